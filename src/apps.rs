@@ -1,0 +1,254 @@
+//! Step 3 of the pipeline: find the applications in the repository.
+//!
+//! A repository may hold several (npm/yarn/pnpm workspaces, turbo/nx,
+//! `apps/*`, `services/*`). An app is a package that runs a web framework; a
+//! workspace root that only orchestrates, or a library that other packages
+//! import, is not one.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::facts::{Facts, PackageJson};
+use crate::index::{FileId, FileKind};
+use crate::stack::{self, Framework};
+
+#[derive(Debug, Clone)]
+pub struct App {
+    /// Folder relative to the root; "." for an app at the root.
+    pub path: String,
+    pub name: Option<String>,
+    /// The app's package.json.
+    pub manifest: FileId,
+    /// Web frameworks, primary first.
+    pub frameworks: Vec<Framework>,
+    /// The package whose line in the manifest names the primary framework.
+    pub framework_package: String,
+    /// Frameworks, ORMs and services, for reports.
+    pub stacks: Vec<&'static str>,
+    /// Dependencies the app gets at run time: its own, those of workspace
+    /// packages it depends on, and the workspace root's (hoisted).
+    pub dependencies: BTreeSet<String>,
+    /// Folders of workspace packages the app depends on (for schemas and
+    /// config that live in a shared package such as `packages/db`).
+    pub related_dirs: Vec<String>,
+}
+
+impl App {
+    pub fn framework(&self) -> Framework {
+        self.frameworks[0]
+    }
+
+    pub fn has_dependency(&self, name: &str) -> bool {
+        self.dependencies.contains(name)
+    }
+
+    /// The app folder as a prefix for `Index::under` ("" for the root).
+    pub fn dir(&self) -> &str {
+        if self.path == "." {
+            ""
+        } else {
+            &self.path
+        }
+    }
+
+    /// Joins a path inside the app folder.
+    pub fn join(&self, rel: &str) -> String {
+        join(self.dir(), rel)
+    }
+}
+
+pub fn join(dir: &str, rel: &str) -> String {
+    let rel = rel.trim_start_matches("./");
+    if dir.is_empty() || dir == "." {
+        rel.to_string()
+    } else if rel.is_empty() || rel == "." {
+        dir.to_string()
+    } else {
+        format!("{dir}/{rel}")
+    }
+}
+
+/// Folder names that hold examples, fixtures and documentation sites rather
+/// than the product: apps under them are not audited as production apps.
+const NON_PRODUCT_DIRS: &[&str] = &[
+    "__fixtures__",
+    "__tests__",
+    "bench",
+    "benchmarks",
+    "doc",
+    "docs",
+    "documentation",
+    "e2e",
+    "example",
+    "examples",
+    "fixture",
+    "fixtures",
+    "playground",
+    "sample",
+    "samples",
+    "template",
+    "templates",
+    "test",
+    "tests",
+];
+
+/// Whether a path sits in a folder that is not the product (tests, examples, …).
+pub fn is_non_product_path(rel: &str) -> bool {
+    let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    dir.split('/').any(|part| NON_PRODUCT_DIRS.contains(&part))
+}
+
+pub fn discover(facts: &Facts) -> Vec<App> {
+    let index = facts.index;
+    let manifests: Vec<(FileId, &PackageJson)> = index
+        .of_kind(FileKind::PackageJson)
+        .iter()
+        .filter_map(|id| facts.package_json(*id).map(|p| (*id, p)))
+        .collect();
+
+    let by_name: HashMap<&str, (FileId, &PackageJson)> = manifests
+        .iter()
+        .filter_map(|(id, p)| p.name.as_deref().map(|n| (n, (*id, *p))))
+        .collect();
+    let root_manifest = manifests
+        .iter()
+        .find(|(id, _)| index.get(*id).dir().is_empty())
+        .map(|(_, p)| *p);
+    let is_workspace_root = |id: FileId, pkg: &PackageJson| {
+        let dir = index.get(id).dir();
+        !pkg.workspaces.is_empty()
+            || index
+                .find(&join(dir, "pnpm-workspace.yaml"))
+                .is_some()
+            || index.find(&join(dir, "nx.json")).is_some()
+            || index.find(&join(dir, "lerna.json")).is_some()
+    };
+
+    let mut apps = Vec::new();
+    for (id, pkg) in &manifests {
+        let file = index.get(*id);
+        if is_non_product_path(&file.rel) {
+            continue;
+        }
+        let found = stack::npm_frameworks(|p| pkg.has_dependency(p));
+        let Some((_, framework_package)) = found.first() else {
+            continue;
+        };
+        let frameworks: Vec<Framework> = found.iter().map(|(f, _)| *f).collect();
+        if looks_like_library(pkg, frameworks[0]) {
+            continue;
+        }
+        if is_workspace_root(*id, pkg) && !runs_framework_itself(pkg, frameworks[0]) {
+            continue;
+        }
+
+        let dir = file.dir().to_string();
+        let mut dependencies: BTreeSet<String> =
+            pkg.all_dependency_names().map(str::to_string).collect();
+        let mut related_dirs = Vec::new();
+        for dep in pkg.all_dependency_names() {
+            if let Some((dep_id, dep_pkg)) = by_name.get(dep) {
+                if *dep_id != *id {
+                    dependencies.extend(dep_pkg.all_dependency_names().map(str::to_string));
+                    related_dirs.push(index.get(*dep_id).dir().to_string());
+                }
+            }
+        }
+        if !dir.is_empty() {
+            if let Some(root) = root_manifest {
+                dependencies.extend(root.all_dependency_names().map(str::to_string));
+            }
+        }
+
+        let mut stacks: Vec<&'static str> = frameworks.iter().map(|f| f.id()).collect();
+        stacks.extend(stack::npm_stacks(|p| dependencies.contains(p)));
+
+        apps.push(App {
+            path: if dir.is_empty() { ".".to_string() } else { dir },
+            name: pkg.name.clone(),
+            manifest: *id,
+            frameworks,
+            framework_package: framework_package.to_string(),
+            stacks,
+            dependencies,
+            related_dirs,
+        });
+    }
+    apps.sort_by(|a, b| a.path.cmp(&b.path));
+    apps
+}
+
+/// A package that brings a framework only to extend it (a plugin, a UI kit
+/// with `next` as a dependency) publishes an entry point and never runs the
+/// framework itself.
+fn looks_like_library(pkg: &PackageJson, framework: Framework) -> bool {
+    pkg.has_entry_point && !runs_framework_itself(pkg, framework) && !has_start_script(pkg)
+}
+
+fn has_start_script(pkg: &PackageJson) -> bool {
+    pkg.scripts.contains_key("start") || pkg.scripts.contains_key("serve")
+}
+
+/// Whether the package's own scripts run the framework (rather than
+/// delegating to workspaces through turbo, nx, lerna or `pnpm -r`).
+fn runs_framework_itself(pkg: &PackageJson, framework: Framework) -> bool {
+    let cli = framework.cli();
+    pkg.scripts.values().any(|script| {
+        script
+            .split(['&', '|', ';'])
+            .any(|part| part.split_whitespace().next() == Some(cli))
+    }) || (cli == "node" && has_start_script(pkg) && !delegates(pkg))
+}
+
+fn delegates(pkg: &PackageJson) -> bool {
+    pkg.scripts.values().all(|s| {
+        let s = s.trim_start();
+        s.starts_with("turbo")
+            || s.starts_with("nx ")
+            || s.starts_with("lerna")
+            || s.contains(" -r ")
+            || s.contains("--filter")
+            || s.contains("--workspace")
+            || s.contains(" -w ")
+    })
+}
+
+/// Resolves `rel` against the folder `dir` (both relative to the root),
+/// folding `.` and `..`. `None` when the result would leave the root.
+pub fn resolve(dir: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = if rel.starts_with('/') {
+        Vec::new()
+    } else {
+        dir.split('/').filter(|p| !p.is_empty() && *p != ".").collect()
+    };
+    for part in rel.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_relative_paths() {
+        assert_eq!(resolve("", "./apps/web").as_deref(), Some("apps/web"));
+        assert_eq!(resolve("docker", "../apps/web/").as_deref(), Some("apps/web"));
+        assert_eq!(resolve("", ".").as_deref(), Some(""));
+        assert_eq!(resolve("", ".."), None);
+    }
+
+    #[test]
+    fn non_product_paths() {
+        assert!(is_non_product_path("examples/blog/package.json"));
+        assert!(is_non_product_path("test/fixtures/app/package.json"));
+        assert!(!is_non_product_path("apps/web/package.json"));
+        assert!(!is_non_product_path("package.json"));
+    }
+}

@@ -1,0 +1,191 @@
+//! Step 4 of the pipeline: typed facts about files, parsed lazily and at most
+//! once.
+//!
+//! Rules ask for what they need (`facts.package_json(id)`); the first asker
+//! reads and parses the file, later askers share the result. A file that
+//! cannot be read or parsed yields `None` and one entry in the audit's errors,
+//! whichever rule asked first.
+
+pub mod compose;
+pub mod env_file;
+pub mod js;
+pub mod package_json;
+pub mod prisma;
+pub mod shell;
+pub mod text;
+pub mod yaml;
+
+use std::sync::{Mutex, OnceLock};
+
+use crate::finding::AuditError;
+use crate::index::{FileId, FileKind, Index};
+
+pub use compose::ComposeFile;
+pub use env_file::EnvFile;
+pub use package_json::PackageJson;
+pub use prisma::PrismaSchema;
+pub use shell::ShellScript;
+
+/// What rules need from a JavaScript/TypeScript file.
+#[derive(Debug, Default)]
+pub struct JsFile {
+    /// Route paths registered in code (`app.get("/health")`), with lines.
+    pub route_paths: Vec<(String, u32)>,
+    /// `key: "value"` pairs, for config files only (next.config,
+    /// prisma.config): (key, value, line), in file order.
+    pub string_properties: Vec<(String, String, u32)>,
+}
+
+impl JsFile {
+    /// The first `key: "value"` of a config file.
+    pub fn property(&self, key: &str) -> Option<(&str, u32)> {
+        self.string_properties
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, v, line)| (v.as_str(), *line))
+    }
+}
+
+#[derive(Debug)]
+enum Parsed {
+    Failed,
+    PackageJson(PackageJson),
+    Env(EnvFile),
+    Prisma(PrismaSchema),
+    Shell(ShellScript),
+    Compose(ComposeFile),
+    Js(JsFile),
+    Yaml(Vec<yaml_rust2::Yaml>),
+    Unparsed,
+}
+
+pub struct Facts<'a> {
+    pub index: &'a Index,
+    slots: Vec<OnceLock<Parsed>>,
+    errors: Mutex<Vec<AuditError>>,
+    max_file_size: u64,
+}
+
+impl<'a> Facts<'a> {
+    pub fn new(index: &'a Index, max_file_size: u64) -> Facts<'a> {
+        Facts {
+            index,
+            slots: (0..index.files.len()).map(|_| OnceLock::new()).collect(),
+            errors: Mutex::new(Vec::new()),
+            max_file_size,
+        }
+    }
+
+    pub fn into_errors(self) -> Vec<AuditError> {
+        self.errors
+            .into_inner()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    pub fn package_json(&self, id: FileId) -> Option<&PackageJson> {
+        match self.parsed(id) {
+            Parsed::PackageJson(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn env_file(&self, id: FileId) -> Option<&EnvFile> {
+        match self.parsed(id) {
+            Parsed::Env(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub fn prisma_schema(&self, id: FileId) -> Option<&PrismaSchema> {
+        match self.parsed(id) {
+            Parsed::Prisma(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn shell_script(&self, id: FileId) -> Option<&ShellScript> {
+        match self.parsed(id) {
+            Parsed::Shell(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn compose(&self, id: FileId) -> Option<&ComposeFile> {
+        match self.parsed(id) {
+            Parsed::Compose(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub fn js(&self, id: FileId) -> Option<&JsFile> {
+        match self.parsed(id) {
+            Parsed::Js(j) => Some(j),
+            _ => None,
+        }
+    }
+
+    pub fn yaml_documents(&self, id: FileId) -> Option<&[yaml_rust2::Yaml]> {
+        match self.parsed(id) {
+            Parsed::Yaml(docs) => Some(docs),
+            _ => None,
+        }
+    }
+
+    /// Whether a YAML file in a manifests folder really is a Kubernetes
+    /// manifest (a document with `apiVersion` and `kind`).
+    pub fn is_kubernetes_manifest(&self, id: FileId) -> bool {
+        self.yaml_documents(id).is_some_and(|docs| {
+            docs.iter()
+                .any(|d| yaml::get_str(d, "apiVersion").is_some() && yaml::get_str(d, "kind").is_some())
+        })
+    }
+
+    fn parsed(&self, id: FileId) -> &Parsed {
+        self.slots[id].get_or_init(|| self.parse(id))
+    }
+
+    fn parse(&self, id: FileId) -> Parsed {
+        let file = self.index.get(id);
+        let Some(kind) = file.kind else {
+            return Parsed::Unparsed;
+        };
+        let text = match text::read_text(&file.abs, self.max_file_size) {
+            Ok(text) => text,
+            Err(message) => return self.fail(id, message),
+        };
+        let result = match kind {
+            FileKind::PackageJson => PackageJson::parse(text).map(Parsed::PackageJson),
+            FileKind::EnvExample | FileKind::EnvFile => Ok(Parsed::Env(EnvFile::parse(&text))),
+            FileKind::PrismaSchema => PrismaSchema::parse(&text).map(Parsed::Prisma),
+            FileKind::ShellScript => ShellScript::parse(&text).map(Parsed::Shell),
+            FileKind::Compose => ComposeFile::parse(&text).map(Parsed::Compose),
+            FileKind::JsSource => {
+                let tokens = js::tokenize(&text);
+                Ok(Parsed::Js(JsFile {
+                    route_paths: js::route_paths(&tokens),
+                    string_properties: Vec::new(),
+                }))
+            }
+            FileKind::NextConfig | FileKind::PrismaConfig => {
+                let tokens = js::tokenize(&text);
+                Ok(Parsed::Js(JsFile {
+                    route_paths: Vec::new(),
+                    string_properties: js::string_properties(&tokens),
+                }))
+            }
+            FileKind::KubernetesCandidate | FileKind::PnpmWorkspace => {
+                yaml::load(&text).map(Parsed::Yaml)
+            }
+            _ => Ok(Parsed::Unparsed),
+        };
+        result.unwrap_or_else(|message| self.fail(id, message))
+    }
+
+    fn fail(&self, id: FileId, message: String) -> Parsed {
+        let path = self.index.get(id).rel.clone();
+        if let Ok(mut errors) = self.errors.lock() {
+            errors.push(AuditError { path, message });
+        }
+        Parsed::Failed
+    }
+}

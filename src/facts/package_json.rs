@@ -1,0 +1,162 @@
+//! package.json, parsed with serde_json.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::text::line_of_offset;
+
+#[derive(Debug, Default)]
+pub struct PackageJson {
+    pub name: Option<String>,
+    /// `dependencies` (runtime).
+    pub dependencies: BTreeMap<String, String>,
+    pub dev_dependencies: BTreeMap<String, String>,
+    pub peer_dependencies: BTreeMap<String, String>,
+    pub scripts: BTreeMap<String, String>,
+    /// Workspace globs from `workspaces` (array or `{packages: [...]}`).
+    pub workspaces: Vec<String>,
+    /// `prisma.schema`, when set.
+    pub prisma_schema: Option<String>,
+    /// Whether the package publishes an entry point (`main`, `exports`, `module`, `types`).
+    pub has_entry_point: bool,
+    pub text: String,
+}
+
+#[derive(Deserialize)]
+struct Raw {
+    name: Option<Value>,
+    #[serde(default)]
+    dependencies: Option<Value>,
+    #[serde(default, rename = "devDependencies")]
+    dev_dependencies: Option<Value>,
+    #[serde(default, rename = "peerDependencies")]
+    peer_dependencies: Option<Value>,
+    #[serde(default)]
+    scripts: Option<Value>,
+    #[serde(default)]
+    workspaces: Option<Value>,
+    #[serde(default)]
+    prisma: Option<Value>,
+    main: Option<Value>,
+    exports: Option<Value>,
+    module: Option<Value>,
+    types: Option<Value>,
+}
+
+impl PackageJson {
+    pub fn parse(text: String) -> Result<PackageJson, String> {
+        let raw: Raw = serde_json::from_str(&text).map_err(|e| format!("invalid JSON: {e}"))?;
+        let workspaces = match &raw.workspaces {
+            Some(Value::Array(items)) => strings(items),
+            Some(Value::Object(map)) => match map.get("packages") {
+                Some(Value::Array(items)) => strings(items),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        Ok(PackageJson {
+            name: raw.name.as_ref().and_then(Value::as_str).map(str::to_string),
+            dependencies: string_map(raw.dependencies.as_ref()),
+            dev_dependencies: string_map(raw.dev_dependencies.as_ref()),
+            peer_dependencies: string_map(raw.peer_dependencies.as_ref()),
+            scripts: string_map(raw.scripts.as_ref()),
+            workspaces,
+            prisma_schema: raw
+                .prisma
+                .as_ref()
+                .and_then(|p| p.get("schema"))
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            has_entry_point: raw.main.is_some()
+                || raw.exports.is_some()
+                || raw.module.is_some()
+                || raw.types.is_some(),
+            text,
+        })
+    }
+
+    /// Runtime or development dependency (not peer): what the app installs.
+    pub fn has_dependency(&self, name: &str) -> bool {
+        self.dependencies.contains_key(name) || self.dev_dependencies.contains_key(name)
+    }
+
+    pub fn version_of(&self, name: &str) -> Option<&str> {
+        self.dependencies
+            .get(name)
+            .or_else(|| self.dev_dependencies.get(name))
+            .map(String::as_str)
+    }
+
+    pub fn all_dependency_names(&self) -> impl Iterator<Item = &str> {
+        self.dependencies
+            .keys()
+            .chain(self.dev_dependencies.keys())
+            .map(String::as_str)
+    }
+
+    /// The line on which the JSON key `"key":` first appears, for evidence.
+    /// serde_json keeps no positions, so the parsed document says *what* is
+    /// there and this search only says *where*.
+    pub fn line_of_key(&self, key: &str) -> u32 {
+        let needle = format!("\"{key}\"");
+        let mut from = 0;
+        while let Some(pos) = self.text[from..].find(&needle) {
+            let at = from + pos;
+            let rest = self.text[at + needle.len()..].trim_start();
+            if rest.starts_with(':') {
+                return line_of_offset(&self.text, at);
+            }
+            from = at + needle.len();
+        }
+        1
+    }
+}
+
+fn strings(items: &[Value]) -> Vec<String> {
+    items
+        .iter()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
+fn string_map(value: Option<&Value>) -> BTreeMap<String, String> {
+    match value {
+        Some(Value::Object(map)) => map
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+            .collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_dependencies_workspaces_and_lines() {
+        let text = r#"{
+  "name": "web",
+  "workspaces": {"packages": ["apps/*"]},
+  "dependencies": {
+    "next": "15.1.0"
+  },
+  "prisma": {"schema": "db/schema.prisma"}
+}"#;
+        let pkg = PackageJson::parse(text.to_string()).expect("valid");
+        assert_eq!(pkg.name.as_deref(), Some("web"));
+        assert_eq!(pkg.workspaces, ["apps/*"]);
+        assert_eq!(pkg.version_of("next"), Some("15.1.0"));
+        assert_eq!(pkg.line_of_key("next"), 5);
+        assert_eq!(pkg.prisma_schema.as_deref(), Some("db/schema.prisma"));
+    }
+
+    #[test]
+    fn malformed_json_is_an_error_not_a_panic() {
+        assert!(PackageJson::parse("{ \"name\": ".to_string()).is_err());
+        assert!(PackageJson::parse("[]".to_string()).is_err());
+    }
+}

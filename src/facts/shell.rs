@@ -1,0 +1,222 @@
+//! Shell scripts, parsed with tree-sitter-bash.
+//!
+//! Rules ask "which commands does this script run?", so a script becomes the
+//! list of its simple commands (wherever they sit: pipelines, `if` bodies,
+//! functions, `$(…)`), its variable assignments and its redirect targets.
+//! Comments, strings and heredoc bodies are never commands.
+
+use std::cell::RefCell;
+
+use tree_sitter::{Node, Parser};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShellCommand {
+    /// The program run, with `sudo`, `env`, `nohup`, … unwrapped and any path
+    /// stripped (`/usr/bin/ssh` → `ssh`).
+    pub name: String,
+    /// The program as written (`./scripts/upload.sh`).
+    pub program: String,
+    pub args: Vec<String>,
+    pub line: u32,
+}
+
+impl ShellCommand {
+    /// The first argument that is not an option.
+    pub fn subcommand(&self) -> Option<&str> {
+        self.args.iter().map(String::as_str).find(|a| !a.starts_with('-'))
+    }
+
+    pub fn has_arg(&self, arg: &str) -> bool {
+        self.args.iter().any(|a| a == arg)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub name: String,
+    pub value: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Default)]
+pub struct ShellScript {
+    pub commands: Vec<ShellCommand>,
+    pub assignments: Vec<Assignment>,
+    /// Targets of `>`/`>>` redirects, with their lines.
+    pub redirects: Vec<(String, u32)>,
+}
+
+thread_local! {
+    // A tree-sitter parser is not Sync; one per worker thread is reused.
+    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+/// Programs that run another program given as their arguments.
+const WRAPPERS: &[&str] = &["command", "doas", "env", "exec", "nice", "nohup", "sudo", "time"];
+
+impl ShellScript {
+    pub fn parse(text: &str) -> Result<ShellScript, String> {
+        let tree = PARSER.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            if slot.is_none() {
+                let mut parser = Parser::new();
+                parser
+                    .set_language(&tree_sitter_bash::LANGUAGE.into())
+                    .map_err(|e| format!("shell grammar unavailable: {e}"))?;
+                *slot = Some(parser);
+            }
+            match slot.as_mut() {
+                Some(parser) => parser
+                    .parse(text, None)
+                    .ok_or_else(|| "the shell parser gave up on this file".to_string()),
+                None => Err("shell parser unavailable".to_string()),
+            }
+        })?;
+        let mut script = ShellScript::default();
+        collect(tree.root_node(), text.as_bytes(), &mut script);
+        Ok(script)
+    }
+
+    /// Whether the script stops on the first failure (`set -e`, `set -o errexit`).
+    pub fn exits_on_error(&self) -> bool {
+        self.commands.iter().any(|c| {
+            c.name == "set"
+                && (c.args.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('e'))
+                    || c.args.windows(2).any(|w| w[0] == "-o" && w[1] == "errexit"))
+        })
+    }
+}
+
+fn collect(node: Node, src: &[u8], out: &mut ShellScript) {
+    match node.kind() {
+        "command" => {
+            if let Some(cmd) = command(node, src) {
+                out.commands.push(cmd);
+            }
+        }
+        "variable_assignment" => {
+            if let (Some(name), value) = (node.child_by_field_name("name"), node.child_by_field_name("value")) {
+                out.assignments.push(Assignment {
+                    name: text(name, src),
+                    value: value.map(|v| word(v, src)).unwrap_or_default(),
+                    line: line(node),
+                });
+            }
+        }
+        "file_redirect" => {
+            let op = node.child(0).map(|c| text(c, src)).unwrap_or_default();
+            if op.starts_with('>') || op == "&>" || op == "&>>" {
+                if let Some(dest) = node.child_by_field_name("destination") {
+                    out.redirects.push((word(dest, src), line(node)));
+                }
+            }
+        }
+        // Heredoc bodies are data, and comments are not commands.
+        "heredoc_body" | "comment" => return,
+        _ => {}
+    }
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        collect(child, src, out);
+    }
+}
+
+fn command(node: Node, src: &[u8]) -> Option<ShellCommand> {
+    let name_node = node.child_by_field_name("name")?;
+    let mut words = vec![word(name_node, src)];
+    let mut cursor = node.walk();
+    for arg in node.children_by_field_name("argument", &mut cursor) {
+        words.push(word(arg, src));
+    }
+    // Unwrap `sudo -u deploy pm2 restart` and the like.
+    while let Some(first) = words.first() {
+        let base = basename(first).to_string();
+        let base = base.as_str();
+        if !WRAPPERS.contains(&base) {
+            break;
+        }
+        let takes_value = base == "sudo" || base == "doas" || base == "nice";
+        words.remove(0);
+        while let Some(next) = words.first() {
+            if next.starts_with('-') {
+                let opt = words.remove(0);
+                if takes_value && (opt == "-u" || opt == "-g" || opt == "-n") && !words.is_empty() {
+                    words.remove(0);
+                }
+            } else if base == "env" && next.contains('=') {
+                // A variable assignment for the wrapped command.
+                words.remove(0);
+            } else {
+                break;
+            }
+        }
+    }
+    let mut words = words.into_iter();
+    let program = words.next()?;
+    Some(ShellCommand {
+        name: basename(&program).to_string(),
+        program,
+        args: words.collect(),
+        line: line(node),
+    })
+}
+
+fn basename(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+fn line(node: Node) -> u32 {
+    node.start_position().row as u32 + 1
+}
+
+fn text(node: Node, src: &[u8]) -> String {
+    String::from_utf8_lossy(&src[node.byte_range()]).into_owned()
+}
+
+/// A word as the shell would see it, quotes removed (expansions stay as written).
+fn word(node: Node, src: &[u8]) -> String {
+    let raw = text(node, src);
+    let mut out = String::with_capacity(raw.len());
+    let mut quote: Option<char> = None;
+    for c in raw.chars() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_not_comments_or_strings() {
+        let script = ShellScript::parse(
+            r#"#!/usr/bin/env bash
+set -euo pipefail
+# ssh root@example.com
+echo "then run systemctl restart app"
+BACKUP_DIR="./backups"
+sudo -u deploy pm2 restart all
+pg_dump "$DATABASE_URL" | gzip > "$BACKUP_DIR/db.sql.gz"
+if true; then /usr/bin/rsync -az ./ deploy@host:/srv/app; fi
+cat <<EOF > /etc/nginx/sites-available/app
+server { listen 80; }
+EOF
+"#,
+        )
+        .expect("parses");
+        let names: Vec<&str> = script.commands.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["set", "echo", "pm2", "pg_dump", "gzip", "true", "rsync", "cat"]);
+        assert!(script.exits_on_error());
+        let pm2 = &script.commands[2];
+        assert_eq!(pm2.args, ["restart", "all"]);
+        assert_eq!(pm2.line, 6);
+        assert_eq!(script.assignments[0].name, "BACKUP_DIR");
+        assert_eq!(script.assignments[0].value, "./backups");
+        assert_eq!(script.redirects[0], ("$BACKUP_DIR/db.sql.gz".to_string(), 7));
+    }
+}

@@ -1,0 +1,52 @@
+//! Reading a file's text, with the limits that keep the audit safe on trees
+//! nobody has cleaned: a size cap, binary detection, a BOM stripped.
+
+use std::io::Read;
+use std::path::Path;
+
+/// Files larger than this are not read: no manifest or config is this big, and
+/// a generated or vendored blob would only slow the audit down.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
+
+pub fn read_text(path: &Path, max_size: u64) -> Result<String, String> {
+    let file = std::fs::File::open(path).map_err(|e| describe_io(&e))?;
+    let mut bytes = Vec::new();
+    // Read one byte past the cap so that an oversized file is detected
+    // without trusting metadata that may change mid-read.
+    file.take(max_size + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| describe_io(&e))?;
+    if bytes.len() as u64 > max_size {
+        return Err(format!(
+            "larger than {} KiB; skipped",
+            max_size / 1024
+        ));
+    }
+    if bytes.contains(&0) {
+        return Err("binary content (NUL bytes); skipped".to_string());
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        // Configs in Latin-1 still carry ASCII keys; read them lossily rather
+        // than losing the file.
+        Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
+    };
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
+fn describe_io(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied; skipped".to_string(),
+        std::io::ErrorKind::NotFound => "vanished while the audit ran; skipped".to_string(),
+        _ => format!("could not be read: {err}"),
+    }
+}
+
+/// 1-based line number of a byte offset.
+pub fn line_of_offset(text: &str, offset: usize) -> u32 {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() as u32 + 1
+}

@@ -1,0 +1,419 @@
+//! Step 2 of the pipeline: classify every path by its name alone.
+//!
+//! Nothing is read here. Like ripgrep's default file types, the exact names
+//! form one sorted table; the few patterns that an exact name cannot express
+//! (extensions, `Dockerfile.prod`, `web.Dockerfile`, `.env.*.example`) follow
+//! it in `classify`.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::walk::WalkedFile;
+
+/// What a file is, as far as its name tells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileKind {
+    PackageJson,
+    PnpmWorkspace,
+    Lockfile,
+    Dockerfile,
+    Compose,
+    /// A committed example of the environment: `.env.example`, `env.sample`, …
+    EnvExample,
+    /// A real environment file: `.env`, `.env.production`, …
+    EnvFile,
+    ShellScript,
+    PrismaSchema,
+    PrismaConfig,
+    NextConfig,
+    JsSource,
+    /// Infrastructure as code, or a platform's deployment definition.
+    Deploy(DeployKind),
+    /// A YAML file in a folder where Kubernetes manifests usually live; its
+    /// content decides whether it is one.
+    KubernetesCandidate,
+}
+
+/// Which infrastructure-as-code tool or platform a deployment definition is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DeployKind {
+    Ansible,
+    AwsAmplify,
+    AwsAppRunner,
+    AwsCdk,
+    AwsCodeDeploy,
+    AwsElasticBeanstalk,
+    AwsSam,
+    CapRover,
+    CloudflareWorkers,
+    DigitalOceanAppPlatform,
+    FlyIo,
+    GoogleAppEngine,
+    Helm,
+    Heroku,
+    Kamal,
+    Kubernetes,
+    Kustomize,
+    Netlify,
+    Nixpacks,
+    PlatformSh,
+    Pulumi,
+    Railway,
+    Render,
+    Serverless,
+    Skaffold,
+    Sst,
+    Terraform,
+    Vercel,
+}
+
+impl DeployKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            DeployKind::Ansible => "Ansible",
+            DeployKind::AwsAmplify => "AWS Amplify",
+            DeployKind::AwsAppRunner => "AWS App Runner",
+            DeployKind::AwsCdk => "AWS CDK",
+            DeployKind::AwsCodeDeploy => "AWS CodeDeploy",
+            DeployKind::AwsElasticBeanstalk => "AWS Elastic Beanstalk",
+            DeployKind::AwsSam => "AWS SAM/CloudFormation",
+            DeployKind::CapRover => "CapRover",
+            DeployKind::CloudflareWorkers => "Cloudflare Workers",
+            DeployKind::DigitalOceanAppPlatform => "DigitalOcean App Platform",
+            DeployKind::FlyIo => "Fly.io",
+            DeployKind::GoogleAppEngine => "Google App Engine",
+            DeployKind::Helm => "Helm",
+            DeployKind::Heroku => "Heroku",
+            DeployKind::Kamal => "Kamal",
+            DeployKind::Kubernetes => "Kubernetes",
+            DeployKind::Kustomize => "Kustomize",
+            DeployKind::Netlify => "Netlify",
+            DeployKind::Nixpacks => "Nixpacks",
+            DeployKind::PlatformSh => "Platform.sh",
+            DeployKind::Pulumi => "Pulumi",
+            DeployKind::Railway => "Railway",
+            DeployKind::Render => "Render",
+            DeployKind::Serverless => "Serverless Framework",
+            DeployKind::Skaffold => "Skaffold",
+            DeployKind::Sst => "SST",
+            DeployKind::Terraform => "Terraform",
+            DeployKind::Vercel => "Vercel",
+        }
+    }
+
+    /// Platforms that build and run the app from source themselves, so a
+    /// missing Dockerfile is not a gap there.
+    pub fn builds_from_source(self) -> bool {
+        matches!(
+            self,
+            DeployKind::AwsAmplify
+                | DeployKind::AwsAppRunner
+                | DeployKind::AwsElasticBeanstalk
+                | DeployKind::CloudflareWorkers
+                | DeployKind::DigitalOceanAppPlatform
+                | DeployKind::GoogleAppEngine
+                | DeployKind::Heroku
+                | DeployKind::Netlify
+                | DeployKind::Nixpacks
+                | DeployKind::PlatformSh
+                | DeployKind::Railway
+                | DeployKind::Render
+                | DeployKind::Serverless
+                | DeployKind::Sst
+                | DeployKind::Vercel
+        )
+    }
+}
+
+/// Exact file names, sorted for binary search.
+const EXACT_NAMES: &[(&str, FileKind)] = &[
+    (".platform.app.yaml", FileKind::Deploy(DeployKind::PlatformSh)),
+    ("Chart.yaml", FileKind::Deploy(DeployKind::Helm)),
+    ("Containerfile", FileKind::Dockerfile),
+    ("Dockerfile", FileKind::Dockerfile),
+    ("Dockerrun.aws.json", FileKind::Deploy(DeployKind::AwsElasticBeanstalk)),
+    ("Procfile", FileKind::Deploy(DeployKind::Heroku)),
+    ("Pulumi.yaml", FileKind::Deploy(DeployKind::Pulumi)),
+    ("Pulumi.yml", FileKind::Deploy(DeployKind::Pulumi)),
+    ("amplify.yml", FileKind::Deploy(DeployKind::AwsAmplify)),
+    ("ansible.cfg", FileKind::Deploy(DeployKind::Ansible)),
+    ("app.yaml", FileKind::Deploy(DeployKind::GoogleAppEngine)),
+    ("apprunner.yaml", FileKind::Deploy(DeployKind::AwsAppRunner)),
+    ("appspec.yml", FileKind::Deploy(DeployKind::AwsCodeDeploy)),
+    ("bun.lock", FileKind::Lockfile),
+    ("bun.lockb", FileKind::Lockfile),
+    ("captain-definition", FileKind::Deploy(DeployKind::CapRover)),
+    ("cdk.json", FileKind::Deploy(DeployKind::AwsCdk)),
+    ("compose.yaml", FileKind::Compose),
+    ("compose.yml", FileKind::Compose),
+    ("docker-compose.yaml", FileKind::Compose),
+    ("docker-compose.yml", FileKind::Compose),
+    ("dockerfile", FileKind::Dockerfile),
+    ("env.example", FileKind::EnvExample),
+    ("env.sample", FileKind::EnvExample),
+    ("env.template", FileKind::EnvExample),
+    ("example.env", FileKind::EnvExample),
+    ("fly.toml", FileKind::Deploy(DeployKind::FlyIo)),
+    ("kustomization.yaml", FileKind::Deploy(DeployKind::Kustomize)),
+    ("kustomization.yml", FileKind::Deploy(DeployKind::Kustomize)),
+    ("netlify.toml", FileKind::Deploy(DeployKind::Netlify)),
+    ("nixpacks.toml", FileKind::Deploy(DeployKind::Nixpacks)),
+    ("now.json", FileKind::Deploy(DeployKind::Vercel)),
+    ("package-lock.json", FileKind::Lockfile),
+    ("package.json", FileKind::PackageJson),
+    ("pnpm-lock.yaml", FileKind::Lockfile),
+    ("pnpm-workspace.yaml", FileKind::PnpmWorkspace),
+    ("railway.json", FileKind::Deploy(DeployKind::Railway)),
+    ("railway.toml", FileKind::Deploy(DeployKind::Railway)),
+    ("render.yaml", FileKind::Deploy(DeployKind::Render)),
+    ("render.yml", FileKind::Deploy(DeployKind::Render)),
+    ("samconfig.toml", FileKind::Deploy(DeployKind::AwsSam)),
+    ("sample.env", FileKind::EnvExample),
+    ("serverless.yaml", FileKind::Deploy(DeployKind::Serverless)),
+    ("serverless.yml", FileKind::Deploy(DeployKind::Serverless)),
+    ("skaffold.yaml", FileKind::Deploy(DeployKind::Skaffold)),
+    ("terragrunt.hcl", FileKind::Deploy(DeployKind::Terraform)),
+    ("vercel.json", FileKind::Deploy(DeployKind::Vercel)),
+    ("wrangler.json", FileKind::Deploy(DeployKind::CloudflareWorkers)),
+    ("wrangler.jsonc", FileKind::Deploy(DeployKind::CloudflareWorkers)),
+    ("wrangler.toml", FileKind::Deploy(DeployKind::CloudflareWorkers)),
+    ("yarn.lock", FileKind::Lockfile),
+];
+
+/// Folder names under which YAML files are usually Kubernetes manifests.
+const KUBERNETES_DIRS: &[&str] = &[
+    "deploy", "deployment", "deployments", "k8s", "kube", "kubernetes", "manifests", "openshift",
+];
+
+const JS_EXTENSIONS: &[&str] = &["cjs", "cts", "js", "jsx", "mjs", "mts", "ts", "tsx"];
+
+/// Classify a path (relative, forward slashes) by its name and folders.
+pub fn classify(rel: &str) -> Option<FileKind> {
+    let (dir, name) = match rel.rsplit_once('/') {
+        Some((dir, name)) => (dir, name),
+        None => ("", rel),
+    };
+    if let Ok(i) = EXACT_NAMES.binary_search_by(|(n, _)| n.cmp(&name)) {
+        return Some(EXACT_NAMES[i].1);
+    }
+    let lower = name.to_ascii_lowercase();
+    let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+
+    if lower.starts_with("dockerfile.")
+        || lower.starts_with("containerfile.")
+        || lower.ends_with(".dockerfile")
+        || lower.ends_with(".containerfile")
+    {
+        return Some(FileKind::Dockerfile);
+    }
+    if (lower.starts_with("docker-compose.") || lower.starts_with("compose."))
+        && (ext == "yml" || ext == "yaml")
+    {
+        return Some(FileKind::Compose);
+    }
+    if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
+        return Some(if is_env_example_name(&lower) {
+            FileKind::EnvExample
+        } else {
+            FileKind::EnvFile
+        });
+    }
+    if ext == "sh" || ext == "bash" {
+        return Some(FileKind::ShellScript);
+    }
+    if ext == "prisma" {
+        return Some(FileKind::PrismaSchema);
+    }
+    if ext == "tf" || lower.ends_with(".tf.json") {
+        return Some(FileKind::Deploy(DeployKind::Terraform));
+    }
+    if JS_EXTENSIONS.contains(&ext) && !lower.ends_with(".d.ts") {
+        if lower.starts_with("next.config.") {
+            return Some(FileKind::NextConfig);
+        }
+        if lower.starts_with("prisma.config.") {
+            return Some(FileKind::PrismaConfig);
+        }
+        if lower.starts_with("sst.config.") {
+            return Some(FileKind::Deploy(DeployKind::Sst));
+        }
+        return Some(FileKind::JsSource);
+    }
+    if ext == "yml" || ext == "yaml" {
+        let parts: Vec<&str> = dir.split('/').collect();
+        if rel.starts_with("config/deploy") || rel.contains("/config/deploy") {
+            if lower == "deploy.yml" || (dir.ends_with("config") && lower.starts_with("deploy.")) {
+                return Some(FileKind::Deploy(DeployKind::Kamal));
+            }
+        }
+        if dir == ".do" || dir.ends_with("/.do") {
+            return Some(FileKind::Deploy(DeployKind::DigitalOceanAppPlatform));
+        }
+        if parts.iter().any(|p| *p == ".ebextensions" || *p == ".elasticbeanstalk") {
+            return Some(FileKind::Deploy(DeployKind::AwsElasticBeanstalk));
+        }
+        if lower.starts_with("playbook")
+            || parts.iter().any(|p| *p == "playbooks")
+            || (parts.len() >= 3 && parts[parts.len() - 1] == "tasks" && parts[parts.len() - 3] == "roles")
+        {
+            return Some(FileKind::Deploy(DeployKind::Ansible));
+        }
+        if parts.iter().any(|p| *p == "templates") && parts.iter().any(|p| *p == "charts" || *p == "helm") {
+            return Some(FileKind::Deploy(DeployKind::Helm));
+        }
+        if parts.iter().any(|p| KUBERNETES_DIRS.contains(p)) {
+            return Some(FileKind::KubernetesCandidate);
+        }
+    }
+    None
+}
+
+fn is_env_example_name(lower: &str) -> bool {
+    ["example", "sample", "template", "dist", "defaults", "tmpl", "tpl"]
+        .iter()
+        .any(|w| lower.split(['.', '-', '_']).any(|part| part == *w))
+}
+
+pub type FileId = usize;
+
+#[derive(Debug)]
+pub struct IndexedFile {
+    pub rel: String,
+    pub abs: PathBuf,
+    pub kind: Option<FileKind>,
+}
+
+impl IndexedFile {
+    pub fn name(&self) -> &str {
+        self.rel.rsplit('/').next().unwrap_or(&self.rel)
+    }
+
+    /// The folder of the file, relative to the root ("" for the root).
+    pub fn dir(&self) -> &str {
+        self.rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
+    }
+}
+
+/// All files, sorted by relative path, with their kinds.
+#[derive(Debug, Default)]
+pub struct Index {
+    pub files: Vec<IndexedFile>,
+    by_kind: HashMap<FileKind, Vec<FileId>>,
+}
+
+impl Index {
+    pub fn build(walked: Vec<WalkedFile>) -> Index {
+        let mut by_kind: HashMap<FileKind, Vec<FileId>> = HashMap::new();
+        let files: Vec<IndexedFile> = walked
+            .into_iter()
+            .enumerate()
+            .map(|(id, f)| {
+                let kind = classify(&f.rel);
+                if let Some(kind) = kind {
+                    by_kind.entry(kind).or_default().push(id);
+                }
+                IndexedFile {
+                    rel: f.rel,
+                    abs: f.abs,
+                    kind,
+                }
+            })
+            .collect();
+        Index { files, by_kind }
+    }
+
+    pub fn of_kind(&self, kind: FileKind) -> &[FileId] {
+        self.by_kind.get(&kind).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Every deployment definition, whatever its tool.
+    pub fn deploy_files(&self) -> impl Iterator<Item = (FileId, DeployKind)> + '_ {
+        self.by_kind.iter().flat_map(|(kind, ids)| match kind {
+            FileKind::Deploy(d) => ids.iter().map(|id| (*id, *d)).collect::<Vec<_>>(),
+            _ => Vec::new(),
+        })
+    }
+
+    pub fn get(&self, id: FileId) -> &IndexedFile {
+        &self.files[id]
+    }
+
+    /// Looks a file up by its relative path.
+    pub fn find(&self, rel: &str) -> Option<FileId> {
+        self.files.binary_search_by(|f| f.rel.as_str().cmp(rel)).ok()
+    }
+
+    /// The files at or below the folder `dir` ("" or "." for all).
+    pub fn under(&self, dir: &str) -> &[IndexedFile] {
+        if dir.is_empty() || dir == "." {
+            return &self.files;
+        }
+        let prefix = format!("{dir}/");
+        let start = self.files.partition_point(|f| f.rel.as_str() < prefix.as_str());
+        let len = self.files[start..].partition_point(|f| f.rel.starts_with(&prefix));
+        &self.files[start..start + len]
+    }
+
+    /// The ids of the files at or below `dir`.
+    pub fn ids_under(&self, dir: &str) -> std::ops::Range<FileId> {
+        let slice = self.under(dir);
+        if slice.is_empty() {
+            return 0..0;
+        }
+        let start = (slice.as_ptr() as usize - self.files.as_ptr() as usize)
+            / std::mem::size_of::<IndexedFile>();
+        start..start + slice.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_names_are_sorted_for_binary_search() {
+        let names: Vec<&str> = EXACT_NAMES.iter().map(|(n, _)| *n).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted);
+    }
+
+    #[test]
+    fn classifies_common_names() {
+        assert_eq!(classify("Dockerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(classify("docker/web.Dockerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(classify("Dockerfile.prod"), Some(FileKind::Dockerfile));
+        assert_eq!(classify("Containerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(classify("docker-compose.prod.yml"), Some(FileKind::Compose));
+        assert_eq!(classify(".env.example"), Some(FileKind::EnvExample));
+        assert_eq!(classify("apps/web/.env.local.example"), Some(FileKind::EnvExample));
+        assert_eq!(classify(".env.production"), Some(FileKind::EnvFile));
+        assert_eq!(classify("env.example"), Some(FileKind::EnvExample));
+        assert_eq!(classify(".env.dist"), Some(FileKind::EnvExample));
+        assert_eq!(classify("scripts/deploy.sh"), Some(FileKind::ShellScript));
+        assert_eq!(classify("prisma/schema.prisma"), Some(FileKind::PrismaSchema));
+        assert_eq!(classify("next.config.mjs"), Some(FileKind::NextConfig));
+        assert_eq!(classify("src/types.d.ts"), None);
+        assert_eq!(classify("config/deploy.yml"), Some(FileKind::Deploy(DeployKind::Kamal)));
+        assert_eq!(classify("k8s/deployment.yaml"), Some(FileKind::KubernetesCandidate));
+        assert_eq!(classify("infra/main.tf"), Some(FileKind::Deploy(DeployKind::Terraform)));
+        assert_eq!(classify("README.md"), None);
+    }
+
+    #[test]
+    fn under_selects_a_subtree_only() {
+        let walked = ["a/x", "ab/y", "a/b/z", "b"]
+            .iter()
+            .map(|r| WalkedFile {
+                rel: r.to_string(),
+                abs: PathBuf::from(r),
+            })
+            .collect::<Vec<_>>();
+        let mut walked = walked;
+        walked.sort_by(|a, b| a.rel.cmp(&b.rel));
+        let index = Index::build(walked);
+        let rels: Vec<&str> = index.under("a").iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(rels, ["a/b/z", "a/x"]);
+        assert_eq!(index.ids_under("a"), 0..2);
+    }
+}

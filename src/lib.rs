@@ -1,0 +1,17 @@
+//! seaworthy: a production-readiness auditor.
+//!
+//! The modules follow the pipeline:
+//!
+//! ```text
+//! walk → index → apps → facts → rules → findings → render
+//! ```
+
+pub mod apps;
+pub mod audit;
+pub mod facts;
+pub mod finding;
+pub mod index;
+pub mod render;
+pub mod rules;
+pub mod stack;
+pub mod walk;

@@ -1,0 +1,147 @@
+//! The seaworthy command line: a thin layer over the library.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use seaworthy::audit::{self, Options};
+use seaworthy::finding::Severity;
+use seaworthy::render::{self, Format};
+use seaworthy::rules;
+
+#[derive(Parser)]
+#[command(name = "seaworthy", version, about = "Audits a repository for production readiness.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Audit a repository and report every gap to a production-ready setup.
+    Check {
+        /// The repository (or app) to audit.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Exit with 1 when a finding is at or above this severity
+        /// (critical, high, medium, low, info, or none to never fail).
+        #[arg(long, default_value = "low", value_parser = parse_fail_on)]
+        fail_on: FailOn,
+        /// Skip files larger than this many bytes.
+        #[arg(long, default_value_t = seaworthy::facts::text::DEFAULT_MAX_FILE_SIZE)]
+        max_file_size: u64,
+    },
+    /// List every rule: code, name, category, severity.
+    Rules,
+    /// Show one rule's documentation.
+    Explain {
+        /// Rule name (`sqlite-in-production`) or code (`SW601`).
+        name: String,
+    },
+}
+
+#[derive(Clone, Copy)]
+enum FailOn {
+    At(Severity),
+    Never,
+}
+
+fn parse_fail_on(s: &str) -> Result<FailOn, String> {
+    if s == "none" {
+        return Ok(FailOn::Never);
+    }
+    Severity::parse(s)
+        .map(FailOn::At)
+        .ok_or_else(|| format!("expected one of critical, high, medium, low, info, none; got `{s}`"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check {
+            path,
+            format,
+            fail_on,
+            max_file_size,
+        } => check(path, format, fail_on, max_file_size),
+        Command::Rules => {
+            let mut out = String::from("CODE   NAME                           CATEGORY                      SEVERITY\n");
+            for rule in rules::ALL {
+                let m = &rule.meta;
+                out.push_str(&format!(
+                    "{:<6} {:<30} {:<29} {}\n",
+                    m.code,
+                    m.name,
+                    m.category.as_str(),
+                    m.severity.as_str()
+                ));
+            }
+            emit(&out)
+        }
+        Command::Explain { name } => match rules::find(&name) {
+            Some(rule) => {
+                let m = &rule.meta;
+                emit(&format!(
+                    "# {} ({})\n\n{} · severity {} · category {}\n\n{}",
+                    m.name,
+                    m.code,
+                    m.title,
+                    m.severity.as_str(),
+                    m.category.as_str(),
+                    m.docs
+                ))
+            }
+            None => {
+                eprintln!("error: no rule named `{name}`; `seaworthy rules` lists them");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+fn check(path: PathBuf, format: Format, fail_on: FailOn, max_file_size: u64) -> ExitCode {
+    let report = match audit::run(&path, &Options { max_file_size }) {
+        Ok(report) => report,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    for e in &report.errors {
+        eprintln!("warning: {}: {}", e.path, e.message);
+    }
+    let color = format == Format::Text
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let code = emit(&render::render(&report, format, color));
+    if code != ExitCode::SUCCESS {
+        return code;
+    }
+    let failing = match fail_on {
+        FailOn::Never => false,
+        FailOn::At(threshold) => report.findings.iter().any(|f| f.severity >= threshold),
+    };
+    if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) ends the program quietly.
+fn emit(text: &str) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: could not write the report: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! `--format text`: for terminals, grouped by app and category. Colour is
+//! decided by the caller (TTY and `NO_COLOR`).
+
+use std::fmt::Write;
+
+use anstyle::{AnsiColor, Effects, Style};
+
+use crate::audit::Report;
+use crate::finding::{Category, Finding, Severity};
+
+struct Palette {
+    color: bool,
+}
+
+impl Palette {
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.color {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity(&self, s: Severity) -> String {
+        let color = match s {
+            Severity::Critical => AnsiColor::Magenta,
+            Severity::High => AnsiColor::Red,
+            Severity::Medium => AnsiColor::Yellow,
+            Severity::Low => AnsiColor::Blue,
+            Severity::Info => AnsiColor::Cyan,
+        };
+        self.paint(
+            Style::new().fg_color(Some(color.into())).effects(Effects::BOLD),
+            &format!("{:<8}", s.as_str()),
+        )
+    }
+}
+
+pub fn render(report: &Report, color: bool) -> String {
+    let p = Palette { color };
+    let bold = Style::new().effects(Effects::BOLD);
+    let dim = Style::new().effects(Effects::DIMMED);
+    let mut out = String::new();
+
+    // Groups: each app in order, then repository-wide findings.
+    let mut groups: Vec<(Option<&str>, String)> = report
+        .apps
+        .iter()
+        .map(|a| {
+            let name = a.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+            (Some(a.path.as_str()), format!("app {}{name} — {}", a.path, a.stacks.join(", ")))
+        })
+        .collect();
+    groups.push((None, "repository".to_string()));
+
+    for (app, heading) in groups {
+        let findings: Vec<&Finding> = report.findings.iter().filter(|f| f.app.as_deref() == app).collect();
+        if findings.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "{}", p.paint(bold, &heading));
+        for category in Category::ALL {
+            let in_cat: Vec<&&Finding> = findings.iter().filter(|f| f.category == category).collect();
+            if in_cat.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "  {}", p.paint(bold, category.heading()));
+            for f in in_cat {
+                let _ = writeln!(
+                    out,
+                    "    {} {} {}  {}",
+                    p.severity(f.severity),
+                    f.code,
+                    f.rule,
+                    p.paint(bold, &f.title)
+                );
+                let _ = writeln!(out, "             {}", f.message);
+                for l in &f.locations {
+                    let _ = writeln!(out, "             {} {}:{}", p.paint(dim, "-->"), l.path, l.line);
+                }
+                let _ = writeln!(out, "             {} {}", p.paint(dim, "impact:"), f.impact);
+                let _ = writeln!(out, "             {} {}", p.paint(dim, "fix:"), f.fix);
+            }
+        }
+        out.push('\n');
+    }
+
+    for e in &report.errors {
+        let _ = writeln!(out, "{} {}: {}", p.paint(dim, "could not read"), e.path, e.message);
+    }
+    let apps = report.apps.len();
+    let _ = writeln!(
+        out,
+        "{} in {} app{}{}",
+        super::summary(&report.findings),
+        apps,
+        if apps == 1 { "" } else { "s" },
+        if report.errors.is_empty() {
+            String::new()
+        } else {
+            format!("; {} file(s) could not be read", report.errors.len())
+        }
+    );
+    out
+}

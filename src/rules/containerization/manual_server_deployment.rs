@@ -1,0 +1,291 @@
+//! manual-server-deployment: servers provisioned and deployed by hand-run shell.
+
+use std::collections::BTreeMap;
+
+use crate::apps::is_non_product_path;
+use crate::facts::shell::ShellCommand;
+use crate::finding::{Category, Finding, Location, Severity, Wording};
+use crate::index::FileKind;
+use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        name: "manual-server-deployment",
+        code: "SW201",
+        severity: Severity::High,
+        category: Category::ContainerizationDeployment,
+        title: "Manual shell script deployment",
+        wording: Wording::IssueImpactFix,
+        docs: DOCS,
+    },
+    check: Check::Repo(check),
+};
+
+const DOCS: &str = r#"## What it does
+Reads the repository's shell scripts as shell (commands, not comments or
+strings) and reports those that provision or deploy a server by hand — `ssh`,
+`scp` or `rsync` to a host; `systemctl`/`service`/`pm2`/`supervisorctl`;
+nginx, certbot and firewall setup; system package installs, `crontab`,
+`useradd`, `git pull` on the host — when the repository has no
+infrastructure-as-code (Terraform, Pulumi, CDK, CloudFormation/SAM, Helm,
+Kubernetes manifests, Kustomize, Ansible) and no platform deployment definition
+(vercel.json, amplify.yml, fly.toml, render.yaml, railway.json/toml, app.yaml,
+Procfile, netlify.toml, Kamal `config/deploy.yml`, serverless.yml, …).
+
+A script qualifies with one strong signal (a copy or command to a remote host,
+web-server, TLS or firewall setup, `pm2 startup`) or two different weaker ones
+(service management, system packages, cron, users, `git pull`). A developer's
+local setup script (`brew`, `npm install`, `createdb`) is not deployment, and
+neither are scripts for CI runners, containers (`docker/`, entrypoints), dev
+containers or Vagrant boxes, whose package installs and service starts happen
+on throwaway machines.
+
+Ansible counts as infrastructure as code: its playbooks declare the server's
+state, are idempotent and live in version control, which is what this rule
+asks for. A repository with Ansible and deploy scripts is not reported.
+
+## Why is this bad?
+A server configured by hand-run scripts is a "pet": every run and every manual
+fix makes it drift from what the repository describes, it cannot be rebuilt
+quickly after a failure, and it does not scale horizontally.
+
+## Example
+Reported: `scripts/bootstrap-ubuntu22.sh` runs `apt-get install nginx`,
+`certbot --nginx` and `pm2 startup`; the repository has no Terraform, no
+Kubernetes manifests and no platform config.
+
+Not reported: the same script beside `fly.toml`; or `scripts/setup.sh` that
+runs `brew install postgresql` and `npm install`.
+
+## Fix
+Describe the infrastructure as code (Terraform/Pulumi, Kubernetes manifests)
+or move to a platform that deploys from the repository (Fly.io, Render,
+Vercel, AWS App Runner), and build an immutable image per release.
+"#;
+
+/// What a command says about the machine it runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Signal {
+    RemoteHost,
+    WebServer,
+    Firewall,
+    ProcessManagerBoot,
+    Services,
+    SystemPackages,
+    Cron,
+    Users,
+    GitPullOnHost,
+}
+
+impl Signal {
+    fn strong(self) -> bool {
+        matches!(
+            self,
+            Signal::RemoteHost | Signal::WebServer | Signal::Firewall | Signal::ProcessManagerBoot
+        )
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Signal::RemoteHost => "copies to or runs commands on a remote host",
+            Signal::WebServer => "configures nginx/Apache/TLS on the host",
+            Signal::Firewall => "configures the host firewall",
+            Signal::ProcessManagerBoot => "registers the app with a process manager at boot",
+            Signal::Services => "manages system services",
+            Signal::SystemPackages => "installs system packages",
+            Signal::Cron => "installs cron jobs",
+            Signal::Users => "creates system users",
+            Signal::GitPullOnHost => "pulls code onto the host with git",
+        }
+    }
+}
+
+fn classify(cmd: &ShellCommand) -> Option<Signal> {
+    let sub = cmd.subcommand().unwrap_or("");
+    match cmd.name.as_str() {
+        "ssh" | "sshpass" | "mosh" => Some(Signal::RemoteHost),
+        "scp" | "rsync" if cmd.args.iter().any(|a| is_remote_path(a)) => Some(Signal::RemoteHost),
+        "certbot" | "a2ensite" | "apachectl" | "apache2ctl" => Some(Signal::WebServer),
+        "nginx" if cmd.has_arg("-s") || cmd.has_arg("-t") => Some(Signal::WebServer),
+        "ufw" | "firewall-cmd" | "iptables" => Some(Signal::Firewall),
+        "pm2" if matches!(sub, "startup" | "save" | "deploy" | "resurrect") => {
+            Some(Signal::ProcessManagerBoot)
+        }
+        "pm2" if matches!(sub, "start" | "restart" | "reload") => Some(Signal::Services),
+        "systemctl" if matches!(sub, "enable" | "start" | "restart" | "reload" | "daemon-reload") => {
+            Some(Signal::Services)
+        }
+        "service" if cmd.args.len() >= 2 => Some(Signal::Services),
+        "supervisorctl" | "forever" => Some(Signal::Services),
+        "apt" | "apt-get" | "yum" | "dnf" | "zypper" if sub == "install" => {
+            Some(Signal::SystemPackages)
+        }
+        "crontab" => Some(Signal::Cron),
+        "useradd" | "adduser" | "usermod" => Some(Signal::Users),
+        "git" if sub == "pull" => Some(Signal::GitPullOnHost),
+        _ => None,
+    }
+}
+
+/// `host:path` or `user@host:path` (not a local path, not a URL with a scheme
+/// other than ssh).
+fn is_remote_path(arg: &str) -> bool {
+    if arg.starts_with('-') || arg.starts_with('/') || arg.starts_with('.') {
+        return false;
+    }
+    match arg.split_once(':') {
+        Some((host, _)) => !host.is_empty() && !host.contains('/') && !host.contains('='),
+        None => false,
+    }
+}
+
+/// Commands that only make sense on a developer's own machine.
+fn is_local_dev(cmd: &ShellCommand) -> bool {
+    matches!(cmd.name.as_str(), "brew" | "xcode-select" | "createdb" | "open")
+}
+
+/// Folders whose scripts run on throwaway machines (CI runners, containers,
+/// dev containers, Vagrant boxes): installing packages and starting services
+/// there is not server provisioning.
+const THROWAWAY_MACHINE_DIRS: &[&str] = &[
+    ".buildkite",
+    ".circleci",
+    ".devcontainer",
+    ".docker",
+    ".github",
+    ".gitlab",
+    ".vagrant",
+    "ci",
+    "docker",
+    "vagrant",
+];
+
+fn runs_on_throwaway_machine(rel: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    let (dir, name) = lower.rsplit_once('/').unwrap_or(("", &lower));
+    name.contains("entrypoint") || dir.split('/').any(|p| THROWAWAY_MACHINE_DIRS.contains(&p))
+}
+
+struct ScriptVerdict {
+    path: String,
+    /// First line of each signal.
+    signals: BTreeMap<Signal, u32>,
+}
+
+fn assess(rel: &str, commands: &[ShellCommand]) -> Option<ScriptVerdict> {
+    let mut signals: BTreeMap<Signal, u32> = BTreeMap::new();
+    for cmd in commands {
+        if let Some(signal) = classify(cmd) {
+            signals.entry(signal).or_insert(cmd.line);
+        }
+    }
+    let local_dev = commands.iter().any(is_local_dev);
+    let throwaway = runs_on_throwaway_machine(rel);
+    let remote = signals.contains_key(&Signal::RemoteHost);
+    let qualifies = if local_dev || throwaway {
+        remote
+    } else {
+        signals.keys().any(|s| s.strong()) || signals.len() >= 2
+    };
+    qualifies.then(|| ScriptVerdict {
+        path: rel.to_string(),
+        signals,
+    })
+}
+
+fn check(cx: &RepoContext) -> Vec<Finding> {
+    if !cx.deploy_definitions().is_empty() {
+        return Vec::new();
+    }
+    let verdicts: Vec<ScriptVerdict> = cx
+        .index
+        .of_kind(FileKind::ShellScript)
+        .iter()
+        .filter(|id| !is_non_product_path(cx.rel(**id)))
+        .filter_map(|id| {
+            let script = cx.facts.shell_script(*id)?;
+            assess(cx.rel(*id), &script.commands)
+        })
+        .collect();
+    if verdicts.is_empty() {
+        return Vec::new();
+    }
+
+    let scripts = verdicts
+        .iter()
+        .map(|v| code(&v.path))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut what: Vec<Signal> = verdicts.iter().flat_map(|v| v.signals.keys().copied()).collect();
+    what.sort();
+    what.dedup();
+    // Strong signals sort first; four say enough.
+    let what = what.iter().take(4).map(|s| s.describe()).collect::<Vec<_>>().join("; ");
+    let message = format!(
+        "Reliance on {scripts} implies a \"pet\" server approach (SSHing into a VPS) rather than immutable infrastructure: the script{} {what}, and the repository has no infrastructure-as-code or platform deployment definition.",
+        if verdicts.len() > 1 { "s" } else { "" }
+    );
+    let locations = verdicts
+        .iter()
+        .flat_map(|v| {
+            let mut lines: Vec<u32> = v.signals.values().copied().collect();
+            lines.sort_unstable();
+            lines.dedup();
+            lines.into_iter().take(3).map(|line| Location::new(v.path.clone(), line))
+        })
+        .collect();
+    vec![RULE.meta.finding(
+        None,
+        message,
+        "Server drift over time: every manual run and hot-fix changes the host, which can no longer be rebuilt from the repository. Hard to scale horizontally or to recover from a lost server.".to_string(),
+        "Move to Infrastructure as Code (Terraform/Pulumi, Kubernetes manifests) or a PaaS (Vercel, Fly.io, Render, AWS App Runner/Amplify) that deploys an immutable build of each release.".to_string(),
+        locations,
+    )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::ShellScript;
+
+    fn verdict(rel: &str, script: &str) -> Option<Vec<Signal>> {
+        let parsed = ShellScript::parse(script).expect("parses");
+        assess(rel, &parsed.commands).map(|v| v.signals.into_keys().collect())
+    }
+
+    #[test]
+    fn bootstrap_script_is_server_provisioning() {
+        let signals = verdict(
+            "scripts/bootstrap-ubuntu22.sh",
+            "apt-get update\nsudo apt-get install -y nginx\nsudo certbot --nginx -d example.com\npm2 startup systemd\n",
+        );
+        assert_eq!(
+            signals,
+            Some(vec![Signal::WebServer, Signal::ProcessManagerBoot, Signal::SystemPackages])
+        );
+    }
+
+    #[test]
+    fn rsync_to_a_host_is_deployment() {
+        assert!(verdict("deploy.sh", "npm run build\nrsync -az dist/ deploy@app.example.com:/srv/app\n").is_some());
+        assert!(verdict("sync.sh", "rsync -az dist/ ./backup/\n").is_none());
+    }
+
+    #[test]
+    fn local_setup_and_comments_are_not_deployment() {
+        assert!(verdict("scripts/setup.sh", "brew install postgresql\ncreatedb app\nnpm install\n").is_none());
+        assert!(verdict("scripts/notes.sh", "# ssh root@host\necho 'systemctl restart app'\n").is_none());
+        assert!(verdict(
+            ".github/scripts/ci.sh",
+            "sudo apt-get install -y postgresql\nsudo systemctl start postgresql\n"
+        )
+        .is_none());
+    }
+
+    #[test]
+    fn one_weak_signal_is_not_enough() {
+        assert!(verdict("scripts/deps.sh", "sudo apt-get install -y libvips\n").is_none());
+        assert!(verdict("scripts/update.sh", "git pull\nnpm ci\n").is_none());
+        assert!(verdict("scripts/update.sh", "git pull\nnpm ci\npm2 restart app\n").is_some());
+    }
+}

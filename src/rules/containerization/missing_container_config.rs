@@ -1,0 +1,191 @@
+//! missing-container-config: an app that serves HTTP has no container definition.
+
+use crate::apps::{is_non_product_path, resolve};
+use crate::finding::{Category, Finding, Severity, Wording};
+use crate::index::FileKind;
+use crate::rules::{code, AppContext, Check, Rule, RuleMeta};
+use crate::stack::Framework;
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        name: "missing-container-config",
+        code: "SW101",
+        severity: Severity::High,
+        category: Category::ContainerizationDeployment,
+        title: "Missing Docker configuration",
+        wording: Wording::IssueImpactFix,
+        docs: DOCS,
+    },
+    check: Check::App(check),
+};
+
+const DOCS: &str = r#"## What it does
+Reports an app that serves HTTP (Next.js, Express, Fastify, NestJS, …) when no
+container definition builds it: no `Dockerfile`/`Containerfile` (any common
+naming: `Dockerfile.prod`, `web.Dockerfile`, `Containerfile`) in the app's folder
+or at the repository root, and no compose service whose `build:` context is the
+app. Apps deployed by a platform that builds from source (Vercel, Netlify,
+Render, Railway, Heroku `Procfile`, App Engine, Amplify, …) are not reported,
+and neither is a Next.js app with `output: 'export'` (a static site).
+
+## Why is this bad?
+Without an image, every environment is assembled by hand: dev, staging and
+production drift apart ("it works on my machine"), and the app cannot be
+scheduled on Kubernetes, ECS or any container platform.
+
+## Example
+Reported: a Next.js app with `package.json` and `next.config.js`, no
+`Dockerfile`, no compose file, no platform definition.
+
+Not reported: the same app with `apps/web/Dockerfile`, or with a root
+`compose.yaml` whose service has `build: ./apps/web`, or with `vercel.json`.
+
+## Fix
+Add a multi-stage `Dockerfile` (dependencies → build → slim runtime, running as
+a non-root user) and a `.dockerignore`. For Next.js, build with
+`output: 'standalone'` and run `node server.js`.
+"#;
+
+fn check(cx: &AppContext) -> Vec<Finding> {
+    if !serves_http(cx) || has_container_definition(cx) || built_by_platform(cx) {
+        return Vec::new();
+    }
+    let app = cx.app;
+    let where_ = if app.path == "." {
+        "the project root".to_string()
+    } else {
+        format!("{} or the repository root", code(&app.path))
+    };
+    let message = format!(
+        "No `Dockerfile` or `docker-compose.yml` found in {where_}: nothing builds the {} app into an image.",
+        app.framework().label()
+    );
+    let impact = "Inconsistent environments between dev/staging/prod. \"It works on my machine\" syndrome. Harder to orchestrate with Kubernetes or ECS.".to_string();
+    vec![RULE.meta.finding(Some(app), message, impact, fix_text(cx), vec![cx.framework_location()])]
+}
+
+/// Whether the app runs a server at all: a Next.js app exported as static
+/// files does not.
+pub fn serves_http(cx: &AppContext) -> bool {
+    if cx.app.framework() != Framework::NextJs {
+        return true;
+    }
+    !cx.files_of_kind(FileKind::NextConfig)
+        .filter(|id| cx.repo.index.get(*id).dir() == cx.app.dir())
+        .any(|id| {
+            cx.repo
+                .facts
+                .js(id)
+                .and_then(|js| js.property("output"))
+                .is_some_and(|(value, _)| value == "export")
+        })
+}
+
+fn has_container_definition(cx: &AppContext) -> bool {
+    let index = cx.repo.index;
+    let app_dir = cx.app.dir();
+    let dockerfiles = index.of_kind(FileKind::Dockerfile);
+    let dockerfile_here = dockerfiles.iter().any(|id| {
+        let file = index.get(*id);
+        let dir = file.dir();
+        if dir.split('/').any(|p| p == ".devcontainer") || is_non_product_path(&file.rel) {
+            return false;
+        }
+        dir.is_empty()
+            || dir == app_dir
+            || (!app_dir.is_empty() && dir.starts_with(&format!("{app_dir}/")))
+            || names_the_app(file.name(), cx)
+    });
+    if dockerfile_here {
+        return true;
+    }
+    index.of_kind(FileKind::Compose).iter().any(|id| {
+        let compose_dir = index.get(*id).dir();
+        cx.repo.facts.compose(*id).is_some_and(|compose| {
+            compose.services.iter().any(|service| {
+                let Some(context) = &service.build_context else {
+                    return false;
+                };
+                let Some(context) = resolve(compose_dir, context) else {
+                    return false;
+                };
+                if context == app_dir {
+                    return true;
+                }
+                // A context above the app (a monorepo root) with a Dockerfile
+                // inside the app or named after it.
+                let above = context.is_empty() || app_dir.starts_with(&format!("{context}/"));
+                above
+                    && service.dockerfile.as_deref().is_some_and(|df| {
+                        resolve(&context, df).is_some_and(|p| {
+                            p.starts_with(&format!("{app_dir}/"))
+                                || names_the_app(p.rsplit('/').next().unwrap_or(&p), cx)
+                        })
+                    })
+            })
+        })
+    })
+}
+
+/// `web.Dockerfile` or `Dockerfile.web` in a shared docker folder, for the
+/// app in `apps/web`.
+fn names_the_app(file_name: &str, cx: &AppContext) -> bool {
+    let Some(folder) = cx.app.dir().rsplit('/').next().filter(|f| !f.is_empty()) else {
+        return false;
+    };
+    let lower = file_name.to_ascii_lowercase();
+    lower
+        .split(['.', '-', '_'])
+        .any(|part| part == folder.to_ascii_lowercase())
+}
+
+fn built_by_platform(cx: &AppContext) -> bool {
+    let app_dir = cx.app.dir();
+    cx.repo.deploy_definitions().iter().any(|(id, kind)| {
+        let dir = cx.repo.index.get(*id).dir();
+        kind.builds_from_source() && (dir.is_empty() || dir == app_dir)
+    })
+}
+
+fn fix_text(cx: &AppContext) -> String {
+    let app = cx.app;
+    let services = services_phrase(app);
+    match app.framework() {
+        Framework::NextJs => format!(
+            "Create a multi-stage `Dockerfile` optimized for `output: 'standalone'` (set it in next.config): install from the lockfile, {}build, then copy `.next/standalone`, `.next/static` and `public/` into a slim runtime stage that runs `node server.js` as a non-root user with `HOSTNAME=0.0.0.0`. Add a `.dockerignore` (node_modules, .next, .git, .env*){services}.",
+            if app.has_dependency("prisma") || app.has_dependency("@prisma/client") {
+                "run `prisma generate`, "
+            } else {
+                ""
+            }
+        ),
+        framework => format!(
+            "Create a multi-stage `Dockerfile` for the {} app: install dependencies from the lockfile (`npm ci`), build if there is a build step, and run the server with `node` as the non-root `node` user in a slim runtime stage. Add a `.dockerignore` (node_modules, .git, .env*){services}.",
+            framework.label()
+        ),
+    }
+}
+
+fn services_phrase(app: &crate::apps::App) -> String {
+    let mut services = Vec::new();
+    if app.stacks.contains(&"postgresql") || app.stacks.contains(&"prisma") {
+        services.push("PostgreSQL");
+    }
+    if app.stacks.contains(&"mysql") {
+        services.push("MySQL");
+    }
+    if app.stacks.contains(&"mongodb") || app.stacks.contains(&"mongoose") {
+        services.push("MongoDB");
+    }
+    if app.stacks.contains(&"redis") {
+        services.push("Redis");
+    }
+    if services.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", and a `compose.yaml` that runs the app with {} behind healthchecks and `depends_on: condition: service_healthy`",
+            services.join(" and ")
+        )
+    }
+}

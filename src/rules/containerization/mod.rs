@@ -1,0 +1,4 @@
+//! Containerization & Deployment.
+
+pub mod manual_server_deployment;
+pub mod missing_container_config;

@@ -1,0 +1,162 @@
+//! Step 1 of the pipeline: list the files of the repository.
+//!
+//! The walk is `ignore`'s parallel walker, so .gitignore/.ignore are respected
+//! as in ripgrep. Each thread collects into its own vector and hands it over
+//! once, at the end; the result is sorted so that runs are deterministic.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::{WalkBuilder, WalkState};
+
+use crate::finding::AuditError;
+
+/// Directory names that hold vendored or generated trees. Nothing in them
+/// describes how the application is built or run, and they can be huge.
+const SKIPPED_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".next",
+    ".nuxt",
+    ".svelte-kit",
+    ".terraform",
+    ".turbo",
+    ".venv",
+    ".yarn",
+    "__pycache__",
+    "bower_components",
+    "node_modules",
+    "target",
+    "vendor",
+    "venv",
+];
+
+/// A file found by the walk.
+#[derive(Debug, Clone)]
+pub struct WalkedFile {
+    /// Path relative to the root, with forward slashes. Non-UTF-8 bytes are
+    /// replaced, so this is for display and classification; `abs` is for I/O.
+    pub rel: String,
+    pub abs: PathBuf,
+}
+
+#[derive(Debug, Default)]
+pub struct Walk {
+    pub files: Vec<WalkedFile>,
+    pub errors: Vec<AuditError>,
+}
+
+pub fn walk(root: &Path) -> Walk {
+    let collected: Mutex<Vec<Walk>> = Mutex::new(Vec::new());
+    let walker = WalkBuilder::new(root)
+        .hidden(false) // .env.example, .github and .dockerignore matter
+        .require_git(false) // honour .gitignore in tarballs and fresh copies too
+        .follow_links(false)
+        .filter_entry(|entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir && entry.depth() > 0 && SKIPPED_DIRS.contains(&&*entry.file_name().to_string_lossy()))
+        })
+        .build_parallel();
+
+    walker.run(|| {
+        let mut local = ThreadWalk {
+            walk: Walk::default(),
+            sink: &collected,
+            root,
+        };
+        Box::new(move |entry| {
+            local.visit(entry);
+            WalkState::Continue
+        })
+    });
+
+    let mut all = Walk::default();
+    for part in collected.into_inner().unwrap_or_else(|poison| poison.into_inner()) {
+        all.files.extend(part.files);
+        all.errors.extend(part.errors);
+    }
+    all.files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+    all.errors.sort();
+    all
+}
+
+/// Per-thread state; hands its results to the shared sink when the thread's
+/// visitor is dropped.
+struct ThreadWalk<'a> {
+    walk: Walk,
+    sink: &'a Mutex<Vec<Walk>>,
+    root: &'a Path,
+}
+
+impl ThreadWalk<'_> {
+    fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) {
+        match entry {
+            Ok(entry) => {
+                if entry.file_type().is_some_and(|t| t.is_file()) {
+                    let abs = entry.into_path();
+                    let rel = relative(self.root, &abs);
+                    self.walk.files.push(WalkedFile { rel, abs });
+                }
+            }
+            Err(err) => {
+                let path = error_path(&err)
+                    .map(|p| relative(self.root, p))
+                    .unwrap_or_else(|| ".".to_string());
+                self.walk.errors.push(AuditError {
+                    path,
+                    message: describe_walk_error(&err),
+                });
+            }
+        }
+    }
+}
+
+impl Drop for ThreadWalk<'_> {
+    fn drop(&mut self) {
+        let walk = std::mem::take(&mut self.walk);
+        if let Ok(mut sink) = self.sink.lock() {
+            sink.push(walk);
+        }
+    }
+}
+
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let mut out = String::new();
+    for (i, part) in rel.components().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(&part.as_os_str().to_string_lossy());
+    }
+    if out.is_empty() {
+        out.push('.');
+    }
+    out
+}
+
+fn error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child),
+        _ => None,
+    }
+}
+
+fn describe_walk_error(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => describe_walk_error(err),
+        ignore::Error::Loop { ancestor, .. } => {
+            format!("symlink loop back to {}; not followed", ancestor.display())
+        }
+        ignore::Error::Io(io) if io.kind() == std::io::ErrorKind::PermissionDenied => {
+            "permission denied; skipped".to_string()
+        }
+        other => format!("could not be listed: {other}"),
+    }
+}

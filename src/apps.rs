@@ -116,9 +116,7 @@ pub fn discover(facts: &Facts) -> Vec<App> {
     let is_workspace_root = |id: FileId, pkg: &PackageJson| {
         let dir = index.get(id).dir();
         !pkg.workspaces.is_empty()
-            || index
-                .find(&join(dir, "pnpm-workspace.yaml"))
-                .is_some()
+            || index.find(&join(dir, "pnpm-workspace.yaml")).is_some()
             || index.find(&join(dir, "nx.json")).is_some()
             || index.find(&join(dir, "lerna.json")).is_some()
     };
@@ -218,7 +216,9 @@ pub fn resolve(dir: &str, rel: &str) -> Option<String> {
     let mut parts: Vec<&str> = if rel.starts_with('/') {
         Vec::new()
     } else {
-        dir.split('/').filter(|p| !p.is_empty() && *p != ".").collect()
+        dir.split('/')
+            .filter(|p| !p.is_empty() && *p != ".")
+            .collect()
     };
     for part in rel.split('/') {
         match part {
@@ -239,7 +239,10 @@ mod tests {
     #[test]
     fn resolves_relative_paths() {
         assert_eq!(resolve("", "./apps/web").as_deref(), Some("apps/web"));
-        assert_eq!(resolve("docker", "../apps/web/").as_deref(), Some("apps/web"));
+        assert_eq!(
+            resolve("docker", "../apps/web/").as_deref(),
+            Some("apps/web")
+        );
         assert_eq!(resolve("", ".").as_deref(), Some(""));
         assert_eq!(resolve("", ".."), None);
     }

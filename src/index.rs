@@ -127,11 +127,17 @@ impl DeployKind {
 
 /// Exact file names, sorted for binary search.
 const EXACT_NAMES: &[(&str, FileKind)] = &[
-    (".platform.app.yaml", FileKind::Deploy(DeployKind::PlatformSh)),
+    (
+        ".platform.app.yaml",
+        FileKind::Deploy(DeployKind::PlatformSh),
+    ),
     ("Chart.yaml", FileKind::Deploy(DeployKind::Helm)),
     ("Containerfile", FileKind::Dockerfile),
     ("Dockerfile", FileKind::Dockerfile),
-    ("Dockerrun.aws.json", FileKind::Deploy(DeployKind::AwsElasticBeanstalk)),
+    (
+        "Dockerrun.aws.json",
+        FileKind::Deploy(DeployKind::AwsElasticBeanstalk),
+    ),
     ("Procfile", FileKind::Deploy(DeployKind::Heroku)),
     ("Pulumi.yaml", FileKind::Deploy(DeployKind::Pulumi)),
     ("Pulumi.yml", FileKind::Deploy(DeployKind::Pulumi)),
@@ -154,7 +160,10 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
     ("env.template", FileKind::EnvExample),
     ("example.env", FileKind::EnvExample),
     ("fly.toml", FileKind::Deploy(DeployKind::FlyIo)),
-    ("kustomization.yaml", FileKind::Deploy(DeployKind::Kustomize)),
+    (
+        "kustomization.yaml",
+        FileKind::Deploy(DeployKind::Kustomize),
+    ),
     ("kustomization.yml", FileKind::Deploy(DeployKind::Kustomize)),
     ("netlify.toml", FileKind::Deploy(DeployKind::Netlify)),
     ("nixpacks.toml", FileKind::Deploy(DeployKind::Nixpacks)),
@@ -174,15 +183,31 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
     ("skaffold.yaml", FileKind::Deploy(DeployKind::Skaffold)),
     ("terragrunt.hcl", FileKind::Deploy(DeployKind::Terraform)),
     ("vercel.json", FileKind::Deploy(DeployKind::Vercel)),
-    ("wrangler.json", FileKind::Deploy(DeployKind::CloudflareWorkers)),
-    ("wrangler.jsonc", FileKind::Deploy(DeployKind::CloudflareWorkers)),
-    ("wrangler.toml", FileKind::Deploy(DeployKind::CloudflareWorkers)),
+    (
+        "wrangler.json",
+        FileKind::Deploy(DeployKind::CloudflareWorkers),
+    ),
+    (
+        "wrangler.jsonc",
+        FileKind::Deploy(DeployKind::CloudflareWorkers),
+    ),
+    (
+        "wrangler.toml",
+        FileKind::Deploy(DeployKind::CloudflareWorkers),
+    ),
     ("yarn.lock", FileKind::Lockfile),
 ];
 
 /// Folder names under which YAML files are usually Kubernetes manifests.
 const KUBERNETES_DIRS: &[&str] = &[
-    "deploy", "deployment", "deployments", "k8s", "kube", "kubernetes", "manifests", "openshift",
+    "deploy",
+    "deployment",
+    "deployments",
+    "k8s",
+    "kube",
+    "kubernetes",
+    "manifests",
+    "openshift",
 ];
 
 const JS_EXTENSIONS: &[&str] = &["cjs", "cts", "js", "jsx", "mjs", "mts", "ts", "tsx"];
@@ -241,24 +266,28 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     }
     if ext == "yml" || ext == "yaml" {
         let parts: Vec<&str> = dir.split('/').collect();
-        if rel.starts_with("config/deploy") || rel.contains("/config/deploy") {
-            if lower == "deploy.yml" || (dir.ends_with("config") && lower.starts_with("deploy.")) {
-                return Some(FileKind::Deploy(DeployKind::Kamal));
-            }
+        // Kamal: config/deploy.yml, config/deploy.staging.yml.
+        if (dir == "config" || dir.ends_with("/config")) && lower.starts_with("deploy.") {
+            return Some(FileKind::Deploy(DeployKind::Kamal));
         }
         if dir == ".do" || dir.ends_with("/.do") {
             return Some(FileKind::Deploy(DeployKind::DigitalOceanAppPlatform));
         }
-        if parts.iter().any(|p| *p == ".ebextensions" || *p == ".elasticbeanstalk") {
+        if parts
+            .iter()
+            .any(|p| *p == ".ebextensions" || *p == ".elasticbeanstalk")
+        {
             return Some(FileKind::Deploy(DeployKind::AwsElasticBeanstalk));
         }
         if lower.starts_with("playbook")
-            || parts.iter().any(|p| *p == "playbooks")
-            || (parts.len() >= 3 && parts[parts.len() - 1] == "tasks" && parts[parts.len() - 3] == "roles")
+            || parts.contains(&"playbooks")
+            || (parts.len() >= 3
+                && parts[parts.len() - 1] == "tasks"
+                && parts[parts.len() - 3] == "roles")
         {
             return Some(FileKind::Deploy(DeployKind::Ansible));
         }
-        if parts.iter().any(|p| *p == "templates") && parts.iter().any(|p| *p == "charts" || *p == "helm") {
+        if parts.contains(&"templates") && parts.iter().any(|p| *p == "charts" || *p == "helm") {
             return Some(FileKind::Deploy(DeployKind::Helm));
         }
         if parts.iter().any(|p| KUBERNETES_DIRS.contains(p)) {
@@ -269,9 +298,11 @@ pub fn classify(rel: &str) -> Option<FileKind> {
 }
 
 fn is_env_example_name(lower: &str) -> bool {
-    ["example", "sample", "template", "dist", "defaults", "tmpl", "tpl"]
-        .iter()
-        .any(|w| lower.split(['.', '-', '_']).any(|part| part == *w))
+    [
+        "example", "sample", "template", "dist", "defaults", "tmpl", "tpl",
+    ]
+    .iter()
+    .any(|w| lower.split(['.', '-', '_']).any(|part| part == *w))
 }
 
 pub type FileId = usize;
@@ -340,7 +371,9 @@ impl Index {
 
     /// Looks a file up by its relative path.
     pub fn find(&self, rel: &str) -> Option<FileId> {
-        self.files.binary_search_by(|f| f.rel.as_str().cmp(rel)).ok()
+        self.files
+            .binary_search_by(|f| f.rel.as_str().cmp(rel))
+            .ok()
     }
 
     /// The files at or below the folder `dir` ("" or "." for all).
@@ -349,7 +382,9 @@ impl Index {
             return &self.files;
         }
         let prefix = format!("{dir}/");
-        let start = self.files.partition_point(|f| f.rel.as_str() < prefix.as_str());
+        let start = self
+            .files
+            .partition_point(|f| f.rel.as_str() < prefix.as_str());
         let len = self.files[start..].partition_point(|f| f.rel.starts_with(&prefix));
         &self.files[start..start + len]
     }
@@ -381,22 +416,40 @@ mod tests {
     #[test]
     fn classifies_common_names() {
         assert_eq!(classify("Dockerfile"), Some(FileKind::Dockerfile));
-        assert_eq!(classify("docker/web.Dockerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(
+            classify("docker/web.Dockerfile"),
+            Some(FileKind::Dockerfile)
+        );
         assert_eq!(classify("Dockerfile.prod"), Some(FileKind::Dockerfile));
         assert_eq!(classify("Containerfile"), Some(FileKind::Dockerfile));
         assert_eq!(classify("docker-compose.prod.yml"), Some(FileKind::Compose));
         assert_eq!(classify(".env.example"), Some(FileKind::EnvExample));
-        assert_eq!(classify("apps/web/.env.local.example"), Some(FileKind::EnvExample));
+        assert_eq!(
+            classify("apps/web/.env.local.example"),
+            Some(FileKind::EnvExample)
+        );
         assert_eq!(classify(".env.production"), Some(FileKind::EnvFile));
         assert_eq!(classify("env.example"), Some(FileKind::EnvExample));
         assert_eq!(classify(".env.dist"), Some(FileKind::EnvExample));
         assert_eq!(classify("scripts/deploy.sh"), Some(FileKind::ShellScript));
-        assert_eq!(classify("prisma/schema.prisma"), Some(FileKind::PrismaSchema));
+        assert_eq!(
+            classify("prisma/schema.prisma"),
+            Some(FileKind::PrismaSchema)
+        );
         assert_eq!(classify("next.config.mjs"), Some(FileKind::NextConfig));
         assert_eq!(classify("src/types.d.ts"), None);
-        assert_eq!(classify("config/deploy.yml"), Some(FileKind::Deploy(DeployKind::Kamal)));
-        assert_eq!(classify("k8s/deployment.yaml"), Some(FileKind::KubernetesCandidate));
-        assert_eq!(classify("infra/main.tf"), Some(FileKind::Deploy(DeployKind::Terraform)));
+        assert_eq!(
+            classify("config/deploy.yml"),
+            Some(FileKind::Deploy(DeployKind::Kamal))
+        );
+        assert_eq!(
+            classify("k8s/deployment.yaml"),
+            Some(FileKind::KubernetesCandidate)
+        );
+        assert_eq!(
+            classify("infra/main.tf"),
+            Some(FileKind::Deploy(DeployKind::Terraform))
+        );
         assert_eq!(classify("README.md"), None);
     }
 

@@ -12,7 +12,11 @@ use seaworthy::render::{self, Format};
 use seaworthy::rules;
 
 #[derive(Parser)]
-#[command(name = "seaworthy", version, about = "Audits a repository for production readiness.")]
+#[command(
+    name = "seaworthy",
+    version,
+    about = "Audits a repository for production readiness."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -55,9 +59,9 @@ fn parse_fail_on(s: &str) -> Result<FailOn, String> {
     if s == "none" {
         return Ok(FailOn::Never);
     }
-    Severity::parse(s)
-        .map(FailOn::At)
-        .ok_or_else(|| format!("expected one of critical, high, medium, low, info, none; got `{s}`"))
+    Severity::parse(s).map(FailOn::At).ok_or_else(|| {
+        format!("expected one of critical, high, medium, low, info, none; got `{s}`")
+    })
 }
 
 fn main() -> ExitCode {
@@ -70,7 +74,9 @@ fn main() -> ExitCode {
             max_file_size,
         } => check(path, format, fail_on, max_file_size),
         Command::Rules => {
-            let mut out = String::from("CODE   NAME                           CATEGORY                      SEVERITY\n");
+            let mut out = String::from(
+                "CODE   NAME                           CATEGORY                      SEVERITY\n",
+            );
             for rule in rules::ALL {
                 let m = &rule.meta;
                 out.push_str(&format!(
@@ -136,7 +142,10 @@ fn check(path: PathBuf, format: Format, fail_on: FailOn, max_file_size: u64) -> 
 /// Writes to stdout; a closed pipe (`| head`) ends the program quietly.
 fn emit(text: &str) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {

@@ -33,7 +33,11 @@ const NPM_FRAMEWORKS: &[(Framework, &[&str])] = &[
     ),
     (
         Framework::ReactRouter,
-        &["@react-router/node", "@react-router/serve", "@react-router/express"],
+        &[
+            "@react-router/node",
+            "@react-router/serve",
+            "@react-router/express",
+        ],
     ),
     (Framework::SvelteKit, &["@sveltejs/kit"]),
     (Framework::Astro, &["@astrojs/node"]),
@@ -144,11 +148,29 @@ const NPM_STACKS: &[(&str, &[&str])] = &[
     ("sequelize", &["sequelize"]),
     ("knex", &["knex"]),
     ("mongoose", &["mongoose"]),
-    ("postgresql", &["pg", "postgres", "@neondatabase/serverless", "@vercel/postgres"]),
+    (
+        "postgresql",
+        &[
+            "pg",
+            "postgres",
+            "@neondatabase/serverless",
+            "@vercel/postgres",
+        ],
+    ),
     ("mysql", &["mysql2", "mysql"]),
     ("mongodb", &["mongodb"]),
     ("sqlite", &["better-sqlite3", "sqlite3", "sqlite"]),
-    ("redis", &["ioredis", "redis", "@upstash/redis", "@redis/client", "bullmq", "bull"]),
+    (
+        "redis",
+        &[
+            "ioredis",
+            "redis",
+            "@upstash/redis",
+            "@redis/client",
+            "bullmq",
+            "bull",
+        ],
+    ),
 ];
 
 pub fn npm_stacks(mut has: impl FnMut(&str) -> bool) -> Vec<&'static str> {

@@ -54,7 +54,9 @@ pub fn walk(root: &Path) -> Walk {
         .follow_links(false)
         .filter_entry(|entry| {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            !(is_dir && entry.depth() > 0 && SKIPPED_DIRS.contains(&&*entry.file_name().to_string_lossy()))
+            !(is_dir
+                && entry.depth() > 0
+                && SKIPPED_DIRS.contains(&&*entry.file_name().to_string_lossy()))
         })
         .build_parallel();
 
@@ -71,7 +73,10 @@ pub fn walk(root: &Path) -> Walk {
     });
 
     let mut all = Walk::default();
-    for part in collected.into_inner().unwrap_or_else(|poison| poison.into_inner()) {
+    for part in collected
+        .into_inner()
+        .unwrap_or_else(|poison| poison.into_inner())
+    {
         all.files.extend(part.files);
         all.errors.extend(part.errors);
     }

@@ -24,7 +24,10 @@ impl EnvFile {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let line = line.strip_prefix("export ").map(str::trim_start).unwrap_or(line);
+            let line = line
+                .strip_prefix("export ")
+                .map(str::trim_start)
+                .unwrap_or(line);
             let Some((name, value)) = line.split_once('=') else {
                 continue;
             };
@@ -75,10 +78,19 @@ mod tests {
         let env = EnvFile::parse(
             "# comment\nexport A=1\nB=\"two words\" # note\nC='x'\nD=plain # c\n\n# E=commented\nbroken line\n",
         );
-        let names: Vec<_> = env.vars.iter().map(|v| (v.name.as_str(), v.value.as_str(), v.line)).collect();
+        let names: Vec<_> = env
+            .vars
+            .iter()
+            .map(|v| (v.name.as_str(), v.value.as_str(), v.line))
+            .collect();
         assert_eq!(
             names,
-            [("A", "1", 2), ("B", "two words", 3), ("C", "x", 4), ("D", "plain", 5)]
+            [
+                ("A", "1", 2),
+                ("B", "two words", 3),
+                ("C", "x", 4),
+                ("D", "plain", 5)
+            ]
         );
     }
 }

@@ -284,7 +284,8 @@ const x = a / b / "not-a-route";
 
     #[test]
     fn reads_string_properties() {
-        let tokens = tokenize("module.exports = {\n  // output: 'standalone',\n  output: 'export' }");
+        let tokens =
+            tokenize("module.exports = {\n  // output: 'standalone',\n  output: 'export' }");
         assert_eq!(
             string_properties(&tokens),
             [("output".to_string(), "export".to_string(), 3)]

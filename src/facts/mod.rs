@@ -135,8 +135,9 @@ impl<'a> Facts<'a> {
     /// manifest (a document with `apiVersion` and `kind`).
     pub fn is_kubernetes_manifest(&self, id: FileId) -> bool {
         self.yaml_documents(id).is_some_and(|docs| {
-            docs.iter()
-                .any(|d| yaml::get_str(d, "apiVersion").is_some() && yaml::get_str(d, "kind").is_some())
+            docs.iter().any(|d| {
+                yaml::get_str(d, "apiVersion").is_some() && yaml::get_str(d, "kind").is_some()
+            })
         })
     }
 

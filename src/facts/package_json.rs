@@ -57,7 +57,11 @@ impl PackageJson {
             _ => Vec::new(),
         };
         Ok(PackageJson {
-            name: raw.name.as_ref().and_then(Value::as_str).map(str::to_string),
+            name: raw
+                .name
+                .as_ref()
+                .and_then(Value::as_str)
+                .map(str::to_string),
             dependencies: string_map(raw.dependencies.as_ref()),
             dev_dependencies: string_map(raw.dev_dependencies.as_ref()),
             peer_dependencies: string_map(raw.peer_dependencies.as_ref()),

@@ -55,18 +55,28 @@ impl PrismaSchema {
         let mut i = 0;
         while i < tokens.len() {
             // A block: keyword, name, `{`.
-            if let (Some(Tok::Word(keyword, line)), Some(Tok::Word(name, _)), Some(Tok::Punct('{', _))) =
-                (tokens.get(i), tokens.get(i + 1), tokens.get(i + 2))
+            if let (
+                Some(Tok::Word(keyword, line)),
+                Some(Tok::Word(name, _)),
+                Some(Tok::Punct('{', _)),
+            ) = (tokens.get(i), tokens.get(i + 1), tokens.get(i + 2))
             {
-                let end = matching_brace(&tokens, i + 2)
-                    .ok_or_else(|| format!("line {line}: block `{keyword} {name}` is not closed"))?;
+                let end = matching_brace(&tokens, i + 2).ok_or_else(|| {
+                    format!("line {line}: block `{keyword} {name}` is not closed")
+                })?;
                 let settings = block_settings(&tokens[i + 3..end]);
                 match keyword.as_str() {
                     "datasource" => schema.datasources.push(Datasource {
                         name: name.clone(),
                         line: *line,
-                        provider: settings.iter().find(|(k, _)| k == "provider").map(|(_, s)| s.clone()),
-                        url: settings.iter().find(|(k, _)| k == "url").map(|(_, s)| s.clone()),
+                        provider: settings
+                            .iter()
+                            .find(|(k, _)| k == "provider")
+                            .map(|(_, s)| s.clone()),
+                        url: settings
+                            .iter()
+                            .find(|(k, _)| k == "url")
+                            .map(|(_, s)| s.clone()),
                     }),
                     "generator" => schema.generators.push(Generator {
                         name: name.clone(),
@@ -196,7 +206,9 @@ fn block_settings(body: &[Tok]) -> Vec<(String, Setting)> {
                 .collect();
             let value = match value_tokens.as_slice() {
                 [Tok::Str(s, _)] => SettingValue::String(s.clone()),
-                [Tok::Word(f, _), Tok::Punct('(', _), Tok::Str(name, _), Tok::Punct(')', _)] if f == "env" => {
+                [Tok::Word(f, _), Tok::Punct('(', _), Tok::Str(name, _), Tok::Punct(')', _)]
+                    if f == "env" =>
+                {
                     SettingValue::Env(name.clone())
                 }
                 other => SettingValue::Other(
@@ -251,7 +263,10 @@ model User {
         let provider = ds.provider.as_ref().expect("provider");
         assert_eq!(provider.value, SettingValue::String("sqlite".into()));
         assert_eq!(provider.line, 10);
-        assert_eq!(ds.url.as_ref().map(|u| u.value.clone()), Some(SettingValue::Env("DATABASE_URL".into())));
+        assert_eq!(
+            ds.url.as_ref().map(|u| u.value.clone()),
+            Some(SettingValue::Env("DATABASE_URL".into()))
+        );
         assert_eq!(schema.generators[0].preview_features, ["driverAdapters"]);
     }
 

@@ -23,7 +23,10 @@ pub struct ShellCommand {
 impl ShellCommand {
     /// The first argument that is not an option.
     pub fn subcommand(&self) -> Option<&str> {
-        self.args.iter().map(String::as_str).find(|a| !a.starts_with('-'))
+        self.args
+            .iter()
+            .map(String::as_str)
+            .find(|a| !a.starts_with('-'))
     }
 
     pub fn has_arg(&self, arg: &str) -> bool {
@@ -52,7 +55,9 @@ thread_local! {
 }
 
 /// Programs that run another program given as their arguments.
-const WRAPPERS: &[&str] = &["command", "doas", "env", "exec", "nice", "nohup", "sudo", "time"];
+const WRAPPERS: &[&str] = &[
+    "command", "doas", "env", "exec", "nice", "nohup", "sudo", "time",
+];
 
 impl ShellScript {
     pub fn parse(text: &str) -> Result<ShellScript, String> {
@@ -81,7 +86,10 @@ impl ShellScript {
     pub fn exits_on_error(&self) -> bool {
         self.commands.iter().any(|c| {
             c.name == "set"
-                && (c.args.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('e'))
+                && (c
+                    .args
+                    .iter()
+                    .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('e'))
                     || c.args.windows(2).any(|w| w[0] == "-o" && w[1] == "errexit"))
         })
     }
@@ -95,7 +103,10 @@ fn collect(node: Node, src: &[u8], out: &mut ShellScript) {
             }
         }
         "variable_assignment" => {
-            if let (Some(name), value) = (node.child_by_field_name("name"), node.child_by_field_name("value")) {
+            if let (Some(name), value) = (
+                node.child_by_field_name("name"),
+                node.child_by_field_name("value"),
+            ) {
                 out.assignments.push(Assignment {
                     name: text(name, src),
                     value: value.map(|v| word(v, src)).unwrap_or_default(),
@@ -210,13 +221,19 @@ EOF
         )
         .expect("parses");
         let names: Vec<&str> = script.commands.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ["set", "echo", "pm2", "pg_dump", "gzip", "true", "rsync", "cat"]);
+        assert_eq!(
+            names,
+            ["set", "echo", "pm2", "pg_dump", "gzip", "true", "rsync", "cat"]
+        );
         assert!(script.exits_on_error());
         let pm2 = &script.commands[2];
         assert_eq!(pm2.args, ["restart", "all"]);
         assert_eq!(pm2.line, 6);
         assert_eq!(script.assignments[0].name, "BACKUP_DIR");
         assert_eq!(script.assignments[0].value, "./backups");
-        assert_eq!(script.redirects[0], ("$BACKUP_DIR/db.sql.gz".to_string(), 7));
+        assert_eq!(
+            script.redirects[0],
+            ("$BACKUP_DIR/db.sql.gz".to_string(), 7)
+        );
     }
 }

@@ -17,10 +17,7 @@ pub fn read_text(path: &Path, max_size: u64) -> Result<String, String> {
         .read_to_end(&mut bytes)
         .map_err(|e| describe_io(&e))?;
     if bytes.len() as u64 > max_size {
-        return Err(format!(
-            "larger than {} KiB; skipped",
-            max_size / 1024
-        ));
+        return Err(format!("larger than {} KiB; skipped", max_size / 1024));
     }
     if bytes.contains(&0) {
         return Err("binary content (NUL bytes); skipped".to_string());
@@ -48,5 +45,9 @@ fn describe_io(err: &std::io::Error) -> String {
 /// 1-based line number of a byte offset.
 pub fn line_of_offset(text: &str, offset: usize) -> u32 {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() as u32 + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count() as u32
+        + 1
 }

@@ -22,7 +22,11 @@ pub fn get_str<'a>(node: &'a Yaml, key: &str) -> Option<&'a str> {
 /// after `from_line`. yaml-rust2's tree keeps no positions; the parsed tree
 /// says what is there and this says where, for evidence.
 pub fn line_of_key(text: &str, key: &str, from_line: u32) -> u32 {
-    for (i, line) in text.lines().enumerate().skip(from_line.saturating_sub(1) as usize) {
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .skip(from_line.saturating_sub(1) as usize)
+    {
         let trimmed = line.trim_start().trim_start_matches("- ");
         let unquoted = trimmed.trim_start_matches(['"', '\'']);
         if let Some(rest) = unquoted.strip_prefix(key) {

@@ -13,7 +13,16 @@ pub fn render(report: &Report) -> String {
     let multi_app = report.apps.len() > 1;
     let sections: Vec<(Category, Vec<&Finding>)> = Category::ALL
         .iter()
-        .map(|c| (*c, report.findings.iter().filter(|f| f.category == *c).collect::<Vec<_>>()))
+        .map(|c| {
+            (
+                *c,
+                report
+                    .findings
+                    .iter()
+                    .filter(|f| f.category == *c)
+                    .collect::<Vec<_>>(),
+            )
+        })
         .filter(|(_, fs)| !fs.is_empty())
         .collect();
 

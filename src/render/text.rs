@@ -30,7 +30,9 @@ impl Palette {
             Severity::Info => AnsiColor::Cyan,
         };
         self.paint(
-            Style::new().fg_color(Some(color.into())).effects(Effects::BOLD),
+            Style::new()
+                .fg_color(Some(color.into()))
+                .effects(Effects::BOLD),
             &format!("{:<8}", s.as_str()),
         )
     }
@@ -47,20 +49,32 @@ pub fn render(report: &Report, color: bool) -> String {
         .apps
         .iter()
         .map(|a| {
-            let name = a.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
-            (Some(a.path.as_str()), format!("app {}{name} — {}", a.path, a.stacks.join(", ")))
+            let name = a
+                .name
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
+            (
+                Some(a.path.as_str()),
+                format!("app {}{name} — {}", a.path, a.stacks.join(", ")),
+            )
         })
         .collect();
     groups.push((None, "repository".to_string()));
 
     for (app, heading) in groups {
-        let findings: Vec<&Finding> = report.findings.iter().filter(|f| f.app.as_deref() == app).collect();
+        let findings: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.app.as_deref() == app)
+            .collect();
         if findings.is_empty() {
             continue;
         }
         let _ = writeln!(out, "{}", p.paint(bold, &heading));
         for category in Category::ALL {
-            let in_cat: Vec<&&Finding> = findings.iter().filter(|f| f.category == category).collect();
+            let in_cat: Vec<&&Finding> =
+                findings.iter().filter(|f| f.category == category).collect();
             if in_cat.is_empty() {
                 continue;
             }
@@ -76,7 +90,13 @@ pub fn render(report: &Report, color: bool) -> String {
                 );
                 let _ = writeln!(out, "             {}", f.message);
                 for l in &f.locations {
-                    let _ = writeln!(out, "             {} {}:{}", p.paint(dim, "-->"), l.path, l.line);
+                    let _ = writeln!(
+                        out,
+                        "             {} {}:{}",
+                        p.paint(dim, "-->"),
+                        l.path,
+                        l.line
+                    );
                 }
                 let _ = writeln!(out, "             {} {}", p.paint(dim, "impact:"), f.impact);
                 let _ = writeln!(out, "             {} {}", p.paint(dim, "fix:"), f.fix);
@@ -86,7 +106,13 @@ pub fn render(report: &Report, color: bool) -> String {
     }
 
     for e in &report.errors {
-        let _ = writeln!(out, "{} {}: {}", p.paint(dim, "could not read"), e.path, e.message);
+        let _ = writeln!(
+            out,
+            "{} {}: {}",
+            p.paint(dim, "could not read"),
+            e.path,
+            e.message
+        );
     }
     let apps = report.apps.len();
     let _ = writeln!(

@@ -170,7 +170,8 @@ impl<'a> AppContext<'a> {
     /// The command that adds a package with the app's package manager.
     pub fn add_command(&self, package: &str) -> String {
         let lockfile = |name: &str| {
-            self.repo.index.find(&self.app.join(name)).is_some() || self.repo.index.find(name).is_some()
+            self.repo.index.find(&self.app.join(name)).is_some()
+                || self.repo.index.find(name).is_some()
         };
         if lockfile("pnpm-lock.yaml") {
             format!("pnpm add {package}")

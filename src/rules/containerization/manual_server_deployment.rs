@@ -112,7 +112,12 @@ fn classify(cmd: &ShellCommand) -> Option<Signal> {
             Some(Signal::ProcessManagerBoot)
         }
         "pm2" if matches!(sub, "start" | "restart" | "reload") => Some(Signal::Services),
-        "systemctl" if matches!(sub, "enable" | "start" | "restart" | "reload" | "daemon-reload") => {
+        "systemctl"
+            if matches!(
+                sub,
+                "enable" | "start" | "restart" | "reload" | "daemon-reload"
+            ) =>
+        {
             Some(Signal::Services)
         }
         "service" if cmd.args.len() >= 2 => Some(Signal::Services),
@@ -141,7 +146,10 @@ fn is_remote_path(arg: &str) -> bool {
 
 /// Commands that only make sense on a developer's own machine.
 fn is_local_dev(cmd: &ShellCommand) -> bool {
-    matches!(cmd.name.as_str(), "brew" | "xcode-select" | "createdb" | "open")
+    matches!(
+        cmd.name.as_str(),
+        "brew" | "xcode-select" | "createdb" | "open"
+    )
 }
 
 /// Folders whose scripts run on throwaway machines (CI runners, containers,
@@ -216,11 +224,19 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         .map(|v| code(&v.path))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut what: Vec<Signal> = verdicts.iter().flat_map(|v| v.signals.keys().copied()).collect();
+    let mut what: Vec<Signal> = verdicts
+        .iter()
+        .flat_map(|v| v.signals.keys().copied())
+        .collect();
     what.sort();
     what.dedup();
     // Strong signals sort first; four say enough.
-    let what = what.iter().take(4).map(|s| s.describe()).collect::<Vec<_>>().join("; ");
+    let what = what
+        .iter()
+        .take(4)
+        .map(|s| s.describe())
+        .collect::<Vec<_>>()
+        .join("; ");
     let message = format!(
         "Reliance on {scripts} implies a \"pet\" server approach (SSHing into a VPS) rather than immutable infrastructure: the script{} {what}, and the repository has no infrastructure-as-code or platform deployment definition.",
         if verdicts.len() > 1 { "s" } else { "" }
@@ -228,10 +244,13 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
     let locations = verdicts
         .iter()
         .flat_map(|v| {
-            let mut lines: Vec<u32> = v.signals.values().copied().collect();
+            // The three strongest signals (the map is ordered by strength).
+            let mut lines: Vec<u32> = v.signals.values().copied().take(3).collect();
             lines.sort_unstable();
             lines.dedup();
-            lines.into_iter().take(3).map(|line| Location::new(v.path.clone(), line))
+            lines
+                .into_iter()
+                .map(|line| Location::new(v.path.clone(), line))
         })
         .collect();
     vec![RULE.meta.finding(
@@ -261,20 +280,36 @@ mod tests {
         );
         assert_eq!(
             signals,
-            Some(vec![Signal::WebServer, Signal::ProcessManagerBoot, Signal::SystemPackages])
+            Some(vec![
+                Signal::WebServer,
+                Signal::ProcessManagerBoot,
+                Signal::SystemPackages
+            ])
         );
     }
 
     #[test]
     fn rsync_to_a_host_is_deployment() {
-        assert!(verdict("deploy.sh", "npm run build\nrsync -az dist/ deploy@app.example.com:/srv/app\n").is_some());
+        assert!(verdict(
+            "deploy.sh",
+            "npm run build\nrsync -az dist/ deploy@app.example.com:/srv/app\n"
+        )
+        .is_some());
         assert!(verdict("sync.sh", "rsync -az dist/ ./backup/\n").is_none());
     }
 
     #[test]
     fn local_setup_and_comments_are_not_deployment() {
-        assert!(verdict("scripts/setup.sh", "brew install postgresql\ncreatedb app\nnpm install\n").is_none());
-        assert!(verdict("scripts/notes.sh", "# ssh root@host\necho 'systemctl restart app'\n").is_none());
+        assert!(verdict(
+            "scripts/setup.sh",
+            "brew install postgresql\ncreatedb app\nnpm install\n"
+        )
+        .is_none());
+        assert!(verdict(
+            "scripts/notes.sh",
+            "# ssh root@host\necho 'systemctl restart app'\n"
+        )
+        .is_none());
         assert!(verdict(
             ".github/scripts/ci.sh",
             "sudo apt-get install -y postgresql\nsudo systemctl start postgresql\n"

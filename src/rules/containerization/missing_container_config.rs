@@ -61,7 +61,13 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         app.framework().label()
     );
     let impact = "Inconsistent environments between dev/staging/prod. \"It works on my machine\" syndrome. Harder to orchestrate with Kubernetes or ECS.".to_string();
-    vec![RULE.meta.finding(Some(app), message, impact, fix_text(cx), vec![cx.framework_location()])]
+    vec![RULE.meta.finding(
+        Some(app),
+        message,
+        impact,
+        fix_text(cx),
+        vec![cx.framework_location()],
+    )]
 }
 
 /// Whether the app runs a server at all: a Next.js app exported as static

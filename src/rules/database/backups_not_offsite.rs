@@ -75,7 +75,12 @@ fn dump_tool(cmd: &ShellCommand) -> Option<&'static str> {
     if let Some(tool) = is_dump(&cmd.name) {
         return Some(tool);
     }
-    if cmd.name == "sqlite3" && cmd.args.iter().any(|a| a.contains(".backup") || a.contains(".dump")) {
+    if cmd.name == "sqlite3"
+        && cmd
+            .args
+            .iter()
+            .any(|a| a.contains(".backup") || a.contains(".dump"))
+    {
         return Some("sqlite3");
     }
     if (cmd.name == "cp" || cmd.name == "tar")
@@ -100,7 +105,8 @@ fn ships_offsite(cmd: &ShellCommand) -> bool {
         !a.starts_with('-')
             && !a.starts_with('/')
             && !a.starts_with('.')
-            && a.split_once(':').is_some_and(|(h, _)| !h.is_empty() && !h.contains('/'))
+            && a.split_once(':')
+                .is_some_and(|(h, _)| !h.is_empty() && !h.contains('/'))
     });
     match cmd.name.as_str() {
         "aws" => matches!(sub, "s3" | "s3api"),
@@ -111,7 +117,10 @@ fn ships_offsite(cmd: &ShellCommand) -> bool {
         "mc" => matches!(sub, "cp" | "mirror" | "pipe"),
         "borg" => sub == "create",
         "scp" | "rsync" => remote_arg,
-        "curl" => cmd.args.iter().any(|a| a == "-T" || a == "--upload-file" || a.starts_with("-F")),
+        "curl" => cmd
+            .args
+            .iter()
+            .any(|a| a == "-T" || a == "--upload-file" || a.starts_with("-F")),
         _ => false,
     }
 }
@@ -126,7 +135,8 @@ fn called_scripts(cx: &RepoContext, from: FileId, script: &ShellScript) -> Vec<F
             "bash" | "sh" | "source" | "." | "zsh" => cmd.subcommand(),
             _ => None,
         };
-        let written = (cmd.name.ends_with(".sh") || cmd.name.ends_with(".bash")).then_some(cmd.program.as_str());
+        let written = (cmd.name.ends_with(".sh") || cmd.name.ends_with(".bash"))
+            .then_some(cmd.program.as_str());
         for candidate in target.into_iter().chain(written) {
             if !candidate.ends_with(".sh") && !candidate.ends_with(".bash") {
                 continue;
@@ -152,7 +162,9 @@ fn destination(script: &ShellScript) -> Option<String> {
         .find(|a| {
             let n = a.name.to_ascii_uppercase();
             (n.contains("BACKUP") || n.contains("DUMP"))
-                && ["DIR", "PATH", "FOLDER", "DEST", "LOCATION"].iter().any(|k| n.contains(k))
+                && ["DIR", "PATH", "FOLDER", "DEST", "LOCATION"]
+                    .iter()
+                    .any(|k| n.contains(k))
                 && !a.value.is_empty()
         })
         .map(|a| a.value.clone())
@@ -187,7 +199,10 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         if helpers_ship {
             continue;
         }
-        let app = cx.apps.iter().find(|a| a.path != "." && rel.starts_with(&format!("{}/", a.path)));
+        let app = cx
+            .apps
+            .iter()
+            .find(|a| a.path != "." && rel.starts_with(&format!("{}/", a.path)));
         let dest = destination(script);
         let observation = match &dest {
             Some(dest) => format!(
@@ -251,7 +266,9 @@ mod tests {
         ] {
             assert!(cmds(src).iter().any(|c| dump_tool(c).is_some()), "{src}");
         }
-        assert!(cmds("cp README.md docs/").iter().all(|c| dump_tool(c).is_none()));
+        assert!(cmds("cp README.md docs/")
+            .iter()
+            .all(|c| dump_tool(c).is_none()));
     }
 
     #[test]
@@ -265,7 +282,11 @@ mod tests {
         ] {
             assert!(cmds(src).iter().any(ships_offsite), "{src}");
         }
-        for src in ["rsync -a backups/ /mnt/backups/", "cp db.sql /var/backups/", "echo aws s3 cp"] {
+        for src in [
+            "rsync -a backups/ /mnt/backups/",
+            "cp db.sql /var/backups/",
+            "echo aws s3 cp",
+        ] {
             assert!(!cmds(src).iter().any(ships_offsite), "{src}");
         }
     }

@@ -100,7 +100,10 @@ fn production_schemas(cx: &AppContext) -> Vec<FileId> {
     let facts = cx.repo.facts;
     let mut explicit = Vec::new();
     for dir in schema_dirs(cx) {
-        if let Some(pkg) = index.find(&join(&dir, "package.json")).and_then(|id| facts.package_json(id)) {
+        if let Some(pkg) = index
+            .find(&join(&dir, "package.json"))
+            .and_then(|id| facts.package_json(id))
+        {
             if let Some(schema) = &pkg.prisma_schema {
                 if let Some(path) = resolve(&dir, schema) {
                     explicit.extend(prisma_files_at(cx, &path));
@@ -114,7 +117,9 @@ fn production_schemas(cx: &AppContext) -> Vec<FileId> {
                         None if word == "--schema" => words.next(),
                         None => None,
                     };
-                    if let Some(path) = value.and_then(|v| resolve(&dir, v.trim_matches(['"', '\'']))) {
+                    if let Some(path) =
+                        value.and_then(|v| resolve(&dir, v.trim_matches(['"', '\''])))
+                    {
                         explicit.extend(prisma_files_at(cx, &path));
                     }
                 }
@@ -176,7 +181,9 @@ fn prisma_findings(cx: &AppContext) -> Vec<Finding> {
             continue;
         };
         for ds in &schema.datasources {
-            let Some(provider) = &ds.provider else { continue };
+            let Some(provider) = &ds.provider else {
+                continue;
+            };
             match provider.value.as_literal() {
                 Some("sqlite") => {
                     let remote_url = matches!(&ds.url, Some(u) if matches!(&u.value, SettingValue::String(url) if url.starts_with("libsql:")));

@@ -82,7 +82,10 @@ const VENDORS: &[Vendor] = &[
             (Framework::NextJs, &["@sentry/nextjs"]),
             (Framework::Nuxt, &["@sentry/nuxt", "@sentry/node"]),
             (Framework::Remix, &["@sentry/remix", "@sentry/node"]),
-            (Framework::ReactRouter, &["@sentry/react-router", "@sentry/remix", "@sentry/node"]),
+            (
+                Framework::ReactRouter,
+                &["@sentry/react-router", "@sentry/remix", "@sentry/node"],
+            ),
             (Framework::SvelteKit, &["@sentry/sveltekit", "@sentry/node"]),
             (Framework::Astro, &["@sentry/astro", "@sentry/node"]),
         ],
@@ -283,7 +286,11 @@ fn finding(cx: &AppContext, vendor: &Vendor, file: FileId, var: &EnvVar) -> Find
         code("package.json")
     );
     if !partial.is_empty() {
-        let list = partial.iter().map(|p| code(p)).collect::<Vec<_>>().join(", ");
+        let list = partial
+            .iter()
+            .map(|p| code(p))
+            .collect::<Vec<_>>()
+            .join(", ");
         message.push_str(&format!(
             " The app has {list}, which does not instrument the {} server.",
             framework.label()
@@ -317,7 +324,8 @@ fn finding(cx: &AppContext, vendor: &Vendor, file: FileId, var: &EnvVar) -> Find
     RULE.meta.finding(
         Some(app),
         message,
-        "Blindness to runtime errors in production. You won't know when users are crashing.".to_string(),
+        "Blindness to runtime errors in production. You won't know when users are crashing."
+            .to_string(),
         fix,
         locations,
     )

@@ -119,7 +119,10 @@ fn has_file_route(cx: &AppContext) -> bool {
     let app_dir = cx.app.dir();
     cx.files_of_kind(FileKind::JsSource).any(|id| {
         let rel = &cx.repo.index.get(id).rel;
-        let inner = rel.strip_prefix(app_dir).unwrap_or(rel).trim_start_matches('/');
+        let inner = rel
+            .strip_prefix(app_dir)
+            .unwrap_or(rel)
+            .trim_start_matches('/');
         let Some((root, route)) = ROUTE_ROOTS
             .iter()
             .find_map(|root| inner.strip_prefix(root).map(|r| (*root, r)))
@@ -129,10 +132,16 @@ fn has_file_route(cx: &AppContext) -> bool {
         // In Next.js folders only route handlers and API routes answer
         // requests; a `status/page.tsx` is a page for people.
         let name = route.rsplit('/').next().unwrap_or(route);
-        if root.ends_with("app/") && cx.app.framework() == Framework::NextJs && !name.starts_with("route.") {
+        if root.ends_with("app/")
+            && cx.app.framework() == Framework::NextJs
+            && !name.starts_with("route.")
+        {
             return false;
         }
-        if root.ends_with("pages/") && cx.app.framework() == Framework::NextJs && !route.starts_with("api/") {
+        if root.ends_with("pages/")
+            && cx.app.framework() == Framework::NextJs
+            && !route.starts_with("api/")
+        {
             return false;
         }
         // `api/health/route.ts`, `api.health.ts`, `healthcheck.tsx`, `+server.ts`.
@@ -199,9 +208,18 @@ fn fix_text(cx: &AppContext) -> String {
     let mut checks = Vec::new();
     if app.stacks.contains(&"prisma") {
         checks.push("DB connectivity (Prisma ``$queryRaw`SELECT 1` ``)");
-    } else if ["postgresql", "mysql", "mongodb", "drizzle", "typeorm", "sequelize", "knex", "mongoose"]
-        .iter()
-        .any(|s| app.stacks.contains(s))
+    } else if [
+        "postgresql",
+        "mysql",
+        "mongodb",
+        "drizzle",
+        "typeorm",
+        "sequelize",
+        "knex",
+        "mongoose",
+    ]
+    .iter()
+    .any(|s| app.stacks.contains(s))
     {
         checks.push("DB connectivity (`SELECT 1`)");
     }
@@ -250,10 +268,22 @@ mod tests {
 
     #[test]
     fn health_paths() {
-        for p in ["/health", "/api/healthz", "health", "/health/live", "/v1/status", "/_health"] {
+        for p in [
+            "/health",
+            "/api/healthz",
+            "health",
+            "/health/live",
+            "/v1/status",
+            "/_health",
+        ] {
             assert!(is_health_path(p), "{p}");
         }
-        for p in ["/users", "/api/healthcare", "https://status.example.com/up", "/statuses"] {
+        for p in [
+            "/users",
+            "/api/healthcare",
+            "https://status.example.com/up",
+            "/statuses",
+        ] {
             assert!(!is_health_path(p), "{p}");
         }
     }

@@ -8,15 +8,18 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::facts::{Facts, PackageJson};
-use crate::index::{FileId, FileKind};
-use crate::stack::{self, Framework};
+use crate::index::{FileId, FileKind, Index};
+use crate::stack::{self, Ecosystem, Framework};
 
 #[derive(Debug, Clone)]
 pub struct App {
     /// Folder relative to the root; "." for an app at the root.
     pub path: String,
     pub name: Option<String>,
-    /// The app's package.json.
+    pub ecosystem: Ecosystem,
+    /// The manifest that names the framework (package.json, pyproject.toml,
+    /// requirements.txt, Gemfile, composer.json, pom.xml, build.gradle,
+    /// go.mod, Cargo.toml).
     pub manifest: FileId,
     /// Web frameworks, primary first.
     pub frameworks: Vec<Framework>,
@@ -67,13 +70,18 @@ pub fn join(dir: &str, rel: &str) -> String {
     }
 }
 
-/// Folder names that hold examples, fixtures and documentation sites rather
-/// than the product: apps under them are not audited as production apps.
-const NON_PRODUCT_DIRS: &[&str] = &[
+/// Folder names that hold examples, fixtures, playgrounds and documentation
+/// sites rather than the product: apps under them are not audited as
+/// production apps. A folder matches when one of its `-`/`_`-separated words
+/// is listed (`playground-v6`, `e2e-tests`).
+const NON_PRODUCT_WORDS: &[&str] = &[
     "__fixtures__",
     "__tests__",
     "bench",
+    "benchmark",
     "benchmarks",
+    "demo",
+    "demos",
     "doc",
     "docs",
     "documentation",
@@ -83,8 +91,12 @@ const NON_PRODUCT_DIRS: &[&str] = &[
     "fixture",
     "fixtures",
     "playground",
+    "playgrounds",
     "sample",
     "samples",
+    "sandbox",
+    "sandboxes",
+    "storybook",
     "template",
     "templates",
     "test",
@@ -94,8 +106,25 @@ const NON_PRODUCT_DIRS: &[&str] = &[
 /// Whether a path sits in a folder that is not the product (tests, examples, …).
 pub fn is_non_product_path(rel: &str) -> bool {
     let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-    dir.split('/').any(|part| NON_PRODUCT_DIRS.contains(&part))
+    dir.split('/').any(|part| {
+        let lower = part.to_ascii_lowercase();
+        NON_PRODUCT_WORDS.contains(&lower.as_str())
+            || lower
+                .split(['-', '_', '.'])
+                .any(|w| NON_PRODUCT_WORDS.contains(&w))
+    })
 }
+
+/// Dependencies of desktop and mobile apps: their web framework (if any)
+/// serves a local window, not production traffic.
+const DESKTOP_PACKAGES: &[&str] = &[
+    "electron",
+    "@tauri-apps/api",
+    "@tauri-apps/cli",
+    "react-native",
+    "expo",
+    "tauri",
+];
 
 pub fn discover(facts: &Facts) -> Vec<App> {
     let index = facts.index;
@@ -132,10 +161,25 @@ pub fn discover(facts: &Facts) -> Vec<App> {
             continue;
         };
         let frameworks: Vec<Framework> = found.iter().map(|(f, _)| *f).collect();
-        if looks_like_library(pkg, frameworks[0]) {
+        if DESKTOP_PACKAGES.iter().any(|p| pkg.has_dependency(p)) {
             continue;
         }
-        if is_workspace_root(*id, pkg) && !runs_framework_itself(pkg, frameworks[0]) {
+        let dir = file.dir();
+        // A package with its own container or platform definition is
+        // deployed, whatever its manifest looks like.
+        let deployed_itself = index.under(dir).iter().any(|f| {
+            f.dir() == dir && matches!(f.kind, Some(FileKind::Dockerfile | FileKind::Deploy(_)))
+        }) && !dir.is_empty();
+        if !deployed_itself && looks_like_library(pkg, frameworks[0]) {
+            continue;
+        }
+        let nx_standalone = index.find(&join(dir, "nx.json")).is_some()
+            && index.find(&join(dir, "project.json")).is_some()
+            && pkg.workspaces.is_empty();
+        if is_workspace_root(*id, pkg)
+            && !nx_standalone
+            && !runs_framework_itself(pkg, frameworks[0])
+        {
             continue;
         }
 
@@ -163,6 +207,7 @@ pub fn discover(facts: &Facts) -> Vec<App> {
         apps.push(App {
             path: if dir.is_empty() { ".".to_string() } else { dir },
             name: pkg.name.clone(),
+            ecosystem: Ecosystem::Node,
             manifest: *id,
             frameworks,
             framework_package: framework_package.to_string(),
@@ -171,15 +216,186 @@ pub fn discover(facts: &Facts) -> Vec<App> {
             related_dirs,
         });
     }
-    apps.sort_by(|a, b| a.path.cmp(&b.path));
+    apps.extend(discover_other_ecosystems(facts));
+    apps.sort_by(|a, b| a.path.cmp(&b.path).then(a.ecosystem.cmp(&b.ecosystem)));
     apps
+}
+
+/// Manifest kinds of the other ecosystems.
+const OTHER_MANIFESTS: &[(FileKind, Ecosystem)] = &[
+    (FileKind::PyProject, Ecosystem::Python),
+    (FileKind::Requirements, Ecosystem::Python),
+    (FileKind::Pipfile, Ecosystem::Python),
+    (FileKind::Gemfile, Ecosystem::Ruby),
+    (FileKind::ComposerJson, Ecosystem::Php),
+    (FileKind::MavenPom, Ecosystem::Java),
+    (FileKind::Gradle, Ecosystem::Java),
+    (FileKind::GoMod, Ecosystem::Go),
+    (FileKind::CargoToml, Ecosystem::Rust),
+];
+
+/// Python, Ruby, PHP, Java/Kotlin, Go and Rust apps: a folder whose
+/// manifests bring a web framework as a production dependency, and which
+/// has what that framework's apps have (a `manage.py`, `config/application.rb`,
+/// `artisan`, a Boot plugin, a `main` package, a binary target).
+fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
+    let index = facts.index;
+    // (ecosystem, app folder) → manifests, in path order.
+    let mut groups: Vec<((Ecosystem, String), Vec<FileId>)> = Vec::new();
+    for (kind, ecosystem) in OTHER_MANIFESTS {
+        for id in index.of_kind(*kind) {
+            let file = index.get(*id);
+            if is_non_product_path(&file.rel) {
+                continue;
+            }
+            let mut dir = file.dir().to_string();
+            // requirements/base.txt belongs to the folder above.
+            if *kind == FileKind::Requirements
+                && (dir == "requirements" || dir.ends_with("/requirements"))
+            {
+                dir = dir
+                    .rsplit_once('/')
+                    .map(|(d, _)| d.to_string())
+                    .unwrap_or_default();
+            }
+            let key = (*ecosystem, dir);
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, ids)) => ids.push(*id),
+                None => groups.push((key, vec![*id])),
+            }
+        }
+    }
+
+    let mut apps = Vec::new();
+    for ((ecosystem, dir), ids) in groups {
+        let manifests: Vec<(FileId, &crate::facts::manifest::Manifest)> = ids
+            .iter()
+            .filter_map(|id| facts.manifest(*id).map(|m| (*id, m)))
+            .collect();
+        let prod = |name: &str| {
+            manifests
+                .iter()
+                .any(|(_, m)| m.dependencies.get(name).is_some_and(|d| !d.dev))
+        };
+        let found = stack::other_frameworks(ecosystem, prod);
+        let Some((framework, package)) = found.first().copied() else {
+            continue;
+        };
+        if !runs_as_app(index, ecosystem, framework, &dir, &manifests) {
+            continue;
+        }
+        let Some((manifest, _)) = manifests
+            .iter()
+            .find(|(_, m)| m.has(package))
+            .or(manifests.first())
+            .copied()
+        else {
+            continue;
+        };
+        let dependencies: BTreeSet<String> = manifests
+            .iter()
+            .flat_map(|(_, m)| m.dependencies.keys().cloned())
+            .collect();
+        let mut stacks: Vec<&'static str> = found.iter().map(|(f, _)| f.id()).collect();
+        stacks.extend(stack::other_stacks(ecosystem, |p| dependencies.contains(p)));
+        let name = manifests.iter().find_map(|(_, m)| m.name.clone());
+        apps.push(App {
+            path: if dir.is_empty() { ".".to_string() } else { dir },
+            name,
+            ecosystem,
+            manifest,
+            frameworks: found.iter().map(|(f, _)| *f).collect(),
+            framework_package: package.to_string(),
+            stacks,
+            dependencies,
+            related_dirs: Vec::new(),
+        });
+    }
+    apps
+}
+
+/// Whether a folder whose manifests bring a framework is an app rather than
+/// a library or plugin for that framework.
+fn runs_as_app(
+    index: &Index,
+    ecosystem: Ecosystem,
+    framework: Framework,
+    dir: &str,
+    manifests: &[(FileId, &crate::facts::manifest::Manifest)],
+) -> bool {
+    let exists = |rel: &str| index.find(&join(dir, rel)).is_some();
+    let any_under = |folder: &str, pred: &dyn Fn(&str) -> bool| {
+        index.under(&join(dir, folder)).iter().any(|f| {
+            let inner = f
+                .rel
+                .strip_prefix(dir)
+                .unwrap_or(&f.rel)
+                .trim_start_matches('/');
+            !is_non_product_path(inner) && pred(f.name())
+        })
+    };
+    match ecosystem {
+        Ecosystem::Python => {
+            let pinned = manifests.iter().any(|(id, _)| {
+                matches!(
+                    index.get(*id).kind,
+                    Some(FileKind::Requirements | FileKind::Pipfile)
+                )
+            });
+            let entry_point = [
+                "main.py",
+                "app.py",
+                "wsgi.py",
+                "asgi.py",
+                "server.py",
+                "run.py",
+                "manage.py",
+            ]
+            .iter()
+            .any(|f| exists(f) || exists(&format!("src/{f}")) || exists(&format!("app/{f}")));
+            if framework == Framework::Django {
+                // A reusable Django app (a library) has no manage.py.
+                any_under("", &|name| name == "manage.py")
+            } else {
+                pinned || entry_point
+            }
+        }
+        Ecosystem::Ruby => match framework {
+            Framework::Rails => exists("config/application.rb"),
+            _ => exists("config.ru") || exists("app.rb"),
+        },
+        Ecosystem::Php => {
+            !manifests.iter().any(|(_, m)| m.declares_library)
+                && match framework {
+                    Framework::Laravel => exists("artisan"),
+                    Framework::Symfony => exists("bin/console"),
+                    _ => exists("public/index.php") || exists("index.php"),
+                }
+        }
+        Ecosystem::Java => {
+            manifests.iter().any(|(_, m)| m.executable == Some(true))
+                || any_under("src/main", &|name| {
+                    name.ends_with("Application.java") || name.ends_with("Application.kt")
+                })
+        }
+        Ecosystem::Go => exists("main.go") || any_under("cmd", &|name| name == "main.go"),
+        Ecosystem::Rust => {
+            !manifests
+                .iter()
+                .any(|(_, m)| m.is_workspace_root || m.has("tauri"))
+                && !dir.split('/').any(|p| p == "src-tauri")
+                && (exists("src/main.rs") || any_under("src/bin", &|name| name.ends_with(".rs")))
+        }
+        Ecosystem::Node => false,
+    }
 }
 
 /// A package that brings a framework only to extend it (a plugin, a UI kit
 /// with `next` as a dependency) publishes an entry point and never runs the
 /// framework itself.
 fn looks_like_library(pkg: &PackageJson, framework: Framework) -> bool {
-    pkg.has_entry_point && !runs_framework_itself(pkg, framework) && !has_start_script(pkg)
+    (pkg.has_entry_point && pkg.publishes)
+        || (pkg.has_entry_point && !runs_framework_itself(pkg, framework) && !has_start_script(pkg))
 }
 
 fn has_start_script(pkg: &PackageJson) -> bool {

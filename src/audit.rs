@@ -99,7 +99,7 @@ fn run_rules(facts: &Facts, apps: &[App]) -> Vec<Finding> {
         .flat_map_iter(|(i, app)| {
             let found = match (&rules::ALL[*i].check, app) {
                 (Check::Repo(check), _) => check(&repo),
-                (Check::App(check), Some(app)) => check(&AppContext { repo: &repo, app }),
+                (Check::App(check), Some(app)) => check(&AppContext::new(&repo, app)),
                 (Check::App(_), None) => Vec::new(),
             };
             found.into_iter().map(move |f| (*i, f))

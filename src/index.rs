@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use crate::facts::code::Lang;
 use crate::walk::WalkedFile;
 
 /// What a file is, as far as its name tells.
@@ -27,6 +28,27 @@ pub enum FileKind {
     PrismaConfig,
     NextConfig,
     JsSource,
+    /// Source code of the other languages seaworthy reads (Python, Ruby, PHP,
+    /// Java/Kotlin, Go, Rust).
+    Source(Lang),
+    /// requirements.txt, requirements-prod.txt, requirements/base.txt, …
+    Requirements,
+    PyProject,
+    Pipfile,
+    Gemfile,
+    ComposerJson,
+    MavenPom,
+    Gradle,
+    GoMod,
+    CargoToml,
+    /// Rails `config/database.yml`.
+    RailsDatabaseYml,
+    /// Spring `application*.properties` / `application*.yml`.
+    SpringConfig,
+    /// README.md and friends (deploy buttons say where an app is hosted).
+    Readme,
+    /// Litestream/LiteFS configuration: SQLite replicated off the machine.
+    SqliteReplication,
     /// Infrastructure as code, or a platform's deployment definition.
     Deploy(DeployKind),
     /// A YAML file in a folder where Kubernetes manifests usually live; its
@@ -101,12 +123,29 @@ impl DeployKind {
         }
     }
 
-    /// Platforms that build and run the app from source themselves, so a
-    /// missing Dockerfile is not a gap there.
+    /// Platforms with no long-running instance to probe: functions and edge
+    /// workers scale per request.
+    pub fn is_serverless(self) -> bool {
+        matches!(
+            self,
+            DeployKind::AwsAmplify
+                | DeployKind::CloudflareWorkers
+                | DeployKind::Netlify
+                | DeployKind::Serverless
+                | DeployKind::Sst
+                | DeployKind::Vercel
+        )
+    }
+
+    /// Platforms that build the app's image or bundle themselves (from
+    /// source, buildpacks, or a Dockerfile they reference), so a missing
+    /// Dockerfile beside the app is not a gap there.
     pub fn builds_from_source(self) -> bool {
         matches!(
             self,
             DeployKind::AwsAmplify
+                | DeployKind::FlyIo
+                | DeployKind::Kamal
                 | DeployKind::AwsAppRunner
                 | DeployKind::AwsElasticBeanstalk
                 | DeployKind::CloudflareWorkers
@@ -131,6 +170,7 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
         ".platform.app.yaml",
         FileKind::Deploy(DeployKind::PlatformSh),
     ),
+    ("Cargo.toml", FileKind::CargoToml),
     ("Chart.yaml", FileKind::Deploy(DeployKind::Helm)),
     ("Containerfile", FileKind::Dockerfile),
     ("Dockerfile", FileKind::Dockerfile),
@@ -138,6 +178,8 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
         "Dockerrun.aws.json",
         FileKind::Deploy(DeployKind::AwsElasticBeanstalk),
     ),
+    ("Gemfile", FileKind::Gemfile),
+    ("Pipfile", FileKind::Pipfile),
     ("Procfile", FileKind::Deploy(DeployKind::Heroku)),
     ("Pulumi.yaml", FileKind::Deploy(DeployKind::Pulumi)),
     ("Pulumi.yml", FileKind::Deploy(DeployKind::Pulumi)),
@@ -146,12 +188,15 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
     ("app.yaml", FileKind::Deploy(DeployKind::GoogleAppEngine)),
     ("apprunner.yaml", FileKind::Deploy(DeployKind::AwsAppRunner)),
     ("appspec.yml", FileKind::Deploy(DeployKind::AwsCodeDeploy)),
+    ("build.gradle", FileKind::Gradle),
+    ("build.gradle.kts", FileKind::Gradle),
     ("bun.lock", FileKind::Lockfile),
     ("bun.lockb", FileKind::Lockfile),
     ("captain-definition", FileKind::Deploy(DeployKind::CapRover)),
     ("cdk.json", FileKind::Deploy(DeployKind::AwsCdk)),
     ("compose.yaml", FileKind::Compose),
     ("compose.yml", FileKind::Compose),
+    ("composer.json", FileKind::ComposerJson),
     ("docker-compose.yaml", FileKind::Compose),
     ("docker-compose.yml", FileKind::Compose),
     ("dockerfile", FileKind::Dockerfile),
@@ -160,11 +205,16 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
     ("env.template", FileKind::EnvExample),
     ("example.env", FileKind::EnvExample),
     ("fly.toml", FileKind::Deploy(DeployKind::FlyIo)),
+    ("go.mod", FileKind::GoMod),
     (
         "kustomization.yaml",
         FileKind::Deploy(DeployKind::Kustomize),
     ),
     ("kustomization.yml", FileKind::Deploy(DeployKind::Kustomize)),
+    ("litefs.yaml", FileKind::SqliteReplication),
+    ("litefs.yml", FileKind::SqliteReplication),
+    ("litestream.yaml", FileKind::SqliteReplication),
+    ("litestream.yml", FileKind::SqliteReplication),
     ("netlify.toml", FileKind::Deploy(DeployKind::Netlify)),
     ("nixpacks.toml", FileKind::Deploy(DeployKind::Nixpacks)),
     ("now.json", FileKind::Deploy(DeployKind::Vercel)),
@@ -172,6 +222,8 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
     ("package.json", FileKind::PackageJson),
     ("pnpm-lock.yaml", FileKind::Lockfile),
     ("pnpm-workspace.yaml", FileKind::PnpmWorkspace),
+    ("pom.xml", FileKind::MavenPom),
+    ("pyproject.toml", FileKind::PyProject),
     ("railway.json", FileKind::Deploy(DeployKind::Railway)),
     ("railway.toml", FileKind::Deploy(DeployKind::Railway)),
     ("render.yaml", FileKind::Deploy(DeployKind::Render)),
@@ -251,6 +303,26 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     }
     if ext == "tf" || lower.ends_with(".tf.json") {
         return Some(FileKind::Deploy(DeployKind::Terraform));
+    }
+    if lower.starts_with("wrangler.") && matches!(ext, "json" | "jsonc" | "toml") {
+        return Some(FileKind::Deploy(DeployKind::CloudflareWorkers));
+    }
+    if lower.starts_with("readme") && matches!(ext, "md" | "markdown" | "mdx" | "readme") {
+        return Some(FileKind::Readme);
+    }
+    if ext == "txt"
+        && (lower.starts_with("requirements") || dir.rsplit('/').next() == Some("requirements"))
+    {
+        return Some(FileKind::Requirements);
+    }
+    if lower.starts_with("application") && matches!(ext, "properties" | "yml" | "yaml") {
+        return Some(FileKind::SpringConfig);
+    }
+    if lower == "database.yml" && (dir == "config" || dir.ends_with("/config")) {
+        return Some(FileKind::RailsDatabaseYml);
+    }
+    if let Some(lang) = Lang::of_extension(ext).filter(|l| *l != Lang::Js) {
+        return Some(FileKind::Source(lang));
     }
     if JS_EXTENSIONS.contains(&ext) && !lower.ends_with(".d.ts") {
         if lower.starts_with("next.config.") {
@@ -450,7 +522,8 @@ mod tests {
             classify("infra/main.tf"),
             Some(FileKind::Deploy(DeployKind::Terraform))
         );
-        assert_eq!(classify("README.md"), None);
+        assert_eq!(classify("README.md"), Some(FileKind::Readme));
+        assert_eq!(classify("LICENSE"), None);
     }
 
     #[test]

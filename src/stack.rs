@@ -1,6 +1,46 @@
 //! What seaworthy knows about stacks: web frameworks, ORMs and the services an
 //! app talks to, each recognised by the packages that bring it.
 
+/// The language ecosystem of an app: where its dependencies are declared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Ecosystem {
+    Node,
+    Python,
+    Ruby,
+    Php,
+    Java,
+    Go,
+    Rust,
+}
+
+impl Ecosystem {
+    /// The source files whose code registers routes for this ecosystem.
+    pub fn source_lang(self) -> Option<crate::facts::code::Lang> {
+        use crate::facts::code::Lang;
+        Some(match self {
+            Ecosystem::Node => Lang::Js,
+            Ecosystem::Python => Lang::Python,
+            Ecosystem::Ruby => Lang::Ruby,
+            Ecosystem::Php => Lang::Php,
+            Ecosystem::Java | Ecosystem::Go => Lang::CLike,
+            Ecosystem::Rust => Lang::Rust,
+        })
+    }
+
+    /// File extensions of the ecosystem's own source (CLike covers several).
+    pub fn source_extensions(self) -> &'static [&'static str] {
+        match self {
+            Ecosystem::Node => &["js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts"],
+            Ecosystem::Python => &["py"],
+            Ecosystem::Ruby => &["rb", "ru"],
+            Ecosystem::Php => &["php"],
+            Ecosystem::Java => &["java", "kt", "groovy", "scala"],
+            Ecosystem::Go => &["go"],
+            Ecosystem::Rust => &["rs"],
+        }
+    }
+}
+
 /// A web framework: the reason an app serves HTTP.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Framework {
@@ -19,6 +59,139 @@ pub enum Framework {
     AdonisJs,
     Feathers,
     Restify,
+    Django,
+    FastApi,
+    Flask,
+    Starlette,
+    Litestar,
+    Sanic,
+    Falcon,
+    Quart,
+    Pyramid,
+    Rails,
+    Sinatra,
+    Hanami,
+    Roda,
+    Grape,
+    Laravel,
+    Symfony,
+    Slim,
+    SpringBoot,
+    Quarkus,
+    Micronaut,
+    Gin,
+    Echo,
+    Chi,
+    Fiber,
+    GorillaMux,
+    HttpRouter,
+    Axum,
+    ActixWeb,
+    Rocket,
+    Warp,
+    Poem,
+    Salvo,
+}
+
+/// Frameworks of the other ecosystems, by the dependency that brings them
+/// (normalised as each manifest parser stores names).
+const OTHER_FRAMEWORKS: &[(Framework, Ecosystem, &[&str])] = &[
+    (Framework::Django, Ecosystem::Python, &["django"]),
+    (Framework::FastApi, Ecosystem::Python, &["fastapi"]),
+    (Framework::Flask, Ecosystem::Python, &["flask"]),
+    (Framework::Litestar, Ecosystem::Python, &["litestar"]),
+    (Framework::Sanic, Ecosystem::Python, &["sanic"]),
+    (Framework::Falcon, Ecosystem::Python, &["falcon"]),
+    (Framework::Quart, Ecosystem::Python, &["quart"]),
+    (Framework::Pyramid, Ecosystem::Python, &["pyramid"]),
+    (Framework::Starlette, Ecosystem::Python, &["starlette"]),
+    (Framework::Rails, Ecosystem::Ruby, &["rails", "railties"]),
+    (Framework::Hanami, Ecosystem::Ruby, &["hanami"]),
+    (Framework::Grape, Ecosystem::Ruby, &["grape"]),
+    (Framework::Sinatra, Ecosystem::Ruby, &["sinatra"]),
+    (Framework::Roda, Ecosystem::Ruby, &["roda"]),
+    (
+        Framework::Laravel,
+        Ecosystem::Php,
+        &["laravel/framework", "laravel/lumen-framework"],
+    ),
+    (
+        Framework::Symfony,
+        Ecosystem::Php,
+        &["symfony/framework-bundle"],
+    ),
+    (Framework::Slim, Ecosystem::Php, &["slim/slim"]),
+    (
+        Framework::SpringBoot,
+        Ecosystem::Java,
+        &[
+            "org.springframework.boot:spring-boot-starter-web",
+            "org.springframework.boot:spring-boot-starter-webflux",
+            "org.springframework.boot:spring-boot-starter-jersey",
+        ],
+    ),
+    (
+        Framework::Quarkus,
+        Ecosystem::Java,
+        &[
+            "io.quarkus:quarkus-rest",
+            "io.quarkus:quarkus-rest-jackson",
+            "io.quarkus:quarkus-resteasy",
+            "io.quarkus:quarkus-resteasy-reactive",
+            "io.quarkus:quarkus-resteasy-jackson",
+            "io.quarkus:quarkus-resteasy-reactive-jackson",
+            "io.quarkus:quarkus-vertx-http",
+        ],
+    ),
+    (
+        Framework::Micronaut,
+        Ecosystem::Java,
+        &["io.micronaut:micronaut-http-server-netty"],
+    ),
+    (Framework::Gin, Ecosystem::Go, &["github.com/gin-gonic/gin"]),
+    (
+        Framework::Echo,
+        Ecosystem::Go,
+        &["github.com/labstack/echo/v4", "github.com/labstack/echo"],
+    ),
+    (
+        Framework::Fiber,
+        Ecosystem::Go,
+        &["github.com/gofiber/fiber/v2", "github.com/gofiber/fiber/v3"],
+    ),
+    (
+        Framework::Chi,
+        Ecosystem::Go,
+        &["github.com/go-chi/chi/v5", "github.com/go-chi/chi"],
+    ),
+    (
+        Framework::GorillaMux,
+        Ecosystem::Go,
+        &["github.com/gorilla/mux"],
+    ),
+    (
+        Framework::HttpRouter,
+        Ecosystem::Go,
+        &["github.com/julienschmidt/httprouter"],
+    ),
+    (Framework::Axum, Ecosystem::Rust, &["axum"]),
+    (Framework::ActixWeb, Ecosystem::Rust, &["actix-web"]),
+    (Framework::Rocket, Ecosystem::Rust, &["rocket"]),
+    (Framework::Warp, Ecosystem::Rust, &["warp"]),
+    (Framework::Poem, Ecosystem::Rust, &["poem"]),
+    (Framework::Salvo, Ecosystem::Rust, &["salvo"]),
+];
+
+/// The web frameworks an ecosystem's dependencies bring, primary first.
+pub fn other_frameworks(
+    ecosystem: Ecosystem,
+    mut has: impl FnMut(&str) -> bool,
+) -> Vec<(Framework, &'static str)> {
+    OTHER_FRAMEWORKS
+        .iter()
+        .filter(|(_, e, _)| *e == ecosystem)
+        .filter_map(|(f, _, pkgs)| pkgs.iter().find(|p| has(p)).map(|p| (*f, *p)))
+        .collect()
 }
 
 /// (framework, the npm packages that mean it). Order matters: the first match
@@ -70,6 +243,38 @@ impl Framework {
             Framework::AdonisJs => "adonisjs",
             Framework::Feathers => "feathers",
             Framework::Restify => "restify",
+            Framework::Django => "django",
+            Framework::FastApi => "fastapi",
+            Framework::Flask => "flask",
+            Framework::Starlette => "starlette",
+            Framework::Litestar => "litestar",
+            Framework::Sanic => "sanic",
+            Framework::Falcon => "falcon",
+            Framework::Quart => "quart",
+            Framework::Pyramid => "pyramid",
+            Framework::Rails => "rails",
+            Framework::Sinatra => "sinatra",
+            Framework::Hanami => "hanami",
+            Framework::Roda => "roda",
+            Framework::Grape => "grape",
+            Framework::Laravel => "laravel",
+            Framework::Symfony => "symfony",
+            Framework::Slim => "slim",
+            Framework::SpringBoot => "spring-boot",
+            Framework::Quarkus => "quarkus",
+            Framework::Micronaut => "micronaut",
+            Framework::Gin => "gin",
+            Framework::Echo => "echo",
+            Framework::Chi => "chi",
+            Framework::Fiber => "fiber",
+            Framework::GorillaMux => "gorilla-mux",
+            Framework::HttpRouter => "httprouter",
+            Framework::Axum => "axum",
+            Framework::ActixWeb => "actix-web",
+            Framework::Rocket => "rocket",
+            Framework::Warp => "warp",
+            Framework::Poem => "poem",
+            Framework::Salvo => "salvo",
         }
     }
 
@@ -90,7 +295,50 @@ impl Framework {
             Framework::AdonisJs => "AdonisJS",
             Framework::Feathers => "Feathers",
             Framework::Restify => "restify",
+            Framework::Django => "Django",
+            Framework::FastApi => "FastAPI",
+            Framework::Flask => "Flask",
+            Framework::Starlette => "Starlette",
+            Framework::Litestar => "Litestar",
+            Framework::Sanic => "Sanic",
+            Framework::Falcon => "Falcon",
+            Framework::Quart => "Quart",
+            Framework::Pyramid => "Pyramid",
+            Framework::Rails => "Rails",
+            Framework::Sinatra => "Sinatra",
+            Framework::Hanami => "Hanami",
+            Framework::Roda => "Roda",
+            Framework::Grape => "Grape",
+            Framework::Laravel => "Laravel",
+            Framework::Symfony => "Symfony",
+            Framework::Slim => "Slim",
+            Framework::SpringBoot => "Spring Boot",
+            Framework::Quarkus => "Quarkus",
+            Framework::Micronaut => "Micronaut",
+            Framework::Gin => "Gin",
+            Framework::Echo => "Echo",
+            Framework::Chi => "chi",
+            Framework::Fiber => "Fiber",
+            Framework::GorillaMux => "gorilla/mux",
+            Framework::HttpRouter => "httprouter",
+            Framework::Axum => "axum",
+            Framework::ActixWeb => "Actix Web",
+            Framework::Rocket => "Rocket",
+            Framework::Warp => "warp",
+            Framework::Poem => "Poem",
+            Framework::Salvo => "Salvo",
         }
+    }
+
+    pub fn ecosystem(self) -> Ecosystem {
+        if NPM_FRAMEWORKS.iter().any(|(f, _)| *f == self) {
+            return Ecosystem::Node;
+        }
+        OTHER_FRAMEWORKS
+            .iter()
+            .find(|(f, _, _)| *f == self)
+            .map(|(_, e, _)| *e)
+            .unwrap_or(Ecosystem::Node)
     }
 
     /// The npm package whose line in package.json is the evidence.
@@ -179,4 +427,125 @@ pub fn npm_stacks(mut has: impl FnMut(&str) -> bool) -> Vec<&'static str> {
         .filter(|(_, pkgs)| pkgs.iter().any(|p| has(p)))
         .map(|(id, _)| *id)
         .collect()
+}
+
+/// Services and ORMs of the other ecosystems, by dependency.
+const OTHER_STACKS: &[(&str, Ecosystem, &[&str])] = &[
+    (
+        "sqlalchemy",
+        Ecosystem::Python,
+        &["sqlalchemy", "flask-sqlalchemy", "sqlmodel"],
+    ),
+    (
+        "postgresql",
+        Ecosystem::Python,
+        &[
+            "psycopg2",
+            "psycopg2-binary",
+            "psycopg",
+            "asyncpg",
+            "pg8000",
+        ],
+    ),
+    (
+        "mysql",
+        Ecosystem::Python,
+        &["mysqlclient", "pymysql", "aiomysql"],
+    ),
+    (
+        "mongodb",
+        Ecosystem::Python,
+        &["pymongo", "motor", "mongoengine", "beanie"],
+    ),
+    (
+        "redis",
+        Ecosystem::Python,
+        &["redis", "django-redis", "aioredis", "celery", "rq"],
+    ),
+    ("postgresql", Ecosystem::Ruby, &["pg"]),
+    ("mysql", Ecosystem::Ruby, &["mysql2", "trilogy"]),
+    (
+        "redis",
+        Ecosystem::Ruby,
+        &["redis", "sidekiq", "redis-client"],
+    ),
+    ("redis", Ecosystem::Php, &["predis/predis"]),
+    (
+        "postgresql",
+        Ecosystem::Java,
+        &["org.postgresql:postgresql"],
+    ),
+    (
+        "mysql",
+        Ecosystem::Java,
+        &[
+            "com.mysql:mysql-connector-j",
+            "mysql:mysql-connector-java",
+            "org.mariadb.jdbc:mariadb-java-client",
+        ],
+    ),
+    (
+        "redis",
+        Ecosystem::Java,
+        &[
+            "org.springframework.boot:spring-boot-starter-data-redis",
+            "redis.clients:jedis",
+            "io.lettuce:lettuce-core",
+        ],
+    ),
+    (
+        "postgresql",
+        Ecosystem::Go,
+        &[
+            "github.com/lib/pq",
+            "github.com/jackc/pgx/v5",
+            "github.com/jackc/pgx/v4",
+            "gorm.io/driver/postgres",
+        ],
+    ),
+    (
+        "mysql",
+        Ecosystem::Go,
+        &["github.com/go-sql-driver/mysql", "gorm.io/driver/mysql"],
+    ),
+    (
+        "sqlite",
+        Ecosystem::Go,
+        &[
+            "github.com/mattn/go-sqlite3",
+            "modernc.org/sqlite",
+            "gorm.io/driver/sqlite",
+            "github.com/glebarez/sqlite",
+        ],
+    ),
+    (
+        "redis",
+        Ecosystem::Go,
+        &[
+            "github.com/redis/go-redis/v9",
+            "github.com/go-redis/redis/v8",
+            "github.com/gomodule/redigo",
+        ],
+    ),
+    (
+        "postgresql",
+        Ecosystem::Rust,
+        &["tokio-postgres", "postgres"],
+    ),
+    ("sqlite", Ecosystem::Rust, &["rusqlite"]),
+    (
+        "redis",
+        Ecosystem::Rust,
+        &["redis", "deadpool-redis", "fred"],
+    ),
+];
+
+pub fn other_stacks(ecosystem: Ecosystem, mut has: impl FnMut(&str) -> bool) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = OTHER_STACKS
+        .iter()
+        .filter(|(_, e, pkgs)| *e == ecosystem && pkgs.iter().any(|p| has(p)))
+        .map(|(id, _, _)| *id)
+        .collect();
+    out.dedup();
+    out
 }

@@ -6,12 +6,16 @@
 //! cannot be read or parsed yields `None` and one entry in the audit's errors,
 //! whichever rule asked first.
 
+pub mod code;
 pub mod compose;
+pub mod database;
 pub mod env_file;
-pub mod js;
+pub mod manifest;
 pub mod package_json;
 pub mod prisma;
+pub mod rails;
 pub mod shell;
+pub mod spring;
 pub mod text;
 pub mod yaml;
 
@@ -26,11 +30,23 @@ pub use package_json::PackageJson;
 pub use prisma::PrismaSchema;
 pub use shell::ShellScript;
 
+/// What rules need from a source file of another language.
+#[derive(Debug, Default)]
+pub struct CodeFile {
+    /// Route paths registered in code, with lines.
+    pub route_paths: Vec<(String, u32)>,
+    /// Database engines and URLs named in code (`"django.db.backends.sqlite3"`,
+    /// `"sqlite:///app.db"`, Go driver imports), with lines.
+    pub databases: Vec<database::DatabaseLiteral>,
+}
+
 /// What rules need from a JavaScript/TypeScript file.
 #[derive(Debug, Default)]
 pub struct JsFile {
     /// Route paths registered in code (`app.get("/health")`), with lines.
     pub route_paths: Vec<(String, u32)>,
+    /// The module names `GET` (a Next.js route handler that answers GET).
+    pub handles_get: bool,
     /// `key: "value"` pairs, for config files only (next.config,
     /// prisma.config): (key, value, line), in file order.
     pub string_properties: Vec<(String, String, u32)>,
@@ -55,7 +71,12 @@ enum Parsed {
     Shell(ShellScript),
     Compose(ComposeFile),
     Js(JsFile),
+    Manifest(manifest::Manifest),
+    RailsDatabase(rails::DatabaseYml),
+    Spring(spring::SpringConfig),
+    Code(CodeFile),
     Yaml(Vec<yaml_rust2::Yaml>),
+    Text(String),
     Unparsed,
 }
 
@@ -124,6 +145,42 @@ impl<'a> Facts<'a> {
         }
     }
 
+    /// The text of a file kept whole (READMEs).
+    pub fn text(&self, id: FileId) -> Option<&str> {
+        match self.parsed(id) {
+            Parsed::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn manifest(&self, id: FileId) -> Option<&manifest::Manifest> {
+        match self.parsed(id) {
+            Parsed::Manifest(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn rails_database(&self, id: FileId) -> Option<&rails::DatabaseYml> {
+        match self.parsed(id) {
+            Parsed::RailsDatabase(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn spring_config(&self, id: FileId) -> Option<&spring::SpringConfig> {
+        match self.parsed(id) {
+            Parsed::Spring(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub fn code(&self, id: FileId) -> Option<&CodeFile> {
+        match self.parsed(id) {
+            Parsed::Code(c) => Some(c),
+            _ => None,
+        }
+    }
+
     pub fn yaml_documents(&self, id: FileId) -> Option<&[yaml_rust2::Yaml]> {
         match self.parsed(id) {
             Parsed::Yaml(docs) => Some(docs),
@@ -161,19 +218,44 @@ impl<'a> Facts<'a> {
             FileKind::ShellScript => ShellScript::parse(&text).map(Parsed::Shell),
             FileKind::Compose => ComposeFile::parse(&text).map(Parsed::Compose),
             FileKind::JsSource => {
-                let tokens = js::tokenize(&text);
+                let tokens = code::tokenize(&text, code::Lang::Js);
                 Ok(Parsed::Js(JsFile {
-                    route_paths: js::route_paths(&tokens),
+                    route_paths: code::route_paths(&tokens, code::Lang::Js),
+                    handles_get: code::has_ident(&tokens, "GET"),
                     string_properties: Vec::new(),
                 }))
             }
             FileKind::NextConfig | FileKind::PrismaConfig => {
-                let tokens = js::tokenize(&text);
+                let tokens = code::tokenize(&text, code::Lang::Js);
                 Ok(Parsed::Js(JsFile {
                     route_paths: Vec::new(),
-                    string_properties: js::string_properties(&tokens),
+                    handles_get: false,
+                    string_properties: code::string_properties(&tokens),
                 }))
             }
+            FileKind::Requirements
+            | FileKind::PyProject
+            | FileKind::Pipfile
+            | FileKind::Gemfile
+            | FileKind::ComposerJson
+            | FileKind::MavenPom
+            | FileKind::Gradle
+            | FileKind::GoMod
+            | FileKind::CargoToml => manifest::parse(kind, text).map(Parsed::Manifest),
+            FileKind::Source(lang) => {
+                let tokens = code::tokenize(&text, lang);
+                Ok(Parsed::Code(CodeFile {
+                    route_paths: code::route_paths(&tokens, lang),
+                    databases: database::literals(&tokens),
+                }))
+            }
+            FileKind::RailsDatabaseYml => {
+                rails::DatabaseYml::parse(&text).map(Parsed::RailsDatabase)
+            }
+            FileKind::SpringConfig => {
+                spring::SpringConfig::parse(file.name(), &text).map(Parsed::Spring)
+            }
+            FileKind::Readme => Ok(Parsed::Text(text)),
             FileKind::KubernetesCandidate | FileKind::PnpmWorkspace => {
                 yaml::load(&text).map(Parsed::Yaml)
             }

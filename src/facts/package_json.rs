@@ -21,6 +21,9 @@ pub struct PackageJson {
     pub prisma_schema: Option<String>,
     /// Whether the package publishes an entry point (`main`, `exports`, `module`, `types`).
     pub has_entry_point: bool,
+    /// Whether the package is prepared for publishing to a registry
+    /// (`files`, `publishConfig`, or a packaging tool in its scripts).
+    pub publishes: bool,
     pub text: String,
 }
 
@@ -43,11 +46,29 @@ struct Raw {
     exports: Option<Value>,
     module: Option<Value>,
     types: Option<Value>,
+    svelte: Option<Value>,
+    files: Option<Value>,
+    #[serde(rename = "publishConfig")]
+    publish_config: Option<Value>,
 }
 
 impl PackageJson {
     pub fn parse(text: String) -> Result<PackageJson, String> {
         let raw: Raw = serde_json::from_str(&text).map_err(|e| format!("invalid JSON: {e}"))?;
+        let scripts = string_map(raw.scripts.as_ref());
+        // Packaging tools: the package is built to be published.
+        let packaged = scripts.values().any(|s| {
+            [
+                "svelte-package",
+                "tsup",
+                "publint",
+                "unbuild",
+                "microbundle",
+                "changeset publish",
+            ]
+            .iter()
+            .any(|tool| s.contains(tool))
+        });
         let workspaces = match &raw.workspaces {
             Some(Value::Array(items)) => strings(items),
             Some(Value::Object(map)) => match map.get("packages") {
@@ -65,7 +86,7 @@ impl PackageJson {
             dependencies: string_map(raw.dependencies.as_ref()),
             dev_dependencies: string_map(raw.dev_dependencies.as_ref()),
             peer_dependencies: string_map(raw.peer_dependencies.as_ref()),
-            scripts: string_map(raw.scripts.as_ref()),
+            scripts,
             workspaces,
             prisma_schema: raw
                 .prisma
@@ -76,7 +97,9 @@ impl PackageJson {
             has_entry_point: raw.main.is_some()
                 || raw.exports.is_some()
                 || raw.module.is_some()
-                || raw.types.is_some(),
+                || raw.types.is_some()
+                || raw.svelte.is_some(),
+            publishes: raw.files.is_some() || raw.publish_config.is_some() || packaged,
             text,
         })
     }

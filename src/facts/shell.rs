@@ -18,6 +18,8 @@ pub struct ShellCommand {
     pub program: String,
     pub args: Vec<String>,
     pub line: u32,
+    /// The program this command's output is piped into (`pg_dump | psql`).
+    pub piped_into: Option<String>,
 }
 
 impl ShellCommand {
@@ -122,6 +124,23 @@ fn collect(node: Node, src: &[u8], out: &mut ShellScript) {
                 }
             }
         }
+        "pipeline" => {
+            // Each stage's first command is piped into the next stage's.
+            let mut firsts = Vec::new();
+            let mut cursor = node.walk();
+            for child in node.children(&mut cursor) {
+                let before = out.commands.len();
+                collect(child, src, out);
+                if out.commands.len() > before {
+                    firsts.push(before);
+                }
+            }
+            for pair in firsts.windows(2) {
+                let next = out.commands[pair[1]].name.clone();
+                out.commands[pair[0]].piped_into = Some(next);
+            }
+            return;
+        }
         // Heredoc bodies are data, and comments are not commands.
         "heredoc_body" | "comment" => return,
         _ => {}
@@ -169,6 +188,7 @@ fn command(node: Node, src: &[u8]) -> Option<ShellCommand> {
         program,
         args: words.collect(),
         line: line(node),
+        piped_into: None,
     })
 }
 

@@ -14,6 +14,7 @@ use crate::apps::App;
 use crate::facts::Facts;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::{DeployKind, FileId, FileKind, Index};
+use crate::stack::Ecosystem;
 
 /// What a rule is, independent of any repository.
 #[derive(Debug)]
@@ -132,20 +133,142 @@ impl<'a> RepoContext<'a> {
 pub struct AppContext<'a> {
     pub repo: &'a RepoContext<'a>,
     pub app: &'a App,
+    nested_roots: OnceLock<Vec<String>>,
 }
 
+/// Manifests that make their folder a separate package.
+const PACKAGE_MANIFESTS: &[FileKind] = &[
+    FileKind::PackageJson,
+    FileKind::PyProject,
+    FileKind::Pipfile,
+    FileKind::Gemfile,
+    FileKind::ComposerJson,
+    FileKind::MavenPom,
+    FileKind::Gradle,
+    FileKind::GoMod,
+    FileKind::CargoToml,
+];
+
 impl<'a> AppContext<'a> {
+    pub fn new(repo: &'a RepoContext<'a>, app: &'a App) -> AppContext<'a> {
+        AppContext {
+            repo,
+            app,
+            nested_roots: OnceLock::new(),
+        }
+    }
+
+    /// Folders inside the app that are packages of their own (a service
+    /// with its own package.json inside a root app): their files are theirs.
+    fn nested_roots(&self) -> &[String] {
+        self.nested_roots.get_or_init(|| {
+            let index = self.repo.index;
+            let app_dir = self.app.dir();
+            let mut roots: Vec<String> = PACKAGE_MANIFESTS
+                .iter()
+                .flat_map(|kind| index.of_kind(*kind).iter())
+                .map(|id| index.get(*id).dir())
+                .filter(|dir| {
+                    *dir != app_dir
+                        && (app_dir.is_empty() || dir.starts_with(&format!("{app_dir}/")))
+                })
+                .map(|dir| format!("{dir}/"))
+                .collect();
+            roots.sort();
+            roots.dedup();
+            roots
+        })
+    }
     /// Evidence that the app uses its framework: the dependency's line in
     /// the manifest.
     pub fn framework_location(&self) -> Location {
         let manifest = self.repo.index.get(self.app.manifest);
-        let line = self
-            .repo
-            .facts
-            .package_json(self.app.manifest)
-            .map(|p| p.line_of_key(&self.app.framework_package))
-            .unwrap_or(1);
+        let facts = self.repo.facts;
+        let package = &self.app.framework_package;
+        let line = if let Some(pkg) = facts.package_json(self.app.manifest) {
+            pkg.line_of_key(package)
+        } else if let Some(m) = facts.manifest(self.app.manifest) {
+            // Maven coordinates appear as their artifact id; Python names
+            // may be written in any case.
+            let needle = package
+                .rsplit(':')
+                .next()
+                .unwrap_or(package)
+                .to_ascii_lowercase();
+            m.text
+                .lines()
+                .position(|l| l.to_ascii_lowercase().contains(&needle))
+                .map(|i| i as u32 + 1)
+                .unwrap_or(1)
+        } else {
+            1
+        };
         Location::new(manifest.rel.clone(), line)
+    }
+
+    /// Where the app is hosted, as far as the repository says: platform and
+    /// IaC definitions in the app's folder or at the root, platform adapter
+    /// packages, and deploy buttons in its README.
+    pub fn hosting(&self) -> Vec<DeployKind> {
+        let index = self.repo.index;
+        let app_dir = self.app.dir();
+        let mut kinds: Vec<DeployKind> = self
+            .repo
+            .deploy_definitions()
+            .iter()
+            .filter(|(id, _)| {
+                let dir = index.get(*id).dir();
+                dir.is_empty() || dir == app_dir
+            })
+            .map(|(_, kind)| *kind)
+            .collect();
+        kinds.extend(
+            PLATFORM_PACKAGES
+                .iter()
+                .filter(|(pkg, _)| self.app.has_dependency(pkg))
+                .map(|(_, kind)| *kind),
+        );
+        let readmes = index.of_kind(FileKind::Readme).iter().filter(|id| {
+            let dir = index.get(**id).dir();
+            dir == app_dir || dir.is_empty()
+        });
+        for id in readmes {
+            if let Some(text) = self.repo.facts.text(*id) {
+                kinds.extend(
+                    DEPLOY_BUTTONS
+                        .iter()
+                        .filter(|(url, _)| text.contains(url))
+                        .map(|(_, kind)| *kind),
+                );
+            }
+        }
+        kinds.sort();
+        kinds.dedup();
+        kinds
+    }
+
+    /// The app's own source files in its ecosystem's languages, outside
+    /// tests and examples.
+    pub fn source_files(&self) -> Vec<FileId> {
+        let exts = self.app.ecosystem.source_extensions();
+        let kinds: Vec<FileKind> = match self.app.ecosystem {
+            Ecosystem::Node => vec![FileKind::JsSource],
+            _ => self
+                .app
+                .ecosystem
+                .source_lang()
+                .map(|l| vec![FileKind::Source(l)])
+                .unwrap_or_default(),
+        };
+        kinds
+            .into_iter()
+            .flat_map(|k| self.files_of_kind(k).collect::<Vec<_>>())
+            .filter(|id| {
+                let name = self.repo.index.get(*id).name();
+                name.rsplit_once('.')
+                    .is_some_and(|(_, ext)| exts.contains(&ext))
+            })
+            .collect()
     }
 
     /// The app's files of one kind, outside tests and examples.
@@ -164,6 +287,10 @@ impl<'a> AppContext<'a> {
                     .unwrap_or(rel)
                     .trim_start_matches('/');
                 !crate::apps::is_non_product_path(inner)
+                    && !self
+                        .nested_roots()
+                        .iter()
+                        .any(|root| rel.starts_with(root.as_str()))
             })
     }
 
@@ -173,17 +300,83 @@ impl<'a> AppContext<'a> {
             self.repo.index.find(&self.app.join(name)).is_some()
                 || self.repo.index.find(name).is_some()
         };
-        if lockfile("pnpm-lock.yaml") {
-            format!("pnpm add {package}")
-        } else if lockfile("yarn.lock") {
-            format!("yarn add {package}")
-        } else if lockfile("bun.lockb") || lockfile("bun.lock") {
-            format!("bun add {package}")
-        } else {
-            format!("npm install {package}")
+        match self.app.ecosystem {
+            Ecosystem::Node => {
+                if lockfile("pnpm-lock.yaml") {
+                    format!("pnpm add {package}")
+                } else if lockfile("yarn.lock") {
+                    format!("yarn add {package}")
+                } else if lockfile("bun.lockb") || lockfile("bun.lock") {
+                    format!("bun add {package}")
+                } else {
+                    format!("npm install {package}")
+                }
+            }
+            Ecosystem::Python => {
+                if lockfile("uv.lock") {
+                    format!("uv add {package}")
+                } else if lockfile("poetry.lock") {
+                    format!("poetry add {package}")
+                } else if lockfile("Pipfile") {
+                    format!("pipenv install {package}")
+                } else {
+                    format!("pip install {package} (and pin it in requirements.txt)")
+                }
+            }
+            Ecosystem::Ruby => format!("bundle add {package}"),
+            Ecosystem::Php => format!("composer require {package}"),
+            Ecosystem::Java => format!("add {package} to the build (pom.xml or build.gradle)"),
+            Ecosystem::Go => format!("go get {package}"),
+            Ecosystem::Rust => format!("cargo add {package}"),
         }
     }
 }
+
+/// Packages that only make sense on one hosting platform.
+const PLATFORM_PACKAGES: &[(&str, DeployKind)] = &[
+    ("@astrojs/cloudflare", DeployKind::CloudflareWorkers),
+    ("@astrojs/netlify", DeployKind::Netlify),
+    ("@astrojs/vercel", DeployKind::Vercel),
+    ("@cloudflare/next-on-pages", DeployKind::CloudflareWorkers),
+    ("@cloudflare/vite-plugin", DeployKind::CloudflareWorkers),
+    ("@netlify/plugin-nextjs", DeployKind::Netlify),
+    ("@netlify/remix-adapter", DeployKind::Netlify),
+    ("@opennextjs/cloudflare", DeployKind::CloudflareWorkers),
+    ("@react-router/cloudflare", DeployKind::CloudflareWorkers),
+    ("@remix-run/cloudflare", DeployKind::CloudflareWorkers),
+    ("@remix-run/netlify", DeployKind::Netlify),
+    ("@remix-run/vercel", DeployKind::Vercel),
+    (
+        "@sveltejs/adapter-cloudflare",
+        DeployKind::CloudflareWorkers,
+    ),
+    (
+        "@sveltejs/adapter-cloudflare-workers",
+        DeployKind::CloudflareWorkers,
+    ),
+    ("@sveltejs/adapter-netlify", DeployKind::Netlify),
+    ("@sveltejs/adapter-vercel", DeployKind::Vercel),
+    ("@vercel/analytics", DeployKind::Vercel),
+    ("@vercel/react-router", DeployKind::Vercel),
+    ("@vercel/remix", DeployKind::Vercel),
+    ("@vercel/speed-insights", DeployKind::Vercel),
+];
+
+/// One-click deploy buttons in a README: the project is made for that platform.
+const DEPLOY_BUTTONS: &[(&str, DeployKind)] = &[
+    ("app.netlify.com/start/deploy", DeployKind::Netlify),
+    (
+        "deploy.workers.cloudflare.com",
+        DeployKind::CloudflareWorkers,
+    ),
+    ("heroku.com/deploy", DeployKind::Heroku),
+    ("railway.app/new/template", DeployKind::Railway),
+    ("railway.com/deploy", DeployKind::Railway),
+    ("railway.com/new/template", DeployKind::Railway),
+    ("render.com/deploy", DeployKind::Render),
+    ("vercel.com/button", DeployKind::Vercel),
+    ("vercel.com/new/clone", DeployKind::Vercel),
+];
 
 /// Inline code for Markdown and terminals.
 pub fn code(text: &str) -> String {

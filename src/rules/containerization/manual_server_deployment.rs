@@ -103,7 +103,7 @@ impl Signal {
 fn classify(cmd: &ShellCommand) -> Option<Signal> {
     let sub = cmd.subcommand().unwrap_or("");
     match cmd.name.as_str() {
-        "ssh" | "sshpass" | "mosh" => Some(Signal::RemoteHost),
+        "ssh" | "sshpass" | "mosh" if runs_remote_commands(cmd) => Some(Signal::RemoteHost),
         "scp" | "rsync" if cmd.args.iter().any(|a| is_remote_path(a)) => Some(Signal::RemoteHost),
         "certbot" | "a2ensite" | "apachectl" | "apache2ctl" => Some(Signal::WebServer),
         "nginx" if cmd.has_arg("-s") || cmd.has_arg("-t") => Some(Signal::WebServer),
@@ -132,24 +132,78 @@ fn classify(cmd: &ShellCommand) -> Option<Signal> {
     }
 }
 
-/// `host:path` or `user@host:path` (not a local path, not a URL with a scheme
-/// other than ssh).
+/// Git hosts: `ssh -T git@github.com` tests a key, it touches no server.
+const GIT_HOSTS: &[&str] = &[
+    "github.com",
+    "gitlab.com",
+    "bitbucket.org",
+    "ssh.dev.azure.com",
+];
+
+/// `ssh` that logs into a host (not a tunnel with `-N`/`-L`/`-R`/`-D`, not a
+/// key check against a git host).
+fn runs_remote_commands(cmd: &ShellCommand) -> bool {
+    let tunnel = cmd.args.iter().any(|a| {
+        a.starts_with('-')
+            && !a.starts_with("--")
+            && a.chars()
+                .skip(1)
+                .any(|c| matches!(c, 'N' | 'L' | 'R' | 'D'))
+    });
+    let git_host = cmd
+        .args
+        .iter()
+        .any(|a| GIT_HOSTS.iter().any(|h| a.ends_with(h)));
+    !tunnel && !git_host
+}
+
+/// `host:path` or `user@host:path` (not a local path, not a Windows drive
+/// `C:/…`, not a git host).
 fn is_remote_path(arg: &str) -> bool {
     if arg.starts_with('-') || arg.starts_with('/') || arg.starts_with('.') {
         return false;
     }
     match arg.split_once(':') {
-        Some((host, _)) => !host.is_empty() && !host.contains('/') && !host.contains('='),
+        Some((host, _)) => {
+            host.len() > 1
+                && !host.contains('/')
+                && !host.contains('=')
+                && !GIT_HOSTS.iter().any(|h| host.ends_with(h))
+        }
         None => false,
     }
 }
 
-/// Commands that only make sense on a developer's own machine.
+/// Commands that only make sense on a developer's own machine: macOS
+/// tooling, creating a local database, installing a project's dependencies
+/// for development, copying the env example into place.
 fn is_local_dev(cmd: &ShellCommand) -> bool {
-    matches!(
-        cmd.name.as_str(),
-        "brew" | "xcode-select" | "createdb" | "open"
-    )
+    let production_install = cmd.args.iter().any(|a| {
+        matches!(
+            a.as_str(),
+            "-g" | "--global" | "--production" | "--omit=dev" | "ci"
+        )
+    });
+    let dev = match cmd.name.as_str() {
+        "brew" | "xcode-select" | "createdb" | "open" => true,
+        "npm" | "yarn" | "pnpm" | "bun" => {
+            matches!(cmd.subcommand(), Some("install" | "i"))
+                || (cmd.name != "npm" && cmd.args.is_empty())
+        }
+        "cp" => cmd
+            .args
+            .iter()
+            .any(|a| a.contains("env.example") || a.contains(".env.sample")),
+        _ => false,
+    };
+    dev && !production_install
+}
+
+/// Script names that say the script is for a developer's machine.
+fn is_dev_script_name(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
+    name.split(['-', '_', '.'])
+        .any(|w| matches!(w, "dev" | "local" | "develop" | "development"))
 }
 
 /// Folders whose scripts run on throwaway machines (CI runners, containers,
@@ -187,7 +241,24 @@ fn assess(rel: &str, commands: &[ShellCommand]) -> Option<ScriptVerdict> {
             signals.entry(signal).or_insert(cmd.line);
         }
     }
-    let local_dev = commands.iter().any(is_local_dev);
+    // A backup script that reaches a database host is not deployment; the
+    // backup rule reads it.
+    let dumps = commands.iter().any(|c| {
+        c.args
+            .iter()
+            .flat_map(|a| a.split_whitespace())
+            .chain(std::iter::once(c.name.as_str()))
+            .any(|w| {
+                matches!(
+                    w,
+                    "pg_dump" | "pg_dumpall" | "mysqldump" | "mariadb-dump" | "mongodump"
+                )
+            })
+    });
+    if dumps {
+        return None;
+    }
+    let local_dev = commands.iter().any(is_local_dev) || is_dev_script_name(rel);
     let throwaway = runs_on_throwaway_machine(rel);
     let remote = signals.contains_key(&Signal::RemoteHost);
     let qualifies = if local_dev || throwaway {
@@ -313,6 +384,22 @@ mod tests {
         assert!(verdict(
             ".github/scripts/ci.sh",
             "sudo apt-get install -y postgresql\nsudo systemctl start postgresql\n"
+        )
+        .is_none());
+    }
+
+    #[test]
+    fn tunnels_git_hosts_and_drives_are_not_servers() {
+        assert!(verdict("db.sh", "ssh -f -N -L 5433:localhost:5432 bastion\n").is_none());
+        assert!(verdict("check.sh", "ssh -T git@github.com\n").is_none());
+        assert!(verdict("copy.sh", "rsync -a dist/ C:/inetpub/app\n").is_none());
+    }
+
+    #[test]
+    fn linux_dev_setup_is_not_provisioning() {
+        assert!(verdict(
+            "scripts/setup.sh",
+            "sudo apt-get install -y postgresql redis-server\nsudo systemctl enable --now postgresql\nnpm install\ncp .env.example .env\n"
         )
         .is_none());
     }

@@ -25,8 +25,12 @@ container definition builds it: no `Dockerfile`/`Containerfile` (any common
 naming: `Dockerfile.prod`, `web.Dockerfile`, `Containerfile`) in the app's folder
 or at the repository root, and no compose service whose `build:` context is the
 app. Apps deployed by a platform that builds from source (Vercel, Netlify,
-Render, Railway, Heroku `Procfile`, App Engine, Amplify, …) are not reported,
-and neither is a Next.js app with `output: 'export'` (a static site).
+Render, Railway, Heroku `Procfile`, App Engine, Amplify, Fly.io, Kamal, …) are not
+reported — platform evidence includes adapter packages (`@sveltejs/adapter-vercel`,
+`@opennextjs/cloudflare`, `@vercel/analytics`, …) and deploy buttons in the README —
+and neither is a Next.js app with `output: 'export'` (a static site). In a
+repository with a single app, a Dockerfile anywhere outside dev containers and
+tests counts.
 
 ## Why is this bad?
 Without an image, every environment is assembled by hand: dev, staging and
@@ -87,17 +91,21 @@ pub fn serves_http(cx: &AppContext) -> bool {
         })
 }
 
-fn has_container_definition(cx: &AppContext) -> bool {
+pub fn has_container_definition(cx: &AppContext) -> bool {
     let index = cx.repo.index;
     let app_dir = cx.app.dir();
     let dockerfiles = index.of_kind(FileKind::Dockerfile);
+    // In a repository with one app, any Dockerfile builds that app, wherever
+    // it lives (`docker/Dockerfile`, `other/Dockerfile`).
+    let single_app = cx.repo.apps.len() == 1;
     let dockerfile_here = dockerfiles.iter().any(|id| {
         let file = index.get(*id);
         let dir = file.dir();
         if dir.split('/').any(|p| p == ".devcontainer") || is_non_product_path(&file.rel) {
             return false;
         }
-        dir.is_empty()
+        single_app
+            || dir.is_empty()
             || dir == app_dir
             || (!app_dir.is_empty() && dir.starts_with(&format!("{app_dir}/")))
             || names_the_app(file.name(), cx)
@@ -106,7 +114,14 @@ fn has_container_definition(cx: &AppContext) -> bool {
         return true;
     }
     index.of_kind(FileKind::Compose).iter().any(|id| {
-        let compose_dir = index.get(*id).dir();
+        let compose_file = index.get(*id);
+        let compose_dir = compose_file.dir();
+        // A dev container's compose file builds a development image.
+        if compose_dir.split('/').any(|p| p == ".devcontainer")
+            || is_non_product_path(&compose_file.rel)
+        {
+            return false;
+        }
         cx.repo.facts.compose(*id).is_some_and(|compose| {
             compose.services.iter().any(|service| {
                 let Some(context) = &service.build_context else {
@@ -146,11 +161,7 @@ fn names_the_app(file_name: &str, cx: &AppContext) -> bool {
 }
 
 fn built_by_platform(cx: &AppContext) -> bool {
-    let app_dir = cx.app.dir();
-    cx.repo.deploy_definitions().iter().any(|(id, kind)| {
-        let dir = cx.repo.index.get(*id).dir();
-        kind.builds_from_source() && (dir.is_empty() || dir == app_dir)
-    })
+    cx.hosting().iter().any(|kind| kind.builds_from_source())
 }
 
 fn fix_text(cx: &AppContext) -> String {

@@ -21,10 +21,11 @@ pub static RULE: Rule = Rule {
 };
 
 const DOCS: &str = r#"## What it does
-Finds backup scripts — by content (`pg_dump`, `pg_dumpall`, `mysqldump`,
+Finds backup scripts — a dump (`pg_dump`, `pg_dumpall`, `mysqldump`,
 `mariadb-dump`, `mongodump`, `sqlite3 … .backup`, `cp`/`tar` of a database
-file, also inside `docker exec` or `sh -c`) or by a name containing "backup"
-with such a command — and reports those whose output never leaves the machine:
+file, also inside `docker exec` or `sh -c`) in a script that is meant as a
+backup (its name says backup, it sets a `BACKUP_*` variable, prunes old copies
+or installs a cron job) — and reports those whose output never leaves the machine:
 neither the script nor a script it runs copies the dump anywhere else (`aws s3`,
 `gsutil`, `gcloud storage`, `az storage`/`azcopy`, `rclone`, `restic`, `borg`,
 `s3cmd`, `mc`, `b2`, `duplicity`, `kopia`, `scp`/`rsync`/`ssh` to a host,
@@ -38,7 +39,8 @@ deleted VM or ransomware takes the app and every copy of its data at once.
 Reported: `scripts/database-backup.sh` runs
 `pg_dump "$DATABASE_URL" > ./backups/db-$(date +%F).sql`.
 
-Not reported: the same script followed by
+Not reported: a schema-only export (`pg_dump --schema-only`); a dump piped
+into `psql` to refresh staging; the same script followed by
 `aws s3 cp ./backups/db.sql s3://acme-backups/`, or piping the dump to
 `rclone rcat remote:backups/db.sql`.
 
@@ -62,11 +64,29 @@ const DUMP_TOOLS: &[&str] = &[
 
 const DATABASE_FILE_EXTENSIONS: &[&str] = &[".db", ".sqlite", ".sqlite3", ".rdb"];
 
-/// The dump a command makes, if it makes one: its tool name.
+/// The dump a command makes, if it makes one: its tool name. Schema-only
+/// exports and dumps piped straight into another database (a staging
+/// refresh) are not backups.
 fn dump_tool(cmd: &ShellCommand) -> Option<&'static str> {
     fn is_dump(name: &str) -> Option<&'static str> {
         let base = name.rsplit('/').next().unwrap_or(name);
         DUMP_TOOLS.iter().find(|t| **t == base).copied()
+    }
+    let schema_only = cmd.args.iter().any(|a| {
+        matches!(a.as_str(), "--schema-only" | "--no-data")
+            || a.split_whitespace()
+                .any(|w| w == "--schema-only" || w == "--no-data")
+    }) || (matches!(cmd.name.as_str(), "pg_dump" | "pg_dumpall")
+        && cmd.has_arg("-s"))
+        || (matches!(cmd.name.as_str(), "mysqldump" | "mariadb-dump") && cmd.has_arg("-d"));
+    let into_database = cmd.piped_into.as_deref().is_some_and(|next| {
+        matches!(
+            next,
+            "psql" | "pg_restore" | "mysql" | "mariadb" | "mongorestore"
+        )
+    });
+    if schema_only || into_database {
+        return None;
     }
     if cmd.name == "redis-cli" {
         return (cmd.has_arg("--rdb") || cmd.args.iter().any(|a| a.eq_ignore_ascii_case("bgsave")))
@@ -91,10 +111,11 @@ fn dump_tool(cmd: &ShellCommand) -> Option<&'static str> {
     {
         return Some(if cmd.name == "cp" { "cp" } else { "tar" });
     }
-    // `docker exec db pg_dump …`, `kubectl exec … -- pg_dump`, `sh -c "pg_dump …"`.
+    // `docker exec db pg_dump …`, `kubectl exec … -- pg_dump`,
+    // `bash -c "PGPASSWORD=… pg_dump …"`.
     cmd.args
         .iter()
-        .flat_map(|a| a.split_whitespace().take(1))
+        .flat_map(|a| a.split_whitespace())
         .find_map(|w| is_dump(w).filter(|t| *t != "redis-cli"))
 }
 
@@ -111,7 +132,13 @@ fn ships_offsite(cmd: &ShellCommand) -> bool {
     match cmd.name.as_str() {
         "aws" => matches!(sub, "s3" | "s3api"),
         "gsutil" | "azcopy" | "s3cmd" | "b2" | "duplicity" | "kopia" | "restic" | "wal-g"
-        | "pgbackrest" | "litestream" | "rclone" | "ssh" => true,
+        | "pgbackrest" | "litestream" | "rclone" => true,
+        // `pg_dump | ssh host 'cat > …'` ships the dump; `ssh host "pg_dump
+        // > /file"` leaves it on that host.
+        "ssh" => !cmd
+            .args
+            .iter()
+            .any(|a| a.contains('>') && a.split_whitespace().any(|w| DUMP_TOOLS.contains(&w))),
         "gcloud" => cmd.args.iter().any(|a| a == "storage" || a == "sql"),
         "az" => sub == "storage",
         "mc" => matches!(sub, "cp" | "mirror" | "pipe"),
@@ -141,7 +168,12 @@ fn called_scripts(cx: &RepoContext, from: FileId, script: &ShellScript) -> Vec<F
             if !candidate.ends_with(".sh") && !candidate.ends_with(".bash") {
                 continue;
             }
-            let candidate = candidate.trim_start_matches("$(dirname \"$0\")/");
+            // `"$(dirname "$0")/upload.sh"`, `"$SCRIPT_DIR/upload.sh"`: an
+            // expansion in front means "next to this script".
+            let candidate = match candidate.rsplit_once('/') {
+                Some((prefix, name)) if prefix.contains('$') => name,
+                _ => candidate,
+            };
             for base in [dir, ""] {
                 if let Some(found) = resolve(base, candidate).and_then(|p| cx.index.find(&p)) {
                     out.push(found);
@@ -171,6 +203,26 @@ fn destination(script: &ShellScript) -> Option<String> {
         .or_else(|| script.redirects.first().map(|(t, _)| t.clone()))
 }
 
+/// A dump is a backup when the script says so: its name, a `BACKUP_*`
+/// variable, retention (`find … -mtime … -delete`) or a cron schedule. A
+/// one-off export (`dump-for-debugging.sh`) is not.
+fn has_backup_intent(rel: &str, script: &ShellScript) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
+    ["backup", "bak", "snapshot"]
+        .iter()
+        .any(|w| name.contains(w))
+        || script
+            .assignments
+            .iter()
+            .any(|a| a.name.to_ascii_uppercase().contains("BACKUP"))
+        || script.commands.iter().any(|c| {
+            c.name == "crontab"
+                || (c.name == "find"
+                    && c.args.iter().any(|a| a == "-mtime" || a == "-mmin")
+                    && c.args.iter().any(|a| a == "-delete" || a == "rm"))
+        })
+}
+
 fn check(cx: &RepoContext) -> Vec<Finding> {
     let mut findings = Vec::new();
     for id in cx.index.of_kind(FileKind::ShellScript) {
@@ -188,6 +240,9 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         else {
             continue;
         };
+        if !has_backup_intent(rel, script) {
+            continue;
+        }
         if script.commands.iter().any(ships_offsite) {
             continue;
         }

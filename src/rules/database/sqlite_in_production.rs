@@ -31,8 +31,9 @@ Reports an app whose production database is a local SQLite file:
   as the development schema and nothing is reported;
 - a production env file (`.env.production`, `.env.production.example`, …)
   sets `DATABASE_URL` to a `file:` or `sqlite:` URL.
-Remote SQLite services (Turso/libSQL, Cloudflare D1) are not local files and are
-not reported.
+Remote SQLite services (Turso/libSQL, Cloudflare D1) are not local files, and a
+replicated SQLite (Litestream, LiteFS) is a deliberate, durable setup: neither is
+reported.
 
 ## Why is this bad?
 SQLite locks the whole file on write, so concurrent traffic queues up; the file
@@ -61,9 +62,24 @@ const REMOTE_SQLITE_PACKAGES: &[&str] = &[
     "@prisma/adapter-libsql",
 ];
 
+/// Packages of SQLite replication (LiteFS across nodes); with Litestream or
+/// LiteFS configuration in the repository, SQLite is a deliberate, durable
+/// deployment.
+const REPLICATION_PACKAGES: &[&str] = &["litefs-js", "@epic-web/litefs"];
+
 fn check(cx: &AppContext) -> Vec<Finding> {
     let app = cx.app;
-    if REMOTE_SQLITE_PACKAGES.iter().any(|p| app.has_dependency(p)) {
+    if REMOTE_SQLITE_PACKAGES.iter().any(|p| app.has_dependency(p))
+        || REPLICATION_PACKAGES.iter().any(|p| app.has_dependency(p))
+    {
+        return Vec::new();
+    }
+    let index = cx.repo.index;
+    let replicated = index
+        .of_kind(FileKind::SqliteReplication)
+        .iter()
+        .any(|id| !is_non_product_path(&index.get(*id).rel));
+    if replicated {
         return Vec::new();
     }
     let mut findings = prisma_findings(cx);

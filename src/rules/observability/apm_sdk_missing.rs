@@ -5,7 +5,7 @@ use crate::facts::env_file::EnvVar;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::{FileId, FileKind};
 use crate::rules::{code, AppContext, Check, Rule, RuleMeta};
-use crate::stack::Framework;
+use crate::stack::{Ecosystem, Framework};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -49,35 +49,46 @@ the declared variable.
 "#;
 
 /// An error-tracking/APM vendor: how its variables are named and which
-/// packages instrument a server.
+/// packages instrument a server, per ecosystem.
 struct Vendor {
     name: &'static str,
     is_variable: fn(&str) -> bool,
-    /// Any of these packages (exact names, or prefixes ending in `/`)
-    /// satisfies the vendor for frameworks not listed in `framework_sdks`.
-    server_sdks: &'static [&'static str],
+    /// SDKs per ecosystem: exact names, or prefixes ending in `/` or `:`.
+    /// An ecosystem not listed cannot be checked (agent-based products such
+    /// as New Relic's PHP extension or Datadog's Java agent need no
+    /// dependency), so it is never reported.
+    sdks: &'static [(Ecosystem, &'static [&'static str])],
     /// Framework-specific SDKs: for these frameworks only they count.
     framework_sdks: &'static [(Framework, &'static [&'static str])],
-    /// What to install, by framework (first match) or in general.
+    /// What to install for a framework.
     suggest: fn(Framework) -> &'static str,
 }
-
-const SENTRY_GENERIC: &[&str] = &[
-    "@sentry/node",
-    "@sentry/bun",
-    "@sentry/aws-serverless",
-    "@sentry/google-cloud-serverless",
-    "@sentry/serverless",
-    "@sentry/cloudflare",
-    "@sentry/nestjs",
-    "raven",
-];
 
 const VENDORS: &[Vendor] = &[
     Vendor {
         name: "Sentry",
         is_variable: |v| v.ends_with("SENTRY_DSN"),
-        server_sdks: SENTRY_GENERIC,
+        sdks: &[
+            (
+                Ecosystem::Node,
+                &[
+                    "@sentry/node",
+                    "@sentry/bun",
+                    "@sentry/aws-serverless",
+                    "@sentry/google-cloud-serverless",
+                    "@sentry/serverless",
+                    "@sentry/cloudflare",
+                    "@sentry/nestjs",
+                    "raven",
+                ],
+            ),
+            (Ecosystem::Python, &["sentry-sdk", "raven"]),
+            (Ecosystem::Ruby, &["sentry-ruby", "sentry-raven"]),
+            (Ecosystem::Php, &["sentry/sentry", "sentry/sdk"]),
+            (Ecosystem::Java, &["io.sentry:"]),
+            (Ecosystem::Go, &["github.com/getsentry/sentry-go"]),
+            (Ecosystem::Rust, &["sentry"]),
+        ],
         framework_sdks: &[
             (Framework::NextJs, &["@sentry/nextjs"]),
             (Framework::Nuxt, &["@sentry/nuxt", "@sentry/node"]),
@@ -88,6 +99,9 @@ const VENDORS: &[Vendor] = &[
             ),
             (Framework::SvelteKit, &["@sentry/sveltekit", "@sentry/node"]),
             (Framework::Astro, &["@sentry/astro", "@sentry/node"]),
+            (Framework::Rails, &["sentry-rails", "sentry-raven"]),
+            (Framework::Laravel, &["sentry/sentry-laravel"]),
+            (Framework::Symfony, &["sentry/sentry-symfony"]),
         ],
         suggest: |f| match f {
             Framework::NextJs => "@sentry/nextjs",
@@ -97,109 +111,263 @@ const VENDORS: &[Vendor] = &[
             Framework::SvelteKit => "@sentry/sveltekit",
             Framework::Astro => "@sentry/astro",
             Framework::NestJs => "@sentry/nestjs",
-            _ => "@sentry/node",
+            Framework::Rails => "sentry-rails",
+            Framework::Laravel => "sentry/sentry-laravel",
+            Framework::Symfony => "sentry/sentry-symfony",
+            Framework::SpringBoot => "io.sentry:sentry-spring-boot-starter-jakarta",
+            f => match f.ecosystem() {
+                Ecosystem::Python => "sentry-sdk",
+                Ecosystem::Ruby => "sentry-ruby",
+                Ecosystem::Php => "sentry/sentry",
+                Ecosystem::Java => "io.sentry:sentry",
+                Ecosystem::Go => "github.com/getsentry/sentry-go",
+                Ecosystem::Rust => "sentry",
+                Ecosystem::Node => "@sentry/node",
+            },
         },
     },
     Vendor {
         name: "Datadog",
         is_variable: |v| v == "DD_API_KEY" || v == "DATADOG_API_KEY",
-        server_sdks: &["dd-trace", "@datadog/", "datadog-metrics", "hot-shots"],
+        sdks: &[
+            (
+                Ecosystem::Node,
+                &["dd-trace", "@datadog/", "datadog-metrics", "hot-shots"],
+            ),
+            (Ecosystem::Python, &["ddtrace", "datadog"]),
+            (Ecosystem::Ruby, &["ddtrace", "datadog", "dogstatsd-ruby"]),
+            (
+                Ecosystem::Go,
+                &["gopkg.in/DataDog/dd-trace-go.v1", "github.com/DataDog/"],
+            ),
+        ],
         framework_sdks: &[],
-        suggest: |_| "dd-trace",
+        suggest: |f| match f.ecosystem() {
+            Ecosystem::Python => "ddtrace",
+            Ecosystem::Ruby => "datadog",
+            Ecosystem::Go => "github.com/DataDog/dd-trace-go/v2",
+            _ => "dd-trace",
+        },
     },
     Vendor {
         name: "New Relic",
         is_variable: |v| v == "NEW_RELIC_LICENSE_KEY" || v == "NEWRELIC_LICENSE_KEY",
-        server_sdks: &["newrelic", "@newrelic/"],
+        sdks: &[
+            (Ecosystem::Node, &["newrelic", "@newrelic/"]),
+            (Ecosystem::Python, &["newrelic"]),
+            (Ecosystem::Ruby, &["newrelic_rpm"]),
+            (
+                Ecosystem::Go,
+                &[
+                    "github.com/newrelic/go-agent/v3",
+                    "github.com/newrelic/go-agent",
+                ],
+            ),
+        ],
         framework_sdks: &[],
-        suggest: |_| "newrelic",
+        suggest: |f| match f.ecosystem() {
+            Ecosystem::Ruby => "newrelic_rpm",
+            Ecosystem::Go => "github.com/newrelic/go-agent/v3",
+            _ => "newrelic",
+        },
     },
     Vendor {
         name: "OpenTelemetry",
         is_variable: |v| v.starts_with("OTEL_EXPORTER_OTLP") && v.ends_with("ENDPOINT"),
-        server_sdks: &[
-            "@opentelemetry/",
-            "@vercel/otel",
-            "dd-trace",
-            "@highlight-run/",
-            "@sentry/",
-            "@traceloop/",
-            "@honeycombio/",
+        sdks: &[
+            (
+                Ecosystem::Node,
+                &[
+                    "@opentelemetry/",
+                    "@vercel/otel",
+                    "dd-trace",
+                    "@highlight-run/",
+                    "@sentry/",
+                    "@traceloop/",
+                    "@honeycombio/",
+                ],
+            ),
+            (
+                Ecosystem::Python,
+                &["opentelemetry-", "logfire", "traceloop-sdk"],
+            ),
+            (Ecosystem::Ruby, &["opentelemetry-"]),
+            (Ecosystem::Php, &["open-telemetry/"]),
+            (Ecosystem::Go, &["go.opentelemetry.io/"]),
+            (
+                Ecosystem::Rust,
+                &["opentelemetry", "opentelemetry-otlp", "opentelemetry_sdk"],
+            ),
         ],
         framework_sdks: &[],
         suggest: |f| match f {
             Framework::NextJs => "@vercel/otel",
-            _ => "@opentelemetry/auto-instrumentations-node",
+            f => match f.ecosystem() {
+                Ecosystem::Python => "opentelemetry-distro",
+                Ecosystem::Ruby => "opentelemetry-sdk",
+                Ecosystem::Php => "open-telemetry/sdk",
+                Ecosystem::Go => "go.opentelemetry.io/otel",
+                Ecosystem::Rust => "opentelemetry-otlp",
+                _ => "@opentelemetry/auto-instrumentations-node",
+            },
         },
     },
     Vendor {
         name: "Honeybadger",
         is_variable: |v| v.ends_with("HONEYBADGER_API_KEY"),
-        server_sdks: &["@honeybadger-io/"],
+        sdks: &[
+            (Ecosystem::Node, &["@honeybadger-io/"]),
+            (Ecosystem::Python, &["honeybadger"]),
+            (Ecosystem::Ruby, &["honeybadger"]),
+            (Ecosystem::Php, &["honeybadger-io/"]),
+            (Ecosystem::Go, &["github.com/honeybadger-io/honeybadger-go"]),
+            (Ecosystem::Java, &["io.honeybadger:"]),
+        ],
         framework_sdks: &[],
         suggest: |f| match f {
             Framework::NextJs => "@honeybadger-io/nextjs",
-            _ => "@honeybadger-io/js",
+            Framework::Laravel => "honeybadger-io/honeybadger-laravel",
+            f => match f.ecosystem() {
+                Ecosystem::Python | Ecosystem::Ruby => "honeybadger",
+                Ecosystem::Go => "github.com/honeybadger-io/honeybadger-go",
+                _ => "@honeybadger-io/js",
+            },
         },
     },
     Vendor {
         name: "Bugsnag",
         is_variable: |v| v.ends_with("BUGSNAG_API_KEY"),
-        server_sdks: &["@bugsnag/", "bugsnag"],
+        sdks: &[
+            (Ecosystem::Node, &["@bugsnag/", "bugsnag"]),
+            (Ecosystem::Python, &["bugsnag"]),
+            (Ecosystem::Ruby, &["bugsnag"]),
+            (Ecosystem::Php, &["bugsnag/"]),
+            (Ecosystem::Java, &["com.bugsnag:"]),
+            (
+                Ecosystem::Go,
+                &[
+                    "github.com/bugsnag/bugsnag-go",
+                    "github.com/bugsnag/bugsnag-go/v2",
+                ],
+            ),
+        ],
         framework_sdks: &[],
-        suggest: |_| "@bugsnag/js",
+        suggest: |f| match f.ecosystem() {
+            Ecosystem::Python | Ecosystem::Ruby => "bugsnag",
+            Ecosystem::Php => "bugsnag/bugsnag-laravel",
+            Ecosystem::Java => "com.bugsnag:bugsnag-spring",
+            Ecosystem::Go => "github.com/bugsnag/bugsnag-go/v2",
+            _ => "@bugsnag/js",
+        },
     },
     Vendor {
         name: "Rollbar",
         is_variable: |v| v.starts_with("ROLLBAR_") && v.ends_with("TOKEN"),
-        server_sdks: &["rollbar", "@rollbar/"],
+        sdks: &[
+            (Ecosystem::Node, &["rollbar", "@rollbar/"]),
+            (Ecosystem::Python, &["rollbar"]),
+            (Ecosystem::Ruby, &["rollbar"]),
+            (Ecosystem::Php, &["rollbar/"]),
+            (Ecosystem::Java, &["com.rollbar:"]),
+            (Ecosystem::Go, &["github.com/rollbar/rollbar-go"]),
+        ],
         framework_sdks: &[],
-        suggest: |_| "rollbar",
+        suggest: |f| match f.ecosystem() {
+            Ecosystem::Php => "rollbar/rollbar-laravel",
+            Ecosystem::Java => "com.rollbar:rollbar-spring-boot3-webmvc",
+            Ecosystem::Go => "github.com/rollbar/rollbar-go",
+            _ => "rollbar",
+        },
     },
     Vendor {
         name: "AppSignal",
         is_variable: |v| v == "APPSIGNAL_PUSH_API_KEY",
-        server_sdks: &["@appsignal/"],
+        sdks: &[
+            (Ecosystem::Node, &["@appsignal/"]),
+            (Ecosystem::Python, &["appsignal"]),
+            (Ecosystem::Ruby, &["appsignal"]),
+        ],
         framework_sdks: &[],
-        suggest: |_| "@appsignal/nodejs",
+        suggest: |f| match f.ecosystem() {
+            Ecosystem::Python | Ecosystem::Ruby => "appsignal",
+            _ => "@appsignal/nodejs",
+        },
     },
     Vendor {
         name: "Elastic APM",
         is_variable: |v| v == "ELASTIC_APM_SERVER_URL",
-        server_sdks: &["elastic-apm-node", "@elastic/apm-rum"],
+        sdks: &[
+            (Ecosystem::Node, &["elastic-apm-node", "@elastic/apm-rum"]),
+            (Ecosystem::Python, &["elastic-apm"]),
+            (Ecosystem::Ruby, &["elastic-apm"]),
+            (
+                Ecosystem::Go,
+                &["go.elastic.co/apm", "go.elastic.co/apm/v2"],
+            ),
+        ],
         framework_sdks: &[],
-        suggest: |_| "elastic-apm-node",
+        suggest: |f| match f.ecosystem() {
+            Ecosystem::Python | Ecosystem::Ruby => "elastic-apm",
+            Ecosystem::Go => "go.elastic.co/apm/v2",
+            _ => "elastic-apm-node",
+        },
     },
     Vendor {
         name: "Airbrake",
         is_variable: |v| v == "AIRBRAKE_PROJECT_KEY",
-        server_sdks: &["@airbrake/"],
+        sdks: &[
+            (Ecosystem::Node, &["@airbrake/"]),
+            (Ecosystem::Python, &["pybrake"]),
+            (Ecosystem::Ruby, &["airbrake"]),
+        ],
         framework_sdks: &[],
-        suggest: |_| "@airbrake/node",
+        suggest: |f| match f.ecosystem() {
+            Ecosystem::Python => "pybrake",
+            Ecosystem::Ruby => "airbrake",
+            _ => "@airbrake/node",
+        },
     },
     Vendor {
         name: "Raygun",
         is_variable: |v| v.ends_with("RAYGUN_API_KEY"),
-        server_sdks: &["raygun", "raygun4js"],
+        sdks: &[
+            (Ecosystem::Node, &["raygun", "raygun4js"]),
+            (Ecosystem::Python, &["raygun4py"]),
+            (Ecosystem::Ruby, &["raygun4ruby"]),
+        ],
         framework_sdks: &[],
-        suggest: |_| "raygun",
+        suggest: |f| match f.ecosystem() {
+            Ecosystem::Python => "raygun4py",
+            Ecosystem::Ruby => "raygun4ruby",
+            _ => "raygun",
+        },
     },
 ];
 
 impl Vendor {
-    fn accepted_sdks(&self, framework: Framework) -> &'static [&'static str] {
+    /// The SDKs that count for the app's framework; `None` when this
+    /// vendor cannot be checked in the app's ecosystem.
+    fn accepted_sdks(&self, framework: Framework) -> Option<&'static [&'static str]> {
         self.framework_sdks
             .iter()
             .find(|(f, _)| *f == framework)
             .map(|(_, sdks)| *sdks)
-            .unwrap_or(self.server_sdks)
+            .or_else(|| {
+                self.sdks
+                    .iter()
+                    .find(|(e, _)| *e == framework.ecosystem())
+                    .map(|(_, sdks)| *sdks)
+            })
     }
 
+    /// Whether the app has an SDK (or the vendor cannot be checked there).
     fn satisfied_by(&self, app: &App) -> bool {
-        let accepted = self.accepted_sdks(app.framework());
+        let Some(accepted) = self.accepted_sdks(app.framework()) else {
+            return true;
+        };
         app.dependencies.iter().any(|dep| {
             accepted.iter().any(|sdk| {
-                if sdk.ends_with('/') {
+                if sdk.ends_with('/') || sdk.ends_with(':') || sdk.ends_with('-') {
                     dep.starts_with(sdk)
                 } else {
                     dep == sdk
@@ -210,8 +378,9 @@ impl Vendor {
 
     /// The vendor's packages the app does have, to explain why they are not enough.
     fn partial_sdks<'a>(&self, app: &'a App) -> Vec<&'a str> {
-        let family = match self.name {
-            "Sentry" => "@sentry/",
+        let family = match (self.name, app.ecosystem) {
+            ("Sentry", Ecosystem::Node) => "@sentry/",
+            ("Sentry", Ecosystem::Ruby | Ecosystem::Php) => "sentry",
             _ => return Vec::new(),
         };
         app.dependencies
@@ -277,13 +446,18 @@ fn finding(cx: &AppContext, vendor: &Vendor, file: FileId, var: &EnvVar) -> Find
     let env_rel = cx.repo.index.get(file).rel.clone();
     let manifest_rel = cx.repo.index.get(app.manifest).rel.clone();
     let env_name = env_rel.rsplit('/').next().unwrap_or(&env_rel).to_string();
+    let manifest_name = manifest_rel
+        .rsplit('/')
+        .next()
+        .unwrap_or(&manifest_rel)
+        .to_string();
     let partial = vendor.partial_sdks(app);
     let mut message = format!(
         "{} lists {}, but {} is NOT in {} dependencies.",
         code(&env_name),
         code(&var.name),
         code(sdk),
-        code("package.json")
+        code(&manifest_name)
     );
     if !partial.is_empty() {
         let list = partial
@@ -302,7 +476,31 @@ fn finding(cx: &AppContext, vendor: &Vendor, file: FileId, var: &EnvVar) -> Find
             cx.add_command(sdk),
             var.name
         ),
-        ("Sentry", _) => format!(
+        ("Sentry", Framework::Django) => format!(
+            "`{}` and call `sentry_sdk.init(dsn=os.environ[\"{}\"])` in settings; the Django integration is enabled automatically.",
+            cx.add_command(sdk),
+            var.name
+        ),
+        ("Sentry", Framework::FastApi | Framework::Flask | Framework::Starlette | Framework::Litestar | Framework::Quart) => format!(
+            "`{}` and call `sentry_sdk.init(dsn=os.environ[\"{}\"])` before the app object is created.",
+            cx.add_command(sdk),
+            var.name
+        ),
+        ("Sentry", Framework::Rails) => format!(
+            "`{}` (with `sentry-ruby`) and add `config/initializers/sentry.rb` with `Sentry.init {{ |config| config.dsn = ENV[\"{}\"] }}`.",
+            cx.add_command("sentry-ruby sentry-rails"),
+            var.name
+        ),
+        ("Sentry", Framework::Laravel) => format!(
+            "`{}` and `php artisan sentry:publish --dsn`; the DSN is read from `{}` in config/sentry.php.",
+            cx.add_command(sdk),
+            var.name
+        ),
+        ("Sentry", Framework::SpringBoot) => format!(
+            "Add `{sdk}` to the build and set `sentry.dsn=${{{}}}` in application.properties.",
+            var.name
+        ),
+        ("Sentry", f) if f.ecosystem() == Ecosystem::Node => format!(
             "`{}` and call `Sentry.init({{ dsn: process.env.{} }})` in a file loaded before the app (`node --import ./instrument.mjs`).",
             cx.add_command(sdk),
             var.name
@@ -314,12 +512,10 @@ fn finding(cx: &AppContext, vendor: &Vendor, file: FileId, var: &EnvVar) -> Find
         ),
     };
     let mut locations = vec![Location::new(env_rel, var.line)];
-    let manifest_line = cx
-        .repo
-        .facts
-        .package_json(app.manifest)
-        .map(|p| p.line_of_key("dependencies"))
-        .unwrap_or(1);
+    let manifest_line = match cx.repo.facts.package_json(app.manifest) {
+        Some(p) => p.line_of_key("dependencies"),
+        None => cx.framework_location().line,
+    };
     locations.push(Location::new(manifest_rel, manifest_line));
     RULE.meta.finding(
         Some(app),

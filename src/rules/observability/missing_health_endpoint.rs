@@ -2,9 +2,11 @@
 
 use crate::finding::{Category, Finding, Severity, Wording};
 use crate::index::FileKind;
-use crate::rules::containerization::missing_container_config::serves_http;
+use crate::rules::containerization::missing_container_config::{
+    has_container_definition, serves_http,
+};
 use crate::rules::{AppContext, Check, Rule, RuleMeta};
-use crate::stack::Framework;
+use crate::stack::{Ecosystem, Framework};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -20,7 +22,10 @@ pub static RULE: Rule = Rule {
 };
 
 const DOCS: &str = r#"## What it does
-Reports an app that serves HTTP but has no health route. Routes are found
+Reports an app that serves HTTP but has no health route. Apps hosted only on
+serverless platforms (Vercel, Netlify, Cloudflare Workers, Amplify, Serverless,
+SST) with no container definition are not reported: there is no long-running
+instance to probe. Routes are found
 where each framework puts them:
 - file-based routers: Next.js App Router route handlers (`app/` or `src/app/`,
   route groups and private folders understood), Pages Router API routes
@@ -73,8 +78,9 @@ const HEALTH_NAMES: &[&str] = &[
     "up",
 ];
 
-/// Packages that register a health route for the app.
+/// Packages that register a health route for the app, across ecosystems.
 const HEALTH_LIBRARIES: &[&str] = &[
+    // npm
     "@cloudnative/health-connect",
     "@godaddy/terminus",
     "@nestjs/terminus",
@@ -82,6 +88,30 @@ const HEALTH_LIBRARIES: &[&str] = &[
     "express-healthcheck",
     "fastify-healthcheck",
     "lightship",
+    // PyPI
+    "django-alive",
+    "django-health-check",
+    "django-healthchecks",
+    "django-watchman",
+    "fastapi-health",
+    "flask-healthz",
+    "py-healthcheck",
+    // RubyGems
+    "health-monitor-rails",
+    "health_check",
+    "okcomputer",
+    "rails-healthcheck",
+    // Packagist
+    "spatie/laravel-health",
+    // Maven
+    "io.micronaut:micronaut-management",
+    "io.quarkus:quarkus-smallrye-health",
+    "org.springframework.boot:spring-boot-starter-actuator",
+    // Go modules
+    "github.com/alexliesenfeld/health",
+    "github.com/heptiolabs/healthcheck",
+    "github.com/hellofresh/health-go/v5",
+    "github.com/InVisionApp/go-health",
 ];
 
 /// Folders (relative to the app) that hold file-based routes.
@@ -96,27 +126,102 @@ const ROUTE_ROOTS: &[&str] = &[
     "src/routes/",
 ];
 
-fn is_health_segment(segment: &str) -> bool {
-    let cleaned = segment
-        .trim_start_matches(['+', '$', '(', '[', '@'])
-        .trim_end_matches([')', ']']);
-    HEALTH_NAMES.contains(&cleaned.to_ascii_lowercase().as_str())
+/// Names that mean "health" wherever they stand in a route.
+const STRONG_NAMES: &[&str] = &[
+    "_health",
+    "health",
+    "health-check",
+    "health_check",
+    "healthcheck",
+    "healthchecks",
+    "healthy",
+    "healthz",
+    "heartbeat",
+    "liveness",
+    "livez",
+    "readiness",
+    "readyz",
+];
+
+/// Folders a health route may sit under (`/api/v1/status`).
+const ROUTE_PREFIXES: &[&str] = &[
+    "api",
+    "internal",
+    "_internal",
+    "ops",
+    "system",
+    "sys",
+    "meta",
+    "monitoring",
+];
+
+fn clean_segment(segment: &str) -> String {
+    segment
+        .trim_start_matches(['+', '$', '(', '@', '_'])
+        .trim_end_matches([')'])
+        .trim_matches(|c: char| "^$?*".contains(c))
+        .to_ascii_lowercase()
 }
 
-/// Whether a route path written in code (`/api/healthz`, `health`) names a
+fn is_parameter(segment: &str) -> bool {
+    segment.starts_with(':')
+        || segment.starts_with('[')
+        || segment.starts_with('{')
+        || segment.starts_with('<')
+        || segment.starts_with('$')
+        || segment.starts_with('*')
+        || segment.contains("${}")
+}
+
+/// Whether a route, as its path segments, is a health route: a strong name
+/// (`health`, `healthz`, `livez`, …) anywhere before any route parameter, or
+/// a common word (`status`, `ping`, `up`, `ready`, `live`) as the last
+/// segment at the root or under `/api[/vN]` — `/jobs/:id/status` and
+/// `/api/og/status` are not health routes.
+fn is_health_route(segments: &[&str]) -> bool {
+    let segments: Vec<&str> = segments.iter().copied().filter(|s| !s.is_empty()).collect();
+    for (i, raw) in segments.iter().enumerate() {
+        if is_parameter(raw) {
+            return false;
+        }
+        let seg = clean_segment(raw);
+        if STRONG_NAMES.contains(&seg.as_str()) {
+            return true;
+        }
+        if HEALTH_NAMES.contains(&seg.as_str()) && i + 1 == segments.len() {
+            return segments[..i].iter().all(|p| {
+                let p = clean_segment(p);
+                ROUTE_PREFIXES.contains(&p.as_str())
+                    || (p.len() >= 2
+                        && p.starts_with('v')
+                        && p[1..].chars().all(|c| c.is_ascii_digit()))
+            });
+        }
+    }
+    false
+}
+
+/// Whether a route path written in code (`/api/healthz`, `health`,
+/// `GET /livez`, Django's `^health/?$`, Rails' `rails/health#show`) names a
 /// health route.
 pub fn is_health_path(path: &str) -> bool {
-    let path = path.split(['?', '#']).next().unwrap_or(path);
-    // A bare word is only a route in decorator/registration position, which
-    // the caller guarantees; full URLs are requests to other services.
+    let path = path.split(['?']).next().unwrap_or(path).trim();
+    // Go 1.22 patterns carry the method: "GET /healthz".
+    let path = match path.split_once(' ') {
+        Some((method, rest)) if method.chars().all(|c| c.is_ascii_uppercase()) => rest.trim(),
+        _ => path,
+    };
+    // Full URLs are requests to other services; prose is not a route.
     if path.contains("://") || path.contains(' ') {
         return false;
     }
-    path.split('/').any(is_health_segment)
+    let segments: Vec<&str> = path.split(['/', '#']).collect();
+    is_health_route(&segments)
 }
 
 fn has_file_route(cx: &AppContext) -> bool {
     let app_dir = cx.app.dir();
+    let next = cx.app.framework() == Framework::NextJs;
     cx.files_of_kind(FileKind::JsSource).any(|id| {
         let rel = &cx.repo.index.get(id).rel;
         let inner = rel
@@ -129,45 +234,83 @@ fn has_file_route(cx: &AppContext) -> bool {
         else {
             return false;
         };
-        // In Next.js folders only route handlers and API routes answer
-        // requests; a `status/page.tsx` is a page for people.
-        let name = route.rsplit('/').next().unwrap_or(route);
-        if root.ends_with("app/")
-            && cx.app.framework() == Framework::NextJs
-            && !name.starts_with("route.")
-        {
-            return false;
-        }
-        if root.ends_with("pages/")
-            && cx.app.framework() == Framework::NextJs
-            && !route.starts_with("api/")
-        {
-            return false;
-        }
-        // `api/health/route.ts`, `api.health.ts`, `healthcheck.tsx`, `+server.ts`.
-        route
+        let (dirs, name) = route.rsplit_once('/').unwrap_or(("", route));
+        let stem = name.split('.').next().unwrap_or(name);
+        let mut segments: Vec<&str> = dirs
             .split('/')
-            .flat_map(|part| part.split('.'))
-            .any(is_health_segment)
+            // Route groups `(ops)`, private `_lib` and parallel `@slot`
+            // folders are not URL segments.
+            .filter(|d| !(d.starts_with('@') || d.starts_with('(') && d.ends_with(')')))
+            .collect();
+        if next && root.ends_with("app/") {
+            // Only route handlers that answer GET serve a probe; a
+            // `status/page.tsx` is a page for people.
+            if stem != "route" || !cx.repo.facts.js(id).is_some_and(|js| js.handles_get) {
+                return false;
+            }
+        } else if next && root.ends_with("pages/") {
+            if !route.starts_with("api/") {
+                return false;
+            }
+            if stem != "index" {
+                segments.push(stem);
+            }
+        } else {
+            // Remix/React Router flat routes (`api.health.ts`,
+            // `healthcheck.tsx`), SvelteKit `+server.ts`, Nuxt files.
+            let flat: Vec<&str> = name
+                .rsplit_once('.')
+                .map(|(s, _)| s)
+                .unwrap_or(name)
+                .split('.')
+                .filter(|p| {
+                    !matches!(
+                        *p,
+                        "index" | "_index" | "route" | "+server" | "+page" | "get"
+                    )
+                })
+                .collect();
+            segments.extend(flat);
+        }
+        is_health_route(&segments)
     })
 }
 
 fn has_code_route(cx: &AppContext) -> bool {
-    cx.files_of_kind(FileKind::JsSource).any(|id| {
-        let rel = &cx.repo.index.get(id).rel;
+    let index = cx.repo.index;
+    let facts = cx.repo.facts;
+    let rails = cx.app.framework() == Framework::Rails;
+    cx.source_files().into_iter().any(|id| {
+        let rel = &index.get(id).rel;
         if is_test_file(rel) {
             return false;
         }
-        cx.repo
-            .facts
-            .js(id)
-            .is_some_and(|js| js.route_paths.iter().any(|(path, _)| is_health_path(path)))
+        // Rails routes live in config/routes.rb (and config/routes/*.rb);
+        // elsewhere `get "…"` is usually an HTTP client call.
+        if rails && !rel.contains("config/routes") {
+            return false;
+        }
+        let routes = match cx.app.ecosystem {
+            Ecosystem::Node => facts.js(id).map(|js| js.route_paths.as_slice()),
+            _ => facts.code(id).map(|c| c.route_paths.as_slice()),
+        };
+        routes.is_some_and(|routes| routes.iter().any(|(path, _)| is_health_path(path)))
     })
 }
 
 fn is_test_file(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
-    name.contains(".test.") || name.contains(".spec.") || name.contains(".e2e.")
+    name.contains(".test.")
+        || name.contains(".spec.")
+        || name.contains(".e2e.")
+        || name.ends_with("_test.go")
+        || name.ends_with("_spec.rb")
+        || name.ends_with("_test.rb")
+        || (name.starts_with("test_") && name.ends_with(".py"))
+        || name.ends_with("_test.py")
+        || name.ends_with("Test.java")
+        || name.ends_with("Tests.java")
+        || name.ends_with("Test.kt")
 }
 
 fn check(cx: &AppContext) -> Vec<Finding> {
@@ -178,7 +321,16 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     if HEALTH_LIBRARIES.iter().any(|lib| app.has_dependency(lib)) {
         return Vec::new();
     }
-    if has_file_route(cx) {
+    // Functions and edge workers have no long-running instance for a load
+    // balancer to probe.
+    let hosting = cx.hosting();
+    if !hosting.is_empty()
+        && hosting.iter().all(|k| k.is_serverless())
+        && !has_container_definition(cx)
+    {
+        return Vec::new();
+    }
+    if cx.app.ecosystem == Ecosystem::Node && has_file_route(cx) {
         return Vec::new();
     }
     // Next.js apps rarely register routes in code, but a custom server can.
@@ -255,11 +407,22 @@ fn fix_text(cx: &AppContext) -> String {
             format!("Create `{route}`{dynamic} that {tail}")
         }
         Framework::NestJs => format!("Add `@nestjs/terminus` with a `HealthController` (`@Controller('health')`) that {tail}"),
+        Framework::Django => format!(
+            "Add `django-health-check` (`path(\"ht/\", include(\"health_check.urls\"))`) or a `/healthz` view; readiness {tail}"
+        ),
+        Framework::Rails => format!(
+            "Route `get \"up\" => \"rails/health#show\"` (Rails ≥7.1) for liveness, and add a readiness endpoint that {tail}"
+        ),
+        Framework::Laravel => format!(
+            "Enable `health: '/up'` in `bootstrap/app.php` (Laravel ≥11) for liveness, and add a readiness route (or `spatie/laravel-health`) that {tail}"
+        ),
+        Framework::SpringBoot => "Add `spring-boot-starter-actuator` and expose `/actuator/health` with `management.endpoint.health.probes.enabled=true`: `/actuator/health/liveness` stays cheap and `/actuator/health/readiness` includes the database and Redis indicators.".to_string(),
+        Framework::Quarkus => "Add `quarkus-smallrye-health`: `/q/health/live` and `/q/health/ready`, with the datasource and Redis checks in readiness.".to_string(),
+        Framework::Micronaut => "Add `micronaut-management` and enable the `/health` endpoint with liveness and readiness indicators.".to_string(),
         framework => format!(
             "Register `GET /healthz` (liveness) and `GET /readyz` in the {} app; readiness {tail}",
             framework.label()
-        ),
-    }
+        ),    }
 }
 
 #[cfg(test)]
@@ -289,9 +452,14 @@ mod tests {
     }
 
     #[test]
-    fn file_route_segments() {
-        assert!(is_health_segment("(health)"));
-        assert!(is_health_segment("healthz"));
-        assert!(!is_health_segment("route"));
+    fn weak_names_only_at_the_top() {
+        assert!(is_health_route(&["api", "v1", "status"]));
+        assert!(is_health_route(&["ping"]));
+        assert!(!is_health_route(&["api", "og", "status"]));
+        assert!(!is_health_route(&["jobs", ":id", "status"]));
+        assert!(!is_health_route(&["api", "status", "[[...path]]"]));
+        assert!(is_health_route(&["internal", "healthz"]));
+        assert!(is_health_route(&["(ops)", "healthz"]));
+        assert!(!is_health_route(&["users", "[id]", "health"]));
     }
 }

@@ -1,0 +1,526 @@
+//! Source code, as far as rules need it: a lexer that knows each language's
+//! strings and comments (and JavaScript's template literals and regular
+//! expressions), so that what rules see is code — a route registered as
+//! `app.get("/health")` — never a comment or a string that mentions it.
+//!
+//! One lexer serves the C-like languages (JavaScript/TypeScript, Java,
+//! Kotlin, Groovy, Go, Rust, PHP) and the `#`-comment ones (Python, Ruby).
+
+/// The lexical family of a source file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Lang {
+    /// JavaScript/TypeScript: template literals and regex literals.
+    Js,
+    /// Java, Kotlin, Groovy, Go, C#: `//` and `/* */` comments.
+    CLike,
+    /// Rust: C-like, where `'a` is a lifetime rather than a quote.
+    Rust,
+    /// PHP: C-like plus `#` comments.
+    Php,
+    /// Python: `#` comments, prefixed and triple-quoted strings.
+    Python,
+    /// Ruby: `#` comments.
+    Ruby,
+}
+
+impl Lang {
+    /// The family of a file, by extension.
+    pub fn of_extension(ext: &str) -> Option<Lang> {
+        Some(match ext {
+            "js" | "jsx" | "mjs" | "cjs" | "ts" | "tsx" | "mts" | "cts" => Lang::Js,
+            "java" | "kt" | "kts" | "groovy" | "gradle" | "go" | "rs" | "cs" | "scala" => {
+                Lang::CLike
+            }
+            "php" => Lang::Php,
+            "py" => Lang::Python,
+            "rb" | "ru" => Lang::Ruby,
+            _ => return None,
+        })
+    }
+
+    fn slash_comments(self) -> bool {
+        matches!(self, Lang::Js | Lang::CLike | Lang::Rust | Lang::Php)
+    }
+
+    fn hash_comments(self) -> bool {
+        matches!(self, Lang::Php | Lang::Python | Lang::Ruby)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Token {
+    Ident(String),
+    Str(String),
+    Punct(char),
+    /// A number or a regular expression literal: a value rules never read.
+    Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct Spanned {
+    pub token: Token,
+    pub line: u32,
+}
+
+pub fn tokenize(src: &str, lang: Lang) -> Vec<Spanned> {
+    let bytes = src.as_bytes();
+    let mut out: Vec<Spanned> = Vec::new();
+    let mut line = 1u32;
+    let mut i = 0;
+    let count_lines = |from: usize, to: usize| -> u32 {
+        bytes[from..to.min(bytes.len())]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u32
+    };
+    while i < bytes.len() {
+        let c = bytes[i];
+        let start = i;
+        let token_line = line;
+        let token = match c {
+            b'\n' => {
+                line += 1;
+                i += 1;
+                None
+            }
+            b' ' | b'\t' | b'\r' => {
+                i += 1;
+                None
+            }
+            b'/' if lang.slash_comments() && bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                None
+            }
+            b'#' if lang.hash_comments()
+                && !(lang == Lang::Php && bytes.get(i + 1) == Some(&b'[')) =>
+            {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                None
+            }
+            b'"' | b'\'' if lang == Lang::Python && bytes[i..].starts_with(&[c, c, c]) => {
+                // A triple-quoted string (often a docstring).
+                i += 3;
+                let body_start = i;
+                while i < bytes.len() && !bytes[i..].starts_with(&[c, c, c]) {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                let value =
+                    String::from_utf8_lossy(&bytes[body_start..i.min(bytes.len())]).into_owned();
+                i = (i + 3).min(bytes.len());
+                line += count_lines(start, i);
+                Some(Token::Str(value))
+            }
+            b'/' if lang.slash_comments() && bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
+                    i += 1;
+                }
+                i = (i + 2).min(bytes.len());
+                line += count_lines(start, i);
+                None
+            }
+            b'/' if lang == Lang::Js && regex_allowed(out.last()) => {
+                i += 1;
+                let mut in_class = false;
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    match bytes[i] {
+                        b'\\' => i += 1,
+                        b'[' => in_class = true,
+                        b']' => in_class = false,
+                        b'/' if !in_class => break,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                i = (i + 1).min(bytes.len());
+                Some(Token::Value)
+            }
+            b'\'' if lang == Lang::Rust && is_rust_lifetime(&bytes[i..]) => {
+                // `'a` in Rust is a lifetime, not the start of a char literal.
+                i += 1;
+                None
+            }
+            b'"' | b'\'' => {
+                i += 1;
+                let mut value = Vec::new();
+                while i < bytes.len() && bytes[i] != c && bytes[i] != b'\n' {
+                    if bytes[i] == b'\\' && i + 1 < bytes.len() {
+                        i += 1;
+                    }
+                    value.push(bytes[i]);
+                    i += 1;
+                }
+                i = (i + 1).min(bytes.len());
+                line += count_lines(start, i);
+                Some(Token::Str(String::from_utf8_lossy(&value).into_owned()))
+            }
+            b'`' if lang == Lang::Js || lang == Lang::CLike => {
+                let (value, end) = template(bytes, i + 1, 0);
+                i = end;
+                line += count_lines(start, i);
+                Some(Token::Str(value))
+            }
+            c if c.is_ascii_digit() => {
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.' || bytes[i] == b'_')
+                {
+                    i += 1;
+                }
+                Some(Token::Value)
+            }
+            c if is_ident_byte(c) => {
+                while i < bytes.len() && (is_ident_byte(bytes[i]) || bytes[i].is_ascii_digit()) {
+                    i += 1;
+                }
+                let word = &bytes[start..i];
+                let string_prefix = lang == Lang::Python
+                    && word.len() <= 2
+                    && word.iter().all(|b| b"rbfuRBFU".contains(b))
+                    && matches!(bytes.get(i), Some(b'"' | b'\''));
+                // Python's r"…"/f"…" prefixes belong to the string that follows.
+                (!string_prefix).then(|| Token::Ident(String::from_utf8_lossy(word).into_owned()))
+            }
+            _ => {
+                i += 1;
+                Some(Token::Punct(c as char))
+            }
+        };
+        if let Some(token) = token {
+            out.push(Spanned {
+                token,
+                line: token_line,
+            });
+        }
+    }
+    out
+}
+
+/// `'a` followed by something other than a closing quote: a lifetime.
+fn is_rust_lifetime(rest: &[u8]) -> bool {
+    rest.len() >= 3 && (rest[1].is_ascii_alphabetic() || rest[1] == b'_') && rest[2] != b'\''
+}
+
+fn is_ident_byte(c: u8) -> bool {
+    c.is_ascii_alphabetic() || c == b'_' || c == b'$' || c >= 0x80
+}
+
+/// Reads a template literal body from `i` (just after the backtick).
+/// `${…}` placeholders are kept as `${}` so the static text stays comparable.
+/// Nesting is bounded so that hostile input cannot exhaust the stack.
+fn template(bytes: &[u8], mut i: usize, depth_of_nesting: u32) -> (String, usize) {
+    let mut value = Vec::new();
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => {
+                if let Some(n) = bytes.get(i + 1) {
+                    value.push(*n);
+                }
+                i += 2;
+            }
+            b'`' => return (String::from_utf8_lossy(&value).into_owned(), i + 1),
+            b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                value.extend_from_slice(b"${}");
+                i += 2;
+                let mut depth = 1;
+                while i < bytes.len() && depth > 0 {
+                    match bytes[i] {
+                        b'{' => depth += 1,
+                        b'}' => depth -= 1,
+                        b'`' if depth_of_nesting < 32 => {
+                            let (_, end) = template(bytes, i + 1, depth_of_nesting + 1);
+                            i = end.saturating_sub(1);
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            other => {
+                value.push(other);
+                i += 1;
+            }
+        }
+    }
+    (String::from_utf8_lossy(&value).into_owned(), bytes.len())
+}
+
+/// A `/` starts a regular expression unless it follows a value.
+fn regex_allowed(prev: Option<&Spanned>) -> bool {
+    match prev.map(|s| &s.token) {
+        None => true,
+        Some(Token::Ident(word)) => matches!(
+            word.as_str(),
+            "return"
+                | "typeof"
+                | "case"
+                | "do"
+                | "else"
+                | "in"
+                | "of"
+                | "new"
+                | "delete"
+                | "void"
+                | "throw"
+                | "yield"
+                | "await"
+        ),
+        Some(Token::Str(_)) | Some(Token::Value) => false,
+        Some(Token::Punct(p)) => !matches!(p, ')' | ']' | '}'),
+    }
+}
+
+/// Method, function, decorator and annotation names through which frameworks
+/// register routes, across languages: Express/Koa/Hono/Fastify
+/// (`app.get("/x")`), NestJS (`@Get("x")`), Flask/FastAPI (`@app.route`,
+/// `@router.get`), Rails (`get "up"`), Laravel (`Route::get`), Spring
+/// (`@GetMapping`), JAX-RS (`@Path`), Go (`HandleFunc`, `r.GET`), axum
+/// (`.route`), actix/rocket (`#[get("/x")]`), warp (`warp::path`).
+const ROUTE_CALLS: &[&str] = &[
+    "All",
+    "Controller",
+    "GET",
+    "Get",
+    "GetMapping",
+    "HEAD",
+    "Handle",
+    "HandleFunc",
+    "Head",
+    "Path",
+    "RequestMapping",
+    "add_api_route",
+    "add_url_rule",
+    "all",
+    "any",
+    "api_route",
+    "at",
+    "delete",
+    "get",
+    "head",
+    "match",
+    "mount",
+    "on",
+    "options",
+    "patch",
+    "path",
+    "post",
+    "put",
+    "re_path",
+    "resource",
+    "route",
+    "url",
+    "use",
+];
+
+/// Calls that take a route as first argument wherever they appear, not only
+/// as methods: Django's `path()`/`re_path()`/`url()` in urls.py, and Rails'
+/// `get "up"` without parentheses.
+const BARE_ROUTE_CALLS: &[&str] = &["get", "match", "path", "re_path", "url"];
+
+/// Object keys and named arguments that carry a route path (Fastify
+/// `{ url }`, hapi `{ path }`, Laravel `health: '/up'`, Spring `value = "/x"`).
+const ROUTE_KEYS: &[&str] = &["path", "route", "url", "value"];
+
+/// Receivers of `.get(…)` that are HTTP clients, not routers.
+const HTTP_CLIENTS: &[&str] = &[
+    "$http",
+    "axios",
+    "fetcher",
+    "got",
+    "http",
+    "httpClient",
+    "https",
+    "ky",
+    "request",
+    "requests",
+    "superagent",
+];
+
+/// Words that mark an object or annotation as a route definition.
+const ROUTE_DEFINITION_WORDS: &[&str] = &[
+    "GetMapping",
+    "RequestMapping",
+    "handle",
+    "handler",
+    "method",
+    "methods",
+    "withRouting",
+];
+
+/// String literals used as route paths, with their lines.
+pub fn route_paths(tokens: &[Spanned], lang: Lang) -> Vec<(String, u32)> {
+    let mut out = Vec::new();
+    for (i, tok) in tokens.iter().enumerate() {
+        let Token::Str(value) = &tok.token else {
+            continue;
+        };
+        let prev = |n: usize| {
+            i.checked_sub(n)
+                .and_then(|j| tokens.get(j))
+                .map(|s| &s.token)
+        };
+        let route_call = |t: Option<&Token>| matches!(t, Some(Token::Ident(name)) if ROUTE_CALLS.contains(&name.as_str()));
+        let bare_call = |t: Option<&Token>| matches!(t, Some(Token::Ident(name)) if BARE_ROUTE_CALLS.contains(&name.as_str()));
+        // `axios.get("/x")` requests a route of another service.
+        let client_receiver =
+            matches!(prev(4), Some(Token::Ident(r)) if HTTP_CLIENTS.contains(&r.as_str()));
+        let is_call_arg = matches!(prev(1), Some(Token::Punct('(')))
+            && route_call(prev(2))
+            && matches!(prev(3), Some(Token::Punct('.' | '@' | '[' | ':' | '>')))
+            && !client_receiver;
+        let is_bare_call = match lang {
+            Lang::Python => matches!(prev(1), Some(Token::Punct('('))) && bare_call(prev(2)),
+            Lang::Ruby => {
+                bare_call(prev(1))
+                    || (matches!(prev(1), Some(Token::Punct('('))) && bare_call(prev(2)))
+            }
+            _ => false,
+        };
+        // A `url:`/`path:` key is a route only in a route definition: an
+        // object with a `method`/`handler`, or an annotation's arguments.
+        let is_keyed = match (prev(1), prev(2)) {
+            (Some(Token::Punct(':' | '=')), Some(Token::Ident(key))) if key == "health" => true,
+            (Some(Token::Punct(':' | '=')), Some(Token::Ident(key)))
+                if ROUTE_KEYS.contains(&key.as_str()) =>
+            {
+                let lo = i.saturating_sub(12);
+                let hi = (i + 12).min(tokens.len());
+                tokens[lo..hi].iter().any(|t| {
+                    matches!(&t.token, Token::Ident(w) if ROUTE_DEFINITION_WORDS.contains(&w.as_str()))
+                })
+            }
+            _ => false,
+        };
+        // A path built on another URL (`${BASE}/healthz`) is a request.
+        let absolute_elsewhere = value.starts_with("${}") || value.starts_with("http");
+        if (is_call_arg || is_bare_call || is_keyed) && !absolute_elsewhere {
+            out.push((value.clone(), tok.line));
+        }
+    }
+    out
+}
+
+/// Whether the file names an identifier (`GET` in a route handler module).
+pub fn has_ident(tokens: &[Spanned], name: &str) -> bool {
+    tokens
+        .iter()
+        .any(|t| matches!(&t.token, Token::Ident(n) if n == name))
+}
+
+/// Every `key: "value"` in the file, in order: (key, value, line).
+pub fn string_properties(tokens: &[Spanned]) -> Vec<(String, String, u32)> {
+    tokens
+        .windows(3)
+        .filter_map(|w| match (&w[0].token, &w[1].token, &w[2].token) {
+            (Token::Ident(k) | Token::Str(k), Token::Punct(':'), Token::Str(v)) => {
+                Some((k.clone(), v.clone(), w[2].line))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_route_registrations_not_comments() {
+        let src = r#"
+// app.get('/healthz', h)
+const re = /\/health/g;
+app.get("/health", (req, res) => res.send(`ok ${1 + 2}`));
+fastify.route({ method: 'GET', url: '/ready', handler });
+@Controller('status')
+const x = a / b / "not-a-route";
+/* router.get('/livez')
+*/ router.get(`/ping`)
+"#;
+        let tokens = tokenize(src, Lang::Js);
+        let routes = route_paths(&tokens, Lang::Js);
+        assert_eq!(
+            routes,
+            [
+                ("/health".to_string(), 4),
+                ("/ready".to_string(), 5),
+                ("status".to_string(), 6),
+                ("/ping".to_string(), 9)
+            ]
+        );
+    }
+
+    #[test]
+    fn reads_string_properties() {
+        let tokens = tokenize(
+            "module.exports = {\n  // output: 'standalone',\n  output: 'export' }",
+            Lang::Js,
+        );
+        assert_eq!(
+            string_properties(&tokens),
+            [("output".to_string(), "export".to_string(), 3)]
+        );
+    }
+
+    fn routes(src: &str, lang: Lang) -> Vec<String> {
+        route_paths(&tokenize(src, lang), lang)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect()
+    }
+
+    #[test]
+    fn routes_across_languages() {
+        assert_eq!(
+            routes("# path('old/', v)\nurlpatterns = [\n    path(\"health/\", views.health),\n    re_path(r'^ping$', v),\n]\n@app.get(\"/readyz\")\n", Lang::Python),
+            ["health/", "^ping$", "/readyz"]
+        );
+        assert_eq!(
+            routes("Rails.application.routes.draw do\n  # get 'x'\n  get \"up\" => \"rails/health#show\", as: :rails_health_check\nend\n", Lang::Ruby),
+            ["up"]
+        );
+        assert_eq!(
+            routes(
+                "<?php\nRoute::get('/health', fn () => 'ok');\n# Route::get('/x')\n",
+                Lang::Php
+            ),
+            ["/health"]
+        );
+        assert_eq!(
+            routes(
+                "@GetMapping(\"/healthz\")\npublic String h() {}",
+                Lang::CLike
+            ),
+            ["/healthz"]
+        );
+        assert_eq!(
+            routes(
+                "mux.HandleFunc(\"GET /livez\", h)\nr.GET(\"/ping\", h)",
+                Lang::CLike
+            ),
+            ["GET /livez", "/ping"]
+        );
+        assert_eq!(
+            routes("fn f<'a>(x: &'a str) {}\n#[get(\"/health\")]\nasync fn h() {}\nRouter::new().route(\"/up\", get(h))", Lang::Rust),
+            ["/health", "/up"]
+        );
+    }
+
+    #[test]
+    fn unterminated_input_does_not_panic() {
+        for src in ["`abc ${", "'abc", "/* x", "/[", "`${`${`", "a / b"] {
+            for lang in [
+                Lang::Js,
+                Lang::CLike,
+                Lang::Rust,
+                Lang::Php,
+                Lang::Python,
+                Lang::Ruby,
+            ] {
+                let _ = tokenize(src, lang);
+            }
+        }
+    }
+}

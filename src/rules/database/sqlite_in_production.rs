@@ -1,7 +1,9 @@
 //! sqlite-in-production: the production database is a SQLite file.
 
 use crate::apps::{is_non_product_path, join, resolve};
+use crate::facts::database::{engine_of, DatabaseLiteral, Engine};
 use crate::facts::prisma::SettingValue;
+use crate::stack::{Ecosystem, Framework};
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::{FileId, FileKind};
 use crate::rules::{code, AppContext, Check, Rule, RuleMeta};
@@ -30,7 +32,26 @@ Reports an app whose production database is a local SQLite file:
   a SQLite schema beside a schema for another database, the SQLite one is taken
   as the development schema and nothing is reported;
 - a production env file (`.env.production`, `.env.production.example`, …)
-  sets `DATABASE_URL` to a `file:` or `sqlite:` URL.
+  sets `DATABASE_URL` to a `file:` or `sqlite:` URL;
+- Django: the settings production runs with (`settings/production.py` when
+  there is one, else the settings that are not for dev/test/local) use
+  `django.db.backends.sqlite3` or a `sqlite:///` URL (`dj-database-url`);
+- Flask/FastAPI and other Python apps: a `sqlite:///` SQLAlchemy URL in
+  non-test code, with no server database named beside it;
+- Rails: `config/database.yml`'s `production` entry (ERB understood, `<<:`
+  merges and multi-database configs followed) has a sqlite adapter and no `url:`;
+- Laravel: `config/database.php` makes `sqlite` the default connection and the
+  env example does not name another;
+- Spring Boot: `spring.datasource.url` is an H2 or SQLite JDBC URL in the
+  production profile (or in the default profile when no production profile
+  sets one);
+- Go and Rust: the app imports a SQLite driver (`mattn/go-sqlite3`,
+  `modernc.org/sqlite`, `rusqlite`, sqlx/diesel/sea-orm with `sqlite`) and no
+  other database driver (severity high: inferred from the driver).
+A setting read from the environment with a SQLite fallback
+(`os.getenv("DATABASE_URL", "sqlite:///app.db")`, `${DB_URL:jdbc:h2:…}`,
+`env('DB_CONNECTION', 'sqlite')`) is reported as high rather than critical, and
+the message says so. SQLite in `development:`/`test:` or a dev profile is fine.
 Remote SQLite services (Turso/libSQL, Cloudflare D1) are not local files, and a
 replicated SQLite (Litestream, LiteFS) is a deliberate, durable setup: neither is
 reported.
@@ -82,11 +103,259 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     if replicated {
         return Vec::new();
     }
-    let mut findings = prisma_findings(cx);
-    if findings.is_empty() {
-        findings.extend(env_findings(cx));
+    match app.ecosystem {
+        Ecosystem::Node => {
+            let mut findings = prisma_findings(cx);
+            if findings.is_empty() {
+                findings.extend(env_findings(cx));
+            }
+            findings
+        }
+        Ecosystem::Python => python_findings(cx),
+        Ecosystem::Ruby => rails_findings(cx),
+        Ecosystem::Php => laravel_findings(cx),
+        Ecosystem::Java => spring_findings(cx),
+        Ecosystem::Go => go_findings(cx),
+        Ecosystem::Rust => rust_findings(cx),
     }
-    findings
+}
+
+/// How the database was found: decides the fix text.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Prisma,
+    EnvFile,
+    Django,
+    SqlAlchemy,
+    Rails,
+    Laravel,
+    Spring,
+    Driver,
+}
+
+fn is_test_or_dev_file(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
+    let stem = name.split('.').next().unwrap_or(&name);
+    stem.split(['_', '-'])
+        .any(|w| matches!(w, "test" | "tests" | "dev" | "development" | "local" | "ci" | "debug" | "example" | "sample" | "conftest"))
+        || name.ends_with("_test.go")
+}
+
+fn is_production_file(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
+    let stem = name.split('.').next().unwrap_or(&name);
+    stem.split(['_', '-']).any(|w| matches!(w, "prod" | "production" | "live"))
+}
+
+/// The database literals of the files production runs with: the
+/// production-specific ones when there are any, else every file that is
+/// not for tests or development. `None` when a server database is named
+/// there too (a SQLite default beside a real configuration).
+fn production_literals(cx: &AppContext, files: Vec<FileId>) -> Option<(FileId, DatabaseLiteral)> {
+    let index = cx.repo.index;
+    let prod: Vec<FileId> = files.iter().copied().filter(|id| is_production_file(&index.get(*id).rel)).collect();
+    let chosen: Vec<FileId> = if prod.is_empty() {
+        files.into_iter().filter(|id| !is_test_or_dev_file(&index.get(*id).rel)).collect()
+    } else {
+        prod
+    };
+    let literals: Vec<(FileId, &DatabaseLiteral)> = chosen
+        .iter()
+        .filter_map(|id| cx.repo.facts.code(*id).map(|c| (*id, c)))
+        .flat_map(|(id, c)| c.databases.iter().map(move |l| (id, l)))
+        .collect();
+    if literals.iter().any(|(_, l)| l.engine == Engine::Server) {
+        return None;
+    }
+    literals
+        .into_iter()
+        .find(|(_, l)| l.engine == Engine::Sqlite)
+        .map(|(id, l)| (id, l.clone()))
+}
+
+fn python_findings(cx: &AppContext) -> Vec<Finding> {
+    let django = cx.app.framework() == Framework::Django;
+    let index = cx.repo.index;
+    let files: Vec<FileId> = cx
+        .source_files()
+        .into_iter()
+        .filter(|id| {
+            let f = index.get(*id);
+            !django || f.name().contains("settings") || f.dir().rsplit('/').next() == Some("settings")
+        })
+        .collect();
+    let Some((id, lit)) = production_literals(cx, files) else {
+        return Vec::new();
+    };
+    let rel = index.get(id).rel.clone();
+    let what = if lit.text.starts_with("django.") {
+        format!("`DATABASES` uses the {} engine", code(&lit.text))
+    } else {
+        format!("the database URL is {}", code(&lit.text))
+    };
+    let message = format!("{} {what}{}.", code(&rel), fallback_note(lit.from_env_default));
+    vec![finding(cx, message, Location::new(rel, lit.line), if django { Source::Django } else { Source::SqlAlchemy }, lit.from_env_default)]
+}
+
+fn fallback_note(from_env: bool) -> &'static str {
+    if from_env {
+        " as the fallback when the environment does not set one (production gets SQLite whenever the variable is missing)"
+    } else {
+        ""
+    }
+}
+
+fn rails_findings(cx: &AppContext) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for id in cx.files_of_kind(FileKind::RailsDatabaseYml) {
+        let Some(yml) = cx.repo.facts.rails_database(id) else { continue };
+        let Some(prod) = yml.environment("production") else { continue };
+        let Some(adapter) = prod.adapter.as_deref() else { continue };
+        if !adapter.contains("sqlite") || prod.has_url {
+            continue;
+        }
+        let rel = cx.repo.index.get(id).rel.clone();
+        let message = format!(
+            "{} sets the `production` adapter to {}{}.",
+            code(&rel),
+            code(adapter),
+            fallback_note(prod.adapter_from_erb)
+        );
+        out.push(finding(cx, message, Location::new(rel, prod.line), Source::Rails, prod.adapter_from_erb));
+    }
+    out
+}
+
+fn laravel_findings(cx: &AppContext) -> Vec<Finding> {
+    let index = cx.repo.index;
+    let Some(config) = cx
+        .source_files()
+        .into_iter()
+        .find(|id| index.get(*id).rel.ends_with("config/database.php"))
+    else {
+        return Vec::new();
+    };
+    let Some(lit) = cx
+        .repo
+        .facts
+        .code(config)
+        .and_then(|c| c.databases.iter().find(|l| l.engine == Engine::Sqlite))
+        .cloned()
+    else {
+        return Vec::new();
+    };
+    // The env example decides when it names another connection.
+    let env_connection = cx.files_of_kind(FileKind::EnvExample).find_map(|id| {
+        cx.repo.facts.env_file(id).and_then(|e| e.get("DB_CONNECTION")).map(|v| v.value.clone())
+    });
+    if env_connection.as_deref().is_some_and(|c| !c.is_empty() && !c.contains("sqlite")) {
+        return Vec::new();
+    }
+    let rel = index.get(config).rel.clone();
+    let message = format!(
+        "{} makes {} the default connection{}.",
+        code(&rel),
+        code(&lit.text),
+        fallback_note(lit.from_env_default)
+    );
+    vec![finding(cx, message, Location::new(rel, lit.line), Source::Laravel, lit.from_env_default)]
+}
+
+fn spring_findings(cx: &AppContext) -> Vec<Finding> {
+    let index = cx.repo.index;
+    let docs: Vec<(FileId, &crate::facts::spring::SpringDocument)> = cx
+        .files_of_kind(FileKind::SpringConfig)
+        .filter(|id| !index.get(*id).rel.contains("src/test/"))
+        .filter_map(|id| cx.repo.facts.spring_config(id).map(|c| (id, c)))
+        .flat_map(|(id, c)| c.documents.iter().map(move |d| (id, d)))
+        .collect();
+    let url_of = |d: &crate::facts::spring::SpringDocument| d.get("spring.datasource.url").map(|(v, l)| (v.to_string(), l));
+    let is_prod = |d: &crate::facts::spring::SpringDocument| {
+        d.profile.as_deref().is_some_and(|p| {
+            p.split([',', ' ', '&', '|', '!'])
+                .any(|w| matches!(w.to_ascii_lowercase().as_str(), "prod" | "production" | "live"))
+        })
+    };
+    let prod: Vec<_> = docs.iter().filter(|(_, d)| is_prod(d) && url_of(d).is_some()).collect();
+    let chosen: Vec<_> = if prod.is_empty() {
+        docs.iter().filter(|(_, d)| d.profile.is_none() && url_of(d).is_some()).collect()
+    } else {
+        prod
+    };
+    let mut out = Vec::new();
+    for (id, doc) in chosen {
+        let Some((url, line)) = url_of(doc) else { continue };
+        // `${DATABASE_URL:jdbc:h2:mem:app}`: an environment lookup with a default.
+        let (value, from_env) = match url.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+            Some(inner) => (inner.split_once(':').map(|(_, d)| d.to_string()).unwrap_or_default(), true),
+            None => (url.clone(), false),
+        };
+        let Some(engine) = engine_of(&value).filter(|e| *e != Engine::Server) else { continue };
+        let rel = index.get(*id).rel.clone();
+        let kind = if engine == Engine::H2 { "an embedded H2 database" } else { "a SQLite file" };
+        let message = format!(
+            "{} sets `spring.datasource.url` to {} ({}){}.",
+            code(&rel),
+            kind,
+            code(&value),
+            fallback_note(from_env)
+        );
+        out.push(finding(cx, message, Location::new(rel, line), Source::Spring, from_env));
+    }
+    out
+}
+
+fn go_findings(cx: &AppContext) -> Vec<Finding> {
+    let index = cx.repo.index;
+    let files: Vec<FileId> = cx
+        .source_files()
+        .into_iter()
+        .filter(|id| !index.get(*id).name().ends_with("_test.go"))
+        .collect();
+    let Some((id, lit)) = production_literals(cx, files) else {
+        return Vec::new();
+    };
+    let rel = index.get(id).rel.clone();
+    let message = format!(
+        "{} imports the SQLite driver {} and the app imports no other database driver.",
+        code(&rel),
+        code(&lit.text)
+    );
+    let mut f = finding(cx, message, Location::new(rel, lit.line), Source::Driver, false);
+    // Inferred from the driver, not read from a setting.
+    f.severity = Severity::High;
+    vec![f]
+}
+
+fn rust_findings(cx: &AppContext) -> Vec<Finding> {
+    let Some(manifest) = cx.repo.facts.manifest(cx.app.manifest) else {
+        return Vec::new();
+    };
+    let prod = |name: &str| manifest.dependencies.get(name).filter(|d| !d.dev);
+    let features = |name: &str| prod(name).map(|d| d.features.clone()).unwrap_or_default();
+    let has_feature = |name: &str, f: &str| features(name).iter().any(|x| x.contains(f));
+    let server = ["postgres", "mysql"].iter().any(|f| {
+        has_feature("sqlx", f) || has_feature("diesel", f) || has_feature("sea-orm", f)
+    }) || prod("tokio-postgres").is_some()
+        || prod("postgres").is_some()
+        || prod("libsql").is_some();
+    let sqlite = prod("rusqlite").map(|_| "rusqlite").or_else(|| {
+        ["sqlx", "diesel", "sea-orm"]
+            .into_iter()
+            .find(|c| has_feature(c, "sqlite"))
+    });
+    let (Some(krate), false) = (sqlite, server) else {
+        return Vec::new();
+    };
+    let rel = cx.repo.index.get(cx.app.manifest).rel.clone();
+    let message = format!(
+        "{} depends on {} with SQLite and on no other database driver.",
+        code(&rel),
+        code(krate)
+    );
+    let mut f = finding(cx, message, Location::new(rel, manifest.line_of(krate)), Source::Driver, false);
+    f.severity = Severity::High;
+    vec![f]
 }
 
 /// The folders whose schemas the app deploys with: its own and those of the
@@ -224,6 +493,8 @@ fn prisma_findings(cx: &AppContext) -> Vec<Finding> {
                 cx,
                 format!("{} uses `provider = \"sqlite\"`.", code(&name)),
                 Location::new(rel, line),
+                Source::Prisma,
+                false,
             )
         })
         .collect()
@@ -253,6 +524,8 @@ fn env_findings(cx: &AppContext) -> Vec<Finding> {
                             code(&var.value)
                         ),
                         Location::new(file.rel.clone(), var.line),
+                        if cx.app.stacks.contains(&"prisma") { Source::Prisma } else { Source::EnvFile },
+                        false,
                     ));
                 }
             }
@@ -261,12 +534,27 @@ fn env_findings(cx: &AppContext) -> Vec<Finding> {
     out
 }
 
-fn finding(cx: &AppContext, message: String, location: Location) -> Finding {
-    RULE.meta.finding(
+fn finding(cx: &AppContext, message: String, location: Location, source: Source, from_env: bool) -> Finding {
+    let fix = match source {
+        Source::Prisma => "Migrate to PostgreSQL (`provider = \"postgresql\"`, `DATABASE_URL=postgresql://USER:PASSWORD@HOST:5432/DB?schema=public`). The existing migrations were written for SQLite: archive `prisma/migrations` and create a new baseline (`prisma migrate diff --from-empty --to-schema-datamodel prisma/schema.prisma --script`), because `prisma migrate deploy` fails with P3019 while `migration_lock.toml` names sqlite; move the data with pgloader.",
+        Source::EnvFile => "Point production at PostgreSQL (`DATABASE_URL=postgresql://USER:PASSWORD@HOST:5432/DB`) and switch the ORM's client/dialect to `pg`; move the data with pgloader.",
+        Source::Django => "Configure PostgreSQL for production (`ENGINE: django.db.backends.postgresql`, or `dj_database_url.config(conn_max_age=600)` with no SQLite default), run `migrate` against it and move the data with `dumpdata`/`loaddata` or pgloader.",
+        Source::SqlAlchemy => "Read a PostgreSQL URL (`postgresql+psycopg://…`) from the environment with no SQLite fallback, and run the Alembic migrations against it.",
+        Source::Rails => "Use PostgreSQL in production (`adapter: postgresql` with `url: <%= ENV[\"DATABASE_URL\"] %>`), add the `pg` gem, and run `bin/rails db:prepare` on deploy.",
+        Source::Laravel => "Set `DB_CONNECTION=pgsql` (or `mysql`) for production and make it the default in `config/database.php`; run `php artisan migrate --force` on deploy.",
+        Source::Spring => "Set `spring.datasource.url` to a PostgreSQL JDBC URL (`jdbc:postgresql://HOST:5432/DB`) in the production profile, read from the environment, and let Flyway/Liquibase create the schema.",
+        Source::Driver => "Use a PostgreSQL driver (pgx, lib/pq, sqlx with `postgres`) with the URL read from the environment, and migrate the data with pgloader.",
+    };
+    let mut f = RULE.meta.finding(
         Some(cx.app),
         message,
         "SQLite is not suitable for a production deployment with high concurrency or horizontal scaling. It locks the file on write, and the database lives on one machine's disk: every instance gets its own copy, and an ephemeral container loses it on redeploy.".to_string(),
-        "Migrate to PostgreSQL (`provider = \"postgresql\"`, `DATABASE_URL=postgresql://USER:PASSWORD@HOST:5432/DB?schema=public`). The existing migrations were written for SQLite: archive `prisma/migrations` and create a new baseline (`prisma migrate diff --from-empty --to-schema-datamodel prisma/schema.prisma --script`), because `prisma migrate deploy` fails with P3019 while `migration_lock.toml` names sqlite; move the data with pgloader.".to_string(),
+        fix.to_string(),
         vec![location],
-    )
+    );
+    if from_env {
+        // Production may set the variable; the fallback is still a trap.
+        f.severity = Severity::High;
+    }
+    f
 }

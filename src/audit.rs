@@ -6,22 +6,42 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::apps::{self, App};
+use crate::baseline::Baseline;
+use crate::config::{Config, ConfigError};
 use crate::facts::{text::DEFAULT_MAX_FILE_SIZE, Facts};
 use crate::finding::{AuditError, Finding};
 use crate::index::Index;
 use crate::rules::{self, AppContext, Check, RepoContext};
-use crate::walk;
+use crate::score::{self, Scores};
+use crate::{suppress, walk};
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Options {
     /// Files larger than this are skipped with an error entry.
     pub max_file_size: u64,
+    /// Which configuration to use.
+    pub config: ConfigSource,
+    /// Findings already accepted: only new ones are reported.
+    pub baseline: Option<Baseline>,
+    /// The day suppressions expire against.
+    pub today: time::Date,
+}
+
+#[derive(Debug, Clone)]
+pub enum ConfigSource {
+    /// `seaworthy.toml` from the audited path upward to the repository root.
+    Discover,
+    File(std::path::PathBuf),
+    None,
 }
 
 impl Default for Options {
     fn default() -> Options {
         Options {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            config: ConfigSource::Discover,
+            baseline: None,
+            today: time::OffsetDateTime::now_utc().date(),
         }
     }
 }
@@ -41,6 +61,13 @@ pub struct Report {
     pub apps: Vec<AppSummary>,
     pub findings: Vec<Finding>,
     pub errors: Vec<AuditError>,
+    /// Findings hidden by suppressions (inline or in seaworthy.toml).
+    pub suppressed: usize,
+    /// Findings hidden because the baseline already has them.
+    pub baseline_matched: usize,
+    pub scores: Scores,
+    /// The configuration file used, if any.
+    pub config: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +76,8 @@ pub enum AuditFailure {
     NotFound(String),
     #[error("{0}: not a directory")]
     NotADirectory(String),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
 }
 
 pub fn run(root: &Path, options: &Options) -> Result<Report, AuditFailure> {
@@ -58,30 +87,109 @@ pub fn run(root: &Path, options: &Options) -> Result<Report, AuditFailure> {
         return Err(AuditFailure::NotADirectory(shown));
     }
 
+    let config_path = match &options.config {
+        ConfigSource::Discover => Config::discover(root),
+        ConfigSource::File(path) => Some(path.clone()),
+        ConfigSource::None => None,
+    };
+    let config = match &config_path {
+        Some(path) => Config::load(path)?,
+        None => Config::default(),
+    };
+    let config_rel = config_path.as_ref().map(|p| {
+        let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        let canonical = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+        match canonical.strip_prefix(&canonical_root) {
+            Ok(rel) => walk::relative(Path::new(""), rel),
+            Err(_) => p.display().to_string(),
+        }
+    });
+
     let walked = walk::walk(root);
     let index = Index::build(walked.files);
     let facts = Facts::new(&index, options.max_file_size);
-    let apps = apps::discover(&facts);
-    let findings = run_rules(&facts, &apps);
+    let ignored = config.ignored_paths();
+    let apps: Vec<App> = apps::discover(&facts)
+        .into_iter()
+        .filter(|a| {
+            let app_config = config.apps.get(&a.path);
+            !app_config.is_some_and(|c| c.ignore)
+                && !ignored.is_match(&a.path)
+                && !ignored.is_match(format!("{}/", a.path))
+        })
+        .collect();
+    let findings: Vec<Finding> = run_rules(&facts, &apps)
+        .into_iter()
+        .filter(|f| !config.is_disabled(f.rule, f.app.as_deref()))
+        .filter(|f| {
+            f.locations.is_empty() || !f.locations.iter().all(|l| ignored.is_match(&l.path))
+        })
+        .map(|mut f| {
+            if let Some(severity) = config.severity_override(f.rule) {
+                f.severity = severity;
+            }
+            f
+        })
+        .collect();
+
+    let applied = suppress::apply(
+        root,
+        findings,
+        &config,
+        config_rel.as_deref(),
+        options.today,
+    );
+    let mut findings = applied.kept;
+    findings.extend(applied.expired);
+    sort_findings(&mut findings);
+    let (findings, baseline_matched) = match &options.baseline {
+        Some(baseline) => baseline.filter(findings),
+        None => (findings, 0),
+    };
 
     let mut errors = walked.errors;
     errors.extend(facts.into_errors());
+    errors.extend(applied.errors);
     errors.sort();
     errors.dedup();
 
+    let apps: Vec<AppSummary> = apps
+        .iter()
+        .map(|a| AppSummary {
+            path: a.path.clone(),
+            name: a.name.clone(),
+            stacks: a.stacks.clone(),
+        })
+        .collect();
+    let scores = score::compute(&apps, &findings);
     Ok(Report {
         root: shown,
-        apps: apps
-            .iter()
-            .map(|a| AppSummary {
-                path: a.path.clone(),
-                name: a.name.clone(),
-                stacks: a.stacks.clone(),
-            })
-            .collect(),
+        apps,
         findings,
         errors,
+        suppressed: applied.suppressed,
+        baseline_matched,
+        scores,
+        config: config_rel,
     })
+}
+
+/// Report order: section, then catalog order (the reference report's order
+/// within a section), then app and evidence.
+fn sort_findings(findings: &mut [Finding]) {
+    let position = |f: &Finding| {
+        rules::ALL
+            .iter()
+            .position(|r| r.meta.name == f.rule)
+            .unwrap_or(usize::MAX)
+    };
+    findings.sort_by(|a, b| {
+        a.category
+            .cmp(&b.category)
+            .then(position(a).cmp(&position(b)))
+            .then(a.app.cmp(&b.app))
+            .then(a.locations.cmp(&b.locations))
+    });
 }
 
 fn run_rules(facts: &Facts, apps: &[App]) -> Vec<Finding> {
@@ -92,31 +200,25 @@ fn run_rules(facts: &Facts, apps: &[App]) -> Vec<Finding> {
         match rule.check {
             Check::Repo(_) => jobs.push((i, None)),
             Check::App(_) => jobs.extend(apps.iter().map(|a| (i, Some(a)))),
+            Check::Meta => {}
         }
     }
-    let mut findings: Vec<(usize, Finding)> = jobs
+    let findings: Vec<(usize, Finding)> = jobs
         .par_iter()
         .flat_map_iter(|(i, app)| {
             let found = match (&rules::ALL[*i].check, app) {
                 (Check::Repo(check), _) => check(&repo),
                 (Check::App(check), Some(app)) => check(&AppContext::new(&repo, app)),
-                (Check::App(_), None) => Vec::new(),
+                (Check::App(_), None) | (Check::Meta, _) => Vec::new(),
             };
             found.into_iter().map(move |f| (*i, f))
         })
         .collect();
 
-    // Report order: section, then catalog order (the reference report's
-    // order within a section), then app and evidence.
-    findings.sort_by(|(ia, a), (ib, b)| {
-        a.category
-            .cmp(&b.category)
-            .then(ia.cmp(ib))
-            .then(a.app.cmp(&b.app))
-            .then(a.locations.cmp(&b.locations))
-    });
+    let mut findings: Vec<Finding> = findings.into_iter().map(|(_, f)| f).collect();
+    sort_findings(&mut findings);
     // Apps that share a workspace package (a `packages/db` schema) would each
     // report the same evidence; keep the first.
-    findings.dedup_by(|b, a| a.1.rule == b.1.rule && a.1.locations == b.1.locations);
-    findings.into_iter().map(|(_, f)| f).collect()
+    findings.dedup_by(|b, a| a.rule == b.rule && a.locations == b.locations);
+    findings
 }

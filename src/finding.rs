@@ -38,19 +38,20 @@ impl Severity {
 }
 
 /// The sections of the report, in the order the reference report uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Category {
     ContainerizationDeployment,
     ObservabilityMonitoring,
     DatabaseBackups,
+    Configuration,
 }
 
 impl Category {
-    pub const ALL: [Category; 3] = [
+    pub const ALL: [Category; 4] = [
         Category::ContainerizationDeployment,
         Category::ObservabilityMonitoring,
         Category::DatabaseBackups,
+        Category::Configuration,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +59,7 @@ impl Category {
             Category::ContainerizationDeployment => "containerization-deployment",
             Category::ObservabilityMonitoring => "observability-monitoring",
             Category::DatabaseBackups => "database-backups",
+            Category::Configuration => "configuration-secrets",
         }
     }
 
@@ -67,6 +69,7 @@ impl Category {
             Category::ContainerizationDeployment => "Containerization & Deployment",
             Category::ObservabilityMonitoring => "Observability & Monitoring",
             Category::DatabaseBackups => "Database & Backups",
+            Category::Configuration => "Configuration & Secrets",
         }
     }
 
@@ -75,7 +78,14 @@ impl Category {
             Category::ContainerizationDeployment => "\u{1F3D7}\u{FE0F}",
             Category::ObservabilityMonitoring => "\u{1F4E1}",
             Category::DatabaseBackups => "\u{1F4BE}",
+            Category::Configuration => "\u{1F510}",
         }
+    }
+}
+
+impl Serialize for Category {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -120,6 +130,32 @@ pub struct Finding {
     pub locations: Vec<Location>,
     #[serde(skip)]
     pub wording: Wording,
+}
+
+impl Finding {
+    /// A fingerprint that identifies the finding across runs: the rule, the
+    /// app, the evidence files and the message with its numbers removed, so
+    /// that a line shift above the evidence does not make it a new finding.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        hasher.update(self.rule.as_bytes());
+        hasher.update([0]);
+        hasher.update(self.app.as_deref().unwrap_or("").as_bytes());
+        hasher.update([0]);
+        for l in &self.locations {
+            hasher.update(l.path.as_bytes());
+            hasher.update([0]);
+        }
+        let message: String = self
+            .message
+            .chars()
+            .filter(|c| !c.is_ascii_digit())
+            .collect();
+        hasher.update(message.as_bytes());
+        let digest = hasher.finalize();
+        digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    }
 }
 
 /// A file that could not be read or parsed. The audit goes on without it.

@@ -8,10 +8,14 @@
 
 pub mod apps;
 pub mod audit;
+pub mod baseline;
+pub mod config;
 pub mod facts;
 pub mod finding;
 pub mod index;
 pub mod render;
 pub mod rules;
+pub mod score;
 pub mod stack;
+pub mod suppress;
 pub mod walk;

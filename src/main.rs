@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use seaworthy::audit::{self, Options};
+use seaworthy::audit::{self, ConfigSource, Options};
+use seaworthy::baseline::Baseline;
 use seaworthy::finding::Severity;
 use seaworthy::render::{self, Format};
 use seaworthy::rules;
@@ -39,6 +40,18 @@ enum Command {
         /// Skip files larger than this many bytes.
         #[arg(long, default_value_t = seaworthy::facts::text::DEFAULT_MAX_FILE_SIZE)]
         max_file_size: u64,
+        /// Use this configuration file instead of the discovered seaworthy.toml.
+        #[arg(long, conflicts_with = "no_config")]
+        config: Option<PathBuf>,
+        /// Ignore any seaworthy.toml.
+        #[arg(long)]
+        no_config: bool,
+        /// Report only findings that are not in this baseline file.
+        #[arg(long)]
+        baseline: Option<PathBuf>,
+        /// Write the current findings as a baseline file (and report them).
+        #[arg(long)]
+        write_baseline: Option<PathBuf>,
     },
     /// List every rule: code, name, category, severity.
     Rules,
@@ -72,7 +85,31 @@ fn main() -> ExitCode {
             format,
             fail_on,
             max_file_size,
-        } => check(path, format, fail_on, max_file_size),
+            config,
+            no_config,
+            baseline,
+            write_baseline,
+        } => {
+            let config = match (config, no_config) {
+                (Some(file), _) => ConfigSource::File(file),
+                (None, true) => ConfigSource::None,
+                (None, false) => ConfigSource::Discover,
+            };
+            let baseline = match baseline.map(|p| Baseline::load(&p)).transpose() {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let options = Options {
+                max_file_size,
+                config,
+                baseline,
+                ..Options::default()
+            };
+            check(path, format, fail_on, options, write_baseline)
+        }
         Command::Rules => {
             let mut out = String::from(
                 "CODE   NAME                           CATEGORY                      SEVERITY\n",
@@ -90,18 +127,7 @@ fn main() -> ExitCode {
             emit(&out)
         }
         Command::Explain { name } => match rules::find(&name) {
-            Some(rule) => {
-                let m = &rule.meta;
-                emit(&format!(
-                    "# {} ({})\n\n{} · severity {} · category {}\n\n{}",
-                    m.name,
-                    m.code,
-                    m.title,
-                    m.severity.as_str(),
-                    m.category.as_str(),
-                    m.docs
-                ))
-            }
+            Some(rule) => emit(&rules::docs_page(rule)),
             None => {
                 eprintln!("error: no rule named `{name}`; `seaworthy rules` lists them");
                 ExitCode::from(2)
@@ -110,14 +136,31 @@ fn main() -> ExitCode {
     }
 }
 
-fn check(path: PathBuf, format: Format, fail_on: FailOn, max_file_size: u64) -> ExitCode {
-    let report = match audit::run(&path, &Options { max_file_size }) {
+fn check(
+    path: PathBuf,
+    format: Format,
+    fail_on: FailOn,
+    options: Options,
+    write_baseline: Option<PathBuf>,
+) -> ExitCode {
+    let report = match audit::run(&path, &options) {
         Ok(report) => report,
         Err(err) => {
             eprintln!("error: {err}");
             return ExitCode::from(2);
         }
     };
+    if let Some(file) = write_baseline {
+        if let Err(e) = Baseline::of(&report.findings).write(&file) {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+        eprintln!(
+            "wrote {} finding(s) to the baseline {}",
+            report.findings.len(),
+            file.display()
+        );
+    }
     for e in &report.errors {
         eprintln!("warning: {}: {}", e.path, e.message);
     }

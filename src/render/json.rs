@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::audit::{AppSummary, Report};
 use crate::finding::{AuditError, Finding};
+use crate::score::Scores;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -15,6 +16,9 @@ struct Document<'a> {
     apps: &'a [AppSummary],
     findings: &'a [Finding],
     errors: &'a [AuditError],
+    suppressed: usize,
+    baseline_matched: usize,
+    scores: &'a Scores,
 }
 
 #[derive(Serialize)]
@@ -34,6 +38,9 @@ pub fn render(report: &Report) -> String {
         apps: &report.apps,
         findings: &report.findings,
         errors: &report.errors,
+        suppressed: report.suppressed,
+        baseline_matched: report.baseline_matched,
+        scores: &report.scores,
     };
     // Serializing plain structs of strings and numbers cannot fail.
     let mut out =

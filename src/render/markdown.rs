@@ -62,6 +62,33 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(out, "**Evidence:** {}", evidence.join(", "));
         }
     }
+    out.push_str("\n---\n\n## Readiness score\n\n");
+    if report.scores.apps.is_empty() {
+        let _ = writeln!(out, "Repository: **{}/100**", report.scores.repository);
+    } else {
+        out.push_str("| App | Score |");
+        for c in Category::ALL {
+            let _ = write!(out, " {} |", c.heading());
+        }
+        out.push_str("\n|---|---|");
+        for _ in Category::ALL {
+            out.push_str("---|");
+        }
+        out.push('\n');
+        for a in &report.scores.apps {
+            let _ = write!(out, "| `{}` | **{}/100** |", a.app, a.score);
+            for c in &a.categories {
+                let _ = write!(out, " {} |", c.score);
+            }
+            out.push('\n');
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nEach app starts at 100 and loses 40 per critical, 20 per high, 10 per medium and 5 per low finding that concerns it (its own and the repository-wide ones).{}{}",
+        if report.suppressed > 0 { format!(" {} finding(s) suppressed.", report.suppressed) } else { String::new() },
+        if report.baseline_matched > 0 { format!(" {} finding(s) already in the baseline.", report.baseline_matched) } else { String::new() },
+    );
     if !report.errors.is_empty() {
         out.push_str("\n---\n\n## Files that could not be read\n\n");
         for e in &report.errors {

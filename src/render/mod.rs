@@ -1,7 +1,9 @@
 //! Step 7 of the pipeline: reports. One format per file.
 
+pub mod github;
 pub mod json;
 pub mod markdown;
+pub mod sarif;
 pub mod text;
 
 use crate::audit::Report;
@@ -12,6 +14,8 @@ pub enum Format {
     Text,
     Markdown,
     Json,
+    Sarif,
+    Github,
 }
 
 /// Renders a report; `color` only matters for text.
@@ -20,6 +24,8 @@ pub fn render(report: &Report, format: Format, color: bool) -> String {
         Format::Text => text::render(report, color),
         Format::Markdown => markdown::render(report),
         Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Github => github::render(report),
     }
 }
 

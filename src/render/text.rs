@@ -115,17 +115,24 @@ pub fn render(report: &Report, color: bool) -> String {
         );
     }
     let apps = report.apps.len();
+    let mut extras = Vec::new();
+    if report.suppressed > 0 {
+        extras.push(format!("{} suppressed", report.suppressed));
+    }
+    if report.baseline_matched > 0 {
+        extras.push(format!("{} in the baseline", report.baseline_matched));
+    }
+    if !report.errors.is_empty() {
+        extras.push(format!("{} file(s) could not be read", report.errors.len()));
+    }
     let _ = writeln!(
         out,
-        "{} in {} app{}{}",
+        "{} in {} app{}; readiness {}/100{}",
         super::summary(&report.findings),
         apps,
         if apps == 1 { "" } else { "s" },
-        if report.errors.is_empty() {
-            String::new()
-        } else {
-            format!("; {} file(s) could not be read", report.errors.len())
-        }
+        report.scores.repository,
+        extras.iter().map(|e| format!("; {e}")).collect::<String>()
     );
     out
 }

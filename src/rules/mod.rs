@@ -4,6 +4,7 @@
 //! plain list `ALL`; a test checks that names and codes are unique and every
 //! rule has documentation.
 
+pub mod configuration;
 pub mod containerization;
 pub mod database;
 pub mod observability;
@@ -27,6 +28,8 @@ pub struct RuleMeta {
     pub category: Category,
     pub title: &'static str,
     pub wording: Wording,
+    /// Whether `seaworthy fix` can carry out the fix.
+    pub fixable: bool,
     /// Markdown: what it checks, why it matters, examples, the fix.
     pub docs: &'static str,
 }
@@ -36,6 +39,8 @@ pub enum Check {
     App(fn(&AppContext) -> Vec<Finding>),
     /// Runs once for the whole repository.
     Repo(fn(&RepoContext) -> Vec<Finding>),
+    /// Reported by the pipeline itself (suppressions), not from facts.
+    Meta,
 }
 
 pub struct Rule {
@@ -51,6 +56,7 @@ pub static ALL: &[&Rule] = &[
     &observability::missing_health_endpoint::RULE,
     &database::backups_not_offsite::RULE,
     &database::sqlite_in_production::RULE,
+    &configuration::suppression_expired::RULE,
 ];
 
 pub fn find(name_or_code: &str) -> Option<&'static Rule> {
@@ -377,6 +383,41 @@ const DEPLOY_BUTTONS: &[(&str, DeployKind)] = &[
     ("vercel.com/button", DeployKind::Vercel),
     ("vercel.com/new/clone", DeployKind::Vercel),
 ];
+
+/// The generated documentation page of a rule (`docs/rules/<name>.md`).
+pub fn docs_page(rule: &Rule) -> String {
+    let m = &rule.meta;
+    format!(
+        "<!-- Generated from src/rules by `UPDATE_DOCS=1 cargo test --test docs`; do not edit. -->\n# {} ({})\n\n**{}** · severity `{}` · category `{}` · fixable: {}\n\n{}",
+        m.name,
+        m.code,
+        m.title,
+        m.severity.as_str(),
+        m.category.as_str(),
+        if m.fixable { "yes" } else { "no" },
+        m.docs
+    )
+}
+
+/// The index page `docs/rules/README.md`: every rule in a table.
+pub fn docs_index() -> String {
+    let mut out = String::from(
+        "<!-- Generated from src/rules by `UPDATE_DOCS=1 cargo test --test docs`; do not edit. -->\n# Rules\n\n| Code | Name | Category | Severity | Fixable |\n|---|---|---|---|---|\n",
+    );
+    for rule in ALL {
+        let m = &rule.meta;
+        out.push_str(&format!(
+            "| {} | [{}]({}.md) | {} | {} | {} |\n",
+            m.code,
+            m.name,
+            m.name,
+            m.category.as_str(),
+            m.severity.as_str(),
+            if m.fixable { "yes" } else { "no" }
+        ));
+    }
+    out
+}
 
 /// Inline code for Markdown and terminals.
 pub fn code(text: &str) -> String {

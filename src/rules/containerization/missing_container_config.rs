@@ -4,7 +4,7 @@ use crate::apps::{is_non_product_path, resolve};
 use crate::finding::{Category, Finding, Severity, Wording};
 use crate::index::FileKind;
 use crate::rules::{code, AppContext, Check, Rule, RuleMeta};
-use crate::stack::Framework;
+use crate::stack::{Ecosystem, Framework};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
         category: Category::ContainerizationDeployment,
         title: "Missing Docker configuration",
         wording: Wording::IssueImpactFix,
+        fixable: false,
         docs: DOCS,
     },
     check: Check::App(check),
@@ -176,6 +177,27 @@ fn fix_text(cx: &AppContext) -> String {
                 ""
             }
         ),
+        Framework::Django => format!(
+            "Create a multi-stage `Dockerfile` on `python:3.x-slim`: install the pinned requirements in a build stage, `collectstatic`, and run `gunicorn <project>.wsgi` as a non-root user; run `migrate` as a release step. Add a `.dockerignore` (.venv, .git, .env*, __pycache__){services}."
+        ),
+        Framework::Rails => format!(
+            "Create a multi-stage `Dockerfile` (Rails ≥7.1 generates one with `bin/rails app:update`): `bundle install` with `BUNDLE_DEPLOYMENT=1` and `assets:precompile` in a build stage, a slim runtime stage running as a non-root `rails` user, `bin/rails db:prepare` in the entrypoint. Add a `.dockerignore`{services}."
+        ),
+        Framework::Laravel => format!(
+            "Create a multi-stage `Dockerfile`: `composer install --no-dev --optimize-autoloader` and the front-end build in build stages, then PHP-FPM (or FrankenPHP/Octane) with the app as a non-root user, `php artisan config:cache` and `migrate --force` as a release step. Add a `.dockerignore` (vendor, node_modules, .env){services}."
+        ),
+        Framework::SpringBoot | Framework::Quarkus | Framework::Micronaut => format!(
+            "Create a multi-stage `Dockerfile` (a JDK stage that runs the Maven/Gradle build, a JRE runtime stage running the jar as a non-root user), or build the image without one using Jib or `spring-boot:build-image`{services}."
+        ),
+        f if f.ecosystem() == Ecosystem::Go => format!(
+            "Create a multi-stage `Dockerfile`: `go build` with `CGO_ENABLED=0` in a `golang` stage, then copy the binary into a distroless or scratch image running as a non-root user (or build with `ko`){services}."
+        ),
+        f if f.ecosystem() == Ecosystem::Rust => format!(
+            "Create a multi-stage `Dockerfile`: `cargo build --release --locked` in a `rust` stage (cargo-chef for layer caching), then copy the binary into a slim or distroless image running as a non-root user{services}."
+        ),
+        f if f.ecosystem() == Ecosystem::Python => format!(
+            "Create a multi-stage `Dockerfile` on `python:3.x-slim`: install the pinned dependencies in a build stage and run the app with a production server (`gunicorn`/`uvicorn` workers) as a non-root user. Add a `.dockerignore` (.venv, .git, .env*){services}."
+        ),
         framework => format!(
             "Create a multi-stage `Dockerfile` for the {} app: install dependencies from the lockfile (`npm ci`), build if there is a build step, and run the server with `node` as the non-root `node` user in a slim runtime stage. Add a `.dockerignore` (node_modules, .git, .env*){services}.",
             framework.label()
@@ -185,7 +207,9 @@ fn fix_text(cx: &AppContext) -> String {
 
 fn services_phrase(app: &crate::apps::App) -> String {
     let mut services = Vec::new();
-    if app.stacks.contains(&"postgresql") || app.stacks.contains(&"prisma") {
+    if app.stacks.contains(&"postgresql")
+        || (app.stacks.contains(&"prisma") && !app.stacks.contains(&"mysql"))
+    {
         services.push("PostgreSQL");
     }
     if app.stacks.contains(&"mysql") {

@@ -3,10 +3,10 @@
 use crate::apps::{is_non_product_path, join, resolve};
 use crate::facts::database::{engine_of, DatabaseLiteral, Engine};
 use crate::facts::prisma::SettingValue;
-use crate::stack::{Ecosystem, Framework};
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::{FileId, FileKind};
 use crate::rules::{code, AppContext, Check, Rule, RuleMeta};
+use crate::stack::{Ecosystem, Framework};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
         category: Category::DatabaseBackups,
         title: "SQLite in production",
         wording: Wording::IssueImpactFix,
+        fixable: false,
         docs: DOCS,
     },
     check: Check::App(check),
@@ -136,15 +137,28 @@ enum Source {
 fn is_test_or_dev_file(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
     let stem = name.split('.').next().unwrap_or(&name);
-    stem.split(['_', '-'])
-        .any(|w| matches!(w, "test" | "tests" | "dev" | "development" | "local" | "ci" | "debug" | "example" | "sample" | "conftest"))
-        || name.ends_with("_test.go")
+    stem.split(['_', '-']).any(|w| {
+        matches!(
+            w,
+            "test"
+                | "tests"
+                | "dev"
+                | "development"
+                | "local"
+                | "ci"
+                | "debug"
+                | "example"
+                | "sample"
+                | "conftest"
+        )
+    }) || name.ends_with("_test.go")
 }
 
 fn is_production_file(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
     let stem = name.split('.').next().unwrap_or(&name);
-    stem.split(['_', '-']).any(|w| matches!(w, "prod" | "production" | "live"))
+    stem.split(['_', '-'])
+        .any(|w| matches!(w, "prod" | "production" | "live"))
 }
 
 /// The database literals of the files production runs with: the
@@ -153,9 +167,16 @@ fn is_production_file(rel: &str) -> bool {
 /// there too (a SQLite default beside a real configuration).
 fn production_literals(cx: &AppContext, files: Vec<FileId>) -> Option<(FileId, DatabaseLiteral)> {
     let index = cx.repo.index;
-    let prod: Vec<FileId> = files.iter().copied().filter(|id| is_production_file(&index.get(*id).rel)).collect();
+    let prod: Vec<FileId> = files
+        .iter()
+        .copied()
+        .filter(|id| is_production_file(&index.get(*id).rel))
+        .collect();
     let chosen: Vec<FileId> = if prod.is_empty() {
-        files.into_iter().filter(|id| !is_test_or_dev_file(&index.get(*id).rel)).collect()
+        files
+            .into_iter()
+            .filter(|id| !is_test_or_dev_file(&index.get(*id).rel))
+            .collect()
     } else {
         prod
     };
@@ -181,7 +202,9 @@ fn python_findings(cx: &AppContext) -> Vec<Finding> {
         .into_iter()
         .filter(|id| {
             let f = index.get(*id);
-            !django || f.name().contains("settings") || f.dir().rsplit('/').next() == Some("settings")
+            !django
+                || f.name().contains("settings")
+                || f.dir().rsplit('/').next() == Some("settings")
         })
         .collect();
     let Some((id, lit)) = production_literals(cx, files) else {
@@ -193,8 +216,22 @@ fn python_findings(cx: &AppContext) -> Vec<Finding> {
     } else {
         format!("the database URL is {}", code(&lit.text))
     };
-    let message = format!("{} {what}{}.", code(&rel), fallback_note(lit.from_env_default));
-    vec![finding(cx, message, Location::new(rel, lit.line), if django { Source::Django } else { Source::SqlAlchemy }, lit.from_env_default)]
+    let message = format!(
+        "{} {what}{}.",
+        code(&rel),
+        fallback_note(lit.from_env_default)
+    );
+    vec![finding(
+        cx,
+        message,
+        Location::new(rel, lit.line),
+        if django {
+            Source::Django
+        } else {
+            Source::SqlAlchemy
+        },
+        lit.from_env_default,
+    )]
 }
 
 fn fallback_note(from_env: bool) -> &'static str {
@@ -208,9 +245,15 @@ fn fallback_note(from_env: bool) -> &'static str {
 fn rails_findings(cx: &AppContext) -> Vec<Finding> {
     let mut out = Vec::new();
     for id in cx.files_of_kind(FileKind::RailsDatabaseYml) {
-        let Some(yml) = cx.repo.facts.rails_database(id) else { continue };
-        let Some(prod) = yml.environment("production") else { continue };
-        let Some(adapter) = prod.adapter.as_deref() else { continue };
+        let Some(yml) = cx.repo.facts.rails_database(id) else {
+            continue;
+        };
+        let Some(prod) = yml.environment("production") else {
+            continue;
+        };
+        let Some(adapter) = prod.adapter.as_deref() else {
+            continue;
+        };
         if !adapter.contains("sqlite") || prod.has_url {
             continue;
         }
@@ -221,7 +264,13 @@ fn rails_findings(cx: &AppContext) -> Vec<Finding> {
             code(adapter),
             fallback_note(prod.adapter_from_erb)
         );
-        out.push(finding(cx, message, Location::new(rel, prod.line), Source::Rails, prod.adapter_from_erb));
+        out.push(finding(
+            cx,
+            message,
+            Location::new(rel, prod.line),
+            Source::Rails,
+            prod.adapter_from_erb,
+        ));
     }
     out
 }
@@ -246,9 +295,16 @@ fn laravel_findings(cx: &AppContext) -> Vec<Finding> {
     };
     // The env example decides when it names another connection.
     let env_connection = cx.files_of_kind(FileKind::EnvExample).find_map(|id| {
-        cx.repo.facts.env_file(id).and_then(|e| e.get("DB_CONNECTION")).map(|v| v.value.clone())
+        cx.repo
+            .facts
+            .env_file(id)
+            .and_then(|e| e.get("DB_CONNECTION"))
+            .map(|v| v.value.clone())
     });
-    if env_connection.as_deref().is_some_and(|c| !c.is_empty() && !c.contains("sqlite")) {
+    if env_connection
+        .as_deref()
+        .is_some_and(|c| !c.is_empty() && !c.contains("sqlite"))
+    {
         return Vec::new();
     }
     let rel = index.get(config).rel.clone();
@@ -258,7 +314,13 @@ fn laravel_findings(cx: &AppContext) -> Vec<Finding> {
         code(&lit.text),
         fallback_note(lit.from_env_default)
     );
-    vec![finding(cx, message, Location::new(rel, lit.line), Source::Laravel, lit.from_env_default)]
+    vec![finding(
+        cx,
+        message,
+        Location::new(rel, lit.line),
+        Source::Laravel,
+        lit.from_env_default,
+    )]
 }
 
 fn spring_findings(cx: &AppContext) -> Vec<Finding> {
@@ -269,30 +331,56 @@ fn spring_findings(cx: &AppContext) -> Vec<Finding> {
         .filter_map(|id| cx.repo.facts.spring_config(id).map(|c| (id, c)))
         .flat_map(|(id, c)| c.documents.iter().map(move |d| (id, d)))
         .collect();
-    let url_of = |d: &crate::facts::spring::SpringDocument| d.get("spring.datasource.url").map(|(v, l)| (v.to_string(), l));
+    let url_of = |d: &crate::facts::spring::SpringDocument| {
+        d.get("spring.datasource.url")
+            .map(|(v, l)| (v.to_string(), l))
+    };
     let is_prod = |d: &crate::facts::spring::SpringDocument| {
         d.profile.as_deref().is_some_and(|p| {
-            p.split([',', ' ', '&', '|', '!'])
-                .any(|w| matches!(w.to_ascii_lowercase().as_str(), "prod" | "production" | "live"))
+            p.split([',', ' ', '&', '|', '!']).any(|w| {
+                matches!(
+                    w.to_ascii_lowercase().as_str(),
+                    "prod" | "production" | "live"
+                )
+            })
         })
     };
-    let prod: Vec<_> = docs.iter().filter(|(_, d)| is_prod(d) && url_of(d).is_some()).collect();
+    let prod: Vec<_> = docs
+        .iter()
+        .filter(|(_, d)| is_prod(d) && url_of(d).is_some())
+        .collect();
     let chosen: Vec<_> = if prod.is_empty() {
-        docs.iter().filter(|(_, d)| d.profile.is_none() && url_of(d).is_some()).collect()
+        docs.iter()
+            .filter(|(_, d)| d.profile.is_none() && url_of(d).is_some())
+            .collect()
     } else {
         prod
     };
     let mut out = Vec::new();
     for (id, doc) in chosen {
-        let Some((url, line)) = url_of(doc) else { continue };
+        let Some((url, line)) = url_of(doc) else {
+            continue;
+        };
         // `${DATABASE_URL:jdbc:h2:mem:app}`: an environment lookup with a default.
         let (value, from_env) = match url.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
-            Some(inner) => (inner.split_once(':').map(|(_, d)| d.to_string()).unwrap_or_default(), true),
+            Some(inner) => (
+                inner
+                    .split_once(':')
+                    .map(|(_, d)| d.to_string())
+                    .unwrap_or_default(),
+                true,
+            ),
             None => (url.clone(), false),
         };
-        let Some(engine) = engine_of(&value).filter(|e| *e != Engine::Server) else { continue };
+        let Some(engine) = engine_of(&value).filter(|e| *e != Engine::Server) else {
+            continue;
+        };
         let rel = index.get(*id).rel.clone();
-        let kind = if engine == Engine::H2 { "an embedded H2 database" } else { "a SQLite file" };
+        let kind = if engine == Engine::H2 {
+            "an embedded H2 database"
+        } else {
+            "a SQLite file"
+        };
         let message = format!(
             "{} sets `spring.datasource.url` to {} ({}){}.",
             code(&rel),
@@ -300,7 +388,13 @@ fn spring_findings(cx: &AppContext) -> Vec<Finding> {
             code(&value),
             fallback_note(from_env)
         );
-        out.push(finding(cx, message, Location::new(rel, line), Source::Spring, from_env));
+        out.push(finding(
+            cx,
+            message,
+            Location::new(rel, line),
+            Source::Spring,
+            from_env,
+        ));
     }
     out
 }
@@ -321,7 +415,13 @@ fn go_findings(cx: &AppContext) -> Vec<Finding> {
         code(&rel),
         code(&lit.text)
     );
-    let mut f = finding(cx, message, Location::new(rel, lit.line), Source::Driver, false);
+    let mut f = finding(
+        cx,
+        message,
+        Location::new(rel, lit.line),
+        Source::Driver,
+        false,
+    );
     // Inferred from the driver, not read from a setting.
     f.severity = Severity::High;
     vec![f]
@@ -334,9 +434,10 @@ fn rust_findings(cx: &AppContext) -> Vec<Finding> {
     let prod = |name: &str| manifest.dependencies.get(name).filter(|d| !d.dev);
     let features = |name: &str| prod(name).map(|d| d.features.clone()).unwrap_or_default();
     let has_feature = |name: &str, f: &str| features(name).iter().any(|x| x.contains(f));
-    let server = ["postgres", "mysql"].iter().any(|f| {
-        has_feature("sqlx", f) || has_feature("diesel", f) || has_feature("sea-orm", f)
-    }) || prod("tokio-postgres").is_some()
+    let server = ["postgres", "mysql"]
+        .iter()
+        .any(|f| has_feature("sqlx", f) || has_feature("diesel", f) || has_feature("sea-orm", f))
+        || prod("tokio-postgres").is_some()
         || prod("postgres").is_some()
         || prod("libsql").is_some();
     let sqlite = prod("rusqlite").map(|_| "rusqlite").or_else(|| {
@@ -353,7 +454,13 @@ fn rust_findings(cx: &AppContext) -> Vec<Finding> {
         code(&rel),
         code(krate)
     );
-    let mut f = finding(cx, message, Location::new(rel, manifest.line_of(krate)), Source::Driver, false);
+    let mut f = finding(
+        cx,
+        message,
+        Location::new(rel, manifest.line_of(krate)),
+        Source::Driver,
+        false,
+    );
     f.severity = Severity::High;
     vec![f]
 }
@@ -524,7 +631,11 @@ fn env_findings(cx: &AppContext) -> Vec<Finding> {
                             code(&var.value)
                         ),
                         Location::new(file.rel.clone(), var.line),
-                        if cx.app.stacks.contains(&"prisma") { Source::Prisma } else { Source::EnvFile },
+                        if cx.app.stacks.contains(&"prisma") {
+                            Source::Prisma
+                        } else {
+                            Source::EnvFile
+                        },
                         false,
                     ));
                 }
@@ -534,7 +645,13 @@ fn env_findings(cx: &AppContext) -> Vec<Finding> {
     out
 }
 
-fn finding(cx: &AppContext, message: String, location: Location, source: Source, from_env: bool) -> Finding {
+fn finding(
+    cx: &AppContext,
+    message: String,
+    location: Location,
+    source: Source,
+    from_env: bool,
+) -> Finding {
     let fix = match source {
         Source::Prisma => "Migrate to PostgreSQL (`provider = \"postgresql\"`, `DATABASE_URL=postgresql://USER:PASSWORD@HOST:5432/DB?schema=public`). The existing migrations were written for SQLite: archive `prisma/migrations` and create a new baseline (`prisma migrate diff --from-empty --to-schema-datamodel prisma/schema.prisma --script`), because `prisma migrate deploy` fails with P3019 while `migration_lock.toml` names sqlite; move the data with pgloader.",
         Source::EnvFile => "Point production at PostgreSQL (`DATABASE_URL=postgresql://USER:PASSWORD@HOST:5432/DB`) and switch the ORM's client/dialect to `pg`; move the data with pgloader.",

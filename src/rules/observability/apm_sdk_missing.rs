@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
         category: Category::ObservabilityMonitoring,
         title: "Missing Sentry/APM SDK",
         wording: Wording::IssueImpactFix,
+        fixable: false,
         docs: DOCS,
     },
     check: Check::App(check),

@@ -1,0 +1,3 @@
+//! Configuration & Secrets.
+
+pub mod suppression_expired;

@@ -61,6 +61,12 @@ listed=$(rg --files "$TREE" | wc -l)
 all=$(find "$TREE" -path "$TREE/.git" -prune -o -type f -print | wc -l)
 echo "==> tree: $listed files listed by rg --files, $all files in all (node_modules included)"
 
+# Other work on the machine (a compiler) inflates both figures unevenly.
+load=$(cut -d' ' -f1 /proc/loadavg)
+if python3 -c "import sys; sys.exit(0 if float('$load') > 0.5 else 1)"; then
+    echo "warning: load average is $load; figures are only meaningful on an idle machine" >&2
+fi
+
 echo "==> hyperfine"
 hyperfine --warmup "$WARMUP" --runs "$RUNS" --style basic \
     --export-json "$WORK/hyperfine.json" --export-markdown "$WORK/hyperfine.md" \
@@ -98,7 +104,7 @@ rss_mb=$(sed 's/.*rss_mb=\([^ ]*\).*/\1/' <<<"$summary")
     echo
     echo "- date: $(date -u +%Y-%m-%dT%H:%MZ), seaworthy $(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo '?')"
     echo "- machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo) RAM"
-    echo "- tools: $(hyperfine --version), $(rg --version | head -1)"
+    echo "- tools: $(hyperfine --version), $(rg --version | head -1); load average before the run: $load"
     echo "- tree: $listed files listed by \`rg --files\`, $all in all with node_modules (seed $SEED)"
     echo "- findings: ${findings% *} in ${findings#* } apps"
     echo

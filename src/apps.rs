@@ -277,7 +277,12 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
                 .iter()
                 .any(|(_, m)| m.dependencies.get(name).is_some_and(|d| !d.dev))
         };
-        let found = stack::other_frameworks(ecosystem, prod);
+        let mut found = stack::other_frameworks(ecosystem, prod);
+        // A Go service on the standard library alone: `main` serves HTTP.
+        if found.is_empty() && ecosystem == Ecosystem::Go && go_main_serves_http(index, facts, &dir)
+        {
+            found.push((Framework::NetHttp, "module"));
+        }
         let Some((framework, package)) = found.first().copied() else {
             continue;
         };
@@ -312,6 +317,23 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
         });
     }
     apps
+}
+
+/// Whether the module's `main.go` (or `cmd/*/main.go`) calls `ListenAndServe`.
+fn go_main_serves_http(index: &Index, facts: &Facts, dir: &str) -> bool {
+    index.under(dir).iter().any(|f| {
+        let inner = f
+            .rel
+            .strip_prefix(dir)
+            .unwrap_or(&f.rel)
+            .trim_start_matches('/');
+        let is_main = inner == "main.go" || (inner.starts_with("cmd/") && f.name() == "main.go");
+        is_main
+            && index
+                .find(&f.rel)
+                .and_then(|id| facts.code(id))
+                .is_some_and(|c| c.mentions("ListenAndServe") || c.mentions("ListenAndServeTLS"))
+    })
 }
 
 /// Whether a folder whose manifests bring a framework is an app rather than

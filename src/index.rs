@@ -49,6 +49,9 @@ pub enum FileKind {
     Readme,
     /// Litestream/LiteFS configuration: SQLite replicated off the machine.
     SqliteReplication,
+    /// Builds an image without a Dockerfile: ko (`.ko.yaml`), Cloud Native
+    /// Buildpacks (`project.toml`).
+    ImageBuildConfig,
     /// Infrastructure as code, or a platform's deployment definition.
     Deploy(DeployKind),
     /// A YAML file in a folder where Kubernetes manifests usually live; its
@@ -166,6 +169,7 @@ impl DeployKind {
 
 /// Exact file names, sorted for binary search.
 const EXACT_NAMES: &[(&str, FileKind)] = &[
+    (".ko.yaml", FileKind::ImageBuildConfig),
     (
         ".platform.app.yaml",
         FileKind::Deploy(DeployKind::PlatformSh),
@@ -223,6 +227,7 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
     ("pnpm-lock.yaml", FileKind::Lockfile),
     ("pnpm-workspace.yaml", FileKind::PnpmWorkspace),
     ("pom.xml", FileKind::MavenPom),
+    ("project.toml", FileKind::ImageBuildConfig),
     ("pyproject.toml", FileKind::PyProject),
     ("railway.json", FileKind::Deploy(DeployKind::Railway)),
     ("railway.toml", FileKind::Deploy(DeployKind::Railway)),

@@ -85,6 +85,8 @@ pub enum Framework {
     Fiber,
     GorillaMux,
     HttpRouter,
+    /// Go's standard library server, found by `ListenAndServe` in `main`.
+    NetHttp,
     Axum,
     ActixWeb,
     Rocket,
@@ -269,6 +271,7 @@ impl Framework {
             Framework::Fiber => "fiber",
             Framework::GorillaMux => "gorilla-mux",
             Framework::HttpRouter => "httprouter",
+            Framework::NetHttp => "net-http",
             Framework::Axum => "axum",
             Framework::ActixWeb => "actix-web",
             Framework::Rocket => "rocket",
@@ -321,6 +324,7 @@ impl Framework {
             Framework::Fiber => "Fiber",
             Framework::GorillaMux => "gorilla/mux",
             Framework::HttpRouter => "httprouter",
+            Framework::NetHttp => "net/http",
             Framework::Axum => "axum",
             Framework::ActixWeb => "Actix Web",
             Framework::Rocket => "Rocket",
@@ -331,6 +335,9 @@ impl Framework {
     }
 
     pub fn ecosystem(self) -> Ecosystem {
+        if self == Framework::NetHttp {
+            return Ecosystem::Go;
+        }
         if NPM_FRAMEWORKS.iter().any(|(f, _)| *f == self) {
             return Ecosystem::Node;
         }

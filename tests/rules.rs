@@ -97,7 +97,12 @@ fn every_fixture_case_behaves_as_named() {
 #[test]
 fn each_rule_has_three_positive_and_three_negative_cases() {
     let cases = cases();
-    for rule in seaworthy::rules::ALL {
+    // Meta rules (reported by the pipeline, e.g. expired suppressions) are
+    // tested through the CLI in tests/ci_integration.rs.
+    for rule in seaworthy::rules::ALL
+        .iter()
+        .filter(|r| !matches!(r.check, seaworthy::rules::Check::Meta))
+    {
         let name = rule.meta.name;
         let pos = cases
             .iter()

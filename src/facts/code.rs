@@ -28,9 +28,8 @@ impl Lang {
     pub fn of_extension(ext: &str) -> Option<Lang> {
         Some(match ext {
             "js" | "jsx" | "mjs" | "cjs" | "ts" | "tsx" | "mts" | "cts" => Lang::Js,
-            "java" | "kt" | "kts" | "groovy" | "gradle" | "go" | "rs" | "cs" | "scala" => {
-                Lang::CLike
-            }
+            "java" | "kt" | "kts" | "groovy" | "gradle" | "go" | "cs" | "scala" => Lang::CLike,
+            "rs" => Lang::Rust,
             "php" => Lang::Php,
             "py" => Lang::Python,
             "rb" | "ru" => Lang::Ruby,
@@ -318,7 +317,8 @@ const ROUTE_CALLS: &[&str] = &[
 /// Calls that take a route as first argument wherever they appear, not only
 /// as methods: Django's `path()`/`re_path()`/`url()` in urls.py, and Rails'
 /// `get "up"` without parentheses.
-const BARE_ROUTE_CALLS: &[&str] = &["get", "match", "path", "re_path", "url"];
+const PYTHON_BARE_ROUTE_CALLS: &[&str] = &["path", "re_path", "url"];
+const RUBY_BARE_ROUTE_CALLS: &[&str] = &["get", "match"];
 
 /// Object keys and named arguments that carry a route path (Fastify
 /// `{ url }`, hapi `{ path }`, Laravel `health: '/up'`, Spring `value = "/x"`).
@@ -326,6 +326,10 @@ const ROUTE_KEYS: &[&str] = &["path", "route", "url", "value"];
 
 /// Receivers of `.get(…)` that are HTTP clients, not routers.
 const HTTP_CLIENTS: &[&str] = &[
+    "aiohttp",
+    "client",
+    "httpx",
+    "session",
     "$http",
     "axios",
     "fetcher",
@@ -363,14 +367,30 @@ pub fn route_paths(tokens: &[Spanned], lang: Lang) -> Vec<(String, u32)> {
                 .map(|s| &s.token)
         };
         let route_call = |t: Option<&Token>| matches!(t, Some(Token::Ident(name)) if ROUTE_CALLS.contains(&name.as_str()));
-        let bare_call = |t: Option<&Token>| matches!(t, Some(Token::Ident(name)) if BARE_ROUTE_CALLS.contains(&name.as_str()));
-        // `axios.get("/x")` requests a route of another service.
+        let bare_call = |t: Option<&Token>| {
+            let calls = if lang == Lang::Python {
+                PYTHON_BARE_ROUTE_CALLS
+            } else {
+                RUBY_BARE_ROUTE_CALLS
+            };
+            matches!(t, Some(Token::Ident(name)) if calls.contains(&name.as_str()))
+        };
+        // `axios.get("/x")` requests a route of another service (but Go's
+        // `http.HandleFunc` registers one on the default mux).
+        let verb =
+            matches!(prev(2), Some(Token::Ident(m)) if m.chars().all(|c| c.is_ascii_lowercase()));
         let client_receiver =
-            matches!(prev(4), Some(Token::Ident(r)) if HTTP_CLIENTS.contains(&r.as_str()));
+            verb && matches!(prev(4), Some(Token::Ident(r)) if HTTP_CLIENTS.contains(&r.as_str()));
+        // In Python, `x.get("/health")` registers a route only as a
+        // decorator (`@app.get`); elsewhere it is a client or a dict.
+        let python_ok = lang != Lang::Python
+            || matches!(prev(5), Some(Token::Punct('@')))
+            || matches!(prev(2), Some(Token::Ident(m)) if m == "add_api_route" || m == "add_url_rule");
         let is_call_arg = matches!(prev(1), Some(Token::Punct('(')))
             && route_call(prev(2))
             && matches!(prev(3), Some(Token::Punct('.' | '@' | '[' | ':' | '>')))
-            && !client_receiver;
+            && !client_receiver
+            && python_ok;
         let is_bare_call = match lang {
             Lang::Python => matches!(prev(1), Some(Token::Punct('('))) && bare_call(prev(2)),
             Lang::Ruby => {
@@ -401,6 +421,18 @@ pub fn route_paths(tokens: &[Spanned], lang: Lang) -> Vec<(String, u32)> {
         }
     }
     out
+}
+
+/// Identifiers whose presence rules ask about.
+pub const NOTABLE_IDENTIFIERS: &[&str] = &["DATABASES", "ListenAndServe", "ListenAndServeTLS"];
+
+/// The notable identifiers a file uses.
+pub fn notable_identifiers(tokens: &[Spanned]) -> Vec<&'static str> {
+    NOTABLE_IDENTIFIERS
+        .iter()
+        .copied()
+        .filter(|name| has_ident(tokens, name))
+        .collect()
 }
 
 /// Whether the file names an identifier (`GET` in a route handler module).

@@ -3,7 +3,7 @@
 //! only the fallback of a setting read from the environment
 //! (`os.getenv("DATABASE_URL", "sqlite:///app.db")`).
 
-use super::code::{Spanned, Token};
+use super::code::{Lang, Spanned, Token};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {
@@ -22,6 +22,9 @@ pub struct DatabaseLiteral {
     pub line: u32,
     /// The literal is the default of a value read from the environment.
     pub from_env_default: bool,
+    /// The literal sits in a block taken only under tests
+    /// (`if "test" in sys.argv:`, `if TESTING:`).
+    pub test_only: bool,
 }
 
 /// Classifies a string literal as a database engine/URL/driver, if it is one.
@@ -129,7 +132,8 @@ fn bare_engine(word: &str) -> Option<Engine> {
     }
 }
 
-pub fn literals(tokens: &[Spanned]) -> Vec<DatabaseLiteral> {
+pub fn literals(tokens: &[Spanned], text: &str, lang: Lang) -> Vec<DatabaseLiteral> {
+    let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
     for (i, tok) in tokens.iter().enumerate() {
         let Token::Str(text) = &tok.token else {
@@ -165,25 +169,66 @@ pub fn literals(tokens: &[Spanned]) -> Vec<DatabaseLiteral> {
                 _ => {}
             }
         }
+        let test_only = lang == Lang::Python && in_test_block(&lines, tok.line);
         out.push(DatabaseLiteral {
             engine,
             text: text.clone(),
             line: tok.line,
             from_env_default,
+            test_only,
         });
     }
     out
 }
 
+/// Python: whether the line sits in an `if`/`elif` block whose condition
+/// is about tests, judged by indentation.
+fn in_test_block(lines: &[&str], line: u32) -> bool {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let at = line.saturating_sub(1) as usize;
+    let Some(own) = lines.get(at) else {
+        return false;
+    };
+    let mut level = indent(own);
+    for l in lines[..at].iter().rev() {
+        let trimmed = l.trim_start();
+        if level == 0 {
+            break;
+        }
+        if trimmed.is_empty() || trimmed.starts_with('#') || indent(l) >= level {
+            continue;
+        }
+        level = indent(l);
+        if trimmed.starts_with("if ") || trimmed.starts_with("elif ") {
+            let lower = trimmed.to_ascii_lowercase();
+            if ["test", "pytest", "testing"]
+                .iter()
+                .any(|w| lower.contains(w))
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::code::{tokenize, Lang};
+    use crate::facts::code::tokenize;
+
+    #[test]
+    fn sqlite_under_a_test_condition_is_test_only() {
+        let src = "import sys\nif 'test' in sys.argv:\n    DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3'}}\nelse:\n    DATABASES = {'default': dj_database_url.config()}\n";
+        let found = literals(&tokenize(src, Lang::Python), src, Lang::Python);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].test_only);
+    }
 
     #[test]
     fn hard_coded_and_fallback_literals() {
         let src = "DATABASES = {\n    'default': {\n        'ENGINE': 'django.db.backends.sqlite3',\n    }\n}\n# 'ENGINE': 'django.db.backends.postgresql'\nURL = os.getenv('DATABASE_URL', 'sqlite:///./app.db')\nOTHER = os.environ.get('X') or 'postgresql://localhost/db'\n";
-        let found = literals(&tokenize(src, Lang::Python));
+        let found = literals(&tokenize(src, Lang::Python), src, Lang::Python);
         let summary: Vec<(Engine, u32, bool)> = found
             .iter()
             .map(|l| (l.engine, l.line, l.from_env_default))

@@ -30,6 +30,8 @@ pub struct Manifest {
     /// binary, a Maven/Gradle Spring Boot plugin, a Go `main`. `None` when
     /// the format does not say.
     pub executable: Option<bool>,
+    /// The build makes a container image without a Dockerfile (Jib).
+    pub builds_image: bool,
     /// A library by its own declaration (composer `"type": "library"`).
     pub declares_library: bool,
     /// A workspace/aggregator that builds other modules.
@@ -42,11 +44,21 @@ impl Manifest {
         self.dependencies.contains_key(name)
     }
 
-    /// 1-based line of the first line mentioning `needle`, for evidence.
-    pub fn line_of(&self, needle: &str) -> u32 {
+    /// 1-based line declaring a dependency, for evidence: the first line
+    /// that is not a comment and names the package as a whole word (a
+    /// Maven `group:artifact` by its artifact id; Python names in any case
+    /// and with `_`/`.` for `-`). Line 1 when not found.
+    pub fn line_of(&self, package: &str) -> u32 {
+        let want = normalize_python(package.rsplit(':').next().unwrap_or(package));
         self.text
             .lines()
-            .position(|l| l.contains(needle))
+            .position(|line| {
+                let t = line.trim_start();
+                let comment = t.starts_with('#') || t.starts_with("//") || t.starts_with("<!--");
+                !comment
+                    && t.split(|c: char| !(c.is_ascii_alphanumeric() || "_.-/@".contains(c)))
+                        .any(|word| normalize_python(word) == want)
+            })
             .map(|i| i as u32 + 1)
             .unwrap_or(1)
     }
@@ -289,6 +301,9 @@ fn maven(text: &str) -> Result<Manifest, String> {
                 continue;
             };
             if node.has_tag_name("plugin") {
+                if artifact == "jib-maven-plugin" {
+                    m.builds_image = true;
+                }
                 if artifact == "spring-boot-maven-plugin"
                     || artifact.starts_with("quarkus-maven-plugin")
                     || artifact == "micronaut-maven-plugin"
@@ -332,6 +347,9 @@ fn gradle(text: &str) -> Manifest {
                         || value.starts_with("io.micronaut.application")) =>
             {
                 m.executable = Some(true);
+            }
+            Token::Str(value) if config == "id" && value == "com.google.cloud.tools.jib" => {
+                m.builds_image = true;
             }
             Token::Str(_) if config == "id" => {}
             Token::Str(value) => {

@@ -38,6 +38,15 @@ pub struct CodeFile {
     /// Database engines and URLs named in code (`"django.db.backends.sqlite3"`,
     /// `"sqlite:///app.db"`, Go driver imports), with lines.
     pub databases: Vec<database::DatabaseLiteral>,
+    /// Which of `code::NOTABLE_IDENTIFIERS` the code uses (`DATABASES`,
+    /// `ListenAndServe`, …).
+    pub mentions: Vec<&'static str>,
+}
+
+impl CodeFile {
+    pub fn mentions(&self, ident: &str) -> bool {
+        self.mentions.contains(&ident)
+    }
 }
 
 /// What rules need from a JavaScript/TypeScript file.
@@ -246,7 +255,8 @@ impl<'a> Facts<'a> {
                 let tokens = code::tokenize(&text, lang);
                 Ok(Parsed::Code(CodeFile {
                     route_paths: code::route_paths(&tokens, lang),
-                    databases: database::literals(&tokens),
+                    databases: database::literals(&tokens, &text, lang),
+                    mentions: code::notable_identifiers(&tokens),
                 }))
             }
             FileKind::RailsDatabaseYml => {

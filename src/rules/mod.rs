@@ -194,18 +194,7 @@ impl<'a> AppContext<'a> {
         let line = if let Some(pkg) = facts.package_json(self.app.manifest) {
             pkg.line_of_key(package)
         } else if let Some(m) = facts.manifest(self.app.manifest) {
-            // Maven coordinates appear as their artifact id; Python names
-            // may be written in any case.
-            let needle = package
-                .rsplit(':')
-                .next()
-                .unwrap_or(package)
-                .to_ascii_lowercase();
-            m.text
-                .lines()
-                .position(|l| l.to_ascii_lowercase().contains(&needle))
-                .map(|i| i as u32 + 1)
-                .unwrap_or(1)
+            m.line_of(package)
         } else {
             1
         };

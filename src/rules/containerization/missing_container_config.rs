@@ -24,8 +24,9 @@ const DOCS: &str = r#"## What it does
 Reports an app that serves HTTP (Next.js, Express, Fastify, NestJS, …) when no
 container definition builds it: no `Dockerfile`/`Containerfile` (any common
 naming: `Dockerfile.prod`, `web.Dockerfile`, `Containerfile`) in the app's folder
-or at the repository root, and no compose service whose `build:` context is the
-app. Apps deployed by a platform that builds from source (Vercel, Netlify,
+or at the repository root, no compose service whose `build:` context is the
+app, and no image build without a Dockerfile (Jib in the Maven/Gradle build, a
+`.ko.yaml`, a buildpacks `project.toml`). Apps deployed by a platform that builds from source (Vercel, Netlify,
 Render, Railway, Heroku `Procfile`, App Engine, Amplify, Fly.io, Kamal, …) are not
 reported — platform evidence includes adapter packages (`@sveltejs/adapter-vercel`,
 `@opennextjs/cloudflare`, `@vercel/analytics`, …) and deploy buttons in the README —
@@ -112,6 +113,19 @@ pub fn has_container_definition(cx: &AppContext) -> bool {
             || names_the_app(file.name(), cx)
     });
     if dockerfile_here {
+        return true;
+    }
+    // Jib in the build, ko or buildpacks configuration beside the app.
+    if cx
+        .repo
+        .facts
+        .manifest(cx.app.manifest)
+        .is_some_and(|m| m.builds_image)
+        || index.of_kind(FileKind::ImageBuildConfig).iter().any(|id| {
+            let dir = index.get(*id).dir();
+            dir.is_empty() || dir == app_dir
+        })
+    {
         return true;
     }
     index.of_kind(FileKind::Compose).iter().any(|id| {

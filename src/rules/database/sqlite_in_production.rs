@@ -162,15 +162,21 @@ fn is_production_file(rel: &str) -> bool {
 }
 
 /// The database literals of the files production runs with: the
-/// production-specific ones when there are any, else every file that is
-/// not for tests or development. `None` when a server database is named
-/// there too (a SQLite default beside a real configuration).
-fn production_literals(cx: &AppContext, files: Vec<FileId>) -> Option<(FileId, DatabaseLiteral)> {
+/// production-specific ones when they configure the database, else every
+/// file that is not for tests or development (a `production.py` that only
+/// does `from .base import *` inherits base's database). `None` when a
+/// server database is named there too (a SQLite default beside a real
+/// configuration). Literals in test-only blocks do not count.
+fn production_literals(
+    cx: &AppContext,
+    files: Vec<FileId>,
+    configures_database: impl Fn(FileId) -> bool,
+) -> Option<(FileId, DatabaseLiteral)> {
     let index = cx.repo.index;
     let prod: Vec<FileId> = files
         .iter()
         .copied()
-        .filter(|id| is_production_file(&index.get(*id).rel))
+        .filter(|id| is_production_file(&index.get(*id).rel) && configures_database(*id))
         .collect();
     let chosen: Vec<FileId> = if prod.is_empty() {
         files
@@ -184,6 +190,7 @@ fn production_literals(cx: &AppContext, files: Vec<FileId>) -> Option<(FileId, D
         .iter()
         .filter_map(|id| cx.repo.facts.code(*id).map(|c| (*id, c)))
         .flat_map(|(id, c)| c.databases.iter().map(move |l| (id, l)))
+        .filter(|(_, l)| !l.test_only)
         .collect();
     if literals.iter().any(|(_, l)| l.engine == Engine::Server) {
         return None;
@@ -207,14 +214,20 @@ fn python_findings(cx: &AppContext) -> Vec<Finding> {
                 || f.dir().rsplit('/').next() == Some("settings")
         })
         .collect();
-    let Some((id, lit)) = production_literals(cx, files) else {
+    let facts = cx.repo.facts;
+    let configures = |id: FileId| {
+        facts
+            .code(id)
+            .is_some_and(|c| c.mentions("DATABASES") || !c.databases.is_empty())
+    };
+    let Some((id, lit)) = production_literals(cx, files, configures) else {
         return Vec::new();
     };
     let rel = index.get(id).rel.clone();
     let what = if lit.text.starts_with("django.") {
-        format!("`DATABASES` uses the {} engine", code(&lit.text))
+        format!("configures `DATABASES` with the {} engine", code(&lit.text))
     } else {
-        format!("the database URL is {}", code(&lit.text))
+        format!("sets the database URL to {}", code(&lit.text))
     };
     let message = format!(
         "{} {what}{}.",
@@ -236,7 +249,7 @@ fn python_findings(cx: &AppContext) -> Vec<Finding> {
 
 fn fallback_note(from_env: bool) -> &'static str {
     if from_env {
-        " as the fallback when the environment does not set one (production gets SQLite whenever the variable is missing)"
+        " as the fallback when the environment does not set one (production gets it whenever the variable is missing)"
     } else {
         ""
     }
@@ -293,19 +306,36 @@ fn laravel_findings(cx: &AppContext) -> Vec<Finding> {
     else {
         return Vec::new();
     };
-    // The env example decides when it names another connection.
+    // The env example decides when it names a connection.
     let env_connection = cx.files_of_kind(FileKind::EnvExample).find_map(|id| {
         cx.repo
             .facts
             .env_file(id)
             .and_then(|e| e.get("DB_CONNECTION"))
-            .map(|v| v.value.clone())
+            .map(|v| (id, v.clone()))
     });
-    if env_connection
-        .as_deref()
-        .is_some_and(|c| !c.is_empty() && !c.contains("sqlite"))
-    {
-        return Vec::new();
+    match &env_connection {
+        Some((_, v)) if !v.value.is_empty() && !v.value.contains("sqlite") => return Vec::new(),
+        Some((env_id, v)) if v.value.contains("sqlite") => {
+            let env_rel = index.get(*env_id).rel.clone();
+            let rel = index.get(config).rel.clone();
+            let message = format!(
+                "{} sets `DB_CONNECTION={}`, and {} falls back to it as the default connection.",
+                code(&env_rel),
+                v.value,
+                code(&rel)
+            );
+            let mut f = finding(
+                cx,
+                message,
+                Location::new(env_rel, v.line),
+                Source::Laravel,
+                false,
+            );
+            f.locations.push(Location::new(rel, lit.line));
+            return vec![f];
+        }
+        _ => {}
     }
     let rel = index.get(config).rel.clone();
     let message = format!(
@@ -406,7 +436,7 @@ fn go_findings(cx: &AppContext) -> Vec<Finding> {
         .into_iter()
         .filter(|id| !index.get(*id).name().ends_with("_test.go"))
         .collect();
-    let Some((id, lit)) = production_literals(cx, files) else {
+    let Some((id, lit)) = production_literals(cx, files, |_| true) else {
         return Vec::new();
     };
     let rel = index.get(id).rel.clone();

@@ -68,7 +68,10 @@ struct Vendor {
 const VENDORS: &[Vendor] = &[
     Vendor {
         name: "Sentry",
-        is_variable: |v| v.ends_with("SENTRY_DSN"),
+        // SENTRY_DSN, NEXT_PUBLIC_SENTRY_DSN, SENTRY_LARAVEL_DSN, …
+        is_variable: |v| {
+            v.ends_with("SENTRY_DSN") || (v.starts_with("SENTRY_") && v.ends_with("_DSN"))
+        },
         sdks: &[
             (
                 Ecosystem::Node,

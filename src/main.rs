@@ -3,6 +3,9 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 
@@ -143,7 +146,10 @@ fn check(
     options: Options,
     write_baseline: Option<PathBuf>,
 ) -> ExitCode {
-    let report = match audit::run(&path, &options) {
+        let progress = Progress::start(&path);
+    let result = audit::run(&path, &options);
+    progress.stop();
+    let report = match result {
         Ok(report) => report,
         Err(err) => {
             eprintln!("error: {err}");
@@ -179,6 +185,53 @@ fn check(
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// A spinner on stderr for audits that take longer than a second, only when
+/// stderr is a terminal (never in CI logs or pipes).
+struct Progress {
+    done: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn start(path: &std::path::Path) -> Progress {
+        let done = Arc::new(AtomicBool::new(false));
+        if !std::io::stderr().is_terminal() {
+            return Progress { done, thread: None };
+        }
+        let flag = Arc::clone(&done);
+        let shown = path.display().to_string();
+        let thread = std::thread::spawn(move || {
+            let started = Instant::now();
+            let frames = ['|', '/', '-', '\\'];
+            let mut drawn = false;
+            let mut frame = 0;
+            while !flag.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(100));
+                if started.elapsed() >= Duration::from_secs(1) && !flag.load(Ordering::Relaxed) {
+                    eprint!("\r{} auditing {shown} ({:.0} s)", frames[frame % 4], started.elapsed().as_secs_f32());
+                    frame += 1;
+                    drawn = true;
+                }
+            }
+            if drawn {
+                // Clear the line so the report starts clean.
+                eprint!("\r\x1b[2K");
+            }
+        });
+        Progress {
+            done,
+            thread: Some(thread),
+        }
+    }
+
+    fn stop(mut self) {
+        self.done.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 

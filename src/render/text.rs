@@ -1,11 +1,15 @@
 //! `--format text`: for terminals, grouped by app and category. Colour is
 //! decided by the caller (TTY and `NO_COLOR`).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt::Write;
+use std::path::PathBuf;
 
 use anstyle::{AnsiColor, Effects, Style};
 
 use crate::audit::Report;
+use crate::facts::text::read_text;
 use crate::finding::{Category, Finding, Severity};
 
 struct Palette {
@@ -38,8 +42,40 @@ impl Palette {
     }
 }
 
+/// Evidence files, read once each, for source snippets.
+struct Snippets {
+    root: PathBuf,
+    files: RefCell<HashMap<String, Option<Vec<String>>>>,
+}
+
+impl Snippets {
+    /// The line as written, when the file is text and small enough.
+    fn line(&self, path: &str, line: u32) -> Option<String> {
+        let mut files = self.files.borrow_mut();
+        let lines = files.entry(path.to_string()).or_insert_with(|| {
+            read_text(&self.root.join(path), SNIPPET_MAX_FILE_SIZE)
+                .ok()
+                .map(|t| t.lines().map(|l| l.trim_end().to_string()).collect())
+        });
+        lines
+            .as_ref()?
+            .get(line.checked_sub(1)? as usize)
+            .filter(|l| !l.trim().is_empty() && l.len() <= 300)
+            .cloned()
+    }
+}
+
+const SNIPPET_MAX_FILE_SIZE: u64 = 1024 * 1024;
+
 pub fn render(report: &Report, color: bool) -> String {
     let p = Palette { color };
+    let snippets = Snippets {
+        root: PathBuf::from(&report.root),
+        files: RefCell::new(HashMap::new()),
+    };
+    let marker_style = Style::new()
+        .fg_color(Some(AnsiColor::Red.into()))
+        .effects(Effects::BOLD);
     let bold = Style::new().effects(Effects::BOLD);
     let dim = Style::new().effects(Effects::DIMMED);
     let mut out = String::new();
@@ -89,7 +125,7 @@ pub fn render(report: &Report, color: bool) -> String {
                     p.paint(bold, &f.title)
                 );
                 let _ = writeln!(out, "             {}", f.message);
-                for l in &f.locations {
+                                for l in &f.locations {
                     let _ = writeln!(
                         out,
                         "             {} {}:{}",
@@ -97,6 +133,15 @@ pub fn render(report: &Report, color: bool) -> String {
                         l.path,
                         l.line
                     );
+                    if let Some(source) = snippets.line(&l.path, l.line) {
+                        let number = l.line.to_string();
+                        let pad = " ".repeat(number.len());
+                        let indent = source.len() - source.trim_start().len();
+                        let marker = format!("{}{}", " ".repeat(indent), "^".repeat(source.trim().chars().count().max(1)));
+                        let _ = writeln!(out, "             {pad} {}", p.paint(dim, "|"));
+                        let _ = writeln!(out, "             {} {} {}", p.paint(dim, &number), p.paint(dim, "|"), source);
+                        let _ = writeln!(out, "             {pad} {} {}", p.paint(dim, "|"), p.paint(marker_style, &marker));
+                    }
                 }
                 let _ = writeln!(out, "             {} {}", p.paint(dim, "impact:"), f.impact);
                 let _ = writeln!(out, "             {} {}", p.paint(dim, "fix:"), f.fix);

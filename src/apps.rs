@@ -103,16 +103,65 @@ const NON_PRODUCT_WORDS: &[&str] = &[
     "tests",
 ];
 
-/// Whether a path sits in a folder that is not the product (tests, examples, …).
+/// Whether a path sits in a folder that is not the product (tests, examples,
+/// playgrounds, templates with `{{ placeholders }}`, …). Below a `src`
+/// folder only `src/test`-style folders count: deeper folders are source
+/// packages (`src/main/java/com/example/demo` is the product).
 pub fn is_non_product_path(rel: &str) -> bool {
     let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-    dir.split('/').any(|part| {
-        let lower = part.to_ascii_lowercase();
-        NON_PRODUCT_WORDS.contains(&lower.as_str())
-            || lower
-                .split(['-', '_', '.'])
-                .any(|w| NON_PRODUCT_WORDS.contains(&w))
-    })
+    let mut parts = dir.split('/');
+    while let Some(part) = parts.next() {
+        if part.contains("{{") || part.contains("{%") {
+            return true;
+        }
+        if part == "src" {
+            return parts.next().is_some_and(|next| {
+                matches!(
+                    next,
+                    "test" | "tests" | "it" | "integrationTest" | "testFixtures"
+                )
+            });
+        }
+        if is_non_product_word(part) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether a name (a folder, a package name) says "not the product".
+pub fn is_non_product_word(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let lower = lower.rsplit('/').next().unwrap_or(&lower);
+    NON_PRODUCT_WORDS.contains(&lower)
+        || lower
+            .split(['-', '_', '.', '@'])
+            .any(|w| NON_PRODUCT_WORDS.contains(&w))
+}
+
+/// Words that mark a package *name* as not the product. Narrower than the
+/// folder words: a product called `acme-storefront-template` still ships.
+const NON_PRODUCT_NAME_WORDS: &[&str] = &[
+    "demo",
+    "demos",
+    "e2e",
+    "example",
+    "examples",
+    "fixture",
+    "fixtures",
+    "playground",
+    "playgrounds",
+    "sandbox",
+    "storybook",
+];
+
+/// Whether a package name (`orbit-playground`, Go's `module example`) says
+/// "not the product".
+pub fn is_non_product_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let last = lower.rsplit('/').next().unwrap_or(&lower);
+    last.split(['-', '_', '.', '@'])
+        .any(|w| NON_PRODUCT_NAME_WORDS.contains(&w))
 }
 
 /// Dependencies of desktop and mobile apps: their web framework (if any)
@@ -128,9 +177,12 @@ const DESKTOP_PACKAGES: &[&str] = &[
 
 pub fn discover(facts: &Facts) -> Vec<App> {
     let index = facts.index;
+    // Manifests in tests, examples and templates are never parsed: a
+    // template's `{{ name }}` is not a malformed file of the product.
     let manifests: Vec<(FileId, &PackageJson)> = index
         .of_kind(FileKind::PackageJson)
         .iter()
+        .filter(|id| !is_non_product_path(&index.get(**id).rel))
         .filter_map(|id| facts.package_json(*id).map(|p| (*id, p)))
         .collect();
 
@@ -153,8 +205,17 @@ pub fn discover(facts: &Facts) -> Vec<App> {
     let mut apps = Vec::new();
     for (id, pkg) in &manifests {
         let file = index.get(*id);
-        if is_non_product_path(&file.rel) {
+        if is_non_product_path(&file.rel) || pkg.name.as_deref().is_some_and(is_non_product_name) {
             continue;
+        }
+        // A package that another package depends on is a library of theirs.
+        if let Some(name) = pkg.name.as_deref() {
+            if manifests
+                .iter()
+                .any(|(other, p)| other != id && p.dependencies.contains_key(name))
+            {
+                continue;
+            }
         }
         let found = stack::npm_frameworks(|p| pkg.has_dependency(p));
         let Some((_, framework_package)) = found.first() else {
@@ -286,7 +347,16 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
         let Some((framework, package)) = found.first().copied() else {
             continue;
         };
-        if !runs_as_app(index, ecosystem, framework, &dir, &manifests) {
+        let declared_name = manifests.iter().find_map(|(_, m)| m.name.clone());
+        let non_product_name = declared_name.as_deref().is_some_and(|n| {
+            is_non_product_name(n)
+                // Go module paths: `github.com/gin-gonic/examples/otel`.
+                || (ecosystem == Ecosystem::Go && n.split('/').any(|seg| NON_PRODUCT_WORDS.contains(&seg)))
+        });
+        if non_product_name {
+            continue;
+        }
+        if !runs_as_app(index, facts, ecosystem, framework, &dir, &manifests) {
             continue;
         }
         let Some((manifest, _)) = manifests
@@ -316,10 +386,38 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
             related_dirs: Vec::new(),
         });
     }
+    // A crate that another app depends on is a library of that app, even
+    // with a small `main` of its own.
+    let used: std::collections::HashSet<String> = apps
+        .iter()
+        .flat_map(|a: &App| a.dependencies.iter().cloned())
+        .collect();
+    apps.retain(|a| {
+        !(a.ecosystem == Ecosystem::Rust && a.name.as_ref().is_some_and(|n| used.contains(n)))
+    });
     apps
 }
 
-/// Whether the module's `main.go` (or `cmd/*/main.go`) calls `ListenAndServe`.
+/// Whether the module has a `main` package at its root or under `cmd/`.
+fn go_has_main_package(index: &Index, facts: &Facts, dir: &str) -> bool {
+    index.under(dir).iter().any(|f| {
+        let inner = f
+            .rel
+            .strip_prefix(dir)
+            .unwrap_or(&f.rel)
+            .trim_start_matches('/');
+        let place = !inner.contains('/') || inner.starts_with("cmd/");
+        place
+            && f.name().ends_with(".go")
+            && !f.name().ends_with("_test.go")
+            && index
+                .find(&f.rel)
+                .and_then(|id| facts.code(id))
+                .is_some_and(|c| c.mentions("package main"))
+    })
+}
+
+/// Whether the module's `main` package starts net/http's server.
 fn go_main_serves_http(index: &Index, facts: &Facts, dir: &str) -> bool {
     index.under(dir).iter().any(|f| {
         let inner = f
@@ -332,7 +430,7 @@ fn go_main_serves_http(index: &Index, facts: &Facts, dir: &str) -> bool {
             && index
                 .find(&f.rel)
                 .and_then(|id| facts.code(id))
-                .is_some_and(|c| c.mentions("ListenAndServe") || c.mentions("ListenAndServeTLS"))
+                .is_some_and(|c| c.mentions("http server"))
     })
 }
 
@@ -340,6 +438,7 @@ fn go_main_serves_http(index: &Index, facts: &Facts, dir: &str) -> bool {
 /// a library or plugin for that framework.
 fn runs_as_app(
     index: &Index,
+    facts: &Facts,
     ecosystem: Ecosystem,
     framework: Framework,
     dir: &str,
@@ -364,17 +463,26 @@ fn runs_as_app(
                     Some(FileKind::Requirements | FileKind::Pipfile)
                 )
             });
-            let entry_point = [
-                "main.py",
-                "app.py",
-                "wsgi.py",
-                "asgi.py",
-                "server.py",
-                "run.py",
-                "manage.py",
-            ]
-            .iter()
-            .any(|f| exists(f) || exists(&format!("src/{f}")) || exists(&format!("app/{f}")));
+            // An entry module up to three folders down (`src/<pkg>/main.py`).
+            let entry_point = index.under(dir).iter().any(|f| {
+                let inner = f
+                    .rel
+                    .strip_prefix(dir)
+                    .unwrap_or(&f.rel)
+                    .trim_start_matches('/');
+                inner.matches('/').count() <= 2
+                    && matches!(
+                        f.name(),
+                        "main.py"
+                            | "app.py"
+                            | "wsgi.py"
+                            | "asgi.py"
+                            | "server.py"
+                            | "run.py"
+                            | "manage.py"
+                    )
+                    && !is_non_product_path(inner)
+            });
             if framework == Framework::Django {
                 // A reusable Django app (a library) has no manage.py.
                 any_under("", &|name| name == "manage.py")
@@ -400,7 +508,7 @@ fn runs_as_app(
                     name.ends_with("Application.java") || name.ends_with("Application.kt")
                 })
         }
-        Ecosystem::Go => exists("main.go") || any_under("cmd", &|name| name == "main.go"),
+        Ecosystem::Go => go_has_main_package(index, facts, dir),
         Ecosystem::Rust => {
             !manifests
                 .iter()

@@ -430,6 +430,7 @@ impl Index {
         Index { files, by_kind }
     }
 
+    /// The files of a kind, in path order.
     pub fn of_kind(&self, kind: FileKind) -> &[FileId] {
         self.by_kind.get(&kind).map(Vec::as_slice).unwrap_or(&[])
     }

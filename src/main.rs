@@ -146,7 +146,7 @@ fn check(
     options: Options,
     write_baseline: Option<PathBuf>,
 ) -> ExitCode {
-        let progress = Progress::start(&path);
+    let progress = Progress::start(&path);
     let result = audit::run(&path, &options);
     progress.stop();
     let report = match result {
@@ -211,7 +211,11 @@ impl Progress {
             while !flag.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(100));
                 if started.elapsed() >= Duration::from_secs(1) && !flag.load(Ordering::Relaxed) {
-                    eprint!("\r{} auditing {shown} ({:.0} s)", frames[frame % 4], started.elapsed().as_secs_f32());
+                    eprint!(
+                        "\r{} auditing {shown} ({:.0} s)",
+                        frames[frame % 4],
+                        started.elapsed().as_secs_f32()
+                    );
                     frame += 1;
                     drawn = true;
                 }

@@ -128,6 +128,7 @@ const OTHER_FRAMEWORKS: &[(Framework, Ecosystem, &[&str])] = &[
         Ecosystem::Java,
         &[
             "org.springframework.boot:spring-boot-starter-web",
+            "org.springframework.boot:spring-boot-starter-webmvc",
             "org.springframework.boot:spring-boot-starter-webflux",
             "org.springframework.boot:spring-boot-starter-jersey",
         ],
@@ -154,7 +155,11 @@ const OTHER_FRAMEWORKS: &[(Framework, Ecosystem, &[&str])] = &[
     (
         Framework::Echo,
         Ecosystem::Go,
-        &["github.com/labstack/echo/v4", "github.com/labstack/echo"],
+        &[
+            "github.com/labstack/echo/v4",
+            "github.com/labstack/echo/v5",
+            "github.com/labstack/echo",
+        ],
     ),
     (
         Framework::Fiber,

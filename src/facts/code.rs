@@ -424,16 +424,65 @@ pub fn route_paths(tokens: &[Spanned], lang: Lang) -> Vec<(String, u32)> {
 }
 
 /// Identifiers whose presence rules ask about.
-pub const NOTABLE_IDENTIFIERS: &[&str] = &["DATABASES", "ListenAndServe", "ListenAndServeTLS"];
+pub const NOTABLE_IDENTIFIERS: &[&str] = &["DATABASES"];
 
-/// The notable identifiers a file uses.
 pub fn notable_identifiers(tokens: &[Spanned]) -> Vec<&'static str> {
-    NOTABLE_IDENTIFIERS
+    let mut found: Vec<&'static str> = NOTABLE_IDENTIFIERS
         .iter()
         .copied()
         .filter(|name| has_ident(tokens, name))
-        .collect()
+        .collect();
+    // Go: the standard library's HTTP server is started
+    // (`http.ListenAndServe(…)`, `&http.Server{…}`), not an SSH server's
+    // method of the same name.
+    if tokens.windows(3).any(|w| {
+        matches!(
+            (&w[0].token, &w[1].token, &w[2].token),
+            (Token::Ident(pkg), Token::Punct('.'), Token::Ident(name))
+                if pkg == "http" && matches!(name.as_str(), "ListenAndServe" | "ListenAndServeTLS" | "Server" | "Serve")
+        )
+    }) {
+        found.push("http server");
+    }
+    // Go: `package main` makes a binary.
+    if tokens.windows(2).any(|w| {
+        matches!((&w[0].token, &w[1].token), (Token::Ident(a), Token::Ident(b)) if a == "package" && b == "main")
+    }) {
+        found.push("package main");
+    }
+    found
 }
+
+pub fn path_literals(tokens: &[Spanned]) -> Vec<(String, u32)> {
+    let mut out = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let Token::Str(v) = &t.token else { continue };
+        if !v.starts_with('/') || v.len() > 64 || v.contains(' ') || v.starts_with("//") {
+            continue;
+        }
+        let prev = |n: usize| {
+            i.checked_sub(n)
+                .and_then(|j| tokens.get(j))
+                .map(|s| &s.token)
+        };
+        // Requests, not routes: `client.get("/health")`, `fetch("/health")`,
+        // `base + "/healthz"` (a URL of another service being built).
+        let request = matches!(prev(1), Some(Token::Punct('(')))
+            && matches!(prev(2), Some(Token::Ident(m)) if HTTP_VERBS.contains(&m.as_str()))
+            && matches!(prev(3), Some(Token::Punct('.')) | None)
+            || matches!(prev(1), Some(Token::Punct('(')))
+                && matches!(prev(2), Some(Token::Ident(m)) if m == "fetch" || m == "urlopen")
+            || matches!(prev(1), Some(Token::Punct('+')));
+        if !request {
+            out.push((v.clone(), t.line));
+        }
+    }
+    out
+}
+
+/// Method names of HTTP clients (and of routers: route registrations are
+/// read by `route_paths`, which knows receivers and decorators).
+const HTTP_VERBS: &[&str] = &["delete", "get", "head", "patch", "post", "put", "request"];
 
 /// Whether the file names an identifier (`GET` in a route handler module).
 pub fn has_ident(tokens: &[Spanned], name: &str) -> bool {

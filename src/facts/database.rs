@@ -37,6 +37,7 @@ pub fn engine_of(literal: &str) -> Option<Engine> {
         "gorm.io/driver/sqlite",
         "github.com/glebarez/sqlite",
         "github.com/ncruces/go-sqlite3",
+        "github.com/jinzhu/gorm/dialects/sqlite",
     ];
     const SERVER: &[&str] = &[
         "django.db.backends.postgresql",

@@ -50,16 +50,30 @@ impl Manifest {
     /// and with `_`/`.` for `-`). Line 1 when not found.
     pub fn line_of(&self, package: &str) -> u32 {
         let want = normalize_python(package.rsplit(':').next().unwrap_or(package));
-        self.text
-            .lines()
-            .position(|line| {
-                let t = line.trim_start();
-                let comment = t.starts_with('#') || t.starts_with("//") || t.starts_with("<!--");
-                !comment
-                    && t.split(|c: char| !(c.is_ascii_alphanumeric() || "_.-/@".contains(c)))
-                        .any(|word| normalize_python(word) == want)
+        let words = |t: &str| -> Vec<String> {
+            t.split(|c: char| !(c.is_ascii_alphanumeric() || "_.-/@".contains(c)))
+                .filter(|w| !w.is_empty())
+                .map(normalize_python)
+                .collect()
+        };
+        let code_lines = || {
+            self.text.lines().enumerate().filter(|(_, l)| {
+                let t = l.trim_start();
+                !(t.starts_with('#') || t.starts_with("//") || t.starts_with("<!--"))
             })
-            .map(|i| i as u32 + 1)
+        };
+        // A line that declares the dependency names it first (`django>=5`,
+        // `"django>=5",`, `gem "rails"`, `<artifactId>…`, `axum = "0.7"`);
+        // prose that mentions it (a description) names other words first.
+        let declared = code_lines().find(|(_, l)| {
+            let w = words(l);
+            w.first() == Some(&want)
+                || (w.first().is_some_and(|f| f == "gem" || f == "artifactid")
+                    && w.get(1) == Some(&want))
+        });
+        declared
+            .or_else(|| code_lines().find(|(_, l)| words(l).contains(&want)))
+            .map(|(i, _)| i as u32 + 1)
             .unwrap_or(1)
     }
 

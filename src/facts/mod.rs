@@ -35,6 +35,8 @@ pub use shell::ShellScript;
 pub struct CodeFile {
     /// Route paths registered in code, with lines.
     pub route_paths: Vec<(String, u32)>,
+    /// Every string literal that looks like a URL path.
+    pub path_literals: Vec<(String, u32)>,
     /// Database engines and URLs named in code (`"django.db.backends.sqlite3"`,
     /// `"sqlite:///app.db"`, Go driver imports), with lines.
     pub databases: Vec<database::DatabaseLiteral>,
@@ -54,6 +56,8 @@ impl CodeFile {
 pub struct JsFile {
     /// Route paths registered in code (`app.get("/health")`), with lines.
     pub route_paths: Vec<(String, u32)>,
+    /// Every string literal that looks like a URL path.
+    pub path_literals: Vec<(String, u32)>,
     /// The module names `GET` (a Next.js route handler that answers GET).
     pub handles_get: bool,
     /// `key: "value"` pairs, for config files only (next.config,
@@ -230,6 +234,7 @@ impl<'a> Facts<'a> {
                 let tokens = code::tokenize(&text, code::Lang::Js);
                 Ok(Parsed::Js(JsFile {
                     route_paths: code::route_paths(&tokens, code::Lang::Js),
+                    path_literals: code::path_literals(&tokens),
                     handles_get: code::has_ident(&tokens, "GET"),
                     string_properties: Vec::new(),
                 }))
@@ -238,6 +243,7 @@ impl<'a> Facts<'a> {
                 let tokens = code::tokenize(&text, code::Lang::Js);
                 Ok(Parsed::Js(JsFile {
                     route_paths: Vec::new(),
+                    path_literals: Vec::new(),
                     handles_get: false,
                     string_properties: code::string_properties(&tokens),
                 }))
@@ -255,6 +261,7 @@ impl<'a> Facts<'a> {
                 let tokens = code::tokenize(&text, lang);
                 Ok(Parsed::Code(CodeFile {
                     route_paths: code::route_paths(&tokens, lang),
+                    path_literals: code::path_literals(&tokens),
                     databases: database::literals(&tokens, &text, lang),
                     mentions: code::notable_identifiers(&tokens),
                 }))

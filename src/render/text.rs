@@ -125,7 +125,7 @@ pub fn render(report: &Report, color: bool) -> String {
                     p.paint(bold, &f.title)
                 );
                 let _ = writeln!(out, "             {}", f.message);
-                                for l in &f.locations {
+                for l in &f.locations {
                     let _ = writeln!(
                         out,
                         "             {} {}:{}",
@@ -137,10 +137,25 @@ pub fn render(report: &Report, color: bool) -> String {
                         let number = l.line.to_string();
                         let pad = " ".repeat(number.len());
                         let indent = source.len() - source.trim_start().len();
-                        let marker = format!("{}{}", " ".repeat(indent), "^".repeat(source.trim().chars().count().max(1)));
+                        let marker = format!(
+                            "{}{}",
+                            " ".repeat(indent),
+                            "^".repeat(source.trim().chars().count().max(1))
+                        );
                         let _ = writeln!(out, "             {pad} {}", p.paint(dim, "|"));
-                        let _ = writeln!(out, "             {} {} {}", p.paint(dim, &number), p.paint(dim, "|"), source);
-                        let _ = writeln!(out, "             {pad} {} {}", p.paint(dim, "|"), p.paint(marker_style, &marker));
+                        let _ = writeln!(
+                            out,
+                            "             {} {} {}",
+                            p.paint(dim, &number),
+                            p.paint(dim, "|"),
+                            source
+                        );
+                        let _ = writeln!(
+                            out,
+                            "             {pad} {} {}",
+                            p.paint(dim, "|"),
+                            p.paint(marker_style, &marker)
+                        );
                     }
                 }
                 let _ = writeln!(out, "             {} {}", p.paint(dim, "impact:"), f.impact);

@@ -97,6 +97,7 @@ pub struct RepoContext<'a> {
     pub facts: &'a Facts<'a>,
     pub apps: &'a [App],
     deploy_definitions: OnceLock<Vec<(FileId, DeployKind)>>,
+    package_dirs: OnceLock<Vec<String>>,
 }
 
 impl<'a> RepoContext<'a> {
@@ -106,7 +107,24 @@ impl<'a> RepoContext<'a> {
             facts,
             apps,
             deploy_definitions: OnceLock::new(),
+            package_dirs: OnceLock::new(),
         }
+    }
+
+    /// Folders that hold a package manifest (apps and libraries alike),
+    /// the root excluded.
+    pub fn package_dirs(&self) -> &[String] {
+        self.package_dirs.get_or_init(|| {
+            let mut dirs: Vec<String> = PACKAGE_MANIFESTS
+                .iter()
+                .flat_map(|kind| self.index.of_kind(*kind).iter())
+                .map(|id| self.index.get(*id).dir().to_string())
+                .filter(|d| !d.is_empty())
+                .collect();
+            dirs.sort();
+            dirs.dedup();
+            dirs
+        })
     }
 
     /// Infrastructure-as-code and platform deployment definitions in the
@@ -269,24 +287,23 @@ impl<'a> AppContext<'a> {
     /// The app's files of one kind, outside tests and examples.
     pub fn files_of_kind(&self, kind: FileKind) -> impl Iterator<Item = FileId> + '_ {
         let range = self.repo.index.ids_under(self.app.dir());
-        self.repo
-            .index
-            .of_kind(kind)
-            .iter()
-            .copied()
-            .filter(move |id| range.contains(id))
-            .filter(move |id| {
-                let rel = &self.repo.index.get(*id).rel;
-                let inner = rel
-                    .strip_prefix(self.app.dir())
-                    .unwrap_or(rel)
-                    .trim_start_matches('/');
-                !crate::apps::is_non_product_path(inner)
-                    && !self
-                        .nested_roots()
-                        .iter()
-                        .any(|root| rel.starts_with(root.as_str()))
-            })
+        // Ids grow with the path order, so the app's files of a kind are one
+        // contiguous run of the kind's list.
+        let ids = self.repo.index.of_kind(kind);
+        let start = ids.partition_point(|id| *id < range.start);
+        let end = ids.partition_point(|id| *id < range.end);
+        ids[start..end].iter().copied().filter(move |id| {
+            let rel = &self.repo.index.get(*id).rel;
+            let inner = rel
+                .strip_prefix(self.app.dir())
+                .unwrap_or(rel)
+                .trim_start_matches('/');
+            !crate::apps::is_non_product_path(inner)
+                && !self
+                    .nested_roots()
+                    .iter()
+                    .any(|root| rel.starts_with(root.as_str()))
+        })
     }
 
     /// The command that adds a package with the app's package manager.

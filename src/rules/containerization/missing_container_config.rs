@@ -93,26 +93,96 @@ pub fn serves_http(cx: &AppContext) -> bool {
         })
 }
 
+/// Whose a build file is: by its place (inside an app's folder) or its
+/// name (`docker/api.Dockerfile`, `docker/web/Dockerfile`).
+#[derive(PartialEq, Eq)]
+enum Owner {
+    ThisApp,
+    OtherApp,
+    Shared,
+}
+
+fn owner_of(path: &str, cx: &AppContext) -> Owner {
+    let this = cx.app.dir();
+    let inside =
+        |dir: &str| !dir.is_empty() && (path == dir || path.starts_with(&format!("{dir}/")));
+    // The deepest package folder (an app's or a library's) that holds the file.
+    let holder = cx
+        .repo
+        .package_dirs()
+        .iter()
+        .map(String::as_str)
+        .filter(|d| inside(d))
+        .max_by_key(|d| d.len());
+    match holder {
+        Some(dir) if dir == this => return Owner::ThisApp,
+        Some(_) => return Owner::OtherApp,
+        None => {}
+    }
+    let words: Vec<String> = path
+        .to_ascii_lowercase()
+        .split(['/', '.', '-', '_'])
+        .map(str::to_string)
+        .collect();
+    let named = |dir: &str| {
+        dir.rsplit('/')
+            .next()
+            .filter(|f| !f.is_empty())
+            .is_some_and(|f| words.iter().any(|w| *w == f.to_ascii_lowercase()))
+    };
+    if named(this) {
+        Owner::ThisApp
+    } else if cx
+        .repo
+        .apps
+        .iter()
+        .any(|a| a.dir() != this && named(a.dir()))
+    {
+        Owner::OtherApp
+    } else {
+        Owner::Shared
+    }
+}
+
+/// Every `image:` value in a YAML document (containers, init containers,
+/// CronJob templates), however deep.
+fn images(doc: &yaml_rust2::Yaml) -> Vec<String> {
+    fn walk(node: &yaml_rust2::Yaml, depth: usize, out: &mut Vec<String>) {
+        if depth > 32 {
+            return;
+        }
+        match node {
+            yaml_rust2::Yaml::Hash(map) => {
+                for (k, v) in map {
+                    match (k.as_str(), v) {
+                        (Some("image"), yaml_rust2::Yaml::String(image)) => out.push(image.clone()),
+                        _ => walk(v, depth + 1, out),
+                    }
+                }
+            }
+            yaml_rust2::Yaml::Array(items) => items.iter().for_each(|i| walk(i, depth + 1, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(doc, 0, &mut out);
+    out
+}
+
+fn is_dev_only(rel: &str) -> bool {
+    rel.split('/').any(|p| p == ".devcontainer") || is_non_product_path(rel)
+}
+
 pub fn has_container_definition(cx: &AppContext) -> bool {
     let index = cx.repo.index;
     let app_dir = cx.app.dir();
-    let dockerfiles = index.of_kind(FileKind::Dockerfile);
-    // In a repository with one app, any Dockerfile builds that app, wherever
-    // it lives (`docker/Dockerfile`, `other/Dockerfile`).
-    let single_app = cx.repo.apps.len() == 1;
-    let dockerfile_here = dockerfiles.iter().any(|id| {
+    // A Dockerfile counts unless it belongs to another app: in the app's
+    // folder, at the root, in a shared `docker/` folder, named after the app.
+    let dockerfile = index.of_kind(FileKind::Dockerfile).iter().any(|id| {
         let file = index.get(*id);
-        let dir = file.dir();
-        if dir.split('/').any(|p| p == ".devcontainer") || is_non_product_path(&file.rel) {
-            return false;
-        }
-        single_app
-            || dir.is_empty()
-            || dir == app_dir
-            || (!app_dir.is_empty() && dir.starts_with(&format!("{app_dir}/")))
-            || names_the_app(file.name(), cx)
+        !is_dev_only(&file.rel) && owner_of(&file.rel, cx) != Owner::OtherApp
     });
-    if dockerfile_here {
+    if dockerfile {
         return true;
     }
     // Jib in the build, ko or buildpacks configuration beside the app.
@@ -128,51 +198,61 @@ pub fn has_container_definition(cx: &AppContext) -> bool {
     {
         return true;
     }
+    // Kubernetes manifests that run an image of the app (built by CI).
+    let single_app = cx.repo.apps.len() == 1;
+    let deployed_image = cx
+        .repo
+        .deploy_definitions()
+        .iter()
+        .filter(|(_, kind)| *kind == crate::index::DeployKind::Kubernetes)
+        .filter_map(|(id, _)| cx.repo.facts.yaml_documents(*id))
+        .flat_map(|docs| docs.iter().flat_map(images))
+        .any(|image| {
+            let name = image.rsplit('/').next().unwrap_or(&image);
+            let name = name.split(':').next().unwrap_or(name);
+            single_app || (!app_dir.is_empty() && owner_of(name, cx) == Owner::ThisApp)
+        });
+    if deployed_image {
+        return true;
+    }
     index.of_kind(FileKind::Compose).iter().any(|id| {
         let compose_file = index.get(*id);
         let compose_dir = compose_file.dir();
         // A dev container's compose file builds a development image.
-        if compose_dir.split('/').any(|p| p == ".devcontainer")
-            || is_non_product_path(&compose_file.rel)
-        {
+        if is_dev_only(&compose_file.rel) {
             return false;
         }
         cx.repo.facts.compose(*id).is_some_and(|compose| {
             compose.services.iter().any(|service| {
-                let Some(context) = &service.build_context else {
-                    return false;
-                };
-                let Some(context) = resolve(compose_dir, context) else {
+                // An image named after the app, built elsewhere (CI).
+                let image_names_app = service.image.as_deref().is_some_and(|image| {
+                    let name = image.rsplit('/').next().unwrap_or(image);
+                    let name = name.split(':').next().unwrap_or(name);
+                    owner_of(name, cx) == Owner::ThisApp && !app_dir.is_empty()
+                });
+                if image_names_app {
+                    return true;
+                }
+                let Some(context) = service
+                    .build_context
+                    .as_deref()
+                    .and_then(|c| resolve(compose_dir, c))
+                else {
                     return false;
                 };
                 if context == app_dir {
                     return true;
                 }
-                // A context above the app (a monorepo root) with a Dockerfile
-                // inside the app or named after it.
+                // A context above the app (a monorepo root, `../`): it
+                // builds this app unless its Dockerfile is another app's.
                 let above = context.is_empty() || app_dir.starts_with(&format!("{context}/"));
+                let dockerfile = service.dockerfile.as_deref().unwrap_or("Dockerfile");
                 above
-                    && service.dockerfile.as_deref().is_some_and(|df| {
-                        resolve(&context, df).is_some_and(|p| {
-                            p.starts_with(&format!("{app_dir}/"))
-                                || names_the_app(p.rsplit('/').next().unwrap_or(&p), cx)
-                        })
-                    })
+                    && resolve(&context, dockerfile)
+                        .is_some_and(|p| !is_dev_only(&p) && owner_of(&p, cx) != Owner::OtherApp)
             })
         })
     })
-}
-
-/// `web.Dockerfile` or `Dockerfile.web` in a shared docker folder, for the
-/// app in `apps/web`.
-fn names_the_app(file_name: &str, cx: &AppContext) -> bool {
-    let Some(folder) = cx.app.dir().rsplit('/').next().filter(|f| !f.is_empty()) else {
-        return false;
-    };
-    let lower = file_name.to_ascii_lowercase();
-    lower
-        .split(['.', '-', '_'])
-        .any(|part| part == folder.to_ascii_lowercase())
 }
 
 fn built_by_platform(cx: &AppContext) -> bool {

@@ -330,8 +330,10 @@ fn laravel_findings(cx: &AppContext) -> Vec<Finding> {
                 message,
                 Location::new(env_rel, v.line),
                 Source::Laravel,
-                false,
+                true,
             );
+            // The env example documents the environment the app expects;
+            // production may set its own, so this is high, not critical.
             f.locations.push(Location::new(rel, lit.line));
             return vec![f];
         }

@@ -286,16 +286,48 @@ fn has_code_route(cx: &AppContext) -> bool {
         if is_test_file(rel) {
             return false;
         }
+        let (routes, paths) = match cx.app.ecosystem {
+            Ecosystem::Node => match facts.js(id) {
+                Some(js) => (js.route_paths.as_slice(), js.path_literals.as_slice()),
+                None => return false,
+            },
+            _ => match facts.code(id) {
+                Some(c) => (c.route_paths.as_slice(), c.path_literals.as_slice()),
+                None => return false,
+            },
+        };
+        // A strong health path spelled out anywhere in server code
+        // (`"/healthz"` passed to a helper, a custom macro, a middleware).
+        if paths.iter().any(|(p, _)| is_strong_health_path(p)) {
+            return true;
+        }
         // Rails routes live in config/routes.rb (and config/routes/*.rb);
         // elsewhere `get "…"` is usually an HTTP client call.
-        if rails && !rel.contains("config/routes") {
+        let routes_file = rails && rel.contains("config/routes");
+        if rails && !routes_file {
             return false;
         }
-        let routes = match cx.app.ecosystem {
-            Ecosystem::Node => facts.js(id).map(|js| js.route_paths.as_slice()),
-            _ => facts.code(id).map(|c| c.route_paths.as_slice()),
-        };
-        routes.is_some_and(|routes| routes.iter().any(|(path, _)| is_health_path(path)))
+        routes.iter().any(|(path, _)| {
+            // A bare word (`get("status")`) is a getter unless it is a
+            // Rails route or names health outright.
+            (path.contains('/') || routes_file || is_strong_health_path(&format!("/{path}")))
+                && is_health_path(path)
+        })
+    })
+}
+
+/// `/health`, `/api/healthz`, `/livez`: a strong health name at the top.
+fn is_strong_health_path(path: &str) -> bool {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    segments.iter().enumerate().any(|(i, seg)| {
+        STRONG_NAMES.contains(&clean_segment(seg).as_str())
+            && segments[..i].iter().all(|p| {
+                let p = clean_segment(p);
+                ROUTE_PREFIXES.contains(&p.as_str())
+                    || (p.len() >= 2
+                        && p.starts_with('v')
+                        && p[1..].chars().all(|c| c.is_ascii_digit()))
+            })
     })
 }
 

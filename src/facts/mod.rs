@@ -215,14 +215,54 @@ impl<'a> Facts<'a> {
         self.slots[id].get_or_init(|| self.parse(id))
     }
 
+    /// Source facts for a file, but only when its text contains one of
+    /// `needles`: a rule that looks for something spelled a known way skips
+    /// the lexing of every file that cannot contain it. Read errors are
+    /// recorded as for any parse.
+    pub fn js_mentioning(&self, id: FileId, needles: &[&str]) -> Option<&JsFile> {
+        match self.parsed_mentioning(id, needles)? {
+            Parsed::Js(j) => Some(j),
+            _ => None,
+        }
+    }
+
+    /// `code()` for files that contain one of `needles` (see `js_mentioning`).
+    pub fn code_mentioning(&self, id: FileId, needles: &[&str]) -> Option<&CodeFile> {
+        match self.parsed_mentioning(id, needles)? {
+            Parsed::Code(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    fn parsed_mentioning(&self, id: FileId, needles: &[&str]) -> Option<&Parsed> {
+        if let Some(parsed) = self.slots[id].get() {
+            return Some(parsed);
+        }
+        let file = self.index.get(id);
+        match text::read_text(&file.abs, self.max_file_size) {
+            Ok(text) if needles.iter().any(|n| text.contains(n)) => {
+                Some(self.slots[id].get_or_init(|| self.parse_text(id, text)))
+            }
+            Ok(_) => None,
+            Err(message) => Some(self.slots[id].get_or_init(|| self.fail(id, message))),
+        }
+    }
+
     fn parse(&self, id: FileId) -> Parsed {
+        let file = self.index.get(id);
+        if file.kind.is_none() {
+            return Parsed::Unparsed;
+        }
+        match text::read_text(&file.abs, self.max_file_size) {
+            Ok(text) => self.parse_text(id, text),
+            Err(message) => self.fail(id, message),
+        }
+    }
+
+    fn parse_text(&self, id: FileId, text: String) -> Parsed {
         let file = self.index.get(id);
         let Some(kind) = file.kind else {
             return Parsed::Unparsed;
-        };
-        let text = match text::read_text(&file.abs, self.max_file_size) {
-            Ok(text) => text,
-            Err(message) => return self.fail(id, message),
         };
         let result = match kind {
             FileKind::PackageJson => PackageJson::parse(text).map(Parsed::PackageJson),

@@ -48,7 +48,8 @@ fn main() {
         let t = Instant::now();
         let count: usize = match rule.check {
             Check::Repo(check) => check(&repo).len(),
-            Check::App(check) => found.iter().map(|app| check(&AppContext { repo: &repo, app }).len()).sum(),
+            Check::App(check) => found.iter().map(|app| check(&AppContext::new(&repo, app)).len()).sum(),
+            Check::Meta => 0,
         };
         findings += count;
         println!("rule {:<28}{}  ({count} findings)", rule.meta.name, ms(t.elapsed()));

@@ -79,6 +79,31 @@ const HEALTH_NAMES: &[&str] = &[
     "up",
 ];
 
+/// Every way a health route can be spelled contains one of these; files
+/// without any of them are not lexed.
+const HEALTH_NEEDLES: &[&str] = &[
+    "health",
+    "Health",
+    "HEALTH",
+    "livez",
+    "readyz",
+    "heartbeat",
+    "/status",
+    "status/",
+    "/ping",
+    "ping/",
+    "/up",
+    "up/",
+    "\"up\"",
+    "'up'",
+    "/ready",
+    "ready/",
+    "/live",
+    "live/",
+    "/alive",
+    "alive/",
+];
+
 /// Packages that register a health route for the app, across ecosystems.
 const HEALTH_LIBRARIES: &[&str] = &[
     // npm
@@ -281,17 +306,32 @@ fn has_code_route(cx: &AppContext) -> bool {
     let index = cx.repo.index;
     let facts = cx.repo.facts;
     let rails = cx.app.framework() == Framework::Rails;
+    let file_routed = cx.app.framework().routes_are_files();
+    let app_dir = cx.app.dir();
+    let near_root = |rel: &str| {
+        let inner = rel
+            .strip_prefix(app_dir)
+            .unwrap_or(rel)
+            .trim_start_matches('/');
+        let inner = inner.strip_prefix("src/").unwrap_or(inner);
+        !inner.contains('/') || inner.starts_with("server/")
+    };
     cx.source_files().into_iter().any(|id| {
         let rel = &index.get(id).rel;
         if is_test_file(rel) {
             return false;
         }
+        // In file-routed frameworks routes are files (read above); code
+        // can add some only in a custom server or middleware near the root.
+        if file_routed && !near_root(rel) {
+            return false;
+        }
         let (routes, paths) = match cx.app.ecosystem {
-            Ecosystem::Node => match facts.js(id) {
+            Ecosystem::Node => match facts.js_mentioning(id, HEALTH_NEEDLES) {
                 Some(js) => (js.route_paths.as_slice(), js.path_literals.as_slice()),
                 None => return false,
             },
-            _ => match facts.code(id) {
+            _ => match facts.code_mentioning(id, HEALTH_NEEDLES) {
                 Some(c) => (c.route_paths.as_slice(), c.path_literals.as_slice()),
                 None => return false,
             },

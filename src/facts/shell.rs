@@ -97,57 +97,78 @@ impl ShellScript {
     }
 }
 
-fn collect(node: Node, src: &[u8], out: &mut ShellScript) {
-    match node.kind() {
-        "command" => {
-            if let Some(cmd) = command(node, src) {
-                out.commands.push(cmd);
-            }
-        }
-        "variable_assignment" => {
-            if let (Some(name), value) = (
-                node.child_by_field_name("name"),
-                node.child_by_field_name("value"),
-            ) {
-                out.assignments.push(Assignment {
-                    name: text(name, src),
-                    value: value.map(|v| word(v, src)).unwrap_or_default(),
-                    line: line(node),
-                });
-            }
-        }
-        "file_redirect" => {
-            let op = node.child(0).map(|c| text(c, src)).unwrap_or_default();
-            if op.starts_with('>') || op == "&>" || op == "&>>" {
-                if let Some(dest) = node.child_by_field_name("destination") {
-                    out.redirects.push((word(dest, src), line(node)));
+/// Walks the syntax tree depth-first without recursion (a script of ten
+/// thousand nested subshells must not exhaust the stack), collecting
+/// commands, assignments and redirects in source order.
+fn collect(root: Node, src: &[u8], out: &mut ShellScript) {
+    // Pipelines: (first command index of each stage) resolved after the walk.
+    let mut pipelines: Vec<Vec<std::ops::Range<usize>>> = Vec::new();
+    let mut command_starts: Vec<usize> = Vec::new();
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        let mut descend = true;
+        match node.kind() {
+            "command" => {
+                if let Some(cmd) = command(node, src) {
+                    out.commands.push(cmd);
+                    command_starts.push(node.start_byte());
                 }
             }
-        }
-        "pipeline" => {
-            // Each stage's first command is piped into the next stage's.
-            let mut firsts = Vec::new();
-            let mut cursor = node.walk();
-            for child in node.children(&mut cursor) {
-                let before = out.commands.len();
-                collect(child, src, out);
-                if out.commands.len() > before {
-                    firsts.push(before);
+            "variable_assignment" => {
+                if let (Some(name), value) = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("value"),
+                ) {
+                    out.assignments.push(Assignment {
+                        name: text(name, src),
+                        value: value.map(|v| word(v, src)).unwrap_or_default(),
+                        line: line(node),
+                    });
                 }
             }
-            for pair in firsts.windows(2) {
-                let next = out.commands[pair[1]].name.clone();
-                out.commands[pair[0]].piped_into = Some(next);
+            "file_redirect" => {
+                let op = node.child(0).map(|c| text(c, src)).unwrap_or_default();
+                if op.starts_with('>') || op == "&>" || op == "&>>" {
+                    if let Some(dest) = node.child_by_field_name("destination") {
+                        out.redirects.push((word(dest, src), line(node)));
+                    }
+                }
             }
-            return;
+            "pipeline" => {
+                let mut stages = Vec::new();
+                let mut c = node.walk();
+                for child in node.named_children(&mut c) {
+                    stages.push(child.byte_range());
+                }
+                pipelines.push(stages);
+            }
+            // Heredoc bodies are data, and comments are not commands.
+            "heredoc_body" | "comment" => descend = false,
+            _ => {}
         }
-        // Heredoc bodies are data, and comments are not commands.
-        "heredoc_body" | "comment" => return,
-        _ => {}
-    }
-    let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
-        collect(child, src, out);
+        if descend && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                // Each stage's first command is piped into the next stage's.
+                for stages in pipelines {
+                    let firsts: Vec<usize> = stages
+                        .iter()
+                        .filter_map(|r| command_starts.iter().position(|s| r.contains(s)))
+                        .collect();
+                    for pair in firsts.windows(2) {
+                        let next = out.commands[pair[1]].name.clone();
+                        out.commands[pair[0]].piped_into = Some(next);
+                    }
+                }
+                return;
+            }
+        }
     }
 }
 

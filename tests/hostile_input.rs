@@ -34,7 +34,7 @@ fn healthy_app(root: &Path) {
     write(
         root,
         "apps/web/.env.example",
-        b"# caf\xe9 latin-1\r\nNEXT_PUBLIC_SENTRY_DSN=\r\n".to_vec(),
+        b"# caf\xe9 latin-1\r\nNEXT_PUBLIC_SENTRY_DSN=\r\n",
     );
     write(
         root,

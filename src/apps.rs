@@ -129,14 +129,17 @@ pub fn is_non_product_path(rel: &str) -> bool {
     false
 }
 
-/// Whether a name (a folder, a package name) says "not the product".
+/// Whether a folder name says "not the product".
 pub fn is_non_product_word(name: &str) -> bool {
+    has_word(name, NON_PRODUCT_WORDS)
+}
+
+/// Whether the last `/`-segment of `name`, or one of its `-`/`_`/`.`/`@`
+/// separated words, is in `words` (case-insensitive).
+fn has_word(name: &str, words: &[&str]) -> bool {
     let lower = name.to_ascii_lowercase();
-    let lower = lower.rsplit('/').next().unwrap_or(&lower);
-    NON_PRODUCT_WORDS.contains(&lower)
-        || lower
-            .split(['-', '_', '.', '@'])
-            .any(|w| NON_PRODUCT_WORDS.contains(&w))
+    let last = lower.rsplit('/').next().unwrap_or(&lower);
+    words.contains(&last) || last.split(['-', '_', '.', '@']).any(|w| words.contains(&w))
 }
 
 /// Words that mark a package *name* as not the product. Narrower than the
@@ -158,10 +161,7 @@ const NON_PRODUCT_NAME_WORDS: &[&str] = &[
 /// Whether a package name (`orbit-playground`, Go's `module example`) says
 /// "not the product".
 pub fn is_non_product_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    let last = lower.rsplit('/').next().unwrap_or(&lower);
-    last.split(['-', '_', '.', '@'])
-        .any(|w| NON_PRODUCT_NAME_WORDS.contains(&w))
+    has_word(name, NON_PRODUCT_NAME_WORDS)
 }
 
 /// Dependencies of desktop and mobile apps: their web framework (if any)

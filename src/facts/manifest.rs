@@ -138,6 +138,20 @@ fn pep508(req: &str) -> Option<(String, Vec<String>)> {
     Some((normalize_python(name), extras))
 }
 
+/// A TOML array of strings under `key` (`features = [...]`, `extras = [...]`).
+fn string_list(table: &Toml, key: &str) -> Vec<String> {
+    table
+        .get(key)
+        .and_then(Toml::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Toml::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn requirements(text: &str) -> Manifest {
     let mut m = Manifest::default();
     for line in text.lines() {
@@ -200,16 +214,7 @@ fn pyproject(text: &str) -> Result<Manifest, String> {
                 if name == "python" {
                     continue;
                 }
-                let extras = spec
-                    .get("extras")
-                    .and_then(Toml::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(Toml::as_str)
-                            .map(str::to_string)
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let extras = string_list(spec, "extras");
                 m.add(&normalize_python(name), extras, dev);
             }
         }
@@ -419,16 +424,7 @@ fn cargo(text: &str) -> Result<Manifest, String> {
     let mut add_table = |table: Option<&Toml>, dev: bool| {
         if let Some(Toml::Table(deps)) = table {
             for (name, spec) in deps {
-                let features = spec
-                    .get("features")
-                    .and_then(Toml::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(Toml::as_str)
-                            .map(str::to_string)
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let features = string_list(spec, "features");
                 let real = spec.get("package").and_then(Toml::as_str).unwrap_or(name);
                 m.add(real, features, dev);
             }

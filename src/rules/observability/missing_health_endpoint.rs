@@ -57,27 +57,9 @@ route that checks the database and Redis the app uses, each with a timeout,
 answering 200 or 503 with `Cache-Control: no-store`.
 "#;
 
-const HEALTH_NAMES: &[&str] = &[
-    "_health",
-    "alive",
-    "health",
-    "health-check",
-    "health_check",
-    "healthcheck",
-    "healthchecks",
-    "healthy",
-    "healthz",
-    "heartbeat",
-    "live",
-    "liveness",
-    "livez",
-    "ping",
-    "readiness",
-    "ready",
-    "readyz",
-    "status",
-    "up",
-];
+/// Common words that mean "health" only as the last segment of a route at
+/// the top (`/status`, `/api/v1/ping`, Rails' `/up`).
+const WEAK_NAMES: &[&str] = &["alive", "live", "ping", "ready", "status", "up"];
 
 /// Every way a health route can be spelled contains one of these; files
 /// without any of them are not lexed.
@@ -214,7 +196,7 @@ fn is_health_route(segments: &[&str]) -> bool {
         if STRONG_NAMES.contains(&seg.as_str()) {
             return true;
         }
-        if HEALTH_NAMES.contains(&seg.as_str()) && i + 1 == segments.len() {
+        if WEAK_NAMES.contains(&seg.as_str()) && i + 1 == segments.len() {
             return segments[..i].iter().all(|p| {
                 let p = clean_segment(p);
                 ROUTE_PREFIXES.contains(&p.as_str())

@@ -35,6 +35,12 @@ pub fn render(report: &Report) -> String {
             None => out.push_str(&format!("::{command} title={title}::{message}\n")),
         }
     }
+    if report.suppressed > 0 || report.baseline_matched > 0 {
+        out.push_str(&format!(
+            "::notice title=seaworthy::{} finding(s) suppressed, {} already in the baseline\n",
+            report.suppressed, report.baseline_matched
+        ));
+    }
     for e in &report.errors {
         out.push_str(&format!(
             "::warning file={},title=seaworthy could not read this file::{}\n",

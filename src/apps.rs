@@ -82,6 +82,7 @@ const NON_PRODUCT_WORDS: &[&str] = &[
     "benchmarks",
     "demo",
     "demos",
+    "dev",
     "doc",
     "docs",
     "documentation",

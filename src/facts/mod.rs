@@ -95,7 +95,9 @@ enum Parsed {
 
 pub struct Facts<'a> {
     pub index: &'a Index,
-    slots: Vec<OnceLock<Parsed>>,
+    /// One slot per file, boxed so that an unread file costs a pointer, not
+    /// the size of the largest parsed form (a million-file tree stays small).
+    slots: Vec<OnceLock<Box<Parsed>>>,
     errors: Mutex<Vec<AuditError>>,
     max_file_size: u64,
 }
@@ -212,7 +214,7 @@ impl<'a> Facts<'a> {
     }
 
     fn parsed(&self, id: FileId) -> &Parsed {
-        self.slots[id].get_or_init(|| self.parse(id))
+        self.slots[id].get_or_init(|| Box::new(self.parse(id)))
     }
 
     /// Source facts for a file, but only when its text contains one of
@@ -236,15 +238,17 @@ impl<'a> Facts<'a> {
 
     fn parsed_mentioning(&self, id: FileId, needles: &[&str]) -> Option<&Parsed> {
         if let Some(parsed) = self.slots[id].get() {
-            return Some(parsed);
+            return Some(&**parsed);
         }
         let file = self.index.get(id);
         match text::read_text(&file.abs, self.max_file_size) {
             Ok(text) if needles.iter().any(|n| text.contains(n)) => {
-                Some(self.slots[id].get_or_init(|| self.parse_text(id, text)))
+                Some(&**self.slots[id].get_or_init(|| Box::new(self.parse_text(id, text))))
             }
             Ok(_) => None,
-            Err(message) => Some(self.slots[id].get_or_init(|| self.fail(id, message))),
+            Err(message) => {
+                Some(&**self.slots[id].get_or_init(|| Box::new(self.fail(id, message))))
+            }
         }
     }
 

@@ -49,6 +49,12 @@ pub enum FileKind {
     Readme,
     /// Litestream/LiteFS configuration: SQLite replicated off the machine.
     SqliteReplication,
+    /// ORM/query-builder configuration in JS/TS: knexfile, drizzle.config,
+    /// ormconfig, TypeORM data-source.
+    OrmConfig,
+    /// ORM configuration in JSON: Sequelize's `config/config.json`,
+    /// TypeORM's `ormconfig.json`.
+    OrmConfigJson,
     /// Builds an image without a Dockerfile: ko (`.ko.yaml`), Cloud Native
     /// Buildpacks (`project.toml`).
     ImageBuildConfig,
@@ -326,6 +332,11 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     if lower == "database.yml" && (dir == "config" || dir.ends_with("/config")) {
         return Some(FileKind::RailsDatabaseYml);
     }
+    if lower == "ormconfig.json"
+        || (lower == "config.json" && (dir == "config" || dir.ends_with("/config")))
+    {
+        return Some(FileKind::OrmConfigJson);
+    }
     if let Some(lang) = Lang::of_extension(ext).filter(|l| *l != Lang::Js) {
         return Some(FileKind::Source(lang));
     }
@@ -338,6 +349,18 @@ pub fn classify(rel: &str) -> Option<FileKind> {
         }
         if lower.starts_with("sst.config.") {
             return Some(FileKind::Deploy(DeployKind::Sst));
+        }
+        if [
+            "knexfile.",
+            "drizzle.config.",
+            "ormconfig.",
+            "data-source.",
+            "typeorm.config.",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p))
+        {
+            return Some(FileKind::OrmConfig);
         }
         return Some(FileKind::JsSource);
     }

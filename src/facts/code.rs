@@ -491,17 +491,57 @@ pub fn has_ident(tokens: &[Spanned], name: &str) -> bool {
         .any(|t| matches!(&t.token, Token::Ident(n) if n == name))
 }
 
-/// Every `key: "value"` in the file, in order: (key, value, line).
-pub fn string_properties(tokens: &[Spanned]) -> Vec<(String, String, u32)> {
-    tokens
-        .windows(3)
-        .filter_map(|w| match (&w[0].token, &w[1].token, &w[2].token) {
-            (Token::Ident(k) | Token::Str(k), Token::Punct(':'), Token::Str(v)) => {
-                Some((k.clone(), v.clone(), w[2].line))
+/// A `key: "value"` in an object literal, with the keys of the objects
+/// around it: in `{ production: { client: "pg" } }` the path of `client` is
+/// `["production"]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyedString {
+    pub path: Vec<String>,
+    pub key: String,
+    pub value: String,
+    pub line: u32,
+}
+
+/// Every `key: "value"` in the file, in order, with its object path.
+pub fn string_properties(tokens: &[Spanned]) -> Vec<KeyedString> {
+    let mut out = Vec::new();
+    // One entry per open bracket: the key it is the value of, if any.
+    let mut stack: Vec<Option<String>> = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let prev = |n: usize| {
+            i.checked_sub(n)
+                .and_then(|j| tokens.get(j))
+                .map(|s| &s.token)
+        };
+        match &t.token {
+            Token::Punct('{' | '[' | '(') => {
+                let key = match (prev(1), prev(2)) {
+                    (Some(Token::Punct(':')), Some(Token::Ident(k) | Token::Str(k))) => {
+                        Some(k.clone())
+                    }
+                    _ => None,
+                };
+                stack.push(key);
             }
-            _ => None,
-        })
-        .collect()
+            Token::Punct('}' | ']' | ')') => {
+                stack.pop();
+            }
+            Token::Str(value) => {
+                if let (Some(Token::Punct(':')), Some(Token::Ident(k) | Token::Str(k))) =
+                    (prev(1), prev(2))
+                {
+                    out.push(KeyedString {
+                        path: stack.iter().flatten().cloned().collect(),
+                        key: k.clone(),
+                        value: value.clone(),
+                        line: t.line,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -539,9 +579,32 @@ const x = a / b / "not-a-route";
             "module.exports = {\n  // output: 'standalone',\n  output: 'export' }",
             Lang::Js,
         );
+        let props = string_properties(&tokens);
+        assert_eq!(props.len(), 1);
         assert_eq!(
-            string_properties(&tokens),
-            [("output".to_string(), "export".to_string(), 3)]
+            (
+                props[0].key.as_str(),
+                props[0].value.as_str(),
+                props[0].line
+            ),
+            ("output", "export", 3)
+        );
+        let tokens = tokenize(
+            "module.exports = {\n  development: { client: 'sqlite3', connection: { filename: './dev.db' } },\n  production: { client: 'pg' },\n};",
+            Lang::Js,
+        );
+        let props = string_properties(&tokens);
+        let summary: Vec<(String, &str, &str)> = props
+            .iter()
+            .map(|p| (p.path.join("."), p.key.as_str(), p.value.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("development".to_string(), "client", "sqlite3"),
+                ("development.connection".to_string(), "filename", "./dev.db"),
+                ("production".to_string(), "client", "pg"),
+            ]
         );
     }
 

@@ -51,6 +51,25 @@ impl CodeFile {
     }
 }
 
+/// A JSON document and its text (for evidence lines).
+#[derive(Debug)]
+pub struct JsonDocument {
+    pub value: serde_json::Value,
+    pub text: String,
+}
+
+impl JsonDocument {
+    pub fn line_of_key(&self, key: &str) -> u32 {
+        text::json_key_line(&self.text, key)
+    }
+
+    /// The line of `"key":` inside the object at `"section":`.
+    pub fn line_of_key_in(&self, section: &str, key: &str) -> u32 {
+        let from = text::json_key_offset(&self.text, section, 0).unwrap_or(0);
+        text::json_key_line_after(&self.text, key, from)
+    }
+}
+
 /// What rules need from a JavaScript/TypeScript file.
 #[derive(Debug, Default)]
 pub struct JsFile {
@@ -62,7 +81,7 @@ pub struct JsFile {
     pub handles_get: bool,
     /// `key: "value"` pairs, for config files only (next.config,
     /// prisma.config): (key, value, line), in file order.
-    pub string_properties: Vec<(String, String, u32)>,
+    pub string_properties: Vec<code::KeyedString>,
 }
 
 impl JsFile {
@@ -70,8 +89,8 @@ impl JsFile {
     pub fn property(&self, key: &str) -> Option<(&str, u32)> {
         self.string_properties
             .iter()
-            .find(|(k, _, _)| k == key)
-            .map(|(_, v, line)| (v.as_str(), *line))
+            .find(|p| p.key == key)
+            .map(|p| (p.value.as_str(), p.line))
     }
 }
 
@@ -90,6 +109,7 @@ enum Parsed {
     Code(CodeFile),
     Yaml(Vec<yaml_rust2::Yaml>),
     Text(String),
+    Json(JsonDocument),
     Unparsed,
 }
 
@@ -156,6 +176,14 @@ impl<'a> Facts<'a> {
     pub fn js(&self, id: FileId) -> Option<&JsFile> {
         match self.parsed(id) {
             Parsed::Js(j) => Some(j),
+            _ => None,
+        }
+    }
+
+    /// A JSON document (ORM configuration).
+    pub fn json(&self, id: FileId) -> Option<&JsonDocument> {
+        match self.parsed(id) {
+            Parsed::Json(v) => Some(v),
             _ => None,
         }
     }
@@ -270,6 +298,10 @@ impl<'a> Facts<'a> {
         };
         let result = match kind {
             FileKind::PackageJson => PackageJson::parse(text).map(Parsed::PackageJson),
+            FileKind::OrmConfigJson => match serde_json::from_str::<serde_json::Value>(&text) {
+                Ok(value) => Ok(Parsed::Json(JsonDocument { value, text })),
+                Err(e) => Err(format!("invalid JSON: {e}")),
+            },
             FileKind::EnvExample | FileKind::EnvFile => Ok(Parsed::Env(EnvFile::parse(&text))),
             FileKind::PrismaSchema => PrismaSchema::parse(&text).map(Parsed::Prisma),
             FileKind::ShellScript => ShellScript::parse(&text).map(Parsed::Shell),
@@ -283,7 +315,7 @@ impl<'a> Facts<'a> {
                     string_properties: Vec::new(),
                 }))
             }
-            FileKind::NextConfig | FileKind::PrismaConfig => {
+            FileKind::NextConfig | FileKind::PrismaConfig | FileKind::OrmConfig => {
                 let tokens = code::tokenize(&text, code::Lang::Js);
                 Ok(Parsed::Js(JsFile {
                     route_paths: Vec::new(),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::text::line_of_offset;
+use super::text::json_key_line;
 
 #[derive(Debug, Default)]
 pub struct PackageJson {
@@ -127,17 +127,7 @@ impl PackageJson {
     /// serde_json keeps no positions, so the parsed document says *what* is
     /// there and this search only says *where*.
     pub fn line_of_key(&self, key: &str) -> u32 {
-        let needle = format!("\"{key}\"");
-        let mut from = 0;
-        while let Some(pos) = self.text[from..].find(&needle) {
-            let at = from + pos;
-            let rest = self.text[at + needle.len()..].trim_start();
-            if rest.starts_with(':') {
-                return line_of_offset(&self.text, at);
-            }
-            from = at + needle.len();
-        }
-        1
+        json_key_line(&self.text, key)
     }
 }
 

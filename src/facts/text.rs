@@ -51,3 +51,32 @@ pub fn line_of_offset(text: &str, offset: usize) -> u32 {
         .count() as u32
         + 1
 }
+
+/// The line on which the JSON key `"key":` first appears, for evidence.
+/// serde_json keeps no positions, so the parsed document says *what* is
+/// there and this search only says *where*.
+pub fn json_key_line(text: &str, key: &str) -> u32 {
+    json_key_line_after(text, key, 0)
+}
+
+/// `json_key_line` for the first `"key":` at or after byte `from`.
+pub fn json_key_line_after(text: &str, key: &str, from: usize) -> u32 {
+    json_key_offset(text, key, from)
+        .map(|at| line_of_offset(text, at))
+        .unwrap_or(1)
+}
+
+/// Byte offset of the first `"key":` at or after `from`.
+pub fn json_key_offset(text: &str, key: &str, from: usize) -> Option<usize> {
+    let needle = format!("\"{key}\"");
+    let mut from = from.min(text.len());
+    while let Some(pos) = text[from..].find(&needle) {
+        let at = from + pos;
+        let rest = text[at + needle.len()..].trim_start();
+        if rest.starts_with(':') {
+            return Some(at);
+        }
+        from = at + needle.len();
+    }
+    None
+}

@@ -32,6 +32,10 @@ Reports an app whose production database is a local SQLite file:
   test, e2e, fixture or example folders are not production. When the app keeps
   a SQLite schema beside a schema for another database, the SQLite one is taken
   as the development schema and nothing is reported;
+- a knexfile (`client`), Sequelize `config/config.json` (`dialect`), TypeORM
+  `ormconfig`/`data-source` (`type`) or `drizzle.config` (`dialect`) uses SQLite
+  for production: its `production` section when it has per-environment
+  sections, else the whole configuration (Turso/D1 drivers excepted);
 - a production env file (`.env.production`, `.env.production.example`, …)
   sets `DATABASE_URL` to a `file:` or `sqlite:` URL;
 - Django: the settings production runs with (`settings/production.py` when
@@ -108,6 +112,9 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         Ecosystem::Node => {
             let mut findings = prisma_findings(cx);
             if findings.is_empty() {
+                findings.extend(orm_findings(cx));
+            }
+            if findings.is_empty() {
                 findings.extend(env_findings(cx));
             }
             findings
@@ -121,10 +128,158 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     }
 }
 
+/// Engine names of knex `client`, Sequelize `dialect`, TypeORM `type`,
+/// Drizzle `dialect`.
+const SQLITE_ENGINES: &[&str] = &[
+    "sqlite",
+    "sqlite3",
+    "better-sqlite3",
+    "sql.js",
+    "capacitor",
+    "expo",
+];
+const SERVER_ENGINES: &[&str] = &[
+    "pg",
+    "postgres",
+    "postgresql",
+    "mysql",
+    "mysql2",
+    "mariadb",
+    "mssql",
+    "oracledb",
+    "cockroachdb",
+    "mongodb",
+];
+const ENGINE_KEYS: &[&str] = &["client", "dialect", "type"];
+
+fn is_env_section(name: &str) -> bool {
+    matches!(
+        name,
+        "production"
+            | "prod"
+            | "staging"
+            | "development"
+            | "dev"
+            | "test"
+            | "testing"
+            | "local"
+            | "ci"
+    )
+}
+
+/// knexfile, drizzle.config, TypeORM ormconfig/data-source and Sequelize's
+/// config.json: the engine production uses. With per-environment sections
+/// (`development`, `production`, …) only `production` decides; a flat
+/// configuration is the one production runs with.
+fn orm_findings(cx: &AppContext) -> Vec<Finding> {
+    let index = cx.repo.index;
+    let facts = cx.repo.facts;
+    // Cloudflare D1 and Turso speak SQLite but are remote services.
+    if cx
+        .hosting()
+        .contains(&crate::index::DeployKind::CloudflareWorkers)
+    {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for id in cx.files_of_kind(FileKind::OrmConfig) {
+        let Some(js) = facts.js(id) else { continue };
+        let props = &js.string_properties;
+        let remote = props.iter().any(|p| {
+            (p.key == "driver"
+                && matches!(
+                    p.value.as_str(),
+                    "turso" | "d1-http" | "libsql" | "durable-sqlite"
+                ))
+                || (p.key == "dialect" && p.value == "turso")
+        });
+        if remote {
+            continue;
+        }
+        let engines: Vec<&crate::facts::code::KeyedString> = props
+            .iter()
+            .filter(|p| ENGINE_KEYS.contains(&p.key.as_str()))
+            .collect();
+        let sectioned = engines
+            .iter()
+            .any(|p| p.path.iter().any(|s| is_env_section(s)));
+        let chosen: Vec<_> = engines
+            .into_iter()
+            .filter(|p| !sectioned || p.path.iter().any(|s| s == "production" || s == "prod"))
+            .collect();
+        if chosen
+            .iter()
+            .any(|p| SERVER_ENGINES.contains(&p.value.as_str()))
+        {
+            continue;
+        }
+        if let Some(p) = chosen
+            .iter()
+            .find(|p| SQLITE_ENGINES.contains(&p.value.as_str()))
+        {
+            let rel = index.get(id).rel.clone();
+            let scope = if sectioned { " for production" } else { "" };
+            let message = format!(
+                "{} sets `{}: '{}'`{scope}: the app's database is a SQLite file.",
+                code(&rel),
+                p.key,
+                p.value
+            );
+            out.push(finding(
+                cx,
+                message,
+                Location::new(rel, p.line),
+                Source::OrmConfig,
+                false,
+            ));
+        }
+    }
+    for id in cx.files_of_kind(FileKind::OrmConfigJson) {
+        let Some(doc) = facts.json(id) else { continue };
+        let json = &doc.value;
+        let section = json.get("production").or_else(|| {
+            // A flat ormconfig.json is the configuration production runs with.
+            (!json
+                .as_object()
+                .is_some_and(|o| o.keys().any(|k| is_env_section(k))))
+            .then_some(json)
+        });
+        let Some(section) = section else { continue };
+        if section.get("use_env_variable").is_some() {
+            continue;
+        }
+        let engine = ["dialect", "type"]
+            .iter()
+            .find_map(|k| section.get(*k).and_then(|v| v.as_str()).map(|v| (*k, v)));
+        let Some((key, value)) = engine.filter(|(_, v)| SQLITE_ENGINES.contains(v)) else {
+            continue;
+        };
+        let file = index.get(id);
+        let text_line = if json.get("production").is_some() {
+            doc.line_of_key_in("production", key)
+        } else {
+            doc.line_of_key(key)
+        };
+        let message = format!(
+            "{} sets `{key}: \"{value}\"` for production.",
+            code(&file.rel)
+        );
+        out.push(finding(
+            cx,
+            message,
+            Location::new(file.rel.clone(), text_line),
+            Source::OrmConfig,
+            false,
+        ));
+    }
+    out
+}
+
 /// How the database was found: decides the fix text.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Source {
     Prisma,
+    OrmConfig,
     EnvFile,
     Django,
     SqlAlchemy,
@@ -686,6 +841,7 @@ fn finding(
 ) -> Finding {
     let fix = match source {
         Source::Prisma => "Migrate to PostgreSQL (`provider = \"postgresql\"`, `DATABASE_URL=postgresql://USER:PASSWORD@HOST:5432/DB?schema=public`). The existing migrations were written for SQLite: archive `prisma/migrations` and create a new baseline (`prisma migrate diff --from-empty --to-schema-datamodel prisma/schema.prisma --script`), because `prisma migrate deploy` fails with P3019 while `migration_lock.toml` names sqlite; move the data with pgloader.",
+        Source::OrmConfig => "Use PostgreSQL in production (knex `client: 'pg'`, Sequelize `dialect: 'postgres'`, TypeORM `type: 'postgres'`, Drizzle `dialect: 'postgresql'`) with the URL read from the environment, generate the migrations for it, and move the data with pgloader.",
         Source::EnvFile => "Point production at PostgreSQL (`DATABASE_URL=postgresql://USER:PASSWORD@HOST:5432/DB`) and switch the ORM's client/dialect to `pg`; move the data with pgloader.",
         Source::Django => "Configure PostgreSQL for production (`ENGINE: django.db.backends.postgresql`, or `dj_database_url.config(conn_max_age=600)` with no SQLite default), run `migrate` against it and move the data with `dumpdata`/`loaddata` or pgloader.",
         Source::SqlAlchemy => "Read a PostgreSQL URL (`postgresql+psycopg://…`) from the environment with no SQLite fallback, and run the Alembic migrations against it.",

@@ -30,7 +30,7 @@ missing=()
 command -v hyperfine >/dev/null || missing+=(hyperfine)
 command -v rg >/dev/null || missing+=(ripgrep)
 # GNU time, for peak RSS (`-v`); the shell keyword `time` cannot report it.
-[ -x /usr/bin/time ] && /usr/bin/time -v true >/dev/null 2>&1 || missing+=(time)
+[ -x /usr/bin/time ] && /usr/bin/time -v "$BASH" -c : >/dev/null 2>&1 || missing+=(time)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "error: missing tools: ${missing[*]}" >&2
     echo "install them with: apt-get install -y ${missing[*]}" >&2

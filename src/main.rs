@@ -114,17 +114,19 @@ fn main() -> ExitCode {
             check(path, format, fail_on, options, write_baseline)
         }
         Command::Rules => {
-            let mut out = String::from(
-                "CODE   NAME                           CATEGORY                      SEVERITY\n",
+            let mut out = format!(
+                "{:<6} {:<26} {:<28} {:<9} {}\n",
+                "CODE", "NAME", "CATEGORY", "SEVERITY", "FIXABLE"
             );
             for rule in rules::ALL {
                 let m = &rule.meta;
                 out.push_str(&format!(
-                    "{:<6} {:<30} {:<29} {}\n",
+                    "{:<6} {:<26} {:<28} {:<9} {}\n",
                     m.code,
                     m.name,
                     m.category.as_str(),
-                    m.severity.as_str()
+                    m.severity.as_str(),
+                    if m.fixable { "yes" } else { "no" }
                 ));
             }
             emit(&out)

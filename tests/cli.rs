@@ -141,6 +141,10 @@ fn malformed_files_are_errors_and_the_audit_goes_on() {
 fn rules_and_explain() {
     let out = seaworthy().arg("rules").output().expect("runs");
     let table = String::from_utf8_lossy(&out.stdout);
+    let header = table.lines().next().unwrap_or_default();
+    for column in ["CODE", "NAME", "CATEGORY", "SEVERITY", "FIXABLE"] {
+        assert!(header.contains(column), "{header}");
+    }
     for name in [
         "missing-container-config",
         "manual-server-deployment",

@@ -287,10 +287,27 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     let lower = name.to_ascii_lowercase();
     let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
 
-    if lower.starts_with("dockerfile.")
-        || lower.starts_with("containerfile.")
-        || lower.ends_with(".dockerfile")
-        || lower.ends_with(".containerfile")
+    // `Dockerfile.prod`, `web.Dockerfile`; not `Dockerfile.dockerignore`
+    // or a template (`Dockerfile.j2`, `Dockerfile.tt`) that renders one.
+    let template = matches!(
+        ext,
+        "dockerignore"
+            | "j2"
+            | "jinja"
+            | "jinja2"
+            | "tt"
+            | "tmpl"
+            | "tpl"
+            | "template"
+            | "erb"
+            | "md"
+            | "txt"
+    );
+    if !template
+        && (lower.starts_with("dockerfile.")
+            || lower.starts_with("containerfile.")
+            || lower.ends_with(".dockerfile")
+            || lower.ends_with(".containerfile"))
     {
         return Some(FileKind::Dockerfile);
     }
@@ -523,6 +540,8 @@ mod tests {
         );
         assert_eq!(classify("Dockerfile.prod"), Some(FileKind::Dockerfile));
         assert_eq!(classify("Containerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(classify("Dockerfile.dockerignore"), None);
+        assert_eq!(classify("docker/Dockerfile.j2"), None);
         assert_eq!(classify("docker-compose.prod.yml"), Some(FileKind::Compose));
         assert_eq!(classify(".env.example"), Some(FileKind::EnvExample));
         assert_eq!(

@@ -9,6 +9,7 @@
 pub mod code;
 pub mod compose;
 pub mod database;
+pub mod dockerfile;
 pub mod env_file;
 pub mod manifest;
 pub mod package_json;
@@ -110,6 +111,7 @@ enum Parsed {
     Yaml(Vec<yaml_rust2::Yaml>),
     Text(String),
     Json(JsonDocument),
+    Dockerfile(dockerfile::Dockerfile),
     Unparsed,
 }
 
@@ -176,6 +178,13 @@ impl<'a> Facts<'a> {
     pub fn js(&self, id: FileId) -> Option<&JsFile> {
         match self.parsed(id) {
             Parsed::Js(j) => Some(j),
+            _ => None,
+        }
+    }
+
+    pub fn dockerfile(&self, id: FileId) -> Option<&dockerfile::Dockerfile> {
+        match self.parsed(id) {
+            Parsed::Dockerfile(d) => Some(d),
             _ => None,
         }
     }
@@ -349,6 +358,7 @@ impl<'a> Facts<'a> {
                 spring::SpringConfig::parse(file.name(), &text).map(Parsed::Spring)
             }
             FileKind::Readme => Ok(Parsed::Text(text)),
+            FileKind::Dockerfile => dockerfile::Dockerfile::parse(&text).map(Parsed::Dockerfile),
             FileKind::KubernetesCandidate | FileKind::PnpmWorkspace => {
                 yaml::load(&text).map(Parsed::Yaml)
             }

@@ -82,15 +82,18 @@ const NON_PRODUCT_WORDS: &[&str] = &[
     "benchmarks",
     "demo",
     "demos",
-    "dev",
     "doc",
     "docs",
     "documentation",
+    "dummy",
     "e2e",
     "example",
     "examples",
     "fixture",
     "fixtures",
+    "fake",
+    "mock",
+    "mocks",
     "playground",
     "playgrounds",
     "sample",
@@ -98,6 +101,8 @@ const NON_PRODUCT_WORDS: &[&str] = &[
     "sandbox",
     "sandboxes",
     "storybook",
+    "stub",
+    "stubs",
     "template",
     "templates",
     "test",
@@ -128,6 +133,14 @@ pub fn is_non_product_path(rel: &str) -> bool {
         }
     }
     false
+}
+
+/// Whether a package folder is a library's development harness (`apps/dev/…`,
+/// `dev/playground`): its apps are not the product. Only for discovering
+/// apps — a `dev/build/Dockerfile` can still build the product.
+fn is_dev_harness_path(rel: &str) -> bool {
+    let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    dir.split('/').any(|p| p == "dev")
 }
 
 /// Whether a folder name says "not the product".
@@ -206,7 +219,10 @@ pub fn discover(facts: &Facts) -> Vec<App> {
     let mut apps = Vec::new();
     for (id, pkg) in &manifests {
         let file = index.get(*id);
-        if is_non_product_path(&file.rel) || pkg.name.as_deref().is_some_and(is_non_product_name) {
+        if is_non_product_path(&file.rel)
+            || is_dev_harness_path(&file.rel)
+            || pkg.name.as_deref().is_some_and(is_non_product_name)
+        {
             continue;
         }
         // A package that another package depends on is a library of theirs.
@@ -307,7 +323,7 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
     for (kind, ecosystem) in OTHER_MANIFESTS {
         for id in index.of_kind(*kind) {
             let file = index.get(*id);
-            if is_non_product_path(&file.rel) {
+            if is_non_product_path(&file.rel) || is_dev_harness_path(&file.rel) {
                 continue;
             }
             let mut dir = file.dir().to_string();

@@ -26,7 +26,9 @@ pub enum FileKind {
     ShellScript,
     PrismaSchema,
     PrismaConfig,
-    NextConfig,
+    /// A web framework's configuration: next.config, nuxt.config,
+    /// react-router.config, svelte.config, astro.config, remix.config.
+    FrameworkConfig,
     JsSource,
     /// Source code of the other languages seaworthy reads (Python, Ruby, PHP,
     /// Java/Kotlin, Go, Rust).
@@ -329,6 +331,10 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     if ext == "prisma" {
         return Some(FileKind::PrismaSchema);
     }
+    // Packer templates build machine images: infrastructure as code.
+    if lower.ends_with(".pkr.hcl") || lower.ends_with(".pkr.json") || lower == "packer.json" {
+        return Some(FileKind::Deploy(DeployKind::Terraform));
+    }
     if ext == "tf" || lower.ends_with(".tf.json") {
         return Some(FileKind::Deploy(DeployKind::Terraform));
     }
@@ -358,8 +364,18 @@ pub fn classify(rel: &str) -> Option<FileKind> {
         return Some(FileKind::Source(lang));
     }
     if JS_EXTENSIONS.contains(&ext) && !lower.ends_with(".d.ts") {
-        if lower.starts_with("next.config.") {
-            return Some(FileKind::NextConfig);
+        if [
+            "next.config.",
+            "nuxt.config.",
+            "react-router.config.",
+            "svelte.config.",
+            "astro.config.",
+            "remix.config.",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p))
+        {
+            return Some(FileKind::FrameworkConfig);
         }
         if lower.starts_with("prisma.config.") {
             return Some(FileKind::PrismaConfig);
@@ -556,7 +572,7 @@ mod tests {
             classify("prisma/schema.prisma"),
             Some(FileKind::PrismaSchema)
         );
-        assert_eq!(classify("next.config.mjs"), Some(FileKind::NextConfig));
+        assert_eq!(classify("next.config.mjs"), Some(FileKind::FrameworkConfig));
         assert_eq!(classify("src/types.d.ts"), None);
         assert_eq!(
             classify("config/deploy.yml"),

@@ -526,7 +526,13 @@ pub fn string_properties(tokens: &[Spanned]) -> Vec<KeyedString> {
             Token::Punct('}' | ']' | ')') => {
                 stack.pop();
             }
-            Token::Str(value) => {
+            // Booleans too (`ssr: false`), recorded as "true"/"false".
+            Token::Str(_) | Token::Ident(_) => {
+                let value = match &t.token {
+                    Token::Str(v) => v,
+                    Token::Ident(v) if v == "true" || v == "false" => v,
+                    _ => continue,
+                };
                 if let (Some(Token::Punct(':')), Some(Token::Ident(k) | Token::Str(k))) =
                     (prev(1), prev(2))
                 {

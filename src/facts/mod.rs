@@ -324,7 +324,7 @@ impl<'a> Facts<'a> {
                     string_properties: Vec::new(),
                 }))
             }
-            FileKind::NextConfig | FileKind::PrismaConfig | FileKind::OrmConfig => {
+            FileKind::FrameworkConfig | FileKind::PrismaConfig | FileKind::OrmConfig => {
                 let tokens = code::tokenize(&text, code::Lang::Js);
                 Ok(Parsed::Js(JsFile {
                     route_paths: Vec::new(),

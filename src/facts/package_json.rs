@@ -47,6 +47,7 @@ struct Raw {
     module: Option<Value>,
     types: Option<Value>,
     svelte: Option<Value>,
+    private: Option<Value>,
     files: Option<Value>,
     #[serde(rename = "publishConfig")]
     publish_config: Option<Value>,
@@ -99,7 +100,9 @@ impl PackageJson {
                 || raw.module.is_some()
                 || raw.types.is_some()
                 || raw.svelte.is_some(),
-            publishes: raw.files.is_some() || raw.publish_config.is_some() || packaged,
+            // A private package is never published, whatever builds it.
+            publishes: raw.private.as_ref().and_then(Value::as_bool) != Some(true)
+                && (raw.files.is_some() || raw.publish_config.is_some() || packaged),
             text,
         })
     }

@@ -110,7 +110,9 @@ fn strip_erb(text: &str) -> (String, Vec<String>) {
         };
         let inner = &after[..end];
         if let Some(expr) = inner.strip_prefix('=') {
-            out.push_str(&format!("\"{ERB_MARK}{}\"", tags.len()));
+            // A plain scalar, so that a tag inside a longer value
+            // (`<%= ENV["DIR"] %>/db.sqlite3`) stays valid YAML.
+            out.push_str(&format!("{ERB_MARK}{}", tags.len()));
             tags.push(expr.trim().to_string());
         }
         rest = &after[end + 2..];
@@ -161,5 +163,12 @@ mod tests {
         )
         .expect("parses");
         assert!(yml.environment("production").is_some_and(|p| p.has_url));
+        let yml = DatabaseYml::parse(
+            "production:\n  adapter: <%= ENV.fetch('DB_ADAPTER', 'sqlite3') %>\n  database: <%= ENV['DATA_DIR'] %>/db.sqlite3\n",
+        )
+        .expect("a tag inside a value parses");
+        assert!(yml
+            .environment("production")
+            .is_some_and(|p| p.adapter_from_erb));
     }
 }

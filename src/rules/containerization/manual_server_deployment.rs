@@ -33,9 +33,12 @@ Kubernetes manifests, Kustomize, Ansible) and no platform deployment definition
 (vercel.json, amplify.yml, fly.toml, render.yaml, railway.json/toml, app.yaml,
 Procfile, netlify.toml, Kamal `config/deploy.yml`, serverless.yml, …).
 
-A script qualifies with one strong signal (a copy or command to a remote host,
-web-server, TLS or firewall setup, `pm2 startup`) or two different weaker ones
-(service management, system packages, cron, users, `git pull`). A developer's
+A script qualifies when it deploys the app — a copy or command to a remote
+host, web-server/TLS setup, pm2, or `git pull` on the host — with one strong
+signal or two different weaker ones (service management, system packages,
+cron, users, firewall). Firewall, package and user setup alone is host
+administration (an installer, a toolkit), and a host that installs Docker or
+Podman runs images, so neither is reported. A developer's
 local setup script (`brew`, `npm install`, `createdb`) is not deployment, and
 neither are scripts for CI runners, containers (`docker/`, entrypoints), dev
 containers or Vagrant boxes, whose package installs and service starts happen
@@ -200,6 +203,63 @@ fn is_local_dev(cmd: &ShellCommand) -> bool {
     dev && !production_install
 }
 
+/// Services a host runs for itself; any other unit a script enables or
+/// installs is the app.
+const HOST_SERVICES: &[&str] = &[
+    "apache2",
+    "caddy",
+    "certbot",
+    "containerd",
+    "cron",
+    "crond",
+    "docker",
+    "fail2ban",
+    "firewalld",
+    "haproxy",
+    "httpd",
+    "mariadb",
+    "memcached",
+    "mongod",
+    "mysql",
+    "netfilter-persistent",
+    "nginx",
+    "podman",
+    "postfix",
+    "postgresql",
+    "rabbitmq-server",
+    "redis",
+    "redis-server",
+    "snapd",
+    "ssh",
+    "sshd",
+    "supervisor",
+    "traefik",
+    "ufw",
+];
+
+/// `systemctl enable acme-api`, `install acme-api.service /etc/systemd/system/`:
+/// the app made a system service of the host.
+fn installs_app_service(cmd: &ShellCommand) -> bool {
+    let unit_file = matches!(cmd.name.as_str(), "cp" | "install" | "ln" | "mv")
+        && cmd.args.iter().any(|a| a.contains("/etc/systemd/system"));
+    let app_unit = cmd.name == "systemctl"
+        && matches!(cmd.subcommand(), Some("enable" | "start" | "restart"))
+        && cmd
+            .args
+            .iter()
+            .skip_while(|a| {
+                a.starts_with('-') || matches!(a.as_str(), "enable" | "start" | "restart")
+            })
+            .any(|unit| {
+                let unit = unit.trim_end_matches(".service");
+                !unit.starts_with('-')
+                    && !HOST_SERVICES.contains(&unit)
+                    && !unit.starts_with("php")
+                    && !unit.starts_with("systemd-")
+            });
+    unit_file || app_unit
+}
+
 /// Script names that say the script is for a developer's machine.
 fn is_dev_script_name(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
@@ -259,13 +319,49 @@ fn assess(rel: &str, commands: &[ShellCommand]) -> Option<ScriptVerdict> {
     if dumps {
         return None;
     }
-    let local_dev = commands.iter().any(is_local_dev) || is_dev_script_name(rel);
+    // A host that installs a container engine runs images: not a pet server
+    // in the sense of this rule (the container rules cover it).
+    let container_host =
+        commands.iter().any(|c| {
+            (matches!(
+                c.name.as_str(),
+                "apt" | "apt-get" | "yum" | "dnf" | "zypper"
+            ) && c.args.iter().any(|a| {
+                a.starts_with("docker") || a.starts_with("podman") || a == "containerd.io"
+            })) || (c.name == "systemctl"
+                && c.args
+                    .iter()
+                    .any(|a| a == "docker" || a == "podman" || a == "docker.service"))
+                || c.args.iter().any(|a| a.contains("get.docker.com"))
+        });
+    if container_host {
+        return None;
+    }
+    let macos = commands
+        .iter()
+        .any(|c| matches!(c.name.as_str(), "brew" | "xcode-select"));
+    let local_dev = macos || is_dev_script_name(rel) || commands.iter().any(is_local_dev);
     let throwaway = runs_on_throwaway_machine(rel);
     let remote = signals.contains_key(&Signal::RemoteHost);
-    let qualifies = if local_dev || throwaway {
+    // Deploying the app needs one of these; firewall, package, user or
+    // service setup alone is administering a host (an installer, a toolkit).
+    let deploys_app = signals.keys().any(|s| {
+        matches!(
+            s,
+            Signal::RemoteHost
+                | Signal::WebServer
+                | Signal::ProcessManagerBoot
+                | Signal::GitPullOnHost
+        )
+    }) || commands
+        .iter()
+        .any(|c| c.name == "pm2" || installs_app_service(c));
+    let strong_local_override =
+        local_dev && !macos && signals.keys().filter(|s| s.strong()).count() >= 2;
+    let qualifies = if (local_dev && !strong_local_override) || throwaway {
         remote
     } else {
-        signals.keys().any(|s| s.strong()) || signals.len() >= 2
+        deploys_app && (signals.keys().any(|s| s.strong()) || signals.len() >= 2)
     };
     qualifies.then(|| ScriptVerdict {
         path: rel.to_string(),

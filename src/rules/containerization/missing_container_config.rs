@@ -30,7 +30,8 @@ app, and no image build without a Dockerfile (Jib in the Maven/Gradle build, a
 Render, Railway, Heroku `Procfile`, App Engine, Amplify, Fly.io, Kamal, …) are not
 reported — platform evidence includes adapter packages (`@sveltejs/adapter-vercel`,
 `@opennextjs/cloudflare`, `@vercel/analytics`, …) and deploy buttons in the README —
-and neither is a Next.js app with `output: 'export'` (a static site). In a
+and neither is a static site: a Next.js app with `output: 'export'`, Nuxt or
+React Router with `ssr: false`, SvelteKit with `adapter-static`. In a
 repository with a single app, a Dockerfile anywhere outside dev containers and
 tests counts.
 
@@ -76,21 +77,32 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     )]
 }
 
-/// Whether the app runs a server at all: a Next.js app exported as static
-/// files does not.
 pub fn serves_http(cx: &AppContext) -> bool {
-    if cx.app.framework() != Framework::NextJs {
-        return true;
+    let app = cx.app;
+    let config = |key: &str| -> Option<String> {
+        cx.files_of_kind(FileKind::FrameworkConfig)
+            .filter(|id| cx.repo.index.get(*id).dir() == app.dir())
+            .find_map(|id| {
+                cx.repo
+                    .facts
+                    .js(id)
+                    .and_then(|js| js.property(key))
+                    .map(|(v, _)| v.to_string())
+            })
+    };
+    match app.framework() {
+        // `output: 'export'`: static files.
+        Framework::NextJs => config("output").as_deref() != Some("export"),
+        // `ssr: false` or `target: 'static'`: a single-page app or a
+        // generated site.
+        Framework::Nuxt => {
+            config("ssr").as_deref() != Some("false")
+                && config("target").as_deref() != Some("static")
+        }
+        Framework::ReactRouter | Framework::Remix => config("ssr").as_deref() != Some("false"),
+        Framework::SvelteKit => !app.has_dependency("@sveltejs/adapter-static"),
+        _ => true,
     }
-    !cx.files_of_kind(FileKind::NextConfig)
-        .filter(|id| cx.repo.index.get(*id).dir() == cx.app.dir())
-        .any(|id| {
-            cx.repo
-                .facts
-                .js(id)
-                .and_then(|js| js.property("output"))
-                .is_some_and(|(value, _)| value == "export")
-        })
 }
 
 /// Whose a build file is: by its place (inside an app's folder) or its
@@ -139,8 +151,12 @@ fn owner_of(path: &str, cx: &AppContext) -> Owner {
         .any(|a| a.dir() != this && named(a.dir()))
     {
         Owner::OtherApp
-    } else {
+    } else if cx.repo.apps.len() == 1 || is_shared_place(path) {
         Owner::Shared
+    } else {
+        // A Dockerfile in some other folder of a multi-app repository
+        // (`svc/billing/Dockerfile`) builds something else.
+        Owner::OtherApp
     }
 }
 
@@ -169,8 +185,35 @@ fn images(doc: &yaml_rust2::Yaml) -> Vec<String> {
     out
 }
 
+/// Build files for development environments (dev containers, Gitpod,
+/// CodeSandbox, Project IDX) or for tests and examples.
+/// Where a repository keeps build files shared by its apps: the root and
+/// folders such as `docker/`, `deploy/`, `build/`.
+fn is_shared_place(path: &str) -> bool {
+    match path.split_once('/') {
+        None => true,
+        Some((first, _)) => matches!(
+            first,
+            "docker"
+                | ".docker"
+                | "dockerfiles"
+                | "containers"
+                | "deploy"
+                | "deployment"
+                | "deployments"
+                | "build"
+                | "infra"
+                | "ops"
+                | "ci"
+                | ".ci"
+        ),
+    }
+}
+
 fn is_dev_only(rel: &str) -> bool {
-    rel.split('/').any(|p| p == ".devcontainer") || is_non_product_path(rel)
+    rel.split('/')
+        .any(|p| matches!(p, ".devcontainer" | ".codesandbox" | ".idx") || p.starts_with(".gitpod"))
+        || is_non_product_path(rel)
 }
 
 pub fn has_container_definition(cx: &AppContext) -> bool {

@@ -204,11 +204,28 @@ fn destination(script: &ShellScript) -> Option<String> {
         .or_else(|| script.redirects.first().map(|(t, _)| t.clone()))
 }
 
-/// A dump is a backup when the script says so: its name, a `BACKUP_*`
-/// variable, retention (`find … -mtime … -delete`) or a cron schedule. A
-/// one-off export (`dump-for-debugging.sh`) is not.
 fn has_backup_intent(rel: &str, script: &ShellScript) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
+    // Dumping to restore elsewhere (an upgrade, a migration, a clone) is
+    // moving data, not keeping a backup.
+    let migration = [
+        "upgrade",
+        "migrate",
+        "migration",
+        "clone",
+        "copy",
+        "sync",
+        "restore",
+    ]
+    .iter()
+    .any(|w| name.contains(w))
+        || script.commands.iter().any(|c| {
+            matches!(c.name.as_str(), "pg_restore" | "mongorestore")
+                || (c.name == "psql" && c.has_arg("-f"))
+        });
+    if migration {
+        return false;
+    }
     ["backup", "bak", "snapshot"]
         .iter()
         .any(|w| name.contains(w))

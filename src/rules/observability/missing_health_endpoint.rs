@@ -23,7 +23,9 @@ pub static RULE: Rule = Rule {
 };
 
 const DOCS: &str = r#"## What it does
-Reports an app that serves HTTP but has no health route. Apps hosted only on
+Reports an app that serves HTTP but has no health route (static sites — a
+Next.js export, Nuxt/React Router with `ssr: false`, SvelteKit on
+adapter-static — serve no requests of their own). Apps hosted only on
 serverless platforms (Vercel, Netlify, Cloudflare Workers, Amplify, Serverless,
 SST) with no container definition are not reported: there is no long-running
 instance to probe. Routes are found
@@ -379,9 +381,15 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     // Functions and edge workers have no long-running instance for a load
     // balancer to probe.
     let hosting = cx.hosting();
-    if !hosting.is_empty()
-        && hosting.iter().all(|k| k.is_serverless())
-        && !has_container_definition(cx)
+    let serverless_here = cx.repo.deploy_definitions().iter().any(|(id, kind)| {
+        kind.is_serverless()
+            && !cx.app.dir().is_empty()
+            && cx.repo.index.get(*id).dir() == cx.app.dir()
+    });
+    if serverless_here
+        || (!hosting.is_empty()
+            && hosting.iter().all(|k| k.is_serverless())
+            && !has_container_definition(cx))
     {
         return Vec::new();
     }

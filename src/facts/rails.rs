@@ -32,7 +32,16 @@ const ERB_MARK: &str = "__erb_";
 impl DatabaseYml {
     pub fn parse(text: &str) -> Result<DatabaseYml, String> {
         let (yaml_text, erb) = strip_erb(text);
-        let docs = load(&yaml_text)?;
+        // With `<% if %>` branches the file is only YAML once Ruby has run
+        // (each branch may set the same keys): without the environment it
+        // cannot be read, and that is no defect of the file.
+        let branches =
+            text.contains("<% if") || text.contains("<%if") || text.contains("<% unless");
+        let docs = match load(&yaml_text) {
+            Ok(docs) => docs,
+            Err(_) if branches => return Ok(DatabaseYml::default()),
+            Err(e) => return Err(e),
+        };
         let mut out = DatabaseYml::default();
         let Some(Yaml::Hash(root)) = docs.first() else {
             return Ok(out);

@@ -203,60 +203,22 @@ fn is_local_dev(cmd: &ShellCommand) -> bool {
     dev && !production_install
 }
 
-/// Services a host runs for itself; any other unit a script enables or
-/// installs is the app.
-const HOST_SERVICES: &[&str] = &[
-    "apache2",
-    "caddy",
-    "certbot",
-    "containerd",
-    "cron",
-    "crond",
-    "docker",
-    "fail2ban",
-    "firewalld",
-    "haproxy",
-    "httpd",
-    "mariadb",
-    "memcached",
-    "mongod",
-    "mysql",
-    "netfilter-persistent",
-    "nginx",
-    "podman",
-    "postfix",
-    "postgresql",
-    "rabbitmq-server",
-    "redis",
-    "redis-server",
-    "snapd",
-    "ssh",
-    "sshd",
-    "supervisor",
-    "traefik",
-    "ufw",
-];
-
-/// `systemctl enable acme-api`, `install acme-api.service /etc/systemd/system/`:
-/// the app made a system service of the host.
-fn installs_app_service(cmd: &ShellCommand) -> bool {
+/// `install acme-api.service /etc/systemd/system/`, or `systemctl enable
+/// acme-api` for a unit the repository ships or an app of the repository:
+/// the app made a system service of the host. (`systemctl restart dovecot`
+/// administers the host.)
+fn installs_app_service(cmd: &ShellCommand, own_units: &[String]) -> bool {
     let unit_file = matches!(cmd.name.as_str(), "cp" | "install" | "ln" | "mv")
         && cmd.args.iter().any(|a| a.contains("/etc/systemd/system"));
     let app_unit = cmd.name == "systemctl"
-        && matches!(cmd.subcommand(), Some("enable" | "start" | "restart"))
-        && cmd
-            .args
-            .iter()
-            .skip_while(|a| {
-                a.starts_with('-') || matches!(a.as_str(), "enable" | "start" | "restart")
-            })
-            .any(|unit| {
-                let unit = unit.trim_end_matches(".service");
-                !unit.starts_with('-')
-                    && !HOST_SERVICES.contains(&unit)
-                    && !unit.starts_with("php")
-                    && !unit.starts_with("systemd-")
-            });
+        && matches!(
+            cmd.subcommand(),
+            Some("enable" | "start" | "restart" | "reload")
+        )
+        && cmd.args.iter().any(|unit| {
+            let unit = unit.trim_end_matches(".service").to_ascii_lowercase();
+            own_units.contains(&unit)
+        });
     unit_file || app_unit
 }
 
@@ -295,7 +257,7 @@ struct ScriptVerdict {
     signals: BTreeMap<Signal, u32>,
 }
 
-fn assess(rel: &str, commands: &[ShellCommand]) -> Option<ScriptVerdict> {
+fn assess(rel: &str, commands: &[ShellCommand], own_units: &[String]) -> Option<ScriptVerdict> {
     let mut signals: BTreeMap<Signal, u32> = BTreeMap::new();
     for cmd in commands {
         if let Some(signal) = classify(cmd) {
@@ -355,7 +317,7 @@ fn assess(rel: &str, commands: &[ShellCommand]) -> Option<ScriptVerdict> {
         )
     }) || commands
         .iter()
-        .any(|c| c.name == "pm2" || installs_app_service(c));
+        .any(|c| c.name == "pm2" || installs_app_service(c, own_units));
     let strong_local_override =
         local_dev && !macos && signals.keys().filter(|s| s.strong()).count() >= 2;
     let qualifies = if (local_dev && !strong_local_override) || throwaway {
@@ -373,6 +335,32 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
     if !cx.deploy_definitions().is_empty() {
         return Vec::new();
     }
+    // Systemd units that are the repository's own: unit files it ships,
+    // and its apps' names and folders.
+    let mut own_units: Vec<String> = cx
+        .index
+        .files
+        .iter()
+        .filter_map(|f| {
+            f.name()
+                .strip_suffix(".service")
+                .map(str::to_ascii_lowercase)
+        })
+        .collect();
+    for app in cx.apps {
+        own_units.extend(
+            app.name
+                .iter()
+                .map(|n| n.rsplit('/').next().unwrap_or(n).to_ascii_lowercase()),
+        );
+        own_units.extend(
+            app.dir()
+                .rsplit('/')
+                .next()
+                .filter(|d| !d.is_empty())
+                .map(str::to_ascii_lowercase),
+        );
+    }
     let verdicts: Vec<ScriptVerdict> = cx
         .index
         .of_kind(FileKind::ShellScript)
@@ -380,7 +368,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         .filter(|id| !is_non_product_path(cx.rel(**id)))
         .filter_map(|id| {
             let script = cx.facts.shell_script(*id)?;
-            assess(cx.rel(*id), &script.commands)
+            assess(cx.rel(*id), &script.commands, &own_units)
         })
         .collect();
     if verdicts.is_empty() {
@@ -437,7 +425,8 @@ mod tests {
 
     fn verdict(rel: &str, script: &str) -> Option<Vec<Signal>> {
         let parsed = ShellScript::parse(script).expect("parses");
-        assess(rel, &parsed.commands).map(|v| v.signals.into_keys().collect())
+        assess(rel, &parsed.commands, &["acme-api".to_string()])
+            .map(|v| v.signals.into_keys().collect())
     }
 
     #[test]

@@ -19,7 +19,9 @@ pub fn read_text(path: &Path, max_size: u64) -> Result<String, String> {
     if bytes.len() as u64 > max_size {
         return Err(format!("larger than {} KiB; skipped", max_size / 1024));
     }
-    if bytes.contains(&0) {
+    // Git's heuristic: a NUL byte in the first 8000 bytes means binary. A
+    // stray NUL further on (a comment quoting one) leaves a text file text.
+    if bytes.iter().take(8000).any(|b| *b == 0) {
         return Err("binary content (NUL bytes); skipped".to_string());
     }
     let text = match String::from_utf8(bytes) {

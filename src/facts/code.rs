@@ -123,19 +123,24 @@ pub fn tokenize(src: &str, lang: Lang) -> Vec<Spanned> {
                 None
             }
             b'/' if lang == Lang::Js && regex_allowed(out.last()) => {
+                // A regular expression ends at its closing `/` or, if
+                // unterminated (a JSX closing tag read as one), at the end of
+                // the line, which is left for the line count.
                 i += 1;
                 let mut in_class = false;
                 while i < bytes.len() && bytes[i] != b'\n' {
                     match bytes[i] {
-                        b'\\' => i += 1,
+                        b'\\' if bytes.get(i + 1).is_some_and(|n| *n != b'\n') => i += 1,
                         b'[' => in_class = true,
                         b']' => in_class = false,
-                        b'/' if !in_class => break,
+                        b'/' if !in_class => {
+                            i += 1;
+                            break;
+                        }
                         _ => {}
                     }
                     i += 1;
                 }
-                i = (i + 1).min(bytes.len());
                 Some(Token::Value)
             }
             b'\'' if lang == Lang::Rust && is_rust_lifetime(&bytes[i..]) => {
@@ -656,6 +661,30 @@ const x = a / b / "not-a-route";
             routes("fn f<'a>(x: &'a str) {}\n#[get(\"/health\")]\nasync fn h() {}\nRouter::new().route(\"/up\", get(h))", Lang::Rust),
             ["/health", "/up"]
         );
+    }
+
+    #[test]
+    fn lines_stay_right_after_regex_like_input() {
+        // Found by fuzzing: an unterminated "regex" must not swallow a newline.
+        for src in [
+            "/\\\n/\n}",
+            "/\n}",
+            "export default function Page() {\n  return <h1>CRM</h1>;\n}\n",
+        ] {
+            let tokens = tokenize(src, Lang::Js);
+            let lines = src.lines().count().max(1) as u32;
+            let last = tokens.last().map(|t| t.line).unwrap_or(1);
+            assert!(
+                last <= lines,
+                "{src:?}: last token on line {last} of {lines}"
+            );
+            assert_eq!(
+                tokens.last().map(|t| &t.token),
+                Some(&Token::Punct('}')),
+                "{src:?}"
+            );
+            assert_eq!(last, lines, "{src:?}");
+        }
     }
 
     #[test]

@@ -141,11 +141,13 @@ fn tokenize(text: &str) -> Result<Vec<Tok>, String> {
                 let mut closed = false;
                 while let Some((_, n)) = chars.next() {
                     match n {
-                        '\\' => {
-                            if let Some((_, esc)) = chars.next() {
-                                value.push(esc);
+                        '\\' => match chars.next() {
+                            // A string never spans lines, escaped or not.
+                            Some((_, '\n')) | None => {
+                                return Err(format!("line {start_line}: unterminated string"))
                             }
-                        }
+                            Some((_, esc)) => value.push(esc),
+                        },
                         '"' => {
                             closed = true;
                             break;
@@ -274,5 +276,10 @@ model User {
     fn unterminated_block_is_an_error() {
         assert!(PrismaSchema::parse("datasource db {\n provider = \"sqlite\"\n").is_err());
         assert!(PrismaSchema::parse("datasource db {\n provider = \"sqlite\n}").is_err());
+        // Found by fuzzing: an escaped newline must not hide a line break.
+        assert!(PrismaSchema::parse(
+            "datasource db {\n x = env(\"\\\n\")\n url = env(\"DATABASE_URL\")\n}"
+        )
+        .is_err());
     }
 }

@@ -353,14 +353,6 @@ impl Framework {
             .unwrap_or(Ecosystem::Node)
     }
 
-    /// The npm package whose line in package.json is the evidence.
-    pub fn packages(self) -> &'static [&'static str] {
-        NPM_FRAMEWORKS
-            .iter()
-            .find(|(f, _)| *f == self)
-            .map(|(_, p)| *p)
-            .unwrap_or(&[])
-    }
 
     /// Frameworks whose routes are files, so routes are found by path alone.
     pub fn routes_are_files(self) -> bool {

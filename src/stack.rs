@@ -353,7 +353,6 @@ impl Framework {
             .unwrap_or(Ecosystem::Node)
     }
 
-
     /// Frameworks whose routes are files, so routes are found by path alone.
     pub fn routes_are_files(self) -> bool {
         matches!(

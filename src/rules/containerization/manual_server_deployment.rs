@@ -91,15 +91,15 @@ impl Signal {
 
     fn describe(self) -> &'static str {
         match self {
-            Signal::RemoteHost => "copies to or runs commands on a remote host",
-            Signal::WebServer => "configures nginx/Apache/TLS on the host",
-            Signal::Firewall => "configures the host firewall",
-            Signal::ProcessManagerBoot => "registers the app with a process manager at boot",
-            Signal::Services => "manages system services",
-            Signal::SystemPackages => "installs system packages",
-            Signal::Cron => "installs cron jobs",
-            Signal::Users => "creates system users",
-            Signal::GitPullOnHost => "pulls code onto the host with git",
+            Signal::RemoteHost => "copying to or running commands on a remote host",
+            Signal::WebServer => "configuring nginx/Apache/TLS on the host",
+            Signal::Firewall => "configuring the host firewall",
+            Signal::ProcessManagerBoot => "registering the app with a process manager at boot",
+            Signal::Services => "managing system services",
+            Signal::SystemPackages => "installing system packages",
+            Signal::Cron => "installing cron jobs",
+            Signal::Users => "creating system users",
+            Signal::GitPullOnHost => "pulling code onto the host with git",
         }
     }
 }
@@ -394,8 +394,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         .collect::<Vec<_>>()
         .join("; ");
     let message = format!(
-        "Reliance on {scripts} implies a \"pet\" server approach (SSHing into a VPS) rather than immutable infrastructure: the script{} {what}, and the repository has no infrastructure-as-code or platform deployment definition.",
-        if verdicts.len() > 1 { "s" } else { "" }
+        "Reliance on {scripts} implies a \"pet\" server approach (SSHing into a VPS) rather than immutable infrastructure ({what}), and the repository has no infrastructure-as-code or platform deployment definition."
     );
     let locations = verdicts
         .iter()

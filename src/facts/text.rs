@@ -11,7 +11,11 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
 pub fn read_text(path: &Path, max_size: u64) -> Result<String, String> {
     let file = std::fs::File::open(path).map_err(|e| describe_io(&e))?;
     // Size the buffer once from the metadata (capped), rather than growing it.
-    let hint = file.metadata().map(|m| m.len()).unwrap_or(0).min(max_size + 1);
+    let hint = file
+        .metadata()
+        .map(|m| m.len())
+        .unwrap_or(0)
+        .min(max_size + 1);
     let mut bytes = Vec::with_capacity(hint as usize + 1);
     // Read one byte past the cap so that an oversized file is detected
     // without trusting metadata that may change mid-read.

@@ -112,6 +112,16 @@ fn hostile_tree(root: &Path) {
         "deep/routes.ts",
         format!("app.get(`{}`)", "${`".repeat(10_000)),
     );
+    // YAML bombs in a manifests folder (found by fuzzing): block sequences
+    // nested 20,000 deep, and aliases expanding to 10^10 nodes.
+    write(root, "k8s/deep.yaml", "- ".repeat(20_000) + "x\n");
+    let mut laughs =
+        String::from("apiVersion: v1\nkind: ConfigMap\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        laughs.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    write(root, "k8s/laughs.yaml", laughs);
     // Empty files with meaningful names.
     write(root, "packages/empty/package.json", "");
     write(root, "empty/compose.yaml", "");
@@ -221,6 +231,8 @@ fn hostile_tree_is_audited_with_errors_named() {
         ("packages/blob/package.json", "binary"),
         ("packages/empty/package.json", "invalid JSON"),
         ("big/compose.yaml", "larger than"),
+        ("k8s/deep.yaml", "deeper than"),
+        ("k8s/laughs.yaml", "aliases expand"),
     ] {
         let message = error_for(&doc, path)
             .unwrap_or_else(|| panic!("no error for {path}: {}", doc["errors"]));

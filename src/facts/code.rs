@@ -507,6 +507,9 @@ pub struct KeyedString {
     pub line: u32,
 }
 
+/// How many enclosing keys a property's path keeps.
+const MAX_PATH_KEYS: usize = 8;
+
 /// Every `key: "value"` in the file, in order, with its object path.
 pub fn string_properties(tokens: &[Spanned]) -> Vec<KeyedString> {
     let mut out = Vec::new();
@@ -542,7 +545,14 @@ pub fn string_properties(tokens: &[Spanned]) -> Vec<KeyedString> {
                     (prev(1), prev(2))
                 {
                     out.push(KeyedString {
-                        path: stack.iter().flatten().cloned().collect(),
+                        // The outer keys decide (`production.client`); a cap
+                        // keeps hostile nesting from copying quadratically.
+                        path: stack
+                            .iter()
+                            .flatten()
+                            .take(MAX_PATH_KEYS)
+                            .cloned()
+                            .collect(),
                         key: k.clone(),
                         value: value.clone(),
                         line: t.line,

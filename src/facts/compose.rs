@@ -27,6 +27,9 @@ impl ComposeFile {
             return Ok(file);
         };
         let services_line = line_of_key(text, "services", 1);
+        // Services appear in file order: each search starts where the
+        // previous one ended, so the file is scanned once.
+        let mut from = services_line;
         for (name, service) in services {
             let Some(name) = name.as_str() else { continue };
             let (build_context, dockerfile) = match get(service, "build") {
@@ -39,7 +42,10 @@ impl ComposeFile {
             };
             file.services.push(ComposeService {
                 name: name.to_string(),
-                line: line_of_key(text, name, services_line),
+                line: {
+                    from = line_of_key(text, name, from);
+                    from
+                },
                 build_context,
                 dockerfile,
                 image: get_str(service, "image").map(str::to_string),

@@ -145,6 +145,7 @@ pub fn literals(tokens: &[Spanned], text: &str, lang: Lang) -> Vec<DatabaseLiter
                 .iter()
                 .rev()
                 .take_while(|t| t.line == tok.line)
+                .take(32)
                 .any(|t| matches!(&t.token, Token::Str(k) | Token::Ident(k) if CONNECTION_KEYS.contains(&k.as_str())))
         };
         let Some(engine) = engine_of(text).or_else(|| bare_engine(text).filter(|_| keyed())) else {
@@ -152,7 +153,12 @@ pub fn literals(tokens: &[Spanned], text: &str, lang: Lang) -> Vec<DatabaseLiter
         };
         // Look back along the same line, stopping at a statement boundary.
         let mut from_env_default = false;
-        for prev in tokens[..i].iter().rev().take_while(|t| t.line == tok.line) {
+        for prev in tokens[..i]
+            .iter()
+            .rev()
+            .take_while(|t| t.line == tok.line)
+            .take(32)
+        {
             match &prev.token {
                 Token::Punct(';') => break,
                 Token::Ident(word)
@@ -191,7 +197,8 @@ fn in_test_block(lines: &[&str], line: u32) -> bool {
         return false;
     };
     let mut level = indent(own);
-    for l in lines[..at].iter().rev() {
+    // A block header is near; a bounded look-back keeps this linear.
+    for l in lines[..at].iter().rev().take(400) {
         let trimmed = l.trim_start();
         if level == 0 {
             break;

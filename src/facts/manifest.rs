@@ -255,7 +255,9 @@ fn gemfile(text: &str) -> Manifest {
                 // Symbols lex as `:` + ident; a group is dev when every name is.
                 let names: Vec<&str> = tokens[i + 1..]
                     .iter()
-                    .take_while(|n| !matches!(&n.token, Token::Ident(w) if w == "do"))
+                    .take_while(|n| {
+                        n.line == t.line && !matches!(&n.token, Token::Ident(w) if w == "do")
+                    })
                     .filter_map(|n| match &n.token {
                         Token::Ident(w) | Token::Str(w) => Some(w.as_str()),
                         _ => None,

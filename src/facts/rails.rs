@@ -46,6 +46,9 @@ impl DatabaseYml {
         let Some(Yaml::Hash(root)) = docs.first() else {
             return Ok(out);
         };
+        // Environments appear in file order: each search starts at the
+        // previous one's line.
+        let mut from = 1;
         for (env, body) in root {
             let Some(env) = env.as_str() else { continue };
             let config = primary(body);
@@ -55,7 +58,8 @@ impl DatabaseYml {
                 Some(a) => (Some(a.to_string()), false),
                 None => (None, false),
             };
-            let env_line = line_of_key(text, env, 1);
+            let env_line = line_of_key(text, env, from);
+            from = env_line;
             let line = if adapter_raw.is_some() && get(body, "adapter").is_some() {
                 line_of_key(text, "adapter", env_line)
             } else {

@@ -159,7 +159,11 @@ fn collect(root: Node, src: &[u8], out: &mut ShellScript) {
                 for stages in pipelines {
                     let firsts: Vec<usize> = stages
                         .iter()
-                        .filter_map(|r| command_starts.iter().position(|s| r.contains(s)))
+                        .filter_map(|r| {
+                            // Starts are in source order: binary search.
+                            let at = command_starts.partition_point(|s| *s < r.start);
+                            command_starts.get(at).filter(|s| r.contains(s)).map(|_| at)
+                        })
                         .collect();
                     for pair in firsts.windows(2) {
                         let next = out.commands[pair[1]].name.clone();
@@ -174,29 +178,30 @@ fn collect(root: Node, src: &[u8], out: &mut ShellScript) {
 
 fn command(node: Node, src: &[u8]) -> Option<ShellCommand> {
     let name_node = node.child_by_field_name("name")?;
-    let mut words = vec![word(name_node, src)];
+    let mut words = std::collections::VecDeque::new();
+    words.push_back(word(name_node, src));
     let mut cursor = node.walk();
     for arg in node.children_by_field_name("argument", &mut cursor) {
-        words.push(word(arg, src));
+        words.push_back(word(arg, src));
     }
     // Unwrap `sudo -u deploy pm2 restart` and the like.
-    while let Some(first) = words.first() {
+    while let Some(first) = words.front() {
         let base = basename(first).to_string();
         let base = base.as_str();
         if !WRAPPERS.contains(&base) {
             break;
         }
         let takes_value = base == "sudo" || base == "doas" || base == "nice";
-        words.remove(0);
-        while let Some(next) = words.first() {
+        words.pop_front();
+        while let Some(next) = words.front() {
             if next.starts_with('-') {
-                let opt = words.remove(0);
+                let opt = words.pop_front().unwrap_or_default();
                 if takes_value && (opt == "-u" || opt == "-g" || opt == "-n") && !words.is_empty() {
-                    words.remove(0);
+                    words.pop_front();
                 }
             } else if base == "env" && next.contains('=') {
                 // A variable assignment for the wrapped command.
-                words.remove(0);
+                words.pop_front();
             } else {
                 break;
             }
@@ -226,7 +231,14 @@ fn text(node: Node, src: &[u8]) -> String {
 }
 
 /// A word as the shell would see it, quotes removed (expansions stay as written).
+/// Longest argument kept; longer ones (a page of nested `$( … )`) are
+/// replaced by `…`, so nested substitutions cannot copy quadratically.
+const MAX_WORD_BYTES: usize = 4096;
+
 fn word(node: Node, src: &[u8]) -> String {
+    if node.byte_range().len() > MAX_WORD_BYTES {
+        return "…".to_string();
+    }
     let raw = text(node, src);
     let mut out = String::with_capacity(raw.len());
     let mut quote: Option<char> = None;

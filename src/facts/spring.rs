@@ -111,20 +111,25 @@ fn yaml(text: &str) -> Result<Vec<SpringDocument>, String> {
             let mut properties = Vec::new();
             flatten(doc, String::new(), &mut properties, 0);
             let from = starts.get(n).copied().unwrap_or(1);
+            // Lines are found once, in file order: each search starts at the
+            // previous property's line (flattening keeps the file's order).
+            let lines: Vec<&str> = text.lines().collect();
+            let mut cursor = from.saturating_sub(1) as usize;
             let properties = properties
                 .into_iter()
                 .map(|(k, v)| {
-                    let leaf = k.rsplit('.').next().unwrap_or(&k).to_string();
-                    let line = text
-                        .lines()
-                        .enumerate()
-                        .skip(from.saturating_sub(1) as usize)
-                        .find(|(_, l)| {
-                            l.trim_start().starts_with(&format!("{leaf}:"))
-                                && l.contains(v.as_str())
-                        })
-                        .map(|(i, _)| i as u32 + 1)
-                        .unwrap_or(from);
+                    let needle = format!("{}:", k.rsplit('.').next().unwrap_or(&k));
+                    let found = (cursor..lines.len()).find(|i| {
+                        lines[*i].trim_start().starts_with(&needle)
+                            && lines[*i].contains(v.as_str())
+                    });
+                    let line = match found {
+                        Some(i) => {
+                            cursor = i;
+                            i as u32 + 1
+                        }
+                        None => from,
+                    };
                     (k, v, line)
                 })
                 .collect();

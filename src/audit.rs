@@ -106,7 +106,7 @@ pub fn run(root: &Path, options: &Options) -> Result<Report, AuditFailure> {
     });
 
     let walked = walk::walk(root);
-    let index = Index::build(walked.files);
+    let index = Index::build(root, walked.files);
     let facts = Facts::new(&index, options.max_file_size);
     let ignored = config.ignored_paths();
     let apps: Vec<App> = apps::discover(&facts)

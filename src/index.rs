@@ -443,7 +443,8 @@ pub type FileId = usize;
 #[derive(Debug)]
 pub struct IndexedFile {
     pub rel: String,
-    pub abs: PathBuf,
+    /// Set only for paths whose `rel` is lossy; see `Index::path`.
+    pub abs: Option<PathBuf>,
     pub kind: Option<FileKind>,
 }
 
@@ -461,12 +462,14 @@ impl IndexedFile {
 /// All files, sorted by relative path, with their kinds.
 #[derive(Debug, Default)]
 pub struct Index {
+    /// The audited root, which `rel` paths are relative to.
+    pub root: PathBuf,
     pub files: Vec<IndexedFile>,
     by_kind: HashMap<FileKind, Vec<FileId>>,
 }
 
 impl Index {
-    pub fn build(walked: Vec<WalkedFile>) -> Index {
+    pub fn build(root: &std::path::Path, walked: Vec<WalkedFile>) -> Index {
         let mut by_kind: HashMap<FileKind, Vec<FileId>> = HashMap::new();
         let files: Vec<IndexedFile> = walked
             .into_iter()
@@ -483,7 +486,11 @@ impl Index {
                 }
             })
             .collect();
-        Index { files, by_kind }
+        Index {
+            root: root.to_path_buf(),
+            files,
+            by_kind,
+        }
     }
 
     /// The files of a kind, in path order.
@@ -497,6 +504,15 @@ impl Index {
             FileKind::Deploy(d) => ids.iter().map(|id| (*id, *d)).collect::<Vec<_>>(),
             _ => Vec::new(),
         })
+    }
+
+    /// The path to read a file at.
+    pub fn path(&self, id: FileId) -> std::borrow::Cow<'_, std::path::Path> {
+        let file = &self.files[id];
+        match &file.abs {
+            Some(abs) => std::borrow::Cow::Borrowed(abs.as_path()),
+            None => std::borrow::Cow::Owned(self.root.join(&file.rel)),
+        }
     }
 
     pub fn get(&self, id: FileId) -> &IndexedFile {
@@ -596,12 +612,12 @@ mod tests {
             .iter()
             .map(|r| WalkedFile {
                 rel: r.to_string(),
-                abs: PathBuf::from(r),
+                abs: None,
             })
             .collect::<Vec<_>>();
         let mut walked = walked;
         walked.sort_by(|a, b| a.rel.cmp(&b.rel));
-        let index = Index::build(walked);
+        let index = Index::build(std::path::Path::new(""), walked);
         let rels: Vec<&str> = index.under("a").iter().map(|f| f.rel.as_str()).collect();
         assert_eq!(rels, ["a/b/z", "a/x"]);
         assert_eq!(index.ids_under("a"), 0..2);

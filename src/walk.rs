@@ -35,9 +35,12 @@ const SKIPPED_DIRS: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct WalkedFile {
     /// Path relative to the root, with forward slashes. Non-UTF-8 bytes are
-    /// replaced, so this is for display and classification; `abs` is for I/O.
+    /// replaced, so this is for display and classification.
     pub rel: String,
-    pub abs: PathBuf,
+    /// The path for I/O, kept only when `rel` lost bytes (non-UTF-8 names);
+    /// otherwise it is the root joined with `rel`, so a million-file tree
+    /// does not hold every path twice.
+    pub abs: Option<PathBuf>,
 }
 
 #[derive(Debug, Default)]
@@ -100,6 +103,10 @@ impl ThreadWalk<'_> {
                 if entry.file_type().is_some_and(|t| t.is_file()) {
                     let abs = entry.into_path();
                     let rel = relative(self.root, &abs);
+                    let lossless = abs
+                        .strip_prefix(self.root)
+                        .is_ok_and(|r| r.to_str().is_some());
+                    let abs = (!lossless).then_some(abs);
                     self.walk.files.push(WalkedFile { rel, abs });
                 }
             }

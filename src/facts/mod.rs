@@ -277,8 +277,7 @@ impl<'a> Facts<'a> {
         if let Some(parsed) = self.slots[id].get() {
             return Some(&**parsed);
         }
-        let file = self.index.get(id);
-        match text::read_text(&file.abs, self.max_file_size) {
+        match text::read_text(&self.index.path(id), self.max_file_size) {
             Ok(text) if needles.iter().any(|n| text.contains(n)) => {
                 Some(&**self.slots[id].get_or_init(|| Box::new(self.parse_text(id, text))))
             }
@@ -294,7 +293,7 @@ impl<'a> Facts<'a> {
         if file.kind.is_none() {
             return Parsed::Unparsed;
         }
-        match text::read_text(&file.abs, self.max_file_size) {
+        match text::read_text(&self.index.path(id), self.max_file_size) {
             Ok(text) => self.parse_text(id, text),
             Err(message) => self.fail(id, message),
         }

@@ -29,7 +29,7 @@ fn main() {
     println!("walk                 {}  ({n} files)", ms(t.elapsed()));
 
     let t = Instant::now();
-    let index = Index::build(walked.files);
+    let index = Index::build(&root, walked.files);
     println!("index                {}", ms(t.elapsed()));
 
     let t = Instant::now();

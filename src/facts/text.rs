@@ -88,3 +88,37 @@ pub fn json_key_offset(text: &str, key: &str, from: usize) -> Option<usize> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_vanished_is_a_named_reason_not_a_panic() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let gone = dir.path().join("package.json");
+        std::fs::write(&gone, "{}").expect("write");
+        std::fs::remove_file(&gone).expect("remove");
+        let err = read_text(&gone, DEFAULT_MAX_FILE_SIZE).expect_err("gone");
+        assert!(err.contains("vanished"), "{err}");
+    }
+
+    #[test]
+    fn permission_denied_is_described() {
+        let err = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert_eq!(describe_io(&err), "permission denied; skipped");
+    }
+
+    #[test]
+    fn nul_bytes_decide_binary_only_near_the_start() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let late = dir.path().join("late.sh");
+        let mut bytes = vec![b'#'; 9000];
+        bytes.extend_from_slice(b"\0\necho ok\n");
+        std::fs::write(&late, &bytes).expect("write");
+        assert!(read_text(&late, DEFAULT_MAX_FILE_SIZE).is_ok());
+        let early = dir.path().join("early.sh");
+        std::fs::write(&early, b"\0echo").expect("write");
+        assert!(read_text(&early, DEFAULT_MAX_FILE_SIZE).is_err());
+    }
+}

@@ -415,40 +415,37 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
     apps
 }
 
-/// Whether the module has a `main` package at its root or under `cmd/`.
-fn go_has_main_package(index: &Index, facts: &Facts, dir: &str) -> bool {
-    index.under(dir).iter().any(|f| {
+/// The module's non-test Go files at its root or under `cmd/`, with their
+/// paths inside the module.
+fn go_entry_files<'a>(
+    index: &'a Index,
+    dir: &'a str,
+) -> impl Iterator<Item = (FileId, &'a str)> + 'a {
+    index.ids_under(dir).filter_map(move |id| {
+        let f = index.get(id);
         let inner = f
             .rel
             .strip_prefix(dir)
             .unwrap_or(&f.rel)
             .trim_start_matches('/');
         let place = !inner.contains('/') || inner.starts_with("cmd/");
-        place
-            && f.name().ends_with(".go")
-            && !f.name().ends_with("_test.go")
-            && index
-                .find(&f.rel)
-                .and_then(|id| facts.code(id))
-                .is_some_and(|c| c.mentions("package main"))
+        (place && f.name().ends_with(".go") && !f.name().ends_with("_test.go"))
+            .then_some((id, inner))
     })
 }
 
-/// Whether the module's `main` package starts net/http's server.
+/// Whether the module has a `main` package at its root or under `cmd/`.
+fn go_has_main_package(index: &Index, facts: &Facts, dir: &str) -> bool {
+    go_entry_files(index, dir)
+        .any(|(id, _)| facts.code(id).is_some_and(|c| c.mentions("package main")))
+}
+
+/// Whether the module's `main.go` (at its root or under `cmd/`) starts
+/// net/http's server.
 fn go_main_serves_http(index: &Index, facts: &Facts, dir: &str) -> bool {
-    index.under(dir).iter().any(|f| {
-        let inner = f
-            .rel
-            .strip_prefix(dir)
-            .unwrap_or(&f.rel)
-            .trim_start_matches('/');
-        let is_main = inner == "main.go" || (inner.starts_with("cmd/") && f.name() == "main.go");
-        is_main
-            && index
-                .find(&f.rel)
-                .and_then(|id| facts.code(id))
-                .is_some_and(|c| c.mentions("http server"))
-    })
+    go_entry_files(index, dir)
+        .filter(|(_, inner)| inner.rsplit('/').next() == Some("main.go"))
+        .any(|(id, _)| facts.code(id).is_some_and(|c| c.mentions("http server")))
 }
 
 /// Whether a folder whose manifests bring a framework is an app rather than

@@ -54,12 +54,46 @@ fix makes it drift from what the repository describes, it cannot be rebuilt
 quickly after a failure, and it does not scale horizontally.
 
 ## Example
-Reported: `scripts/bootstrap-ubuntu22.sh` runs `apt-get install nginx`,
-`certbot --nginx` and `pm2 startup`; the repository has no Terraform, no
-Kubernetes manifests and no platform config.
+### Reported
+A server provisioned by hand, with no Terraform, Kubernetes or platform config:
 
-Not reported: the same script beside `fly.toml`; or `scripts/setup.sh` that
-runs `brew install postgresql` and `npm install`.
+```bash file=scripts/bootstrap-ubuntu22.sh
+#!/usr/bin/env bash
+set -euo pipefail
+apt-get update && apt-get install -y nginx
+certbot --nginx -d shop.example.com
+npm install -g pm2
+pm2 start npm --name shop -- start
+pm2 startup
+```
+
+```json file=package.json
+{ "name": "shop", "private": true, "dependencies": { "next": "15.1.0" } }
+```
+
+### Not reported
+The same script beside `fly.toml`, which defines the deployment:
+
+```bash file=scripts/bootstrap-ubuntu22.sh
+#!/usr/bin/env bash
+apt-get update && apt-get install -y nginx
+pm2 startup
+```
+
+```toml file=fly.toml
+app = "shop"
+[http_service]
+internal_port = 3000
+```
+
+### Not reported
+A developer setup script:
+
+```bash file=scripts/setup.sh
+#!/usr/bin/env bash
+brew install postgresql
+npm install
+```
 
 ## Fix
 Describe the infrastructure as code (Terraform/Pulumi, Kubernetes manifests)

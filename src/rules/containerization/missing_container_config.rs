@@ -41,11 +41,43 @@ production drift apart ("it works on my machine"), and the app cannot be
 scheduled on Kubernetes, ECS or any container platform.
 
 ## Example
-Reported: a Next.js app with `package.json` and `next.config.js`, no
-`Dockerfile`, no compose file, no platform definition.
+### Reported
+A Next.js app with no `Dockerfile`, no compose file and no platform definition:
 
-Not reported: the same app with `apps/web/Dockerfile`, or with a root
-`compose.yaml` whose service has `build: ./apps/web`, or with `vercel.json`.
+```json file=package.json
+{ "name": "shop", "private": true, "dependencies": { "next": "15.1.0", "react": "19.0.0" } }
+```
+
+```js file=next.config.js
+module.exports = {};
+```
+
+### Not reported
+The same app with a `Dockerfile`:
+
+```json file=package.json
+{ "name": "shop", "private": true, "dependencies": { "next": "15.1.0", "react": "19.0.0" } }
+```
+
+```dockerfile file=Dockerfile
+FROM node:22-slim
+WORKDIR /app
+COPY . .
+RUN npm ci && npm run build
+USER node
+CMD ["npm", "start"]
+```
+
+### Not reported
+Deployed on Vercel, which builds the app itself:
+
+```json file=package.json
+{ "name": "shop", "private": true, "dependencies": { "next": "15.1.0", "react": "19.0.0" } }
+```
+
+```json file=vercel.json
+{ "framework": "nextjs" }
+```
 
 ## Fix
 Add a multi-stage `Dockerfile` (dependencies → build → slim runtime, running as

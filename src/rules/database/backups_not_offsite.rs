@@ -37,13 +37,30 @@ A backup on the same server as the database dies with it: a lost disk, a
 deleted VM or ransomware takes the app and every copy of its data at once.
 
 ## Example
-Reported: `scripts/database-backup.sh` runs
-`pg_dump "$DATABASE_URL" > ./backups/db-$(date +%F).sql`.
+### Reported
+```bash file=scripts/database-backup.sh
+#!/usr/bin/env bash
+set -euo pipefail
+pg_dump "$DATABASE_URL" > "./backups/db-$(date +%F).sql"
+find ./backups -mtime +7 -delete
+```
 
-Not reported: a schema-only export (`pg_dump --schema-only`); a dump piped
-into `psql` to refresh staging; the same script followed by
-`aws s3 cp ./backups/db.sql s3://acme-backups/`, or piping the dump to
-`rclone rcat remote:backups/db.sql`.
+### Not reported
+The dump is streamed to object storage:
+
+```bash file=scripts/database-backup.sh
+#!/usr/bin/env bash
+set -euo pipefail
+pg_dump -Fc "$DATABASE_URL" | aws s3 cp - "s3://acme-backups/db-$(date +%F).dump"
+```
+
+### Not reported
+A schema-only export is not a backup:
+
+```bash file=scripts/export-schema.sh
+#!/usr/bin/env bash
+pg_dump --schema-only "$DATABASE_URL" > schema.sql
+```
 
 ## Fix
 Stream the dump to object storage in another account or region

@@ -67,12 +67,44 @@ lives on one machine's disk, so the app cannot scale horizontally, and on an
 ephemeral container or serverless platform a redeploy loses the data.
 
 ## Example
-Reported: `prisma/schema.prisma` with
-`datasource db { provider = "sqlite" url = env("DATABASE_URL") }`.
+### Reported
+```prisma file=prisma/schema.prisma
+datasource db {
+  provider = "sqlite"
+  url      = env("DATABASE_URL")
+}
+```
 
-Not reported: `provider = "postgresql"`; a `// provider = "sqlite"` comment;
-`prisma/schema.prisma` (postgresql) beside `prisma/dev.prisma` (sqlite); a
-schema under `test/fixtures/`.
+```json file=package.json
+{ "name": "shop", "private": true, "dependencies": { "next": "15.1.0", "@prisma/client": "6.1.0" } }
+```
+
+### Not reported
+```prisma file=prisma/schema.prisma
+datasource db {
+  // provider = "sqlite"
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+```
+
+```json file=package.json
+{ "name": "shop", "private": true, "dependencies": { "next": "15.1.0", "@prisma/client": "6.1.0" } }
+```
+
+### Not reported
+SQLite in a test fixture:
+
+```prisma file=test/fixtures/schema.prisma
+datasource db {
+  provider = "sqlite"
+  url      = "file:./test.db"
+}
+```
+
+```json file=package.json
+{ "name": "shop", "private": true, "dependencies": { "next": "15.1.0", "@prisma/client": "6.1.0" } }
+```
 
 ## Fix
 Migrate to PostgreSQL (`provider = "postgresql"`, a `postgresql://` URL). The

@@ -37,11 +37,26 @@ The team believes errors are tracked — the variable is even documented — but
 nothing reports them: production crashes go unseen until users complain.
 
 ## Example
-Reported: `env.example` has `NEXT_PUBLIC_SENTRY_DSN=` and `package.json` has
-no `@sentry/nextjs`.
+### Reported
+The env example declares a Sentry DSN; no Sentry SDK is installed:
 
-Not reported: the same app with `@sentry/nextjs` in `dependencies`; or an env
-example without any APM variable.
+```bash file=env.example
+DATABASE_URL=postgresql://localhost:5432/shop
+NEXT_PUBLIC_SENTRY_DSN=
+```
+
+```json file=package.json
+{ "name": "shop", "private": true, "dependencies": { "next": "15.1.0" } }
+```
+
+### Not reported
+```bash file=env.example
+NEXT_PUBLIC_SENTRY_DSN=
+```
+
+```json file=package.json
+{ "name": "shop", "private": true, "dependencies": { "next": "15.1.0", "@sentry/nextjs": "9.1.0" } }
+```
 
 ## Fix
 Install the vendor's SDK for the framework (`npm install @sentry/nextjs`, or

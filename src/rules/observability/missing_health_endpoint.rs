@@ -47,11 +47,47 @@ Load balancers and orchestrators cannot tell a hung or broken instance from a
 healthy one: traffic keeps going to it, and nothing restarts it.
 
 ## Example
-Reported: a Next.js app whose `app/` has pages and API routes but no
-`app/api/health/route.ts`.
+### Reported
+A Next.js app with pages and API routes but no health route:
 
-Not reported: the same app with `app/(internal)/api/healthz/route.ts`, or an
-Express app with `app.get("/health", …)` in `src/server.ts`.
+```json file=package.json
+{ "name": "shop", "private": true, "dependencies": { "next": "15.1.0", "react": "19.0.0" } }
+```
+
+```ts file=app/api/orders/route.ts
+export async function GET() {
+  return Response.json([]);
+}
+```
+
+```tsx file=app/page.tsx
+export default function Home() { return <main>Shop</main>; }
+```
+
+### Not reported
+```json file=package.json
+{ "name": "shop", "private": true, "dependencies": { "next": "15.1.0", "react": "19.0.0" } }
+```
+
+```ts file=app/(internal)/api/healthz/route.ts
+export async function GET() {
+  return Response.json({ status: "pass" });
+}
+```
+
+### Not reported
+An Express app with a health route:
+
+```json file=package.json
+{ "name": "api", "private": true, "main": "src/server.js", "dependencies": { "express": "4.21.0" } }
+```
+
+```js file=src/server.js
+const express = require("express");
+const app = express();
+app.get("/health", (req, res) => res.json({ status: "ok" }));
+app.listen(3000);
+```
 
 ## Fix
 Add a liveness route that answers without touching back-ends, and a readiness

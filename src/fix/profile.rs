@@ -117,6 +117,8 @@ pub struct Profile {
     /// Liveness and readiness paths, when the app has (or this run adds) them.
     pub health: Option<(String, String)>,
     pub dependencies: std::collections::BTreeSet<String>,
+    /// The app's source files (relative to the root), outside tests.
+    pub sources: Vec<String>,
 }
 
 impl Profile {
@@ -335,6 +337,11 @@ impl Profile {
             port,
             health,
             dependencies: app.dependencies.clone(),
+            sources: cx
+                .source_files()
+                .into_iter()
+                .map(|id| cx.repo.index.get(id).rel.clone())
+                .collect(),
         })
     }
 

@@ -9,6 +9,16 @@ use super::profile::Profile;
 use super::{Builder, DeployTarget};
 
 pub fn plan(p: &Profile, target: DeployTarget, b: &mut Builder) -> Result<(), String> {
+    let dockerfile = p.join("Dockerfile");
+    match b.read(&dockerfile) {
+        None => b.manual(format!(
+            "The deployment builds {dockerfile}, which does not exist yet: run `seaworthy fix --rule missing-container-config` (or write one)."
+        )),
+        Some(text) if p.prisma.is_some() && !text.contains(PRISMA_CLI_DIR) => b.manual(
+            "The migration step runs `npx prisma migrate deploy` in the app image: make sure the image contains the Prisma CLI and the prisma/ folder (a Next.js standalone output has neither).",
+        ),
+        Some(_) => {}
+    }
     match target {
         DeployTarget::Kubernetes => kubernetes::plan(p, b)?,
         DeployTarget::Fly => fly::plan(p, b)?,
@@ -20,13 +30,26 @@ pub fn plan(p: &Profile, target: DeployTarget, b: &mut Builder) -> Result<(), St
     Ok(())
 }
 
-/// The command that applies Prisma migrations inside the image.
-pub fn migrate_command(p: &Profile) -> Option<Vec<String>> {
+const PRISMA_CLI_DIR: &str = "/opt/prisma-cli";
+
+/// The command that applies Prisma migrations inside the image: the CLI
+/// the generated Dockerfile keeps, else `npx prisma` (the image must have it).
+pub fn migrate_command(p: &Profile, b: &Builder) -> Option<Vec<String>> {
     p.prisma.as_ref()?;
-    Some(vec![
-        "node".to_string(),
-        super::nextjs::dockerfile::PRISMA_CLI.to_string(),
-        "migrate".to_string(),
-        "deploy".to_string(),
-    ])
+    let ours = b
+        .read(&p.join("Dockerfile"))
+        .is_none_or(|t| t.contains(PRISMA_CLI_DIR));
+    Some(if ours {
+        vec![
+            "node".to_string(),
+            super::nextjs::dockerfile::PRISMA_CLI.to_string(),
+            "migrate".to_string(),
+            "deploy".to_string(),
+        ]
+    } else {
+        ["npx", "prisma", "migrate", "deploy"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    })
 }

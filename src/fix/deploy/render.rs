@@ -13,7 +13,7 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
     if let Some((_, ready)) = &p.health {
         out.push_str(&format!("    healthCheckPath: {ready}\n"));
     }
-    if let Some(cmd) = migrate_command(p) {
+    if let Some(cmd) = migrate_command(p, b) {
         out.push_str(&format!("    preDeployCommand: {}\n", cmd.join(" ")));
     }
     out.push_str("    envVars:\n");

@@ -35,11 +35,6 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
         Dynamic::ForceDynamic
     };
 
-    // The database check: Prisma through the app's own client module when
-    // it exports one.
-    let mut imports: Vec<String> = Vec::new();
-    let mut checks: Vec<(&str, String)> = Vec::new();
-    let mut helpers = String::new();
     let route_dir = match (&p.app_router, &p.pages_router) {
         (Some(app), _) => format!("{app}/api/health"),
         (None, Some(pages)) => format!("{pages}/api/health"),
@@ -57,63 +52,11 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
         p.join(&format!("{route_dir}/live/route.{ext}"))
     };
 
-    if let Some(prisma) = &p.prisma {
-        let (module, name) = match &prisma.client_module {
-            Some((module, name)) => (module.clone(), name.clone()),
-            None if prisma.version.is_some_and(|v| v.major >= 7) => {
-                b.manual("Prisma 7: no module of the app exports a client (it needs a driver adapter); add the database check to the readiness route by hand.");
-                (String::new(), String::new())
-            }
-            None => {
-                let lib = match &p.alias_root {
-                    Some(root) if !root.is_empty() => format!("{root}/lib/prisma.{ext}"),
-                    _ if p.app_router.as_deref() == Some("src/app") => {
-                        format!("src/lib/prisma.{ext}")
-                    }
-                    _ => format!("lib/prisma.{ext}"),
-                };
-                let path = p.join(&lib);
-                b.create(&path, prisma_module(), false);
-                (path, "prisma".to_string())
-            }
-        };
-        if !module.is_empty() {
-            let spec = p.import_path(&ready_file, &module);
-            imports.push(format!("import {{ {name} }} from \"{spec}\";"));
-            checks.push(("database", format!("() => {name}.$queryRaw`SELECT 1`")));
-        }
-    } else if p.database == Database::Postgres && p.has_dependency("pg") {
-        imports.push("import { Pool } from \"pg\";".to_string());
-        helpers.push_str(
-            "\n// A small pool of its own, so a saturated app pool cannot fail the probe.\nconst globalForPool = globalThis as unknown as { healthPool?: Pool };\nconst pool = (globalForPool.healthPool ??= new Pool({\n  connectionString: process.env.DATABASE_URL,\n  max: 1,\n  connectionTimeoutMillis: TIMEOUT_MS,\n}));\n",
-        );
-        checks.push(("database", "() => pool.query(\"SELECT 1\")".to_string()));
-    } else if p.database != Database::None {
-        b.manual("Add a database check to the readiness route (seaworthy generates it for Prisma and `pg` only).");
-    }
-
-    match p.redis {
-        Some(RedisClient::Ioredis) => {
-            imports.push("import Redis from \"ioredis\";".to_string());
-            helpers.push_str(
-                "\n// A dedicated client: the app's client queues commands while Redis is\n// down (offline queue), so a PING through it would hang, not fail.\nconst globalForHealth = globalThis as unknown as { healthRedis?: Redis };\n\nfunction healthRedis(): Redis {\n  if (!globalForHealth.healthRedis) {\n    const client = new Redis(process.env.REDIS_URL ?? \"redis://localhost:6379\", {\n      enableOfflineQueue: false,\n      maxRetriesPerRequest: 1,\n      lazyConnect: true,\n      connectTimeout: TIMEOUT_MS,\n    });\n    // Failures are reported by the check; do not crash on the error event.\n    client.on(\"error\", () => {});\n    globalForHealth.healthRedis = client;\n  }\n  return globalForHealth.healthRedis;\n}\n\nasync function pingRedis(): Promise<void> {\n  const client = healthRedis();\n  if (client.status === \"wait\" || client.status === \"end\") await client.connect();\n  const reply = await client.ping();\n  if (reply !== \"PONG\") throw new Error(`unexpected reply: ${reply}`);\n}\n",
-            );
-            checks.push(("redis", "pingRedis".to_string()));
-        }
-        Some(RedisClient::NodeRedis) => {
-            imports.push("import { createClient } from \"redis\";".to_string());
-            helpers.push_str(
-                "\n// A dedicated client without the offline queue: while Redis is down a\n// command fails at once instead of waiting for a reconnect.\ntype HealthRedis = ReturnType<typeof createClient>;\nconst globalForHealth = globalThis as unknown as { healthRedis?: HealthRedis };\n\nasync function pingRedis(): Promise<void> {\n  if (!globalForHealth.healthRedis) {\n    const client = createClient({\n      url: process.env.REDIS_URL ?? \"redis://localhost:6379\",\n      disableOfflineQueue: true,\n      socket: { connectTimeout: TIMEOUT_MS, reconnectStrategy: 1000 },\n    });\n    client.on(\"error\", () => {});\n    globalForHealth.healthRedis = client;\n  }\n  const client = globalForHealth.healthRedis;\n  if (!client.isOpen) await client.connect();\n  const reply = await client.ping();\n  if (reply !== \"PONG\") throw new Error(`unexpected reply: ${reply}`);\n}\n",
-            );
-            checks.push(("redis", "pingRedis".to_string()));
-        }
-        Some(RedisClient::Other) | None => {}
-    }
-    let helpers = if p.typescript {
-        helpers
-    } else {
-        strip_types(&helpers)
-    };
+    let Backends {
+        imports,
+        helpers,
+        checks,
+    } = backend_checks(p, b, &ready_file, p.typescript);
 
     let live = if pages {
         pages_live(p.typescript)
@@ -151,6 +94,90 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
     Ok(())
 }
 
+/// The readiness checks of the back-ends an app uses, as code: imports,
+/// helper functions and `(name, () => promise)` pairs.
+pub struct Backends {
+    pub imports: Vec<String>,
+    pub helpers: String,
+    pub checks: Vec<(&'static str, String)>,
+}
+
+/// The database check uses Prisma through the app's own client module when
+/// it exports one; Redis gets a dedicated client without an offline queue.
+pub fn backend_checks(p: &Profile, b: &mut Builder, from_file: &str, typescript: bool) -> Backends {
+    let ext = if typescript { "ts" } else { "js" };
+    let ready_file = from_file;
+    let mut imports: Vec<String> = Vec::new();
+    let mut checks: Vec<(&'static str, String)> = Vec::new();
+    let mut helpers = String::new();
+    if let Some(prisma) = &p.prisma {
+        let (module, name) = match &prisma.client_module {
+            Some((module, name)) => (module.clone(), name.clone()),
+            None if prisma.version.is_some_and(|v| v.major >= 7) => {
+                b.manual("Prisma 7: no module of the app exports a client (it needs a driver adapter); add the database check to the readiness route by hand.");
+                (String::new(), String::new())
+            }
+            None if !typescript => {
+                b.manual("No module of the app exports a Prisma client: add the database check to the readiness route by hand.");
+                (String::new(), String::new())
+            }
+            None => {
+                let lib = match &p.alias_root {
+                    Some(root) if !root.is_empty() => format!("{root}/lib/prisma.{ext}"),
+                    _ if p.app_router.as_deref() == Some("src/app") => {
+                        format!("src/lib/prisma.{ext}")
+                    }
+                    _ => format!("lib/prisma.{ext}"),
+                };
+                let path = p.join(&lib);
+                b.create(&path, prisma_module(), false);
+                (path, "prisma".to_string())
+            }
+        };
+        if !module.is_empty() {
+            let spec = p.import_path(ready_file, &module);
+            imports.push(format!("import {{ {name} }} from \"{spec}\";"));
+            checks.push(("database", format!("() => {name}.$queryRaw`SELECT 1`")));
+        }
+    } else if p.database == Database::Postgres && p.has_dependency("pg") {
+        imports.push("import { Pool } from \"pg\";".to_string());
+        helpers.push_str(
+            "\n// A small pool of its own, so a saturated app pool cannot fail the probe.\nconst globalForPool = globalThis as unknown as { healthPool?: Pool };\nconst pool = (globalForPool.healthPool ??= new Pool({\n  connectionString: process.env.DATABASE_URL,\n  max: 1,\n  connectionTimeoutMillis: TIMEOUT_MS,\n}));\n",
+        );
+        checks.push(("database", "() => pool.query(\"SELECT 1\")".to_string()));
+    } else if p.database != Database::None {
+        b.manual("Add a database check to the readiness route (seaworthy generates it for Prisma and `pg` only).");
+    }
+
+    match p.redis {
+        Some(RedisClient::Ioredis) => {
+            imports.push("import Redis from \"ioredis\";".to_string());
+            helpers.push_str(
+                "\n// A dedicated client: the app's client queues commands while Redis is\n// down (offline queue), so a PING through it would hang, not fail.\nconst globalForHealth = globalThis as unknown as { healthRedis?: Redis };\n\nfunction healthRedis(): Redis {\n  if (!globalForHealth.healthRedis) {\n    const client = new Redis(process.env.REDIS_URL ?? \"redis://localhost:6379\", {\n      enableOfflineQueue: false,\n      maxRetriesPerRequest: 1,\n      lazyConnect: true,\n      connectTimeout: TIMEOUT_MS,\n    });\n    // Failures are reported by the check; do not crash on the error event.\n    client.on(\"error\", () => {});\n    globalForHealth.healthRedis = client;\n  }\n  return globalForHealth.healthRedis;\n}\n\nasync function pingRedis(): Promise<void> {\n  const client = healthRedis();\n  if (client.status === \"wait\" || client.status === \"end\") await client.connect();\n  const reply = await client.ping();\n  if (reply !== \"PONG\") throw new Error(`unexpected reply: ${reply}`);\n}\n",
+            );
+            checks.push(("redis", "pingRedis".to_string()));
+        }
+        Some(RedisClient::NodeRedis) => {
+            imports.push("import { createClient } from \"redis\";".to_string());
+            helpers.push_str(
+                "\n// A dedicated client without the offline queue: while Redis is down a\n// command fails at once instead of waiting for a reconnect.\ntype HealthRedis = ReturnType<typeof createClient>;\nconst globalForHealth = globalThis as unknown as { healthRedis?: HealthRedis };\n\nasync function pingRedis(): Promise<void> {\n  if (!globalForHealth.healthRedis) {\n    const client = createClient({\n      url: process.env.REDIS_URL ?? \"redis://localhost:6379\",\n      disableOfflineQueue: true,\n      socket: { connectTimeout: TIMEOUT_MS, reconnectStrategy: 1000 },\n    });\n    client.on(\"error\", () => {});\n    globalForHealth.healthRedis = client;\n  }\n  const client = globalForHealth.healthRedis;\n  if (!client.isOpen) await client.connect();\n  const reply = await client.ping();\n  if (reply !== \"PONG\") throw new Error(`unexpected reply: ${reply}`);\n}\n",
+            );
+            checks.push(("redis", "pingRedis".to_string()));
+        }
+        Some(RedisClient::Other) | None => {}
+    }
+    let helpers = if typescript {
+        helpers
+    } else {
+        strip_types(&helpers)
+    };
+    Backends {
+        imports,
+        helpers,
+        checks,
+    }
+}
+
 fn prisma_module() -> String {
     "import { PrismaClient } from \"@prisma/client\";\n\n// One client per process; reused across hot reloads in development.\nconst globalForPrisma = globalThis as unknown as { prisma?: PrismaClient };\n\nexport const prisma = globalForPrisma.prisma ?? new PrismaClient();\n\nif (process.env.NODE_ENV !== \"production\") globalForPrisma.prisma = prisma;\n".to_string()
 }
@@ -174,7 +201,7 @@ fn app_live(dynamic: &Dynamic) -> String {
     )
 }
 
-fn common_ready(ts: bool, checks: &[(&str, String)]) -> String {
+pub fn common_ready(ts: bool, checks: &[(&str, String)]) -> String {
     let (ty, check_ty, promise_ty, ret_ty) = if ts {
         (
             "\ntype CheckResult = { status: \"pass\" | \"fail\"; durationMs: number; error?: string };\n",
@@ -297,7 +324,7 @@ fn indent(text: &str, prefix: &str) -> String {
 }
 
 /// The TypeScript annotations of the helpers, removed for a JavaScript app.
-fn strip_types(ts: &str) -> String {
+pub fn strip_types(ts: &str) -> String {
     ts.replace(" as unknown as { healthRedis?: Redis }", "")
         .replace(" as unknown as { healthRedis?: HealthRedis }", "")
         .replace(" as unknown as { healthPool?: Pool }", "")

@@ -157,8 +157,13 @@ pub fn plan(p: &Profile, _finding: &Finding, b: &mut Builder) -> Result<(), Stri
     if !p.declares("SENTRY_DSN") && server_dsn == "SENTRY_DSN" {
         b.manual("Declare SENTRY_DSN in the env example and set it in production.");
     }
+    let runtime = if server_dsn == client_dsn {
+        "and at run time (the server reads it too)".to_string()
+    } else {
+        format!("and {server_dsn} at run time")
+    };
     b.manual(format!(
-        "Set {client_dsn} at build time (it is inlined into the browser bundle) and {server_dsn} at run time; set SENTRY_AUTH_TOKEN, SENTRY_ORG and SENTRY_PROJECT in CI to upload source maps."
+        "Set {client_dsn} at build time (it is inlined into the browser bundle) {runtime}; set SENTRY_AUTH_TOKEN, SENTRY_ORG and SENTRY_PROJECT in CI to upload source maps."
     ));
     b.next(p.install_command());
     Ok(())

@@ -263,3 +263,55 @@ fn an_existing_file_is_a_conflict_never_overwritten() {
     );
     assert!(root.join(".dockerignore").exists());
 }
+
+/// Fixes a fixture copy, snapshots the dry run and every generated file,
+/// and checks the fixed findings are gone and a second run is a no-op.
+fn fix_fixture(fixture: &str, expected_gone: &[&str]) {
+    let (_dir, root) = copy_of(&format!("tests/fix_fixtures/{fixture}"));
+    let before = snapshot_tree(&root);
+    let (code, dry, _) = seaworthy(&root, &["fix", "--dry-run"]);
+    assert_eq!(code, 0, "{dry}");
+    assert_eq!(before, snapshot_tree(&root), "--dry-run wrote files");
+    insta::assert_snapshot!(format!("{fixture}_dry_run"), dry);
+
+    let (code, out, err) = seaworthy(&root, &["fix"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    for rule in expected_gone {
+        assert!(out.contains(&format!("gone: {rule} (.)")), "{rule}:\n{out}");
+    }
+    let after = snapshot_tree(&root);
+    for (path, hash) in &after {
+        if before.get(path) != Some(hash) {
+            let content = std::fs::read_to_string(root.join(path)).expect("text");
+            let name = format!("{fixture}_file__{}", path.replace(['/', '.'], "_"));
+            insta::assert_snapshot!(name, content);
+        }
+    }
+    let remaining = rules_found(&root);
+    for rule in expected_gone {
+        assert!(
+            !remaining.iter().any(|r| r == rule),
+            "{rule} still reported"
+        );
+    }
+    let (code, out, _) = seaworthy(&root, &["fix"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("nothing to fix"), "{out}");
+    assert_eq!(after, snapshot_tree(&root), "the second run changed files");
+}
+
+#[test]
+fn express_fixture() {
+    fix_fixture(
+        "express-api",
+        &["missing-container-config", "missing-health-endpoint"],
+    );
+}
+
+#[test]
+fn django_fixture() {
+    fix_fixture(
+        "django-app",
+        &["missing-container-config", "missing-health-endpoint"],
+    );
+}

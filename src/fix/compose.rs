@@ -95,7 +95,13 @@ pub fn render(p: &Profile) -> String {
             out.push_str(&format!("      {v}: \"${{{v}:-}}\"\n"));
         }
     }
-    let migrate = p.prisma.is_some() && p.database != Database::None;
+    let django = p.framework == Framework::Django;
+    let migrate = (p.prisma.is_some() || django) && p.database != Database::None;
+    let migrate_command = if django {
+        "[\"python\", \"manage.py\", \"migrate\", \"--noinput\"]".to_string()
+    } else {
+        format!("[\"node\", \"{PRISMA_CLI}\", \"migrate\", \"deploy\"]")
+    };
     let mut deps: Vec<(&str, &str)> = Vec::new();
     if migrate {
         deps.push(("migrate", "service_completed_successfully"));
@@ -134,7 +140,7 @@ pub fn render(p: &Profile) -> String {
 
     if migrate {
         out.push_str(&format!(
-            "\n  # Applies pending migrations before the app starts (prisma migrate deploy).\n  migrate:\n    image: {image}\n    build: .\n    command: [\"node\", \"{PRISMA_CLI}\", \"migrate\", \"deploy\"]\n    environment:\n"
+            "\n  # Applies pending migrations before the app starts.\n  migrate:\n    image: {image}\n    build: .\n    command: {migrate_command}\n    environment:\n"
         ));
         if let Some(url) = database_url(p) {
             out.push_str(&format!("      DATABASE_URL: \"{url}\"\n"));

@@ -176,7 +176,17 @@ impl Profile {
             .and_then(Value::as_str)
             .map(str::to_string)
             .or_else(|| app.name.clone())
-            .or_else(|| dir.rsplit('/').next().map(str::to_string))
+            .or_else(|| {
+                dir.rsplit('/')
+                    .next()
+                    .filter(|d| !d.is_empty())
+                    .map(str::to_string)
+            })
+            .or_else(|| {
+                std::fs::canonicalize(tree.root())
+                    .ok()
+                    .and_then(|r| r.file_name().map(|n| n.to_string_lossy().into_owned()))
+            })
             .unwrap_or_default();
         let name = dns_name(&name_source);
 

@@ -182,7 +182,7 @@ pub fn dockerfile(p: &Profile, b: &Builder) -> String {
     out.push_str(&format!("ARG NODE_VERSION={NODE_MAJOR}\n\n"));
     out.push_str("FROM node:${NODE_VERSION}-slim AS base\n");
     if prisma.is_some() {
-        out.push_str("# Prisma's engines need OpenSSL, which the slim image lacks.\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends openssl ca-certificates \\\n && rm -rf /var/lib/apt/lists/*\n");
+        out.push_str("# Prisma's engines need OpenSSL, which the slim image lacks. (Debian\n# package versions are not pinned: they change with every point release.)\n# hadolint ignore=DL3008\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends openssl ca-certificates \\\n && rm -rf /var/lib/apt/lists/*\n");
     }
     out.push_str("WORKDIR /app\n\n");
 
@@ -258,7 +258,10 @@ pub fn dockerfile(p: &Profile, b: &Builder) -> String {
         "# The standalone output leaves out static assets; .next stays writable\n# by the runtime user (image optimization cache).\nCOPY --from=builder --chown={u}:{u} /app/.next/standalone ./\nCOPY --from=builder --chown={u}:{u} /app/.next/static ./.next/static\n",
         u = RUNTIME_USER
     ));
-    out.push_str(&format!("USER {RUNTIME_USER}\nEXPOSE {}\n", p.port));
+    out.push_str(&format!(
+        "# The image's `{RUNTIME_USER}` user, numeric so Kubernetes can verify runAsNonRoot.\nUSER {RUNTIME_UID}:{RUNTIME_UID}\nEXPOSE {}\n",
+        p.port
+    ));
     if let Some((live, _)) = &p.health {
         out.push_str(&format!(
             "# Liveness: the process answers. (Readiness, which checks the database\n# and Redis, is for the orchestrator and compose.)\nHEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \\\n  CMD [\"node\", \"-e\", \"{}\"]\n",

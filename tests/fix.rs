@@ -315,3 +315,27 @@ fn django_fixture() {
         &["missing-container-config", "missing-health-endpoint"],
     );
 }
+
+#[test]
+fn next16_src_app_with_pnpm_and_cache_components() {
+    fix_fixture(
+        "next16-src-app",
+        &[
+            "missing-container-config",
+            "missing-health-endpoint",
+            "apm-sdk-missing",
+        ],
+    );
+}
+
+#[test]
+fn next14_pages_router_in_javascript_with_yarn() {
+    fix_fixture(
+        "next14-pages",
+        &[
+            "missing-container-config",
+            "missing-health-endpoint",
+            "apm-sdk-missing",
+        ],
+    );
+}

@@ -33,7 +33,7 @@ fn db_name(p: &Profile) -> String {
 }
 
 fn is_secret(name: &str) -> bool {
-    ["SECRET", "PASSWORD", "TOKEN", "KEY", "DSN"]
+    ["SECRET", "PASSWORD", "TOKEN", "KEY"]
         .iter()
         .any(|w| name.contains(w))
 }

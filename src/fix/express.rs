@@ -24,6 +24,9 @@ fn entry(p: &Profile) -> Option<String> {
 }
 
 pub fn plan_container(p: &Profile, b: &mut Builder) -> Result<(), String> {
+    if !p.dir.is_empty() && p.lockfile.is_none() {
+        return Err("a workspace app without its own lockfile: build its image from the workspace root; seaworthy does not generate that yet".to_string());
+    }
     if p.prisma.is_some() {
         return Err("Express with Prisma needs `prisma generate` in the image; seaworthy does not generate that Dockerfile yet".to_string());
     }

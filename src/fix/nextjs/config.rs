@@ -254,6 +254,7 @@ pub fn wrap_export(
         if !out.ends_with('\n') {
             out.push('\n');
         }
+        out.push('\n');
         out.push_str(tail.trim_start_matches('\n'));
     }
     Ok(out)

@@ -16,7 +16,16 @@ pub const RUNTIME_UID: u32 = 1000;
 pub const PRISMA_CLI: &str = "/opt/prisma-cli/node_modules/prisma/build/index.js";
 
 pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
-    if !p.dir.is_empty() && p.lockfile.is_none() && b.exists("pnpm-workspace.yaml") {
+    let root_lockfile = [
+        "pnpm-lock.yaml",
+        "yarn.lock",
+        "package-lock.json",
+        "bun.lock",
+        "bun.lockb",
+    ]
+    .iter()
+    .any(|f| b.exists(f));
+    if !p.dir.is_empty() && p.lockfile.is_none() && (root_lockfile || b.exists("pnpm-workspace.yaml")) {
         return Err("a workspace app: build its image from the workspace root (turbo prune / pnpm deploy); seaworthy does not generate that yet".to_string());
     }
     // 1. next.config: output: 'standalone'.

@@ -72,6 +72,7 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
     b.create(&ready_file, ready, false);
 
     let which = match dynamic {
+        _ if pages => "Pages Router API routes are never cached",
         Dynamic::ForceDynamic => {
             "`export const dynamic = \"force-dynamic\"` keeps them out of the build-time cache"
         }

@@ -78,6 +78,9 @@ pub fn plan(p: &Profile, _finding: &Finding, b: &mut Builder) -> Result<(), Stri
         ),
         false,
     );
+    if p.app_router.is_none() {
+        b.manual("Pages Router: report rendering errors from pages/_error (`await Sentry.captureUnderscoreErrorException(contextData)` in getInitialProps).");
+    }
     if let Some(app) = &p.app_router {
         let file = if p.typescript {
             "global-error.tsx"

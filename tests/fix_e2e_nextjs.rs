@@ -25,10 +25,10 @@ fn e2e_enabled(test: &str) -> bool {
     false
 }
 
-/// PostgreSQL for the app: `SEAWORTHY_E2E_DATABASE_URL`, else the local
+/// PostgreSQL for the app: `SEAWORTHY_PG_URL`, else the local
 /// server CI starts.
 fn database_url() -> String {
-    std::env::var("SEAWORTHY_E2E_DATABASE_URL")
+    std::env::var("SEAWORTHY_PG_URL")
         .unwrap_or_else(|_| "postgresql://postgres:postgres@127.0.0.1:5432/postgres".to_string())
 }
 
@@ -123,23 +123,38 @@ fn wait_for(limit: Duration, mut ready: impl FnMut() -> bool) -> bool {
     false
 }
 
-/// A plain HTTP/1.1 GET: (status, body), or None when nothing answers.
-fn get(port: u16, path: &str, timeout: Duration) -> Option<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(timeout)).ok()?;
+/// A plain HTTP/1.1 GET: (status, body), or why nothing usable came back.
+fn get(port: u16, path: &str, timeout: Duration) -> Result<(u16, String), String> {
+    let mut stream =
+        TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("connect: {e}"))?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
     write!(
         stream,
         "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
     )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let status = response.split_whitespace().nth(1)?.parse().ok()?;
+    .map_err(|e| format!("send: {e}"))?;
+    let mut raw = Vec::new();
+    stream
+        .read_to_end(&mut raw)
+        .map_err(|e| format!("read after {} bytes: {e}", raw.len()))?;
+    let response = String::from_utf8_lossy(&raw).into_owned();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("no status line in {response:?}"))?;
     let body = response
         .split_once("\r\n\r\n")
         .map(|(_, b)| b.to_string())
         .unwrap_or_default();
-    Some((status, body))
+    Ok((status, body))
+}
+
+fn server_log(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    format!("--- server output ---\n{text}")
 }
 
 fn seaworthy() -> PathBuf {
@@ -196,6 +211,8 @@ fn fixed_example_builds_and_its_readiness_follows_redis() {
 
     let mut redis = Some(start_redis(redis_port));
     let port = free_port();
+    let log = tmp.path().join("server.log");
+    let log_file = std::fs::File::create(&log).expect("server log");
     let _server = Guard(
         Command::new("node")
             .arg(&server_js)
@@ -204,19 +221,21 @@ fn fixed_example_builds_and_its_readiness_follows_redis() {
             .env("NODE_ENV", "production")
             .env("DATABASE_URL", &database_url)
             .env("REDIS_URL", &redis_url)
-            .stdout(Stdio::null())
+            .stdout(Stdio::from(log_file.try_clone().expect("log")))
+            .stderr(Stdio::from(log_file))
             .spawn()
             .expect("node starts the standalone server"),
     );
     assert!(
         wait_for(Duration::from_secs(30), || {
-            get(port, "/api/health/live", Duration::from_secs(2)).is_some_and(|(s, _)| s == 200)
+            get(port, "/api/health/live", Duration::from_secs(2)).is_ok_and(|(s, _)| s == 200)
         }),
-        "liveness never answered 200"
+        "liveness never answered 200\n{}",
+        server_log(&log)
     );
 
-    let (status, body) =
-        get(port, "/api/health/ready", Duration::from_secs(10)).expect("readiness answers");
+    let (status, body) = get(port, "/api/health/ready", Duration::from_secs(10))
+        .unwrap_or_else(|e| panic!("readiness: {e}\n{}", server_log(&log)));
     assert_eq!(
         status, 200,
         "readiness with PostgreSQL and Redis up: {body}"
@@ -226,8 +245,8 @@ fn fixed_example_builds_and_its_readiness_follows_redis() {
     // Redis stops: readiness must fail, name redis, and answer in time.
     drop(redis.take());
     let started = Instant::now();
-    let (status, body) =
-        get(port, "/api/health/ready", Duration::from_secs(10)).expect("readiness answers");
+    let (status, body) = get(port, "/api/health/ready", Duration::from_secs(10))
+        .unwrap_or_else(|e| panic!("readiness: {e}\n{}", server_log(&log)));
     let took = started.elapsed();
     assert_eq!(status, 503, "readiness with Redis down: {body}");
     assert!(body.to_lowercase().contains("redis"), "{body}");
@@ -237,7 +256,7 @@ fn fixed_example_builds_and_its_readiness_follows_redis() {
     redis = Some(start_redis(redis_port));
     assert!(
         wait_for(Duration::from_secs(20), || {
-            get(port, "/api/health/ready", Duration::from_secs(5)).is_some_and(|(s, _)| s == 200)
+            get(port, "/api/health/ready", Duration::from_secs(5)).is_ok_and(|(s, _)| s == 200)
         }),
         "readiness did not recover after Redis came back"
     );

@@ -208,11 +208,6 @@ fn check_node(cx: &AppContext) -> Vec<Finding> {
         if imported || ops_mention(cx, &[package]).is_some() {
             continue;
         }
-        let message = format!(
-            "{} is a dependency in {}, but no file imports it and no start script, Dockerfile, compose file or manifest loads it (`node -r {package}` / `NODE_OPTIONS`).",
-            code(package),
-            code(location.path.rsplit('/').next().unwrap_or("package.json")),
-        );
         let preload = match package {
             "dd-trace" => "dd-trace/init",
             "@opentelemetry/auto-instrumentations-node" => {
@@ -220,6 +215,11 @@ fn check_node(cx: &AppContext) -> Vec<Finding> {
             }
             other => other,
         };
+        let message = format!(
+            "{} is a dependency in {}, but no file imports it and no start script, Dockerfile, compose file or manifest loads it (`node -r {preload}` / `NODE_OPTIONS`).",
+            code(package),
+            code(location.path.rsplit('/').next().unwrap_or("package.json")),
+        );
         let fix = format!(
             "Load the {vendor} agent before the app's own modules: `node --require {preload} server.js` in the start script (or `NODE_OPTIONS=\"--require {preload}\"` in the container), or import it as the first line of the entry point; otherwise remove the unused dependency."
         );

@@ -57,6 +57,7 @@ pub static ALL: &[&Rule] = &[
     // Observability (SW302–SW309, SW402–SW409).
     &observability::apm_sdk_not_initialized::RULE,
     &observability::no_error_tracking::RULE,
+    &observability::no_structured_logging::RULE,
     &observability::health_check_misses_dependencies::RULE,
     &observability::nextjs_health_route_cached::RULE,
     &observability::health_check_without_timeout::RULE,

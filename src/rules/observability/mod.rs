@@ -9,3 +9,4 @@ pub mod health_handlers;
 pub mod missing_health_endpoint;
 pub mod nextjs_health_route_cached;
 pub mod no_error_tracking;
+pub mod no_structured_logging;

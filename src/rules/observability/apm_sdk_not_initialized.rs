@@ -3,7 +3,7 @@
 
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::{FileId, FileKind};
-use crate::rules::observability::evidence::{app_code_files, ops_mention};
+use crate::rules::observability::evidence::{app_code_files, ops_mention, shared_js_files};
 use crate::rules::{code, AppContext, Check, Rule, RuleMeta};
 use crate::stack::{Ecosystem, Framework};
 
@@ -27,7 +27,7 @@ nothing in the repository starts:
 - Sentry for JavaScript (`@sentry/nextjs`, `@sentry/node`, `@sentry/nestjs`,
   `@sentry/remix`, `@sentry/sveltekit`, `@sentry/nuxt`, `@sentry/react`, …):
   no `Sentry.init(…)` (or `init(…)` imported from `@sentry/*`) in the app's
-  code or the workspace packages it uses, no `--import @sentry/node/preload`
+  code, the workspace packages it uses or shared code outside every app, no `--import @sentry/node/preload`
   in its start scripts, and for Next.js none of `instrumentation.ts`,
   `sentry.server.config.ts`, `sentry.client.config.ts`,
   `instrumentation-client.ts`;
@@ -178,7 +178,10 @@ fn check_node(cx: &AppContext) -> Vec<Finding> {
     if sentry.is_empty() && agents.is_empty() {
         return findings;
     }
-    let files = app_code_files(cx);
+    // The app's code, its workspace packages, and shared code outside every
+    // app (a monorepo's `packages/observability` imported by path).
+    let mut files = app_code_files(cx);
+    files.extend(shared_js_files(cx));
     let facts = cx.repo.facts;
     if let Some((sdk, location)) = sentry.first() {
         let next = *sdk == "@sentry/nextjs";

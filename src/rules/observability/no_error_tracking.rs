@@ -153,7 +153,6 @@ const MONITORING: &[(Ecosystem, &[&str])] = &[
             "express-prom-bundle",
             "@willsoto/nestjs-prometheus",
             "hot-shots",
-            "@nestjs/terminus",
         ],
     ),
     (

@@ -308,6 +308,14 @@ fn declared(cx: &AppContext, package: &str) -> Option<Location> {
     kinds
         .iter()
         .flat_map(|k| cx.files_of_kind(*k).collect::<Vec<_>>())
+        .filter(|id| {
+            // requirements-dev.txt, requirements/test.txt: not production.
+            let rel = index.get(*id).rel.to_ascii_lowercase();
+            let name = rel.rsplit('/').next().unwrap_or(&rel);
+            !["dev", "test", "local", "lint", "docs", "ci"]
+                .iter()
+                .any(|w| name.split(['-', '_', '.']).any(|p| p == *w))
+        })
         .find_map(|id| {
             let m = cx.repo.facts.manifest(id)?;
             let dep = m.dependencies.get(package)?;

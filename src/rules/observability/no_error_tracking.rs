@@ -40,7 +40,10 @@ errors or measures it:
   @opentelemetry/auto-instrumentations-node/register`, `ddtrace-run`,
   `opentelemetry-instrument`, `-javaagent:`, `newrelic-admin`).
 
-Monitoring a platform adds without any trace in the repository cannot be
+Sites on a file-routed framework (Next.js, Nuxt, Remix, SvelteKit, Astro)
+and bare `net/http` binaries are reported only when they use a database or
+Redis: a documentation site or a static file server has little server-side
+failure of its own. Monitoring a platform adds without any trace in the repository cannot be
 seen; such apps are reported, and the finding says what was looked for.
 
 ## Why is this bad?
@@ -440,9 +443,11 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         return Vec::new();
     }
     // A site built on a file-routed framework with no database behind it
-    // (documentation, marketing pages, a storefront over a hosted API) has
+    // (documentation, marketing pages, a storefront over a hosted API), or a
+    // bare net/http binary with none (a static file server, a proxy), has
     // little server-side failure of its own to track.
-    if app.framework().routes_are_files() && !app.stacks.iter().any(|s| STATEFUL_STACKS.contains(s))
+    if (app.framework().routes_are_files() || app.framework() == Framework::NetHttp)
+        && !app.stacks.iter().any(|s| STATEFUL_STACKS.contains(s))
     {
         return Vec::new();
     }

@@ -16,6 +16,7 @@ pub mod package_json;
 pub mod prisma;
 pub mod rails;
 pub mod shell;
+pub mod source;
 pub mod spring;
 pub mod text;
 pub mod yaml;

@@ -54,6 +54,13 @@ pub static ALL: &[&Rule] = &[
     &containerization::manual_server_deployment::RULE,
     &observability::apm_sdk_missing::RULE,
     &observability::missing_health_endpoint::RULE,
+    // Observability (SW302–SW309, SW402–SW409).
+    &observability::apm_sdk_not_initialized::RULE,
+    &observability::no_error_tracking::RULE,
+    &observability::no_structured_logging::RULE,
+    &observability::health_check_misses_dependencies::RULE,
+    &observability::nextjs_health_route_cached::RULE,
+    &observability::health_check_without_timeout::RULE,
     &database::backups_not_offsite::RULE,
     &database::sqlite_in_production::RULE,
     &configuration::suppression_expired::RULE,

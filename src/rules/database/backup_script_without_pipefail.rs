@@ -89,7 +89,13 @@ fn missing_guard(script: &ShellScript, dump: &ShellCommand) -> Option<&'static s
             (false, false) => Some("`set -e` and `set -o pipefail`"),
         };
     }
-    if dump.redirect.is_some() && !errexit && !dump.status_checked {
+    // The last command's status is the script's: a failing dump that ends
+    // the script fails the job.
+    let last = script
+        .commands
+        .last()
+        .is_some_and(|c| std::ptr::eq(c, dump));
+    if dump.redirect.is_some() && !errexit && !dump.status_checked && !last {
         return Some("`set -e` (or a test of the dump's exit status)");
     }
     None
@@ -155,9 +161,11 @@ mod tests {
             None
         );
         assert_eq!(
-            guard("pg_dump db > db.sql\n"),
+            guard("pg_dump db > db.sql\ngzip db.sql\n"),
             Some("`set -e` (or a test of the dump's exit status)")
         );
+        // The dump's status is the script's.
+        assert_eq!(guard("cd /srv\npg_dump db > db.sql\n"), None);
         assert_eq!(guard("pg_dump db > db.sql && upload db.sql\n"), None);
         assert_eq!(guard("pg_dump -f db.sql db\n"), None);
         assert_eq!(

@@ -221,6 +221,9 @@ fn is_production_script(name: &str) -> bool {
             | "vercel"
             | "heroku"
             | "render"
+            | "railway"
+            | "netlify"
+            | "fly"
             | "serve"
             | "prod"
             | "production"
@@ -263,6 +266,42 @@ struct Hit {
     what: String,
 }
 
+/// A shell script a package.json script runs (`bash scripts/x.sh`,
+/// `./deploy.sh`) that runs a development Prisma command.
+fn script_misuse(cx: &AppContext, body: &str, mongodb: bool) -> Option<(String, Misuse, u32)> {
+    let script = ShellScript::parse(body).ok()?;
+    let index = cx.repo.index;
+    for c in &script.commands {
+        let target = match c.name.as_str() {
+            "bash" | "sh" | "zsh" => c.subcommand(),
+            _ if c.name.ends_with(".sh") => Some(c.program.as_str()),
+            _ => None,
+        };
+        let Some(path) = target.filter(|t| t.ends_with(".sh")) else {
+            continue;
+        };
+        let Some(id) = crate::apps::resolve(cx.app.dir(), path).and_then(|p| index.find(&p)) else {
+            continue;
+        };
+        let Some(called) = cx.repo.facts.shell_script(id) else {
+            continue;
+        };
+        if let Some((m, line)) = called
+            .commands
+            .iter()
+            .filter(|c| !is_output(c))
+            .find_map(|c| {
+                let mut words = vec![c.program.clone()];
+                words.extend(c.args.iter().cloned());
+                misuse(&words, mongodb).map(|m| (m, c.line))
+            })
+        {
+            return Some((index.get(id).rel.clone(), m, line));
+        }
+    }
+    None
+}
+
 fn package_json_hits(cx: &AppContext, mongodb: bool) -> Vec<Hit> {
     let index = cx.repo.index;
     let Some(pkg) = cx.repo.facts.package_json(cx.app.manifest) else {
@@ -299,6 +338,23 @@ fn package_json_hits(cx: &AppContext, mongodb: bool) -> Vec<Hit> {
             let Some(body) = pkg.scripts.get(*step) else {
                 continue;
             };
+            // `"vercel-build": "bash scripts/vercel-build.sh"`: the script it runs.
+            if let Some((script_rel, m, line)) = script_misuse(cx, body, mongodb) {
+                hits.push(Hit {
+                    misuse: m,
+                    locations: vec![
+                        Location::new(rel.clone(), line_of(name)),
+                        Location::new(script_rel.clone(), line),
+                    ],
+                    what: format!(
+                        "the {} script of {} (through {})",
+                        code(name),
+                        code(&rel),
+                        code(&script_rel)
+                    ),
+                });
+                break;
+            }
             if let Some((m, _)) = misuse_in_shell(body, mongodb) {
                 let mut locations = vec![Location::new(rel.clone(), line_of(name))];
                 let what = if *step == name.as_str() {
@@ -548,6 +604,7 @@ fn is_deploy_script(name: &str) -> bool {
                 | "prod"
                 | "production"
                 | "boot"
+                | "build"
         )
     })
 }
@@ -607,7 +664,16 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     let mut hits = package_json_hits(cx, mongodb);
     hits.extend(dockerfile_hits(cx, mongodb));
     hits.extend(platform_hits(cx, mongodb));
-    hits.extend(shell_hits(cx, mongodb));
+    // A deploy script that a package.json script runs is reported once,
+    // through the package.json script.
+    for hit in shell_hits(cx, mongodb) {
+        let cited = hits
+            .iter()
+            .any(|h| h.locations.iter().any(|l| hit.locations.contains(l)));
+        if !cited {
+            hits.push(hit);
+        }
+    }
     hits.into_iter()
         .map(|hit| {
             let message = format!(

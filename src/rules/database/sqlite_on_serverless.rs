@@ -27,7 +27,10 @@ and that is hosted on a serverless platform: Vercel (`vercel.json`,
 `@vercel/*` packages, a Deploy-to-Vercel button), Netlify, AWS Lambda
 (`serverless.yml`, SST, SAM) or AWS Amplify.
 
-Not reported: Cloudflare Workers (SQLite there is D1, a remote database),
+Not reported: an app whose env example or production env file sets
+`DATABASE_URL` to a server database (the SQLite schema is swapped or
+overridden for production; `prisma-database-url-mismatch` reports a plain
+mismatch), Cloudflare Workers (SQLite there is D1, a remote database),
 Turso/libSQL and D1 drivers (remote services), Litestream/LiteFS replication,
 and apps that also have a container or server deployment (a Dockerfile,
 fly.toml, Kubernetes, Kamal, Render, Railway, …), since the file may live on
@@ -115,6 +118,37 @@ fn platform_package(name: &str) -> bool {
         )
 }
 
+/// Whether the app's env example or production env file sets
+/// `DATABASE_URL` to a database server: the SQLite schema is then swapped or
+/// overridden for production (a build step that rewrites the provider), and
+/// `prisma-database-url-mismatch` covers a plain mismatch.
+fn documents_server_url(cx: &AppContext) -> bool {
+    [FileKind::EnvExample, FileKind::EnvFile]
+        .iter()
+        .flat_map(|k| cx.files_of_kind(*k).collect::<Vec<_>>())
+        .filter(|id| {
+            let name = cx.repo.index.get(*id).name().to_ascii_lowercase();
+            !name.contains("dev") && !name.contains("local") && !name.contains("test")
+        })
+        .filter_map(|id| cx.repo.facts.env_file(id))
+        .any(|env| {
+            env.vars.iter().any(|v| {
+                let value = v.value.to_ascii_lowercase();
+                v.name.ends_with("DATABASE_URL")
+                    && [
+                        "postgres",
+                        "mysql",
+                        "mariadb",
+                        "sqlserver",
+                        "mongodb",
+                        "cockroach",
+                    ]
+                    .iter()
+                    .any(|s| value.starts_with(s))
+            })
+        })
+}
+
 fn check(cx: &AppContext) -> Vec<Finding> {
     let app = cx.app;
     let hosting = cx.hosting();
@@ -153,6 +187,9 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     let Some(first) = sqlite.into_iter().next() else {
         return Vec::new();
     };
+    if documents_server_url(cx) {
+        return Vec::new();
+    }
     let mut locations = first.locations.clone();
     let platform_name = platform.label();
     let hosted = match &definition {

@@ -91,10 +91,19 @@ fn missing_guard(script: &ShellScript, dump: &ShellCommand) -> Option<&'static s
     }
     // The last command's status is the script's: a failing dump that ends
     // the script fails the job.
+    // Commands after it that sit in its own words (`> "db-$(date +%F).sql"`)
+    // run before it.
+    let nested = |c: &ShellCommand| {
+        dump.args
+            .iter()
+            .chain(dump.redirect.iter())
+            .any(|w| w.contains(&format!("$({}", c.name)) || w.contains(&format!("`{}", c.name)))
+    };
     let last = script
         .commands
-        .last()
-        .is_some_and(|c| std::ptr::eq(c, dump));
+        .iter()
+        .position(|c| std::ptr::eq(c, dump))
+        .is_some_and(|at| script.commands[at + 1..].iter().all(nested));
     if dump.redirect.is_some() && !errexit && !dump.status_checked && !last {
         return Some("`set -e` (or a test of the dump's exit status)");
     }
@@ -166,6 +175,7 @@ mod tests {
         );
         // The dump's status is the script's.
         assert_eq!(guard("cd /srv\npg_dump db > db.sql\n"), None);
+        assert_eq!(guard("pg_dump db > \"db-$(date +%F).sql\"\n"), None);
         assert_eq!(guard("pg_dump db > db.sql && upload db.sql\n"), None);
         assert_eq!(guard("pg_dump -f db.sql db\n"), None);
         assert_eq!(

@@ -42,6 +42,8 @@ A self-run database is:
   is the local setup for running the app on a laptop, and compose files named
   or placed for development (`docker-compose.dev.yml`, `.override.`, `.local.`,
   `.test.`, `.ci.`, `.devcontainer/`) are not production either;
+- a database accessory of a Kamal deployment (`accessories:` in
+  `config/deploy.yml` with a database image);
 - a database server installed by a provisioning script (`apt-get install
   postgresql`, `mysql-server`, `mariadb-server`, `mongodb-org`; client
   libraries do not count) or by an Ansible task or role.
@@ -522,6 +524,42 @@ fn provisioned_databases(cx: &RepoContext) -> Vec<SelfRun> {
                 });
                 break;
             }
+        }
+    }
+    // Kamal: `accessories:` in config/deploy.yml run next to the app.
+    for id in cx.index.of_kind(FileKind::Deploy(DeployKind::Kamal)) {
+        let rel = cx.rel(*id);
+        if is_non_product_path(rel) || is_dev_script(rel) {
+            continue;
+        }
+        let Ok(text) = read_text(&cx.index.path(*id), 1 << 20) else {
+            continue;
+        };
+        let Ok(docs) = yaml::load(&text) else {
+            continue;
+        };
+        let Some(Yaml::Hash(accessories)) = docs.first().and_then(|d| yaml::get(d, "accessories"))
+        else {
+            continue;
+        };
+        for (name, accessory) in accessories {
+            let (Some(name), Some(image)) = (name.as_str(), yaml::get_str(accessory, "image"))
+            else {
+                continue;
+            };
+            if !DATABASE_IMAGES.contains(&image_name(image).to_ascii_lowercase().as_str()) {
+                continue;
+            }
+            out.push(SelfRun {
+                id: *id,
+                line: yaml::line_of_key(&text, name, yaml::line_of_key(&text, "accessories", 1)),
+                what: format!(
+                    "{} runs the database accessory {} ({}) on the server",
+                    code(rel),
+                    code(name),
+                    code(image)
+                ),
+            });
         }
     }
     for id in cx.index.of_kind(FileKind::Deploy(DeployKind::Ansible)) {

@@ -29,7 +29,7 @@ backup (its name says backup, it sets a `BACKUP_*` variable, prunes old copies
 or installs a cron job) — and reports those whose output never leaves the machine:
 neither the script nor a script it runs copies the dump anywhere else (`aws s3`,
 `gsutil`, `gcloud storage`, `az storage`/`azcopy`, `rclone`, `restic`, `borg`,
-`s3cmd`, `mc`, `b2`, `duplicity`, `kopia`, `scp`/`rsync`/`ssh` to a host,
+`s3cmd`, `mc`, `b2`, `duplicity`, `kopia`, `scp`/`rsync`/`ssh` to a host, `sftp`, `lftp`,
 `curl --upload-file`, `wal-g`, `pgbackrest`, `litestream`).
 
 ## Why is this bad?

@@ -23,8 +23,8 @@ pub static RULE: Rule = Rule {
 
 const DOCS: &str = r#"## What it does
 For the Prisma schema an app deploys with, takes the variable its datasource
-reads (`url = env("DATABASE_URL")`; `DATABASE_URL` when the URL lives in
-`prisma.config.ts`, Prisma 7) and reports an env example or env file of the
+reads (`url = env("DATABASE_URL")`, or the `env("…")`/`process.env.…` that
+`prisma.config.ts` passes as the datasource URL, Prisma 7) and reports an env example or env file of the
 app (`.env.example`, `.env`, `.env.production`, … — not the `.dev`, `.local`
 or `.test` ones) that sets it to a URL of another database than the
 provider's:
@@ -135,10 +135,12 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     let facts = cx.repo.facts;
     let mut dirs: Vec<&str> = vec![app.dir()];
     dirs.extend(app.related_dirs.iter().map(String::as_str));
-    let has_config = index
+    // Prisma 7 keeps the URL in prisma.config.ts: the variable it reads.
+    let config_var: Option<String> = index
         .of_kind(FileKind::PrismaConfig)
         .iter()
-        .any(|id| dirs.contains(&index.get(*id).dir()));
+        .filter(|id| dirs.contains(&index.get(**id).dir()))
+        .find_map(|id| config_url_variable(&index.path(*id)));
     // variable → (provider, schema file, line)
     let mut expected: Vec<(String, String, FileId, u32)> = Vec::new();
     for id in production_schemas(cx) {
@@ -154,7 +156,10 @@ fn check(cx: &AppContext) -> Vec<Finding> {
             };
             let var = match ds.url.as_ref().map(|u| &u.value) {
                 Some(SettingValue::Env(name)) => name.clone(),
-                None if has_config => "DATABASE_URL".to_string(),
+                None => match &config_var {
+                    Some(name) => name.clone(),
+                    None => continue,
+                },
                 _ => continue,
             };
             expected.push((var, p.to_string(), id, provider.line));
@@ -233,6 +238,29 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// The variable a `prisma.config.ts` reads: `env("X")`, `env<…>("X")` or
+/// `process.env.X`, the first one named.
+fn config_url_variable(path: &std::path::Path) -> Option<String> {
+    use crate::facts::code::{tokenize, Lang, Token};
+    let text = crate::facts::text::read_text(path, 1 << 20).ok()?;
+    let tokens = tokenize(&text, Lang::Js);
+    let ident = |i: usize, name: &str| matches!(tokens.get(i).map(|t| &t.token), Some(Token::Ident(n)) if n == name);
+    let punct = |i: usize, c: char| matches!(tokens.get(i).map(|t| &t.token), Some(Token::Punct(p)) if *p == c);
+    for i in 0..tokens.len() {
+        if ident(i, "env") && punct(i + 1, '(') {
+            if let Some(Token::Str(name)) = tokens.get(i + 2).map(|t| &t.token) {
+                return Some(name.clone());
+            }
+        }
+        if ident(i, "process") && punct(i + 1, '.') && ident(i + 2, "env") && punct(i + 3, '.') {
+            if let Some(Token::Ident(name)) = tokens.get(i + 4).map(|t| &t.token) {
+                return Some(name.clone());
+            }
+        }
+    }
+    None
 }
 
 fn example_url(provider: &str) -> &'static str {

@@ -31,7 +31,9 @@ step that runs in production:
 - a Dockerfile `RUN`, `CMD` or `ENTRYPOINT` (not `Dockerfile.dev`);
 - a Procfile process, fly.toml `release_command`, render.yaml build, start or
   pre-deploy command, railway/nixpacks start or build command;
-- a deploy, release, start or entrypoint shell script.
+- a deploy, release, start, build or entrypoint shell script;
+- a `run:` step of a GitHub Actions workflow named for deploying
+  (`deploy.yml`, `release.yml`, `production.yml`, `cd.yml`), for the root app.
 Scripts for development (`dev`, `db:*`, `migrate:dev`, test and seed
 scripts) are not production and are not reported. `db push` is how Prisma
 manages MongoDB schemas (Prisma Migrate does not support MongoDB), so it is
@@ -640,6 +642,86 @@ fn shell_hits(cx: &AppContext, mongodb: bool) -> Vec<Hit> {
     hits
 }
 
+/// GitHub Actions workflows that deploy (`deploy.yml`, `release.yml`,
+/// `production.yml`, `cd.yml`): their `run:` steps. Repository-wide, so only
+/// for the root app or the only app.
+fn workflow_hits(cx: &AppContext, mongodb: bool) -> Vec<Hit> {
+    let index = cx.repo.index;
+    if cx.app.path != "." && cx.repo.apps.len() > 1 {
+        return Vec::new();
+    }
+    let mut hits = Vec::new();
+    for (id, file) in index.files.iter().enumerate() {
+        let name = file.name().to_ascii_lowercase();
+        if !file.rel.starts_with(".github/workflows/")
+            || !(name.ends_with(".yml") || name.ends_with(".yaml"))
+        {
+            continue;
+        }
+        let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(&name);
+        let words: Vec<&str> = stem.split(['.', '-', '_']).collect();
+        let deploys = words.iter().any(|w| {
+            matches!(
+                *w,
+                "deploy" | "deployment" | "release" | "production" | "prod" | "cd"
+            )
+        });
+        let dev = words.iter().any(|w| {
+            matches!(
+                *w,
+                "dev" | "development" | "test" | "tests" | "preview" | "staging" | "ci"
+            )
+        });
+        if !deploys || dev {
+            continue;
+        }
+        let Ok(text) = read_text(&index.path(id), 1 << 20) else {
+            continue;
+        };
+        let Ok(docs) = crate::facts::yaml::load(&text) else {
+            continue;
+        };
+        let mut runs = Vec::new();
+        for doc in &docs {
+            if let Some(yaml_rust2::Yaml::Hash(jobs)) = crate::facts::yaml::get(doc, "jobs") {
+                for job in jobs.values() {
+                    if let Some(yaml_rust2::Yaml::Array(steps)) =
+                        crate::facts::yaml::get(job, "steps")
+                    {
+                        runs.extend(
+                            steps
+                                .iter()
+                                .filter_map(|step| crate::facts::yaml::get_str(step, "run"))
+                                .map(str::to_string),
+                        );
+                    }
+                }
+            }
+        }
+        for run in runs {
+            if let Some((m, line_in_run)) = misuse_in_shell(&run, mongodb) {
+                let first = run
+                    .lines()
+                    .nth(line_in_run.saturating_sub(1) as usize)
+                    .unwrap_or("")
+                    .trim();
+                let line = text
+                    .lines()
+                    .position(|l| !first.is_empty() && l.contains(first))
+                    .map(|i| i as u32 + 1)
+                    .unwrap_or(1);
+                hits.push(Hit {
+                    misuse: m,
+                    locations: vec![Location::new(file.rel.clone(), line)],
+                    what: format!("the deploy workflow {}", code(&file.rel)),
+                });
+                break;
+            }
+        }
+    }
+    hits
+}
+
 /// Whether the app's Prisma datasource is MongoDB.
 fn uses_mongodb(cx: &AppContext, ids: &[FileId]) -> bool {
     ids.iter().any(|id| {
@@ -664,6 +746,7 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     let mut hits = package_json_hits(cx, mongodb);
     hits.extend(dockerfile_hits(cx, mongodb));
     hits.extend(platform_hits(cx, mongodb));
+    hits.extend(workflow_hits(cx, mongodb));
     // A deploy script that a package.json script runs is reported once,
     // through the package.json script.
     for hit in shell_hits(cx, mongodb) {

@@ -33,7 +33,8 @@ step that runs in production:
   pre-deploy command, railway/nixpacks start or build command;
 - a deploy, release, start, build or entrypoint shell script;
 - a `run:` step of a GitHub Actions workflow named for deploying
-  (`deploy.yml`, `release.yml`, `production.yml`, `cd.yml`), for the root app.
+  (`deploy.yml`, `release.yml`, `production.yml`, `cd.yml`), in a job named
+  for deploying (not its test, lint or preview jobs), for the root app.
 Scripts for development (`dev`, `db:*`, `migrate:dev`, test and seed
 scripts) are not production and are not reported. `db push` is how Prisma
 manages MongoDB schemas (Prisma Migrate does not support MongoDB), so it is
@@ -642,6 +643,43 @@ fn shell_hits(cx: &AppContext, mongodb: bool) -> Vec<Hit> {
     hits
 }
 
+/// A deploy workflow also runs tests against a throwaway database: only
+/// the jobs named for deploying count.
+fn is_deploy_job(key: &str, job: &yaml_rust2::Yaml) -> bool {
+    let title = format!(
+        "{key} {}",
+        crate::facts::yaml::get_str(job, "name").unwrap_or("")
+    )
+    .to_ascii_lowercase();
+    let words: Vec<&str> = title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let deploys = words.iter().any(|w| {
+        matches!(
+            *w,
+            "deploy" | "deployment" | "release" | "production" | "prod" | "migrate" | "migrations"
+        )
+    });
+    let tests = words.iter().any(|w| {
+        matches!(
+            *w,
+            "test"
+                | "tests"
+                | "e2e"
+                | "cypress"
+                | "playwright"
+                | "vitest"
+                | "jest"
+                | "lint"
+                | "ci"
+                | "staging"
+                | "preview"
+        )
+    });
+    deploys && !tests
+}
+
 /// GitHub Actions workflows that deploy (`deploy.yml`, `release.yml`,
 /// `production.yml`, `cd.yml`): their `run:` steps. Repository-wide, so only
 /// for the root app or the only app.
@@ -684,7 +722,10 @@ fn workflow_hits(cx: &AppContext, mongodb: bool) -> Vec<Hit> {
         let mut runs = Vec::new();
         for doc in &docs {
             if let Some(yaml_rust2::Yaml::Hash(jobs)) = crate::facts::yaml::get(doc, "jobs") {
-                for job in jobs.values() {
+                for (key, job) in jobs {
+                    if !is_deploy_job(key.as_str().unwrap_or(""), job) {
+                        continue;
+                    }
                     if let Some(yaml_rust2::Yaml::Array(steps)) =
                         crate::facts::yaml::get(job, "steps")
                     {

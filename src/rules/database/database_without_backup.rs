@@ -46,7 +46,10 @@ A self-run database is:
   `config/deploy.yml` with a database image);
 - a database server installed by a provisioning script (`apt-get install
   postgresql`, `mysql-server`, `mariadb-server`, `mongodb-org`; client
-  libraries do not count) or by an Ansible task or role.
+  libraries do not count), or by an Ansible task (`apt`/`yum`/`package`,
+  also with `with_items`/`loop`) or role (`geerlingguy.postgresql`, …), or a
+  database an Ansible task creates on the host itself (`postgresql_db`,
+  `mysql_db` without `login_host`).
 
 A backup is anything of: a backup script (as `backups-not-offsite` finds
 them), a file or folder named for backups, a backup service in any compose
@@ -562,7 +565,21 @@ fn provisioned_databases(cx: &RepoContext) -> Vec<SelfRun> {
             });
         }
     }
-    for id in cx.index.of_kind(FileKind::Deploy(DeployKind::Ansible)) {
+    // Ansible files, and task lists in deploy folders whose names the
+    // index cannot tell from Kubernetes manifests (`deploy/app/db/tasks/main.yml`).
+    let ansible = cx
+        .index
+        .of_kind(FileKind::Deploy(DeployKind::Ansible))
+        .iter()
+        .chain(
+            cx.index
+                .of_kind(FileKind::KubernetesCandidate)
+                .iter()
+                .filter(|id| {
+                    cx.rel(**id).contains("/tasks/") && !cx.facts.is_kubernetes_manifest(**id)
+                }),
+        );
+    for id in ansible {
         let rel = cx.rel(*id);
         if is_non_product_path(rel) || is_dev_script(rel) || !rel.ends_with("ml") {
             continue;
@@ -587,7 +604,15 @@ fn provisioned_databases(cx: &RepoContext) -> Vec<SelfRun> {
             out.push(SelfRun {
                 id: *id,
                 line,
-                what: format!("{} installs the database server {}", code(rel), code(&what)),
+                what: if what.ends_with("_db") || what.ends_with("_user") {
+                    format!(
+                        "{} creates a database on the server itself with {}",
+                        code(rel),
+                        code(&what)
+                    )
+                } else {
+                    format!("{} installs the database server {}", code(rel), code(&what))
+                },
             });
         }
     }
@@ -605,6 +630,14 @@ fn ansible_database(node: &Yaml, found: &mut Option<String>) {
             for (k, v) in map {
                 let Some(key) = k.as_str() else { continue };
                 let module = key.rsplit('.').next().unwrap_or(key);
+                // `postgresql_db`/`mysql_db` on the host itself (no
+                // `login_host`): the server runs there.
+                if matches!(module, "postgresql_db" | "mysql_db" | "mongodb_user")
+                    && yaml::get(v, "login_host").is_none()
+                {
+                    *found = Some(key.to_string());
+                    return;
+                }
                 if matches!(module, "apt" | "package" | "yum" | "dnf") {
                     let names = match v {
                         Yaml::Hash(_) => {
@@ -619,6 +652,11 @@ fn ansible_database(node: &Yaml, found: &mut Option<String>) {
                             .collect(),
                         _ => Vec::new(),
                     };
+                    // `apt: name={{ item }}` with `with_items:`/`loop:` beside it.
+                    let mut names = names;
+                    for list in ["with_items", "loop"] {
+                        names.extend(strings(map.get(&Yaml::String(list.to_string()))));
+                    }
                     let names: Vec<String> = names
                         .iter()
                         .flat_map(|n| {

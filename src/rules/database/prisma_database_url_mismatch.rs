@@ -193,7 +193,20 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         if accepted.is_empty() {
             continue;
         }
-        for env_id in &env_files {
+        // The app's own env files decide; the root's only when they do not
+        // set the variable (a monorepo root may serve another app).
+        let defines = |id: &FileId| {
+            facts
+                .env_file(*id)
+                .is_some_and(|e| e.vars.iter().any(|v| v.name == var))
+        };
+        let own_defines = env_files
+            .iter()
+            .any(|id| !index.get(*id).dir().is_empty() && defines(id));
+        for env_id in env_files
+            .iter()
+            .filter(|id| !own_defines || !index.get(**id).dir().is_empty() || app.path == ".")
+        {
             let Some(env) = facts.env_file(*env_id) else {
                 continue;
             };

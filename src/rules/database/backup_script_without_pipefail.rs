@@ -125,8 +125,18 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
             (None, Some(target)) => format!("redirects {} into {}", code(tool), code(target)),
             (None, None) => format!("runs {}", code(tool)),
         };
+        let consequence = match &dump.piped_into {
+            Some(_) if missing == "`set -e`" => {
+                "a failed dump does not stop the script, which carries on".to_string()
+            }
+            Some(next) => format!(
+                "the pipeline's status is {}'s, so a failed dump goes unnoticed and the script carries on",
+                code(next)
+            ),
+            None => "a failed dump goes unnoticed and the script carries on".to_string(),
+        };
         let message = format!(
-            "{} {how} (line {}) without {missing}: when the dump fails, the script goes on and exits 0.",
+            "{} {how} (line {}) without {missing}: {consequence}.",
             code(backup.rel),
             dump.line
         );

@@ -32,12 +32,13 @@ Not reported: an app whose env example or production env file sets
 overridden for production; `prisma-database-url-mismatch` reports a plain
 mismatch), Cloudflare Workers (SQLite there is D1, a remote database),
 Turso/libSQL and D1 drivers (remote services), Litestream/LiteFS replication,
-and apps that also have a container or server deployment (a Dockerfile,
-fly.toml, Kubernetes, Kamal, Render, Railway, …), since the file may live on
-that server's volume. In a repository of several apps, a definition at the
-root counts for the root app only; the others need their own definition or
-a platform package. Google Cloud Run and Heroku also lose local files but
-are not detected.
+and apps that also have a container or server deployment (fly.toml,
+Kubernetes, Kamal, Render, Railway, a compose file that builds the app, or a
+Dockerfile when no `vercel.json`/`netlify.toml`/`serverless.yml` says where
+production runs), since the file may live on that server's volume. In a
+repository of several apps, a definition at the root counts for the root app
+only; the others need their own definition or a platform package. Google
+Cloud Run and Heroku also lose local files but are not detected.
 
 ## Why is this bad?
 Serverless functions run on a read-only file system with a scratch `/tmp`
@@ -152,33 +153,63 @@ fn documents_server_url(cx: &AppContext) -> bool {
 fn check(cx: &AppContext) -> Vec<Finding> {
     let app = cx.app;
     let hosting = cx.hosting();
-    let Some(platform) = hosting.iter().copied().find(|k| is_ephemeral(*k)) else {
-        return Vec::new();
-    };
-    if hosting.iter().any(|k| has_disk(*k)) {
+    let platforms: Vec<DeployKind> = hosting
+        .iter()
+        .copied()
+        .filter(|k| is_ephemeral(*k))
+        .collect();
+    if platforms.is_empty() || hosting.iter().any(|k| has_disk(*k)) {
         return Vec::new();
     }
     let index = cx.repo.index;
-    let has_dockerfile = cx.files_of_kind(FileKind::Dockerfile).next().is_some();
-    if has_dockerfile {
+    // Each platform's definition file: the app's own, else the root's (in a
+    // repository of several apps, a root definition may be another app's).
+    let definitions: Vec<(DeployKind, String)> = platforms
+        .iter()
+        .filter_map(|platform| {
+            let defs = cx.repo.deploy_definitions();
+            defs.iter()
+                .find(|(id, kind)| kind == platform && index.get(*id).dir() == app.dir())
+                .or_else(|| {
+                    defs.iter()
+                        .find(|(id, kind)| kind == platform && index.get(*id).dir().is_empty())
+                })
+                .map(|(id, kind)| (*kind, index.get(*id).rel.clone()))
+        })
+        .collect();
+    // A container the app may run elsewhere: a compose file always counts;
+    // a bare Dockerfile only when no platform file says where production is.
+    let dev_name = |id: &crate::index::FileId| {
+        let name = index.get(*id).name().to_ascii_lowercase();
+        name.split(['.', '-', '_']).any(|w| {
+            matches!(
+                w,
+                "dev" | "development" | "local" | "test" | "ci" | "override"
+            )
+        })
+    };
+    // A compose file counts when it builds this app.
+    let compose = cx.files_of_kind(FileKind::Compose).any(|id| {
+        !dev_name(&id)
+            && cx.repo.facts.compose(id).is_some_and(|c| {
+                let dir = index.get(id).dir();
+                c.services.iter().any(|svc| {
+                    svc.build_context
+                        .as_deref()
+                        .and_then(|ctx| crate::apps::resolve(dir, ctx))
+                        .is_some_and(|ctx| ctx == app.dir())
+                })
+            })
+    });
+    let dockerfile = cx
+        .files_of_kind(FileKind::Dockerfile)
+        .any(|id| !dev_name(&id));
+    if compose || (dockerfile && definitions.is_empty()) {
         return Vec::new();
     }
-    // In a repository of several apps, a root definition may be another app's.
-    let definition = cx
-        .repo
-        .deploy_definitions()
+    let own = definitions
         .iter()
-        .find(|(id, kind)| *kind == platform && index.get(*id).dir() == app.dir())
-        .or_else(|| {
-            cx.repo
-                .deploy_definitions()
-                .iter()
-                .find(|(id, kind)| *kind == platform && index.get(*id).dir().is_empty())
-        })
-        .map(|(id, _)| index.get(*id).rel.clone());
-    let own = definition
-        .as_deref()
-        .is_some_and(|rel| app.path != "." && rel.starts_with(&format!("{}/", app.path)));
+        .any(|(_, rel)| app.path != "." && rel.starts_with(&format!("{}/", app.path)));
     let single = app.path == "." || cx.repo.apps.len() == 1;
     if !(single || own || app.dependencies.iter().any(|d| platform_package(d))) {
         return Vec::new();
@@ -191,14 +222,24 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         return Vec::new();
     }
     let mut locations = first.locations.clone();
-    let platform_name = platform.label();
-    let hosted = match &definition {
-        Some(rel) => {
-            locations.push(Location::new(rel.clone(), 1));
-            format!("it is deployed to {platform_name} ({})", code(rel))
-        }
-        None => format!("it is deployed to {platform_name}"),
-    };
+    let named: Vec<String> = platforms
+        .iter()
+        .map(
+            |platform| match definitions.iter().find(|(k, _)| k == platform) {
+                Some((_, rel)) => {
+                    locations.push(Location::new(rel.clone(), 1));
+                    format!("{} ({})", platform.label(), code(rel))
+                }
+                None => platform.label().to_string(),
+            },
+        )
+        .collect();
+    let platform_name = platforms
+        .iter()
+        .map(|p| p.label())
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let hosted = format!("it is deployed to {}", named.join(" and "));
     let message = format!(
         "{} The app's database is a local SQLite file, and {hosted}.",
         first.message
@@ -207,7 +248,8 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         Some(app),
         message,
         format!(
-            "{platform_name} runs the app in short-lived function instances on a read-only file system with a private, temporary `/tmp`: writes fail or land in a copy that disappears on the next cold start, each concurrent instance sees its own database, and every deploy replaces the file — production data is lost."
+            "{platform_name} {} the app in short-lived function instances on a read-only file system with a private, temporary `/tmp`: writes fail or land in a copy that disappears on the next cold start, each concurrent instance sees its own database, and every deploy replaces the file — production data is lost.",
+            if platforms.len() > 1 { "run" } else { "runs" }
         ),
         "Use a database server the platform can reach: managed PostgreSQL (Neon, Supabase, Vercel Postgres, RDS) with `provider = \"postgresql\"`, or a remote SQLite service (Turso/libSQL through `@prisma/adapter-libsql`, Cloudflare D1 on Workers).".to_string(),
         locations,

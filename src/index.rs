@@ -26,6 +26,9 @@ pub enum FileKind {
     ShellScript,
     PrismaSchema,
     PrismaConfig,
+    /// `prisma/migrations/migration_lock.toml`: the provider the migrations
+    /// were written for.
+    PrismaMigrationLock,
     /// A web framework's configuration: next.config, nuxt.config,
     /// react-router.config, svelte.config, astro.config, remix.config.
     FrameworkConfig,
@@ -227,6 +230,7 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
     ("litefs.yml", FileKind::SqliteReplication),
     ("litestream.yaml", FileKind::SqliteReplication),
     ("litestream.yml", FileKind::SqliteReplication),
+    ("migration_lock.toml", FileKind::PrismaMigrationLock),
     ("netlify.toml", FileKind::Deploy(DeployKind::Netlify)),
     ("nixpacks.toml", FileKind::Deploy(DeployKind::Nixpacks)),
     ("now.json", FileKind::Deploy(DeployKind::Vercel)),

@@ -12,6 +12,9 @@ pub struct ComposeService {
     pub build_context: Option<String>,
     pub dockerfile: Option<String>,
     pub image: Option<String>,
+    /// The service's whole definition, for rules that need more of it
+    /// (volumes, environment, command).
+    pub raw: Yaml,
 }
 
 #[derive(Debug, Default)]
@@ -49,6 +52,7 @@ impl ComposeFile {
                 build_context,
                 dockerfile,
                 image: get_str(service, "image").map(str::to_string),
+                raw: service.clone(),
             });
         }
         Ok(file)

@@ -113,6 +113,7 @@ enum Parsed {
     Text(String),
     Json(JsonDocument),
     Dockerfile(dockerfile::Dockerfile),
+    Toml(toml::Table),
     Unparsed,
 }
 
@@ -202,6 +203,14 @@ impl<'a> Facts<'a> {
     pub fn text(&self, id: FileId) -> Option<&str> {
         match self.parsed(id) {
             Parsed::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// A TOML document (Prisma's `migration_lock.toml`).
+    pub fn toml(&self, id: FileId) -> Option<&toml::Table> {
+        match self.parsed(id) {
+            Parsed::Toml(t) => Some(t),
             _ => None,
         }
     }
@@ -358,6 +367,10 @@ impl<'a> Facts<'a> {
                 spring::SpringConfig::parse(file.name(), &text).map(Parsed::Spring)
             }
             FileKind::Readme => Ok(Parsed::Text(text)),
+            FileKind::PrismaMigrationLock => text
+                .parse::<toml::Table>()
+                .map(Parsed::Toml)
+                .map_err(|e| format!("invalid TOML: {e}")),
             FileKind::Dockerfile => dockerfile::Dockerfile::parse(&text).map(Parsed::Dockerfile),
             FileKind::KubernetesCandidate | FileKind::PnpmWorkspace => {
                 yaml::load(&text).map(Parsed::Yaml)

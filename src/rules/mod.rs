@@ -63,6 +63,15 @@ pub static ALL: &[&Rule] = &[
     &observability::health_check_without_timeout::RULE,
     &database::backups_not_offsite::RULE,
     &database::sqlite_in_production::RULE,
+    &database::database_without_backup::RULE,
+    &database::backup_script_without_pipefail::RULE,
+    &database::backup_not_encrypted::RULE,
+    &database::backup_without_retention::RULE,
+    &database::backup_without_restore_test::RULE,
+    &database::prisma_migrate_dev_in_production::RULE,
+    &database::prisma_migration_lock_mismatch::RULE,
+    &database::prisma_database_url_mismatch::RULE,
+    &database::sqlite_on_serverless::RULE,
     &configuration::suppression_expired::RULE,
 ];
 

@@ -58,6 +58,7 @@ pub static ALL: &[&Rule] = &[
     &database::sqlite_in_production::RULE,
     &configuration::suppression_expired::RULE,
     &containerization::dockerfile_runs_as_root::RULE,
+    &containerization::dockerfile_unpinned_base_image::RULE,
 ];
 
 pub fn find(name_or_code: &str) -> Option<&'static Rule> {

@@ -258,9 +258,10 @@ pub fn variables_before(
 /// Substitutes known variables; `None` when the text uses one whose value
 /// is only known at build time.
 pub fn resolve_vars(text: &str, vars: &HashMap<String, Option<String>>) -> Option<String> {
+    // An empty default (`ARG TAG=`) is one the build must pass.
     let known: HashMap<String, String> = vars
         .iter()
-        .filter_map(|(k, v)| v.clone().map(|v| (k.clone(), v)))
+        .filter_map(|(k, v)| v.clone().filter(|v| !v.is_empty()).map(|v| (k.clone(), v)))
         .collect();
     let mut probe = text;
     while let Some(at) = probe.find('$') {

@@ -1,6 +1,7 @@
 //! Containerization & Deployment.
 
 pub mod dockerfile_runs_as_root;
+pub mod dockerfile_unpinned_base_image;
 pub mod dockerfiles;
 pub mod manual_server_deployment;
 pub mod missing_container_config;

@@ -59,6 +59,7 @@ pub static ALL: &[&Rule] = &[
     &configuration::suppression_expired::RULE,
     &containerization::dockerfile_runs_as_root::RULE,
     &containerization::dockerfile_unpinned_base_image::RULE,
+    &containerization::dockerfile_copy_without_dockerignore::RULE,
 ];
 
 pub fn find(name_or_code: &str) -> Option<&'static Rule> {

@@ -1,5 +1,6 @@
 //! Containerization & Deployment.
 
+pub mod dockerfile_copy_without_dockerignore;
 pub mod dockerfile_runs_as_root;
 pub mod dockerfile_unpinned_base_image;
 pub mod dockerfiles;

@@ -60,6 +60,7 @@ pub static ALL: &[&Rule] = &[
     &containerization::dockerfile_runs_as_root::RULE,
     &containerization::dockerfile_unpinned_base_image::RULE,
     &containerization::dockerfile_copy_without_dockerignore::RULE,
+    &containerization::dockerfile_install_ignores_lockfile::RULE,
 ];
 
 pub fn find(name_or_code: &str) -> Option<&'static Rule> {

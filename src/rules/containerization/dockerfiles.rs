@@ -96,7 +96,7 @@ const PRODUCTION_STAGES: &[&str] = &[
 fn has_dev_word(text: &str) -> bool {
     text.to_ascii_lowercase()
         .split(['.', '-', '_'])
-        .any(|w| DEV_WORDS.contains(&w))
+        .any(|w| DEV_WORDS.contains(&w) || w.ends_with("test") || w.ends_with("tests"))
 }
 
 /// Whether the path says the Dockerfile is for development, tests, CI
@@ -532,10 +532,16 @@ fn owner_app<'a>(cx: &'a RepoContext, rel: &str, context: &str) -> Option<&'a Ap
     };
     let by_file = deepest(rel);
     let by_context = cx.apps.iter().find(|a| a.dir() == context);
+    // A package folder that is not an app (a front-end beside an API)
+    // holds its own images.
+    let in_other_package = cx
+        .package_dirs()
+        .iter()
+        .any(|d| inside(d, rel) && !cx.apps.iter().any(|a| a.dir() == d.as_str()));
     by_context
         .filter(|c| by_file.is_none_or(|f| c.dir().len() > f.dir().len()))
         .or(by_file)
-        .or_else(|| (cx.apps.len() == 1).then(|| &cx.apps[0]))
+        .or_else(|| (cx.apps.len() == 1 && !in_other_package).then(|| &cx.apps[0]))
 }
 
 /// Whether `name` is a file that exists in the index at the context root.

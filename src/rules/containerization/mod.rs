@@ -1,6 +1,7 @@
 //! Containerization & Deployment.
 
 pub mod dockerfile_copy_without_dockerignore;
+pub mod dockerfile_install_ignores_lockfile;
 pub mod dockerfile_runs_as_root;
 pub mod dockerfile_unpinned_base_image;
 pub mod dockerfiles;

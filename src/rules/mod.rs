@@ -61,6 +61,7 @@ pub static ALL: &[&Rule] = &[
     &containerization::dockerfile_unpinned_base_image::RULE,
     &containerization::dockerfile_copy_without_dockerignore::RULE,
     &containerization::dockerfile_install_ignores_lockfile::RULE,
+    &containerization::nextjs_image_not_standalone::RULE,
 ];
 
 pub fn find(name_or_code: &str) -> Option<&'static Rule> {

@@ -7,3 +7,4 @@ pub mod dockerfile_unpinned_base_image;
 pub mod dockerfiles;
 pub mod manual_server_deployment;
 pub mod missing_container_config;
+pub mod nextjs_image_not_standalone;

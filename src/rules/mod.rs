@@ -63,6 +63,7 @@ pub static ALL: &[&Rule] = &[
     &containerization::dockerfile_install_ignores_lockfile::RULE,
     &containerization::nextjs_image_not_standalone::RULE,
     &containerization::dockerfile_secret_in_env::RULE,
+    &containerization::dockerfile_single_stage_build::RULE,
 ];
 
 pub fn find(name_or_code: &str) -> Option<&'static Rule> {

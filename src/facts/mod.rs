@@ -10,6 +10,7 @@ pub mod code;
 pub mod compose;
 pub mod database;
 pub mod dockerfile;
+pub mod dockerignore;
 pub mod env_file;
 pub mod manifest;
 pub mod package_json;
@@ -114,6 +115,7 @@ enum Parsed {
     Json(JsonDocument),
     Dockerfile(dockerfile::Dockerfile),
     Toml(toml::Table),
+    DockerIgnore(dockerignore::DockerIgnore),
     Unparsed,
 }
 
@@ -187,6 +189,13 @@ impl<'a> Facts<'a> {
     pub fn dockerfile(&self, id: FileId) -> Option<&dockerfile::Dockerfile> {
         match self.parsed(id) {
             Parsed::Dockerfile(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn dockerignore(&self, id: FileId) -> Option<&dockerignore::DockerIgnore> {
+        match self.parsed(id) {
+            Parsed::DockerIgnore(d) => Some(d),
             _ => None,
         }
     }
@@ -372,6 +381,9 @@ impl<'a> Facts<'a> {
                 .map(Parsed::Toml)
                 .map_err(|e| format!("invalid TOML: {e}")),
             FileKind::Dockerfile => dockerfile::Dockerfile::parse(&text).map(Parsed::Dockerfile),
+            FileKind::DockerIgnore => Ok(Parsed::DockerIgnore(dockerignore::DockerIgnore::parse(
+                &text,
+            ))),
             FileKind::KubernetesCandidate | FileKind::PnpmWorkspace => {
                 yaml::load(&text).map(Parsed::Yaml)
             }

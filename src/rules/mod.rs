@@ -73,6 +73,13 @@ pub static ALL: &[&Rule] = &[
     &database::prisma_database_url_mismatch::RULE,
     &database::sqlite_on_serverless::RULE,
     &configuration::suppression_expired::RULE,
+    &containerization::dockerfile_runs_as_root::RULE,
+    &containerization::dockerfile_unpinned_base_image::RULE,
+    &containerization::dockerfile_copy_without_dockerignore::RULE,
+    &containerization::dockerfile_install_ignores_lockfile::RULE,
+    &containerization::nextjs_image_not_standalone::RULE,
+    &containerization::dockerfile_secret_in_env::RULE,
+    &containerization::dockerfile_single_stage_build::RULE,
 ];
 
 pub fn find(name_or_code: &str) -> Option<&'static Rule> {

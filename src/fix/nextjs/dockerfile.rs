@@ -25,7 +25,10 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
     ]
     .iter()
     .any(|f| b.exists(f));
-    if !p.dir.is_empty() && p.lockfile.is_none() && (root_lockfile || b.exists("pnpm-workspace.yaml")) {
+    if !p.dir.is_empty()
+        && p.lockfile.is_none()
+        && (root_lockfile || b.exists("pnpm-workspace.yaml"))
+    {
         return Err("a workspace app: build its image from the workspace root (turbo prune / pnpm deploy); seaworthy does not generate that yet".to_string());
     }
     // 1. next.config: output: 'standalone'.

@@ -352,3 +352,11 @@ fn unknown_rules_and_missing_paths_are_usage_errors() {
     let (code, _, err) = seaworthy(&root.join("missing"), &["fix"]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn express_es_module_with_mongoose() {
+    fix_fixture(
+        "express-esm-mongoose",
+        &["missing-container-config", "missing-health-endpoint"],
+    );
+}

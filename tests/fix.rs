@@ -360,3 +360,27 @@ fn express_es_module_with_mongoose() {
         &["missing-container-config", "missing-health-endpoint"],
     );
 }
+
+#[test]
+fn render_blueprint_for_the_example() {
+    let (_dir, root) = copy_of(EXAMPLE);
+    let (code, out, _) = seaworthy(
+        &root,
+        &[
+            "fix",
+            "--dry-run",
+            "--unsafe",
+            "--rule",
+            "manual-server-deployment",
+            "--rule",
+            "sqlite-in-production",
+            "--rule",
+            "missing-health-endpoint",
+            "--deploy-target",
+            "render",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let blueprint = &out[out.find("+++ b/render.yaml").expect("render.yaml")..];
+    insta::assert_snapshot!("pet_server_render_yaml", blueprint);
+}

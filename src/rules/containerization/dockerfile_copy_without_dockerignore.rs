@@ -4,9 +4,7 @@
 use crate::facts::dockerfile::Instruction;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::FileKind;
-use crate::rules::containerization::dockerfiles::{
-    self, absolute, chain, copy_parts, stage_named, workdir_at, Target,
-};
+use crate::rules::containerization::dockerfiles::{self, copy_parts, reaches_image, Target};
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -271,33 +269,4 @@ fn check_one(cx: &RepoContext, target: &Target) -> Option<Finding> {
         finding.severity = Severity::Low;
     }
     Some(finding)
-}
-
-/// Whether files copied by `inst` in `stage` end up in the image: the copy
-/// is in the image stage's chain, or the image copies back (`COPY --from`)
-/// a folder that holds them.
-fn reaches_image(target: &Target, stage: usize, inst: &Instruction) -> bool {
-    let file = target.file;
-    let image_chain = chain(file, target.image_stage);
-    if image_chain.contains(&stage) {
-        return true;
-    }
-    let dest = absolute(&workdir_at(file, stage, inst.line), &copy_parts(inst).1);
-    image_chain.iter().any(|i| {
-        file.stages[*i].instructions.iter().any(|c| {
-            let Some(from) = c.flag("from") else {
-                return false;
-            };
-            let Some(from_stage) = stage_named(file, *i, from) else {
-                return false;
-            };
-            if !chain(file, from_stage).contains(&stage) {
-                return false;
-            }
-            copy_parts(c).0.iter().any(|src| {
-                let src = absolute("/", src.trim_end_matches("/."));
-                src == "/" || dest == src || dest.starts_with(&format!("{src}/"))
-            })
-        })
-    })
 }

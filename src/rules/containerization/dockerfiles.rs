@@ -549,6 +549,35 @@ pub fn context_has(cx: &RepoContext, target: &Target, name: &str) -> Option<File
     cx.index.find(&target.in_context(name))
 }
 
+/// Whether files copied by `inst` in `stage` end up in the image: the copy
+/// is in the image stage's chain, or the image copies back (`COPY --from`)
+/// a folder that holds them.
+pub fn reaches_image(target: &Target, stage: usize, inst: &Instruction) -> bool {
+    let file = target.file;
+    let image_chain = chain(file, target.image_stage);
+    if image_chain.contains(&stage) {
+        return true;
+    }
+    let dest = absolute(&workdir_at(file, stage, inst.line), &copy_parts(inst).1);
+    image_chain.iter().any(|i| {
+        file.stages[*i].instructions.iter().any(|c| {
+            let Some(from) = c.flag("from") else {
+                return false;
+            };
+            let Some(from_stage) = stage_named(file, *i, from) else {
+                return false;
+            };
+            if !chain(file, from_stage).contains(&stage) {
+                return false;
+            }
+            copy_parts(c).0.iter().any(|src| {
+                let src = absolute("/", src.trim_end_matches("/."));
+                src == "/" || dest == src || dest.starts_with(&format!("{src}/"))
+            })
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

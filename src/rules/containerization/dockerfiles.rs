@@ -138,6 +138,7 @@ pub fn runs_dev_server(words: &[String]) -> bool {
         || has(&["nuxt", "dev"])
         || has(&["ng", "serve"])
         || has(&["cargo", "watch"])
+        || has(&["go", "run"])
         || has(&["tsx", "watch"])
         || has(&["flask", "run"])
         || has(&["spring-boot:run"])

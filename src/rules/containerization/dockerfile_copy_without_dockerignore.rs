@@ -2,6 +2,7 @@
 //! `.env`, `.git` and `node_modules` out of the build context.
 
 use crate::facts::dockerfile::Instruction;
+use crate::facts::dockerignore::DockerIgnore;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::FileKind;
 use crate::rules::containerization::dockerfiles::{self, copy_parts, reaches_image, Target};
@@ -126,17 +127,39 @@ fn check_one(cx: &RepoContext, target: &Target) -> Option<Finding> {
         return None;
     }
     let index = cx.index;
-    let beside = index.find(&format!("{}.dockerignore", target.rel));
-    let in_context = index.find(&target.in_context(".dockerignore"));
-    let ignore_id = beside.or(in_context);
-    if ignore_id.is_none() && !target.context_known {
+    // The walk lists regular files only: a `.dockerignore` that is a
+    // symlink (lemmy links it to .gitignore) is read from disk.
+    let on_disk = |rel: &str| -> Option<DockerIgnore> {
+        let path = index.root.join(rel);
+        if !path.is_file() {
+            return None;
+        }
+        crate::facts::text::read_text(&path, 1 << 20)
+            .ok()
+            .map(|text| DockerIgnore::parse(&text))
+    };
+    let beside_rel = format!("{}.dockerignore", target.rel);
+    let context_rel = target.in_context(".dockerignore");
+    let linked: Option<(String, DockerIgnore)>;
+    let ignore: Option<(String, &DockerIgnore)> =
+        match index.find(&beside_rel).or_else(|| index.find(&context_rel)) {
+            Some(id) => Some((index.get(id).rel.clone(), cx.facts.dockerignore(id)?)),
+            None => {
+                linked = [beside_rel, context_rel]
+                    .into_iter()
+                    .find_map(|r| on_disk(&r).map(|i| (r, i)));
+                linked.as_ref().map(|(r, i)| (r.clone(), i))
+            }
+        };
+    if ignore.is_none() && !target.context_known {
         // The context may be a parent folder with its own .dockerignore.
         let mut dir = target.context.as_str();
         while !dir.is_empty() {
             dir = dir.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
             if index
-                .find(&crate::apps::join(dir, ".dockerignore"))
-                .is_some()
+                .root
+                .join(crate::apps::join(dir, ".dockerignore"))
+                .is_file()
             {
                 return None;
             }
@@ -190,10 +213,9 @@ fn check_one(cx: &RepoContext, target: &Target) -> Option<Finding> {
         .collect();
     let in_image = !copies_reaching.is_empty();
 
-    let problem = match ignore_id {
+    let problem = match ignore {
         None => format!("there is no {}", code(".dockerignore")),
-        Some(id) => {
-            let ignore = cx.facts.dockerignore(id)?;
+        Some((ignore_rel, ignore)) => {
             let mut missing = Vec::new();
             // Build stages often read `.git` on purpose (version stamps);
             // only the image must not carry it.
@@ -220,7 +242,7 @@ fn check_one(cx: &RepoContext, target: &Target) -> Option<Finding> {
             }
             format!(
                 "{} does not exclude {}",
-                code(&index.get(id).rel),
+                code(&ignore_rel),
                 missing
                     .iter()
                     .map(|m| code(m))

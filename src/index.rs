@@ -315,7 +315,30 @@ pub fn classify(rel: &str) -> Option<FileKind> {
             | "erb"
             | "md"
             | "txt"
-    );
+    ) || (ext != lower
+        // `dockerfile.js` (an editor's syntax module), `dockerfile.svg`:
+        // another file type named after Dockerfiles.
+        && matches!(
+            ext,
+            "js" | "mjs"
+                | "cjs"
+                | "ts"
+                | "tsx"
+                | "jsx"
+                | "json"
+                | "svg"
+                | "png"
+                | "html"
+                | "css"
+                | "mdx"
+                | "rst"
+                | "yml"
+                | "yaml"
+                | "py"
+                | "go"
+                | "rs"
+                | "snap"
+        ));
     if !template
         && (lower.starts_with("dockerfile.")
             || lower.starts_with("containerfile.")
@@ -589,6 +612,11 @@ mod tests {
         );
         assert_eq!(classify(".dockerignore"), Some(FileKind::DockerIgnore));
         assert_eq!(classify("docker/Dockerfile.j2"), None);
+        assert_ne!(
+            classify("public/js/basic-languages/dockerfile/dockerfile.js"),
+            Some(FileKind::Dockerfile)
+        );
+        assert_eq!(classify("public/svgs/dockerfile.svg"), None);
         assert_eq!(classify("docker-compose.prod.yml"), Some(FileKind::Compose));
         assert_eq!(classify(".env.example"), Some(FileKind::EnvExample));
         assert_eq!(

@@ -80,6 +80,7 @@ pub static ALL: &[&Rule] = &[
     &containerization::nextjs_image_not_standalone::RULE,
     &containerization::dockerfile_secret_in_env::RULE,
     &containerization::dockerfile_single_stage_build::RULE,
+    &containerization::dockerfile_copies_env_file::RULE,
 ];
 
 pub fn find(name_or_code: &str) -> Option<&'static Rule> {

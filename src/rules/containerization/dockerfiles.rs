@@ -138,6 +138,7 @@ pub fn runs_dev_server(words: &[String]) -> bool {
         || has(&["nuxt", "dev"])
         || has(&["ng", "serve"])
         || has(&["cargo", "watch"])
+        || has(&["go", "run"])
         || has(&["tsx", "watch"])
         || has(&["flask", "run"])
         || has(&["spring-boot:run"])
@@ -547,6 +548,35 @@ fn owner_app<'a>(cx: &'a RepoContext, rel: &str, context: &str) -> Option<&'a Ap
 /// Whether `name` is a file that exists in the index at the context root.
 pub fn context_has(cx: &RepoContext, target: &Target, name: &str) -> Option<FileId> {
     cx.index.find(&target.in_context(name))
+}
+
+/// Whether files copied by `inst` in `stage` end up in the image: the copy
+/// is in the image stage's chain, or the image copies back (`COPY --from`)
+/// a folder that holds them.
+pub fn reaches_image(target: &Target, stage: usize, inst: &Instruction) -> bool {
+    let file = target.file;
+    let image_chain = chain(file, target.image_stage);
+    if image_chain.contains(&stage) {
+        return true;
+    }
+    let dest = absolute(&workdir_at(file, stage, inst.line), &copy_parts(inst).1);
+    image_chain.iter().any(|i| {
+        file.stages[*i].instructions.iter().any(|c| {
+            let Some(from) = c.flag("from") else {
+                return false;
+            };
+            let Some(from_stage) = stage_named(file, *i, from) else {
+                return false;
+            };
+            if !chain(file, from_stage).contains(&stage) {
+                return false;
+            }
+            copy_parts(c).0.iter().any(|src| {
+                let src = absolute("/", src.trim_end_matches("/."));
+                src == "/" || dest == src || dest.starts_with(&format!("{src}/"))
+            })
+        })
+    })
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Containerization & Deployment.
 
+pub mod dockerfile_copies_env_file;
 pub mod dockerfile_copy_without_dockerignore;
 pub mod dockerfile_install_ignores_lockfile;
 pub mod dockerfile_runs_as_root;

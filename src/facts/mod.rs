@@ -11,6 +11,7 @@ pub mod compose;
 pub mod database;
 pub mod dockerfile;
 pub mod env_file;
+pub mod images;
 pub mod manifest;
 pub mod package_json;
 pub mod prisma;
@@ -19,6 +20,7 @@ pub mod shell;
 pub mod spring;
 pub mod text;
 pub mod yaml;
+pub mod yaml_tree;
 
 use std::sync::{Mutex, OnceLock};
 

@@ -52,6 +52,11 @@ pub struct Rule {
 pub static ALL: &[&Rule] = &[
     &containerization::missing_container_config::RULE,
     &containerization::manual_server_deployment::RULE,
+    // Compose, Kubernetes and container health (SW110–SW129).
+    &containerization::compose_database_without_volume::RULE,
+    &containerization::compose_depends_on_without_healthcheck::RULE,
+    &containerization::compose_literal_password::RULE,
+    &containerization::compose_database_port_exposed::RULE,
     &observability::apm_sdk_missing::RULE,
     &observability::missing_health_endpoint::RULE,
     &database::backups_not_offsite::RULE,

@@ -169,7 +169,11 @@ impl ServiceDetails {
             restart: node
                 .get("restart")
                 .and_then(|n| n.as_str().map(|s| (s.to_string(), n.line))),
-            exposes: !node.get("expose").map(Node::items).unwrap_or(&[]).is_empty(),
+            exposes: !node
+                .get("expose")
+                .map(Node::items)
+                .unwrap_or(&[])
+                .is_empty(),
             env_file: node.get("env_file").is_some_and(|n| !n.is_null()),
             command: node.get("command").and_then(joined),
             swarm_deploy: node
@@ -179,7 +183,8 @@ impl ServiceDetails {
         };
         if let Some(hc) = node.get("healthcheck") {
             let none_test = hc.get("test").is_some_and(|t| {
-                t.as_str() == Some("NONE") || t.items().first().and_then(Node::as_str) == Some("NONE")
+                t.as_str() == Some("NONE")
+                    || t.items().first().and_then(Node::as_str) == Some("NONE")
             });
             d.healthcheck = Some(Healthcheck {
                 line: node.key_line("healthcheck").unwrap_or(hc.line),
@@ -200,7 +205,8 @@ impl ServiceDetails {
                 d.depends_on.push(DependsOn {
                     service: name.to_string(),
                     condition: spec.get_str("condition").map(str::to_string),
-                    line,
+                    // The condition's own line when it is written.
+                    line: spec.key_line("condition").unwrap_or(line),
                 });
             }
         }
@@ -240,12 +246,18 @@ impl ServiceDetails {
                     d.ports.push(port);
                 }
             } else if let Some(target) = item.get("target").and_then(Node::as_str) {
-                let published = item.get("published").and_then(Node::as_str).map(str::to_string);
+                let published = item
+                    .get("published")
+                    .and_then(Node::as_str)
+                    .map(str::to_string);
                 let host_ip = item.get_str("host_ip").map(str::to_string);
                 d.ports.push(PortMapping {
                     written: format!(
                         "{}{}:{}",
-                        host_ip.as_deref().map(|h| format!("{h}:")).unwrap_or_default(),
+                        host_ip
+                            .as_deref()
+                            .map(|h| format!("{h}:"))
+                            .unwrap_or_default(),
                         published.as_deref().unwrap_or(""),
                         target
                     ),
@@ -468,7 +480,9 @@ impl ComposeFile {
         let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
         if has(DEV_WORDS)
             || crate::apps::is_non_product_path(rel)
-            || NOT_PRODUCTION.iter().any(|p| self.header_comment.contains(p))
+            || NOT_PRODUCTION
+                .iter()
+                .any(|p| self.header_comment.contains(p))
         {
             ComposeRole::Development
         } else if has(PROD_WORDS) {
@@ -497,6 +511,79 @@ mod tests {
         assert_eq!(compose.services[1].build_context.as_deref(), Some("./api"));
         assert_eq!(compose.services[2].image.as_deref(), Some("postgres:17"));
         assert_eq!(compose.services[2].line, 8);
+    }
+
+    #[test]
+    fn reads_runtime_details_with_lines() {
+        let compose = ComposeFile::parse(
+            "services:\n  web:\n    image: app\n    restart: always\n    depends_on:\n      db:\n        condition: service_healthy\n    environment:\n      - A=1\n      - B\n    ports:\n      - \"127.0.0.1:8080:80\"\n      - \"${PORT:-3000}:3000\"\n      - \"9229\"\n      - \"[::1]:6000:6000/udp\"\n      - target: 80\n        published: 8081\n  db:\n    image: postgres\n    environment:\n      POSTGRES_PASSWORD: x\n    volumes:\n      - pgdata:/var/lib/postgresql/data:rw\n      - /anon\n    healthcheck:\n      disable: true\n",
+        )
+        .expect("valid");
+        let web = &compose.services[0].details;
+        assert_eq!(
+            web.restart.as_ref().map(|(r, l)| (r.as_str(), *l)),
+            Some(("always", 4))
+        );
+        assert_eq!(
+            web.depends_on[0].condition.as_deref(),
+            Some("service_healthy")
+        );
+        assert_eq!(web.depends_on[0].line, 7);
+        assert_eq!(web.environment[1].value, None);
+        assert_eq!(web.environment[0].line, 9);
+        let ports: Vec<(Option<&str>, Option<&str>, &str)> = web
+            .ports
+            .iter()
+            .map(|p| {
+                (
+                    p.host_ip.as_deref(),
+                    p.published.as_deref(),
+                    p.target.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            ports,
+            [
+                (Some("127.0.0.1"), Some("8080"), "80"),
+                (None, Some("${PORT:-3000}"), "3000"),
+                (None, None, "9229"),
+                (Some("::1"), Some("6000"), "6000"),
+                (None, Some("8081"), "80"),
+            ]
+        );
+        let db = &compose.services[1].details;
+        assert_eq!(db.env("POSTGRES_PASSWORD"), Some("x"));
+        assert_eq!(db.volumes[0].target, "/var/lib/postgresql/data");
+        assert_eq!(db.volumes[0].line, 23);
+        assert_eq!(db.volumes[1].source, None);
+        assert!(db.healthcheck.as_ref().is_some_and(|h| h.disabled));
+    }
+
+    #[test]
+    fn names_say_what_a_file_is_for() {
+        let plain = ComposeFile::default();
+        assert_eq!(
+            plain.name_role("docker-compose.dev.yml"),
+            ComposeRole::Development
+        );
+        assert_eq!(
+            plain.name_role("docker-compose.override.yml"),
+            ComposeRole::Development
+        );
+        assert_eq!(
+            plain.name_role(".devcontainer/docker-compose.yml"),
+            ComposeRole::Development
+        );
+        assert_eq!(
+            plain.name_role("docker-compose.prod.yml"),
+            ComposeRole::Production
+        );
+        assert_eq!(
+            plain.name_role("deploy/compose.yaml"),
+            ComposeRole::Production
+        );
+        assert_eq!(plain.name_role("docker-compose.yml"), ComposeRole::Unknown);
     }
 
     #[test]

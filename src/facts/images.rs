@@ -58,7 +58,12 @@ struct Known {
 
 const KNOWN: &[Known] = &[
     Known {
-        repos: &["mysql", "mysql/mysql-server", "percona", "percona/percona-server"],
+        repos: &[
+            "mysql",
+            "mysql/mysql-server",
+            "percona",
+            "percona/percona-server",
+        ],
         engine: "MySQL",
         data_dir: "/var/lib/mysql",
         declares_volume: true,
@@ -122,7 +127,11 @@ const KNOWN: &[Known] = &[
         cache: true,
     },
     Known {
-        repos: &["clickhouse/clickhouse-server", "yandex/clickhouse-server", "clickhouse"],
+        repos: &[
+            "clickhouse/clickhouse-server",
+            "yandex/clickhouse-server",
+            "clickhouse",
+        ],
         engine: "ClickHouse",
         data_dir: "/var/lib/clickhouse",
         declares_volume: true,
@@ -216,7 +225,10 @@ fn postgres_major(repo: &str, tag: Option<&str>) -> Option<u32> {
         return None;
     }
     if let Some(i) = tag.find("pg") {
-        let digits: String = tag[i + 2..].chars().take_while(char::is_ascii_digit).collect();
+        let digits: String = tag[i + 2..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
         if let Ok(n) = digits.parse() {
             return Some(n);
         }
@@ -356,10 +368,7 @@ mod tests {
             parse_image("docker.io/library/postgres:16"),
             ("postgres".to_string(), Some("16".to_string()))
         );
-        assert_eq!(
-            parse_image("localhost:5000/app").0,
-            "app".to_string()
-        );
+        assert_eq!(parse_image("localhost:5000/app").0, "app".to_string());
     }
 
     #[test]
@@ -372,9 +381,20 @@ mod tests {
         assert_eq!(latest.image_volume.as_deref(), Some("/var/lib/postgresql"));
         let vector = database("pgvector/pgvector:pg16").expect("db");
         assert_eq!(vector.data_dir, "/var/lib/postgresql/data");
-        assert!(database("pgvector/pgvector:0.8.0").expect("db").data_dir_uncertain);
-        assert!(database("postgres:${PG_VERSION}").expect("db").data_dir_uncertain);
-        assert_eq!(database("postgis/postgis:16-3.4").map(|d| d.data_dir), Some("/var/lib/postgresql/data".to_string()));
+        assert!(
+            database("pgvector/pgvector:0.8.0")
+                .expect("db")
+                .data_dir_uncertain
+        );
+        assert!(
+            database("postgres:${PG_VERSION}")
+                .expect("db")
+                .data_dir_uncertain
+        );
+        assert_eq!(
+            database("postgis/postgis:16-3.4").map(|d| d.data_dir),
+            Some("/var/lib/postgresql/data".to_string())
+        );
     }
 
     #[test]

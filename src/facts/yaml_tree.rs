@@ -17,7 +17,10 @@ use super::yaml::{nesting_bound, MAX_DEPTH, MAX_EXPANDED_NODES};
 pub enum Value {
     /// A scalar as written; `plain` when unquoted (so `true`, `1`, `~`
     /// mean booleans, numbers, null).
-    Scalar { text: String, plain: bool },
+    Scalar {
+        text: String,
+        plain: bool,
+    },
     Seq(Vec<Node>),
     /// Entries in file order; keys are nodes too (their line is the
     /// entry's line).
@@ -80,7 +83,9 @@ impl Node {
 
     /// A mapping's value by key.
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.entries().find(|(k, _, _)| *k == key).map(|(_, v, _)| v)
+        self.entries()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, v, _)| v)
     }
 
     /// The line of a mapping's key (the entry's line).
@@ -182,7 +187,8 @@ impl Builder {
 /// Applies merge keys: `<<: *base` (or a list of them) adds the entries of
 /// the merged mappings that the mapping does not set itself.
 fn merge(entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
-    let is_merge = |k: &Node| matches!(&k.value, Value::Scalar { text, plain: true } if text == "<<");
+    let is_merge =
+        |k: &Node| matches!(&k.value, Value::Scalar { text, plain: true } if text == "<<");
     if !entries.iter().any(|(k, _)| is_merge(k)) {
         return entries;
     }

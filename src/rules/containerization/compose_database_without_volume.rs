@@ -186,7 +186,10 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
 enum Problem<'a> {
     NoMount,
     /// Mounted above the image's `VOLUME`, which then holds the data.
-    Shadowed { mount: &'a Mount, volume: String },
+    Shadowed {
+        mount: &'a Mount,
+        volume: String,
+    },
 }
 
 /// `a` is `b` or a folder above it.

@@ -100,7 +100,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         for service in compose
             .services
             .iter()
-            .filter(|s| compose_files::runs_project_code(cx, id, s))
+            .filter(|s| compose_files::is_application(s))
         {
             if service
                 .details

@@ -35,8 +35,7 @@ pub fn role(cx: &RepoContext, id: FileId, compose: &ComposeFile) -> ComposeRole 
     }
     let kept_running = compose.services.iter().any(|s| {
         (s.details.swarm_deploy
-            || s
-                .details
+            || s.details
                 .restart
                 .as_ref()
                 .is_some_and(|(r, _)| KEEP_RUNNING.contains(&r.as_str())))
@@ -56,7 +55,8 @@ pub fn runs_project_code(cx: &RepoContext, id: FileId, service: &ComposeService)
     if let Some(context) = &service.build_context {
         let dir = cx.index.get(id).dir();
         let dockerfile = service.dockerfile.as_deref().unwrap_or("Dockerfile");
-        let path = crate::apps::resolve(dir, context).and_then(|c| crate::apps::resolve(&c, dockerfile));
+        let path =
+            crate::apps::resolve(dir, context).and_then(|c| crate::apps::resolve(&c, dockerfile));
         let base = path
             .as_deref()
             .and_then(|p| cx.index.find(p))
@@ -82,16 +82,25 @@ pub fn runs_project_code(cx: &RepoContext, id: FileId, service: &ComposeService)
 }
 
 /// Words in a Dockerfile's name that say it builds a backing service.
-const BACKING_WORDS: &[&str] = &["postgres", "mysql", "mariadb", "mongo", "redis", "clickhouse", "elastic", "nginx"];
+const BACKING_WORDS: &[&str] = &[
+    "postgres",
+    "mysql",
+    "mariadb",
+    "mongo",
+    "redis",
+    "clickhouse",
+    "elastic",
+    "nginx",
+];
 
 /// Names the project goes by: the audited folder's name, the apps' package
 /// names (without scope) and folder names.
 fn project_names(cx: &RepoContext) -> Vec<String> {
     let mut names = Vec::new();
-    if let Some(name) = std::fs::canonicalize(&cx.index.root)
-        .ok()
-        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()))
-    {
+    if let Some(name) = std::fs::canonicalize(&cx.index.root).ok().and_then(|p| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+    }) {
         names.push(name);
     }
     for app in cx.apps {
@@ -99,7 +108,13 @@ fn project_names(cx: &RepoContext) -> Vec<String> {
             names.push(name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase());
         }
         if app.path != "." {
-            names.push(app.path.rsplit('/').next().unwrap_or(&app.path).to_ascii_lowercase());
+            names.push(
+                app.path
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(&app.path)
+                    .to_ascii_lowercase(),
+            );
         }
     }
     names.retain(|n| n.len() >= 3 && !GENERIC_NAMES.contains(&n.as_str()));
@@ -109,7 +124,10 @@ fn project_names(cx: &RepoContext) -> Vec<String> {
 }
 
 /// App names too common to identify an image.
-const GENERIC_NAMES: &[&str] = &["app", "api", "web", "www", "server", "backend", "frontend", "client", "site", "worker", "admin", "main", "service"];
+const GENERIC_NAMES: &[&str] = &[
+    "app", "api", "web", "www", "server", "backend", "frontend", "client", "site", "worker",
+    "admin", "main", "service",
+];
 
 /// The app a file inside an app's folder belongs to (`None` at the root
 /// or outside every app).
@@ -139,4 +157,14 @@ pub fn siblings<'a>(
 /// The database a service runs, if its image is a well-known one.
 pub fn database_of(service: &ComposeService) -> Option<images::Database> {
     service.image.as_deref().and_then(images::database)
+}
+
+/// Whether a service is an application rather than a backing service: it is
+/// built here, or its image is not a well-known backing service.
+pub fn is_application(service: &ComposeService) -> bool {
+    service.build_context.is_some()
+        || service
+            .image
+            .as_deref()
+            .is_some_and(|i| images::backing_service(i).is_none())
 }

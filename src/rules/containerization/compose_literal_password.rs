@@ -167,16 +167,18 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         );
         let impact = "The credentials are in the repository's history for everyone with read access, and every deployment that uses this file as it is runs with the same known password.".to_string();
         let fix = "Take the values from the deployment's environment with required interpolation (`POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?}`) kept in an uncommitted `.env` or a secret store, or use Compose `secrets:` with the image's `*_FILE` variables; rotate the committed passwords.".to_string();
-        findings.push(RULE.meta.finding(
-            compose_files::app_of(cx, rel),
-            message,
-            impact,
-            fix,
-            found
-                .iter()
-                .map(|(_, _, line)| Location::new(rel, *line))
-                .collect(),
-        ));
+        findings.push(
+            RULE.meta.finding(
+                compose_files::app_of(cx, rel),
+                message,
+                impact,
+                fix,
+                found
+                    .iter()
+                    .map(|(_, _, line)| Location::new(rel, *line))
+                    .collect(),
+            ),
+        );
     }
     findings
 }

@@ -271,6 +271,7 @@ const KUBERNETES_DIRS: &[&str] = &[
     "k8s",
     "kube",
     "kubernetes",
+    "kustomize",
     "manifests",
     "openshift",
 ];
@@ -423,7 +424,12 @@ pub fn classify(rel: &str) -> Option<FileKind> {
         if parts.contains(&"templates") && parts.iter().any(|p| *p == "charts" || *p == "helm") {
             return Some(FileKind::Deploy(DeployKind::Helm));
         }
-        if parts.iter().any(|p| KUBERNETES_DIRS.contains(p)) {
+        if parts.iter().any(|p| {
+            KUBERNETES_DIRS.contains(p)
+                || p
+                    .split(['-', '_'])
+                    .any(|w| matches!(w, "k8s" | "kubernetes" | "kustomize" | "manifests"))
+        }) {
             return Some(FileKind::KubernetesCandidate);
         }
     }
@@ -596,6 +602,14 @@ mod tests {
         );
         assert_eq!(
             classify("k8s/deployment.yaml"),
+            Some(FileKind::KubernetesCandidate)
+        );
+        assert_eq!(
+            classify("kubernetes-manifests/frontend.yaml"),
+            Some(FileKind::KubernetesCandidate)
+        );
+        assert_eq!(
+            classify("kustomize/overlays/prod/patch.yaml"),
             Some(FileKind::KubernetesCandidate)
         );
         assert_eq!(

@@ -12,6 +12,7 @@ pub mod database;
 pub mod dockerfile;
 pub mod env_file;
 pub mod images;
+pub mod kubernetes;
 pub mod manifest;
 pub mod package_json;
 pub mod prisma;
@@ -111,6 +112,9 @@ enum Parsed {
     Spring(spring::SpringConfig),
     Code(CodeFile),
     Yaml(Vec<yaml_rust2::Yaml>),
+    /// A manifest-folder YAML file: its documents and the Kubernetes
+    /// objects read from them.
+    Kube(Vec<yaml_rust2::Yaml>, kubernetes::KubeFile),
     Text(String),
     Json(JsonDocument),
     Dockerfile(dockerfile::Dockerfile),
@@ -237,7 +241,15 @@ impl<'a> Facts<'a> {
 
     pub fn yaml_documents(&self, id: FileId) -> Option<&[yaml_rust2::Yaml]> {
         match self.parsed(id) {
-            Parsed::Yaml(docs) => Some(docs),
+            Parsed::Yaml(docs) | Parsed::Kube(docs, _) => Some(docs),
+            _ => None,
+        }
+    }
+
+    /// The Kubernetes objects of a manifest-folder YAML file.
+    pub fn kubernetes(&self, id: FileId) -> Option<&kubernetes::KubeFile> {
+        match self.parsed(id) {
+            Parsed::Kube(_, file) => Some(file),
             _ => None,
         }
     }
@@ -360,9 +372,11 @@ impl<'a> Facts<'a> {
             }
             FileKind::Readme => Ok(Parsed::Text(text)),
             FileKind::Dockerfile => dockerfile::Dockerfile::parse(&text).map(Parsed::Dockerfile),
-            FileKind::KubernetesCandidate | FileKind::PnpmWorkspace => {
-                yaml::load(&text).map(Parsed::Yaml)
-            }
+            FileKind::KubernetesCandidate => yaml::load(&text).map(|docs| {
+                let objects = kubernetes::KubeFile::parse(&text).unwrap_or_default();
+                Parsed::Kube(docs, objects)
+            }),
+            FileKind::PnpmWorkspace => yaml::load(&text).map(Parsed::Yaml),
             _ => Ok(Parsed::Unparsed),
         };
         result.unwrap_or_else(|message| self.fail(id, message))

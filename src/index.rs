@@ -426,8 +426,7 @@ pub fn classify(rel: &str) -> Option<FileKind> {
         }
         if parts.iter().any(|p| {
             KUBERNETES_DIRS.contains(p)
-                || p
-                    .split(['-', '_'])
+                || p.split(['-', '_'])
                     .any(|w| matches!(w, "k8s" | "kubernetes" | "kustomize" | "manifests"))
         }) {
             return Some(FileKind::KubernetesCandidate);

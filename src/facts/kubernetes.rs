@@ -53,7 +53,10 @@ impl SecurityContext {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProbeAction {
     /// `httpGet` with its path (default `/`) and port as written.
-    Http { path: String, port: String },
+    Http {
+        path: String,
+        port: String,
+    },
     Tcp,
     Grpc,
     /// `exec` with the command joined by spaces.
@@ -128,9 +131,8 @@ impl Container {
                 .map(|p| Probe::read(p, node.key_line(key).unwrap_or(p.line)))
         };
         let resources = node.get("resources").map(|r| {
-            let has = |section: &str, key: &str| {
-                r.at(&[section, key]).is_some_and(|v| !v.is_null())
-            };
+            let has =
+                |section: &str, key: &str| r.at(&[section, key]).is_some_and(|v| !v.is_null());
             Resources {
                 requests_cpu: has("requests", "cpu"),
                 requests_memory: has("requests", "memory"),
@@ -241,9 +243,10 @@ fn read_object(doc: &Node, out: &mut Vec<Object>, depth: usize) {
     let workload = POD_TEMPLATE_PATHS
         .iter()
         .find(|(k, _)| *k == kind)
-        .and_then(|(_, path)| doc.at(path))
+        // A patch may set `replicas` alone, with no pod template.
+        .map(|(_, path)| doc.at(path))
         .map(|template| {
-            let spec = template.get("spec");
+            let spec = template.and_then(|t| t.get("spec"));
             let containers = spec
                 .and_then(|s| s.get("containers"))
                 .map(Node::items)
@@ -261,7 +264,7 @@ fn read_object(doc: &Node, out: &mut Vec<Object>, depth: usize) {
                     .at(&["spec", "strategy", "type"])
                     .and_then(Node::as_str)
                     .map(str::to_string),
-                pod_labels: labels(template.at(&["metadata", "labels"])),
+                pod_labels: labels(template.and_then(|t| t.at(&["metadata", "labels"]))),
                 pod_security: SecurityContext::read(
                     spec.and_then(|s| s.get("securityContext")),
                     spec.and_then(|s| s.key_line("securityContext")),
@@ -335,9 +338,18 @@ mod tests {
             Some(ProbeAction::Http { path, .. }) if path == "/healthz"
         ));
         assert!(c.readiness.is_none());
-        assert!(c.resources.as_ref().is_some_and(|r| r.limits_memory && !r.requests_cpu));
-        assert_eq!(file.objects[1].service.as_ref().map(|s| s.selector.len()), Some(1));
-        assert_eq!(file.objects[2].scales.as_ref().map(|s| s.name.as_str()), Some("web"));
+        assert!(c
+            .resources
+            .as_ref()
+            .is_some_and(|r| r.limits_memory && !r.requests_cpu));
+        assert_eq!(
+            file.objects[1].service.as_ref().map(|s| s.selector.len()),
+            Some(1)
+        );
+        assert_eq!(
+            file.objects[2].scales.as_ref().map(|s| s.name.as_str()),
+            Some("web")
+        );
     }
 
     #[test]
@@ -346,6 +358,12 @@ mod tests {
             "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: x\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n            - name: x\n              image: busybox\n",
         )
         .expect("parses");
-        assert_eq!(file.objects[0].workload.as_ref().map(|w| w.containers.len()), Some(1));
+        assert_eq!(
+            file.objects[0]
+                .workload
+                .as_ref()
+                .map(|w| w.containers.len()),
+            Some(1)
+        );
     }
 }

@@ -214,7 +214,9 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
 fn db_client(command: &str) -> Option<(&'static str, &'static str)> {
     // `sh -c "pg_isready -h db"`: look at every word.
     command
-        .split(|c: char| c.is_whitespace() || c == ';' || c == '&' || c == '|' || c == '"' || c == '\'')
+        .split(|c: char| {
+            c.is_whitespace() || c == ';' || c == '&' || c == '|' || c == '"' || c == '\''
+        })
         .map(|w| w.rsplit('/').next().unwrap_or(w))
         .find_map(|w| DB_CLIENTS.iter().find(|(name, _)| *name == w).copied())
 }
@@ -240,7 +242,9 @@ fn spring_health_with_database<'a>(
     } else {
         *spring.iter().find(|a| {
             a.path.rsplit('/').next() == Some(name)
-                || a.name.as_deref().is_some_and(|n| n.rsplit(':').next() == Some(name))
+                || a.name
+                    .as_deref()
+                    .is_some_and(|n| n.rsplit(':').next() == Some(name))
         })?
     };
     let (base, db_disabled) = management_settings(cx, app);
@@ -258,7 +262,14 @@ fn spring_health_with_database<'a>(
         .manifest(app.manifest)
         .map(|m| m.line_of(&starter))
         .unwrap_or(1);
-    Some((app, (starter.rsplit(':').next().unwrap_or(&starter).to_string(), manifest.rel.as_str(), line)))
+    Some((
+        app,
+        (
+            starter.rsplit(':').next().unwrap_or(&starter).to_string(),
+            manifest.rel.as_str(),
+            line,
+        ),
+    ))
 }
 
 fn starter(app: &App) -> Option<String> {
@@ -292,7 +303,10 @@ fn management_settings(cx: &RepoContext, app: &App) -> (String, bool) {
                 base = value.to_string();
             }
             if doc.get("management.health.db.enabled").map(|(v, _)| v) == Some("false")
-                || doc.get("management.health.defaults.enabled").map(|(v, _)| v) == Some("false")
+                || doc
+                    .get("management.health.defaults.enabled")
+                    .map(|(v, _)| v)
+                    == Some("false")
             {
                 db_disabled = true;
             }

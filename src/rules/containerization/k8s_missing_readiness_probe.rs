@@ -111,11 +111,9 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
             continue;
         }
         let (def, container) = subject.first();
-        if container
-            .image
-            .as_deref()
-            .is_some_and(|i| kube_manifests::is_sidecar_image(i) || kube_manifests::is_monitoring_image(i))
-        {
+        if container.image.as_deref().is_some_and(|i| {
+            kube_manifests::is_sidecar_image(i) || kube_manifests::is_monitoring_image(i)
+        }) {
             continue;
         }
         let has_ports = subject.any_container(|c| !c.ports.is_empty());
@@ -149,17 +147,19 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
             "Add a `readinessProbe` to {} that succeeds only when the app can serve — an HTTP endpoint that checks the database and other required back-ends with short timeouts (`httpGet: {{path: /api/health/ready, port: …}}`, `periodSeconds: 5`, `failureThreshold: 3`) — and keep the liveness probe on a separate, cheaper endpoint.",
             code(subject.container)
         );
-        findings.push(RULE.meta.finding(
-            compose_files::app_of(cx, def.rel),
-            message,
-            impact,
-            fix,
-            subject
-                .full
-                .iter()
-                .map(|(d, c)| Location::new(d.rel, c.line))
-                .collect(),
-        ));
+        findings.push(
+            RULE.meta.finding(
+                compose_files::app_of(cx, def.rel),
+                message,
+                impact,
+                fix,
+                subject
+                    .full
+                    .iter()
+                    .map(|(d, c)| Location::new(d.rel, c.line))
+                    .collect(),
+            ),
+        );
     }
     findings
 }

@@ -101,7 +101,8 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
     }
     let mut findings = Vec::new();
     for subject in manifests.subjects(KINDS) {
-        let limited = subject.any_container(|c| c.resources.as_ref().is_some_and(|r| r.limits_memory));
+        let limited =
+            subject.any_container(|c| c.resources.as_ref().is_some_and(|r| r.limits_memory));
         if limited {
             continue;
         }
@@ -129,17 +130,19 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
             "Give {} `resources.requests` (cpu and memory, from observed usage) and `resources.limits.memory` a margin above its peak (e.g. `requests: {{cpu: 100m, memory: 256Mi}}`, `limits: {{memory: 512Mi}}`).",
             code(subject.container)
         );
-        findings.push(RULE.meta.finding(
-            compose_files::app_of(cx, def.rel),
-            message,
-            impact,
-            fix,
-            subject
-                .full
-                .iter()
-                .map(|(d, c)| Location::new(d.rel, c.line))
-                .collect(),
-        ));
+        findings.push(
+            RULE.meta.finding(
+                compose_files::app_of(cx, def.rel),
+                message,
+                impact,
+                fix,
+                subject
+                    .full
+                    .iter()
+                    .map(|(d, c)| Location::new(d.rel, c.line))
+                    .collect(),
+            ),
+        );
     }
     findings
 }

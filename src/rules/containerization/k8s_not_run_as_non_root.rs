@@ -97,17 +97,13 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
     let mut findings = Vec::new();
     for subject in manifests.subjects(KINDS) {
         // A container-level setting wins over the pod's.
-        let container_says = subject
-            .all
-            .iter()
-            .find_map(|c| c.security.non_root());
+        let container_says = subject.all.iter().find_map(|c| c.security.non_root());
         let pod_says = subject
             .definitions
             .iter()
             .find_map(|d| d.workload.pod_security.non_root());
-        match container_says.or(pod_says) {
-            Some(true) => continue,
-            Some(false) | None => {}
+        if container_says.or(pod_says) == Some(true) {
+            continue;
         }
         // `runAsUser: 0` set on purpose is still reported; a silent default
         // is checked against the image.
@@ -132,17 +128,19 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         );
         let impact = "The process may run as root: a container escape or a runtime bug then gives root on the node, and the app can rewrite its own image files.".to_string();
         let fix = "Set `securityContext: {runAsNonRoot: true, runAsUser: 10001}` on the pod and `allowPrivilegeEscalation: false`, `capabilities: {drop: [ALL]}` on the container; give the image a non-root `USER`.".to_string();
-        findings.push(RULE.meta.finding(
-            compose_files::app_of(cx, def.rel),
-            message,
-            impact,
-            fix,
-            subject
-                .full
-                .iter()
-                .map(|(d, c)| Location::new(d.rel, c.line))
-                .collect(),
-        ));
+        findings.push(
+            RULE.meta.finding(
+                compose_files::app_of(cx, def.rel),
+                message,
+                impact,
+                fix,
+                subject
+                    .full
+                    .iter()
+                    .map(|(d, c)| Location::new(d.rel, c.line))
+                    .collect(),
+            ),
+        );
     }
     findings
 }
@@ -169,7 +167,12 @@ fn image_runs_non_root(cx: &RepoContext, image: &str) -> bool {
         .filter(|id| {
             let file = cx.index.get(*id);
             let lower = file.name().to_ascii_lowercase();
-            let folder = file.dir().rsplit('/').next().unwrap_or("").to_ascii_lowercase();
+            let folder = file
+                .dir()
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase();
             folder == name
                 || lower == format!("dockerfile.{name}")
                 || lower == format!("{name}.dockerfile")

@@ -119,20 +119,21 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         if scaled_out || manifests.autoscaled(&subject) {
             continue;
         }
-        let deliberate = subject.any_workload(|w| {
-            w.strategy.as_deref() == Some("Recreate") || w.uses_claim
-        }) || subject.definitions.iter().any(|d| {
-            d.workload.containers.iter().any(|c| {
-                c.image
-                    .as_deref()
-                    .is_some_and(kube_manifests::is_infrastructure_image)
+        let deliberate = subject
+            .any_workload(|w| w.strategy.as_deref() == Some("Recreate") || w.uses_claim)
+            || subject.definitions.iter().any(|d| {
+                d.workload.containers.iter().any(|c| {
+                    c.image
+                        .as_deref()
+                        .is_some_and(kube_manifests::is_infrastructure_image)
+                })
             })
-        }) || is_database_name(subject.name);
+            || is_database_name(subject.name);
         if deliberate {
             continue;
         }
-        let serves = subject.any_container(|c| !c.ports.is_empty())
-            || manifests.behind_service(&subject);
+        let serves =
+            subject.any_container(|c| !c.ports.is_empty()) || manifests.behind_service(&subject);
         if !serves {
             continue;
         }
@@ -172,7 +173,18 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
 /// `user-db`, `orders-database`, `session-cache`: a stateful backing
 /// service by its name.
 fn is_database_name(name: &str) -> bool {
-    name.to_ascii_lowercase()
-        .split(['-', '_'])
-        .any(|w| matches!(w, "db" | "database" | "cache" | "redis" | "mongo" | "mongodb" | "postgres" | "postgresql" | "mysql" | "mariadb"))
+    name.to_ascii_lowercase().split(['-', '_']).any(|w| {
+        matches!(
+            w,
+            "db" | "database"
+                | "cache"
+                | "redis"
+                | "mongo"
+                | "mongodb"
+                | "postgres"
+                | "postgresql"
+                | "mysql"
+                | "mariadb"
+        )
+    })
 }

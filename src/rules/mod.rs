@@ -454,7 +454,9 @@ mod tests {
             assert!(names.insert(m.name), "duplicate name {}", m.name);
             assert!(codes.insert(m.code), "duplicate code {}", m.code);
             assert!(
-                m.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                m.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "{} is not kebab-case",
                 m.name
             );

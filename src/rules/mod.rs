@@ -62,6 +62,7 @@ pub static ALL: &[&Rule] = &[
     &containerization::k8s_missing_resources::RULE,
     &containerization::k8s_not_run_as_non_root::RULE,
     &containerization::k8s_single_replica::RULE,
+    &containerization::container_without_healthcheck::RULE,
     &observability::apm_sdk_missing::RULE,
     &observability::missing_health_endpoint::RULE,
     &database::backups_not_offsite::RULE,

@@ -5,6 +5,7 @@ pub mod compose_database_without_volume;
 pub mod compose_depends_on_without_healthcheck;
 pub mod compose_files;
 pub mod compose_literal_password;
+pub mod container_without_healthcheck;
 pub mod k8s_liveness_checks_database;
 pub mod k8s_missing_readiness_probe;
 pub mod k8s_missing_resources;

@@ -38,15 +38,20 @@ not reported.
 
 A compose file deploys the project when its name or folder says so (`prod`,
 `production`, `deploy`, `release`, `selfhost`, …) or — for a name that says
-neither — when it runs a service of the project (built from the repository,
-or an image that is not a well-known backing service) with a restart policy
-(`always`, `unless-stopped`, `on-failure`) or Swarm `deploy:` settings.
-Development files (`docker-compose.dev.yml`, `.local.`, `.test.`, `.ci.`,
-`docker-compose.override.yml` — which Compose loads by default on developer
-machines — and files in dev containers, tests and examples) are never read:
-a throw-away database is the point there. A volume set for the same service in
-another compose file of the same folder (a base file and its production
-override) counts.
+neither — when it keeps a service of the project running (a restart policy
+`always`, `unless-stopped` or `on-failure`, or Swarm `deploy:` settings): a
+service that pulls the project's published image (named after its folder or
+an app), which is how self-hosting files run the released product; or a
+service built from a repository Dockerfile that is not a database image,
+when nothing else deploys the project (no Kubernetes, Helm, platform or IaC
+definition in the repository — with one, such a file is the local stack). Development files are never read:
+names with `dev`, `local`, `test`, `ci`, `e2e`, `debug`, `override`
+(`docker-compose.override.yml` is what Compose loads on developer machines),
+files in dev containers, tests and examples, and files whose header comment
+says "for development", "for testing" or "not for production". A throw-away
+database is the point there. A volume set for the same service in another
+compose file of the same folder (a base file and its production override)
+counts.
 
 ## Why is this bad?
 Without a volume the database writes into the container's anonymous volume or

@@ -23,23 +23,33 @@ pub fn production<'a>(cx: &'a RepoContext<'a>) -> Vec<(FileId, &'a ComposeFile)>
 const KEEP_RUNNING: &[&str] = &["always", "unless-stopped", "on-failure"];
 
 /// What a compose file is for. Its name decides when it says development
-/// or production; otherwise it deploys the project when it keeps one of
-/// the project's own services running (a restart policy or Swarm
-/// `deploy:` settings) — a stack of backing services for a developer's
-/// `npm run dev` is not a deployment.
+/// or production; otherwise it deploys the project when it keeps one of the
+/// project's own services running (a restart policy or Swarm `deploy:`
+/// settings) — a stack of backing services for a developer's `npm run dev`
+/// is not a deployment.
 pub fn role(cx: &RepoContext, id: FileId, compose: &ComposeFile) -> ComposeRole {
     let rel = cx.rel(id);
     match compose.name_role(rel) {
         ComposeRole::Unknown => {}
         decided => return decided,
     }
+    // A service built from source, kept running, deploys the project only
+    // when nothing else does: with Kubernetes, Helm, a platform or IaC in
+    // the repository, such a file is the local stack (Ansible often ships
+    // the compose file itself, so it does not count). A service that pulls
+    // the project's published image and is kept running is a deployment of
+    // the released product (a self-hosting file) either way.
+    let deployed_otherwise = cx
+        .deploy_definitions()
+        .iter()
+        .any(|(_, kind)| *kind != crate::index::DeployKind::Ansible);
     let kept_running = compose.services.iter().any(|s| {
-        (s.details.swarm_deploy
+        let kept = s.details.swarm_deploy
             || s.details
                 .restart
                 .as_ref()
-                .is_some_and(|(r, _)| KEEP_RUNNING.contains(&r.as_str())))
-            && runs_project_code(cx, id, s)
+                .is_some_and(|(r, _)| KEEP_RUNNING.contains(&r.as_str()));
+        kept && runs_project_code(cx, id, s) && (s.build_context.is_none() || !deployed_otherwise)
     });
     if kept_running {
         ComposeRole::Production

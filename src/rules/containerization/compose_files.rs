@@ -105,7 +105,7 @@ const BACKING_WORDS: &[&str] = &[
 
 /// Names the project goes by: the audited folder's name, the apps' package
 /// names (without scope) and folder names.
-fn project_names(cx: &RepoContext) -> Vec<String> {
+pub fn project_names(cx: &RepoContext) -> Vec<String> {
     let mut names = Vec::new();
     if let Some(name) = std::fs::canonicalize(&cx.index.root).ok().and_then(|p| {
         p.file_name()

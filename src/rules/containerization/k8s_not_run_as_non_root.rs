@@ -27,8 +27,9 @@ pod's nor the container's `securityContext` sets `runAsNonRoot: true` or a
 non-zero `runAsUser` (in any copy of the workload, Kustomize patches
 included) — and the image is not known to run as another user: when the
 image is built from a Dockerfile of the repository (matched by name: the
-image `acme/api` and `api/Dockerfile`, `Dockerfile.api`, `api.Dockerfile`;
-or the repository's only Dockerfile), a non-root `USER` in its final stage or
+image `acme/api` and `api/Dockerfile`, `Dockerfile.api`, `api.Dockerfile`; or the repository's
+only Dockerfile when the image is named after the project), a non-root `USER`
+in its final stage or
 a `nonroot` distroless base is enough. Bitnami images run as a non-root user
 and are not reported. DaemonSets (node agents that often need root) and
 manifests for development or test clusters are left out.
@@ -178,7 +179,12 @@ fn image_runs_non_root(cx: &RepoContext, image: &str) -> bool {
                 || lower == format!("{name}.dockerfile")
         })
         .collect();
-    let candidates = if named.is_empty() && dockerfiles.len() == 1 {
+    // The repository's only Dockerfile builds the image when the image is
+    // named after the project (`ghcr.io/acme/shop` in the `shop` folder).
+    let project_image = crate::rules::containerization::compose_files::project_names(cx)
+        .iter()
+        .any(|p| *p == name);
+    let candidates = if named.is_empty() && dockerfiles.len() == 1 && project_image {
         dockerfiles
     } else {
         named

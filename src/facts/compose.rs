@@ -445,12 +445,22 @@ const NOT_PRODUCTION: &[&str] = &[
     "do not use this in production",
     "not production",
     "not meant for production",
+    "not suitable for production",
+    "not recommended for production",
     "not intended for production",
 ];
 
 /// Phrases in the header comment of a neutrally named file that say it is
 /// for development.
 const DEV_PHRASES: &[&str] = &["development", "local dev", "locally", "for testing"];
+
+/// Phrases in a header comment that say the file runs the product for
+/// self-hosters.
+const SELF_HOST_PHRASES: &[&str] = &["self-host", "selfhost", "self host"];
+
+/// Phrases that say a header is about running the product: a development
+/// profile mentioned in a self-hosting file does not make it a dev file.
+const PROD_PHRASES: &[&str] = &["self-host", "selfhost", "self host", "production", "deploy"];
 
 /// Words that mark a deployment.
 const PROD_WORDS: &[&str] = &[
@@ -487,8 +497,15 @@ impl ComposeFile {
             ComposeRole::Development
         } else if has(PROD_WORDS) {
             ComposeRole::Production
-        } else if DEV_PHRASES.iter().any(|p| self.header_comment.contains(p)) {
+        } else if DEV_PHRASES.iter().any(|p| self.header_comment.contains(p))
+            && !PROD_PHRASES.iter().any(|p| self.header_comment.contains(p))
+        {
             ComposeRole::Development
+        } else if SELF_HOST_PHRASES
+            .iter()
+            .any(|p| self.header_comment.contains(p))
+        {
+            ComposeRole::Production
         } else {
             ComposeRole::Unknown
         }

@@ -44,7 +44,9 @@ service that pulls the project's published image (named after its folder or
 an app), which is how self-hosting files run the released product; or a
 service built from a repository Dockerfile that is not a database image,
 when nothing else deploys the project (no Kubernetes, Helm, platform or IaC
-definition in the repository — with one, such a file is the local stack). Development files are never read:
+definition in the repository — with one, such a file is the local stack).
+A header comment that says the file is for self-hosting makes it a
+deployment too. Development files are never read:
 names with `dev`, `local`, `test`, `ci`, `e2e`, `debug`, `override`
 (`docker-compose.override.yml` is what Compose loads on developer machines),
 files in dev containers, tests and examples, and files whose header comment

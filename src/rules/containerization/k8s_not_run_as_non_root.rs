@@ -181,9 +181,8 @@ fn image_runs_non_root(cx: &RepoContext, image: &str) -> bool {
         .collect();
     // The repository's only Dockerfile builds the image when the image is
     // named after the project (`ghcr.io/acme/shop` in the `shop` folder).
-    let project_image = crate::rules::containerization::compose_files::project_names(cx)
-        .iter()
-        .any(|p| *p == name);
+    let project_image =
+        crate::rules::containerization::compose_files::project_names(cx).contains(&name);
     let candidates = if named.is_empty() && dockerfiles.len() == 1 && project_image {
         dockerfiles
     } else {

@@ -46,7 +46,8 @@ service built from a repository Dockerfile that is not a database image,
 when nothing else deploys the project (no Kubernetes, Helm, platform or IaC
 definition in the repository — with one, such a file is the local stack).
 A header comment that says the file is for self-hosting makes it a
-deployment too. Development files are never read:
+deployment too; a neutral file beside a production-named one
+(`docker-compose.yml` next to `docker-compose.prod.yml`) is not. Development files are never read:
 names with `dev`, `local`, `test`, `ci`, `e2e`, `debug`, `override`
 (`docker-compose.override.yml` is what Compose loads on developer machines),
 files in dev containers, tests and examples, and files whose header comment

@@ -33,6 +33,20 @@ pub fn role(cx: &RepoContext, id: FileId, compose: &ComposeFile) -> ComposeRole 
         ComposeRole::Unknown => {}
         decided => return decided,
     }
+    // Beside a production-named file (`docker-compose.prod.yml`), a neutral
+    // one is the development or base file; the production one is read.
+    let dir = cx.index.get(id).dir();
+    let production_sibling = cx.index.of_kind(FileKind::Compose).iter().any(|other| {
+        *other != id
+            && cx.index.get(*other).dir() == dir
+            && cx
+                .facts
+                .compose(*other)
+                .is_some_and(|c| c.name_role(cx.rel(*other)) == ComposeRole::Production)
+    });
+    if production_sibling {
+        return ComposeRole::Unknown;
+    }
     // A service built from source, kept running, deploys the project only
     // when nothing else does: with Kubernetes, Helm, a platform or IaC in
     // the repository, such a file is the local stack (Ansible often ships

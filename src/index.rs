@@ -421,7 +421,13 @@ pub fn classify(rel: &str) -> Option<FileKind> {
         {
             return Some(FileKind::Deploy(DeployKind::Ansible));
         }
-        if parts.contains(&"templates") && parts.iter().any(|p| *p == "charts" || *p == "helm") {
+        // Helm chart templates: `charts/x/templates`, `helm/templates`,
+        // `helm-chart/templates`, `chart/templates`.
+        if parts.contains(&"templates")
+            && parts.iter().any(|p| {
+                matches!(*p, "charts" | "chart") || p.split(['-', '_']).any(|w| w == "helm")
+            })
+        {
             return Some(FileKind::Deploy(DeployKind::Helm));
         }
         if parts.iter().any(|p| {
@@ -610,6 +616,10 @@ mod tests {
         assert_eq!(
             classify("kustomize/overlays/prod/patch.yaml"),
             Some(FileKind::KubernetesCandidate)
+        );
+        assert_eq!(
+            classify("deploy/kubernetes/helm-chart/templates/web.yaml"),
+            Some(FileKind::Deploy(DeployKind::Helm))
         );
         assert_eq!(
             classify("infra/main.tf"),

@@ -78,6 +78,24 @@ impl ComposeFile {
             for (name, node, _) in services.entries() {
                 if let Some(service) = file.services.iter_mut().find(|s| s.name == name) {
                     service.details = ServiceDetails::read(node);
+                    // Merge keys (`<<: *defaults`) are applied in this tree
+                    // only: an image or build taken from an anchor shows here.
+                    if service.image.is_none() {
+                        service.image = node.get_str("image").map(str::to_string);
+                    }
+                    if service.build_context.is_none() {
+                        match node.get("build") {
+                            Some(b) if b.as_str().is_some() => {
+                                service.build_context = b.as_str().map(str::to_string);
+                            }
+                            Some(b) if b.is_map() => {
+                                service.build_context =
+                                    Some(b.get_str("context").unwrap_or(".").to_string());
+                                service.dockerfile = b.get_str("dockerfile").map(str::to_string);
+                            }
+                            _ => {}
+                        }
+                    }
                 }
             }
         }
@@ -575,6 +593,16 @@ mod tests {
         assert_eq!(db.volumes[0].line, 23);
         assert_eq!(db.volumes[1].source, None);
         assert!(db.healthcheck.as_ref().is_some_and(|h| h.disabled));
+    }
+
+    #[test]
+    fn merge_keys_give_services_their_image() {
+        let compose = ComposeFile::parse(
+            "x-db: &db\n  image: postgres:17\n  restart: always\nservices:\n  db:\n    <<: *db\n    ports: [\"5432:5432\"]\n",
+        )
+        .expect("valid");
+        assert_eq!(compose.services[0].image.as_deref(), Some("postgres:17"));
+        assert!(compose.services[0].details.restart.is_some());
     }
 
     #[test]

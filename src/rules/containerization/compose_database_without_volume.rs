@@ -47,7 +47,9 @@ when nothing else deploys the project (no Kubernetes, Helm, platform or IaC
 definition in the repository — with one, such a file is the local stack).
 A header comment that says the file is for self-hosting makes it a
 deployment too; a neutral file beside a production-named one
-(`docker-compose.yml` next to `docker-compose.prod.yml`) is not. Development files are never read:
+(`docker-compose.yml` next to `docker-compose.prod.yml`) is not, and neither
+is one that a development-named script beside it starts
+(`start-local-instances.sh` running `docker compose up`). Development files are never read:
 names with `dev`, `local`, `test`, `ci`, `e2e`, `debug`, `override`
 (`docker-compose.override.yml` is what Compose loads on developer machines),
 files in dev containers, tests and examples, and files whose header comment

@@ -44,7 +44,7 @@ pub fn role(cx: &RepoContext, id: FileId, compose: &ComposeFile) -> ComposeRole 
                 .compose(*other)
                 .is_some_and(|c| c.name_role(cx.rel(*other)) == ComposeRole::Production)
     });
-    if production_sibling {
+    if production_sibling || started_by_dev_script(cx, dir) {
         return ComposeRole::Unknown;
     }
     // A service built from source, kept running, deploys the project only
@@ -191,4 +191,30 @@ pub fn is_application(service: &ComposeService) -> bool {
             .image
             .as_deref()
             .is_some_and(|i| images::backing_service(i).is_none())
+}
+
+/// Whether a script beside the compose file, named for development
+/// (`start-local-instances.sh`, `dev.sh`, `run-tests.sh`), runs
+/// `docker compose`: the file is that script's local stack.
+fn started_by_dev_script(cx: &RepoContext, dir: &str) -> bool {
+    cx.index.of_kind(FileKind::ShellScript).iter().any(|id| {
+        let file = cx.index.get(*id);
+        if file.dir() != dir {
+            return false;
+        }
+        let name = file.name().to_ascii_lowercase();
+        let dev_named = name.split(['.', '-', '_']).any(|w| {
+            matches!(
+                w,
+                "local" | "dev" | "develop" | "development" | "test" | "tests" | "e2e"
+            )
+        });
+        dev_named
+            && cx.facts.shell_script(*id).is_some_and(|script| {
+                script.commands.iter().any(|c| {
+                    c.name == "docker-compose"
+                        || (c.name == "docker" && c.subcommand() == Some("compose"))
+                })
+            })
+    })
 }

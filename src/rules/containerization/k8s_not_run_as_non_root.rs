@@ -27,12 +27,13 @@ pod's nor the container's `securityContext` sets `runAsNonRoot: true` or a
 non-zero `runAsUser` (in any copy of the workload, Kustomize patches
 included) — and the image is not known to run as another user: when the
 image is built from a Dockerfile of the repository (matched by name: the
-image `acme/api` and `api/Dockerfile`, `Dockerfile.api`, `api.Dockerfile`; or the repository's
-only Dockerfile when the image is named after the project), a non-root `USER`
-in its final stage or
-a `nonroot` distroless base is enough. Bitnami images run as a non-root user
-and are not reported. DaemonSets (node agents that often need root) and
-manifests for development or test clusters are left out.
+image `acme/api` and `api/Dockerfile`, `Dockerfile.api`, `api.Dockerfile`;
+or the repository's only Dockerfile when the image is named after the
+project), a non-root `USER` in its final stage or a `nonroot` distroless
+base is enough. Bitnami and Chainguard images and distroless `:nonroot` tags
+run as a non-root user and are not reported. DaemonSets (node agents that
+often need root) and manifests for development or test clusters are left
+out.
 
 ## Why is this bad?
 A process running as root in a container is one kernel or runtime bug away
@@ -150,8 +151,13 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
 /// or an image built from a repository Dockerfile whose final stage sets a
 /// non-root `USER` or uses a `nonroot` distroless base.
 fn image_runs_non_root(cx: &RepoContext, image: &str) -> bool {
-    let (repo, _) = parse_image(image);
-    if repo.starts_with("bitnami/") {
+    let (repo, tag) = parse_image(image);
+    // Bitnami and Chainguard images, and distroless `nonroot` tags, run as
+    // a non-root user by default.
+    if repo.starts_with("bitnami/")
+        || image.starts_with("cgr.dev/chainguard/")
+        || tag.as_deref().is_some_and(|t| t.contains("nonroot"))
+    {
         return true;
     }
     let name = repo.rsplit('/').next().unwrap_or(&repo).to_string();

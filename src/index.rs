@@ -279,6 +279,7 @@ const KUBERNETES_DIRS: &[&str] = &[
     "k8s",
     "kube",
     "kubernetes",
+    "kustomize",
     "manifests",
     "openshift",
 ];
@@ -454,10 +455,20 @@ pub fn classify(rel: &str) -> Option<FileKind> {
         {
             return Some(FileKind::Deploy(DeployKind::Ansible));
         }
-        if parts.contains(&"templates") && parts.iter().any(|p| *p == "charts" || *p == "helm") {
+        // Helm chart templates: `charts/x/templates`, `helm/templates`,
+        // `helm-chart/templates`, `chart/templates`.
+        if parts.contains(&"templates")
+            && parts.iter().any(|p| {
+                matches!(*p, "charts" | "chart") || p.split(['-', '_']).any(|w| w == "helm")
+            })
+        {
             return Some(FileKind::Deploy(DeployKind::Helm));
         }
-        if parts.iter().any(|p| KUBERNETES_DIRS.contains(p)) {
+        if parts.iter().any(|p| {
+            KUBERNETES_DIRS.contains(p)
+                || p.split(['-', '_'])
+                    .any(|w| matches!(w, "k8s" | "kubernetes" | "kustomize" | "manifests"))
+        }) {
             return Some(FileKind::KubernetesCandidate);
         }
     }
@@ -640,6 +651,18 @@ mod tests {
         assert_eq!(
             classify("k8s/deployment.yaml"),
             Some(FileKind::KubernetesCandidate)
+        );
+        assert_eq!(
+            classify("kubernetes-manifests/frontend.yaml"),
+            Some(FileKind::KubernetesCandidate)
+        );
+        assert_eq!(
+            classify("kustomize/overlays/prod/patch.yaml"),
+            Some(FileKind::KubernetesCandidate)
+        );
+        assert_eq!(
+            classify("deploy/kubernetes/helm-chart/templates/web.yaml"),
+            Some(FileKind::Deploy(DeployKind::Helm))
         );
         assert_eq!(
             classify("infra/main.tf"),

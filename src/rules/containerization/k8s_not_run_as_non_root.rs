@@ -30,8 +30,10 @@ image is built from a Dockerfile of the repository (matched by name: the
 image `acme/api` and `api/Dockerfile`, `Dockerfile.api`, `api.Dockerfile`;
 or the repository's only Dockerfile when the image is named after the
 project), a non-root `USER` in its final stage or a `nonroot` distroless
-base is enough. Bitnami and Chainguard images and distroless `:nonroot` tags
-run as a non-root user and are not reported. DaemonSets (node agents that
+base is enough. Bitnami and Chainguard images, distroless `:nonroot` tags
+and the official database and cache images whose entrypoint starts the
+server as its own user (postgres, mysql, mariadb, mongo, redis, valkey,
+rabbitmq, memcached, elasticsearch, opensearch) are not reported. DaemonSets (node agents that
 often need root) and manifests for development or test clusters are left
 out.
 
@@ -147,6 +149,24 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
     findings
 }
 
+/// Official images whose entrypoint starts the server as its own user
+/// (`gosu postgres`, `gosu redis`, …) or whose Dockerfile sets a non-root
+/// `USER`: the server never runs as root even without a security context.
+/// Checkov's CKV_K8S_23 reports them; the process it protects against does
+/// not exist there (docs/comparison/checkov.md).
+const PRIVILEGE_DROPPING_IMAGES: &[&str] = &[
+    "elasticsearch",
+    "mariadb",
+    "memcached",
+    "mongo",
+    "mysql",
+    "opensearchproject/opensearch",
+    "postgres",
+    "rabbitmq",
+    "redis",
+    "valkey/valkey",
+];
+
 /// Whether the image is known to run as a non-root user: Bitnami images,
 /// or an image built from a repository Dockerfile whose final stage sets a
 /// non-root `USER` or uses a `nonroot` distroless base.
@@ -157,6 +177,7 @@ fn image_runs_non_root(cx: &RepoContext, image: &str) -> bool {
     if repo.starts_with("bitnami/")
         || image.starts_with("cgr.dev/chainguard/")
         || tag.as_deref().is_some_and(|t| t.contains("nonroot"))
+        || PRIVILEGE_DROPPING_IMAGES.contains(&repo.as_str())
     {
         return true;
     }

@@ -100,7 +100,8 @@ fn has_dev_word(text: &str) -> bool {
 }
 
 /// Whether the path says the Dockerfile is for development, tests, CI
-/// (GitHub Actions images) or an example.
+/// (GitHub Actions images), tooling (`scripts/`, `tools/`, `hack/`) or an
+/// example.
 pub fn is_dev_path(rel: &str) -> bool {
     if is_non_product_path(rel) {
         return true;
@@ -113,6 +114,13 @@ pub fn is_dev_path(rel: &str) -> bool {
                 *p,
                 ".devcontainer" | ".codesandbox" | ".idx" | ".github" | ".circleci" | ".gitlab"
             ) || p.starts_with(".gitpod")
+                // Tooling images (a script runner, a benchmark, docs): not
+                // what the project ships.
+                || matches!(
+                    p.to_ascii_lowercase().as_str(),
+                    "scripts" | "script" | "tools" | "tooling" | "hack" | "bench" | "benchmark"
+                        | "benchmarks" | "loadtest" | "perf" | "fuzz" | "docs"
+                )
                 || has_dev_word(p)
         })
 }
@@ -592,6 +600,9 @@ mod tests {
         assert!(!is_dev_path("Dockerfile"));
         assert!(!is_dev_path("apps/web/Dockerfile.prod"));
         assert!(!is_dev_path("docker/devices/Dockerfile"));
+        assert!(is_dev_path("scripts/Dockerfile"));
+        assert!(is_dev_path("hack/tools/Dockerfile"));
+        assert!(!is_dev_path("services/api/Dockerfile"));
         let words = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
         assert!(runs_dev_server(&words("npm run dev")));
         assert!(runs_dev_server(&words("pnpm dev --host")));

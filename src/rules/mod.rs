@@ -57,6 +57,7 @@ pub static ALL: &[&Rule] = &[
     &database::backups_not_offsite::RULE,
     &database::sqlite_in_production::RULE,
     &configuration::suppression_expired::RULE,
+    &configuration::committed_env_file::RULE,
 ];
 
 pub fn find(name_or_code: &str) -> Option<&'static Rule> {

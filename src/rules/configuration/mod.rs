@@ -1,3 +1,5 @@
 //! Configuration & Secrets.
 
+pub mod committed_env_file;
+pub mod secrets;
 pub mod suppression_expired;

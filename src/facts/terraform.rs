@@ -127,3 +127,25 @@ mod tests {
         assert!(parse("resource \"x\" {").is_err());
     }
 }
+
+/// Whether `dir` (relative to `root`) holds a `.terraform/` folder that
+/// .gitignore does not exclude. The walk skips `.terraform/` (provider
+/// binaries), so this asks the same ignore rules about that one name.
+pub fn unignored_dot_terraform(root: &std::path::Path, dir: &str) -> bool {
+    let base = if dir.is_empty() {
+        root.to_path_buf()
+    } else {
+        root.join(dir)
+    };
+    if !base.join(".terraform").is_dir() {
+        return false;
+    }
+    ignore::WalkBuilder::new(&base)
+        .max_depth(Some(1))
+        .hidden(false)
+        .require_git(false)
+        .follow_links(false)
+        .build()
+        .filter_map(Result::ok)
+        .any(|e| e.depth() == 1 && e.file_name() == ".terraform")
+}

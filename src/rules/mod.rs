@@ -7,6 +7,7 @@
 pub mod configuration;
 pub mod containerization;
 pub mod database;
+pub mod delivery;
 pub mod observability;
 
 use std::sync::OnceLock;
@@ -58,6 +59,9 @@ pub static ALL: &[&Rule] = &[
     &database::sqlite_in_production::RULE,
     &configuration::suppression_expired::RULE,
     &configuration::committed_env_file::RULE,
+    &delivery::no_ci_pipeline::RULE,
+    &delivery::terraform_state_committed::RULE,
+    &delivery::terraform_no_remote_backend::RULE,
 ];
 
 pub fn find(name_or_code: &str) -> Option<&'static Rule> {

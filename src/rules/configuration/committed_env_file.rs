@@ -142,6 +142,20 @@ pub fn secret_reason(var: &EnvVar, development: bool) -> Option<&'static str> {
         .then_some("a secret")
 }
 
+fn points_at_localhost(env: &crate::facts::EnvFile) -> bool {
+    env.vars.iter().any(|v| {
+        let name = v.name.to_ascii_uppercase();
+        let value = v.value.to_ascii_lowercase();
+        (name.ends_with("HOST") || name.ends_with("HOSTNAME") || name.ends_with("URL"))
+            && (value == "localhost"
+                || value == "127.0.0.1"
+                || value.contains("://localhost")
+                || value.contains("@localhost")
+                || value.contains("://127.0.0.1")
+                || value.contains("@127.0.0.1"))
+    })
+}
+
 fn check(cx: &RepoContext) -> Vec<Finding> {
     let mut findings = Vec::new();
     for id in cx.index.of_kind(FileKind::EnvFile) {
@@ -157,6 +171,9 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         let Some(env) = cx.facts.env_file(*id) else {
             continue;
         };
+        // A file that points the app at this machine is a developer's local
+        // configuration: only credentials in a known format count there.
+        let development = development || points_at_localhost(env);
         let secrets: Vec<(&EnvVar, &str)> = env
             .vars
             .iter()

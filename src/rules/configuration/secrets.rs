@@ -205,6 +205,12 @@ pub fn is_placeholder(value: &str) -> bool {
     {
         return true;
     }
+    // `user:user` credentials (`dispatch:dispatch`, `postgres:postgres`).
+    if let Some((user, password)) = v.split_once(':') {
+        if user == password {
+            return true;
+        }
+    }
     // One repeated character (`xxxxxxxxxx`, `0000000000`) or only filler.
     let first = lower.chars().next().unwrap_or(' ');
     lower.chars().all(|c| c == first)

@@ -1,0 +1,6 @@
+//! Delivery: CI/CD pipelines and Terraform state (reported under
+//! Containerization & Deployment).
+
+pub mod no_ci_pipeline;
+pub mod terraform_no_remote_backend;
+pub mod terraform_state_committed;

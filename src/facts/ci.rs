@@ -49,7 +49,9 @@ const RUN_KEYS: &[&str] = &[
 ];
 
 /// Keys whose values name an action or task.
-const USES_KEYS: &[&str] = &["uses", "task", "template", "orb", "extends"];
+const USES_KEYS: &[&str] = &[
+    "uses", "task", "template", "orb", "include", "remote", "project",
+];
 
 impl CiPipeline {
     pub fn parse(file_name: &str, text: &str) -> Result<CiPipeline, String> {

@@ -60,6 +60,7 @@ pub static ALL: &[&Rule] = &[
     &configuration::suppression_expired::RULE,
     &configuration::committed_env_file::RULE,
     &delivery::no_ci_pipeline::RULE,
+    &delivery::ci_never_runs_tests::RULE,
     &delivery::terraform_state_committed::RULE,
     &delivery::terraform_no_remote_backend::RULE,
 ];

@@ -29,7 +29,8 @@ Finds Terraform root modules — folders whose `.tf` files configure a
 (other than `"local"`) inside a `terraform { }` block and no `cloud { }` block
 (HCP Terraform) in any of the folder's files. Files are parsed as HCL.
 
-Not reported: child modules (folders another module uses as a local
+Not reported: the bootstrap module that creates the state bucket and lock
+table (only S3/GCS/Azure storage, DynamoDB and KMS resources), child modules (folders another module uses as a local
 `source`, and folders under `modules/`), modules under test or example
 folders, repositories that use Terragrunt (`terragrunt.hcl`; its
 `remote_state` generates the backend), folders whose backend a CI step
@@ -87,6 +88,23 @@ azurerm, or HCP Terraform (`cloud { }`) — and run
 `terraform init -migrate-state` to move the existing state there. Keep
 `*.tfstate` and `.terraform/` in .gitignore.
 "#;
+
+/// Resources a state-bootstrap module creates: the bucket, its settings,
+/// the lock table, a key.
+fn is_state_bootstrap_resource(kind: &str) -> bool {
+    kind.starts_with("aws_s3_bucket")
+        || kind.starts_with("google_storage_bucket")
+        || kind.starts_with("random_")
+        || matches!(
+            kind,
+            "aws_dynamodb_table"
+                | "aws_kms_key"
+                | "aws_kms_alias"
+                | "azurerm_resource_group"
+                | "azurerm_storage_account"
+                | "azurerm_storage_container"
+        )
+}
 
 fn check(cx: &RepoContext) -> Vec<Finding> {
     let index = cx.index;
@@ -151,6 +169,15 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         else {
             continue;
         };
+        // The module that creates the state bucket (and lock table) for the
+        // others has to start on local state: that is the bootstrap.
+        let resources: Vec<&str> = files
+            .iter()
+            .flat_map(|(_, tf)| tf.resources.iter().map(|(t, _)| t.as_str()))
+            .collect();
+        if !resources.is_empty() && resources.iter().all(|t| is_state_bootstrap_resource(t)) {
+            continue;
+        }
         let remote = files.iter().any(|(_, tf)| {
             tf.cloud.is_some() || tf.backends.iter().any(|(kind, _)| kind != "local")
         });

@@ -466,9 +466,14 @@ fn is_ci_config(dir: &str, lower: &str, ext: &str) -> bool {
     let last = parts.last().copied().unwrap_or("");
     let parent = parts.len().checked_sub(2).map(|i| parts[i]).unwrap_or("");
     let in_dir = |name: &str| parts.contains(&name);
-    (yaml && last == "workflows" && parent == ".github")
-        // Local composite actions (`.github/actions/setup/action.yml`).
-        || (yaml && in_dir(".github") && in_dir("actions") && lower.starts_with("action."))
+    // GitHub Actions and the runners that read the same format (Gitea,
+    // Forgejo, Depot CI), with their local composite actions.
+    let actions_dir = [".github", ".gitea", ".forgejo", ".depot"];
+    (yaml && last == "workflows" && actions_dir.contains(&parent))
+        || (yaml
+            && actions_dir.iter().any(|d| in_dir(d))
+            && in_dir("actions")
+            && lower.starts_with("action."))
         || (yaml && last == ".circleci")
         || (yaml
             && (in_dir(".buildkite")

@@ -15,6 +15,9 @@ pub enum StepKind {
     Run,
     /// An action, orb, task or reusable workflow (`uses:`, `task:`).
     Uses,
+    /// An input of an action (`with:`), as the action's name followed by
+    /// the value: `cargo test` for actions-rs/cargo's `command: test`.
+    Input,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,7 +169,7 @@ fn walk(node: &Yaml, key: Option<&str>, out: &mut CiPipeline, cursor: &mut Curso
                     if let Yaml::Hash(inputs) = v {
                         for value in inputs.values() {
                             if let Some(s) = value.as_str() {
-                                push(out, cursor, StepKind::Run, &format!("{action} {s}"));
+                                push(out, cursor, StepKind::Input, &format!("{action} {s}"));
                             }
                         }
                     }
@@ -199,7 +202,7 @@ mod tests {
                 (StepKind::Run, "npm ci", 8),
                 (StepKind::Run, "npm run lint\nnpm test\n", 10),
                 (StepKind::Uses, "actions-rs/cargo@v1", 12),
-                (StepKind::Run, "cargo test", 12),
+                (StepKind::Input, "cargo test", 12),
             ]
         );
     }

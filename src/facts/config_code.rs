@@ -15,6 +15,10 @@ pub struct EnvRead {
     pub has_default: bool,
     /// The default when it is a string literal (`|| "secret"`).
     pub fallback: Option<String>,
+    /// Whether the read's line or the three lines above it check the
+    /// environment or debug mode (`if DEBUG`, `NODE_ENV === "production"`,
+    /// `isDev ?`): a fallback there may be meant for development only.
+    pub near_env_check: bool,
 }
 
 /// A debug switch set in code.
@@ -166,6 +170,7 @@ pub fn env_reads(tokens: &[Spanned], lang: Lang) -> Vec<EnvRead> {
                 line,
                 has_default,
                 fallback,
+                near_env_check: false,
             });
         }
     };
@@ -368,7 +373,61 @@ pub fn env_reads(tokens: &[Spanned], lang: Lang) -> Vec<EnvRead> {
             }
         }
     }
+    mark_env_checks(tokens, &mut out);
     out
+}
+
+/// Identifiers and strings that check the environment or debug mode.
+const ENV_CHECK_IDENTS: &[&str] = &[
+    "APP_ENV",
+    "DEBUG",
+    "DJANGO_ENV",
+    "ENVIRONMENT",
+    "FLASK_ENV",
+    "IS_DEV",
+    "IS_DEVELOPMENT",
+    "IS_PRODUCTION",
+    "NODE_ENV",
+    "RACK_ENV",
+    "RAILS_ENV",
+    "__DEV__",
+    "dev",
+    "development",
+    "development?",
+    "isDev",
+    "isDevelopment",
+    "isProd",
+    "isProduction",
+    "is_dev",
+    "is_development",
+    "is_production",
+    "production",
+    "test",
+];
+
+fn mark_env_checks(tokens: &[Spanned], reads: &mut [EnvRead]) {
+    for read in reads.iter_mut() {
+        let from = tokens.partition_point(|t| t.line + 3 < read.line);
+        let to = tokens.partition_point(|t| t.line <= read.line);
+        read.near_env_check = tokens[from..to].iter().any(|t| match &t.token {
+            Token::Ident(w) => ENV_CHECK_IDENTS.contains(&w.as_str()) && w != "test",
+            Token::Str(s) => matches!(
+                s.as_str(),
+                "development"
+                    | "dev"
+                    | "test"
+                    | "local"
+                    | "production"
+                    | "prod"
+                    | "DEBUG"
+                    | "NODE_ENV"
+            ),
+            _ => false,
+        }) || (read.name != "NODE_ENV"
+            && tokens[from..to]
+                .iter()
+                .any(|t| matches!(&t.token, Token::Ident(w) if w == "NODE_ENV")));
+    }
 }
 
 /// `const { A, B = "x", C: c } = process.env`, given the index of `}`.

@@ -59,6 +59,8 @@ pub static ALL: &[&Rule] = &[
     &database::sqlite_in_production::RULE,
     &configuration::suppression_expired::RULE,
     &configuration::committed_env_file::RULE,
+    &configuration::secret_exposed_to_browser::RULE,
+    &configuration::hardcoded_fallback_secret::RULE,
     &delivery::no_ci_pipeline::RULE,
     &delivery::ci_never_runs_tests::RULE,
     &delivery::terraform_state_committed::RULE,

@@ -1,5 +1,7 @@
 //! Configuration & Secrets.
 
 pub mod committed_env_file;
+pub mod hardcoded_fallback_secret;
+pub mod secret_exposed_to_browser;
 pub mod secrets;
 pub mod suppression_expired;

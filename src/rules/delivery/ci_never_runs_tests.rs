@@ -46,7 +46,8 @@ seaworthy cannot see into — a script (`./ci.sh`, `bash scripts/ci`), a make,
 just or task target other than install/lint/deploy-like ones, an npm script
 that no package.json defines, `docker build`/`docker compose run`, a remote
 reusable workflow, a GitLab `include:` — or when a pipeline file cannot be
-parsed. An app without tests is not reported here: there is nothing for CI
+parsed; nor when the pipelines only run analysis actions (CodeQL, labelers,
+stale-issue bots) and ship nothing. An app without tests is not reported here: there is nothing for CI
 to run.
 
 ## Why is this bad?
@@ -623,7 +624,7 @@ fn uses_verdict(text: &str, scripts: &Scripts) -> Verdict {
 
 fn step_verdict(step: &CiStep, scripts: &Scripts) -> Verdict {
     match step.kind {
-        StepKind::Run => command_verdict(&step.text, scripts, 0),
+        StepKind::Run | StepKind::Input => command_verdict(&step.text, scripts, 0),
         StepKind::Uses => uses_verdict(&step.text, scripts),
     }
 }
@@ -719,6 +720,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         })
     });
     let mut first_steps: Vec<Location> = Vec::new();
+    let mut ships = false;
     for id in &pipelines {
         let Some(pipeline) = cx.facts.ci_pipeline(*id) else {
             // Unreadable: it may run the tests.
@@ -731,8 +733,24 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
                 return Vec::new();
             }
         }
+        // A pipeline that runs commands or builds, releases or deploys
+        // something ships code; one that only runs analysis actions
+        // (CodeQL, labelers) says nothing about where the tests run.
+        ships |= pipeline.steps.iter().any(|s| match s.kind {
+            StepKind::Run => true,
+            StepKind::Uses => {
+                let lower = s.text.to_ascii_lowercase();
+                ["build", "deploy", "release", "publish", "push"]
+                    .iter()
+                    .any(|w| lower.contains(w))
+            }
+            StepKind::Input => false,
+        });
         let line = pipeline.steps.first().map(|s| s.line).unwrap_or(1);
         first_steps.push(Location::new(cx.rel(*id), line));
+    }
+    if !ships {
+        return Vec::new();
     }
     let tested: Vec<(&App, Location, String)> = cx
         .apps

@@ -22,7 +22,8 @@ pub static RULE: Rule = Rule {
 
 const DOCS: &str = r#"## What it does
 Reports a repository that holds an application and has no CI configuration
-at all: no GitHub Actions workflow (`.github/workflows/*.yml`), no
+at all: no GitHub Actions workflow (`.github/workflows/*.yml`, or Gitea,
+Forgejo and Depot CI workflows in the same format), no
 `.gitlab-ci.yml` (or `.gitlab/ci/`), `.circleci/config.yml`, `Jenkinsfile`,
 `azure-pipelines.yml`, `bitbucket-pipelines.yml`, `.buildkite/`, `.drone.yml`,
 `.woodpecker.yml`/`.woodpecker/`, `.travis.yml`, `cloudbuild.yaml`,
@@ -75,7 +76,10 @@ const CI_PATHS: &[&str] = &[
     ".buildkite",
     ".circleci",
     ".cirrus.yml",
+    ".depot/workflows",
     ".drone.yml",
+    ".forgejo/workflows",
+    ".gitea/workflows",
     ".github/workflows",
     ".gitlab-ci.yml",
     ".semaphore",

@@ -51,8 +51,9 @@ provider "aws" {
   region = "eu-west-1"
 }
 
-resource "aws_s3_bucket" "assets" {
-  bucket = "acme-assets"
+resource "aws_instance" "web" {
+  ami           = "ami-0c55b159cbfafe1f0"
+  instance_type = "t3.small"
 }
 ```
 

@@ -61,6 +61,8 @@ pub static ALL: &[&Rule] = &[
     &configuration::committed_env_file::RULE,
     &configuration::secret_exposed_to_browser::RULE,
     &configuration::hardcoded_fallback_secret::RULE,
+    &configuration::debug_enabled_in_production::RULE,
+    &configuration::env_example_drift::RULE,
     &delivery::no_ci_pipeline::RULE,
     &delivery::ci_never_runs_tests::RULE,
     &delivery::terraform_state_committed::RULE,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::{FileId, FileKind};
-use crate::rules::configuration::secrets::is_secret_name;
+use crate::rules::configuration::secrets::is_app_secret;
 use crate::rules::{code, AppContext, Check, Rule, RuleMeta};
 use crate::stack::Ecosystem;
 
@@ -32,9 +32,15 @@ string literal when the variable is unset:
 `ENV.fetch("SECRET_KEY_BASE") { "…" }`, `ENV["X"] || "…"`, Laravel
 `env('X', '…')`, Go helpers such as `getEnv("JWT_SECRET", "changeme")`,
 Rust `env::var("X").unwrap_or("…")`, and Spring `${JWT_SECRET:changeme}` in
-code or in `application*.properties`/`.yml`. A secret is a variable whose
-name says secret, password, token or key (not `*_PUBLIC_*`, `*_ID`, `*_URL`,
-`*_EXPIRES_IN`).
+code or in `application*.properties`/`.yml`. Only secrets that protect the
+app itself count: signing and encryption keys (`SECRET_KEY`, `JWT_SECRET`,
+`SESSION_SECRET`, `SECRET_KEY_BASE`, `APP_KEY`) and credentials callers must
+present (`ADMIN_PASSWORD`, `BASIC_AUTH_PASSWORD`, `WEBHOOK_SECRET`). A
+credential for a service the app connects to (`DB_PASSWORD`,
+`AWS_SECRET_ACCESS_KEY`, `GOOGLE_CLIENT_SECRET`) is not reported: without the
+variable the connection fails. Names about a secret rather than holding one
+(`*_EXPIRES_IN`, `*_ID`, `ENABLE_EMAIL_PASSWORD`, `AUTH_PASSWORD_BROKER`,
+`*_COOKIE_KEY` naming a cookie) are not secrets.
 
 Not reported: test files and test, development and local settings
 (`settings/test.py`, `config/environments/development.rb`,
@@ -166,7 +172,7 @@ fn check(cx: &AppContext) -> Vec<Finding> {
             let Some(fallback) = &read.fallback else {
                 continue;
             };
-            if !is_secret_name(&read.name) || !is_real_fallback(fallback) || read.near_env_check {
+            if !is_app_secret(&read.name) || !is_real_fallback(fallback) || read.near_env_check {
                 continue;
             }
             found
@@ -192,7 +198,7 @@ fn check(cx: &AppContext) -> Vec<Finding> {
             for (_, value, line) in &doc.properties {
                 for (name, default) in crate::facts::config_code::placeholders(value) {
                     if let Some(default) = default {
-                        if is_secret_name(&name) && is_real_fallback(&default) {
+                        if is_app_secret(&name) && is_real_fallback(&default) {
                             found
                                 .entry(name)
                                 .or_default()

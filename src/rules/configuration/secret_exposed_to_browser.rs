@@ -196,7 +196,11 @@ fn secret_kind(name: &str) -> Option<(&'static str, String)> {
     {
         return Some((prefix, "a database connection string".to_string()));
     }
-    if metadata {
+    if metadata
+        || words
+            .iter()
+            .any(|w| crate::rules::configuration::secrets::FEATURE_WORDS.contains(w))
+    {
         return None;
     }
     if has("SERVICE") && (has("ROLE") || last == "KEY") {
@@ -350,6 +354,8 @@ mod tests {
             "NEXT_PUBLIC_RESET_PASSWORD_URL",
             "OPENAI_API_KEY",
             "NEXT_PUBLIC_GITHUB_CLIENT_ID",
+            "NEXT_PUBLIC_DISABLE_EMAIL_PASSWORD_SIGNUP",
+            "NEXT_PUBLIC_DEMO_PASSWORD",
         ] {
             assert!(secret_kind(n).is_none(), "{n}");
         }

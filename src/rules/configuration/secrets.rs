@@ -60,6 +60,7 @@ const METADATA_WORDS: &[&str] = &[
 const NON_SECRET_KEY_WORDS: &[&str] = &[
     "BUCKET",
     "CACHE",
+    "COOKIE",
     "FOREIGN",
     "IDEMPOTENCY",
     "LOCK",
@@ -75,6 +76,42 @@ const NON_SECRET_KEY_WORDS: &[&str] = &[
     "SORT",
     "STORAGE",
     "TENANT",
+];
+
+/// Words that make a name describe a feature or setting around secrets,
+/// not a secret (`ENABLE_EMAIL_PASSWORD`, `AUTH_PASSWORD_BROKER`,
+/// `PASSWORD_RESET_TOKEN_TABLE`, `API_KEY_RATE_LIMIT`, `DEMO_PASSWORD`).
+pub const FEATURE_WORDS: &[&str] = &[
+    "ALLOW",
+    "BROKER",
+    "CHANGE",
+    "COMPLEXITY",
+    "DEMO",
+    "DISABLE",
+    "DISABLED",
+    "ENABLE",
+    "ENABLED",
+    "FORGOT",
+    "HASHER",
+    "LIMIT",
+    "LOCK",
+    "LOGIN",
+    "PROMPT",
+    "RATE",
+    "REQUIRE",
+    "REQUIRED",
+    "RESET",
+    "SHOW",
+    "SIGNIN",
+    "SIGNUP",
+    "STRENGTH",
+    "TABLE",
+    "TEMPLATE",
+    "TEMPLATEID",
+    "THRESHOLD",
+    "THROTTLE",
+    "TIME",
+    "USE",
 ];
 
 fn words(name: &str) -> Vec<String> {
@@ -96,6 +133,7 @@ pub fn is_secret_name(name: &str) -> bool {
     };
     if name == "PWD"
         || METADATA_WORDS.contains(&last.as_str())
+        || words.iter().any(|w| FEATURE_WORDS.contains(&w.as_str()))
         || words
             .iter()
             .any(|w| matches!(w.as_str(), "PUBLIC" | "PUBLISHABLE" | "ANON"))
@@ -132,6 +170,92 @@ pub fn is_secret_name(name: &str) -> bool {
                 "PRIVATE" | "SIGNING" | "ENCRYPTION" | "API" | "MASTER"
             )
     })
+}
+
+/// Services the app connects out to: a password or key for them, when
+/// missing, fails the connection rather than weakening the app itself.
+const OUTGOING_SERVICE_WORDS: &[&str] = &[
+    "AMQP",
+    "AWS",
+    "AZURE",
+    "CLICKHOUSE",
+    "CLIENT",
+    "DATABASE",
+    "DB",
+    "ELASTIC",
+    "ELASTICSEARCH",
+    "EMAIL",
+    "FIREBASE",
+    "GCS",
+    "GITHUB",
+    "GOOGLE",
+    "KAFKA",
+    "LDAP",
+    "MAIL",
+    "MINIO",
+    "MONGO",
+    "MONGODB",
+    "MYSQL",
+    "NATS",
+    "OPENAI",
+    "PG",
+    "POSTGRES",
+    "POSTGRESQL",
+    "PUSHER",
+    "RABBITMQ",
+    "REDIS",
+    "S3",
+    "SENDGRID",
+    "SENTRY",
+    "SLACK",
+    "SMTP",
+    "STRIPE",
+    "SUPABASE",
+    "TWILIO",
+];
+
+/// Whether a secret protects the app itself — it signs or encrypts
+/// sessions and tokens, or authenticates callers (`SECRET_KEY`,
+/// `JWT_SECRET`, `SESSION_SECRET`, `APP_KEY`, `ADMIN_PASSWORD`,
+/// `WEBHOOK_SECRET`) — rather than being a credential for a service the
+/// app connects to (`DB_PASSWORD`, `AWS_SECRET_ACCESS_KEY`,
+/// `GOOGLE_CLIENT_SECRET`).
+pub fn is_app_secret(name: &str) -> bool {
+    if !is_secret_name(name) {
+        return false;
+    }
+    let words = words(name);
+    let has = |w: &str| words.iter().any(|x| x == w);
+    if !has("WEBHOOK")
+        && words
+            .iter()
+            .any(|w| OUTGOING_SERVICE_WORDS.contains(&w.as_str()))
+    {
+        return false;
+    }
+    let credential = has("PASSWORD") || has("TOKEN") || has("KEY") || has("SECRET");
+    has("SECRET")
+        || has("SECRETS")
+        || (credential
+            && [
+                "JWT",
+                "SIGNING",
+                "ENCRYPTION",
+                "HMAC",
+                "CSRF",
+                "SESSION",
+                "COOKIE",
+                "ADMIN",
+                "BASIC",
+                "WEBHOOK",
+                "AUTH",
+                "ROOT",
+                "SUPERUSER",
+                "MASTER",
+            ]
+            .iter()
+            .any(|w| has(w)))
+        || name == "APP_KEY"
 }
 
 /// Parts of values that mark a placeholder or a development default.
@@ -336,6 +460,35 @@ mod tests {
             "RECAPTCHA_SITE_KEY",
         ] {
             assert!(!is_secret_name(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn app_secrets() {
+        for n in [
+            "SECRET_KEY",
+            "JWT_SECRET",
+            "SECRET_KEY_BASE",
+            "APP_KEY",
+            "ADMIN_PASSWORD",
+            "SENDGRID_WEBHOOK_PASSWORD",
+            "NEXTAUTH_SECRET",
+            "BASIC_AUTH_PASSWORD",
+        ] {
+            assert!(is_app_secret(n), "{n}");
+        }
+        for n in [
+            "DB_PASSWORD",
+            "AWS_SECRET_ACCESS_KEY",
+            "GOOGLE_CLIENT_SECRET",
+            "RABBITMQ_PASSWORD",
+            "POLAR_AUTH_COOKIE_KEY",
+            "AUTH_PASSWORD_BROKER",
+            "ENABLE_EMAIL_PASSWORD",
+            "API_KEY_RATE_LIMIT",
+            "OPENAI_API_KEY",
+        ] {
+            assert!(!is_app_secret(n), "{n}");
         }
     }
 

@@ -15,6 +15,11 @@ pub struct EnvRead {
     pub has_default: bool,
     /// The default when it is a string literal (`|| "secret"`).
     pub fallback: Option<String>,
+    /// Whether the code copes with the variable being unset: an API that
+    /// returns null (`os.getenv`, `ENV[]`, PHP `env()`), a test of it
+    /// (`if (process.env.X)`, `process.env.X === "true"`, `!process.env.X`),
+    /// or Rust's `Result` not unwrapped.
+    pub optional_use: bool,
     /// Whether the read's line or the three lines above it check the
     /// environment or debug mode (`if DEBUG`, `NODE_ENV === "production"`,
     /// `isDev ?`): a fallback there may be meant for development only.
@@ -46,6 +51,8 @@ pub enum DebugKind {
         flag: String,
         receiver: String,
         in_main_guard: bool,
+        /// At module level (not indented): runs whenever the module loads.
+        top_level: bool,
     },
     /// Rails `config.consider_all_requests_local = true`.
     ConsiderAllRequestsLocal,
@@ -163,7 +170,10 @@ fn logical_default(tokens: &[Spanned], end: usize) -> (bool, Option<String>) {
 
 pub fn env_reads(tokens: &[Spanned], lang: Lang) -> Vec<EnvRead> {
     let mut out = Vec::new();
-    let mut push = |name: &str, line: u32, (has_default, fallback): (bool, Option<String>)| {
+    let mut push = |name: &str,
+                    line: u32,
+                    (has_default, fallback): (bool, Option<String>),
+                    optional_use: bool| {
         if is_env_name(name) {
             out.push(EnvRead {
                 name: name.to_string(),
@@ -171,6 +181,7 @@ pub fn env_reads(tokens: &[Spanned], lang: Lang) -> Vec<EnvRead> {
                 has_default,
                 fallback,
                 near_env_check: false,
+                optional_use,
             });
         }
     };
@@ -194,11 +205,21 @@ pub fn env_reads(tokens: &[Spanned], lang: Lang) -> Vec<EnvRead> {
                     }
                     if punct(tokens.get(b), '.') {
                         if let Some(name) = ident(tokens.get(b + 1)) {
-                            push(name, line, logical_default(tokens, b + 2));
+                            push(
+                                name,
+                                line,
+                                logical_default(tokens, b + 2),
+                                tested(tokens, i, b + 2),
+                            );
                         }
                     } else if punct(tokens.get(b), '[') && punct(tokens.get(b + 2), ']') {
                         if let Some(name) = string(tokens.get(b + 1)) {
-                            push(name, line, logical_default(tokens, b + 3));
+                            push(
+                                name,
+                                line,
+                                logical_default(tokens, b + 3),
+                                tested(tokens, i, b + 3),
+                            );
                         }
                     } else if i >= 2
                         && punct(tokens.get(i - 1), '=')
@@ -210,7 +231,12 @@ pub fn env_reads(tokens: &[Spanned], lang: Lang) -> Vec<EnvRead> {
                 } else if spells(tokens, i, &["Deno", ".", "env", ".", "get", "("]) {
                     if let Some(name) = string(tokens.get(i + 6)) {
                         let end = close_paren(tokens, i + 5);
-                        push(name, line, logical_default(tokens, end));
+                        push(
+                            name,
+                            line,
+                            logical_default(tokens, end),
+                            tested(tokens, i, end),
+                        );
                     }
                 }
             }
@@ -253,11 +279,18 @@ pub fn env_reads(tokens: &[Spanned], lang: Lang) -> Vec<EnvRead> {
                         let end = close_paren(tokens, open);
                         let (d, lit) = call_default(tokens, open + 2, end);
                         let (d2, lit2) = logical_default(tokens, end);
-                        push(name, line, (d || d2, lit.or(lit2)));
+                        let nullable = spells(tokens, i, &["os", ".", "getenv"])
+                            || spells(tokens, i, &["os", ".", "environ", ".", "get"]);
+                        push(
+                            name,
+                            line,
+                            (d || d2, lit.or(lit2)),
+                            nullable || tested(tokens, i, end),
+                        );
                     }
                 } else if spells(tokens, i, &["os", ".", "environ", "["]) {
                     if let Some(name) = string(tokens.get(i + 4)) {
-                        push(name, line, (false, None));
+                        push(name, line, (false, None), tested(tokens, i, i + 6));
                     }
                 }
             }
@@ -267,7 +300,7 @@ pub fn env_reads(tokens: &[Spanned], lang: Lang) -> Vec<EnvRead> {
                 }
                 if punct(tokens.get(i + 1), '[') {
                     if let Some(name) = string(tokens.get(i + 2)) {
-                        push(name, line, logical_default(tokens, i + 4));
+                        push(name, line, logical_default(tokens, i + 4), true);
                     }
                 } else if spells(tokens, i + 1, &[".", "fetch", "("]) {
                     if let Some(name) = string(tokens.get(i + 4)) {
@@ -282,7 +315,7 @@ pub fn env_reads(tokens: &[Spanned], lang: Lang) -> Vec<EnvRead> {
                                     .map(str::to_string);
                             }
                         }
-                        push(name, line, (d, lit));
+                        push(name, line, (d, lit), false);
                     }
                 }
             }
@@ -299,13 +332,13 @@ pub fn env_reads(tokens: &[Spanned], lang: Lang) -> Vec<EnvRead> {
                 if let Some(open) = open {
                     if let Some(name) = string(tokens.get(open + 1)) {
                         let end = close_paren(tokens, open);
-                        push(name, line, call_default(tokens, open + 2, end));
+                        push(name, line, call_default(tokens, open + 2, end), true);
                     }
                 } else if matches!(ident(tokens.get(i)), Some("$_ENV"))
                     && punct(tokens.get(i + 1), '[')
                 {
                     if let Some(name) = string(tokens.get(i + 2)) {
-                        push(name, line, logical_default(tokens, i + 4));
+                        push(name, line, logical_default(tokens, i + 4), true);
                     }
                 }
             }
@@ -319,7 +352,13 @@ pub fn env_reads(tokens: &[Spanned], lang: Lang) -> Vec<EnvRead> {
                     let open = i + 3;
                     if let Some(name) = string(tokens.get(open + 1)) {
                         let end = close_paren(tokens, open);
-                        push(name, line, logical_default(tokens, end));
+                        let lookup = ident(tokens.get(i + 2)) == Some("LookupEnv");
+                        push(
+                            name,
+                            line,
+                            logical_default(tokens, end),
+                            lookup || tested(tokens, i, end),
+                        );
                     }
                 } else if let Some(f) = ident(tokens.get(i)) {
                     let lower = f.to_ascii_lowercase();
@@ -332,14 +371,14 @@ pub fn env_reads(tokens: &[Spanned], lang: Lang) -> Vec<EnvRead> {
                             string(tokens.get(i + 2)).filter(|n| looks_like_env_constant(n))
                         {
                             let end = close_paren(tokens, i + 1);
-                            push(name, line, call_default(tokens, i + 3, end));
+                            push(name, line, call_default(tokens, i + 3, end), false);
                         }
                     }
                 }
                 // Spring `@Value("${JWT_SECRET:changeme}")`.
                 if let Some(s) = string(tokens.get(i)) {
                     for (name, default) in placeholders(s) {
-                        push(&name, line, (default.is_some(), default));
+                        push(&name, line, (default.is_some(), default), false);
                     }
                 }
             }
@@ -352,6 +391,11 @@ pub fn env_reads(tokens: &[Spanned], lang: Lang) -> Vec<EnvRead> {
                         // `.unwrap_or("x")`, `.unwrap_or_else(|_| "x".into())`,
                         // `.unwrap_or_default()`.
                         let mut result = (false, None);
+                        // Required only when unwrapped: `?`, `.unwrap()`,
+                        // `.expect(…)`.
+                        let required = punct(tokens.get(end), '?')
+                            || (punct(tokens.get(end), '.')
+                                && matches!(ident(tokens.get(end + 1)), Some("unwrap" | "expect")));
                         if punct(tokens.get(end), '.') {
                             if let Some(m) = ident(tokens.get(end + 1)) {
                                 if m.starts_with("unwrap_or") {
@@ -367,7 +411,7 @@ pub fn env_reads(tokens: &[Spanned], lang: Lang) -> Vec<EnvRead> {
                                 }
                             }
                         }
-                        push(name, line, result);
+                        push(name, line, result, !required);
                     }
                 }
             }
@@ -405,6 +449,32 @@ const ENV_CHECK_IDENTS: &[&str] = &[
     "test",
 ];
 
+/// Marks reads whose value is tested rather than used: the token after
+/// the read (at `end`) compares or branches, or a `!`/`if (` precedes it.
+fn tested(tokens: &[Spanned], start: usize, end: usize) -> bool {
+    let next = tokens.get(end).map(|t| &t.token);
+    let next2 = tokens.get(end + 1).map(|t| &t.token);
+    let before = start
+        .checked_sub(1)
+        .and_then(|i| tokens.get(i))
+        .map(|t| &t.token);
+    let before2 = start
+        .checked_sub(2)
+        .and_then(|i| tokens.get(i))
+        .map(|t| &t.token);
+    matches!(next, Some(Token::Punct('?'))) && !matches!(next2, Some(Token::Punct('?' | '.')))
+        || matches!(
+            (next, next2),
+            (Some(Token::Punct('&')), Some(Token::Punct('&')))
+        )
+        || matches!(
+            (next, next2),
+            (Some(Token::Punct('=' | '!')), Some(Token::Punct('=')))
+        )
+        || matches!(before, Some(Token::Punct('!')))
+        || matches!((before, before2), (Some(Token::Punct('(')), Some(Token::Ident(w))) if w == "if" || w == "Boolean")
+}
+
 fn mark_env_checks(tokens: &[Spanned], reads: &mut [EnvRead]) {
     for read in reads.iter_mut() {
         let from = tokens.partition_point(|t| t.line + 3 < read.line);
@@ -434,7 +504,7 @@ fn mark_env_checks(tokens: &[Spanned], reads: &mut [EnvRead]) {
 fn destructured(
     tokens: &[Spanned],
     close: usize,
-    push: &mut impl FnMut(&str, u32, (bool, Option<String>)),
+    push: &mut impl FnMut(&str, u32, (bool, Option<String>), bool),
 ) {
     let mut depth = 0;
     let mut open = None;
@@ -463,7 +533,7 @@ fn destructured(
                 } else {
                     None
                 };
-                push(name, tokens[k].line, (has_default, lit));
+                push(name, tokens[k].line, (has_default, lit), false);
             }
         }
         k += 1;
@@ -568,6 +638,7 @@ pub fn debug_settings(tokens: &[Spanned], text: &str, lang: Lang) -> Vec<DebugSe
                                     flag: flag.unwrap_or("").to_string(),
                                     receiver: receiver.clone(),
                                     in_main_guard: guard.is_some(),
+                                    top_level: indent(line) == 0,
                                 },
                                 line,
                             });

@@ -31,9 +31,11 @@ Reports debug mode in the configuration production runs with:
   `os.environ.get("DEBUG", "True") == "True"`), which turns debug on wherever
   the variable is forgotten. Development, local and test settings are not read;
 - Flask, FastAPI/uvicorn: `app.run(debug=True)` or `uvicorn.run(…, reload=True)`
-  outside `if __name__ == "__main__":` (it runs whenever the module is
-  loaded), or inside it when the app's Dockerfile starts that file with
-  `python` (the development server is the production server);
+  at module level, outside `if __name__ == "__main__":` (it runs whenever the
+  module is loaded), or anywhere in a file the app's Dockerfile starts with
+  `python` (the development server is the production server). A call inside
+  a function (a `develop` command) or under the main guard of a file that
+  production does not run is the development server and is not reported;
 - Rails: `config.consider_all_requests_local = true` in
   `config/environments/production.rb`;
 - Laravel and others: `APP_DEBUG=true` (or `DEBUG`, `FLASK_DEBUG`,
@@ -156,6 +158,7 @@ fn check(cx: &AppContext) -> Vec<Finding> {
                         flag,
                         receiver,
                         in_main_guard,
+                        top_level,
                     } = &setting.kind
                     else {
                         continue;
@@ -168,10 +171,13 @@ fn check(cx: &AppContext) -> Vec<Finding> {
                         continue;
                     }
                     let started_by_docker = dockerfile_runs(cx, name);
-                    if *in_main_guard && !started_by_docker {
+                    // Inside `if __name__ == "__main__":` or a function (a
+                    // `develop` command) it runs only when asked for.
+                    let module_level = *top_level && !*in_main_guard;
+                    if !module_level && !started_by_docker {
                         continue;
                     }
-                    let why = if *in_main_guard {
+                    let why = if !module_level {
                         format!("the app's Dockerfile starts {} with `python`, so this development server is the production server", code(name))
                     } else {
                         "the call is outside `if __name__ == \"__main__\":`, so it runs whenever the module is loaded".to_string()

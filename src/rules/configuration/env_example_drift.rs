@@ -33,12 +33,18 @@ django-environ/decouple `env("X")`/`config("X")`, `ENV["X"]`/`ENV.fetch("X")`,
 an env example lists it (also commented out), a committed env file sets it
 (`.env.development` defaults), or the app's Dockerfile sets it (`ENV`/`ARG`).
 
-Not reported: reads with a default in code (`process.env.PORT || 3000`,
-`os.getenv("X", "y")`) — they are optional; variables the platform or tooling
+Not reported: reads the code can do without — with a default
+(`process.env.PORT || 3000`, `os.getenv("X", "y")`), through an API that
+returns null when unset (`os.getenv("X")`, `os.environ.get("X")`,
+`ENV["X"]`, PHP `env("X")`, Go `os.LookupEnv`, Rust `env::var` not
+unwrapped), or only tested (`if (process.env.X)`, `process.env.X === "true"`,
+`!process.env.X`); environment schemas (`env.ts`, `env.mjs`: the schema says
+which variables are optional); examples in `.devcontainer/`; variables the platform or tooling
 provides (`NODE_ENV`, `PORT`, `HOSTNAME`, `CI`, `HOME`, `PATH`, `npm_*`,
 `VERCEL_*`, `NETLIFY`, `FLY_*`, `RENDER_*`, `RAILWAY_*`, `HEROKU_*`,
 `K_SERVICE`, `AWS_LAMBDA_*`, `KUBERNETES_*`, `GITHUB_*`, Vite's `MODE`/`DEV`/`PROD`,
-`NEXT_RUNTIME`, …); test and script files; and apps without an env example
+`NEXT_RUNTIME`, …); test, script, migration and build files (`build.rs`);
+and apps without an env example
 (there is nothing to drift from).
 
 ## Why is this bad?
@@ -154,7 +160,20 @@ fn provided_by_platform(name: &str) -> bool {
 fn is_test_or_script(rel: &str) -> bool {
     let lower = rel.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
-    name.contains(".test.")
+    let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
+    // Environment schemas (t3-env `env.ts`, `env.mjs`) list optional
+    // variables too; the schema, not the read, says which are required.
+    stem == "env"
+        || stem.ends_with(".env")
+        || stem.starts_with("env.")
+        || stem.split(['-', '_', '.']).any(|w| {
+            matches!(
+                w,
+                "test" | "tests" | "testing" | "mock" | "mocks" | "e2e" | "spec"
+            )
+        })
+        || name == "build.rs"
+        || name.contains(".test.")
         || name.contains(".spec.")
         || name.ends_with("_test.go")
         || name.starts_with("test_")
@@ -171,7 +190,12 @@ fn is_test_or_script(rel: &str) -> bool {
 fn check(cx: &AppContext) -> Vec<Finding> {
     let index = cx.repo.index;
     let facts = cx.repo.facts;
-    let mut examples: Vec<FileId> = cx.files_of_kind(FileKind::EnvExample).collect();
+    // A dev container's example configures the editor's container, not
+    // the app's deployments.
+    let mut examples: Vec<FileId> = cx
+        .files_of_kind(FileKind::EnvExample)
+        .filter(|id| !index.get(*id).rel.split('/').any(|p| p == ".devcontainer"))
+        .collect();
     if cx.app.path != "." {
         examples.extend(
             index
@@ -209,6 +233,11 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     }
     // name → first read without a default
     let mut missing: BTreeMap<String, Location> = BTreeMap::new();
+    // PHP's `env()`/`getenv()` return null when unset: Laravel-style
+    // config files read every option that way, all of them optional.
+    if cx.app.ecosystem == Ecosystem::Php {
+        return Vec::new();
+    }
     for id in cx.source_files() {
         let rel = cx.repo.rel(id);
         if is_test_or_script(rel) {
@@ -229,6 +258,7 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         for read in reads.into_iter().flatten() {
             let name = &read.name;
             if read.has_default
+                || read.optional_use
                 || provided_by_platform(name)
                 || documented.contains(name)
                 || name.chars().any(|c| c.is_ascii_lowercase())

@@ -126,9 +126,9 @@ fn call_default(tokens: &[Spanned], after_name: usize, end: usize) -> (bool, Opt
             // (`cast=bool`) are not defaults.
             if ident(next).is_some() && punct(tokens.get(k + 2), '=') {
                 if ident(next) == Some("default") {
+                    // `default=None` makes the variable optional too.
                     let literal = string(tokens.get(k + 3)).map(str::to_string);
-                    let none = matches!(ident(tokens.get(k + 3)), Some("None" | "nil" | "null"));
-                    return (!none, literal);
+                    return (true, literal);
                 }
                 k += 3;
                 continue;
@@ -136,7 +136,6 @@ fn call_default(tokens: &[Spanned], after_name: usize, end: usize) -> (bool, Opt
             if punct(next, ')') {
                 return (false, None);
             }
-            let none = matches!(ident(next), Some("None" | "nil" | "null" | "undefined"));
             let literal = string(next)
                 .filter(|_| {
                     matches!(
@@ -145,7 +144,7 @@ fn call_default(tokens: &[Spanned], after_name: usize, end: usize) -> (bool, Opt
                     )
                 })
                 .map(str::to_string);
-            return (!none, literal);
+            return (true, literal);
         }
         k += 1;
     }

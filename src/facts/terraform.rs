@@ -106,28 +106,6 @@ fn string_attr(body: &Body, key: &str) -> Option<String> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_blocks_with_lines() {
-        let tf = parse(
-            "terraform {\n  required_version = \">= 1.5\"\n  backend \"s3\" {\n    bucket = \"x\"\n  }\n}\n\nprovider \"aws\" {\n  region = var.region\n}\n\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = \"${var.name}-b\"\n}\n\nmodule \"vpc\" {\n  source = \"../modules/vpc\"\n}\n",
-        )
-        .expect("parses");
-        assert_eq!(tf.backends, [("s3".to_string(), 3)]);
-        assert_eq!(tf.providers, [("aws".to_string(), 8)]);
-        assert_eq!(tf.resources, [("aws_s3_bucket".to_string(), 12)]);
-        assert_eq!(tf.module_sources, [("../modules/vpc".to_string(), 16)]);
-        let tg = parse("include \"root\" {\n  path = find_in_parent_folders()\n}\nremote_state {\n  backend = \"s3\"\n}\n")
-            .expect("parses");
-        assert_eq!(tg.remote_state, Some(4));
-        assert!(tg.includes);
-        assert!(parse("resource \"x\" {").is_err());
-    }
-}
-
 /// Whether `dir` (relative to `root`) holds a `.terraform/` folder that
 /// .gitignore does not exclude. The walk skips `.terraform/` (provider
 /// binaries), so this asks the same ignore rules about that one name.
@@ -148,4 +126,26 @@ pub fn unignored_dot_terraform(root: &std::path::Path, dir: &str) -> bool {
         .build()
         .filter_map(Result::ok)
         .any(|e| e.depth() == 1 && e.file_name() == ".terraform")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_blocks_with_lines() {
+        let tf = parse(
+            "terraform {\n  required_version = \">= 1.5\"\n  backend \"s3\" {\n    bucket = \"x\"\n  }\n}\n\nprovider \"aws\" {\n  region = var.region\n}\n\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = \"${var.name}-b\"\n}\n\nmodule \"vpc\" {\n  source = \"../modules/vpc\"\n}\n",
+        )
+        .expect("parses");
+        assert_eq!(tf.backends, [("s3".to_string(), 3)]);
+        assert_eq!(tf.providers, [("aws".to_string(), 8)]);
+        assert_eq!(tf.resources, [("aws_s3_bucket".to_string(), 12)]);
+        assert_eq!(tf.module_sources, [("../modules/vpc".to_string(), 16)]);
+        let tg = parse("include \"root\" {\n  path = find_in_parent_folders()\n}\nremote_state {\n  backend = \"s3\"\n}\n")
+            .expect("parses");
+        assert_eq!(tg.remote_state, Some(4));
+        assert!(tg.includes);
+        assert!(parse("resource \"x\" {").is_err());
+    }
 }

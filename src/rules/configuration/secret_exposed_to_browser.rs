@@ -142,9 +142,12 @@ const SERVER_ONLY_VENDORS: &[(&str, &str)] = &[
     ("ANTHROPIC", "an Anthropic API key"),
     ("AWS", "an AWS credential"),
     ("CLOUDFLARE", "a Cloudflare API token"),
+    ("COHERE", "a Cohere API key"),
+    ("DEEPSEEK", "a DeepSeek API key"),
     ("DEEPGRAM", "a Deepgram API key"),
     ("DISCORD", "a Discord token"),
     ("ELEVENLABS", "an ElevenLabs API key"),
+    ("GEMINI", "a Gemini API key"),
     ("GITHUB", "a GitHub token"),
     ("GITLAB", "a GitLab token"),
     ("GROQ", "a Groq API key"),
@@ -154,6 +157,7 @@ const SERVER_ONLY_VENDORS: &[(&str, &str)] = &[
     ("NOTION", "a Notion token"),
     ("OPENAI", "an OpenAI API key"),
     ("OPENROUTER", "an OpenRouter API key"),
+    ("PERPLEXITY", "a Perplexity API key"),
     ("PINECONE", "a Pinecone API key"),
     ("POSTMARK", "a Postmark token"),
     ("REPLICATE", "a Replicate token"),
@@ -338,6 +342,7 @@ mod tests {
             "NEXT_PUBLIC_DATABASE_URL",
             "VITE_JWT_SECRET",
             "NEXT_PUBLIC_ADMIN_PASSWORD",
+            "NEXT_PUBLIC_GEMINI_API_KEY",
         ] {
             assert!(secret_kind(n).is_some(), "{n}");
         }

@@ -28,8 +28,14 @@ Forgejo and Depot CI workflows in the same format), no
 `azure-pipelines.yml`, `bitbucket-pipelines.yml`, `.buildkite/`, `.drone.yml`,
 `.woodpecker.yml`/`.woodpecker/`, `.travis.yml`, `cloudbuild.yaml`,
 `buildspec.yml`, `.semaphore/`, `.tekton/`, `appveyor.yml`, `.cirrus.yml` or
-`codemagic.yaml`. When the audited folder is part of a larger git repository,
-the CI configuration at that repository's root counts too.
+`codemagic.yaml`. When the audited folder is part of a larger repository,
+the CI configuration at that repository's top counts too.
+
+Only repositories are judged: the audited folder (or a folder above it) must
+be a git, Mercurial, Jujutsu, Sapling or Subversion working copy. A plain
+copy or export may have lost its CI files (`export-ignore`), and a folder
+under another project's tests or examples is that project's sample
+material, so neither is reported.
 
 ## Why is this bad?
 Without CI nothing checks a change before it ships: tests, type checks and the
@@ -38,11 +44,19 @@ release is built from whatever state that machine is in.
 
 ## Example
 ### Reported
+```text file=.git/HEAD
+ref: refs/heads/main
+```
+
 ```json file=package.json
 { "name": "shop", "private": true, "scripts": { "build": "next build", "start": "next start", "test": "vitest run" }, "dependencies": { "next": "15.1.0" } }
 ```
 
 ### Not reported
+```text file=.git/HEAD
+ref: refs/heads/main
+```
+
 ```json file=package.json
 { "name": "shop", "private": true, "scripts": { "build": "next build", "start": "next start", "test": "vitest run" }, "dependencies": { "next": "15.1.0" } }
 ```
@@ -99,36 +113,63 @@ const CI_PATHS: &[&str] = &[
     "codemagic.yaml",
 ];
 
-/// Whether a git repository that encloses `root` (the audited folder is a
-/// subfolder of it) has CI configuration at its top.
-fn enclosing_repository_has_ci(root: &Path) -> bool {
+/// Whether `dir` is the top of a version-controlled repository: a `.git`
+/// file (worktree, submodule) or a `.git` folder with a `HEAD`, or a
+/// Mercurial, Jujutsu, Sapling or Subversion working copy.
+fn is_repository_root(dir: &Path) -> bool {
+    let git = dir.join(".git");
+    git.is_file()
+        || git.join("HEAD").is_file()
+        || [".hg", ".jj", ".sl", ".svn"]
+            .iter()
+            .any(|m| dir.join(m).is_dir())
+}
+
+/// What the repository around the audited folder says about CI.
+enum Repository {
+    /// The audited folder is the repository's top: its own files decide.
+    AtRoot,
+    /// The folder sits inside a repository whose top has CI configuration.
+    EnclosingHasCi,
+    /// The folder sits inside a repository without CI at its top.
+    EnclosingWithoutCi,
+    /// No repository (an export, a copy, sample material inside another
+    /// project): whether CI exists cannot be told from here.
+    Unknown,
+}
+
+fn repository(root: &Path) -> Repository {
     let Ok(root) = std::fs::canonicalize(root) else {
-        return false;
+        return Repository::Unknown;
     };
-    if root.join(".git").exists() {
-        return false;
+    if is_repository_root(&root) {
+        return Repository::AtRoot;
     }
-    for ancestor in root.ancestors().skip(1).take(16) {
-        if ancestor.join(".git").exists() {
+    for ancestor in root.ancestors().skip(1).take(32) {
+        if is_repository_root(ancestor) {
             // A folder under the enclosing repository's tests or examples
-            // is sample material audited on its own: that repository's CI
-            // does not build it.
+            // is sample material of that project, built (or not) by it.
             let inner = crate::walk::relative(ancestor, &root);
             if crate::apps::is_non_product_path(&format!("{inner}/x")) {
-                return false;
+                return Repository::Unknown;
             }
-            return CI_PATHS.iter().any(|p| ancestor.join(p).exists());
+            return if CI_PATHS.iter().any(|p| ancestor.join(p).exists()) {
+                Repository::EnclosingHasCi
+            } else {
+                Repository::EnclosingWithoutCi
+            };
         }
     }
-    false
+    Repository::Unknown
 }
 
 fn check(cx: &RepoContext) -> Vec<Finding> {
     if cx.apps.is_empty() || !cx.index.of_kind(FileKind::CiConfig).is_empty() {
         return Vec::new();
     }
-    if enclosing_repository_has_ci(&cx.index.root) {
-        return Vec::new();
+    match repository(&cx.index.root) {
+        Repository::AtRoot | Repository::EnclosingWithoutCi => {}
+        Repository::EnclosingHasCi | Repository::Unknown => return Vec::new(),
     }
     let manifests: Vec<Location> = cx
         .apps

@@ -13,6 +13,7 @@ pub mod config_code;
 pub mod database;
 pub mod dockerfile;
 pub mod env_file;
+pub mod git_index;
 pub mod manifest;
 pub mod package_json;
 pub mod prisma;

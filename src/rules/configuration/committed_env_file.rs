@@ -27,7 +27,9 @@ pub static RULE: Rule = Rule {
 const DOCS: &str = r#"## What it does
 Reports a real environment file — `.env`, `.env.local`, `.env.production`,
 `.env.staging`, `prod.env`, … — that is in the repository (not excluded by
-`.gitignore`) and holds secret values: a variable whose name says secret,
+`.gitignore`, or tracked by git although `.gitignore` now excludes it: the
+file was committed before it was ignored, as `.git/index` shows) and holds
+secret values: a variable whose name says secret,
 password, token or key (`JWT_SECRET`, `DB_PASSWORD`, `STRIPE_SECRET_KEY`,
 `APP_KEY`; not `*_PUBLIC_*`, `*_PUBLISHABLE_*`, `*_ID`, `*_URL`), a connection
 URL with a password for a remote host (`DATABASE_URL=postgres://app:…@db.example.net/app`),
@@ -160,75 +162,99 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
     let mut findings = Vec::new();
     for id in cx.index.of_kind(FileKind::EnvFile) {
         let rel = cx.rel(*id);
-        if is_non_product_path(rel) {
+        if let Some(env) = cx.facts.env_file(*id) {
+            findings.extend(file_finding(cx, rel, env, false));
+        }
+    }
+    // Files git tracks although .gitignore now excludes them: the walk
+    // skips them, every clone has them.
+    for rel in crate::facts::git_index::tracked_paths(&cx.index.root) {
+        if cx.index.find(&rel).is_some() || crate::index::classify(&rel) != Some(FileKind::EnvFile)
+        {
             continue;
         }
-        let development = match classify(rel) {
-            FileClass::Skip => continue,
-            FileClass::Development => true,
-            FileClass::Real => false,
-        };
-        let Some(env) = cx.facts.env_file(*id) else {
+        let path = cx.index.root.join(&rel);
+        let Ok(text) = crate::facts::text::read_text(&path, 1024 * 1024) else {
             continue;
         };
-        // A file that points the app at this machine is a developer's local
-        // configuration: only credentials in a known format count there.
-        let development = development || points_at_localhost(env);
-        let secrets: Vec<(&EnvVar, &str)> = env
-            .vars
-            .iter()
-            .filter_map(|v| secret_reason(v, development).map(|r| (v, r)))
-            .collect();
-        if secrets.is_empty() {
-            continue;
-        }
-        let listed: Vec<String> = secrets
-            .iter()
-            .take(8)
-            .map(|(v, _)| format!("{} (line {})", code(&v.name), v.line))
-            .collect();
-        let more = secrets.len().saturating_sub(8);
-        let mut names = listed.join(", ");
-        if more > 0 {
-            names.push_str(&format!(" and {more} more"));
-        }
-        let formats: Vec<&str> = {
-            let mut f: Vec<&str> = secrets
-                .iter()
-                .map(|(_, r)| *r)
-                .filter(|r| *r != "a secret")
-                .collect();
-            f.sort_unstable();
-            f.dedup();
-            f
-        };
-        let mut message = format!(
-            "{} is in the repository (not excluded by .gitignore) and sets {} secret value{}: {names}.",
-            code(rel),
-            secrets.len(),
-            if secrets.len() == 1 { "" } else { "s" },
-        );
-        if !formats.is_empty() {
-            message.push_str(&format!(" Among them: {}.", formats.join(", ")));
-        }
-        let app = cx
-            .apps
-            .iter()
-            .filter(|a| a.path == "." || rel.starts_with(&format!("{}/", a.path)))
-            .max_by_key(|a| a.path.len());
-        let file_name = rel.rsplit('/').next().unwrap_or(rel);
-        findings.push(RULE.meta.finding(
-            app,
-            message,
-            "Anyone with access to the repository, its forks, clones and CI logs has these credentials, and git history keeps them after the file is deleted.".to_string(),
-            format!(
-                "Run `git rm --cached {rel}`, add `{file_name}` to .gitignore, and rotate every listed secret (history still has them). Keep placeholders in an env example and give real values through the platform's secret store."
-            ),
-            secrets
-                .iter()
-                .map(|(v, _)| Location::new(rel, v.line))
-                .collect(),
-        ));
+        let env = crate::facts::EnvFile::parse(&text);
+        findings.extend(file_finding(cx, &rel, &env, true));
     }
     findings
+}
+
+fn file_finding(
+    cx: &RepoContext,
+    rel: &str,
+    env: &crate::facts::EnvFile,
+    ignored_but_tracked: bool,
+) -> Option<Finding> {
+    if is_non_product_path(rel) {
+        return None;
+    }
+    let development = match classify(rel) {
+        FileClass::Skip => return None,
+        FileClass::Development => true,
+        FileClass::Real => false,
+    };
+    // A file that points the app at this machine is a developer's local
+    // configuration: only credentials in a known format count there.
+    let development = development || points_at_localhost(env);
+    let secrets: Vec<(&EnvVar, &str)> = env
+        .vars
+        .iter()
+        .filter_map(|v| secret_reason(v, development).map(|r| (v, r)))
+        .collect();
+    if secrets.is_empty() {
+        return None;
+    }
+    let listed: Vec<String> = secrets
+        .iter()
+        .take(8)
+        .map(|(v, _)| format!("{} (line {})", code(&v.name), v.line))
+        .collect();
+    let more = secrets.len().saturating_sub(8);
+    let mut names = listed.join(", ");
+    if more > 0 {
+        names.push_str(&format!(" and {more} more"));
+    }
+    let mut formats: Vec<&str> = secrets
+        .iter()
+        .map(|(_, r)| *r)
+        .filter(|r| *r != "a secret")
+        .collect();
+    formats.sort_unstable();
+    formats.dedup();
+    let status = if ignored_but_tracked {
+        "is tracked by git although .gitignore excludes it (it was committed before it was ignored)"
+    } else {
+        "is in the repository (not excluded by .gitignore)"
+    };
+    let mut message = format!(
+        "{} {status} and sets {} secret value{}: {names}.",
+        code(rel),
+        secrets.len(),
+        if secrets.len() == 1 { "" } else { "s" },
+    );
+    if !formats.is_empty() {
+        message.push_str(&format!(" Among them: {}.", formats.join(", ")));
+    }
+    let app = cx
+        .apps
+        .iter()
+        .filter(|a| a.path == "." || rel.starts_with(&format!("{}/", a.path)))
+        .max_by_key(|a| a.path.len());
+    let file_name = rel.rsplit('/').next().unwrap_or(rel);
+    Some(RULE.meta.finding(
+        app,
+        message,
+        "Anyone with access to the repository, its forks, clones and CI logs has these credentials, and git history keeps them after the file is deleted.".to_string(),
+        format!(
+            "Run `git rm --cached {rel}`, add `{file_name}` to .gitignore, and rotate every listed secret (history still has them). Keep placeholders in an env example and give real values through the platform's secret store."
+        ),
+        secrets
+            .iter()
+            .map(|(v, _)| Location::new(rel, v.line))
+            .collect(),
+    ))
 }

@@ -26,7 +26,9 @@ pub static RULE: Rule = Rule {
 const DOCS: &str = r#"## What it does
 Reports Terraform state in the repository: `*.tfstate` and
 `*.tfstate.backup` files (also `terraform.tfstate.d/` workspaces) that
-`.gitignore` does not exclude, outside test and example folders. A
+`.gitignore` does not exclude — or that git tracks although it does (they
+were committed before being ignored, as `.git/index` shows) — outside test
+and example folders. A
 `.terraform/` working folder next to Terraform files that `.gitignore` does
 not exclude is reported too, as high: it holds the backend configuration
 (which may carry credentials) and provider binaries.
@@ -82,18 +84,31 @@ history keeps the old files.
 
 fn check(cx: &RepoContext) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let states: Vec<usize> = cx
+    let mut states: Vec<String> = cx
         .index
         .of_kind(FileKind::TerraformState)
         .iter()
-        .copied()
-        .filter(|id| !is_non_product_path(cx.rel(*id)))
+        .map(|id| cx.rel(*id).to_string())
+        .filter(|rel| !is_non_product_path(rel))
         .collect();
+    // State git tracks although .gitignore now excludes it.
+    states.extend(
+        crate::facts::git_index::tracked_paths(&cx.index.root)
+            .into_iter()
+            .filter(|rel| {
+                cx.index.find(rel).is_none()
+                    && crate::index::classify(rel) == Some(FileKind::TerraformState)
+                    && !is_non_product_path(rel)
+                    && cx.index.root.join(rel).is_file()
+            }),
+    );
+    states.sort();
+    states.dedup();
     if !states.is_empty() {
-        let list: Vec<String> = states.iter().take(5).map(|id| code(cx.rel(*id))).collect();
+        let list: Vec<String> = states.iter().take(5).map(|rel| code(rel)).collect();
         let more = states.len().saturating_sub(5);
         let message = format!(
-            "Terraform state is in the repository (not excluded by .gitignore): {}{}.",
+            "Terraform state is in the repository (not excluded by .gitignore, or tracked by git although it is): {}{}.",
             list.join(", "),
             if more > 0 {
                 format!(" and {more} more")
@@ -106,7 +121,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
             message,
             "State files hold every managed resource's attributes in plain text — database passwords, keys, tokens — for everyone with repository access, forever in history; and state applied from several checkouts diverges with no locking, orphaning or destroying resources.".to_string(),
             "Move state to a remote backend with locking (S3 with `use_lockfile`, GCS, azurerm, HCP Terraform) via `terraform init -migrate-state`, `git rm --cached` the state files, add `*.tfstate`, `*.tfstate.*` and `.terraform/` to .gitignore, and rotate the secrets the state held.".to_string(),
-            states.iter().map(|id| Location::new(cx.rel(*id), 1)).collect(),
+            states.iter().map(|rel| Location::new(rel.clone(), 1)).collect(),
         ));
     }
     // `.terraform/` next to Terraform files.

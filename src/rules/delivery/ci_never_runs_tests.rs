@@ -696,7 +696,15 @@ fn test_evidence(cx: &RepoContext, app: &App) -> Option<(Location, String)> {
 }
 
 fn check(cx: &RepoContext) -> Vec<Finding> {
-    let pipelines: Vec<FileId> = cx.index.of_kind(FileKind::CiConfig).to_vec();
+    // Pipelines of templates and examples (`{{cookiecutter.slug}}/.github`)
+    // are not this repository's.
+    let pipelines: Vec<FileId> = cx
+        .index
+        .of_kind(FileKind::CiConfig)
+        .iter()
+        .copied()
+        .filter(|id| !crate::apps::is_non_product_path(cx.rel(*id)))
+        .collect();
     if pipelines.is_empty() || cx.apps.is_empty() {
         return Vec::new();
     }

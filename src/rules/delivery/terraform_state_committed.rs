@@ -84,6 +84,10 @@ history keeps the old files.
 
 fn check(cx: &RepoContext) -> Vec<Finding> {
     let mut findings = Vec::new();
+    // `.terraform/terraform.tfstate` caches the backend configuration; the
+    // `.terraform/` finding below covers it.
+    let in_work_dir = |rel: &str| rel.starts_with(".terraform/") || rel.contains("/.terraform/");
+    let tracked = crate::facts::git_index::tracked_paths(&cx.index.root);
     let mut states: Vec<String> = cx
         .index
         .of_kind(FileKind::TerraformState)
@@ -93,14 +97,16 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         .collect();
     // State git tracks although .gitignore now excludes it.
     states.extend(
-        crate::facts::git_index::tracked_paths(&cx.index.root)
-            .into_iter()
+        tracked
+            .iter()
             .filter(|rel| {
                 cx.index.find(rel).is_none()
                     && crate::index::classify(rel) == Some(FileKind::TerraformState)
+                    && !in_work_dir(rel)
                     && !is_non_product_path(rel)
                     && cx.index.root.join(rel).is_file()
-            }),
+            })
+            .cloned(),
     );
     states.sort();
     states.dedup();
@@ -108,7 +114,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         let list: Vec<String> = states.iter().take(5).map(|rel| code(rel)).collect();
         let more = states.len().saturating_sub(5);
         let message = format!(
-            "Terraform state is in the repository (not excluded by .gitignore, or tracked by git although it is): {}{}.",
+            "Terraform state is committed to the repository: {}{}.",
             list.join(", "),
             if more > 0 {
                 format!(" and {more} more")
@@ -134,7 +140,13 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         .map(|f| f.dir())
         .collect();
     for dir in dirs {
-        if !unignored_dot_terraform(&cx.index.root, dir) {
+        let work_dir = if dir.is_empty() {
+            ".terraform/".to_string()
+        } else {
+            format!("{dir}/.terraform/")
+        };
+        let committed = tracked.iter().any(|t| t.starts_with(&work_dir));
+        if !committed && !unignored_dot_terraform(&cx.index.root, dir) {
             continue;
         }
         let folder = if dir.is_empty() {
@@ -152,9 +164,11 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         let mut finding = RULE.meta.finding(
             None,
             format!(
-                "{} exists beside {} and .gitignore does not exclude it: Terraform's working folder (backend configuration, provider binaries, sometimes a cached state) is about to be, or already is, committed.",
+                "{} exists beside {} and {}: Terraform's working folder (backend configuration, provider binaries, sometimes a cached state) {}.",
                 code(&folder),
-                code(&evidence)
+                code(&evidence),
+                if committed { "git tracks it" } else { ".gitignore does not exclude it" },
+                if committed { "is committed" } else { "is about to be committed" }
             ),
             "The backend configuration can carry credentials, and provider binaries bloat every clone; a cached state leaks resource secrets.".to_string(),
             format!("Add `.terraform/` (and `*.tfstate`, `*.tfstate.*`) to .gitignore and `git rm -r --cached {folder}` if it was committed."),

@@ -203,7 +203,9 @@ pub fn env_reads(tokens: &[Spanned], lang: Lang) -> Vec<EnvRead> {
                         continue;
                     }
                     if punct(tokens.get(b), '.') {
-                        if let Some(name) = ident(tokens.get(b + 1)) {
+                        if let Some(name) =
+                            ident(tokens.get(b + 1)).filter(|_| !assigned(tokens, b + 2))
+                        {
                             push(
                                 name,
                                 line,
@@ -212,7 +214,9 @@ pub fn env_reads(tokens: &[Spanned], lang: Lang) -> Vec<EnvRead> {
                             );
                         }
                     } else if punct(tokens.get(b), '[') && punct(tokens.get(b + 2), ']') {
-                        if let Some(name) = string(tokens.get(b + 1)) {
+                        if let Some(name) =
+                            string(tokens.get(b + 1)).filter(|_| !assigned(tokens, b + 3))
+                        {
                             push(
                                 name,
                                 line,
@@ -288,7 +292,9 @@ pub fn env_reads(tokens: &[Spanned], lang: Lang) -> Vec<EnvRead> {
                         );
                     }
                 } else if spells(tokens, i, &["os", ".", "environ", "["]) {
-                    if let Some(name) = string(tokens.get(i + 4)) {
+                    if let Some(name) =
+                        string(tokens.get(i + 4)).filter(|_| !assigned(tokens, i + 6))
+                    {
                         push(name, line, (false, None), tested(tokens, i, i + 6));
                     }
                 }
@@ -298,7 +304,9 @@ pub fn env_reads(tokens: &[Spanned], lang: Lang) -> Vec<EnvRead> {
                     continue;
                 }
                 if punct(tokens.get(i + 1), '[') {
-                    if let Some(name) = string(tokens.get(i + 2)) {
+                    if let Some(name) =
+                        string(tokens.get(i + 2)).filter(|_| !assigned(tokens, i + 4))
+                    {
                         push(name, line, logical_default(tokens, i + 4), true);
                     }
                 } else if spells(tokens, i + 1, &[".", "fetch", "("]) {
@@ -447,6 +455,11 @@ const ENV_CHECK_IDENTS: &[&str] = &[
     "production",
     "test",
 ];
+
+/// `X = …` (not `==`): the code sets the variable rather than reads it.
+fn assigned(tokens: &[Spanned], end: usize) -> bool {
+    punct(tokens.get(end), '=') && !punct(tokens.get(end + 1), '=')
+}
 
 /// Marks reads whose value is tested rather than used: the token after
 /// the read (at `end`) compares or branches, or a `!`/`if (` precedes it.
@@ -726,6 +739,8 @@ mod tests {
 
     #[test]
     fn js_reads() {
+        assert_eq!(reads("process.env.A = '1';\nos.environ", Lang::Js), []);
+        assert_eq!(reads("os.environ['A'] = '1'\n", Lang::Python), []);
         assert_eq!(
             reads("const a = process.env.JWT_SECRET || 'secret';\n// process.env.NOPE\nconst b = import.meta.env.VITE_API_URL;\nconst c = process.env['DB'] ?? fallback();\nconst { A, B = 'x' } = process.env;", Lang::Js),
             [r("JWT_SECRET", true, Some("secret")), r("VITE_API_URL", false, None), r("DB", true, None), r("A", false, None), r("B", true, Some("x"))]

@@ -114,6 +114,7 @@ const PLATFORM_VARIABLES: &[&str] = &[
     "NODE_ENV",
     "PATH",
     "PORT",
+    "PRIMARY_REGION",
     "PROD",
     "PWD",
     "PYTHONPATH",
@@ -137,6 +138,7 @@ const PLATFORM_PREFIXES: &[&str] = &[
     "AWS_LAMBDA_",
     "AWS_EXECUTION_",
     "CF_PAGES",
+    "ECS_CONTAINER_METADATA",
     "FLY_",
     "GITHUB_",
     "HEROKU_",
@@ -182,7 +184,22 @@ fn is_test_or_script(rel: &str) -> bool {
         || lower.split('/').any(|p| {
             matches!(
                 p,
-                "scripts" | "script" | "seed" | "seeds" | "tools" | "bin" | "e2e"
+                "scripts"
+                    | "script"
+                    | "seed"
+                    | "seeds"
+                    | "tools"
+                    | "bin"
+                    | "e2e"
+                    | "testing"
+                    | "migrations"
+                    | "versions"
+                    | "revisions"
+                    | "management"
+                    | "__tests__"
+                    | "__mocks__"
+                    | "test"
+                    | "tests"
             )
         })
 }

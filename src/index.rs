@@ -71,6 +71,13 @@ pub enum FileKind {
     /// A YAML file in a folder where Kubernetes manifests usually live; its
     /// content decides whether it is one.
     KubernetesCandidate,
+    /// A CI/CD pipeline definition: GitHub Actions workflows (and local
+    /// composite actions), `.gitlab-ci.yml`, CircleCI, Jenkinsfile, Azure
+    /// Pipelines, Bitbucket, Buildkite, Drone, Woodpecker, Travis, Cloud
+    /// Build, CodeBuild, Semaphore, Tekton, AppVeyor, Cirrus.
+    CiConfig,
+    /// Terraform state: `*.tfstate`, `*.tfstate.backup`.
+    TerraformState,
 }
 
 /// Which infrastructure-as-code tool or platform a deployment definition is for.
@@ -183,12 +190,18 @@ impl DeployKind {
 
 /// Exact file names, sorted for binary search.
 const EXACT_NAMES: &[(&str, FileKind)] = &[
+    (".cirrus.yml", FileKind::CiConfig),
     (".dockerignore", FileKind::DockerIgnore),
+    (".drone.yml", FileKind::CiConfig),
+    (".gitlab-ci.yml", FileKind::CiConfig),
     (".ko.yaml", FileKind::ImageBuildConfig),
     (
         ".platform.app.yaml",
         FileKind::Deploy(DeployKind::PlatformSh),
     ),
+    (".travis.yml", FileKind::CiConfig),
+    (".woodpecker.yaml", FileKind::CiConfig),
+    (".woodpecker.yml", FileKind::CiConfig),
     ("Cargo.toml", FileKind::CargoToml),
     ("Chart.yaml", FileKind::Deploy(DeployKind::Helm)),
     ("Containerfile", FileKind::Dockerfile),
@@ -198,6 +211,7 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
         FileKind::Deploy(DeployKind::AwsElasticBeanstalk),
     ),
     ("Gemfile", FileKind::Gemfile),
+    ("Jenkinsfile", FileKind::CiConfig),
     ("Pipfile", FileKind::Pipfile),
     ("Procfile", FileKind::Deploy(DeployKind::Heroku)),
     ("Pulumi.yaml", FileKind::Deploy(DeployKind::Pulumi)),
@@ -207,12 +221,21 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
     ("app.yaml", FileKind::Deploy(DeployKind::GoogleAppEngine)),
     ("apprunner.yaml", FileKind::Deploy(DeployKind::AwsAppRunner)),
     ("appspec.yml", FileKind::Deploy(DeployKind::AwsCodeDeploy)),
+    ("appveyor.yml", FileKind::CiConfig),
+    ("azure-pipelines.yaml", FileKind::CiConfig),
+    ("azure-pipelines.yml", FileKind::CiConfig),
+    ("bitbucket-pipelines.yml", FileKind::CiConfig),
     ("build.gradle", FileKind::Gradle),
     ("build.gradle.kts", FileKind::Gradle),
+    ("buildspec.yaml", FileKind::CiConfig),
+    ("buildspec.yml", FileKind::CiConfig),
     ("bun.lock", FileKind::Lockfile),
     ("bun.lockb", FileKind::Lockfile),
     ("captain-definition", FileKind::Deploy(DeployKind::CapRover)),
     ("cdk.json", FileKind::Deploy(DeployKind::AwsCdk)),
+    ("cloudbuild.yaml", FileKind::CiConfig),
+    ("cloudbuild.yml", FileKind::CiConfig),
+    ("codemagic.yaml", FileKind::CiConfig),
     ("compose.yaml", FileKind::Compose),
     ("compose.yml", FileKind::Compose),
     ("composer.json", FileKind::ComposerJson),
@@ -370,6 +393,12 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     if lower.ends_with(".pkr.hcl") || lower.ends_with(".pkr.json") || lower == "packer.json" {
         return Some(FileKind::Deploy(DeployKind::Terraform));
     }
+    if lower.ends_with(".tfstate") || lower.ends_with(".tfstate.backup") {
+        return Some(FileKind::TerraformState);
+    }
+    if is_ci_config(dir, &lower, ext) {
+        return Some(FileKind::CiConfig);
+    }
     if ext == "tf" || lower.ends_with(".tf.json") {
         return Some(FileKind::Deploy(DeployKind::Terraform));
     }
@@ -473,6 +502,31 @@ pub fn classify(rel: &str) -> Option<FileKind> {
         }
     }
     None
+}
+
+/// CI definitions that live in a folder of their own.
+fn is_ci_config(dir: &str, lower: &str, ext: &str) -> bool {
+    let yaml = ext == "yml" || ext == "yaml";
+    let parts: Vec<&str> = dir.split('/').collect();
+    let last = parts.last().copied().unwrap_or("");
+    let parent = parts.len().checked_sub(2).map(|i| parts[i]).unwrap_or("");
+    let in_dir = |name: &str| parts.contains(&name);
+    // GitHub Actions and the runners that read the same format (Gitea,
+    // Forgejo, Depot CI), with their local composite actions.
+    let actions_dir = [".github", ".gitea", ".forgejo", ".depot"];
+    (yaml && last == "workflows" && actions_dir.contains(&parent))
+        || (yaml
+            && actions_dir.iter().any(|d| in_dir(d))
+            && in_dir("actions")
+            && lower.starts_with("action."))
+        || (yaml && last == ".circleci")
+        || (yaml
+            && (in_dir(".buildkite")
+                || in_dir(".woodpecker")
+                || in_dir(".semaphore")
+                || in_dir(".tekton")))
+        || (yaml && last == "ci" && parent == ".gitlab")
+        || lower.starts_with("jenkinsfile")
 }
 
 fn is_env_example_name(lower: &str) -> bool {
@@ -670,6 +724,21 @@ mod tests {
         );
         assert_eq!(classify("README.md"), Some(FileKind::Readme));
         assert_eq!(classify("LICENSE"), None);
+        assert_eq!(
+            classify(".github/workflows/ci.yml"),
+            Some(FileKind::CiConfig)
+        );
+        assert_eq!(classify(".circleci/config.yml"), Some(FileKind::CiConfig));
+        assert_eq!(classify("Jenkinsfile"), Some(FileKind::CiConfig));
+        assert_eq!(classify(".gitlab-ci.yml"), Some(FileKind::CiConfig));
+        assert_eq!(
+            classify("infra/terraform.tfstate"),
+            Some(FileKind::TerraformState)
+        );
+        assert_eq!(
+            classify("terraform.tfstate.backup"),
+            Some(FileKind::TerraformState)
+        );
     }
 
     #[test]

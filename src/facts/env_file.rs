@@ -14,14 +14,31 @@ pub struct EnvVar {
 #[derive(Debug, Default)]
 pub struct EnvFile {
     pub vars: Vec<EnvVar>,
+    /// Variables that appear only commented out (`# SENTRY_DSN=`): an env
+    /// example documents optional variables that way.
+    pub commented: Vec<String>,
 }
 
 impl EnvFile {
     pub fn parse(text: &str) -> EnvFile {
         let mut vars = Vec::new();
+        let mut commented = Vec::new();
         for (i, raw) in text.lines().enumerate() {
             let line = raw.trim();
-            if line.is_empty() || line.starts_with('#') {
+            if let Some(rest) = line.strip_prefix('#') {
+                let rest = rest.trim_start_matches('#').trim();
+                let rest = rest.strip_prefix("export ").unwrap_or(rest);
+                if let Some((name, _)) = rest.split_once('=') {
+                    let name = name.trim();
+                    if !name.is_empty()
+                        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    {
+                        commented.push(name.to_string());
+                    }
+                }
+                continue;
+            }
+            if line.is_empty() {
                 continue;
             }
             let line = line
@@ -45,7 +62,7 @@ impl EnvFile {
                 line: i as u32 + 1,
             });
         }
-        EnvFile { vars }
+        EnvFile { vars, commented }
     }
 
     pub fn get(&self, name: &str) -> Option<&EnvVar> {

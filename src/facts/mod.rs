@@ -6,12 +6,15 @@
 //! cannot be read or parsed yields `None` and one entry in the audit's errors,
 //! whichever rule asked first.
 
+pub mod ci;
 pub mod code;
 pub mod compose;
+pub mod config_code;
 pub mod database;
 pub mod dockerfile;
 pub mod dockerignore;
 pub mod env_file;
+pub mod git_index;
 pub mod images;
 pub mod kubernetes;
 pub mod manifest;
@@ -21,6 +24,7 @@ pub mod rails;
 pub mod shell;
 pub mod source;
 pub mod spring;
+pub mod terraform;
 pub mod text;
 pub mod yaml;
 pub mod yaml_tree;
@@ -49,6 +53,10 @@ pub struct CodeFile {
     /// Which of `code::NOTABLE_IDENTIFIERS` the code uses (`DATABASES`,
     /// `ListenAndServe`, …).
     pub mentions: Vec<&'static str>,
+    /// Environment variables the file reads, with their defaults.
+    pub env_reads: Vec<config_code::EnvRead>,
+    /// Debug switches the file sets (Python, Ruby).
+    pub debug_settings: Vec<config_code::DebugSetting>,
 }
 
 impl CodeFile {
@@ -88,6 +96,8 @@ pub struct JsFile {
     /// `key: "value"` pairs, for config files only (next.config,
     /// prisma.config): (key, value, line), in file order.
     pub string_properties: Vec<code::KeyedString>,
+    /// Environment variables the file reads, with their defaults.
+    pub env_reads: Vec<config_code::EnvRead>,
 }
 
 impl JsFile {
@@ -122,6 +132,8 @@ enum Parsed {
     Dockerfile(dockerfile::Dockerfile),
     Toml(toml::Table),
     DockerIgnore(dockerignore::DockerIgnore),
+    Ci(ci::CiPipeline),
+    Terraform(terraform::TerraformFile),
     Unparsed,
 }
 
@@ -258,6 +270,22 @@ impl<'a> Facts<'a> {
         }
     }
 
+    /// A CI/CD pipeline's commands and actions.
+    pub fn ci_pipeline(&self, id: FileId) -> Option<&ci::CiPipeline> {
+        match self.parsed(id) {
+            Parsed::Ci(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// A Terraform or Terragrunt file's blocks (`.tf`, `terragrunt.hcl`).
+    pub fn terraform(&self, id: FileId) -> Option<&terraform::TerraformFile> {
+        match self.parsed(id) {
+            Parsed::Terraform(t) => Some(t),
+            _ => None,
+        }
+    }
+
     pub fn yaml_documents(&self, id: FileId) -> Option<&[yaml_rust2::Yaml]> {
         match self.parsed(id) {
             Parsed::Yaml(docs) | Parsed::Kube(docs, _) => Some(docs),
@@ -354,6 +382,7 @@ impl<'a> Facts<'a> {
                     path_literals: code::path_literals(&tokens),
                     handles_get: code::has_ident(&tokens, "GET"),
                     string_properties: Vec::new(),
+                    env_reads: config_code::env_reads(&tokens, code::Lang::Js),
                 }))
             }
             FileKind::FrameworkConfig | FileKind::PrismaConfig | FileKind::OrmConfig => {
@@ -363,6 +392,7 @@ impl<'a> Facts<'a> {
                     path_literals: Vec::new(),
                     handles_get: false,
                     string_properties: code::string_properties(&tokens),
+                    env_reads: config_code::env_reads(&tokens, code::Lang::Js),
                 }))
             }
             FileKind::Requirements
@@ -381,6 +411,8 @@ impl<'a> Facts<'a> {
                     path_literals: code::path_literals(&tokens),
                     databases: database::literals(&tokens, &text, lang),
                     mentions: code::notable_identifiers(&tokens),
+                    env_reads: config_code::env_reads(&tokens, lang),
+                    debug_settings: config_code::debug_settings(&tokens, &text, lang),
                 }))
             }
             FileKind::RailsDatabaseYml => {
@@ -403,6 +435,13 @@ impl<'a> Facts<'a> {
                 Parsed::Kube(docs, objects)
             }),
             FileKind::PnpmWorkspace => yaml::load(&text).map(Parsed::Yaml),
+            FileKind::CiConfig => ci::CiPipeline::parse(file.name(), &text).map(Parsed::Ci),
+            FileKind::Deploy(crate::index::DeployKind::Terraform)
+                if file.name().ends_with(".tf")
+                    || (file.name().ends_with(".hcl") && !file.name().ends_with(".pkr.hcl")) =>
+            {
+                terraform::parse(&text).map(Parsed::Terraform)
+            }
             _ => Ok(Parsed::Unparsed),
         };
         result.unwrap_or_else(|message| self.fail(id, message))

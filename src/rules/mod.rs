@@ -7,6 +7,7 @@
 pub mod configuration;
 pub mod containerization;
 pub mod database;
+pub mod delivery;
 pub mod observability;
 
 use std::sync::OnceLock;
@@ -92,6 +93,15 @@ pub static ALL: &[&Rule] = &[
     &containerization::dockerfile_secret_in_env::RULE,
     &containerization::dockerfile_single_stage_build::RULE,
     &containerization::dockerfile_copies_env_file::RULE,
+    &configuration::committed_env_file::RULE,
+    &configuration::secret_exposed_to_browser::RULE,
+    &configuration::hardcoded_fallback_secret::RULE,
+    &configuration::debug_enabled_in_production::RULE,
+    &configuration::env_example_drift::RULE,
+    &delivery::no_ci_pipeline::RULE,
+    &delivery::ci_never_runs_tests::RULE,
+    &delivery::terraform_state_committed::RULE,
+    &delivery::terraform_no_remote_backend::RULE,
 ];
 
 pub fn find(name_or_code: &str) -> Option<&'static Rule> {

@@ -1,0 +1,814 @@
+//! Configuration read from code: the environment variables a file reads
+//! (with the literal fallback it uses when one is unset) and the debug
+//! switches it sets. Built on the lexer in `code`, so comments and strings
+//! that merely mention `process.env.X` are not reads.
+
+use super::code::{Lang, Spanned, Token};
+
+/// One read of an environment variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvRead {
+    pub name: String,
+    pub line: u32,
+    /// Whether the code supplies any default (`|| x`, `get("X", y)`,
+    /// `unwrap_or(…)`): the variable is optional.
+    pub has_default: bool,
+    /// The default when it is a string literal (`|| "secret"`).
+    pub fallback: Option<String>,
+    /// Whether the code copes with the variable being unset: an API that
+    /// returns null (`os.getenv`, `ENV[]`, PHP `env()`), a test of it
+    /// (`if (process.env.X)`, `process.env.X === "true"`, `!process.env.X`),
+    /// or Rust's `Result` not unwrapped.
+    pub optional_use: bool,
+    /// Whether the read's line or the three lines above it check the
+    /// environment or debug mode (`if DEBUG`, `NODE_ENV === "production"`,
+    /// `isDev ?`): a fallback there may be meant for development only.
+    pub near_env_check: bool,
+}
+
+/// A debug switch set in code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DebugSetting {
+    pub kind: DebugKind,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DebugKind {
+    /// Python `DEBUG = True` at the start of a statement.
+    DebugTrue,
+    /// Python `DEBUG = <an environment read that defaults to true>`.
+    DebugFallbackTrue,
+    /// Python `DEBUG = <anything else>` (`False`, an env read without a
+    /// truthy default, a computed value).
+    DebugOther,
+    /// Python `from x import *`: settings may be overridden there.
+    StarImport,
+    /// A `.run(…)` call with `debug=True` or `reload=True` (Flask, uvicorn,
+    /// Django's runserver wrappers): the flag, the receiver, and whether the
+    /// call sits under `if __name__ == "__main__":`.
+    RunFlag {
+        flag: String,
+        receiver: String,
+        in_main_guard: bool,
+        /// At module level (not indented): runs whenever the module loads.
+        top_level: bool,
+    },
+    /// Rails `config.consider_all_requests_local = true`.
+    ConsiderAllRequestsLocal,
+}
+
+fn is_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn ident(t: Option<&Spanned>) -> Option<&str> {
+    match t.map(|s| &s.token) {
+        Some(Token::Ident(w)) => Some(w.as_str()),
+        _ => None,
+    }
+}
+
+fn punct(t: Option<&Spanned>, c: char) -> bool {
+    matches!(t.map(|s| &s.token), Some(Token::Punct(p)) if *p == c)
+}
+
+fn string(t: Option<&Spanned>) -> Option<&str> {
+    match t.map(|s| &s.token) {
+        Some(Token::Str(v)) => Some(v.as_str()),
+        _ => None,
+    }
+}
+
+/// Whether the tokens from `i` spell `words` (identifiers and punctuation
+/// given as one-character strings).
+fn spells(tokens: &[Spanned], i: usize, words: &[&str]) -> bool {
+    words.iter().enumerate().all(|(k, w)| {
+        let t = tokens.get(i + k);
+        if w.len() == 1 && !w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            punct(t, w.chars().next().unwrap_or(' '))
+        } else {
+            ident(t) == Some(*w)
+        }
+    })
+}
+
+/// The index just past the `)` that closes the `(` at `open`.
+fn close_paren(tokens: &[Spanned], open: usize) -> usize {
+    let mut depth = 0i32;
+    for (k, t) in tokens.iter().enumerate().skip(open) {
+        match t.token {
+            Token::Punct('(' | '[' | '{') => depth += 1,
+            Token::Punct(')' | ']' | '}') => {
+                depth -= 1;
+                if depth <= 0 {
+                    return k + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    tokens.len()
+}
+
+/// A call's arguments after the first: `, "lit"` or `, default="lit"` or
+/// `, default=<expr>`. Returns (has_default, literal).
+fn call_default(tokens: &[Spanned], after_name: usize, end: usize) -> (bool, Option<String>) {
+    let mut k = after_name;
+    while k < end {
+        if punct(tokens.get(k), ',') {
+            let next = tokens.get(k + 1);
+            // `default=…` (django-environ, decouple); other keywords
+            // (`cast=bool`) are not defaults.
+            if ident(next).is_some() && punct(tokens.get(k + 2), '=') {
+                if ident(next) == Some("default") {
+                    // `default=None` makes the variable optional too.
+                    let literal = string(tokens.get(k + 3)).map(str::to_string);
+                    return (true, literal);
+                }
+                k += 3;
+                continue;
+            }
+            if punct(next, ')') {
+                return (false, None);
+            }
+            let literal = string(next)
+                .filter(|_| {
+                    matches!(
+                        tokens.get(k + 2).map(|t| &t.token),
+                        Some(Token::Punct(')' | ','))
+                    )
+                })
+                .map(str::to_string);
+            return (true, literal);
+        }
+        k += 1;
+    }
+    (false, None)
+}
+
+/// `|| "x"`, `?? "x"`, `or "x"` after a read ending at `end`.
+fn logical_default(tokens: &[Spanned], end: usize) -> (bool, Option<String>) {
+    let two = |a: char, b: char| punct(tokens.get(end), a) && punct(tokens.get(end + 1), b);
+    let skip = if two('|', '|') || two('?', '?') {
+        2
+    } else if ident(tokens.get(end)) == Some("or") {
+        1
+    } else {
+        return (false, None);
+    };
+    let literal = string(tokens.get(end + skip))
+        .filter(|_| !punct(tokens.get(end + skip + 1), '+'))
+        .map(str::to_string);
+    (true, literal)
+}
+
+pub fn env_reads(tokens: &[Spanned], lang: Lang) -> Vec<EnvRead> {
+    let mut out = Vec::new();
+    let mut push = |name: &str,
+                    line: u32,
+                    (has_default, fallback): (bool, Option<String>),
+                    optional_use: bool| {
+        if is_env_name(name) {
+            out.push(EnvRead {
+                name: name.to_string(),
+                line,
+                has_default,
+                fallback,
+                near_env_check: false,
+                optional_use,
+            });
+        }
+    };
+    for i in 0..tokens.len() {
+        let line = tokens[i].line;
+        match lang {
+            Lang::Js => {
+                // process.env.X, import.meta.env.X, Bun.env.X, process.env["X"]
+                let base = if spells(tokens, i, &["process", ".", "env"])
+                    || spells(tokens, i, &["Bun", ".", "env"])
+                {
+                    Some(i + 3)
+                } else if spells(tokens, i, &["import", ".", "meta", ".", "env"]) {
+                    Some(i + 5)
+                } else {
+                    None
+                };
+                if let Some(b) = base {
+                    if i > 0 && punct(tokens.get(i - 1), '.') {
+                        continue;
+                    }
+                    if punct(tokens.get(b), '.') {
+                        if let Some(name) =
+                            ident(tokens.get(b + 1)).filter(|_| !assigned(tokens, b + 2))
+                        {
+                            push(
+                                name,
+                                line,
+                                logical_default(tokens, b + 2),
+                                tested(tokens, i, b + 2),
+                            );
+                        }
+                    } else if punct(tokens.get(b), '[') && punct(tokens.get(b + 2), ']') {
+                        if let Some(name) =
+                            string(tokens.get(b + 1)).filter(|_| !assigned(tokens, b + 3))
+                        {
+                            push(
+                                name,
+                                line,
+                                logical_default(tokens, b + 3),
+                                tested(tokens, i, b + 3),
+                            );
+                        }
+                    } else if i >= 2
+                        && punct(tokens.get(i - 1), '=')
+                        && punct(tokens.get(i - 2), '}')
+                    {
+                        // `const { A, B = "x" } = process.env`
+                        destructured(tokens, i - 2, &mut push);
+                    }
+                } else if spells(tokens, i, &["Deno", ".", "env", ".", "get", "("]) {
+                    if let Some(name) = string(tokens.get(i + 6)) {
+                        let end = close_paren(tokens, i + 5);
+                        push(
+                            name,
+                            line,
+                            logical_default(tokens, end),
+                            tested(tokens, i, end),
+                        );
+                    }
+                }
+            }
+            Lang::Python => {
+                let call = if spells(tokens, i, &["os", ".", "environ", ".", "get", "("])
+                    || spells(tokens, i, &["os", ".", "environ", ".", "setdefault", "("])
+                {
+                    Some(i + 5)
+                } else if spells(tokens, i, &["os", ".", "getenv", "("]) {
+                    Some(i + 3)
+                } else if (spells(tokens, i, &["env", "("]) || spells(tokens, i, &["config", "("]))
+                    && !punct(tokens.get(i.wrapping_sub(1)), '.')
+                    && !matches!(ident(tokens.get(i.wrapping_sub(1))), Some("def"))
+                {
+                    Some(i + 1)
+                } else if ident(tokens.get(i)) == Some("env")
+                    && punct(tokens.get(i + 1), '.')
+                    && matches!(
+                        ident(tokens.get(i + 2)),
+                        Some(
+                            "str"
+                                | "bool"
+                                | "int"
+                                | "float"
+                                | "list"
+                                | "json"
+                                | "url"
+                                | "db_url"
+                                | "dict"
+                        )
+                    )
+                    && punct(tokens.get(i + 3), '(')
+                {
+                    Some(i + 3)
+                } else {
+                    None
+                };
+                if let Some(open) = call {
+                    if let Some(name) = string(tokens.get(open + 1)) {
+                        let end = close_paren(tokens, open);
+                        let (d, lit) = call_default(tokens, open + 2, end);
+                        let (d2, lit2) = logical_default(tokens, end);
+                        let nullable = spells(tokens, i, &["os", ".", "getenv"])
+                            || spells(tokens, i, &["os", ".", "environ", ".", "get"]);
+                        push(
+                            name,
+                            line,
+                            (d || d2, lit.or(lit2)),
+                            nullable || tested(tokens, i, end),
+                        );
+                    }
+                } else if spells(tokens, i, &["os", ".", "environ", "["]) {
+                    if let Some(name) =
+                        string(tokens.get(i + 4)).filter(|_| !assigned(tokens, i + 6))
+                    {
+                        push(name, line, (false, None), tested(tokens, i, i + 6));
+                    }
+                }
+            }
+            Lang::Ruby => {
+                if ident(tokens.get(i)) != Some("ENV") {
+                    continue;
+                }
+                if punct(tokens.get(i + 1), '[') {
+                    if let Some(name) =
+                        string(tokens.get(i + 2)).filter(|_| !assigned(tokens, i + 4))
+                    {
+                        push(name, line, logical_default(tokens, i + 4), true);
+                    }
+                } else if spells(tokens, i + 1, &[".", "fetch", "("]) {
+                    if let Some(name) = string(tokens.get(i + 4)) {
+                        let end = close_paren(tokens, i + 3);
+                        let (mut d, mut lit) = call_default(tokens, i + 5, end);
+                        // ENV.fetch("X") { "default" }
+                        if punct(tokens.get(end), '{') {
+                            d = true;
+                            if lit.is_none() {
+                                lit = string(tokens.get(end + 1))
+                                    .filter(|_| punct(tokens.get(end + 2), '}'))
+                                    .map(str::to_string);
+                            }
+                        }
+                        push(name, line, (d, lit), false);
+                    }
+                }
+            }
+            Lang::Php => {
+                let open = if matches!(ident(tokens.get(i)), Some("env" | "getenv"))
+                    && punct(tokens.get(i + 1), '(')
+                    && !(punct(tokens.get(i.wrapping_sub(1)), '>')
+                        && punct(tokens.get(i.wrapping_sub(2)), '-'))
+                {
+                    Some(i + 1)
+                } else {
+                    None
+                };
+                if let Some(open) = open {
+                    if let Some(name) = string(tokens.get(open + 1)) {
+                        let end = close_paren(tokens, open);
+                        push(name, line, call_default(tokens, open + 2, end), true);
+                    }
+                } else if matches!(ident(tokens.get(i)), Some("$_ENV"))
+                    && punct(tokens.get(i + 1), '[')
+                {
+                    if let Some(name) = string(tokens.get(i + 2)) {
+                        push(name, line, logical_default(tokens, i + 4), true);
+                    }
+                }
+            }
+            Lang::CLike => {
+                // Java/Kotlin System.getenv("X"); Go os.Getenv("X"),
+                // os.LookupEnv("X") and helpers like getEnv("X", "def").
+                if spells(tokens, i, &["System", ".", "getenv", "("])
+                    || spells(tokens, i, &["os", ".", "Getenv", "("])
+                    || spells(tokens, i, &["os", ".", "LookupEnv", "("])
+                {
+                    let open = i + 3;
+                    if let Some(name) = string(tokens.get(open + 1)) {
+                        let end = close_paren(tokens, open);
+                        let lookup = ident(tokens.get(i + 2)) == Some("LookupEnv");
+                        push(
+                            name,
+                            line,
+                            logical_default(tokens, end),
+                            lookup || tested(tokens, i, end),
+                        );
+                    }
+                } else if let Some(f) = ident(tokens.get(i)) {
+                    let lower = f.to_ascii_lowercase();
+                    let helper = lower.contains("env")
+                        && punct(tokens.get(i + 1), '(')
+                        && !punct(tokens.get(i.wrapping_sub(1)), '.')
+                        && !matches!(ident(tokens.get(i.wrapping_sub(1))), Some("func" | "fun"));
+                    if helper {
+                        if let Some(name) =
+                            string(tokens.get(i + 2)).filter(|n| looks_like_env_constant(n))
+                        {
+                            let end = close_paren(tokens, i + 1);
+                            push(name, line, call_default(tokens, i + 3, end), false);
+                        }
+                    }
+                }
+                // Spring `@Value("${JWT_SECRET:changeme}")`.
+                if let Some(s) = string(tokens.get(i)) {
+                    for (name, default) in placeholders(s) {
+                        push(&name, line, (default.is_some(), default), false);
+                    }
+                }
+            }
+            Lang::Rust => {
+                let read = spells(tokens, i, &["env", ":", ":", "var", "("])
+                    || spells(tokens, i, &["env", ":", ":", "var_os", "("]);
+                if read && !punct(tokens.get(i.wrapping_sub(1)), '!') {
+                    if let Some(name) = string(tokens.get(i + 5)) {
+                        let end = close_paren(tokens, i + 4);
+                        // `.unwrap_or("x")`, `.unwrap_or_else(|_| "x".into())`,
+                        // `.unwrap_or_default()`.
+                        let mut result = (false, None);
+                        // Required only when unwrapped: `?`, `.unwrap()`,
+                        // `.expect(…)`.
+                        let required = punct(tokens.get(end), '?')
+                            || (punct(tokens.get(end), '.')
+                                && matches!(ident(tokens.get(end + 1)), Some("unwrap" | "expect")));
+                        if punct(tokens.get(end), '.') {
+                            if let Some(m) = ident(tokens.get(end + 1)) {
+                                if m.starts_with("unwrap_or") {
+                                    let close = close_paren(tokens, end + 2);
+                                    let lit = tokens
+                                        [(end + 2).min(tokens.len())..close.min(tokens.len())]
+                                        .iter()
+                                        .find_map(|t| match &t.token {
+                                            Token::Str(v) => Some(v.clone()),
+                                            _ => None,
+                                        });
+                                    result = (true, lit);
+                                }
+                            }
+                        }
+                        push(name, line, result, !required);
+                    }
+                }
+            }
+        }
+    }
+    mark_env_checks(tokens, &mut out);
+    out
+}
+
+/// Identifiers and strings that check the environment or debug mode.
+const ENV_CHECK_IDENTS: &[&str] = &[
+    "APP_ENV",
+    "DEBUG",
+    "DJANGO_ENV",
+    "ENVIRONMENT",
+    "FLASK_ENV",
+    "IS_DEV",
+    "IS_DEVELOPMENT",
+    "IS_PRODUCTION",
+    "NODE_ENV",
+    "RACK_ENV",
+    "RAILS_ENV",
+    "__DEV__",
+    "dev",
+    "development",
+    "development?",
+    "isDev",
+    "isDevelopment",
+    "isProd",
+    "isProduction",
+    "is_dev",
+    "is_development",
+    "is_production",
+    "production",
+    "test",
+];
+
+/// `X = …` (not `==`): the code sets the variable rather than reads it.
+fn assigned(tokens: &[Spanned], end: usize) -> bool {
+    punct(tokens.get(end), '=') && !punct(tokens.get(end + 1), '=')
+}
+
+/// Marks reads whose value is tested rather than used: the token after
+/// the read (at `end`) compares or branches, or a `!`/`if (` precedes it.
+fn tested(tokens: &[Spanned], start: usize, end: usize) -> bool {
+    let next = tokens.get(end).map(|t| &t.token);
+    let next2 = tokens.get(end + 1).map(|t| &t.token);
+    let before = start
+        .checked_sub(1)
+        .and_then(|i| tokens.get(i))
+        .map(|t| &t.token);
+    let before2 = start
+        .checked_sub(2)
+        .and_then(|i| tokens.get(i))
+        .map(|t| &t.token);
+    matches!(next, Some(Token::Punct('?'))) && !matches!(next2, Some(Token::Punct('?' | '.')))
+        || matches!(
+            (next, next2),
+            (Some(Token::Punct('&')), Some(Token::Punct('&')))
+        )
+        || matches!(
+            (next, next2),
+            (Some(Token::Punct('=' | '!')), Some(Token::Punct('=')))
+        )
+        || matches!(before, Some(Token::Punct('!')))
+        || matches!((before, before2), (Some(Token::Punct('(')), Some(Token::Ident(w))) if w == "if" || w == "Boolean")
+}
+
+fn mark_env_checks(tokens: &[Spanned], reads: &mut [EnvRead]) {
+    for read in reads.iter_mut() {
+        let from = tokens.partition_point(|t| t.line + 3 < read.line);
+        let to = tokens.partition_point(|t| t.line <= read.line);
+        read.near_env_check = tokens[from..to].iter().any(|t| match &t.token {
+            Token::Ident(w) => ENV_CHECK_IDENTS.contains(&w.as_str()) && w != "test",
+            Token::Str(s) => matches!(
+                s.as_str(),
+                "development"
+                    | "dev"
+                    | "test"
+                    | "local"
+                    | "production"
+                    | "prod"
+                    | "DEBUG"
+                    | "NODE_ENV"
+            ),
+            _ => false,
+        }) || (read.name != "NODE_ENV"
+            && tokens[from..to]
+                .iter()
+                .any(|t| matches!(&t.token, Token::Ident(w) if w == "NODE_ENV")));
+    }
+}
+
+/// `const { A, B = "x", C: c } = process.env`, given the index of `}`.
+fn destructured(
+    tokens: &[Spanned],
+    close: usize,
+    push: &mut impl FnMut(&str, u32, (bool, Option<String>), bool),
+) {
+    let mut depth = 0;
+    let mut open = None;
+    for k in (0..=close).rev() {
+        match tokens[k].token {
+            Token::Punct('}') => depth += 1,
+            Token::Punct('{') => {
+                depth -= 1;
+                if depth == 0 {
+                    open = Some(k);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some(open) = open else { return };
+    let mut k = open + 1;
+    while k < close {
+        if let Some(name) = ident(tokens.get(k)) {
+            let prev_ok = punct(tokens.get(k - 1), '{') || punct(tokens.get(k - 1), ',');
+            if prev_ok {
+                let has_default = punct(tokens.get(k + 1), '=');
+                let lit = if has_default {
+                    string(tokens.get(k + 2)).map(str::to_string)
+                } else {
+                    None
+                };
+                push(name, tokens[k].line, (has_default, lit), false);
+            }
+        }
+        k += 1;
+    }
+}
+
+/// Constant-style names (`DATABASE_URL`), as helpers' first arguments.
+fn looks_like_env_constant(name: &str) -> bool {
+    is_env_name(name)
+        && name.chars().any(|c| c.is_ascii_uppercase())
+        && !name.chars().any(|c| c.is_ascii_lowercase())
+}
+
+/// `${NAME}` and `${NAME:default}` placeholders with upper-case names.
+pub fn placeholders(s: &str) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(start) = rest.find("${") {
+        let body = &rest[start + 2..];
+        let Some(end) = body.find('}') else { break };
+        let inner = &body[..end];
+        let (name, default) = match inner.split_once(':') {
+            Some((n, d)) => (n, Some(d.to_string())),
+            None => (inner, None),
+        };
+        if looks_like_env_constant(name) {
+            out.push((name.to_string(), default));
+        }
+        rest = &body[end + 1..];
+    }
+    out
+}
+
+/// Debug switches in Python and Ruby files.
+pub fn debug_settings(tokens: &[Spanned], text: &str, lang: Lang) -> Vec<DebugSetting> {
+    let mut out = Vec::new();
+    match lang {
+        Lang::Python => {
+            let lines: Vec<&str> = text.lines().collect();
+            let indent = |line: u32| -> usize {
+                lines
+                    .get(line.saturating_sub(1) as usize)
+                    .map(|l| l.len() - l.trim_start().len())
+                    .unwrap_or(0)
+            };
+            let mut guard: Option<(u32, usize)> = None;
+            for i in 0..tokens.len() {
+                let line = tokens[i].line;
+                let starts_statement = i == 0 || tokens[i - 1].line < line;
+                if spells(tokens, i, &["if", "__name__", "=", "="])
+                    && string(tokens.get(i + 4)) == Some("__main__")
+                {
+                    guard = Some((line, indent(line)));
+                }
+                if starts_statement && guard.is_some_and(|(l, ind)| l < line && indent(line) <= ind)
+                {
+                    guard = None;
+                }
+                if starts_statement
+                    && ident(tokens.get(i)) == Some("DEBUG")
+                    && punct(tokens.get(i + 1), '=')
+                    && !punct(tokens.get(i + 2), '=')
+                {
+                    let rhs: Vec<&Spanned> = tokens[i + 2..]
+                        .iter()
+                        .take_while(|t| t.line == line)
+                        .collect();
+                    let kind = if rhs.len() == 1 && ident(rhs.first().copied()) == Some("True") {
+                        DebugKind::DebugTrue
+                    } else if fallback_true(&tokens[i + 2..], line) {
+                        DebugKind::DebugFallbackTrue
+                    } else {
+                        DebugKind::DebugOther
+                    };
+                    out.push(DebugSetting { kind, line });
+                }
+                if starts_statement
+                    && ident(tokens.get(i)) == Some("from")
+                    && tokens[i..]
+                        .iter()
+                        .take_while(|t| t.line == line)
+                        .any(|t| t.token == Token::Punct('*'))
+                {
+                    out.push(DebugSetting {
+                        kind: DebugKind::StarImport,
+                        line,
+                    });
+                }
+                if spells(tokens, i, &[".", "run", "("]) {
+                    let receiver = ident(tokens.get(i.wrapping_sub(1)))
+                        .unwrap_or("")
+                        .to_string();
+                    let end = close_paren(tokens, i + 2);
+                    for k in i + 3..end.min(tokens.len()) {
+                        let flag = ident(tokens.get(k));
+                        if matches!(flag, Some("debug" | "reload"))
+                            && punct(tokens.get(k + 1), '=')
+                            && ident(tokens.get(k + 2)) == Some("True")
+                        {
+                            out.push(DebugSetting {
+                                kind: DebugKind::RunFlag {
+                                    flag: flag.unwrap_or("").to_string(),
+                                    receiver: receiver.clone(),
+                                    in_main_guard: guard.is_some(),
+                                    top_level: indent(line) == 0,
+                                },
+                                line,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        Lang::Ruby => {
+            for i in 0..tokens.len() {
+                if spells(tokens, i, &["consider_all_requests_local", "=", "true"]) {
+                    out.push(DebugSetting {
+                        kind: DebugKind::ConsiderAllRequestsLocal,
+                        line: tokens[i].line,
+                    });
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// `env.bool("DEBUG", default=True)`, `os.environ.get("DEBUG", "True") ==
+/// "True"`, `config("DEBUG", default=True, cast=bool)`: the value is read
+/// from the environment and is true when the variable is unset.
+fn fallback_true(rhs: &[Spanned], line: u32) -> bool {
+    let rhs: Vec<&Spanned> = rhs.iter().take_while(|t| t.line <= line + 2).collect();
+    let truthy_str = |s: &str| {
+        matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "1" | "yes" | "on" | "t" | "y"
+        )
+    };
+    let reads_env = rhs.iter().any(|t| {
+        matches!(&t.token, Token::Ident(w) if matches!(w.as_str(), "env" | "getenv" | "environ" | "config" | "get_env" | "strtobool"))
+    });
+    if !reads_env {
+        return false;
+    }
+    for (k, t) in rhs.iter().enumerate() {
+        // `default=True` / `default="true"`
+        if matches!(&t.token, Token::Ident(w) if w == "default")
+            && matches!(rhs.get(k + 1).map(|t| &t.token), Some(Token::Punct('=')))
+        {
+            return match rhs.get(k + 2).map(|t| &t.token) {
+                Some(Token::Ident(v)) => v == "True",
+                Some(Token::Str(v)) => truthy_str(v),
+                _ => false,
+            };
+        }
+        // positional: `get("DEBUG", "True")`, `env.bool("DEBUG", True)`
+        if matches!(&t.token, Token::Punct(','))
+            && k >= 1
+            && matches!(rhs[k - 1].token, Token::Str(_))
+        {
+            let next = rhs.get(k + 1).map(|t| &t.token);
+            let closes = matches!(rhs.get(k + 2).map(|t| &t.token), Some(Token::Punct(')')));
+            if closes {
+                return match next {
+                    Some(Token::Ident(v)) => v == "True",
+                    Some(Token::Str(v)) => truthy_str(v),
+                    _ => false,
+                };
+            }
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::code::tokenize;
+
+    fn reads(src: &str, lang: Lang) -> Vec<(String, bool, Option<String>)> {
+        env_reads(&tokenize(src, lang), lang)
+            .into_iter()
+            .map(|r| (r.name, r.has_default, r.fallback))
+            .collect()
+    }
+
+    fn r(name: &str, d: bool, lit: Option<&str>) -> (String, bool, Option<String>) {
+        (name.to_string(), d, lit.map(str::to_string))
+    }
+
+    #[test]
+    fn js_reads() {
+        assert_eq!(reads("process.env.A = '1';\nos.environ", Lang::Js), []);
+        assert_eq!(reads("os.environ['A'] = '1'\n", Lang::Python), []);
+        assert_eq!(
+            reads("const a = process.env.JWT_SECRET || 'secret';\n// process.env.NOPE\nconst b = import.meta.env.VITE_API_URL;\nconst c = process.env['DB'] ?? fallback();\nconst { A, B = 'x' } = process.env;", Lang::Js),
+            [r("JWT_SECRET", true, Some("secret")), r("VITE_API_URL", false, None), r("DB", true, None), r("A", false, None), r("B", true, Some("x"))]
+        );
+    }
+
+    #[test]
+    fn python_reads() {
+        assert_eq!(
+            reads("SECRET_KEY = os.environ.get('SECRET_KEY', 'dev-key')\nA = os.environ['A']\nB = env('B', default='x')\nC = os.getenv('C')\nD = config('D', cast=bool)\nE = env.bool('E', default=False)\nF = os.getenv('F') or 'lit'\n", Lang::Python),
+            [r("SECRET_KEY", true, Some("dev-key")), r("A", false, None), r("B", true, Some("x")), r("C", false, None), r("D", false, None), r("E", true, None), r("F", true, Some("lit"))]
+        );
+    }
+
+    #[test]
+    fn ruby_go_rust_php_java_reads() {
+        assert_eq!(
+            reads("a = ENV.fetch('SECRET_KEY_BASE') { 'abc' }\nb = ENV['X'] || 'y'\nc = ENV.fetch('Z')\n", Lang::Ruby),
+            [r("SECRET_KEY_BASE", true, Some("abc")), r("X", true, Some("y")), r("Z", false, None)]
+        );
+        assert_eq!(
+            reads("s := getEnv(\"JWT_SECRET\", \"changeme\")\nt := os.Getenv(\"PORT\")\nfunc getEnv(key, def string) string {}", Lang::CLike),
+            [r("JWT_SECRET", true, Some("changeme")), r("PORT", false, None)]
+        );
+        assert_eq!(
+            reads("let s = std::env::var(\"SECRET\").unwrap_or(\"dev\".into());\nlet p = env::var(\"PORT\")?;", Lang::Rust),
+            [r("SECRET", true, Some("dev")), r("PORT", false, None)]
+        );
+        assert_eq!(
+            reads(
+                "<?php\n'key' => env('APP_KEY'),\n'x' => env('MAIL_PASSWORD', 'secret'),",
+                Lang::Php
+            ),
+            [
+                r("APP_KEY", false, None),
+                r("MAIL_PASSWORD", true, Some("secret"))
+            ]
+        );
+        assert_eq!(
+            reads("@Value(\"${JWT_SECRET:changeme}\") String s;", Lang::CLike),
+            [r("JWT_SECRET", true, Some("changeme"))]
+        );
+    }
+
+    #[test]
+    fn python_debug_settings() {
+        let src = "DEBUG = True\nDEBUG = env.bool('DJANGO_DEBUG', default=True)\nDEBUG = os.environ.get('DEBUG', 'False') == 'True'\nfrom .local import *\nif __name__ == '__main__':\n    app.run(debug=True)\napp.run(host='0.0.0.0', debug=True)\n";
+        let kinds: Vec<DebugKind> = debug_settings(&tokenize(src, Lang::Python), src, Lang::Python)
+            .into_iter()
+            .map(|d| d.kind)
+            .collect();
+        assert_eq!(kinds[0], DebugKind::DebugTrue);
+        assert_eq!(kinds[1], DebugKind::DebugFallbackTrue);
+        assert_eq!(kinds[2], DebugKind::DebugOther);
+        assert_eq!(kinds[3], DebugKind::StarImport);
+        assert!(matches!(
+            &kinds[4],
+            DebugKind::RunFlag {
+                in_main_guard: true,
+                ..
+            }
+        ));
+        assert!(matches!(
+            &kinds[5],
+            DebugKind::RunFlag {
+                in_main_guard: false,
+                ..
+            }
+        ));
+    }
+}

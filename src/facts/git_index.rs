@@ -1,0 +1,127 @@
+//! The paths git tracks, read from `.git/index`. The walk honours
+//! .gitignore, so a file that was committed before it was ignored (a `.env`
+//! added to .gitignore too late) is invisible to it — yet it is in every
+//! clone. Rules about committed secrets ask here for such files.
+
+use std::path::{Path, PathBuf};
+
+/// The git directory of a working tree: `.git/`, or the folder a `.git`
+/// file points to (worktrees, submodules).
+fn git_dir(root: &Path) -> Option<PathBuf> {
+    let dot_git = root.join(".git");
+    if dot_git.is_dir() {
+        return Some(dot_git);
+    }
+    let text = std::fs::read_to_string(&dot_git).ok()?;
+    let target = text.trim().strip_prefix("gitdir:")?.trim();
+    let path = Path::new(target);
+    Some(if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        root.join(path)
+    })
+}
+
+/// Paths (relative to `root`, forward slashes) tracked by the git
+/// repository whose top is `root`. Empty when `root` is not the top of a
+/// git working tree or the index cannot be read.
+pub fn tracked_paths(root: &Path) -> Vec<String> {
+    let Some(dir) = git_dir(root) else {
+        return Vec::new();
+    };
+    // Refuse absurd sizes rather than read them whole.
+    let index = dir.join("index");
+    if std::fs::metadata(&index).map_or(true, |m| m.len() > 512 * 1024 * 1024) {
+        return Vec::new();
+    }
+    match std::fs::read(&index) {
+        Ok(bytes) => parse(&bytes).unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Parses index versions 2, 3 and 4.
+fn parse(bytes: &[u8]) -> Option<Vec<String>> {
+    if bytes.get(0..4)? != b"DIRC" {
+        return None;
+    }
+    let be32 = |at: usize| -> Option<u32> {
+        bytes
+            .get(at..at + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let version = be32(4)?;
+    if !(2..=4).contains(&version) {
+        return None;
+    }
+    let count = be32(8)? as usize;
+    let mut at = 12;
+    let mut out = Vec::with_capacity(count.min(1 << 20));
+    let mut previous: Vec<u8> = Vec::new();
+    for _ in 0..count {
+        let start = at;
+        let flags = u16::from_be_bytes([*bytes.get(at + 60)?, *bytes.get(at + 61)?]);
+        at += 62;
+        if version >= 3 && flags & 0x4000 != 0 {
+            at += 2;
+        }
+        let path = if version == 4 {
+            // A varint of bytes to drop from the previous path, then the
+            // rest of this path, NUL-terminated.
+            let mut byte = *bytes.get(at)?;
+            at += 1;
+            let mut strip = (byte & 0x7f) as usize;
+            while byte & 0x80 != 0 {
+                byte = *bytes.get(at)?;
+                at += 1;
+                strip = ((strip + 1) << 7) | (byte & 0x7f) as usize;
+            }
+            let end = at + bytes.get(at..)?.iter().position(|b| *b == 0)?;
+            let keep = previous.len().checked_sub(strip)?;
+            let mut path = previous[..keep].to_vec();
+            path.extend_from_slice(&bytes[at..end]);
+            at = end + 1;
+            path
+        } else {
+            let end = at + bytes.get(at..)?.iter().position(|b| *b == 0)?;
+            let path = bytes[at..end].to_vec();
+            // Entries are NUL-padded to a multiple of 8 bytes.
+            let len = end - start;
+            at = start + ((len + 8) & !7);
+            path
+        };
+        out.push(String::from_utf8_lossy(&path).into_owned());
+        previous = path;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry_v2(path: &str) -> Vec<u8> {
+        let mut e = vec![0u8; 62];
+        let flags = path.len() as u16;
+        e[60..62].copy_from_slice(&flags.to_be_bytes());
+        e.extend_from_slice(path.as_bytes());
+        let len = e.len();
+        e.resize((len + 8) & !7, 0);
+        e
+    }
+
+    #[test]
+    fn reads_version_2_entries() {
+        let mut bytes = b"DIRC".to_vec();
+        bytes.extend_from_slice(&2u32.to_be_bytes());
+        bytes.extend_from_slice(&2u32.to_be_bytes());
+        bytes.extend(entry_v2(".env.prod"));
+        bytes.extend(entry_v2("app/main.py"));
+        assert_eq!(
+            parse(&bytes),
+            Some(vec![".env.prod".to_string(), "app/main.py".to_string()])
+        );
+        assert_eq!(parse(b"DIRC"), None);
+        assert_eq!(parse(b"nope"), None);
+    }
+}

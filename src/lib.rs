@@ -12,6 +12,7 @@ pub mod baseline;
 pub mod config;
 pub mod facts;
 pub mod finding;
+pub mod fix;
 pub mod index;
 pub mod render;
 pub mod rules;

@@ -85,7 +85,7 @@ const DATABASE_FILE_EXTENSIONS: &[&str] = &[".db", ".sqlite", ".sqlite3", ".rdb"
 /// The dump a command makes, if it makes one: its tool name. Schema-only
 /// exports and dumps piped straight into another database (a staging
 /// refresh) are not backups.
-fn dump_tool(cmd: &ShellCommand) -> Option<&'static str> {
+pub(crate) fn dump_tool(cmd: &ShellCommand) -> Option<&'static str> {
     fn is_dump(name: &str) -> Option<&'static str> {
         let base = name.rsplit('/').next().unwrap_or(name);
         DUMP_TOOLS.iter().find(|t| **t == base).copied()

@@ -138,7 +138,8 @@ pub fn plan(cx: &RepoContext, finding: &Finding) -> Option<FixPlan> {
         return None;
     }
     let old_id = cx.index.find(&setup.old_script)?;
-    let old_text = cx.facts.text(old_id)?;
+    // Facts keep the parsed script, not its text: read it for the edit.
+    let old_text = std::fs::read_to_string(cx.index.path(old_id)).ok()?;
     let script = cx.facts.shell_script(old_id)?;
     let mut edits: Vec<Edit> = files
         .into_iter()
@@ -149,10 +150,10 @@ pub fn plan(cx: &RepoContext, finding: &Finding) -> Option<FixPlan> {
             executable,
         })
         .collect();
-    if let Some(after) = chain_offsite(old_text, script) {
+    if let Some(after) = chain_offsite(&old_text, script) {
         edits.push(Edit {
             path: setup.old_script.clone(),
-            before: Some(old_text.to_string()),
+            before: Some(old_text.clone()),
             after,
             executable: true,
         });
@@ -611,7 +612,9 @@ mod tests {
         let out = chain_offsite(text, &script).expect("chained");
         let dir = out.find("offsite_dir=$(cd").expect("dir captured");
         assert!(dir < out.find("cd /srv").expect("cd kept"));
-        let call = out.find("\"$offsite_dir/backup-offsite.sh\"").expect("call");
+        let call = out
+            .find("\"$offsite_dir/backup-offsite.sh\"")
+            .expect("call");
         assert!(call < out.find("exit 0").expect("exit kept"));
         let again = ShellScript::parse(&out).expect("parses");
         assert!(chain_offsite(&out, &again).is_none());

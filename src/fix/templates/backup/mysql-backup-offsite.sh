@@ -63,7 +63,7 @@ esac
 
 # upload KEY: stdin → s3://bucket/KEY
 upload() {
-    aws "${aws_args[@]}" s3 cp - "s3://$bucket/$1" "${sse_args[@]}" --only-show-errors
+    aws s3 cp - "s3://$bucket/$1" "${aws_args[@]}" "${sse_args[@]}" --only-show-errors
 }
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -75,7 +75,7 @@ started=$SECONDS
 # tells a good dump from a truncated one.
 mysqldump --defaults-extra-file="$work/client.cnf" --single-transaction --quick \
     --routines --triggers --hex-blob --no-tablespaces "$database" | gzip | upload "$key"
-bytes=$(aws "${aws_args[@]}" s3api head-object --bucket "$bucket" --key "$key" --query ContentLength --output text)
+bytes=$(aws s3api head-object "${aws_args[@]}" --bucket "$bucket" --key "$key" --query ContentLength --output text)
 if [[ ! $bytes =~ ^[0-9]+$ ]] || ((bytes == 0)); then
     echo "backup-offsite: s3://$bucket/$key is empty or missing after upload (size: $bytes)" >&2
     exit 1

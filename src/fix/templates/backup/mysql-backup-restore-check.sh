@@ -63,14 +63,14 @@ endpoint=${BACKUP_S3_ENDPOINT:-${AWS_ENDPOINT_URL:-}}
 key=${1:-}
 if [[ -z $key ]]; then
     # Keys are UTC timestamps, so the last in lexical order is the newest.
-    key=$(aws "${aws_args[@]}" s3api list-objects-v2 --bucket "$bucket" --prefix "$prefix/" \
+    key=$(aws s3api list-objects-v2 "${aws_args[@]}" --bucket "$bucket" --prefix "$prefix/" \
         --query 'Contents[].Key' --output text | tr '\t' '\n' | grep '\.sql\.gz\.complete$' | sort | tail -n 1 || true)
     key=${key%.complete}
     [[ -n $key ]] || { echo "restore-check: no complete dump under s3://$bucket/$prefix/" >&2; exit 1; }
 fi
 
 started=$SECONDS
-aws "${aws_args[@]}" s3 cp "s3://$bucket/$key" "$work/backup.sql.gz" --only-show-errors
+aws s3 cp "${aws_args[@]}" "s3://$bucket/$key" "$work/backup.sql.gz" --only-show-errors
 bytes=$(wc -c <"$work/backup.sql.gz")
 ((bytes > 0)) || { echo "restore-check: s3://$bucket/$key is empty" >&2; exit 1; }
 gzip -t "$work/backup.sql.gz" || { echo "restore-check: s3://$bucket/$key is not a complete gzip file" >&2; exit 1; }

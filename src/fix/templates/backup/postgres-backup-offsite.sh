@@ -67,12 +67,12 @@ esac
 
 # upload KEY: stdin → s3://bucket/KEY
 upload() {
-    aws "${aws_args[@]}" s3 cp - "s3://$bucket/$1" "${sse_args[@]}" --only-show-errors
+    aws s3 cp - "s3://$bucket/$1" "${aws_args[@]}" "${sse_args[@]}" --only-show-errors
 }
 
 # size KEY: the stored object's size in bytes
 size() {
-    aws "${aws_args[@]}" s3api head-object --bucket "$bucket" --key "$1" \
+    aws s3api head-object "${aws_args[@]}" --bucket "$bucket" --key "$1" \
         --query ContentLength --output text
 }
 

@@ -47,7 +47,7 @@ esac
 
 # upload KEY: stdin → s3://bucket/KEY
 upload() {
-    aws "${aws_args[@]}" s3 cp - "s3://$bucket/$1" "${sse_args[@]}" --only-show-errors
+    aws s3 cp - "s3://$bucket/$1" "${aws_args[@]}" "${sse_args[@]}" --only-show-errors
 }
 
 work=$(mktemp -d)
@@ -62,7 +62,7 @@ check=$(sqlite3 "$work/snapshot.db" 'PRAGMA integrity_check')
 [[ $check == ok ]] || { echo "backup-offsite: the snapshot fails PRAGMA integrity_check: $check" >&2; exit 1; }
 gzip -c "$work/snapshot.db" | upload "$key"
 
-bytes=$(aws "${aws_args[@]}" s3api head-object --bucket "$bucket" --key "$key" --query ContentLength --output text)
+bytes=$(aws s3api head-object "${aws_args[@]}" --bucket "$bucket" --key "$key" --query ContentLength --output text)
 if [[ ! $bytes =~ ^[0-9]+$ ]] || ((bytes == 0)); then
     echo "backup-offsite: s3://$bucket/$key is empty or missing after upload (size: $bytes)" >&2
     exit 1

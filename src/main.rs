@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 use seaworthy::audit::{self, ConfigSource, Options};
 use seaworthy::baseline::Baseline;
 use seaworthy::finding::Severity;
+use seaworthy::fix;
 use seaworthy::render::{self, Format};
 use seaworthy::rules;
 
@@ -55,6 +56,28 @@ enum Command {
         /// Write the current findings as a baseline file (and report them).
         #[arg(long)]
         write_baseline: Option<PathBuf>,
+    },
+    /// Generate the fixes of the findings: Dockerfile, health routes,
+    /// Sentry, PostgreSQL, deployment manifests. Re-checks after applying.
+    Fix {
+        /// The repository (or app) to fix.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Print the changes as unified diffs and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Fix only this rule (name or code); repeat for several.
+        #[arg(long = "rule", value_name = "NAME")]
+        rules: Vec<String>,
+        /// Also apply fixes that change behaviour or data (SQLite → PostgreSQL).
+        #[arg(long = "unsafe")]
+        allow_unsafe: bool,
+        /// Edit files that have uncommitted changes.
+        #[arg(long)]
+        allow_dirty: bool,
+        /// Where the app runs, for the deployment fix.
+        #[arg(long, value_parser = ["kubernetes", "fly", "render"])]
+        deploy_target: Option<String>,
     },
     /// List every rule: code, name, category, severity.
     Rules,
@@ -112,6 +135,43 @@ fn main() -> ExitCode {
                 ..Options::default()
             };
             check(path, format, fail_on, options, write_baseline)
+        }
+        Command::Fix {
+            path,
+            dry_run,
+            rules: wanted,
+            allow_unsafe,
+            allow_dirty,
+            deploy_target,
+        } => {
+            for name in &wanted {
+                if rules::find(name).is_none() {
+                    eprintln!("error: no rule named `{name}`; `seaworthy rules` lists them");
+                    return ExitCode::from(2);
+                }
+            }
+            let options = fix::Options {
+                rules: wanted,
+                allow_unsafe,
+                deploy_target: deploy_target.as_deref().and_then(fix::DeployTarget::parse),
+            };
+            match fix::run(&path, &options, dry_run, allow_dirty) {
+                Ok(out) => {
+                    for note in &out.notes {
+                        eprintln!("{note}");
+                    }
+                    let code = emit(&out.text);
+                    if out.code != 0 {
+                        ExitCode::from(out.code)
+                    } else {
+                        code
+                    }
+                }
+                Err(err) => {
+                    eprintln!("error: {err}");
+                    ExitCode::from(2)
+                }
+            }
         }
         Command::Rules => {
             let mut out = format!(

@@ -120,16 +120,26 @@ pub struct BackupSetup {
     /// Days to keep dumps, and whether that came from the old script.
     pub retention_days: u32,
     pub retention_found: bool,
+    /// The script backs up SQLite and this run moves the app to PostgreSQL.
+    pub replaces_sqlite: bool,
 }
 
 /// The plan for one backups-not-offsite finding; `None` when the finding is
 /// another rule's, its script is gone, the engine has no generator, or the
 /// files the plan would create already exist.
 pub fn plan(cx: &RepoContext, finding: &Finding) -> Option<FixPlan> {
+    plan_with(cx, finding, false)
+}
+
+/// [`plan`], knowing whether this run also moves the app from SQLite to
+/// PostgreSQL (the sqlite-in-production fix, planned before this one): then
+/// a SQLite backup script is answered with the PostgreSQL scripts, and the
+/// old script, whose SQLite file the app no longer uses, hands over to them.
+pub fn plan_with(cx: &RepoContext, finding: &Finding, moved_to_postgres: bool) -> Option<FixPlan> {
     if finding.rule != RULE.meta.name {
         return None;
     }
-    let setup = inspect(cx, finding)?;
+    let setup = inspect(cx, finding, moved_to_postgres)?;
     let files = render(&setup);
     if files
         .iter()
@@ -143,20 +153,22 @@ pub fn plan(cx: &RepoContext, finding: &Finding) -> Option<FixPlan> {
     let script = cx.facts.shell_script(old_id)?;
     let mut edits: Vec<Edit> = files
         .into_iter()
-        .map(|(path, after, executable)| Edit {
-            path,
-            before: None,
-            after,
-            executable,
+        .map(|(path, after, executable)| {
+            let edit = Edit::create(path, after);
+            if executable {
+                edit.executable()
+            } else {
+                edit
+            }
         })
         .collect();
-    if let Some(after) = chain_offsite(&old_text, script) {
-        edits.push(Edit {
-            path: setup.old_script.clone(),
-            before: Some(old_text.clone()),
-            after,
-            executable: true,
-        });
+    let handover = if setup.replaces_sqlite {
+        Some(hand_over(&old_text, &setup))
+    } else {
+        chain_offsite(&old_text, script)
+    };
+    if let Some(after) = handover {
+        edits.push(Edit::modify(setup.old_script.clone(), old_text, after).executable());
     }
     Some(FixPlan {
         rule: RULE.meta.name,
@@ -184,7 +196,11 @@ pub fn plans_for_root(root: &std::path::Path) -> Vec<FixPlan> {
 }
 
 /// Reads the engine, variables and paths the templates need.
-pub fn inspect(cx: &RepoContext, finding: &Finding) -> Option<BackupSetup> {
+pub fn inspect(
+    cx: &RepoContext,
+    finding: &Finding,
+    moved_to_postgres: bool,
+) -> Option<BackupSetup> {
     let location = finding.locations.first()?;
     let id = cx.index.find(&location.path)?;
     let script = cx.facts.shell_script(id)?;
@@ -193,7 +209,13 @@ pub fn inspect(cx: &RepoContext, finding: &Finding) -> Option<BackupSetup> {
         .iter()
         .filter(|c| dump_tool(c).is_some())
         .min_by_key(|c| c.line.abs_diff(location.line))?;
-    let engine = Engine::from_tool(dump_tool(dump)?)?;
+    let found = Engine::from_tool(dump_tool(dump)?)?;
+    let replaces_sqlite = moved_to_postgres && found == Engine::Sqlite;
+    let engine = if replaces_sqlite {
+        Engine::Postgres
+    } else {
+        found
+    };
     let old_script = location.path.clone();
     let script_dir = cx.index.get(id).dir().to_string();
     let app = owning_app(cx.apps, &old_script);
@@ -204,12 +226,15 @@ pub fn inspect(cx: &RepoContext, finding: &Finding) -> Option<BackupSetup> {
 
     let (url_var, url_var_found) = match engine {
         Engine::Sqlite => ("DATABASE_URL".to_string(), false),
+        _ if replaces_sqlite => prisma_url_var(cx, &app_dir)
+            .map(|v| (v, true))
+            .unwrap_or_else(|| ("DATABASE_URL".to_string(), false)),
         _ => url_variable(dump)
             .or_else(|| env_example_url_var(cx, &app_dir, engine))
             .map(|v| (v, true))
             .unwrap_or_else(|| ("DATABASE_URL".to_string(), false)),
     };
-    let sqlite_path = match engine {
+    let sqlite_path = match found {
         Engine::Sqlite => sqlite_file(dump, script).unwrap_or_else(|| "data.db".to_string()),
         _ => String::new(),
     };
@@ -231,6 +256,7 @@ pub fn inspect(cx: &RepoContext, finding: &Finding) -> Option<BackupSetup> {
         prefix: format!("{name}/{}", engine.slug()),
         retention_days: retention.unwrap_or(30),
         retention_found: retention.is_some(),
+        replaces_sqlite,
     })
 }
 
@@ -414,6 +440,45 @@ fn sqlite_file(dump: &ShellCommand, script: &ShellScript) -> Option<String> {
     (plain && !path.is_empty()).then(|| path.trim_start_matches("./").to_string())
 }
 
+/// The variable a Prisma datasource in the app folder reads its URL from
+/// (`url = env("DATABASE_URL")`).
+fn prisma_url_var(cx: &RepoContext, app_dir: &str) -> Option<String> {
+    let prefix = if app_dir.is_empty() {
+        String::new()
+    } else {
+        format!("{app_dir}/")
+    };
+    cx.index
+        .of_kind(FileKind::PrismaSchema)
+        .iter()
+        .filter(|id| cx.rel(**id).starts_with(&prefix))
+        .filter_map(|id| cx.facts.prisma_schema(*id))
+        .flat_map(|schema| schema.datasources.iter())
+        .find_map(|ds| match &ds.url.as_ref()?.value {
+            crate::facts::prisma::SettingValue::Env(name) => Some(name.clone()),
+            _ => None,
+        })
+}
+
+/// The old SQLite backup script, handing over to the PostgreSQL backup: the
+/// same path, so the schedule that runs it keeps working.
+fn hand_over(old: &str, s: &BackupSetup) -> String {
+    let shebang = old
+        .lines()
+        .next()
+        .filter(|l| l.starts_with("#!"))
+        .unwrap_or("#!/usr/bin/env bash");
+    format!(
+        "{shebang}\n\
+         # This script backed up the SQLite file {}; the app now runs on PostgreSQL\n\
+         # (seaworthy fix: sqlite-in-production), so it runs the off-site PostgreSQL\n\
+         # backup instead (seaworthy fix: backups-not-offsite). Needs {}, BACKUP_S3_BUCKET\n\
+         # and credentials; see backup-offsite.sh.\n\
+         exec \"$(dirname \"$0\")/backup-offsite.sh\" \"$@\"\n",
+        s.sqlite_path, s.url_var
+    )
+}
+
 /// Days the old script keeps copies: `find … -mtime +N -delete`.
 fn retention_days(script: &ShellScript) -> Option<u32> {
     script
@@ -522,8 +587,9 @@ fn manual_steps(s: &BackupSetup) -> Vec<String> {
             }
         ),
         format!(
-            "Keep the schedule that runs {} (it now calls {dir}backup-offsite.sh after its local copy), or schedule {dir}backup-offsite.sh directly: cron `15 3 * * * cd /path/to/app && {dir}backup-offsite.sh`, or a Kubernetes CronJob running the same script in an image with the database client and the AWS CLI.",
-            s.old_script
+            "Keep the schedule that runs {} (it now {} {dir}backup-offsite.sh), or schedule {dir}backup-offsite.sh directly: cron `15 3 * * * cd /path/to/app && {dir}backup-offsite.sh`, or a Kubernetes CronJob running the same script in an image with the database client and the AWS CLI.",
+            s.old_script,
+            if s.replaces_sqlite { "runs" } else { "calls, after its local copy," }
         ),
         format!(
             "Schedule the restore test weekly on a machine that is not the database server: cron `0 5 * * 0 {dir}backup-restore-check.sh`; alert when it exits non-zero."
@@ -558,10 +624,17 @@ fn next_commands(s: &BackupSetup) -> Vec<String> {
 }
 
 fn assumptions(s: &BackupSetup) -> Vec<String> {
-    let mut out = vec![format!(
-        "{} stays; it now also runs backup-offsite.sh, so it fails (after its local copy) until BACKUP_S3_BUCKET and credentials are set.",
-        s.old_script
-    )];
+    let mut out = vec![if s.replaces_sqlite {
+        format!(
+            "{} backed up the SQLite file {}, which the app no longer uses after the move to PostgreSQL: it now runs backup-offsite.sh instead, so the schedule that runs it keeps working.",
+            s.old_script, s.sqlite_path
+        )
+    } else {
+        format!(
+            "{} stays; it now also runs backup-offsite.sh, so it fails (after its local copy) until BACKUP_S3_BUCKET and credentials are set.",
+            s.old_script
+        )
+    }];
     match s.engine {
         Engine::Sqlite => out.push(format!(
             "The SQLite database is {} relative to the app folder (BACKUP_SQLITE_PATH overrides it).",

@@ -1,29 +1,594 @@
-//! Fix plans: the edits that resolve a finding, built from the same facts.
+//! `seaworthy fix`: findings → fix plan → diff / apply → re-check.
 //!
-//! Placeholder until the fix engine (branch wt-fix) lands: the two plan
-//! types are defined here exactly as the engine defines them, so the
-//! generators compile on their own and the merge is trivial.
+//! A fix is a plan of edits built from the same facts the rules read. Plans
+//! are built one after the other against a [`Tree`]: the files on disk with
+//! the edits of the plans planned so far laid over them, so two fixes that
+//! touch the same file (next.config gains `output: 'standalone'`, then
+//! `withSentryConfig`) compose. Nothing is written until every plan is
+//! built; `apply` then writes each changed file once, atomically.
 
+pub mod apply;
 pub mod backup;
+pub mod compose;
+pub mod deploy;
+pub mod diff;
+pub mod django;
+pub mod express;
+pub mod nextjs;
+pub mod prisma;
+pub mod profile;
+pub mod report;
+pub mod tree;
 
-/// One file edit, relative to the audited root.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use std::path::Path;
+
+use crate::apps::App;
+use crate::audit::{self, AuditFailure};
+use crate::facts::Facts;
+use crate::finding::Finding;
+use crate::index::Index;
+use crate::rules::{self, AppContext, RepoContext};
+use crate::stack::Framework;
+
+pub use tree::Tree;
+
+/// One file change. `path` is relative to the audited root, with forward
+/// slashes. `before: None` creates the file; `delete` removes it (then
+/// `after` is empty and unused).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Edit {
     pub path: String,
-    /// The file's current content; `None` = create.
     pub before: Option<String>,
     pub after: String,
     pub executable: bool,
+    pub delete: bool,
 }
 
-/// Everything a fix does for one finding.
-#[derive(Debug, Clone, PartialEq, Eq)]
+impl Edit {
+    pub fn create(path: impl Into<String>, after: impl Into<String>) -> Edit {
+        Edit {
+            path: path.into(),
+            before: None,
+            after: after.into(),
+            executable: false,
+            delete: false,
+        }
+    }
+
+    pub fn modify(path: impl Into<String>, before: String, after: String) -> Edit {
+        Edit {
+            path: path.into(),
+            before: Some(before),
+            after,
+            executable: false,
+            delete: false,
+        }
+    }
+
+    pub fn delete(path: impl Into<String>, before: String) -> Edit {
+        Edit {
+            path: path.into(),
+            before: Some(before),
+            after: String::new(),
+            executable: false,
+            delete: true,
+        }
+    }
+
+    pub fn executable(mut self) -> Edit {
+        self.executable = true;
+        self
+    }
+
+    /// The content after the edit (`None` when deleted).
+    pub fn result(&self) -> Option<&str> {
+        (!self.delete).then_some(self.after.as_str())
+    }
+}
+
+/// The fix of one finding.
+#[derive(Debug, Clone, Default)]
 pub struct FixPlan {
     pub rule: &'static str,
+    /// The app's path ("." for a root app), `None` for a repo-wide fix.
     pub app: Option<String>,
     pub edits: Vec<Edit>,
+    /// Changes behaviour or data: applied only with `--unsafe`.
     pub unsafe_fix: bool,
+    /// What the user must still do by hand.
     pub manual_steps: Vec<String>,
+    /// Commands to run after the fix (`npm install`, …).
     pub next_commands: Vec<String>,
+    /// What the templates assume (versions, ports, users).
     pub assumptions: Vec<String>,
+}
+
+/// Where `manual-server-deployment` points the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DeployTarget {
+    Kubernetes,
+    Fly,
+    Render,
+}
+
+impl DeployTarget {
+    pub fn parse(s: &str) -> Option<DeployTarget> {
+        match s {
+            "kubernetes" | "k8s" => Some(DeployTarget::Kubernetes),
+            "fly" | "fly.io" => Some(DeployTarget::Fly),
+            "render" => Some(DeployTarget::Render),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Rule names or codes to fix; empty for all.
+    pub rules: Vec<String>,
+    pub allow_unsafe: bool,
+    pub deploy_target: Option<DeployTarget>,
+}
+
+/// A finding the command leaves alone, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub rule: &'static str,
+    pub app: Option<String>,
+    pub reason: String,
+}
+
+/// A file a fix would create that already exists with other content. It is
+/// never overwritten: the diff is shown and the file skipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub rule: &'static str,
+    pub path: String,
+    pub existing: String,
+    pub proposed: String,
+}
+
+/// What a fix plan turned out to be once planned against the tree.
+#[derive(Debug)]
+pub struct Planned {
+    pub findings: Vec<Finding>,
+    pub plans: Vec<FixPlan>,
+    pub skipped: Vec<Skipped>,
+    pub conflicts: Vec<Conflict>,
+    /// The net change per file: original on disk → final content.
+    pub changes: Vec<Edit>,
+}
+
+impl Planned {
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
+/// Rules `fix` knows, in planning order: a fix that changes the app's
+/// services (SQLite → PostgreSQL) and one that adds health routes come
+/// before the container and deployment files that wire them in.
+const PLAN_ORDER: &[&str] = &[
+    "sqlite-in-production",
+    "missing-health-endpoint",
+    "missing-container-config",
+    "manual-server-deployment",
+    "apm-sdk-missing",
+    "backups-not-offsite",
+];
+
+/// Runs the audit and plans a fix for every fixable finding.
+pub fn plan(root: &Path, options: &Options) -> Result<Planned, AuditFailure> {
+    let report = audit::run(root, &audit::Options::default())?;
+    let walked = crate::walk::walk(root);
+    let index = Index::build(root, walked.files);
+    let facts = Facts::new(&index, crate::facts::text::DEFAULT_MAX_FILE_SIZE);
+    let apps: Vec<App> = crate::apps::discover(&facts);
+    let repo = RepoContext::new(&facts, &apps);
+
+    let wanted = |f: &Finding| {
+        options.rules.is_empty()
+            || options
+                .rules
+                .iter()
+                .any(|r| rules::find(r).is_some_and(|rule| rule.meta.name == f.rule))
+    };
+    let mut findings: Vec<&Finding> = report.findings.iter().filter(|f| wanted(f)).collect();
+    findings.sort_by_key(|f| {
+        PLAN_ORDER
+            .iter()
+            .position(|r| *r == f.rule)
+            .unwrap_or(usize::MAX)
+    });
+
+    let mut tree = Tree::new(root);
+    let mut planned = Planned {
+        findings: report.findings.clone(),
+        plans: Vec::new(),
+        skipped: Vec::new(),
+        conflicts: Vec::new(),
+        changes: Vec::new(),
+    };
+    // What earlier plans changed about an app, for the plans after them.
+    let mut intents = Intents::default();
+    for finding in findings {
+        let app = finding
+            .app
+            .as_ref()
+            .and_then(|p| apps.iter().find(|a| &a.path == p))
+            .or_else(|| (apps.len() == 1).then(|| &apps[0]));
+        let skip = |reason: String| Skipped {
+            rule: finding.rule,
+            app: finding.app.clone(),
+            reason,
+        };
+        let result = match app {
+            Some(app) => {
+                let cx = AppContext::new(&repo, app);
+                let mut builder = Builder::new(&tree, finding.rule, Some(app.path.clone()));
+                plan_finding(&cx, finding, options, &mut builder, &mut intents).map(|()| builder)
+            }
+            None if finding.rule == "backups-not-offsite" => {
+                let mut builder = Builder::new(&tree, finding.rule, None);
+                match backup::plan(&repo, finding) {
+                    Some(plan) => {
+                        builder.absorb(plan);
+                        Ok(builder)
+                    }
+                    None => Err("no backup fix applies to this script yet".to_string()),
+                }
+            }
+            None => Err("the finding belongs to no app seaworthy can fix".to_string()),
+        };
+        match result {
+            Ok(builder) => {
+                let Builder {
+                    plan, conflicts, ..
+                } = builder;
+                if plan.unsafe_fix && !options.allow_unsafe {
+                    planned.skipped.push(skip(format!(
+                        "unsafe: {} (pass --unsafe to apply it)",
+                        unsafe_reason(plan.rule)
+                    )));
+                    continue;
+                }
+                intents.record(&plan);
+                for edit in &plan.edits {
+                    tree.set(
+                        &edit.path,
+                        edit.result().map(str::to_string),
+                        edit.executable,
+                    );
+                }
+                planned.conflicts.extend(conflicts);
+                if !plan.edits.is_empty() || !plan.manual_steps.is_empty() {
+                    planned.plans.push(plan);
+                }
+            }
+            Err(reason) => planned.skipped.push(skip(reason)),
+        }
+    }
+    planned.changes = tree.changes();
+    Ok(planned)
+}
+
+fn unsafe_reason(rule: &str) -> &'static str {
+    match rule {
+        "sqlite-in-production" => "it moves the app from SQLite to PostgreSQL, which changes where data lives and how queries behave",
+        "backups-not-offsite" => "it changes what the existing backup script runs: it then needs a bucket and credentials",
+        _ => "it changes behaviour or data",
+    }
+}
+
+/// What the plans so far decided, per app: later plans build on it.
+#[derive(Debug, Default)]
+pub struct Intents {
+    /// Apps moved to PostgreSQL by this run.
+    pub postgres: Vec<String>,
+    /// Apps given health routes by this run: (app, liveness, readiness).
+    pub health: Vec<(String, String, String)>,
+}
+
+impl Intents {
+    fn record(&mut self, plan: &FixPlan) {
+        let Some(app) = &plan.app else { return };
+        if plan.rule == "sqlite-in-production" {
+            self.postgres.push(app.clone());
+        }
+    }
+
+    pub fn moved_to_postgres(&self, app: &str) -> bool {
+        self.postgres.iter().any(|a| a == app)
+    }
+
+    pub fn health_paths(&self, app: &str) -> Option<(&str, &str)> {
+        self.health
+            .iter()
+            .find(|(a, _, _)| a == app)
+            .map(|(_, l, r)| (l.as_str(), r.as_str()))
+    }
+}
+
+fn plan_finding(
+    cx: &AppContext,
+    finding: &Finding,
+    options: &Options,
+    b: &mut Builder,
+    intents: &mut Intents,
+) -> Result<(), String> {
+    let profile = profile::Profile::load(cx, b.tree, intents)?;
+    let framework = cx.app.framework();
+    match (finding.rule, framework) {
+        ("missing-container-config", Framework::NextJs) => nextjs::dockerfile::plan(&profile, b),
+        ("missing-container-config", Framework::Express) => express::plan_container(&profile, b),
+        ("missing-container-config", Framework::Django) => django::plan_container(&profile, b),
+        ("missing-health-endpoint", Framework::NextJs) => {
+            nextjs::health::plan(&profile, b)?;
+            intents.health.push((
+                cx.app.path.clone(),
+                nextjs::health::LIVE_PATH.to_string(),
+                nextjs::health::READY_PATH.to_string(),
+            ));
+            Ok(())
+        }
+        ("missing-health-endpoint", Framework::Express) => {
+            express::plan_health(&profile, b)?;
+            intents.health.push((
+                cx.app.path.clone(),
+                express::LIVE_PATH.to_string(),
+                express::READY_PATH.to_string(),
+            ));
+            Ok(())
+        }
+        ("missing-health-endpoint", Framework::Django) => {
+            django::plan_health(&profile, b)?;
+            intents.health.push((
+                cx.app.path.clone(),
+                django::LIVE_PATH.to_string(),
+                django::READY_PATH.to_string(),
+            ));
+            Ok(())
+        }
+        ("apm-sdk-missing", Framework::NextJs) => nextjs::sentry::plan(&profile, finding, b),
+        ("sqlite-in-production", _) => prisma::plan(&profile, b),
+        ("manual-server-deployment", _) => match options.deploy_target {
+            None => Err(
+                "choose where the app runs: --deploy-target kubernetes, fly or render".to_string(),
+            ),
+            Some(target) => {
+                deploy::plan(&profile, target, b)?;
+                let mut scripts: Vec<&str> =
+                    finding.locations.iter().map(|l| l.path.as_str()).collect();
+                scripts.dedup();
+                b.manual(format!(
+                    "The old deployment scripts stay in place ({}): retire them once the new deployment runs.",
+                    scripts.join(", ")
+                ));
+                Ok(())
+            }
+        },
+        ("backups-not-offsite", _) => {
+            match backup::plan_with(cx.repo, finding, intents.moved_to_postgres(&cx.app.path)) {
+                Some(plan) => {
+                    b.absorb(plan);
+                    Ok(())
+                }
+                None => Err("no backup fix applies to this script yet".to_string()),
+            }
+        }
+        (rule, framework) => Err(if PLAN_ORDER.contains(&rule) {
+            format!("no fix for {} apps yet", framework.label())
+        } else {
+            "this rule has no automatic fix".to_string()
+        }),
+    }
+}
+
+/// Builds one plan against the tree: creating a file that already exists
+/// with the same content is a no-op, with other content a conflict.
+pub struct Builder<'t> {
+    pub tree: &'t Tree,
+    pub plan: FixPlan,
+    pub conflicts: Vec<Conflict>,
+}
+
+impl<'t> Builder<'t> {
+    pub fn new(tree: &'t Tree, rule: &'static str, app: Option<String>) -> Builder<'t> {
+        Builder {
+            tree,
+            plan: FixPlan {
+                rule,
+                app,
+                ..FixPlan::default()
+            },
+            conflicts: Vec::new(),
+        }
+    }
+
+    /// The current content of a file: the tree with this plan's edits.
+    pub fn read(&self, path: &str) -> Option<String> {
+        if let Some(edit) = self.plan.edits.iter().rev().find(|e| e.path == path) {
+            return edit.result().map(str::to_string);
+        }
+        self.tree.read(path)
+    }
+
+    pub fn exists(&self, path: &str) -> bool {
+        self.read(path).is_some()
+    }
+
+    /// Creates `path` unless it exists: same content → nothing to do;
+    /// other content → a conflict, never an overwrite.
+    pub fn create(&mut self, path: &str, content: String, executable: bool) {
+        match self.read(path) {
+            Some(existing) if existing == content => {}
+            Some(existing) => self.conflicts.push(Conflict {
+                rule: self.plan.rule,
+                path: path.to_string(),
+                existing,
+                proposed: content,
+            }),
+            None => {
+                let edit = Edit::create(path, content);
+                self.plan
+                    .edits
+                    .push(if executable { edit.executable() } else { edit });
+            }
+        }
+    }
+
+    /// Replaces the content of an existing file.
+    pub fn modify(&mut self, path: &str, after: String) {
+        let Some(current) = self.read(path) else {
+            return;
+        };
+        if current == after {
+            return;
+        }
+        match self.plan.edits.iter_mut().rev().find(|e| e.path == path) {
+            Some(edit) => edit.after = after,
+            None => self.plan.edits.push(Edit::modify(path, current, after)),
+        }
+    }
+
+    pub fn delete(&mut self, path: &str) {
+        if let Some(before) = self.read(path) {
+            self.plan.edits.push(Edit::delete(path, before));
+        }
+    }
+
+    pub fn manual(&mut self, step: impl Into<String>) {
+        push_unique(&mut self.plan.manual_steps, step.into());
+    }
+
+    pub fn next(&mut self, command: impl Into<String>) {
+        push_unique(&mut self.plan.next_commands, command.into());
+    }
+
+    pub fn assume(&mut self, what: impl Into<String>) {
+        push_unique(&mut self.plan.assumptions, what.into());
+    }
+
+    /// Takes over a plan built elsewhere (the backup generators), checking
+    /// its creations against the tree like any other.
+    pub fn absorb(&mut self, plan: FixPlan) {
+        self.plan.unsafe_fix |= plan.unsafe_fix;
+        for edit in plan.edits {
+            if edit.delete {
+                self.delete(&edit.path);
+            } else if edit.before.is_none() {
+                self.create(&edit.path, edit.after, edit.executable);
+            } else {
+                self.modify(&edit.path, edit.after);
+            }
+        }
+        for s in plan.manual_steps {
+            self.manual(s);
+        }
+        for c in plan.next_commands {
+            self.next(c);
+        }
+        for a in plan.assumptions {
+            self.assume(a);
+        }
+    }
+}
+
+fn push_unique(list: &mut Vec<String>, item: String) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
+}
+
+/// How `run` ends.
+pub struct RunOutput {
+    /// The report for stdout.
+    pub text: String,
+    /// 0 when the run did what was asked; 2 when it refused (uncommitted
+    /// changes) or could not write.
+    pub code: u8,
+    /// Messages for stderr.
+    pub notes: Vec<String>,
+}
+
+/// The whole command: plan, then print diffs (`dry_run`) or check git,
+/// apply and re-check.
+pub fn run(
+    root: &Path,
+    options: &Options,
+    dry_run: bool,
+    allow_dirty: bool,
+) -> Result<RunOutput, AuditFailure> {
+    let planned = plan(root, options)?;
+    let mut notes = Vec::new();
+    let mut text = String::new();
+    if planned.is_empty() && planned.conflicts.is_empty() {
+        text.push_str("nothing to fix\n");
+        if !planned.skipped.is_empty() || !planned.plans.is_empty() {
+            text.push('\n');
+            text.push_str(&report::summary(&planned, !dry_run));
+        }
+        return Ok(RunOutput {
+            text,
+            code: 0,
+            notes,
+        });
+    }
+    text.push_str(&report::plans(&planned, dry_run));
+    if dry_run {
+        text.push_str("(dry run: nothing was written)\n\n");
+        text.push_str(&report::summary(&planned, false));
+        return Ok(RunOutput {
+            text,
+            code: 0,
+            notes,
+        });
+    }
+    match apply::git_state(root, &planned.changes) {
+        apply::GitState::NotARepo => notes.push(
+            "note: not inside a git work tree: cannot check the files for uncommitted changes"
+                .to_string(),
+        ),
+        apply::GitState::Clean => {}
+        apply::GitState::Dirty(files) if !allow_dirty => {
+            notes.push(format!(
+                "error: these files have uncommitted changes and `seaworthy fix` would edit them:\n{}\ncommit or stash them first, or pass --allow-dirty to edit them anyway",
+                files
+                    .iter()
+                    .map(|f| format!("  {f}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ));
+            return Ok(RunOutput {
+                text: String::new(),
+                code: 2,
+                notes,
+            });
+        }
+        apply::GitState::Dirty(_) => {}
+    }
+    if let Err(e) = apply::write_all(root, &planned.changes) {
+        notes.push(format!("error: could not write: {e}"));
+        return Ok(RunOutput {
+            text,
+            code: 2,
+            notes,
+        });
+    }
+    let after = audit::run(root, &audit::Options::default())?;
+    text.push_str(&report::recheck(&planned, &after.findings));
+    text.push_str(&report::summary(&planned, true));
+    Ok(RunOutput {
+        text,
+        code: 0,
+        notes,
+    })
+}
+
+/// The findings of a re-check that match a fixed one (same rule and app).
+pub fn still_there<'a>(fixed: &FixPlan, after: &'a [Finding]) -> Vec<&'a Finding> {
+    after
+        .iter()
+        .filter(|f| f.rule == fixed.rule && (fixed.app.is_none() || f.app == fixed.app))
+        .collect()
 }

@@ -88,6 +88,10 @@ pub fn apply(plan: &FixPlan, root: &Path) -> Vec<PathBuf> {
             "{}: the plan's `before` does not match the file",
             edit.path
         );
+        if edit.delete {
+            std::fs::remove_file(&path).expect("delete");
+            continue;
+        }
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).expect("create folder");
         }

@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
         category: Category::DatabaseBackups,
         title: "SQLite in production",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::App(check),

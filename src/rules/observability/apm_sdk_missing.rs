@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
         category: Category::ObservabilityMonitoring,
         title: "Missing Sentry/APM SDK",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::App(check),

@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
         category: Category::ObservabilityMonitoring,
         title: "No health check endpoint",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::App(check),

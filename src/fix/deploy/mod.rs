@@ -1,0 +1,55 @@
+//! manual-server-deployment: a deployment definition for the target the
+//! user picks. The old scripts stay in place; the summary names them.
+
+pub mod fly;
+pub mod kubernetes;
+pub mod render;
+
+use super::profile::Profile;
+use super::{Builder, DeployTarget};
+
+pub fn plan(p: &Profile, target: DeployTarget, b: &mut Builder) -> Result<(), String> {
+    let dockerfile = p.join("Dockerfile");
+    match b.read(&dockerfile) {
+        None => b.manual(format!(
+            "The deployment builds {dockerfile}, which does not exist yet: run `seaworthy fix --rule missing-container-config` (or write one)."
+        )),
+        Some(text) if p.prisma.is_some() && !text.contains(PRISMA_CLI_DIR) => b.manual(
+            "The migration step runs `npx prisma migrate deploy` in the app image: make sure the image contains the Prisma CLI and the prisma/ folder (a Next.js standalone output has neither).",
+        ),
+        Some(_) => {}
+    }
+    match target {
+        DeployTarget::Kubernetes => kubernetes::plan(p, b)?,
+        DeployTarget::Fly => fly::plan(p, b)?,
+        DeployTarget::Render => render::plan(p, b)?,
+    }
+    if p.health.is_none() {
+        b.manual("The app has no health routes seaworthy knows: set the probe/check paths in the generated files to the app's health endpoint.");
+    }
+    Ok(())
+}
+
+const PRISMA_CLI_DIR: &str = "/opt/prisma-cli";
+
+/// The command that applies Prisma migrations inside the image: the CLI
+/// the generated Dockerfile keeps, else `npx prisma` (the image must have it).
+pub fn migrate_command(p: &Profile, b: &Builder) -> Option<Vec<String>> {
+    p.prisma.as_ref()?;
+    let ours = b
+        .read(&p.join("Dockerfile"))
+        .is_none_or(|t| t.contains(PRISMA_CLI_DIR));
+    Some(if ours {
+        vec![
+            "node".to_string(),
+            super::nextjs::dockerfile::PRISMA_CLI.to_string(),
+            "migrate".to_string(),
+            "deploy".to_string(),
+        ]
+    } else {
+        ["npx", "prisma", "migrate", "deploy"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    })
+}

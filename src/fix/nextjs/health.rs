@@ -1,0 +1,341 @@
+//! missing-health-endpoint for Next.js: a liveness route that touches no
+//! back-end and a readiness route that checks the database and Redis the
+//! app uses, each with its own timeout.
+
+use crate::fix::profile::{Database, Profile, RedisClient};
+use crate::fix::Builder;
+
+pub const LIVE_PATH: &str = "/api/health/live";
+pub const READY_PATH: &str = "/api/health/ready";
+/// Per-check timeout: probes default to 1 s, the generated ones allow 3 s;
+/// the checks run in parallel, so the route answers within about 2 s.
+pub const CHECK_TIMEOUT_MS: u32 = 2000;
+
+/// How the route is kept out of the build-time cache.
+enum Dynamic {
+    /// `export const dynamic = "force-dynamic"` (Next ≤15, and 16 without
+    /// cacheComponents).
+    ForceDynamic,
+    /// `await connection()` (Next 16 with cacheComponents, where the
+    /// `dynamic` export is a build error).
+    Connection,
+}
+
+pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
+    let ext = if p.typescript { "ts" } else { "js" };
+    let cache_components = p
+        .next_config
+        .as_ref()
+        .and_then(|c| b.read(&p.join(c)))
+        .is_some_and(|t| t.contains("cacheComponents"));
+    let next16 = p.next.is_some_and(|v| v.major >= 16);
+    let dynamic = if next16 && cache_components {
+        Dynamic::Connection
+    } else {
+        Dynamic::ForceDynamic
+    };
+
+    let route_dir = match (&p.app_router, &p.pages_router) {
+        (Some(app), _) => format!("{app}/api/health"),
+        (None, Some(pages)) => format!("{pages}/api/health"),
+        (None, None) => "app/api/health".to_string(),
+    };
+    let pages = p.app_router.is_none() && p.pages_router.is_some();
+    let ready_file = if pages {
+        p.join(&format!("{route_dir}/ready.{ext}"))
+    } else {
+        p.join(&format!("{route_dir}/ready/route.{ext}"))
+    };
+    let live_file = if pages {
+        p.join(&format!("{route_dir}/live.{ext}"))
+    } else {
+        p.join(&format!("{route_dir}/live/route.{ext}"))
+    };
+
+    let Backends {
+        imports,
+        helpers,
+        checks,
+    } = backend_checks(p, b, &ready_file, p.typescript);
+
+    let live = if pages {
+        pages_live(p.typescript)
+    } else {
+        app_live(&dynamic)
+    };
+    let ready = if pages {
+        pages_ready(p.typescript, &imports, &helpers, &checks)
+    } else {
+        app_ready(p.typescript, &dynamic, &imports, &helpers, &checks)
+    };
+    b.create(&live_file, live, false);
+    b.create(&ready_file, ready, false);
+
+    let which = match dynamic {
+        _ if pages => "Pages Router API routes are never cached",
+        Dynamic::ForceDynamic => {
+            "`export const dynamic = \"force-dynamic\"` keeps them out of the build-time cache"
+        }
+        Dynamic::Connection => {
+            "Next 16 with cacheComponents: `await connection()` keeps them dynamic"
+        }
+    };
+    b.assume(format!(
+        "Liveness at GET {LIVE_PATH} (no back-end), readiness at GET {READY_PATH} ({}; {} ms per check); {which}.",
+        if checks.is_empty() {
+            "no back-end found to check".to_string()
+        } else {
+            checks.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(" + ")
+        },
+        CHECK_TIMEOUT_MS
+    ));
+    b.manual(format!(
+        "Point the load balancer or orchestrator at {READY_PATH} for readiness and {LIVE_PATH} for liveness (the generated Dockerfile, compose and Kubernetes files already do)."
+    ));
+    Ok(())
+}
+
+/// The readiness checks of the back-ends an app uses, as code: imports,
+/// helper functions and `(name, () => promise)` pairs.
+pub struct Backends {
+    pub imports: Vec<String>,
+    pub helpers: String,
+    pub checks: Vec<(&'static str, String)>,
+}
+
+/// The database check uses Prisma through the app's own client module when
+/// it exports one; Redis gets a dedicated client without an offline queue.
+pub fn backend_checks(p: &Profile, b: &mut Builder, from_file: &str, typescript: bool) -> Backends {
+    let ext = if typescript { "ts" } else { "js" };
+    let ready_file = from_file;
+    let mut imports: Vec<String> = Vec::new();
+    let mut checks: Vec<(&'static str, String)> = Vec::new();
+    let mut helpers = String::new();
+    if let Some(prisma) = &p.prisma {
+        let (module, name) = match &prisma.client_module {
+            Some((module, name)) => (module.clone(), name.clone()),
+            None if prisma.version.is_some_and(|v| v.major >= 7) => {
+                b.manual("Prisma 7: no module of the app exports a client (it needs a driver adapter); add the database check to the readiness route by hand.");
+                (String::new(), String::new())
+            }
+            None if !typescript => {
+                b.manual("No module of the app exports a Prisma client: add the database check to the readiness route by hand.");
+                (String::new(), String::new())
+            }
+            None => {
+                let lib = match &p.alias_root {
+                    Some(root) if !root.is_empty() => format!("{root}/lib/prisma.{ext}"),
+                    _ if p.app_router.as_deref() == Some("src/app") => {
+                        format!("src/lib/prisma.{ext}")
+                    }
+                    _ => format!("lib/prisma.{ext}"),
+                };
+                let path = p.join(&lib);
+                b.create(&path, prisma_module(), false);
+                (path, "prisma".to_string())
+            }
+        };
+        if !module.is_empty() {
+            let spec = p.import_path(ready_file, &module);
+            imports.push(format!("import {{ {name} }} from \"{spec}\";"));
+            checks.push(("database", format!("() => {name}.$queryRaw`SELECT 1`")));
+        }
+    } else if p.database == Database::Postgres && p.has_dependency("pg") {
+        imports.push("import { Pool } from \"pg\";".to_string());
+        helpers.push_str(
+            "\n// A small pool of its own, so a saturated app pool cannot fail the probe.\nconst globalForPool = globalThis as unknown as { healthPool?: Pool };\nconst pool = (globalForPool.healthPool ??= new Pool({\n  connectionString: process.env.DATABASE_URL,\n  max: 1,\n  connectionTimeoutMillis: TIMEOUT_MS,\n}));\n",
+        );
+        checks.push(("database", "() => pool.query(\"SELECT 1\")".to_string()));
+    } else if p.database != Database::None {
+        b.manual("Add a database check to the readiness route (seaworthy generates it for Prisma and `pg` only).");
+    }
+
+    match p.redis {
+        Some(RedisClient::Ioredis) => {
+            imports.push("import Redis from \"ioredis\";".to_string());
+            helpers.push_str(
+                "\n// A dedicated client: the app's client queues commands while Redis is\n// down (offline queue), so a PING through it would hang, not fail.\nconst globalForHealth = globalThis as unknown as { healthRedis?: Redis };\n\nfunction healthRedis(): Redis {\n  if (!globalForHealth.healthRedis) {\n    const client = new Redis(process.env.REDIS_URL ?? \"redis://localhost:6379\", {\n      enableOfflineQueue: false,\n      maxRetriesPerRequest: 1,\n      lazyConnect: true,\n      connectTimeout: TIMEOUT_MS,\n    });\n    // Failures are reported by the check; do not crash on the error event.\n    client.on(\"error\", () => {});\n    globalForHealth.healthRedis = client;\n  }\n  return globalForHealth.healthRedis;\n}\n\nasync function pingRedis(): Promise<void> {\n  const client = healthRedis();\n  if (client.status === \"wait\" || client.status === \"end\") await client.connect();\n  const reply = await client.ping();\n  if (reply !== \"PONG\") throw new Error(`unexpected reply: ${reply}`);\n}\n",
+            );
+            checks.push(("redis", "pingRedis".to_string()));
+        }
+        Some(RedisClient::NodeRedis) => {
+            imports.push("import { createClient } from \"redis\";".to_string());
+            helpers.push_str(
+                "\n// A dedicated client without the offline queue: while Redis is down a\n// command fails at once instead of waiting for a reconnect.\ntype HealthRedis = ReturnType<typeof createClient>;\nconst globalForHealth = globalThis as unknown as { healthRedis?: HealthRedis };\n\nasync function pingRedis(): Promise<void> {\n  if (!globalForHealth.healthRedis) {\n    const client = createClient({\n      url: process.env.REDIS_URL ?? \"redis://localhost:6379\",\n      disableOfflineQueue: true,\n      socket: { connectTimeout: TIMEOUT_MS, reconnectStrategy: 1000 },\n    });\n    client.on(\"error\", () => {});\n    globalForHealth.healthRedis = client;\n  }\n  const client = globalForHealth.healthRedis;\n  if (!client.isOpen) await client.connect();\n  const reply = await client.ping();\n  if (reply !== \"PONG\") throw new Error(`unexpected reply: ${reply}`);\n}\n",
+            );
+            checks.push(("redis", "pingRedis".to_string()));
+        }
+        Some(RedisClient::Other) | None => {}
+    }
+    let helpers = if typescript {
+        helpers
+    } else {
+        strip_types(&helpers)
+    };
+    Backends {
+        imports,
+        helpers,
+        checks,
+    }
+}
+
+fn prisma_module() -> String {
+    "import { PrismaClient } from \"@prisma/client\";\n\n// One client per process; reused across hot reloads in development.\nconst globalForPrisma = globalThis as unknown as { prisma?: PrismaClient };\n\nexport const prisma = globalForPrisma.prisma ?? new PrismaClient();\n\nif (process.env.NODE_ENV !== \"production\") globalForPrisma.prisma = prisma;\n".to_string()
+}
+
+const HEADERS: &str =
+    "{\n  \"Content-Type\": \"application/health+json\",\n  \"Cache-Control\": \"no-store\",\n}";
+
+fn app_live(dynamic: &Dynamic) -> String {
+    let (import, head, call) = match dynamic {
+        Dynamic::ForceDynamic => ("", "export const dynamic = \"force-dynamic\";\n\n", ""),
+        Dynamic::Connection => (
+            "import { connection } from \"next/server\";\n\n",
+            "",
+            "  await connection();\n",
+        ),
+    };
+    let asyncness = if call.is_empty() { "" } else { "async " };
+    format!(
+        "// Liveness: the process is up and serving. It checks no back-end on\n// purpose: a database outage must not make the orchestrator restart every\n// instance. Generated by `seaworthy fix`.\n{import}{head}export {asyncness}function GET() {{\n{call}  return new Response(JSON.stringify({{ status: \"pass\" }}), {{\n    status: 200,\n    headers: {},\n  }});\n}}\n",
+        indent(HEADERS, "    ").trim_start()
+    )
+}
+
+pub fn common_ready(ts: bool, checks: &[(&str, String)]) -> String {
+    let (ty, check_ty, promise_ty, ret_ty) = if ts {
+        (
+            "\ntype CheckResult = { status: \"pass\" | \"fail\"; durationMs: number; error?: string };\n",
+            ": Record<string, CheckResult>",
+            "<T>(promise: Promise<T>, ms: number): Promise<T>",
+            "(run: () => Promise<unknown>): Promise<CheckResult>",
+        )
+    } else {
+        ("", "", "(promise, ms)", "(run)")
+    };
+    let timer_ty = if ts {
+        ": ReturnType<typeof setTimeout> | undefined"
+    } else {
+        ""
+    };
+    let never = if ts { "<never>" } else { "" };
+    let mut out = format!(
+        "{ty}\nfunction withTimeout{promise_ty} {{\n  let timer{timer_ty};\n  const timeout = new Promise{never}((_, reject) => {{\n    timer = setTimeout(() => reject(new Error(`no answer within ${{ms}} ms`)), ms);\n  }});\n  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));\n}}\n\nasync function check{ret_ty} {{\n  const started = Date.now();\n  try {{\n    await withTimeout(run(), TIMEOUT_MS);\n    return {{ status: \"pass\", durationMs: Date.now() - started }};\n  }} catch (error) {{\n    const message = error instanceof Error ? error.message : String(error);\n    return {{ status: \"fail\", durationMs: Date.now() - started, error: message }};\n  }}\n}}\n\nasync function runChecks() {{\n"
+    );
+    if checks.is_empty() {
+        out.push_str(&format!("  const checks{check_ty} = {{}};\n"));
+    } else {
+        let names: Vec<&str> = checks.iter().map(|(n, _)| *n).collect();
+        out.push_str(&format!(
+            "  const [{}] = await Promise.all([\n",
+            names.join(", ")
+        ));
+        for (_, run) in checks {
+            out.push_str(&format!("    check({run}),\n"));
+        }
+        out.push_str("  ]);\n");
+        out.push_str(&format!(
+            "  const checks{check_ty} = {{ {} }};\n",
+            names.join(", ")
+        ));
+    }
+    out.push_str("  const failing = Object.keys(checks).filter((name) => checks[name].status === \"fail\");\n  const status = failing.length === 0 ? \"pass\" : \"fail\";\n  // The body names the failing checks, e.g. {\"status\":\"fail\",\"failing\":[\"redis\"],…}.\n  return { code: status === \"pass\" ? 200 : 503, body: { status, failing, checks } };\n}\n");
+    out
+}
+
+fn app_ready(
+    ts: bool,
+    dynamic: &Dynamic,
+    imports: &[String],
+    helpers: &str,
+    checks: &[(&str, String)],
+) -> String {
+    let mut out = String::from(
+        "// Readiness: answers 200 when every back-end the app needs answers, 503\n// naming the failing check otherwise. Each check has its own timeout.\n// Generated by `seaworthy fix`.\n",
+    );
+    if matches!(dynamic, Dynamic::Connection) {
+        out.push_str("import { connection } from \"next/server\";\n");
+    }
+    for i in imports {
+        out.push_str(i);
+        out.push('\n');
+    }
+    if let Dynamic::ForceDynamic = dynamic {
+        out.push_str("\nexport const dynamic = \"force-dynamic\";\n");
+    }
+    out.push_str(&format!("\nconst TIMEOUT_MS = {CHECK_TIMEOUT_MS};\n"));
+    out.push_str(helpers);
+    out.push_str(&common_ready(ts, checks));
+    let call = if matches!(dynamic, Dynamic::Connection) {
+        "  await connection();\n"
+    } else {
+        ""
+    };
+    out.push_str(&format!(
+        "\nexport async function GET() {{\n{call}  const {{ code, body }} = await runChecks();\n  return new Response(JSON.stringify(body), {{\n    status: code,\n    headers: {},\n  }});\n}}\n",
+        indent(HEADERS, "    ").trim_start()
+    ));
+    out
+}
+
+fn pages_live(ts: bool) -> String {
+    let (import, sig) = if ts {
+        (
+            "import type { NextApiRequest, NextApiResponse } from \"next\";\n\n",
+            "_req: NextApiRequest, res: NextApiResponse",
+        )
+    } else {
+        ("", "_req, res")
+    };
+    format!(
+        "// Liveness: the process is up and serving; it checks no back-end on\n// purpose. Generated by `seaworthy fix`.\n{import}export default function handler({sig}) {{\n  res.setHeader(\"Content-Type\", \"application/health+json\");\n  res.setHeader(\"Cache-Control\", \"no-store\");\n  res.status(200).send(JSON.stringify({{ status: \"pass\" }}));\n}}\n"
+    )
+}
+
+fn pages_ready(ts: bool, imports: &[String], helpers: &str, checks: &[(&str, String)]) -> String {
+    let mut out = String::from(
+        "// Readiness: answers 200 when every back-end the app needs answers, 503\n// naming the failing check otherwise. Each check has its own timeout.\n// Generated by `seaworthy fix`.\n",
+    );
+    if ts {
+        out.push_str("import type { NextApiRequest, NextApiResponse } from \"next\";\n");
+    }
+    for i in imports {
+        out.push_str(i);
+        out.push('\n');
+    }
+    out.push_str(&format!("\nconst TIMEOUT_MS = {CHECK_TIMEOUT_MS};\n"));
+    out.push_str(helpers);
+    out.push_str(&common_ready(ts, checks));
+    let sig = if ts {
+        "_req: NextApiRequest, res: NextApiResponse"
+    } else {
+        "_req, res"
+    };
+    out.push_str(&format!(
+        "\nexport default async function handler({sig}) {{\n  const {{ code, body }} = await runChecks();\n  res.setHeader(\"Content-Type\", \"application/health+json\");\n  res.setHeader(\"Cache-Control\", \"no-store\");\n  res.status(code).send(JSON.stringify(body));\n}}\n"
+    ));
+    out
+}
+
+fn indent(text: &str, prefix: &str) -> String {
+    text.lines()
+        .map(|l| format!("{prefix}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The TypeScript annotations of the helpers, removed for a JavaScript app.
+pub fn strip_types(ts: &str) -> String {
+    ts.replace(" as unknown as { healthRedis?: Redis }", "")
+        .replace(" as unknown as { healthRedis?: HealthRedis }", "")
+        .replace(" as unknown as { healthPool?: Pool }", "")
+        .replace("type HealthRedis = ReturnType<typeof createClient>;\n", "")
+        .replace(
+            "function healthRedis(): Redis {",
+            "function healthRedis() {",
+        )
+        .replace(
+            "async function pingRedis(): Promise<void> {",
+            "async function pingRedis() {",
+        )
+}

@@ -1,0 +1,6 @@
+//! Fix generators for Next.js apps.
+
+pub mod config;
+pub mod dockerfile;
+pub mod health;
+pub mod sentry;

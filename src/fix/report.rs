@@ -1,0 +1,218 @@
+//! What `seaworthy fix` prints: the plans (with diffs on --dry-run), the
+//! re-check, and a summary that ends with the next commands to run.
+
+use super::{diff, Planned};
+use crate::finding::Finding;
+
+fn app_label(app: &Option<String>) -> String {
+    match app {
+        Some(a) => format!(" ({a})"),
+        None => String::new(),
+    }
+}
+
+fn verb(edit: &super::Edit) -> &'static str {
+    if edit.delete {
+        "delete"
+    } else if edit.before.is_none() {
+        "create"
+    } else {
+        "modify"
+    }
+}
+
+/// The plans, one block each; with `diffs`, the unified diff of every edit.
+pub fn plans(planned: &Planned, diffs: bool) -> String {
+    let mut out = String::new();
+    for plan in &planned.plans {
+        out.push_str(&format!(
+            "== {}{}{}\n",
+            plan.rule,
+            app_label(&plan.app),
+            if plan.unsafe_fix { " [unsafe]" } else { "" }
+        ));
+        for edit in &plan.edits {
+            out.push_str(&format!("   {} {}\n", verb(edit), edit.path));
+        }
+        if diffs {
+            for edit in &plan.edits {
+                out.push('\n');
+                out.push_str(&diff::edit(edit));
+            }
+        }
+        out.push('\n');
+    }
+    for c in &planned.conflicts {
+        out.push_str(&format!(
+            "== conflict: {} exists with different content; not overwritten ({})\n",
+            c.path, c.rule
+        ));
+        out.push_str(&diff::text(
+            &c.existing,
+            &c.proposed,
+            &format!("a/{} (existing)", c.path),
+            &format!("b/{} (seaworthy)", c.path),
+        ));
+        out.push('\n');
+    }
+    out
+}
+
+/// The re-check after applying: which fixed findings are gone.
+pub fn recheck(planned: &Planned, after: &[Finding]) -> String {
+    let mut gone = Vec::new();
+    let mut still = Vec::new();
+    for plan in &planned.plans {
+        if plan.edits.is_empty() {
+            continue;
+        }
+        let label = format!("{}{}", plan.rule, app_label(&plan.app));
+        let remaining = super::still_there(plan, after);
+        if remaining.is_empty() {
+            gone.push(label);
+        } else {
+            let evidence = remaining
+                .iter()
+                .flat_map(|f| f.locations.iter())
+                .map(|l| format!("{}:{}", l.path, l.line))
+                .collect::<Vec<_>>()
+                .join(", ");
+            still.push(format!("{label} — {evidence}"));
+        }
+    }
+    let mut out = String::from("Re-check\n");
+    if gone.is_empty() && still.is_empty() {
+        out.push_str("   nothing was fixed\n");
+    }
+    for g in gone {
+        out.push_str(&format!("   gone: {g}\n"));
+    }
+    for s in still {
+        out.push_str(&format!("   still there: {s}\n"));
+    }
+    let others = after
+        .iter()
+        .filter(|f| {
+            !planned
+                .plans
+                .iter()
+                .any(|p| p.rule == f.rule && (p.app.is_none() || p.app == f.app))
+        })
+        .count();
+    if others > 0 {
+        out.push_str(&format!(
+            "   {others} other finding(s) remain (`seaworthy check` lists them)\n"
+        ));
+    }
+    out.push('\n');
+    out
+}
+
+/// The closing summary.
+pub fn summary(planned: &Planned, applied: bool) -> String {
+    let mut out = String::from("Summary\n");
+    let list = |title: &str, items: Vec<&str>, out: &mut String| {
+        if !items.is_empty() {
+            out.push_str(&format!("   {title} ({}):\n", items.len()));
+            for i in items {
+                out.push_str(&format!("     {i}\n"));
+            }
+        }
+    };
+    let (created, modified, deleted) = if applied {
+        ("Created", "Modified", "Deleted")
+    } else {
+        ("Would create", "Would modify", "Would delete")
+    };
+    list(
+        created,
+        planned
+            .changes
+            .iter()
+            .filter(|e| e.before.is_none())
+            .map(|e| e.path.as_str())
+            .collect(),
+        &mut out,
+    );
+    list(
+        modified,
+        planned
+            .changes
+            .iter()
+            .filter(|e| e.before.is_some() && !e.delete)
+            .map(|e| e.path.as_str())
+            .collect(),
+        &mut out,
+    );
+    list(
+        deleted,
+        planned
+            .changes
+            .iter()
+            .filter(|e| e.delete)
+            .map(|e| e.path.as_str())
+            .collect(),
+        &mut out,
+    );
+    if planned.changes.is_empty() {
+        out.push_str("   No file changes.\n");
+    }
+    let mut skipped: Vec<String> = planned
+        .skipped
+        .iter()
+        .map(|s| format!("{}{}: {}", s.rule, app_label(&s.app), s.reason))
+        .collect();
+    skipped.extend(planned.conflicts.iter().map(|c| {
+        format!(
+            "{}: exists with different content (diff above), not overwritten [{}]",
+            c.path, c.rule
+        )
+    }));
+    if !skipped.is_empty() {
+        out.push_str(&format!("   Skipped ({}):\n", skipped.len()));
+        for s in &skipped {
+            out.push_str(&format!("     - {s}\n"));
+        }
+    }
+    let mut manual: Vec<&str> = Vec::new();
+    let mut assumed: Vec<&str> = Vec::new();
+    let mut next: Vec<&str> = Vec::new();
+    for plan in &planned.plans {
+        for m in &plan.manual_steps {
+            if !manual.contains(&m.as_str()) {
+                manual.push(m);
+            }
+        }
+        for a in &plan.assumptions {
+            if !assumed.contains(&a.as_str()) {
+                assumed.push(a);
+            }
+        }
+        for c in &plan.next_commands {
+            if !next.contains(&c.as_str()) {
+                next.push(c);
+            }
+        }
+    }
+    if !manual.is_empty() {
+        out.push_str("   To do by hand:\n");
+        for m in manual {
+            out.push_str(&format!("     - {m}\n"));
+        }
+    }
+    if !assumed.is_empty() {
+        out.push_str("   Assumed:\n");
+        for a in assumed {
+            out.push_str(&format!("     - {a}\n"));
+        }
+    }
+    if !next.is_empty() {
+        out.push_str("   Next:\n");
+        // Installing dependencies comes first.
+        next.sort_by_key(|c| !c.ends_with(" install"));
+        for c in next {
+            out.push_str(&format!("     {c}\n"));
+        }
+    }
+    out
+}

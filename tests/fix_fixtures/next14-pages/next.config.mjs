@@ -1,0 +1,5 @@
+// Blog configuration.
+export default {
+  reactStrictMode: true,
+  poweredByHeader: false,
+};

@@ -1,0 +1,7 @@
+import { PrismaClient } from "@prisma/client";
+
+const prisma = new PrismaClient();
+
+export async function GET() {
+  return Response.json(await prisma.todo.findMany());
+}

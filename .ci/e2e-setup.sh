@@ -27,8 +27,8 @@ die() { printf 'e2e-setup: error: %s\n' "$*" >&2; exit 1; }
 
 # Waits until a TCP port on 127.0.0.1 accepts connections.
 wait_port() {
-    local port=$1 what=$2 i
-    for i in $(seq 1 60); do
+    local port=$1 what=$2
+    for _ in $(seq 1 60); do
         if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             return 0
         fi
@@ -81,8 +81,26 @@ if [[ ! -x $prisma_dir/node_modules/.bin/prisma ]]; then
     npm install --prefix "$prisma_dir" --no-audit --no-fund --silent "prisma@$prisma_version" >/dev/null
 fi
 
+# `prisma validate` runs on the WebAssembly engine the npm package ships, but
+# the CLI first looks for its native engines and downloads them from a host
+# outside the package registries. The wrapper points it at stubs, so
+# validate/format work offline (migrate and generate need the real engines).
+cat >"$prisma_dir/prisma-offline" <<'WRAPPER'
+#!/usr/bin/env bash
+set -euo pipefail
+dir=$(cd "$(dirname "$0")" && pwd)
+[[ -e $dir/stub-engine ]] || { : >"$dir/stub-engine"; chmod +x "$dir/stub-engine"; }
+[[ -e $dir/stub-engine.so.node ]] || : >"$dir/stub-engine.so.node"
+export PRISMA_SCHEMA_ENGINE_BINARY=${PRISMA_SCHEMA_ENGINE_BINARY:-$dir/stub-engine}
+export PRISMA_QUERY_ENGINE_LIBRARY=${PRISMA_QUERY_ENGINE_LIBRARY:-$dir/stub-engine.so.node}
+export PRISMA_HIDE_UPDATE_MESSAGE=1 CHECKPOINT_DISABLE=1
+exec "$dir/node_modules/.bin/prisma" "$@"
+WRAPPER
+chmod +x "$prisma_dir/prisma-offline"
+
 # --- PostgreSQL ----------------------------------------------------------------
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+# The newest major, so the client is at least as new as the server.
+pg_bin=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 [[ -n $pg_bin && -x $pg_bin/initdb ]] || die "PostgreSQL server binaries not found under /usr/lib/postgresql"
 pg_data=$work/pg/data
 pg_user=seaworthy
@@ -135,7 +153,7 @@ export SEAWORTHY_E2E=1
 export SEAWORTHY_PG_URL='$pg_url'
 export SEAWORTHY_S3_ENDPOINT='http://127.0.0.1:$s3_port'
 export SEAWORTHY_REDIS_URL='redis://127.0.0.1:$redis_port'
-export SEAWORTHY_PRISMA='$prisma_dir/node_modules/.bin/prisma'
+export SEAWORTHY_PRISMA='$prisma_dir/prisma-offline'
 export AWS_ACCESS_KEY_ID=testing
 export AWS_SECRET_ACCESS_KEY=testing
 export AWS_DEFAULT_REGION=us-east-1

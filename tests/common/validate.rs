@@ -59,6 +59,11 @@ pub fn classify(path: &Path) -> Kind {
         {
             return Kind::Compose;
         }
+        // Kustomize's own file is not an API object (no Kubernetes schema):
+        // it only has to parse.
+        if stem == "kustomization" {
+            return Kind::Yaml;
+        }
         let docs = std::fs::read_to_string(path)
             .ok()
             .and_then(|t| YamlLoader::load_from_str(&t).ok())
@@ -275,18 +280,33 @@ pub fn kubernetes_manifest(path: &Path) -> Vec<String> {
 /// `prisma validate`; needs $SEAWORTHY_PRISMA (the e2e setup installs it).
 pub fn prisma(path: &Path) -> Vec<String> {
     let prisma = super::require_env("SEAWORTHY_PRISMA");
-    let out = Command::new(&prisma)
-        .arg("validate")
-        .arg("--schema")
-        .arg(path)
-        // validate only needs an URL-shaped value when the schema reads env().
-        .env(
-            "DATABASE_URL",
-            std::env::var("DATABASE_URL")
-                .unwrap_or_else(|_| "postgresql://u:p@localhost:5432/db".into()),
-        )
-        .output()
-        .expect("run prisma");
+    let mut cmd = Command::new(&prisma);
+    cmd.arg("validate").arg("--schema").arg(path);
+    // validate resolves `url = env("X")` and checks the URL's scheme against
+    // the provider: give it a placeholder of the right shape.
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    if let Ok(schema) = seaworthy::facts::PrismaSchema::parse(&text) {
+        for ds in &schema.datasources {
+            let provider = ds
+                .provider
+                .as_ref()
+                .and_then(|p| p.value.as_literal())
+                .unwrap_or("");
+            let placeholder = match provider {
+                "sqlite" => "file:./dev.db",
+                "mysql" => "mysql://u:p@localhost:3306/db",
+                "sqlserver" => "sqlserver://localhost:1433;database=db",
+                "mongodb" => "mongodb://localhost:27017/db",
+                _ => "postgresql://u:p@localhost:5432/db",
+            };
+            if let Some(seaworthy::facts::prisma::SettingValue::Env(var)) =
+                ds.url.as_ref().map(|u| &u.value)
+            {
+                cmd.env(var, placeholder);
+            }
+        }
+    }
+    let out = cmd.output().expect("run prisma");
     if out.status.success() {
         Vec::new()
     } else {

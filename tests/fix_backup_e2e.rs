@@ -318,6 +318,21 @@ fn postgres_backup_and_restore_check_against_real_services() {
     let dump_bytes = s3.size(&dump);
     assert!(dump_bytes > 0);
 
+    // The lifecycle rule is accepted by the S3 API.
+    let lifecycle = scripts.join("backup-s3-lifecycle.json");
+    let (out, _) = run(s3.aws().args([
+        "s3api",
+        "put-bucket-lifecycle-configuration",
+        "--bucket",
+        &s3.bucket,
+        "--lifecycle-configuration",
+        &format!("file://{}", lifecycle.display()),
+    ]));
+    assert!(
+        out.status.success(),
+        "the generated lifecycle rule is accepted"
+    );
+
     // 2. The restore check restores it into a scratch database; counts match.
     let restore = || {
         let mut cmd = s3.script(scripts.join("backup-restore-check.sh"));
@@ -526,4 +541,57 @@ fn sqlite_backup_and_restore_check_against_real_services() {
     eprintln!(
         "figures: SQLite snapshot of 3,002 rows = {bytes} bytes gzipped; backup-offsite.sh {backup_secs:.2}s; backup-restore-check.sh {restore_secs:.2}s"
     );
+}
+
+/// The whole `seaworthy fix --unsafe` on the example app moves it to
+/// PostgreSQL; its old SQLite backup script, still on the same cron entry,
+/// now backs up PostgreSQL off-site.
+#[test]
+fn example_app_after_the_full_fix_backs_up_postgres_offsite() {
+    if !e2e("example_app_after_the_full_fix_backs_up_postgres_offsite") {
+        return;
+    }
+    for tool in ["pg_dump", "pg_restore", "psql"] {
+        require_tool(tool);
+    }
+    let admin = require_env("SEAWORTHY_PG_URL");
+    let s3 = S3::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(&repo_path("examples/nextjs-prisma-pet-server"), dir.path());
+    let (out, _) = run(Command::new(env!("CARGO_BIN_EXE_seaworthy"))
+        .args(["fix", "--unsafe", "--deploy-target", "kubernetes"])
+        .arg(dir.path()));
+    assert!(out.status.success(), "seaworthy fix");
+    let old =
+        std::fs::read_to_string(dir.path().join("scripts/database-backup.sh")).expect("old script");
+    assert!(
+        old.contains("exec \"$(dirname \"$0\")/backup-offsite.sh\""),
+        "{old}"
+    );
+    assert!(
+        !dir.path().join("litestream.yml").exists(),
+        "no SQLite replication for a PostgreSQL app"
+    );
+
+    let db = unique("sw_e2e_fix").replace('-', "_");
+    psql(&admin, &format!("CREATE DATABASE {db}"));
+    let source = database_url(&admin, &db);
+    psql(&source, SEED);
+    let url = format!("{source}?schema=public");
+    let (out, _) = run(s3
+        .script(dir.path().join("scripts/database-backup.sh"))
+        .env("DATABASE_URL", &url));
+    assert!(
+        out.status.success(),
+        "the old cron entry now makes an off-site PostgreSQL backup"
+    );
+    assert!(s3
+        .keys()
+        .iter()
+        .any(|k| k.starts_with("acme-storefront/postgres/") && k.ends_with(".dump.complete")));
+    let (out, _) = run(s3
+        .script(dir.path().join("scripts/backup-restore-check.sh"))
+        .env("DATABASE_URL", &url));
+    assert!(out.status.success(), "and it restores");
+    psql(&admin, &format!("DROP DATABASE IF EXISTS {db}"));
 }

@@ -77,6 +77,9 @@ fn seaworthy(root: &Path, args: &[&str]) -> (i32, String, String) {
 fn rules_found(root: &Path) -> Vec<String> {
     let (_, json, _) = seaworthy(root, &["check", "--format", "json", "--fail-on", "none"]);
     let value: serde_json::Value = serde_json::from_str(&json).expect("json");
+    // Every generated file parses (Dockerfile, compose, Kubernetes YAML,
+    // package.json, schema.prisma, env files).
+    assert_eq!(value["errors"], serde_json::json!([]), "{json}");
     let mut rules: Vec<String> = value["findings"]
         .as_array()
         .expect("findings")
@@ -338,4 +341,14 @@ fn next14_pages_router_in_javascript_with_yarn() {
             "apm-sdk-missing",
         ],
     );
+}
+
+#[test]
+fn unknown_rules_and_missing_paths_are_usage_errors() {
+    let (_dir, root) = copy_of(EXAMPLE);
+    let (code, _, err) = seaworthy(&root, &["fix", "--rule", "no-such-rule"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no rule named `no-such-rule`"), "{err}");
+    let (code, _, err) = seaworthy(&root.join("missing"), &["fix"]);
+    assert_eq!(code, 2, "{err}");
 }

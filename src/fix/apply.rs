@@ -162,3 +162,79 @@ fn remove_empty_parents(root: &Path, path: &Path) {
         dir = d.parent();
     }
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn writes_keep_modes_and_scripts_are_executable() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let existing = dir.path().join("secret.env");
+        std::fs::write(&existing, "A=1\n").expect("write");
+        std::fs::set_permissions(&existing, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        let changes = vec![
+            Edit::modify("secret.env", "A=1\n".into(), "A=2\n".into()),
+            Edit::create("scripts/backup.sh", "#!/bin/sh\n").executable(),
+            Edit::create("k8s/deployment.yaml", "kind: Deployment\n"),
+        ];
+        write_all(dir.path(), &changes).expect("applied");
+        let mode = |p: &str| {
+            std::fs::metadata(dir.path().join(p))
+                .expect("exists")
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        assert_eq!(mode("secret.env"), 0o600);
+        assert_eq!(mode("scripts/backup.sh"), 0o755);
+        assert_eq!(mode("k8s/deployment.yaml"), 0o644);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("secret.env")).expect("read"),
+            "A=2\n"
+        );
+        // No temporary files are left behind.
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.starts_with(".tmp")), "{names:?}");
+    }
+
+    #[test]
+    fn deleting_the_last_file_removes_empty_folders() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("prisma/migrations/1_init/migration.sql");
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&file, "CREATE TABLE a ();\n").expect("write");
+        std::fs::write(
+            dir.path().join("prisma/migrations/migration_lock.toml"),
+            "x",
+        )
+        .expect("w");
+        write_all(
+            dir.path(),
+            &[Edit::delete(
+                "prisma/migrations/1_init/migration.sql",
+                "CREATE TABLE a ();\n".into(),
+            )],
+        )
+        .expect("applied");
+        assert!(!dir.path().join("prisma/migrations/1_init").exists());
+        assert!(dir.path().join("prisma/migrations").exists());
+    }
+
+    #[test]
+    fn a_folder_outside_git_is_not_a_repo() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let changes = vec![Edit::modify("a", "1".into(), "2".into())];
+        // The temp folder may sit inside some git work tree on a developer
+        // machine; only assert that it is never reported dirty for a file
+        // git does not know.
+        assert!(!matches!(
+            git_state(dir.path(), &changes),
+            GitState::Dirty(_)
+        ));
+    }
+}

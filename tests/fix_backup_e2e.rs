@@ -276,6 +276,8 @@ CREATE SCHEMA audit;
 CREATE TABLE audit.events (id bigserial PRIMARY KEY, payload jsonb NOT NULL, blob bytea);
 INSERT INTO audit.events (payload, blob) SELECT jsonb_build_object('n', g), decode(md5(g::text), 'hex') FROM generate_series(1, 300) g;
 CREATE TABLE empty_table (id int);
+CREATE TABLE "line items" (id int);
+INSERT INTO "line items" VALUES (1), (2), (3);
 "#;
 
 #[test]
@@ -452,7 +454,7 @@ fn postgres_backup_and_restore_check_against_real_services() {
     );
 
     eprintln!(
-        "figures: PostgreSQL dump of 13,300 rows in 5 tables = {dump_bytes} bytes; backup-offsite.sh {backup_secs:.2}s; backup-restore-check.sh {restore_secs:.2}s"
+        "figures: PostgreSQL dump of 13,303 rows in 6 tables = {dump_bytes} bytes; backup-offsite.sh {backup_secs:.2}s; backup-restore-check.sh {restore_secs:.2}s"
     );
     psql(&admin, &format!("DROP DATABASE IF EXISTS {db}"));
 }
@@ -594,4 +596,100 @@ fn example_app_after_the_full_fix_backs_up_postgres_offsite() {
         .env("DATABASE_URL", &url));
     assert!(out.status.success(), "and it restores");
     psql(&admin, &format!("DROP DATABASE IF EXISTS {db}"));
+}
+
+/// `mysql` on the server of a mysql:// URL (the e2e setup's MariaDB).
+fn mysql(url: &str, sql: &str) -> String {
+    let rest = url.strip_prefix("mysql://").expect("mysql:// URL");
+    let (auth, rest) = rest.split_once('@').expect("user@host");
+    let (user, password) = auth.split_once(':').expect("user:password");
+    let (hostport, db) = rest.split_once('/').expect("/database");
+    let (host, port) = hostport.split_once(':').unwrap_or((hostport, "3306"));
+    let (out, _) = run(Command::new("mysql")
+        .args([
+            "-N", "-B", "-h", host, "-P", port, "-u", user, db, "-e", sql,
+        ])
+        .env("MYSQL_PWD", password));
+    assert!(out.status.success(), "mysql: {sql}");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn mysql_backup_and_restore_check_against_real_services() {
+    if !e2e("mysql_backup_and_restore_check_against_real_services") {
+        return;
+    }
+    for tool in ["mysql", "mysqldump"] {
+        require_tool(tool);
+    }
+    let admin = require_env("SEAWORTHY_MYSQL_URL");
+    let s3 = S3::new();
+    let (dir, plan) = planned("tests/fix_fixtures/mysql-backup-app");
+    apply(&plan, dir.path());
+    let bin = dir.path().join("bin");
+
+    let db = unique("sw_e2e").replace('-', "_");
+    mysql(&admin, &format!("CREATE DATABASE {db}"));
+    let source = database_url(&admin, &db);
+    mysql(
+        &source,
+        "CREATE TABLE orders (id INT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100) NOT NULL, total INT NOT NULL) ENGINE=InnoDB;
+         INSERT INTO orders (email, total) SELECT CONCAT('c', seq, '@example.com'), seq FROM seq_1_to_4000;
+         CREATE TABLE `line items` (id INT, payload BLOB) ENGINE=InnoDB;
+         INSERT INTO `line items` VALUES (1, X'DEADBEEF'), (2, NULL);
+         CREATE TRIGGER orders_total BEFORE INSERT ON orders FOR EACH ROW SET NEW.total = GREATEST(NEW.total, 0);",
+    );
+
+    let (out, backup_secs) = run(s3
+        .script(bin.join("backup-offsite.sh"))
+        .env("ORDERS_DB_URL", &source));
+    assert!(out.status.success(), "backup-offsite.sh succeeds");
+    let keys = s3.keys();
+    let dump = keys
+        .iter()
+        .find(|k| k.ends_with(".sql.gz"))
+        .expect("a dump")
+        .clone();
+    assert!(dump.starts_with("acme-orders/mysql/"), "{dump}");
+    assert!(keys.contains(&format!("{dump}.complete")));
+    let bytes = s3.size(&dump);
+    assert!(bytes > 0);
+
+    let restore = || {
+        let mut cmd = s3.script(bin.join("backup-restore-check.sh"));
+        cmd.env("ORDERS_DB_URL", &source);
+        cmd
+    };
+    let (out, restore_secs) = run(&mut restore());
+    assert!(out.status.success(), "restore check passes");
+    let table = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(table.contains("4000         4000"), "{table}");
+    assert!(table.contains("line items"), "{table}");
+    assert_eq!(
+        mysql(&admin, "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name LIKE 'restore_check_%'"),
+        "0",
+        "the scratch database is dropped"
+    );
+
+    mysql(&source, "DELETE FROM orders WHERE id = 1");
+    let (out, _) = run(&mut restore());
+    assert!(
+        !out.status.success(),
+        "a row-count mismatch fails the check"
+    );
+
+    s3.put(
+        "acme-orders/mysql/29991231T000000Z.sql.gz",
+        b"\x1f\x8b truncated",
+    );
+    s3.put("acme-orders/mysql/29991231T000000Z.sql.gz.complete", b"{}");
+    let (out, _) = run(&mut restore());
+    assert!(!out.status.success(), "a corrupt dump fails the check");
+    let (out, _) = run(restore().arg("acme-orders/mysql/missing.sql.gz"));
+    assert!(!out.status.success(), "a missing key fails the check");
+
+    eprintln!(
+        "figures: MariaDB dump of 4,002 rows = {bytes} bytes gzipped; backup-offsite.sh {backup_secs:.2}s; backup-restore-check.sh {restore_secs:.2}s"
+    );
+    mysql(&admin, &format!("DROP DATABASE IF EXISTS {db}"));
 }

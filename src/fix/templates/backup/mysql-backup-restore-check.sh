@@ -88,12 +88,23 @@ count() {
     mysql --defaults-extra-file="$1" -N -B -e "SELECT COUNT(*) FROM \`$2\`.\`${3//\`/\`\`}\`"
 }
 
-read -ra tables <<<"${RESTORE_CHECK_TABLES:-$(tables_of "$work/admin.cnf" "$scratch" | tr '\n' ' ')}"
+# listed NAME: whether NAME is in tables.
+listed() {
+    local t
+    for t in "${tables[@]}"; do [[ $t == "$1" ]] && return 0; done
+    return 1
+}
+# One name a line: table names may hold spaces.
+if [[ -n ${RESTORE_CHECK_TABLES:-} ]]; then
+    read -ra tables <<<"$RESTORE_CHECK_TABLES"
+else
+    mapfile -t tables < <(tables_of "$work/admin.cnf" "$scratch")
+fi
 ((${#tables[@]})) || { echo "restore-check: the dump restored no tables" >&2; exit 1; }
 if [[ -n $source_db && -z ${RESTORE_CHECK_TABLES:-} ]]; then
     # A table the source has and the dump lacks is a mismatch too.
     while IFS= read -r t; do
-        [[ " ${tables[*]} " == *" $t "* ]] || tables+=("$t")
+        listed "$t" || tables+=("$t")
     done < <(tables_of "$work/source.cnf" "$source_db")
 fi
 

@@ -111,13 +111,24 @@ tables_of() {
         "SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1"
 }
 
-read -ra tables <<<"${RESTORE_CHECK_TABLES:-$(tables_of "$target_url" | tr '\n' ' ')}"
+# listed NAME: whether NAME is in tables.
+listed() {
+    local t
+    for t in "${tables[@]}"; do [[ $t == "$1" ]] && return 0; done
+    return 1
+}
+# One name a line: table names may hold spaces.
+if [[ -n ${RESTORE_CHECK_TABLES:-} ]]; then
+    read -ra tables <<<"$RESTORE_CHECK_TABLES"
+else
+    mapfile -t tables < <(tables_of "$target_url")
+fi
 ((${#tables[@]})) || { echo "restore-check: the dump restored no tables" >&2; exit 1; }
 if [[ -n $source_url ]]; then
     source_url=$(libpq_url "$source_url")
     # A table the source has and the dump lacks is a mismatch too.
     while IFS= read -r t; do
-        [[ " ${tables[*]} " == *" $t "* ]] || tables+=("$t")
+        listed "$t" || tables+=("$t")
     done < <([[ -n ${RESTORE_CHECK_TABLES:-} ]] || tables_of "$source_url")
 fi
 

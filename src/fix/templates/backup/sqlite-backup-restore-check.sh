@@ -59,12 +59,23 @@ count() {
     sqlite3 -readonly "$1" "SELECT count(*) FROM \"${2//\"/\"\"}\""
 }
 
-read -ra tables <<<"${RESTORE_CHECK_TABLES:-$(tables_of "$work/restored.db" | tr '\n' ' ')}"
+# listed NAME: whether NAME is in tables.
+listed() {
+    local t
+    for t in "${tables[@]}"; do [[ $t == "$1" ]] && return 0; done
+    return 1
+}
+# One name a line: table names may hold spaces.
+if [[ -n ${RESTORE_CHECK_TABLES:-} ]]; then
+    read -ra tables <<<"$RESTORE_CHECK_TABLES"
+else
+    mapfile -t tables < <(tables_of "$work/restored.db")
+fi
 ((${#tables[@]})) || { echo "restore-check: the snapshot holds no tables" >&2; exit 1; }
 if [[ -n $live && -z ${RESTORE_CHECK_TABLES:-} ]]; then
     # A table the live database has and the snapshot lacks is a mismatch too.
     while IFS= read -r t; do
-        [[ " ${tables[*]} " == *" $t "* ]] || tables+=("$t")
+        listed "$t" || tables+=("$t")
     done < <(tables_of "$live")
 fi
 

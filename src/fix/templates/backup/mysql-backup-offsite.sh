@@ -14,6 +14,7 @@
 #   BACKUP_S3_SSE         server-side encryption: AES256 (default), aws:kms or
 #                         none (MinIO without a KMS, some S3-compatible stores)
 #   BACKUP_S3_KMS_KEY_ID  KMS key for BACKUP_S3_SSE=aws:kms (default: the bucket's)
+#   BACKUP_S3_EXPECTED_SIZE  approximate dump size in bytes; needed only past 50 GB
 #   AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_PROFILE / AWS_DEFAULT_REGION
 #
 # Objects: <prefix>/<UTC timestamp>.sql.gz and, once the upload is verified, a
@@ -50,20 +51,22 @@ database=$(client_options "$db_url" "$work/client.cnf")
 aws_args=()
 endpoint=${BACKUP_S3_ENDPOINT:-${AWS_ENDPOINT_URL:-}}
 [[ -z $endpoint ]] || aws_args+=(--endpoint-url "$endpoint")
-sse_args=()
+cp_args=()
 case ${BACKUP_S3_SSE:-AES256} in
-    AES256) sse_args=(--sse AES256) ;;
+    AES256) cp_args=(--sse AES256) ;;
     aws:kms)
-        sse_args=(--sse aws:kms)
-        [[ -z ${BACKUP_S3_KMS_KEY_ID:-} ]] || sse_args+=(--sse-kms-key-id "$BACKUP_S3_KMS_KEY_ID")
+        cp_args=(--sse aws:kms)
+        [[ -z ${BACKUP_S3_KMS_KEY_ID:-} ]] || cp_args+=(--sse-kms-key-id "$BACKUP_S3_KMS_KEY_ID")
         ;;
     none) ;;
     *) echo "backup-offsite: BACKUP_S3_SSE must be AES256, aws:kms or none" >&2; exit 2 ;;
 esac
+# A stream past 50 GB needs its size (bytes) for the CLI to pick part sizes.
+[[ -z ${BACKUP_S3_EXPECTED_SIZE:-} ]] || cp_args+=(--expected-size "$BACKUP_S3_EXPECTED_SIZE")
 
 # upload KEY: stdin → s3://bucket/KEY
 upload() {
-    aws s3 cp - "s3://$bucket/$1" "${aws_args[@]}" "${sse_args[@]}" --only-show-errors
+    aws s3 cp - "s3://$bucket/$1" "${aws_args[@]}" "${cp_args[@]}" --only-show-errors
 }
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)

@@ -146,6 +146,28 @@ fn sqlite_plan_from_example_app() {
     assert_eq!(still_reported(dir.path()), 0);
 }
 
+/// Without --unsafe the fix only creates files: the old script, on its cron
+/// entry, is not touched, and the audit keeps reporting it.
+#[test]
+fn without_unsafe_the_fix_only_creates_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(&repo_path("tests/fix_fixtures/pg-backup-app"), dir.path());
+    let old = std::fs::read_to_string(dir.path().join("scripts/database-backup.sh")).expect("old");
+    let (out, _) = run(Command::new(env!("CARGO_BIN_EXE_seaworthy"))
+        .args(["fix", "--rule", "backups-not-offsite"])
+        .arg(dir.path()));
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("create scripts/backup-offsite.sh"), "{text}");
+    assert!(text.contains("still there: backups-not-offsite"), "{text}");
+    assert!(dir.path().join("scripts/backup-restore-check.sh").exists());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("scripts/database-backup.sh")).expect("old"),
+        old,
+        "the old script is untouched"
+    );
+}
+
 // ---------------------------------------------------------------------------
 // End to end.
 

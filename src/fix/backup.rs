@@ -122,24 +122,37 @@ pub struct BackupSetup {
     pub retention_found: bool,
     /// The script backs up SQLite and this run moves the app to PostgreSQL.
     pub replaces_sqlite: bool,
+    /// The plan edits the old script (unsafe: it changes a scheduled job).
+    pub changes_old_script: bool,
 }
 
 /// The plan for one backups-not-offsite finding; `None` when the finding is
 /// another rule's, its script is gone, the engine has no generator, or the
 /// files the plan would create already exist.
 pub fn plan(cx: &RepoContext, finding: &Finding) -> Option<FixPlan> {
-    plan_with(cx, finding, false)
+    plan_with(cx, finding, false, true)
 }
 
-/// [`plan`], knowing whether this run also moves the app from SQLite to
-/// PostgreSQL (the sqlite-in-production fix, planned before this one): then
-/// a SQLite backup script is answered with the PostgreSQL scripts, and the
-/// old script, whose SQLite file the app no longer uses, hands over to them.
-pub fn plan_with(cx: &RepoContext, finding: &Finding, moved_to_postgres: bool) -> Option<FixPlan> {
+/// [`plan`], knowing
+/// - whether this run also moves the app from SQLite to PostgreSQL (the
+///   sqlite-in-production fix, planned before this one): then a SQLite backup
+///   script is answered with the PostgreSQL scripts, and the old script, whose
+///   SQLite file the app no longer uses, hands over to them;
+/// - whether unsafe fixes are allowed: only then does the old script change
+///   (it calls the new one). Without, the plan only creates files and is
+///   safe; the finding stays until the schedule runs the new script and the
+///   old one is retired.
+pub fn plan_with(
+    cx: &RepoContext,
+    finding: &Finding,
+    moved_to_postgres: bool,
+    change_old_script: bool,
+) -> Option<FixPlan> {
     if finding.rule != RULE.meta.name {
         return None;
     }
-    let setup = inspect(cx, finding, moved_to_postgres)?;
+    let mut setup = inspect(cx, finding, moved_to_postgres)?;
+    setup.changes_old_script = change_old_script;
     let files = render(&setup);
     if files
         .iter()
@@ -162,11 +175,14 @@ pub fn plan_with(cx: &RepoContext, finding: &Finding, moved_to_postgres: bool) -
             }
         })
         .collect();
-    let handover = if setup.replaces_sqlite {
+    let handover = if !setup.changes_old_script {
+        None
+    } else if setup.replaces_sqlite {
         Some(hand_over(&old_text, &setup))
     } else {
         chain_offsite(&old_text, script)
     };
+    let changes_old_script = handover.is_some();
     if let Some(after) = handover {
         edits.push(Edit::modify(setup.old_script.clone(), old_text, after).executable());
     }
@@ -174,7 +190,7 @@ pub fn plan_with(cx: &RepoContext, finding: &Finding, moved_to_postgres: bool) -
         rule: RULE.meta.name,
         app: finding.app.clone(),
         edits,
-        unsafe_fix: true,
+        unsafe_fix: changes_old_script,
         manual_steps: manual_steps(&setup),
         next_commands: next_commands(&setup),
         assumptions: assumptions(&setup),
@@ -257,6 +273,7 @@ pub fn inspect(
         retention_days: retention.unwrap_or(30),
         retention_found: retention.is_some(),
         replaces_sqlite,
+        changes_old_script: true,
     })
 }
 
@@ -587,9 +604,20 @@ fn manual_steps(s: &BackupSetup) -> Vec<String> {
             }
         ),
         format!(
-            "Keep the schedule that runs {} (it now {} {dir}backup-offsite.sh), or schedule {dir}backup-offsite.sh directly: cron `15 3 * * * cd /path/to/app && {dir}backup-offsite.sh`, or a Kubernetes CronJob running the same script in an image with the database client and the AWS CLI.",
-            s.old_script,
-            if s.replaces_sqlite { "runs" } else { "calls, after its local copy," }
+            "{}: cron `15 3 * * * cd /path/to/app && {dir}backup-offsite.sh`, or a Kubernetes CronJob running the same script in an image with the database client and the AWS CLI.",
+            if !s.changes_old_script {
+                format!(
+                    "Run {dir}backup-offsite.sh on a schedule instead of {} and retire the old script (`seaworthy fix --unsafe` makes it call the new one instead)",
+                    s.old_script
+                )
+            } else if s.replaces_sqlite {
+                format!("Keep the schedule that runs {} (it now runs {dir}backup-offsite.sh), or schedule {dir}backup-offsite.sh directly", s.old_script)
+            } else {
+                format!(
+                    "Keep the schedule that runs {} (it now calls {dir}backup-offsite.sh after its local copy), or schedule {dir}backup-offsite.sh directly",
+                    s.old_script
+                )
+            }
         ),
         format!(
             "Schedule the restore test weekly on a machine that is not the database server: cron `0 5 * * 0 {dir}backup-restore-check.sh`; alert when it exits non-zero."
@@ -624,7 +652,12 @@ fn next_commands(s: &BackupSetup) -> Vec<String> {
 }
 
 fn assumptions(s: &BackupSetup) -> Vec<String> {
-    let mut out = vec![if s.replaces_sqlite {
+    let mut out = vec![if !s.changes_old_script {
+        format!(
+            "{} is left as it is: it keeps its copies on this machine, and the audit keeps reporting it until it is retired or calls backup-offsite.sh.",
+            s.old_script
+        )
+    } else if s.replaces_sqlite {
         format!(
             "{} backed up the SQLite file {}, which the app no longer uses after the move to PostgreSQL: it now runs backup-offsite.sh instead, so the schedule that runs it keeps working.",
             s.old_script, s.sqlite_path

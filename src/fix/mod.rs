@@ -230,7 +230,7 @@ pub fn plan(root: &Path, options: &Options) -> Result<Planned, AuditFailure> {
             }
             None if finding.rule == "backups-not-offsite" => {
                 let mut builder = Builder::new(&tree, finding.rule, None);
-                match backup::plan(&repo, finding) {
+                match backup::plan_with(&repo, finding, false, options.allow_unsafe) {
                     Some(plan) => {
                         builder.absorb(plan);
                         Ok(builder)
@@ -368,7 +368,12 @@ fn plan_finding(
             }
         },
         ("backups-not-offsite", _) => {
-            match backup::plan_with(cx.repo, finding, intents.moved_to_postgres(&cx.app.path)) {
+            match backup::plan_with(
+                cx.repo,
+                finding,
+                intents.moved_to_postgres(&cx.app.path),
+                options.allow_unsafe,
+            ) {
                 Some(plan) => {
                     b.absorb(plan);
                     Ok(())
@@ -589,7 +594,10 @@ pub fn run(
 pub fn still_there<'a>(fixed: &FixPlan, after: &'a [Finding]) -> Vec<&'a Finding> {
     after
         .iter()
-        .filter(|f| f.rule == fixed.rule && (fixed.app.is_none() || f.app == fixed.app))
+        // A repo-wide finding (app None) planned for the only app matches it.
+        .filter(|f| {
+            f.rule == fixed.rule && (fixed.app.is_none() || f.app.is_none() || f.app == fixed.app)
+        })
         .collect()
 }
 

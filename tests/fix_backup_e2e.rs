@@ -385,6 +385,38 @@ fn postgres_backup_and_restore_check_against_real_services() {
         "the scratch database is dropped"
     );
 
+    // 2b. Without a URL, libpq's variables (as scripts using -h/-U/-d have).
+    let rest = admin
+        .strip_prefix("postgresql://")
+        .expect("postgresql:// URL");
+    let (auth, rest) = rest.split_once('@').expect("user@host");
+    let (user, password) = auth.split_once(':').expect("user:password");
+    let hostport = rest.split('/').next().expect("host");
+    let (host, port) = hostport.split_once(':').unwrap_or((hostport, "5432"));
+    let libpq = |cmd: &mut Command| {
+        cmd.env_remove("DATABASE_URL")
+            .env("PGHOST", host)
+            .env("PGPORT", port)
+            .env("PGUSER", user)
+            .env("PGPASSWORD", password)
+            .env("PGDATABASE", &db);
+    };
+    let mut backup = s3.script(scripts.join("backup-offsite.sh"));
+    libpq(&mut backup);
+    let (out, _) = run(&mut backup);
+    assert!(
+        out.status.success(),
+        "backup-offsite.sh with PGHOST/PGDATABASE/…"
+    );
+    let mut check = s3.script(scripts.join("backup-restore-check.sh"));
+    libpq(&mut check);
+    let (out, _) = run(&mut check);
+    assert!(
+        out.status.success(),
+        "restore check with PGHOST/PGDATABASE/…"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("5000         5000"));
+
     // 3. A count that differs fails the check, unless within the tolerance.
     psql(
         &source,

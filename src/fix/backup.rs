@@ -678,7 +678,7 @@ fn assumptions(s: &BackupSetup) -> Vec<String> {
             s.url_var,
             match s.engine {
                 Engine::MySql => "mysql://USER:PASSWORD@HOST:PORT/DATABASE",
-                _ => "postgresql://USER:PASSWORD@HOST:5432/DATABASE",
+                _ => "postgresql://USER:PASSWORD@HOST:5432/DATABASE, or libpq's PGHOST, PGDATABASE, PGUSER, PGPASSWORD",
             }
         )),
         _ => out.push(format!(

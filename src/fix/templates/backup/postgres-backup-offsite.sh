@@ -5,7 +5,8 @@
 # keeps its dumps on this machine.
 #
 # Environment:
-#   {{DB_URL_VAR}}  connection URL of the database to back up (required)
+#   {{DB_URL_VAR}}  connection URL of the database to back up (or libpq's
+#                         PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD)
 #   BACKUP_S3_BUCKET      bucket (required)
 #   BACKUP_S3_PREFIX      key prefix (default: {{PREFIX}})
 #   BACKUP_S3_ENDPOINT    endpoint for non-AWS storage, e.g. http://minio:9000
@@ -26,7 +27,11 @@
 set -euo pipefail
 
 db_url=${{{DB_URL_VAR}}:-}
-[[ -n $db_url ]] || { echo "backup-offsite: set {{DB_URL_VAR}} to the database to back up" >&2; exit 2; }
+# Without a URL, libpq's own variables name the database.
+if [[ -z $db_url && -z ${PGDATABASE:-}${PGHOST:-}${PGSERVICE:-} ]]; then
+    echo "backup-offsite: set {{DB_URL_VAR}} (or PGHOST, PGDATABASE, PGUSER, PGPASSWORD) to the database to back up" >&2
+    exit 2
+fi
 bucket=${BACKUP_S3_BUCKET:-}
 [[ -n $bucket ]] || { echo "backup-offsite: set BACKUP_S3_BUCKET" >&2; exit 2; }
 prefix=${BACKUP_S3_PREFIX:-{{PREFIX}}}

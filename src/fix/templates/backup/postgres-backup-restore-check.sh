@@ -13,8 +13,9 @@
 #                         (default: {{DB_URL_VAR}}); needs CREATEDB
 #   RESTORE_DATABASE_URL  restore into this existing, empty database instead
 #                         (it is not dropped afterwards)
-#   {{DB_URL_VAR}}  the source, to compare row counts with; unset = no
-#                         comparison, only the restore and a count per table
+#   {{DB_URL_VAR}}  the source, to compare row counts with (or libpq's
+#                         PGHOST, PGDATABASE, …); unset = no comparison, only
+#                         the restore and a count per table
 #   RESTORE_CHECK_TABLES  tables to compare (schema.table, space-separated;
 #                         default: every table in the dump)
 #   RESTORE_CHECK_TOLERANCE_PCT  allowed difference per table in percent
@@ -28,6 +29,9 @@ bucket=${BACKUP_S3_BUCKET:-}
 prefix=${BACKUP_S3_PREFIX:-{{PREFIX}}}
 prefix=${prefix%/}
 source_url=${{{DB_URL_VAR}}:-}
+# Without a URL, libpq's own variables (PGHOST, PGDATABASE, …) name the source.
+have_source=0
+[[ -z $source_url && -z ${PGDATABASE:-}${PGHOST:-}${PGSERVICE:-} ]] || have_source=1
 admin_url=${RESTORE_ADMIN_URL:-$source_url}
 tolerance=${RESTORE_CHECK_TOLERANCE_PCT:-0}
 [[ $tolerance =~ ^[0-9]+$ ]] || { echo "restore-check: RESTORE_CHECK_TOLERANCE_PCT must be a whole number" >&2; exit 2; }
@@ -52,6 +56,7 @@ libpq_url() {
 }
 # with_db URL NAME: URL pointing at database NAME (a later dbname wins in libpq)
 with_db() {
+    if [[ -z $1 ]]; then printf 'dbname=%s\n' "$2"; return; fi
     if [[ $1 == *\?* ]]; then printf '%s&dbname=%s\n' "$1" "$2"; else printf '%s?dbname=%s\n' "$1" "$2"; fi
 }
 
@@ -90,7 +95,7 @@ fi
 if [[ -n ${RESTORE_DATABASE_URL:-} ]]; then
     target_url=$(libpq_url "$RESTORE_DATABASE_URL")
 else
-    [[ -n $admin_url ]] || { echo "restore-check: set RESTORE_ADMIN_URL or {{DB_URL_VAR}} (where to create the scratch database)" >&2; exit 2; }
+    [[ -n $admin_url ]] || ((have_source)) || { echo "restore-check: set RESTORE_ADMIN_URL or {{DB_URL_VAR}} (where to create the scratch database)" >&2; exit 2; }
     admin_url=$(libpq_url "$admin_url")
     scratch=restore_check_$(date -u +%Y%m%d%H%M%S)_$$
     psql --no-password -X -q -v ON_ERROR_STOP=1 "$admin_url" -c "CREATE DATABASE \"$scratch\"" >/dev/null
@@ -124,7 +129,7 @@ else
     mapfile -t tables < <(tables_of "$target_url")
 fi
 ((${#tables[@]})) || { echo "restore-check: the dump restored no tables" >&2; exit 1; }
-if [[ -n $source_url ]]; then
+if ((have_source)); then
     source_url=$(libpq_url "$source_url")
     # A table the source has and the dump lacks is a mismatch too.
     while IFS= read -r t; do
@@ -137,7 +142,9 @@ printf '%-40s %12s %12s\n' table restored source
 for t in "${tables[@]}"; do
     restored=$(count "$target_url" "$t" 2>/dev/null) || restored=missing
     expected=-
-    [[ -z $source_url ]] || expected=$(count "$source_url" "$t" 2>/dev/null) || expected=missing
+    if ((have_source)); then
+        expected=$(count "$source_url" "$t" 2>/dev/null) || expected=missing
+    fi
     status=""
     if [[ $restored == missing ]]; then
         status="MISSING"

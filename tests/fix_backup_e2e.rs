@@ -282,6 +282,16 @@ fn database_url(url: &str, db: &str) -> String {
     format!("{server}/{db}")
 }
 
+/// The scratch database a restore check announced.
+fn scratch_of(stdout: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stdout);
+    text.split("scratch database ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("the restore check names its scratch database:\n{text}"))
+        .to_string()
+}
+
 const SEED: &str = r#"
 CREATE TABLE "Product" (id serial PRIMARY KEY, slug text UNIQUE NOT NULL, name text NOT NULL,
   "priceCents" int NOT NULL, stock int NOT NULL DEFAULT 0, "createdAt" timestamptz NOT NULL DEFAULT now());
@@ -372,6 +382,7 @@ fn postgres_backup_and_restore_check_against_real_services() {
         "public.OrderItem",
         "audit.events",
         "public.empty_table",
+        "public.line items",
     ] {
         assert!(table.contains(line), "{line} compared:\n{table}");
     }
@@ -379,7 +390,10 @@ fn postgres_backup_and_restore_check_against_real_services() {
     assert_eq!(
         psql(
             &admin,
-            "SELECT count(*) FROM pg_database WHERE datname LIKE 'restore_check_%'"
+            &format!(
+                "SELECT count(*) FROM pg_database WHERE datname = '{}'",
+                scratch_of(&out.stdout)
+            )
         ),
         "0",
         "the scratch database is dropped"
@@ -502,7 +516,10 @@ fn postgres_backup_and_restore_check_against_real_services() {
     assert_eq!(
         psql(
             &admin,
-            "SELECT count(*) FROM pg_database WHERE datname LIKE 'restore_check_%'"
+            &format!(
+                "SELECT count(*) FROM pg_database WHERE datname = '{}'",
+                scratch_of(&out.stdout)
+            )
         ),
         "0"
     );
@@ -720,7 +737,13 @@ fn mysql_backup_and_restore_check_against_real_services() {
     assert!(table.contains("4000         4000"), "{table}");
     assert!(table.contains("line items"), "{table}");
     assert_eq!(
-        mysql(&admin, "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name LIKE 'restore_check_%'"),
+        mysql(
+            &admin,
+            &format!(
+                "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = '{}'",
+                scratch_of(&out.stdout)
+            )
+        ),
         "0",
         "the scratch database is dropped"
     );

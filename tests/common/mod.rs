@@ -21,7 +21,11 @@ pub fn e2e(test: &str) -> bool {
     match std::env::var("SEAWORTHY_E2E") {
         Ok(v) if !v.is_empty() && v != "0" => true,
         _ => {
-            eprintln!(
+            // Straight to the stderr handle: the test harness captures
+            // eprintln! of passing tests, and a skip must be seen.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
                 "\n################ SKIPPED {test} ################\n\
                  SEAWORTHY_E2E is not set: this end-to-end test needs real services.\n\
                  Run `.ci/e2e-setup.sh && set -a && . .ci/e2e.env && set +a` first.\n"

@@ -77,6 +77,7 @@ gzip -t "$work/backup.sql.gz" || { echo "restore-check: s3://$bucket/$key is not
 
 scratch=restore_check_$(date -u +%Y%m%d%H%M%S)_$$
 mysql --defaults-extra-file="$work/admin.cnf" -e "CREATE DATABASE \`$scratch\`"
+echo "restore-check: restoring s3://$bucket/$key into scratch database $scratch (dropped afterwards)"
 gzip -dc "$work/backup.sql.gz" | mysql --defaults-extra-file="$work/admin.cnf" "$scratch"
 
 # tables_of CNF DB / count CNF DB TABLE

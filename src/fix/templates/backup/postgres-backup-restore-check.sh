@@ -100,6 +100,7 @@ else
     scratch=restore_check_$(date -u +%Y%m%d%H%M%S)_$$
     psql --no-password -X -q -v ON_ERROR_STOP=1 "$admin_url" -c "CREATE DATABASE \"$scratch\"" >/dev/null
     target_url=$(with_db "$admin_url" "$scratch")
+    echo "restore-check: restoring s3://$bucket/$key into scratch database $scratch (dropped afterwards)"
 fi
 
 # Owners and grants name roles the scratch server may not have.

@@ -352,3 +352,35 @@ fn unknown_rules_and_missing_paths_are_usage_errors() {
     let (code, _, err) = seaworthy(&root.join("missing"), &["fix"]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn express_es_module_with_mongoose() {
+    fix_fixture(
+        "express-esm-mongoose",
+        &["missing-container-config", "missing-health-endpoint"],
+    );
+}
+
+#[test]
+fn render_blueprint_for_the_example() {
+    let (_dir, root) = copy_of(EXAMPLE);
+    let (code, out, _) = seaworthy(
+        &root,
+        &[
+            "fix",
+            "--dry-run",
+            "--unsafe",
+            "--rule",
+            "manual-server-deployment",
+            "--rule",
+            "sqlite-in-production",
+            "--rule",
+            "missing-health-endpoint",
+            "--deploy-target",
+            "render",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let blueprint = &out[out.find("+++ b/render.yaml").expect("render.yaml")..];
+    insta::assert_snapshot!("pet_server_render_yaml", blueprint);
+}

@@ -133,7 +133,39 @@ pub fn plan_container(p: &Profile, b: &mut Builder) -> Result<(), String> {
 pub fn plan_health(p: &Profile, b: &mut Builder) -> Result<(), String> {
     let (package, settings) =
         project(p).ok_or("no wsgi.py found: cannot tell the project package")?;
-    let settings_rel = p.join(&settings);
+    // The settings file that assigns MIDDLEWARE: settings.py, or one module
+    // of a settings package (base.py, common.py, …). Several assignments
+    // (a production module that replaces the list) cannot be edited safely.
+    let settings_dir = settings
+        .trim_end_matches("/__init__.py")
+        .trim_end_matches(".py");
+    let assigns = |text: &str| {
+        text.lines().any(|l| {
+            let t = l.trim_start();
+            t.starts_with("MIDDLEWARE =") || t.starts_with("MIDDLEWARE=")
+        })
+    };
+    let mut candidates: Vec<String> = p
+        .sources
+        .iter()
+        .filter(|s| {
+            **s == p.join(&settings)
+                || (s.starts_with(&format!("{}/", p.join(settings_dir))) && s.ends_with(".py"))
+        })
+        .filter(|s| b.read(s).is_some_and(|t| assigns(&t)))
+        .cloned()
+        .collect();
+    candidates.sort();
+    let settings_rel = match candidates.len() {
+        0 => return Err("no settings file assigns MIDDLEWARE; add the health middleware by hand".to_string()),
+        1 => candidates.remove(0),
+        _ => {
+            return Err(format!(
+                "MIDDLEWARE is assigned in several settings files ({}); add the health middleware first in each by hand",
+                candidates.join(", ")
+            ))
+        }
+    };
     let settings_text = b
         .read(&settings_rel)
         .ok_or("the settings module cannot be read")?;

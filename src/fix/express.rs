@@ -137,7 +137,10 @@ pub fn plan_health(p: &Profile, b: &mut Builder) -> Result<(), String> {
         );
     }
     let text = b.read(&file).unwrap_or_default();
+    // ES module syntax: `"type": "module"`, `.mjs`, or a file that already
+    // imports (Babel and bundlers accept `import` in `.js`).
     let esm = file.ends_with(".mjs")
+        || text.lines().any(|l| l.starts_with("import "))
         || p.package_json
             .as_ref()
             .and_then(|v| v.get("type"))

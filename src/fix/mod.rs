@@ -238,7 +238,9 @@ pub fn plan(root: &Path, options: &Options) -> Result<Planned, AuditFailure> {
                     None => Err("no backup fix applies to this script yet".to_string()),
                 }
             }
-            None => Err("the finding belongs to no app seaworthy can fix".to_string()),
+            None => Err(
+                "the repository has several apps and the finding names none of them: seaworthy cannot tell which app to fix".to_string(),
+            ),
         };
         match result {
             Ok(builder) => {
@@ -541,6 +543,16 @@ pub fn run(
     }
     text.push_str(&report::plans(&planned, dry_run));
     if dry_run {
+        if let apply::GitState::Dirty(files) = apply::git_state(root, &planned.changes) {
+            notes.push(format!(
+                "note: {} uncommitted changes; applying will need --allow-dirty",
+                if files.len() == 1 {
+                    format!("{} has", files[0])
+                } else {
+                    format!("{} have", files.join(", "))
+                }
+            ));
+        }
         text.push_str("(dry run: nothing was written)\n\n");
         text.push_str(&report::summary(&planned, false));
         return Ok(RunOutput {

@@ -70,6 +70,9 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
             archive_readme(&schema_arg, &migrations_arg, p.exec()),
             false,
         );
+        b.manual(format!(
+            "Create the PostgreSQL baseline ({migrations_arg}/0_init, commands below) before building the image: until it exists, `prisma migrate deploy` has nothing to apply and the tables are never created."
+        ));
         b.next(format!(
             "mkdir -p {migrations_arg}/0_init && {exec} prisma migrate diff --from-empty --to-schema-datamodel {schema_arg} --script > {migrations_arg}/0_init/migration.sql",
             exec = p.exec()

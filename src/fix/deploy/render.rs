@@ -21,6 +21,9 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
         "      - key: PORT\n        value: \"{}\"\n",
         p.port
     ));
+    if p.framework == crate::stack::Framework::NextJs {
+        out.push_str("      - key: HOSTNAME\n        value: \"0.0.0.0\"\n");
+    }
     if p.uses_postgres() {
         out.push_str(&format!(
             "      - key: DATABASE_URL\n        fromDatabase:\n          name: {name}-db\n          property: connectionString\n"

@@ -55,9 +55,17 @@ fn config_object_line(tokens: &[Spanned]) -> Result<u32, String> {
         .ok_or("it has no `module.exports =` or `export default` seaworthy can find")?;
     let at = |i: usize| tokens.get(i).map(|s| &s.token);
     let mut i = export.value;
-    // A wrapper call: `withX(nextConfig, …)` or `withX({ … })`.
+    // A wrapper call: `withX(nextConfig, …)` or `withX({ … })`; the config
+    // is the first argument. A curried wrapper, `withX(options)(config)`,
+    // takes the config in its last call.
     while let (Some(Token::Ident(_)), Some(Token::Punct('('))) = (at(i), at(i + 1)) {
-        i += 2;
+        let mut open = i + 1;
+        let mut close = matching(tokens, open).ok_or("unbalanced parentheses")?;
+        while at(close + 1) == Some(&Token::Punct('(')) {
+            open = close + 1;
+            close = matching(tokens, open).ok_or("unbalanced parentheses")?;
+        }
+        i = open + 1;
     }
     match at(i) {
         Some(Token::Punct('{')) => Ok(tokens[i].line),
@@ -69,6 +77,24 @@ fn config_object_line(tokens: &[Spanned]) -> Result<u32, String> {
         }
         _ => Err("it exports a function or an expression, not an object literal".to_string()),
     }
+}
+
+/// The index of the bracket that closes the one at `open`.
+fn matching(tokens: &[Spanned], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (j, t) in tokens.iter().enumerate().skip(open) {
+        match t.token {
+            Token::Punct('(' | '[' | '{') => depth += 1,
+            Token::Punct(')' | ']' | '}') => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(j);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The `{` line of `const NAME = {` or `const NAME: NextConfig = {`.
@@ -234,17 +260,9 @@ pub fn wrap_export(
         Module::CommonJs => import_cjs,
         Module::Esm => import_esm,
     };
-    // After the last import/require at the top, else first.
-    let last_import = out_lines
-        .iter()
-        .take(idx)
-        .rposition(|l| {
-            let t = l.trim_start();
-            t.starts_with("import ")
-                || (t.starts_with("const ") && t.contains("require(") && t.ends_with(';'))
-        })
-        .map(|p| p + 1)
-        .unwrap_or(0);
+    // After the last import/require statement above the export (which may
+    // span lines: `import {\n a,\n b,\n} from "x"`), else first.
+    let last_import = last_import_line(&tokens, &lines, export.line) as usize;
     out_lines.insert(last_import, format!("{import}\n"));
     if last_import == 0 && out_lines.get(1).is_some_and(|l| !l.trim().is_empty()) {
         out_lines.insert(1, "\n".to_string());
@@ -258,6 +276,56 @@ pub fn wrap_export(
         out.push_str(tail.trim_start_matches('\n'));
     }
     Ok(out)
+}
+
+/// The 1-based line that ends the last top-level `import … from "x"` or
+/// `const x = require("x")` before `before`; 0 when there is none.
+fn last_import_line(tokens: &[Spanned], lines: &[&str], before: u32) -> u32 {
+    let starts_line = |t: &Spanned, word: &str| {
+        lines
+            .get(t.line as usize - 1)
+            .is_some_and(|l| l.trim_start().starts_with(word))
+    };
+    let mut last = 0;
+    for (k, t) in tokens.iter().enumerate() {
+        if t.line >= before {
+            break;
+        }
+        match &t.token {
+            Token::Ident(w)
+                if w == "import"
+                    && starts_line(t, "import")
+                    && tokens.get(k + 1).map(|n| &n.token) != Some(&Token::Punct('(')) =>
+            {
+                // The module specifier is the statement's first string.
+                if let Some(spec) = tokens[k + 1..]
+                    .iter()
+                    .find(|n| matches!(n.token, Token::Str(_)))
+                {
+                    last = last.max(spec.line);
+                }
+            }
+            Token::Ident(w)
+                if w == "require"
+                    && ["const", "let", "var"].iter().any(|kw| starts_line(t, kw))
+                    && tokens.get(k + 1).map(|n| &n.token) == Some(&Token::Punct('(')) =>
+            {
+                // `require("x")(options)`: the statement ends after the
+                // last call.
+                let mut end = matching(tokens, k + 1);
+                while let Some(close) = end {
+                    if tokens.get(close + 1).map(|n| &n.token) == Some(&Token::Punct('(')) {
+                        end = matching(tokens, close + 1);
+                    } else {
+                        last = last.max(tokens[close].line);
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    last
 }
 
 fn has_ident(tokens: &[Spanned], name: &str) -> bool {
@@ -293,6 +361,51 @@ mod tests {
         let out = add_property(ts, "output: \"standalone\",").expect("ts");
         assert!(out
             .contains("const nextConfig: NextConfig = {\n  output: \"standalone\",\n  /* config"));
+    }
+
+    #[test]
+    fn curried_wrappers_take_the_config_last() {
+        let text =
+            "module.exports = withProxy({\n  src: \"x\",\n})({\n  reactStrictMode: true,\n});\n";
+        let out = add_property(text, "output: \"standalone\",").expect("editable");
+        assert!(
+            out.contains("})({\n  output: \"standalone\",\n  reactStrictMode"),
+            "{out}"
+        );
+        let text = "const config = { a: 1 };\nmodule.exports = withA(withB(config));\n";
+        assert!(
+            add_property(text, "output: \"standalone\",").is_err(),
+            "one-line object"
+        );
+    }
+
+    #[test]
+    fn imports_go_after_multi_line_imports() {
+        let text = "import a from \"a\";\nimport {\n  b,\n  c,\n} from \"bc\";\n\nconst nextConfig = {};\n\nexport default withMDX(nextConfig);\n";
+        let out = wrap_export(
+            "next.config.mjs",
+            text,
+            "",
+            "import { withX } from \"x\";",
+            &|e| format!("withX({e})"),
+        )
+        .expect("wrappable");
+        assert!(out.starts_with("import a from \"a\";\nimport {\n  b,\n  c,\n} from \"bc\";\nimport { withX } from \"x\";\n"), "{out}");
+        assert!(out.contains("export default withX(withMDX(nextConfig));"));
+    }
+
+    #[test]
+    fn requires_that_call_their_module_count_whole() {
+        let text = "const analyze = require(\"@next/bundle-analyzer\")({\n  enabled: false,\n});\n\nconst nextConfig = {\n  a: 1,\n};\n\nmodule.exports = analyze(nextConfig);\n";
+        let out = wrap_export(
+            "next.config.js",
+            text,
+            "const { withX } = require(\"x\");",
+            "",
+            &|e| format!("withX({e})"),
+        )
+        .expect("wrappable");
+        assert!(out.starts_with("const analyze = require(\"@next/bundle-analyzer\")({\n  enabled: false,\n});\nconst { withX } = require(\"x\");\n"), "{out}");
     }
 
     #[test]

@@ -146,6 +146,13 @@ pub fn backend_checks(p: &Profile, b: &mut Builder, from_file: &str, typescript:
             "\n// A small pool of its own, so a saturated app pool cannot fail the probe.\nconst globalForPool = globalThis as unknown as { healthPool?: Pool };\nconst pool = (globalForPool.healthPool ??= new Pool({\n  connectionString: process.env.DATABASE_URL,\n  max: 1,\n  connectionTimeoutMillis: TIMEOUT_MS,\n}));\n",
         );
         checks.push(("database", "() => pool.query(\"SELECT 1\")".to_string()));
+    } else if p.has_dependency("mongoose") {
+        // The app's own connection: mongoose is a process-wide singleton.
+        imports.push("import mongoose from \"mongoose\";".to_string());
+        checks.push((
+            "database",
+            "async () => {\n      const db = mongoose.connection.db;\n      if (mongoose.connection.readyState !== 1 || !db) throw new Error(\"not connected\");\n      await db.admin().ping();\n    }".to_string(),
+        ));
     } else if p.database != Database::None {
         b.manual("Add a database check to the readiness route (seaworthy generates it for Prisma and `pg` only).");
     }

@@ -142,15 +142,18 @@ pub fn plan(p: &Profile, _finding: &Finding, b: &mut Builder) -> Result<(), Stri
         }
     }
 
+    let dsn = if server_dsn == client_dsn {
+        format!("DSN from {server_dsn} (server and browser)")
+    } else {
+        format!("DSN from {server_dsn} on the server and {client_dsn} in the browser")
+    };
     b.assume(format!(
-        "@sentry/nextjs ^{major}.0.0 for Next.js {next} ({}); DSN from {} on the server and {} in the browser{}.",
+        "@sentry/nextjs ^{major}.0.0 for Next.js {next} ({}); {dsn}{}.",
         if major >= 11 {
             "withSentryConfig from @sentry/nextjs/config"
         } else {
             "v10 supports Next 13.2–16"
         },
-        server_dsn,
-        client_dsn,
         if client_hook {
             ", client init in instrumentation-client (Next ≥15.3)"
         } else {

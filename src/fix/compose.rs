@@ -109,7 +109,7 @@ pub fn render(p: &Profile) -> String {
         );
     }
     if let Some(var) = &mongo {
-        out.push_str(&format!(
+        env.push_str(&format!(
             "      {var}: \"mongodb://${{MONGO_USER:-{n}}}:${{MONGO_PASSWORD:?set MONGO_PASSWORD}}@db:27017/{n}?authSource=admin\"\n",
             n = db_name(p)
         ));

@@ -287,8 +287,11 @@ pub fn render(setup: &BackupSetup) -> Vec<(String, String, bool)> {
         }
     };
     let to_app = relative_up(&setup.script_dir, &setup.app_dir);
+    // In the scripts' headers the descriptions start in one column.
+    let padded = format!("{:<21} ", setup.url_var);
     let fill = |text: &str| {
-        text.replace("{{DB_URL_VAR}}", &setup.url_var)
+        text.replace("{{DB_URL_VAR}}  ", &padded)
+            .replace("{{DB_URL_VAR}}", &setup.url_var)
             .replace("{{PREFIX}}", &setup.prefix)
             .replace("{{OLD_SCRIPT}}", &setup.old_script)
             .replace("{{SQLITE_PATH}}", &setup.sqlite_path)

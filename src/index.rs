@@ -18,6 +18,9 @@ pub enum FileKind {
     PnpmWorkspace,
     Lockfile,
     Dockerfile,
+    /// `.dockerignore`, or `<Dockerfile>.dockerignore` beside a Dockerfile
+    /// (BuildKit reads that one first).
+    DockerIgnore,
     Compose,
     /// A committed example of the environment: `.env.example`, `env.sample`, …
     EnvExample,
@@ -26,6 +29,9 @@ pub enum FileKind {
     ShellScript,
     PrismaSchema,
     PrismaConfig,
+    /// `prisma/migrations/migration_lock.toml`: the provider the migrations
+    /// were written for.
+    PrismaMigrationLock,
     /// A web framework's configuration: next.config, nuxt.config,
     /// react-router.config, svelte.config, astro.config, remix.config.
     FrameworkConfig,
@@ -177,6 +183,7 @@ impl DeployKind {
 
 /// Exact file names, sorted for binary search.
 const EXACT_NAMES: &[(&str, FileKind)] = &[
+    (".dockerignore", FileKind::DockerIgnore),
     (".ko.yaml", FileKind::ImageBuildConfig),
     (
         ".platform.app.yaml",
@@ -227,6 +234,7 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
     ("litefs.yml", FileKind::SqliteReplication),
     ("litestream.yaml", FileKind::SqliteReplication),
     ("litestream.yml", FileKind::SqliteReplication),
+    ("migration_lock.toml", FileKind::PrismaMigrationLock),
     ("netlify.toml", FileKind::Deploy(DeployKind::Netlify)),
     ("nixpacks.toml", FileKind::Deploy(DeployKind::Nixpacks)),
     ("now.json", FileKind::Deploy(DeployKind::Vercel)),
@@ -289,6 +297,9 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     let lower = name.to_ascii_lowercase();
     let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
 
+    if ext == "dockerignore" {
+        return Some(FileKind::DockerIgnore);
+    }
     // `Dockerfile.prod`, `web.Dockerfile`; not `Dockerfile.dockerignore`
     // or a template (`Dockerfile.j2`, `Dockerfile.tt`) that renders one.
     let template = matches!(
@@ -572,7 +583,11 @@ mod tests {
         );
         assert_eq!(classify("Dockerfile.prod"), Some(FileKind::Dockerfile));
         assert_eq!(classify("Containerfile"), Some(FileKind::Dockerfile));
-        assert_eq!(classify("Dockerfile.dockerignore"), None);
+        assert_eq!(
+            classify("Dockerfile.dockerignore"),
+            Some(FileKind::DockerIgnore)
+        );
+        assert_eq!(classify(".dockerignore"), Some(FileKind::DockerIgnore));
         assert_eq!(classify("docker/Dockerfile.j2"), None);
         assert_eq!(classify("docker-compose.prod.yml"), Some(FileKind::Compose));
         assert_eq!(classify(".env.example"), Some(FileKind::EnvExample));

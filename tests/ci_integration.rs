@@ -124,7 +124,7 @@ fn github_format_emits_annotations() {
     assert_eq!(lines.len(), 6, "{text}");
     assert!(lines
         .iter()
-        .any(|l| l.starts_with("::error file=prisma/schema.prisma,line=9,title=SW601")));
+        .any(|l| l.starts_with("::error file=prisma/schema.prisma,line=10,title=SW601")));
     assert!(lines.iter().all(|l| l.starts_with("::error ")
         || l.starts_with("::warning ")
         || l.starts_with("::notice ")));

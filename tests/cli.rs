@@ -78,7 +78,7 @@ fn json_follows_the_schema() {
     assert_eq!(sqlite["category"], "database-backups");
     assert_eq!(sqlite["app"], ".");
     assert_eq!(sqlite["locations"][0]["path"], "prisma/schema.prisma");
-    assert_eq!(sqlite["locations"][0]["line"], 9);
+    assert_eq!(sqlite["locations"][0]["line"], 10);
     let deploy = findings
         .iter()
         .find(|f| f["rule"] == "manual-server-deployment")

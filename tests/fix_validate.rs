@@ -101,8 +101,22 @@ fn tools_catch_what_they_should() {
         "FROM node:latest\nWORKDIR /app\n",
     );
     assert_eq!(validate::hadolint(&warn), Vec::<String>::new());
-    // prisma validate
+    // prisma validate, with the CLI of the app's major: the example is on
+    // Prisma 7 (URL in prisma.config.ts), the PostgreSQL fixture on Prisma 6.
     require_env("SEAWORTHY_PRISMA");
+    let v6 = dir.path().join("v6");
+    copy_dir(&repo_path("tests/fix_fixtures/pg-backup-app"), &v6);
+    assert_eq!(
+        validate::prisma(&v6.join("prisma/schema.prisma")),
+        Vec::<String>::new()
+    );
+    let v6_schema = std::fs::read_to_string(v6.join("prisma/schema.prisma")).expect("schema");
+    std::fs::write(
+        v6.join("prisma/schema.prisma"),
+        v6_schema.replace("postgresql", "postgress"),
+    )
+    .expect("write");
+    assert!(!validate::prisma(&v6.join("prisma/schema.prisma")).is_empty());
     let schema = std::fs::read_to_string(repo_path(
         "examples/nextjs-prisma-pet-server/prisma/schema.prisma",
     ))

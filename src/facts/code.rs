@@ -396,6 +396,15 @@ pub fn route_paths(tokens: &[Spanned], lang: Lang) -> Vec<(String, u32)> {
             && matches!(prev(3), Some(Token::Punct('.' | '@' | '[' | ':' | '>')))
             && !client_receiver
             && python_ok;
+        // `r.HandleFunc(baseUrl + "/_healthz", …)`: a route under a prefix
+        // variable is still a route of this server.
+        let is_prefixed_call_arg = lang != Lang::Python
+            && matches!(prev(1), Some(Token::Punct('+')))
+            && matches!(prev(2), Some(Token::Ident(_)))
+            && matches!(prev(3), Some(Token::Punct('(')))
+            && route_call(prev(4))
+            && matches!(prev(5), Some(Token::Punct('.' | ':' | '>')))
+            && !matches!(prev(6), Some(Token::Ident(r)) if HTTP_CLIENTS.contains(&r.as_str()));
         let is_bare_call = match lang {
             Lang::Python => matches!(prev(1), Some(Token::Punct('('))) && bare_call(prev(2)),
             Lang::Ruby => {
@@ -421,7 +430,8 @@ pub fn route_paths(tokens: &[Spanned], lang: Lang) -> Vec<(String, u32)> {
         };
         // A path built on another URL (`${BASE}/healthz`) is a request.
         let absolute_elsewhere = value.starts_with("${}") || value.starts_with("http");
-        if (is_call_arg || is_bare_call || is_keyed) && !absolute_elsewhere {
+        if (is_call_arg || is_prefixed_call_arg || is_bare_call || is_keyed) && !absolute_elsewhere
+        {
             out.push((value.clone(), tok.line));
         }
     }
@@ -666,6 +676,13 @@ const x = a / b / "not-a-route";
                 Lang::CLike
             ),
             ["GET /livez", "/ping"]
+        );
+        assert_eq!(
+            routes(
+                "r.HandleFunc(baseUrl+\"/_healthz\", h)\nhttp.Get(base+\"/x\")\nfoo(a+\"/y\")",
+                Lang::CLike
+            ),
+            ["/_healthz"]
         );
         assert_eq!(
             routes("fn f<'a>(x: &'a str) {}\n#[get(\"/health\")]\nasync fn h() {}\nRouter::new().route(\"/up\", get(h))", Lang::Rust),

@@ -12,6 +12,13 @@ pub struct ComposeService {
     pub build_context: Option<String>,
     pub dockerfile: Option<String>,
     pub image: Option<String>,
+    /// The service's whole definition, for rules that need more of it
+    /// (volumes, environment, command).
+    pub raw: Yaml,
+    /// `build: {target: …}`: the stage built.
+    pub target: Option<String>,
+    /// `user:`: who the container runs as, overriding the image's `USER`.
+    pub user: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -32,13 +39,19 @@ impl ComposeFile {
         let mut from = services_line;
         for (name, service) in services {
             let Some(name) = name.as_str() else { continue };
-            let (build_context, dockerfile) = match get(service, "build") {
-                Some(Yaml::String(ctx)) => (Some(ctx.clone()), None),
+            let (build_context, dockerfile, target) = match get(service, "build") {
+                Some(Yaml::String(ctx)) => (Some(ctx.clone()), None, None),
                 Some(build @ Yaml::Hash(_)) => (
                     Some(get_str(build, "context").unwrap_or(".").to_string()),
                     get_str(build, "dockerfile").map(str::to_string),
+                    get_str(build, "target").map(str::to_string),
                 ),
-                _ => (None, None),
+                _ => (None, None, None),
+            };
+            let user = match get(service, "user") {
+                Some(Yaml::String(u)) => Some(u.clone()),
+                Some(Yaml::Integer(n)) => Some(n.to_string()),
+                _ => None,
             };
             file.services.push(ComposeService {
                 name: name.to_string(),
@@ -49,6 +62,9 @@ impl ComposeFile {
                 build_context,
                 dockerfile,
                 image: get_str(service, "image").map(str::to_string),
+                raw: service.clone(),
+                target,
+                user,
             });
         }
         Ok(file)

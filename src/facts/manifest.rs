@@ -154,9 +154,34 @@ fn string_list(table: &Toml, key: &str) -> Vec<String> {
 
 fn requirements(text: &str) -> Manifest {
     let mut m = Manifest::default();
-    for line in text.lines() {
-        let line = line.split(" #").next().unwrap_or(line).trim();
-        if line.is_empty() || line.starts_with('#') || line.starts_with('-') {
+    // pip-compile / uv output annotates every pin with `# via …`: a package
+    // only pulled in by another one (`# via locust`) is not the app's own
+    // choice, so a framework there does not make the folder an app.
+    let mut pins: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
+    let mut annotated = false;
+    let mut in_via = false;
+    for raw in text.lines() {
+        let trimmed = raw.trim();
+        if let Some(comment) = trimmed.strip_prefix('#') {
+            let comment = comment.trim();
+            if let Some(rest) = comment.strip_prefix("via") {
+                annotated = true;
+                in_via = true;
+                if let Some((_, _, vias)) = pins.last_mut() {
+                    vias.extend(rest.split_whitespace().map(str::to_string));
+                }
+            } else if in_via && raw.starts_with(char::is_whitespace) {
+                if let Some((_, _, vias)) = pins.last_mut() {
+                    vias.extend(comment.split_whitespace().next().map(str::to_string));
+                }
+            } else {
+                in_via = false;
+            }
+            continue;
+        }
+        in_via = false;
+        let line = raw.split(" #").next().unwrap_or(raw).trim();
+        if line.is_empty() || line.starts_with('-') {
             continue;
         }
         // `pkg @ https://…` and plain URLs: the name comes first when there is one.
@@ -164,6 +189,16 @@ fn requirements(text: &str) -> Manifest {
             continue;
         }
         if let Some((name, extras)) = pep508(line) {
+            pins.push((name, extras, Vec::new()));
+        }
+    }
+    for (name, extras, vias) in pins {
+        let direct = !annotated
+            || vias.is_empty()
+            || vias.iter().any(|v| {
+                v.starts_with('-') || v.contains(".in") || v.contains(".txt") || v.contains(".toml")
+            });
+        if direct {
             m.add(&name, extras, false);
         }
     }
@@ -447,6 +482,16 @@ mod tests {
 
     fn parse_ok(kind: FileKind, text: &str) -> Manifest {
         parse(kind, text.to_string()).expect("parses")
+    }
+
+    #[test]
+    fn pip_compile_transitive_pins_are_not_the_apps_own() {
+        let m = parse_ok(
+            FileKind::Requirements,
+            "faker==40.1.0\n    # via -r requirements.in\nflask==3.1.3\n    # via\n    #   flask-cors\n    #   locust\nlocust==2.0\n    # via\n    #   -r requirements.in\n    #   other\ndjango==5.0  # via pyproject.toml\n",
+        );
+        assert!(m.has("faker") && m.has("locust") && m.has("django"));
+        assert!(!m.has("flask"), "flask is only pulled in by locust");
     }
 
     #[test]

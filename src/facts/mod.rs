@@ -10,12 +10,14 @@ pub mod code;
 pub mod compose;
 pub mod database;
 pub mod dockerfile;
+pub mod dockerignore;
 pub mod env_file;
 pub mod manifest;
 pub mod package_json;
 pub mod prisma;
 pub mod rails;
 pub mod shell;
+pub mod source;
 pub mod spring;
 pub mod text;
 pub mod yaml;
@@ -112,6 +114,8 @@ enum Parsed {
     Text(String),
     Json(JsonDocument),
     Dockerfile(dockerfile::Dockerfile),
+    Toml(toml::Table),
+    DockerIgnore(dockerignore::DockerIgnore),
     Unparsed,
 }
 
@@ -189,6 +193,13 @@ impl<'a> Facts<'a> {
         }
     }
 
+    pub fn dockerignore(&self, id: FileId) -> Option<&dockerignore::DockerIgnore> {
+        match self.parsed(id) {
+            Parsed::DockerIgnore(d) => Some(d),
+            _ => None,
+        }
+    }
+
     /// A JSON document (ORM configuration).
     pub fn json(&self, id: FileId) -> Option<&JsonDocument> {
         match self.parsed(id) {
@@ -201,6 +212,14 @@ impl<'a> Facts<'a> {
     pub fn text(&self, id: FileId) -> Option<&str> {
         match self.parsed(id) {
             Parsed::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// A TOML document (Prisma's `migration_lock.toml`).
+    pub fn toml(&self, id: FileId) -> Option<&toml::Table> {
+        match self.parsed(id) {
+            Parsed::Toml(t) => Some(t),
             _ => None,
         }
     }
@@ -357,7 +376,14 @@ impl<'a> Facts<'a> {
                 spring::SpringConfig::parse(file.name(), &text).map(Parsed::Spring)
             }
             FileKind::Readme => Ok(Parsed::Text(text)),
+            FileKind::PrismaMigrationLock => text
+                .parse::<toml::Table>()
+                .map(Parsed::Toml)
+                .map_err(|e| format!("invalid TOML: {e}")),
             FileKind::Dockerfile => dockerfile::Dockerfile::parse(&text).map(Parsed::Dockerfile),
+            FileKind::DockerIgnore => Ok(Parsed::DockerIgnore(dockerignore::DockerIgnore::parse(
+                &text,
+            ))),
             FileKind::KubernetesCandidate | FileKind::PnpmWorkspace => {
                 yaml::load(&text).map(Parsed::Yaml)
             }

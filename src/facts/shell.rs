@@ -20,6 +20,11 @@ pub struct ShellCommand {
     pub line: u32,
     /// The program this command's output is piped into (`pg_dump | psql`).
     pub piped_into: Option<String>,
+    /// The file this command's output is redirected to (`pg_dump … > db.sql`).
+    pub redirect: Option<String>,
+    /// Whether the script tests this command's exit status: it is part of
+    /// an `&&`/`||` list or an `if`/`while` condition.
+    pub status_checked: bool,
 }
 
 impl ShellCommand {
@@ -45,10 +50,14 @@ pub struct Assignment {
 
 #[derive(Debug, Default)]
 pub struct ShellScript {
+    /// The `#!` line, without the `#!`.
+    pub shebang: Option<String>,
     pub commands: Vec<ShellCommand>,
     pub assignments: Vec<Assignment>,
     /// Targets of `>`/`>>` redirects, with their lines.
     pub redirects: Vec<(String, u32)>,
+    /// Names of the variables the script expands (`$STAMP`, `${PIPESTATUS[0]}`).
+    pub variables_read: Vec<String>,
 }
 
 thread_local! {
@@ -79,21 +88,49 @@ impl ShellScript {
                 None => Err("shell parser unavailable".to_string()),
             }
         })?;
-        let mut script = ShellScript::default();
+        let mut script = ShellScript {
+            shebang: text
+                .strip_prefix("#!")
+                .map(|rest| rest.lines().next().unwrap_or("").trim().to_string()),
+            ..ShellScript::default()
+        };
         collect(tree.root_node(), text.as_bytes(), &mut script);
         Ok(script)
     }
 
-    /// Whether the script stops on the first failure (`set -e`, `set -o errexit`).
+    /// Whether a pipeline fails when any of its stages fails: `set -o
+    /// pipefail` (also combined, `set -euo pipefail`) or a shebang that sets it.
+    pub fn sets_pipefail(&self) -> bool {
+        let in_shebang = self
+            .shebang
+            .as_deref()
+            .is_some_and(|s| s.contains("pipefail"));
+        in_shebang
+            || self.commands.iter().any(|c| {
+                (c.name == "set" || c.name == "shopt")
+                    && c.args
+                        .windows(2)
+                        .any(|w| w[0].starts_with('-') && w[0].contains('o') && w[1] == "pipefail")
+            })
+    }
+
+    /// Whether the script stops on the first failure (`set -e`, `set -o
+    /// errexit`, or `#!/bin/bash -e`).
     pub fn exits_on_error(&self) -> bool {
-        self.commands.iter().any(|c| {
-            c.name == "set"
-                && (c
-                    .args
-                    .iter()
-                    .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('e'))
-                    || c.args.windows(2).any(|w| w[0] == "-o" && w[1] == "errexit"))
-        })
+        let in_shebang = self.shebang.as_deref().is_some_and(|s| {
+            s.split_whitespace()
+                .skip(1)
+                .any(|w| w.starts_with('-') && !w.starts_with("--") && w.contains('e'))
+        });
+        in_shebang
+            || self.commands.iter().any(|c| {
+                c.name == "set"
+                    && (c
+                        .args
+                        .iter()
+                        .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('e'))
+                        || c.args.windows(2).any(|w| w[0] == "-o" && w[1] == "errexit"))
+            })
     }
 }
 
@@ -142,6 +179,17 @@ fn collect(root: Node, src: &[u8], out: &mut ShellScript) {
                     stages.push(child.byte_range());
                 }
                 pipelines.push(stages);
+            }
+            "variable_name" => {
+                let assigned = node
+                    .parent()
+                    .is_some_and(|p| p.kind() == "variable_assignment");
+                if !assigned {
+                    let name = text(node, src);
+                    if !out.variables_read.contains(&name) {
+                        out.variables_read.push(name);
+                    }
+                }
             }
             // Heredoc bodies are data, and comments are not commands.
             "heredoc_body" | "comment" => descend = false,
@@ -215,7 +263,72 @@ fn command(node: Node, src: &[u8]) -> Option<ShellCommand> {
         args: words.collect(),
         line: line(node),
         piped_into: None,
+        redirect: redirect_of(node, src),
+        status_checked: status_checked(node),
     })
+}
+
+/// `cmd > file`: the target of an output redirect around the command (or
+/// around the pipeline it ends: `pg_dump | gzip > db.gz` redirects gzip).
+fn redirect_of(node: Node, src: &[u8]) -> Option<String> {
+    let mut holder = node;
+    if let Some(pipeline) = node.parent().filter(|p| p.kind() == "pipeline") {
+        let last = pipeline.named_child(pipeline.named_child_count().saturating_sub(1));
+        if last.is_some_and(|l| l.id() == node.id()) {
+            holder = pipeline;
+        }
+    }
+    let parent = holder
+        .parent()
+        .filter(|p| p.kind() == "redirected_statement")?;
+    let mut cursor = parent.walk();
+    let found = parent
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() == "file_redirect")
+        .find_map(|r| {
+            let op = r.child(0).map(|c| text(c, src)).unwrap_or_default();
+            (op.starts_with('>') || op.starts_with("&>"))
+                .then(|| r.child_by_field_name("destination").map(|d| word(d, src)))
+                .flatten()
+        });
+    found
+}
+
+/// Whether the command's exit status is tested: an ancestor below the
+/// enclosing statement list is an `&&`/`||` list, or the command sits in an
+/// `if`/`while`/`until` condition.
+fn status_checked(node: Node) -> bool {
+    let mut child = node;
+    while let Some(parent) = child.parent() {
+        match parent.kind() {
+            "list" => return true,
+            "if_statement" | "while_statement" => {
+                let mut cursor = parent.walk();
+                return parent
+                    .children_by_field_name("condition", &mut cursor)
+                    .any(|c| c.id() == child.id());
+            }
+            // `elif` has no condition field: its condition is what comes
+            // before `then`.
+            "elif_clause" => {
+                let mut cursor = parent.walk();
+                let children: Vec<Node> = parent.children(&mut cursor).collect();
+                let then = children.iter().position(|c| c.kind() == "then");
+                let at = children.iter().position(|c| c.id() == child.id());
+                return matches!((at, then), (Some(a), Some(t)) if a < t);
+            }
+            "program"
+            | "compound_statement"
+            | "do_group"
+            | "subshell"
+            | "function_definition"
+            | "else_clause"
+            | "case_item" => return false,
+            _ => {}
+        }
+        child = parent;
+    }
+    false
 }
 
 fn basename(path: &str) -> &str {
@@ -255,6 +368,26 @@ fn word(node: Node, src: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redirects_status_checks_and_options() {
+        let script = ShellScript::parse(
+            "#!/bin/bash -e\nset -eo pipefail\npg_dump db > out.sql\npg_dump db | gzip > out.gz\nif ! mysqldump db > m.sql; then exit 1; fi\npg_dump db > x.sql || exit 1\n",
+        )
+        .expect("parses");
+        assert!(script.exits_on_error());
+        assert!(script.sets_pipefail());
+        let c = &script.commands;
+        assert_eq!(c[1].redirect.as_deref(), Some("out.sql"));
+        assert!(!c[1].status_checked);
+        assert_eq!(c[2].piped_into.as_deref(), Some("gzip"));
+        assert_eq!(c[2].redirect, None);
+        assert_eq!(c[3].redirect.as_deref(), Some("out.gz"));
+        assert!(c[4].status_checked, "{:?}", c[4]);
+        assert!(c[6].status_checked);
+        let plain = ShellScript::parse("set -u\npg_dump db | gzip\n").expect("parses");
+        assert!(!plain.sets_pipefail() && !plain.exits_on_error());
+    }
 
     #[test]
     fn commands_not_comments_or_strings() {

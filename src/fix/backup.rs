@@ -242,7 +242,9 @@ pub fn inspect(
 
     let (url_var, url_var_found) = match engine {
         Engine::Sqlite => ("DATABASE_URL".to_string(), false),
+        // Prisma 7 keeps the URL in prisma.config.ts: the env example names it.
         _ if replaces_sqlite => prisma_url_var(cx, &app_dir)
+            .or_else(|| env_example_url_var(cx, &app_dir, Engine::Postgres))
             .map(|v| (v, true))
             .unwrap_or_else(|| ("DATABASE_URL".to_string(), false)),
         _ => url_variable(dump)

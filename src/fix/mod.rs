@@ -16,6 +16,7 @@ pub mod django;
 pub mod express;
 pub mod nextjs;
 pub mod prisma;
+pub mod prisma_adapter;
 pub mod profile;
 pub mod report;
 pub mod tree;

@@ -67,15 +67,21 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
             .unwrap_or_else(|| "migrations".to_string());
         b.create(
             &join(&format!("{ARCHIVE_DIR}/README.md")),
-            archive_readme(&schema_arg, &migrations_arg, p.exec()),
+            archive_readme(
+                &schema_arg,
+                &migrations_arg,
+                p.exec(),
+                to_schema_flag(prisma),
+            ),
             false,
         );
         b.manual(format!(
             "Create the PostgreSQL baseline ({migrations_arg}/0_init, commands below) before building the image: until it exists, `prisma migrate deploy` has nothing to apply and the tables are never created."
         ));
         b.next(format!(
-            "mkdir -p {migrations_arg}/0_init && {exec} prisma migrate diff --from-empty --to-schema-datamodel {schema_arg} --script > {migrations_arg}/0_init/migration.sql",
-            exec = p.exec()
+            "mkdir -p {migrations_arg}/0_init && {exec} prisma migrate diff --from-empty {to_schema} {schema_arg} --script > {migrations_arg}/0_init/migration.sql",
+            exec = p.exec(),
+            to_schema = to_schema_flag(prisma),
         ));
         b.next(format!(
             "{} prisma migrate resolve --applied 0_init   # only on a database that already has the schema; a new one runs `prisma migrate deploy`",
@@ -94,6 +100,8 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
             }
         }
     }
+
+    super::prisma_adapter::swap_to_postgres(p, b);
 
     b.manual("Move the data: export the SQLite database and load it into PostgreSQL (e.g. `pgloader sqlite://prisma/dev.db postgresql://…`), then check row counts table by table.");
     b.manual("Prisma stores SQLite DateTime values as epoch milliseconds: convert them to timestamps during the migration (pgloader casts, or `to_timestamp(ms / 1000.0)`).");
@@ -155,9 +163,19 @@ fn set_database_url(text: &str) -> String {
         .collect()
 }
 
-fn archive_readme(schema: &str, migrations: &str, exec: &str) -> String {
+/// `migrate diff` names a schema file `--to-schema` since Prisma 7
+/// (`--to-schema-datamodel` before).
+fn to_schema_flag(prisma: &super::profile::Prisma) -> &'static str {
+    if prisma.version.is_some_and(|v| v.major >= 7) {
+        "--to-schema"
+    } else {
+        "--to-schema-datamodel"
+    }
+}
+
+fn archive_readme(schema: &str, migrations: &str, exec: &str, to_schema: &str) -> String {
     format!(
-        "# SQLite migrations (archived by `seaworthy fix`)\n\nThese migrations were generated for SQLite. The schema now targets\nPostgreSQL, and Prisma refuses to apply migrations written for another\nprovider (P3019: the provider does not match migration_lock.toml), so they\nare kept here for reference only.\n\nCreate the PostgreSQL baseline from the current schema:\n\n```sh\nmkdir -p {migrations}/0_init\n{exec} prisma migrate diff --from-empty --to-schema-datamodel {schema} --script > {migrations}/0_init/migration.sql\n```\n\nThen:\n\n- a new, empty database: `{exec} prisma migrate deploy` applies `0_init`;\n- a database that already has the tables (loaded with pgloader):\n  `{exec} prisma migrate resolve --applied 0_init` marks the baseline applied.\n\nNew changes after that: `{exec} prisma migrate dev --name <change>`.\n"
+        "# SQLite migrations (archived by `seaworthy fix`)\n\nThese migrations were generated for SQLite. The schema now targets\nPostgreSQL, and Prisma refuses to apply migrations written for another\nprovider (P3019: the provider does not match migration_lock.toml), so they\nare kept here for reference only.\n\nCreate the PostgreSQL baseline from the current schema:\n\n```sh\nmkdir -p {migrations}/0_init\n{exec} prisma migrate diff --from-empty {to_schema} {schema} --script > {migrations}/0_init/migration.sql\n```\n\nThen:\n\n- a new, empty database: `{exec} prisma migrate deploy` applies `0_init`;\n- a database that already has the tables (loaded with pgloader):\n  `{exec} prisma migrate resolve --applied 0_init` marks the baseline applied.\n\nNew changes after that: `{exec} prisma migrate dev --name <change>`.\n"
     )
 }
 

@@ -277,9 +277,38 @@ pub fn kubernetes_manifest(path: &Path) -> Vec<String> {
     problems
 }
 
-/// `prisma validate`; needs $SEAWORTHY_PRISMA (the e2e setup installs it).
+/// The Prisma major the app of a schema uses: the `prisma` (or
+/// `@prisma/client`) version in the nearest package.json above it.
+fn prisma_major(schema: &Path) -> Option<u32> {
+    let mut dir = schema.parent();
+    while let Some(d) = dir {
+        if let Ok(text) = std::fs::read_to_string(d.join("package.json")) {
+            let json: Value = serde_json::from_str(&text).ok()?;
+            let version = ["devDependencies", "dependencies"]
+                .iter()
+                .find_map(|section| {
+                    ["prisma", "@prisma/client"]
+                        .iter()
+                        .find_map(|name| json[section][name].as_str())
+                })?;
+            let digits: String = version
+                .trim_start_matches(|c: char| !c.is_ascii_digit())
+                .chars()
+                .take_while(|c| c.is_ascii_digit())
+                .collect();
+            return digits.parse().ok();
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// `prisma validate` with the CLI of the app's major ($SEAWORTHY_PRISMA6,
+/// $SEAWORTHY_PRISMA7, else $SEAWORTHY_PRISMA; the e2e setup installs them).
 pub fn prisma(path: &Path) -> Vec<String> {
-    let prisma = super::require_env("SEAWORTHY_PRISMA");
+    let prisma = prisma_major(path)
+        .and_then(|major| std::env::var(format!("SEAWORTHY_PRISMA{major}")).ok())
+        .unwrap_or_else(|| super::require_env("SEAWORTHY_PRISMA"));
     let mut cmd = Command::new(&prisma);
     cmd.arg("validate").arg("--schema").arg(path);
     // validate resolves `url = env("X")` and checks the URL's scheme against

@@ -1,6 +1,6 @@
 //! backups-not-offsite: a backup script whose output never leaves the machine.
 
-use crate::apps::{is_non_product_path, resolve};
+use crate::apps::{is_non_product_path, resolve, App};
 use crate::facts::shell::ShellCommand;
 use crate::facts::ShellScript;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
@@ -29,7 +29,7 @@ backup (its name says backup, it sets a `BACKUP_*` variable, prunes old copies
 or installs a cron job) — and reports those whose output never leaves the machine:
 neither the script nor a script it runs copies the dump anywhere else (`aws s3`,
 `gsutil`, `gcloud storage`, `az storage`/`azcopy`, `rclone`, `restic`, `borg`,
-`s3cmd`, `mc`, `b2`, `duplicity`, `kopia`, `scp`/`rsync`/`ssh` to a host,
+`s3cmd`, `mc`, `b2`, `duplicity`, `kopia`, `scp`/`rsync`/`ssh` to a host, `sftp`, `lftp`,
 `curl --upload-file`, `wal-g`, `pgbackrest`, `litestream`).
 
 ## Why is this bad?
@@ -138,7 +138,7 @@ pub(crate) fn dump_tool(cmd: &ShellCommand) -> Option<&'static str> {
 }
 
 /// Whether a command sends data off the machine.
-fn ships_offsite(cmd: &ShellCommand) -> bool {
+pub(crate) fn ships_offsite(cmd: &ShellCommand) -> bool {
     let sub = cmd.subcommand().unwrap_or("");
     let remote_arg = cmd.args.iter().any(|a| {
         !a.starts_with('-')
@@ -150,7 +150,7 @@ fn ships_offsite(cmd: &ShellCommand) -> bool {
     match cmd.name.as_str() {
         "aws" => matches!(sub, "s3" | "s3api"),
         "gsutil" | "azcopy" | "s3cmd" | "b2" | "duplicity" | "kopia" | "restic" | "wal-g"
-        | "pgbackrest" | "litestream" | "rclone" => true,
+        | "pgbackrest" | "litestream" | "rclone" | "lftp" | "sftp" => true,
         // `pg_dump | ssh host 'cat > …'` ships the dump; `ssh host "pg_dump
         // > /file"` leaves it on that host.
         "ssh" => !cmd
@@ -172,7 +172,7 @@ fn ships_offsite(cmd: &ShellCommand) -> bool {
 
 /// Scripts a script runs (`./upload.sh`, `bash scripts/upload.sh`, `. x.sh`),
 /// resolved against its folder and the root.
-fn called_scripts(cx: &RepoContext, from: FileId, script: &ShellScript) -> Vec<FileId> {
+pub(crate) fn called_scripts(cx: &RepoContext, from: FileId, script: &ShellScript) -> Vec<FileId> {
     let dir = cx.index.get(from).dir();
     let mut out = Vec::new();
     for cmd in &script.commands {
@@ -221,7 +221,7 @@ fn destination(script: &ShellScript) -> Option<String> {
         .or_else(|| script.redirects.first().map(|(t, _)| t.clone()))
 }
 
-fn has_backup_intent(rel: &str, script: &ShellScript) -> bool {
+pub(crate) fn has_backup_intent(rel: &str, script: &ShellScript) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
     // Dumping to restore elsewhere (an upgrade, a migration, a clone) is
     // moving data, not keeping a backup.
@@ -258,8 +258,44 @@ fn has_backup_intent(rel: &str, script: &ShellScript) -> bool {
         })
 }
 
-fn check(cx: &RepoContext) -> Vec<Finding> {
-    let mut findings = Vec::new();
+/// A backup script of the repository: a script meant as a backup that
+/// dumps a database.
+pub(crate) struct BackupScript<'a> {
+    pub id: FileId,
+    pub rel: &'a str,
+    pub script: &'a ShellScript,
+    /// Every dump the script makes, with its tool, in source order.
+    pub dumps: Vec<(&'a ShellCommand, &'static str)>,
+}
+
+impl BackupScript<'_> {
+    /// The scripts this one runs, parsed.
+    pub fn helpers<'a>(&self, cx: &'a RepoContext) -> Vec<(FileId, &'a ShellScript)> {
+        called_scripts(cx, self.id, self.script)
+            .into_iter()
+            .filter_map(|id| cx.facts.shell_script(id).map(|s| (id, s)))
+            .collect()
+    }
+
+    /// Every command of the script and of the scripts it runs.
+    pub fn all_commands<'a>(&'a self, cx: &'a RepoContext) -> Vec<&'a ShellCommand> {
+        let mut out: Vec<&ShellCommand> = self.script.commands.iter().collect();
+        for (_, helper) in self.helpers(cx) {
+            out.extend(helper.commands.iter());
+        }
+        out
+    }
+
+    /// Whether the script, or a script it runs, copies data off the machine.
+    pub fn ships_offsite(&self, cx: &RepoContext) -> bool {
+        self.all_commands(cx).into_iter().any(ships_offsite)
+    }
+}
+
+/// The backup scripts of the repository (outside tests and examples), in
+/// path order.
+pub(crate) fn backup_scripts<'a>(cx: &'a RepoContext) -> Vec<BackupScript<'a>> {
+    let mut out = Vec::new();
     for id in cx.index.of_kind(FileKind::ShellScript) {
         let rel = cx.rel(*id);
         if is_non_product_path(rel) {
@@ -268,44 +304,56 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         let Some(script) = cx.facts.shell_script(*id) else {
             continue;
         };
-        let Some((dump_cmd, tool)) = script
+        let dumps: Vec<(&ShellCommand, &'static str)> = script
             .commands
             .iter()
-            .find_map(|c| dump_tool(c).map(|t| (c, t.to_string())))
-        else {
-            continue;
-        };
-        if !has_backup_intent(rel, script) {
+            .filter_map(|c| dump_tool(c).map(|t| (c, t)))
+            .collect();
+        if dumps.is_empty() || !has_backup_intent(rel, script) {
             continue;
         }
-        if script.commands.iter().any(ships_offsite) {
-            continue;
-        }
-        let helpers_ship = called_scripts(cx, *id, script).into_iter().any(|helper| {
-            cx.facts
-                .shell_script(helper)
-                .is_some_and(|s| s.commands.iter().any(ships_offsite))
+        out.push(BackupScript {
+            id: *id,
+            rel,
+            script,
+            dumps,
         });
-        if helpers_ship {
+    }
+    out
+}
+
+/// The app a repository file belongs to: the app whose folder holds it
+/// (not the root app: a root-level script serves the whole repository).
+pub(crate) fn app_of<'a>(cx: &'a RepoContext, rel: &str) -> Option<&'a App> {
+    cx.apps
+        .iter()
+        .filter(|a| a.path != "." && rel.starts_with(&format!("{}/", a.path)))
+        .max_by_key(|a| a.path.len())
+}
+
+fn check(cx: &RepoContext) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for backup in backup_scripts(cx) {
+        if backup.ships_offsite(cx) {
             continue;
         }
-        let app = cx
-            .apps
-            .iter()
-            .find(|a| a.path != "." && rel.starts_with(&format!("{}/", a.path)));
+        let rel = backup.rel;
+        let script = backup.script;
+        let (dump_cmd, tool) = backup.dumps[0];
+        let app = app_of(cx, rel);
         let dest = destination(script);
         let observation = match &dest {
             Some(dest) => format!(
                 "{} exists: it dumps with {} (line {}) into {} and nothing copies the dump off the machine.",
                 code(rel),
-                code(&tool),
+                code(tool),
                 dump_cmd.line,
                 code(dest)
             ),
             None => format!(
                 "{} exists: it dumps with {} (line {}) and nothing copies the dump off the machine.",
                 code(rel),
-                code(&tool),
+                code(tool),
                 dump_cmd.line
             ),
         };
@@ -317,7 +365,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
             app,
             observation,
             risk,
-            requirement(&tool),
+            requirement(tool),
             vec![Location::new(rel, dump_cmd.line)],
         ));
     }

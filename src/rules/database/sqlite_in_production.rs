@@ -125,7 +125,7 @@ const REMOTE_SQLITE_PACKAGES: &[&str] = &[
 /// deployment.
 const REPLICATION_PACKAGES: &[&str] = &["litefs-js", "@epic-web/litefs"];
 
-fn check(cx: &AppContext) -> Vec<Finding> {
+pub(crate) fn check(cx: &AppContext) -> Vec<Finding> {
     let app = cx.app;
     if REMOTE_SQLITE_PACKAGES.iter().any(|p| app.has_dependency(p))
         || REPLICATION_PACKAGES.iter().any(|p| app.has_dependency(p))
@@ -706,7 +706,7 @@ fn prisma_files_at(cx: &AppContext, path: &str) -> Vec<FileId> {
         .collect()
 }
 
-fn production_schemas(cx: &AppContext) -> Vec<FileId> {
+pub(crate) fn production_schemas(cx: &AppContext) -> Vec<FileId> {
     let index = cx.repo.index;
     let facts = cx.repo.facts;
     let mut explicit = Vec::new();

@@ -410,9 +410,15 @@ impl Vendor {
     }
 }
 
+/// Whether an env variable belongs to an error-tracking/APM vendor
+/// (`SENTRY_DSN`, `DD_API_KEY`, `OTEL_EXPORTER_OTLP_ENDPOINT`, …).
+pub(crate) fn is_apm_variable(name: &str) -> bool {
+    VENDORS.iter().any(|v| (v.is_variable)(name))
+}
+
 /// Env example files that speak for the app: its own, and in a monorepo the
 /// root's (which documents variables for every app).
-fn env_examples(cx: &AppContext) -> Vec<FileId> {
+pub(crate) fn env_examples(cx: &AppContext) -> Vec<FileId> {
     let mut files: Vec<FileId> = cx.files_of_kind(FileKind::EnvExample).collect();
     if cx.app.path != "." {
         files.extend(

@@ -1,7 +1,7 @@
 //! missing-health-endpoint: an app that serves HTTP has no health route.
 
 use crate::finding::{Category, Finding, Severity, Wording};
-use crate::index::FileKind;
+use crate::index::{FileId, FileKind};
 use crate::rules::containerization::missing_container_config::{
     has_container_definition, serves_http,
 };
@@ -125,7 +125,7 @@ const HEALTH_NEEDLES: &[&str] = &[
 ];
 
 /// Packages that register a health route for the app, across ecosystems.
-const HEALTH_LIBRARIES: &[&str] = &[
+pub(crate) const HEALTH_LIBRARIES: &[&str] = &[
     // npm
     "@cloudnative/health-connect",
     "@godaddy/terminus",
@@ -224,7 +224,7 @@ fn is_parameter(segment: &str) -> bool {
 /// a common word (`status`, `ping`, `up`, `ready`, `live`) as the last
 /// segment at the root or under `/api[/vN]` — `/jobs/:id/status` and
 /// `/api/og/status` are not health routes.
-fn is_health_route(segments: &[&str]) -> bool {
+pub(crate) fn is_health_route(segments: &[&str]) -> bool {
     let segments: Vec<&str> = segments.iter().copied().filter(|s| !s.is_empty()).collect();
     for (i, raw) in segments.iter().enumerate() {
         if is_parameter(raw) {
@@ -265,64 +265,72 @@ pub fn is_health_path(path: &str) -> bool {
     is_health_route(&segments)
 }
 
-fn has_file_route(cx: &AppContext) -> bool {
+/// The app's file-based health routes (Node frameworks): each file is the
+/// route's handler.
+pub(crate) fn file_health_routes(cx: &AppContext) -> Vec<FileId> {
     let app_dir = cx.app.dir();
     let next = cx.app.framework() == Framework::NextJs;
-    cx.files_of_kind(FileKind::JsSource).any(|id| {
-        let rel = &cx.repo.index.get(id).rel;
-        let inner = rel
-            .strip_prefix(app_dir)
-            .unwrap_or(rel)
-            .trim_start_matches('/');
-        let Some((root, route)) = ROUTE_ROOTS
-            .iter()
-            .find_map(|root| inner.strip_prefix(root).map(|r| (*root, r)))
-        else {
-            return false;
-        };
-        let (dirs, name) = route.rsplit_once('/').unwrap_or(("", route));
-        let stem = name.split('.').next().unwrap_or(name);
-        let mut segments: Vec<&str> = dirs
-            .split('/')
-            // Route groups `(ops)`, private `_lib` and parallel `@slot`
-            // folders are not URL segments.
-            .filter(|d| !(d.starts_with('@') || d.starts_with('(') && d.ends_with(')')))
-            .collect();
-        if next && root.ends_with("app/") {
-            // Only route handlers that answer GET serve a probe; a
-            // `status/page.tsx` is a page for people.
-            if stem != "route" || !cx.repo.facts.js(id).is_some_and(|js| js.handles_get) {
+    cx.files_of_kind(FileKind::JsSource)
+        .filter(|id| {
+            let id = *id;
+            let rel = &cx.repo.index.get(id).rel;
+            let inner = rel
+                .strip_prefix(app_dir)
+                .unwrap_or(rel)
+                .trim_start_matches('/');
+            let Some((root, route)) = ROUTE_ROOTS
+                .iter()
+                .find_map(|root| inner.strip_prefix(root).map(|r| (*root, r)))
+            else {
                 return false;
-            }
-        } else if next && root.ends_with("pages/") {
-            if !route.starts_with("api/") {
-                return false;
-            }
-            if stem != "index" {
-                segments.push(stem);
-            }
-        } else {
-            // Remix/React Router flat routes (`api.health.ts`,
-            // `healthcheck.tsx`), SvelteKit `+server.ts`, Nuxt files.
-            let flat: Vec<&str> = name
-                .rsplit_once('.')
-                .map(|(s, _)| s)
-                .unwrap_or(name)
-                .split('.')
-                .filter(|p| {
-                    !matches!(
-                        *p,
-                        "index" | "_index" | "route" | "+server" | "+page" | "get"
-                    )
-                })
+            };
+            let (dirs, name) = route.rsplit_once('/').unwrap_or(("", route));
+            let stem = name.split('.').next().unwrap_or(name);
+            let mut segments: Vec<&str> = dirs
+                .split('/')
+                // Route groups `(ops)`, private `_lib` and parallel `@slot`
+                // folders are not URL segments.
+                .filter(|d| !(d.starts_with('@') || d.starts_with('(') && d.ends_with(')')))
                 .collect();
-            segments.extend(flat);
-        }
-        is_health_route(&segments)
-    })
+            if next && root.ends_with("app/") {
+                // Only route handlers that answer GET serve a probe; a
+                // `status/page.tsx` is a page for people.
+                if stem != "route" || !cx.repo.facts.js(id).is_some_and(|js| js.handles_get) {
+                    return false;
+                }
+            } else if next && root.ends_with("pages/") {
+                if !route.starts_with("api/") {
+                    return false;
+                }
+                if stem != "index" {
+                    segments.push(stem);
+                }
+            } else {
+                // Remix/React Router flat routes (`api.health.ts`,
+                // `healthcheck.tsx`), SvelteKit `+server.ts`, Nuxt files.
+                let flat: Vec<&str> = name
+                    .rsplit_once('.')
+                    .map(|(s, _)| s)
+                    .unwrap_or(name)
+                    .split('.')
+                    .filter(|p| {
+                        !matches!(
+                            *p,
+                            "index" | "_index" | "route" | "+server" | "+page" | "get"
+                        )
+                    })
+                    .collect();
+                segments.extend(flat);
+            }
+            is_health_route(&segments)
+        })
+        .collect()
 }
 
-fn has_code_route(cx: &AppContext) -> bool {
+/// Source files that register a health route in code, with the line of
+/// the route and whether it is a registration (`app.get("/health", …)`)
+/// rather than a health path spelled out elsewhere in server code.
+pub(crate) fn code_health_routes(cx: &AppContext) -> Vec<(FileId, u32, bool)> {
     let index = cx.repo.index;
     let facts = cx.repo.facts;
     let rails = cx.app.framework() == Framework::Rails;
@@ -336,44 +344,53 @@ fn has_code_route(cx: &AppContext) -> bool {
         let inner = inner.strip_prefix("src/").unwrap_or(inner);
         !inner.contains('/') || inner.starts_with("server/")
     };
-    cx.source_files().into_iter().any(|id| {
-        let rel = &index.get(id).rel;
-        if is_test_file(rel) {
-            return false;
-        }
-        // In file-routed frameworks routes are files (read above); code
-        // can add some only in a custom server or middleware near the root.
-        if file_routed && !near_root(rel) {
-            return false;
-        }
-        let (routes, paths) = match cx.app.ecosystem {
-            Ecosystem::Node => match facts.js_mentioning(id, HEALTH_NEEDLES) {
-                Some(js) => (js.route_paths.as_slice(), js.path_literals.as_slice()),
-                None => return false,
-            },
-            _ => match facts.code_mentioning(id, HEALTH_NEEDLES) {
-                Some(c) => (c.route_paths.as_slice(), c.path_literals.as_slice()),
-                None => return false,
-            },
-        };
-        // A strong health path spelled out anywhere in server code
-        // (`"/healthz"` passed to a helper, a custom macro, a middleware).
-        if paths.iter().any(|(p, _)| is_strong_health_path(p)) {
-            return true;
-        }
-        // Rails routes live in config/routes.rb (and config/routes/*.rb);
-        // elsewhere `get "…"` is usually an HTTP client call.
-        let routes_file = rails && rel.contains("config/routes");
-        if rails && !routes_file {
-            return false;
-        }
-        routes.iter().any(|(path, _)| {
-            // A bare word (`get("status")`) is a getter unless it is a
-            // Rails route or names health outright.
-            (path.contains('/') || routes_file || is_strong_health_path(&format!("/{path}")))
-                && is_health_path(path)
+    cx.source_files()
+        .into_iter()
+        .filter_map(|id| {
+            let rel = &index.get(id).rel;
+            if is_test_file(rel) {
+                return None;
+            }
+            // In file-routed frameworks routes are files (read above); code
+            // can add some only in a custom server or middleware near the root.
+            if file_routed && !near_root(rel) {
+                return None;
+            }
+            let (routes, paths) = match cx.app.ecosystem {
+                Ecosystem::Node => match facts.js_mentioning(id, HEALTH_NEEDLES) {
+                    Some(js) => (js.route_paths.as_slice(), js.path_literals.as_slice()),
+                    None => return None,
+                },
+                _ => match facts.code_mentioning(id, HEALTH_NEEDLES) {
+                    Some(c) => (c.route_paths.as_slice(), c.path_literals.as_slice()),
+                    None => return None,
+                },
+            };
+            // A strong health path spelled out anywhere in server code
+            // (`"/healthz"` passed to a helper, a custom macro, a middleware).
+            if let Some((path, line)) = paths.iter().find(|(p, _)| is_strong_health_path(p)) {
+                let registered = routes.iter().any(|(p, _)| p == path);
+                return Some((id, *line, registered));
+            }
+            // Rails routes live in config/routes.rb (and config/routes/*.rb);
+            // elsewhere `get "…"` is usually an HTTP client call.
+            let routes_file = rails && rel.contains("config/routes");
+            if rails && !routes_file {
+                return None;
+            }
+            routes
+                .iter()
+                .find(|(path, _)| {
+                    // A bare word (`get("status")`) is a getter unless it is a
+                    // Rails route or names health outright.
+                    (path.contains('/')
+                        || routes_file
+                        || is_strong_health_path(&format!("/{path}")))
+                        && is_health_path(path)
+                })
+                .map(|(_, line)| (id, *line, true))
         })
-    })
+        .collect()
 }
 
 /// `/health`, `/api/healthz`, `/livez`: a strong health name at the top.
@@ -391,7 +408,7 @@ fn is_strong_health_path(path: &str) -> bool {
     })
 }
 
-fn is_test_file(rel: &str) -> bool {
+pub(crate) fn is_test_file(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     name.contains(".test.")
         || name.contains(".spec.")
@@ -429,11 +446,11 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     {
         return Vec::new();
     }
-    if cx.app.ecosystem == Ecosystem::Node && has_file_route(cx) {
+    if cx.app.ecosystem == Ecosystem::Node && !file_health_routes(cx).is_empty() {
         return Vec::new();
     }
     // Next.js apps rarely register routes in code, but a custom server can.
-    if has_code_route(cx) {
+    if !code_health_routes(cx).is_empty() {
         return Vec::new();
     }
     let where_looked = if app.framework().routes_are_files() {

@@ -1,0 +1,303 @@
+//! dockerfile-copy-without-dockerignore: `COPY . .` with nothing keeping
+//! `.env`, `.git` and `node_modules` out of the build context.
+
+use crate::facts::dockerfile::Instruction;
+use crate::finding::{Category, Finding, Location, Severity, Wording};
+use crate::index::FileKind;
+use crate::rules::containerization::dockerfiles::{
+    self, absolute, chain, copy_parts, stage_named, workdir_at, Target,
+};
+use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        name: "dockerfile-copy-without-dockerignore",
+        code: "SW104",
+        severity: Severity::Medium,
+        category: Category::ContainerizationDeployment,
+        title: "Build context copied without a .dockerignore",
+        wording: Wording::IssueImpactFix,
+        fixable: false,
+        docs: DOCS,
+    },
+    check: Check::Repo(check),
+};
+
+const DOCS: &str = r#"## What it does
+Finds production Dockerfiles that copy the whole build context
+(`COPY . .`, `ADD . /app`, `COPY * ./`) and reports them when the context has
+no `.dockerignore` (BuildKit also reads `<Dockerfile>.dockerignore` beside the
+Dockerfile, first), or when it has one that does not exclude `.git`, `.env`
+where a developer keeps one (beside an `.env.example` at the context root or
+in a package folder, or at the root of an app that loads `dotenv`)
+or — for Node.js — `node_modules` of each package in the context. Patterns
+are matched as BuildKit does: `!` re-includes, `**` spans folders, and a bare
+`node_modules` only matches at the context root.
+
+The build context is the folder a compose service's `build:` names, else the
+folder (from the Dockerfile's own up to the root) where the files the
+Dockerfile copies exist. When that stays unknown and only a parent folder
+has a `.dockerignore`, nothing is reported.
+
+Severity: `medium` when the copied files reach the image (the copy is in the
+final stage, a stage it is built `FROM`, or a folder the final stage copies
+back whole); `low` when only a build stage sees them: the image is spared,
+but the files still go to the builder and its cache, and a host
+`node_modules` still overwrites the one installed in the build.
+
+## Why is this bad?
+Whatever sits in the folder the image is built from goes into the image: a
+developer's `.env` with production credentials, the `.git` history, and the
+host's `node_modules`, whose native binaries were built for another OS and
+overwrite the ones `npm ci` installed. Every unrelated change invalidates the
+layer, so builds are slower and larger.
+
+## Example
+### Reported
+```dockerfile file=Dockerfile
+FROM node:22-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev
+COPY . .
+USER node
+CMD ["node", "server.js"]
+```
+
+```json file=package.json
+{ "name": "api", "dependencies": { "express": "4.21.0" } }
+```
+
+### Not reported
+```dockerfile file=Dockerfile
+FROM node:22-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev
+COPY . .
+USER node
+CMD ["node", "server.js"]
+```
+
+```json file=package.json
+{ "name": "api", "dependencies": { "express": "4.21.0" } }
+```
+
+```text file=.dockerignore
+.git
+**/node_modules
+**/.env*
+!.env.example
+```
+
+## Fix
+Add a `.dockerignore` beside the build context with at least `.git`,
+`**/node_modules`, `**/.env*` (re-include examples with `!.env.example`) and
+build outputs (`.next`, `dist`); or copy only what the build needs.
+"#;
+
+/// Whether a source of `COPY`/`ADD` is the whole context.
+fn is_context_root(src: &str) -> bool {
+    matches!(src, "." | "./" | "*" | "./*" | "./.")
+}
+
+fn check(cx: &RepoContext) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for target in dockerfiles::production_dockerfiles(cx) {
+        if let Some(f) = check_one(cx, &target) {
+            out.push(f);
+        }
+    }
+    out
+}
+
+fn check_one(cx: &RepoContext, target: &Target) -> Option<Finding> {
+    let file = target.file;
+    let copies: Vec<(usize, &Instruction)> = file
+        .stages
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| s.instructions.iter().map(move |inst| (i, inst)))
+        .filter(|(_, inst)| {
+            (inst.keyword == "COPY" || inst.keyword == "ADD")
+                && inst.flag("from").is_none()
+                && copy_parts(inst).0.iter().any(|s| is_context_root(s))
+        })
+        .collect();
+    if copies.is_empty() {
+        return None;
+    }
+    let index = cx.index;
+    let beside = index.find(&format!("{}.dockerignore", target.rel));
+    let in_context = index.find(&target.in_context(".dockerignore"));
+    let ignore_id = beside.or(in_context);
+    if ignore_id.is_none() && !target.context_known {
+        // The context may be a parent folder with its own .dockerignore.
+        let mut dir = target.context.as_str();
+        while !dir.is_empty() {
+            dir = dir.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+            if index
+                .find(&crate::apps::join(dir, ".dockerignore"))
+                .is_some()
+            {
+                return None;
+            }
+        }
+    }
+
+    // What the context must keep out: `.env` where env files live (or at
+    // the app's root when it loads dotenv), `node_modules` of each package.
+    let context_files = index.under(&target.context);
+    let prefix = if target.context.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", target.context)
+    };
+    let relative = |dir: &str| -> String {
+        if dir == target.context {
+            String::new()
+        } else {
+            dir.strip_prefix(&prefix).unwrap_or(dir).to_string()
+        }
+    };
+    let product = |rel: &str| !crate::apps::is_non_product_path(rel);
+    // A committed `.env` is in git already; the leak is the local one a
+    // developer copies from an example beside a package (or the context root).
+    let package_dirs = cx.package_dirs();
+    let mut env_dirs: Vec<String> = context_files
+        .iter()
+        .filter(|f| f.kind == Some(FileKind::EnvExample))
+        .filter(|f| product(&f.rel) && !dockerfiles::is_dev_path(&f.rel))
+        .filter(|f| f.dir() == target.context || package_dirs.iter().any(|d| d.as_str() == f.dir()))
+        .map(|f| relative(f.dir()))
+        .collect();
+    if let Some(app) = target.app {
+        if app.has_dependency("dotenv") && app.dir() == target.context {
+            env_dirs.push(String::new());
+        }
+    }
+    env_dirs.sort();
+    env_dirs.dedup();
+    let mut node_dirs: Vec<String> = context_files
+        .iter()
+        .filter(|f| f.kind == Some(FileKind::PackageJson) && product(&f.rel))
+        .map(|f| relative(f.dir()))
+        .collect();
+    node_dirs.sort();
+    node_dirs.dedup();
+
+    let copies_reaching: Vec<&(usize, &Instruction)> = copies
+        .iter()
+        .filter(|(stage, inst)| reaches_image(target, *stage, inst))
+        .collect();
+    let in_image = !copies_reaching.is_empty();
+
+    let problem = match ignore_id {
+        None => format!("there is no {}", code(".dockerignore")),
+        Some(id) => {
+            let ignore = cx.facts.dockerignore(id)?;
+            let mut missing = Vec::new();
+            // Build stages often read `.git` on purpose (version stamps);
+            // only the image must not carry it.
+            // `.git` sits at the repository root only.
+            if in_image && target.context.is_empty() && !ignore.excludes(".git/HEAD") {
+                missing.push(".git".to_string());
+            }
+            for dir in &env_dirs {
+                let env = crate::apps::join(dir, ".env");
+                if !ignore.excludes(&crate::apps::join(dir, "x")) && !ignore.excludes(&env) {
+                    missing.push(env);
+                }
+            }
+            for dir in &node_dirs {
+                let modules = crate::apps::join(dir, "node_modules");
+                if !ignore.excludes(&crate::apps::join(dir, "package.json"))
+                    && !ignore.excludes(&format!("{modules}/pkg/index.js"))
+                {
+                    missing.push(modules);
+                }
+            }
+            if missing.is_empty() {
+                return None;
+            }
+            format!(
+                "{} does not exclude {}",
+                code(&index.get(id).rel),
+                missing
+                    .iter()
+                    .map(|m| code(m))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    };
+
+    let shown = copies_reaching.first().map(|c| **c).unwrap_or(copies[0]);
+    let (stage, inst) = shown;
+    let what = format!("{} {}", inst.keyword, inst.args.trim());
+    let message = if in_image {
+        format!(
+            "{} copies the whole build context into the image ({}, line {}) and {problem}.",
+            code(target.rel),
+            code(&what),
+            inst.line
+        )
+    } else {
+        format!(
+            "{} copies the whole build context into its {} stage ({}, line {}) and {problem}; the final image only takes build outputs from it.",
+            code(target.rel),
+            file.stages[stage]
+                .name
+                .as_deref()
+                .map(code)
+                .unwrap_or_else(|| format!("#{stage}")),
+            code(&what),
+            inst.line
+        )
+    };
+    let impact = if in_image {
+        "Everything in the build folder ships in the image: a developer's `.env` with real credentials, the `.git` history, and the host's `node_modules`, whose native binaries were built for another OS and overwrite the installed ones. Any file change invalidates the layer, so builds are slower and images larger."
+    } else {
+        "The files still go to the builder and its cache (and to any exported build cache): a developer's `.env` and the `.git` history sit in build layers, the host's `node_modules` overwrites the one the build installed (native binaries for another OS end up in the build output), and any file change invalidates the layer."
+    };
+    let mut finding = RULE.meta.finding(
+        target.app,
+        message,
+        impact.to_string(),
+        "Add a `.dockerignore` at the build context root with at least `.git`, `**/node_modules`, `**/.env*` (then `!.env.example`) and build outputs (`.next`, `dist`), or copy only the files the build needs.".to_string(),
+        vec![Location::new(target.rel, inst.line)],
+    );
+    if !in_image {
+        finding.severity = Severity::Low;
+    }
+    Some(finding)
+}
+
+/// Whether files copied by `inst` in `stage` end up in the image: the copy
+/// is in the image stage's chain, or the image copies back (`COPY --from`)
+/// a folder that holds them.
+fn reaches_image(target: &Target, stage: usize, inst: &Instruction) -> bool {
+    let file = target.file;
+    let image_chain = chain(file, target.image_stage);
+    if image_chain.contains(&stage) {
+        return true;
+    }
+    let dest = absolute(&workdir_at(file, stage, inst.line), &copy_parts(inst).1);
+    image_chain.iter().any(|i| {
+        file.stages[*i].instructions.iter().any(|c| {
+            let Some(from) = c.flag("from") else {
+                return false;
+            };
+            let Some(from_stage) = stage_named(file, *i, from) else {
+                return false;
+            };
+            if !chain(file, from_stage).contains(&stage) {
+                return false;
+            }
+            copy_parts(c).0.iter().any(|src| {
+                let src = absolute("/", src.trim_end_matches("/."));
+                src == "/" || dest == src || dest.starts_with(&format!("{src}/"))
+            })
+        })
+    })
+}

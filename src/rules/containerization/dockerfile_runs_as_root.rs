@@ -1,0 +1,467 @@
+//! dockerfile-runs-as-root: the production image's process runs as root.
+
+use crate::facts::dockerfile::Dockerfile;
+use crate::finding::{Category, Finding, Location, Severity, Wording};
+use crate::index::FileKind;
+use crate::rules::containerization::dockerfiles::{
+    self, base_image, chain, command_words, resolve_vars, variables_before, Target,
+};
+use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        name: "dockerfile-runs-as-root",
+        code: "SW102",
+        severity: Severity::Medium,
+        category: Category::ContainerizationDeployment,
+        title: "Container runs as root",
+        wording: Wording::IssueImpactFix,
+        fixable: false,
+        docs: DOCS,
+    },
+    check: Check::Repo(check),
+};
+
+const DOCS: &str = r#"## What it does
+Reads the stage a production Dockerfile builds its image from (the last
+stage, or the compose `build.target`) and the stages it is built `FROM`, and
+reports it when its process runs as root: the last `USER` is `root` or `0`,
+or there is no `USER` at all.
+
+It does not report when something else makes the process unprivileged:
+- the base image already runs as a non-root user (distroless `:nonroot`,
+  Chainguard `cgr.dev/chainguard/*`, `*-unprivileged`, .NET `chiseled`, Red Hat
+  UBI language images, Bitnami);
+- the base image is a server that manages its own user (PostgreSQL, MySQL,
+  Redis, nginx, Apache/`php:*-apache`, `php:*-fpm`, Traefik, …);
+- the entrypoint drops privileges (`gosu`, `su-exec`, `setpriv`, `runuser`,
+  `s6-setuidgid`, `chpst`, `su`; s6-overlay's `/init`; `supervisord`) —
+  also inside an entrypoint script the Dockerfile copies;
+- `USER` comes from a build argument with no default (set at build time);
+- a compose service that builds it sets `user:`, or the repository's
+  Kubernetes manifests set `runAsNonRoot: true` or a non-zero `runAsUser`.
+
+Development images (`Dockerfile.dev`, `.devcontainer/`, a final stage
+that runs `npm run dev`) are not production and are skipped.
+
+## Why is this bad?
+An exploited bug in the app or a dependency runs as root inside the
+container: it can rewrite the app's code and any file of the image, and a
+kernel or runtime escape lands as root on the host. Clusters that enforce
+the `restricted` Pod Security standard (`runAsNonRoot`) refuse to start it.
+
+## Example
+### Reported
+```dockerfile file=Dockerfile
+FROM node:22-slim
+WORKDIR /app
+COPY --chown=node:node . .
+RUN npm ci --omit=dev
+CMD ["node", "server.js"]
+```
+
+### Not reported
+```dockerfile file=Dockerfile
+FROM node:22-slim
+WORKDIR /app
+COPY --chown=node:node . .
+RUN npm ci --omit=dev
+USER node
+CMD ["node", "server.js"]
+```
+
+### Not reported
+The base image runs as a non-root user already:
+
+```dockerfile file=Dockerfile
+FROM golang:1.23 AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /app ./cmd/server
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /app /app
+ENTRYPOINT ["/app"]
+```
+
+## Fix
+Add a `USER` with a non-root user before `CMD`: the official `node` images
+ship a `node` user; elsewhere create one
+(`RUN useradd --system --uid 10001 app` / `adduser -S -u 10001 app` on
+Alpine), give it only the folders it writes (`COPY --chown=…`), and switch to
+it. For distroless bases use the `:nonroot` tag.
+"#;
+
+/// Base images that run as a non-root user by default.
+fn base_runs_unprivileged(image: &str) -> bool {
+    let lower = image.to_ascii_lowercase();
+    let (name, tag) = split_tag(&lower);
+    name.starts_with("cgr.dev/chainguard/")
+        || (name.starts_with("gcr.io/distroless/") && tag.contains("nonroot"))
+        || name.ends_with("-unprivileged")
+        || name.contains("bitnami/")
+        || (name.starts_with("mcr.microsoft.com/dotnet/") && tag.contains("chiseled"))
+        || (name.contains("/ubi")
+            && name.rsplit('/').next().is_some_and(|last| {
+                [
+                    "nodejs-",
+                    "python-",
+                    "openjdk-",
+                    "ruby-",
+                    "php-",
+                    "go-toolset",
+                    "perl-",
+                ]
+                .iter()
+                .any(|p| last.starts_with(p))
+            }))
+}
+
+/// Base images known to run as root unless told otherwise: the official
+/// language and distribution images, distroless without `:nonroot`, and
+/// `scratch`. A project's or vendor's own image may set a user of its own,
+/// so any other base is not reported.
+const ROOT_BASES: &[&str] = &[
+    "almalinux",
+    "alpine",
+    "amazoncorretto",
+    "amazonlinux",
+    "buildpack-deps",
+    "busybox",
+    "centos",
+    "clojure",
+    "dart",
+    "debian",
+    "eclipse-temurin",
+    "elixir",
+    "erlang",
+    "fedora",
+    "golang",
+    "gradle",
+    "haskell",
+    "ibm-semeru-runtimes",
+    "julia",
+    "maven",
+    "node",
+    "openjdk",
+    "oven/bun",
+    "perl",
+    "php",
+    "python",
+    "rockylinux",
+    "ruby",
+    "rust",
+    "sapmachine",
+    "scratch",
+    "swift",
+    "tiangolo/uvicorn-gunicorn",
+    "tiangolo/uvicorn-gunicorn-fastapi",
+    "ubuntu",
+];
+
+/// The image name without registry aliases of Docker Hub and the tag.
+pub fn hub_name(image: &str) -> String {
+    let lower = image.to_ascii_lowercase();
+    let (name, _) = split_tag(&lower);
+    let mut name = name;
+    for prefix in [
+        "docker.io/",
+        "index.docker.io/",
+        "registry-1.docker.io/",
+        "public.ecr.aws/docker/",
+        "mirror.gcr.io/",
+    ] {
+        name = name.strip_prefix(prefix).unwrap_or(name);
+    }
+    name.strip_prefix("library/").unwrap_or(name).to_string()
+}
+
+fn base_runs_as_root(image: &str) -> bool {
+    let name = hub_name(image);
+    let tag = split_tag(image).1.to_ascii_lowercase();
+    if base_runs_unprivileged(image) || base_manages_user(image) {
+        return false;
+    }
+    ROOT_BASES.contains(&name.as_str())
+        || name.starts_with("gcr.io/distroless/")
+        || (name.starts_with("mcr.microsoft.com/dotnet/") && !tag.contains("chiseled"))
+}
+
+/// Servers whose image manages its own user: the entrypoint drops to it,
+/// or the master process stays root by design while workers do not.
+const SELF_MANAGED: &[&str] = &[
+    "caddy",
+    "clickhouse",
+    "docker.elastic.co",
+    "elasticsearch",
+    "envoyproxy",
+    "grafana",
+    "haproxy",
+    "httpd",
+    "keycloak",
+    "mariadb",
+    "memcached",
+    "minio",
+    "mongo",
+    "mysql",
+    "nextcloud",
+    "nginx",
+    "odoo",
+    "openresty",
+    "opensearchproject",
+    "postgis",
+    "postgres",
+    "prom",
+    "rabbitmq",
+    "redis",
+    "timescale",
+    "traefik",
+    "varnish",
+    "wordpress",
+];
+
+fn base_manages_user(image: &str) -> bool {
+    let lower = image.to_ascii_lowercase();
+    let (name, tag) = split_tag(&lower);
+    let name = name.strip_prefix("docker.io/").unwrap_or(name);
+    let name = name.strip_prefix("library/").unwrap_or(name);
+    if name == "php" && (tag.contains("fpm") || tag.contains("apache")) {
+        return true;
+    }
+    let first = name.split('/').next().unwrap_or(name);
+    let last = name.rsplit('/').next().unwrap_or(name);
+    SELF_MANAGED.contains(&first) || SELF_MANAGED.contains(&last)
+}
+
+/// `registry:5000/name:tag@digest` → ("registry:5000/name", "tag").
+pub fn split_tag(image: &str) -> (&str, &str) {
+    let image = image.split('@').next().unwrap_or(image);
+    let slash = image.rfind('/').map(|i| i + 1).unwrap_or(0);
+    match image[slash..].find(':') {
+        Some(at) => (&image[..slash + at], &image[slash + at + 1..]),
+        None => (image, ""),
+    }
+}
+
+/// Programs that start the app as another user.
+const PRIVILEGE_DROPPERS: &[&str] = &[
+    "chpst",
+    "gosu",
+    "runuser",
+    "s6-setuidgid",
+    "setpriv",
+    "setuidgid",
+    "su",
+    "su-exec",
+    "sudo",
+];
+
+/// Servers that drop privileges for their workers themselves (a uWSGI
+/// `uid`, php-fpm pools, Apache and nginx workers) or supervise programs
+/// with their own `user=`.
+const SEPARATING_SERVERS: &[&str] = &[
+    "apache2-foreground",
+    "httpd",
+    "httpd-foreground",
+    "nginx",
+    "php-fpm",
+    "supervisord",
+    "uwsgi",
+];
+
+fn drops_privileges(cx: &RepoContext, target: &Target) -> bool {
+    let words = command_words(target.file, target.image_stage);
+    let base = |w: &str| w.rsplit('/').next().unwrap_or(w).to_string();
+    if words.iter().any(|w| {
+        w.split_whitespace().any(|part| {
+            let b = base(part);
+            PRIVILEGE_DROPPERS.contains(&b.as_str())
+                || SEPARATING_SERVERS.contains(&b.as_str())
+                || part == "/init"
+        }) || w == "--user"
+    }) {
+        return true;
+    }
+    // An entrypoint script from the repository: read it. One that cannot be
+    // found or read may drop privileges; give it the benefit of the doubt.
+    let scripts: Vec<&String> = words
+        .iter()
+        .filter(|w| {
+            let b = base(w);
+            b.ends_with(".sh") || b.contains("entrypoint") || b.starts_with("start") || b == "run"
+        })
+        .collect();
+    for script in scripts {
+        let name = base(script);
+        let candidates: Vec<_> = cx
+            .index
+            .under(&target.context)
+            .iter()
+            .filter(|f| f.name() == name)
+            .collect();
+        if candidates.is_empty() {
+            return true;
+        }
+        for file in candidates {
+            let Some(id) = cx.index.find(&file.rel) else {
+                return true;
+            };
+            if cx.index.get(id).kind != Some(FileKind::ShellScript) {
+                return true;
+            }
+            let Some(parsed) = cx.facts.shell_script(id) else {
+                return true;
+            };
+            if parsed.commands.iter().any(|c| {
+                PRIVILEGE_DROPPERS.contains(&c.name.as_str())
+                    || SEPARATING_SERVERS.contains(&c.name.as_str())
+                    || c.has_arg("--user")
+            }) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Whether the repository's Kubernetes manifests run pods as non-root.
+fn kubernetes_runs_unprivileged(cx: &RepoContext) -> bool {
+    fn walk(node: &yaml_rust2::Yaml, depth: usize) -> bool {
+        use yaml_rust2::Yaml;
+        if depth > 32 {
+            return false;
+        }
+        match node {
+            Yaml::Hash(map) => map.iter().any(|(k, v)| match (k.as_str(), v) {
+                (Some("runAsNonRoot"), Yaml::Boolean(true)) => true,
+                (Some("runAsUser"), Yaml::Integer(n)) => *n > 0,
+                _ => walk(v, depth + 1),
+            }),
+            Yaml::Array(items) => items.iter().any(|i| walk(i, depth + 1)),
+            _ => false,
+        }
+    }
+    cx.deploy_definitions()
+        .iter()
+        .filter_map(|(id, _)| cx.facts.yaml_documents(*id))
+        .any(|docs| docs.iter().any(|d| walk(d, 0)))
+}
+
+/// A base image other Dockerfiles build on (`Dockerfile.base`,
+/// `docker/base/Dockerfile`): the images built from it decide the user.
+fn is_base_image_path(rel: &str) -> bool {
+    rel.to_ascii_lowercase()
+        .split(['/', '.', '-', '_'])
+        .any(|w| w == "base")
+}
+
+fn is_root(user: &str) -> bool {
+    let name = user.split(':').next().unwrap_or(user).trim();
+    name == "root" || name == "0"
+}
+
+fn check(cx: &RepoContext) -> Vec<Finding> {
+    let targets = dockerfiles::production_dockerfiles(cx);
+    let mut out = Vec::new();
+    let mut k8s: Option<bool> = None;
+    for target in &targets {
+        let file: &Dockerfile = target.file;
+        let stage_idx = target.image_stage;
+        // The last USER of the stage, or of the stage it is built on.
+        let user = chain(file, stage_idx).into_iter().find_map(|i| {
+            file.stages[i]
+                .instructions
+                .iter()
+                .rev()
+                .find(|inst| inst.keyword == "USER")
+                .map(|inst| (i, inst))
+        });
+        let base = base_image(file, stage_idx);
+        let stage = target.stage();
+        let location;
+        let message;
+        match user {
+            Some((i, inst)) => {
+                let vars = variables_before(file, i, inst.line);
+                let Some(value) = resolve_vars(inst.args.trim(), &vars) else {
+                    continue;
+                };
+                if !is_root(&value) {
+                    continue;
+                }
+                location = Location::new(target.rel, inst.line);
+                message = format!(
+                    "{} switches back to {} as its last user (line {}): the image's process runs as root.",
+                    code(target.rel),
+                    code(&format!("USER {}", inst.args.trim())),
+                    inst.line
+                );
+            }
+            None => {
+                if !base_runs_as_root(base) || is_base_image_path(target.rel) {
+                    continue;
+                }
+                location = Location::new(target.rel, stage.from.line);
+                message = format!(
+                    "The image stage of {} ({}, line {}) sets no {}: the process runs as root.",
+                    code(target.rel),
+                    code(&format!("FROM {}", stage.from.args.trim())),
+                    stage.from.line,
+                    code("USER")
+                );
+            }
+        }
+        if target.compose_users.iter().any(|u| !is_root(u)) || drops_privileges(cx, target) {
+            continue;
+        }
+        if *k8s.get_or_insert_with(|| kubernetes_runs_unprivileged(cx)) {
+            continue;
+        }
+        let lower = base.to_ascii_lowercase();
+        let (name, _) = split_tag(&lower);
+        let fix = if name == "node" || name.ends_with("/node") {
+            "Add `USER node` before `CMD` (the official node images ship that user) and copy the app with `COPY --chown=node:node`.".to_string()
+        } else if name.starts_with("gcr.io/distroless/") {
+            "Use the distroless `:nonroot` tag (or `USER nonroot`).".to_string()
+        } else if name.contains("alpine") || split_tag(&lower).1.contains("alpine") {
+            "Create an unprivileged user (`RUN addgroup -S app && adduser -S -G app -u 10001 app`), give it only the folders it writes (`COPY --chown=app:app`), and add `USER app` before `CMD`.".to_string()
+        } else {
+            "Create an unprivileged user (`RUN useradd --system --uid 10001 app`), give it only the folders it writes (`COPY --chown=app:app`), and add `USER app` before `CMD`.".to_string()
+        };
+        out.push(RULE.meta.finding(
+            target.app,
+            message,
+            "A bug in the app or a dependency runs with root rights in the container: it can rewrite the app and every file of the image, and a kernel or runtime escape lands as root on the host. Clusters enforcing `runAsNonRoot` refuse the pod.".to_string(),
+            fix,
+            vec![location],
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_names_and_tags() {
+        assert_eq!(split_tag("node:22-slim"), ("node", "22-slim"));
+        assert_eq!(
+            split_tag("registry:5000/team/app"),
+            ("registry:5000/team/app", "")
+        );
+        assert_eq!(split_tag("node@sha256:abc"), ("node", ""));
+        assert!(base_runs_unprivileged(
+            "gcr.io/distroless/nodejs22-debian12:nonroot"
+        ));
+        assert!(!base_runs_unprivileged("gcr.io/distroless/static-debian12"));
+        assert!(base_manages_user("postgres:17"));
+        assert!(base_manages_user("php:8.3-fpm-alpine"));
+        assert!(!base_manages_user("php:8.3-cli"));
+        assert!(!base_manages_user("node:22"));
+        assert!(base_runs_as_root("docker.io/library/node:22"));
+        assert!(base_runs_as_root("scratch"));
+        assert!(!base_runs_as_root("documenso/documenso:1.0"));
+        assert!(!base_runs_as_root("gcr.io/distroless/base:nonroot"));
+    }
+}

@@ -1,0 +1,594 @@
+//! What the Dockerfile rules share (not a rule): which Dockerfiles build
+//! production images, which app each builds, the build context it is built
+//! from, which stage is the image, and how stages chain.
+
+use std::collections::HashMap;
+
+use crate::apps::{is_non_product_path, resolve, App};
+use crate::facts::dockerfile::{shell_words, substitute, Dockerfile, Instruction, Stage};
+use crate::index::{FileId, FileKind};
+use crate::rules::RepoContext;
+
+/// A Dockerfile that builds a production image.
+pub struct Target<'a> {
+    pub id: FileId,
+    pub rel: &'a str,
+    pub file: &'a Dockerfile,
+    /// The app the image runs, when the repository says which.
+    pub app: Option<&'a App>,
+    /// The build context (a folder relative to the root, "" for the root).
+    pub context: String,
+    /// Whether the context is known (a compose `build:` names it, or the
+    /// files the Dockerfile copies exist there) rather than assumed to be
+    /// the Dockerfile's folder.
+    pub context_known: bool,
+    /// The stage the image is built from: a compose `target:`, else the
+    /// last stage.
+    pub image_stage: usize,
+    /// `user:` of the compose services that build it.
+    pub compose_users: Vec<String>,
+}
+
+impl Target<'_> {
+    pub fn stage(&self) -> &Stage {
+        &self.file.stages[self.image_stage]
+    }
+
+    /// A path inside the build context, relative to the root.
+    pub fn in_context(&self, rel: &str) -> String {
+        crate::apps::join(&self.context, rel)
+    }
+}
+
+/// Words in a Dockerfile's name or folder that say it builds a development,
+/// test or CI image (`Dockerfile.dev`, `dev.Dockerfile`, `docker/local/`).
+const DEV_WORDS: &[&str] = &[
+    "ci",
+    "debug",
+    "demo",
+    "dev",
+    "devcontainer",
+    "develop",
+    "development",
+    "e2e",
+    "example",
+    "gitpod",
+    "integration",
+    "local",
+    "playground",
+    "playwright",
+    "cypress",
+    "packaging",
+    "sandbox",
+    "test",
+    "testing",
+    "tests",
+];
+
+/// Stage names that are not the production image.
+const DEV_STAGES: &[&str] = &[
+    "debug",
+    "dev",
+    "develop",
+    "development",
+    "local",
+    "test",
+    "testing",
+    "tests",
+    "e2e",
+    "ci",
+    "lint",
+    "build",
+    "builder",
+];
+
+/// Stage names that are the production image when the last stage is not.
+const PRODUCTION_STAGES: &[&str] = &[
+    "prod",
+    "production",
+    "release",
+    "runtime",
+    "runner",
+    "final",
+    "app",
+];
+
+fn has_dev_word(text: &str) -> bool {
+    text.to_ascii_lowercase()
+        .split(['.', '-', '_'])
+        .any(|w| DEV_WORDS.contains(&w) || w.ends_with("test") || w.ends_with("tests"))
+}
+
+/// Whether the path says the Dockerfile is for development, tests, CI
+/// (GitHub Actions images) or an example.
+pub fn is_dev_path(rel: &str) -> bool {
+    if is_non_product_path(rel) {
+        return true;
+    }
+    let mut parts: Vec<&str> = rel.split('/').collect();
+    let name = parts.pop().unwrap_or("");
+    has_dev_word(name)
+        || parts.iter().any(|p| {
+            matches!(
+                *p,
+                ".devcontainer" | ".codesandbox" | ".idx" | ".github" | ".circleci" | ".gitlab"
+            ) || p.starts_with(".gitpod")
+                || has_dev_word(p)
+        })
+}
+
+/// Whether a command line starts a development server or watcher.
+pub fn runs_dev_server(words: &[String]) -> bool {
+    let joined = words.join(" ");
+    let w: Vec<&str> = joined.split_whitespace().collect();
+    let has = |pair: &[&str]| w.windows(pair.len()).any(|win| win == pair);
+    w.iter().any(|x| {
+        matches!(
+            *x,
+            "nodemon" | "ts-node-dev" | "tsx-watch" | "air" | "reflex" | "watchexec" | "runserver"
+        )
+    }) || has(&["npm", "run", "dev"])
+        || has(&["yarn", "dev"])
+        || has(&["yarn", "run", "dev"])
+        || has(&["pnpm", "dev"])
+        || has(&["pnpm", "run", "dev"])
+        || has(&["bun", "run", "dev"])
+        || has(&["bun", "dev"])
+        || has(&["next", "dev"])
+        || has(&["nuxt", "dev"])
+        || has(&["ng", "serve"])
+        || has(&["cargo", "watch"])
+        || has(&["tsx", "watch"])
+        || has(&["flask", "run"])
+        || has(&["spring-boot:run"])
+        || w.windows(2)
+            .any(|p| p[0] == "vite" && p[1] != "build" && p[1] != "preview")
+        || w.last() == Some(&"vite")
+}
+
+/// The effective `CMD`/`ENTRYPOINT` words of a stage and the stages it
+/// is built on.
+pub fn command_words(file: &Dockerfile, stage: usize) -> Vec<String> {
+    let mut entrypoint = None;
+    let mut cmd = None;
+    for i in chain(file, stage).into_iter().rev() {
+        for inst in &file.stages[i].instructions {
+            match inst.keyword.as_str() {
+                "ENTRYPOINT" => {
+                    entrypoint = Some(inst.words());
+                    cmd = None;
+                }
+                "CMD" => cmd = Some(inst.words()),
+                _ => {}
+            }
+        }
+    }
+    let mut out = entrypoint.unwrap_or_default();
+    out.extend(cmd.unwrap_or_default());
+    out
+}
+
+/// The index of the earlier stage called `name` (`FROM builder`,
+/// `COPY --from=builder`, `COPY --from=0`).
+pub fn stage_named(file: &Dockerfile, before: usize, name: &str) -> Option<usize> {
+    let lower = name.to_ascii_lowercase();
+    if let Ok(n) = lower.parse::<usize>() {
+        return (n < before).then_some(n);
+    }
+    file.stages[..before.min(file.stages.len())]
+        .iter()
+        .rposition(|s| s.name.as_deref() == Some(lower.as_str()))
+}
+
+/// The stage `FROM` builds on, when it is an earlier stage.
+pub fn base_stage(file: &Dockerfile, stage: usize) -> Option<usize> {
+    stage_named(file, stage, &file.stages[stage].image)
+}
+
+/// The stage and the stages it is built on, nearest first.
+pub fn chain(file: &Dockerfile, stage: usize) -> Vec<usize> {
+    let mut out = vec![stage];
+    let mut at = stage;
+    while let Some(base) = base_stage(file, at) {
+        if out.contains(&base) {
+            break;
+        }
+        out.push(base);
+        at = base;
+    }
+    out
+}
+
+/// The base image of the stage's chain: the first `FROM` that is not an
+/// earlier stage.
+pub fn base_image(file: &Dockerfile, stage: usize) -> &str {
+    let root = chain(file, stage).last().copied().unwrap_or(stage);
+    &file.stages[root].image
+}
+
+/// Build arguments and environment variables known at an instruction of a
+/// stage (defaults of `ARG`, values of `ENV`), for substitution. A name
+/// declared without a value maps to `None`: set at build time, unknown here.
+pub fn variables_before(
+    file: &Dockerfile,
+    stage: usize,
+    line: u32,
+) -> HashMap<String, Option<String>> {
+    let mut vars: HashMap<String, Option<String>> = HashMap::new();
+    fn declare(inst: &Instruction, vars: &mut HashMap<String, Option<String>>) {
+        let known: HashMap<String, String> = vars
+            .iter()
+            .filter_map(|(k, v)| v.clone().map(|v| (k.clone(), v)))
+            .collect();
+        match inst.keyword.as_str() {
+            "ARG" => {
+                for w in shell_words(&inst.args) {
+                    match w.split_once('=') {
+                        Some((n, v)) => {
+                            vars.insert(n.to_string(), Some(substitute(v, &known)));
+                        }
+                        None => {
+                            vars.entry(w).or_insert(None);
+                        }
+                    }
+                }
+            }
+            "ENV" => {
+                for (n, v) in env_pairs(inst) {
+                    vars.insert(n, Some(substitute(&v, &known)));
+                }
+            }
+            _ => {}
+        }
+    }
+    for inst in &file.global_args {
+        declare(inst, &mut vars);
+    }
+    for i in chain(file, stage).into_iter().rev() {
+        for inst in &file.stages[i].instructions {
+            if i == stage && inst.line >= line {
+                break;
+            }
+            declare(inst, &mut vars);
+        }
+    }
+    vars
+}
+
+/// Substitutes known variables; `None` when the text uses one whose value
+/// is only known at build time.
+pub fn resolve_vars(text: &str, vars: &HashMap<String, Option<String>>) -> Option<String> {
+    // An empty default (`ARG TAG=`) is one the build must pass.
+    let known: HashMap<String, String> = vars
+        .iter()
+        .filter_map(|(k, v)| v.clone().filter(|v| !v.is_empty()).map(|v| (k.clone(), v)))
+        .collect();
+    let mut probe = text;
+    while let Some(at) = probe.find('$') {
+        let rest = &probe[at + 1..];
+        let rest = rest.strip_prefix('{').unwrap_or(rest);
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let name = &rest[..end];
+        let after = &rest[end..];
+        let has_default = after.starts_with(":-");
+        if !name.is_empty() && !known.contains_key(name) && !has_default {
+            return None;
+        }
+        probe = after;
+    }
+    Some(substitute(text, &known))
+}
+
+/// `ENV A=1 B="two"` or the legacy `ENV A 1`.
+pub fn env_pairs(inst: &Instruction) -> Vec<(String, String)> {
+    let words = shell_words(&inst.args);
+    if words.first().is_some_and(|w| w.contains('=')) {
+        words
+            .into_iter()
+            .filter_map(|w| {
+                w.split_once('=')
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+            })
+            .collect()
+    } else {
+        match inst.args.trim().split_once(char::is_whitespace) {
+            Some((n, v)) => vec![(n.to_string(), v.trim().to_string())],
+            None => Vec::new(),
+        }
+    }
+}
+
+/// The `WORKDIR` in effect at an instruction of a stage ("/" by default).
+pub fn workdir_at(file: &Dockerfile, stage: usize, line: u32) -> String {
+    let mut dir = "/".to_string();
+    for i in chain(file, stage).into_iter().rev() {
+        for inst in &file.stages[i].instructions {
+            if i == stage && inst.line >= line {
+                return dir;
+            }
+            if inst.keyword == "WORKDIR" {
+                let arg = inst.args.trim().trim_matches('"');
+                dir = absolute(&dir, arg);
+            }
+        }
+    }
+    dir
+}
+
+/// Resolves a container path against a folder: `/app` + `dist` → `/app/dist`.
+pub fn absolute(dir: &str, path: &str) -> String {
+    let joined = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("{dir}/{path}")
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for p in joined.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// `COPY`/`ADD` sources and destination (exec or shell form).
+pub fn copy_parts(inst: &Instruction) -> (Vec<String>, String) {
+    let mut words = inst.words();
+    if inst.heredocs.is_empty() {
+        let dest = words.pop().unwrap_or_default();
+        (words, dest)
+    } else {
+        (Vec::new(), words.pop().unwrap_or_default())
+    }
+}
+
+/// The production Dockerfiles of the repository, with their app, build
+/// context and image stage. Files that do not parse are already errors.
+pub fn production_dockerfiles<'a>(cx: &'a RepoContext<'a>) -> Vec<Target<'a>> {
+    let index = cx.index;
+    let mut out = Vec::new();
+    for id in index.of_kind(FileKind::Dockerfile) {
+        let rel = index.get(*id).rel.as_str();
+        if is_dev_path(rel) {
+            continue;
+        }
+        let Some(file) = cx.facts.dockerfile(*id) else {
+            continue;
+        };
+        let builds = compose_builds(cx, rel);
+        let targets: Vec<&str> = builds.iter().filter_map(|b| b.target.as_deref()).collect();
+        let image_stage = if !builds.is_empty() && targets.len() == builds.len() {
+            // Every compose service builds a named stage: the first
+            // production-looking one is the image.
+            match targets
+                .iter()
+                .filter(|t| !DEV_STAGES.contains(&t.to_ascii_lowercase().as_str()))
+                .find_map(|t| stage_named(file, file.stages.len(), t))
+            {
+                Some(i) => i,
+                None => continue,
+            }
+        } else {
+            match image_stage(file) {
+                Some(i) => i,
+                None => continue,
+            }
+        };
+        if runs_dev_server(&command_words(file, image_stage)) {
+            continue;
+        }
+        let (context, context_known) = match builds.first() {
+            Some(b) => (b.context.clone(), true),
+            None => infer_context(cx, rel, file),
+        };
+        let app = owner_app(cx, rel, &context);
+        out.push(Target {
+            id: *id,
+            rel,
+            file,
+            app,
+            context,
+            context_known,
+            image_stage,
+            compose_users: builds.iter().filter_map(|b| b.user.clone()).collect(),
+        });
+    }
+    out
+}
+
+/// The last stage, unless it is a development stage; then a stage named
+/// like the production one.
+fn image_stage(file: &Dockerfile) -> Option<usize> {
+    let last = file.stages.len().checked_sub(1)?;
+    let is_dev = |s: &Stage| {
+        s.name
+            .as_deref()
+            .is_some_and(|n| n.split(['-', '_']).any(|w| DEV_STAGES.contains(&w)))
+    };
+    if !is_dev(&file.stages[last]) {
+        return Some(last);
+    }
+    file.stages.iter().rposition(|s| {
+        s.name
+            .as_deref()
+            .is_some_and(|n| PRODUCTION_STAGES.contains(&n))
+    })
+}
+
+struct ComposeBuild {
+    context: String,
+    target: Option<String>,
+    user: Option<String>,
+}
+
+/// Compose services (outside dev folders) that build this Dockerfile.
+fn compose_builds(cx: &RepoContext, rel: &str) -> Vec<ComposeBuild> {
+    let index = cx.index;
+    let mut out = Vec::new();
+    for id in index.of_kind(FileKind::Compose) {
+        let compose = index.get(*id);
+        if is_dev_path(&compose.rel) {
+            continue;
+        }
+        let Some(parsed) = cx.facts.compose(*id) else {
+            continue;
+        };
+        for service in &parsed.services {
+            let Some(context) = service
+                .build_context
+                .as_deref()
+                .and_then(|c| resolve(compose.dir(), c))
+            else {
+                continue;
+            };
+            let dockerfile = service.dockerfile.as_deref().unwrap_or("Dockerfile");
+            if resolve(&context, dockerfile).as_deref() == Some(rel) {
+                out.push(ComposeBuild {
+                    context,
+                    target: service.target.clone(),
+                    user: service.user.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The build context of a Dockerfile no compose file builds: the folder,
+/// from the Dockerfile's own up to the root, in which the most of the files
+/// it copies exist (`COPY apps/web/package.json` says the root). The
+/// Dockerfile's folder when nothing tells.
+fn infer_context(cx: &RepoContext, rel: &str, file: &Dockerfile) -> (String, bool) {
+    let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let sources: Vec<String> = file
+        .stages
+        .iter()
+        .flat_map(|s| s.instructions.iter())
+        .filter(|i| (i.keyword == "COPY" || i.keyword == "ADD") && i.flag("from").is_none())
+        .flat_map(|i| copy_parts(i).0)
+        .filter(|s| {
+            let s = s.trim_start_matches("./");
+            !s.is_empty()
+                && s != "."
+                && !s.starts_with('/')
+                && !s.contains("://")
+                && !s.contains('$')
+                && !s.starts_with("..")
+        })
+        .collect();
+    let mut candidates = vec![dir.to_string()];
+    let mut at = dir;
+    while !at.is_empty() {
+        at = at.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        candidates.push(at.to_string());
+    }
+    let exists = |ctx: &str, src: &str| {
+        // `package*.json`: the literal part before the first wildcard.
+        let literal = src
+            .split(['*', '?', '['])
+            .next()
+            .unwrap_or(src)
+            .trim_end_matches('/');
+        let path = crate::apps::join(ctx, literal);
+        if src.contains(['*', '?', '[']) {
+            let (parent, prefix) = match path.rsplit_once('/') {
+                Some((p, f)) => (p.to_string(), f.to_string()),
+                None => (String::new(), path.clone()),
+            };
+            cx.index
+                .under(&parent)
+                .iter()
+                .any(|f| f.dir() == parent && f.name().starts_with(&prefix))
+        } else {
+            cx.index.find(&path).is_some() || !cx.index.under(&path).is_empty()
+        }
+    };
+    let mut best = (0usize, dir.to_string());
+    for ctx in &candidates {
+        let n = sources.iter().filter(|s| exists(ctx, s)).count();
+        if n > best.0 {
+            best = (n, ctx.clone());
+        }
+    }
+    (best.1, best.0 > 0)
+}
+
+/// The app an image runs: the deepest app folder that holds the Dockerfile
+/// or is its context; in a one-app repository, a Dockerfile at the root or
+/// in a shared folder (`docker/`, `deploy/`).
+fn owner_app<'a>(cx: &'a RepoContext, rel: &str, context: &str) -> Option<&'a App> {
+    let inside = |dir: &str, path: &str| dir.is_empty() || path.starts_with(&format!("{dir}/"));
+    let deepest = |path: &str| {
+        cx.apps
+            .iter()
+            .filter(|a| inside(a.dir(), path))
+            .max_by_key(|a| a.dir().len())
+    };
+    let by_file = deepest(rel);
+    let by_context = cx.apps.iter().find(|a| a.dir() == context);
+    // A package folder that is not an app (a front-end beside an API)
+    // holds its own images.
+    let in_other_package = cx
+        .package_dirs()
+        .iter()
+        .any(|d| inside(d, rel) && !cx.apps.iter().any(|a| a.dir() == d.as_str()));
+    by_context
+        .filter(|c| by_file.is_none_or(|f| c.dir().len() > f.dir().len()))
+        .or(by_file)
+        .or_else(|| (cx.apps.len() == 1 && !in_other_package).then(|| &cx.apps[0]))
+}
+
+/// Whether `name` is a file that exists in the index at the context root.
+pub fn context_has(cx: &RepoContext, target: &Target, name: &str) -> Option<FileId> {
+    cx.index.find(&target.in_context(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dev_paths_and_servers() {
+        assert!(is_dev_path("Dockerfile.dev"));
+        assert!(is_dev_path("docker/dev.Dockerfile"));
+        assert!(is_dev_path(".devcontainer/Dockerfile"));
+        assert!(is_dev_path("docker/local/Dockerfile"));
+        assert!(!is_dev_path("Dockerfile"));
+        assert!(!is_dev_path("apps/web/Dockerfile.prod"));
+        assert!(!is_dev_path("docker/devices/Dockerfile"));
+        let words = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+        assert!(runs_dev_server(&words("npm run dev")));
+        assert!(runs_dev_server(&words("pnpm dev --host")));
+        assert!(!runs_dev_server(&words("npm start")));
+        assert!(!runs_dev_server(&words("node server.js")));
+    }
+
+    #[test]
+    fn stage_chains_workdirs_and_variables() {
+        let file = Dockerfile::parse(
+            "ARG BASE=node:22\nFROM $BASE AS base\nWORKDIR /app\nENV HOME_DIR=/home/app\nFROM base AS build\nWORKDIR src\nARG TOKEN\nRUN x\nFROM base\nUSER ${APP_USER:-node}\n",
+        )
+        .expect("parses");
+        assert_eq!(chain(&file, 2), vec![2, 0]);
+        assert_eq!(base_image(&file, 2), "node:22");
+        assert_eq!(workdir_at(&file, 1, 8), "/app/src");
+        let vars = variables_before(&file, 1, 8);
+        assert_eq!(vars.get("TOKEN"), Some(&None));
+        assert_eq!(resolve_vars("$TOKEN", &vars), None);
+        assert_eq!(
+            resolve_vars("${HOME_DIR}/x", &vars).as_deref(),
+            Some("/home/app/x")
+        );
+        let vars = variables_before(&file, 2, 10);
+        assert_eq!(
+            resolve_vars("${APP_USER:-node}", &vars).as_deref(),
+            Some("node")
+        );
+    }
+}

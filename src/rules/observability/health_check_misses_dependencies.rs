@@ -1,0 +1,261 @@
+//! health-check-misses-dependencies: the app has health routes, but none of
+//! them checks the database or Redis the app depends on.
+
+use crate::finding::{Category, Finding, Location, Severity, Wording};
+use crate::rules::observability::evidence::app_code_files;
+use crate::rules::observability::health_handlers::{
+    health_handlers, is_prisma_client, touches, DB_PACKAGES, REDIS_PACKAGES,
+};
+use crate::rules::observability::missing_health_endpoint::HEALTH_LIBRARIES;
+use crate::rules::{code, AppContext, Check, Rule, RuleMeta};
+use crate::stack::Framework;
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        name: "health-check-misses-dependencies",
+        code: "SW402",
+        severity: Severity::Medium,
+        category: Category::ObservabilityMonitoring,
+        title: "Health check does not check the database/Redis",
+        wording: Wording::IssueImpactFix,
+        fixable: false,
+        docs: DOCS,
+    },
+    check: Check::App(check),
+};
+
+const DOCS: &str = r#"## What it does
+Reports a Node app that has health routes (found as `missing-health-endpoint`
+finds them) when none of their handlers checks the database or the Redis the
+app depends on. A handler is read with the local modules it imports (two
+levels down): a database client import (`@prisma/client`, `pg`, `drizzle-orm`,
+`@/lib/db`, a workspace `@acme/db`, …) or call (`$queryRaw`, `SELECT 1`,
+`.authenticate()`) counts as a database check, a Redis client or `.ping()`
+as a Redis check. A liveness route that checks nothing is fine when another
+health route (`/ready`, `/readyz`) checks the back-ends. Apps using a health
+library (`@nestjs/terminus`, `@godaddy/terminus`, `lightship`, …) and
+handlers whose imports cannot be followed are not reported. Redis counts as
+a dependency when the app's code imports a Redis client (`ioredis`, `redis`,
+`@upstash/redis`).
+
+## Why is this bad?
+The health check answers 200 while the database or Redis is unreachable: the
+load balancer keeps sending traffic to an instance that fails every request,
+and a deploy whose database credentials are wrong is marked healthy.
+
+## Example
+### Reported
+The app uses Prisma; its only health route checks nothing:
+
+```json file=package.json
+{ "name": "shop", "private": true, "dependencies": { "next": "15.1.0", "@prisma/client": "6.4.1" } }
+```
+
+```ts file=app/api/health/route.ts
+export async function GET() {
+  return Response.json({ status: "ok" });
+}
+```
+
+```ts file=lib/db.ts
+import { PrismaClient } from "@prisma/client";
+export const prisma = new PrismaClient();
+```
+
+### Not reported
+A cheap liveness route and a readiness route that queries the database:
+
+```json file=package.json
+{ "name": "shop", "private": true, "dependencies": { "next": "15.1.0", "@prisma/client": "6.4.1" } }
+```
+
+```ts file=app/api/health/live/route.ts
+export function GET() {
+  return Response.json({ status: "pass" });
+}
+```
+
+```ts file=app/api/health/ready/route.ts
+import { prisma } from "@/lib/db";
+export async function GET() {
+  await prisma.$queryRaw`SELECT 1`;
+  return Response.json({ status: "pass" });
+}
+```
+
+```ts file=lib/db.ts
+import { PrismaClient } from "@prisma/client";
+export const prisma = new PrismaClient();
+```
+
+## Fix
+Keep liveness cheap, and add a readiness route (`/api/health/ready`,
+`/readyz`) that runs `SELECT 1` on the database (Prisma: ``$queryRaw`SELECT 1` ``)
+and `PING` on Redis, each with its own timeout, answering 503 when one
+fails. Point the orchestrator's readiness probe (or the load balancer's
+health check) at it.
+"#;
+
+/// Stacks that mean a database server the app needs (SQLite is a file).
+const DB_STACKS: &[&str] = &[
+    "prisma",
+    "drizzle",
+    "typeorm",
+    "sequelize",
+    "knex",
+    "mongoose",
+    "postgresql",
+    "mysql",
+    "mongodb",
+];
+
+/// Database client packages that are HTTP APIs or local files.
+const HTTP_DB_PACKAGES: &[&str] = &["@supabase/supabase-js", "@libsql/client", "better-sqlite3"];
+
+/// Text every file importing a database client contains.
+const DB_NEEDLES: &[&str] = &[
+    "prisma",
+    "pg",
+    "postgres",
+    "mysql",
+    "mongo",
+    "sequelize",
+    "typeorm",
+    "drizzle",
+    "knex",
+    "kysely",
+    "neon",
+    "planetscale",
+];
+
+fn check(cx: &AppContext) -> Vec<Finding> {
+    let app = cx.app;
+    if HEALTH_LIBRARIES.iter().any(|lib| app.has_dependency(lib)) {
+        return Vec::new();
+    }
+    let handlers = health_handlers(cx);
+    if handlers.is_empty() {
+        return Vec::new();
+    }
+    let facts = cx.repo.facts;
+    let code_files = app_code_files(cx);
+    // A database server the app's code (or a workspace package it uses)
+    // really talks to; SQLite files and HTTP back-ends (Supabase, Turso)
+    // hold no connection for a health check to test.
+    let uses_db = app.stacks.iter().any(|s| DB_STACKS.contains(s))
+        && code_files.iter().any(|id| {
+            facts.source_code(*id, DB_NEEDLES).is_some_and(|src| {
+                src.imports().iter().any(|(m, _)| {
+                    is_prisma_client(m)
+                        || DB_PACKAGES
+                            .iter()
+                            .filter(|p| !HTTP_DB_PACKAGES.contains(p))
+                            .any(|p| m == p || m.starts_with(&format!("{p}/")))
+                })
+            })
+        });
+    // Upstash's HTTP client holds no connection to lose, and apps use it
+    // for optional rate limits; only connection-based clients count.
+    let clients: Vec<&str> = REDIS_PACKAGES
+        .iter()
+        .copied()
+        .filter(|p| *p != "@upstash/redis")
+        .collect();
+    let uses_redis = clients.iter().any(|p| app.has_dependency(p))
+        && code_files.iter().any(|id| {
+            facts.source_code(*id, &["redis"]).is_some_and(|src| {
+                src.imports()
+                    .iter()
+                    .any(|(m, _)| clients.iter().any(|p| m == p))
+            })
+        });
+    if !uses_db && !uses_redis {
+        return Vec::new();
+    }
+    let mut db_checked = false;
+    let mut redis_checked = false;
+    for handler in &handlers {
+        let t = touches(cx, handler.file);
+        if t.unknown {
+            return Vec::new();
+        }
+        db_checked |= t.db;
+        redis_checked |= t.redis;
+    }
+    let mut missing = Vec::new();
+    if uses_db && !db_checked {
+        missing.push(if app.stacks.contains(&"prisma") {
+            "the database (Prisma)"
+        } else {
+            "the database"
+        });
+    }
+    if uses_redis && !redis_checked {
+        missing.push("Redis");
+    }
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    let index = cx.repo.index;
+    let routes: Vec<String> = handlers
+        .iter()
+        .map(|h| code(&index.get(h.file).rel))
+        .collect();
+    let what = missing.join(" or ");
+    let message = format!(
+        "The health route{} ({}) never check{} {what}, which the app uses.",
+        if routes.len() > 1 { "s" } else { "" },
+        routes.join(", "),
+        if routes.len() > 1 { "" } else { "s" },
+    );
+    let mut locations: Vec<Location> = handlers
+        .iter()
+        .map(|h| {
+            let line = facts
+                .source_code(h.file, &[])
+                .and_then(|s| {
+                    if h.file_routed {
+                        s.ident_line("GET").or_else(|| s.ident_line("default"))
+                    } else {
+                        None
+                    }
+                })
+                .or_else(|| {
+                    crate::rules::observability::missing_health_endpoint::code_health_routes(cx)
+                        .into_iter()
+                        .find(|(f, _, _)| *f == h.file)
+                        .map(|(_, l, _)| l)
+                })
+                .unwrap_or(1);
+            Location::new(index.get(h.file).rel.clone(), line)
+        })
+        .collect();
+    locations.truncate(4);
+    let example = match app.framework() {
+        Framework::NextJs => {
+            "`app/api/health/ready/route.ts` with `export const dynamic = 'force-dynamic'`"
+        }
+        _ => "`GET /readyz`",
+    };
+    let mut checks = Vec::new();
+    if uses_db && !db_checked {
+        checks.push(if app.stacks.contains(&"prisma") {
+            "``await prisma.$queryRaw`SELECT 1` ``"
+        } else {
+            "a `SELECT 1` through the app's database client"
+        });
+    }
+    if uses_redis && !redis_checked {
+        checks.push("`await redis.ping()`");
+    }
+    vec![RULE.meta.finding(
+        Some(app),
+        message,
+        format!("The health check answers 200 while {what} is down: the load balancer keeps routing traffic to an instance whose every request fails, and a deploy with a broken connection string is marked healthy."),
+        format!(
+            "Add a readiness route ({example}) that runs {}, each raced against a timeout (about 1 s), and answers 503 with `Cache-Control: no-store` when one fails; keep the liveness route free of back-end calls and point the readiness probe or load-balancer check at the new route.",
+            checks.join(" and ")
+        ),
+        locations,
+    )]
+}

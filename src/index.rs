@@ -279,6 +279,7 @@ const KUBERNETES_DIRS: &[&str] = &[
     "k8s",
     "kube",
     "kubernetes",
+    "kustomize",
     "manifests",
     "openshift",
 ];
@@ -315,7 +316,30 @@ pub fn classify(rel: &str) -> Option<FileKind> {
             | "erb"
             | "md"
             | "txt"
-    );
+    ) || (ext != lower
+        // `dockerfile.js` (an editor's syntax module), `dockerfile.svg`:
+        // another file type named after Dockerfiles.
+        && matches!(
+            ext,
+            "js" | "mjs"
+                | "cjs"
+                | "ts"
+                | "tsx"
+                | "jsx"
+                | "json"
+                | "svg"
+                | "png"
+                | "html"
+                | "css"
+                | "mdx"
+                | "rst"
+                | "yml"
+                | "yaml"
+                | "py"
+                | "go"
+                | "rs"
+                | "snap"
+        ));
     if !template
         && (lower.starts_with("dockerfile.")
             || lower.starts_with("containerfile.")
@@ -431,10 +455,20 @@ pub fn classify(rel: &str) -> Option<FileKind> {
         {
             return Some(FileKind::Deploy(DeployKind::Ansible));
         }
-        if parts.contains(&"templates") && parts.iter().any(|p| *p == "charts" || *p == "helm") {
+        // Helm chart templates: `charts/x/templates`, `helm/templates`,
+        // `helm-chart/templates`, `chart/templates`.
+        if parts.contains(&"templates")
+            && parts.iter().any(|p| {
+                matches!(*p, "charts" | "chart") || p.split(['-', '_']).any(|w| w == "helm")
+            })
+        {
             return Some(FileKind::Deploy(DeployKind::Helm));
         }
-        if parts.iter().any(|p| KUBERNETES_DIRS.contains(p)) {
+        if parts.iter().any(|p| {
+            KUBERNETES_DIRS.contains(p)
+                || p.split(['-', '_'])
+                    .any(|w| matches!(w, "k8s" | "kubernetes" | "kustomize" | "manifests"))
+        }) {
             return Some(FileKind::KubernetesCandidate);
         }
     }
@@ -589,6 +623,11 @@ mod tests {
         );
         assert_eq!(classify(".dockerignore"), Some(FileKind::DockerIgnore));
         assert_eq!(classify("docker/Dockerfile.j2"), None);
+        assert_ne!(
+            classify("public/js/basic-languages/dockerfile/dockerfile.js"),
+            Some(FileKind::Dockerfile)
+        );
+        assert_eq!(classify("public/svgs/dockerfile.svg"), None);
         assert_eq!(classify("docker-compose.prod.yml"), Some(FileKind::Compose));
         assert_eq!(classify(".env.example"), Some(FileKind::EnvExample));
         assert_eq!(
@@ -612,6 +651,18 @@ mod tests {
         assert_eq!(
             classify("k8s/deployment.yaml"),
             Some(FileKind::KubernetesCandidate)
+        );
+        assert_eq!(
+            classify("kubernetes-manifests/frontend.yaml"),
+            Some(FileKind::KubernetesCandidate)
+        );
+        assert_eq!(
+            classify("kustomize/overlays/prod/patch.yaml"),
+            Some(FileKind::KubernetesCandidate)
+        );
+        assert_eq!(
+            classify("deploy/kubernetes/helm-chart/templates/web.yaml"),
+            Some(FileKind::Deploy(DeployKind::Helm))
         );
         assert_eq!(
             classify("infra/main.tf"),

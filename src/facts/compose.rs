@@ -3,6 +3,7 @@
 use yaml_rust2::Yaml;
 
 use super::yaml::{get, get_str, line_of_key, load};
+use super::yaml_tree::Node;
 
 #[derive(Debug, Clone)]
 pub struct ComposeService {
@@ -19,17 +20,33 @@ pub struct ComposeService {
     pub target: Option<String>,
     /// `user:`: who the container runs as, overriding the image's `USER`.
     pub user: Option<String>,
+    /// Where runtime details sit (restart, healthcheck, ports, …), read
+    /// with positions.
+    pub details: ServiceDetails,
 }
 
 #[derive(Debug, Default)]
 pub struct ComposeFile {
     pub services: Vec<ComposeService>,
+    /// The comment lines at the top of the file, lower-cased (they often
+    /// say "for development only").
+    pub header_comment: String,
 }
 
 impl ComposeFile {
     pub fn parse(text: &str) -> Result<ComposeFile, String> {
         let docs = load(text)?;
-        let mut file = ComposeFile::default();
+        let mut file = ComposeFile {
+            header_comment: text
+                .lines()
+                .map(str::trim)
+                .take_while(|l| l.is_empty() || l.starts_with('#') || l.starts_with("---"))
+                .filter(|l| l.starts_with('#'))
+                .map(|l| l.to_ascii_lowercase())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            ..ComposeFile::default()
+        };
         let Some(Yaml::Hash(services)) = docs.first().and_then(|d| get(d, "services")) else {
             return Ok(file);
         };
@@ -65,9 +82,467 @@ impl ComposeFile {
                 raw: service.clone(),
                 target,
                 user,
+                details: ServiceDetails::default(),
             });
         }
+        // The same text again, as a tree with lines, for the details.
+        if let Some(services) = super::yaml_tree::load(text)
+            .ok()
+            .and_then(|docs| docs.into_iter().next())
+            .and_then(|doc| doc.get("services").cloned())
+        {
+            for (name, node, _) in services.entries() {
+                if let Some(service) = file.services.iter_mut().find(|s| s.name == name) {
+                    service.details = ServiceDetails::read(node);
+                    // Merge keys (`<<: *defaults`) are applied in this tree
+                    // only: an image or build taken from an anchor shows here.
+                    if service.image.is_none() {
+                        service.image = node.get_str("image").map(str::to_string);
+                    }
+                    if service.build_context.is_none() {
+                        match node.get("build") {
+                            Some(b) if b.as_str().is_some() => {
+                                service.build_context = b.as_str().map(str::to_string);
+                            }
+                            Some(b) if b.is_map() => {
+                                service.build_context =
+                                    Some(b.get_str("context").unwrap_or(".").to_string());
+                                service.dockerfile = b.get_str("dockerfile").map(str::to_string);
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
         Ok(file)
+    }
+
+    pub fn service(&self, name: &str) -> Option<&ComposeService> {
+        self.services.iter().find(|s| s.name == name)
+    }
+}
+
+/// A `healthcheck:` of a service.
+#[derive(Debug, Clone, Default)]
+pub struct Healthcheck {
+    pub line: u32,
+    /// `disable: true` or `test: ["NONE"]`.
+    pub disabled: bool,
+}
+
+/// One entry of `depends_on:` (list form: no condition).
+#[derive(Debug, Clone)]
+pub struct DependsOn {
+    pub service: String,
+    /// `service_started` (the default), `service_healthy`,
+    /// `service_completed_successfully`.
+    pub condition: Option<String>,
+    pub line: u32,
+}
+
+/// One entry of `volumes:` (short `src:dst[:mode]` or long syntax) or
+/// `tmpfs:`.
+#[derive(Debug, Clone)]
+pub struct Mount {
+    /// Named volume or host path; `None` for an anonymous volume.
+    pub source: Option<String>,
+    pub target: String,
+    /// `tmpfs` mounts keep nothing.
+    pub tmpfs: bool,
+    pub line: u32,
+}
+
+/// One entry of `ports:`.
+#[derive(Debug, Clone)]
+pub struct PortMapping {
+    /// `127.0.0.1` in `127.0.0.1:5432:5432`; `None` binds every interface.
+    pub host_ip: Option<String>,
+    /// Host port; `None` publishes on a random host port.
+    pub published: Option<String>,
+    /// Container port.
+    pub target: String,
+    /// The entry as written, for messages.
+    pub written: String,
+    pub line: u32,
+}
+
+/// One `environment:` entry (map or `KEY=value` list form). `value` is
+/// `None` for `KEY` alone (taken from the host's environment).
+#[derive(Debug, Clone)]
+pub struct EnvEntry {
+    pub key: String,
+    pub value: Option<String>,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ServiceDetails {
+    /// `restart:` value and line.
+    pub restart: Option<(String, u32)>,
+    pub healthcheck: Option<Healthcheck>,
+    pub depends_on: Vec<DependsOn>,
+    pub volumes: Vec<Mount>,
+    pub ports: Vec<PortMapping>,
+    /// `expose:` lists container ports for other services.
+    pub exposes: bool,
+    pub environment: Vec<EnvEntry>,
+    pub env_file: bool,
+    /// `command:` as one string (list form joined with spaces).
+    pub command: Option<String>,
+    /// Swarm's `deploy:` with `replicas` or `restart_policy`.
+    pub swarm_deploy: bool,
+    /// `labels:` keys and values joined (reverse-proxy routing labels).
+    pub labels: Vec<String>,
+    pub profiles: Vec<String>,
+}
+
+impl ServiceDetails {
+    fn read(node: &Node) -> ServiceDetails {
+        let mut d = ServiceDetails {
+            restart: node
+                .get("restart")
+                .and_then(|n| n.as_str().map(|s| (s.to_string(), n.line))),
+            exposes: !node
+                .get("expose")
+                .map(Node::items)
+                .unwrap_or(&[])
+                .is_empty(),
+            env_file: node.get("env_file").is_some_and(|n| !n.is_null()),
+            command: node.get("command").and_then(joined),
+            swarm_deploy: node
+                .get("deploy")
+                .is_some_and(|d| d.get("replicas").is_some() || d.get("restart_policy").is_some()),
+            ..ServiceDetails::default()
+        };
+        if let Some(hc) = node.get("healthcheck") {
+            let none_test = hc.get("test").is_some_and(|t| {
+                t.as_str() == Some("NONE")
+                    || t.items().first().and_then(Node::as_str) == Some("NONE")
+            });
+            d.healthcheck = Some(Healthcheck {
+                line: node.key_line("healthcheck").unwrap_or(hc.line),
+                disabled: hc.get("disable").and_then(Node::as_bool) == Some(true) || none_test,
+            });
+        }
+        if let Some(deps) = node.get("depends_on") {
+            for item in deps.items() {
+                if let Some(name) = item.as_str() {
+                    d.depends_on.push(DependsOn {
+                        service: name.to_string(),
+                        condition: None,
+                        line: item.line,
+                    });
+                }
+            }
+            for (name, spec, line) in deps.entries() {
+                d.depends_on.push(DependsOn {
+                    service: name.to_string(),
+                    condition: spec.get_str("condition").map(str::to_string),
+                    // The condition's own line when it is written.
+                    line: spec.key_line("condition").unwrap_or(line),
+                });
+            }
+        }
+        for item in node.get("volumes").map(Node::items).unwrap_or(&[]) {
+            if let Some(short) = item.as_str() {
+                if let Some(mount) = short_volume(short, item.line) {
+                    d.volumes.push(mount);
+                }
+            } else if let Some(target) = item.get_str("target") {
+                d.volumes.push(Mount {
+                    source: item.get_str("source").map(str::to_string),
+                    target: target.to_string(),
+                    tmpfs: item.get_str("type") == Some("tmpfs"),
+                    line: item.line,
+                });
+            }
+        }
+        let tmpfs = node.get("tmpfs");
+        let tmpfs_items: Vec<&Node> = match tmpfs {
+            Some(n) if n.as_str().is_some() => vec![n],
+            Some(n) => n.items().iter().collect(),
+            None => Vec::new(),
+        };
+        for item in tmpfs_items {
+            if let Some(t) = item.as_str() {
+                d.volumes.push(Mount {
+                    source: None,
+                    target: t.split(':').next().unwrap_or(t).to_string(),
+                    tmpfs: true,
+                    line: item.line,
+                });
+            }
+        }
+        for item in node.get("ports").map(Node::items).unwrap_or(&[]) {
+            if let Some(short) = item.as_str() {
+                if let Some(port) = short_port(short, item.line) {
+                    d.ports.push(port);
+                }
+            } else if let Some(target) = item.get("target").and_then(Node::as_str) {
+                let published = item
+                    .get("published")
+                    .and_then(Node::as_str)
+                    .map(str::to_string);
+                let host_ip = item.get_str("host_ip").map(str::to_string);
+                d.ports.push(PortMapping {
+                    written: format!(
+                        "{}{}:{}",
+                        host_ip
+                            .as_deref()
+                            .map(|h| format!("{h}:"))
+                            .unwrap_or_default(),
+                        published.as_deref().unwrap_or(""),
+                        target
+                    ),
+                    host_ip,
+                    published,
+                    target: target.to_string(),
+                    line: item.line,
+                });
+            }
+        }
+        match node.get("environment") {
+            Some(env) if env.is_map() => {
+                for (key, value, line) in env.entries() {
+                    d.environment.push(EnvEntry {
+                        key: key.to_string(),
+                        value: value.as_str().map(str::to_string),
+                        line,
+                    });
+                }
+            }
+            Some(env) => {
+                for item in env.items() {
+                    if let Some(entry) = item.as_str() {
+                        let (key, value) = match entry.split_once('=') {
+                            Some((k, v)) => (k, Some(v.to_string())),
+                            None => (entry, None),
+                        };
+                        d.environment.push(EnvEntry {
+                            key: key.trim().to_string(),
+                            value,
+                            line: item.line,
+                        });
+                    }
+                }
+            }
+            None => {}
+        }
+        if let Some(labels) = node.get("labels") {
+            for (k, v, _) in labels.entries() {
+                d.labels.push(format!("{k}={}", v.as_str().unwrap_or("")));
+            }
+            for item in labels.items() {
+                if let Some(l) = item.as_str() {
+                    d.labels.push(l.to_string());
+                }
+            }
+        }
+        for item in node.get("profiles").map(Node::items).unwrap_or(&[]) {
+            if let Some(p) = item.as_str() {
+                d.profiles.push(p.to_string());
+            }
+        }
+        d
+    }
+
+    /// An environment value by key.
+    pub fn env(&self, key: &str) -> Option<&str> {
+        self.environment
+            .iter()
+            .find(|e| e.key == key)
+            .and_then(|e| e.value.as_deref())
+    }
+}
+
+/// A scalar, or a list of scalars joined with spaces.
+fn joined(node: &Node) -> Option<String> {
+    if let Some(s) = node.as_str() {
+        return Some(s.to_string());
+    }
+    let words: Vec<&str> = node.items().iter().filter_map(Node::as_str).collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// Splits on `:` outside `${…}` interpolations.
+fn split_colons(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    for (i, c) in text.char_indices() {
+        match c {
+            '{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
+            '}' if depth > 0 => depth -= 1,
+            ':' if depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+/// `[SOURCE:]TARGET[:MODE]`.
+fn short_volume(text: &str, line: u32) -> Option<Mount> {
+    let parts = split_colons(text);
+    let (source, target) = match parts.as_slice() {
+        [target] => (None, *target),
+        [source, target] | [source, target, _] => (Some(source.to_string()), *target),
+        _ => return None,
+    };
+    Some(Mount {
+        source,
+        target: target.to_string(),
+        tmpfs: false,
+        line,
+    })
+}
+
+/// `[[HOST_IP:]PUBLISHED:]TARGET[/PROTOCOL]`; IPv6 hosts may be bracketed.
+fn short_port(text: &str, line: u32) -> Option<PortMapping> {
+    let spec = text.split('/').next().unwrap_or(text).trim();
+    if spec.is_empty() {
+        return None;
+    }
+    let (host_ip, rest) = if let Some(after) = spec.strip_prefix('[') {
+        let (ip, rest) = after.split_once("]:")?;
+        (Some(ip.to_string()), rest)
+    } else {
+        (None, spec)
+    };
+    let parts = split_colons(rest);
+    let (host_ip, published, target) = match (host_ip, parts.as_slice()) {
+        (Some(ip), [p, t]) => (Some(ip), Some(p.to_string()), t.to_string()),
+        (None, [t]) => (None, None, t.to_string()),
+        (None, [p, t]) => (None, Some(p.to_string()), t.to_string()),
+        // An IPv6 host written without brackets: everything before the
+        // last two parts.
+        (None, [ip @ .., p, t]) => (Some(ip.join(":")), Some(p.to_string()), t.to_string()),
+        _ => return None,
+    };
+    Some(PortMapping {
+        host_ip: host_ip.filter(|ip| !ip.is_empty()),
+        published: published.filter(|p| !p.is_empty()),
+        target,
+        written: text.to_string(),
+        line,
+    })
+}
+
+/// What a compose file is for, as far as its name, place and content say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComposeRole {
+    /// Local development, tests, CI, dev containers.
+    Development,
+    /// Runs the application where it is deployed.
+    Production,
+    /// Cannot tell (a plain `docker-compose.yml` with backing services only).
+    Unknown,
+}
+
+/// Words in a compose file's name or folders that mark development use.
+const DEV_WORDS: &[&str] = &[
+    "ci",
+    "cypress",
+    "debug",
+    "dev",
+    "devcontainer",
+    "develop",
+    "development",
+    "e2e",
+    "integration",
+    "local",
+    "localdev",
+    "override",
+    "playwright",
+    "test",
+    "testing",
+    "tests",
+    "worktree",
+];
+
+/// Phrases in a file's header comment that rule production out, whatever
+/// its name says.
+const NOT_PRODUCTION: &[&str] = &[
+    "development only",
+    "development purposes",
+    "for testing",
+    "testing purposes",
+    "not for production",
+    "not to be used",
+    "do not use in production",
+    "don't use in production",
+    "do not use this in production",
+    "not production",
+    "not meant for production",
+    "not suitable for production",
+    "not recommended for production",
+    "not intended for production",
+];
+
+/// Phrases in the header comment of a neutrally named file that say it is
+/// for development.
+const DEV_PHRASES: &[&str] = &["development", "local dev", "locally", "for testing"];
+
+/// Phrases in a header comment that say the file runs the product for
+/// self-hosters.
+const SELF_HOST_PHRASES: &[&str] = &["self-host", "selfhost", "self host"];
+
+/// Phrases that say a header is about running the product: a development
+/// profile mentioned in a self-hosting file does not make it a dev file.
+const PROD_PHRASES: &[&str] = &["self-host", "selfhost", "self host", "production", "deploy"];
+
+/// Words that mark a deployment.
+const PROD_WORDS: &[&str] = &[
+    "deploy",
+    "deployment",
+    "live",
+    "prd",
+    "prod",
+    "production",
+    "release",
+    "selfhost",
+    "selfhosted",
+];
+
+impl ComposeFile {
+    /// What the file's name, folders and header comment say it is for.
+    /// Development words
+    /// (`dev`, `local`, `test`, `ci`, `override`, …) win over production
+    /// words (`prod`, `deploy`, `release`, `selfhost`, …); a name that says
+    /// neither is `Unknown`, for the content to decide.
+    pub fn name_role(&self, rel: &str) -> ComposeRole {
+        let lower = rel.to_ascii_lowercase();
+        let words: Vec<&str> = lower
+            .split(['/', '.', '-', '_'])
+            .filter(|w| !w.is_empty())
+            .collect();
+        let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
+        if has(DEV_WORDS)
+            || crate::apps::is_non_product_path(rel)
+            || NOT_PRODUCTION
+                .iter()
+                .any(|p| self.header_comment.contains(p))
+        {
+            ComposeRole::Development
+        } else if has(PROD_WORDS) {
+            ComposeRole::Production
+        } else if DEV_PHRASES.iter().any(|p| self.header_comment.contains(p))
+            && !PROD_PHRASES.iter().any(|p| self.header_comment.contains(p))
+        {
+            ComposeRole::Development
+        } else if SELF_HOST_PHRASES
+            .iter()
+            .any(|p| self.header_comment.contains(p))
+        {
+            ComposeRole::Production
+        } else {
+            ComposeRole::Unknown
+        }
     }
 }
 
@@ -87,6 +562,89 @@ mod tests {
         assert_eq!(compose.services[1].build_context.as_deref(), Some("./api"));
         assert_eq!(compose.services[2].image.as_deref(), Some("postgres:17"));
         assert_eq!(compose.services[2].line, 8);
+    }
+
+    #[test]
+    fn reads_runtime_details_with_lines() {
+        let compose = ComposeFile::parse(
+            "services:\n  web:\n    image: app\n    restart: always\n    depends_on:\n      db:\n        condition: service_healthy\n    environment:\n      - A=1\n      - B\n    ports:\n      - \"127.0.0.1:8080:80\"\n      - \"${PORT:-3000}:3000\"\n      - \"9229\"\n      - \"[::1]:6000:6000/udp\"\n      - target: 80\n        published: 8081\n  db:\n    image: postgres\n    environment:\n      POSTGRES_PASSWORD: x\n    volumes:\n      - pgdata:/var/lib/postgresql/data:rw\n      - /anon\n    healthcheck:\n      disable: true\n",
+        )
+        .expect("valid");
+        let web = &compose.services[0].details;
+        assert_eq!(
+            web.restart.as_ref().map(|(r, l)| (r.as_str(), *l)),
+            Some(("always", 4))
+        );
+        assert_eq!(
+            web.depends_on[0].condition.as_deref(),
+            Some("service_healthy")
+        );
+        assert_eq!(web.depends_on[0].line, 7);
+        assert_eq!(web.environment[1].value, None);
+        assert_eq!(web.environment[0].line, 9);
+        let ports: Vec<(Option<&str>, Option<&str>, &str)> = web
+            .ports
+            .iter()
+            .map(|p| {
+                (
+                    p.host_ip.as_deref(),
+                    p.published.as_deref(),
+                    p.target.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            ports,
+            [
+                (Some("127.0.0.1"), Some("8080"), "80"),
+                (None, Some("${PORT:-3000}"), "3000"),
+                (None, None, "9229"),
+                (Some("::1"), Some("6000"), "6000"),
+                (None, Some("8081"), "80"),
+            ]
+        );
+        let db = &compose.services[1].details;
+        assert_eq!(db.env("POSTGRES_PASSWORD"), Some("x"));
+        assert_eq!(db.volumes[0].target, "/var/lib/postgresql/data");
+        assert_eq!(db.volumes[0].line, 23);
+        assert_eq!(db.volumes[1].source, None);
+        assert!(db.healthcheck.as_ref().is_some_and(|h| h.disabled));
+    }
+
+    #[test]
+    fn merge_keys_give_services_their_image() {
+        let compose = ComposeFile::parse(
+            "x-db: &db\n  image: postgres:17\n  restart: always\nservices:\n  db:\n    <<: *db\n    ports: [\"5432:5432\"]\n",
+        )
+        .expect("valid");
+        assert_eq!(compose.services[0].image.as_deref(), Some("postgres:17"));
+        assert!(compose.services[0].details.restart.is_some());
+    }
+
+    #[test]
+    fn names_say_what_a_file_is_for() {
+        let plain = ComposeFile::default();
+        assert_eq!(
+            plain.name_role("docker-compose.dev.yml"),
+            ComposeRole::Development
+        );
+        assert_eq!(
+            plain.name_role("docker-compose.override.yml"),
+            ComposeRole::Development
+        );
+        assert_eq!(
+            plain.name_role(".devcontainer/docker-compose.yml"),
+            ComposeRole::Development
+        );
+        assert_eq!(
+            plain.name_role("docker-compose.prod.yml"),
+            ComposeRole::Production
+        );
+        assert_eq!(
+            plain.name_role("deploy/compose.yaml"),
+            ComposeRole::Production
+        );
+        assert_eq!(plain.name_role("docker-compose.yml"), ComposeRole::Unknown);
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub mod database;
 pub mod dockerfile;
 pub mod dockerignore;
 pub mod env_file;
+pub mod images;
+pub mod kubernetes;
 pub mod manifest;
 pub mod package_json;
 pub mod prisma;
@@ -21,6 +23,7 @@ pub mod source;
 pub mod spring;
 pub mod text;
 pub mod yaml;
+pub mod yaml_tree;
 
 use std::sync::{Mutex, OnceLock};
 
@@ -111,6 +114,9 @@ enum Parsed {
     Spring(spring::SpringConfig),
     Code(CodeFile),
     Yaml(Vec<yaml_rust2::Yaml>),
+    /// A manifest-folder YAML file: its documents and the Kubernetes
+    /// objects read from them.
+    Kube(Vec<yaml_rust2::Yaml>, kubernetes::KubeFile),
     Text(String),
     Json(JsonDocument),
     Dockerfile(dockerfile::Dockerfile),
@@ -254,7 +260,15 @@ impl<'a> Facts<'a> {
 
     pub fn yaml_documents(&self, id: FileId) -> Option<&[yaml_rust2::Yaml]> {
         match self.parsed(id) {
-            Parsed::Yaml(docs) => Some(docs),
+            Parsed::Yaml(docs) | Parsed::Kube(docs, _) => Some(docs),
+            _ => None,
+        }
+    }
+
+    /// The Kubernetes objects of a manifest-folder YAML file.
+    pub fn kubernetes(&self, id: FileId) -> Option<&kubernetes::KubeFile> {
+        match self.parsed(id) {
+            Parsed::Kube(_, file) => Some(file),
             _ => None,
         }
     }
@@ -384,9 +398,11 @@ impl<'a> Facts<'a> {
             FileKind::DockerIgnore => Ok(Parsed::DockerIgnore(dockerignore::DockerIgnore::parse(
                 &text,
             ))),
-            FileKind::KubernetesCandidate | FileKind::PnpmWorkspace => {
-                yaml::load(&text).map(Parsed::Yaml)
-            }
+            FileKind::KubernetesCandidate => yaml::load(&text).map(|docs| {
+                let objects = kubernetes::KubeFile::parse(&text).unwrap_or_default();
+                Parsed::Kube(docs, objects)
+            }),
+            FileKind::PnpmWorkspace => yaml::load(&text).map(Parsed::Yaml),
             _ => Ok(Parsed::Unparsed),
         };
         result.unwrap_or_else(|message| self.fail(id, message))

@@ -6,11 +6,11 @@ use yaml_rust2::{Yaml, YamlLoader};
 
 /// Deepest nesting a document may have. yaml-rust2's parser recurses per
 /// level, so a hostile `- - - - …` line would exhaust the stack.
-const MAX_DEPTH: usize = 256;
+pub(crate) const MAX_DEPTH: usize = 256;
 /// Most nodes a document may expand to once aliases are resolved: the
 /// loader copies an anchored node at every alias, so a "billion laughs"
 /// document of nested aliases would take all memory.
-const MAX_EXPANDED_NODES: usize = 1_000_000;
+pub(crate) const MAX_EXPANDED_NODES: usize = 1_000_000;
 
 pub fn load(text: &str) -> Result<Vec<Yaml>, String> {
     if nesting_bound(text) > MAX_DEPTH {
@@ -32,7 +32,7 @@ pub fn load(text: &str) -> Result<Vec<Yaml>, String> {
 
 /// An upper bound of the nesting depth, from the text alone: indentation
 /// columns, `- ` sequence markers and open flow brackets on a line.
-fn nesting_bound(text: &str) -> usize {
+pub(crate) fn nesting_bound(text: &str) -> usize {
     let mut flow = 0usize;
     let mut worst = 0usize;
     for line in text.lines() {

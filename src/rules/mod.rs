@@ -52,6 +52,17 @@ pub struct Rule {
 pub static ALL: &[&Rule] = &[
     &containerization::missing_container_config::RULE,
     &containerization::manual_server_deployment::RULE,
+    // Compose, Kubernetes and container health (SW110–SW129).
+    &containerization::compose_database_without_volume::RULE,
+    &containerization::compose_depends_on_without_healthcheck::RULE,
+    &containerization::compose_literal_password::RULE,
+    &containerization::compose_database_port_exposed::RULE,
+    &containerization::k8s_missing_readiness_probe::RULE,
+    &containerization::k8s_liveness_checks_database::RULE,
+    &containerization::k8s_missing_resources::RULE,
+    &containerization::k8s_not_run_as_non_root::RULE,
+    &containerization::k8s_single_replica::RULE,
+    &containerization::container_without_healthcheck::RULE,
     &observability::apm_sdk_missing::RULE,
     &observability::missing_health_endpoint::RULE,
     // Observability (SW302–SW309, SW402–SW409).
@@ -80,6 +91,7 @@ pub static ALL: &[&Rule] = &[
     &containerization::nextjs_image_not_standalone::RULE,
     &containerization::dockerfile_secret_in_env::RULE,
     &containerization::dockerfile_single_stage_build::RULE,
+    &containerization::dockerfile_copies_env_file::RULE,
 ];
 
 pub fn find(name_or_code: &str) -> Option<&'static Rule> {
@@ -467,7 +479,9 @@ mod tests {
             assert!(names.insert(m.name), "duplicate name {}", m.name);
             assert!(codes.insert(m.code), "duplicate code {}", m.code);
             assert!(
-                m.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                m.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "{} is not kebab-case",
                 m.name
             );

@@ -2,11 +2,10 @@
 //! `.env`, `.git` and `node_modules` out of the build context.
 
 use crate::facts::dockerfile::Instruction;
+use crate::facts::dockerignore::DockerIgnore;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::FileKind;
-use crate::rules::containerization::dockerfiles::{
-    self, absolute, chain, copy_parts, stage_named, workdir_at, Target,
-};
+use crate::rules::containerization::dockerfiles::{self, copy_parts, reaches_image, Target};
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -128,17 +127,39 @@ fn check_one(cx: &RepoContext, target: &Target) -> Option<Finding> {
         return None;
     }
     let index = cx.index;
-    let beside = index.find(&format!("{}.dockerignore", target.rel));
-    let in_context = index.find(&target.in_context(".dockerignore"));
-    let ignore_id = beside.or(in_context);
-    if ignore_id.is_none() && !target.context_known {
+    // The walk lists regular files only: a `.dockerignore` that is a
+    // symlink (lemmy links it to .gitignore) is read from disk.
+    let on_disk = |rel: &str| -> Option<DockerIgnore> {
+        let path = index.root.join(rel);
+        if !path.is_file() {
+            return None;
+        }
+        crate::facts::text::read_text(&path, 1 << 20)
+            .ok()
+            .map(|text| DockerIgnore::parse(&text))
+    };
+    let beside_rel = format!("{}.dockerignore", target.rel);
+    let context_rel = target.in_context(".dockerignore");
+    let linked: Option<(String, DockerIgnore)>;
+    let ignore: Option<(String, &DockerIgnore)> =
+        match index.find(&beside_rel).or_else(|| index.find(&context_rel)) {
+            Some(id) => Some((index.get(id).rel.clone(), cx.facts.dockerignore(id)?)),
+            None => {
+                linked = [beside_rel, context_rel]
+                    .into_iter()
+                    .find_map(|r| on_disk(&r).map(|i| (r, i)));
+                linked.as_ref().map(|(r, i)| (r.clone(), i))
+            }
+        };
+    if ignore.is_none() && !target.context_known {
         // The context may be a parent folder with its own .dockerignore.
         let mut dir = target.context.as_str();
         while !dir.is_empty() {
             dir = dir.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
             if index
-                .find(&crate::apps::join(dir, ".dockerignore"))
-                .is_some()
+                .root
+                .join(crate::apps::join(dir, ".dockerignore"))
+                .is_file()
             {
                 return None;
             }
@@ -192,10 +213,9 @@ fn check_one(cx: &RepoContext, target: &Target) -> Option<Finding> {
         .collect();
     let in_image = !copies_reaching.is_empty();
 
-    let problem = match ignore_id {
+    let problem = match ignore {
         None => format!("there is no {}", code(".dockerignore")),
-        Some(id) => {
-            let ignore = cx.facts.dockerignore(id)?;
+        Some((ignore_rel, ignore)) => {
             let mut missing = Vec::new();
             // Build stages often read `.git` on purpose (version stamps);
             // only the image must not carry it.
@@ -222,7 +242,7 @@ fn check_one(cx: &RepoContext, target: &Target) -> Option<Finding> {
             }
             format!(
                 "{} does not exclude {}",
-                code(&index.get(id).rel),
+                code(&ignore_rel),
                 missing
                     .iter()
                     .map(|m| code(m))
@@ -271,33 +291,4 @@ fn check_one(cx: &RepoContext, target: &Target) -> Option<Finding> {
         finding.severity = Severity::Low;
     }
     Some(finding)
-}
-
-/// Whether files copied by `inst` in `stage` end up in the image: the copy
-/// is in the image stage's chain, or the image copies back (`COPY --from`)
-/// a folder that holds them.
-fn reaches_image(target: &Target, stage: usize, inst: &Instruction) -> bool {
-    let file = target.file;
-    let image_chain = chain(file, target.image_stage);
-    if image_chain.contains(&stage) {
-        return true;
-    }
-    let dest = absolute(&workdir_at(file, stage, inst.line), &copy_parts(inst).1);
-    image_chain.iter().any(|i| {
-        file.stages[*i].instructions.iter().any(|c| {
-            let Some(from) = c.flag("from") else {
-                return false;
-            };
-            let Some(from_stage) = stage_named(file, *i, from) else {
-                return false;
-            };
-            if !chain(file, from_stage).contains(&stage) {
-                return false;
-            }
-            copy_parts(c).0.iter().any(|src| {
-                let src = absolute("/", src.trim_end_matches("/."));
-                src == "/" || dest == src || dest.starts_with(&format!("{src}/"))
-            })
-        })
-    })
 }

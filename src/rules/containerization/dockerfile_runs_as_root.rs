@@ -287,8 +287,12 @@ fn drops_privileges(cx: &RepoContext, target: &Target) -> bool {
     let scripts: Vec<&String> = words
         .iter()
         .filter(|w| {
+            // A script file: `*.sh`, `docker-entrypoint`, `./start`, `/app/run`;
+            // not the `start` of `npm start`.
             let b = base(w);
-            b.ends_with(".sh") || b.contains("entrypoint") || b.starts_with("start") || b == "run"
+            b.ends_with(".sh")
+                || b.contains("entrypoint")
+                || (w.contains('/') && (b.starts_with("start") || b == "run"))
         })
         .collect();
     for script in scripts {

@@ -100,7 +100,8 @@ fn has_dev_word(text: &str) -> bool {
 }
 
 /// Whether the path says the Dockerfile is for development, tests, CI
-/// (GitHub Actions images) or an example.
+/// (GitHub Actions images), tooling (`scripts/`, `tools/`, `hack/`) or an
+/// example.
 pub fn is_dev_path(rel: &str) -> bool {
     if is_non_product_path(rel) {
         return true;
@@ -113,6 +114,13 @@ pub fn is_dev_path(rel: &str) -> bool {
                 *p,
                 ".devcontainer" | ".codesandbox" | ".idx" | ".github" | ".circleci" | ".gitlab"
             ) || p.starts_with(".gitpod")
+                // Tooling images (a script runner, a benchmark, docs): not
+                // what the project ships.
+                || matches!(
+                    p.to_ascii_lowercase().as_str(),
+                    "scripts" | "script" | "tools" | "tooling" | "hack" | "bench" | "benchmark"
+                        | "benchmarks" | "loadtest" | "perf" | "fuzz" | "docs"
+                )
                 || has_dev_word(p)
         })
 }
@@ -138,6 +146,7 @@ pub fn runs_dev_server(words: &[String]) -> bool {
         || has(&["nuxt", "dev"])
         || has(&["ng", "serve"])
         || has(&["cargo", "watch"])
+        || has(&["go", "run"])
         || has(&["tsx", "watch"])
         || has(&["flask", "run"])
         || has(&["spring-boot:run"])
@@ -549,6 +558,35 @@ pub fn context_has(cx: &RepoContext, target: &Target, name: &str) -> Option<File
     cx.index.find(&target.in_context(name))
 }
 
+/// Whether files copied by `inst` in `stage` end up in the image: the copy
+/// is in the image stage's chain, or the image copies back (`COPY --from`)
+/// a folder that holds them.
+pub fn reaches_image(target: &Target, stage: usize, inst: &Instruction) -> bool {
+    let file = target.file;
+    let image_chain = chain(file, target.image_stage);
+    if image_chain.contains(&stage) {
+        return true;
+    }
+    let dest = absolute(&workdir_at(file, stage, inst.line), &copy_parts(inst).1);
+    image_chain.iter().any(|i| {
+        file.stages[*i].instructions.iter().any(|c| {
+            let Some(from) = c.flag("from") else {
+                return false;
+            };
+            let Some(from_stage) = stage_named(file, *i, from) else {
+                return false;
+            };
+            if !chain(file, from_stage).contains(&stage) {
+                return false;
+            }
+            copy_parts(c).0.iter().any(|src| {
+                let src = absolute("/", src.trim_end_matches("/."));
+                src == "/" || dest == src || dest.starts_with(&format!("{src}/"))
+            })
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -562,6 +600,9 @@ mod tests {
         assert!(!is_dev_path("Dockerfile"));
         assert!(!is_dev_path("apps/web/Dockerfile.prod"));
         assert!(!is_dev_path("docker/devices/Dockerfile"));
+        assert!(is_dev_path("scripts/Dockerfile"));
+        assert!(is_dev_path("hack/tools/Dockerfile"));
+        assert!(!is_dev_path("services/api/Dockerfile"));
         let words = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
         assert!(runs_dev_server(&words("npm run dev")));
         assert!(runs_dev_server(&words("pnpm dev --host")));

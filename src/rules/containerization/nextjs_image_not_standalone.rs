@@ -1,6 +1,7 @@
 //! nextjs-image-not-standalone: a Next.js image that ships the whole
 //! `node_modules` because next.config does not set `output: 'standalone'`.
 
+use crate::facts::shell::ShellScript;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::FileKind;
 use crate::rules::containerization::dockerfiles::{self, chain, command_words, copy_parts};
@@ -159,20 +160,35 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
             })
         };
         let builds = all().filter(|i| i.keyword == "RUN").any(|i| {
-            let text = format!(
-                "{} {}",
-                i.args,
-                i.heredocs
+            let text = match &i.exec_form {
+                Some(words) => words.join(" "),
+                None if !i.heredocs.is_empty() => i
+                    .heredocs
                     .iter()
                     .map(|h| h.body.as_str())
-                    .collect::<String>()
-            );
-            let w: Vec<&str> = text.split_whitespace().collect();
-            w.windows(2).any(|p| {
-                (p[0], p[1]) == ("next", "build")
-                    || (matches!(p[0], "run" | "yarn" | "pnpm" | "bun" | "turbo")
-                        && (p[1] == "build" && script_builds_next("build")
-                            || script_builds_next(p[1])))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                None => i.args.clone(),
+            };
+            let Ok(script) = ShellScript::parse(&text) else {
+                return false;
+            };
+            script.commands.iter().any(|cmd| {
+                let positional: Vec<&str> = cmd
+                    .args
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|a| !a.starts_with('-'))
+                    .collect();
+                let name = cmd.name.rsplit('/').next().unwrap_or(&cmd.name);
+                match (name, positional.as_slice()) {
+                    ("next", ["build", ..]) | ("npx", ["next", "build", ..]) => true,
+                    ("npx" | "pnpx" | "bunx" | "pnpm" | "yarn", ["turbo", "run", script, ..])
+                    | ("npx" | "pnpx" | "bunx" | "pnpm" | "yarn", ["turbo", script, ..])
+                    | ("npm" | "yarn" | "pnpm" | "bun" | "turbo", ["run", script, ..])
+                    | ("yarn" | "pnpm" | "turbo", [script, ..]) => script_builds_next(script),
+                    _ => false,
+                }
             })
         });
         if !builds {

@@ -1,0 +1,191 @@
+//! compose-depends-on-without-healthcheck: an app service starts as soon as
+//! its database container starts, not when the database accepts connections.
+
+use crate::finding::{Category, Finding, Location, Severity, Wording};
+use crate::rules::containerization::compose_files;
+use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        name: "compose-depends-on-without-healthcheck",
+        code: "SW111",
+        severity: Severity::Medium,
+        category: Category::ContainerizationDeployment,
+        title: "Service starts before its database is ready",
+        wording: Wording::IssueImpactFix,
+        fixable: false,
+        docs: DOCS,
+    },
+    check: Check::Repo(check),
+};
+
+const DOCS: &str = r#"## What it does
+In the compose files that deploy the project (see
+`compose-database-without-volume` for how a deployment file is told from a
+development one), reports a service of the project (built from the repository,
+or an image that is not a well-known backing service) whose `depends_on:`
+names a database service (PostgreSQL, MySQL, MariaDB, MongoDB, ClickHouse,
+Elasticsearch, …) without `condition: service_healthy` — the list form
+`depends_on: [db]` means `service_started`. A service that waits by itself
+(`wait-for-it`, `dockerize -wait`, `pg_isready` in its command) is not
+reported. Caches (Redis) start in milliseconds and are left out.
+
+## Why is this bad?
+`service_started` only waits for the database's container to start; the
+database needs seconds more (initdb on first boot, recovery after a crash)
+before it accepts connections. The app starts first, fails its first queries
+or its migrations, and exits or serves errors — on every deploy and every host
+reboot.
+
+## Example
+### Reported
+```yaml file=docker-compose.prod.yml
+services:
+  web:
+    build: .
+    restart: unless-stopped
+    depends_on:
+      - db
+  db:
+    image: postgres:17
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+volumes:
+  pgdata:
+```
+
+### Not reported
+```yaml file=docker-compose.prod.yml
+services:
+  web:
+    build: .
+    restart: unless-stopped
+    depends_on:
+      db:
+        condition: service_healthy
+  db:
+    image: postgres:17
+    healthcheck:
+      test: ["CMD-SHELL", "pg_isready -h 127.0.0.1 -U $$POSTGRES_USER"]
+      interval: 5s
+      retries: 10
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+volumes:
+  pgdata:
+```
+
+## Fix
+Give the database a `healthcheck:` (`pg_isready -h 127.0.0.1 -U $$POSTGRES_USER`,
+`mysqladmin ping -h 127.0.0.1`, `mongosh --eval "db.adminCommand('ping')"`) and
+make the app wait for it: `depends_on: {db: {condition: service_healthy}}`.
+"#;
+
+/// Commands that wait for a port or a database themselves.
+const WAITERS: &[&str] = &[
+    "wait-for",
+    "wait_for",
+    "waitfor",
+    "dockerize",
+    "pg_isready",
+    "wait-on",
+    "until ",
+    "mysqladmin",
+];
+
+fn check(cx: &RepoContext) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (id, compose) in compose_files::production(cx) {
+        let rel = cx.rel(id);
+        for service in compose
+            .services
+            .iter()
+            .filter(|s| compose_files::is_application(s))
+        {
+            if service
+                .details
+                .command
+                .as_deref()
+                .is_some_and(|c| WAITERS.iter().any(|w| c.contains(w)))
+            {
+                continue;
+            }
+            for dep in &service.details.depends_on {
+                if dep.condition.as_deref() == Some("service_healthy") {
+                    continue;
+                }
+                let Some(db_service) = compose.service(&dep.service) else {
+                    continue;
+                };
+                let Some(db) = compose_files::database_of(db_service) else {
+                    continue;
+                };
+                if db.cache {
+                    continue;
+                }
+                let has_healthcheck = db_service
+                    .details
+                    .healthcheck
+                    .as_ref()
+                    .is_some_and(|h| !h.disabled);
+                let condition = dep.condition.as_deref().unwrap_or("service_started");
+                let message = format!(
+                    "{}: service {} depends on {} ({}) with condition {}{}.",
+                    code(rel),
+                    code(&service.name),
+                    code(&dep.service),
+                    db.engine,
+                    code(condition),
+                    if has_healthcheck {
+                        ""
+                    } else {
+                        ", and the database has no healthcheck"
+                    }
+                );
+                let impact = format!(
+                    "Compose starts {} as soon as the {} container starts, seconds before {} accepts connections: migrations and first requests fail on every deploy and host reboot.",
+                    code(&service.name),
+                    code(&dep.service),
+                    db.engine
+                );
+                let fix = format!(
+                    "{}Make {} wait for it: `depends_on: {{{}: {{condition: service_healthy}}}}`.",
+                    if has_healthcheck {
+                        String::new()
+                    } else {
+                        format!(
+                            "Add a `healthcheck:` to {} ({}). ",
+                            code(&dep.service),
+                            healthcheck_for(db.engine)
+                        )
+                    },
+                    code(&service.name),
+                    dep.service
+                );
+                let mut locations = vec![Location::new(rel, dep.line)];
+                if !has_healthcheck {
+                    locations.push(Location::new(rel, db_service.line));
+                }
+                findings.push(RULE.meta.finding(
+                    compose_files::app_of(cx, rel),
+                    message,
+                    impact,
+                    fix,
+                    locations,
+                ));
+            }
+        }
+    }
+    findings
+}
+
+fn healthcheck_for(engine: &str) -> &'static str {
+    match engine {
+        "PostgreSQL" => "`test: [\"CMD-SHELL\", \"pg_isready -h 127.0.0.1 -U $$POSTGRES_USER\"]`",
+        "MySQL" | "MariaDB" => "`test: [\"CMD\", \"mysqladmin\", \"ping\", \"-h\", \"127.0.0.1\"]` (MariaDB 11: `healthcheck.sh --connect --innodb_initialized`)",
+        "MongoDB" => "`test: [\"CMD\", \"mongosh\", \"--quiet\", \"--eval\", \"db.adminCommand('ping')\"]`",
+        "Elasticsearch" | "OpenSearch" => "`test: [\"CMD-SHELL\", \"curl -fs http://127.0.0.1:9200/_cluster/health\"]`",
+        "ClickHouse" => "`test: [\"CMD\", \"clickhouse-client\", \"--query\", \"SELECT 1\"]`",
+        _ => "a command that succeeds only once the database accepts connections",
+    }
+}

@@ -1,0 +1,206 @@
+//! compose-literal-password: a deployment compose file carries passwords in
+//! plain text.
+
+use crate::finding::{Category, Finding, Location, Severity, Wording};
+use crate::rules::containerization::compose_files;
+use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        name: "compose-literal-password",
+        code: "SW112",
+        severity: Severity::High,
+        category: Category::ContainerizationDeployment,
+        title: "Password written into the compose file",
+        wording: Wording::IssueImpactFix,
+        fixable: false,
+        docs: DOCS,
+    },
+    check: Check::Repo(check),
+};
+
+const DOCS: &str = r#"## What it does
+In the compose files that deploy the project (named `prod`, `production`,
+`deploy`, … or, with a neutral name, running a service of the project with a
+restart policy — see `compose-database-without-volume`), reports
+`environment:` entries (map or `KEY=value` list form) whose name says password
+(`POSTGRES_PASSWORD`, `MYSQL_ROOT_PASSWORD`, `MONGO_INITDB_ROOT_PASSWORD`,
+`REDIS_PASSWORD`, `*_PASS`, `*_PWD`, …) with a literal value, and connection
+URLs with a literal password (`postgres://app:secret@db/app`). Values taken from
+the environment (`${POSTGRES_PASSWORD}`, `${DB_PASSWORD:?}`), `env_file:`,
+`*_FILE` secrets, empty values and switches such as
+`MYSQL_ALLOW_EMPTY_PASSWORD` are fine. Development compose files are never
+read: `postgres/postgres` on a laptop is not a leak.
+
+## Why is this bad?
+The password is in the repository's history for everyone with read access,
+and every installation that uses the file as it is shares the same known
+password — often next to a published database port.
+
+## Example
+### Reported
+```yaml file=docker-compose.prod.yml
+services:
+  db:
+    image: postgres:17
+    environment:
+      POSTGRES_USER: shop
+      POSTGRES_PASSWORD: shop
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+volumes:
+  pgdata:
+```
+
+### Not reported
+```yaml file=docker-compose.prod.yml
+services:
+  db:
+    image: postgres:17
+    environment:
+      POSTGRES_USER: shop
+      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+volumes:
+  pgdata:
+```
+
+### Not reported
+A local development stack:
+
+```yaml file=docker-compose.dev.yml
+services:
+  db:
+    image: postgres:17
+    environment:
+      POSTGRES_PASSWORD: postgres
+```
+
+## Fix
+Read the value from the deployment's environment with a required
+interpolation (`POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?}`) kept in an
+uncommitted `.env` or the host's secret store, or use Compose `secrets:` with
+the image's `*_FILE` variables (`POSTGRES_PASSWORD_FILE: /run/secrets/db_password`).
+Rotate the password that was committed.
+"#;
+
+/// Whether an environment variable's name says it holds a password.
+fn is_password_key(key: &str) -> bool {
+    let key = key.to_ascii_uppercase();
+    if key.ends_with("_FILE")
+        || key.contains("ALLOW_EMPTY")
+        || key.contains("RANDOM_ROOT")
+        || key.contains("_POLICY")
+        || key.contains("_LENGTH")
+        || key.contains("HASH")
+    {
+        return false;
+    }
+    key.ends_with("PASSWORD")
+        || key.ends_with("_PASS")
+        || key.ends_with("_PASSWD")
+        || key.ends_with("_PWD")
+        || key == "PASSWORD"
+}
+
+/// The literal password of a value, if it is one.
+fn literal(value: &str) -> Option<&str> {
+    let v = value.trim();
+    if v.is_empty() || v.contains('$') {
+        return None;
+    }
+    if matches!(
+        v.to_ascii_lowercase().as_str(),
+        "true" | "false" | "yes" | "no" | "null" | "none"
+    ) {
+        return None;
+    }
+    Some(v)
+}
+
+/// `scheme://user:password@host…` with a literal password.
+fn url_password(value: &str) -> Option<&str> {
+    let (_, rest) = value.split_once("://")?;
+    let authority = rest.split(['/', '?']).next()?;
+    let (userinfo, _) = authority.rsplit_once('@')?;
+    let (_, password) = userinfo.split_once(':')?;
+    literal(password)
+}
+
+fn check(cx: &RepoContext) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (id, compose) in compose_files::production(cx) {
+        let rel = cx.rel(id);
+        let mut found: Vec<(String, String, u32)> = Vec::new();
+        for service in &compose.services {
+            for entry in &service.details.environment {
+                let Some(value) = entry.value.as_deref() else {
+                    continue;
+                };
+                // `${VAR:-fallback}` takes the value from the environment.
+                let password = if value.contains('$') {
+                    None
+                } else if is_password_key(&entry.key) {
+                    literal(value)
+                } else {
+                    url_password(value)
+                };
+                if password.is_some() {
+                    found.push((service.name.clone(), entry.key.clone(), entry.line));
+                }
+            }
+        }
+        found.sort_by_key(|(_, _, line)| *line);
+        found.dedup_by_key(|(_, _, line)| *line);
+        if found.is_empty() {
+            continue;
+        }
+        let names: Vec<String> = found
+            .iter()
+            .map(|(service, key, _)| format!("{} ({})", code(key), service))
+            .collect();
+        let message = format!(
+            "{} sets {} to literal values in the file.",
+            code(rel),
+            names.join(", ")
+        );
+        let impact = "The credentials are in the repository's history for everyone with read access, and every deployment that uses this file as it is runs with the same known password.".to_string();
+        let fix = "Take the values from the deployment's environment with required interpolation (`POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?}`) kept in an uncommitted `.env` or a secret store, or use Compose `secrets:` with the image's `*_FILE` variables; rotate the committed passwords.".to_string();
+        findings.push(
+            RULE.meta.finding(
+                compose_files::app_of(cx, rel),
+                message,
+                impact,
+                fix,
+                found
+                    .iter()
+                    .map(|(_, _, line)| Location::new(rel, *line))
+                    .collect(),
+            ),
+        );
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_keys_and_values() {
+        assert!(is_password_key("POSTGRES_PASSWORD"));
+        assert!(is_password_key("MYSQL_ROOT_PASSWORD"));
+        assert!(is_password_key("RABBITMQ_DEFAULT_PASS"));
+        assert!(!is_password_key("POSTGRES_PASSWORD_FILE"));
+        assert!(!is_password_key("MYSQL_ALLOW_EMPTY_PASSWORD"));
+        assert_eq!(literal("${DB_PASSWORD}"), None);
+        assert_eq!(literal("secret"), Some("secret"));
+        assert_eq!(
+            url_password("postgresql://app:secret@db:5432/app"),
+            Some("secret")
+        );
+        assert_eq!(url_password("postgresql://app:${PW}@db/app"), None);
+        assert_eq!(url_password("redis://redis:6379"), None);
+    }
+}

@@ -1,0 +1,240 @@
+//! What the Kubernetes rules share: the repository's manifests read as one
+//! set, with the copies of a workload (a base and its overlays, a plain
+//! manifest and a Kustomize base) grouped by kind and name.
+
+use std::collections::BTreeMap;
+
+use crate::apps::is_non_product_path;
+use crate::facts::kubernetes::{Container, Object, Workload};
+use crate::index::{FileId, FileKind};
+use crate::rules::RepoContext;
+
+/// One definition of a workload in one file.
+#[derive(Clone, Copy)]
+pub struct Definition<'a> {
+    pub file: FileId,
+    pub rel: &'a str,
+    pub object: &'a Object,
+    pub workload: &'a Workload,
+}
+
+/// A workload's definitions across the repository, with one container's
+/// copies: `full` are complete containers (with an image), `all` includes
+/// the partial ones of patches.
+pub struct Subject<'a> {
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub container: &'a str,
+    /// Complete definitions: (definition, its container).
+    pub full: Vec<(Definition<'a>, &'a Container)>,
+    /// Every copy of the container, patches included.
+    pub all: Vec<&'a Container>,
+    /// Every definition of the workload, patches included.
+    pub definitions: Vec<Definition<'a>>,
+}
+
+impl<'a> Subject<'a> {
+    pub fn any_container(&self, f: impl Fn(&Container) -> bool) -> bool {
+        self.all.iter().any(|c| f(c))
+    }
+
+    pub fn any_workload(&self, f: impl Fn(&Workload) -> bool) -> bool {
+        self.definitions.iter().any(|d| f(d.workload))
+    }
+
+    /// The first complete definition, for the message.
+    pub fn first(&self) -> (Definition<'a>, &'a Container) {
+        self.full[0]
+    }
+}
+
+pub struct Manifests<'a> {
+    pub definitions: Vec<Definition<'a>>,
+    pub objects: Vec<(&'a str, &'a Object)>,
+}
+
+/// Words in a manifest's path that mark a development or test cluster.
+const DEV_WORDS: &[&str] = &[
+    "ci",
+    "debug",
+    "dev",
+    "development",
+    "e2e",
+    "kind",
+    "local",
+    "minikube",
+    "sandbox",
+    "test",
+    "testing",
+    "tests",
+];
+
+/// Whether a manifest path is for a development or test cluster.
+pub fn is_dev_path(rel: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    lower
+        .split(['/', '.', '-', '_'])
+        .any(|w| DEV_WORDS.contains(&w))
+        || is_non_product_path(rel)
+}
+
+pub fn manifests<'a>(cx: &'a RepoContext<'a>) -> Manifests<'a> {
+    let mut definitions = Vec::new();
+    let mut objects = Vec::new();
+    for id in cx.index.of_kind(FileKind::KubernetesCandidate) {
+        let rel = cx.rel(*id);
+        if is_dev_path(rel) {
+            continue;
+        }
+        let Some(file) = cx.facts.kubernetes(*id) else {
+            continue;
+        };
+        for object in &file.objects {
+            objects.push((rel, object));
+            if let Some(workload) = &object.workload {
+                definitions.push(Definition {
+                    file: *id,
+                    rel,
+                    object,
+                    workload,
+                });
+            }
+        }
+    }
+    Manifests {
+        definitions,
+        objects,
+    }
+}
+
+impl<'a> Manifests<'a> {
+    /// Every container of the workloads of the given kinds, grouped by
+    /// (kind, workload name, container name); only groups with at least one
+    /// complete definition (a container with an image).
+    pub fn subjects(&self, kinds: &[&str]) -> Vec<Subject<'a>> {
+        let mut groups: BTreeMap<(&str, &str), Vec<Definition<'a>>> = BTreeMap::new();
+        for d in &self.definitions {
+            if !kinds.contains(&d.object.kind.as_str()) {
+                continue;
+            }
+            let Some(name) = d.object.name.as_deref() else {
+                continue;
+            };
+            groups.entry((&d.object.kind, name)).or_default().push(*d);
+        }
+        let mut out = Vec::new();
+        for ((kind, name), defs) in groups {
+            let mut containers: Vec<&str> = defs
+                .iter()
+                .flat_map(|d| d.workload.containers.iter().map(|c| c.name.as_str()))
+                .collect();
+            containers.sort();
+            containers.dedup();
+            for container in containers {
+                let full: Vec<(Definition<'a>, &'a Container)> = defs
+                    .iter()
+                    .flat_map(|d| {
+                        d.workload
+                            .containers
+                            .iter()
+                            .filter(|c| c.name == container && c.image.is_some())
+                            .map(move |c| (*d, c))
+                    })
+                    .collect();
+                if full.is_empty() {
+                    continue;
+                }
+                let all = defs
+                    .iter()
+                    .flat_map(|d| d.workload.containers.iter().filter(|c| c.name == container))
+                    .collect();
+                out.push(Subject {
+                    kind,
+                    name,
+                    container,
+                    full,
+                    all,
+                    definitions: defs.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    /// Whether a Service selects the workload's pods (its selector is a
+    /// subset of the pod labels).
+    pub fn behind_service(&self, subject: &Subject) -> bool {
+        self.objects.iter().any(|(_, o)| {
+            o.service.as_ref().is_some_and(|s| {
+                !s.selector.is_empty()
+                    && subject.definitions.iter().any(|d| {
+                        s.selector
+                            .iter()
+                            .all(|pair| d.workload.pod_labels.contains(pair))
+                    })
+            })
+        })
+    }
+
+    /// Whether an autoscaler (HPA, KEDA ScaledObject) targets the workload.
+    pub fn autoscaled(&self, subject: &Subject) -> bool {
+        self.objects.iter().any(|(_, o)| {
+            o.scales
+                .as_ref()
+                .is_some_and(|t| t.name == subject.name && t.kind == subject.kind)
+        })
+    }
+
+    /// Whether a LimitRange gives containers a default memory limit.
+    pub fn default_memory_limit(&self) -> bool {
+        self.objects.iter().any(|(_, o)| o.default_memory_limit)
+    }
+}
+
+/// Images that run beside the app (proxies, exporters, meshes): they are
+/// not the service the pod exists for.
+pub fn is_sidecar_image(image: &str) -> bool {
+    let (repo, _) = crate::facts::images::parse_image(image);
+    [
+        "cloud-sql-proxy",
+        "cloudsql-docker/gce-proxy",
+        "istio/proxyv2",
+        "envoyproxy/envoy",
+        "linkerd",
+        "oauth2-proxy",
+        "fluent-bit",
+        "fluentd",
+    ]
+    .iter()
+    .any(|s| repo.contains(s))
+        || repo.contains("exporter")
+}
+
+/// Third-party monitoring, logging and tracing images.
+pub fn is_monitoring_image(image: &str) -> bool {
+    let (repo, _) = crate::facts::images::parse_image(image);
+    [
+        "alertmanager",
+        "fluent",
+        "grafana",
+        "heapster",
+        "influxdb",
+        "jaeger",
+        "kibana",
+        "kube-state-metrics",
+        "loki",
+        "opentelemetry-collector",
+        "prometheus",
+        "zipkin",
+    ]
+    .iter()
+    .any(|s| repo.contains(s))
+}
+
+/// Third-party infrastructure (monitoring, sidecars, backing services):
+/// not the service the project ships.
+pub fn is_infrastructure_image(image: &str) -> bool {
+    is_sidecar_image(image)
+        || is_monitoring_image(image)
+        || crate::facts::images::backing_service(image).is_some()
+}

@@ -97,17 +97,19 @@ pub fn render(p: &Profile) -> String {
         }
     }
     out.push_str(&format!("    ports:\n      - \"{0}:{0}\"\n", p.port));
-    out.push_str("    environment:\n");
+    // Compose rejects an empty `environment:` (null): the header goes out
+    // only with at least one variable.
+    let mut env = String::new();
     if let Some(url) = database_url(p) {
-        out.push_str(&format!("      DATABASE_URL: \"{url}\"\n"));
+        env.push_str(&format!("      DATABASE_URL: \"{url}\"\n"));
     }
     if p.redis.is_some() {
-        out.push_str(
+        env.push_str(
             "      REDIS_URL: \"redis://:${REDIS_PASSWORD:?set REDIS_PASSWORD}@redis:6379\"\n",
         );
     }
     if let Some(var) = &mongo {
-        out.push_str(&format!(
+        env.push_str(&format!(
             "      {var}: \"mongodb://${{MONGO_USER:-{n}}}:${{MONGO_PASSWORD:?set MONGO_PASSWORD}}@db:27017/{n}?authSource=admin\"\n",
             n = db_name(p)
         ));
@@ -122,10 +124,14 @@ pub fn render(p: &Profile) -> String {
             continue;
         }
         if is_secret(v) {
-            out.push_str(&format!("      {v}: \"${{{v}:?set {v}}}\"\n"));
+            env.push_str(&format!("      {v}: \"${{{v}:?set {v}}}\"\n"));
         } else {
-            out.push_str(&format!("      {v}: \"${{{v}:-}}\"\n"));
+            env.push_str(&format!("      {v}: \"${{{v}:-}}\"\n"));
         }
+    }
+    if !env.is_empty() {
+        out.push_str("    environment:\n");
+        out.push_str(&env);
     }
     let django = p.framework == Framework::Django;
     let migrate = (p.prisma.is_some() || django) && p.database != Database::None;

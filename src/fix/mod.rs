@@ -231,7 +231,7 @@ pub fn plan(root: &Path, options: &Options) -> Result<Planned, AuditFailure> {
             }
             None if finding.rule == "backups-not-offsite" => {
                 let mut builder = Builder::new(&tree, finding.rule, None);
-                match backup::plan(&repo, finding) {
+                match backup::plan_with(&repo, finding, false, options.allow_unsafe) {
                     Some(plan) => {
                         builder.absorb(plan);
                         Ok(builder)
@@ -278,6 +278,7 @@ pub fn plan(root: &Path, options: &Options) -> Result<Planned, AuditFailure> {
 fn unsafe_reason(rule: &str) -> &'static str {
     match rule {
         "sqlite-in-production" => "it moves the app from SQLite to PostgreSQL, which changes where data lives and how queries behave",
+        "backups-not-offsite" => "it changes what the existing backup script runs: it then needs a bucket and credentials",
         _ => "it changes behaviour or data",
     }
 }
@@ -369,13 +370,20 @@ fn plan_finding(
                 Ok(())
             }
         },
-        ("backups-not-offsite", _) => match backup::plan(cx.repo, finding) {
-            Some(plan) => {
-                b.absorb(plan);
-                Ok(())
+        ("backups-not-offsite", _) => {
+            match backup::plan_with(
+                cx.repo,
+                finding,
+                intents.moved_to_postgres(&cx.app.path),
+                options.allow_unsafe,
+            ) {
+                Some(plan) => {
+                    b.absorb(plan);
+                    Ok(())
+                }
+                None => Err("no backup fix applies to this script yet".to_string()),
             }
-            None => Err("no backup fix applies to this script yet".to_string()),
-        },
+        }
         (rule, framework) => Err(if PLAN_ORDER.contains(&rule) {
             format!("no fix for {} apps yet", framework.label())
         } else {
@@ -599,7 +607,10 @@ pub fn run(
 pub fn still_there<'a>(fixed: &FixPlan, after: &'a [Finding]) -> Vec<&'a Finding> {
     after
         .iter()
-        .filter(|f| f.rule == fixed.rule && (fixed.app.is_none() || f.app == fixed.app))
+        // A repo-wide finding (app None) planned for the only app matches it.
+        .filter(|f| {
+            f.rule == fixed.rule && (fixed.app.is_none() || f.app.is_none() || f.app == fixed.app)
+        })
         .collect()
 }
 

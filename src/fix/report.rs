@@ -96,7 +96,7 @@ pub fn recheck(planned: &Planned, after: &[Finding]) -> String {
             !planned
                 .plans
                 .iter()
-                .any(|p| p.rule == f.rule && (p.app.is_none() || p.app == f.app))
+                .any(|p| p.rule == f.rule && (p.app.is_none() || f.app.is_none() || p.app == f.app))
         })
         .count();
     if others > 0 {

@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
         category: Category::DatabaseBackups,
         title: "Backup strategy",
         wording: Wording::ObservationRiskRequirement,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::Repo(check),

@@ -18,6 +18,7 @@ pub mod git_index;
 pub mod images;
 pub mod kubernetes;
 pub mod manifest;
+pub mod needles;
 pub mod package_json;
 pub mod prisma;
 pub mod rails;
@@ -142,6 +143,9 @@ pub struct Facts<'a> {
     /// One slot per file, boxed so that an unread file costs a pointer, not
     /// the size of the largest parsed form (a million-file tree stays small).
     slots: Vec<OnceLock<Box<Parsed>>>,
+    /// Per file, which words of `needles::NEEDLES` its text contains
+    /// (`None`: unreadable), read once for every rule that asks.
+    needle_masks: Vec<OnceLock<Option<u128>>>,
     errors: Mutex<Vec<AuditError>>,
     max_file_size: u64,
 }
@@ -151,6 +155,7 @@ impl<'a> Facts<'a> {
         Facts {
             index,
             slots: (0..index.files.len()).map(|_| OnceLock::new()).collect(),
+            needle_masks: (0..index.files.len()).map(|_| OnceLock::new()).collect(),
             errors: Mutex::new(Vec::new()),
             max_file_size,
         }
@@ -334,9 +339,31 @@ impl<'a> Facts<'a> {
         }
     }
 
+    /// Whether the file may contain one of `needles`: answered from the
+    /// file's word mask when every needle is in `needles::NEEDLES` (the file
+    /// is read once for all such questions); `true` otherwise, and for
+    /// unreadable files, so that the caller reads it (and reports why not).
+    pub fn may_mention(&self, id: FileId, needles: &[&str]) -> bool {
+        if needles.is_empty() {
+            return true;
+        }
+        let Some(bits) = needles::bits_of(needles) else {
+            return true;
+        };
+        let mask = self.needle_masks[id].get_or_init(|| {
+            text::read_text(&self.index.path(id), self.max_file_size)
+                .ok()
+                .map(|text| needles::mask_of(&text))
+        });
+        mask.is_none_or(|mask| mask & bits != 0)
+    }
+
     fn parsed_mentioning(&self, id: FileId, needles: &[&str]) -> Option<&Parsed> {
         if let Some(parsed) = self.slots[id].get() {
             return Some(&**parsed);
+        }
+        if !self.may_mention(id, needles) {
+            return None;
         }
         match text::read_text(&self.index.path(id), self.max_file_size) {
             Ok(text) if needles.iter().any(|n| text.contains(n)) => {

@@ -28,6 +28,9 @@ impl Facts<'_> {
         let name = self.index.get(id).name();
         let ext = name.rsplit_once('.').map(|(_, e)| e)?;
         let lang = Lang::of_extension(&ext.to_ascii_lowercase())?;
+        if !self.may_mention(id, needles) {
+            return None;
+        }
         let text = self.raw_text(id)?;
         if !needles.is_empty() && !needles.iter().any(|n| text.contains(n)) {
             return None;

@@ -143,6 +143,7 @@ pub struct RepoContext<'a> {
     pub apps: &'a [App],
     deploy_definitions: OnceLock<Vec<(FileId, DeployKind)>>,
     package_dirs: OnceLock<Vec<String>>,
+    shared_js_files: OnceLock<Vec<FileId>>,
 }
 
 impl<'a> RepoContext<'a> {
@@ -153,6 +154,7 @@ impl<'a> RepoContext<'a> {
             apps,
             deploy_definitions: OnceLock::new(),
             package_dirs: OnceLock::new(),
+            shared_js_files: OnceLock::new(),
         }
     }
 
@@ -191,6 +193,30 @@ impl<'a> RepoContext<'a> {
                 .collect();
             found.sort();
             found
+        })
+    }
+
+    /// JavaScript/TypeScript files outside every app's folder (shared
+    /// packages a monorepo imports by path), outside tests and examples;
+    /// none when an app sits at the root (everything is its code). The
+    /// same for every app, so computed once.
+    pub fn shared_js_files(&self) -> &[FileId] {
+        self.shared_js_files.get_or_init(|| {
+            if self.apps.iter().any(|a| a.dir().is_empty()) {
+                return Vec::new();
+            }
+            let app_dirs: Vec<String> = self.apps.iter().map(|a| format!("{}/", a.dir())).collect();
+            self.index
+                .of_kind(FileKind::JsSource)
+                .iter()
+                .copied()
+                .filter(|id| {
+                    let rel = &self.index.get(*id).rel;
+                    !app_dirs.iter().any(|d| rel.starts_with(d.as_str()))
+                        && !crate::apps::is_non_product_path(rel)
+                        && !observability::missing_health_endpoint::is_test_file(rel)
+                })
+                .collect()
         })
     }
 

@@ -180,15 +180,19 @@ fn check_node(cx: &AppContext) -> Vec<Finding> {
     }
     // The app's code, its workspace packages, and shared code outside every
     // app (a monorepo's `packages/observability` imported by path).
-    let mut files = app_code_files(cx);
-    files.extend(shared_js_files(cx));
+    // The app's own files first: the shared ones (every package of a
+    // monorepo) are read only when the app's own code does not answer.
+    let own = app_code_files(cx);
+    let shared = shared_js_files(cx);
+    let files = || own.iter().chain(shared.iter());
     let facts = cx.repo.facts;
     if let Some((sdk, location)) = sentry.first() {
         let next = *sdk == "@sentry/nextjs";
         let setup_file = next && next_sentry_file(cx).is_some();
         let initialised = setup_file
-            || files.iter().any(|id| {
-                facts.source_code(*id, &["init"]).is_some_and(|src| {
+            || files().any(|id| {
+                // Only a file that imports `@sentry/…` can initialise it.
+                facts.source_code(*id, &["@sentry/"]).is_some_and(|src| {
                     src.imports().iter().any(|(m, _)| m.starts_with("@sentry/"))
                         && !src.calls("init").is_empty()
                 })
@@ -203,7 +207,7 @@ fn check_node(cx: &AppContext) -> Vec<Finding> {
         }
     }
     for (package, vendor, location) in agents {
-        let imported = files.iter().any(|id| {
+        let imported = files().any(|id| {
             facts
                 .source_code(*id, &[package])
                 .is_some_and(|src| src.imports_module(package))

@@ -43,31 +43,8 @@ pub(crate) fn app_code_files(cx: &AppContext) -> Vec<FileId> {
 
 /// JavaScript/TypeScript files outside every app's folder (shared
 /// packages a monorepo imports by path), outside tests and examples.
-pub(crate) fn shared_js_files(cx: &AppContext) -> Vec<FileId> {
-    let index = cx.repo.index;
-    let app_dirs: Vec<String> = cx
-        .repo
-        .apps
-        .iter()
-        .filter(|a| !a.dir().is_empty())
-        .map(|a| format!("{}/", a.dir()))
-        .collect();
-    let root_app = cx.repo.apps.iter().any(|a| a.dir().is_empty());
-    if root_app {
-        // Everything belongs to the root app (already read as its code).
-        return Vec::new();
-    }
-    index
-        .of_kind(FileKind::JsSource)
-        .iter()
-        .copied()
-        .filter(|id| {
-            let rel = &index.get(*id).rel;
-            !is_non_product_path(rel)
-                && !is_test_file(rel)
-                && !app_dirs.iter().any(|d| rel.starts_with(d.as_str()))
-        })
-        .collect()
+pub(crate) fn shared_js_files<'a>(cx: &'a AppContext) -> &'a [FileId] {
+    cx.repo.shared_js_files()
 }
 
 /// Kinds of files that say how an app is started and configured in

@@ -232,7 +232,18 @@ fn check(cx: &AppContext) -> Vec<Finding> {
             }
             continue;
         }
-        let Some(src) = facts.source_code(id, &[]) else {
+        // Files that spell none of these cannot log nor set up a logger.
+        let Some(src) = facts.source_code(
+            id,
+            &[
+                "console",
+                "print",
+                "Logger",
+                "logging",
+                "structlog",
+                "loguru",
+            ],
+        ) else {
             continue;
         };
         if app.ecosystem == Ecosystem::Python {

@@ -158,11 +158,34 @@ fn points_at_localhost(env: &crate::facts::EnvFile) -> bool {
     })
 }
 
+/// Whether the file's leading comments call it a template to copy
+/// ("This file is a template… Copy this file to .env and change the
+/// values"): its values are defaults to replace, not the deployment's.
+fn says_template(text: &str) -> bool {
+    text.lines()
+        .take_while(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        .take(30)
+        .map(str::to_ascii_lowercase)
+        .any(|l| {
+            l.contains("template")
+                || l.contains("copy this file")
+                || l.contains("copy to .env")
+                || l.contains("example")
+                || l.contains("sample")
+        })
+}
+
 fn check(cx: &RepoContext) -> Vec<Finding> {
     let mut findings = Vec::new();
     for id in cx.index.of_kind(FileKind::EnvFile) {
         let rel = cx.rel(*id);
         if let Some(env) = cx.facts.env_file(*id) {
+            let header = crate::facts::text::read_text(&cx.index.path(*id), 1024 * 1024)
+                .map(|text| says_template(&text))
+                .unwrap_or(false);
+            if header {
+                continue;
+            }
             findings.extend(file_finding(cx, rel, env, false));
         }
     }

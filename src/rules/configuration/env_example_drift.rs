@@ -156,7 +156,19 @@ const PLATFORM_PREFIXES: &[&str] = &[
 ];
 
 fn provided_by_platform(name: &str) -> bool {
-    PLATFORM_VARIABLES.contains(&name) || PLATFORM_PREFIXES.iter().any(|p| name.starts_with(p))
+    PLATFORM_VARIABLES.contains(&name)
+        || PLATFORM_PREFIXES.iter().any(|p| name.starts_with(p))
+        || is_test_runner_variable(name)
+}
+
+/// Variables set by CI or a test runner (`CI_PLAYWRIGHT`,
+/// `PLAYWRIGHT_TEST_BASE_URL`, `CYPRESS_…`, `JEST_WORKER_ID`): a deployment
+/// never sets them, so the env example has no reason to list them.
+fn is_test_runner_variable(name: &str) -> bool {
+    name.starts_with("CI_")
+        || ["PLAYWRIGHT", "CYPRESS", "JEST", "VITEST", "MOCHA"]
+            .iter()
+            .any(|runner| name.split('_').any(|word| word == *runner))
 }
 
 fn is_test_or_script(rel: &str) -> bool {

@@ -141,6 +141,13 @@ fn is_real_fallback(value: &str) -> bool {
         && !v.ends_with(".pem")
         && !v.ends_with(".json")
         && !v.ends_with(".key")
+        // A switch or a number (`REFRESH_TOKEN_IN_COOKIE … or 'yes'`,
+        // `TOKEN_TTL … 3600`) configures a secret, it is not one.
+        && !matches!(
+            v.to_ascii_lowercase().as_str(),
+            "yes" | "no" | "true" | "false" | "on" | "off" | "none" | "null"
+        )
+        && !v.chars().all(|c| c.is_ascii_digit() || c == '.')
 }
 
 fn check(cx: &AppContext) -> Vec<Finding> {

@@ -174,14 +174,20 @@ fn main() -> ExitCode {
             }
         }
         Command::Rules => {
+            // Columns as wide as the longest name, so long names stay aligned.
+            let width = rules::ALL
+                .iter()
+                .map(|r| r.meta.name.len())
+                .max()
+                .unwrap_or(4);
             let mut out = format!(
-                "{:<6} {:<26} {:<28} {:<9} {}\n",
+                "{:<6} {:<width$} {:<28} {:<9} {}\n",
                 "CODE", "NAME", "CATEGORY", "SEVERITY", "FIXABLE"
             );
             for rule in rules::ALL {
                 let m = &rule.meta;
                 out.push_str(&format!(
-                    "{:<6} {:<26} {:<28} {:<9} {}\n",
+                    "{:<6} {:<width$} {:<28} {:<9} {}\n",
                     m.code,
                     m.name,
                     m.category.as_str(),

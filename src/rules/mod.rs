@@ -229,6 +229,7 @@ pub struct AppContext<'a> {
     pub repo: &'a RepoContext<'a>,
     pub app: &'a App,
     nested_roots: OnceLock<Vec<String>>,
+    source_files: OnceLock<Vec<FileId>>,
 }
 
 /// Manifests that make their folder a separate package.
@@ -250,6 +251,7 @@ impl<'a> AppContext<'a> {
             repo,
             app,
             nested_roots: OnceLock::new(),
+            source_files: OnceLock::new(),
         }
     }
 
@@ -334,6 +336,13 @@ impl<'a> AppContext<'a> {
     /// The app's own source files in its ecosystem's languages, outside
     /// tests and examples.
     pub fn source_files(&self) -> Vec<FileId> {
+        // Many rules ask; the list is the same for all of them.
+        self.source_files
+            .get_or_init(|| self.list_source_files())
+            .clone()
+    }
+
+    fn list_source_files(&self) -> Vec<FileId> {
         let exts = self.app.ecosystem.source_extensions();
         let kinds: Vec<FileKind> = match self.app.ecosystem {
             Ecosystem::Node => vec![FileKind::JsSource],

@@ -21,19 +21,17 @@ pub(crate) fn app_code_files(cx: &AppContext) -> Vec<FileId> {
         .collect();
     if cx.app.ecosystem == Ecosystem::Node {
         for dir in &cx.app.related_dirs {
+            // Ids grow with the path order: the folder's JS files are one
+            // contiguous run of the kind's sorted list.
             let range = index.ids_under(dir);
-            files.extend(
-                index
-                    .of_kind(FileKind::JsSource)
-                    .iter()
-                    .copied()
-                    .filter(|id| range.contains(id))
-                    .filter(|id| {
-                        let rel = &index.get(*id).rel;
-                        let inner = rel.strip_prefix(dir.as_str()).unwrap_or(rel);
-                        !is_non_product_path(inner.trim_start_matches('/')) && !is_test_file(rel)
-                    }),
-            );
+            let js = index.of_kind(FileKind::JsSource);
+            let start = js.partition_point(|id| *id < range.start);
+            let end = js.partition_point(|id| *id < range.end);
+            files.extend(js[start..end].iter().copied().filter(|id| {
+                let rel = &index.get(*id).rel;
+                let inner = rel.strip_prefix(dir.as_str()).unwrap_or(rel);
+                !is_non_product_path(inner.trim_start_matches('/')) && !is_test_file(rel)
+            }));
         }
     }
     files.sort();

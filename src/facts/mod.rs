@@ -350,26 +350,42 @@ impl<'a> Facts<'a> {
         let Some(bits) = needles::bits_of(needles) else {
             return true;
         };
-        let mask = self.needle_masks[id].get_or_init(|| {
-            text::read_text(&self.index.path(id), self.max_file_size)
-                .ok()
-                .map(|text| needles::mask_of(&text))
+        self.mask_reading(id).0.is_none_or(|mask| mask & bits != 0)
+    }
+
+    /// The file's word mask, computed by the first asker (others wait for
+    /// it); the first asker also gets the text it read, so that a file is
+    /// read once for its mask and its parse.
+    fn mask_reading(&self, id: FileId) -> (Option<u128>, Option<Result<String, String>>) {
+        let mut first_read = None;
+        let mask = *self.needle_masks[id].get_or_init(|| {
+            let read = text::read_text(&self.index.path(id), self.max_file_size);
+            let mask = read.as_ref().ok().map(|text| needles::mask_of(text));
+            first_read = Some(read);
+            mask
         });
-        mask.is_none_or(|mask| mask & bits != 0)
+        (mask, first_read)
     }
 
     fn parsed_mentioning(&self, id: FileId, needles: &[&str]) -> Option<&Parsed> {
         if let Some(parsed) = self.slots[id].get() {
             return Some(&**parsed);
         }
-        if !self.may_mention(id, needles) {
-            return None;
+        let (mask, first_read) = self.mask_reading(id);
+        if let (Some(mask), Some(bits)) = (mask, needles::bits_of(needles)) {
+            if !needles.is_empty() && mask & bits == 0 {
+                return None;
+            }
         }
-        match text::read_text(&self.index.path(id), self.max_file_size) {
-            Ok(text) if needles.iter().any(|n| text.contains(n)) => {
+        let read =
+            first_read.unwrap_or_else(|| text::read_text(&self.index.path(id), self.max_file_size));
+        match read {
+            Ok(text) => {
+                if !needles.iter().any(|n| text.contains(n)) {
+                    return None;
+                }
                 Some(&**self.slots[id].get_or_init(|| Box::new(self.parse_text(id, text))))
             }
-            Ok(_) => None,
             Err(message) => {
                 Some(&**self.slots[id].get_or_init(|| Box::new(self.fail(id, message))))
             }

@@ -28,10 +28,16 @@ impl Facts<'_> {
         let name = self.index.get(id).name();
         let ext = name.rsplit_once('.').map(|(_, e)| e)?;
         let lang = Lang::of_extension(&ext.to_ascii_lowercase())?;
-        if !self.may_mention(id, needles) {
-            return None;
+        let (mask, first_read) = self.mask_reading(id);
+        if let (Some(mask), Some(bits)) = (mask, super::needles::bits_of(needles)) {
+            if !needles.is_empty() && mask & bits == 0 {
+                return None;
+            }
         }
-        let text = self.raw_text(id)?;
+        let text = match first_read {
+            Some(read) => read.ok()?,
+            None => self.raw_text(id)?,
+        };
         if !needles.is_empty() && !needles.iter().any(|n| text.contains(n)) {
             return None;
         }

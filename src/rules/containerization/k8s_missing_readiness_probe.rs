@@ -1,7 +1,7 @@
 //! k8s-missing-readiness-probe: a container that serves traffic has no
 //! readiness probe.
 
-use crate::finding::{Category, Finding, Location, Severity, Wording};
+use crate::finding::{Category, Finding, Severity, Wording};
 use crate::rules::containerization::{compose_files, kube_manifests};
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
 
@@ -147,19 +147,13 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
             "Add a `readinessProbe` to {} that succeeds only when the app can serve — an HTTP endpoint that checks the database and other required back-ends with short timeouts (`httpGet: {{path: /api/health/ready, port: …}}`, `periodSeconds: 5`, `failureThreshold: 3`) — and keep the liveness probe on a separate, cheaper endpoint.",
             code(subject.container)
         );
-        findings.push(
-            RULE.meta.finding(
-                compose_files::app_of(cx, def.rel),
-                message,
-                impact,
-                fix,
-                subject
-                    .full
-                    .iter()
-                    .map(|(d, c)| Location::new(d.rel, c.line))
-                    .collect(),
-            ),
-        );
+        findings.push(RULE.meta.finding(
+            compose_files::app_of(cx, def.rel),
+            message,
+            impact,
+            fix,
+            subject.container_locations(),
+        ));
     }
     findings
 }

@@ -1,6 +1,6 @@
 //! k8s-missing-resources: a container runs without a memory limit.
 
-use crate::finding::{Category, Finding, Location, Severity, Wording};
+use crate::finding::{Category, Finding, Severity, Wording};
 use crate::rules::containerization::{compose_files, kube_manifests};
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
 
@@ -130,19 +130,13 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
             "Give {} `resources.requests` (cpu and memory, from observed usage) and `resources.limits.memory` a margin above its peak (e.g. `requests: {{cpu: 100m, memory: 256Mi}}`, `limits: {{memory: 512Mi}}`).",
             code(subject.container)
         );
-        findings.push(
-            RULE.meta.finding(
-                compose_files::app_of(cx, def.rel),
-                message,
-                impact,
-                fix,
-                subject
-                    .full
-                    .iter()
-                    .map(|(d, c)| Location::new(d.rel, c.line))
-                    .collect(),
-            ),
-        );
+        findings.push(RULE.meta.finding(
+            compose_files::app_of(cx, def.rel),
+            message,
+            impact,
+            fix,
+            subject.container_locations(),
+        ));
     }
     findings
 }

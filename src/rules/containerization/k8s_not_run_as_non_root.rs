@@ -1,7 +1,7 @@
 //! k8s-not-run-as-non-root: nothing keeps a container from running as root.
 
 use crate::facts::images::parse_image;
-use crate::finding::{Category, Finding, Location, Severity, Wording};
+use crate::finding::{Category, Finding, Severity, Wording};
 use crate::index::FileKind;
 use crate::rules::containerization::{compose_files, kube_manifests};
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
@@ -132,19 +132,13 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         );
         let impact = "The process may run as root: a container escape or a runtime bug then gives root on the node, and the app can rewrite its own image files.".to_string();
         let fix = "Set `securityContext: {runAsNonRoot: true, runAsUser: 10001}` on the pod and `allowPrivilegeEscalation: false`, `capabilities: {drop: [ALL]}` on the container; give the image a non-root `USER`.".to_string();
-        findings.push(
-            RULE.meta.finding(
-                compose_files::app_of(cx, def.rel),
-                message,
-                impact,
-                fix,
-                subject
-                    .full
-                    .iter()
-                    .map(|(d, c)| Location::new(d.rel, c.line))
-                    .collect(),
-            ),
-        );
+        findings.push(RULE.meta.finding(
+            compose_files::app_of(cx, def.rel),
+            message,
+            impact,
+            fix,
+            subject.container_locations(),
+        ));
     }
     findings
 }

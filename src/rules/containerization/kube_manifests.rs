@@ -34,6 +34,14 @@ pub struct Subject<'a> {
 }
 
 impl<'a> Subject<'a> {
+    /// Evidence: the container's line in each complete definition.
+    pub fn container_locations(&self) -> Vec<crate::finding::Location> {
+        self.full
+            .iter()
+            .map(|(d, c)| crate::finding::Location::new(d.rel, c.line))
+            .collect()
+    }
+
     pub fn any_container(&self, f: impl Fn(&Container) -> bool) -> bool {
         self.all.iter().any(|c| f(c))
     }

@@ -135,6 +135,23 @@ pub fn is_non_product_path(rel: &str) -> bool {
     false
 }
 
+/// Whether a file is a test by its name (`x.test.ts`, `x_test.go`,
+/// `test_x.py`, `XTest.java`, …), wherever it sits.
+pub fn is_test_file(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name.contains(".test.")
+        || name.contains(".spec.")
+        || name.contains(".e2e.")
+        || name.ends_with("_test.go")
+        || name.ends_with("_spec.rb")
+        || name.ends_with("_test.rb")
+        || (name.starts_with("test_") && name.ends_with(".py"))
+        || name.ends_with("_test.py")
+        || name.ends_with("Test.java")
+        || name.ends_with("Tests.java")
+        || name.ends_with("Test.kt")
+}
+
 /// Whether a package folder is a library's development harness (`apps/dev/…`,
 /// `dev/playground`): its apps are not the product. Only for discovering
 /// apps — a `dev/build/Dockerfile` can still build the product.
@@ -151,9 +168,11 @@ pub fn is_non_product_word(name: &str) -> bool {
 /// Whether the last `/`-segment of `name`, or one of its `-`/`_`/`.`/`@`
 /// separated words, is in `words` (case-insensitive).
 fn has_word(name: &str, words: &[&str]) -> bool {
-    let lower = name.to_ascii_lowercase();
-    let last = lower.rsplit('/').next().unwrap_or(&lower);
-    words.contains(&last) || last.split(['-', '_', '.', '@']).any(|w| words.contains(&w))
+    // Compared without lowering a copy: this runs for every folder of
+    // every file some rule asks about.
+    let last = name.rsplit('/').next().unwrap_or(name);
+    let listed = |w: &str| words.iter().any(|word| w.eq_ignore_ascii_case(word));
+    listed(last) || last.split(['-', '_', '.', '@']).any(listed)
 }
 
 /// Words that mark a package *name* as not the product. Narrower than the

@@ -194,21 +194,24 @@ fn sort_findings(findings: &mut [Finding]) {
 
 fn run_rules(facts: &Facts, apps: &[App]) -> Vec<Finding> {
     let repo = RepoContext::new(facts, apps);
+    // One context per app, shared by every rule: what it lists once (the
+    // app's source files, nested packages) is listed once for all of them.
+    let contexts: Vec<AppContext> = apps.iter().map(|a| AppContext::new(&repo, a)).collect();
     // Every (rule, app) pair and every repo-wide rule is an independent job.
-    let mut jobs: Vec<(usize, Option<&App>)> = Vec::new();
+    let mut jobs: Vec<(usize, Option<&AppContext>)> = Vec::new();
     for (i, rule) in rules::ALL.iter().enumerate() {
         match rule.check {
             Check::Repo(_) => jobs.push((i, None)),
-            Check::App(_) => jobs.extend(apps.iter().map(|a| (i, Some(a)))),
+            Check::App(_) => jobs.extend(contexts.iter().map(|cx| (i, Some(cx)))),
             Check::Meta => {}
         }
     }
     let findings: Vec<(usize, Finding)> = jobs
         .par_iter()
-        .flat_map_iter(|(i, app)| {
-            let found = match (&rules::ALL[*i].check, app) {
+        .flat_map_iter(|(i, cx)| {
+            let found = match (&rules::ALL[*i].check, cx) {
                 (Check::Repo(check), _) => check(&repo),
-                (Check::App(check), Some(app)) => check(&AppContext::new(&repo, app)),
+                (Check::App(check), Some(cx)) => check(cx),
                 (Check::App(_), None) | (Check::Meta, _) => Vec::new(),
             };
             found.into_iter().map(move |f| (*i, f))

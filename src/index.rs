@@ -545,6 +545,12 @@ pub struct IndexedFile {
     /// Set only for paths whose `rel` is lossy; see `Index::path`.
     pub abs: Option<PathBuf>,
     pub kind: Option<FileKind>,
+    /// `apps::is_non_product_path(rel)`, decided once for files with a
+    /// kind (rules ask it of every source file, for every app); `false`
+    /// for the others.
+    pub non_product: bool,
+    /// `apps::is_test_file(rel)`, likewise.
+    pub test: bool,
 }
 
 impl IndexedFile {
@@ -569,12 +575,29 @@ pub struct Index {
 
 impl Index {
     pub fn build(root: &std::path::Path, walked: Vec<WalkedFile>) -> Index {
+        use rayon::prelude::*;
+        // Classifying is by name only; on a large tree it is worth both cores.
+        let roles: Vec<(Option<FileKind>, bool, bool)> = walked
+            .par_iter()
+            .map(|f| {
+                let kind = classify(&f.rel);
+                // Only files some rule reads need their role.
+                let (non_product, test) = match kind {
+                    Some(_) => (
+                        crate::apps::is_non_product_path(&f.rel),
+                        crate::apps::is_test_file(&f.rel),
+                    ),
+                    None => (false, false),
+                };
+                (kind, non_product, test)
+            })
+            .collect();
         let mut by_kind: HashMap<FileKind, Vec<FileId>> = HashMap::new();
         let files: Vec<IndexedFile> = walked
             .into_iter()
+            .zip(roles)
             .enumerate()
-            .map(|(id, f)| {
-                let kind = classify(&f.rel);
+            .map(|(id, (f, (kind, non_product, test)))| {
                 if let Some(kind) = kind {
                     by_kind.entry(kind).or_default().push(id);
                 }
@@ -582,6 +605,8 @@ impl Index {
                     rel: f.rel,
                     abs: f.abs,
                     kind,
+                    non_product,
+                    test,
                 }
             })
             .collect();

@@ -102,6 +102,12 @@ impl ThreadWalk<'_> {
             Ok(entry) => {
                 if entry.file_type().is_some_and(|t| t.is_file()) {
                     let abs = entry.into_path();
+                    // The common case costs one allocation: the path below
+                    // the root is valid UTF-8 and already uses `/`.
+                    if let Some(rel) = fast_relative(self.root, &abs) {
+                        self.walk.files.push(WalkedFile { rel, abs: None });
+                        return;
+                    }
                     let rel = relative(self.root, &abs);
                     let lossless = abs
                         .strip_prefix(self.root)
@@ -130,6 +136,32 @@ impl Drop for ThreadWalk<'_> {
             sink.push(walk);
         }
     }
+}
+
+/// `relative` without walking path components: the bytes after the root
+/// and its separator, when they are UTF-8 (on Unix, where `/` is the only
+/// separator and walked paths are the root joined with names).
+#[cfg(unix)]
+fn fast_relative(root: &Path, path: &Path) -> Option<String> {
+    use std::os::unix::ffi::OsStrExt;
+    let root = root.as_os_str().as_bytes();
+    let path = path.as_os_str().as_bytes();
+    let rest = path.strip_prefix(root)?;
+    let rest = if root.ends_with(b"/") {
+        rest
+    } else {
+        rest.strip_prefix(b"/")?
+    };
+    // `./x` or `a//b` would need the component walk's normalisation.
+    if rest.is_empty() || rest.starts_with(b"./") || rest.windows(2).any(|w| w == b"//") {
+        return None;
+    }
+    std::str::from_utf8(rest).ok().map(str::to_string)
+}
+
+#[cfg(not(unix))]
+fn fast_relative(_root: &Path, _path: &Path) -> Option<String> {
+    None
 }
 
 pub fn relative(root: &Path, path: &Path) -> String {

@@ -372,16 +372,19 @@ impl<'a> Facts<'a> {
             return Some(&**parsed);
         }
         let (mask, first_read) = self.mask_reading(id);
+        // The mask answers for words in the table; others are searched.
+        let mut answered = false;
         if let (Some(mask), Some(bits)) = (mask, needles::bits_of(needles)) {
             if !needles.is_empty() && mask & bits == 0 {
                 return None;
             }
+            answered = true;
         }
         let read =
             first_read.unwrap_or_else(|| text::read_text(&self.index.path(id), self.max_file_size));
         match read {
             Ok(text) => {
-                if !needles.iter().any(|n| text.contains(n)) {
+                if !answered && !needles.iter().any(|n| text.contains(n)) {
                     return None;
                 }
                 Some(&**self.slots[id].get_or_init(|| Box::new(self.parse_text(id, text))))

@@ -99,6 +99,31 @@ pub const NEEDLES: &[&str] = &[
 /// The bits of `needles` in the table; `None` when one of them is not in
 /// it (the caller must read the file).
 pub fn bits_of(needles: &[&str]) -> Option<u128> {
+    // Rules ask with the same few lists for every file: remember the last
+    // lists per thread (compared by content, so a list is never mistaken
+    // for another) instead of searching the table for each word each time.
+    const REMEMBERED: usize = 8;
+    type Remembered = Vec<(Vec<String>, Option<u128>)>;
+    thread_local! {
+        static LAST: std::cell::RefCell<Remembered> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some((_, bits)) = last.iter().find(|(list, _)| {
+            list.len() == needles.len() && list.iter().zip(needles).all(|(a, b)| a == b)
+        }) {
+            return *bits;
+        }
+        let bits = search_bits(needles);
+        if last.len() == REMEMBERED {
+            last.remove(0);
+        }
+        last.push((needles.iter().map(|n| n.to_string()).collect(), bits));
+        bits
+    })
+}
+
+fn search_bits(needles: &[&str]) -> Option<u128> {
     let mut bits = 0u128;
     for needle in needles {
         let i = NEEDLES.iter().position(|n| n == needle)?;

@@ -29,16 +29,19 @@ impl Facts<'_> {
         let ext = name.rsplit_once('.').map(|(_, e)| e)?;
         let lang = Lang::of_extension(&ext.to_ascii_lowercase())?;
         let (mask, first_read) = self.mask_reading(id);
+        // The mask answers for words in the table; others are searched.
+        let mut answered = needles.is_empty();
         if let (Some(mask), Some(bits)) = (mask, super::needles::bits_of(needles)) {
             if !needles.is_empty() && mask & bits == 0 {
                 return None;
             }
+            answered = true;
         }
         let text = match first_read {
             Some(read) => read.ok()?,
             None => self.raw_text(id)?,
         };
-        if !needles.is_empty() && !needles.iter().any(|n| text.contains(n)) {
+        if !answered && !needles.iter().any(|n| text.contains(n)) {
             return None;
         }
         Some(SourceCode {

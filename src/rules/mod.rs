@@ -144,6 +144,56 @@ pub struct RepoContext<'a> {
     deploy_definitions: OnceLock<Vec<(FileId, DeployKind)>>,
     package_dirs: OnceLock<Vec<String>>,
     shared_js_files: OnceLock<Vec<FileId>>,
+    npm_packages: OnceLock<NpmPackages>,
+}
+
+/// The package.json folders of the repository as id ranges, for "which
+/// package owns this file" in one binary search.
+#[derive(Debug, Default)]
+pub struct NpmPackages {
+    /// (ids under the folder, the manifest, the enclosing entry), sorted by
+    /// range start; a nested package comes after the one enclosing it.
+    ranges: Vec<(std::ops::Range<FileId>, FileId, Option<usize>)>,
+}
+
+impl NpmPackages {
+    fn build(index: &Index) -> NpmPackages {
+        let mut ranges: Vec<(std::ops::Range<FileId>, FileId, Option<usize>)> = index
+            .of_kind(FileKind::PackageJson)
+            .iter()
+            .filter(|id| !index.get(**id).non_product)
+            .map(|id| (index.ids_under(index.get(*id).dir()), *id, None))
+            .filter(|(r, _, _)| !r.is_empty())
+            .collect();
+        // Enclosing folders first when two start at the same file.
+        ranges.sort_by(|a, b| a.0.start.cmp(&b.0.start).then(b.0.end.cmp(&a.0.end)));
+        let mut open: Vec<usize> = Vec::new();
+        for i in 0..ranges.len() {
+            while let Some(&top) = open.last() {
+                if ranges[top].0.end > ranges[i].0.start {
+                    break;
+                }
+                open.pop();
+            }
+            ranges[i].2 = open.last().copied();
+            open.push(i);
+        }
+        NpmPackages { ranges }
+    }
+
+    /// The package.json of the innermost package folder holding `id`.
+    pub fn owner(&self, id: FileId) -> Option<FileId> {
+        let before = self.ranges.partition_point(|(r, _, _)| r.start <= id);
+        let mut at = before.checked_sub(1);
+        while let Some(i) = at {
+            let (range, manifest, parent) = &self.ranges[i];
+            if range.contains(&id) {
+                return Some(*manifest);
+            }
+            at = *parent;
+        }
+        None
+    }
 }
 
 impl<'a> RepoContext<'a> {
@@ -155,7 +205,14 @@ impl<'a> RepoContext<'a> {
             deploy_definitions: OnceLock::new(),
             package_dirs: OnceLock::new(),
             shared_js_files: OnceLock::new(),
+            npm_packages: OnceLock::new(),
         }
+    }
+
+    /// Which package.json folder owns each file.
+    pub fn npm_packages(&self) -> &NpmPackages {
+        self.npm_packages
+            .get_or_init(|| NpmPackages::build(self.index))
     }
 
     /// Folders that hold a package manifest (apps and libraries alike),
@@ -196,25 +253,46 @@ impl<'a> RepoContext<'a> {
         })
     }
 
-    /// JavaScript/TypeScript files outside every app's folder (shared
-    /// packages a monorepo imports by path), outside tests and examples;
-    /// none when an app sits at the root (everything is its code). The
-    /// same for every app, so computed once.
+    /// JavaScript/TypeScript files outside every package folder (code a
+    /// monorepo shares by relative import or path alias, such as an Nx
+    /// `libs/` folder without a manifest), outside tests and examples;
+    /// none when an app sits at the root (everything is its code). A
+    /// workspace package with a manifest is reached through the app's
+    /// dependencies instead (`App::related_dirs`), so the packages an app
+    /// does not use are never read for it. The same for every app, so
+    /// computed once.
     pub fn shared_js_files(&self) -> &[FileId] {
         self.shared_js_files.get_or_init(|| {
             if self.apps.iter().any(|a| a.dir().is_empty()) {
                 return Vec::new();
             }
-            let app_dirs: Vec<String> = self.apps.iter().map(|a| format!("{}/", a.dir())).collect();
+            let mut packages: Vec<std::ops::Range<FileId>> = self
+                .package_dirs()
+                .iter()
+                .map(|dir| self.index.ids_under(dir))
+                .filter(|r| !r.is_empty())
+                .collect();
+            packages.sort_by_key(|r| r.start);
+            // Nested packages lie inside their parent's range: merge into
+            // disjoint ranges, then one binary search answers per file.
+            let mut merged: Vec<std::ops::Range<FileId>> = Vec::new();
+            for range in packages {
+                match merged.last_mut() {
+                    Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+                    _ => merged.push(range),
+                }
+            }
+            let in_package = |id: FileId| {
+                let before = merged.partition_point(|r| r.start <= id);
+                before > 0 && merged[before - 1].contains(&id)
+            };
             self.index
                 .of_kind(FileKind::JsSource)
                 .iter()
                 .copied()
                 .filter(|id| {
-                    let rel = &self.index.get(*id).rel;
-                    !app_dirs.iter().any(|d| rel.starts_with(d.as_str()))
-                        && !crate::apps::is_non_product_path(rel)
-                        && !observability::missing_health_endpoint::is_test_file(rel)
+                    let file = self.index.get(*id);
+                    !file.non_product && !file.test && !in_package(*id)
                 })
                 .collect()
         })
@@ -229,7 +307,10 @@ pub struct AppContext<'a> {
     pub repo: &'a RepoContext<'a>,
     pub app: &'a App,
     nested_roots: OnceLock<Vec<String>>,
+    nested_ranges: OnceLock<Vec<std::ops::Range<FileId>>>,
+    dir_is_neutral: OnceLock<bool>,
     source_files: OnceLock<Vec<FileId>>,
+    code_files: OnceLock<Vec<FileId>>,
 }
 
 /// Manifests that make their folder a separate package.
@@ -251,7 +332,10 @@ impl<'a> AppContext<'a> {
             repo,
             app,
             nested_roots: OnceLock::new(),
+            nested_ranges: OnceLock::new(),
+            dir_is_neutral: OnceLock::new(),
             source_files: OnceLock::new(),
+            code_files: OnceLock::new(),
         }
     }
 
@@ -276,6 +360,33 @@ impl<'a> AppContext<'a> {
             roots
         })
     }
+
+    /// The id ranges of `nested_roots`, sorted.
+    fn nested_ranges(&self) -> &[std::ops::Range<FileId>] {
+        self.nested_ranges.get_or_init(|| {
+            let mut ranges: Vec<std::ops::Range<FileId>> = self
+                .nested_roots()
+                .iter()
+                .map(|root| self.repo.index.ids_under(root.trim_end_matches('/')))
+                .filter(|r| !r.is_empty())
+                .collect();
+            ranges.sort_by_key(|r| r.start);
+            ranges
+        })
+    }
+
+    /// Whether the app's folder itself says nothing about the role of the
+    /// files below it (no `test`/`examples`/`src`/`{{ }}` segment), so that
+    /// the index's per-file `non_product` flag answers for paths inside it.
+    fn dir_is_neutral(&self) -> bool {
+        *self.dir_is_neutral.get_or_init(|| {
+            let dir = self.app.dir();
+            dir.is_empty()
+                || (!dir.split('/').any(|p| p == "src")
+                    && !crate::apps::is_non_product_path(&format!("{dir}/x")))
+        })
+    }
+
     /// Evidence that the app uses its framework: the dependency's line in
     /// the manifest.
     pub fn framework_location(&self) -> Location {
@@ -342,6 +453,13 @@ impl<'a> AppContext<'a> {
             .clone()
     }
 
+    /// The app's code and that of the workspace packages it uses, as the
+    /// observability rules list it (`evidence::app_code_files`), kept for
+    /// the other rules that ask.
+    pub(crate) fn cached_code_files(&self, list: impl FnOnce() -> Vec<FileId>) -> Vec<FileId> {
+        self.code_files.get_or_init(list).clone()
+    }
+
     fn list_source_files(&self) -> Vec<FileId> {
         let exts = self.app.ecosystem.source_extensions();
         let kinds: Vec<FileKind> = match self.app.ecosystem {
@@ -372,17 +490,21 @@ impl<'a> AppContext<'a> {
         let ids = self.repo.index.of_kind(kind);
         let start = ids.partition_point(|id| *id < range.start);
         let end = ids.partition_point(|id| *id < range.end);
+        let neutral = self.dir_is_neutral();
+        let nested = self.nested_ranges();
         ids[start..end].iter().copied().filter(move |id| {
-            let rel = &self.repo.index.get(*id).rel;
-            let inner = rel
-                .strip_prefix(self.app.dir())
-                .unwrap_or(rel)
-                .trim_start_matches('/');
-            !crate::apps::is_non_product_path(inner)
-                && !self
-                    .nested_roots()
-                    .iter()
-                    .any(|root| rel.starts_with(root.as_str()))
+            let file = self.repo.index.get(*id);
+            let non_product = if neutral {
+                file.non_product
+            } else {
+                let rel = &file.rel;
+                let inner = rel
+                    .strip_prefix(self.app.dir())
+                    .unwrap_or(rel)
+                    .trim_start_matches('/');
+                crate::apps::is_non_product_path(inner)
+            };
+            !non_product && !nested.iter().any(|r| r.contains(id))
         })
     }
 
@@ -512,6 +634,83 @@ pub fn code(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::walk::WalkedFile;
+
+    fn index_of(paths: &[&str]) -> crate::index::Index {
+        let mut files: Vec<WalkedFile> = paths
+            .iter()
+            .map(|p| WalkedFile {
+                rel: p.to_string(),
+                abs: None,
+            })
+            .collect();
+        files.sort_by(|a, b| a.rel.cmp(&b.rel));
+        crate::index::Index::build(std::path::Path::new("/nonexistent"), files)
+    }
+
+    #[test]
+    fn the_innermost_package_owns_a_file() {
+        let index = index_of(&[
+            "package.json",
+            "apps/api/package.json",
+            "apps/api/src/server.ts",
+            "apps/api/tools/gen/package.json",
+            "apps/api/tools/gen/main.ts",
+            "apps/api/zz.ts",
+            "apps/web/app/page.tsx",
+            "apps/web/package.json",
+            "examples/demo/package.json",
+            "examples/demo/index.ts",
+            "libs/shared/util.ts",
+        ]);
+        let packages = NpmPackages::build(&index);
+        let owner = |rel: &str| {
+            let id = index.find(rel).expect("indexed");
+            packages.owner(id).map(|m| index.get(m).rel.clone())
+        };
+        let some = |s: &str| Some(s.to_string());
+        assert_eq!(
+            owner("apps/api/src/server.ts"),
+            some("apps/api/package.json")
+        );
+        assert_eq!(
+            owner("apps/api/tools/gen/main.ts"),
+            some("apps/api/tools/gen/package.json")
+        );
+        // After a nested package, the enclosing one owns again.
+        assert_eq!(owner("apps/api/zz.ts"), some("apps/api/package.json"));
+        assert_eq!(
+            owner("apps/web/app/page.tsx"),
+            some("apps/web/package.json")
+        );
+        // Example manifests are not packages; the root owns what is left.
+        assert_eq!(owner("examples/demo/index.ts"), some("package.json"));
+        assert_eq!(owner("libs/shared/util.ts"), some("package.json"));
+        let rootless = index_of(&["apps/web/package.json", "apps/web/page.tsx", "lib/x.ts"]);
+        let packages = NpmPackages::build(&rootless);
+        let id = rootless.find("lib/x.ts").expect("indexed");
+        assert_eq!(packages.owner(id), None);
+    }
+
+    #[test]
+    fn the_index_decides_test_and_non_product_roles_once() {
+        let index = index_of(&[
+            "apps/web/app/page.tsx",
+            "apps/web/app/page.test.tsx",
+            "apps/web/__tests__/x.tsx",
+            "examples/a/index.ts",
+            "examples/a/README.md",
+        ]);
+        let role = |rel: &str| {
+            let f = index.get(index.find(rel).expect("indexed"));
+            (f.test, f.non_product)
+        };
+        assert_eq!(role("apps/web/app/page.tsx"), (false, false));
+        assert_eq!(role("apps/web/app/page.test.tsx"), (true, false));
+        assert_eq!(role("apps/web/__tests__/x.tsx"), (false, true));
+        assert_eq!(role("examples/a/index.ts"), (false, true));
+    }
+
     use super::*;
     use std::collections::HashSet;
 

@@ -1,11 +1,12 @@
 //! secret-exposed-to-browser: a server-side secret carries a prefix that
 //! bundles it into the client.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::apps::is_non_product_path;
+use crate::facts::PackageJson;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
-use crate::index::FileKind;
+use crate::index::{FileId, FileKind};
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -32,8 +33,11 @@ names say they are server-side secrets: `SECRET`, `PASSWORD`, a `PRIVATE`
 key, Supabase's `SERVICE_ROLE` key, an admin token, a database URL, or the
 key/token of a server-only API (OpenAI, Anthropic, Stripe secret, GitHub,
 Slack, SendGrid, Resend, Twilio, AWS, …). The names are read from env
-examples, env files and code (`process.env.NEXT_PUBLIC_X`,
-`import.meta.env.VITE_X`).
+examples, env files and the code that can end up in a client bundle
+(`process.env.NEXT_PUBLIC_X`, `import.meta.env.VITE_X`): packages built by
+one of those frameworks and the workspace packages they depend on. Tests
+and server-only packages (an Express API beside a Next.js app) are not
+bundled, so their code is not read.
 
 Keys that are public by design are not reported: Mapbox and other map
 tokens, Sentry DSNs, Stripe publishable keys, Supabase anon keys, PostHog,
@@ -83,6 +87,72 @@ const PREFIXES: &[&str] = &[
 ];
 
 /// Vendors and words of keys that are public by design.
+/// Dependencies that build a client bundle and inline prefixed variables
+/// into it.
+const CLIENT_BUNDLERS: &[&str] = &[
+    "next",
+    "nuxt",
+    "vite",
+    "react-scripts",
+    "expo",
+    "gatsby",
+    "@sveltejs/kit",
+    "astro",
+    "@vue/cli-service",
+];
+
+/// The packages whose code can end up in a browser bundle: those built by a
+/// client bundler and the workspace packages they depend on (a shared
+/// `packages/ui`). Code of server-only packages (an Express API) and tests
+/// is never inlined, so it is not read. A file outside every package.json
+/// folder is read: nothing says where it goes.
+struct BundledPackages<'a> {
+    cx: &'a RepoContext<'a>,
+    /// package.json ids of bundled packages.
+    bundled: BTreeSet<FileId>,
+}
+
+impl<'a> BundledPackages<'a> {
+    fn new(cx: &'a RepoContext<'a>) -> BundledPackages<'a> {
+        let manifests: Vec<(FileId, &PackageJson)> = cx
+            .index
+            .of_kind(FileKind::PackageJson)
+            .iter()
+            .filter_map(|id| cx.facts.package_json(*id).map(|p| (*id, p)))
+            .collect();
+        let by_name: BTreeMap<&str, FileId> = manifests
+            .iter()
+            .filter_map(|(id, p)| p.name.as_deref().map(|n| (n, *id)))
+            .collect();
+        let mut bundled: BTreeSet<FileId> = BTreeSet::new();
+        let mut pending: Vec<FileId> = manifests
+            .iter()
+            .filter(|(_, p)| {
+                p.all_dependency_names()
+                    .any(|d| CLIENT_BUNDLERS.contains(&d))
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        // Workspace dependencies, transitively.
+        while let Some(id) = pending.pop() {
+            if !bundled.insert(id) {
+                continue;
+            }
+            if let Some(pkg) = cx.facts.package_json(id) {
+                pending.extend(pkg.all_dependency_names().filter_map(|d| by_name.get(d)));
+            }
+        }
+        BundledPackages { cx, bundled }
+    }
+
+    fn may_bundle(&self, id: FileId) -> bool {
+        match self.cx.npm_packages().owner(id) {
+            Some(manifest) => self.bundled.contains(&manifest),
+            None => true,
+        }
+    }
+}
+
 const PUBLIC_BY_DESIGN: &[&str] = &[
     "ALGOLIA",
     "AMPLITUDE",
@@ -277,12 +347,14 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
             }
         }
     }
+    let bundled = BundledPackages::new(cx);
     for kind in [FileKind::JsSource, FileKind::FrameworkConfig] {
         for id in cx.index.of_kind(kind) {
-            let rel = cx.rel(*id);
-            if is_non_product_path(rel) {
+            let file = cx.index.get(*id);
+            if file.non_product || file.test || !bundled.may_bundle(*id) {
                 continue;
             }
+            let rel = &file.rel;
             if let Some(js) = cx.facts.js_mentioning(*id, PREFIXES) {
                 for read in &js.env_reads {
                     add(&read.name, rel, read.line);

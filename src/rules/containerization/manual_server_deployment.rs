@@ -375,6 +375,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         .index
         .files
         .iter()
+        .filter(|f| f.rel.ends_with(".service"))
         .filter_map(|f| {
             f.name()
                 .strip_suffix(".service")

@@ -127,8 +127,12 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
     };
     // Any file named for restoring: a restore script or runbook exists.
     let named = cx.index.files.iter().any(|f| {
-        let name = f.name().to_ascii_lowercase();
-        name.contains("restore") && !name.starts_with("restore-cursor")
+        // Case-insensitive without lowering a copy of every name.
+        let name = f.name().as_bytes();
+        let cursor = name
+            .get(..14)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"restore-cursor"));
+        !cursor && name.windows(7).any(|w| w.eq_ignore_ascii_case(b"restore"))
     });
     if named {
         return Vec::new();

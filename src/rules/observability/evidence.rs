@@ -6,18 +6,22 @@
 use crate::apps::is_non_product_path;
 
 use crate::index::{FileId, FileKind};
-use crate::rules::observability::missing_health_endpoint::is_test_file;
 use crate::rules::AppContext;
 use crate::stack::Ecosystem;
 
 /// The app's source files and those of the workspace packages it depends
 /// on, outside tests and examples.
 pub(crate) fn app_code_files(cx: &AppContext) -> Vec<FileId> {
+    // Several rules ask, per app: listed once.
+    cx.cached_code_files(|| list_app_code_files(cx))
+}
+
+fn list_app_code_files(cx: &AppContext) -> Vec<FileId> {
     let index = cx.repo.index;
     let mut files: Vec<FileId> = cx
         .source_files()
         .into_iter()
-        .filter(|id| !is_test_file(&index.get(*id).rel))
+        .filter(|id| !index.get(*id).test)
         .collect();
     if cx.app.ecosystem == Ecosystem::Node {
         for dir in &cx.app.related_dirs {
@@ -27,10 +31,18 @@ pub(crate) fn app_code_files(cx: &AppContext) -> Vec<FileId> {
             let js = index.of_kind(FileKind::JsSource);
             let start = js.partition_point(|id| *id < range.start);
             let end = js.partition_point(|id| *id < range.end);
+            let neutral =
+                !dir.split('/').any(|p| p == "src") && !is_non_product_path(&format!("{dir}/x"));
             files.extend(js[start..end].iter().copied().filter(|id| {
-                let rel = &index.get(*id).rel;
-                let inner = rel.strip_prefix(dir.as_str()).unwrap_or(rel);
-                !is_non_product_path(inner.trim_start_matches('/')) && !is_test_file(rel)
+                let file = index.get(*id);
+                if file.test {
+                    return false;
+                }
+                if neutral {
+                    return !file.non_product;
+                }
+                let inner = file.rel.strip_prefix(dir.as_str()).unwrap_or(&file.rel);
+                !is_non_product_path(inner.trim_start_matches('/'))
             }));
         }
     }

@@ -347,10 +347,11 @@ pub(crate) fn code_health_routes(cx: &AppContext) -> Vec<(FileId, u32, bool)> {
     cx.source_files()
         .into_iter()
         .filter_map(|id| {
-            let rel = &index.get(id).rel;
-            if is_test_file(rel) {
+            let file = index.get(id);
+            if file.test {
                 return None;
             }
+            let rel = &file.rel;
             // In file-routed frameworks routes are files (read above); code
             // can add some only in a custom server or middleware near the root.
             if file_routed && !near_root(rel) {
@@ -406,21 +407,6 @@ fn is_strong_health_path(path: &str) -> bool {
                         && p[1..].chars().all(|c| c.is_ascii_digit()))
             })
     })
-}
-
-pub(crate) fn is_test_file(rel: &str) -> bool {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    name.contains(".test.")
-        || name.contains(".spec.")
-        || name.contains(".e2e.")
-        || name.ends_with("_test.go")
-        || name.ends_with("_spec.rb")
-        || name.ends_with("_test.rb")
-        || (name.starts_with("test_") && name.ends_with(".py"))
-        || name.ends_with("_test.py")
-        || name.ends_with("Test.java")
-        || name.ends_with("Tests.java")
-        || name.ends_with("Test.kt")
 }
 
 fn check(cx: &AppContext) -> Vec<Finding> {

@@ -139,9 +139,12 @@ pub fn is_non_product_path(rel: &str) -> bool {
 /// `test_x.py`, `XTest.java`, …), wherever it sits.
 pub fn is_test_file(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
-    name.contains(".test.")
-        || name.contains(".spec.")
-        || name.contains(".e2e.")
+    // `.test.`, `.spec.`, `.e2e.`: a dot-separated part between two dots
+    // (split rather than substring searches: every file of the tree passes).
+    let mut parts = name.split('.');
+    parts.next();
+    let mut inner = parts.rev().skip(1);
+    inner.any(|p| matches!(p, "test" | "spec" | "e2e"))
         || name.ends_with("_test.go")
         || name.ends_with("_spec.rb")
         || name.ends_with("_test.rb")
@@ -613,6 +616,36 @@ pub fn resolve(dir: &str, rel: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn test_files_are_known_by_name() {
+        for name in [
+            "a/b.test.ts",
+            "b.spec.tsx",
+            "x.e2e.js",
+            ".test.ts",
+            "a.test.d.ts",
+            "server_test.go",
+            "user_spec.rb",
+            "test_views.py",
+            "views_test.py",
+            "UserTest.java",
+            "UserTests.java",
+            "UserTest.kt",
+        ] {
+            assert!(is_test_file(name), "{name}");
+        }
+        for name in [
+            "test.ts",
+            "a/test/x.ts",
+            "latest.ts",
+            "x.ts.test",
+            "spec.md",
+            "contest.py",
+        ] {
+            assert!(!is_test_file(name), "{name}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -10,7 +10,7 @@ use crate::baseline::Baseline;
 use crate::config::{Config, ConfigError};
 use crate::facts::{text::DEFAULT_MAX_FILE_SIZE, Facts};
 use crate::finding::{AuditError, Finding};
-use crate::index::Index;
+use crate::index::{FileId, Index};
 use crate::rules::{self, AppContext, Check, RepoContext};
 use crate::score::{self, Scores};
 use crate::{suppress, walk};
@@ -105,8 +105,11 @@ pub fn run(root: &Path, options: &Options) -> Result<Report, AuditFailure> {
         }
     });
 
+    let mut timings = Timings::from_env();
     let walked = walk::walk(root);
+    timings.lap("walk");
     let index = Index::build(root, walked.files);
+    timings.lap("index");
     let facts = Facts::new(&index, options.max_file_size);
     let ignored = config.ignored_paths();
     let apps: Vec<App> = apps::discover(&facts)
@@ -118,6 +121,7 @@ pub fn run(root: &Path, options: &Options) -> Result<Report, AuditFailure> {
                 && !ignored.is_match(format!("{}/", a.path))
         })
         .collect();
+    timings.lap("apps");
     let findings: Vec<Finding> = run_rules(&facts, &apps)
         .into_iter()
         .filter(|f| !config.is_disabled(f.rule, f.app.as_deref()))
@@ -132,6 +136,7 @@ pub fn run(root: &Path, options: &Options) -> Result<Report, AuditFailure> {
         })
         .collect();
 
+    timings.lap("facts and rules");
     let applied = suppress::apply(
         root,
         findings,
@@ -174,6 +179,30 @@ pub fn run(root: &Path, options: &Options) -> Result<Report, AuditFailure> {
     })
 }
 
+/// Phase durations on stderr when `SEAWORTHY_TIMINGS` is set: for
+/// performance work (`bench/README.md`), never part of a report.
+struct Timings {
+    last: Option<std::time::Instant>,
+}
+
+impl Timings {
+    fn from_env() -> Timings {
+        Timings {
+            last: std::env::var_os("SEAWORTHY_TIMINGS").map(|_| std::time::Instant::now()),
+        }
+    }
+
+    fn lap(&mut self, phase: &str) {
+        if let Some(last) = self.last {
+            eprintln!(
+                "seaworthy: {phase}: {:.1} ms",
+                last.elapsed().as_secs_f64() * 1000.0
+            );
+            self.last = Some(std::time::Instant::now());
+        }
+    }
+}
+
 /// Report order: section, then catalog order (the reference report's order
 /// within a section), then app and evidence.
 fn sort_findings(findings: &mut [Finding]) {
@@ -197,6 +226,19 @@ fn run_rules(facts: &Facts, apps: &[App]) -> Vec<Finding> {
     // One context per app, shared by every rule: what it lists once (the
     // app's source files, nested packages) is listed once for all of them.
     let contexts: Vec<AppContext> = apps.iter().map(|a| AppContext::new(&repo, a)).collect();
+    // Nearly every content rule (env drift, fallback secrets, health routes,
+    // logging, error tracking) reads each app's code. Reading it up front,
+    // spread over all threads in path order, means rules no longer queue
+    // behind each other on the same files; each file is read once either
+    // way, and a rule that then lexes one reads it again (a few hundred
+    // files on a 100k-file tree).
+    let mut code: Vec<FileId> = contexts
+        .iter()
+        .flat_map(rules::observability::evidence::app_code_files)
+        .collect();
+    code.sort_unstable();
+    code.dedup();
+    facts.read_word_masks(&code);
     // Every (rule, app) pair and every repo-wide rule is an independent job.
     let mut jobs: Vec<(usize, Option<&AppContext>)> = Vec::new();
     for (i, rule) in rules::ALL.iter().enumerate() {

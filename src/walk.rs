@@ -83,7 +83,11 @@ pub fn walk(root: &Path) -> Walk {
         all.files.extend(part.files);
         all.errors.extend(part.errors);
     }
-    all.files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+    // Sorting 100k paths is a noticeable share of the walk: both cores.
+    {
+        use rayon::slice::ParallelSliceMut;
+        all.files.par_sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+    }
     all.errors.sort();
     all
 }

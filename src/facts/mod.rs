@@ -353,6 +353,22 @@ impl<'a> Facts<'a> {
         self.mask_reading(id).0.is_none_or(|mask| mask & bits != 0)
     }
 
+    /// Reads the word masks of `ids` on all threads, ahead of the rules
+    /// that will ask (see `audit::run_rules`). Contiguous runs of ids share
+    /// folders, so each thread takes a run.
+    pub fn read_word_masks(&self, ids: &[FileId]) {
+        use rayon::prelude::*;
+        ids.par_iter().with_min_len(32).for_each(|id| {
+            // Only the mask is kept, so the bytes are scanned where they
+            // were read. An unreadable file gets no mask; the rule that
+            // reads it reports why.
+            self.needle_masks[*id].get_or_init(|| {
+                text::with_file_bytes(&self.index.path(*id), self.max_file_size, needles::mask_of)
+                    .ok()
+            });
+        });
+    }
+
     /// The file's word mask, computed by the first asker (others wait for
     /// it); the first asker also gets the text it read, so that a file is
     /// read once for its mask and its parse.
@@ -360,7 +376,10 @@ impl<'a> Facts<'a> {
         let mut first_read = None;
         let mask = *self.needle_masks[id].get_or_init(|| {
             let read = text::read_text(&self.index.path(id), self.max_file_size);
-            let mask = read.as_ref().ok().map(|text| needles::mask_of(text));
+            let mask = read
+                .as_ref()
+                .ok()
+                .map(|text| needles::mask_of(text.as_bytes()));
             first_read = Some(read);
             mask
         });

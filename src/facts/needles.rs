@@ -12,8 +12,6 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::AhoCorasick;
-
 /// The words rules ask about (at most 128).
 pub const NEEDLES: &[&str] = &[
     // Health routes (missing-health-endpoint).
@@ -25,10 +23,23 @@ pub const NEEDLES: &[&str] = &[
     "heartbeat",
     "/status",
     "status/",
-    "/ping",
-    "ping/",
-    "/up",
-    "up/",
+    // `ping` and `up` only as a whole path segment at a literal's edge:
+    // bare `/up` and `ping/` are in every `./update`, `/upload` and
+    // `./shipping/` import, and made the health rules lex most files.
+    "/ping\"",
+    "/ping'",
+    "/ping`",
+    "\"ping/",
+    "'ping/",
+    "/ping/\"",
+    "/ping/'",
+    "/up\"",
+    "/up'",
+    "/up`",
+    "\"up/",
+    "'up/",
+    "/up/\"",
+    "/up/'",
     "\"up\"",
     "'up'",
     "/ready",
@@ -133,28 +144,76 @@ fn search_bits(needles: &[&str]) -> Option<u128> {
 }
 
 /// The mask of the table's words that `text` contains, in one pass over
-/// the text (an Aho-Corasick automaton of the whole table; overlapping
+/// the text with an Aho-Corasick DFA of the whole table (overlapping
 /// matches, since `env` is inside `process.env`).
-pub fn mask_of(text: &str) -> u128 {
-    static AUTOMATON: OnceLock<Option<AhoCorasick>> = OnceLock::new();
-    let Some(automaton) = AUTOMATON.get_or_init(|| AhoCorasick::new(NEEDLES).ok()) else {
+///
+/// This runs over every code file of every app, so the loop is our own: a
+/// long text is scanned as two halves in the same loop, two independent
+/// state chains the CPU can overlap (about a third faster than one). The
+/// second half starts `longest − 1` bytes early, so a word across the
+/// middle is seen whole by it.
+pub fn mask_of(bytes: &[u8]) -> u128 {
+    use aho_corasick::automaton::Automaton;
+    use aho_corasick::Anchored;
+
+    struct Scanner {
+        dfa: aho_corasick::dfa::DFA,
+        start: aho_corasick::automaton::StateID,
+        longest: usize,
+    }
+    static SCANNER: OnceLock<Option<Scanner>> = OnceLock::new();
+    let scanner = SCANNER.get_or_init(|| {
+        let dfa = aho_corasick::dfa::DFA::new(NEEDLES).ok()?;
+        let start = dfa.start_state(Anchored::No).ok()?;
+        let longest = NEEDLES.iter().map(|n| n.len()).max()?;
+        Some(Scanner {
+            dfa,
+            start,
+            longest,
+        })
+    });
+    let Some(Scanner {
+        dfa,
+        start,
+        longest,
+    }) = scanner
+    else {
         return NEEDLES
             .iter()
             .enumerate()
-            .filter(|(_, n)| text.contains(**n))
+            .filter(|(_, n)| memchr::memmem::find(bytes, n.as_bytes()).is_some())
             .fold(0, |mask, (i, _)| mask | (1 << i));
     };
-    let all = if NEEDLES.len() == 128 {
-        u128::MAX
-    } else {
-        (1u128 << NEEDLES.len()) - 1
+    let matches = |sid| {
+        let mut mask = 0u128;
+        if dfa.is_special(sid) && dfa.is_match(sid) {
+            for i in 0..dfa.match_len(sid) {
+                mask |= 1 << dfa.match_pattern(sid, i).as_usize();
+            }
+        }
+        mask
     };
     let mut mask = 0u128;
-    for found in automaton.find_overlapping_iter(text) {
-        mask |= 1 << found.pattern().as_usize();
-        if mask == all {
-            break;
-        }
+    let (first, second) = if bytes.len() >= 4 * longest {
+        let middle = bytes.len() / 2;
+        (&bytes[..middle], &bytes[middle + 1 - longest..])
+    } else {
+        (bytes, &bytes[..0])
+    };
+    let (mut a, mut b) = (*start, *start);
+    let both = first.len().min(second.len());
+    for i in 0..both {
+        a = dfa.next_state(Anchored::No, a, first[i]);
+        b = dfa.next_state(Anchored::No, b, second[i]);
+        mask |= matches(a) | matches(b);
+    }
+    for &byte in &first[both..] {
+        a = dfa.next_state(Anchored::No, a, byte);
+        mask |= matches(a);
+    }
+    for &byte in &second[both..] {
+        b = dfa.next_state(Anchored::No, b, byte);
+        mask |= matches(b);
     }
     mask
 }
@@ -172,15 +231,60 @@ mod tests {
     }
 
     #[test]
+    fn the_two_halves_see_every_word_wherever_it_sits() {
+        // Every word at every offset around the middle of a long text,
+        // against a plain substring search.
+        let filler = "x".repeat(300);
+        for (i, word) in NEEDLES.iter().enumerate() {
+            for shift in 0..word.len() + 2 {
+                let text = format!("{}{word}{}", &filler[..150 - shift], &filler[..150]);
+                assert_ne!(mask_of(text.as_bytes()) & (1 << i), 0, "{word} at {shift}");
+            }
+        }
+        let text = "const x = process.env.HEALTH ?? console.log('up');\n".repeat(20);
+        let expected = NEEDLES
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| text.contains(**n))
+            .fold(0u128, |m, (i, _)| m | (1 << i));
+        assert_eq!(mask_of(text.as_bytes()), expected);
+        assert_eq!(mask_of(b""), 0);
+        // Texts of words and filler of every length, against a plain search.
+        let mut seed = 7u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..next(40) {
+                match next(3) {
+                    0 => text.push_str(NEEDLES[next(NEEDLES.len())]),
+                    1 => text.push_str(&"ab/.$'\"{ ".repeat(next(5))),
+                    _ => text.push(char::from(b'a' + next(26) as u8)),
+                }
+            }
+            let expected = NEEDLES
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| text.contains(**n))
+                .fold(0u128, |m, (i, _)| m | (1 << i));
+            assert_eq!(mask_of(text.as_bytes()), expected, "{text:?}");
+        }
+    }
+
+    #[test]
     fn known_words_are_answered_from_the_mask() {
-        let mask = mask_of("const url = process.env.DATABASE_URL;\n");
+        let mask = mask_of(b"const url = process.env.DATABASE_URL;\n");
         let bits = bits_of(&["process.env", "import.meta.env"]).expect("known");
         assert_ne!(mask & bits, 0);
         let bits = bits_of(&["health"]).expect("known");
         assert_eq!(mask & bits, 0);
         assert!(bits_of(&["not-a-table-word"]).is_none());
         // Overlapping words are all seen.
-        let mask = mask_of("import.meta.env.VITE_KEY");
+        let mask = mask_of(b"import.meta.env.VITE_KEY");
         for word in ["import.meta.env", "env", "VITE_"] {
             let bit = bits_of(&[word]).expect("known");
             assert_ne!(mask & bit, 0, "{word}");

@@ -9,39 +9,78 @@ use std::path::Path;
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
 
 pub fn read_text(path: &Path, max_size: u64) -> Result<String, String> {
-    let mut file = std::fs::File::open(path).map_err(|e| describe_io(&e))?;
-    // Most files fit the first chunk: read into a stack buffer and allocate
-    // the text once at its size. No `metadata()` call — on a 100k-file tree
-    // that was one `statx` per file for a hint the read gives for free.
-    let mut chunk = [0u8; 16 * 1024];
-    let first = read_full(&mut file, &mut chunk).map_err(|e| describe_io(&e))?;
-    let mut bytes = chunk[..first].to_vec();
-    if first == chunk.len() {
-        // Read one byte past the cap so that an oversized file is detected
-        // without trusting metadata that may change mid-read.
-        let rest = max_size.saturating_sub(first as u64) + 1;
-        file.take(rest)
-            .read_to_end(&mut bytes)
-            .map_err(|e| describe_io(&e))?;
-    }
-    if bytes.len() as u64 > max_size {
-        return Err(format!("larger than {} KiB; skipped", max_size / 1024));
-    }
-    // Git's heuristic: a NUL byte in the first 8000 bytes means binary. A
-    // stray NUL further on (a comment quoting one) leaves a text file text.
-    if memchr::memchr(0, &bytes[..bytes.len().min(8000)]).is_some() {
-        return Err("binary content (NUL bytes); skipped".to_string());
-    }
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        // Configs in Latin-1 still carry ASCII keys; read them lossily rather
-        // than losing the file.
-        Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
-    };
-    Ok(match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
+    with_file_bytes(path, max_size, |bytes| {
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text.to_string(),
+            // Configs in Latin-1 still carry ASCII keys; read them lossily
+            // rather than losing the file.
+            Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+        };
+        match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        }
     })
+}
+
+/// Calls `f` with the bytes of a text file (the same limits as
+/// `read_text`), read into a buffer the thread keeps: scanning a file's
+/// bytes (its word mask) costs no allocation and no UTF-8 check.
+pub fn with_file_bytes<T>(
+    path: &Path,
+    max_size: u64,
+    f: impl FnOnce(&[u8]) -> T,
+) -> Result<T, String> {
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUFFER.with(|buffer| {
+        // A nested call (none today) gets a buffer of its own.
+        let mut own = Vec::new();
+        let mut borrowed = buffer.try_borrow_mut();
+        let buffer = match borrowed.as_mut() {
+            Ok(buffer) => &mut **buffer,
+            Err(_) => &mut own,
+        };
+        let len = read_capped(path, max_size, buffer)?;
+        let bytes = &buffer[..len];
+        // Git's heuristic: a NUL byte in the first 8000 bytes means binary.
+        // A stray NUL further on (a comment quoting one) leaves a text file
+        // text.
+        if memchr::memchr(0, &bytes[..bytes.len().min(8000)]).is_some() {
+            return Err("binary content (NUL bytes); skipped".to_string());
+        }
+        Ok(f(bytes))
+    })
+}
+
+/// Reads the file into `buffer` (kept zero-filled to its length, so that it
+/// is only cleared when it grows) and returns the byte count. No
+/// `metadata()` call — on a 100k-file tree that was one `statx` per file
+/// for a size the read gives for free. One byte past the cap is read so
+/// that an oversized file is detected without trusting metadata that may
+/// change mid-read.
+fn read_capped(path: &Path, max_size: u64, buffer: &mut Vec<u8>) -> Result<usize, String> {
+    const FIRST: usize = 64 * 1024;
+    let mut file = std::fs::File::open(path).map_err(|e| describe_io(&e))?;
+    let limit = usize::try_from(max_size.saturating_add(1)).unwrap_or(usize::MAX);
+    if buffer.len() < FIRST.min(limit) {
+        buffer.resize(FIRST.min(limit), 0);
+    }
+    let mut len = 0;
+    loop {
+        let room = buffer.len().min(limit);
+        len += read_full(&mut file, &mut buffer[len..room]).map_err(|e| describe_io(&e))?;
+        if len < room {
+            break;
+        }
+        if len >= limit {
+            return Err(format!("larger than {} KiB; skipped", max_size / 1024));
+        }
+        let grown = (buffer.len() * 2).min(limit);
+        buffer.resize(grown, 0);
+    }
+    Ok(len)
 }
 
 /// Fills `buf` as far as the file goes; the count is short only at the end

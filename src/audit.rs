@@ -10,7 +10,7 @@ use crate::baseline::Baseline;
 use crate::config::{Config, ConfigError};
 use crate::facts::{text::DEFAULT_MAX_FILE_SIZE, Facts};
 use crate::finding::{AuditError, Finding};
-use crate::index::{FileId, Index};
+use crate::index::Index;
 use crate::rules::{self, AppContext, Check, RepoContext};
 use crate::score::{self, Scores};
 use crate::{suppress, walk};
@@ -226,19 +226,7 @@ fn run_rules(facts: &Facts, apps: &[App]) -> Vec<Finding> {
     // One context per app, shared by every rule: what it lists once (the
     // app's source files, nested packages) is listed once for all of them.
     let contexts: Vec<AppContext> = apps.iter().map(|a| AppContext::new(&repo, a)).collect();
-    // Nearly every content rule (env drift, fallback secrets, health routes,
-    // logging, error tracking) reads each app's code. Reading it up front,
-    // spread over all threads in path order, means rules no longer queue
-    // behind each other on the same files; each file is read once either
-    // way, and a rule that then lexes one reads it again (a few hundred
-    // files on a 100k-file tree).
-    let mut code: Vec<FileId> = contexts
-        .iter()
-        .flat_map(rules::observability::evidence::app_code_files)
-        .collect();
-    code.sort_unstable();
-    code.dedup();
-    facts.read_word_masks(&code);
+    rules::read_app_code_ahead(&repo, &contexts);
     // Every (rule, app) pair and every repo-wide rule is an independent job.
     let mut jobs: Vec<(usize, Option<&AppContext>)> = Vec::new();
     for (i, rule) in rules::ALL.iter().enumerate() {

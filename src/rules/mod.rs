@@ -303,6 +303,24 @@ impl<'a> RepoContext<'a> {
     }
 }
 
+/// Reads every app's code ahead of the rules (`Facts::read_word_masks`).
+///
+/// Nearly every content rule (env drift, fallback secrets, health routes,
+/// logging, error tracking) reads each app's code. Reading it up front,
+/// spread over all threads in path order, means rules no longer queue
+/// behind each other on the same files; each file is read once either way,
+/// and a rule that then lexes one reads it again (a few hundred files on a
+/// 100k-file tree).
+pub fn read_app_code_ahead(repo: &RepoContext, contexts: &[AppContext]) {
+    let mut code: Vec<FileId> = contexts
+        .iter()
+        .flat_map(observability::evidence::app_code_files)
+        .collect();
+    code.sort_unstable();
+    code.dedup();
+    repo.facts.read_word_masks(&code);
+}
+
 pub struct AppContext<'a> {
     pub repo: &'a RepoContext<'a>,
     pub app: &'a App,

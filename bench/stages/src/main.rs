@@ -1,8 +1,9 @@
 //! Times each stage of the `seaworthy check` pipeline on a tree:
-//! walk → index → facts → apps → rules (one rule at a time, then all in
-//! parallel as the binary runs them), then the cost of reading and tokenizing
-//! the JS/TS sources of the apps, which `missing-health-endpoint` does for
-//! every app without a file-based health route.
+//! walk → index → facts → apps → the apps' code read ahead (word masks) →
+//! rules (one rule at a time, then all in parallel as the binary runs
+//! them), then the cost of reading and tokenizing the JS/TS sources of the
+//! apps. `SEAWORTHY_TIMINGS=1 seaworthy check` gives the binary's own phase
+//! times; this tool splits them further.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -40,15 +41,21 @@ fn main() {
     let found = apps::discover(&facts);
     println!("apps                 {}  ({} apps)", ms(t.elapsed()), found.len());
 
+    // As the binary does before the rules: every app's code, read once.
+    let repo = RepoContext::new(&facts, &found);
+    let t = Instant::now();
+    let contexts: Vec<AppContext> = found.iter().map(|app| AppContext::new(&repo, app)).collect();
+    rules::read_app_code_ahead(&repo, &contexts);
+    println!("app code read ahead  {}", ms(t.elapsed()));
+
     // One rule at a time, single-threaded: a file's parse is charged to the
     // first rule that asks for it.
-    let repo = RepoContext::new(&facts, &found);
     let mut findings = 0;
     for rule in rules::ALL {
         let t = Instant::now();
         let count: usize = match rule.check {
             Check::Repo(check) => check(&repo).len(),
-            Check::App(check) => found.iter().map(|app| check(&AppContext::new(&repo, app)).len()).sum(),
+            Check::App(check) => contexts.iter().map(|cx| check(cx).len()).sum(),
             Check::Meta => 0,
         };
         findings += count;
@@ -68,11 +75,11 @@ fn main() {
         .filter(|id| index.get(*id).kind == Some(FileKind::JsSource))
         .collect();
     let t = Instant::now();
-    let bytes: usize = js.par_iter().map(|id| std::fs::read(&index.get(*id).abs).map(|b| b.len()).unwrap_or(0)).sum();
+    let bytes: usize = js.par_iter().map(|id| std::fs::read(index.path(*id)).map(|b| b.len()).unwrap_or(0)).sum();
     println!("\nJS/TS files in apps: {} ({:.1} MB)", js.len(), bytes as f64 / 1e6);
     println!("  fs::read, parallel   {}", ms(t.elapsed()));
     let t = Instant::now();
-    let texts: Vec<String> = js.iter().filter_map(|id| text::read_text(&index.get(*id).abs, max).ok()).collect();
+    let texts: Vec<String> = js.iter().filter_map(|id| text::read_text(&index.path(*id), max).ok()).collect();
     println!("  read_text, 1 thread  {}", ms(t.elapsed()));
     let t = Instant::now();
     let tokens: Vec<_> = texts.iter().map(|s| code::tokenize(s, code::Lang::Js)).collect();

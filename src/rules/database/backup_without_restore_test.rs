@@ -132,7 +132,11 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         let cursor = name
             .get(..14)
             .is_some_and(|p| p.eq_ignore_ascii_case(b"restore-cursor"));
-        !cursor && name.windows(7).any(|w| w.eq_ignore_ascii_case(b"restore"))
+        !cursor
+            && memchr::memchr2_iter(b'r', b'R', name).any(|at| {
+                name.get(at..at + 7)
+                    .is_some_and(|w| w.eq_ignore_ascii_case(b"restore"))
+            })
     });
     if named {
         return Vec::new();

@@ -143,7 +143,7 @@ pub struct Facts<'a> {
     /// One slot per file, boxed so that an unread file costs a pointer, not
     /// the size of the largest parsed form (a million-file tree stays small).
     slots: Vec<OnceLock<Box<Parsed>>>,
-    /// Per file, which words of `needles::NEEDLES` its text contains
+    /// Per file, which words of `needles::table()` its text contains
     /// (`None`: unreadable), read once for every rule that asks.
     needle_masks: Vec<OnceLock<Option<u128>>>,
     errors: Mutex<Vec<AuditError>>,
@@ -340,7 +340,7 @@ impl<'a> Facts<'a> {
     }
 
     /// Whether the file may contain one of `needles`: answered from the
-    /// file's word mask when every needle is in `needles::NEEDLES` (the file
+    /// file's word mask when every needle is in `needles::table()` (the file
     /// is read once for all such questions); `true` otherwise, and for
     /// unreadable files, so that the caller reads it (and reports why not).
     pub fn may_mention(&self, id: FileId, needles: &[&str]) -> bool {
@@ -354,8 +354,8 @@ impl<'a> Facts<'a> {
     }
 
     /// Reads the word masks of `ids` on all threads, ahead of the rules
-    /// that will ask (see `audit::run_rules`). Contiguous runs of ids share
-    /// folders, so each thread takes a run.
+    /// that will ask (see `rules::read_app_code_ahead`). Contiguous runs
+    /// of ids share folders, so each thread takes a run.
     pub fn read_word_masks(&self, ids: &[FileId]) {
         use rayon::prelude::*;
         ids.par_iter().with_min_len(32).for_each(|id| {

@@ -5,16 +5,16 @@
 //! rules and every app of a monorepo ask about the same shared files, so
 //! reading the text again for each question made the audit read every
 //! source file dozens of times. The first question reads the file once and
-//! records, as a bit mask, which words of `NEEDLES` it contains; later
-//! questions about those words are answered from the mask. A word missing
+//! records, as a bit mask, which words of the table (`table()`) it
+//! contains; later questions about those words are answered from the mask. A word missing
 //! from the table is answered by reading the file, so the table is only a
 //! cache: forgetting a word costs time, never a finding.
 
 use std::sync::OnceLock;
 
-/// The words rules ask about (at most 128).
-pub const NEEDLES: &[&str] = &[
-    // Health routes (missing-health-endpoint).
+/// The words that can spell a health route, for `missing-health-endpoint`
+/// (kept here so that the rule and the table share one list).
+pub const HEALTH: &[&str] = &[
     "health",
     "Health",
     "HEALTH",
@@ -48,6 +48,10 @@ pub const NEEDLES: &[&str] = &[
     "live/",
     "/alive",
     "alive/",
+];
+
+/// The table's other words, by the rules that ask.
+const OTHERS: &[&str] = &[
     // Database and cache clients (health-check-misses-dependencies).
     "prisma",
     "pg",
@@ -107,6 +111,12 @@ pub const NEEDLES: &[&str] = &[
     "use server",
 ];
 
+/// The words rules ask about (at most 128): `HEALTH` then `OTHERS`.
+pub fn table() -> &'static [&'static str] {
+    static TABLE: OnceLock<Vec<&'static str>> = OnceLock::new();
+    TABLE.get_or_init(|| HEALTH.iter().chain(OTHERS).copied().collect())
+}
+
 /// The bits of `needles` in the table; `None` when one of them is not in
 /// it (the caller must read the file).
 pub fn bits_of(needles: &[&str]) -> Option<u128> {
@@ -137,7 +147,7 @@ pub fn bits_of(needles: &[&str]) -> Option<u128> {
 fn search_bits(needles: &[&str]) -> Option<u128> {
     let mut bits = 0u128;
     for needle in needles {
-        let i = NEEDLES.iter().position(|n| n == needle)?;
+        let i = table().iter().position(|n| n == needle)?;
         bits |= 1 << i;
     }
     Some(bits)
@@ -163,9 +173,9 @@ pub fn mask_of(bytes: &[u8]) -> u128 {
     }
     static SCANNER: OnceLock<Option<Scanner>> = OnceLock::new();
     let scanner = SCANNER.get_or_init(|| {
-        let dfa = aho_corasick::dfa::DFA::new(NEEDLES).ok()?;
+        let dfa = aho_corasick::dfa::DFA::new(table()).ok()?;
         let start = dfa.start_state(Anchored::No).ok()?;
-        let longest = NEEDLES.iter().map(|n| n.len()).max()?;
+        let longest = table().iter().map(|n| n.len()).max()?;
         Some(Scanner {
             dfa,
             start,
@@ -178,7 +188,7 @@ pub fn mask_of(bytes: &[u8]) -> u128 {
         longest,
     }) = scanner
     else {
-        return NEEDLES
+        return table()
             .iter()
             .enumerate()
             .filter(|(_, n)| memchr::memmem::find(bytes, n.as_bytes()).is_some())
@@ -224,25 +234,27 @@ mod tests {
 
     #[test]
     fn the_table_fits_the_mask_and_has_no_duplicates() {
-        assert!(NEEDLES.len() <= 128);
-        for (i, n) in NEEDLES.iter().enumerate() {
-            assert!(!NEEDLES[..i].contains(n), "{n} twice");
+        let words = table();
+        assert!(words.len() <= 128);
+        for (i, n) in words.iter().enumerate() {
+            assert!(!words[..i].contains(n), "{n} twice");
         }
     }
 
     #[test]
     fn the_two_halves_see_every_word_wherever_it_sits() {
+        let words = table();
         // Every word at every offset around the middle of a long text,
         // against a plain substring search.
         let filler = "x".repeat(300);
-        for (i, word) in NEEDLES.iter().enumerate() {
+        for (i, word) in words.iter().enumerate() {
             for shift in 0..word.len() + 2 {
                 let text = format!("{}{word}{}", &filler[..150 - shift], &filler[..150]);
                 assert_ne!(mask_of(text.as_bytes()) & (1 << i), 0, "{word} at {shift}");
             }
         }
         let text = "const x = process.env.HEALTH ?? console.log('up');\n".repeat(20);
-        let expected = NEEDLES
+        let expected = words
             .iter()
             .enumerate()
             .filter(|(_, n)| text.contains(**n))
@@ -261,12 +273,12 @@ mod tests {
             let mut text = String::new();
             for _ in 0..next(40) {
                 match next(3) {
-                    0 => text.push_str(NEEDLES[next(NEEDLES.len())]),
+                    0 => text.push_str(words[next(words.len())]),
                     1 => text.push_str(&"ab/.$'\"{ ".repeat(next(5))),
                     _ => text.push(char::from(b'a' + next(26) as u8)),
                 }
             }
-            let expected = NEEDLES
+            let expected = words
                 .iter()
                 .enumerate()
                 .filter(|(_, n)| text.contains(**n))

@@ -1,5 +1,8 @@
 //! missing-health-endpoint: an app that serves HTTP has no health route.
 
+// Every way a health route can be spelled contains one of these words;
+// files without any of them are not lexed.
+use crate::facts::needles::HEALTH as HEALTH_NEEDLES;
 use crate::finding::{Category, Finding, Severity, Wording};
 use crate::index::{FileId, FileKind};
 use crate::rules::containerization::missing_container_config::{
@@ -98,44 +101,6 @@ answering 200 or 503 with `Cache-Control: no-store`.
 /// Common words that mean "health" only as the last segment of a route at
 /// the top (`/status`, `/api/v1/ping`, Rails' `/up`).
 const WEAK_NAMES: &[&str] = &["alive", "live", "ping", "ready", "status", "up"];
-
-/// Every way a health route can be spelled contains one of these; files
-/// without any of them are not lexed.
-const HEALTH_NEEDLES: &[&str] = &[
-    "health",
-    "Health",
-    "HEALTH",
-    "livez",
-    "readyz",
-    "heartbeat",
-    "/status",
-    "status/",
-    // `ping` and `up` only as a whole path segment at a literal's edge:
-    // bare `/up` and `ping/` are in every `./update`, `/upload` and
-    // `./shipping/` import, and made the health rules lex most files.
-    "/ping\"",
-    "/ping'",
-    "/ping`",
-    "\"ping/",
-    "'ping/",
-    "/ping/\"",
-    "/ping/'",
-    "/up\"",
-    "/up'",
-    "/up`",
-    "\"up/",
-    "'up/",
-    "/up/\"",
-    "/up/'",
-    "\"up\"",
-    "'up'",
-    "/ready",
-    "ready/",
-    "/live",
-    "live/",
-    "/alive",
-    "alive/",
-];
 
 /// Packages that register a health route for the app, across ecosystems.
 pub(crate) const HEALTH_LIBRARIES: &[&str] = &[

@@ -392,6 +392,20 @@ pub fn npm_frameworks<'a>(mut has: impl FnMut(&str) -> bool) -> Vec<(Framework, 
 
 /// ORMs, query builders and services, by npm package, reported as the app's
 /// stacks after its frameworks.
+/// Stacks (ids from the tables below) that mean a database server the app
+/// needs; SQLite is a file.
+pub const DATABASE_SERVER_STACKS: &[&str] = &[
+    "prisma",
+    "drizzle",
+    "typeorm",
+    "sequelize",
+    "knex",
+    "mongoose",
+    "postgresql",
+    "mysql",
+    "mongodb",
+];
+
 const NPM_STACKS: &[(&str, &[&str])] = &[
     ("prisma", &["prisma", "@prisma/client"]),
     ("drizzle", &["drizzle-orm"]),

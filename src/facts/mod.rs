@@ -331,6 +331,20 @@ impl<'a> Facts<'a> {
         }
     }
 
+    /// The environment variables a source file reads, when its text can
+    /// read any (`needles::JS_ENV_READS` for JavaScript/TypeScript,
+    /// `needles::CODE_ENV_READS` for the other languages).
+    pub fn env_reads(&self, id: FileId) -> Option<&[config_code::EnvRead]> {
+        match self.index.get(id).kind? {
+            FileKind::Source(_) => self
+                .code_mentioning(id, needles::CODE_ENV_READS)
+                .map(|c| c.env_reads.as_slice()),
+            _ => self
+                .js_mentioning(id, needles::JS_ENV_READS)
+                .map(|j| j.env_reads.as_slice()),
+        }
+    }
+
     /// `code()` for files that contain one of `needles` (see `js_mentioning`).
     pub fn code_mentioning(&self, id: FileId, needles: &[&str]) -> Option<&CodeFile> {
         match self.parsed_mentioning(id, needles)? {

@@ -50,9 +50,9 @@ pub const HEALTH: &[&str] = &[
     "alive/",
 ];
 
-/// The table's other words, by the rules that ask.
-const OTHERS: &[&str] = &[
-    // Database and cache clients (health-check-misses-dependencies).
+/// Text every file importing a database client contains, for
+/// `health-check-misses-dependencies`.
+pub const DATABASE_CLIENTS: &[&str] = &[
     "prisma",
     "pg",
     "postgres",
@@ -65,16 +65,20 @@ const OTHERS: &[&str] = &[
     "kysely",
     "neon",
     "planetscale",
+];
+
+/// How JavaScript/TypeScript reads an environment variable
+/// (`Facts::env_reads`).
+pub const JS_ENV_READS: &[&str] = &["process.env", "import.meta.env", "Bun.env", "Deno.env"];
+
+/// What code in the other languages contains where it reads one
+/// (`getenv`, `ENV[…]`, `os.environ`, `${VAR}`).
+pub const CODE_ENV_READS: &[&str] = &["env", "ENV", "Env", "${"];
+
+/// The table's other words, by the rules that ask.
+const OTHERS: &[&str] = &[
+    // Cache client (health-check-misses-dependencies).
     "redis",
-    // Environment reads (env-example-drift, hardcoded-fallback-secret).
-    "process.env",
-    "import.meta.env",
-    "Bun.env",
-    "Deno.env",
-    "env",
-    "ENV",
-    "Env",
-    "${",
     // Browser-exposed variables (secret-exposed-to-browser).
     "NEXT_PUBLIC_",
     "NUXT_PUBLIC_",
@@ -111,10 +115,20 @@ const OTHERS: &[&str] = &[
     "use server",
 ];
 
-/// The words rules ask about (at most 128): `HEALTH` then `OTHERS`.
+/// The words rules ask about (at most 128): the groups above, then
+/// `OTHERS`.
 pub fn table() -> &'static [&'static str] {
     static TABLE: OnceLock<Vec<&'static str>> = OnceLock::new();
-    TABLE.get_or_init(|| HEALTH.iter().chain(OTHERS).copied().collect())
+    TABLE.get_or_init(|| {
+        [
+            HEALTH,
+            DATABASE_CLIENTS,
+            JS_ENV_READS,
+            CODE_ENV_READS,
+            OTHERS,
+        ]
+        .concat()
+    })
 }
 
 /// The bits of `needles` in the table; `None` when one of them is not in

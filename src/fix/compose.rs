@@ -12,6 +12,24 @@ pub const POSTGRES_IMAGE: &str = "postgres:17";
 pub const REDIS_IMAGE: &str = "redis:7.4";
 pub const MYSQL_IMAGE: &str = "mysql:8.4";
 
+/// The compose file names Docker Compose looks for.
+const COMPOSE_FILES: &[&str] = &[
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yml",
+    "docker-compose.yaml",
+];
+
+/// Creates the app's compose.yaml unless it already has a compose file;
+/// `false` when one was there (left as it is).
+pub fn create_unless_present(b: &mut super::Builder, p: &Profile) -> bool {
+    if COMPOSE_FILES.iter().any(|f| b.exists(&p.join(f))) {
+        return false;
+    }
+    b.create(&p.join("compose.yaml"), render(p), false);
+    true
+}
+
 pub fn database_url(p: &Profile) -> Option<String> {
     match p.database {
         Database::Postgres => Some(format!(

@@ -75,17 +75,7 @@ pub fn plan_container(p: &Profile, b: &mut Builder) -> Result<(), String> {
     out.push_str(&format!("CMD [\"node\", \"{entry}\"]\n"));
     b.create(&p.join("Dockerfile"), out, false);
     b.create(&p.join(".dockerignore"), dockerignore(p), false);
-    let has_compose = [
-        "compose.yaml",
-        "compose.yml",
-        "docker-compose.yml",
-        "docker-compose.yaml",
-    ]
-    .iter()
-    .any(|f| b.exists(&p.join(f)));
-    if !has_compose {
-        b.create(&p.join("compose.yaml"), super::compose::render(p), false);
-    }
+    super::compose::create_unless_present(b, p);
     let listens_on_env = p
         .sources
         .iter()

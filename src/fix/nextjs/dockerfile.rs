@@ -69,22 +69,8 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
     b.create(&p.join(".dockerignore"), dockerignore(p), false);
 
     // 3. compose.yaml, unless the app already has a compose file.
-    let has_compose = [
-        "compose.yaml",
-        "compose.yml",
-        "docker-compose.yml",
-        "docker-compose.yaml",
-    ]
-    .iter()
-    .any(|f| b.exists(&p.join(f)));
-    if has_compose {
+    if !crate::fix::compose::create_unless_present(b, p) {
         b.manual("The app already has a compose file: add a service that builds the new Dockerfile (see `seaworthy fix --dry-run` output for the generated compose.yaml).");
-    } else {
-        b.create(
-            &p.join("compose.yaml"),
-            crate::fix::compose::render(p),
-            false,
-        );
     }
 
     let next = p

@@ -163,18 +163,7 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         if is_test_or_dev_file(rel) {
             continue;
         }
-        let reads = if cx.app.ecosystem == Ecosystem::Node {
-            facts
-                .js_mentioning(
-                    id,
-                    &["process.env", "import.meta.env", "Bun.env", "Deno.env"],
-                )
-                .map(|j| &j.env_reads)
-        } else {
-            facts
-                .code_mentioning(id, &["env", "ENV", "Env", "${"])
-                .map(|c| &c.env_reads)
-        };
+        let reads = facts.env_reads(id);
         for read in reads.into_iter().flatten() {
             let Some(fallback) = &read.fallback else {
                 continue;

@@ -160,6 +160,20 @@ fn misuse(words: &[String], mongodb: bool) -> Option<Misuse> {
 }
 
 /// Commands that print their arguments rather than run them.
+/// The first command of a script (echoes aside) that misuses Prisma, with
+/// its line.
+fn first_misuse(script: &crate::facts::ShellScript, mongodb: bool) -> Option<(Misuse, u32)> {
+    script
+        .commands
+        .iter()
+        .filter(|c| !is_output(c))
+        .find_map(|c| {
+            let mut words = vec![c.program.clone()];
+            words.extend(c.args.iter().cloned());
+            misuse(&words, mongodb).map(|m| (m, c.line))
+        })
+}
+
 fn is_output(cmd: &crate::facts::shell::ShellCommand) -> bool {
     matches!(
         cmd.name.as_str(),
@@ -289,16 +303,7 @@ fn script_misuse(cx: &AppContext, body: &str, mongodb: bool) -> Option<(String, 
         let Some(called) = cx.repo.facts.shell_script(id) else {
             continue;
         };
-        if let Some((m, line)) = called
-            .commands
-            .iter()
-            .filter(|c| !is_output(c))
-            .find_map(|c| {
-                let mut words = vec![c.program.clone()];
-                words.extend(c.args.iter().cloned());
-                misuse(&words, mongodb).map(|m| (m, c.line))
-            })
-        {
+        if let Some((m, line)) = first_misuse(called, mongodb) {
             return Some((index.get(id).rel.clone(), m, line));
         }
     }
@@ -623,16 +628,7 @@ fn shell_hits(cx: &AppContext, mongodb: bool) -> Vec<Hit> {
         let Some(script) = cx.repo.facts.shell_script(id) else {
             continue;
         };
-        if let Some((m, line)) = script
-            .commands
-            .iter()
-            .filter(|c| !is_output(c))
-            .find_map(|c| {
-                let mut words = vec![c.program.clone()];
-                words.extend(c.args.iter().cloned());
-                misuse(&words, mongodb).map(|m| (m, c.line))
-            })
-        {
+        if let Some((m, line)) = first_misuse(script, mongodb) {
             hits.push(Hit {
                 misuse: m,
                 locations: vec![Location::new(file.rel.clone(), line)],

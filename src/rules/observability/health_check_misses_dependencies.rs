@@ -8,7 +8,7 @@ use crate::rules::observability::health_handlers::{
 };
 use crate::rules::observability::missing_health_endpoint::HEALTH_LIBRARIES;
 use crate::rules::{code, AppContext, Check, Rule, RuleMeta};
-use crate::stack::Framework;
+use crate::stack::{Framework, DATABASE_SERVER_STACKS};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -96,37 +96,8 @@ fails. Point the orchestrator's readiness probe (or the load balancer's
 health check) at it.
 "#;
 
-/// Stacks that mean a database server the app needs (SQLite is a file).
-const DB_STACKS: &[&str] = &[
-    "prisma",
-    "drizzle",
-    "typeorm",
-    "sequelize",
-    "knex",
-    "mongoose",
-    "postgresql",
-    "mysql",
-    "mongodb",
-];
-
 /// Database client packages that are HTTP APIs or local files.
 const HTTP_DB_PACKAGES: &[&str] = &["@supabase/supabase-js", "@libsql/client", "better-sqlite3"];
-
-/// Text every file importing a database client contains.
-const DB_NEEDLES: &[&str] = &[
-    "prisma",
-    "pg",
-    "postgres",
-    "mysql",
-    "mongo",
-    "sequelize",
-    "typeorm",
-    "drizzle",
-    "knex",
-    "kysely",
-    "neon",
-    "planetscale",
-];
 
 fn check(cx: &AppContext) -> Vec<Finding> {
     let app = cx.app;
@@ -142,17 +113,22 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     // A database server the app's code (or a workspace package it uses)
     // really talks to; SQLite files and HTTP back-ends (Supabase, Turso)
     // hold no connection for a health check to test.
-    let uses_db = app.stacks.iter().any(|s| DB_STACKS.contains(s))
+    let uses_db = app
+        .stacks
+        .iter()
+        .any(|s| DATABASE_SERVER_STACKS.contains(s))
         && code_files.iter().any(|id| {
-            facts.source_code(*id, DB_NEEDLES).is_some_and(|src| {
-                src.imports().iter().any(|(m, _)| {
-                    is_prisma_client(m)
-                        || DB_PACKAGES
-                            .iter()
-                            .filter(|p| !HTTP_DB_PACKAGES.contains(p))
-                            .any(|p| m == p || m.starts_with(&format!("{p}/")))
+            facts
+                .source_code(*id, crate::facts::needles::DATABASE_CLIENTS)
+                .is_some_and(|src| {
+                    src.imports().iter().any(|(m, _)| {
+                        is_prisma_client(m)
+                            || DB_PACKAGES
+                                .iter()
+                                .filter(|p| !HTTP_DB_PACKAGES.contains(p))
+                                .any(|p| m == p || m.starts_with(&format!("{p}/")))
+                    })
                 })
-            })
         });
     // Upstash's HTTP client holds no connection to lose, and apps use it
     // for optional rate limits; only connection-based clients count.

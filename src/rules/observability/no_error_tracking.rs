@@ -421,21 +421,9 @@ pub(crate) fn monitoring_dependency(cx: &AppContext) -> Option<String> {
     .find_map(|m| hit(list, m.dependencies.keys()))
 }
 
-/// Database and cache stacks: an app that keeps state on a server.
-const STATEFUL_STACKS: &[&str] = &[
-    "prisma",
-    "drizzle",
-    "typeorm",
-    "sequelize",
-    "knex",
-    "mongoose",
-    "postgresql",
-    "mysql",
-    "mongodb",
-    "sqlite",
-    "redis",
-    "sqlalchemy",
-];
+/// Stacks besides a database server (`stack::DATABASE_SERVER_STACKS`)
+/// that mean an app keeps state: a database file, a cache, an ORM.
+const OTHER_STATEFUL_STACKS: &[&str] = &["sqlite", "redis", "sqlalchemy"];
 
 fn check(cx: &AppContext) -> Vec<Finding> {
     let app = cx.app;
@@ -447,7 +435,9 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     // bare net/http binary with none (a static file server, a proxy), has
     // little server-side failure of its own to track.
     if (app.framework().routes_are_files() || app.framework() == Framework::NetHttp)
-        && !app.stacks.iter().any(|s| STATEFUL_STACKS.contains(s))
+        && !app.stacks.iter().any(|s| {
+            crate::stack::DATABASE_SERVER_STACKS.contains(s) || OTHER_STATEFUL_STACKS.contains(s)
+        })
     {
         return Vec::new();
     }

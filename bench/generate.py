@@ -356,8 +356,13 @@ def svg_source(rng):
 # Workspace definitions
 
 
-def plan_apps(rng, n, health_ratio=0.55):
-    """(name, framework, traits) for n apps, deterministic."""
+def plan_apps(rng, n, health_ratio=0.55, service_ops=False):
+    """(name, framework, traits) for n apps, deterministic.
+
+    With `service_ops`, every app is a deployable service of its own (the
+    shape of a platform team's monorepo): a Dockerfile, its own compose file
+    and Kubernetes manifests, and deploy/backup scripts for a tenth of them.
+    """
     # 45% Next.js (two thirds App Router), the rest Express, Fastify, NestJS.
     kinds = ["next-app", "next-pages", "next-app", "express", "nest", "fastify", "express", "nest",
              "next-app", "next-pages", "next-app", "express", "nest", "fastify", "express", "nest",
@@ -389,10 +394,15 @@ def plan_apps(rng, n, health_ratio=0.55):
             traits["prisma"] = "postgresql"
         apps.append((name, kind, traits))
     # A few deploy and backup scripts, spread over the apps.
-    for i in rng.sample(range(n), min(n, 4)):
+    deploys, backups = (max(4, n // 10), max(3, n // 12)) if service_ops else (4, 3)
+    for i in rng.sample(range(n), min(n, deploys)):
         apps[i][2]["deploy_script"] = True
-    for i in rng.sample(range(n), min(n, 3)):
+    for i in rng.sample(range(n), min(n, backups)):
         apps[i][2]["backup_script"] = True
+    for _, _, traits in apps:
+        traits["service_ops"] = service_ops
+        if service_ops:
+            traits["dockerfile"] = True
     return apps
 
 
@@ -463,6 +473,67 @@ USER node
 {copy}
 EXPOSE 3000
 {run}
+"""
+
+
+def service_compose(rng, name, traits):
+    """A service's own compose file: the app, its database and cache."""
+    deps = ["postgres"] + (["redis"] if traits["redis"] else [])
+    out = [f"services:\n  {name}:\n    build:\n      context: ../..\n      dockerfile: apps/{name}/Dockerfile\n"
+           f"    image: registry.example.com/acme/{name}:latest\n    restart: unless-stopped\n"
+           f"    env_file: .env\n    ports: ['{3000 + rng.randint(0, 999)}:3000']\n"
+           f"    depends_on: [{', '.join(deps)}]\n"]
+    out.append("  postgres:\n    image: postgres:16\n    restart: unless-stopped\n"
+               "    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?}\n"
+               "    volumes: ['pgdata:/var/lib/postgresql/data']\n")
+    if traits["redis"]:
+        out.append("  redis:\n    image: redis:7-alpine\n    restart: unless-stopped\n")
+    out.append("volumes:\n  pgdata: {}\n")
+    return "".join(out)
+
+
+def k8s_deployment(rng, name, traits):
+    probe = "/api/health" if traits["health"] else "/"
+    return f"""apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {name}
+  labels: {{app: {name}}}
+spec:
+  replicas: {rng.choice([1, 2, 3])}
+  selector:
+    matchLabels: {{app: {name}}}
+  template:
+    metadata:
+      labels: {{app: {name}}}
+    spec:
+      securityContext:
+        runAsNonRoot: true
+      containers:
+        - name: {name}
+          image: registry.example.com/acme/{name}:1.{rng.randint(0, 40)}.{rng.randint(0, 9)}
+          ports:
+            - containerPort: 3000
+          envFrom:
+            - secretRef: {{name: {name}-env}}
+          readinessProbe:
+            httpGet: {{path: {probe}, port: 3000}}
+          resources:
+            requests: {{cpu: 100m, memory: 256Mi}}
+            limits: {{memory: 512Mi}}
+"""
+
+
+def k8s_service(name):
+    return f"""apiVersion: v1
+kind: Service
+metadata:
+  name: {name}
+spec:
+  selector: {{app: {name}}}
+  ports:
+    - port: 80
+      targetPort: 3000
 """
 
 
@@ -632,6 +703,10 @@ def make_app(tree, rng, name, kind, traits, quota, db_package):
     if traits["dockerfile"]:
         tree.write(f"{base}/Dockerfile", dockerfile(kind, name))
         tree.write(f"{base}/.dockerignore", "node_modules\n.next\ndist\n.env\n")
+    if traits["service_ops"]:
+        tree.write(f"{base}/docker-compose.yml", service_compose(rng, name, traits))
+        tree.write(f"{base}/k8s/deployment.yaml", k8s_deployment(rng, name, traits))
+        tree.write(f"{base}/k8s/service.yaml", k8s_service(name))
     if traits["prisma"]:
         tree.write(f"{base}/prisma/schema.prisma", prisma_schema(rng, traits["prisma"], name))
         for m in range(rng.randint(1, 6)):
@@ -894,6 +969,9 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--health-ratio", type=float, default=0.55,
                     help="share of apps that have a health route (default 0.55; 1 = all, 0 = none)")
+    ap.add_argument("--service-ops", action="store_true",
+                    help="every app is a service with its own Dockerfile, compose file and Kubernetes "
+                         "manifests, and a tenth have deploy/backup scripts (the many-services shape)")
     ap.add_argument("--force", action="store_true", help="remove OUT first if it exists")
     ap.add_argument("--no-git", action="store_true", help="do not `git init` the tree")
     args = ap.parse_args()
@@ -908,7 +986,7 @@ def main():
 
     rng = random.Random(args.seed)
     tree = Tree(args.out)
-    apps = plan_apps(rng, args.apps, args.health_ratio)
+    apps = plan_apps(rng, args.apps, args.health_ratio, args.service_ops)
     pkgs = [PACKAGE_NAMES[i] if i < len(PACKAGE_NAMES) else f"lib-{i}" for i in range(args.packages)]
     make_root(tree, rng, apps, pkgs)
 

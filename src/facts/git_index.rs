@@ -22,6 +22,45 @@ fn git_dir(root: &Path) -> Option<PathBuf> {
     })
 }
 
+/// The repository's name as its `origin` remote gives it (`shop` for
+/// `git@github.com:acme/shop.git`): what the project is called whatever
+/// the folder it is checked out in. Read from the git config of the
+/// working tree whose top is `root` (for a linked worktree, the common one).
+pub fn remote_repository_name(root: &Path) -> Option<String> {
+    let dir = git_dir(root)?;
+    let common = std::fs::read_to_string(dir.join("commondir"))
+        .ok()
+        .map(|c| dir.join(c.trim()))
+        .unwrap_or(dir);
+    let config = std::fs::read(common.join("config")).ok()?;
+    if config.len() > 1024 * 1024 {
+        return None;
+    }
+    let config = String::from_utf8_lossy(&config);
+    let mut in_origin = false;
+    for line in config.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_origin = line.split_whitespace().collect::<Vec<_>>() == ["[remote", "\"origin\"]"];
+            continue;
+        }
+        if !in_origin {
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        if key.trim() != "url" {
+            continue;
+        }
+        let url = value.trim().trim_end_matches('/');
+        let last = url.rsplit(['/', ':']).next()?;
+        let name = last.strip_suffix(".git").unwrap_or(last);
+        return (!name.is_empty()).then(|| name.to_string());
+    }
+    None
+}
+
 /// Paths (relative to `root`, forward slashes) tracked by the git
 /// repository whose top is `root`. Empty when `root` is not the top of a
 /// git working tree or the index cannot be read.
@@ -123,5 +162,34 @@ mod tests {
         );
         assert_eq!(parse(b"DIRC"), None);
         assert_eq!(parse(b"nope"), None);
+    }
+}
+
+#[cfg(test)]
+mod remote_tests {
+    use super::remote_repository_name;
+
+    #[test]
+    fn the_origin_url_names_the_repository() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let git = dir.path().join(".git");
+        std::fs::create_dir(&git).expect("mkdir");
+        std::fs::write(
+            git.join("config"),
+            "[core]\n\tbare = false\n[remote \"upstream\"]\n\turl = https://example.com/x/other.git\n[remote \"origin\"]\n\turl = git@github.com:acme/shop.git\n",
+        )
+        .expect("write");
+        assert_eq!(remote_repository_name(dir.path()).as_deref(), Some("shop"));
+        std::fs::write(
+            git.join("config"),
+            "[remote \"origin\"]\n  url = https://github.com/acme/web-app/\n",
+        )
+        .expect("write");
+        assert_eq!(
+            remote_repository_name(dir.path()).as_deref(),
+            Some("web-app")
+        );
+        std::fs::write(git.join("config"), "[core]\n").expect("write");
+        assert_eq!(remote_repository_name(dir.path()), None);
     }
 }

@@ -8,8 +8,10 @@ pub mod configuration;
 pub mod containerization;
 pub mod database;
 pub mod delivery;
+pub mod folders;
 pub mod observability;
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::apps::App;
@@ -145,54 +147,43 @@ pub struct RepoContext<'a> {
     package_dirs: OnceLock<Vec<String>>,
     shared_js_files: OnceLock<Vec<FileId>>,
     npm_packages: OnceLock<NpmPackages>,
+    app_folders: OnceLock<folders::AppFolders>,
+    deploy_kinds_by_dir: OnceLock<HashMap<String, Vec<DeployKind>>>,
+    root_readmes: OnceLock<Vec<FileId>>,
+    ops_files: OnceLock<observability::evidence::OpsFiles>,
+    container_definitions:
+        OnceLock<containerization::missing_container_config::ContainerDefinitions>,
+    production_dockerfiles: OnceLock<Vec<containerization::dockerfiles::TargetSpec>>,
+    production_compose_files: OnceLock<Vec<FileId>>,
+    project_names: OnceLock<Vec<String>>,
+    /// Per kind, the files of each folder (`in_dir`).
+    files_by_dir: std::sync::Mutex<HashMap<FileKind, std::sync::Arc<HashMap<String, Vec<FileId>>>>>,
 }
 
 /// The package.json folders of the repository as id ranges, for "which
 /// package owns this file" in one binary search.
 #[derive(Debug, Default)]
 pub struct NpmPackages {
-    /// (ids under the folder, the manifest, the enclosing entry), sorted by
-    /// range start; a nested package comes after the one enclosing it.
-    ranges: Vec<(std::ops::Range<FileId>, FileId, Option<usize>)>,
+    /// The manifest of each package folder.
+    ranges: folders::NestedRanges<FileId>,
 }
 
 impl NpmPackages {
     fn build(index: &Index) -> NpmPackages {
-        let mut ranges: Vec<(std::ops::Range<FileId>, FileId, Option<usize>)> = index
-            .of_kind(FileKind::PackageJson)
-            .iter()
-            .filter(|id| !index.get(**id).non_product)
-            .map(|id| (index.ids_under(index.get(*id).dir()), *id, None))
-            .filter(|(r, _, _)| !r.is_empty())
-            .collect();
-        // Enclosing folders first when two start at the same file.
-        ranges.sort_by(|a, b| a.0.start.cmp(&b.0.start).then(b.0.end.cmp(&a.0.end)));
-        let mut open: Vec<usize> = Vec::new();
-        for i in 0..ranges.len() {
-            while let Some(&top) = open.last() {
-                if ranges[top].0.end > ranges[i].0.start {
-                    break;
-                }
-                open.pop();
-            }
-            ranges[i].2 = open.last().copied();
-            open.push(i);
+        NpmPackages {
+            ranges: folders::NestedRanges::build(
+                index
+                    .of_kind(FileKind::PackageJson)
+                    .iter()
+                    .filter(|id| !index.get(**id).non_product)
+                    .map(|id| (index.ids_under(index.get(*id).dir()), *id)),
+            ),
         }
-        NpmPackages { ranges }
     }
 
     /// The package.json of the innermost package folder holding `id`.
     pub fn owner(&self, id: FileId) -> Option<FileId> {
-        let before = self.ranges.partition_point(|(r, _, _)| r.start <= id);
-        let mut at = before.checked_sub(1);
-        while let Some(i) = at {
-            let (range, manifest, parent) = &self.ranges[i];
-            if range.contains(&id) {
-                return Some(*manifest);
-            }
-            at = *parent;
-        }
-        None
+        self.ranges.innermost(id).copied()
     }
 }
 
@@ -206,7 +197,107 @@ impl<'a> RepoContext<'a> {
             package_dirs: OnceLock::new(),
             shared_js_files: OnceLock::new(),
             npm_packages: OnceLock::new(),
+            app_folders: OnceLock::new(),
+            deploy_kinds_by_dir: OnceLock::new(),
+            root_readmes: OnceLock::new(),
+            ops_files: OnceLock::new(),
+            container_definitions: OnceLock::new(),
+            production_dockerfiles: OnceLock::new(),
+            production_compose_files: OnceLock::new(),
+            project_names: OnceLock::new(),
+            files_by_dir: std::sync::Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The kinds of deployment definitions in each folder.
+    pub fn deploy_kinds_by_dir(&self) -> &HashMap<String, Vec<DeployKind>> {
+        self.deploy_kinds_by_dir.get_or_init(|| {
+            let mut by_dir: HashMap<String, Vec<DeployKind>> = HashMap::new();
+            for (id, kind) in self.deploy_definitions() {
+                by_dir
+                    .entry(self.index.get(*id).dir().to_string())
+                    .or_default()
+                    .push(*kind);
+            }
+            by_dir
+        })
+    }
+
+    /// The READMEs at the root of the repository.
+    pub fn root_readmes(&self) -> &[FileId] {
+        self.root_readmes.get_or_init(|| {
+            self.index
+                .of_kind(FileKind::Readme)
+                .iter()
+                .copied()
+                .filter(|id| self.index.get(*id).dir().is_empty())
+                .collect()
+        })
+    }
+
+    /// Which app folder holds each file.
+    pub fn app_folders(&self) -> &folders::AppFolders {
+        self.app_folders
+            .get_or_init(|| folders::AppFolders::build(self.index, self.apps))
+    }
+
+    /// What builds or runs an image, by the apps it counts for.
+    pub(crate) fn container_definitions(
+        &self,
+    ) -> &containerization::missing_container_config::ContainerDefinitions {
+        self.container_definitions.get_or_init(|| {
+            containerization::missing_container_config::ContainerDefinitions::build(self)
+        })
+    }
+
+    /// The production Dockerfiles (`dockerfiles::production_dockerfiles`).
+    pub(crate) fn production_dockerfiles(
+        &self,
+        find: impl FnOnce() -> Vec<containerization::dockerfiles::TargetSpec>,
+    ) -> &[containerization::dockerfiles::TargetSpec] {
+        self.production_dockerfiles.get_or_init(find)
+    }
+
+    /// The compose files that deploy the project (`compose_files::production`).
+    pub(crate) fn production_compose_files(&self, find: impl FnOnce() -> Vec<FileId>) -> &[FileId] {
+        self.production_compose_files.get_or_init(find)
+    }
+
+    /// The names the project goes by (`compose_files::project_names`).
+    pub(crate) fn project_names(&self, find: impl FnOnce() -> Vec<String>) -> &[String] {
+        self.project_names.get_or_init(find)
+    }
+
+    /// The files of a kind directly in the folder `dir` ("" for the root),
+    /// in path order: a lookup, where a scan of the kind's list per folder
+    /// asked would grow with the size of the repository.
+    pub fn in_dir(&self, kind: FileKind, dir: &str) -> Vec<FileId> {
+        let by_dir = {
+            let mut cache = self
+                .files_by_dir
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner());
+            cache
+                .entry(kind)
+                .or_insert_with(|| {
+                    let mut by_dir: HashMap<String, Vec<FileId>> = HashMap::new();
+                    for id in self.index.of_kind(kind) {
+                        by_dir
+                            .entry(self.index.get(*id).dir().to_string())
+                            .or_default()
+                            .push(*id);
+                    }
+                    std::sync::Arc::new(by_dir)
+                })
+                .clone()
+        };
+        by_dir.get(dir).cloned().unwrap_or_default()
+    }
+
+    /// The operations files, grouped by app folder (`evidence::ops_mention`).
+    pub(crate) fn ops_files(&self) -> &observability::evidence::OpsFiles {
+        self.ops_files
+            .get_or_init(|| observability::evidence::OpsFiles::build(self))
     }
 
     /// Which package.json folder owns each file.
@@ -363,14 +454,19 @@ impl<'a> AppContext<'a> {
         self.nested_roots.get_or_init(|| {
             let index = self.repo.index;
             let app_dir = self.app.dir();
+            // The manifests below the app's folder are one run of each
+            // kind's list: the work does not grow with the other apps.
+            let range = index.ids_under(app_dir);
             let mut roots: Vec<String> = PACKAGE_MANIFESTS
                 .iter()
-                .flat_map(|kind| index.of_kind(*kind).iter())
-                .map(|id| index.get(*id).dir())
-                .filter(|dir| {
-                    *dir != app_dir
-                        && (app_dir.is_empty() || dir.starts_with(&format!("{app_dir}/")))
+                .flat_map(|kind| {
+                    let ids = index.of_kind(*kind);
+                    let start = ids.partition_point(|id| *id < range.start);
+                    let end = ids.partition_point(|id| *id < range.end);
+                    ids[start..end].iter()
                 })
+                .map(|id| index.get(*id).dir())
+                .filter(|dir| *dir != app_dir)
                 .map(|dir| format!("{dir}/"))
                 .collect();
             roots.sort();
@@ -389,8 +485,24 @@ impl<'a> AppContext<'a> {
                 .filter(|r| !r.is_empty())
                 .collect();
             ranges.sort_by_key(|r| r.start);
-            ranges
+            // Nested packages lie inside their parent's range: merged into
+            // disjoint ranges, one binary search answers per file.
+            let mut merged: Vec<std::ops::Range<FileId>> = Vec::new();
+            for range in ranges {
+                match merged.last_mut() {
+                    Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+                    _ => merged.push(range),
+                }
+            }
+            merged
         })
+    }
+
+    /// Whether the file lies in a package folder nested in the app's.
+    fn in_nested_package(&self, id: FileId) -> bool {
+        let nested = self.nested_ranges();
+        let before = nested.partition_point(|r| r.start <= id);
+        before > 0 && nested[before - 1].contains(&id)
     }
 
     /// Whether the app's folder itself says nothing about the role of the
@@ -427,15 +539,13 @@ impl<'a> AppContext<'a> {
     pub fn hosting(&self) -> Vec<DeployKind> {
         let index = self.repo.index;
         let app_dir = self.app.dir();
-        let mut kinds: Vec<DeployKind> = self
-            .repo
-            .deploy_definitions()
-            .iter()
-            .filter(|(id, _)| {
-                let dir = index.get(*id).dir();
-                dir.is_empty() || dir == app_dir
-            })
-            .map(|(_, kind)| *kind)
+        let by_dir = self.repo.deploy_kinds_by_dir();
+        let mut kinds: Vec<DeployKind> = by_dir
+            .get("")
+            .into_iter()
+            .chain((!app_dir.is_empty()).then(|| by_dir.get(app_dir)).flatten())
+            .flatten()
+            .copied()
             .collect();
         kinds.extend(
             PLATFORM_PACKAGES
@@ -443,11 +553,22 @@ impl<'a> AppContext<'a> {
                 .filter(|(pkg, _)| self.app.has_dependency(pkg))
                 .map(|(_, kind)| *kind),
         );
-        let readmes = index.of_kind(FileKind::Readme).iter().filter(|id| {
-            let dir = index.get(**id).dir();
-            dir == app_dir || dir.is_empty()
-        });
-        for id in readmes {
+        // The READMEs of the app's folder (one run of the kind's list) and
+        // of the root.
+        let readmes = index.of_kind(FileKind::Readme);
+        let range = index.ids_under(app_dir);
+        let start = readmes.partition_point(|id| *id < range.start);
+        let end = readmes.partition_point(|id| *id < range.end);
+        let own = readmes[start..end]
+            .iter()
+            .filter(|id| index.get(**id).dir() == app_dir);
+        let root = self.repo.root_readmes().iter();
+        let mut seen = Vec::new();
+        for id in own.chain(root) {
+            if seen.contains(id) {
+                continue;
+            }
+            seen.push(*id);
             if let Some(text) = self.repo.facts.text(*id) {
                 kinds.extend(
                     DEPLOY_BUTTONS
@@ -509,7 +630,6 @@ impl<'a> AppContext<'a> {
         let start = ids.partition_point(|id| *id < range.start);
         let end = ids.partition_point(|id| *id < range.end);
         let neutral = self.dir_is_neutral();
-        let nested = self.nested_ranges();
         ids[start..end].iter().copied().filter(move |id| {
             let file = self.repo.index.get(*id);
             let non_product = if neutral {
@@ -522,7 +642,7 @@ impl<'a> AppContext<'a> {
                     .trim_start_matches('/');
                 crate::apps::is_non_product_path(inner)
             };
-            !non_product && !nested.iter().any(|r| r.contains(id))
+            !non_product && !self.in_nested_package(*id)
         })
     }
 

@@ -8,15 +8,22 @@ use crate::index::{FileId, FileKind};
 use crate::rules::RepoContext;
 
 /// Compose files that deploy the project (see `ComposeFile::role`),
-/// outside tests and examples, in path order.
+/// outside tests and examples, in path order. Five rules ask: decided once
+/// per audit.
 pub fn production<'a>(cx: &'a RepoContext<'a>) -> Vec<(FileId, &'a ComposeFile)> {
-    cx.index
-        .of_kind(FileKind::Compose)
-        .iter()
-        .filter(|id| !is_non_product_path(cx.rel(**id)))
-        .filter_map(|id| cx.facts.compose(*id).map(|c| (*id, c)))
-        .filter(|(id, c)| role(cx, *id, c) == ComposeRole::Production)
-        .collect()
+    cx.production_compose_files(|| {
+        cx.index
+            .of_kind(FileKind::Compose)
+            .iter()
+            .filter(|id| !is_non_product_path(cx.rel(**id)))
+            .filter_map(|id| cx.facts.compose(*id).map(|c| (*id, c)))
+            .filter(|(id, c)| role(cx, *id, c) == ComposeRole::Production)
+            .map(|(id, _)| id)
+            .collect()
+    })
+    .iter()
+    .filter_map(|id| cx.facts.compose(*id).map(|c| (*id, c)))
+    .collect()
 }
 
 /// Restart policies that keep a service running: a stack meant to stay up.
@@ -36,9 +43,8 @@ pub fn role(cx: &RepoContext, id: FileId, compose: &ComposeFile) -> ComposeRole 
     // Beside a production-named file (`docker-compose.prod.yml`), a neutral
     // one is the development or base file; the production one is read.
     let dir = cx.index.get(id).dir();
-    let production_sibling = cx.index.of_kind(FileKind::Compose).iter().any(|other| {
+    let production_sibling = cx.in_dir(FileKind::Compose, dir).iter().any(|other| {
         *other != id
-            && cx.index.get(*other).dir() == dir
             && cx
                 .facts
                 .compose(*other)
@@ -117,34 +123,48 @@ const BACKING_WORDS: &[&str] = &[
     "nginx",
 ];
 
-/// Names the project goes by: the audited folder's name, the apps' package
-/// names (without scope) and folder names.
-pub fn project_names(cx: &RepoContext) -> Vec<String> {
-    let mut names = Vec::new();
-    if let Some(name) = std::fs::canonicalize(&cx.index.root).ok().and_then(|p| {
-        p.file_name()
-            .map(|n| n.to_string_lossy().to_ascii_lowercase())
-    }) {
-        names.push(name);
-    }
-    for app in cx.apps {
-        if let Some(name) = &app.name {
-            names.push(name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase());
+/// Names the project goes by: the repository's name in its git remote, the
+/// root package's name, the apps' package names (without scope) and folder
+/// names. Never the name of the folder it is checked out in: the same
+/// commit audited as `repo/` or `repo-main/` gives the same report.
+pub fn project_names<'a>(cx: &'a RepoContext) -> &'a [String] {
+    cx.project_names(|| {
+        let mut names = Vec::new();
+        if let Some(name) = crate::facts::git_index::remote_repository_name(&cx.index.root) {
+            names.push(name.to_ascii_lowercase());
         }
-        if app.path != "." {
+        if let Some(name) = cx
+            .index
+            .find("package.json")
+            .and_then(|id| cx.facts.package_json(id))
+            .and_then(|pkg| pkg.name.clone())
+        {
             names.push(
-                app.path
-                    .rsplit('/')
+                name.rsplit('/')
                     .next()
-                    .unwrap_or(&app.path)
+                    .unwrap_or(&name)
                     .to_ascii_lowercase(),
             );
         }
-    }
-    names.retain(|n| n.len() >= 3 && !GENERIC_NAMES.contains(&n.as_str()));
-    names.sort();
-    names.dedup();
-    names
+        for app in cx.apps {
+            if let Some(name) = &app.name {
+                names.push(name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase());
+            }
+            if app.path != "." {
+                names.push(
+                    app.path
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or(&app.path)
+                        .to_ascii_lowercase(),
+                );
+            }
+        }
+        names.retain(|n| n.len() >= 3 && !GENERIC_NAMES.contains(&n.as_str()));
+        names.sort();
+        names.dedup();
+        names
+    })
 }
 
 /// App names too common to identify an image.
@@ -156,10 +176,7 @@ const GENERIC_NAMES: &[&str] = &[
 /// The app a file inside an app's folder belongs to (`None` at the root
 /// or outside every app).
 pub fn app_of<'a>(cx: &'a RepoContext, rel: &str) -> Option<&'a App> {
-    cx.apps
-        .iter()
-        .filter(|a| a.path != "." && rel.starts_with(&format!("{}/", a.path)))
-        .max_by_key(|a| a.path.len())
+    cx.app_folders().holding_path(rel).map(|i| &cx.apps[i])
 }
 
 /// The same service in the other compose files of the folder (a base file
@@ -169,12 +186,10 @@ pub fn siblings<'a>(
     id: FileId,
     name: &'a str,
 ) -> impl Iterator<Item = &'a ComposeService> + 'a {
-    let dir = cx.index.get(id).dir().to_string();
-    cx.index
-        .of_kind(FileKind::Compose)
-        .iter()
-        .filter(move |other| **other != id && cx.index.get(**other).dir() == dir)
-        .filter_map(|other| cx.facts.compose(*other))
+    cx.in_dir(FileKind::Compose, cx.index.get(id).dir())
+        .into_iter()
+        .filter(move |other| *other != id)
+        .filter_map(|other| cx.facts.compose(other))
         .filter_map(move |c| c.service(name))
 }
 
@@ -197,11 +212,8 @@ pub fn is_application(service: &ComposeService) -> bool {
 /// (`start-local-instances.sh`, `dev.sh`, `run-tests.sh`), runs
 /// `docker compose`: the file is that script's local stack.
 fn started_by_dev_script(cx: &RepoContext, dir: &str) -> bool {
-    cx.index.of_kind(FileKind::ShellScript).iter().any(|id| {
+    cx.in_dir(FileKind::ShellScript, dir).iter().any(|id| {
         let file = cx.index.get(*id);
-        if file.dir() != dir {
-            return false;
-        }
         let name = file.name().to_ascii_lowercase();
         let dev_named = name.split(['.', '-', '_']).any(|w| {
             matches!(

@@ -1,6 +1,8 @@
 //! dockerfile-copy-without-dockerignore: `COPY . .` with nothing keeping
 //! `.env`, `.git` and `node_modules` out of the build context.
 
+use std::collections::{HashMap, HashSet};
+
 use crate::facts::dockerfile::Instruction;
 use crate::facts::dockerignore::DockerIgnore;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
@@ -102,15 +104,81 @@ fn is_context_root(src: &str) -> bool {
 
 fn check(cx: &RepoContext) -> Vec<Finding> {
     let mut out = Vec::new();
+    // In a monorepo every service's Dockerfile may build from the root: what
+    // a context holds, and what its `.dockerignore` misses, is worked out
+    // once per context, not once per Dockerfile (that is O(services × files)).
+    let mut seen = Seen::default();
     for target in dockerfiles::production_dockerfiles(cx) {
-        if let Some(f) = check_one(cx, &target) {
+        if let Some(f) = check_one(cx, &target, &mut seen) {
             out.push(f);
         }
     }
     out
 }
 
-fn check_one(cx: &RepoContext, target: &Target) -> Option<Finding> {
+/// What the build contexts hold and what their `.dockerignore` files miss,
+/// kept while the rule runs.
+#[derive(Default)]
+struct Seen {
+    contents: HashMap<String, ContextContents>,
+    /// By (context, .dockerignore, copied into the image, dotenv at the
+    /// context root).
+    missing: HashMap<(String, String, bool, bool), Vec<String>>,
+}
+
+/// Folders of a build context, relative to it, that the context must keep
+/// out of the image.
+struct ContextContents {
+    /// Where a developer's `.env` lives (beside an env example).
+    env_dirs: Vec<String>,
+    /// Where a host's `node_modules` lives (beside a package.json).
+    node_dirs: Vec<String>,
+}
+
+impl ContextContents {
+    fn of(cx: &RepoContext, context: &str) -> ContextContents {
+        let index = cx.index;
+        let context_files = index.under(context);
+        let prefix = if context.is_empty() {
+            String::new()
+        } else {
+            format!("{context}/")
+        };
+        let relative = |dir: &str| -> String {
+            if dir == context {
+                String::new()
+            } else {
+                dir.strip_prefix(&prefix).unwrap_or(dir).to_string()
+            }
+        };
+        let product = |rel: &str| !crate::apps::is_non_product_path(rel);
+        // A committed `.env` is in git already; the leak is the local one a
+        // developer copies from an example beside a package (or the context root).
+        let package_dirs: HashSet<&str> = cx.package_dirs().iter().map(String::as_str).collect();
+        let mut env_dirs: Vec<String> = context_files
+            .iter()
+            .filter(|f| f.kind == Some(FileKind::EnvExample))
+            .filter(|f| product(&f.rel) && !dockerfiles::is_dev_path(&f.rel))
+            .filter(|f| f.dir() == context || package_dirs.contains(f.dir()))
+            .map(|f| relative(f.dir()))
+            .collect();
+        env_dirs.sort();
+        env_dirs.dedup();
+        let mut node_dirs: Vec<String> = context_files
+            .iter()
+            .filter(|f| f.kind == Some(FileKind::PackageJson) && product(&f.rel))
+            .map(|f| relative(f.dir()))
+            .collect();
+        node_dirs.sort();
+        node_dirs.dedup();
+        ContextContents {
+            env_dirs,
+            node_dirs,
+        }
+    }
+}
+
+fn check_one(cx: &RepoContext, target: &Target, seen: &mut Seen) -> Option<Finding> {
     let file = target.file;
     let copies: Vec<(usize, &Instruction)> = file
         .stages
@@ -168,44 +236,9 @@ fn check_one(cx: &RepoContext, target: &Target) -> Option<Finding> {
 
     // What the context must keep out: `.env` where env files live (or at
     // the app's root when it loads dotenv), `node_modules` of each package.
-    let context_files = index.under(&target.context);
-    let prefix = if target.context.is_empty() {
-        String::new()
-    } else {
-        format!("{}/", target.context)
-    };
-    let relative = |dir: &str| -> String {
-        if dir == target.context {
-            String::new()
-        } else {
-            dir.strip_prefix(&prefix).unwrap_or(dir).to_string()
-        }
-    };
-    let product = |rel: &str| !crate::apps::is_non_product_path(rel);
-    // A committed `.env` is in git already; the leak is the local one a
-    // developer copies from an example beside a package (or the context root).
-    let package_dirs = cx.package_dirs();
-    let mut env_dirs: Vec<String> = context_files
-        .iter()
-        .filter(|f| f.kind == Some(FileKind::EnvExample))
-        .filter(|f| product(&f.rel) && !dockerfiles::is_dev_path(&f.rel))
-        .filter(|f| f.dir() == target.context || package_dirs.iter().any(|d| d.as_str() == f.dir()))
-        .map(|f| relative(f.dir()))
-        .collect();
-    if let Some(app) = target.app {
-        if app.has_dependency("dotenv") && app.dir() == target.context {
-            env_dirs.push(String::new());
-        }
-    }
-    env_dirs.sort();
-    env_dirs.dedup();
-    let mut node_dirs: Vec<String> = context_files
-        .iter()
-        .filter(|f| f.kind == Some(FileKind::PackageJson) && product(&f.rel))
-        .map(|f| relative(f.dir()))
-        .collect();
-    node_dirs.sort();
-    node_dirs.dedup();
+    let dotenv_at_root = target
+        .app
+        .is_some_and(|app| app.has_dependency("dotenv") && app.dir() == target.context);
 
     let copies_reaching: Vec<&(usize, &Instruction)> = copies
         .iter()
@@ -216,27 +249,22 @@ fn check_one(cx: &RepoContext, target: &Target) -> Option<Finding> {
     let problem = match ignore {
         None => format!("there is no {}", code(".dockerignore")),
         Some((ignore_rel, ignore)) => {
-            let mut missing = Vec::new();
-            // Build stages often read `.git` on purpose (version stamps);
-            // only the image must not carry it.
-            // `.git` sits at the repository root only.
-            if in_image && target.context.is_empty() && !ignore.excludes(".git/HEAD") {
-                missing.push(".git".to_string());
+            let key = (
+                target.context.clone(),
+                ignore_rel.clone(),
+                in_image,
+                dotenv_at_root,
+            );
+            if !seen.missing.contains_key(&key) {
+                let contents = seen
+                    .contents
+                    .entry(target.context.clone())
+                    .or_insert_with(|| ContextContents::of(cx, &target.context));
+                let missing =
+                    missing_exclusions(target, ignore, contents, in_image, dotenv_at_root);
+                seen.missing.insert(key.clone(), missing);
             }
-            for dir in &env_dirs {
-                let env = crate::apps::join(dir, ".env");
-                if !ignore.excludes(&crate::apps::join(dir, "x")) && !ignore.excludes(&env) {
-                    missing.push(env);
-                }
-            }
-            for dir in &node_dirs {
-                let modules = crate::apps::join(dir, "node_modules");
-                if !ignore.excludes(&crate::apps::join(dir, "package.json"))
-                    && !ignore.excludes(&format!("{modules}/pkg/index.js"))
-                {
-                    missing.push(modules);
-                }
-            }
+            let missing = &seen.missing[&key];
             if missing.is_empty() {
                 return None;
             }
@@ -291,4 +319,44 @@ fn check_one(cx: &RepoContext, target: &Target) -> Option<Finding> {
         finding.severity = Severity::Low;
     }
     Some(finding)
+}
+
+/// What a `.dockerignore` fails to keep out of a context: `.git` (when the
+/// copy reaches the image), developers' `.env` files, hosts' `node_modules`.
+fn missing_exclusions(
+    target: &Target,
+    ignore: &DockerIgnore,
+    contents: &ContextContents,
+    in_image: bool,
+    dotenv_at_root: bool,
+) -> Vec<String> {
+    let mut missing = Vec::new();
+    // Build stages often read `.git` on purpose (version stamps);
+    // only the image must not carry it.
+    // `.git` sits at the repository root only.
+    if in_image && target.context.is_empty() && !ignore.excludes(".git/HEAD") {
+        missing.push(".git".to_string());
+    }
+    let root = String::new();
+    let env_dirs = contents
+        .env_dirs
+        .iter()
+        .chain((dotenv_at_root && !contents.env_dirs.contains(&root)).then_some(&root));
+    let mut env_dirs: Vec<&String> = env_dirs.collect();
+    env_dirs.sort();
+    for dir in env_dirs {
+        let env = crate::apps::join(dir, ".env");
+        if !ignore.excludes(&crate::apps::join(dir, "x")) && !ignore.excludes(&env) {
+            missing.push(env);
+        }
+    }
+    for dir in &contents.node_dirs {
+        let modules = crate::apps::join(dir, "node_modules");
+        if !ignore.excludes(&crate::apps::join(dir, "package.json"))
+            && !ignore.excludes(&format!("{modules}/pkg/index.js"))
+        {
+            missing.push(modules);
+        }
+    }
+    missing
 }

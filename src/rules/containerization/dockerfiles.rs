@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use crate::apps::{is_non_product_path, resolve, App};
 use crate::facts::dockerfile::{shell_words, substitute, Dockerfile, Instruction, Stage};
 use crate::index::{FileId, FileKind};
-use crate::rules::RepoContext;
+use crate::rules::{folders, RepoContext};
 
 /// A Dockerfile that builds a production image.
 pub struct Target<'a> {
@@ -359,9 +359,41 @@ pub fn copy_parts(inst: &Instruction) -> (Vec<String>, String) {
 
 /// The production Dockerfiles of the repository, with their app, build
 /// context and image stage. Files that do not parse are already errors.
+/// Eight rules ask: worked out once per audit.
 pub fn production_dockerfiles<'a>(cx: &'a RepoContext<'a>) -> Vec<Target<'a>> {
+    cx.production_dockerfiles(|| find_production_dockerfiles(cx))
+        .iter()
+        .filter_map(|spec| {
+            Some(Target {
+                id: spec.id,
+                rel: &cx.index.get(spec.id).rel,
+                file: cx.facts.dockerfile(spec.id)?,
+                app: spec.app.map(|i| &cx.apps[i]),
+                context: spec.context.clone(),
+                context_known: spec.context_known,
+                image_stage: spec.image_stage,
+                compose_users: spec.compose_users.clone(),
+            })
+        })
+        .collect()
+}
+
+/// What `production_dockerfiles` works out once per audit (a `Target`
+/// without the borrowed parts).
+pub(crate) struct TargetSpec {
+    id: FileId,
+    /// An index into the apps.
+    app: Option<usize>,
+    context: String,
+    context_known: bool,
+    image_stage: usize,
+    compose_users: Vec<String>,
+}
+
+fn find_production_dockerfiles(cx: &RepoContext) -> Vec<TargetSpec> {
     let index = cx.index;
     let mut out = Vec::new();
+    let mut builds_by_dockerfile = compose_builds(cx);
     for id in index.of_kind(FileKind::Dockerfile) {
         let rel = index.get(*id).rel.as_str();
         if is_dev_path(rel) {
@@ -370,7 +402,7 @@ pub fn production_dockerfiles<'a>(cx: &'a RepoContext<'a>) -> Vec<Target<'a>> {
         let Some(file) = cx.facts.dockerfile(*id) else {
             continue;
         };
-        let builds = compose_builds(cx, rel);
+        let builds = builds_by_dockerfile.remove(rel).unwrap_or_default();
         let targets: Vec<&str> = builds.iter().filter_map(|b| b.target.as_deref()).collect();
         let image_stage = if !builds.is_empty() && targets.len() == builds.len() {
             // Every compose service builds a named stage: the first
@@ -396,11 +428,9 @@ pub fn production_dockerfiles<'a>(cx: &'a RepoContext<'a>) -> Vec<Target<'a>> {
             Some(b) => (b.context.clone(), true),
             None => infer_context(cx, rel, file),
         };
-        let app = owner_app(cx, rel, &context);
-        out.push(Target {
+        let app = owner_app(cx, *id, &context);
+        out.push(TargetSpec {
             id: *id,
-            rel,
-            file,
             app,
             context,
             context_known,
@@ -436,10 +466,11 @@ struct ComposeBuild {
     user: Option<String>,
 }
 
-/// Compose services (outside dev folders) that build this Dockerfile.
-fn compose_builds(cx: &RepoContext, rel: &str) -> Vec<ComposeBuild> {
+/// Compose services (outside dev folders) by the Dockerfile they build,
+/// in path order of the compose files.
+fn compose_builds(cx: &RepoContext) -> HashMap<String, Vec<ComposeBuild>> {
     let index = cx.index;
-    let mut out = Vec::new();
+    let mut out: HashMap<String, Vec<ComposeBuild>> = HashMap::new();
     for id in index.of_kind(FileKind::Compose) {
         let compose = index.get(*id);
         if is_dev_path(&compose.rel) {
@@ -457,8 +488,8 @@ fn compose_builds(cx: &RepoContext, rel: &str) -> Vec<ComposeBuild> {
                 continue;
             };
             let dockerfile = service.dockerfile.as_deref().unwrap_or("Dockerfile");
-            if resolve(&context, dockerfile).as_deref() == Some(rel) {
-                out.push(ComposeBuild {
+            if let Some(path) = resolve(&context, dockerfile) {
+                out.entry(path).or_default().push(ComposeBuild {
                     context,
                     target: service.target.clone(),
                     user: service.user.clone(),
@@ -531,26 +562,24 @@ fn infer_context(cx: &RepoContext, rel: &str, file: &Dockerfile) -> (String, boo
 /// The app an image runs: the deepest app folder that holds the Dockerfile
 /// or is its context; in a one-app repository, a Dockerfile at the root or
 /// in a shared folder (`docker/`, `deploy/`).
-fn owner_app<'a>(cx: &'a RepoContext, rel: &str, context: &str) -> Option<&'a App> {
-    let inside = |dir: &str, path: &str| dir.is_empty() || path.starts_with(&format!("{dir}/"));
-    let deepest = |path: &str| {
-        cx.apps
-            .iter()
-            .filter(|a| inside(a.dir(), path))
-            .max_by_key(|a| a.dir().len())
-    };
-    let by_file = deepest(rel);
-    let by_context = cx.apps.iter().find(|a| a.dir() == context);
-    // A package folder that is not an app (a front-end beside an API)
-    // holds its own images.
-    let in_other_package = cx
-        .package_dirs()
-        .iter()
-        .any(|d| inside(d, rel) && !cx.apps.iter().any(|a| a.dir() == d.as_str()));
+fn owner_app(cx: &RepoContext, id: FileId, context: &str) -> Option<usize> {
+    let folders = cx.app_folders();
+    let by_file = folders.deepest_or_root(id);
+    let by_context = folders.at(context);
+    let depth = |i: usize| cx.apps[i].dir().len();
     by_context
-        .filter(|c| by_file.is_none_or(|f| c.dir().len() > f.dir().len()))
+        .filter(|c| by_file.is_none_or(|f| depth(*c) > depth(f)))
         .or(by_file)
-        .or_else(|| (cx.apps.len() == 1 && !in_other_package).then(|| &cx.apps[0]))
+        .or_else(|| {
+            // A package folder that is not an app (a front-end beside an
+            // API) holds its own images.
+            let package_dirs = cx.package_dirs();
+            let in_other_package = folders::self_and_ancestors(cx.index.get(id).dir()).any(|d| {
+                package_dirs.binary_search_by(|p| p.as_str().cmp(d)).is_ok()
+                    && !folders.is_app_dir(d)
+            });
+            (cx.apps.len() == 1 && !in_other_package).then_some(0)
+        })
 }
 
 /// Whether `name` is a file that exists in the index at the context root.

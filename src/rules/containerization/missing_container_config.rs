@@ -3,7 +3,9 @@
 use crate::apps::{is_non_product_path, resolve};
 use crate::finding::{Category, Finding, Severity, Wording};
 use crate::index::FileKind;
-use crate::rules::{code, AppContext, Check, Rule, RuleMeta};
+use std::collections::{HashMap, HashSet};
+
+use crate::rules::{code, folders, AppContext, Check, RepoContext, Rule, RuleMeta};
 use crate::stack::{Ecosystem, Framework};
 
 pub static RULE: Rule = Rule {
@@ -137,59 +139,240 @@ pub fn serves_http(cx: &AppContext) -> bool {
     }
 }
 
-/// Whose a build file is: by its place (inside an app's folder) or its
-/// name (`docker/api.Dockerfile`, `docker/web/Dockerfile`).
-#[derive(PartialEq, Eq)]
-enum Owner {
-    ThisApp,
-    OtherApp,
-    Shared,
+/// Whose a build file or image name is, decided once per path for every
+/// app: by its place (inside a package folder) or its name
+/// (`docker/api.Dockerfile`, `docker/web/Dockerfile`, image `acme/api`).
+enum Claim {
+    /// Inside this package folder (an app's or a library's): that
+    /// package's alone.
+    Held(String),
+    /// Outside every package folder.
+    Unheld {
+        /// The path's words (split at `/`, `.`, `-`, `_`, lowercase) that
+        /// are the last folder name of some app: the file is theirs.
+        app_names: Vec<String>,
+        /// Named after no app, and in a place shared by the apps (the
+        /// root, `docker/`, `deploy/`, …) or in a one-app repository: every
+        /// app's.
+        shared: bool,
+    },
 }
 
-fn owner_of(path: &str, cx: &AppContext) -> Owner {
-    let this = cx.app.dir();
-    let inside =
-        |dir: &str| !dir.is_empty() && (path == dir || path.starts_with(&format!("{dir}/")));
-    // The deepest package folder (an app's or a library's) that holds the file.
-    let holder = cx
-        .repo
-        .package_dirs()
-        .iter()
-        .map(String::as_str)
-        .filter(|d| inside(d))
-        .max_by_key(|d| d.len());
-    match holder {
-        Some(dir) if dir == this => return Owner::ThisApp,
-        Some(_) => return Owner::OtherApp,
-        None => {}
+/// The repository-wide facts behind `owner_of`, built once.
+struct Owners<'a> {
+    package_dirs: HashSet<&'a str>,
+    /// Lowercased last folder names of the apps outside the root.
+    app_names: HashSet<String>,
+    single_app: bool,
+}
+
+impl<'a> Owners<'a> {
+    fn new(repo: &'a RepoContext<'a>) -> Owners<'a> {
+        Owners {
+            package_dirs: repo.package_dirs().iter().map(String::as_str).collect(),
+            app_names: repo.apps.iter().filter_map(|a| app_name(a.dir())).collect(),
+            single_app: repo.apps.len() == 1,
+        }
     }
-    let words: Vec<String> = path
-        .to_ascii_lowercase()
-        .split(['/', '.', '-', '_'])
-        .map(str::to_string)
-        .collect();
-    let named = |dir: &str| {
-        dir.rsplit('/')
-            .next()
-            .filter(|f| !f.is_empty())
-            .is_some_and(|f| words.iter().any(|w| *w == f.to_ascii_lowercase()))
-    };
-    if named(this) {
-        Owner::ThisApp
-    } else if cx
-        .repo
-        .apps
-        .iter()
-        .any(|a| a.dir() != this && named(a.dir()))
-    {
-        Owner::OtherApp
-    } else if cx.repo.apps.len() == 1 || is_shared_place(path) {
-        Owner::Shared
-    } else {
-        // A Dockerfile in some other folder of a multi-app repository
-        // (`svc/billing/Dockerfile`) builds something else.
-        Owner::OtherApp
+
+    fn claim(&self, path: &str) -> Claim {
+        // The deepest package folder (an app's or a library's) that holds
+        // the path, or is it.
+        if let Some(dir) = folders::self_and_ancestors(path).find(|d| self.package_dirs.contains(d))
+        {
+            return Claim::Held(dir.to_string());
+        }
+        let app_names: Vec<String> = path
+            .to_ascii_lowercase()
+            .split(['/', '.', '-', '_'])
+            .filter(|w| self.app_names.contains(*w))
+            .map(str::to_string)
+            .collect();
+        let shared = app_names.is_empty() && (self.single_app || is_shared_place(path));
+        Claim::Unheld { app_names, shared }
     }
+}
+
+/// The last folder name of an app, lowercased; none for the root.
+fn app_name(dir: &str) -> Option<String> {
+    dir.rsplit('/')
+        .next()
+        .filter(|f| !f.is_empty())
+        .map(str::to_ascii_lowercase)
+}
+
+/// Claims gathered per app for lookups that do not depend on how many
+/// apps the repository has.
+struct Claims<T> {
+    /// By the package folder holding them.
+    held: HashMap<String, Vec<T>>,
+    /// By the app name they carry.
+    named: HashMap<String, Vec<T>>,
+    /// Every app's.
+    shared: Vec<T>,
+    /// How many were added, whoever they belong to.
+    count: usize,
+}
+
+impl<T> Default for Claims<T> {
+    fn default() -> Self {
+        Claims {
+            held: HashMap::new(),
+            named: HashMap::new(),
+            shared: Vec::new(),
+            count: 0,
+        }
+    }
+}
+
+impl<T: Clone> Claims<T> {
+    fn add(&mut self, claim: Claim, value: T) {
+        self.count += 1;
+        match claim {
+            Claim::Held(dir) => self.held.entry(dir).or_default().push(value),
+            Claim::Unheld { app_names, shared } => {
+                for name in app_names {
+                    self.named.entry(name).or_default().push(value.clone());
+                }
+                if shared {
+                    self.shared.push(value);
+                }
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The values that are the app's own (in its folder, or named after it).
+    fn own(&self, app_dir: &str) -> impl Iterator<Item = &T> {
+        let held = (!app_dir.is_empty())
+            .then(|| self.held.get(app_dir))
+            .flatten();
+        let named = app_name(app_dir).and_then(|n| self.named.get(&n));
+        held.into_iter().chain(named).flatten()
+    }
+
+    /// The app's own values and those every app shares.
+    fn for_app(&self, app_dir: &str) -> impl Iterator<Item = &T> {
+        self.own(app_dir).chain(self.shared.iter())
+    }
+}
+
+/// Everything in the repository that builds or runs an image, by the apps
+/// it counts for: computed once per audit (`has_container_definition`).
+pub(crate) struct ContainerDefinitions {
+    /// Dockerfiles outside dev containers and tests.
+    dockerfiles: Claims<()>,
+    /// Folders with a Jib/ko/buildpacks configuration.
+    image_build_config_dirs: HashSet<String>,
+    /// Names of the images Kubernetes manifests run.
+    kubernetes_images: Claims<()>,
+    /// Names of the images compose services run.
+    compose_images: Claims<()>,
+    /// Build contexts of compose services.
+    compose_contexts: HashSet<String>,
+    /// Build contexts of compose services, by the Dockerfile they build.
+    compose_dockerfiles: Claims<String>,
+}
+
+impl ContainerDefinitions {
+    pub(crate) fn build(repo: &RepoContext) -> ContainerDefinitions {
+        let index = repo.index;
+        let owners = Owners::new(repo);
+        let mut out = ContainerDefinitions {
+            dockerfiles: Claims::default(),
+            image_build_config_dirs: index
+                .of_kind(FileKind::ImageBuildConfig)
+                .iter()
+                .map(|id| index.get(*id).dir().to_string())
+                .collect(),
+            kubernetes_images: Claims::default(),
+            compose_images: Claims::default(),
+            compose_contexts: HashSet::new(),
+            compose_dockerfiles: Claims::default(),
+        };
+        for id in index.of_kind(FileKind::Dockerfile) {
+            let rel = &index.get(*id).rel;
+            if !is_dev_only(rel) {
+                out.dockerfiles.add(owners.claim(rel), ());
+            }
+        }
+        let kubernetes = repo
+            .deploy_definitions()
+            .iter()
+            .filter(|(_, kind)| *kind == crate::index::DeployKind::Kubernetes)
+            .filter_map(|(id, _)| repo.facts.yaml_documents(*id))
+            .flat_map(|docs| docs.iter().flat_map(images));
+        for image in kubernetes {
+            out.kubernetes_images
+                .add(owners.claim(image_name(&image)), ());
+        }
+        for id in index.of_kind(FileKind::Compose) {
+            let compose_file = index.get(*id);
+            // A dev container's compose file builds a development image.
+            if is_dev_only(&compose_file.rel) {
+                continue;
+            }
+            let Some(compose) = repo.facts.compose(*id) else {
+                continue;
+            };
+            for service in &compose.services {
+                // An image named after the app, built elsewhere (CI).
+                if let Some(image) = service.image.as_deref() {
+                    out.compose_images.add(owners.claim(image_name(image)), ());
+                }
+                let Some(context) = service
+                    .build_context
+                    .as_deref()
+                    .and_then(|c| resolve(compose_file.dir(), c))
+                else {
+                    continue;
+                };
+                let dockerfile = service.dockerfile.as_deref().unwrap_or("Dockerfile");
+                if let Some(path) = resolve(&context, dockerfile).filter(|p| !is_dev_only(p)) {
+                    out.compose_dockerfiles
+                        .add(owners.claim(&path), context.clone());
+                }
+                out.compose_contexts.insert(context);
+            }
+        }
+        out
+    }
+
+    fn has_dockerfile(&self, app_dir: &str) -> bool {
+        self.dockerfiles.for_app(app_dir).next().is_some()
+    }
+
+    fn has_image_build_config(&self, app_dir: &str) -> bool {
+        self.image_build_config_dirs.contains("") || self.image_build_config_dirs.contains(app_dir)
+    }
+
+    fn runs_image_on_kubernetes(&self, app_dir: &str) -> bool {
+        !app_dir.is_empty() && self.kubernetes_images.own(app_dir).next().is_some()
+    }
+
+    fn built_by_compose(&self, app_dir: &str) -> bool {
+        if !app_dir.is_empty() && self.compose_images.own(app_dir).next().is_some() {
+            return true;
+        }
+        if self.compose_contexts.contains(app_dir) {
+            return true;
+        }
+        // A context above the app (a monorepo root, `../`) builds this app
+        // unless its Dockerfile is another app's.
+        self.compose_dockerfiles
+            .for_app(app_dir)
+            .any(|context| context.is_empty() || app_dir.starts_with(&format!("{context}/")))
+    }
+}
+
+/// The name of an image without registry, owner and tag (`web` for
+/// `ghcr.io/acme/web:1.2`).
+fn image_name(image: &str) -> &str {
+    let name = image.rsplit('/').next().unwrap_or(image);
+    name.split(':').next().unwrap_or(name)
 }
 
 /// Every `image:` value in a YAML document (containers, init containers,
@@ -249,85 +432,22 @@ fn is_dev_only(rel: &str) -> bool {
 }
 
 pub fn has_container_definition(cx: &AppContext) -> bool {
-    let index = cx.repo.index;
     let app_dir = cx.app.dir();
+    let definitions = cx.repo.container_definitions();
     // A Dockerfile counts unless it belongs to another app: in the app's
     // folder, at the root, in a shared `docker/` folder, named after the app.
-    let dockerfile = index.of_kind(FileKind::Dockerfile).iter().any(|id| {
-        let file = index.get(*id);
-        !is_dev_only(&file.rel) && owner_of(&file.rel, cx) != Owner::OtherApp
-    });
-    if dockerfile {
-        return true;
-    }
-    // Jib in the build, ko or buildpacks configuration beside the app.
-    if cx
-        .repo
-        .facts
-        .manifest(cx.app.manifest)
-        .is_some_and(|m| m.builds_image)
-        || index.of_kind(FileKind::ImageBuildConfig).iter().any(|id| {
-            let dir = index.get(*id).dir();
-            dir.is_empty() || dir == app_dir
-        })
-    {
-        return true;
-    }
-    // Kubernetes manifests that run an image of the app (built by CI).
-    let single_app = cx.repo.apps.len() == 1;
-    let deployed_image = cx
-        .repo
-        .deploy_definitions()
-        .iter()
-        .filter(|(_, kind)| *kind == crate::index::DeployKind::Kubernetes)
-        .filter_map(|(id, _)| cx.repo.facts.yaml_documents(*id))
-        .flat_map(|docs| docs.iter().flat_map(images))
-        .any(|image| {
-            let name = image.rsplit('/').next().unwrap_or(&image);
-            let name = name.split(':').next().unwrap_or(name);
-            single_app || (!app_dir.is_empty() && owner_of(name, cx) == Owner::ThisApp)
-        });
-    if deployed_image {
-        return true;
-    }
-    index.of_kind(FileKind::Compose).iter().any(|id| {
-        let compose_file = index.get(*id);
-        let compose_dir = compose_file.dir();
-        // A dev container's compose file builds a development image.
-        if is_dev_only(&compose_file.rel) {
-            return false;
-        }
-        cx.repo.facts.compose(*id).is_some_and(|compose| {
-            compose.services.iter().any(|service| {
-                // An image named after the app, built elsewhere (CI).
-                let image_names_app = service.image.as_deref().is_some_and(|image| {
-                    let name = image.rsplit('/').next().unwrap_or(image);
-                    let name = name.split(':').next().unwrap_or(name);
-                    owner_of(name, cx) == Owner::ThisApp && !app_dir.is_empty()
-                });
-                if image_names_app {
-                    return true;
-                }
-                let Some(context) = service
-                    .build_context
-                    .as_deref()
-                    .and_then(|c| resolve(compose_dir, c))
-                else {
-                    return false;
-                };
-                if context == app_dir {
-                    return true;
-                }
-                // A context above the app (a monorepo root, `../`): it
-                // builds this app unless its Dockerfile is another app's.
-                let above = context.is_empty() || app_dir.starts_with(&format!("{context}/"));
-                let dockerfile = service.dockerfile.as_deref().unwrap_or("Dockerfile");
-                above
-                    && resolve(&context, dockerfile)
-                        .is_some_and(|p| !is_dev_only(&p) && owner_of(&p, cx) != Owner::OtherApp)
-            })
-        })
-    })
+    definitions.has_dockerfile(app_dir)
+        // Jib in the build, ko or buildpacks configuration beside the app.
+        || cx
+            .repo
+            .facts
+            .manifest(cx.app.manifest)
+            .is_some_and(|m| m.builds_image)
+        || definitions.has_image_build_config(app_dir)
+        // Kubernetes manifests that run an image of the app (built by CI).
+        || (definitions.runs_image_on_kubernetes(app_dir)
+            || (cx.repo.apps.len() == 1 && !definitions.kubernetes_images.is_empty()))
+        || definitions.built_by_compose(app_dir)
 }
 
 fn built_by_platform(cx: &AppContext) -> bool {

@@ -3,10 +3,13 @@
 //! operations files that start it (scripts, Dockerfiles, compose,
 //! manifests, Procfiles, env examples), and local imports between modules.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
 use crate::apps::is_non_product_path;
 
 use crate::index::{FileId, FileKind};
-use crate::rules::AppContext;
+use crate::rules::{folders, AppContext, RepoContext};
 use crate::stack::Ecosystem;
 
 /// The app's source files and those of the workspace packages it depends
@@ -92,35 +95,134 @@ pub(crate) fn ops_mention(cx: &AppContext, needles: &[&str]) -> Option<(FileId, 
             }
         }
     }
-    let app_dir = cx.app.dir();
-    let other_app_dirs: Vec<&str> = cx
-        .repo
-        .apps
-        .iter()
-        .map(|a| a.dir())
-        .filter(|d| !d.is_empty() && *d != app_dir && !app_dir.starts_with(&format!("{d}/")))
-        .collect();
-    let kinds = OPS_KINDS
-        .iter()
-        .flat_map(|k| index.of_kind(*k).iter().copied())
-        .chain(index.deploy_files().map(|(id, _)| id));
-    for id in kinds {
-        let rel = &index.get(id).rel;
-        if is_non_product_path(rel)
-            || other_app_dirs
-                .iter()
-                .any(|d| rel.starts_with(&format!("{d}/")))
-        {
-            continue;
+    cx.repo
+        .ops_files()
+        .first_mention(cx.repo, cx.app.dir(), needles)
+}
+
+/// The operations files of the repository (`OPS_KINDS` and deployment
+/// definitions, outside tests and examples), grouped once per audit by the
+/// deepest app folder holding them, with their text read once.
+///
+/// An app's operations files are those of its own folder, of the app
+/// folders above it, and those outside every app: looking them up by
+/// folder keeps the work per app independent of how many other apps the
+/// repository has. The first mention among the files outside every app is
+/// the same for every app, so it is searched once per list of words.
+pub(crate) struct OpsFiles {
+    /// In search order: by kind as in `OPS_KINDS`, then deployment
+    /// definitions; each kind in path order.
+    files: Vec<FileId>,
+    texts: Vec<OnceLock<Option<Box<str>>>>,
+    /// Positions in `files` outside every app folder.
+    unowned: Vec<usize>,
+    /// Positions in `files` by the deepest app folder holding them.
+    by_app_dir: HashMap<String, Vec<usize>>,
+    /// The first mention among `unowned`, per list of words.
+    unowned_mentions: Mutex<HashMap<Vec<String>, Option<(usize, u32)>>>,
+}
+
+impl OpsFiles {
+    pub(crate) fn build(repo: &RepoContext) -> OpsFiles {
+        let index = repo.index;
+        let mut deploy: Vec<FileId> = index.deploy_files().map(|(id, _)| id).collect();
+        // `deploy_files` walks a hash map: sorted, the search order is the
+        // same on every run.
+        deploy.sort_unstable();
+        let files: Vec<FileId> = OPS_KINDS
+            .iter()
+            .flat_map(|k| index.of_kind(*k).iter().copied())
+            .chain(deploy)
+            .filter(|id| !is_non_product_path(&index.get(*id).rel))
+            .collect();
+        let folders = repo.app_folders();
+        let mut unowned = Vec::new();
+        let mut by_app_dir: HashMap<String, Vec<usize>> = HashMap::new();
+        for (position, id) in files.iter().enumerate() {
+            match folders.innermost(*id) {
+                Some(app) => by_app_dir
+                    .entry(repo.apps[app].dir().to_string())
+                    .or_default()
+                    .push(position),
+                None => unowned.push(position),
+            }
         }
-        let Some(text) = facts.raw_text(id) else {
-            continue;
-        };
-        if let Some(offset) = needles.iter().filter_map(|n| text.find(n)).min() {
-            return Some((id, crate::facts::text::line_of_offset(&text, offset)));
+        OpsFiles {
+            texts: (0..files.len()).map(|_| OnceLock::new()).collect(),
+            files,
+            unowned,
+            by_app_dir,
+            unowned_mentions: Mutex::new(HashMap::new()),
         }
     }
-    None
+
+    fn text(&self, repo: &RepoContext, position: usize) -> Option<&str> {
+        self.texts[position]
+            .get_or_init(|| {
+                repo.facts
+                    .raw_text(self.files[position])
+                    .map(String::into_boxed_str)
+            })
+            .as_deref()
+    }
+
+    /// The first of `positions` whose text mentions one of `needles`, and
+    /// the line.
+    fn first_in(
+        &self,
+        repo: &RepoContext,
+        positions: impl Iterator<Item = usize>,
+        needles: &[&str],
+    ) -> Option<(usize, u32)> {
+        positions.into_iter().find_map(|position| {
+            let text = self.text(repo, position)?;
+            let offset = needles.iter().filter_map(|n| text.find(n)).min()?;
+            Some((position, crate::facts::text::line_of_offset(text, offset)))
+        })
+    }
+
+    /// The first operations file, in search order, of the app in `app_dir`
+    /// (its own folder, the app folders above it, or outside every app)
+    /// that mentions one of `needles`.
+    fn first_mention(
+        &self,
+        repo: &RepoContext,
+        app_dir: &str,
+        needles: &[&str],
+    ) -> Option<(FileId, u32)> {
+        let mut own: Vec<usize> = folders::self_and_ancestors(app_dir)
+            .filter_map(|dir| self.by_app_dir.get(dir))
+            .flatten()
+            .copied()
+            .collect();
+        own.sort_unstable();
+        let own_hit = self.first_in(repo, own.into_iter(), needles);
+        let key: Vec<String> = needles.iter().map(|n| n.to_string()).collect();
+        let cached = self
+            .unowned_mentions
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+            .get(&key)
+            .copied();
+        let unowned_hit = match cached {
+            Some(hit) => hit,
+            None => {
+                // Searched outside the lock: another thread may search the
+                // same words at the same time and store the same answer.
+                let hit = self.first_in(repo, self.unowned.iter().copied(), needles);
+                self.unowned_mentions
+                    .lock()
+                    .unwrap_or_else(|poison| poison.into_inner())
+                    .insert(key, hit);
+                hit
+            }
+        };
+        let (position, line) = match (own_hit, unowned_hit) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b)?,
+        };
+        Some((self.files[position], line))
+    }
 }
 
 /// The file a local import (`./db`, `../lib/redis`, `@/lib/db`, `~/db`)

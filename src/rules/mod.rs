@@ -157,8 +157,11 @@ pub struct RepoContext<'a> {
     production_compose_files: OnceLock<Vec<FileId>>,
     project_names: OnceLock<Vec<String>>,
     /// Per kind, the files of each folder (`in_dir`).
-    files_by_dir: std::sync::Mutex<HashMap<FileKind, std::sync::Arc<HashMap<String, Vec<FileId>>>>>,
+    files_by_dir: std::sync::Mutex<HashMap<FileKind, std::sync::Arc<FilesByDir>>>,
 }
+
+/// Files by the folder they are in.
+type FilesByDir = HashMap<String, Vec<FileId>>;
 
 /// The package.json folders of the repository as id ranges, for "which
 /// package owns this file" in one binary search.
@@ -280,7 +283,7 @@ impl<'a> RepoContext<'a> {
             cache
                 .entry(kind)
                 .or_insert_with(|| {
-                    let mut by_dir: HashMap<String, Vec<FileId>> = HashMap::new();
+                    let mut by_dir = FilesByDir::new();
                     for id in self.index.of_kind(kind) {
                         by_dir
                             .entry(self.index.get(*id).dir().to_string())

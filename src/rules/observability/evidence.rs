@@ -109,6 +109,9 @@ pub(crate) fn ops_mention(cx: &AppContext, needles: &[&str]) -> Option<(FileId, 
 /// folder keeps the work per app independent of how many other apps the
 /// repository has. The first mention among the files outside every app is
 /// the same for every app, so it is searched once per list of words.
+/// A position in `OpsFiles::files` and the line of the mention.
+type Mention = (usize, u32);
+
 pub(crate) struct OpsFiles {
     /// In search order: by kind as in `OPS_KINDS`, then deployment
     /// definitions; each kind in path order.
@@ -119,7 +122,7 @@ pub(crate) struct OpsFiles {
     /// Positions in `files` by the deepest app folder holding them.
     by_app_dir: HashMap<String, Vec<usize>>,
     /// The first mention among `unowned`, per list of words.
-    unowned_mentions: Mutex<HashMap<Vec<String>, Option<(usize, u32)>>>,
+    unowned_mentions: Mutex<HashMap<Vec<String>, Option<Mention>>>,
 }
 
 impl OpsFiles {

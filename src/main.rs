@@ -81,9 +81,9 @@ enum Command {
         /// Where the app runs, for the deployment fix.
         #[arg(long, value_parser = ["kubernetes", "fly", "render"])]
         deploy_target: Option<String>,
-        /// Test hook for the fault-injection suite (`fail:N`, `abort:N`,
-        /// `pause:N`: break the transaction before its step N). Hidden: it
-        /// exists so tests can break a real run of this binary.
+        /// Test hook for the fault-injection suite (`fail:N` or `pause:N`:
+        /// break the transaction before its step N). Hidden: it exists so
+        /// tests can break a real run of this binary.
         #[arg(long, hide = true, value_name = "SPEC", value_parser = parse_fault)]
         debug_fault: Option<fix::transaction::Fault>,
     },
@@ -113,7 +113,7 @@ fn parse_fail_on(s: &str) -> Result<FailOn, String> {
 
 fn parse_fault(s: &str) -> Result<fix::transaction::Fault, String> {
     fix::transaction::Fault::parse(s)
-        .ok_or_else(|| format!("expected fail:N, abort:N or pause:N; got `{s}`"))
+        .ok_or_else(|| format!("expected fail:N or pause:N; got `{s}`"))
 }
 
 fn main() -> ExitCode {

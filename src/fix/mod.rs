@@ -320,19 +320,14 @@ pub fn plan(root: &Path, options: &Options) -> Result<Planned, AuditFailure> {
         }
     }
     planned.changes = tree.changes();
-    let changed = |path: &str, delete: bool| {
-        planned
-            .changes
-            .iter()
-            .any(|e| e.path == path && e.delete == delete)
-    };
+    let deleted = |path: &str| planned.changes.iter().any(|e| e.path == path && e.delete);
     planned.moves = planned
         .plans
         .iter()
         .flat_map(|p| p.moves.iter())
         // A copy already in place (same content) is verified all the same
         // before its original goes.
-        .filter(|m| changed(&m.from, true))
+        .filter(|m| deleted(&m.from))
         .cloned()
         .collect();
     Ok(planned)

@@ -46,28 +46,27 @@ const TEMP_SUFFIX: &str = ".seaworthy-fix.tmp";
 /// transaction's step number N (1-based; a step is one change to the disk:
 /// creating the journal, a folder, a temp file or a backup, a rename, a
 /// read-back, a deletion). Reached through the hidden `--debug-fault` option
-/// of the CLI, so a test can break a real run of the real binary.
+/// of the CLI, so a test can break a real run of the real binary; a CLI
+/// option rather than an environment variable so that it can never be
+/// switched on by an inherited environment.
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
     /// Fail the step with an I/O error, as a full disk or a permission
     /// error would.
     FailAt(usize),
-    /// Abort the process without unwinding, as a crash would.
-    AbortAt(usize),
     /// Print `paused before step N` on stderr and sleep, so a test can kill
     /// the process at that point.
     PauseAt(usize),
 }
 
 impl Fault {
-    /// `fail:N`, `abort:N` or `pause:N`.
+    /// `fail:N` or `pause:N`.
     pub fn parse(spec: &str) -> Option<Fault> {
         let (kind, n) = spec.split_once(':')?;
         let n: usize = n.parse().ok().filter(|n| *n > 0)?;
         match kind {
             "fail" => Some(Fault::FailAt(n)),
-            "abort" => Some(Fault::AbortAt(n)),
             "pause" => Some(Fault::PauseAt(n)),
             _ => None,
         }
@@ -131,6 +130,9 @@ impl std::fmt::Display for RollbackOutcome {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "op", rename_all = "lowercase")]
 enum Record {
+    /// The transaction starts, in this process: a journal whose process is
+    /// still alive belongs to a run in progress, not to an interrupted one.
+    Begin { pid: u32 },
     /// A folder is about to be created.
     Mkdir { path: String },
     /// A staged file is about to be written.
@@ -374,7 +376,6 @@ impl Journal {
             Some(Fault::FailAt(n)) if n == self.step => Err(io::Error::other(format!(
                 "injected failure at step {n} (--debug-fault)"
             ))),
-            Some(Fault::AbortAt(n)) if n == self.step => std::process::abort(),
             Some(Fault::PauseAt(n)) if n == self.step => {
                 eprintln!("seaworthy: paused before step {n} (--debug-fault)");
                 loop {
@@ -383,6 +384,20 @@ impl Journal {
             }
             _ => Ok(()),
         }
+    }
+
+    /// The point after the commit, before the journal is removed: a kill
+    /// here leaves a journal that says `done`. Only a pause applies: the
+    /// removal is no write of the project, so an injected failure would
+    /// not be a failure of the fix.
+    fn last_step(&mut self) {
+        if let Some(Fault::FailAt(n)) = self.fault {
+            if n == self.step + 1 {
+                self.step += 1;
+                return;
+            }
+        }
+        let _ = self.step();
     }
 
     fn open(&mut self) -> io::Result<()> {
@@ -394,7 +409,9 @@ impl Journal {
             .append(true)
             .open(self.dir.join(JOURNAL_FILE))?;
         self.file = Some(file);
-        Ok(())
+        self.record(Record::Begin {
+            pid: std::process::id(),
+        })
     }
 
     /// Appends a record and flushes it to disk before the step it announces.
@@ -473,6 +490,7 @@ pub fn apply(
     let mut step = String::from("creating the undo journal");
     match run_steps(&mut journal, changes, moves, &mut step) {
         Ok(applied) => {
+            journal.last_step();
             // Committed: a leftover journal would only be discarded by the
             // next run, so a failure to remove it is not a failure of the fix.
             let _ = std::fs::remove_dir_all(&journal.dir);
@@ -705,7 +723,7 @@ fn rollback(root: &Path, records: &[Record]) -> RollbackOutcome {
     let mut outcome = RollbackOutcome::default();
     for record in records.iter().rev() {
         let result = match record {
-            Record::Done => Ok(()),
+            Record::Done | Record::Begin { .. } => Ok(()),
             Record::Temp { path } => remove_file_if_present(&root.join(path)).map(|_| ()),
             Record::Create { path } => remove_file_if_present(&root.join(path)).map(|removed| {
                 if removed {
@@ -759,7 +777,7 @@ fn describe(record: &Record) -> String {
         Record::Backup { path, .. } => format!("restoring {path}"),
         Record::Create { path } => format!("removing the new file {path}"),
         Record::Rmdir { path, .. } => format!("recreating the folder {path}/"),
-        Record::Done => "finishing".to_string(),
+        Record::Done | Record::Begin { .. } => "finishing".to_string(),
     }
 }
 
@@ -836,6 +854,13 @@ pub fn recover(root: &Path) -> Result<Recovery, String> {
             "{JOURNAL_DIR}/{JOURNAL_FILE} names a path outside the project ({bad:?}): not replayed"
         ));
     }
+    if let Some(Record::Begin { pid }) = records.first() {
+        if *pid != std::process::id() && process_is_alive(*pid) {
+            return Err(format!(
+                "another `seaworthy fix` (process {pid}) is writing this project; wait for it to finish"
+            ));
+        }
+    }
     if records.contains(&Record::Done) {
         std::fs::remove_dir_all(&dir).map_err(|e| format!("{JOURNAL_DIR}/: {e}"))?;
         return Ok(Recovery::Completed);
@@ -846,6 +871,12 @@ pub fn recover(root: &Path) -> Result<Recovery, String> {
     } else {
         Err(outcome.errors.join("; "))
     }
+}
+
+/// Whether a process runs with this id. Where it cannot be told (no
+/// `/proc`), a journal is taken as left by a dead run.
+fn process_is_alive(pid: u32) -> bool {
+    cfg!(target_os = "linux") && Path::new(&format!("/proc/{pid}")).exists()
 }
 
 /// A journal is data on disk: replaying one that was edited must not touch
@@ -859,7 +890,7 @@ fn record_paths_are_safe(record: &Record) -> bool {
         Record::Backup { path, backup, .. } => {
             is_plain_relative(path) && is_plain_relative(backup) && !backup.contains('/')
         }
-        Record::Done => true,
+        Record::Done | Record::Begin { .. } => true,
     }
 }
 
@@ -1006,10 +1037,34 @@ mod tests {
     }
 
     #[test]
+    fn recovery_leaves_a_live_run_and_paths_outside_the_project_alone() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        let journal = root.join(JOURNAL_DIR);
+        std::fs::create_dir(&journal).expect("mkdir");
+        std::fs::write(root.join("new"), "n\n").expect("write");
+        let write = |lines: &str| {
+            std::fs::write(journal.join(JOURNAL_FILE), lines).expect("journal");
+        };
+        // Process 1 (init) is alive on Linux: its transaction is running.
+        if cfg!(target_os = "linux") {
+            write("{\"op\":\"begin\",\"pid\":1}\n{\"op\":\"create\",\"path\":\"new\"}\n");
+            assert!(recover(root).is_err());
+            assert!(root.join("new").exists());
+        }
+        write("{\"op\":\"create\",\"path\":\"../outside\"}\n");
+        assert!(recover(root).is_err());
+        // A last line cut short by a kill was never acted on.
+        write("{\"op\":\"create\",\"path\":\"new\"}\n{\"op\":\"crea");
+        assert!(matches!(recover(root), Ok(Recovery::RolledBack(_))));
+        assert!(!root.join("new").exists() && !journal.exists());
+    }
+
+    #[test]
     fn fault_specs() {
         assert_eq!(Fault::parse("fail:3"), Some(Fault::FailAt(3)));
         assert_eq!(Fault::parse("pause:1"), Some(Fault::PauseAt(1)));
-        assert_eq!(Fault::parse("abort:0"), None);
+        assert_eq!(Fault::parse("fail:0"), None);
         assert_eq!(Fault::parse("boom:2"), None);
     }
 }

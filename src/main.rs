@@ -75,9 +75,17 @@ enum Command {
         /// Edit files that have uncommitted changes.
         #[arg(long)]
         allow_dirty: bool,
+        /// Write even though the project is not under version control.
+        #[arg(long)]
+        allow_no_vcs: bool,
         /// Where the app runs, for the deployment fix.
         #[arg(long, value_parser = ["kubernetes", "fly", "render"])]
         deploy_target: Option<String>,
+        /// Test hook for the fault-injection suite (`fail:N` or `pause:N`:
+        /// break the transaction before its step N). Hidden: it exists so
+        /// tests can break a real run of this binary.
+        #[arg(long, hide = true, value_name = "SPEC", value_parser = parse_fault)]
+        debug_fault: Option<fix::transaction::Fault>,
     },
     /// List every rule: code, name, category, severity.
     Rules,
@@ -101,6 +109,11 @@ fn parse_fail_on(s: &str) -> Result<FailOn, String> {
     Severity::parse(s).map(FailOn::At).ok_or_else(|| {
         format!("expected one of critical, high, medium, low, info, none; got `{s}`")
     })
+}
+
+fn parse_fault(s: &str) -> Result<fix::transaction::Fault, String> {
+    fix::transaction::Fault::parse(s)
+        .ok_or_else(|| format!("expected fail:N or pause:N; got `{s}`"))
 }
 
 fn main() -> ExitCode {
@@ -142,7 +155,9 @@ fn main() -> ExitCode {
             rules: wanted,
             allow_unsafe,
             allow_dirty,
+            allow_no_vcs,
             deploy_target,
+            debug_fault,
         } => {
             for name in &wanted {
                 if rules::find(name).is_none() {
@@ -154,8 +169,11 @@ fn main() -> ExitCode {
                 rules: wanted,
                 allow_unsafe,
                 deploy_target: deploy_target.as_deref().and_then(fix::DeployTarget::parse),
+                allow_dirty,
+                allow_no_vcs,
+                fault: debug_fault,
             };
-            match fix::run(&path, &options, dry_run, allow_dirty) {
+            match fix::run(&path, &options, dry_run) {
                 Ok(out) => {
                     for note in &out.notes {
                         eprintln!("{note}");

@@ -106,6 +106,8 @@ fn git(root: &Path, args: &[&str]) {
 }
 
 const ALL: &[&str] = &["fix", "--unsafe", "--deploy-target", "kubernetes"];
+/// The copies are not under version control: applying needs the flag.
+const NO_VCS: &str = "--allow-no-vcs";
 
 #[test]
 fn dry_run_diff_of_the_example_writes_nothing() {
@@ -121,7 +123,7 @@ fn dry_run_diff_of_the_example_writes_nothing() {
 fn fixing_the_example_clears_the_fixed_findings_and_converges() {
     let (_dir, root) = copy_of(EXAMPLE);
     let before = snapshot_tree(&root);
-    let (code, out, err) = seaworthy(&root, ALL);
+    let (code, out, err) = seaworthy(&root, &[ALL, &[NO_VCS]].concat());
     assert_eq!(code, 0, "{out}\n{err}");
     for rule in [
         "missing-container-config",
@@ -158,7 +160,7 @@ fn fixing_the_example_clears_the_fixed_findings_and_converges() {
     }
 
     // A second run changes nothing.
-    let (code, out, _) = seaworthy(&root, ALL);
+    let (code, out, _) = seaworthy(&root, &[ALL, &[NO_VCS]].concat());
     assert_eq!(code, 0);
     assert!(out.starts_with("nothing to fix"), "{out}");
     assert_eq!(after, snapshot_tree(&root), "the second run changed files");
@@ -169,7 +171,14 @@ fn unsafe_fixes_need_the_flag_and_rules_can_be_picked() {
     let (_dir, root) = copy_of(EXAMPLE);
     let (code, out, _) = seaworthy(
         &root,
-        &["fix", "--rule", "sqlite-in-production", "--rule", "SW101"],
+        &[
+            "fix",
+            NO_VCS,
+            "--rule",
+            "sqlite-in-production",
+            "--rule",
+            "SW101",
+        ],
     );
     assert_eq!(code, 0, "{out}");
     assert!(
@@ -250,7 +259,10 @@ fn an_existing_file_is_a_conflict_never_overwritten() {
     std::fs::write(root.join(".ignore"), "Dockerfile\n").expect("ignore");
     let mine = "FROM node:22\nCMD [\"npm\", \"start\"]\n";
     std::fs::write(root.join("Dockerfile"), mine).expect("dockerfile");
-    let (code, out, _) = seaworthy(&root, &["fix", "--rule", "missing-container-config"]);
+    let (code, out, _) = seaworthy(
+        &root,
+        &["fix", NO_VCS, "--rule", "missing-container-config"],
+    );
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains("== conflict: Dockerfile exists with different content; not overwritten"),
@@ -277,7 +289,7 @@ fn fix_fixture(fixture: &str, expected_gone: &[&str]) {
     assert_eq!(before, snapshot_tree(&root), "--dry-run wrote files");
     insta::assert_snapshot!(format!("{fixture}_dry_run"), dry);
 
-    let (code, out, err) = seaworthy(&root, &["fix"]);
+    let (code, out, err) = seaworthy(&root, &["fix", NO_VCS]);
     assert_eq!(code, 0, "{out}\n{err}");
     for rule in expected_gone {
         assert!(out.contains(&format!("gone: {rule} (.)")), "{rule}:\n{out}");
@@ -297,7 +309,7 @@ fn fix_fixture(fixture: &str, expected_gone: &[&str]) {
             "{rule} still reported"
         );
     }
-    let (code, out, _) = seaworthy(&root, &["fix"]);
+    let (code, out, _) = seaworthy(&root, &["fix", NO_VCS]);
     assert_eq!(code, 0);
     assert!(out.starts_with("nothing to fix"), "{out}");
     assert_eq!(after, snapshot_tree(&root), "the second run changed files");

@@ -154,7 +154,7 @@ fn without_unsafe_the_fix_only_creates_files() {
     copy_dir(&repo_path("tests/fix_fixtures/pg-backup-app"), dir.path());
     let old = std::fs::read_to_string(dir.path().join("scripts/database-backup.sh")).expect("old");
     let (out, _) = run(Command::new(env!("CARGO_BIN_EXE_seaworthy"))
-        .args(["fix", "--rule", "backups-not-offsite"])
+        .args(["fix", "--allow-no-vcs", "--rule", "backups-not-offsite"])
         .arg(dir.path()));
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
@@ -632,7 +632,13 @@ fn example_app_after_the_full_fix_backs_up_postgres_offsite() {
     let dir = tempfile::tempdir().expect("tempdir");
     copy_dir(&repo_path("examples/nextjs-prisma-pet-server"), dir.path());
     let (out, _) = run(Command::new(env!("CARGO_BIN_EXE_seaworthy"))
-        .args(["fix", "--unsafe", "--deploy-target", "kubernetes"])
+        .args([
+            "fix",
+            "--allow-no-vcs",
+            "--unsafe",
+            "--deploy-target",
+            "kubernetes",
+        ])
         .arg(dir.path()));
     assert!(out.status.success(), "seaworthy fix");
     let old =

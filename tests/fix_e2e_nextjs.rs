@@ -173,7 +173,13 @@ fn fixed_example_builds_and_its_readiness_follows_redis() {
     copy_tree(&example, &app);
 
     let fix = Command::new(seaworthy())
-        .args(["fix", "--unsafe", "--deploy-target", "kubernetes"])
+        .args([
+            "fix",
+            "--allow-no-vcs",
+            "--unsafe",
+            "--deploy-target",
+            "kubernetes",
+        ])
         .arg(&app)
         .output()
         .expect("seaworthy fix runs");

@@ -177,7 +177,7 @@ fn fix_and_validate(src: &str, args: &[&str]) -> Vec<(PathBuf, Kind)> {
     copy_dir(&repo_path(src), dir.path());
     let before = tree(dir.path());
     let (out, _) = run(Command::new(env!("CARGO_BIN_EXE_seaworthy"))
-        .arg("fix")
+        .args(["fix", "--allow-no-vcs"])
         .args(args)
         .arg(dir.path()));
     assert!(out.status.success(), "seaworthy fix {args:?} on {src}");

@@ -194,6 +194,7 @@ pub fn plan_with(
         manual_steps: manual_steps(&setup),
         next_commands: next_commands(&setup),
         assumptions: assumptions(&setup),
+        ..FixPlan::default()
     })
 }
 

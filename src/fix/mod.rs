@@ -5,7 +5,9 @@
 //! the edits of the plans planned so far laid over them, so two fixes that
 //! touch the same file (next.config gains `output: 'standalone'`, then
 //! `withSentryConfig`) compose. Nothing is written until every plan is
-//! built; `apply` then writes each changed file once, atomically.
+//! built. Before anything is written the net changes are checked
+//! (version control, uncommitted edits, a preflight of every target), then
+//! applied as one transaction ([`transaction`]): all of them or none.
 
 pub mod apply;
 pub mod backup;
@@ -19,8 +21,10 @@ pub mod prisma;
 pub mod prisma_adapter;
 pub mod profile;
 pub mod report;
+pub mod transaction;
 pub mod tree;
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::apps::App;
@@ -87,6 +91,14 @@ impl Edit {
     }
 }
 
+/// A file moved by a fix (the SQLite migrations into their archive): the
+/// copy is written and verified before the original is deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Move {
+    pub from: String,
+    pub to: String,
+}
+
 /// The fix of one finding.
 #[derive(Debug, Clone, Default)]
 pub struct FixPlan {
@@ -102,6 +114,12 @@ pub struct FixPlan {
     pub next_commands: Vec<String>,
     /// What the templates assume (versions, ports, users).
     pub assumptions: Vec<String>,
+    /// Files this plan moves (a delete and a create among its edits).
+    pub moves: Vec<Move>,
+    /// The plans this one builds on (indices in [`Planned::plans`]): it read
+    /// files they wrote, or it wires in what they create (a Dockerfile
+    /// probes the health routes). It cannot be applied without them.
+    pub depends_on: Vec<usize>,
 }
 
 /// Where `manual-server-deployment` points the app.
@@ -129,6 +147,13 @@ pub struct Options {
     pub rules: Vec<String>,
     pub allow_unsafe: bool,
     pub deploy_target: Option<DeployTarget>,
+    /// Edit files that have uncommitted changes.
+    pub allow_dirty: bool,
+    /// Write outside version control (`cargo fix --allow-no-vcs`).
+    pub allow_no_vcs: bool,
+    /// The fault-injection hook of the test suite; `None` in real use.
+    #[doc(hidden)]
+    pub fault: Option<transaction::Fault>,
 }
 
 /// A finding the command leaves alone, and why.
@@ -158,6 +183,8 @@ pub struct Planned {
     pub conflicts: Vec<Conflict>,
     /// The net change per file: original on disk → final content.
     pub changes: Vec<Edit>,
+    /// The moves among the changes (both their delete and create).
+    pub moves: Vec<Move>,
 }
 
 impl Planned {
@@ -209,6 +236,7 @@ pub fn plan(root: &Path, options: &Options) -> Result<Planned, AuditFailure> {
         skipped: Vec::new(),
         conflicts: Vec::new(),
         changes: Vec::new(),
+        moves: Vec::new(),
     };
     // What earlier plans changed about an app, for the plans after them.
     let mut intents = Intents::default();
@@ -223,6 +251,8 @@ pub fn plan(root: &Path, options: &Options) -> Result<Planned, AuditFailure> {
             app: finding.app.clone(),
             reason,
         };
+        // Start this plan's record of what it reads from earlier plans.
+        tree.take_reads();
         let result = match app {
             Some(app) => {
                 let cx = AppContext::new(&repo, app);
@@ -246,21 +276,39 @@ pub fn plan(root: &Path, options: &Options) -> Result<Planned, AuditFailure> {
         match result {
             Ok(builder) => {
                 let Builder {
-                    plan, conflicts, ..
+                    mut plan,
+                    conflicts,
+                    ..
                 } = builder;
+                let read_from = tree.take_reads();
                 if plan.unsafe_fix && !options.allow_unsafe {
+                    intents.forget(&plan);
                     planned.skipped.push(skip(format!(
                         "unsafe: {} (pass --unsafe to apply it)",
                         unsafe_reason(plan.rule)
                     )));
                     continue;
                 }
-                intents.record(&plan);
+                if let Some(reason) = intents.missing_prerequisite(&plan) {
+                    planned.skipped.push(skip(reason));
+                    continue;
+                }
+                let index = planned.plans.len();
+                let mut depends_on: BTreeSet<usize> = read_from;
+                depends_on.extend(intents.producers_for(&plan));
+                plan.depends_on = depends_on.into_iter().collect();
+                if plan.rule == "missing-health-endpoint" && !conflicts.is_empty() {
+                    // Routes fix could not write must not be probed by the
+                    // container and deployment files planned after this.
+                    intents.health_incomplete(&plan, &conflicts);
+                }
+                intents.record(&plan, index);
                 for edit in &plan.edits {
-                    tree.set(
+                    tree.set_by(
                         &edit.path,
                         edit.result().map(str::to_string),
                         edit.executable,
+                        Some(index),
                     );
                 }
                 planned.conflicts.extend(conflicts);
@@ -272,6 +320,16 @@ pub fn plan(root: &Path, options: &Options) -> Result<Planned, AuditFailure> {
         }
     }
     planned.changes = tree.changes();
+    let deleted = |path: &str| planned.changes.iter().any(|e| e.path == path && e.delete);
+    planned.moves = planned
+        .plans
+        .iter()
+        .flat_map(|p| p.moves.iter())
+        // A copy already in place (same content) is verified all the same
+        // before its original goes.
+        .filter(|m| deleted(&m.from))
+        .cloned()
+        .collect();
     Ok(planned)
 }
 
@@ -290,14 +348,82 @@ pub struct Intents {
     pub postgres: Vec<String>,
     /// Apps given health routes by this run: (app, liveness, readiness).
     pub health: Vec<(String, String, String)>,
+    /// The plan behind each intent: (rule, app, index in the run's plans).
+    producers: Vec<(&'static str, String, usize)>,
+    /// Apps whose health fix could not write every route: (app, why).
+    health_missing: Vec<(String, String)>,
+}
+
+/// The fixes whose output a rule's fix wires in: the container and the
+/// deployment probe the health routes and run the database the app moved
+/// to; the backup job dumps that database.
+fn prerequisites(rule: &str) -> &'static [&'static str] {
+    match rule {
+        "missing-container-config" | "manual-server-deployment" => {
+            &["sqlite-in-production", "missing-health-endpoint"]
+        }
+        "backups-not-offsite" => &["sqlite-in-production"],
+        _ => &[],
+    }
 }
 
 impl Intents {
-    fn record(&mut self, plan: &FixPlan) {
+    fn record(&mut self, plan: &FixPlan, index: usize) {
         let Some(app) = &plan.app else { return };
         if plan.rule == "sqlite-in-production" {
             self.postgres.push(app.clone());
         }
+        if matches!(
+            plan.rule,
+            "sqlite-in-production" | "missing-health-endpoint"
+        ) {
+            self.producers.push((plan.rule, app.clone(), index));
+        }
+    }
+
+    /// Drops what a plan announced before it was skipped.
+    fn forget(&mut self, plan: &FixPlan) {
+        let Some(app) = &plan.app else { return };
+        if plan.rule == "missing-health-endpoint" {
+            self.health.retain(|(a, _, _)| a != app);
+        }
+    }
+
+    fn health_incomplete(&mut self, plan: &FixPlan, conflicts: &[Conflict]) {
+        let Some(app) = &plan.app else { return };
+        self.forget(plan);
+        let paths: Vec<&str> = conflicts.iter().map(|c| c.path.as_str()).collect();
+        self.health_missing.push((
+            app.clone(),
+            format!(
+                "it needs the health routes, and missing-health-endpoint could not write {} (exists with different content)",
+                paths.join(", ")
+            ),
+        ));
+    }
+
+    /// Why a plan cannot go ahead: a fix it wires in was not written.
+    fn missing_prerequisite(&self, plan: &FixPlan) -> Option<String> {
+        let app = plan.app.as_ref()?;
+        if !prerequisites(plan.rule).contains(&"missing-health-endpoint") {
+            return None;
+        }
+        self.health_missing
+            .iter()
+            .find(|(a, _)| a == app)
+            .map(|(_, why)| why.clone())
+    }
+
+    /// The plans this one wires in (same app).
+    fn producers_for(&self, plan: &FixPlan) -> Vec<usize> {
+        let Some(app) = &plan.app else {
+            return Vec::new();
+        };
+        self.producers
+            .iter()
+            .filter(|(rule, a, _)| a == app && prerequisites(plan.rule).contains(rule))
+            .map(|(_, _, index)| *index)
+            .collect()
     }
 
     pub fn moved_to_postgres(&self, app: &str) -> bool {
@@ -465,6 +591,32 @@ impl<'t> Builder<'t> {
         }
     }
 
+    /// Moves a file: creates `to` with its content, deletes `from`. The
+    /// transaction writes and verifies the copy before it deletes anything.
+    /// When `to` exists with other content (a conflict) the original stays.
+    pub fn move_file(&mut self, from: &str, to: &str) {
+        let Some(content) = self.read(from) else {
+            return;
+        };
+        if let Some(existing) = self.read(to).filter(|existing| *existing != content) {
+            self.conflicts.push(Conflict {
+                rule: self.plan.rule,
+                path: to.to_string(),
+                existing,
+                proposed: content,
+            });
+            return;
+        }
+        // Listed delete-then-create like any move; the transaction, not
+        // this order, decides that the copy is written first.
+        self.delete(from);
+        self.create(to, content, false);
+        self.plan.moves.push(Move {
+            from: from.to_string(),
+            to: to.to_string(),
+        });
+    }
+
     pub fn manual(&mut self, step: impl Into<String>) {
         push_unique(&mut self.plan.manual_steps, step.into());
     }
@@ -512,23 +664,57 @@ fn push_unique(list: &mut Vec<String>, item: String) {
 pub struct RunOutput {
     /// The report for stdout.
     pub text: String,
-    /// 0 when the run did what was asked; 2 when it refused (uncommitted
-    /// changes) or could not write.
+    /// 0 when the run did what was asked; 2 when it refused (no version
+    /// control, uncommitted changes, a preflight problem) or could not write
+    /// (then everything it wrote was rolled back).
     pub code: u8,
     /// Messages for stderr.
     pub notes: Vec<String>,
 }
 
-/// The whole command: plan, then print diffs (`dry_run`) or check git,
-/// apply and re-check.
-pub fn run(
-    root: &Path,
-    options: &Options,
-    dry_run: bool,
-    allow_dirty: bool,
-) -> Result<RunOutput, AuditFailure> {
-    let planned = plan(root, options)?;
+impl RunOutput {
+    fn refused(text: String, notes: Vec<String>) -> RunOutput {
+        RunOutput {
+            text,
+            code: 2,
+            notes,
+        }
+    }
+}
+
+/// The whole command: finish an interrupted run, plan, then print diffs
+/// (`dry_run`) or check version control, preflight, apply as one
+/// transaction and re-check.
+pub fn run(root: &Path, options: &Options, dry_run: bool) -> Result<RunOutput, AuditFailure> {
     let mut notes = Vec::new();
+    // A run killed mid-transaction left its journal: undo it before
+    // planning, so the plan starts from the tree as it was.
+    if dry_run {
+        if root.join(transaction::JOURNAL_DIR).exists() {
+            notes.push(format!(
+                "note: an interrupted `seaworthy fix` left its undo journal ({}/); the next `seaworthy fix` rolls it back first, and this dry run plans against the files as they are now",
+                transaction::JOURNAL_DIR
+            ));
+        }
+    } else {
+        match transaction::recover(root) {
+            Ok(transaction::Recovery::Nothing) => {}
+            Ok(transaction::Recovery::Completed) => notes.push(
+                "note: an interrupted `seaworthy fix` had committed its changes; its leftover undo journal was removed".to_string(),
+            ),
+            Ok(transaction::Recovery::RolledBack(outcome)) => notes.push(format!(
+                "note: an interrupted `seaworthy fix` was rolled back first: {outcome}"
+            )),
+            Err(e) => {
+                notes.push(format!(
+                    "error: an interrupted `seaworthy fix` left its undo journal ({}/) and it could not be rolled back: {e}\nnothing else was written; fix the cause and run `seaworthy fix` again",
+                    transaction::JOURNAL_DIR
+                ));
+                return Ok(RunOutput::refused(String::new(), notes));
+            }
+        }
+    }
+    let planned = plan(root, options)?;
     let mut text = String::new();
     if planned.is_empty() && planned.conflicts.is_empty() {
         text.push_str("nothing to fix\n");
@@ -562,36 +748,12 @@ pub fn run(
             notes,
         });
     }
-    match apply::git_state(root, &planned.changes) {
-        apply::GitState::NotARepo => notes.push(
-            "note: not inside a git work tree: cannot check the files for uncommitted changes"
-                .to_string(),
-        ),
-        apply::GitState::Clean => {}
-        apply::GitState::Dirty(files) if !allow_dirty => {
-            notes.push(format!(
-                "error: these files have uncommitted changes and `seaworthy fix` would edit them:\n{}\ncommit or stash them first, or pass --allow-dirty to edit them anyway",
-                files
-                    .iter()
-                    .map(|f| format!("  {f}"))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            ));
-            return Ok(RunOutput {
-                text: String::new(),
-                code: 2,
-                notes,
-            });
+    // Only conflicts: nothing to write (the diffs above say why), so
+    // nothing to check before writing either.
+    if !planned.changes.is_empty() {
+        if let Some(refusal) = write(root, options, &planned, &text, &mut notes) {
+            return Ok(refusal);
         }
-        apply::GitState::Dirty(_) => {}
-    }
-    if let Err(e) = apply::write_all(root, &planned.changes) {
-        notes.push(format!("error: could not write: {e}"));
-        return Ok(RunOutput {
-            text,
-            code: 2,
-            notes,
-        });
     }
     let after = audit::run(root, &audit::Options::default())?;
     text.push_str(&report::recheck(&planned, &after.findings));
@@ -601,6 +763,94 @@ pub fn run(
         code: 0,
         notes,
     })
+}
+
+/// Checks version control, uncommitted changes and the preflight, then
+/// applies the changes as one transaction. Returns the refusal when it did
+/// not write (or rolled back).
+fn write(
+    root: &Path,
+    options: &Options,
+    planned: &Planned,
+    text: &str,
+    notes: &mut Vec<String>,
+) -> Option<RunOutput> {
+    let refused = |notes: &mut Vec<String>, text: &str| {
+        Some(RunOutput::refused(text.to_string(), std::mem::take(notes)))
+    };
+    match apply::git_state(root, &planned.changes) {
+        apply::GitState::NotARepo => match apply::other_vcs(root) {
+            Some(vcs) => notes.push(format!(
+                "note: not inside a git work tree ({vcs} found): cannot check the files for uncommitted changes"
+            )),
+            None if options.allow_no_vcs => notes.push(
+                "note: not inside a git work tree, nor any version control (--allow-no-vcs): cannot check the files for uncommitted changes"
+                    .to_string(),
+            ),
+            None => {
+                notes.push(
+                    "error: no version control found: `seaworthy fix` edits and moves files (SQLite migrations among them), and without version control there is no review and no undo\ncommit the project to git first, or pass --allow-no-vcs to write anyway".to_string(),
+                );
+                return refused(notes, text);
+            }
+        },
+        apply::GitState::Clean => {}
+        apply::GitState::Dirty(files) if !options.allow_dirty => {
+            notes.push(format!(
+                "error: these files have uncommitted changes and `seaworthy fix` would edit them:\n{}\ncommit or stash them first, or pass --allow-dirty to edit them anyway",
+                files
+                    .iter()
+                    .map(|f| format!("  {f}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ));
+            return refused(notes, "");
+        }
+        apply::GitState::Dirty(_) => {}
+    }
+    let problems = transaction::preflight(root, &planned.changes);
+    if !problems.is_empty() {
+        notes.push(report::preflight_refusal(planned, &problems));
+        return refused(notes, text);
+    }
+    if let Err(failure) = transaction::apply(root, &planned.changes, &planned.moves, options.fault)
+    {
+        notes.push(report::apply_failure(planned, &failure));
+        return refused(notes, text);
+    }
+    None
+}
+
+/// The plans that cannot be applied when `paths` cannot be written: those
+/// that write them, and every plan built on those (transitively). Sorted
+/// indices in [`Planned::plans`]; a problem with no path of its own (the
+/// journal) blocks them all.
+pub fn blocked_plans(planned: &Planned, paths: &[&str]) -> Vec<usize> {
+    let mut blocked: BTreeSet<usize> = planned
+        .plans
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| {
+            paths.contains(&transaction::JOURNAL_DIR)
+                || p.edits.iter().any(|e| paths.contains(&e.path.as_str()))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    loop {
+        let more: Vec<usize> = planned
+            .plans
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| {
+                !blocked.contains(i) && p.depends_on.iter().any(|d| blocked.contains(d))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if more.is_empty() {
+            return blocked.into_iter().collect();
+        }
+        blocked.extend(more);
+    }
 }
 
 /// The findings of a re-check that match a fixed one (same rule and app).

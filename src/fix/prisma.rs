@@ -35,14 +35,19 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
         let Some(rest) = file.strip_prefix(&format!("{migrations}/")) else {
             continue;
         };
-        let Some(content) = b.read(file) else {
-            continue;
-        };
-        if rest == "migration_lock.toml" {
+        if rest == "migration_lock.toml" || !b.exists(file) {
             continue;
         }
-        b.delete(file);
-        b.create(&join(&format!("{ARCHIVE_DIR}/{rest}")), content, false);
+        let archived = join(&format!("{ARCHIVE_DIR}/{rest}"));
+        let conflicts = b.conflicts.len();
+        b.move_file(file, &archived);
+        if b.conflicts.len() > conflicts {
+            // Half an archive would leave SQLite migrations next to a lock
+            // file that says postgresql: no part of this fix is planned.
+            return Err(format!(
+                "{archived} exists with other content: seaworthy never overwrites an archived migration; move it away and run again"
+            ));
+        }
         moved += 1;
     }
     let lock = join("migrations/migration_lock.toml");

@@ -216,3 +216,100 @@ pub fn summary(planned: &Planned, applied: bool) -> String {
     }
     out
 }
+
+fn plan_label(planned: &Planned, index: usize) -> String {
+    planned
+        .plans
+        .get(index)
+        .map(|p| format!("{}{}", p.rule, app_label(&p.app)))
+        .unwrap_or_default()
+}
+
+/// Why nothing was written: what the preflight found, and which fixes need
+/// those files (directly, or because they build on a fix that does).
+pub fn preflight_refusal(planned: &Planned, problems: &[super::transaction::Problem]) -> String {
+    let mut out = format!(
+        "error: preflight: {} of the {} planned change(s) cannot be written, so nothing was written:\n",
+        problems
+            .iter()
+            .map(|p| p.path.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        planned.changes.len()
+    );
+    for p in problems {
+        out.push_str(&format!("  {}: {}\n", p.path, p.reason));
+    }
+    let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+    let blocked = super::blocked_plans(planned, &paths);
+    if !blocked.is_empty() {
+        out.push_str("the fixes these block:\n");
+        for &i in &blocked {
+            let plan = &planned.plans[i];
+            let own: Vec<&str> = plan
+                .edits
+                .iter()
+                .map(|e| e.path.as_str())
+                .filter(|p| paths.contains(p))
+                .collect();
+            let why = if !own.is_empty() {
+                format!("writes {}", own.join(", "))
+            } else if paths.contains(&super::transaction::JOURNAL_DIR) {
+                "no change can be undone without the journal".to_string()
+            } else {
+                let on: Vec<String> = plan
+                    .depends_on
+                    .iter()
+                    .filter(|d| blocked.contains(d))
+                    .map(|&d| plan_label(planned, d))
+                    .collect();
+                format!("builds on {}", on.join(", "))
+            };
+            out.push_str(&format!("  - {}: {why}\n", plan_label(planned, i)));
+        }
+        let others: Vec<String> = (0..planned.plans.len())
+            .filter(|i| !blocked.contains(i) && !planned.plans[*i].edits.is_empty())
+            .map(|i| format!("--rule {}", planned.plans[i].rule))
+            .collect();
+        if !others.is_empty() {
+            out.push_str(&format!(
+                "the other fixes can be applied on their own: {}\n",
+                others.join(" ")
+            ));
+        }
+    }
+    out.push_str(
+        "make those files and folders writable (or move them away) and run `seaworthy fix` again",
+    );
+    out
+}
+
+/// What a failed transaction did: the step that failed, and that every
+/// change was rolled back (or what could not be).
+pub fn apply_failure(planned: &Planned, failure: &super::transaction::Failure) -> String {
+    let mut out = format!(
+        "error: could not apply the {} planned change(s) (listed above): {} failed: {}\n",
+        planned.changes.len(),
+        failure.step,
+        failure.error
+    );
+    if failure.rollback.is_complete() {
+        out.push_str(&format!(
+            "rolled back: the files are exactly as they were before this run ({})",
+            failure.rollback
+        ));
+    } else {
+        out.push_str(&format!(
+            "error: the rollback is incomplete ({}); could not undo:\n",
+            failure.rollback
+        ));
+        for e in &failure.rollback.errors {
+            out.push_str(&format!("  {e}\n"));
+        }
+        out.push_str(&format!(
+            "the undo journal is kept in {}/: the next `seaworthy fix` retries the rollback before anything else",
+            super::transaction::JOURNAL_DIR
+        ));
+    }
+    out
+}

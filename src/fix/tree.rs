@@ -1,6 +1,7 @@
 //! The files as the fix sees them: the disk, with planned edits laid over it.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::Edit;
@@ -9,7 +10,20 @@ use super::Edit;
 pub struct Tree {
     root: PathBuf,
     /// Planned content per path (`None` = deleted), with the executable bit.
-    overlay: BTreeMap<String, (Option<String>, bool)>,
+    overlay: BTreeMap<String, Planned>,
+    /// The plans whose planned content was read since the last
+    /// [`Tree::take_reads`]: a plan built on another plan's output depends
+    /// on it (it must not be applied without it).
+    reads: RefCell<BTreeSet<usize>>,
+}
+
+#[derive(Debug)]
+struct Planned {
+    content: Option<String>,
+    executable: bool,
+    /// The plan that set this content (its index in the run's plans), when
+    /// known.
+    owner: Option<usize>,
 }
 
 impl Tree {
@@ -17,6 +31,7 @@ impl Tree {
         Tree {
             root: root.to_path_buf(),
             overlay: BTreeMap::new(),
+            reads: RefCell::new(BTreeSet::new()),
         }
     }
 
@@ -28,8 +43,11 @@ impl Tree {
     /// files read as absent only when they do not exist; otherwise their
     /// lossy text is returned so a create never overwrites them.
     pub fn read(&self, rel: &str) -> Option<String> {
-        if let Some((content, _)) = self.overlay.get(rel) {
-            return content.clone();
+        if let Some(planned) = self.overlay.get(rel) {
+            if let Some(owner) = planned.owner {
+                self.reads.borrow_mut().insert(owner);
+            }
+            return planned.content.clone();
         }
         read_disk(&self.root, rel)
     }
@@ -45,7 +63,7 @@ impl Tree {
             || self
                 .overlay
                 .iter()
-                .any(|(p, (c, _))| c.is_some() && p.starts_with(&prefix))
+                .any(|(p, planned)| planned.content.is_some() && p.starts_with(&prefix))
     }
 
     /// Files directly or deeply below a folder on disk (relative paths,
@@ -58,14 +76,39 @@ impl Tree {
     }
 
     pub fn set(&mut self, rel: &str, content: Option<String>, executable: bool) {
-        self.overlay.insert(rel.to_string(), (content, executable));
+        self.set_by(rel, content, executable, None);
+    }
+
+    /// Like [`Tree::set`], remembering which plan set the content.
+    pub fn set_by(
+        &mut self,
+        rel: &str,
+        content: Option<String>,
+        executable: bool,
+        owner: Option<usize>,
+    ) {
+        self.overlay.insert(
+            rel.to_string(),
+            Planned {
+                content,
+                executable,
+                owner,
+            },
+        );
+    }
+
+    /// The plans whose output was read since the last call, and forgets them.
+    pub fn take_reads(&self) -> BTreeSet<usize> {
+        std::mem::take(&mut *self.reads.borrow_mut())
     }
 
     /// The net change per file: what is on disk now → what the plans made.
     pub fn changes(&self) -> Vec<Edit> {
         self.overlay
             .iter()
-            .filter_map(|(path, (after, executable))| {
+            .filter_map(|(path, planned)| {
+                let after = &planned.content;
+                let executable = &planned.executable;
                 let before = read_disk(&self.root, path);
                 if &before == after {
                     return None;

@@ -719,7 +719,8 @@ def make_app(tree, rng, name, kind, traits, quota, db_package):
     if traits["backup_script"]:
         tree.write(f"{base}/scripts/backup-db.sh", backup_script(rng, name, offsite=rng.random() < 0.34))
 
-    resources = rng.sample(FEATURES, rng.randint(4, 12))
+    # A service of the many-services shape is small (~50 files in all).
+    resources = rng.sample(FEATURES, rng.randint(2, 4) if traits["service_ops"] else rng.randint(4, 12))
     if kind.startswith("next"):
         tree.write(f"{base}/next.config.mjs",
                    "/** @type {import('next').NextConfig} */\nconst nextConfig = {\n  output: 'standalone',\n"

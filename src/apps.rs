@@ -238,6 +238,18 @@ pub fn discover(facts: &Facts) -> Vec<App> {
             || index.find(&join(dir, "lerna.json")).is_some()
     };
 
+    // Which manifests depend on each package name: asked for every
+    // manifest, answered by a lookup instead of a scan of all manifests.
+    let mut dependents: HashMap<&str, Vec<FileId>> = HashMap::new();
+    for (id, pkg) in &manifests {
+        for name in pkg.dependencies.keys() {
+            let ids = dependents.entry(name.as_str()).or_default();
+            if ids.len() < 2 {
+                ids.push(*id);
+            }
+        }
+    }
+
     let mut apps = Vec::new();
     for (id, pkg) in &manifests {
         let file = index.get(*id);
@@ -249,9 +261,9 @@ pub fn discover(facts: &Facts) -> Vec<App> {
         }
         // A package that another package depends on is a library of theirs.
         if let Some(name) = pkg.name.as_deref() {
-            if manifests
-                .iter()
-                .any(|(other, p)| other != id && p.dependencies.contains_key(name))
+            if dependents
+                .get(name)
+                .is_some_and(|ids| ids.iter().any(|other| other != id))
             {
                 continue;
             }
@@ -267,9 +279,10 @@ pub fn discover(facts: &Facts) -> Vec<App> {
         let dir = file.dir();
         // A package with its own container or platform definition is
         // deployed, whatever its manifest looks like.
-        let deployed_itself = index.under(dir).iter().any(|f| {
-            f.dir() == dir && matches!(f.kind, Some(FileKind::Dockerfile | FileKind::Deploy(_)))
-        }) && !dir.is_empty();
+        let deployed_itself = !dir.is_empty()
+            && index.under(dir).iter().any(|f| {
+                f.dir() == dir && matches!(f.kind, Some(FileKind::Dockerfile | FileKind::Deploy(_)))
+            });
         if !deployed_itself && looks_like_library(pkg, frameworks[0]) {
             continue;
         }
@@ -342,6 +355,7 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
     let index = facts.index;
     // (ecosystem, app folder) → manifests, in path order.
     let mut groups: Vec<((Ecosystem, String), Vec<FileId>)> = Vec::new();
+    let mut group_of: HashMap<(Ecosystem, String), usize> = HashMap::new();
     for (kind, ecosystem) in OTHER_MANIFESTS {
         for id in index.of_kind(*kind) {
             let file = index.get(*id);
@@ -359,9 +373,12 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
                     .unwrap_or_default();
             }
             let key = (*ecosystem, dir);
-            match groups.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, ids)) => ids.push(*id),
-                None => groups.push((key, vec![*id])),
+            match group_of.get(&key) {
+                Some(i) => groups[*i].1.push(*id),
+                None => {
+                    group_of.insert(key.clone(), groups.len());
+                    groups.push((key, vec![*id]));
+                }
             }
         }
     }

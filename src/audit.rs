@@ -227,6 +227,7 @@ fn run_rules(facts: &Facts, apps: &[App]) -> Vec<Finding> {
     // app's source files, nested packages) is listed once for all of them.
     let contexts: Vec<AppContext> = apps.iter().map(|a| AppContext::new(&repo, a)).collect();
     rules::read_app_code_ahead(&repo, &contexts);
+    rules::parse_operations_ahead(&repo);
     // Every (rule, app) pair and every repo-wide rule is an independent job.
     let mut jobs: Vec<(usize, Option<&AppContext>)> = Vec::new();
     for (i, rule) in rules::ALL.iter().enumerate() {

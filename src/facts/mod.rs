@@ -316,6 +316,17 @@ impl<'a> Facts<'a> {
         })
     }
 
+    /// Reads and parses files ahead of the rules, on all threads. Rules
+    /// that first ask for a repository-wide list (every compose file, every
+    /// manifest) would otherwise parse it on one thread while the others
+    /// wait for the answer.
+    pub fn parse_ahead(&self, ids: &[FileId]) {
+        use rayon::prelude::*;
+        ids.par_iter().for_each(|id| {
+            self.parsed(*id);
+        });
+    }
+
     fn parsed(&self, id: FileId) -> &Parsed {
         self.slots[id].get_or_init(|| Box::new(self.parse(id)))
     }

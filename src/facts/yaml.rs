@@ -18,10 +18,14 @@ pub fn load(text: &str) -> Result<Vec<Yaml>, String> {
             "invalid YAML: nested deeper than {MAX_DEPTH} levels; not read"
         ));
     }
+    // An alias is written `*name`: without a `*` there is nothing to
+    // expand, and the counting pass (a whole parse) is skipped.
     let mut budget = AliasBudget::default();
-    Parser::new_from_str(text)
-        .load(&mut budget, true)
-        .map_err(|e| format!("invalid YAML: {e}"))?;
+    if text.contains('*') {
+        Parser::new_from_str(text)
+            .load(&mut budget, true)
+            .map_err(|e| format!("invalid YAML: {e}"))?;
+    }
     if budget.exceeded {
         return Err(format!(
             "invalid YAML: aliases expand to more than {MAX_EXPANDED_NODES} nodes; not read"

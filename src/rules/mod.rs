@@ -156,6 +156,8 @@ pub struct RepoContext<'a> {
     production_dockerfiles: OnceLock<Vec<containerization::dockerfiles::TargetSpec>>,
     production_compose_files: OnceLock<Vec<FileId>>,
     project_names: OnceLock<Vec<String>>,
+    /// Answers kept per audit (`memo`).
+    memos: std::sync::Mutex<HashMap<(&'static str, String), Box<dyn std::any::Any + Send + Sync>>>,
     /// Per kind, the files of each folder (`in_dir`).
     files_by_dir: std::sync::Mutex<HashMap<FileKind, std::sync::Arc<FilesByDir>>>,
 }
@@ -209,6 +211,7 @@ impl<'a> RepoContext<'a> {
             production_compose_files: OnceLock::new(),
             project_names: OnceLock::new(),
             files_by_dir: std::sync::Mutex::new(HashMap::new()),
+            memos: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -269,6 +272,33 @@ impl<'a> RepoContext<'a> {
     /// The names the project goes by (`compose_files::project_names`).
     pub(crate) fn project_names(&self, find: impl FnOnce() -> Vec<String>) -> &[String] {
         self.project_names.get_or_init(find)
+    }
+
+    /// The answer to the question `key` about `subject` (a package folder,
+    /// a file), computed once per audit: rules ask the same question of a
+    /// workspace package for every app that uses it, and the answer must
+    /// not depend on the app. Two threads may compute the same answer at
+    /// once; both are the same, the first stored wins.
+    pub fn memo<T: Clone + Send + Sync + 'static>(
+        &self,
+        key: &'static str,
+        subject: &str,
+        compute: impl FnOnce() -> T,
+    ) -> T {
+        let lookup = (key, subject.to_string());
+        {
+            let memos = self.memos.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(value) = memos.get(&lookup).and_then(|v| v.downcast_ref::<T>()) {
+                return value.clone();
+            }
+        }
+        let value = compute();
+        self.memos
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(lookup)
+            .or_insert_with(|| Box::new(value.clone()));
+        value
     }
 
     /// The files of a kind directly in the folder `dir` ("" for the root),
@@ -406,13 +436,51 @@ impl<'a> RepoContext<'a> {
 /// and a rule that then lexes one reads it again (a few hundred files on a
 /// 100k-file tree).
 pub fn read_app_code_ahead(repo: &RepoContext, contexts: &[AppContext]) {
+    // Each app's own files, and each workspace package once however many
+    // apps use it.
+    let mut packages: Vec<&String> = contexts
+        .iter()
+        .flat_map(observability::evidence::related_packages)
+        .collect();
+    packages.sort_unstable();
+    packages.dedup();
     let mut code: Vec<FileId> = contexts
         .iter()
-        .flat_map(observability::evidence::app_code_files)
+        .flat_map(observability::evidence::own_code_files)
+        .chain(
+            packages
+                .into_iter()
+                .flat_map(|dir| observability::evidence::package_code_files(repo, dir).to_vec()),
+        )
         .collect();
     code.sort_unstable();
     code.dedup();
     repo.facts.read_word_masks(&code);
+}
+
+/// Parses, ahead of the rules and on all threads, the kinds of files that
+/// rules read whole lists of (every Dockerfile, compose file, manifest and
+/// shell script): the first rule to ask would otherwise parse them all on
+/// one thread, inside a once-per-audit answer the other threads wait for.
+pub fn parse_operations_ahead(repo: &RepoContext) {
+    let index = repo.index;
+    // Only what the rules parse anyway: a file parsed for nothing could
+    // only add a parse error to the report. Every manifest candidate is
+    // read (`deploy_definitions`); the others outside tests and examples.
+    let ids: Vec<FileId> = [
+        FileKind::Dockerfile,
+        FileKind::Compose,
+        FileKind::ShellScript,
+    ]
+    .iter()
+    .flat_map(|kind| index.of_kind(*kind).iter().copied())
+    .filter(|id| {
+        let file = index.get(*id);
+        !file.non_product && !containerization::dockerfiles::is_dev_path(&file.rel)
+    })
+    .chain(index.of_kind(FileKind::KubernetesCandidate).iter().copied())
+    .collect();
+    repo.facts.parse_ahead(&ids);
 }
 
 pub struct AppContext<'a> {

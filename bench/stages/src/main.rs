@@ -46,6 +46,7 @@ fn main() {
     let t = Instant::now();
     let contexts: Vec<AppContext> = found.iter().map(|app| AppContext::new(&repo, app)).collect();
     rules::read_app_code_ahead(&repo, &contexts);
+    rules::parse_operations_ahead(&repo);
     println!("app code read ahead  {}", ms(t.elapsed()));
 
     // One rule at a time, single-threaded: a file's parse is charged to the

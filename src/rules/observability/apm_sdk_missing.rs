@@ -421,14 +421,7 @@ pub(crate) fn is_apm_variable(name: &str) -> bool {
 pub(crate) fn env_examples(cx: &AppContext) -> Vec<FileId> {
     let mut files: Vec<FileId> = cx.files_of_kind(FileKind::EnvExample).collect();
     if cx.app.path != "." {
-        files.extend(
-            cx.repo
-                .index
-                .of_kind(FileKind::EnvExample)
-                .iter()
-                .copied()
-                .filter(|id| cx.repo.index.get(*id).dir().is_empty()),
-        );
+        files.extend(cx.repo.in_dir(FileKind::EnvExample, ""));
     }
     files
 }
@@ -453,9 +446,18 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         if is_root_file
             && cx
                 .repo
-                .apps
+                .memo("apps with the vendor's SDK", vendor.name, || {
+                    let paths: Vec<String> = cx
+                        .repo
+                        .apps
+                        .iter()
+                        .filter(|a| vendor.satisfied_by(a))
+                        .map(|a| a.path.clone())
+                        .collect();
+                    std::sync::Arc::new(paths)
+                })
                 .iter()
-                .any(|other| other.path != app.path && vendor.satisfied_by(other))
+                .any(|path| *path != app.path)
         {
             continue;
         }

@@ -3,7 +3,9 @@
 
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::{FileId, FileKind};
-use crate::rules::observability::evidence::{app_code_files, ops_mention, shared_js_files};
+use crate::rules::observability::evidence::{
+    any_code_file, any_shared_js_file, app_code_files, ops_mention,
+};
 use crate::rules::{code, AppContext, Check, Rule, RuleMeta};
 use crate::stack::{Ecosystem, Framework};
 
@@ -182,17 +184,20 @@ fn check_node(cx: &AppContext) -> Vec<Finding> {
     // app (a monorepo's `packages/observability` imported by path).
     // The app's own files first: the shared ones (every package of a
     // monorepo) are read only when the app's own code does not answer.
-    let own = app_code_files(cx);
-    let shared = shared_js_files(cx);
-    let files = || own.iter().chain(shared.iter());
+    // Workspace packages and shared code are asked once per audit, not
+    // once per app that uses them.
     let facts = cx.repo.facts;
+    let any_file = |key: &'static str, variant: &str, question: &dyn Fn(FileId) -> bool| {
+        any_code_file(cx, key, variant, question)
+            || any_shared_js_file(cx, key, variant, question)
+    };
     if let Some((sdk, location)) = sentry.first() {
         let next = *sdk == "@sentry/nextjs";
         let setup_file = next && next_sentry_file(cx).is_some();
         let initialised = setup_file
-            || files().any(|id| {
+            || any_file("initialises Sentry", "", &|id| {
                 // Only a file that imports `@sentry/…` can initialise it.
-                facts.source_code(*id, &["@sentry/"]).is_some_and(|src| {
+                facts.source_code(id, &["@sentry/"]).is_some_and(|src| {
                     src.imports().iter().any(|(m, _)| m.starts_with("@sentry/"))
                         && !src.calls("init").is_empty()
                 })
@@ -207,9 +212,9 @@ fn check_node(cx: &AppContext) -> Vec<Finding> {
         }
     }
     for (package, vendor, location) in agents {
-        let imported = files().any(|id| {
+        let imported = any_file("imports a package", package, &|id| {
             facts
-                .source_code(*id, &[package])
+                .source_code(id, &[package])
                 .is_some_and(|src| src.imports_module(package))
         });
         if imported || ops_mention(cx, &[package]).is_some() {

@@ -13,45 +13,110 @@ use crate::rules::{folders, AppContext, RepoContext};
 use crate::stack::Ecosystem;
 
 /// The app's source files and those of the workspace packages it depends
-/// on, outside tests and examples.
+/// on, outside tests and examples, sorted.
+///
+/// On a monorepo of services the packages are shared by hundreds of apps:
+/// a rule that asks a question of every file of this list does work per
+/// app that grows with the repository. Rules on the hot path ask
+/// `any_code_file` or split the list with `own_code_files` and
+/// `package_code_files`, whose answers per package are kept per audit.
 pub(crate) fn app_code_files(cx: &AppContext) -> Vec<FileId> {
     // Several rules ask, per app: listed once.
-    cx.cached_code_files(|| list_app_code_files(cx))
+    cx.cached_code_files(|| {
+        let mut files = own_code_files(cx);
+        for dir in related_packages(cx) {
+            files.extend(package_code_files(cx.repo, dir).iter().copied());
+        }
+        files.sort_unstable();
+        files.dedup();
+        files
+    })
 }
 
-fn list_app_code_files(cx: &AppContext) -> Vec<FileId> {
+/// The app's own source files, outside tests and examples, sorted.
+pub(crate) fn own_code_files(cx: &AppContext) -> Vec<FileId> {
     let index = cx.repo.index;
-    let mut files: Vec<FileId> = cx
-        .source_files()
+    cx.source_files()
         .into_iter()
         .filter(|id| !index.get(*id).test)
-        .collect();
+        .collect()
+}
+
+/// The folders of the workspace packages whose code counts as the app's
+/// (Node workspaces, whose packages are bundled into the app).
+pub(crate) fn related_packages<'a>(cx: &'a AppContext) -> &'a [String] {
     if cx.app.ecosystem == Ecosystem::Node {
-        for dir in &cx.app.related_dirs {
-            // Ids grow with the path order: the folder's JS files are one
-            // contiguous run of the kind's sorted list.
-            let range = index.ids_under(dir);
-            let js = index.of_kind(FileKind::JsSource);
-            let start = js.partition_point(|id| *id < range.start);
-            let end = js.partition_point(|id| *id < range.end);
-            let neutral =
-                !dir.split('/').any(|p| p == "src") && !is_non_product_path(&format!("{dir}/x"));
-            files.extend(js[start..end].iter().copied().filter(|id| {
-                let file = index.get(*id);
-                if file.test {
-                    return false;
-                }
-                if neutral {
-                    return !file.non_product;
-                }
-                let inner = file.rel.strip_prefix(dir.as_str()).unwrap_or(&file.rel);
-                !is_non_product_path(inner.trim_start_matches('/'))
-            }));
-        }
+        &cx.app.related_dirs
+    } else {
+        &[]
     }
-    files.sort();
-    files.dedup();
-    files
+}
+
+/// The JavaScript/TypeScript files of a workspace package, outside tests
+/// and examples, sorted; listed once per audit.
+pub(crate) fn package_code_files(repo: &RepoContext, dir: &str) -> std::sync::Arc<Vec<FileId>> {
+    repo.memo("package_code_files", dir, || {
+        let index = repo.index;
+        // Ids grow with the path order: the folder's JS files are one
+        // contiguous run of the kind's sorted list.
+        let range = index.ids_under(dir);
+        let js = index.of_kind(FileKind::JsSource);
+        let start = js.partition_point(|id| *id < range.start);
+        let end = js.partition_point(|id| *id < range.end);
+        let neutral =
+            !dir.split('/').any(|p| p == "src") && !is_non_product_path(&format!("{dir}/x"));
+        std::sync::Arc::new(
+            js[start..end]
+                .iter()
+                .copied()
+                .filter(|id| {
+                    let file = index.get(*id);
+                    if file.test {
+                        return false;
+                    }
+                    if neutral {
+                        return !file.non_product;
+                    }
+                    let inner = file.rel.strip_prefix(dir).unwrap_or(&file.rel);
+                    !is_non_product_path(inner.trim_start_matches('/'))
+                })
+                .collect(),
+        )
+    })
+}
+
+/// Whether one of the app's code files (`app_code_files`) answers
+/// `question`. The question must not depend on the app: its answer for a
+/// workspace package is kept per audit under `key` and `variant` (what the
+/// question is parameterised by, "" if nothing) and reused by every app
+/// that uses the package.
+pub(crate) fn any_code_file(
+    cx: &AppContext,
+    key: &'static str,
+    variant: &str,
+    question: impl Fn(FileId) -> bool,
+) -> bool {
+    own_code_files(cx).into_iter().any(&question)
+        || related_packages(cx).iter().any(|dir| {
+            cx.repo.memo(key, &format!("{variant}\u{0}{dir}"), || {
+                package_code_files(cx.repo, dir)
+                    .iter()
+                    .any(|id| question(*id))
+            })
+        })
+}
+
+/// Whether one of the shared JavaScript files (`shared_js_files`) answers
+/// `question`, asked once per audit under `key` and `variant`.
+pub(crate) fn any_shared_js_file(
+    cx: &AppContext,
+    key: &'static str,
+    variant: &str,
+    question: impl Fn(FileId) -> bool,
+) -> bool {
+    cx.repo.memo(key, &format!("{variant}\u{0}<shared>"), || {
+        shared_js_files(cx).iter().any(|id| question(*id))
+    })
 }
 
 /// JavaScript/TypeScript files outside every app's folder (shared

@@ -2,7 +2,7 @@
 //! them checks the database or Redis the app depends on.
 
 use crate::finding::{Category, Finding, Location, Severity, Wording};
-use crate::rules::observability::evidence::app_code_files;
+use crate::rules::observability::evidence::any_code_file;
 use crate::rules::observability::health_handlers::{
     health_handlers, is_prisma_client, touches, DB_PACKAGES, REDIS_PACKAGES,
 };
@@ -109,7 +109,6 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         return Vec::new();
     }
     let facts = cx.repo.facts;
-    let code_files = app_code_files(cx);
     // A database server the app's code (or a workspace package it uses)
     // really talks to; SQLite files and HTTP back-ends (Supabase, Turso)
     // hold no connection for a health check to test.
@@ -117,9 +116,9 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         .stacks
         .iter()
         .any(|s| DATABASE_SERVER_STACKS.contains(s))
-        && code_files.iter().any(|id| {
+        && any_code_file(cx, "imports a database client", "", |id| {
             facts
-                .source_code(*id, crate::facts::needles::DATABASE_CLIENTS)
+                .source_code(id, crate::facts::needles::DATABASE_CLIENTS)
                 .is_some_and(|src| {
                     src.imports().iter().any(|(m, _)| {
                         is_prisma_client(m)
@@ -138,8 +137,8 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         .filter(|p| *p != "@upstash/redis")
         .collect();
     let uses_redis = clients.iter().any(|p| app.has_dependency(p))
-        && code_files.iter().any(|id| {
-            facts.source_code(*id, &["redis"]).is_some_and(|src| {
+        && any_code_file(cx, "imports a Redis client", "", |id| {
+            facts.source_code(id, &["redis"]).is_some_and(|src| {
                 src.imports()
                     .iter()
                     .any(|(m, _)| clients.iter().any(|p| m == p))

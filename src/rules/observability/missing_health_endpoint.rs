@@ -398,11 +398,12 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     // Functions and edge workers have no long-running instance for a load
     // balancer to probe.
     let hosting = cx.hosting();
-    let serverless_here = cx.repo.deploy_definitions().iter().any(|(id, kind)| {
-        kind.is_serverless()
-            && !cx.app.dir().is_empty()
-            && cx.repo.index.get(*id).dir() == cx.app.dir()
-    });
+    let serverless_here = !cx.app.dir().is_empty()
+        && cx
+            .repo
+            .deploy_kinds_by_dir()
+            .get(cx.app.dir())
+            .is_some_and(|kinds| kinds.iter().any(|k| k.is_serverless()));
     if serverless_here
         || (!hosting.is_empty()
             && hosting.iter().all(|k| k.is_serverless())

@@ -3,7 +3,9 @@
 
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::FileId;
-use crate::rules::observability::evidence::app_code_files;
+use std::sync::Arc;
+
+use crate::rules::observability::evidence::{own_code_files, package_code_files, related_packages};
 use crate::rules::{AppContext, Check, Rule, RuleMeta};
 use crate::stack::{Ecosystem, Framework};
 
@@ -208,75 +210,48 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     if !hosting.is_empty() && hosting.iter().all(|k| k.is_serverless()) {
         return Vec::new();
     }
-    let index = cx.repo.index;
-    let facts = cx.repo.facts;
-    let mut calls: Vec<Location> = Vec::new();
-    let mut files_with_calls = 0;
-    for id in app_code_files(cx) {
-        let rel = &index.get(id).rel;
-        let stem = index
-            .get(id)
-            .name()
-            .split('.')
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        // An app of its own logger module logs through it.
-        if matches!(stem.as_str(), "logger" | "logging" | "log" | "logs") {
-            return Vec::new();
+    // The app's own files, then each workspace package it uses, whose
+    // verdicts are kept per audit: a package shared by hundreds of apps is
+    // read once, not once per app.
+    let mut verdicts: Vec<(FileId, Vec<u32>)> = Vec::new();
+    for id in own_code_files(cx) {
+        match verdict(cx, id) {
+            Verdict::Logger => return Vec::new(),
+            Verdict::Calls(lines) => verdicts.push((id, lines)),
+            Verdict::Nothing => {}
         }
-        if !is_server_file(cx, id) {
-            // Setting up Python's logging anywhere counts as a logger.
-            if app.ecosystem == Ecosystem::Python && uses_python_logging(cx, id) {
-                return Vec::new();
-            }
-            continue;
-        }
-        // Files that spell none of these cannot log nor set up a logger.
-        let Some(src) = facts.source_code(
-            id,
-            &[
-                "console",
-                "print",
-                "Logger",
-                "logging",
-                "structlog",
-                "loguru",
-            ],
-        ) else {
-            continue;
-        };
-        if app.ecosystem == Ecosystem::Python {
-            if src.imports_module("logging")
-                || src.imports_module("structlog")
-                || src.imports_module("loguru")
-            {
-                return Vec::new();
-            }
-            let prints = src.calls("print");
-            if !prints.is_empty() {
-                files_with_calls += 1;
-            }
-            calls.extend(prints.into_iter().map(|l| Location::new(rel.clone(), l)));
-            continue;
-        }
-        // NestJS's Logger, or a JSON line written by hand: a logger.
-        if src.imports().iter().any(|(m, _)| m == "@nestjs/common") && src.has_ident("Logger") {
-            return Vec::new();
-        }
-        let mut found = Vec::new();
-        for method in ["log", "info", "warn", "error", "debug"] {
-            found.extend(src.method_calls("console", method));
-        }
-        if !found.is_empty() && json_console(&src) {
-            return Vec::new();
-        }
-        if !found.is_empty() {
-            files_with_calls += 1;
-        }
-        found.sort_unstable();
-        calls.extend(found.into_iter().map(|l| Location::new(rel.clone(), l)));
     }
+    for dir in related_packages(cx) {
+        let package = cx
+            .repo
+            .memo("logging verdicts", &format!("{}\u{0}{dir}", app.framework().label()), || {
+                let mut calls = Vec::new();
+                for id in package_code_files(cx.repo, dir).iter() {
+                    match verdict(cx, *id) {
+                        Verdict::Logger => return None,
+                        Verdict::Calls(lines) => calls.push((*id, lines)),
+                        Verdict::Nothing => {}
+                    }
+                }
+                Some(Arc::new(calls))
+            });
+        match package {
+            None => return Vec::new(),
+            Some(calls) => verdicts.extend(calls.iter().cloned()),
+        }
+    }
+    verdicts.sort_unstable();
+    verdicts.dedup();
+    let index = cx.repo.index;
+    let files_with_calls = verdicts.iter().filter(|(_, l)| !l.is_empty()).count();
+    let mut calls: Vec<Location> = verdicts
+        .iter()
+        .flat_map(|(id, lines)| {
+            lines
+                .iter()
+                .map(|l| Location::new(index.get(*id).rel.clone(), *l))
+        })
+        .collect();
     if calls.len() < 5 {
         return Vec::new();
     }
@@ -306,6 +281,79 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         format!("Log through a structured logger that writes JSON lines with level, time and request context: {suggestion}; replace the {what} calls with it."),
         calls,
     )]
+}
+
+/// What one of the app's code files says about its logging.
+enum Verdict {
+    /// It is, or sets up, a logger: the app logs through it.
+    Logger,
+    /// Server code; the lines of its `console.*`/`print()` calls.
+    Calls(Vec<u32>),
+    /// Nothing about logging.
+    Nothing,
+}
+
+/// The verdict on one file. For a workspace package's file it depends on
+/// the app's framework only (the verdicts of a package are kept per
+/// framework).
+fn verdict(cx: &AppContext, id: FileId) -> Verdict {
+    let app = cx.app;
+    let index = cx.repo.index;
+    let facts = cx.repo.facts;
+    let stem = index
+        .get(id)
+        .name()
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    // An app of its own logger module logs through it.
+    if matches!(stem.as_str(), "logger" | "logging" | "log" | "logs") {
+        return Verdict::Logger;
+    }
+    if !is_server_file(cx, id) {
+        // Setting up Python's logging anywhere counts as a logger.
+        if app.ecosystem == Ecosystem::Python && uses_python_logging(cx, id) {
+            return Verdict::Logger;
+        }
+        return Verdict::Nothing;
+    }
+    // Files that spell none of these cannot log nor set up a logger.
+    let Some(src) = facts.source_code(
+        id,
+        &[
+            "console",
+            "print",
+            "Logger",
+            "logging",
+            "structlog",
+            "loguru",
+        ],
+    ) else {
+        return Verdict::Nothing;
+    };
+    if app.ecosystem == Ecosystem::Python {
+        if src.imports_module("logging")
+            || src.imports_module("structlog")
+            || src.imports_module("loguru")
+        {
+            return Verdict::Logger;
+        }
+        return Verdict::Calls(src.calls("print"));
+    }
+    // NestJS's Logger, or a JSON line written by hand: a logger.
+    if src.imports().iter().any(|(m, _)| m == "@nestjs/common") && src.has_ident("Logger") {
+        return Verdict::Logger;
+    }
+    let mut found = Vec::new();
+    for method in ["log", "info", "warn", "error", "debug"] {
+        found.extend(src.method_calls("console", method));
+    }
+    if !found.is_empty() && json_console(&src) {
+        return Verdict::Logger;
+    }
+    found.sort_unstable();
+    Verdict::Calls(found)
 }
 
 /// `console.log(JSON.stringify(…))`: a JSON logger written by hand.

@@ -226,13 +226,7 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         .filter(|id| !index.get(*id).rel.split('/').any(|p| p == ".devcontainer"))
         .collect();
     if cx.app.path != "." {
-        examples.extend(
-            index
-                .of_kind(FileKind::EnvExample)
-                .iter()
-                .copied()
-                .filter(|id| index.get(*id).dir().is_empty()),
-        );
+        examples.extend(cx.repo.in_dir(FileKind::EnvExample, ""));
     }
     let Some(first_example) = examples.first().copied() else {
         return Vec::new();

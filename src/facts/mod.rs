@@ -25,6 +25,7 @@ pub mod rails;
 pub mod shell;
 pub mod source;
 pub mod spring;
+pub mod task_runner;
 pub mod terraform;
 pub mod text;
 pub mod yaml;
@@ -135,6 +136,7 @@ enum Parsed {
     DockerIgnore(dockerignore::DockerIgnore),
     Ci(ci::CiPipeline),
     Terraform(terraform::TerraformFile),
+    TaskRunner(task_runner::TaskRunnerFile),
     Unparsed,
 }
 
@@ -287,6 +289,15 @@ impl<'a> Facts<'a> {
     pub fn terraform(&self, id: FileId) -> Option<&terraform::TerraformFile> {
         match self.parsed(id) {
             Parsed::Terraform(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// A Makefile, Justfile, Capistrano, Envoy, Deployer or Fabric file's
+    /// recipes and declared hosts.
+    pub fn task_runner(&self, id: FileId) -> Option<&task_runner::TaskRunnerFile> {
+        match self.parsed(id) {
+            Parsed::TaskRunner(t) => Some(t),
             _ => None,
         }
     }
@@ -515,6 +526,8 @@ impl<'a> Facts<'a> {
             }),
             FileKind::PnpmWorkspace => yaml::load(&text).map(Parsed::Yaml),
             FileKind::CiConfig => ci::CiPipeline::parse(file.name(), &text).map(Parsed::Ci),
+            FileKind::TaskRunner => Ok(task_runner::TaskRunnerFile::parse(&file.rel, &text)
+                .map_or(Parsed::Unparsed, Parsed::TaskRunner)),
             FileKind::Deploy(crate::index::DeployKind::Terraform)
                 if file.name().ends_with(".tf")
                     || (file.name().ends_with(".hcl") && !file.name().ends_with(".pkr.hcl")) =>

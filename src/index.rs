@@ -453,7 +453,14 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     {
         return Some(FileKind::Crontab);
     }
-    if lower == "database.yml" && (dir == "config" || dir.ends_with("/config")) {
+    // Rails `config/database.yml`, and the template a repository commits
+    // when the real one is kept out of version control
+    // (`database.yml.sample`, `database.example.yml`).
+    let rails_template = (lower.starts_with("database.yml.")
+        || (lower.starts_with("database.") && (ext == "yml" || ext == "yaml")))
+        && is_env_example_name(&lower);
+    if (lower == "database.yml" || rails_template) && (dir == "config" || dir.ends_with("/config"))
+    {
         return Some(FileKind::RailsDatabaseYml);
     }
     if lower == "ormconfig.json"

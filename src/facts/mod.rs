@@ -100,6 +100,10 @@ pub struct JsFile {
     pub string_properties: Vec<code::KeyedString>,
     /// Environment variables the file reads, with their defaults.
     pub env_reads: Vec<config_code::EnvRead>,
+    /// Databases the code names: SQLite and server driver imports, engines
+    /// (`client: "sqlite3"`), database URLs, each with the role its
+    /// expression gives it (default, option, test-only).
+    pub databases: Vec<database::DatabaseLiteral>,
 }
 
 impl JsFile {
@@ -473,6 +477,7 @@ impl<'a> Facts<'a> {
                     handles_get: code::has_ident(&tokens, "GET"),
                     string_properties: Vec::new(),
                     env_reads: config_code::env_reads(&tokens, code::Lang::Js),
+                    databases: database::literals(&tokens, &text, code::Lang::Js),
                 }))
             }
             FileKind::FrameworkConfig | FileKind::PrismaConfig | FileKind::OrmConfig => {
@@ -483,6 +488,7 @@ impl<'a> Facts<'a> {
                     handles_get: false,
                     string_properties: code::string_properties(&tokens),
                     env_reads: config_code::env_reads(&tokens, code::Lang::Js),
+                    databases: database::literals(&tokens, &text, code::Lang::Js),
                 }))
             }
             FileKind::Requirements

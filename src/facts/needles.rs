@@ -113,6 +113,9 @@ const OTHERS: &[&str] = &[
     "@appsignal/nodejs",
     "@highlight-run/node",
     "use server",
+    // SQLite opened by code (sqlite-in-production).
+    "sqlite",
+    "libsql",
 ];
 
 /// The words rules ask about (at most 128): the groups above, then

@@ -116,6 +116,9 @@ const OTHERS: &[&str] = &[
     // SQLite opened by code (sqlite-in-production).
     "sqlite",
     "libsql",
+    // Backups made by code (backups-not-offsite).
+    "dump",
+    "backup",
 ];
 
 /// The words rules ask about (at most 128): the groups above, then

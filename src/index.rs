@@ -78,6 +78,14 @@ pub enum FileKind {
     CiConfig,
     /// Terraform state: `*.tfstate`, `*.tfstate.backup`.
     TerraformState,
+    /// A task runner or SSH deployment tool's definition: Makefile,
+    /// Justfile, Capistrano (`Capfile`, `config/deploy.rb`,
+    /// `config/deploy/*.rb`), Laravel Envoy (`Envoy.blade.php`), Deployer
+    /// (`deploy.php`), Fabric (`fabfile.py`).
+    TaskRunner,
+    /// A committed crontab: `crontab`, `*.crontab`, `*.cron`, files in a
+    /// `cron.d` or `crontabs` folder.
+    Crontab,
 }
 
 /// Which infrastructure-as-code tool or platform a deployment definition is for.
@@ -194,6 +202,7 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
     (".dockerignore", FileKind::DockerIgnore),
     (".drone.yml", FileKind::CiConfig),
     (".gitlab-ci.yml", FileKind::CiConfig),
+    (".justfile", FileKind::TaskRunner),
     (".ko.yaml", FileKind::ImageBuildConfig),
     (
         ".platform.app.yaml",
@@ -202,6 +211,7 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
     (".travis.yml", FileKind::CiConfig),
     (".woodpecker.yaml", FileKind::CiConfig),
     (".woodpecker.yml", FileKind::CiConfig),
+    ("Capfile", FileKind::TaskRunner),
     ("Cargo.toml", FileKind::CargoToml),
     ("Chart.yaml", FileKind::Deploy(DeployKind::Helm)),
     ("Containerfile", FileKind::Dockerfile),
@@ -210,8 +220,12 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
         "Dockerrun.aws.json",
         FileKind::Deploy(DeployKind::AwsElasticBeanstalk),
     ),
+    ("Envoy.blade.php", FileKind::TaskRunner),
+    ("GNUmakefile", FileKind::TaskRunner),
     ("Gemfile", FileKind::Gemfile),
     ("Jenkinsfile", FileKind::CiConfig),
+    ("Justfile", FileKind::TaskRunner),
+    ("Makefile", FileKind::TaskRunner),
     ("Pipfile", FileKind::Pipfile),
     ("Procfile", FileKind::Deploy(DeployKind::Heroku)),
     ("Pulumi.yaml", FileKind::Deploy(DeployKind::Pulumi)),
@@ -239,15 +253,20 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
     ("compose.yaml", FileKind::Compose),
     ("compose.yml", FileKind::Compose),
     ("composer.json", FileKind::ComposerJson),
+    ("crontab", FileKind::Crontab),
+    ("deploy.php", FileKind::TaskRunner),
     ("docker-compose.yaml", FileKind::Compose),
     ("docker-compose.yml", FileKind::Compose),
     ("dockerfile", FileKind::Dockerfile),
     ("env.example", FileKind::EnvExample),
     ("env.sample", FileKind::EnvExample),
     ("env.template", FileKind::EnvExample),
+    ("envoy.blade.php", FileKind::TaskRunner),
     ("example.env", FileKind::EnvExample),
+    ("fabfile.py", FileKind::TaskRunner),
     ("fly.toml", FileKind::Deploy(DeployKind::FlyIo)),
     ("go.mod", FileKind::GoMod),
+    ("justfile", FileKind::TaskRunner),
     (
         "kustomization.yaml",
         FileKind::Deploy(DeployKind::Kustomize),
@@ -257,6 +276,7 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
     ("litefs.yml", FileKind::SqliteReplication),
     ("litestream.yaml", FileKind::SqliteReplication),
     ("litestream.yml", FileKind::SqliteReplication),
+    ("makefile", FileKind::TaskRunner),
     ("migration_lock.toml", FileKind::PrismaMigrationLock),
     ("netlify.toml", FileKind::Deploy(DeployKind::Netlify)),
     ("nixpacks.toml", FileKind::Deploy(DeployKind::Nixpacks)),
@@ -419,7 +439,28 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     if lower.starts_with("application") && matches!(ext, "properties" | "yml" | "yaml") {
         return Some(FileKind::SpringConfig);
     }
-    if lower == "database.yml" && (dir == "config" || dir.ends_with("/config")) {
+    // Capistrano: `config/deploy.rb` and its stages, `config/deploy/*.rb`.
+    if ext == "rb"
+        && ((lower == "deploy.rb" && (dir == "config" || dir.ends_with("/config")))
+            || dir == "config/deploy"
+            || dir.ends_with("/config/deploy"))
+    {
+        return Some(FileKind::TaskRunner);
+    }
+    if ext == "crontab"
+        || ext == "cron"
+        || matches!(dir.rsplit('/').next(), Some("cron.d" | "crontabs"))
+    {
+        return Some(FileKind::Crontab);
+    }
+    // Rails `config/database.yml`, and the template a repository commits
+    // when the real one is kept out of version control
+    // (`database.yml.sample`, `database.example.yml`).
+    let rails_template = (lower.starts_with("database.yml.")
+        || (lower.starts_with("database.") && (ext == "yml" || ext == "yaml")))
+        && is_env_example_name(&lower);
+    if (lower == "database.yml" || rails_template) && (dir == "config" || dir.ends_with("/config"))
+    {
         return Some(FileKind::RailsDatabaseYml);
     }
     if lower == "ormconfig.json"

@@ -23,8 +23,13 @@ pub struct DatabaseLiteral {
     /// The literal is the default of a value read from the environment.
     pub from_env_default: bool,
     /// The literal sits in a block taken only under tests
-    /// (`if "test" in sys.argv:`, `if TESTING:`).
+    /// (`if "test" in sys.argv:`, `if TESTING:`), or (JavaScript) in a
+    /// branch production never takes (`NODE_ENV === "test" ? … : …`).
     pub test_only: bool,
+    /// JavaScript: the literal is the branch taken when an environment
+    /// variable is set (`process.env.DATABASE_URL ? "pg" : "sqlite3"`):
+    /// an option, not the default.
+    pub when_env_set: bool,
 }
 
 /// Classifies a string literal as a database engine/URL/driver, if it is one.
@@ -65,6 +70,10 @@ pub fn engine_of(literal: &str) -> Option<Engine> {
         || s.starts_with("jdbc:sqlite:")
     {
         return Some(Engine::Sqlite);
+    }
+    // Remote libSQL (Turso) speaks SQLite but is a server.
+    if s.starts_with("libsql://") {
+        return Some(Engine::Server);
     }
     if s.starts_with("jdbc:h2:") {
         return Some(Engine::H2);
@@ -133,7 +142,307 @@ fn bare_engine(word: &str) -> Option<Engine> {
     }
 }
 
+/// JavaScript modules that open a SQLite file in-process.
+const SQLITE_MODULES: &[&str] = &[
+    "better-sqlite3",
+    "bun:sqlite",
+    "drizzle-orm/better-sqlite3",
+    "drizzle-orm/bun-sqlite",
+    "node:sqlite",
+    "sqlite",
+    "sqlite3",
+];
+
+/// JavaScript modules of database servers.
+const SERVER_MODULES: &[&str] = &[
+    "@neondatabase/serverless",
+    "@planetscale/database",
+    "@vercel/postgres",
+    "drizzle-orm/mysql2",
+    "drizzle-orm/neon-http",
+    "drizzle-orm/node-postgres",
+    "drizzle-orm/postgres-js",
+    "mariadb",
+    "mongodb",
+    "mongoose",
+    "mssql",
+    "mysql",
+    "mysql2",
+    "mysql2/promise",
+    "oracledb",
+    "pg",
+    "postgres",
+    "tedious",
+];
+
+/// The module a JavaScript string literal imports, if it is one:
+/// `require("x")`, `import("x")`, `from "x"`, `import "x"`.
+fn is_js_import(tokens: &[Spanned], i: usize) -> bool {
+    let ident = |n: usize| match i.checked_sub(n).map(|j| &tokens[j].token) {
+        Some(Token::Ident(w)) => Some(w.as_str()),
+        _ => None,
+    };
+    let open = matches!(
+        i.checked_sub(1).map(|j| &tokens[j].token),
+        Some(Token::Punct('('))
+    );
+    matches!(ident(1), Some("from" | "import"))
+        || (open && matches!(ident(2), Some("require" | "import")))
+}
+
+/// How production treats a JavaScript literal, from the expression around it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum JsRole {
+    /// Always taken.
+    Plain,
+    /// Taken when an environment variable is unset: the default.
+    Fallback,
+    /// Taken when an environment variable is set: an option.
+    WhenEnvSet,
+    /// Taken in production only.
+    Production,
+    /// Never taken in production (tests, development).
+    NotProduction,
+}
+
+/// What a condition (`process.env.NODE_ENV === "test"`,
+/// `process.env.DATABASE_URL`, `!process.env.X`) says about production:
+/// the role of the branch taken when it holds, if it says anything.
+fn condition_role(cond: &[Spanned]) -> Option<JsRole> {
+    let strings: Vec<String> = cond
+        .iter()
+        .filter_map(|t| match &t.token {
+            Token::Str(s) => Some(s.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect();
+    let negated = cond.iter().any(|t| t.token == Token::Punct('!'));
+    let prod = strings
+        .iter()
+        .any(|s| matches!(s.as_str(), "production" | "prod"));
+    let not_prod = strings.iter().any(|s| {
+        matches!(
+            s.as_str(),
+            "test" | "testing" | "development" | "dev" | "local" | "ci"
+        )
+    });
+    if prod {
+        return Some(if negated {
+            JsRole::NotProduction
+        } else {
+            JsRole::Production
+        });
+    }
+    if not_prod {
+        return Some(if negated {
+            JsRole::Production
+        } else {
+            JsRole::NotProduction
+        });
+    }
+    let names_test = cond.iter().any(|t| {
+        matches!(&t.token, Token::Ident(w) if {
+            let w = w.to_ascii_lowercase();
+            w.contains("test") || w == "isdev" || w == "dev" || w.contains("development")
+        })
+    });
+    if names_test {
+        return Some(if negated {
+            JsRole::Production
+        } else {
+            JsRole::NotProduction
+        });
+    }
+    let reads_env = cond
+        .iter()
+        .any(|t| matches!(&t.token, Token::Ident(w) if w == "env"));
+    reads_env.then_some(if negated {
+        JsRole::Fallback
+    } else {
+        JsRole::WhenEnvSet
+    })
+}
+
+fn inverse(role: JsRole) -> JsRole {
+    match role {
+        JsRole::Fallback => JsRole::WhenEnvSet,
+        JsRole::WhenEnvSet => JsRole::Fallback,
+        JsRole::Production => JsRole::NotProduction,
+        JsRole::NotProduction => JsRole::Production,
+        JsRole::Plain => JsRole::Plain,
+    }
+}
+
+/// The role of the literal at `i`: the operator that chose it within its
+/// expression (`a || "x"`, `cond ? "x" : "y"`), else the `if (…) {` block
+/// around it. Bounded look-backs keep this linear.
+fn js_role(tokens: &[Spanned], i: usize) -> JsRole {
+    let punct = |j: usize| match &tokens[j].token {
+        Token::Punct(c) => Some(*c),
+        _ => None,
+    };
+    // Walk back through the expression at the literal's depth.
+    let mut depth = 0i32;
+    let mut j = i;
+    let mut branch: Option<(bool, usize)> = None; // (then-branch, index of `?`)
+    let mut saw_colon = false;
+    for _ in 0..64 {
+        let Some(prev) = j.checked_sub(1) else { break };
+        j = prev;
+        match punct(j) {
+            Some(')' | ']' | '}') => depth += 1,
+            Some('(' | '[' | '{') if depth > 0 => depth -= 1,
+            Some('(' | '[' | '{' | ';' | ',') if depth == 0 => break,
+            Some('|') if depth == 0 && j > 0 && punct(j - 1) == Some('|') => {
+                return JsRole::Fallback
+            }
+            Some('?') if depth == 0 && j > 0 && punct(j - 1) == Some('?') => {
+                return JsRole::Fallback
+            }
+            Some('?') if depth == 0 && punct(j + 1) != Some('.') => {
+                branch = Some((!saw_colon, j));
+                break;
+            }
+            Some(':') if depth == 0 => {
+                // An object key's colon ends the expression; a ternary's
+                // puts the literal in the else branch.
+                let key = j > 0
+                    && matches!(tokens[j - 1].token, Token::Ident(_) | Token::Str(_))
+                    && (j < 2 || matches!(punct(j - 2), Some('{' | ',')));
+                if key {
+                    break;
+                }
+                saw_colon = true;
+            }
+            _ => {}
+        }
+    }
+    if let Some((then_branch, question)) = branch {
+        // The condition: back from the `?` to the start of the expression.
+        let mut start = question;
+        let mut depth = 0i32;
+        while start > 0 && question - start < 32 {
+            match punct(start - 1) {
+                Some(')' | ']') => depth += 1,
+                Some('(' | '[') if depth > 0 => depth -= 1,
+                Some('(' | '[' | '{' | ';' | ',' | ':') if depth == 0 => break,
+                Some('=')
+                    if depth == 0
+                        && !matches!(punct(start), Some('='))
+                        && start >= 2
+                        && punct(start - 2) != Some('=')
+                        && punct(start - 2) != Some('!') =>
+                {
+                    break
+                }
+                _ => {}
+            }
+            start -= 1;
+        }
+        if let Some(role) = condition_role(&tokens[start..question]) {
+            return if then_branch { role } else { inverse(role) };
+        }
+        return JsRole::Plain;
+    }
+    // The `if (…) {` block around the literal.
+    let mut depth = 0i32;
+    let mut k = i;
+    for _ in 0..400 {
+        let Some(prev) = k.checked_sub(1) else { break };
+        k = prev;
+        match punct(k) {
+            Some('}') => depth += 1,
+            Some('{') if depth > 0 => depth -= 1,
+            Some('{') => {
+                // An object under an environment's key (`development: {`)
+                // is that environment's configuration.
+                if k >= 2 && punct(k - 1) == Some(':') {
+                    if let Token::Ident(key) | Token::Str(key) = &tokens[k - 2].token {
+                        match key.to_ascii_lowercase().as_str() {
+                            "production" | "prod" => return JsRole::Production,
+                            "development" | "dev" | "test" | "testing" | "local" | "ci" => {
+                                return JsRole::NotProduction
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                // An object literal or a bare block: look further out.
+                if k == 0 || punct(k - 1) != Some(')') {
+                    continue;
+                }
+                // Back to the matching `(`.
+                let mut parens = 0i32;
+                let mut open = k - 1;
+                while open > 0 {
+                    match punct(open) {
+                        Some(')') => parens += 1,
+                        Some('(') => {
+                            parens -= 1;
+                            if parens == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    open -= 1;
+                }
+                let is_if =
+                    open > 0 && matches!(&tokens[open - 1].token, Token::Ident(w) if w == "if");
+                if is_if {
+                    if let Some(role) = condition_role(&tokens[open + 1..k - 1]) {
+                        return role;
+                    }
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+    JsRole::Plain
+}
+
+/// A JavaScript literal that names a database: a driver module imported,
+/// an engine keyed by `client`/`dialect`/`type`, or a database URL
+/// (`file:` only where a database URL is read: a `url` key, a
+/// `DATABASE_URL`-like variable).
+fn js_engine(tokens: &[Spanned], i: usize, text: &str, keyed: impl Fn() -> bool) -> Option<Engine> {
+    if is_js_import(tokens, i) {
+        if SQLITE_MODULES.contains(&text) {
+            return Some(Engine::Sqlite);
+        }
+        return SERVER_MODULES.contains(&text).then_some(Engine::Server);
+    }
+    if text.starts_with("file:") {
+        let line = tokens[i].line;
+        let database_context = tokens[..i]
+            .iter()
+            .rev()
+            .take_while(|t| t.line == line)
+            .take(32)
+            .any(|t| match &t.token {
+                // A `url` key (not `new URL(…)`), or a name about databases.
+                Token::Ident(w) | Token::Str(w) => {
+                    w == "url" || {
+                        let w = w.to_ascii_lowercase();
+                        w.contains("database")
+                            || w.starts_with("db")
+                            || w.ends_with("db")
+                            || w.contains("sqlite")
+                            || w.contains("libsql")
+                    }
+                }
+                _ => false,
+            });
+        return database_context.then_some(Engine::Sqlite);
+    }
+    engine_of(text).or_else(|| bare_engine(text).filter(|_| keyed()))
+}
+
 pub fn literals(tokens: &[Spanned], text: &str, lang: Lang) -> Vec<DatabaseLiteral> {
+    if lang == Lang::Js {
+        return js_literals(tokens);
+    }
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
     for (i, tok) in tokens.iter().enumerate() {
@@ -183,6 +492,44 @@ pub fn literals(tokens: &[Spanned], text: &str, lang: Lang) -> Vec<DatabaseLiter
             line: tok.line,
             from_env_default,
             test_only,
+            when_env_set: false,
+        });
+    }
+    out
+}
+
+/// The database literals of JavaScript/TypeScript, each with the role
+/// its expression gives it in production. `:memory:` databases are not
+/// files and are left out.
+fn js_literals(tokens: &[Spanned]) -> Vec<DatabaseLiteral> {
+    let mut out = Vec::new();
+    for (i, tok) in tokens.iter().enumerate() {
+        let Token::Str(text) = &tok.token else {
+            continue;
+        };
+        // Most strings are not databases: a cheap test before any work.
+        if text.len() > 200 || text == ":memory:" {
+            continue;
+        }
+        let keyed = || {
+            tokens[..i]
+                .iter()
+                .rev()
+                .take_while(|t| t.line == tok.line)
+                .take(32)
+                .any(|t| matches!(&t.token, Token::Str(k) | Token::Ident(k) if CONNECTION_KEYS.contains(&k.as_str())))
+        };
+        let Some(engine) = js_engine(tokens, i, text, keyed) else {
+            continue;
+        };
+        let role = js_role(tokens, i);
+        out.push(DatabaseLiteral {
+            engine,
+            text: text.clone(),
+            line: tok.line,
+            from_env_default: role == JsRole::Fallback,
+            test_only: role == JsRole::NotProduction,
+            when_env_set: role == JsRole::WhenEnvSet,
         });
     }
     out
@@ -248,6 +595,60 @@ mod tests {
                 (Engine::Sqlite, 7, true),
                 (Engine::Server, 8, true)
             ]
+        );
+    }
+
+    fn js(src: &str) -> Vec<(Engine, String, bool, bool, bool)> {
+        literals(&tokenize(src, Lang::Js), src, Lang::Js)
+            .into_iter()
+            .map(|l| {
+                (
+                    l.engine,
+                    l.text,
+                    l.from_env_default,
+                    l.test_only,
+                    l.when_env_set,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn javascript_roles() {
+        let s = |t: &str| t.to_string();
+        assert_eq!(
+            js("import Database from 'better-sqlite3';\nconst db = new Database(':memory:');\n"),
+            [(Engine::Sqlite, s("better-sqlite3"), false, false, false)]
+        );
+        assert_eq!(
+            js("const client = createClient({ url: process.env.DATABASE_URL || \"file:local.db\" });\n"),
+            [(Engine::Sqlite, s("file:local.db"), true, false, false)]
+        );
+        assert_eq!(
+            js("module.exports = {\n  client: process.env.DATABASE_URL ? 'pg' : 'sqlite3',\n};\n"),
+            [
+                (Engine::Server, s("pg"), false, false, true),
+                (Engine::Sqlite, s("sqlite3"), true, false, false)
+            ]
+        );
+        assert_eq!(
+            js("const client = process.env.NODE_ENV === 'test' ? 'sqlite3' : 'pg';\n"),
+            [
+                (Engine::Sqlite, s("sqlite3"), false, true, false),
+                (Engine::Server, s("pg"), false, false, false)
+            ]
+        );
+        assert_eq!(
+            js("if (process.env.NODE_ENV === 'test') {\n  config = { client: 'sqlite3' };\n}\n"),
+            [(Engine::Sqlite, s("sqlite3"), false, true, false)]
+        );
+        assert_eq!(
+            js("const db = createClient({ url: 'libsql://shop-acme.turso.io', authToken });\nconst u = new URL('file:///etc/hosts');\n"),
+            [(Engine::Server, s("libsql://shop-acme.turso.io"), false, false, false)]
+        );
+        assert_eq!(
+            js("export default {\n  development: { url: 'file:dev.db' },\n  production: { url: process.env.DATABASE_URL },\n};\n"),
+            [(Engine::Sqlite, s("file:dev.db"), false, true, false)]
         );
     }
 }

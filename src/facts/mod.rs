@@ -6,10 +6,12 @@
 //! cannot be read or parsed yields `None` and one entry in the audit's errors,
 //! whichever rule asked first.
 
+pub mod backup_code;
 pub mod ci;
 pub mod code;
 pub mod compose;
 pub mod config_code;
+pub mod crontab;
 pub mod database;
 pub mod dockerfile;
 pub mod dockerignore;
@@ -25,6 +27,7 @@ pub mod rails;
 pub mod shell;
 pub mod source;
 pub mod spring;
+pub mod task_runner;
 pub mod terraform;
 pub mod text;
 pub mod yaml;
@@ -58,6 +61,8 @@ pub struct CodeFile {
     pub env_reads: Vec<config_code::EnvRead>,
     /// Debug switches the file sets (Python, Ruby).
     pub debug_settings: Vec<config_code::DebugSetting>,
+    /// Backups the code makes or configures.
+    pub backup: backup_code::BackupCode,
 }
 
 impl CodeFile {
@@ -99,6 +104,12 @@ pub struct JsFile {
     pub string_properties: Vec<code::KeyedString>,
     /// Environment variables the file reads, with their defaults.
     pub env_reads: Vec<config_code::EnvRead>,
+    /// Databases the code names: SQLite and server driver imports, engines
+    /// (`client: "sqlite3"`), database URLs, each with the role its
+    /// expression gives it (default, option, test-only).
+    pub databases: Vec<database::DatabaseLiteral>,
+    /// Backups the code makes (dump commands, exports, uploads).
+    pub backup: backup_code::BackupCode,
 }
 
 impl JsFile {
@@ -135,6 +146,8 @@ enum Parsed {
     DockerIgnore(dockerignore::DockerIgnore),
     Ci(ci::CiPipeline),
     Terraform(terraform::TerraformFile),
+    TaskRunner(task_runner::TaskRunnerFile),
+    Crontab(crontab::Crontab),
     Unparsed,
 }
 
@@ -287,6 +300,23 @@ impl<'a> Facts<'a> {
     pub fn terraform(&self, id: FileId) -> Option<&terraform::TerraformFile> {
         match self.parsed(id) {
             Parsed::Terraform(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// A Makefile, Justfile, Capistrano, Envoy, Deployer or Fabric file's
+    /// recipes and declared hosts.
+    pub fn task_runner(&self, id: FileId) -> Option<&task_runner::TaskRunnerFile> {
+        match self.parsed(id) {
+            Parsed::TaskRunner(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// A committed crontab's commands.
+    pub fn crontab(&self, id: FileId) -> Option<&crontab::Crontab> {
+        match self.parsed(id) {
+            Parsed::Crontab(c) => Some(c),
             _ => None,
         }
     }
@@ -473,6 +503,8 @@ impl<'a> Facts<'a> {
                     handles_get: code::has_ident(&tokens, "GET"),
                     string_properties: Vec::new(),
                     env_reads: config_code::env_reads(&tokens, code::Lang::Js),
+                    databases: database::literals(&tokens, &text, code::Lang::Js),
+                    backup: backup_code::BackupCode::read(&tokens, &text, code::Lang::Js),
                 }))
             }
             FileKind::FrameworkConfig | FileKind::PrismaConfig | FileKind::OrmConfig => {
@@ -483,6 +515,8 @@ impl<'a> Facts<'a> {
                     handles_get: false,
                     string_properties: code::string_properties(&tokens),
                     env_reads: config_code::env_reads(&tokens, code::Lang::Js),
+                    databases: database::literals(&tokens, &text, code::Lang::Js),
+                    backup: backup_code::BackupCode::default(),
                 }))
             }
             FileKind::Requirements
@@ -503,6 +537,7 @@ impl<'a> Facts<'a> {
                     mentions: code::notable_identifiers(&tokens),
                     env_reads: config_code::env_reads(&tokens, lang),
                     debug_settings: config_code::debug_settings(&tokens, &text, lang),
+                    backup: backup_code::BackupCode::read(&tokens, &text, lang),
                 }))
             }
             FileKind::RailsDatabaseYml => {
@@ -526,6 +561,14 @@ impl<'a> Facts<'a> {
             }),
             FileKind::PnpmWorkspace => yaml::load(&text).map(Parsed::Yaml),
             FileKind::CiConfig => ci::CiPipeline::parse(file.name(), &text).map(Parsed::Ci),
+            FileKind::Crontab => {
+                // `/etc/crontab` and `cron.d/*` name a user after the schedule.
+                let system = file.dir().ends_with("cron.d")
+                    || file.name() == "crontab" && file.dir().ends_with("etc");
+                Ok(Parsed::Crontab(crontab::Crontab::parse(&text, system)))
+            }
+            FileKind::TaskRunner => Ok(task_runner::TaskRunnerFile::parse(&file.rel, &text)
+                .map_or(Parsed::Unparsed, Parsed::TaskRunner)),
             FileKind::Deploy(crate::index::DeployKind::Terraform)
                 if file.name().ends_with(".tf")
                     || (file.name().ends_with(".hcl") && !file.name().ends_with(".pkr.hcl")) =>

@@ -113,6 +113,12 @@ const OTHERS: &[&str] = &[
     "@appsignal/nodejs",
     "@highlight-run/node",
     "use server",
+    // SQLite opened by code (sqlite-in-production).
+    "sqlite",
+    "libsql",
+    // Backups made by code (backups-not-offsite).
+    "dump",
+    "backup",
 ];
 
 /// The words rules ask about (at most 128): the groups above, then

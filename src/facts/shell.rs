@@ -25,6 +25,9 @@ pub struct ShellCommand {
     /// Whether the script tests this command's exit status: it is part of
     /// an `&&`/`||` list or an `if`/`while` condition.
     pub status_checked: bool,
+    /// The here-document fed to the command (`ssh host <<EOF … EOF`), with
+    /// the line its body starts on: a script the command runs elsewhere.
+    pub heredoc: Option<(String, u32)>,
 }
 
 impl ShellCommand {
@@ -265,7 +268,25 @@ fn command(node: Node, src: &[u8]) -> Option<ShellCommand> {
         piped_into: None,
         redirect: redirect_of(node, src),
         status_checked: status_checked(node),
+        heredoc: heredoc_of(node, src),
     })
+}
+
+/// `cmd <<EOF … EOF`: the body of a here-document redirected into the
+/// command, and the line it starts on.
+fn heredoc_of(node: Node, src: &[u8]) -> Option<(String, u32)> {
+    let parent = node
+        .parent()
+        .filter(|p| p.kind() == "redirected_statement")?;
+    let mut cursor = parent.walk();
+    let redirect = parent
+        .named_children(&mut cursor)
+        .find(|c| c.kind() == "heredoc_redirect")?;
+    let mut cursor = redirect.walk();
+    let body = redirect
+        .named_children(&mut cursor)
+        .find(|c| c.kind() == "heredoc_body")?;
+    Some((text(body, src), line(body)))
 }
 
 /// `cmd > file`: the target of an output redirect around the command (or

@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 
 use crate::apps::is_non_product_path;
 use crate::facts::shell::ShellCommand;
+use crate::facts::{ci, task_runner, ShellScript};
 use crate::finding::{Category, Finding, Location, Severity, Wording};
-use crate::index::FileKind;
+use crate::index::{FileId, FileKind};
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -43,6 +44,28 @@ local setup script (`brew`, `npm install`, `createdb`) is not deployment, and
 neither are scripts for CI runners, containers (`docker/`, entrypoints), dev
 containers or Vagrant boxes, whose package installs and service starts happen
 on throwaway machines.
+
+The same commands count wherever the deployment is written:
+- Makefile and Justfile recipes, read as shell: a target that copies to or
+  runs commands on a host, or pulls and restarts the app, when its name says
+  it deploys (`deploy`, `release`, `prod`, `push`, `sync`, …) or it shows two
+  different signals. Documentation targets (`upload-docs`) are not the app;
+- SSH deployment tools: Capistrano (`Capfile`, `config/deploy.rb`,
+  `config/deploy/*.rb`: `server`, `role`, `set :deploy_to`), Laravel Envoy
+  (`@servers` and `@task` bodies), Deployer (`deploy.php` `host()`), Fabric
+  (`fabfile.py` `env.hosts`/`Connection` and `run`/`sudo` commands). Tasks
+  that only run on `localhost`, and Fabric's `local()`, are read as a script;
+- CI jobs (GitHub Actions, GitLab CI, …) that reach a host over SSH: an SSH
+  action (`appleboy/ssh-action`, `appleboy/scp-action`,
+  `easingthemes/ssh-deploy`, …), or `ssh`/`scp`/`rsync -e ssh` to a host
+  whose remote commands pull or restart the app, or in a workflow named as a
+  deployment.
+
+The commands an `ssh host "…"` (or `ssh host <<EOF`) runs are read as
+commands of that host. An SSH session into a bastion that runs `kubectl`,
+`helm`, `terraform` or `docker` deploys through an orchestrator or images and
+is not reported, nor is a recipe that runs `kubectl apply`, `helm upgrade`,
+`terraform apply`, `fly deploy` or `vercel --prod`.
 
 Ansible counts as infrastructure as code: its playbooks declare the server's
 state, are idempotent and live in version control, which is what this rule
@@ -84,6 +107,66 @@ pm2 startup
 app = "shop"
 [http_service]
 internal_port = 3000
+```
+
+### Reported
+A Makefile target that pulls and restarts the app on the server:
+
+```makefile file=Makefile
+deploy:
+	ssh shop-prod "cd ~/shop && git pull && sudo systemctl restart shop-api"
+```
+
+```json file=package.json
+{ "name": "shop-api", "private": true, "dependencies": { "express": "4.21.2" } }
+```
+
+### Reported
+A GitHub Actions job that runs the update on the host:
+
+```yaml file=.github/workflows/main.yml
+on: push
+jobs:
+  ship:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: appleboy/ssh-action@v1.0.3
+        with:
+          host: ${{ secrets.SSH_HOST }}
+          script: |
+            cd /var/www/shop
+            git pull origin main
+            pm2 restart shop
+```
+
+```json file=package.json
+{ "name": "shop-api", "private": true, "dependencies": { "express": "4.21.2" } }
+```
+
+### Not reported
+The deploy target drives a cluster and a platform, and CI reaches the
+cluster through a bastion:
+
+```makefile file=Makefile
+deploy:
+	kubectl apply -f $(MANIFESTS)
+	helm upgrade --install shop ./chart
+
+deploy-fly:
+	fly deploy --remote-only
+```
+
+```yaml file=.github/workflows/deploy.yml
+on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - run: ssh ops@bastion.example.com "kubectl -n shop rollout restart deployment/shop"
+```
+
+```json file=package.json
+{ "name": "shop-api", "private": true, "dependencies": { "express": "4.21.2" } }
 ```
 
 ### Not reported
@@ -285,21 +368,135 @@ fn runs_on_throwaway_machine(rel: &str) -> bool {
     name.contains("entrypoint") || dir.split('/').any(|p| THROWAWAY_MACHINE_DIRS.contains(&p))
 }
 
+/// Where commands come from, and what that says about the machine they
+/// run on.
+struct Origin {
+    /// The file, for the evidence.
+    path: String,
+    /// How the message names it (`deploy.sh`, `Makefile` target `deploy`).
+    label: String,
+    /// The file or recipe name says it is for a developer's machine.
+    dev_name: bool,
+    /// The commands run on a throwaway machine (a CI runner, a container).
+    throwaway: bool,
+}
+
+impl Origin {
+    fn script(rel: &str) -> Origin {
+        Origin {
+            path: rel.to_string(),
+            label: code(rel),
+            dev_name: is_dev_script_name(rel),
+            throwaway: runs_on_throwaway_machine(rel),
+        }
+    }
+}
+
 struct ScriptVerdict {
     path: String,
+    label: String,
     /// First line of each signal.
     signals: BTreeMap<Signal, u32>,
 }
 
-fn assess(rel: &str, commands: &[ShellCommand], own_units: &[String]) -> Option<ScriptVerdict> {
+/// Programs that deploy through an orchestrator, an IaC tool or images:
+/// an SSH session into a bastion that runs them is not a pet deployment.
+const ORCHESTRATORS: &[&str] = &[
+    "ansible-playbook",
+    "docker",
+    "docker-compose",
+    "helm",
+    "k3s",
+    "kubectl",
+    "nomad",
+    "oc",
+    "podman",
+    "terraform",
+];
+
+/// ssh options that take a value (`-p 2222`, `-i key`, `-o Opt=x`).
+const SSH_OPTIONS_WITH_VALUE: &str = "bcDEeFIiJLlmOopQRSWw";
+
+/// The commands an `ssh host …` runs on the host: its trailing arguments
+/// (`ssh host "cd app && git pull"`) and a here-document fed to it, parsed
+/// as shell, each placed on its own line of the file (or the ssh line).
+fn remote_commands(ssh: &ShellCommand) -> Vec<ShellCommand> {
+    let mut args = ssh.args.iter();
+    let mut destination = None;
+    while let Some(arg) = args.next() {
+        if let Some(option) = arg.strip_prefix('-') {
+            if option.len() == 1 && SSH_OPTIONS_WITH_VALUE.contains(option) {
+                args.next();
+            }
+            continue;
+        }
+        destination = Some(arg);
+        break;
+    }
+    if destination.is_none() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let inline = args.map(String::as_str).collect::<Vec<_>>().join(" ");
+    if let Ok(script) = ShellScript::parse(&inline) {
+        out.extend(script.commands.into_iter().map(|mut c| {
+            c.line = ssh.line;
+            c
+        }));
+    }
+    if let Some((body, first_line)) = &ssh.heredoc {
+        if let Ok(script) = ShellScript::parse(body) {
+            out.extend(script.commands.into_iter().map(|mut c| {
+                c.line += first_line.saturating_sub(1);
+                c
+            }));
+        }
+    }
+    out
+}
+
+/// The commands that matter, with what runs over SSH read as what it is:
+/// an ssh whose remote commands deploy through an orchestrator is dropped,
+/// others are kept and followed by their remote commands. The second list
+/// holds the remote commands alone.
+fn expand_ssh(commands: &[ShellCommand]) -> (Vec<ShellCommand>, Vec<ShellCommand>) {
+    let mut all = Vec::with_capacity(commands.len());
+    let mut remote = Vec::new();
+    for cmd in commands {
+        if !(cmd.name == "ssh" && runs_remote_commands(cmd)) {
+            all.push(cmd.clone());
+            continue;
+        }
+        let on_host = remote_commands(cmd);
+        if on_host
+            .iter()
+            .any(|c| ORCHESTRATORS.contains(&c.name.as_str()))
+        {
+            continue;
+        }
+        all.push(cmd.clone());
+        all.extend(on_host.iter().cloned());
+        remote.extend(on_host);
+    }
+    (all, remote)
+}
+
+fn signals_of(commands: &[ShellCommand]) -> BTreeMap<Signal, u32> {
     let mut signals: BTreeMap<Signal, u32> = BTreeMap::new();
     for cmd in commands {
         if let Some(signal) = classify(cmd) {
-            signals.entry(signal).or_insert(cmd.line);
+            let line = signals.entry(signal).or_insert(cmd.line);
+            *line = (*line).min(cmd.line);
         }
     }
-    // A backup script that reaches a database host is not deployment; the
-    // backup rule reads it.
+    signals
+}
+
+/// A backup that reaches a database host is not deployment (the backup
+/// rule reads it), and a host that installs or drives a container engine
+/// runs images: not a pet server in the sense of this rule (the container
+/// rules cover it).
+fn excluded(commands: &[ShellCommand]) -> bool {
     let dumps = commands.iter().any(|c| {
         c.args
             .iter()
@@ -312,11 +509,6 @@ fn assess(rel: &str, commands: &[ShellCommand], own_units: &[String]) -> Option<
                 )
             })
     });
-    if dumps {
-        return None;
-    }
-    // A host that installs a container engine runs images: not a pet server
-    // in the sense of this rule (the container rules cover it).
     let container_host =
         commands.iter().any(|c| {
             (matches!(
@@ -330,14 +522,24 @@ fn assess(rel: &str, commands: &[ShellCommand], own_units: &[String]) -> Option<
                     .any(|a| a == "docker" || a == "podman" || a == "docker.service"))
                 || c.args.iter().any(|a| a.contains("get.docker.com"))
         });
-    if container_host {
+    dumps || container_host
+}
+
+fn assess(
+    origin: &Origin,
+    commands: &[ShellCommand],
+    own_units: &[String],
+) -> Option<ScriptVerdict> {
+    let (commands, _) = expand_ssh(commands);
+    let commands = commands.as_slice();
+    if excluded(commands) {
         return None;
     }
+    let signals = signals_of(commands);
     let macos = commands
         .iter()
         .any(|c| matches!(c.name.as_str(), "brew" | "xcode-select"));
-    let local_dev = macos || is_dev_script_name(rel) || commands.iter().any(is_local_dev);
-    let throwaway = runs_on_throwaway_machine(rel);
+    let local_dev = macos || origin.dev_name || commands.iter().any(is_local_dev);
     let remote = signals.contains_key(&Signal::RemoteHost);
     // Deploying the app needs one of these; firewall, package, user or
     // service setup alone is administering a host (an installer, a toolkit).
@@ -354,23 +556,262 @@ fn assess(rel: &str, commands: &[ShellCommand], own_units: &[String]) -> Option<
         .any(|c| c.name == "pm2" || installs_app_service(c, own_units));
     let strong_local_override =
         local_dev && !macos && signals.keys().filter(|s| s.strong()).count() >= 2;
-    let qualifies = if (local_dev && !strong_local_override) || throwaway {
+    let qualifies = if (local_dev && !strong_local_override) || origin.throwaway {
         remote
     } else {
         deploys_app && (signals.keys().any(|s| s.strong()) || signals.len() >= 2)
     };
     qualifies.then(|| ScriptVerdict {
-        path: rel.to_string(),
+        path: origin.path.clone(),
+        label: origin.label.clone(),
         signals,
     })
 }
 
-fn check(cx: &RepoContext) -> Vec<Finding> {
-    if !cx.deploy_definitions().is_empty() {
-        return Vec::new();
+/// Words of a recipe name that say it deploys or operates a server.
+const DEPLOY_RECIPE_WORDS: &[&str] = &[
+    "deploy",
+    "deployment",
+    "live",
+    "prod",
+    "production",
+    "provision",
+    "push",
+    "release",
+    "reload",
+    "remote",
+    "restart",
+    "rollout",
+    "server",
+    "ship",
+    "sync",
+    "upload",
+];
+
+fn name_words(name: &str) -> impl Iterator<Item = String> + '_ {
+    name.split(['-', '_', ':', '.', '/'])
+        .map(|w| w.to_ascii_lowercase())
+}
+
+/// Makefile and Justfile recipes run wherever they are invoked: a recipe
+/// is a deployment when it qualifies as a script would and either its
+/// name says so or it shows two different signals (`ssh host "git pull
+/// && pm2 restart app"`). A copy to a host in an `upload-docs` target
+/// publishes documentation, not the app.
+fn assess_recipes(
+    rel: &str,
+    recipes: &[task_runner::Recipe],
+    own_units: &[String],
+) -> Vec<ScriptVerdict> {
+    let throwaway = runs_on_throwaway_machine(rel);
+    recipes
+        .iter()
+        .filter(|r| !name_words(&r.name).any(|w| matches!(w.as_str(), "doc" | "docs")))
+        .filter_map(|recipe| {
+            let origin = Origin {
+                path: rel.to_string(),
+                label: format!("{} target {}", code(rel), code(&recipe.name)),
+                dev_name: name_words(&recipe.name)
+                    .any(|w| matches!(w.as_str(), "dev" | "local" | "develop" | "development")),
+                throwaway,
+            };
+            let verdict = assess(&origin, &recipe.commands, own_units)?;
+            let deploy_name =
+                name_words(&recipe.name).any(|w| DEPLOY_RECIPE_WORDS.contains(&w.as_str()));
+            (deploy_name || verdict.signals.len() >= 2).then_some(verdict)
+        })
+        .collect()
+}
+
+/// Capistrano, Envoy, Deployer and Fabric run their commands over SSH on
+/// the hosts the file declares: a declared remote host is the deployment
+/// (its commands add detail), unless those commands deploy images or
+/// drive an orchestrator. With only `localhost` declared, the commands run
+/// where the tool is invoked and are read as a script.
+fn assess_ssh_tool(
+    rel: &str,
+    file: &task_runner::TaskRunnerFile,
+    own_units: &[String],
+) -> Option<ScriptVerdict> {
+    let commands: Vec<ShellCommand> = file
+        .recipes
+        .iter()
+        .flat_map(|r| r.commands.iter().cloned())
+        .collect();
+    let label = format!("{} ({})", code(rel), file.tool.label());
+    let Some(host) = file.hosts.iter().find(|h| !h.is_local()) else {
+        let origin = Origin {
+            label,
+            ..Origin::script(rel)
+        };
+        return assess(&origin, &commands, own_units);
+    };
+    let (commands, _) = expand_ssh(&commands);
+    if excluded(&commands)
+        || commands
+            .iter()
+            .any(|c| ORCHESTRATORS.contains(&c.name.as_str()))
+    {
+        return None;
     }
-    // Systemd units that are the repository's own: unit files it ships,
-    // and its apps' names and folders.
+    let mut signals = signals_of(&commands);
+    signals.insert(Signal::RemoteHost, host.line);
+    Some(ScriptVerdict {
+        path: rel.to_string(),
+        label,
+        signals,
+    })
+}
+
+/// GitHub Actions that run commands on, or copy files to, a host over SSH.
+const SSH_ACTIONS: &[&str] = &[
+    "appleboy/scp-action",
+    "appleboy/ssh-action",
+    "burnett01/rsync-deployments",
+    "cross-the-world/ssh-scp-ssh-pipelines",
+    "d3rhase/ssh-command-action",
+    "easingthemes/ssh-deploy",
+    "garygrossgarten/github-action-ssh",
+    "wlixcc/sftp-deploy-action",
+];
+
+/// `${{ secrets.HOST }}` is not shell: read it as a variable.
+fn ci_expressions_as_variables(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${{") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("}}") {
+            Some(end) => {
+                out.push_str("${CI_EXPRESSION}");
+                rest = &rest[start + end + 2..];
+            }
+            None => {
+                rest = &rest[start..];
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The commands of a CI step whose text starts on `line`.
+fn step_commands(text: &str, line: u32) -> Vec<ShellCommand> {
+    let text = ci_expressions_as_variables(text);
+    // The step's line is that of its first non-blank line.
+    let leading_blank = text.lines().take_while(|l| l.trim().is_empty()).count() as u32;
+    let Ok(script) = ShellScript::parse(&text) else {
+        return Vec::new();
+    };
+    script
+        .commands
+        .into_iter()
+        .map(|mut c| {
+            c.line = (c.line + line).saturating_sub(1 + leading_blank).max(line);
+            if let Some((_, l)) = &mut c.heredoc {
+                *l = (*l + line).saturating_sub(1 + leading_blank).max(line);
+            }
+            c
+        })
+        .collect()
+}
+
+/// Adds signals, keeping the first line of each.
+fn add(signals: &mut BTreeMap<Signal, u32>, found: BTreeMap<Signal, u32>) {
+    for (signal, line) in found {
+        let at = signals.entry(signal).or_insert(line);
+        *at = (*at).min(line);
+    }
+}
+
+/// A CI pipeline runs on throwaway runners: it deploys by hand when a job
+/// reaches a host over SSH (an SSH action, or `ssh`/`scp`/`rsync` to a
+/// host) and that deploys the app — the remote commands pull, restart or
+/// configure it, an SSH action runs them, or the workflow is a deployment
+/// by its name. An SSH session into a bastion that runs `kubectl` or
+/// `helm`, or a host that runs containers, is not a pet deployment.
+fn assess_ci(rel: &str, pipeline: &ci::CiPipeline) -> Option<ScriptVerdict> {
+    let mut signals: BTreeMap<Signal, u32> = BTreeMap::new();
+    let mut deploys_app = rel.rsplit('/').next().is_some_and(|n| {
+        name_words(n).any(|w| {
+            matches!(
+                w.as_str(),
+                "deploy" | "deployment" | "production" | "prod" | "cd"
+            )
+        })
+    });
+    let mut ssh_action: Option<(&str, u32)> = None;
+    let mut action_commands: Vec<ShellCommand> = Vec::new();
+    for step in &pipeline.steps {
+        match step.kind {
+            ci::StepKind::Uses => {
+                let action = step
+                    .text
+                    .split('@')
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                ssh_action = SSH_ACTIONS
+                    .iter()
+                    .find(|a| **a == action)
+                    .map(|a| (*a, step.line));
+                if let Some((_, line)) = ssh_action {
+                    signals.entry(Signal::RemoteHost).or_insert(line);
+                    deploys_app = true;
+                }
+            }
+            ci::StepKind::Input => {
+                // An input of an SSH action (`script:`) runs on the host.
+                let Some((action, _)) = ssh_action else {
+                    continue;
+                };
+                let short = action.rsplit('/').next().unwrap_or(action);
+                let value = step.text.get(short.len()..).unwrap_or("").trim_start();
+                action_commands.extend(step_commands(value, step.line));
+            }
+            ci::StepKind::Run => {
+                ssh_action = None;
+                let commands = step_commands(&step.text, step.line);
+                let (all, remote) = expand_ssh(&commands);
+                if excluded(&remote) {
+                    continue;
+                }
+                let found = signals_of(&all);
+                if let Some(line) = found.get(&Signal::RemoteHost) {
+                    signals.entry(Signal::RemoteHost).or_insert(*line);
+                    let on_host = signals_of(&remote);
+                    deploys_app |= on_host.keys().any(|s| *s != Signal::RemoteHost);
+                    add(&mut signals, on_host);
+                }
+            }
+        }
+    }
+    if !action_commands.is_empty() {
+        if excluded(&action_commands)
+            || action_commands
+                .iter()
+                .any(|c| ORCHESTRATORS.contains(&c.name.as_str()))
+        {
+            // The SSH action drives containers or a cluster: drop what it
+            // added, keep what plain steps found.
+            if signals.len() == 1 {
+                return None;
+            }
+        } else {
+            add(&mut signals, signals_of(&action_commands));
+        }
+    }
+    (signals.contains_key(&Signal::RemoteHost) && deploys_app).then(|| ScriptVerdict {
+        path: rel.to_string(),
+        label: code(rel),
+        signals,
+    })
+}
+
+/// Systemd units that are the repository's own: unit files it ships, and
+/// its apps' names and folders.
+fn own_units(cx: &RepoContext) -> Vec<String> {
     let mut own_units: Vec<String> = cx
         .index
         .files
@@ -396,25 +837,53 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
                 .map(str::to_ascii_lowercase),
         );
     }
-    let verdicts: Vec<ScriptVerdict> = cx
+    own_units
+}
+
+fn check(cx: &RepoContext) -> Vec<Finding> {
+    if !cx.deploy_definitions().is_empty() {
+        return Vec::new();
+    }
+    let own_units = own_units(cx);
+    let product = |id: &&FileId| !is_non_product_path(cx.rel(**id));
+    let mut verdicts: Vec<ScriptVerdict> = cx
         .index
         .of_kind(FileKind::ShellScript)
         .iter()
-        .filter(|id| !is_non_product_path(cx.rel(**id)))
+        .filter(product)
         .filter_map(|id| {
             let script = cx.facts.shell_script(*id)?;
-            assess(cx.rel(*id), &script.commands, &own_units)
+            assess(&Origin::script(cx.rel(*id)), &script.commands, &own_units)
         })
         .collect();
+    for id in cx
+        .index
+        .of_kind(FileKind::TaskRunner)
+        .iter()
+        .filter(product)
+    {
+        let Some(file) = cx.facts.task_runner(*id) else {
+            continue;
+        };
+        let rel = cx.rel(*id);
+        if file.tool.runs_on_declared_hosts() {
+            verdicts.extend(assess_ssh_tool(rel, file, &own_units));
+        } else {
+            verdicts.extend(assess_recipes(rel, &file.recipes, &own_units));
+        }
+    }
+    for id in cx.index.of_kind(FileKind::CiConfig).iter().filter(product) {
+        if let Some(pipeline) = cx.facts.ci_pipeline(*id) {
+            verdicts.extend(assess_ci(cx.rel(*id), pipeline));
+        }
+    }
     if verdicts.is_empty() {
         return Vec::new();
     }
 
-    let scripts = verdicts
-        .iter()
-        .map(|v| code(&v.path))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let mut labels: Vec<&str> = verdicts.iter().map(|v| v.label.as_str()).collect();
+    labels.dedup();
+    let scripts = labels.join(", ");
     let mut what: Vec<Signal> = verdicts
         .iter()
         .flat_map(|v| v.signals.keys().copied())
@@ -431,7 +900,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
     let message = format!(
         "Reliance on {scripts} implies a \"pet\" server approach (SSHing into a VPS) rather than immutable infrastructure ({what}), and the repository has no infrastructure-as-code or platform deployment definition."
     );
-    let locations = verdicts
+    let mut locations: Vec<Location> = verdicts
         .iter()
         .flat_map(|v| {
             // The three strongest signals (the map is ordered by strength).
@@ -443,6 +912,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
                 .map(|line| Location::new(v.path.clone(), line))
         })
         .collect();
+    locations.dedup();
     vec![RULE.meta.finding(
         None,
         message,
@@ -455,12 +925,15 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::ShellScript;
 
     fn verdict(rel: &str, script: &str) -> Option<Vec<Signal>> {
         let parsed = ShellScript::parse(script).expect("parses");
-        assess(rel, &parsed.commands, &["acme-api".to_string()])
-            .map(|v| v.signals.into_keys().collect())
+        assess(
+            &Origin::script(rel),
+            &parsed.commands,
+            &["acme-api".to_string()],
+        )
+        .map(|v| v.signals.into_keys().collect())
     }
 
     #[test]
@@ -529,5 +1002,65 @@ mod tests {
         assert!(verdict("scripts/deps.sh", "sudo apt-get install -y libvips\n").is_none());
         assert!(verdict("scripts/update.sh", "git pull\nnpm ci\n").is_none());
         assert!(verdict("scripts/update.sh", "git pull\nnpm ci\npm2 restart app\n").is_some());
+    }
+
+    fn recipes_verdict(rel: &str, text: &str) -> Vec<String> {
+        let file = task_runner::TaskRunnerFile::parse(rel, text).expect("parses");
+        assess_recipes(rel, &file.recipes, &[])
+            .into_iter()
+            .map(|v| v.label)
+            .collect()
+    }
+
+    #[test]
+    fn makefile_deploy_targets() {
+        let labels = recipes_verdict(
+            "Makefile",
+            "deploy:\n\tssh app \"cd ~/prod && git pull && sudo systemctl restart shop\"\n\nupload-docs:\n\trsync -az docs/_build/ web@docs.example.com:/srv/docs\n",
+        );
+        assert_eq!(labels, ["`Makefile` target `deploy`"]);
+        // IaC and PaaS CLIs, a bastion that runs kubectl, a dev setup pull.
+        assert!(recipes_verdict(
+            "Makefile",
+            "deploy:\n\tkubectl apply -f k8s/\n\thelm upgrade --install shop ./chart\n\tterraform apply -auto-approve\n\tfly deploy\n\tvercel --prod\n\nrollout:\n\tssh bastion.example.com 'kubectl rollout restart deploy/shop'\n\ndev-setup:\n\tgit pull\n\tnpm install\n"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn ssh_heredoc_runs_on_the_host() {
+        let signals = verdict(
+            ".github/scripts/deploy.sh",
+            "ssh apps@$IP <<EOF\n  cd $DIR\n  git pull\n  pm2 restart app\nEOF\n",
+        );
+        assert_eq!(
+            signals,
+            Some(vec![
+                Signal::RemoteHost,
+                Signal::Services,
+                Signal::GitPullOnHost
+            ])
+        );
+    }
+
+    #[test]
+    fn ci_jobs_that_ssh_into_a_host() {
+        let deploy = "jobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: appleboy/ssh-action@v1.0.3\n        with:\n          host: ${{ secrets.HOST }}\n          script: |\n            cd /var/www/app\n            git pull origin main\n            pm2 restart app\n";
+        let pipeline = ci::CiPipeline::parse("main.yml", deploy).expect("parses");
+        let v = assess_ci(".github/workflows/main.yml", &pipeline).expect("reported");
+        assert_eq!(v.signals.get(&Signal::RemoteHost), Some(&6));
+        assert!(v.signals.contains_key(&Signal::GitPullOnHost));
+
+        let plain = "jobs:\n  ship:\n    steps:\n      - run: ssh ${{ secrets.USER }}@${{ secrets.HOST }} \"cd app && git pull && pm2 restart app\"\n";
+        let pipeline = ci::CiPipeline::parse("main.yml", plain).expect("parses");
+        assert!(assess_ci(".github/workflows/main.yml", &pipeline).is_some());
+
+        let bastion = "jobs:\n  deploy:\n    steps:\n      - run: ssh ops@bastion.example.com \"kubectl set image deploy/app app=$IMAGE\"\n      - uses: appleboy/ssh-action@v1\n        with:\n          script: helm upgrade app ./chart\n";
+        let pipeline = ci::CiPipeline::parse("deploy.yml", bastion).expect("parses");
+        assert!(assess_ci(".github/workflows/deploy.yml", &pipeline).is_none());
+
+        let docs = "jobs:\n  docs:\n    steps:\n      - run: rsync -az site/ web@docs.example.com:/srv/docs\n";
+        let pipeline = ci::CiPipeline::parse("docs.yml", docs).expect("parses");
+        assert!(assess_ci(".github/workflows/docs.yml", &pipeline).is_none());
     }
 }

@@ -1,6 +1,7 @@
 //! backups-not-offsite: a backup script whose output never leaves the machine.
 
 use crate::apps::{is_non_product_path, resolve, App};
+use crate::facts::code::Lang;
 use crate::facts::shell::ShellCommand;
 use crate::facts::ShellScript;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
@@ -32,6 +33,24 @@ neither the script nor a script it runs copies the dump anywhere else (`aws s3`,
 `s3cmd`, `mc`, `b2`, `duplicity`, `kopia`, `scp`/`rsync`/`ssh` to a host, `sftp`, `lftp`,
 `curl --upload-file`, `wal-g`, `pgbackrest`, `litestream`).
 
+Backups written as application code or configuration count too:
+- a dump run from code — a node-cron job, Laravel's `Schedule::exec`, a
+  Celery or whenever task (`exec("pg_dump … > backups/…")`), the `mysqldump`
+  package's `dumpToFile` — when the file or its strings say backup and
+  nothing in the file uploads (`aws s3`, `rclone`, … in its commands, or an
+  object-storage SDK such as `@aws-sdk/client-s3`, `boto3`);
+- a backup script that exports the database's rows to files
+  (`scripts/backup-db.js` with `findMany` and `writeFileSync`);
+- spatie/laravel-backup whose `destination.disks` in `config/backup.php` are
+  all local disks (by their `driver` in `config/filesystems.php`);
+- django-dbbackup (`"dbbackup"` in `INSTALLED_APPS`) with a filesystem
+  `DBBACKUP_STORAGE`/`STORAGES["dbbackup"]`, or none (its default is the
+  local filesystem); a storage read from the environment is not judged;
+- a dump in a committed crontab (`crontab`, `*.crontab`, `cron.d/*`);
+- a `tar` archive of the app written to a backup folder (`/var/backups`).
+Dumps that refresh development seeds or fixtures, migrations, clones and
+restores are not backups.
+
 ## Why is this bad?
 A backup on the same server as the database dies with it: a lost disk, a
 deleted VM or ransomware takes the app and every copy of its data at once.
@@ -52,6 +71,40 @@ The dump is streamed to object storage:
 #!/usr/bin/env bash
 set -euo pipefail
 pg_dump -Fc "$DATABASE_URL" | aws s3 cp - "s3://acme-backups/db-$(date +%F).dump"
+```
+
+### Reported
+spatie/laravel-backup writing only to a local disk:
+
+```php file=config/backup.php
+<?php
+return [
+    'backup' => [
+        'source' => ['databases' => ['mysql']],
+        'destination' => [
+            'disks' => ['local'],
+        ],
+    ],
+];
+```
+
+```json file=composer.json
+{ "name": "acme/shop", "require": { "laravel/framework": "^11.0", "spatie/laravel-backup": "^9.2" } }
+```
+
+### Not reported
+django-dbbackup storing to S3:
+
+```python file=shop/settings.py
+INSTALLED_APPS = ["django.contrib.admin", "dbbackup"]
+STORAGES = {
+    "dbbackup": {"BACKEND": "storages.backends.s3boto3.S3Boto3Storage"},
+}
+```
+
+```text file=requirements.txt
+django==5.1.4
+django-dbbackup==4.2.1
 ```
 
 ### Not reported
@@ -129,12 +182,29 @@ pub(crate) fn dump_tool(cmd: &ShellCommand) -> Option<&'static str> {
     {
         return Some(if cmd.name == "cp" { "cp" } else { "tar" });
     }
+    // `tar czf /var/backups/app-$(date +%F).tar.gz /srv/app`: an archive of
+    // the app (its uploads, its SQLite file) written as a backup.
+    if cmd.name == "tar" && creates_archive(cmd) && cmd.args.iter().any(|a| a.contains("backup")) {
+        return Some("tar");
+    }
     // `docker exec db pg_dump …`, `kubectl exec … -- pg_dump`,
     // `bash -c "PGPASSWORD=… pg_dump …"`.
     cmd.args
         .iter()
         .flat_map(|a| a.split_whitespace())
         .find_map(|w| is_dump(w).filter(|t| *t != "redis-cli"))
+}
+
+/// `tar -czf …`, `tar czf …`, `tar --create …`.
+fn creates_archive(cmd: &ShellCommand) -> bool {
+    cmd.args.iter().enumerate().any(|(i, a)| {
+        a == "--create"
+            || (a.starts_with('-') && !a.starts_with("--") && a.contains('c'))
+            || (i == 0
+                && !a.starts_with('-')
+                && a.contains('c')
+                && a.chars().all(|c| c.is_ascii_alphabetic()))
+    })
 }
 
 /// Whether a command sends data off the machine.
@@ -221,21 +291,25 @@ fn destination(script: &ShellScript) -> Option<String> {
         .or_else(|| script.redirects.first().map(|(t, _)| t.clone()))
 }
 
+/// Words of a file name that say a dump moves or seeds data rather than
+/// keeping a backup (an upgrade, a migration, a clone, development seeds).
+const NOT_BACKUP_WORDS: &[&str] = &[
+    "upgrade",
+    "migrate",
+    "migration",
+    "clone",
+    "copy",
+    "sync",
+    "restore",
+    "seed",
+    "fixture",
+];
+
 pub(crate) fn has_backup_intent(rel: &str, script: &ShellScript) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
     // Dumping to restore elsewhere (an upgrade, a migration, a clone) is
     // moving data, not keeping a backup.
-    let migration = [
-        "upgrade",
-        "migrate",
-        "migration",
-        "clone",
-        "copy",
-        "sync",
-        "restore",
-    ]
-    .iter()
-    .any(|w| name.contains(w))
+    let migration = NOT_BACKUP_WORDS.iter().any(|w| name.contains(w))
         || script.commands.iter().any(|c| {
             matches!(c.name.as_str(), "pg_restore" | "mongorestore")
                 || (c.name == "psql" && c.has_arg("-f"))
@@ -369,7 +443,271 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
             vec![Location::new(rel, dump_cmd.line)],
         ));
     }
+    let mut code_backups = Vec::new();
+    crontab_backups(cx, &mut code_backups);
+    application_backups(cx, &mut code_backups);
+    for backup in code_backups {
+        let observation = match &backup.destination {
+            Some(dest) => format!(
+                "{} {} (line {}) into {}, and nothing copies the backup off the machine.",
+                code(&backup.rel),
+                backup.what,
+                backup.line,
+                code(dest)
+            ),
+            None => format!(
+                "{} {} (line {}), and nothing copies the backup off the machine.",
+                code(&backup.rel),
+                backup.what,
+                backup.line
+            ),
+        };
+        let risk = format!(
+            "Verify where these backups go. If they stay on the same server ({}), a server failure loses both app and data.",
+            code(backup.destination.as_deref().unwrap_or("local disk"))
+        );
+        findings.push(RULE.meta.finding(
+            app_of(cx, &backup.rel),
+            observation,
+            risk,
+            requirement(&backup.tool),
+            vec![Location::new(backup.rel.clone(), backup.line)],
+        ));
+    }
     findings
+}
+
+/// A backup made by application code, configuration or a committed
+/// crontab rather than by a backup script.
+struct CodeBackup {
+    rel: String,
+    line: u32,
+    tool: String,
+    /// What the code does, for the observation (`schedules \`pg_dump\``).
+    what: String,
+    destination: Option<String>,
+}
+
+/// Words of a path that say its code is not a production backup.
+fn not_backup_path(rel: &str) -> bool {
+    rel.to_ascii_lowercase()
+        .split(['/', '.', '-', '_'])
+        .any(|w| {
+            NOT_BACKUP_WORDS.iter().any(|n| w.starts_with(n))
+                || matches!(w, "test" | "tests" | "spec" | "dev")
+        })
+}
+
+fn path_says_backup(rel: &str) -> bool {
+    rel.to_ascii_lowercase()
+        .split(['/', '.', '-', '_'])
+        .any(|w| w.starts_with("backup") || w == "bak" || w.starts_with("dump") || w == "snapshot")
+}
+
+/// Remote storage backends of Django and Laravel disks.
+fn is_remote_storage(backend: &str) -> bool {
+    let b = backend.to_ascii_lowercase();
+    [
+        "s3",
+        "gcloud",
+        "google",
+        "azure",
+        "dropbox",
+        "ftp",
+        "sftp",
+        "libcloud",
+        "b2",
+        "r2",
+        "spaces",
+        "minio",
+        "storages.backends",
+    ]
+    .iter()
+    .any(|w| b.contains(w))
+}
+
+/// Backups in committed crontabs: a dump scheduled by cron whose output
+/// nothing copies off the machine.
+fn crontab_backups(cx: &RepoContext, out: &mut Vec<CodeBackup>) {
+    for id in cx.index.of_kind(FileKind::Crontab) {
+        let rel = cx.rel(*id);
+        if is_non_product_path(rel) {
+            continue;
+        }
+        let Some(tab) = cx.facts.crontab(*id) else {
+            continue;
+        };
+        if tab.commands.iter().any(ships_offsite) {
+            continue;
+        }
+        if let Some((cmd, tool)) = tab
+            .commands
+            .iter()
+            .find_map(|c| dump_tool(c).map(|t| (c, t)))
+        {
+            out.push(CodeBackup {
+                rel: rel.to_string(),
+                line: cmd.line,
+                tool: tool.to_string(),
+                what: format!("schedules {} with cron", code(tool)),
+                destination: cmd.redirect.clone(),
+            });
+        }
+    }
+}
+
+/// Backups made by application code: a dump run from code (a node-cron
+/// job, Laravel's `$schedule->exec`, a Celery task, whenever's `command`),
+/// the `mysqldump` package writing a file, or a backup script that exports
+/// tables to files; and backup libraries configured to write locally
+/// (spatie/laravel-backup, django-dbbackup).
+fn application_backups(cx: &RepoContext, out: &mut Vec<CodeBackup>) {
+    let index = cx.index;
+    let facts = cx.facts;
+    let kinds = [
+        FileKind::JsSource,
+        FileKind::Source(Lang::Python),
+        FileKind::Source(Lang::Php),
+        FileKind::Source(Lang::Ruby),
+    ];
+    let mut dbbackup_installed: Option<(String, u32)> = None;
+    let mut dbbackup_storages: Vec<(String, Option<String>, u32)> = Vec::new();
+    for kind in kinds {
+        for id in index.of_kind(kind) {
+            let file = index.get(*id);
+            if file.non_product || file.test {
+                continue;
+            }
+            let backup = match kind {
+                FileKind::JsSource => facts
+                    .js_mentioning(*id, &["dump", "backup"])
+                    .map(|j| &j.backup),
+                _ => facts
+                    .code_mentioning(*id, &["dump", "backup"])
+                    .map(|c| &c.backup),
+            };
+            let Some(backup) = backup else { continue };
+            let rel = file.rel.as_str();
+            if let Some(line) = backup.dbbackup_installed {
+                dbbackup_installed.get_or_insert((rel.to_string(), line));
+            }
+            if let Some((value, line)) = &backup.dbbackup_storage {
+                dbbackup_storages.push((rel.to_string(), value.clone(), *line));
+            }
+            if let Some((disks, line)) = &backup.backup_disks {
+                laravel_backup(cx, file, disks, *line, out);
+            }
+            if not_backup_path(rel) {
+                continue;
+            }
+            let offsite = backup.uploads_to_cloud || backup.commands.iter().any(ships_offsite);
+            if offsite {
+                continue;
+            }
+            let dump = backup
+                .commands
+                .iter()
+                .find_map(|c| dump_tool(c).map(|t| (c.line, t, c.redirect.clone())))
+                .or_else(|| backup.mysqldump_to_file.map(|l| (l, "mysqldump", None)));
+            let intent = path_says_backup(rel) || backup.mentions_backup;
+            let dumps = dump.is_some();
+            if let (Some((line, tool, destination)), true) = (dump, intent) {
+                out.push(CodeBackup {
+                    rel: rel.to_string(),
+                    line,
+                    tool: tool.to_string(),
+                    what: format!("runs {} from application code", code(tool)),
+                    destination,
+                });
+                continue;
+            }
+            let exports = kind == FileKind::JsSource
+                && !dumps
+                && path_says_backup(file.name())
+                && backup.reads_database;
+            if let (Some(line), true) = (backup.writes_file, exports) {
+                out.push(CodeBackup {
+                    rel: rel.to_string(),
+                    line,
+                    tool: "JSON export".to_string(),
+                    what: "exports the database's rows to files".to_string(),
+                    destination: None,
+                });
+            }
+        }
+    }
+    // django-dbbackup writes to the filesystem storage unless told
+    // otherwise; a remote or computed storage anywhere decides.
+    if let Some((rel, installed)) = dbbackup_installed {
+        let remote_or_computed = dbbackup_storages
+            .iter()
+            .any(|(_, v, _)| v.as_deref().is_none_or(is_remote_storage));
+        if !remote_or_computed {
+            let (rel, line, what) = match dbbackup_storages.first() {
+                Some((rel, Some(v), line)) => (
+                    rel.clone(),
+                    *line,
+                    format!("configures django-dbbackup with the local storage {}", code(v)),
+                ),
+                _ => (
+                    rel,
+                    installed,
+                    "installs django-dbbackup with no storage set (its default is the local filesystem)".to_string(),
+                ),
+            };
+            out.push(CodeBackup {
+                rel,
+                line,
+                tool: "django-dbbackup".to_string(),
+                what,
+                destination: None,
+            });
+        }
+    }
+}
+
+/// spatie/laravel-backup's `destination.disks` in `config/backup.php`:
+/// a finding when every disk is local (by its driver in
+/// `config/filesystems.php`, or by Laravel's default `local`/`public`).
+fn laravel_backup(
+    cx: &RepoContext,
+    file: &crate::index::IndexedFile,
+    disks: &[String],
+    line: u32,
+    out: &mut Vec<CodeBackup>,
+) {
+    if file.name() != "backup.php" || !file.dir().ends_with("config") {
+        return;
+    }
+    let filesystems = crate::apps::join(file.dir(), "filesystems.php");
+    let drivers: &[(String, String)] = cx
+        .index
+        .find(&filesystems)
+        .and_then(|id| cx.facts.code(id))
+        .map(|c| c.backup.disk_drivers.as_slice())
+        .unwrap_or(&[]);
+    let driver_of = |disk: &str| {
+        drivers
+            .iter()
+            .find(|(name, _)| name == disk)
+            .map(|(_, d)| d.as_str())
+            .or(matches!(disk, "local" | "public").then_some("local"))
+    };
+    let all_local = disks.iter().all(|d| driver_of(d) == Some("local"));
+    if !all_local {
+        return;
+    }
+    out.push(CodeBackup {
+        rel: file.rel.clone(),
+        line,
+        tool: "spatie/laravel-backup".to_string(),
+        what: format!(
+            "configures spatie/laravel-backup to write only to the local disk{} {}",
+            if disks.len() > 1 { "s" } else { "" },
+            disks.iter().map(|d| code(d)).collect::<Vec<_>>().join(", ")
+        ),
+        destination: None,
+    });
 }
 
 fn requirement(tool: &str) -> String {
@@ -378,6 +716,8 @@ fn requirement(tool: &str) -> String {
         "mysqldump" | "mariadb-dump" => "stream the dump (`mysqldump --single-transaction … | gzip | aws s3 cp - s3://…`)",
         "mongodump" => "stream the archive (`mongodump --archive --gzip | aws s3 cp - s3://…`)",
         "sqlite3" | "cp" | "tar" => "copy each backup to object storage (`aws s3 cp`, `rclone copy`) or replicate the SQLite file continuously with Litestream",
+        "spatie/laravel-backup" => "add an `s3` (or other remote) disk to `backup.destination.disks` in `config/backup.php`, defined in `config/filesystems.php`",
+        "django-dbbackup" => "set `STORAGES[\"dbbackup\"]` (or `DBBACKUP_STORAGE`) to a remote backend such as `storages.backends.s3boto3.S3Boto3Storage`",
         _ => "copy each backup to object storage (`aws s3 cp`, `rclone copy`, `restic backup`)",
     };
     format!(

@@ -50,6 +50,21 @@ Reports an app whose production database is a local SQLite file:
 - Spring Boot: `spring.datasource.url` is an H2 or SQLite JDBC URL in the
   production profile (or in the default profile when no production profile
   sets one);
+- Rails apps that commit only a template (`config/database.yml.sample`,
+  `.example`) whose `production` entry is SQLite (severity high: the template
+  is the default a deployment copies);
+- Node code that opens SQLite itself, in the app or a workspace package it
+  depends on: a driver imported (`better-sqlite3`, `sqlite3`, `sqlite`,
+  `node:sqlite`, `bun:sqlite`; severity high, inferred from the driver) when
+  the app has no server database driver, or a `file:` URL given to a libSQL
+  client. A client, dialect or URL that falls back to SQLite
+  (`process.env.DATABASE_URL || "file:local.db"`, `process.env.DATABASE_URL ?
+  "pg" : "sqlite3"`) is reported as high: SQLite is the default and the
+  server database an option. Branches production never takes
+  (`NODE_ENV === "test" ? "sqlite3" : "pg"`, an `if (NODE_ENV === "test")`
+  block, a `development:` section) and `:memory:` databases are not;
+- a `drizzle.config`/knexfile in a workspace package the app depends on
+  (`packages/db`) counts as the app's;
 - Go and Rust: the app imports a SQLite driver (`mattn/go-sqlite3`,
   `modernc.org/sqlite`, `rusqlite`, sqlx/diesel/sea-orm with `sqlite`) and no
   other database driver (severity high: inferred from the driver).
@@ -57,7 +72,8 @@ A setting read from the environment with a SQLite fallback
 (`os.getenv("DATABASE_URL", "sqlite:///app.db")`, `${DB_URL:jdbc:h2:…}`,
 `env('DB_CONNECTION', 'sqlite')`) is reported as high rather than critical, and
 the message says so. SQLite in `development:`/`test:` or a dev profile is fine.
-Remote SQLite services (Turso/libSQL, Cloudflare D1) are not local files, and a
+Remote SQLite services (Turso/libSQL with a `libsql://` URL, Cloudflare D1)
+are not local files, and a
 replicated SQLite (Litestream, LiteFS) is a deliberate, durable setup: neither is
 reported.
 
@@ -92,6 +108,49 @@ datasource db {
 { "name": "shop", "private": true, "dependencies": { "next": "15.1.0", "@prisma/client": "6.1.0" } }
 ```
 
+### Reported
+An Express API that opens a SQLite file with its driver:
+
+```js file=src/db.js
+const Database = require("better-sqlite3");
+module.exports = new Database("data/notes.db");
+```
+
+```json file=package.json
+{ "name": "notes-api", "private": true, "dependencies": { "express": "4.21.2", "better-sqlite3": "11.7.0" } }
+```
+
+### Reported
+A libSQL client that falls back to a local file (high: SQLite is the default):
+
+```ts file=lib/db.ts
+import { createClient } from "@libsql/client";
+export const client = createClient({ url: process.env.DATABASE_URL || "file:./local.db" });
+```
+
+```json file=package.json
+{ "name": "storefront", "private": true, "dependencies": { "next": "15.1.0", "@libsql/client": "0.14.0" } }
+```
+
+### Not reported
+SQLite only under tests, and a remote Turso database:
+
+```js file=knexfile.js
+module.exports = {
+  client: process.env.NODE_ENV === "test" ? "sqlite3" : "pg",
+  connection: process.env.DATABASE_URL,
+};
+```
+
+```ts file=lib/turso.ts
+import { createClient } from "@libsql/client";
+export const turso = createClient({ url: "libsql://shop-acme.turso.io", authToken: process.env.TURSO_AUTH_TOKEN });
+```
+
+```json file=package.json
+{ "name": "orders", "private": true, "dependencies": { "express": "4.21.2", "knex": "3.1.0", "pg": "8.13.3", "@libsql/client": "0.14.0" } }
+```
+
 ### Not reported
 SQLite in a test fixture:
 
@@ -114,10 +173,29 @@ baseline, since `prisma migrate deploy` fails (P3019) when
 "#;
 
 /// Packages that make a SQLite schema talk to a remote, replicated service.
-const REMOTE_SQLITE_PACKAGES: &[&str] = &[
-    "@libsql/client",
-    "@prisma/adapter-d1",
-    "@prisma/adapter-libsql",
+const REMOTE_SQLITE_PACKAGES: &[&str] = &["@prisma/adapter-d1", "@prisma/adapter-libsql"];
+
+/// libSQL clients: a remote Turso database (`libsql://`) or a local file
+/// (`file:`), which only the URL in code tells apart.
+const LIBSQL_CLIENTS: &[&str] = &["@libsql/client", "libsql"];
+
+/// npm packages of database servers: with one, a SQLite driver the code
+/// also opens is a cache or a tool, not the app's database.
+const SERVER_DRIVER_PACKAGES: &[&str] = &[
+    "@neondatabase/serverless",
+    "@planetscale/database",
+    "@prisma/client",
+    "@vercel/postgres",
+    "mariadb",
+    "mongodb",
+    "mongoose",
+    "mssql",
+    "mysql",
+    "mysql2",
+    "oracledb",
+    "pg",
+    "postgres",
+    "tedious",
 ];
 
 /// Packages of SQLite replication (LiteFS across nodes); with Litestream or
@@ -142,12 +220,21 @@ pub(crate) fn check(cx: &AppContext) -> Vec<Finding> {
     }
     match app.ecosystem {
         Ecosystem::Node => {
-            let mut findings = prisma_findings(cx);
-            if findings.is_empty() {
-                findings.extend(orm_findings(cx));
+            // With a libSQL client, only a `file:` URL in code says the
+            // database is a local file (schemas and configs do not).
+            let libsql = LIBSQL_CLIENTS.iter().any(|p| app.has_dependency(p));
+            let mut findings = Vec::new();
+            if !libsql {
+                findings = prisma_findings(cx);
+                if findings.is_empty() {
+                    findings.extend(orm_findings(cx));
+                }
+                if findings.is_empty() {
+                    findings.extend(env_findings(cx));
+                }
             }
             if findings.is_empty() {
-                findings.extend(env_findings(cx));
+                findings.extend(node_code_findings(cx));
             }
             findings
         }
@@ -199,6 +286,179 @@ fn is_env_section(name: &str) -> bool {
     )
 }
 
+/// The app's files of `kind` and those of the workspace packages it
+/// depends on (a `packages/db` holding the Drizzle config), outside tests
+/// and examples.
+fn orm_config_files(cx: &AppContext, kind: FileKind) -> Vec<FileId> {
+    let index = cx.repo.index;
+    let mut files: Vec<FileId> = cx.files_of_kind(kind).collect();
+    let ids = index.of_kind(kind);
+    for dir in &cx.app.related_dirs {
+        let range = index.ids_under(dir);
+        let start = ids.partition_point(|id| *id < range.start);
+        let end = ids.partition_point(|id| *id < range.end);
+        files.extend(
+            ids[start..end]
+                .iter()
+                .copied()
+                .filter(|id| !index.get(*id).non_product),
+        );
+    }
+    files.sort_unstable();
+    files.dedup();
+    files
+}
+
+/// Whether an ORM config has per-environment sections (`development`,
+/// `production`, …).
+fn is_sectioned(js: &crate::facts::JsFile) -> bool {
+    js.string_properties
+        .iter()
+        .any(|p| p.path.iter().any(|s| is_env_section(s)))
+}
+
+/// Folders of one-off tools, not of the running app.
+fn is_tooling_path(rel: &str) -> bool {
+    rel.split('/').any(|p| {
+        matches!(
+            p,
+            "scripts" | "script" | "tools" | "seed" | "seeds" | "fixtures" | "bin"
+        )
+    })
+}
+
+/// The app's JavaScript that can name SQLite: its own code and that of the
+/// workspace packages it depends on, plus flat ORM configs (sectioned ones
+/// are read by `orm_findings`), with the database literals production
+/// takes (test-only branches dropped).
+fn node_database_literals<'a>(
+    cx: &AppContext<'a>,
+) -> Vec<(FileId, &'a crate::facts::database::DatabaseLiteral)> {
+    let index = cx.repo.index;
+    let facts = cx.repo.facts;
+    let mut files = cx.source_files();
+    let js = index.of_kind(FileKind::JsSource);
+    for dir in &cx.app.related_dirs {
+        let range = index.ids_under(dir);
+        let start = js.partition_point(|id| *id < range.start);
+        let end = js.partition_point(|id| *id < range.end);
+        files.extend(js[start..end].iter().copied().filter(|id| {
+            let f = index.get(*id);
+            !f.non_product && !f.test
+        }));
+    }
+    for id in orm_config_files(cx, FileKind::OrmConfig) {
+        if facts.js(id).is_some_and(|js| !is_sectioned(js)) {
+            files.push(id);
+        }
+    }
+    files.sort_unstable();
+    files.dedup();
+    files
+        .into_iter()
+        .filter_map(|id| {
+            facts
+                .js_mentioning(id, &["sqlite", "libsql"])
+                .map(|j| (id, j))
+        })
+        .flat_map(|(id, j)| j.databases.iter().map(move |l| (id, l)))
+        .filter(|(_, l)| !l.test_only)
+        .collect()
+}
+
+/// Node code that opens SQLite itself: a driver imported (`better-sqlite3`,
+/// `sqlite3`, `node:sqlite`), a `file:` URL for a libSQL client, or a
+/// config whose client or URL falls back to SQLite when the environment
+/// sets no other (`process.env.DATABASE_URL || "file:local.db"`,
+/// `process.env.DATABASE_URL ? "pg" : "sqlite3"`). A server database used
+/// unconditionally wins; one chosen only when a variable is set is an
+/// option, and SQLite stays the default (high).
+fn node_code_findings(cx: &AppContext) -> Vec<Finding> {
+    let app = cx.app;
+    let literals = node_database_literals(cx);
+    let server_always = literals
+        .iter()
+        .any(|(_, l)| l.engine == Engine::Server && !l.when_env_set && !l.from_env_default);
+    if server_always {
+        return Vec::new();
+    }
+    let sqlite = |fallback: bool| {
+        literals.iter().find(|(_, l)| {
+            l.engine == Engine::Sqlite && l.from_env_default == fallback && !l.when_env_set
+        })
+    };
+    let index = cx.repo.index;
+    if let Some((id, lit)) = sqlite(true) {
+        let rel = index.get(*id).rel.clone();
+        let message = format!(
+            "{} uses SQLite ({}){}: SQLite is the default, and a server database only an option.",
+            code(&rel),
+            code(&lit.text),
+            fallback_note(true)
+        );
+        return vec![finding(
+            cx,
+            message,
+            Location::new(rel, lit.line),
+            Source::NodeDriver,
+            true,
+        )];
+    }
+    let Some((id, lit)) = sqlite(false) else {
+        return Vec::new();
+    };
+    let rel = index.get(*id).rel.clone();
+    if SERVER_DRIVER_PACKAGES.iter().any(|p| app.has_dependency(p)) || is_tooling_path(&rel) {
+        return Vec::new();
+    }
+    let url =
+        lit.text.contains(':') && !lit.text.starts_with("node:") && !lit.text.starts_with("bun:");
+    if url {
+        // A hard-coded URL: the database is that file, whatever the environment.
+        if !LIBSQL_CLIENTS.iter().any(|p| app.has_dependency(p)) && !lit.text.starts_with("sqlite")
+        {
+            return Vec::new();
+        }
+        let message = format!(
+            "{} opens the database at {}: a local SQLite file.",
+            code(&rel),
+            code(&lit.text)
+        );
+        return vec![finding(
+            cx,
+            message,
+            Location::new(rel, lit.line),
+            Source::NodeDriver,
+            false,
+        )];
+    }
+    // A driver import: the package must be one the app installs (the
+    // runtime's own `node:sqlite` needs none).
+    let package = lit.text.rsplit('/').next().unwrap_or(&lit.text);
+    let installed = lit.text.starts_with("node:")
+        || lit.text.starts_with("bun:")
+        || app.has_dependency(package)
+        || app.has_dependency(&lit.text);
+    if !installed {
+        return Vec::new();
+    }
+    let message = format!(
+        "{} opens SQLite with {} and the app uses no other database.",
+        code(&rel),
+        code(&lit.text)
+    );
+    let mut f = finding(
+        cx,
+        message,
+        Location::new(rel, lit.line),
+        Source::NodeDriver,
+        false,
+    );
+    // Inferred from the driver, not read from a setting.
+    f.severity = Severity::High;
+    vec![f]
+}
+
 /// knexfile, drizzle.config, TypeORM ormconfig/data-source and Sequelize's
 /// config.json: the engine production uses. With per-environment sections
 /// (`development`, `production`, …) only `production` decides; a flat
@@ -214,7 +474,7 @@ fn orm_findings(cx: &AppContext) -> Vec<Finding> {
         return Vec::new();
     }
     let mut out = Vec::new();
-    for id in cx.files_of_kind(FileKind::OrmConfig) {
+    for id in orm_config_files(cx, FileKind::OrmConfig) {
         let Some(js) = facts.js(id) else { continue };
         let props = &js.string_properties;
         let remote = props.iter().any(|p| {
@@ -266,7 +526,7 @@ fn orm_findings(cx: &AppContext) -> Vec<Finding> {
             ));
         }
     }
-    for id in cx.files_of_kind(FileKind::OrmConfigJson) {
+    for id in orm_config_files(cx, FileKind::OrmConfigJson) {
         let Some(doc) = facts.json(id) else { continue };
         let json = &doc.value;
         let section = json.get("production").or_else(|| {
@@ -319,6 +579,7 @@ enum Source {
     Laravel,
     Spring,
     Driver,
+    NodeDriver,
 }
 
 fn is_test_or_dev_file(rel: &str) -> bool {
@@ -444,7 +705,21 @@ fn fallback_note(from_env: bool) -> &'static str {
 
 fn rails_findings(cx: &AppContext) -> Vec<Finding> {
     let mut out = Vec::new();
-    for id in cx.files_of_kind(FileKind::RailsDatabaseYml) {
+    // The committed template (`database.yml.sample`) stands for the real
+    // file when the repository keeps that out of version control.
+    let files: Vec<FileId> = cx.files_of_kind(FileKind::RailsDatabaseYml).collect();
+    let is_template = |id: &FileId| cx.repo.index.get(*id).name() != "database.yml";
+    let real: Vec<FileId> = files
+        .iter()
+        .copied()
+        .filter(|id| !is_template(id))
+        .collect();
+    let (files, template) = if real.is_empty() {
+        (files, true)
+    } else {
+        (real, false)
+    };
+    for id in files {
         let Some(yml) = cx.repo.facts.rails_database(id) else {
             continue;
         };
@@ -458,18 +733,28 @@ fn rails_findings(cx: &AppContext) -> Vec<Finding> {
             continue;
         }
         let rel = cx.repo.index.get(id).rel.clone();
-        let message = format!(
-            "{} sets the `production` adapter to {}{}.",
-            code(&rel),
-            code(adapter),
-            fallback_note(prod.adapter_from_erb)
-        );
+        let message = if template {
+            format!(
+                "{} sets the `production` adapter to {}, and the repository commits no `database.yml`: a deployment made from the template runs on SQLite by default.",
+                code(&rel),
+                code(adapter),
+            )
+        } else {
+            format!(
+                "{} sets the `production` adapter to {}{}.",
+                code(&rel),
+                code(adapter),
+                fallback_note(prod.adapter_from_erb)
+            )
+        };
+        // A template is what a deployment copies, not what it runs with:
+        // SQLite is the default there, as with an environment fallback.
         out.push(finding(
             cx,
             message,
             Location::new(rel, prod.line),
             Source::Rails,
-            prod.adapter_from_erb,
+            prod.adapter_from_erb || template,
         ));
     }
     out
@@ -881,6 +1166,7 @@ fn finding(
         Source::Laravel => "Set `DB_CONNECTION=pgsql` (or `mysql`) for production and make it the default in `config/database.php`; run `php artisan migrate --force` on deploy.",
         Source::Spring => "Set `spring.datasource.url` to a PostgreSQL JDBC URL (`jdbc:postgresql://HOST:5432/DB`) in the production profile, read from the environment, and let Flyway/Liquibase create the schema.",
         Source::Driver => "Use a PostgreSQL driver (pgx, lib/pq, sqlx with `postgres`) with the URL read from the environment, and migrate the data with pgloader.",
+        Source::NodeDriver => "Use PostgreSQL in production (`pg` or postgres.js, or Drizzle/Knex/Prisma with a PostgreSQL dialect) with the URL read from the environment and no SQLite fallback (fail at startup when it is unset), and move the data with pgloader.",
     };
     let mut f = RULE.meta.finding(
         Some(cx.app),

@@ -363,14 +363,12 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
                 continue;
             }
             let mut dir = file.dir().to_string();
-            // requirements/base.txt belongs to the folder above.
-            if *kind == FileKind::Requirements
-                && (dir == "requirements" || dir.ends_with("/requirements"))
-            {
-                dir = dir
-                    .rsplit_once('/')
-                    .map(|(d, _)| d.to_string())
-                    .unwrap_or_default();
+            // requirements/base.txt and requirements/python/base.txt
+            // belong to the folder above `requirements/`.
+            if *kind == FileKind::Requirements {
+                if let Some(above) = folder_above_requirements(&dir) {
+                    dir = above.to_string();
+                }
             }
             let key = (*ecosystem, dir);
             match group_of.get(&key) {
@@ -452,6 +450,15 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
         !(a.ecosystem == Ecosystem::Rust && a.name.as_ref().is_some_and(|n| used.contains(n)))
     });
     apps
+}
+
+/// The folder that holds the innermost `requirements/` folder of `dir`
+/// ("" for the root), if `dir` is or lies in one.
+fn folder_above_requirements(dir: &str) -> Option<&str> {
+    let parts: Vec<&str> = dir.split('/').collect();
+    let at = parts.iter().rposition(|p| *p == "requirements")?;
+    let above = parts[..at].iter().map(|p| p.len() + 1).sum::<usize>();
+    Some(dir[..above.saturating_sub(1)].trim_end_matches('/'))
 }
 
 /// The module's non-test Go files at its root or under `cmd/`, with their
@@ -551,7 +558,8 @@ fn runs_as_app(
             !manifests.iter().any(|(_, m)| m.declares_library)
                 && match framework {
                     Framework::Laravel => exists("artisan"),
-                    Framework::Symfony => exists("bin/console"),
+                    // `app/console` before Symfony 3.
+                    Framework::Symfony => exists("bin/console") || exists("app/console"),
                     _ => exists("public/index.php") || exists("index.php"),
                 }
         }
@@ -674,6 +682,17 @@ mod tests {
         );
         assert_eq!(resolve("", ".").as_deref(), Some(""));
         assert_eq!(resolve("", ".."), None);
+    }
+
+    #[test]
+    fn requirements_folders_belong_to_the_folder_above() {
+        assert_eq!(folder_above_requirements("requirements"), Some(""));
+        assert_eq!(folder_above_requirements("requirements/python"), Some(""));
+        assert_eq!(
+            folder_above_requirements("backend/requirements/prod"),
+            Some("backend")
+        );
+        assert_eq!(folder_above_requirements("backend"), None);
     }
 
     #[test]

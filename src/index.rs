@@ -409,6 +409,12 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     if ext == "sh" || ext == "bash" {
         return Some(FileKind::ShellScript);
     }
+    // `bin/deploy`, `hatchbox/root-deploy`: scripts without an extension in
+    // the folders where projects keep executables. Only a candidate: the
+    // facts read its `#!` line before treating it as shell.
+    if is_extensionless_script(name) && in_script_folder(dir) {
+        return Some(FileKind::ShellScript);
+    }
     if ext == "prisma" {
         return Some(FileKind::PrismaSchema);
     }
@@ -431,8 +437,10 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     if lower.starts_with("readme") && matches!(ext, "md" | "markdown" | "mdx" | "readme") {
         return Some(FileKind::Readme);
     }
+    // `requirements.txt`, `requirements/base.txt`, and per-language
+    // groups such as `requirements/python/base.txt`.
     if ext == "txt"
-        && (lower.starts_with("requirements") || dir.rsplit('/').next() == Some("requirements"))
+        && (lower.starts_with("requirements") || dir.split('/').any(|p| p == "requirements"))
     {
         return Some(FileKind::Requirements);
     }
@@ -546,6 +554,33 @@ pub fn classify(rel: &str) -> Option<FileKind> {
         }
     }
     None
+}
+
+/// Folders whose extension-less files are usually executables: scripts
+/// some of them, compiled programs or other languages' binstubs the rest.
+const SCRIPT_FOLDERS: &[&str] = &[
+    ".deploy",
+    "bin",
+    "deploy",
+    "deployment",
+    "hatchbox",
+    "ops",
+    "provision",
+    "provisioning",
+    "sbin",
+    "script",
+    "scripts",
+];
+
+/// A name with no extension (`root-deploy`, `setup`), not a dotfile.
+pub fn is_extensionless_script(name: &str) -> bool {
+    !name.is_empty() && !name.contains('.')
+}
+
+fn in_script_folder(dir: &str) -> bool {
+    dir.rsplit('/')
+        .next()
+        .is_some_and(|last| SCRIPT_FOLDERS.contains(&last))
 }
 
 /// CI definitions that live in a folder of their own.
@@ -778,6 +813,13 @@ mod tests {
         assert_eq!(classify("env.example"), Some(FileKind::EnvExample));
         assert_eq!(classify(".env.dist"), Some(FileKind::EnvExample));
         assert_eq!(classify("scripts/deploy.sh"), Some(FileKind::ShellScript));
+        assert_eq!(
+            classify("hatchbox/root-deploy"),
+            Some(FileKind::ShellScript)
+        );
+        assert_eq!(classify("bin/setup"), Some(FileKind::ShellScript));
+        assert_eq!(classify("src/setup"), None);
+        assert_eq!(classify("bin/.keep"), None);
         assert_eq!(
             classify("prisma/schema.prisma"),
             Some(FileKind::PrismaSchema)

@@ -120,7 +120,8 @@ const OTHER_FRAMEWORKS: &[(Framework, Ecosystem, &[&str])] = &[
     (
         Framework::Symfony,
         Ecosystem::Php,
-        &["symfony/framework-bundle"],
+        // Symfony 2–3 apps required the whole framework as one package.
+        &["symfony/framework-bundle", "symfony/symfony"],
     ),
     (Framework::Slim, Ecosystem::Php, &["slim/slim"]),
     (

@@ -37,14 +37,7 @@ impl ComposeFile {
     pub fn parse(text: &str) -> Result<ComposeFile, String> {
         let docs = load(text)?;
         let mut file = ComposeFile {
-            header_comment: text
-                .lines()
-                .map(str::trim)
-                .take_while(|l| l.is_empty() || l.starts_with('#') || l.starts_with("---"))
-                .filter(|l| l.starts_with('#'))
-                .map(|l| l.to_ascii_lowercase())
-                .collect::<Vec<_>>()
-                .join("\n"),
+            header_comment: crate::facts::text::header_comment(text),
             ..ComposeFile::default()
         };
         let Some(Yaml::Hash(services)) = docs.first().and_then(|d| get(d, "services")) else {
@@ -483,6 +476,11 @@ const NOT_PRODUCTION: &[&str] = &[
     "not recommended for production",
     "not intended for production",
 ];
+
+/// Whether a header comment (`text::header_comment`) rules production out.
+pub fn says_not_production(header: &str) -> bool {
+    NOT_PRODUCTION.iter().any(|p| header.contains(p))
+}
 
 /// Phrases in the header comment of a neutrally named file that say it is
 /// for development.

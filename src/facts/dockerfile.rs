@@ -80,6 +80,9 @@ pub struct Dockerfile {
     /// `ARG`s before the first `FROM` (usable in `FROM` lines).
     pub global_args: Vec<Instruction>,
     pub stages: Vec<Stage>,
+    /// The comment lines at the top of the file, lower-cased (they may say
+    /// "for development only").
+    pub header_comment: String,
 }
 
 impl Dockerfile {
@@ -90,7 +93,10 @@ impl Dockerfile {
 
     pub fn parse(text: &str) -> Result<Dockerfile, String> {
         let instructions = instructions(text)?;
-        let mut file = Dockerfile::default();
+        let mut file = Dockerfile {
+            header_comment: crate::facts::text::header_comment(text),
+            ..Dockerfile::default()
+        };
         let mut globals: HashMap<String, String> = HashMap::new();
         for inst in instructions {
             if inst.keyword == "FROM" {

@@ -23,6 +23,7 @@ pub mod manifest;
 pub mod needles;
 pub mod package_json;
 pub mod prisma;
+pub mod procfile;
 pub mod rails;
 pub mod shell;
 pub mod source;
@@ -148,6 +149,7 @@ enum Parsed {
     Terraform(terraform::TerraformFile),
     TaskRunner(task_runner::TaskRunnerFile),
     Crontab(crontab::Crontab),
+    Procfile(procfile::Procfile),
     Unparsed,
 }
 
@@ -256,6 +258,14 @@ impl<'a> Facts<'a> {
     pub fn toml(&self, id: FileId) -> Option<&toml::Table> {
         match self.parsed(id) {
             Parsed::Toml(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// A Procfile's processes.
+    pub fn procfile(&self, id: FileId) -> Option<&procfile::Procfile> {
+        match self.parsed(id) {
+            Parsed::Procfile(p) => Some(p),
             _ => None,
         }
     }
@@ -418,6 +428,9 @@ impl<'a> Facts<'a> {
             // were read. An unreadable file gets no mask; the rule that
             // reads it reports why.
             self.needle_masks[*id].get_or_init(|| {
+                if self.is_not_shell(*id) {
+                    return Some(0);
+                }
                 text::with_file_bytes(&self.index.path(*id), self.max_file_size, needles::mask_of)
                     .ok()
             });
@@ -430,6 +443,10 @@ impl<'a> Facts<'a> {
     fn mask_reading(&self, id: FileId) -> (Option<u128>, Option<Result<String, String>>) {
         let mut first_read = None;
         let mask = *self.needle_masks[id].get_or_init(|| {
+            // Not a script after all: it mentions nothing.
+            if self.is_not_shell(id) {
+                return Some(0);
+            }
             let read = text::read_text(&self.index.path(id), self.max_file_size);
             let mask = read
                 .as_ref()
@@ -441,9 +458,22 @@ impl<'a> Facts<'a> {
         (mask, first_read)
     }
 
+    /// An extension-less script candidate (`bin/deploy`) is shell only
+    /// when its `#!` line says so: a compiled program or a Ruby binstub
+    /// beside it is neither read whole nor an error.
+    fn is_not_shell(&self, id: FileId) -> bool {
+        let file = self.index.get(id);
+        file.kind == Some(FileKind::ShellScript)
+            && crate::index::is_extensionless_script(file.name())
+            && !text::has_shell_shebang(&self.index.path(id))
+    }
+
     fn parsed_mentioning(&self, id: FileId, needles: &[&str]) -> Option<&Parsed> {
         if let Some(parsed) = self.slots[id].get() {
             return Some(&**parsed);
+        }
+        if self.is_not_shell(id) {
+            return Some(&**self.slots[id].get_or_init(|| Box::new(Parsed::Unparsed)));
         }
         let (mask, first_read) = self.mask_reading(id);
         // The mask answers for words in the table; others are searched.
@@ -472,6 +502,9 @@ impl<'a> Facts<'a> {
     fn parse(&self, id: FileId) -> Parsed {
         let file = self.index.get(id);
         if file.kind.is_none() {
+            return Parsed::Unparsed;
+        }
+        if self.is_not_shell(id) {
             return Parsed::Unparsed;
         }
         match text::read_text(&self.index.path(id), self.max_file_size) {
@@ -574,6 +607,18 @@ impl<'a> Facts<'a> {
                     || (file.name().ends_with(".hcl") && !file.name().ends_with(".pkr.hcl")) =>
             {
                 terraform::parse(&text).map(Parsed::Terraform)
+            }
+            FileKind::Deploy(crate::index::DeployKind::Heroku) if file.name() == "Procfile" => {
+                Ok(Parsed::Procfile(procfile::Procfile::parse(&text)))
+            }
+            // What a vercel.json configures decides how much it says.
+            FileKind::Deploy(crate::index::DeployKind::Vercel)
+                if file.name().ends_with(".json") =>
+            {
+                match serde_json::from_str::<serde_json::Value>(&text) {
+                    Ok(value) => Ok(Parsed::Json(JsonDocument { value, text })),
+                    Err(e) => Err(format!("invalid JSON: {e}")),
+                }
             }
             _ => Ok(Parsed::Unparsed),
         };

@@ -23,6 +23,49 @@ pub fn read_text(path: &Path, max_size: u64) -> Result<String, String> {
     })
 }
 
+/// The `#` comment lines at the top of a file (before its first other
+/// line), lower-cased and joined: where compose files and Dockerfiles say
+/// what they are for.
+pub fn header_comment(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .take_while(|l| l.is_empty() || l.starts_with('#') || l.starts_with("---"))
+        .filter(|l| l.starts_with('#'))
+        .map(|l| l.to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Whether the file starts with a shell's `#!` line (`#!/bin/sh`,
+/// `#!/usr/bin/env bash`, `#!/usr/bin/env -S bash -e`). Reads the first
+/// bytes only: the files asked about (extension-less files in `bin/`,
+/// `deploy/`, …) are as often compiled programs or other languages.
+pub fn has_shell_shebang(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 128];
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let Ok(len) = file.read(&mut head) else {
+        return false;
+    };
+    let Some(rest) = head[..len].strip_prefix(b"#!") else {
+        return false;
+    };
+    let line = rest.split(|b| *b == b'\n').next().unwrap_or(rest);
+    let line = String::from_utf8_lossy(line);
+    let mut words = line.split_whitespace();
+    let Some(program) = words.next() else {
+        return false;
+    };
+    let mut name = program.rsplit('/').next().unwrap_or(program);
+    if name == "env" {
+        // `env -S bash -e`: the first word that is not an option.
+        name = words.find(|w| !w.starts_with('-')).unwrap_or("");
+    }
+    matches!(name, "sh" | "bash" | "dash" | "zsh" | "ksh" | "ash")
+}
+
 /// Calls `f` with the bytes of a text file (the same limits as
 /// `read_text`), read into a buffer the thread keeps: scanning a file's
 /// bytes (its word mask) costs no allocation and no UTF-8 check.

@@ -8,6 +8,7 @@ pub mod configuration;
 pub mod containerization;
 pub mod database;
 pub mod delivery;
+pub mod deploy_evidence;
 pub mod folders;
 pub mod observability;
 
@@ -144,11 +145,14 @@ pub struct RepoContext<'a> {
     pub facts: &'a Facts<'a>,
     pub apps: &'a [App],
     deploy_definitions: OnceLock<Vec<(FileId, DeployKind)>>,
+    /// The definitions that only count until something contradicts them.
+    contestable_definitions: OnceLock<Vec<FileId>>,
+    manual_deployments: OnceLock<Vec<containerization::manual_server_deployment::ScriptVerdict>>,
     package_dirs: OnceLock<Vec<String>>,
     shared_js_files: OnceLock<Vec<FileId>>,
     npm_packages: OnceLock<NpmPackages>,
     app_folders: OnceLock<folders::AppFolders>,
-    deploy_kinds_by_dir: OnceLock<HashMap<String, Vec<DeployKind>>>,
+    deploy_kinds_by_dir: OnceLock<HashMap<String, Vec<(FileId, DeployKind)>>>,
     root_readmes: OnceLock<Vec<FileId>>,
     ops_files: OnceLock<observability::evidence::OpsFiles>,
     container_definitions:
@@ -199,6 +203,8 @@ impl<'a> RepoContext<'a> {
             facts,
             apps,
             deploy_definitions: OnceLock::new(),
+            contestable_definitions: OnceLock::new(),
+            manual_deployments: OnceLock::new(),
             package_dirs: OnceLock::new(),
             shared_js_files: OnceLock::new(),
             npm_packages: OnceLock::new(),
@@ -215,15 +221,15 @@ impl<'a> RepoContext<'a> {
         }
     }
 
-    /// The kinds of deployment definitions in each folder.
-    pub fn deploy_kinds_by_dir(&self) -> &HashMap<String, Vec<DeployKind>> {
+    /// The deployment definitions in each folder.
+    pub fn deploy_kinds_by_dir(&self) -> &HashMap<String, Vec<(FileId, DeployKind)>> {
         self.deploy_kinds_by_dir.get_or_init(|| {
-            let mut by_dir: HashMap<String, Vec<DeployKind>> = HashMap::new();
+            let mut by_dir: HashMap<String, Vec<(FileId, DeployKind)>> = HashMap::new();
             for (id, kind) in self.deploy_definitions() {
                 by_dir
                     .entry(self.index.get(*id).dir().to_string())
                     .or_default()
-                    .push(*kind);
+                    .push((*id, *kind));
             }
             by_dir
         })
@@ -373,8 +379,51 @@ impl<'a> RepoContext<'a> {
                 .filter(|(id, _)| !crate::apps::is_non_product_path(&self.index.get(*id).rel))
                 .collect();
             found.sort();
+            // A Procfile no platform reads (foreman's) defines nothing.
+            let weights = deploy_evidence::weigh(self, &found);
+            found.retain(|(id, _)| weights.get(id) != Some(&deploy_evidence::Weight::None));
+            let contestable = found
+                .iter()
+                .map(|(id, _)| *id)
+                .filter(|id| weights.get(id) == Some(&deploy_evidence::Weight::Contestable))
+                .collect();
+            let _ = self.contestable_definitions.set(contestable);
             found
         })
+    }
+
+    /// Deployment definitions that say "platform" only until a hand-run
+    /// deployment contradicts them (`deploy_evidence`), in path order.
+    pub fn contestable_definitions(&self) -> &[FileId] {
+        self.deploy_definitions();
+        self.contestable_definitions
+            .get()
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// Whether a deployment definition is decisive on its own.
+    pub fn is_decisive(&self, id: FileId) -> bool {
+        !self.contestable_definitions().contains(&id)
+    }
+
+    /// Scripts that deploy or provision a server by hand
+    /// (`manual_server_deployment::assess`), whatever else the repository
+    /// defines: decided once, read by the rules that weigh a platform file
+    /// against them.
+    pub(crate) fn manual_deployments(
+        &self,
+    ) -> &[containerization::manual_server_deployment::ScriptVerdict] {
+        self.manual_deployments.get_or_init(|| {
+            containerization::manual_server_deployment::find_manual_deployments(self)
+        })
+    }
+
+    /// The texts of the READMEs at the root.
+    pub fn repo_readme_texts(&self) -> impl Iterator<Item = &str> + '_ {
+        self.root_readmes()
+            .iter()
+            .filter_map(|id| self.facts.text(*id))
     }
 
     /// JavaScript/TypeScript files outside every package folder (code a
@@ -493,6 +542,44 @@ pub struct AppContext<'a> {
     code_files: OnceLock<Vec<FileId>>,
 }
 
+/// A platform file contradicted by a hand-run deployment
+/// (`AppContext::contested_hosting`).
+pub struct Contest {
+    /// The contestable platform files.
+    pub platform: Vec<FileId>,
+    /// The scripts that deploy by hand.
+    pub scripts: Vec<String>,
+}
+
+impl Contest {
+    /// "`vercel.json` exists, but `deploy.sh` ships the app to a server by
+    /// hand": both sides, for the finding's message.
+    pub fn describe(&self, index: &Index) -> String {
+        let platform = self
+            .platform
+            .iter()
+            .map(|id| code(&index.get(*id).rel))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let scripts = self
+            .scripts
+            .iter()
+            .map(|p| code(p))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("{platform} exists, but {scripts} deploys the app to a server by hand: verify which one production uses")
+    }
+
+    /// Evidence: the platform files, then the scripts.
+    pub fn locations(&self, index: &Index) -> Vec<Location> {
+        self.platform
+            .iter()
+            .map(|id| Location::new(index.get(*id).rel.clone(), 1))
+            .chain(self.scripts.iter().map(|p| Location::new(p.clone(), 1)))
+            .collect()
+    }
+}
+
 /// Manifests that make their folder a separate package.
 const PACKAGE_MANIFESTS: &[FileKind] = &[
     FileKind::PackageJson,
@@ -608,16 +695,55 @@ impl<'a> AppContext<'a> {
     /// IaC definitions in the app's folder or at the root, platform adapter
     /// packages, and deploy buttons in its README.
     pub fn hosting(&self) -> Vec<DeployKind> {
-        let index = self.repo.index;
+        let mut kinds: Vec<DeployKind> = self.hosting_files().map(|(_, kind)| kind).collect();
+        kinds.extend(self.hosting_beyond_files());
+        kinds.sort();
+        kinds.dedup();
+        kinds
+    }
+
+    /// The platform and IaC definitions in the app's folder or at the root.
+    fn hosting_files(&self) -> impl Iterator<Item = (FileId, DeployKind)> + '_ {
         let app_dir = self.app.dir();
         let by_dir = self.repo.deploy_kinds_by_dir();
-        let mut kinds: Vec<DeployKind> = by_dir
+        by_dir
             .get("")
             .into_iter()
             .chain((!app_dir.is_empty()).then(|| by_dir.get(app_dir)).flatten())
             .flatten()
             .copied()
-            .collect();
+    }
+
+    /// When the only platform files that host the app (as `wanted` picks
+    /// them) are contestable and a script deploys by hand: both sides, for
+    /// a finding that names the contradiction instead of staying silent.
+    /// `None` when nothing contradicts the platform, or some evidence of it
+    /// (a decisive file, an adapter package, a deploy button) stands.
+    pub fn contested_hosting(&self, wanted: impl Fn(DeployKind) -> bool) -> Option<Contest> {
+        let files: Vec<(FileId, DeployKind)> =
+            self.hosting_files().filter(|(_, k)| wanted(*k)).collect();
+        if files.is_empty() || files.iter().any(|(id, _)| self.repo.is_decisive(*id)) {
+            return None;
+        }
+        if self.hosting_beyond_files().into_iter().any(&wanted) {
+            return None;
+        }
+        let manual = self.repo.manual_deployments();
+        if manual.is_empty() {
+            return None;
+        }
+        Some(Contest {
+            platform: files.iter().map(|(id, _)| *id).collect(),
+            scripts: manual.iter().map(|v| v.path.clone()).collect(),
+        })
+    }
+
+    /// Hosting evidence that is not a definition file: platform adapter
+    /// packages and deploy buttons in the app's or the root README.
+    fn hosting_beyond_files(&self) -> Vec<DeployKind> {
+        let index = self.repo.index;
+        let app_dir = self.app.dir();
+        let mut kinds: Vec<DeployKind> = Vec::new();
         kinds.extend(
             PLATFORM_PACKAGES
                 .iter()
@@ -649,8 +775,6 @@ impl<'a> AppContext<'a> {
                 );
             }
         }
-        kinds.sort();
-        kinds.dedup();
         kinds
     }
 

@@ -67,6 +67,21 @@ commands of that host. An SSH session into a bastion that runs `kubectl`,
 is not reported, nor is a recipe that runs `kubectl apply`, `helm upgrade`,
 `terraform apply`, `fly deploy` or `vercel --prod`.
 
+A platform file counts only when a platform reads it. A `Procfile` is also
+what foreman starts on a laptop: it is a deployment only with `app.json`,
+`heroku.yml`, a Heroku/Dokku/Scalingo push in CI, scripts or the README, a
+`release:` process, `$PORT` in the `web` command, or a `web` process that runs
+a production server the dependencies install — and none that starts a backing
+service (`redis-server`) or binds a fixed port. A Procfile known only from its
+own content, and a `vercel.json` that only rewrites routes or lists crons (or
+switches git deployments off), are weak: beside a hand-run deployment the
+finding names both sides at medium severity, worded as an observation to
+verify, instead of staying silent.
+
+Scripts are `.sh`/`.bash` files, and extension-less files in `bin/`,
+`script(s)/`, `deploy/`, `ops/`, `hatchbox/`, `provision(ing)/` whose `#!`
+line names a shell (a Ruby binstub beside them is not read as shell).
+
 Ansible counts as infrastructure as code: its playbooks declare the server's
 state, are idempotent and live in version control, which is what this rule
 asks for. A repository with Ansible and deploy scripts is not reported.
@@ -167,6 +182,24 @@ jobs:
 
 ```json file=package.json
 { "name": "shop-api", "private": true, "dependencies": { "express": "4.21.2" } }
+
+### Reported
+A `Procfile` that only foreman reads (a local Redis, a fixed port) does not
+make the deploy script a platform deployment:
+
+```text file=Procfile
+redis: redis-server
+web: node server.js --port 3000
+```
+
+```bash file=deploy.sh
+#!/usr/bin/env bash
+rsync -az ./ deploy@203.0.113.10:/srv/shop/
+ssh deploy@203.0.113.10 'pm2 restart shop'
+```
+
+```json file=package.json
+{ "name": "shop", "private": true, "dependencies": { "express": "4.21.2" } }
 ```
 
 ### Not reported
@@ -392,9 +425,9 @@ impl Origin {
     }
 }
 
-struct ScriptVerdict {
-    path: String,
-    label: String,
+pub(crate) struct ScriptVerdict {
+    pub(crate) path: String,
+    pub(crate) label: String,
     /// First line of each signal.
     signals: BTreeMap<Signal, u32>,
 }
@@ -840,10 +873,10 @@ fn own_units(cx: &RepoContext) -> Vec<String> {
     own_units
 }
 
-fn check(cx: &RepoContext) -> Vec<Finding> {
-    if !cx.deploy_definitions().is_empty() {
-        return Vec::new();
-    }
+/// The scripts, task-runner recipes, SSH deployment tools and CI jobs that
+/// deploy or provision a server by hand, whatever else the repository
+/// defines (`RepoContext::manual_deployments` keeps them).
+pub(crate) fn find_manual_deployments(cx: &RepoContext) -> Vec<ScriptVerdict> {
     let own_units = own_units(cx);
     let product = |id: &&FileId| !is_non_product_path(cx.rel(**id));
     let mut verdicts: Vec<ScriptVerdict> = cx
@@ -877,6 +910,17 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
             verdicts.extend(assess_ci(cx.rel(*id), pipeline));
         }
     }
+    verdicts
+}
+
+fn check(cx: &RepoContext) -> Vec<Finding> {
+    // Infrastructure as code or a platform file that defines the
+    // deployment on its own: the scripts are not the whole story.
+    let definitions = cx.deploy_definitions();
+    if definitions.iter().any(|(id, _)| cx.is_decisive(*id)) {
+        return Vec::new();
+    }
+    let verdicts = cx.manual_deployments();
     if verdicts.is_empty() {
         return Vec::new();
     }
@@ -897,9 +941,6 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         .map(|s| s.describe())
         .collect::<Vec<_>>()
         .join("; ");
-    let message = format!(
-        "Reliance on {scripts} implies a \"pet\" server approach (SSHing into a VPS) rather than immutable infrastructure ({what}), and the repository has no infrastructure-as-code or platform deployment definition."
-    );
     let mut locations: Vec<Location> = verdicts
         .iter()
         .flat_map(|v| {
@@ -913,6 +954,35 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         })
         .collect();
     locations.dedup();
+    // Only contestable platform files (a Procfile nothing else ties to a
+    // platform, a routing-only vercel.json): report the contradiction,
+    // lower, naming both sides.
+    let platform: Vec<&str> = definitions.iter().map(|(id, _)| cx.rel(*id)).collect();
+    if !platform.is_empty() {
+        let platform_list = platform
+            .iter()
+            .map(|p| code(p))
+            .collect::<Vec<_>>()
+            .join(", ");
+        locations.extend(platform.iter().map(|p| Location::new(*p, 1)));
+        let mut finding = RULE.meta.finding(
+            None,
+            format!(
+                "{platform_list} exists, but {scripts} deploys to a server by hand ({what}): verify which one production uses."
+            ),
+            "If production is the hand-run path, the server drifts with every run and hot-fix and cannot be rebuilt from the repository; if it is the platform, the scripts are stale instructions someone may still run.".to_string(),
+            format!(
+                "Keep one deployment path: either make {platform_list} the deployment (delete the scripts) or describe the server as code (Terraform/Pulumi, Ansible) and build an immutable image per release."
+            ),
+            locations,
+        );
+        finding.severity = Severity::Medium;
+        finding.wording = Wording::ObservationRiskRequirement;
+        return vec![finding];
+    }
+    let message = format!(
+        "Reliance on {scripts} implies a \"pet\" server approach (SSHing into a VPS) rather than immutable infrastructure ({what}), and the repository has no infrastructure-as-code or platform deployment definition."
+    );
     vec![RULE.meta.finding(
         None,
         message,

@@ -5,6 +5,8 @@ use crate::finding::{Category, Finding, Severity, Wording};
 use crate::index::FileKind;
 use std::collections::{HashMap, HashSet};
 
+use crate::facts::compose::{says_not_production, ComposeRole};
+use crate::rules::containerization::dockerfiles;
 use crate::rules::{code, folders, AppContext, Check, RepoContext, Rule, RuleMeta};
 use crate::stack::{Ecosystem, Framework};
 
@@ -35,7 +37,15 @@ reported — platform evidence includes adapter packages (`@sveltejs/adapter-ver
 and neither is a static site: a Next.js app with `output: 'export'`, Nuxt or
 React Router with `ssr: false`, SvelteKit with `adapter-static`. In a
 repository with a single app, a Dockerfile anywhere outside dev containers and
-tests counts.
+tests counts. A Dockerfile that builds something else does not: one in a
+`dev/`, `tools/` or sandbox folder, one whose header comment says it is for
+development only, one built only by a compose file that says so, or a backing
+service's image (`FROM postgres`). A `Procfile` counts as Heroku only with
+evidence a platform reads it (see `manual-server-deployment`); a foreman file
+(`redis: redis-server`, a `web` on a fixed port, no `web` at all) does not.
+When the only platform evidence is weak (a Procfile known from its content, a
+routing-only `vercel.json`) and a script deploys the app to a server by hand,
+the finding names both sides at medium severity.
 
 ## Why is this bad?
 Without an image, every environment is assembled by hand: dev, staging and
@@ -70,6 +80,24 @@ USER node
 CMD ["npm", "start"]
 ```
 
+### Reported
+A Rails app whose `Procfile` starts a local stack for foreman:
+
+```ruby file=Gemfile
+source "https://rubygems.org"
+gem "rails", "~> 7.1.3"
+gem "unicorn"
+```
+
+```ruby file=config/application.rb
+require "rails/all"
+```
+
+```text file=Procfile
+redis: redis-server
+web: bundle exec unicorn -p 3001
+```
+
 ### Not reported
 Deployed on Vercel, which builds the app itself:
 
@@ -88,8 +116,16 @@ a non-root user) and a `.dockerignore`. For Next.js, build with
 "#;
 
 fn check(cx: &AppContext) -> Vec<Finding> {
-    if !serves_http(cx) || has_container_definition(cx) || built_by_platform(cx) {
+    if !serves_http(cx) || has_container_definition(cx) {
         return Vec::new();
+    }
+    if built_by_platform(cx) {
+        // A platform builds the app, unless the only sign of it is a file
+        // a hand-run deployment contradicts: then both sides are named.
+        return match cx.contested_hosting(|kind| kind.builds_from_source()) {
+            Some(contest) => vec![contested(cx, &contest)],
+            None => Vec::new(),
+        };
     }
     let app = cx.app;
     let where_ = if app.path == "." {
@@ -109,6 +145,39 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         fix_text(cx),
         vec![cx.framework_location()],
     )]
+}
+
+/// The finding when a contestable platform file is all that says a
+/// platform builds the app, and a script deploys it by hand.
+fn contested(cx: &AppContext, contest: &crate::rules::Contest) -> Finding {
+    let index = cx.repo.index;
+    let mut locations = vec![cx.framework_location()];
+    locations.extend(contest.locations(index));
+    let mut finding = RULE.meta.finding(
+        Some(cx.app),
+        format!(
+            "No `Dockerfile` builds the {} app, and the platform that would build it is in doubt: {}.",
+            cx.app.framework().label(),
+            contest.describe(index)
+        ),
+        "If the app runs on a server deployed by the scripts, every environment is assembled by hand and drifts from the others; nothing can schedule it on a container platform.".to_string(),
+        format!(
+            "Decide which deployment is real. If it is the server, {}",
+            lowercase_first(&fix_text(cx))
+        ),
+        locations,
+    );
+    finding.severity = Severity::Medium;
+    finding.wording = Wording::ObservationRiskRequirement;
+    finding
+}
+
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 pub fn serves_http(cx: &AppContext) -> bool {
@@ -295,7 +364,7 @@ impl ContainerDefinitions {
         };
         for id in index.of_kind(FileKind::Dockerfile) {
             let rel = &index.get(*id).rel;
-            if !is_dev_only(rel) {
+            if !is_dev_only(rel) && !builds_other_image(repo, *id) {
                 out.dockerfiles.add(owners.claim(rel), ());
             }
         }
@@ -311,13 +380,17 @@ impl ContainerDefinitions {
         }
         for id in index.of_kind(FileKind::Compose) {
             let compose_file = index.get(*id);
-            // A dev container's compose file builds a development image.
+            // A dev container's compose file builds a development image;
+            // so does one whose name or header says development.
             if is_dev_only(&compose_file.rel) {
                 continue;
             }
             let Some(compose) = repo.facts.compose(*id) else {
                 continue;
             };
+            if compose.name_role(&compose_file.rel) == ComposeRole::Development {
+                continue;
+            }
             for service in &compose.services {
                 // An image named after the app, built elsewhere (CI).
                 if let Some(image) = service.image.as_deref() {
@@ -331,7 +404,9 @@ impl ContainerDefinitions {
                     continue;
                 };
                 let dockerfile = service.dockerfile.as_deref().unwrap_or("Dockerfile");
-                if let Some(path) = resolve(&context, dockerfile).filter(|p| !is_dev_only(p)) {
+                if let Some(path) = resolve(&context, dockerfile)
+                    .filter(|p| !is_dev_only(p) && !dockerfiles::is_dev_path(p))
+                {
                     out.compose_dockerfiles
                         .add(owners.claim(&path), context.clone());
                 }
@@ -398,6 +473,43 @@ fn images(doc: &yaml_rust2::Yaml) -> Vec<String> {
     let mut out = Vec::new();
     walk(doc, 0, &mut out);
     out
+}
+
+/// Backing services a Dockerfile may customise (`FROM postgres:16` plus
+/// an init script): that image is the database's, not the app's.
+const SERVICE_IMAGES: &[&str] = &[
+    "postgres",
+    "postgis",
+    "mysql",
+    "mariadb",
+    "redis",
+    "mongo",
+    "memcached",
+    "elasticsearch",
+    "opensearch",
+    "rabbitmq",
+    "minio",
+    "localstack",
+    "mailhog",
+];
+
+/// Whether a Dockerfile builds something other than the product: a
+/// development, test or tooling image (`dockerfiles::is_dev_path`: a
+/// `dev/` or `tools/` folder, `Dockerfile.dev`, a sandbox), one whose
+/// header comment rules production out, or a backing service's image.
+fn builds_other_image(repo: &RepoContext, id: crate::index::FileId) -> bool {
+    let rel = &repo.index.get(id).rel;
+    if dockerfiles::is_dev_path(rel) {
+        return true;
+    }
+    let Some(file) = repo.facts.dockerfile(id) else {
+        return false;
+    };
+    says_not_production(&file.header_comment)
+        || file.final_stage().is_some_and(|stage| {
+            let image = image_name(&stage.image);
+            SERVICE_IMAGES.contains(&image)
+        })
 }
 
 /// Build files for development environments (dev containers, Gitpod,

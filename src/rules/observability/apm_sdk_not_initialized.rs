@@ -188,8 +188,7 @@ fn check_node(cx: &AppContext) -> Vec<Finding> {
     // once per app that uses them.
     let facts = cx.repo.facts;
     let any_file = |key: &'static str, variant: &str, question: &dyn Fn(FileId) -> bool| {
-        any_code_file(cx, key, variant, question)
-            || any_shared_js_file(cx, key, variant, question)
+        any_code_file(cx, key, variant, question) || any_shared_js_file(cx, key, variant, question)
     };
     if let Some((sdk, location)) = sentry.first() {
         let next = *sdk == "@sentry/nextjs";

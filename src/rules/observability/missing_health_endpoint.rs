@@ -403,14 +403,21 @@ fn check(cx: &AppContext) -> Vec<Finding> {
             .repo
             .deploy_kinds_by_dir()
             .get(cx.app.dir())
-            .is_some_and(|kinds| kinds.iter().any(|k| k.is_serverless()));
-    if serverless_here
+            .is_some_and(|defs| defs.iter().any(|(_, k)| k.is_serverless()));
+    // A serverless platform file that a hand-run deployment contradicts
+    // does not settle it: the finding names both, lower.
+    let contest = if serverless_here
         || (!hosting.is_empty()
             && hosting.iter().all(|k| k.is_serverless())
             && !has_container_definition(cx))
     {
-        return Vec::new();
-    }
+        match cx.contested_hosting(|kind| kind.is_serverless()) {
+            Some(contest) => Some(contest),
+            None => return Vec::new(),
+        }
+    } else {
+        None
+    };
     if cx.app.ecosystem == Ecosystem::Node && !file_health_routes(cx).is_empty() {
         return Vec::new();
     }
@@ -427,13 +434,29 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         "No dedicated `/api/health` or `/healthz` endpoint found {where_looked} ({} app).",
         app.framework().label()
     );
-    vec![RULE.meta.finding(
+    let mut finding = RULE.meta.finding(
         Some(app),
         message,
         "Load balancers cannot reliably detect if the application is hung or unresponsive, and orchestrators cannot restart it or hold traffic back during a deploy.".to_string(),
         fix_text(cx),
         vec![cx.framework_location()],
-    )]
+    );
+    if let Some(contest) = contest {
+        let index = cx.repo.index;
+        finding.message = format!(
+            "{} The serverless platform that would make one unnecessary is in doubt: {}.",
+            finding.message,
+            contest.describe(index)
+        );
+        finding.impact = format!(
+            "If production is the server the scripts deploy to, nothing can tell a hung instance from a healthy one. {}",
+            finding.impact
+        );
+        finding.locations.extend(contest.locations(index));
+        finding.severity = Severity::Medium;
+        finding.wording = Wording::ObservationRiskRequirement;
+    }
+    vec![finding]
 }
 
 fn fix_text(cx: &AppContext) -> String {

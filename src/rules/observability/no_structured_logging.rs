@@ -222,9 +222,10 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         }
     }
     for dir in related_packages(cx) {
-        let package = cx
-            .repo
-            .memo("logging verdicts", &format!("{}\u{0}{dir}", app.framework().label()), || {
+        let package = cx.repo.memo(
+            "logging verdicts",
+            &format!("{}\u{0}{dir}", app.framework().label()),
+            || {
                 let mut calls = Vec::new();
                 for id in package_code_files(cx.repo, dir).iter() {
                     match verdict(cx, *id) {
@@ -234,7 +235,8 @@ fn check(cx: &AppContext) -> Vec<Finding> {
                     }
                 }
                 Some(Arc::new(calls))
-            });
+            },
+        );
         match package {
             None => return Vec::new(),
             Some(calls) => verdicts.extend(calls.iter().cloned()),

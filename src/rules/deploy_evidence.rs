@@ -1,0 +1,174 @@
+//! How much each platform file says about where the app runs, decided once
+//! per audit for every rule.
+//!
+//! A file a platform reads is not always proof that production runs there:
+//! a Procfile is also what foreman starts on a laptop, and a `vercel.json`
+//! holding one SPA rewrite (or a cron list, with git deployments switched
+//! off) may be left over from a preview while a script ships the app to a
+//! VPS. Such files are *contestable*: alone they still say "platform", but
+//! beside a hand-run deployment the rules report the contradiction (at a
+//! lower severity, naming both sides) instead of staying silent. A Procfile
+//! with no sign that a platform reads it is no deployment at all.
+
+use std::collections::HashMap;
+
+use crate::facts::procfile::Procfile;
+use crate::index::{DeployKind, FileId, FileKind};
+use crate::rules::RepoContext;
+
+/// How much a deployment definition proves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Weight {
+    /// It defines the deployment.
+    Decisive,
+    /// It says "platform" only as long as nothing contradicts it.
+    Contestable,
+    /// It is not a deployment definition (a foreman Procfile).
+    None,
+}
+
+/// Files that only Heroku-style platforms read, beside a Procfile.
+const PLATFORM_COMPANIONS: &[&str] = &[
+    "app.json",
+    "heroku.yml",
+    ".buildpacks",
+    ".slugignore",
+    "scalingo.json",
+    "CHECKS",
+    "DOKKU_SCALE",
+];
+
+/// Words in CI, scripts and READMEs that say a Procfile is pushed to a
+/// platform (`git push heroku main`, the `akhileshns/heroku-deploy` action,
+/// `dokku/github-action`, `scalingo deploy`).
+const PLATFORM_PUSH_WORDS: &[&str] = &[
+    "git push heroku",
+    "heroku-deploy",
+    "heroku container:",
+    "heroku git:remote",
+    "dokku/github-action",
+    "git push dokku",
+    "scalingo",
+];
+
+/// Keys of a `vercel.json` that only route requests or schedule crons: the
+/// platform builds with its defaults, so the file proves little.
+const VERCEL_ROUTING_KEYS: &[&str] = &[
+    "$schema",
+    "rewrites",
+    "redirects",
+    "headers",
+    "cleanUrls",
+    "trailingSlash",
+    "crons",
+    "git",
+    "github",
+    "regions",
+    "public",
+];
+
+/// The weight of every platform definition whose weight is not the
+/// default (`Decisive`), by file.
+pub(crate) fn weigh(
+    cx: &RepoContext,
+    candidates: &[(FileId, DeployKind)],
+) -> HashMap<FileId, Weight> {
+    let mut out = HashMap::new();
+    let mut pushed: Option<bool> = None;
+    for (id, kind) in candidates {
+        let weight = match kind {
+            DeployKind::Heroku => match cx.facts.procfile(*id) {
+                Some(procfile) => {
+                    let pushed = *pushed.get_or_insert_with(|| pushed_to_platform(cx));
+                    procfile_weight(cx, *id, procfile, pushed)
+                }
+                None => continue,
+            },
+            DeployKind::Vercel if cx.index.get(*id).name().ends_with(".json") => {
+                vercel_weight(cx, *id)
+            }
+            _ => continue,
+        };
+        if weight != Weight::Decisive {
+            out.insert(*id, weight);
+        }
+    }
+    out
+}
+
+fn procfile_weight(cx: &RepoContext, id: FileId, procfile: &Procfile, pushed: bool) -> Weight {
+    let index = cx.index;
+    let dir = index.get(id).dir();
+    let companion = PLATFORM_COMPANIONS.iter().any(|name| {
+        index.find(&crate::apps::join(dir, name)).is_some() || index.find(name).is_some()
+    });
+    if companion || pushed {
+        return Weight::Decisive;
+    }
+    // The app the Procfile starts: the one in its folder, else the
+    // repository's only app.
+    let app = cx
+        .apps
+        .iter()
+        .find(|a| a.dir() == dir)
+        .or_else(|| (cx.apps.len() == 1).then(|| &cx.apps[0]));
+    let installed = |package: &str| app.is_some_and(|a| a.has_dependency(package));
+    let signs = procfile.platform_signs(installed);
+    // A `release:` phase or `$PORT` is a platform's vocabulary, whatever
+    // else the file starts; a production `web` server counts only when
+    // nothing in the file belongs on a laptop.
+    let platform_vocabulary = signs.release || signs.port_variable;
+    if platform_vocabulary || (signs.production_web && procfile.local_signs().is_empty()) {
+        Weight::Contestable
+    } else {
+        Weight::None
+    }
+}
+
+/// Whether CI, a script or the root README pushes the repository to a
+/// Procfile platform.
+fn pushed_to_platform(cx: &RepoContext) -> bool {
+    let says = |text: &str| PLATFORM_PUSH_WORDS.iter().any(|w| text.contains(w));
+    let ci = cx.index.of_kind(FileKind::CiConfig).iter().any(|id| {
+        cx.facts
+            .ci_pipeline(*id)
+            .is_some_and(|p| p.steps.iter().any(|s| says(&s.text)))
+    });
+    let readme = cx
+        .repo_readme_texts()
+        .any(|text| says(text) || text.contains("heroku.com/deploy"));
+    let scripts = cx.index.of_kind(FileKind::ShellScript).iter().any(|id| {
+        cx.facts.shell_script(*id).is_some_and(|s| {
+            s.commands.iter().any(|c| {
+                (c.name == "git"
+                    && c.subcommand() == Some("push")
+                    && c.args.iter().any(|a| a == "heroku" || a == "dokku"))
+                    || c.name == "heroku"
+                    || c.name == "dokku"
+            })
+        })
+    });
+    ci || readme || scripts
+}
+
+fn vercel_weight(cx: &RepoContext, id: FileId) -> Weight {
+    let Some(doc) = cx.facts.json(id) else {
+        // Unreadable: it still names the platform.
+        return Weight::Decisive;
+    };
+    let Some(object) = doc.value.as_object() else {
+        return Weight::Decisive;
+    };
+    let git_disabled = object
+        .get("git")
+        .and_then(|g| g.get("deploymentEnabled"))
+        .is_some_and(|v| v == &serde_json::Value::Bool(false));
+    let routing_only = object
+        .keys()
+        .all(|k| VERCEL_ROUTING_KEYS.contains(&k.as_str()));
+    if routing_only || git_disabled {
+        Weight::Contestable
+    } else {
+        Weight::Decisive
+    }
+}

@@ -161,10 +161,13 @@ pub struct RepoContext<'a> {
     production_compose_files: OnceLock<Vec<FileId>>,
     project_names: OnceLock<Vec<String>>,
     /// Answers kept per audit (`memo`).
-    memos: std::sync::Mutex<HashMap<(&'static str, String), Box<dyn std::any::Any + Send + Sync>>>,
+    memos: std::sync::Mutex<HashMap<(&'static str, String), Memo>>,
     /// Per kind, the files of each folder (`in_dir`).
     files_by_dir: std::sync::Mutex<HashMap<FileKind, std::sync::Arc<FilesByDir>>>,
 }
+
+/// An answer kept by `RepoContext::memo`.
+type Memo = Box<dyn std::any::Any + Send + Sync>;
 
 /// Files by the folder they are in.
 type FilesByDir = HashMap<String, Vec<FileId>>;

@@ -105,14 +105,9 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         // next.config: standalone anywhere in it (also conditional forms)
         // or a static export means nothing to report.
         let configs: Vec<_> = cx
-            .index
-            .of_kind(FileKind::FrameworkConfig)
-            .iter()
-            .copied()
-            .filter(|id| {
-                let f = cx.index.get(*id);
-                f.dir() == app.dir() && f.name().starts_with("next.config.")
-            })
+            .in_dir(FileKind::FrameworkConfig, app.dir())
+            .into_iter()
+            .filter(|id| cx.index.get(*id).name().starts_with("next.config."))
             .collect();
         let mut config_line = None;
         let mut settled = false;

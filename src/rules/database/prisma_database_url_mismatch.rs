@@ -136,10 +136,14 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     let mut dirs: Vec<&str> = vec![app.dir()];
     dirs.extend(app.related_dirs.iter().map(String::as_str));
     // Prisma 7 keeps the URL in prisma.config.ts: the variable it reads.
-    let config_var: Option<String> = index
-        .of_kind(FileKind::PrismaConfig)
+    let mut configs: Vec<FileId> = dirs
         .iter()
-        .filter(|id| dirs.contains(&index.get(**id).dir()))
+        .flat_map(|dir| cx.repo.in_dir(FileKind::PrismaConfig, dir))
+        .collect();
+    configs.sort_unstable();
+    configs.dedup();
+    let config_var: Option<String> = configs
+        .iter()
         .find_map(|id| config_url_variable(&index.path(*id)));
     // variable → (provider, schema file, line)
     let mut expected: Vec<(String, String, FileId, u32)> = Vec::new();
@@ -170,13 +174,21 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     }
     let mut env_dirs = dirs.clone();
     env_dirs.push("");
+    // Looked up by folder: the work does not grow with the other apps'
+    // env files.
+    env_dirs.sort_unstable();
+    env_dirs.dedup();
     let env_files: Vec<FileId> = [FileKind::EnvExample, FileKind::EnvFile]
         .iter()
-        .flat_map(|k| index.of_kind(*k).iter().copied())
-        .filter(|id| {
-            let f = index.get(*id);
-            env_dirs.contains(&f.dir()) && !is_dev_env_name(f.name())
+        .flat_map(|k| {
+            let mut ids: Vec<FileId> = env_dirs
+                .iter()
+                .flat_map(|dir| cx.repo.in_dir(*k, dir))
+                .collect();
+            ids.sort_unstable();
+            ids
         })
+        .filter(|id| !is_dev_env_name(index.get(*id).name()))
         .collect();
     let mut findings = Vec::new();
     let mut vars: Vec<&str> = expected.iter().map(|(v, ..)| v.as_str()).collect();

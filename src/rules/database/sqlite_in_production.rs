@@ -339,13 +339,26 @@ fn node_database_literals<'a>(
     let mut files = cx.source_files();
     let js = index.of_kind(FileKind::JsSource);
     for dir in &cx.app.related_dirs {
-        let range = index.ids_under(dir);
-        let start = js.partition_point(|id| *id < range.start);
-        let end = js.partition_point(|id| *id < range.end);
-        files.extend(js[start..end].iter().copied().filter(|id| {
-            let f = index.get(*id);
-            !f.non_product && !f.test
-        }));
+        // A workspace package is shared by many apps: the few files of it
+        // that can name SQLite are found once per audit.
+        let naming = cx.repo.memo("JS files naming SQLite", dir, || {
+            let range = index.ids_under(dir);
+            let start = js.partition_point(|id| *id < range.start);
+            let end = js.partition_point(|id| *id < range.end);
+            std::sync::Arc::new(
+                js[start..end]
+                    .iter()
+                    .copied()
+                    .filter(|id| {
+                        let f = index.get(*id);
+                        !f.non_product
+                            && !f.test
+                            && facts.js_mentioning(*id, &["sqlite", "libsql"]).is_some()
+                    })
+                    .collect::<Vec<FileId>>(),
+            )
+        });
+        files.extend(naming.iter().copied());
     }
     for id in orm_config_files(cx, FileKind::OrmConfig) {
         if facts.js(id).is_some_and(|js| !is_sectioned(js)) {
@@ -1021,12 +1034,8 @@ pub(crate) fn production_schemas(cx: &AppContext) -> Vec<FileId> {
                 }
             }
         }
-        for id in index.of_kind(FileKind::PrismaConfig) {
-            let file = index.get(*id);
-            if file.dir() != dir {
-                continue;
-            }
-            if let Some((schema, _)) = facts.js(*id).and_then(|js| js.property("schema")) {
+        for id in cx.repo.in_dir(FileKind::PrismaConfig, &dir) {
+            if let Some((schema, _)) = facts.js(id).and_then(|js| js.property("schema")) {
                 if let Some(path) = resolve(&dir, schema) {
                     explicit.extend(prisma_files_at(cx, &path));
                 }

@@ -167,13 +167,15 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     let definitions: Vec<(DeployKind, String)> = platforms
         .iter()
         .filter_map(|platform| {
-            let defs = cx.repo.deploy_definitions();
-            defs.iter()
-                .find(|(id, kind)| kind == platform && index.get(*id).dir() == app.dir())
-                .or_else(|| {
-                    defs.iter()
-                        .find(|(id, kind)| kind == platform && index.get(*id).dir().is_empty())
-                })
+            // By folder: the app's, else the root's.
+            let by_dir = cx.repo.deploy_kinds_by_dir();
+            let in_dir = |dir: &str| {
+                by_dir
+                    .get(dir)
+                    .and_then(|defs| defs.iter().find(|(_, kind)| kind == platform))
+            };
+            in_dir(app.dir())
+                .or_else(|| in_dir(""))
                 .map(|(id, kind)| (*kind, index.get(*id).rel.clone()))
         })
         .collect();

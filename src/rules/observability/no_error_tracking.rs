@@ -2,7 +2,7 @@
 //! metrics at all.
 
 use crate::finding::{Category, Finding, Severity, Wording};
-use crate::index::FileKind;
+use crate::index::{FileId, FileKind};
 use crate::rules::containerization::missing_container_config::serves_http;
 use crate::rules::observability::apm_sdk_missing::{env_examples, is_apm_variable};
 use crate::rules::observability::evidence::ops_mention;
@@ -406,19 +406,52 @@ pub(crate) fn monitoring_dependency(cx: &AppContext) -> Option<String> {
     }
     let index = cx.repo.index;
     let facts = cx.repo.facts;
-    [
-        FileKind::CargoToml,
-        FileKind::PyProject,
-        FileKind::GoMod,
-        FileKind::MavenPom,
-        FileKind::Gradle,
-    ]
-    .iter()
-    .flat_map(|k| index.of_kind(*k).iter().copied())
-    .filter(|id| !crate::apps::is_non_product_path(&index.get(*id).rel))
-    .filter_map(|id| facts.manifest(id))
-    .filter(|m| m.name.as_ref().is_some_and(|n| cx.app.has_dependency(n)))
-    .find_map(|m| hit(list, m.dependencies.keys()))
+    // The manifests by the name they declare, listed once per audit: each
+    // app looks its dependencies up instead of scanning every manifest.
+    let by_name = cx.repo.memo("manifests by declared name", "", || {
+        let mut by_name: std::collections::HashMap<String, Vec<FileId>> = Default::default();
+        for id in [
+            FileKind::CargoToml,
+            FileKind::PyProject,
+            FileKind::GoMod,
+            FileKind::MavenPom,
+            FileKind::Gradle,
+        ]
+        .iter()
+        .flat_map(|k| index.of_kind(*k).iter().copied())
+        .filter(|id| !crate::apps::is_non_product_path(&index.get(*id).rel))
+        {
+            if let Some(name) = facts.manifest(id).and_then(|m| m.name.clone()) {
+                by_name.entry(name).or_default().push(id);
+            }
+        }
+        std::sync::Arc::new(by_name)
+    });
+    // In the order the manifests were listed (kind, then path), as before.
+    let mut candidates: Vec<(usize, FileId)> = Vec::new();
+    let order = |id: FileId| {
+        let kinds = [
+            FileKind::CargoToml,
+            FileKind::PyProject,
+            FileKind::GoMod,
+            FileKind::MavenPom,
+            FileKind::Gradle,
+        ];
+        kinds
+            .iter()
+            .position(|k| index.get(id).kind == Some(*k))
+            .unwrap_or(kinds.len())
+    };
+    for dependency in &cx.app.dependencies {
+        if let Some(ids) = by_name.get(dependency) {
+            candidates.extend(ids.iter().map(|id| (order(*id), *id)));
+        }
+    }
+    candidates.sort_unstable();
+    candidates
+        .into_iter()
+        .filter_map(|(_, id)| facts.manifest(id))
+        .find_map(|m| hit(list, m.dependencies.keys()))
 }
 
 /// Stacks besides a database server (`stack::DATABASE_SERVER_STACKS`)

@@ -6,7 +6,8 @@ use crate::facts::shell::ShellCommand;
 use crate::facts::ShellScript;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::{FileId, FileKind};
-use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
+use crate::rules::observability::evidence;
+use crate::rules::{code, AppContext, Check, RepoContext, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -572,8 +573,14 @@ fn application_backups(cx: &RepoContext, out: &mut Vec<CodeBackup>) {
     ];
     let mut dbbackup_installed: Option<(String, u32)> = None;
     let mut dbbackup_storages: Vec<(String, Option<String>, u32)> = Vec::new();
+    let node_code = node_code_that_runs(cx);
     for kind in kinds {
-        for id in index.of_kind(kind) {
+        let ids: &[FileId] = if kind == FileKind::JsSource {
+            &node_code
+        } else {
+            index.of_kind(kind)
+        };
+        for id in ids {
             let file = index.get(*id);
             if file.non_product || file.test {
                 continue;
@@ -664,6 +671,71 @@ fn application_backups(cx: &RepoContext, out: &mut Vec<CodeBackup>) {
             });
         }
     }
+}
+
+/// Packages that schedule jobs or dump databases on their own.
+const JOB_PACKAGES: &[&str] = &[
+    "agenda",
+    "bree",
+    "bull",
+    "bullmq",
+    "cron",
+    "croner",
+    "mysqldump",
+    "node-cron",
+    "node-schedule",
+    "pg-dump-restore",
+    "toad-scheduler",
+];
+
+/// The JavaScript/TypeScript that can run in production: every app's code
+/// (its own and the workspace packages it uses), code outside every
+/// package folder (a repository's `scripts/`), and packages that run on
+/// their own (a `start` script, a scheduler or dump library). Libraries no
+/// app uses are not read: in a monorepo they are most of the code, and
+/// nothing runs them.
+fn node_code_that_runs(cx: &RepoContext) -> Vec<FileId> {
+    let index = cx.index;
+    let mut ids: Vec<FileId> = Vec::new();
+    for app in cx.apps {
+        let app_cx = AppContext::new(cx, app);
+        ids.extend(evidence::own_code_files(&app_cx));
+        for dir in evidence::related_packages(&app_cx) {
+            ids.extend(evidence::package_code_files(cx, dir).iter().copied());
+        }
+    }
+    let js = index.of_kind(FileKind::JsSource);
+    let packages = cx.npm_packages();
+    for id in js {
+        match packages.owner(*id) {
+            None => ids.push(*id),
+            Some(manifest) if index.get(manifest).dir().is_empty() => ids.push(*id),
+            Some(_) => {}
+        }
+    }
+    for manifest in index.of_kind(FileKind::PackageJson) {
+        let Some(pkg) = cx.facts.package_json(*manifest) else {
+            continue;
+        };
+        let runs =
+            pkg.scripts.contains_key("start") || JOB_PACKAGES.iter().any(|p| pkg.has_dependency(p));
+        let dir = index.get(*manifest).dir();
+        if !runs || dir.is_empty() {
+            continue;
+        }
+        let range = index.ids_under(dir);
+        let start = js.partition_point(|id| *id < range.start);
+        let end = js.partition_point(|id| *id < range.end);
+        ids.extend(
+            js[start..end]
+                .iter()
+                .copied()
+                .filter(|id| packages.owner(*id) == Some(*manifest)),
+        );
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// spatie/laravel-backup's `destination.disks` in `config/backup.php`:

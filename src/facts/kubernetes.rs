@@ -210,12 +210,16 @@ pub struct KubeFile {
 
 impl KubeFile {
     pub fn parse(text: &str) -> Result<KubeFile, String> {
-        let docs = yaml_tree::load(text)?;
+        Ok(KubeFile::from_documents(&yaml_tree::load(text)?))
+    }
+
+    /// The objects of documents already loaded.
+    pub fn from_documents(docs: &[Node]) -> KubeFile {
         let mut file = KubeFile::default();
-        for doc in &docs {
+        for doc in docs {
             read_object(doc, &mut file.objects, 0);
         }
-        Ok(file)
+        file
     }
 }
 

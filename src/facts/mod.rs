@@ -588,9 +588,11 @@ impl<'a> Facts<'a> {
             FileKind::DockerIgnore => Ok(Parsed::DockerIgnore(dockerignore::DockerIgnore::parse(
                 &text,
             ))),
-            FileKind::KubernetesCandidate => yaml::load(&text).map(|docs| {
-                let objects = kubernetes::KubeFile::parse(&text).unwrap_or_default();
-                Parsed::Kube(docs, objects)
+            // One parse: the tree with lines, and the plain documents made
+            // from it (a manifests folder can hold megabytes of YAML).
+            FileKind::KubernetesCandidate => yaml_tree::load(&text).map(|tree| {
+                let docs = tree.iter().map(yaml_tree::to_yaml).collect();
+                Parsed::Kube(docs, kubernetes::KubeFile::from_documents(&tree))
             }),
             FileKind::PnpmWorkspace => yaml::load(&text).map(Parsed::Yaml),
             FileKind::CiConfig => ci::CiPipeline::parse(file.name(), &text).map(Parsed::Ci),

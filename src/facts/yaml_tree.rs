@@ -127,6 +127,24 @@ impl Node {
 }
 
 /// Parses every document of a YAML stream.
+/// The same document as `yaml_rust2` loads it (plain scalars typed as its
+/// loader types them), for readers of `Yaml` values: a file read as a tree
+/// need not be parsed a second time.
+pub fn to_yaml(node: &Node) -> yaml_rust2::Yaml {
+    use yaml_rust2::Yaml;
+    match &node.value {
+        Value::Scalar { text, plain: true } => Yaml::from_str(text),
+        Value::Scalar { text, plain: false } => Yaml::String(text.clone()),
+        Value::Seq(items) => Yaml::Array(items.iter().map(to_yaml).collect()),
+        Value::Map(entries) => Yaml::Hash(
+            entries
+                .iter()
+                .map(|(k, v)| (to_yaml(k), to_yaml(v)))
+                .collect(),
+        ),
+    }
+}
+
 pub fn load(text: &str) -> Result<Vec<Node>, String> {
     if nesting_bound(text) > MAX_DEPTH {
         return Err(format!(
@@ -308,6 +326,15 @@ impl MarkedEventReceiver for Builder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn documents_made_from_the_tree_equal_the_loaders() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: 2\n  ratio: 0.5\n  paused: false\n  note: ~\n  quoted: \"3\"\n  hex: 0x1F\n  template:\n    spec:\n      containers:\n        - name: web\n          image: ghcr.io/acme/web:1.2\n          args: [--port, \"8080\"]\n          env: {A: '1', B: 2}\n---\nkind: Service\nanchored: &a {x: 1}\nalias: *a\n";
+        let tree = load(text).expect("loads");
+        let made: Vec<yaml_rust2::Yaml> = tree.iter().map(to_yaml).collect();
+        let loaded = yaml_rust2::YamlLoader::load_from_str(text).expect("loads");
+        assert_eq!(made, loaded);
+    }
 
     #[test]
     fn nodes_know_their_lines() {

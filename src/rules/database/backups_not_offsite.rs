@@ -707,6 +707,11 @@ fn node_code_that_runs(cx: &RepoContext) -> Vec<FileId> {
     let js = index.of_kind(FileKind::JsSource);
     let packages = cx.npm_packages();
     for id in js {
+        // Files a browser loads (a site's `public/` folder, bundled or
+        // minified libraries) run no backup job.
+        if is_browser_asset(&index.get(*id).rel) {
+            continue;
+        }
         match packages.owner(*id) {
             None => ids.push(*id),
             Some(manifest) if index.get(manifest).dir().is_empty() => ids.push(*id),
@@ -736,6 +741,29 @@ fn node_code_that_runs(cx: &RepoContext) -> Vec<FileId> {
     ids.sort_unstable();
     ids.dedup();
     ids
+}
+
+/// A script served to browsers: under a web root or asset folder, or
+/// bundled/minified.
+fn is_browser_asset(rel: &str) -> bool {
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    name.contains(".min.")
+        || name.contains(".bundle.")
+        || name.contains(".pack.")
+        || dir.split('/').any(|part| {
+            matches!(
+                part,
+                "public"
+                    | "static"
+                    | "assets"
+                    | "vendor"
+                    | "vendors"
+                    | "plugins"
+                    | "dist"
+                    | "build"
+                    | "wwwroot"
+            )
+        })
 }
 
 /// spatie/laravel-backup's `destination.disks` in `config/backup.php`:

@@ -26,27 +26,11 @@ WARMUP="${WARMUP:-2}"
 MAX_RATIO="${MAX_RATIO:-1.5}"
 MAX_RSS_MB="${MAX_RSS_MB:-200}"
 
-missing=()
-command -v hyperfine >/dev/null || missing+=(hyperfine)
-command -v rg >/dev/null || missing+=(ripgrep)
-# GNU time, for peak RSS (`-v`); the shell keyword `time` cannot report it.
-[ -x /usr/bin/time ] && /usr/bin/time -v "$BASH" -c : >/dev/null 2>&1 || missing+=(time)
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "error: missing tools: ${missing[*]}" >&2
-    echo "install them with: apt-get install -y ${missing[*]}" >&2
-    exit 2
-fi
-for tool in cargo python3 git; do
-    command -v "$tool" >/dev/null || { echo "error: $tool is required" >&2; exit 2; }
-done
-
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
+require_tools
 mkdir -p "$WORK"
-
-echo "==> building seaworthy (release)"
-(cd "$ROOT" && cargo build --release --quiet)
-BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/seaworthy"
-case "$BIN" in /*) ;; *) BIN="$ROOT/$BIN" ;; esac
-[ -x "$BIN" ] || { echo "error: $BIN not found after the build" >&2; exit 2; }
+build_seaworthy "$ROOT"
 
 # The tree is regenerated only when absent or generated with other parameters.
 STAMP="$TREE.params"

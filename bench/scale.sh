@@ -28,21 +28,11 @@ MAX_EXPONENT="${MAX_EXPONENT:-1.1}"
 MAX_RSS_MB="${MAX_RSS_MB:-200}"
 HUGE="${HUGE:-0}"
 
-missing=()
-command -v hyperfine >/dev/null || missing+=(hyperfine)
-command -v rg >/dev/null || missing+=(ripgrep)
-[ -x /usr/bin/time ] && /usr/bin/time -v "$BASH" -c : >/dev/null 2>&1 || missing+=(time)
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "error: missing tools: ${missing[*]}" >&2
-    echo "install them with: apt-get install -y ${missing[*]}" >&2
-    exit 2
-fi
-
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
+require_tools
 mkdir -p "$WORK"
-echo "==> building seaworthy (release)"
-(cd "$ROOT" && cargo build --release --quiet)
-BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/seaworthy"
-case "$BIN" in /*) ;; *) BIN="$ROOT/$BIN" ;; esac
+build_seaworthy "$ROOT"
 
 GEN_SUM=$(cksum <"$ROOT/bench/generate.py" | cut -d' ' -f1)
 

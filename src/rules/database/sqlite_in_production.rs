@@ -460,16 +460,12 @@ fn node_code_findings(cx: &AppContext) -> Vec<Finding> {
         code(&rel),
         code(&lit.text)
     );
-    let mut f = finding(
+    driver_finding(
         cx,
         message,
         Location::new(rel, lit.line),
         Source::NodeDriver,
-        false,
-    );
-    // Inferred from the driver, not read from a setting.
-    f.severity = Severity::High;
-    vec![f]
+    )
 }
 
 /// knexfile, drizzle.config, TypeORM ormconfig/data-source and Sequelize's
@@ -932,14 +928,13 @@ fn go_findings(cx: &AppContext) -> Vec<Finding> {
         code(&rel),
         code(&lit.text)
     );
-    let mut f = finding(
-        cx,
-        message,
-        Location::new(rel, lit.line),
-        Source::Driver,
-        false,
-    );
-    // Inferred from the driver, not read from a setting.
+    driver_finding(cx, message, Location::new(rel, lit.line), Source::Driver)
+}
+
+/// A finding inferred from the driver the code imports, not read from a
+/// setting: high, not critical.
+fn driver_finding(cx: &AppContext, message: String, at: Location, source: Source) -> Vec<Finding> {
+    let mut f = finding(cx, message, at, source, false);
     f.severity = Severity::High;
     vec![f]
 }

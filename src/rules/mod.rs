@@ -528,7 +528,9 @@ pub fn parse_operations_ahead(repo: &RepoContext) {
     .flat_map(|kind| index.of_kind(*kind).iter().copied())
     .filter(|id| {
         let file = index.get(*id);
-        !file.non_product && !containerization::dockerfiles::is_dev_path(&file.rel)
+        !file.non_product
+            && !(file.kind == Some(FileKind::Dockerfile)
+                && containerization::dockerfiles::is_dev_path(&file.rel))
     })
     .chain(index.of_kind(FileKind::KubernetesCandidate).iter().copied())
     .collect();

@@ -2,7 +2,7 @@
 
 use crate::facts::dockerfile::Dockerfile;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
-use crate::index::FileKind;
+use crate::index::{FileId, FileKind};
 use crate::rules::containerization::dockerfiles::{
     self, base_image, chain, command_words, resolve_vars, variables_before, Target,
 };
@@ -297,19 +297,25 @@ fn drops_privileges(cx: &RepoContext, target: &Target) -> bool {
         .collect();
     for script in scripts {
         let name = base(script);
-        let candidates: Vec<_> = cx
-            .index
-            .under(&target.context)
+        // Files of that name in the build context, from a per-audit list
+        // of the files so named: a context is often the whole monorepo.
+        let named = cx.memo("files by name", &name, || {
+            std::sync::Arc::new(
+                (0..cx.index.files.len())
+                    .filter(|id| cx.index.get(*id).name() == name)
+                    .collect::<Vec<FileId>>(),
+            )
+        });
+        let range = cx.index.ids_under(&target.context);
+        let candidates: Vec<FileId> = named
             .iter()
-            .filter(|f| f.name() == name)
+            .copied()
+            .filter(|id| range.contains(id))
             .collect();
         if candidates.is_empty() {
             return true;
         }
-        for file in candidates {
-            let Some(id) = cx.index.find(&file.rel) else {
-                return true;
-            };
+        for id in candidates {
             if cx.index.get(id).kind != Some(FileKind::ShellScript) {
                 return true;
             }

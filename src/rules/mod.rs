@@ -528,9 +528,9 @@ pub fn parse_operations_ahead(repo: &RepoContext) {
     .flat_map(|kind| index.of_kind(*kind).iter().copied())
     .filter(|id| {
         let file = index.get(*id);
-        !file.non_product
-            && !(file.kind == Some(FileKind::Dockerfile)
-                && containerization::dockerfiles::is_dev_path(&file.rel))
+        let dev_dockerfile = file.kind == Some(FileKind::Dockerfile)
+            && containerization::dockerfiles::is_dev_path(&file.rel);
+        !file.non_product && !dev_dockerfile
     })
     .chain(index.of_kind(FileKind::KubernetesCandidate).iter().copied())
     .collect();

@@ -572,7 +572,22 @@ fn assess(
     let macos = commands
         .iter()
         .any(|c| matches!(c.name.as_str(), "brew" | "xcode-select"));
-    let local_dev = macos || origin.dev_name || commands.iter().any(is_local_dev);
+    // `git pull`, `npm install`, `pm2 restart`: installing dependencies
+    // between pulling the code and restarting the running app updates a
+    // server, whatever a developer's setup script would also install.
+    let pulls = commands
+        .iter()
+        .any(|c| c.name == "git" && c.subcommand() == Some("pull"));
+    let restarts_app = commands.iter().any(|c| {
+        (c.name == "pm2"
+            && matches!(
+                c.subcommand(),
+                Some("restart" | "reload" | "start" | "startOrReload" | "startOrRestart")
+            ))
+            || (c.name == "systemctl" && matches!(c.subcommand(), Some("restart" | "reload")))
+    });
+    let installs_for_dev = commands.iter().any(is_local_dev) && !(pulls && restarts_app);
+    let local_dev = macos || origin.dev_name || installs_for_dev;
     let remote = signals.contains_key(&Signal::RemoteHost);
     // Deploying the app needs one of these; firewall, package, user or
     // service setup alone is administering a host (an installer, a toolkit).

@@ -4,35 +4,16 @@
 //! write nothing; uncommitted changes and existing files are respected.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use assert_cmd::cargo::CommandCargoExt;
 use sha2::{Digest, Sha256};
 
+mod common;
+use common::copy_of;
+
 const EXAMPLE: &str = "examples/nextjs-prisma-pet-server";
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
-fn copy_of(src: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    // A folder name without "example"/"fixture" words, so the copy is audited
-    // as a product.
-    let root = dir.path().join("shop");
-    copy_dir(Path::new(src), &root);
-    (dir, root)
-}
 
 /// Every file under `root` (but .git) with its content hash.
 fn snapshot_tree(root: &Path) -> BTreeMap<String, String> {

@@ -18,6 +18,9 @@ use std::process::{Command, Stdio};
 use assert_cmd::cargo::CommandCargoExt;
 use sha2::{Digest, Sha256};
 
+mod common;
+use common::copy_of;
+
 const EXAMPLE: &str = "examples/nextjs-prisma-pet-server";
 /// Every fix of the example, the SQLite → PostgreSQL move included.
 const ALL: &[&str] = &[
@@ -28,28 +31,6 @@ const ALL: &[&str] = &[
     "kubernetes",
 ];
 const JOURNAL: &str = seaworthy::fix::transaction::JOURNAL_DIR;
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
-/// A copy in a folder named like a product (not "example"), so it is
-/// audited as one.
-fn copy_of(src: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path().join("shop");
-    copy_dir(Path::new(src), &root);
-    (dir, root)
-}
 
 fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;

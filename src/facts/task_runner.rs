@@ -462,15 +462,33 @@ fn deployer(text: &str) -> Option<TaskRunnerFile> {
         });
     }
     let commands = command_calls(&tokens, &["run", "runLocally"]);
-    Some(TaskRunnerFile {
-        tool: Tool::Deployer,
-        recipes: vec![Recipe {
-            name: "deploy".to_string(),
-            line: 1,
-            commands,
-        }],
+    Some(TaskRunnerFile::one_recipe(
+        Tool::Deployer,
+        "deploy",
+        commands,
         hosts,
-    })
+    ))
+}
+
+impl TaskRunnerFile {
+    /// A file read as one list of commands (Deployer's, Fabric's), named
+    /// after the tool's usual entry point.
+    fn one_recipe(
+        tool: Tool,
+        name: &str,
+        commands: Vec<ShellCommand>,
+        hosts: Vec<HostDeclaration>,
+    ) -> TaskRunnerFile {
+        TaskRunnerFile {
+            tool,
+            recipes: vec![Recipe {
+                name: name.to_string(),
+                line: 1,
+                commands,
+            }],
+            hosts,
+        }
+    }
 }
 
 /// Fabric's `fabfile.py`: hosts from `env.hosts`/`env.host_string`,
@@ -516,15 +534,12 @@ fn fabric(text: &str) -> Option<TaskRunnerFile> {
         hosts.push(HostDeclaration { host, line });
     }
     let commands = command_calls(&tokens, &["run", "sudo"]);
-    Some(TaskRunnerFile {
-        tool: Tool::Fabric,
-        recipes: vec![Recipe {
-            name: "fabfile".to_string(),
-            line: 1,
-            commands,
-        }],
+    Some(TaskRunnerFile::one_recipe(
+        Tool::Fabric,
+        "fabfile",
+        commands,
         hosts,
-    })
+    ))
 }
 
 /// Capistrano: `server "host"`, `role :app, %w{host}` and `set :deploy_to`

@@ -79,6 +79,15 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A copy of a folder of the repository in a temporary folder named like a
+/// product (`shop`, not "example"/"fixture"), so it is audited as one.
+pub fn copy_of(src: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("shop");
+    copy_dir(Path::new(src), &root);
+    (dir, root)
+}
+
 /// Writes a plan's edits under `root`, checking each `before` against the
 /// file on disk. Returns the paths written.
 pub fn apply(plan: &FixPlan, root: &Path) -> Vec<PathBuf> {

@@ -12,6 +12,14 @@ use clap::{Parser, Subcommand};
 use seaworthy::audit::{self, ConfigSource, Options};
 use seaworthy::baseline::Baseline;
 use seaworthy::finding::Severity;
+
+// The audit allocates many small, short-lived strings and vectors on every
+// worker thread at once (tokens, parsed operations files, findings); glibc's
+// allocator spent about a sixth of all instructions on a monorepo of a
+// thousand services. mimalloc (as in ruff and biome) keeps per-thread free
+// lists and does the same work in a fraction of it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use seaworthy::fix;
 use seaworthy::render::{self, Format};
 use seaworthy::rules;

@@ -600,10 +600,12 @@ impl<'a> Facts<'a> {
             ))),
             // One parse: the tree with lines, and the plain documents made
             // from it (a manifests folder can hold megabytes of YAML).
-            FileKind::KubernetesCandidate => yaml_tree::load(&text).map(|tree| {
-                let docs = tree.iter().map(yaml_tree::to_yaml).collect();
-                Parsed::Kube(docs, kubernetes::KubeFile::from_documents(&tree))
-            }),
+            FileKind::KubernetesCandidate => {
+                kubernetes::load_without_crd_schemas(&text).map(|tree| {
+                    let docs = tree.iter().map(yaml_tree::to_yaml).collect();
+                    Parsed::Kube(docs, kubernetes::KubeFile::from_documents(&tree))
+                })
+            }
             FileKind::PnpmWorkspace => yaml::load(&text).map(Parsed::Yaml),
             FileKind::CiConfig => ci::CiPipeline::parse(file.name(), &text).map(Parsed::Ci),
             FileKind::Crontab => {

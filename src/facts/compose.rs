@@ -2,7 +2,7 @@
 
 use yaml_rust2::Yaml;
 
-use super::yaml::{get, get_str, line_of_key, load};
+use super::yaml::{get, get_str};
 use super::yaml_tree::Node;
 
 #[derive(Debug, Clone)]
@@ -34,22 +34,21 @@ pub struct ComposeFile {
 }
 
 impl ComposeFile {
+    /// One parse, as a tree with lines; merge keys (`<<: *defaults`) are
+    /// applied, as Compose applies them, so a service's image, build or
+    /// environment taken from an anchor shows in every view of it.
     pub fn parse(text: &str) -> Result<ComposeFile, String> {
-        let docs = load(text)?;
+        let docs = super::yaml_tree::load(text)?;
         let mut file = ComposeFile {
             header_comment: crate::facts::text::header_comment(text),
             ..ComposeFile::default()
         };
-        let Some(Yaml::Hash(services)) = docs.first().and_then(|d| get(d, "services")) else {
+        let Some(services) = docs.first().and_then(|d| d.get("services")) else {
             return Ok(file);
         };
-        let services_line = line_of_key(text, "services", 1);
-        // Services appear in file order: each search starts where the
-        // previous one ended, so the file is scanned once.
-        let mut from = services_line;
-        for (name, service) in services {
-            let Some(name) = name.as_str() else { continue };
-            let (build_context, dockerfile, target) = match get(service, "build") {
+        for (name, node, line) in services.entries() {
+            let service = super::yaml_tree::to_yaml(node);
+            let (build_context, dockerfile, target) = match get(&service, "build") {
                 Some(Yaml::String(ctx)) => (Some(ctx.clone()), None, None),
                 Some(build @ Yaml::Hash(_)) => (
                     Some(get_str(build, "context").unwrap_or(".").to_string()),
@@ -58,55 +57,22 @@ impl ComposeFile {
                 ),
                 _ => (None, None, None),
             };
-            let user = match get(service, "user") {
+            let user = match get(&service, "user") {
                 Some(Yaml::String(u)) => Some(u.clone()),
                 Some(Yaml::Integer(n)) => Some(n.to_string()),
                 _ => None,
             };
             file.services.push(ComposeService {
                 name: name.to_string(),
-                line: {
-                    from = line_of_key(text, name, from);
-                    from
-                },
+                line,
                 build_context,
                 dockerfile,
-                image: get_str(service, "image").map(str::to_string),
-                raw: service.clone(),
+                image: get_str(&service, "image").map(str::to_string),
                 target,
                 user,
-                details: ServiceDetails::default(),
+                details: ServiceDetails::read(node),
+                raw: service,
             });
-        }
-        // The same text again, as a tree with lines, for the details.
-        if let Some(services) = super::yaml_tree::load(text)
-            .ok()
-            .and_then(|docs| docs.into_iter().next())
-            .and_then(|doc| doc.get("services").cloned())
-        {
-            for (name, node, _) in services.entries() {
-                if let Some(service) = file.services.iter_mut().find(|s| s.name == name) {
-                    service.details = ServiceDetails::read(node);
-                    // Merge keys (`<<: *defaults`) are applied in this tree
-                    // only: an image or build taken from an anchor shows here.
-                    if service.image.is_none() {
-                        service.image = node.get_str("image").map(str::to_string);
-                    }
-                    if service.build_context.is_none() {
-                        match node.get("build") {
-                            Some(b) if b.as_str().is_some() => {
-                                service.build_context = b.as_str().map(str::to_string);
-                            }
-                            Some(b) if b.is_map() => {
-                                service.build_context =
-                                    Some(b.get_str("context").unwrap_or(".").to_string());
-                                service.dockerfile = b.get_str("dockerfile").map(str::to_string);
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-            }
         }
         Ok(file)
     }

@@ -510,6 +510,121 @@ impl ComposeFile {
     }
 }
 
+/// One `${VAR…}` or `$VAR` of a compose value (Compose interpolation).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interpolation {
+    pub name: String,
+    /// The value used when the variable is unset: the default of
+    /// `${VAR:-default}` / `${VAR-default}`, itself interpolated as if
+    /// nothing were set.
+    pub default: Option<String>,
+    /// `${VAR:?message}` / `${VAR?message}`: Compose refuses to start
+    /// without the variable.
+    pub required: bool,
+}
+
+/// A compose value as Compose resolves it when no variable is set, and
+/// the interpolations in it (nested defaults included). `None` for the
+/// value when a required variable (`${VAR:?}`) is in it.
+pub fn resolve_unset(value: &str) -> (Option<String>, Vec<Interpolation>) {
+    let mut found = Vec::new();
+    let chars: Vec<char> = value.chars().collect();
+    let mut at = 0;
+    let resolved = resolve_until(&chars, &mut at, false, &mut found, 0);
+    let required = found.iter().any(|i| i.required);
+    ((!required).then_some(resolved), found)
+}
+
+/// Resolves from `at` to the end, or to the `}` that closes the default
+/// being read (`in_default`), leaving `at` after it.
+fn resolve_until(
+    chars: &[char],
+    at: &mut usize,
+    in_default: bool,
+    found: &mut Vec<Interpolation>,
+    depth: usize,
+) -> String {
+    let mut out = String::new();
+    while *at < chars.len() {
+        let c = chars[*at];
+        if in_default && c == '}' {
+            *at += 1;
+            return out;
+        }
+        if c != '$' {
+            out.push(c);
+            *at += 1;
+            continue;
+        }
+        match chars.get(*at + 1) {
+            Some('$') => {
+                out.push('$');
+                *at += 2;
+            }
+            Some('{') => {
+                *at += 2;
+                let start = *at;
+                while *at < chars.len() && (chars[*at].is_ascii_alphanumeric() || chars[*at] == '_')
+                {
+                    *at += 1;
+                }
+                let name: String = chars[start..*at].iter().collect();
+                let rest = &chars[*at..];
+                let op: String = rest.iter().take(2).collect();
+                let (skip, kind) = if op.starts_with('}') {
+                    (1, ' ')
+                } else if op == ":-" || op == ":?" || op == ":+" {
+                    (2, rest[1])
+                } else if op.starts_with(['-', '?', '+']) {
+                    (1, rest[0])
+                } else {
+                    // Not an interpolation Compose knows: keep it as text.
+                    out.push_str("${");
+                    out.push_str(&name);
+                    continue;
+                };
+                *at += skip;
+                let mut interpolation = Interpolation {
+                    name,
+                    default: None,
+                    required: kind == '?',
+                };
+                if kind != ' ' {
+                    // The word after the operator, up to its closing brace.
+                    let word = if depth < 16 {
+                        resolve_until(chars, at, true, found, depth + 1)
+                    } else {
+                        String::new()
+                    };
+                    if kind == '-' {
+                        out.push_str(&word);
+                        interpolation.default = Some(word);
+                    }
+                }
+                found.push(interpolation);
+            }
+            Some(n) if n.is_ascii_alphabetic() || *n == '_' => {
+                *at += 1;
+                let start = *at;
+                while *at < chars.len() && (chars[*at].is_ascii_alphanumeric() || chars[*at] == '_')
+                {
+                    *at += 1;
+                }
+                found.push(Interpolation {
+                    name: chars[start..*at].iter().collect(),
+                    default: None,
+                    required: false,
+                });
+            }
+            _ => {
+                out.push('$');
+                *at += 1;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -614,5 +729,29 @@ mod tests {
     #[test]
     fn malformed_yaml_is_an_error() {
         assert!(ComposeFile::parse("services:\n  web: [\n").is_err());
+    }
+
+    #[test]
+    fn interpolation_resolves_as_compose_does_with_nothing_set() {
+        let (value, found) = resolve_unset("${SECRET_KEY:-s3cr3t-k3y}");
+        assert_eq!(value.as_deref(), Some("s3cr3t-k3y"));
+        assert_eq!(found[0].name, "SECRET_KEY");
+        assert_eq!(found[0].default.as_deref(), Some("s3cr3t-k3y"));
+        let url = "${DATABASE_URL:-postgresql://${POSTGRES_USER:-postgres}:${POSTGRES_PASSWORD:-password}@db:5432/app}";
+        let (value, found) = resolve_unset(url);
+        assert_eq!(
+            value.as_deref(),
+            Some("postgresql://postgres:password@db:5432/app")
+        );
+        assert_eq!(found.len(), 3);
+        assert_eq!(resolve_unset("${DB_PASSWORD:?set it}").0, None);
+        assert_eq!(resolve_unset("${DB_PASSWORD}").0.as_deref(), Some(""));
+        assert_eq!(resolve_unset("$DB_PASSWORD").0.as_deref(), Some(""));
+        assert_eq!(resolve_unset("${A-x}${B:+y}$$C").0.as_deref(), Some("x$C"));
+        assert_eq!(resolve_unset("${A:-}").0.as_deref(), Some(""));
+        // Unclosed and odd forms do not panic.
+        for odd in ["${", "${A", "${A:-", "${A:-${B", "$", "${!}", "${A:x}"] {
+            let _ = resolve_unset(odd);
+        }
     }
 }

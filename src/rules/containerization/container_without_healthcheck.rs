@@ -2,9 +2,9 @@
 //! compose and nothing checks its health.
 
 use crate::apps::resolve;
+use crate::facts::dockerfile::Dockerfile;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::DeployKind;
-use crate::facts::dockerfile::Dockerfile;
 use crate::rules::containerization::compose_files;
 use crate::rules::containerization::dockerfiles::{chain, stage_named};
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};

@@ -42,7 +42,8 @@ to `${SECRET_KEY:-literal}` or `${SECRET_KEY-literal}`: Compose uses the
 default whenever the variable is unset, so every installation that runs the
 file as it is shares that key — a placeholder default (`changeme`) too. The
 finding goes to the app the service builds, else the app the file is in,
-else the app at the root. Only secrets that protect the
+else the app at the root. Password variables (`ADMIN_PASSWORD`) defaulted
+there are `compose-literal-password`'s finding, not this rule's. Only secrets that protect the
 app itself count: signing and encryption keys (`SECRET_KEY`, `JWT_SECRET`,
 `SESSION_SECRET`, `SECRET_KEY_BASE`, `APP_KEY`) and credentials callers must
 present (`ADMIN_PASSWORD`, `BASIC_AUTH_PASSWORD`, `WEBHOOK_SECRET`). A
@@ -303,7 +304,14 @@ fn compose_defaults(cx: &AppContext, found: &mut BTreeMap<String, Vec<Location>>
         for service in &compose.services {
             let mine = owner(cx, dir, rel, service) == Some(cx.app.path.as_str());
             for entry in &service.details.environment {
-                if !seen.insert(entry.line) || !mine {
+                // A password variable (`ADMIN_PASSWORD: ${ADMIN_PASSWORD:-admin}`)
+                // is compose-literal-password's finding: one line, one rule.
+                if !seen.insert(entry.line)
+                    || !mine
+                    || crate::rules::containerization::compose_literal_password::is_password_key(
+                        &entry.key,
+                    )
+                {
                     continue;
                 }
                 let Some(value) = entry.value.as_deref().filter(|v| v.contains('$')) else {

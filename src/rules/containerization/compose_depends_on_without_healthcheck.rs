@@ -206,12 +206,16 @@ fn finding(
             )
         },
     );
-    let mut locations: Vec<Location> = dependents.iter().map(|d| Location::new(rel, d.2)).collect();
-    if !has_healthcheck {
-        locations.push(Location::new(rel, db_service.line));
+    // The dependents' entries first (in file order), then the database.
+    let mut locations: Vec<Location> = Vec::new();
+    let lines = dependents.iter().map(|d| d.2);
+    let db_line = (!has_healthcheck).then_some(db_service.line);
+    for line in lines.chain(db_line) {
+        let location = Location::new(rel, line);
+        if !locations.contains(&location) {
+            locations.push(location);
+        }
     }
-    locations.sort();
-    locations.dedup();
     RULE.meta.finding(
         compose_files::app_of(cx, rel),
         message,

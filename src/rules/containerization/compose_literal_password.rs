@@ -107,7 +107,7 @@ Rotate the password that was committed.
 "#;
 
 /// Whether an environment variable's name says it holds a password.
-fn is_password_key(key: &str) -> bool {
+pub(crate) fn is_password_key(key: &str) -> bool {
     let key = key.to_ascii_uppercase();
     if key.ends_with("_FILE")
         || key.contains("ALLOW_EMPTY")

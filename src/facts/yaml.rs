@@ -174,4 +174,23 @@ mod tests {
         let docs = load("base: &b {x: 1}\nweb:\n  <<: *b\n").expect("loads");
         assert!(get(&docs[0], "web").and_then(|w| get(w, "<<")).is_some());
     }
+
+    #[test]
+    fn forgiveness_is_bounded() {
+        // Thousands of flow lines at column 0: at most MAX_FORGIVEN parses,
+        // then the first error is reported; no hang, no panic.
+        let many = format!("a: [\n{}]\n", "x,\n".repeat(5_000));
+        let started = std::time::Instant::now();
+        let _ = load(&many);
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
+        // Odd quoted scalars at the end of the text do not panic.
+        for odd in [
+            "a: 'x\n",
+            "a: \"\\\n",
+            "a:\n  - \"é\n b\"\n c: d\n",
+            "[\n\"\n",
+        ] {
+            let _ = load(odd);
+        }
+    }
 }

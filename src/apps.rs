@@ -116,8 +116,11 @@ const NON_PRODUCT_WORDS: &[&str] = &[
 pub fn is_non_product_path(rel: &str) -> bool {
     let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
     let mut parts = dir.split('/');
+    // Template placeholders are rare: one search of the folder decides
+    // whether the parts need looking at for them.
+    let braces = memchr::memchr(b'{', dir.as_bytes()).is_some();
     while let Some(part) = parts.next() {
-        if part.contains("{{") || part.contains("{%") {
+        if braces && (part.contains("{{") || part.contains("{%")) {
             return true;
         }
         if part == "src" {
@@ -165,18 +168,51 @@ fn is_dev_harness_path(rel: &str) -> bool {
 
 /// Whether a folder name says "not the product".
 pub fn is_non_product_word(name: &str) -> bool {
-    has_word(name, NON_PRODUCT_WORDS)
+    has_word(name, &NON_PRODUCT)
 }
 
 /// Whether the last `/`-segment of `name`, or one of its `-`/`_`/`.`/`@`
 /// separated words, is in `words` (case-insensitive).
-fn has_word(name: &str, words: &[&str]) -> bool {
+fn has_word(name: &str, words: &WordList) -> bool {
     // Compared without lowering a copy: this runs for every folder of
-    // every file some rule asks about.
+    // every file some rule asks about. Most words are rejected by their
+    // first letter and length alone (`WordList::shapes`).
     let last = name.rsplit('/').next().unwrap_or(name);
-    let listed = |w: &str| words.iter().any(|word| w.eq_ignore_ascii_case(word));
+    let listed = |w: &str| {
+        let Some(first) = w.as_bytes().first() else {
+            return false;
+        };
+        let shapes = words.shapes[first.to_ascii_lowercase() as usize];
+        w.len() < 64
+            && shapes & (1u64 << w.len()) != 0
+            && words.words.iter().any(|word| w.eq_ignore_ascii_case(word))
+    };
     listed(last) || last.split(['-', '_', '.', '@']).any(listed)
 }
+
+/// Words with, per lowercase first byte, a bit per word length that occurs.
+struct WordList {
+    words: &'static [&'static str],
+    shapes: [u64; 256],
+}
+
+impl WordList {
+    const fn new(words: &'static [&'static str]) -> WordList {
+        let mut shapes = [0u64; 256];
+        let mut i = 0;
+        while i < words.len() {
+            let bytes = words[i].as_bytes();
+            if !bytes.is_empty() && bytes.len() < 64 {
+                shapes[bytes[0].to_ascii_lowercase() as usize] |= 1u64 << bytes.len();
+            }
+            i += 1;
+        }
+        WordList { words, shapes }
+    }
+}
+
+static NON_PRODUCT: WordList = WordList::new(NON_PRODUCT_WORDS);
+static NON_PRODUCT_NAMES: WordList = WordList::new(NON_PRODUCT_NAME_WORDS);
 
 /// Words that mark a package *name* as not the product. Narrower than the
 /// folder words: a product called `acme-storefront-template` still ships.
@@ -197,7 +233,7 @@ const NON_PRODUCT_NAME_WORDS: &[&str] = &[
 /// Whether a package name (`orbit-playground`, Go's `module example`) says
 /// "not the product".
 pub fn is_non_product_name(name: &str) -> bool {
-    has_word(name, NON_PRODUCT_NAME_WORDS)
+    has_word(name, &NON_PRODUCT_NAMES)
 }
 
 /// Dependencies of desktop and mobile apps: their web framework (if any)
@@ -215,10 +251,16 @@ pub fn discover(facts: &Facts) -> Vec<App> {
     let index = facts.index;
     // Manifests in tests, examples and templates are never parsed: a
     // template's `{{ name }}` is not a malformed file of the product.
-    let manifests: Vec<(FileId, &PackageJson)> = index
+    let product_manifests: Vec<FileId> = index
         .of_kind(FileKind::PackageJson)
         .iter()
-        .filter(|id| !is_non_product_path(&index.get(**id).rel))
+        .copied()
+        .filter(|id| !index.get(*id).non_product)
+        .collect();
+    // Parsed on every core first: a monorepo has a manifest per service.
+    facts.parse_ahead(&product_manifests);
+    let manifests: Vec<(FileId, &PackageJson)> = product_manifests
+        .iter()
         .filter_map(|id| facts.package_json(*id).map(|p| (*id, p)))
         .collect();
 
@@ -253,7 +295,7 @@ pub fn discover(facts: &Facts) -> Vec<App> {
     let mut apps = Vec::new();
     for (id, pkg) in &manifests {
         let file = index.get(*id);
-        if is_non_product_path(&file.rel)
+        if file.non_product
             || is_dev_harness_path(&file.rel)
             || pkg.name.as_deref().is_some_and(is_non_product_name)
         {
@@ -359,7 +401,7 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
     for (kind, ecosystem) in OTHER_MANIFESTS {
         for id in index.of_kind(*kind) {
             let file = index.get(*id);
-            if is_non_product_path(&file.rel) || is_dev_harness_path(&file.rel) {
+            if file.non_product || is_dev_harness_path(&file.rel) {
                 continue;
             }
             let mut dir = file.dir().to_string();
@@ -381,6 +423,11 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
         }
     }
 
+    let all: Vec<FileId> = groups
+        .iter()
+        .flat_map(|(_, ids)| ids.iter().copied())
+        .collect();
+    facts.parse_ahead(&all);
     let mut apps = Vec::new();
     for ((ecosystem, dir), ids) in groups {
         let manifests: Vec<(FileId, &crate::facts::manifest::Manifest)> = ids

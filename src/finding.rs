@@ -137,25 +137,38 @@ impl Finding {
     /// app, the evidence files and the message with its numbers removed, so
     /// that a line shift above the evidence does not make it a new finding.
     pub fn fingerprint(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let mut hasher = Sha256::new();
-        hasher.update(self.rule.as_bytes());
-        hasher.update([0]);
-        hasher.update(self.app.as_deref().unwrap_or("").as_bytes());
-        hasher.update([0]);
-        for l in &self.locations {
-            hasher.update(l.path.as_bytes());
-            hasher.update([0]);
-        }
-        let message: String = self
-            .message
-            .chars()
-            .filter(|c| !c.is_ascii_digit())
-            .collect();
-        hasher.update(message.as_bytes());
-        let digest = hasher.finalize();
-        digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+        fingerprint_of(
+            self.rule,
+            self.app.as_deref(),
+            self.locations.iter().map(|l| l.path.as_str()),
+            &self.message,
+        )
     }
+}
+
+/// `Finding::fingerprint` from the parts a JSON report keeps, so that two
+/// reports read back from disk (`seaworthy diff`) match findings the way
+/// baselines do.
+pub fn fingerprint_of<'a>(
+    rule: &str,
+    app: Option<&str>,
+    paths: impl Iterator<Item = &'a str>,
+    message: &str,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(rule.as_bytes());
+    hasher.update([0]);
+    hasher.update(app.unwrap_or("").as_bytes());
+    hasher.update([0]);
+    for path in paths {
+        hasher.update(path.as_bytes());
+        hasher.update([0]);
+    }
+    let message: String = message.chars().filter(|c| !c.is_ascii_digit()).collect();
+    hasher.update(message.as_bytes());
+    let digest = hasher.finalize();
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 /// A file that could not be read or parsed. The audit goes on without it.

@@ -9,6 +9,7 @@
 pub mod apps;
 pub mod audit;
 pub mod baseline;
+pub mod compare;
 pub mod config;
 pub mod facts;
 pub mod finding;

@@ -7,6 +7,8 @@
 //! category's findings. The repository's score is the lowest app score (or,
 //! without apps, the formula over repository-wide findings).
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::audit::AppSummary;
@@ -20,11 +22,6 @@ pub fn penalty(severity: Severity) -> u32 {
         Severity::Low => 5,
         Severity::Info => 0,
     }
-}
-
-fn score<'a>(findings: impl Iterator<Item = &'a Finding>) -> u32 {
-    let lost: u32 = findings.map(|f| penalty(f.severity)).sum();
-    100u32.saturating_sub(lost)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -47,32 +44,63 @@ pub struct Scores {
 }
 
 pub fn compute(apps: &[AppSummary], findings: &[Finding]) -> Scores {
-    let concerns = |f: &&Finding, app: &str| f.app.is_none() || f.app.as_deref() == Some(app);
+    // Points lost are summed once per app and category: scoring each app by
+    // filtering the whole list made this O(apps × findings), the last
+    // quadratic step on monorepos of thousands of services.
+    let mut by_app: HashMap<&str, Lost> = HashMap::new();
+    let mut repo_wide = Lost::default();
+    for f in findings {
+        match f.app.as_deref() {
+            Some(app) => by_app.entry(app).or_default().add(f),
+            None => repo_wide.add(f),
+        }
+    }
     let app_scores: Vec<AppScore> = apps
         .iter()
-        .map(|a| AppScore {
-            app: a.path.clone(),
-            score: score(findings.iter().filter(|f| concerns(f, &a.path))),
-            categories: Category::ALL
-                .iter()
-                .map(|c| CategoryScore {
-                    category: *c,
-                    score: score(
-                        findings
-                            .iter()
-                            .filter(|f| concerns(f, &a.path) && f.category == *c),
-                    ),
-                })
-                .collect(),
+        .map(|a| {
+            let own = by_app.get(a.path.as_str()).cloned().unwrap_or_default();
+            AppScore {
+                app: a.path.clone(),
+                score: remaining(own.total + repo_wide.total),
+                categories: Category::ALL
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| CategoryScore {
+                        category: *c,
+                        score: remaining(own.per_category[i] + repo_wide.per_category[i]),
+                    })
+                    .collect(),
+            }
         })
         .collect();
     let repository = app_scores
         .iter()
         .map(|a| a.score)
         .min()
-        .unwrap_or_else(|| score(findings.iter().filter(|f| f.app.is_none())));
+        .unwrap_or_else(|| remaining(repo_wide.total));
     Scores {
         repository,
         apps: app_scores,
     }
+}
+
+/// Points lost, in all and per category (indexed as `Category::ALL`).
+#[derive(Debug, Clone, Default)]
+struct Lost {
+    total: u32,
+    per_category: [u32; Category::ALL.len()],
+}
+
+impl Lost {
+    fn add(&mut self, f: &Finding) {
+        let points = penalty(f.severity);
+        self.total = self.total.saturating_add(points);
+        if let Some(i) = Category::ALL.iter().position(|c| *c == f.category) {
+            self.per_category[i] = self.per_category[i].saturating_add(points);
+        }
+    }
+}
+
+fn remaining(lost: u32) -> u32 {
+    100u32.saturating_sub(lost)
 }

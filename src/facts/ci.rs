@@ -64,7 +64,7 @@ impl CiPipeline {
         }
         let docs = super::yaml::load(text)?;
         let mut out = CiPipeline::default();
-        let mut cursor = Cursor { text, line: 1 };
+        let mut cursor = Cursor::new(text);
         for doc in &docs {
             walk(doc, None, &mut out, &mut cursor, 0);
         }
@@ -93,22 +93,40 @@ impl CiPipeline {
 /// Finds the lines of values in the text, in document order.
 struct Cursor<'a> {
     text: &'a str,
+    /// Byte offset of each line's start: a search resumes where the last
+    /// step was found without counting lines from the top again (which
+    /// made a CI file with thousands of steps quadratic).
+    line_starts: Vec<usize>,
     line: u32,
 }
 
-impl Cursor<'_> {
+impl<'a> Cursor<'a> {
+    fn new(text: &'a str) -> Cursor<'a> {
+        let line_starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+            .filter(|start| *start < text.len())
+            .collect();
+        Cursor {
+            text,
+            line_starts,
+            line: 1,
+        }
+    }
+
     fn locate(&mut self, value: &str) -> u32 {
         let needle = value.lines().map(str::trim).find(|l| !l.is_empty());
         let Some(needle) = needle else {
             return self.line;
         };
+        // The needle is one trimmed line: a match never spans lines, and
+        // the first match after a line's start is in the first line that
+        // contains it.
+        let finder = memchr::memmem::Finder::new(needle.as_bytes());
         let find_from = |from: u32| {
-            self.text
-                .lines()
-                .enumerate()
-                .skip(from.saturating_sub(1) as usize)
-                .find(|(_, l)| l.contains(needle))
-                .map(|(i, _)| i as u32 + 1)
+            let first = from.saturating_sub(1) as usize;
+            let start = *self.line_starts.get(first)?;
+            let at = start + finder.find(&self.text.as_bytes()[start..])?;
+            Some(self.line_starts.partition_point(|s| *s <= at) as u32)
         };
         if let Some(line) = find_from(self.line).or_else(|| find_from(1)) {
             self.line = line;

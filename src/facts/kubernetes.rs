@@ -319,6 +319,95 @@ fn read_object(doc: &Node, out: &mut Vec<Object>, depth: usize) {
     });
 }
 
+/// The documents of a manifest file, CRD schemas left out
+/// (`without_crd_schemas`); the whole text when that does not parse.
+pub fn load_without_crd_schemas(text: &str) -> Result<Vec<Node>, String> {
+    match without_crd_schemas(text) {
+        std::borrow::Cow::Borrowed(_) => yaml_tree::load(text),
+        std::borrow::Cow::Owned(light) => {
+            yaml_tree::load(&light).or_else(|_| yaml_tree::load(text))
+        }
+    }
+}
+
+/// The text with the `spec:` of every CustomResourceDefinition blanked
+/// out, line for line (line numbers stay those of the file).
+///
+/// A CRD's spec is the OpenAPI schema of another kind of object, not
+/// configuration: no rule reads it, and in a bundled install manifest it is
+/// most of the file (Argo CD's `install.yaml`: 2 MB, six copies), so parsing
+/// it made the audit ten times slower than the walk. The documents'
+/// `apiVersion`, `kind` and `metadata` stay, so the objects are the same.
+/// When the result does not parse, the caller parses the original text.
+pub fn without_crd_schemas(text: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    if !text.contains("CustomResourceDefinition") {
+        return Cow::Borrowed(text);
+    }
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let is_doc_marker = |line: &str| {
+        let l = line.trim_end();
+        l == "..."
+            || l.strip_prefix("---")
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+    };
+    // Documents as line ranges, between markers.
+    let mut docs: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start = 0;
+    for (i, line) in lines.iter().enumerate() {
+        if is_doc_marker(line) {
+            docs.push(start..i);
+            start = i + 1;
+        }
+    }
+    docs.push(start..lines.len());
+    let top_level_key = |line: &str| {
+        let first = line.as_bytes().first().copied();
+        !matches!(
+            first,
+            None | Some(b' ' | b'\t' | b'#' | b'\n' | b'\r' | b'-')
+        )
+    };
+    let mut blank = vec![false; lines.len()];
+    let mut changed = false;
+    for doc in docs {
+        let is_crd = lines[doc.clone()].iter().any(|line| {
+            line.strip_prefix("kind:").is_some_and(|v| {
+                let v = v.split(" #").next().unwrap_or("").trim();
+                v.trim_matches(['"', '\'']) == "CustomResourceDefinition"
+            })
+        });
+        if !is_crd {
+            continue;
+        }
+        let mut in_spec = false;
+        for i in doc {
+            let line = lines[i];
+            if top_level_key(line) {
+                in_spec = line.starts_with("spec:");
+            }
+            if in_spec {
+                blank[i] = true;
+                changed = true;
+            }
+        }
+    }
+    if !changed {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() / 4);
+    for (line, blank) in lines.iter().zip(blank) {
+        if blank {
+            if line.ends_with('\n') {
+                out.push('\n');
+            }
+        } else {
+            out.push_str(line);
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,5 +458,33 @@ mod tests {
                 .map(|w| w.containers.len()),
             Some(1)
         );
+    }
+
+    #[test]
+    fn crd_schemas_are_blanked_line_for_line() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: apps.example.com\nspec:\n  group: example.com\n  versions:\n  - name: v1\n    schema:\n      openAPIV3Schema:\n        properties:\n          image: {type: string}\n---\nkind: Service\napiVersion: v1\nmetadata:\n  name: web\n";
+        let stripped = without_crd_schemas(text);
+        assert_eq!(stripped.lines().count(), text.lines().count());
+        assert!(!stripped.contains("openAPIV3Schema"));
+        assert!(stripped.contains("replicas: 2"));
+        let whole = KubeFile::parse(text).expect("parses");
+        let light = KubeFile::parse(&stripped).expect("parses");
+        let shape = |f: &KubeFile| {
+            f.objects
+                .iter()
+                .map(|o| (o.kind.clone(), o.name.clone(), o.line, o.workload.is_some()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(shape(&whole), shape(&light));
+        assert_eq!(light.objects.len(), 3);
+    }
+
+    #[test]
+    fn text_without_a_crd_is_not_copied() {
+        let text = "kind: Deployment\nspec:\n  replicas: 1\n";
+        assert!(matches!(
+            without_crd_schemas(text),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }

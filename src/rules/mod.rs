@@ -508,6 +508,23 @@ pub fn read_app_code_ahead(repo: &RepoContext, contexts: &[AppContext]) {
     code.sort_unstable();
     code.dedup();
     repo.facts.read_word_masks(&code);
+    // Every app's source files that read the environment are lexed by the
+    // configuration rules (`hardcoded-fallback-secret` reads them all).
+    // Lexing them here spreads the work over every core: in a repository
+    // of one app the rule would otherwise lex them all on one thread.
+    let mut sources: Vec<FileId> = contexts
+        .iter()
+        .flat_map(|cx| cx.source_files())
+        .filter(|id| !repo.index.get(*id).test)
+        .collect();
+    sources.sort_unstable();
+    sources.dedup();
+    {
+        use rayon::prelude::*;
+        sources.par_iter().with_min_len(8).for_each(|id| {
+            repo.facts.env_reads(*id);
+        });
+    }
 }
 
 /// Parses, ahead of the rules and on all threads, the kinds of files that

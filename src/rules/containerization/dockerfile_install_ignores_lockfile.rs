@@ -174,6 +174,12 @@ fn run_commands(inst: &Instruction) -> Vec<ShellCommand> {
     } else {
         inst.args.clone()
     };
+    // Only the package managers' commands matter here: a RUN line that
+    // names none of them is not parsed (every service's Dockerfile has
+    // several, on monorepos of thousands of services).
+    if !["npm", "yarn", "bun"].iter().any(|m| text.contains(m)) {
+        return Vec::new();
+    }
     ShellScript::parse(&text)
         .map(|s| s.commands)
         .unwrap_or_default()

@@ -183,6 +183,10 @@ fn is_output(cmd: &crate::facts::shell::ShellCommand) -> bool {
 
 /// Finds a misuse in a command line or a script body.
 fn misuse_in_shell(text: &str, mongodb: bool) -> Option<(Misuse, u32)> {
+    // A misuse is a `prisma` command: text without the word is not parsed.
+    if !text.contains("prisma") {
+        return None;
+    }
     let script = ShellScript::parse(text).ok()?;
     script
         .commands
@@ -253,6 +257,10 @@ fn called_scripts<'a>(
     command: &str,
     scripts: &'a std::collections::BTreeMap<String, String>,
 ) -> Vec<&'a str> {
+    // Only package managers call scripts (`npm` is also in `pnpm`).
+    if !["npm", "yarn", "bun"].iter().any(|m| command.contains(m)) {
+        return Vec::new();
+    }
     let Ok(script) = ShellScript::parse(command) else {
         return Vec::new();
     };

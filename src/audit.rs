@@ -122,7 +122,7 @@ pub fn run(root: &Path, options: &Options) -> Result<Report, AuditFailure> {
         })
         .collect();
     timings.lap("apps");
-    let findings: Vec<Finding> = run_rules(&facts, &apps, &mut timings)
+    let mut findings: Vec<Finding> = run_rules(&facts, &apps, &mut timings)
         .into_iter()
         .filter(|f| !config.is_disabled(f.rule, f.app.as_deref()))
         .filter(|f| {
@@ -135,6 +135,7 @@ pub fn run(root: &Path, options: &Options) -> Result<Report, AuditFailure> {
             f
         })
         .collect();
+    crate::rules::database::sqlite_on_serverless::fold_into_sqlite_in_production(&mut findings);
 
     timings.lap("rules");
     let applied = suppress::apply(

@@ -128,8 +128,14 @@ fn rule_docs_examples_behave_as_documented() {
                 }
                 fs::write(&path, body).expect("write example file");
             }
+            // An example may show the configuration it needs.
+            let config = if example.files.iter().any(|(p, _)| p == "seaworthy.toml") {
+                seaworthy::audit::ConfigSource::File(dir.path().join("seaworthy.toml"))
+            } else {
+                seaworthy::audit::ConfigSource::None
+            };
             let options = seaworthy::audit::Options {
-                config: seaworthy::audit::ConfigSource::None,
+                config,
                 ..Default::default()
             };
             let report = seaworthy::audit::run(dir.path(), &options).expect("example audits");

@@ -2,7 +2,8 @@
 //! small repository. A case named `pos-*` must produce at least one finding of
 //! that rule; a `neg-*` case must produce none. A case may hold an
 //! `expected-evidence.txt` listing `path:line` entries (one per line) that the
-//! rule's findings must cite.
+//! rule's findings must cite, and an `expected-count.txt` with the number of
+//! findings of the rule it must make (one cause, one finding).
 
 use std::fs;
 use std::path::Path;
@@ -83,6 +84,21 @@ fn every_fixture_case_behaves_as_named() {
                         describe()
                     ));
                 }
+            }
+        }
+        // One cause, one finding: a case may say how many findings it makes.
+        if let Ok(count) = fs::read_to_string(dir.join("expected-count.txt")) {
+            let want: Option<usize> = count
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty() && !l.starts_with('#'))
+                .and_then(|l| l.parse().ok());
+            if want != Some(found.len()) {
+                failures.push(format!(
+                    "{rule}/{name}: expected {want:?} findings, got {}:\n      {}",
+                    found.len(),
+                    describe()
+                ));
             }
         }
     }

@@ -2,7 +2,7 @@
 
 use yaml_rust2::Yaml;
 
-use super::yaml::{get, get_str, line_of_key, load};
+use super::yaml::{get, get_str};
 use super::yaml_tree::Node;
 
 #[derive(Debug, Clone)]
@@ -34,22 +34,21 @@ pub struct ComposeFile {
 }
 
 impl ComposeFile {
+    /// One parse, as a tree with lines; merge keys (`<<: *defaults`) are
+    /// applied, as Compose applies them, so a service's image, build or
+    /// environment taken from an anchor shows in every view of it.
     pub fn parse(text: &str) -> Result<ComposeFile, String> {
-        let docs = load(text)?;
+        let docs = super::yaml_tree::load(text)?;
         let mut file = ComposeFile {
             header_comment: crate::facts::text::header_comment(text),
             ..ComposeFile::default()
         };
-        let Some(Yaml::Hash(services)) = docs.first().and_then(|d| get(d, "services")) else {
+        let Some(services) = docs.first().and_then(|d| d.get("services")) else {
             return Ok(file);
         };
-        let services_line = line_of_key(text, "services", 1);
-        // Services appear in file order: each search starts where the
-        // previous one ended, so the file is scanned once.
-        let mut from = services_line;
-        for (name, service) in services {
-            let Some(name) = name.as_str() else { continue };
-            let (build_context, dockerfile, target) = match get(service, "build") {
+        for (name, node, line) in services.entries() {
+            let service = super::yaml_tree::to_yaml(node);
+            let (build_context, dockerfile, target) = match get(&service, "build") {
                 Some(Yaml::String(ctx)) => (Some(ctx.clone()), None, None),
                 Some(build @ Yaml::Hash(_)) => (
                     Some(get_str(build, "context").unwrap_or(".").to_string()),
@@ -58,55 +57,22 @@ impl ComposeFile {
                 ),
                 _ => (None, None, None),
             };
-            let user = match get(service, "user") {
+            let user = match get(&service, "user") {
                 Some(Yaml::String(u)) => Some(u.clone()),
                 Some(Yaml::Integer(n)) => Some(n.to_string()),
                 _ => None,
             };
             file.services.push(ComposeService {
                 name: name.to_string(),
-                line: {
-                    from = line_of_key(text, name, from);
-                    from
-                },
+                line,
                 build_context,
                 dockerfile,
-                image: get_str(service, "image").map(str::to_string),
-                raw: service.clone(),
+                image: get_str(&service, "image").map(str::to_string),
                 target,
                 user,
-                details: ServiceDetails::default(),
+                details: ServiceDetails::read(node),
+                raw: service,
             });
-        }
-        // The same text again, as a tree with lines, for the details.
-        if let Some(services) = super::yaml_tree::load(text)
-            .ok()
-            .and_then(|docs| docs.into_iter().next())
-            .and_then(|doc| doc.get("services").cloned())
-        {
-            for (name, node, _) in services.entries() {
-                if let Some(service) = file.services.iter_mut().find(|s| s.name == name) {
-                    service.details = ServiceDetails::read(node);
-                    // Merge keys (`<<: *defaults`) are applied in this tree
-                    // only: an image or build taken from an anchor shows here.
-                    if service.image.is_none() {
-                        service.image = node.get_str("image").map(str::to_string);
-                    }
-                    if service.build_context.is_none() {
-                        match node.get("build") {
-                            Some(b) if b.as_str().is_some() => {
-                                service.build_context = b.as_str().map(str::to_string);
-                            }
-                            Some(b) if b.is_map() => {
-                                service.build_context =
-                                    Some(b.get_str("context").unwrap_or(".").to_string());
-                                service.dockerfile = b.get_str("dockerfile").map(str::to_string);
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-            }
         }
         Ok(file)
     }
@@ -544,6 +510,121 @@ impl ComposeFile {
     }
 }
 
+/// One `${VAR…}` or `$VAR` of a compose value (Compose interpolation).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interpolation {
+    pub name: String,
+    /// The value used when the variable is unset: the default of
+    /// `${VAR:-default}` / `${VAR-default}`, itself interpolated as if
+    /// nothing were set.
+    pub default: Option<String>,
+    /// `${VAR:?message}` / `${VAR?message}`: Compose refuses to start
+    /// without the variable.
+    pub required: bool,
+}
+
+/// A compose value as Compose resolves it when no variable is set, and
+/// the interpolations in it (nested defaults included). `None` for the
+/// value when a required variable (`${VAR:?}`) is in it.
+pub fn resolve_unset(value: &str) -> (Option<String>, Vec<Interpolation>) {
+    let mut found = Vec::new();
+    let chars: Vec<char> = value.chars().collect();
+    let mut at = 0;
+    let resolved = resolve_until(&chars, &mut at, false, &mut found, 0);
+    let required = found.iter().any(|i| i.required);
+    ((!required).then_some(resolved), found)
+}
+
+/// Resolves from `at` to the end, or to the `}` that closes the default
+/// being read (`in_default`), leaving `at` after it.
+fn resolve_until(
+    chars: &[char],
+    at: &mut usize,
+    in_default: bool,
+    found: &mut Vec<Interpolation>,
+    depth: usize,
+) -> String {
+    let mut out = String::new();
+    while *at < chars.len() {
+        let c = chars[*at];
+        if in_default && c == '}' {
+            *at += 1;
+            return out;
+        }
+        if c != '$' {
+            out.push(c);
+            *at += 1;
+            continue;
+        }
+        match chars.get(*at + 1) {
+            Some('$') => {
+                out.push('$');
+                *at += 2;
+            }
+            Some('{') => {
+                *at += 2;
+                let start = *at;
+                while *at < chars.len() && (chars[*at].is_ascii_alphanumeric() || chars[*at] == '_')
+                {
+                    *at += 1;
+                }
+                let name: String = chars[start..*at].iter().collect();
+                let rest = &chars[*at..];
+                let op: String = rest.iter().take(2).collect();
+                let (skip, kind) = if op.starts_with('}') {
+                    (1, ' ')
+                } else if op == ":-" || op == ":?" || op == ":+" {
+                    (2, rest[1])
+                } else if op.starts_with(['-', '?', '+']) {
+                    (1, rest[0])
+                } else {
+                    // Not an interpolation Compose knows: keep it as text.
+                    out.push_str("${");
+                    out.push_str(&name);
+                    continue;
+                };
+                *at += skip;
+                let mut interpolation = Interpolation {
+                    name,
+                    default: None,
+                    required: kind == '?',
+                };
+                if kind != ' ' {
+                    // The word after the operator, up to its closing brace.
+                    let word = if depth < 16 {
+                        resolve_until(chars, at, true, found, depth + 1)
+                    } else {
+                        String::new()
+                    };
+                    if kind == '-' {
+                        out.push_str(&word);
+                        interpolation.default = Some(word);
+                    }
+                }
+                found.push(interpolation);
+            }
+            Some(n) if n.is_ascii_alphabetic() || *n == '_' => {
+                *at += 1;
+                let start = *at;
+                while *at < chars.len() && (chars[*at].is_ascii_alphanumeric() || chars[*at] == '_')
+                {
+                    *at += 1;
+                }
+                found.push(Interpolation {
+                    name: chars[start..*at].iter().collect(),
+                    default: None,
+                    required: false,
+                });
+            }
+            _ => {
+                out.push('$');
+                *at += 1;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -648,5 +729,29 @@ mod tests {
     #[test]
     fn malformed_yaml_is_an_error() {
         assert!(ComposeFile::parse("services:\n  web: [\n").is_err());
+    }
+
+    #[test]
+    fn interpolation_resolves_as_compose_does_with_nothing_set() {
+        let (value, found) = resolve_unset("${SECRET_KEY:-s3cr3t-k3y}");
+        assert_eq!(value.as_deref(), Some("s3cr3t-k3y"));
+        assert_eq!(found[0].name, "SECRET_KEY");
+        assert_eq!(found[0].default.as_deref(), Some("s3cr3t-k3y"));
+        let url = "${DATABASE_URL:-postgresql://${POSTGRES_USER:-postgres}:${POSTGRES_PASSWORD:-password}@db:5432/app}";
+        let (value, found) = resolve_unset(url);
+        assert_eq!(
+            value.as_deref(),
+            Some("postgresql://postgres:password@db:5432/app")
+        );
+        assert_eq!(found.len(), 3);
+        assert_eq!(resolve_unset("${DB_PASSWORD:?set it}").0, None);
+        assert_eq!(resolve_unset("${DB_PASSWORD}").0.as_deref(), Some(""));
+        assert_eq!(resolve_unset("$DB_PASSWORD").0.as_deref(), Some(""));
+        assert_eq!(resolve_unset("${A-x}${B:+y}$$C").0.as_deref(), Some("x$C"));
+        assert_eq!(resolve_unset("${A:-}").0.as_deref(), Some(""));
+        // Unclosed and odd forms do not panic.
+        for odd in ["${", "${A", "${A:-", "${A:-${B", "$", "${!}", "${A:x}"] {
+            let _ = resolve_unset(odd);
+        }
     }
 }

@@ -721,6 +721,94 @@ fn fallback_true(rhs: &[Spanned], line: u32) -> bool {
     false
 }
 
+/// An env schema's literal default for a variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaDefault {
+    pub name: String,
+    pub default: String,
+    pub line: u32,
+}
+
+/// zod env schemas (`z.object({…})`, t3's `createEnv({ server: {…} })`):
+/// `JWT_SECRET: z.string().min(32).default("…")`. The key must be written
+/// like an environment variable (upper case) and the chain must start at
+/// `z` right after the key's colon: a default chosen by a ternary
+/// (`KEY: isDev ? z.string().default("dev") : z.string()`) is not one the
+/// schema always applies, and is left out.
+pub fn schema_defaults(tokens: &[Spanned]) -> Vec<SchemaDefault> {
+    let mut out = Vec::new();
+    for i in 1..tokens.len() {
+        if ident(tokens.get(i)) != Some("default")
+            || !punct(tokens.get(i - 1), '.')
+            || !punct(tokens.get(i + 1), '(')
+            || !punct(tokens.get(i + 3), ')')
+        {
+            continue;
+        }
+        let Some(default) = string(tokens.get(i + 2)) else {
+            continue;
+        };
+        // Back along the chain: `.name`, `.name(…)`, to its head.
+        let mut j = i - 1;
+        let head = loop {
+            // `j` is at a `.`; before it an identifier or a call.
+            let Some(mut k) = j.checked_sub(1) else {
+                break None;
+            };
+            if punct(tokens.get(k), ')') {
+                let mut depth = 0usize;
+                loop {
+                    match tokens.get(k).map(|t| &t.token) {
+                        Some(Token::Punct(')')) => depth += 1,
+                        Some(Token::Punct('(')) => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    let Some(prev) = k.checked_sub(1) else {
+                        break;
+                    };
+                    k = prev;
+                }
+                let Some(prev) = k.checked_sub(1) else {
+                    break None;
+                };
+                k = prev;
+            }
+            if ident(tokens.get(k)).is_none() {
+                break None;
+            }
+            match k.checked_sub(1) {
+                Some(dot) if punct(tokens.get(dot), '.') => j = dot,
+                _ => break Some(k),
+            }
+        };
+        let Some(head) = head.filter(|h| ident(tokens.get(*h)) == Some("z")) else {
+            continue;
+        };
+        if head < 2 || !punct(tokens.get(head - 1), ':') {
+            continue;
+        }
+        let key = ident(tokens.get(head - 2)).or_else(|| string(tokens.get(head - 2)));
+        let Some(key) = key.filter(|k| {
+            is_env_name(k)
+                && k.chars().any(|c| c.is_ascii_uppercase())
+                && !k.chars().any(|c| c.is_ascii_lowercase())
+        }) else {
+            continue;
+        };
+        out.push(SchemaDefault {
+            name: key.to_string(),
+            default: default.to_string(),
+            line: tokens[head - 2].line,
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -810,5 +898,41 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn zod_schema_defaults() {
+        let src = r#"
+import { z } from "zod";
+export const env = createEnv({
+  server: {
+    JWT_SECRET: z.string().min(32).default("please-change-me-32-characters!!"),
+    "SESSION_SECRET": z.string().default('s3ss10n'),
+    AUTH_SECRET: isDev ? z.string().default("dev") : z.string(),
+    PORT: z.coerce.number().default(3000),
+    LOG_LEVEL: z.enum(["info", "debug"]).default("info"),
+    DATABASE_URL: z.string().url(),
+  },
+  runtimeEnv: process.env,
+});
+const options = { mode: other.default("x") };
+"#;
+        let tokens = tokenize(src, Lang::Js);
+        let found: Vec<(String, String, u32)> = schema_defaults(&tokens)
+            .into_iter()
+            .map(|d| (d.name, d.default, d.line))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "JWT_SECRET".into(),
+                    "please-change-me-32-characters!!".into(),
+                    5
+                ),
+                ("SESSION_SECRET".into(), "s3ss10n".into(), 6),
+                ("LOG_LEVEL".into(), "info".into(), 9),
+            ]
+        );
     }
 }

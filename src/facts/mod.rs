@@ -105,6 +105,9 @@ pub struct JsFile {
     pub string_properties: Vec<code::KeyedString>,
     /// Environment variables the file reads, with their defaults.
     pub env_reads: Vec<config_code::EnvRead>,
+    /// Environment variables an env schema gives a literal default
+    /// (`JWT_SECRET: z.string().default("…")`).
+    pub schema_defaults: Vec<config_code::SchemaDefault>,
     /// Databases the code names: SQLite and server driver imports, engines
     /// (`client: "sqlite3"`), database URLs, each with the role its
     /// expression gives it (default, option, test-only).
@@ -546,6 +549,7 @@ impl<'a> Facts<'a> {
                     handles_get: code::has_ident(&tokens, "GET"),
                     string_properties: Vec::new(),
                     env_reads: config_code::env_reads(&tokens, code::Lang::Js),
+                    schema_defaults: config_code::schema_defaults(&tokens),
                     databases: database::literals(&tokens, &text, code::Lang::Js),
                     backup: backup_code::BackupCode::read(&tokens, &text, code::Lang::Js),
                 }))
@@ -558,6 +562,7 @@ impl<'a> Facts<'a> {
                     handles_get: false,
                     string_properties: code::string_properties(&tokens),
                     env_reads: config_code::env_reads(&tokens, code::Lang::Js),
+                    schema_defaults: Vec::new(),
                     databases: database::literals(&tokens, &text, code::Lang::Js),
                     backup: backup_code::BackupCode::default(),
                 }))

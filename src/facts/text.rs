@@ -10,6 +10,9 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
 
 pub fn read_text(path: &Path, max_size: u64) -> Result<String, String> {
     with_file_bytes(path, max_size, |bytes| {
+        if let Some(text) = utf16(bytes) {
+            return text;
+        }
         let text = match std::str::from_utf8(bytes) {
             Ok(text) => text.to_string(),
             // Configs in Latin-1 still carry ASCII keys; read them lossily
@@ -21,6 +24,29 @@ pub fn read_text(path: &Path, max_size: u64) -> Result<String, String> {
             None => text,
         }
     })
+}
+
+/// A file that starts with a UTF-16 byte order mark, decoded (YAML and
+/// JSON parsers accept UTF-16; Windows editors write it).
+fn utf16(bytes: &[u8]) -> Option<String> {
+    let big_endian = match bytes {
+        [0xFF, 0xFE, ..] => false,
+        [0xFE, 0xFF, ..] => true,
+        _ => return None,
+    };
+    let units = bytes[2..].chunks_exact(2).map(|pair| {
+        let pair = [pair[0], pair[1]];
+        if big_endian {
+            u16::from_be_bytes(pair)
+        } else {
+            u16::from_le_bytes(pair)
+        }
+    });
+    Some(
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect(),
+    )
 }
 
 /// The `#` comment lines at the top of a file (before its first other
@@ -90,7 +116,9 @@ pub fn with_file_bytes<T>(
         // Git's heuristic: a NUL byte in the first 8000 bytes means binary.
         // A stray NUL further on (a comment quoting one) leaves a text file
         // text.
-        if memchr::memchr(0, &bytes[..bytes.len().min(8000)]).is_some() {
+        // UTF-16 (which has NULs in every ASCII character) is text.
+        let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+        if !utf16 && memchr::memchr(0, &bytes[..bytes.len().min(8000)]).is_some() {
             return Err("binary content (NUL bytes); skipped".to_string());
         }
         Ok(f(bytes))
@@ -200,6 +228,28 @@ mod tests {
         std::fs::remove_file(&gone).expect("remove");
         let err = read_text(&gone, DEFAULT_MAX_FILE_SIZE).expect_err("gone");
         assert!(err.contains("vanished"), "{err}");
+    }
+
+    #[test]
+    fn utf16_files_with_a_byte_order_mark_are_text() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let text = "services:\n  web:\n    image: app\n";
+        for (name, bom, big) in [
+            ("le.yaml", [0xFF, 0xFE], false),
+            ("be.yaml", [0xFE, 0xFF], true),
+        ] {
+            let mut bytes = bom.to_vec();
+            for unit in text.encode_utf16() {
+                bytes.extend(if big {
+                    unit.to_be_bytes()
+                } else {
+                    unit.to_le_bytes()
+                });
+            }
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).expect("write");
+            assert_eq!(read_text(&path, DEFAULT_MAX_FILE_SIZE).as_deref(), Ok(text));
+        }
     }
 
     #[test]

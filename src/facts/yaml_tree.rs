@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-use yaml_rust2::scanner::{Marker, TScalarStyle};
+use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
 
 use super::yaml::{nesting_bound, MAX_DEPTH, MAX_EXPANDED_NODES};
 
@@ -145,22 +145,167 @@ pub fn to_yaml(node: &Node) -> yaml_rust2::Yaml {
     }
 }
 
+/// Parses every document of a YAML stream, merge keys applied.
 pub fn load(text: &str) -> Result<Vec<Node>, String> {
+    load_with(text, true)
+}
+
+/// Parses every document of a YAML stream, merge keys kept as written.
+pub fn load_unmerged(text: &str) -> Result<Vec<Node>, String> {
+    load_with(text, false)
+}
+
+fn load_with(text: &str, merge_keys: bool) -> Result<Vec<Node>, String> {
     if nesting_bound(text) > MAX_DEPTH {
         return Err(format!(
             "invalid YAML: nested deeper than {MAX_DEPTH} levels; not read"
         ));
     }
-    let mut builder = Builder::default();
-    Parser::new_from_str(text)
-        .load(&mut builder, true)
-        .map_err(|e| format!("invalid YAML: {e}"))?;
+    let builder = parse_forgiving(text, |text| {
+        let mut builder = Builder {
+            merge_keys,
+            ..Builder::default()
+        };
+        Parser::new_from_str(text).load(&mut builder, true)?;
+        Ok(builder)
+    })?;
     if builder.exceeded {
         return Err(format!(
             "invalid YAML: aliases expand to more than {MAX_EXPANDED_NODES} nodes; not read"
         ));
     }
     Ok(builder.docs)
+}
+
+/// Most parses one document may take while its indentation is forgiven
+/// (one per line that needed it, usually a handful), and most bytes all
+/// those parses may read together: a large hostile file is not parsed
+/// again and again.
+const MAX_FORGIVEN: usize = 200;
+const MAX_FORGIVEN_BYTES: usize = 16 << 20;
+
+/// Runs `parse` on the text, forgiving what Compose, kubectl and PyYAML
+/// (all built on libyaml or its Go port) forgive and yaml-rust2, which
+/// follows the YAML spec to the letter, does not: lines inside a flow
+/// collection or a multi-line quoted scalar indented no deeper than the
+/// block around them, like the closing `]` of
+///
+/// ```yaml
+/// healthcheck:
+///   test: [
+///       "CMD-SHELL",
+///       # a comment
+///       "wget -q --spider http://localhost:9000/ || exit 1",
+///   ]
+/// ```
+///
+/// Sentry's self-hosted `docker-compose.yml` is written so. Indentation
+/// means nothing inside a flow collection or a quoted scalar (leading
+/// blanks of a continuation line are not part of any value), so indenting
+/// the offending line further changes no value and no line number; the
+/// parse is retried on the text so indented. Any other error stands, and
+/// the first error is the one reported.
+pub(crate) fn parse_forgiving<T>(
+    text: &str,
+    mut parse: impl FnMut(&str) -> Result<T, ScanError>,
+) -> Result<T, String> {
+    let first = match parse(text) {
+        Ok(value) => return Ok(value),
+        Err(e) => e,
+    };
+    let mut fixed = text.to_string();
+    let mut error = first.clone();
+    let tries = MAX_FORGIVEN.min(MAX_FORGIVEN_BYTES / text.len().max(1));
+    for _ in 0..tries {
+        if !indent_further(&mut fixed, &error) {
+            break;
+        }
+        match parse(&fixed) {
+            Ok(value) => return Ok(value),
+            Err(e) => error = e,
+        }
+    }
+    Err(format!("invalid YAML: {first}"))
+}
+
+/// Indents the lines an indentation error inside a flow collection or a
+/// quoted scalar is about; false when the error is of another kind.
+fn indent_further(text: &mut String, error: &ScanError) -> bool {
+    let mark = error.marker();
+    match error.info() {
+        // yaml-rust2 says "invalid indentation" alone only in flow context
+        // (a block line less indented closes its block instead).
+        "invalid indentation" | "invalid indentation in flow construct" => {
+            indent_flow_line(text, mark.line())
+        }
+        "invalid indentation in quoted scalar" => {
+            indent_quoted_scalar(text, mark.index(), mark.col())
+        }
+        _ => false,
+    }
+}
+
+/// Indents the 1-based line `line` like the line before it that has
+/// content (at least one column more than it has).
+fn indent_flow_line(text: &mut String, line: usize) -> bool {
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let Some(&start) = starts.get(line.wrapping_sub(1)) else {
+        return false;
+    };
+    let indent_of = |s: &str| s.len() - s.trim_start_matches(' ').len();
+    let own = indent_of(&text[start..]);
+    let before = starts[..line - 1]
+        .iter()
+        .rev()
+        .map(|&s| text[s..].lines().next().unwrap_or(""))
+        .find(|l| !l.trim().is_empty())
+        .map_or(0, indent_of);
+    let pad = before.max(own + 1) - own;
+    text.insert_str(start, &" ".repeat(pad));
+    true
+}
+
+/// Indents the continuation lines of the quoted scalar that starts at the
+/// `index`th character (in column `col`) to that column.
+fn indent_quoted_scalar(text: &mut String, index: usize, col: usize) -> bool {
+    let Some((open, quote)) = text.char_indices().nth(index) else {
+        return false;
+    };
+    if quote != '"' && quote != '\'' {
+        return false;
+    }
+    // Where the scalar ends: the closing quote, skipping `\"` in a double-
+    // quoted scalar and `''` in a single-quoted one.
+    let bytes = text.as_bytes();
+    let mut end = bytes.len();
+    let mut i = open + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == '"' => i += 1,
+            b'\'' if quote == '\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
+            b if b == quote as u8 => {
+                end = i;
+                break;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut inserts = Vec::new();
+    for (i, _) in text[open..end].match_indices('\n') {
+        let start = open + i + 1;
+        let rest = text[start..].lines().next().unwrap_or("");
+        let indent = rest.len() - rest.trim_start_matches(' ').len();
+        if !rest.trim().is_empty() && indent < col {
+            inserts.push((start, col - indent));
+        }
+    }
+    for &(start, pad) in inserts.iter().rev() {
+        text.insert_str(start, &" ".repeat(pad));
+    }
+    !inserts.is_empty()
 }
 
 enum Frame {
@@ -184,6 +329,8 @@ struct Builder {
     anchors: HashMap<usize, Node>,
     nodes: usize,
     exceeded: bool,
+    /// Whether `<<: *base` entries are applied (or kept as written).
+    merge_keys: bool,
 }
 
 impl Builder {
@@ -243,9 +390,15 @@ impl MarkedEventReceiver for Builder {
         }
         let line = mark.line() as u32;
         match ev {
-            Event::Scalar(text, style, anchor, _) => {
+            Event::Scalar(text, style, anchor, tag) => {
                 self.nodes += 1;
-                let plain = style == TScalarStyle::Plain;
+                // A tag other than YAML's own bool/int/float/null (`!!str 12`,
+                // `! 12`, `!Ref name`) makes the scalar a string as written.
+                let typed_tag = tag.as_ref().is_none_or(|t| {
+                    t.handle == "tag:yaml.org,2002:"
+                        && matches!(t.suffix.as_str(), "bool" | "int" | "float" | "null")
+                });
+                let plain = style == TScalarStyle::Plain && typed_tag;
                 self.complete(
                     Node {
                         value: Value::Scalar { text, plain },
@@ -291,7 +444,11 @@ impl MarkedEventReceiver for Builder {
                         ..
                     }) => (
                         Node {
-                            value: Value::Map(merge(entries)),
+                            value: Value::Map(if self.merge_keys {
+                                merge(entries)
+                            } else {
+                                entries
+                            }),
                             line,
                         },
                         anchor,

@@ -3,9 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::facts::compose::{resolve_unset, ComposeService};
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::{FileId, FileKind};
 use crate::rules::configuration::secrets::is_app_secret;
+use crate::rules::containerization::compose_files;
 use crate::rules::{code, AppContext, Check, Rule, RuleMeta};
 use crate::stack::Ecosystem;
 
@@ -29,10 +31,19 @@ string literal when the variable is unset:
 `process.env.JWT_SECRET || "secret"`, `process.env.X ?? "…"`,
 `os.environ.get("SECRET_KEY", "dev-key")`, `os.getenv("X", "…")`,
 `env("SECRET_KEY", default="…")`, `config("X", default="…")`,
-`ENV.fetch("SECRET_KEY_BASE") { "…" }`, `ENV["X"] || "…"`, Laravel
+`ENV.fetch("SECRET_KEY_BASE") { "…" }`, `ENV["X"] || "…"`, a zod env
+schema's `JWT_SECRET: z.string().default("…")` (a default chosen by a
+ternary, `isDev ? z.string().default("dev") : z.string()`, is not), Laravel
 `env('X', '…')`, Go helpers such as `getEnv("JWT_SECRET", "changeme")`,
-Rust `env::var("X").unwrap_or("…")`, and Spring `${JWT_SECRET:changeme}` in
-code or in `application*.properties`/`.yml`. Only secrets that protect the
+Rust `env::var("X").unwrap_or("…")`, Spring `${JWT_SECRET:changeme}` in
+code or in `application*.properties`/`.yml`, and the compose files that deploy
+the app (see `compose-database-without-volume`) setting a service's variable
+to `${SECRET_KEY:-literal}` or `${SECRET_KEY-literal}`: Compose uses the
+default whenever the variable is unset, so every installation that runs the
+file as it is shares that key — a placeholder default (`changeme`) too. The
+finding goes to the app the service builds, else the app the file is in,
+else the app at the root. Password variables (`ADMIN_PASSWORD`) defaulted
+there are `compose-literal-password`'s finding, not this rule's. Only secrets that protect the
 app itself count: signing and encryption keys (`SECRET_KEY`, `JWT_SECRET`,
 `SESSION_SECRET`, `SECRET_KEY_BASE`, `APP_KEY`) and credentials callers must
 present (`ADMIN_PASSWORD`, `BASIC_AUTH_PASSWORD`, `WEBHOOK_SECRET`). A
@@ -82,11 +93,42 @@ export const sign = (userId: string) => jwt.sign({ sub: userId }, JWT_SECRET);
 { "name": "api", "private": true, "scripts": { "start": "node dist/index.js" }, "dependencies": { "express": "4.21.0" } }
 ```
 
+### Reported
+A self-hosting compose file with a default for the signing secret:
+
+```yaml file=docker-compose.yml
+services:
+  shop:
+    image: ghcr.io/acme/shop:3
+    restart: always
+    environment:
+      NEXTAUTH_SECRET: ${NEXTAUTH_SECRET:-mysecret}
+```
+
+```json file=package.json
+{ "name": "shop", "private": true, "scripts": { "start": "next start" }, "dependencies": { "next": "15.0.0" } }
+```
+
+### Not reported
+```yaml file=docker-compose.yml
+services:
+  shop:
+    image: ghcr.io/acme/shop:3
+    restart: always
+    environment:
+      NEXTAUTH_SECRET: ${NEXTAUTH_SECRET:?set NEXTAUTH_SECRET}
+```
+
+```json file=package.json
+{ "name": "shop", "private": true, "scripts": { "start": "next start" }, "dependencies": { "next": "15.0.0" } }
+```
+
 ## Fix
 Read the secret without a default and fail at start-up when it is missing
 (`os.environ["SECRET_KEY"]`, `ENV.fetch("SECRET_KEY_BASE")`, a schema such as
-zod/envalid/pydantic-settings that requires it); keep development values in
-an untracked `.env`.
+zod/envalid/pydantic-settings that requires it); in a compose file require
+it (`${SECRET_KEY:?set SECRET_KEY}`); keep development values in an untracked
+`.env`.
 "#;
 
 /// File names (without extension) and folders of test, development and
@@ -163,6 +205,18 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         if is_test_or_dev_file(rel) {
             continue;
         }
+        // An env schema's default (`JWT_SECRET: z.string().default("…")`)
+        // is a fallback too: the schema passes without the variable.
+        if let Some(js) = facts.js_mentioning(id, &[".default("]) {
+            for d in &js.schema_defaults {
+                if is_app_secret(&d.name) && is_real_fallback(&d.default) {
+                    found
+                        .entry(d.name.clone())
+                        .or_default()
+                        .push(Location::new(rel, d.line));
+                }
+            }
+        }
         let reads = facts.env_reads(id);
         for read in reads.into_iter().flatten() {
             let Some(fallback) = &read.fallback else {
@@ -205,6 +259,7 @@ fn check(cx: &AppContext) -> Vec<Finding> {
             }
         }
     }
+    compose_defaults(cx, &mut found);
     let mut findings = Vec::new();
     for (name, mut locations) in found {
         locations.sort();
@@ -218,7 +273,7 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         findings.push(RULE.meta.finding(
             Some(cx.app),
             format!(
-                "{} is read from the environment with a hardcoded string as its fallback ({}{}): when the variable is unset the app runs with a secret that is in the source code.",
+                "{} is read from the environment with a hardcoded string as its fallback ({}{}): when the variable is unset the app runs with a secret that is in the repository.",
                 code(&name),
                 shown.join(", "),
                 if more > 0 { format!(" and {more} more") } else { String::new() }
@@ -232,4 +287,104 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         ));
     }
     findings
+}
+
+/// Compose files that deploy the app: `SECRET_KEY: ${SECRET_KEY:-literal}`.
+/// Compose uses the default whenever the variable is unset, so every
+/// installation that runs the file as it is signs with the same key —
+/// a placeholder default (`changeme`) included.
+fn compose_defaults(cx: &AppContext, found: &mut BTreeMap<String, Vec<Location>>) {
+    let repo = cx.repo;
+    for (id, compose) in compose_files::production(repo) {
+        let rel = repo.rel(id);
+        let dir = repo.index.get(id).dir();
+        // An entry merged into several services (`<<: *common-env`) is
+        // the first one's: one line, one finding, one app.
+        let mut seen = std::collections::HashSet::new();
+        for service in &compose.services {
+            let mine = owner(cx, dir, rel, service) == Some(cx.app.path.as_str());
+            for entry in &service.details.environment {
+                // A password variable (`ADMIN_PASSWORD: ${ADMIN_PASSWORD:-admin}`)
+                // is compose-literal-password's finding: one line, one rule.
+                if !seen.insert(entry.line)
+                    || !mine
+                    || crate::rules::containerization::compose_literal_password::is_password_key(
+                        &entry.key,
+                    )
+                {
+                    continue;
+                }
+                let Some(value) = entry.value.as_deref().filter(|v| v.contains('$')) else {
+                    continue;
+                };
+                let (_, interpolations) = resolve_unset(value);
+                let defaulted = interpolations.iter().any(|i| {
+                    i.default.as_deref().is_some_and(|d| {
+                        // A long run of digits is a key (`ENCRYPTION_KEY`'s
+                        // 64 zeros), not a number setting.
+                        let key_like = d.len() >= 16 && d.chars().all(|c| c.is_ascii_hexdigit());
+                        (is_real_fallback(d) || key_like)
+                            && !d.contains("://")
+                            && (is_app_secret(&entry.key) || is_app_secret(&i.name))
+                    })
+                });
+                if defaulted {
+                    found
+                        .entry(entry.key.clone())
+                        .or_default()
+                        .push(Location::new(rel, entry.line));
+                }
+            }
+        }
+    }
+}
+
+/// The app a compose service's settings belong to: the app its build
+/// context is in, else the app the compose file is in, else the app at the
+/// root (a self-hosting file at the root runs the root project's image).
+fn owner<'a>(
+    cx: &'a AppContext,
+    dir: &str,
+    rel: &str,
+    service: &ComposeService,
+) -> Option<&'a str> {
+    let repo = cx.repo;
+    let built = service
+        .build_context
+        .as_deref()
+        .and_then(|c| crate::apps::resolve(dir, c))
+        .and_then(|context| {
+            let probe = if context.is_empty() || context == "." {
+                "Dockerfile".to_string()
+            } else {
+                format!("{context}/Dockerfile")
+            };
+            compose_files::app_of(repo, &probe)
+        });
+    if let Some(app) = built.or_else(|| compose_files::app_of(repo, rel)) {
+        return Some(app.path.as_str());
+    }
+    if repo.apps.iter().any(|a| a.path == ".") {
+        return Some(".");
+    }
+    // A file at the root of a monorepo: the app whose folder or package
+    // name is a word of the service's image (`acme/shop-worker` → the
+    // `worker` app), else the first app, so that the finding is made once.
+    let image = service
+        .image
+        .as_deref()
+        .map(|i| crate::facts::images::parse_image(i).0)
+        .unwrap_or_default();
+    let words: Vec<&str> = image.split(['/', '-', '_', '.']).collect();
+    let named = |a: &&crate::apps::App| {
+        let folder = a.path.rsplit('/').next().unwrap_or(&a.path);
+        let package = a.name.as_deref().map(|n| n.rsplit('/').next().unwrap_or(n));
+        words.contains(&folder) || package.is_some_and(|p| words.contains(&p))
+    };
+    repo.apps
+        .iter()
+        .filter(named)
+        .max_by_key(|a| a.path.len())
+        .or_else(|| repo.apps.first())
+        .map(|a| a.path.as_str())
 }

@@ -28,7 +28,10 @@ names a database service (PostgreSQL, MySQL, MariaDB, MongoDB, ClickHouse,
 Elasticsearch, …) without `condition: service_healthy` — the list form
 `depends_on: [db]` means `service_started`. A service that waits by itself
 (`wait-for-it`, `dockerize -wait`, `pg_isready` in its command) is not
-reported. Caches (Redis) start in milliseconds and are left out.
+reported. Caches (Redis) start in milliseconds and are left out. One finding
+per database: the services that start before it is ready are listed
+together, each `depends_on:` entry cited (and the database service when it
+has no healthcheck).
 
 ## Why is this bad?
 `service_started` only waits for the database's container to start; the
@@ -97,6 +100,9 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (id, compose) in compose_files::production(cx) {
         let rel = cx.rel(id);
+        // One finding per database: the services that start before it is
+        // ready share one cause (no healthcheck, or none waited for).
+        let mut by_database: Vec<(&str, Vec<Dependent>)> = Vec::new();
         for service in compose
             .services
             .iter()
@@ -117,66 +123,106 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
                 let Some(db_service) = compose.service(&dep.service) else {
                     continue;
                 };
-                let Some(db) = compose_files::database_of(db_service) else {
-                    continue;
-                };
-                if db.cache {
+                if compose_files::database_of(db_service).is_none_or(|db| db.cache) {
                     continue;
                 }
-                let has_healthcheck = db_service
-                    .details
-                    .healthcheck
-                    .as_ref()
-                    .is_some_and(|h| !h.disabled);
                 let condition = dep.condition.as_deref().unwrap_or("service_started");
-                let message = format!(
-                    "{}: service {} depends on {} ({}) with condition {}{}.",
-                    code(rel),
-                    code(&service.name),
-                    code(&dep.service),
-                    db.engine,
-                    code(condition),
-                    if has_healthcheck {
-                        ""
-                    } else {
-                        ", and the database has no healthcheck"
-                    }
-                );
-                let impact = format!(
-                    "Compose starts {} as soon as the {} container starts, seconds before {} accepts connections: migrations and first requests fail on every deploy and host reboot.",
-                    code(&service.name),
-                    code(&dep.service),
-                    db.engine
-                );
-                let fix = format!(
-                    "{}Make {} wait for it: `depends_on: {{{}: {{condition: service_healthy}}}}`.",
-                    if has_healthcheck {
-                        String::new()
-                    } else {
-                        format!(
-                            "Add a `healthcheck:` to {} ({}). ",
-                            code(&dep.service),
-                            healthcheck_for(db.engine)
-                        )
-                    },
-                    code(&service.name),
-                    dep.service
-                );
-                let mut locations = vec![Location::new(rel, dep.line)];
-                if !has_healthcheck {
-                    locations.push(Location::new(rel, db_service.line));
+                let entry = (service.name.as_str(), condition, dep.line);
+                match by_database.iter_mut().find(|(db, _)| *db == dep.service) {
+                    Some((_, dependents)) => dependents.push(entry),
+                    None => by_database.push((dep.service.as_str(), vec![entry])),
                 }
-                findings.push(RULE.meta.finding(
-                    compose_files::app_of(cx, rel),
-                    message,
-                    impact,
-                    fix,
-                    locations,
-                ));
             }
+        }
+        for (db_name, dependents) in by_database {
+            let Some(db_service) = compose.service(db_name) else {
+                continue;
+            };
+            let Some(db) = compose_files::database_of(db_service) else {
+                continue;
+            };
+            findings.push(finding(cx, rel, db_service, db.engine, &dependents));
         }
     }
     findings
+}
+
+/// A service that depends on a database: (name, condition, line of its
+/// `depends_on:` entry).
+type Dependent<'a> = (&'a str, &'a str, u32);
+
+fn finding(
+    cx: &RepoContext,
+    rel: &str,
+    db_service: &crate::facts::compose::ComposeService,
+    engine: &str,
+    dependents: &[Dependent],
+) -> Finding {
+    let db_name = db_service.name.as_str();
+    let has_healthcheck = db_service
+        .details
+        .healthcheck
+        .as_ref()
+        .is_some_and(|h| !h.disabled);
+    let mut names: Vec<&str> = dependents.iter().map(|d| d.0).collect();
+    names.dedup();
+    let listed = names.iter().map(|n| code(n)).collect::<Vec<_>>().join(", ");
+    let mut conditions: Vec<&str> = dependents.iter().map(|d| d.1).collect();
+    conditions.sort_unstable();
+    conditions.dedup();
+    let conditions = conditions
+        .iter()
+        .map(|c| code(c))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let (who, verb) = if names.len() == 1 {
+        (format!("service {listed}"), "depends")
+    } else {
+        (format!("services {listed}"), "depend")
+    };
+    let message = format!(
+        "{}: {who} {verb} on {} ({engine}) with condition {conditions}{}.",
+        code(rel),
+        code(db_name),
+        if has_healthcheck {
+            ""
+        } else {
+            ", and the database has no healthcheck"
+        }
+    );
+    let impact = format!(
+        "Compose starts {listed} as soon as the {} container starts, seconds before {engine} accepts connections: migrations and first requests fail on every deploy and host reboot.",
+        code(db_name),
+    );
+    let fix = format!(
+        "{}Make {listed} wait for it: `depends_on: {{{db_name}: {{condition: service_healthy}}}}`.",
+        if has_healthcheck {
+            String::new()
+        } else {
+            format!(
+                "Add a `healthcheck:` to {} ({}). ",
+                code(db_name),
+                healthcheck_for(engine)
+            )
+        },
+    );
+    // The dependents' entries first (in file order), then the database.
+    let mut locations: Vec<Location> = Vec::new();
+    let lines = dependents.iter().map(|d| d.2);
+    let db_line = (!has_healthcheck).then_some(db_service.line);
+    for line in lines.chain(db_line) {
+        let location = Location::new(rel, line);
+        if !locations.contains(&location) {
+            locations.push(location);
+        }
+    }
+    RULE.meta.finding(
+        compose_files::app_of(cx, rel),
+        message,
+        impact,
+        fix,
+        locations,
+    )
 }
 
 fn healthcheck_for(engine: &str) -> &'static str {

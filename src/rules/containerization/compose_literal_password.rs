@@ -1,6 +1,7 @@
 //! compose-literal-password: a deployment compose file carries passwords in
 //! plain text.
 
+use crate::facts::compose::resolve_unset;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::rules::containerization::compose_files;
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
@@ -26,8 +27,12 @@ restart policy — see `compose-database-without-volume`), reports
 `environment:` entries (map or `KEY=value` list form) whose name says password
 (`POSTGRES_PASSWORD`, `MYSQL_ROOT_PASSWORD`, `MONGO_INITDB_ROOT_PASSWORD`,
 `REDIS_PASSWORD`, `*_PASS`, `*_PWD`, …) with a literal value, and connection
-URLs with a literal password (`postgres://app:secret@db/app`). Values taken from
-the environment (`${POSTGRES_PASSWORD}`, `${DB_PASSWORD:?}`), `env_file:`,
+URLs with a literal password (`postgres://app:secret@db/app`), written
+literally or as the default of an interpolation (`${DB_PASSWORD:-changeme}`,
+`postgres://app:${DB_PASSWORD:-app}@db/app`): Compose uses the default
+whenever the variable is unset, so every installation that runs the file as
+it is gets that password, placeholder or not. Values taken from the
+environment (`${POSTGRES_PASSWORD}`, `${DB_PASSWORD:?}`, `${DB_PASSWORD:-}`), `env_file:`,
 `*_FILE` secrets, empty values and switches such as
 `MYSQL_ALLOW_EMPTY_PASSWORD` are fine. Development compose files are never
 read: `postgres/postgres` on a laptop is not a leak.
@@ -46,6 +51,22 @@ services:
     environment:
       POSTGRES_USER: shop
       POSTGRES_PASSWORD: shop
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+volumes:
+  pgdata:
+```
+
+### Reported
+A default that every installation shares when the variable is unset:
+
+```yaml file=docker-compose.prod.yml
+services:
+  db:
+    image: postgres:17
+    environment:
+      POSTGRES_USER: shop
+      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-changeme}
     volumes:
       - pgdata:/var/lib/postgresql/data
 volumes:
@@ -86,7 +107,7 @@ Rotate the password that was committed.
 "#;
 
 /// Whether an environment variable's name says it holds a password.
-fn is_password_key(key: &str) -> bool {
+pub(crate) fn is_password_key(key: &str) -> bool {
     let key = key.to_ascii_uppercase();
     if key.ends_with("_FILE")
         || key.contains("ALLOW_EMPTY")
@@ -132,33 +153,76 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (id, compose) in compose_files::production(cx) {
         let rel = cx.rel(id);
-        let mut found: Vec<(String, String, u32)> = Vec::new();
+        // (service, variable, line, the interpolated variable whose
+        // default carries the password, if that is how it is written)
+        let mut found: Vec<(String, String, u32, Option<String>)> = Vec::new();
         for service in &compose.services {
             for entry in &service.details.environment {
                 let Some(value) = entry.value.as_deref() else {
                     continue;
                 };
-                // `${VAR:-fallback}` takes the value from the environment.
-                let password = if value.contains('$') {
-                    None
-                } else if is_password_key(&entry.key) {
-                    literal(value)
-                } else {
-                    url_password(value)
-                };
-                if password.is_some() {
-                    found.push((service.name.clone(), entry.key.clone(), entry.line));
+                let password_key = is_password_key(&entry.key);
+                if !value.contains('$') {
+                    let password = if password_key {
+                        literal(value)
+                    } else {
+                        url_password(value)
+                    };
+                    if password.is_some() {
+                        found.push((service.name.clone(), entry.key.clone(), entry.line, None));
+                    }
+                    continue;
                 }
+                // `${DB_PASSWORD:-changeme}`: Compose uses the default
+                // whenever the variable is unset, so every installation
+                // that runs the file as it is shares that password.
+                let (Some(unset), interpolations) = resolve_unset(value) else {
+                    continue;
+                };
+                if !interpolations
+                    .iter()
+                    .any(|i| i.default.as_deref().is_some_and(|d| !d.trim().is_empty()))
+                {
+                    continue;
+                }
+                let password = if password_key {
+                    literal(&unset)
+                } else {
+                    url_password(&unset)
+                };
+                let Some(password) = password else {
+                    continue;
+                };
+                // Name the variable whose default is the password
+                // (`${POSTGRES_PASSWORD:-password}` inside a URL's default).
+                let defaulted = interpolations
+                    .iter()
+                    .find(|i| i.default.as_deref().map(str::trim) == Some(password))
+                    .or_else(|| interpolations.iter().rev().find(|i| i.default.is_some()))
+                    .map_or_else(|| entry.key.clone(), |i| i.name.clone());
+                found.push((
+                    service.name.clone(),
+                    entry.key.clone(),
+                    entry.line,
+                    Some(defaulted),
+                ));
             }
         }
-        found.sort_by_key(|(_, _, line)| *line);
-        found.dedup_by_key(|(_, _, line)| *line);
+        found.sort_by_key(|f| f.2);
+        found.dedup_by_key(|f| f.2);
         if found.is_empty() {
             continue;
         }
         let names: Vec<String> = found
             .iter()
-            .map(|(service, key, _)| format!("{} ({})", code(key), service))
+            .map(|(service, key, _, defaulted)| match defaulted {
+                None => format!("{} ({service})", code(key)),
+                Some(var) => format!(
+                    "{} ({service}, the default of {} when it is unset)",
+                    code(key),
+                    code(&format!("${{{var}:-…}}"))
+                ),
+            })
             .collect();
         let message = format!(
             "{} sets {} to literal values in the file.",
@@ -167,18 +231,13 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         );
         let impact = "The credentials are in the repository's history for everyone with read access, and every deployment that uses this file as it is runs with the same known password.".to_string();
         let fix = "Take the values from the deployment's environment with required interpolation (`POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?}`) kept in an uncommitted `.env` or a secret store, or use Compose `secrets:` with the image's `*_FILE` variables; rotate the committed passwords.".to_string();
-        findings.push(
-            RULE.meta.finding(
-                compose_files::app_of(cx, rel),
-                message,
-                impact,
-                fix,
-                found
-                    .iter()
-                    .map(|(_, _, line)| Location::new(rel, *line))
-                    .collect(),
-            ),
-        );
+        findings.push(RULE.meta.finding(
+            compose_files::app_of(cx, rel),
+            message,
+            impact,
+            fix,
+            found.iter().map(|f| Location::new(rel, f.2)).collect(),
+        ));
     }
     findings
 }

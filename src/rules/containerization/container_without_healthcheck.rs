@@ -2,9 +2,11 @@
 //! compose and nothing checks its health.
 
 use crate::apps::resolve;
+use crate::facts::dockerfile::Dockerfile;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::DeployKind;
 use crate::rules::containerization::compose_files;
+use crate::rules::containerization::dockerfiles::{chain, stage_named};
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -26,10 +28,12 @@ Reports a service of a compose file that deploys the project (see
 `compose-database-without-volume` for how a deployment file is told from a
 development one) when it is built from a Dockerfile of the repository, serves
 a port (`ports:`, `expose:`, or `EXPOSE` in the image when the service keeps
-the image's command — a `command: celery worker` serves nothing), and nothing
+the image's command — a `command: celery worker` serves nothing, a
+`command:` that spells the image's `CMD` again still serves), and nothing
 checks its
 health: no `healthcheck:` on the service (in this file or another compose
-file of the folder), no `HEALTHCHECK` in the Dockerfile's final stage, no
+file of the folder), no `HEALTHCHECK` in the stage the service builds (its
+`build.target`, else the last stage, with the stages it is built on), no
 health-check label for a reverse proxy (Traefik's
 `loadbalancer.healthcheck`), and no other deployment definition in the
 repository (Kubernetes, Helm, Fly.io, Render, Kamal, ECS via Terraform, …)
@@ -102,6 +106,29 @@ fn probes_containers(kind: DeployKind) -> bool {
     !matches!(kind, DeployKind::Ansible | DeployKind::Heroku)
 }
 
+/// The effective `CMD` of a stage (an `ENTRYPOINT` after it resets it),
+/// which a compose `command:` replaces.
+fn cmd_words(file: &Dockerfile, stage: usize) -> Vec<String> {
+    let mut cmd = Vec::new();
+    for i in chain(file, stage).into_iter().rev() {
+        for inst in &file.stages[i].instructions {
+            match inst.keyword.as_str() {
+                "ENTRYPOINT" => cmd.clear(),
+                "CMD" => cmd = inst.words(),
+                _ => {}
+            }
+        }
+    }
+    cmd
+}
+
+/// Whether a compose `command:` (list form joined with spaces) is the
+/// same command as the image's `CMD` words.
+fn same_words(command: &str, cmd: &[String]) -> bool {
+    let cmd = cmd.join(" ");
+    !cmd.trim().is_empty() && command.split_whitespace().eq(cmd.split_whitespace())
+}
+
 fn check(cx: &RepoContext) -> Vec<Finding> {
     if cx
         .deploy_definitions()
@@ -129,14 +156,28 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
             let Some(dockerfile_id) = cx.index.find(&dockerfile_rel) else {
                 continue;
             };
-            let Some(stage) = cx
-                .facts
-                .dockerfile(dockerfile_id)
-                .and_then(|d| d.final_stage())
+            let Some(file) = cx.facts.dockerfile(dockerfile_id) else {
+                continue;
+            };
+            // The stage the service builds (`build.target`), else the last;
+            // HEALTHCHECK, EXPOSE and CMD carry over from the stages it is
+            // built on.
+            let Some(stage_idx) = service
+                .target
+                .as_deref()
+                .and_then(|t| stage_named(file, file.stages.len(), t))
+                .or_else(|| file.stages.len().checked_sub(1))
             else {
                 continue;
             };
-            if stage.all("HEALTHCHECK").next().is_some() {
+            let stage = &file.stages[stage_idx];
+            let stages = chain(file, stage_idx);
+            let has = |keyword: &str| {
+                stages
+                    .iter()
+                    .any(|i| file.stages[*i].all(keyword).next().is_some())
+            };
+            if has("HEALTHCHECK") {
                 continue;
             }
             let checked = std::iter::once(service)
@@ -152,8 +193,14 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
                 continue;
             }
             // The image's `EXPOSE` counts only when the service runs the
-            // image's own command (a `command: celery worker` serves nothing).
-            let exposes = stage.all("EXPOSE").next().is_some() && service.details.command.is_none();
+            // image's own command (a `command: celery worker` serves
+            // nothing) — also when `command:` spells that command again.
+            let own_command = service
+                .details
+                .command
+                .as_deref()
+                .is_none_or(|c| same_words(c, &cmd_words(file, stage_idx)));
+            let exposes = has("EXPOSE") && own_command;
             if service.details.ports.is_empty() && !service.details.exposes && !exposes {
                 continue;
             }

@@ -26,7 +26,9 @@ const DOCS: &str = r#"## What it does
 Reads the stage a production Dockerfile builds its image from (the last
 stage, or the compose `build.target`) and the stages it is built `FROM`, and
 reports it when its process runs as root: the last `USER` is `root` or `0`,
-or there is no `USER` at all.
+or there is no `USER` at all. When compose services build several stages of
+one Dockerfile (`target: web`, `target: worker`), each is an image of its own
+and is judged with the `user:` of the services that build it.
 
 It does not report when something else makes the process unprivileged:
 - the base image already runs as a non-root user (distroless `:nonroot`,
@@ -35,8 +37,16 @@ It does not report when something else makes the process unprivileged:
 - the base image is a server that manages its own user (PostgreSQL, MySQL,
   Redis, nginx, Apache/`php:*-apache`, `php:*-fpm`, Traefik, …);
 - the entrypoint drops privileges (`gosu`, `su-exec`, `setpriv`, `runuser`,
-  `s6-setuidgid`, `chpst`, `su`; s6-overlay's `/init`; `supervisord`) —
-  also inside an entrypoint script the Dockerfile copies;
+  `s6-setuidgid`, `chpst`, `su`) — also inside an entrypoint script the
+  Dockerfile copies;
+- a supervisor starts the app as another user: s6-overlay's `/init` when
+  the service `run` scripts in the build context (`s6-rc.d/<name>/run`,
+  `services.d/<name>/run`) change user (`s6-setuidgid`, `chpst -u`, …), and
+  `supervisord` when each `[program:x]` of its configuration in the build
+  context has a non-root `user=` (or supervisord itself runs as one). A
+  supervisor whose service definitions are not in the repository is given
+  the benefit of the doubt; one whose definitions start a program as root is
+  reported, citing the script or configuration;
 - `USER` comes from a build argument with no default (set at build time);
 - a compose service that builds it sets `user:`, or the repository's
   Kubernetes manifests set `runAsNonRoot: true` or a non-zero `runAsUser`.
@@ -269,18 +279,170 @@ const SEPARATING_SERVERS: &[&str] = &[
     "uwsgi",
 ];
 
-fn drops_privileges(cx: &RepoContext, target: &Target) -> bool {
+/// Process supervisors that start the services they are given, as the
+/// user each service asks for: they drop root only when the services do.
+#[derive(Clone, Copy, PartialEq)]
+enum Supervisor {
+    /// s6-overlay's `/init`: `s6-rc.d/<name>/run` or `services.d/<name>/run`.
+    S6,
+    /// `supervisord`: `[program:x]` sections with `user=`.
+    Supervisord,
+}
+
+/// What the supervisor's service definitions in the build context say:
+/// `Some(script)` for one that starts its program as root, `None` when
+/// every one drops privileges or none is in the repository (then the
+/// image's own configuration decides, which we cannot read).
+fn supervised_as_root(cx: &RepoContext, target: &Target, which: Supervisor) -> Option<FileId> {
+    let range = cx.index.ids_under(&target.context);
+    let files: Vec<FileId> = range
+        .filter(|id| {
+            let rel = cx.index.get(*id).rel.as_str();
+            let parts: Vec<&str> = rel.split('/').collect();
+            match which {
+                Supervisor::S6 => {
+                    parts.last() == Some(&"run")
+                        && parts.len() >= 3
+                        && matches!(parts[parts.len() - 3], "s6-rc.d" | "services.d")
+                }
+                Supervisor::Supervisord => {
+                    let name = parts.last().copied().unwrap_or("");
+                    name == "supervisord.conf"
+                        || (rel.contains("supervisor")
+                            && (name.ends_with(".conf") || name.ends_with(".ini")))
+                }
+            }
+        })
+        .collect();
+    let drops = |text: &str| {
+        text.split(|c: char| c.is_whitespace() || c == ';' || c == '&' || c == '|')
+            .map(|w| w.rsplit('/').next().unwrap_or(w))
+            .any(|w| PRIVILEGE_DROPPERS.contains(&w) || separates(w))
+    };
+    for id in files {
+        let Ok(text) = crate::facts::text::read_text(
+            &cx.index.path(id),
+            crate::facts::text::DEFAULT_MAX_FILE_SIZE,
+        ) else {
+            continue;
+        };
+        match which {
+            Supervisor::S6 => {
+                // A oneshot (`type` says so, or an `up` file beside it:
+                // linuxserver's `init-*` set-up scripts) runs as root by
+                // design and starts no app.
+                let rel = &cx.index.get(id).rel;
+                let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+                let oneshot = cx.index.find(&format!("{dir}/up")).is_some()
+                    || cx.index.find(&format!("{dir}/type")).is_some_and(|t| {
+                        crate::facts::text::read_text(&cx.index.path(t), 1024)
+                            .is_ok_and(|kind| kind.trim() == "oneshot")
+                    });
+                if oneshot {
+                    continue;
+                }
+                // A longrun's `run` script: the program it execs runs as
+                // root unless the script changes user.
+                let code: String = text
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with('#'))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                if !code.trim().is_empty() && !drops(&code) {
+                    return Some(id);
+                }
+            }
+            Supervisor::Supervisord => {
+                if supervisord_runs_root(&text) {
+                    return Some(id);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A server that drops privileges for its workers itself (php-fpm pools,
+/// nginx and Apache workers, uWSGI's `uid`), when a supervisor starts it.
+fn separates(program: &str) -> bool {
+    SEPARATING_SERVERS.contains(&program) && program != "supervisord"
+}
+
+/// Whether a supervisord configuration starts a program as root: a
+/// `[program:x]` without a non-root `user=` whose command is not a server
+/// that separates its workers, and no non-root `user=` for supervisord
+/// itself.
+fn supervisord_runs_root(text: &str) -> bool {
+    let mut section = String::new();
+    let mut daemon_user: Option<String> = None;
+    // (program, user, whether its command drops privileges itself)
+    let mut programs: Vec<(String, Option<String>, bool)> = Vec::new();
+    for line in text.lines() {
+        let line = line.split([';', '#']).next().unwrap_or("").trim();
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = name.trim().to_string();
+            if section.starts_with("program:") {
+                programs.push((section.clone(), None, false));
+            }
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let value = value.trim().to_string();
+        match key.trim() {
+            "user" if section == "supervisord" => daemon_user = Some(value),
+            "user" => {
+                if let Some(last) = programs.last_mut().filter(|p| p.0 == section) {
+                    last.1 = Some(value);
+                }
+            }
+            "command" => {
+                if let Some(last) = programs.last_mut().filter(|p| p.0 == section) {
+                    last.2 = value
+                        .split_whitespace()
+                        .map(|w| w.rsplit('/').next().unwrap_or(w))
+                        .any(|w| separates(w) || PRIVILEGE_DROPPERS.contains(&w));
+                }
+            }
+            _ => {}
+        }
+    }
+    if daemon_user.as_deref().is_some_and(|u| !is_root(u)) {
+        return false;
+    }
+    programs
+        .iter()
+        .any(|(_, user, drops)| !drops && user.as_deref().is_none_or(is_root))
+}
+
+fn drops_privileges(cx: &RepoContext, target: &Target, evidence: &mut Vec<FileId>) -> bool {
     let words = command_words(target.file, target.image_stage);
     let base = |w: &str| w.rsplit('/').next().unwrap_or(w).to_string();
-    if words.iter().any(|w| {
-        w.split_whitespace().any(|part| {
-            let b = base(part);
-            PRIVILEGE_DROPPERS.contains(&b.as_str())
-                || SEPARATING_SERVERS.contains(&b.as_str())
-                || part == "/init"
-        }) || w == "--user"
-    }) {
+    // A supervisor drops root only when its services do.
+    let supervised =
+        |which: Supervisor, evidence: &mut Vec<FileId>| match supervised_as_root(cx, target, which)
+        {
+            Some(script) => {
+                evidence.push(script);
+                false
+            }
+            None => true,
+        };
+    let parts: Vec<&str> = words.iter().flat_map(|w| w.split_whitespace()).collect();
+    if parts.iter().any(|part| {
+        let b = base(part);
+        PRIVILEGE_DROPPERS.contains(&b.as_str())
+            || (SEPARATING_SERVERS.contains(&b.as_str()) && b != "supervisord")
+    }) || words.iter().any(|w| w == "--user")
+    {
         return true;
+    }
+    if parts.contains(&"/init") {
+        return supervised(Supervisor::S6, evidence);
+    }
+    if parts.iter().any(|p| base(p) == "supervisord") {
+        return supervised(Supervisor::Supervisord, evidence);
     }
     // An entrypoint script from the repository: read it. One that cannot be
     // found or read may drop privileges; give it the benefit of the doubt.
@@ -324,10 +486,13 @@ fn drops_privileges(cx: &RepoContext, target: &Target) -> bool {
             };
             if parsed.commands.iter().any(|c| {
                 PRIVILEGE_DROPPERS.contains(&c.name.as_str())
-                    || SEPARATING_SERVERS.contains(&c.name.as_str())
+                    || (SEPARATING_SERVERS.contains(&c.name.as_str()) && c.name != "supervisord")
                     || c.has_arg("--user")
             }) {
                 return true;
+            }
+            if parsed.commands.iter().any(|c| c.name == "supervisord") {
+                return supervised(Supervisor::Supervisord, evidence);
             }
         }
     }
@@ -371,7 +536,19 @@ fn is_root(user: &str) -> bool {
 }
 
 fn check(cx: &RepoContext) -> Vec<Finding> {
-    let targets = dockerfiles::production_dockerfiles(cx);
+    // Each stage a compose service builds is an image of its own
+    // (`target: web` and `target: worker` of one Dockerfile).
+    let targets: Vec<Target> = dockerfiles::production_dockerfiles(cx)
+        .into_iter()
+        .flat_map(|t| {
+            let others: Vec<Target> = t
+                .other_stages
+                .iter()
+                .map(|(stage, users)| t.with_stage(*stage, users))
+                .collect();
+            std::iter::once(t).chain(others)
+        })
+        .collect();
     let mut out = Vec::new();
     let mut k8s: Option<bool> = None;
     for target in &targets {
@@ -421,7 +598,10 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
                 );
             }
         }
-        if target.compose_users.iter().any(|u| !is_root(u)) || drops_privileges(cx, target) {
+        let mut supervised = Vec::new();
+        if target.compose_users.iter().any(|u| !is_root(u))
+            || drops_privileges(cx, target, &mut supervised)
+        {
             continue;
         }
         if *k8s.get_or_insert_with(|| kubernetes_runs_unprivileged(cx)) {
@@ -438,12 +618,25 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         } else {
             "Create an unprivileged user (`RUN useradd --system --uid 10001 app`), give it only the folders it writes (`COPY --chown=app:app`), and add `USER app` before `CMD`.".to_string()
         };
+        let message = match supervised.first() {
+            Some(id) => format!(
+                "{message} Its process supervisor does not change that: {} starts its program without changing user.",
+                code(cx.rel(*id))
+            ),
+            None => message,
+        };
         out.push(RULE.meta.finding(
             target.app,
             message,
             "A bug in the app or a dependency runs with root rights in the container: it can rewrite the app and every file of the image, and a kernel or runtime escape lands as root on the host. Clusters enforcing `runAsNonRoot` refuse the pod.".to_string(),
             fix,
-            vec![location],
+            std::iter::once(location)
+                .chain(
+                    supervised
+                        .iter()
+                        .map(|id| Location::new(cx.rel(*id), 1)),
+                )
+                .collect(),
         ));
     }
     out

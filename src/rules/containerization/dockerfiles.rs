@@ -10,6 +10,7 @@ use crate::index::{FileId, FileKind};
 use crate::rules::{folders, RepoContext};
 
 /// A Dockerfile that builds a production image.
+#[derive(Clone)]
 pub struct Target<'a> {
     pub id: FileId,
     pub rel: &'a str,
@@ -27,9 +28,25 @@ pub struct Target<'a> {
     pub image_stage: usize,
     /// `user:` of the compose services that build it.
     pub compose_users: Vec<String>,
+    /// The other stages compose services build from the same Dockerfile
+    /// (`build.target: worker` beside `target: web`), each with the
+    /// `user:` of the services that build it. Rules about the whole file
+    /// read `image_stage`; rules about what runs read these too.
+    pub other_stages: Vec<(usize, Vec<String>)>,
 }
 
-impl Target<'_> {
+impl<'a> Target<'a> {
+    /// This target as the image of another stage it builds.
+    pub fn with_stage(&self, stage: usize, users: &[String]) -> Target<'a> {
+        Target {
+            image_stage: stage,
+            compose_users: users.to_vec(),
+            other_stages: Vec::new(),
+            context: self.context.clone(),
+            ..*self
+        }
+    }
+
     pub fn stage(&self) -> &Stage {
         &self.file.stages[self.image_stage]
     }
@@ -373,6 +390,7 @@ pub fn production_dockerfiles<'a>(cx: &'a RepoContext<'a>) -> Vec<Target<'a>> {
                 context_known: spec.context_known,
                 image_stage: spec.image_stage,
                 compose_users: spec.compose_users.clone(),
+                other_stages: spec.other_stages.clone(),
             })
         })
         .collect()
@@ -388,6 +406,7 @@ pub(crate) struct TargetSpec {
     context_known: bool,
     image_stage: usize,
     compose_users: Vec<String>,
+    other_stages: Vec<(usize, Vec<String>)>,
 }
 
 fn find_production_dockerfiles(cx: &RepoContext) -> Vec<TargetSpec> {
@@ -429,13 +448,42 @@ fn find_production_dockerfiles(cx: &RepoContext) -> Vec<TargetSpec> {
             None => infer_context(cx, rel, file),
         };
         let app = owner_app(cx, *id, &context);
+        // The other production stages compose services build.
+        let mut other_stages: Vec<(usize, Vec<String>)> = Vec::new();
+        for build in &builds {
+            let Some(stage) = build
+                .target
+                .as_deref()
+                .filter(|t| !DEV_STAGES.contains(&t.to_ascii_lowercase().as_str()))
+                .and_then(|t| stage_named(file, file.stages.len(), t))
+            else {
+                continue;
+            };
+            if stage == image_stage || runs_dev_server(&command_words(file, stage)) {
+                continue;
+            }
+            match other_stages.iter_mut().find(|(s, _)| *s == stage) {
+                Some((_, users)) => users.extend(build.user.clone()),
+                None => other_stages.push((stage, build.user.clone().into_iter().collect())),
+            }
+        }
         out.push(TargetSpec {
             id: *id,
             app,
             context,
             context_known,
             image_stage,
-            compose_users: builds.iter().filter_map(|b| b.user.clone()).collect(),
+            compose_users: builds
+                .iter()
+                .filter(|b| {
+                    b.target
+                        .as_deref()
+                        .and_then(|t| stage_named(file, file.stages.len(), t))
+                        .is_none_or(|s| s == image_stage)
+                })
+                .filter_map(|b| b.user.clone())
+                .collect(),
+            other_stages,
         });
     }
     out

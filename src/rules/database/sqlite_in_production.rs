@@ -72,6 +72,11 @@ A setting read from the environment with a SQLite fallback
 (`os.getenv("DATABASE_URL", "sqlite:///app.db")`, `${DB_URL:jdbc:h2:…}`,
 `env('DB_CONNECTION', 'sqlite')`) is reported as high rather than critical, and
 the message says so. SQLite in `development:`/`test:` or a dev profile is fine.
+When the app is hosted on a serverless platform (as `sqlite-on-serverless`
+finds it: Vercel, Netlify, AWS Lambda, Amplify), this finding says so: it
+names and cites the platform's definition file and explains the loss on
+every deploy, and `sqlite-on-serverless` reports nothing more for the same
+line (one cause, one finding).
 Remote SQLite services (Turso/libSQL with a `libsql://` URL, Cloudflare D1)
 are not local files, and a
 replicated SQLite (Litestream, LiteFS) is a deliberate, durable setup: neither is

@@ -40,6 +40,13 @@ repository of several apps, a definition at the root counts for the root app
 only; the others need their own definition or a platform package. Google
 Cloud Run and Heroku also lose local files but are not detected.
 
+Reported as `sqlite-in-production`: the two rules find the same schema
+line, and one cause makes one finding. The `sqlite-in-production` finding
+keeps it — with this rule's message (the platform and its definition file
+named and cited), impact and severity — so that its fix and the
+suppressions written for it apply. This rule reports on its own only when
+`sqlite-in-production` is turned off in `seaworthy.toml`.
+
 ## Why is this bad?
 Serverless functions run on a read-only file system with a scratch `/tmp`
 that belongs to one instance: writes fail, or land in a copy that vanishes
@@ -49,6 +56,13 @@ lost on every deploy.
 
 ## Example
 ### Reported
+With `sqlite-in-production` turned off (otherwise that rule reports it):
+
+```toml file=seaworthy.toml
+[rules]
+disable = ["sqlite-in-production"]
+```
+
 ```prisma file=prisma/schema.prisma
 datasource db {
   provider = "sqlite"
@@ -256,4 +270,43 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         "Use a database server the platform can reach: managed PostgreSQL (Neon, Supabase, Vercel Postgres, RDS) with `provider = \"postgresql\"`, or a remote SQLite service (Turso/libSQL through `@prisma/adapter-libsql`, Cloudflare D1 on Workers).".to_string(),
         locations,
     )]
+}
+
+/// One cause, one finding: an app's SQLite database on a serverless
+/// platform is also `sqlite-in-production`'s finding, on the same schema
+/// line. That finding keeps it — the seed rule's name, its fix and the
+/// suppressions written for it stay valid — and takes this one's message,
+/// impact, platform evidence and severity; this finding is dropped. When
+/// `sqlite-in-production` is turned off (configuration), this one stands.
+pub fn fold_into_sqlite_in_production(findings: &mut Vec<Finding>) {
+    let mut folded = vec![false; findings.len()];
+    for i in 0..findings.len() {
+        if findings[i].rule != RULE.meta.name {
+            continue;
+        }
+        let Some(j) = findings.iter().position(|f| {
+            f.rule == super::sqlite_in_production::RULE.meta.name
+                && f.app == findings[i].app
+                && !f.locations.is_empty()
+                && f.locations.first() == findings[i].locations.first()
+        }) else {
+            continue;
+        };
+        let serverless = findings[i].clone();
+        let kept = &mut findings[j];
+        kept.message = serverless.message;
+        kept.impact = serverless.impact;
+        for location in serverless.locations {
+            if !kept.locations.contains(&location) {
+                kept.locations.push(location);
+            }
+        }
+        kept.severity = kept.severity.max(serverless.severity);
+        folded[i] = true;
+    }
+    let mut i = 0;
+    findings.retain(|_| {
+        i += 1;
+        !folded[i - 1]
+    });
 }

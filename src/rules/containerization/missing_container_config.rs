@@ -574,7 +574,7 @@ fn built_by_ci(repo: &RepoContext) -> HashSet<String> {
                 StepKind::Run => {
                     for (i, w) in words.iter().enumerate() {
                         let builds = i >= 1
-                            && words[..i].iter().any(|b| *b == "build")
+                            && words[..i].contains(&"build")
                             && words[..i]
                                 .iter()
                                 .any(|d| matches!(*d, "docker" | "podman" | "buildx"));

@@ -454,7 +454,11 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
                 // Go module paths: `github.com/gin-gonic/examples/otel`.
                 || (ecosystem == Ecosystem::Go && n.split('/').any(|seg| NON_PRODUCT_WORDS.contains(&seg)))
         });
-        if non_product_name {
+        // At the repository's root the name is what a generator left
+        // (Spring Initializr's `demo`): the repository is the product being
+        // audited. In a subfolder, a demo or example beside the product is
+        // not.
+        if non_product_name && !dir.is_empty() {
             continue;
         }
         if !runs_as_app(index, facts, ecosystem, framework, &dir, &manifests) {

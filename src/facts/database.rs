@@ -116,6 +116,7 @@ const ENV_READERS: &[&str] = &[
     "getProperty",
     "getenv",
     "parse",
+    "SetDefault",
     "str",
     "url",
 ];
@@ -124,14 +125,54 @@ const ENV_READERS: &[&str] = &[
 /// `'pgsql'`): Laravel's `'default' => env('DB_CONNECTION', 'sqlite')`, knex
 /// `client`, Sequelize `dialect`, TypeORM `type`, Rails-style `adapter`.
 const CONNECTION_KEYS: &[&str] = &[
-    "DB_CONNECTION",
-    "ENGINE",
     "adapter",
     "client",
+    "db_connection",
+    "dbms",
     "default",
     "dialect",
+    "driver",
+    "engine",
     "type",
 ];
+
+/// Endings of setting names that select the database engine
+/// (`LD_DB_ENGINE`, `DB_DRIVER`, `GOTIFY_DATABASE_DIALECT`).
+const CONNECTION_KEY_SUFFIXES: &[&str] = &["_adapter", "_dbms", "_dialect", "_driver", "_engine"];
+
+fn is_connection_key(name: &str, lang: Lang) -> bool {
+    let name = name.to_ascii_lowercase();
+    // Laravel's `config/database.php` lists every connection it knows as
+    // `'driver' => 'sqlite'`, `'driver' => 'mysql'`: there the key names an
+    // option, and only `'default'` chooses.
+    if name == "driver" && lang == Lang::Php {
+        return false;
+    }
+    CONNECTION_KEYS.contains(&name.as_str())
+        || CONNECTION_KEY_SUFFIXES.iter().any(|s| name.ends_with(s))
+}
+
+/// Whether the string at `i` is the value of a setting that selects the
+/// engine (`'default' => env('DB_CONNECTION', 'sqlite')`, `Dialect:
+/// "sqlite3"`, `SetDefault("driver", "sqlite")`): a key of that kind earlier
+/// on its line, and the literal not the right side of a comparison
+/// (`if dialect == "sqlite3"` reads the setting, it does not choose it).
+fn keyed_engine(tokens: &[Spanned], i: usize, lang: Lang) -> bool {
+    let line = tokens[i].line;
+    let punct = |j: usize| match tokens.get(j).map(|t| &t.token) {
+        Some(Token::Punct(c)) => Some(*c),
+        _ => None,
+    };
+    if i >= 2 && punct(i - 1) == Some('=') && matches!(punct(i - 2), Some('=' | '!')) {
+        return false;
+    }
+    tokens[..i]
+        .iter()
+        .rev()
+        .take_while(|t| t.line == line)
+        .take(32)
+        .any(|t| matches!(&t.token, Token::Str(k) | Token::Ident(k) if is_connection_key(k, lang)))
+}
 
 fn bare_engine(word: &str) -> Option<Engine> {
     match word {
@@ -449,14 +490,7 @@ pub fn literals(tokens: &[Spanned], text: &str, lang: Lang) -> Vec<DatabaseLiter
         let Token::Str(text) = &tok.token else {
             continue;
         };
-        let keyed = || {
-            tokens[..i]
-                .iter()
-                .rev()
-                .take_while(|t| t.line == tok.line)
-                .take(32)
-                .any(|t| matches!(&t.token, Token::Str(k) | Token::Ident(k) if CONNECTION_KEYS.contains(&k.as_str())))
-        };
+        let keyed = || keyed_engine(tokens, i, lang);
         let Some(engine) = engine_of(text).or_else(|| bare_engine(text).filter(|_| keyed())) else {
             continue;
         };
@@ -485,6 +519,19 @@ pub fn literals(tokens: &[Spanned], text: &str, lang: Lang) -> Vec<DatabaseLiter
                 _ => {}
             }
         }
+        // A Python expression continued from the line above
+        // (`os.environ.get("DATABASE_URL") or \` then the literal).
+        if !from_env_default {
+            let prev = tokens[..i]
+                .iter()
+                .rev()
+                .skip_while(|t| t.line == tok.line)
+                .find(|t| t.token != Token::Punct('\\'));
+            if let Some(prev) = prev.map(|t| &t.token) {
+                from_env_default =
+                    lang == Lang::Python && matches!(prev, Token::Ident(w) if w == "or");
+            }
+        }
         let test_only = lang == Lang::Python && in_test_block(&lines, tok.line);
         out.push(DatabaseLiteral {
             engine,
@@ -511,14 +558,7 @@ fn js_literals(tokens: &[Spanned]) -> Vec<DatabaseLiteral> {
         if text.len() > 200 || text == ":memory:" {
             continue;
         }
-        let keyed = || {
-            tokens[..i]
-                .iter()
-                .rev()
-                .take_while(|t| t.line == tok.line)
-                .take(32)
-                .any(|t| matches!(&t.token, Token::Str(k) | Token::Ident(k) if CONNECTION_KEYS.contains(&k.as_str())))
-        };
+        let keyed = || keyed_engine(tokens, i, Lang::Js);
         let Some(engine) = js_engine(tokens, i, text, keyed) else {
             continue;
         };
@@ -596,6 +636,29 @@ mod tests {
                 (Engine::Server, 8, true)
             ]
         );
+    }
+
+    #[test]
+    fn python_continued_fallback_and_engine_switches() {
+        let src = "URI = os.environ.get('DATABASE_URL') or \\\n    'sqlite:///' + path\nENGINE = os.getenv('LD_DB_ENGINE', 'sqlite')\nif ENGINE == 'postgres':\n    pass\n";
+        let found = literals(&tokenize(src, Lang::Python), src, Lang::Python);
+        let summary: Vec<(Engine, u32, bool)> = found
+            .iter()
+            .map(|l| (l.engine, l.line, l.from_env_default))
+            .collect();
+        assert_eq!(
+            summary,
+            [(Engine::Sqlite, 2, true), (Engine::Sqlite, 3, true)]
+        );
+        let go = "viper.SetDefault(\"driver\", \"sqlite\")\ncfg := Database{Dialect: \"sqlite3\"}\nif dialect == \"sqlite3\" {}\n";
+        let found = literals(&tokenize(go, Lang::CLike), go, Lang::CLike);
+        let lines: Vec<(u32, bool)> = found.iter().map(|l| (l.line, l.from_env_default)).collect();
+        assert_eq!(lines, [(1, true), (2, false)]);
+        let php =
+            "'sqlite' => ['driver' => 'sqlite'],\n'default' => env('DB_CONNECTION', 'mysql'),\n";
+        let found = literals(&tokenize(php, Lang::Php), php, Lang::Php);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].engine, Engine::Server);
     }
 
     fn js(src: &str) -> Vec<(Engine, String, bool, bool, bool)> {

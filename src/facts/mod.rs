@@ -627,6 +627,10 @@ impl<'a> Facts<'a> {
             {
                 terraform::parse(&text).map(Parsed::Terraform)
             }
+            // A Render blueprint: which services get a database.
+            FileKind::Deploy(crate::index::DeployKind::Render) => {
+                yaml::load(&text).map(Parsed::Yaml)
+            }
             FileKind::Deploy(crate::index::DeployKind::Heroku) if file.name() == "Procfile" => {
                 Ok(Parsed::Procfile(procfile::Procfile::parse(&text)))
             }

@@ -534,6 +534,23 @@ fn fabric(text: &str) -> Option<TaskRunnerFile> {
         hosts.push(HostDeclaration { host, line });
     }
     let commands = command_calls(&tokens, &["run", "sudo"]);
+    // Fabric 1's `fabric.api.run`/`sudo` execute only over SSH: with no
+    // host in the file, they go to the hosts given at invocation
+    // (`fab deploy -H root@host`). Fabric 2's `c.run` runs locally when no
+    // host is given, so it says nothing on its own.
+    let fabric1 = tokens.windows(3).any(|w| {
+        matches!(&w[0].token, Token::Ident(n) if n == "fabric")
+            && w[1].token == Token::Punct('.')
+            && matches!(&w[2].token, Token::Ident(n) if n == "api" || n == "operations")
+    });
+    if hosts.is_empty() && fabric1 {
+        if let Some(first) = commands.first() {
+            hosts.push(HostDeclaration {
+                host: "$HOST".to_string(),
+                line: first.line,
+            });
+        }
+    }
     Some(TaskRunnerFile::one_recipe(
         Tool::Fabric,
         "fabfile",

@@ -6,7 +6,7 @@ use crate::apps::is_non_product_path;
 use crate::facts::shell::ShellCommand;
 use crate::facts::{ci, task_runner, ShellScript};
 use crate::finding::{Category, Finding, Location, Severity, Wording};
-use crate::index::{FileId, FileKind};
+use crate::index::{DeployKind, FileId, FileKind};
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -229,6 +229,7 @@ enum Signal {
     Cron,
     Users,
     GitPullOnHost,
+    LiveRelease,
 }
 
 impl Signal {
@@ -250,6 +251,9 @@ impl Signal {
             Signal::Cron => "installing cron jobs",
             Signal::Users => "creating system users",
             Signal::GitPullOnHost => "pulling code onto the host with git",
+            Signal::LiveRelease => {
+                "installing production dependencies, migrating or toggling maintenance mode of the live app"
+            }
         }
     }
 }
@@ -282,7 +286,38 @@ fn classify(cmd: &ShellCommand) -> Option<Signal> {
         "crontab" => Some(Signal::Cron),
         "useradd" | "adduser" | "usermod" => Some(Signal::Users),
         "git" if sub == "pull" => Some(Signal::GitPullOnHost),
+        // `git fetch && git reset --hard origin/main`: the checkout is moved
+        // to the remote's head, as a pull would.
+        "git"
+            if sub == "reset"
+                && cmd.has_arg("--hard")
+                && cmd
+                    .args
+                    .iter()
+                    .any(|a| a.starts_with("origin/") || a.starts_with("upstream/")) =>
+        {
+            Some(Signal::GitPullOnHost)
+        }
+        _ if is_live_release(cmd) => Some(Signal::LiveRelease),
         _ => None,
+    }
+}
+
+/// Steps that only a release of the running app takes: dependencies
+/// installed without the development ones (`composer install --no-dev`,
+/// `npm ci --omit=dev`, `bundle install --deployment`), migrations forced
+/// past Laravel's production prompt (`artisan migrate --force`), the live
+/// site put into or out of maintenance (`artisan down`/`up`), Passenger
+/// told to restart (`touch tmp/restart.txt`).
+fn is_live_release(cmd: &ShellCommand) -> bool {
+    let arg = |a: &str| cmd.args.iter().any(|x| x == a);
+    match cmd.name.as_str() {
+        "composer" => arg("install") && arg("--no-dev"),
+        "npm" => (arg("ci") || arg("install")) && (arg("--omit=dev") || arg("--production")),
+        "bundle" => arg("install") && (arg("--deployment") || arg("--without")),
+        "php" => arg("artisan") && (arg("down") || arg("up") || (arg("migrate") && arg("--force"))),
+        "touch" => cmd.args.iter().any(|a| a.ends_with("tmp/restart.txt")),
+        _ => false,
     }
 }
 
@@ -428,6 +463,10 @@ impl Origin {
 pub(crate) struct ScriptVerdict {
     pub(crate) path: String,
     pub(crate) label: String,
+    /// A deployment tool's file that names a remote host (Capistrano
+    /// `server`, Envoy `@servers`, Fabric `env.hosts`): deliberate,
+    /// specific evidence, not a helper script.
+    declared_host: bool,
     /// First line of each signal.
     signals: BTreeMap<Signal, u32>,
 }
@@ -612,6 +651,7 @@ fn assess(
     qualifies.then(|| ScriptVerdict {
         path: origin.path.clone(),
         label: origin.label.clone(),
+        declared_host: false,
         signals,
     })
 }
@@ -707,6 +747,7 @@ fn assess_ssh_tool(
     Some(ScriptVerdict {
         path: rel.to_string(),
         label,
+        declared_host: true,
         signals,
     })
 }
@@ -853,6 +894,7 @@ fn assess_ci(rel: &str, pipeline: &ci::CiPipeline) -> Option<ScriptVerdict> {
     (signals.contains_key(&Signal::RemoteHost) && deploys_app).then(|| ScriptVerdict {
         path: rel.to_string(),
         label: code(rel),
+        declared_host: false,
         signals,
     })
 }
@@ -932,10 +974,23 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
     // Infrastructure as code or a platform file that defines the
     // deployment on its own: the scripts are not the whole story.
     let definitions = cx.deploy_definitions();
-    if definitions.iter().any(|(id, _)| cx.is_decisive(*id)) {
-        return Vec::new();
-    }
-    let verdicts = cx.manual_deployments();
+    let all_verdicts = cx.manual_deployments();
+    let decisive: Vec<DeployKind> = definitions
+        .iter()
+        .filter(|(id, _)| cx.is_decisive(*id))
+        .map(|(_, kind)| *kind)
+        .collect();
+    let verdicts: Vec<&ScriptVerdict> = if decisive.is_empty() {
+        all_verdicts.iter().collect()
+    } else if decisive.iter().all(|k| is_platform(*k)) {
+        // A deployment tool configured with a server (Capistrano, Envoy,
+        // Deployer, Fabric) is as deliberate as a platform file: the two
+        // contradict each other, and which one production uses is for the
+        // reader to verify. Infrastructure as code still settles it.
+        all_verdicts.iter().filter(|v| v.declared_host).collect()
+    } else {
+        Vec::new()
+    };
     if verdicts.is_empty() {
         return Vec::new();
     }
@@ -1005,6 +1060,29 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         "Move to Infrastructure as Code (Terraform/Pulumi, Kubernetes manifests) or a PaaS (Vercel, Fly.io, Render, AWS App Runner/Amplify) that deploys an immutable build of each release.".to_string(),
         locations,
     )]
+}
+
+/// Platforms that build and run the app from the repository (as opposed
+/// to infrastructure-as-code tools that describe servers).
+fn is_platform(kind: DeployKind) -> bool {
+    matches!(
+        kind,
+        DeployKind::AwsAmplify
+            | DeployKind::AwsAppRunner
+            | DeployKind::AwsElasticBeanstalk
+            | DeployKind::CapRover
+            | DeployKind::CloudflareWorkers
+            | DeployKind::DigitalOceanAppPlatform
+            | DeployKind::FlyIo
+            | DeployKind::GoogleAppEngine
+            | DeployKind::Heroku
+            | DeployKind::Netlify
+            | DeployKind::Nixpacks
+            | DeployKind::PlatformSh
+            | DeployKind::Railway
+            | DeployKind::Render
+            | DeployKind::Vercel
+    )
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! missing-container-config: an app that serves HTTP has no container definition.
 
 use crate::apps::{is_non_product_path, resolve};
+use crate::facts::ci::StepKind;
 use crate::finding::{Category, Finding, Severity, Wording};
 use crate::index::FileKind;
 use std::collections::{HashMap, HashSet};
@@ -362,9 +363,10 @@ impl ContainerDefinitions {
             compose_contexts: HashSet::new(),
             compose_dockerfiles: Claims::default(),
         };
+        let ci_built = built_by_ci(repo);
         for id in index.of_kind(FileKind::Dockerfile) {
             let rel = &index.get(*id).rel;
-            if !is_dev_only(rel) && !builds_other_image(repo, *id) {
+            if !is_dev_only(rel) && (ci_built.contains(rel) || !builds_other_image(repo, *id)) {
                 out.dockerfiles.add(owners.claim(rel), ());
             }
         }
@@ -508,8 +510,91 @@ fn builds_other_image(repo: &RepoContext, id: crate::index::FileId) -> bool {
     says_not_production(&file.header_comment)
         || file.final_stage().is_some_and(|stage| {
             let image = image_name(&stage.image);
-            SERVICE_IMAGES.contains(&image)
+            SERVICE_IMAGES.contains(&image) || sets_development_environment(stage)
         })
+}
+
+/// Variables that name the environment a framework runs in.
+const ENVIRONMENT_VARIABLES: &[&str] = &[
+    "APP_ENV",
+    "DJANGO_ENV",
+    "ENVIRONMENT",
+    "FLASK_ENV",
+    "NODE_ENV",
+    "RACK_ENV",
+    "RAILS_ENV",
+];
+
+/// Whether the image's final stage sets the framework's environment to
+/// development (`ENV FLASK_ENV development`, `ENV NODE_ENV=development`):
+/// an image for working on the app, not for running it in production.
+fn sets_development_environment(stage: &crate::facts::dockerfile::Stage) -> bool {
+    stage.all("ENV").any(|env| {
+        let words = env.words();
+        let unquote = |v: &str| v.trim_matches(['"', '\'']).to_ascii_lowercase();
+        // The legacy `ENV KEY value` form, else `KEY=value` pairs.
+        let pairs: Vec<(String, String)> = if words.len() == 2 && !words[0].contains('=') {
+            vec![(words[0].clone(), unquote(&words[1]))]
+        } else {
+            words
+                .iter()
+                .filter_map(|w| w.split_once('='))
+                .map(|(k, v)| (k.to_string(), unquote(v)))
+                .collect()
+        };
+        pairs.iter().any(|(k, v)| {
+            ENVIRONMENT_VARIABLES.contains(&k.as_str())
+                && matches!(v.as_str(), "development" | "dev" | "local")
+        })
+    })
+}
+
+/// Dockerfiles that CI builds into an image (`docker/build-push-action`,
+/// whose inputs CI facts keep as `build-push-action <value>`,
+/// with `file: ./scripts/Dockerfile`, `docker build -f ops/Dockerfile .`):
+/// the product's image wherever the file sits, even in a folder whose name
+/// usually holds tooling.
+fn built_by_ci(repo: &RepoContext) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let normal = |p: &str| {
+        p.trim_matches(['"', '\''])
+            .trim_start_matches("./")
+            .to_string()
+    };
+    for id in repo.index.of_kind(FileKind::CiConfig) {
+        let Some(pipeline) = repo.facts.ci_pipeline(*id) else {
+            continue;
+        };
+        for step in &pipeline.steps {
+            let words: Vec<&str> = step.text.split_whitespace().collect();
+            match step.kind {
+                StepKind::Input if step.text.starts_with("build-push-action ") => {
+                    out.extend(words.iter().skip(1).map(|w| normal(w)));
+                }
+                StepKind::Run => {
+                    for (i, w) in words.iter().enumerate() {
+                        let builds = i >= 1
+                            && words[..i].contains(&"build")
+                            && words[..i]
+                                .iter()
+                                .any(|d| matches!(*d, "docker" | "podman" | "buildx"));
+                        if !builds {
+                            continue;
+                        }
+                        if let Some(path) = w.strip_prefix("--file=") {
+                            out.insert(normal(path));
+                        } else if matches!(*w, "-f" | "--file") {
+                            if let Some(path) = words.get(i + 1) {
+                                out.insert(normal(path));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
 }
 
 /// Build files for development environments (dev containers, Gitpod,

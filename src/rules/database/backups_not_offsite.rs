@@ -188,6 +188,11 @@ pub(crate) fn dump_tool(cmd: &ShellCommand) -> Option<&'static str> {
     if cmd.name == "tar" && creates_archive(cmd) && cmd.args.iter().any(|a| a.contains("backup")) {
         return Some("tar");
     }
+    // `find /data/postgres | cpio -o | gzip > backup.cpio.gz`: an archive
+    // of the database's files (the caller requires a backup script).
+    if cmd.name == "cpio" && (cmd.has_arg("-o") || cmd.has_arg("--create")) {
+        return Some("cpio");
+    }
     // `docker exec db pg_dump …`, `kubectl exec … -- pg_dump`,
     // `bash -c "PGPASSWORD=… pg_dump …"`.
     cmd.args
@@ -316,6 +321,16 @@ pub(crate) fn has_backup_intent(rel: &str, script: &ShellScript) -> bool {
                 || (c.name == "psql" && c.has_arg("-f"))
         });
     if migration {
+        return false;
+    }
+    // Packing the repository itself (`git bundle`, `pip freeze` of the
+    // environment) snapshots a developer's project, whatever database file
+    // it copies along: not a backup of production data.
+    let project_snapshot = script.commands.iter().any(|c| {
+        (c.name == "git" && c.subcommand() == Some("bundle"))
+            || (matches!(c.name.as_str(), "pip" | "pip3") && c.subcommand() == Some("freeze"))
+    });
+    if project_snapshot {
         return false;
     }
     ["backup", "bak", "snapshot"]

@@ -4,7 +4,7 @@ use crate::apps::{is_non_product_path, join, resolve};
 use crate::facts::database::{engine_of, DatabaseLiteral, Engine};
 use crate::facts::prisma::SettingValue;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
-use crate::index::{FileId, FileKind};
+use crate::index::{DeployKind, FileId, FileKind};
 use crate::rules::{code, AppContext, Check, Rule, RuleMeta};
 use crate::stack::{Ecosystem, Framework};
 
@@ -245,7 +245,7 @@ pub(crate) fn check(cx: &AppContext) -> Vec<Finding> {
         }
         Ecosystem::Python => python_findings(cx),
         Ecosystem::Ruby => rails_findings(cx),
-        Ecosystem::Php => laravel_findings(cx),
+        Ecosystem::Php => php_findings(cx),
         Ecosystem::Java => spring_findings(cx),
         Ecosystem::Go => go_findings(cx),
         Ecosystem::Rust => rust_findings(cx),
@@ -594,6 +594,7 @@ enum Source {
     Spring,
     Driver,
     NodeDriver,
+    Php,
 }
 
 fn is_test_or_dev_file(rel: &str) -> bool {
@@ -682,9 +683,22 @@ fn python_findings(cx: &AppContext) -> Vec<Finding> {
             .code(id)
             .is_some_and(|c| c.mentions("DATABASES") || !c.databases.is_empty())
     };
-    let Some((id, lit)) = production_literals(cx, files, configures) else {
-        return Vec::new();
+    let Some((id, lit)) = production_literals(cx, files.clone(), configures) else {
+        // A server engine is named too: SQLite is still what production
+        // gets when the engine switch defaults to it
+        // (`os.getenv("DB_ENGINE", "sqlite")`).
+        let source = if django {
+            Source::Django
+        } else {
+            Source::SqlAlchemy
+        };
+        return selector_default(cx, &files, source);
     };
+    if lit.from_env_default && deployment_database(cx).is_some() {
+        // The deployment defined here provides a server database for the
+        // variable; the SQLite fallback is the developer's.
+        return Vec::new();
+    }
     let rel = index.get(id).rel.clone();
     let what = if lit.text.starts_with("django.") {
         format!("configures `DATABASES` with the {} engine", code(&lit.text))
@@ -924,8 +938,8 @@ fn go_findings(cx: &AppContext) -> Vec<Finding> {
         .into_iter()
         .filter(|id| !index.get(*id).name().ends_with("_test.go"))
         .collect();
-    let Some((id, lit)) = production_literals(cx, files, |_| true) else {
-        return Vec::new();
+    let Some((id, lit)) = production_literals(cx, files.clone(), |_| true) else {
+        return selector_default(cx, &files, Source::Driver);
     };
     let rel = index.get(id).rel.clone();
     let message = format!(
@@ -934,6 +948,204 @@ fn go_findings(cx: &AppContext) -> Vec<Finding> {
         code(&lit.text)
     );
     driver_finding(cx, message, Location::new(rel, lit.line), Source::Driver)
+}
+
+/// Whether a literal names a driver package the code compiles in
+/// (`modernc.org/sqlite`, `github.com/lib/pq`) rather than a value that
+/// chooses the database (`sqlite3`, `sqlite:///data.db`).
+fn is_driver_path(text: &str) -> bool {
+    text.contains('/') && !text.contains("://")
+}
+
+/// Names of variables that select the database engine or URL.
+fn is_selector_variable(name: &str) -> bool {
+    let name = name.to_ascii_uppercase();
+    [
+        "DRIVER",
+        "DIALECT",
+        "ENGINE",
+        "DBMS",
+        "ADAPTER",
+        "DB_CONNECTION",
+        "DATABASE_URL",
+        "DB_URL",
+    ]
+    .iter()
+    .any(|s| name.ends_with(s))
+}
+
+/// Where the repository's own deployment gives the app a server database:
+/// a database service in a compose file that runs the project, or a
+/// production service there whose environment selects a server engine
+/// (`DB_DRIVER=postgres`, `DATABASE_URL=postgres://…`); a Render blueprint
+/// that wires a database into the service (`fromDatabase`). A SQLite
+/// default in code is then the
+/// developer's fallback, not what production runs with.
+fn deployment_database(cx: &AppContext) -> Option<Location> {
+    let repo = cx.repo;
+    let compose_names: Vec<String> = repo
+        .index
+        .of_kind(FileKind::Compose)
+        .iter()
+        .map(|id| repo.index.get(*id).name().to_ascii_lowercase())
+        .collect();
+    // Compose variants per database (`docker-compose.sqlite.yml` beside
+    // `docker-compose.postgres.yml`): SQLite is one of the deployments
+    // shipped, and the server ones are options.
+    if compose_names.iter().any(|n| n.contains("sqlite")) {
+        return None;
+    }
+    // Any compose file that runs the project's services with a server
+    // database beside them, not only the one that deploys: a local stack
+    // built that way says which database the app is written for.
+    let compose_files = repo
+        .index
+        .of_kind(FileKind::Compose)
+        .iter()
+        .filter_map(|id| repo.facts.compose(*id).map(|c| (*id, c)))
+        .filter(|(id, c)| {
+            c.name_role(&repo.index.get(*id).rel) != crate::facts::compose::ComposeRole::Development
+        });
+    for (id, file) in compose_files {
+        let rel = repo.index.get(id).rel.clone();
+        if !file
+            .services
+            .iter()
+            .any(crate::rules::containerization::compose_files::is_application)
+        {
+            continue;
+        }
+        if let Some(db) = file
+            .services
+            .iter()
+            .find(|s| crate::rules::containerization::compose_files::database_of(s).is_some())
+        {
+            return Some(Location::new(rel, db.line));
+        }
+        let selects_server = file
+            .services
+            .iter()
+            .flat_map(|s| &s.details.environment)
+            .find(|e| {
+                is_selector_variable(&e.key)
+                    && e.value.as_deref().is_some_and(|v| {
+                        let v = v.trim().to_ascii_lowercase();
+                        engine_of(&v) == Some(Engine::Server)
+                            || matches!(
+                                v.as_str(),
+                                "postgres" | "postgresql" | "pgsql" | "mysql" | "mariadb"
+                            )
+                    })
+            });
+        if let Some(e) = selects_server {
+            return Some(Location::new(rel, e.line));
+        }
+    }
+    for id in repo.index.of_kind(FileKind::Deploy(DeployKind::Render)) {
+        let Some(docs) = repo.facts.yaml_documents(*id) else {
+            continue;
+        };
+        if docs.iter().any(yaml_has_key("fromDatabase")) {
+            return Some(Location::new(repo.index.get(*id).rel.clone(), 1));
+        }
+    }
+    None
+}
+
+/// A predicate: whether a YAML tree holds `key` at any depth.
+fn yaml_has_key(key: &'static str) -> impl Fn(&yaml_rust2::Yaml) -> bool {
+    fn walk(y: &yaml_rust2::Yaml, key: &str, depth: usize) -> bool {
+        if depth > 16 {
+            return false;
+        }
+        match y {
+            yaml_rust2::Yaml::Hash(h) => h
+                .iter()
+                .any(|(k, v)| k.as_str() == Some(key) || walk(v, key, depth + 1)),
+            yaml_rust2::Yaml::Array(a) => a.iter().any(|v| walk(v, key, depth + 1)),
+            _ => false,
+        }
+    }
+    move |y| walk(y, key, 0)
+}
+
+/// An engine switch whose default is SQLite while server engines are
+/// options: `viper.SetDefault("driver", "sqlite")`, a config struct's
+/// `Dialect: "sqlite3"`, `os.getenv("DB_ENGINE", "sqlite")`, PHP
+/// `getenv('DB_DRIVER') ?: 'sqlite'`, or a `sqlite:` URL the code assigns
+/// when none is configured. Server drivers compiled in or server branches
+/// are what an operator may opt into; unless the deployment defined here
+/// does, production runs on SQLite (high, as with environment fallbacks).
+/// A server engine chosen by a value (not merely imported) means the
+/// default is not SQLite.
+fn selector_default(cx: &AppContext, files: &[FileId], source: Source) -> Vec<Finding> {
+    let index = cx.repo.index;
+    let literals: Vec<(FileId, &DatabaseLiteral)> = files
+        .iter()
+        .filter(|id| !is_test_or_dev_file(&index.get(**id).rel))
+        .filter_map(|id| cx.repo.facts.code(*id).map(|c| (*id, c)))
+        .flat_map(|(id, c)| c.databases.iter().map(move |l| (id, l)))
+        .filter(|(_, l)| !l.test_only && !is_driver_path(&l.text))
+        .collect();
+    // The code names the server engines in the branches an option takes
+    // (`if ENGINE == "postgres": …`, `case "mysql":`, the driver wrapper's
+    // `sql.Open("mysql", dsn)`): only a server URL written into the code
+    // says the default is not SQLite.
+    let configured_server = literals
+        .iter()
+        .any(|(_, l)| l.engine == Engine::Server && l.text.contains("://"));
+    if configured_server {
+        return Vec::new();
+    }
+    // Python and PHP read the switch from the environment with a default;
+    // Go sets it in a config struct, a flag or viper default, or assigns a
+    // `sqlite:` URL when none is configured.
+    let is_switch = |l: &DatabaseLiteral| matches!(l.text.as_str(), "sqlite" | "sqlite3");
+    let Some((id, lit)) = literals.iter().find(|(_, l)| {
+        l.engine == Engine::Sqlite
+            && if source == Source::Driver {
+                is_switch(l) || l.text.starts_with("sqlite:")
+            } else {
+                is_switch(l) && l.from_env_default
+            }
+    }) else {
+        return Vec::new();
+    };
+    if deployment_database(cx).is_some() {
+        return Vec::new();
+    }
+    let rel = index.get(*id).rel.clone();
+    let message = format!(
+        "{} makes SQLite ({}) the default database; the server databases the code supports are used only when the configuration selects one, and nothing in the repository's deployment does.",
+        code(&rel),
+        code(&lit.text)
+    );
+    vec![finding(
+        cx,
+        message,
+        Location::new(rel, lit.line),
+        source,
+        true,
+    )]
+}
+
+/// PHP: Laravel's `config/database.php`, else an engine switch in the
+/// app's own code (`define('DB_DRIVER', getenv('DB_DRIVER') ?: 'sqlite')`).
+fn php_findings(cx: &AppContext) -> Vec<Finding> {
+    let laravel = laravel_findings(cx);
+    if !laravel.is_empty() {
+        return laravel;
+    }
+    let index = cx.repo.index;
+    if cx
+        .source_files()
+        .iter()
+        .any(|id| index.get(*id).rel.ends_with("config/database.php"))
+    {
+        return Vec::new();
+    }
+    let files = cx.source_files();
+    selector_default(cx, &files, Source::Php)
 }
 
 /// A finding inferred from the driver the code imports, not read from a
@@ -1175,6 +1387,7 @@ fn finding(
         Source::Laravel => "Set `DB_CONNECTION=pgsql` (or `mysql`) for production and make it the default in `config/database.php`; run `php artisan migrate --force` on deploy.",
         Source::Spring => "Set `spring.datasource.url` to a PostgreSQL JDBC URL (`jdbc:postgresql://HOST:5432/DB`) in the production profile, read from the environment, and let Flyway/Liquibase create the schema.",
         Source::Driver => "Use a PostgreSQL driver (pgx, lib/pq, sqlx with `postgres`) with the URL read from the environment, and migrate the data with pgloader.",
+        Source::Php => "Make PostgreSQL or MySQL the default engine for production (set the driver setting to `postgres`/`mysql` in the deployment and in the shipped default), run the schema migrations against it and move the data with pgloader.",
         Source::NodeDriver => "Use PostgreSQL in production (`pg` or postgres.js, or Drizzle/Knex/Prisma with a PostgreSQL dialect) with the URL read from the environment and no SQLite fallback (fail at startup when it is unset), and move the data with pgloader.",
     };
     let mut f = RULE.meta.finding(

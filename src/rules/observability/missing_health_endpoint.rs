@@ -102,6 +102,34 @@ answering 200 or 503 with `Cache-Control: no-store`.
 /// the top (`/status`, `/api/v1/ping`, Rails' `/up`).
 const WEAK_NAMES: &[&str] = &["alive", "live", "ping", "ready", "status", "up"];
 
+/// Spring Boot's actuator serves `/actuator/health` over HTTP unless the
+/// configuration takes it away: an exposure list without `health` (or `*`)
+/// replaces the default one (`include: prometheus` serves metrics only),
+/// or the endpoint is disabled.
+fn actuator_hides_health(cx: &AppContext) -> bool {
+    let index = cx.repo.index;
+    cx.files_of_kind(FileKind::SpringConfig)
+        .filter(|id| !index.get(*id).rel.contains("src/test/"))
+        .filter_map(|id| cx.repo.facts.spring_config(id))
+        .flat_map(|c| c.documents.iter())
+        .filter(|d| d.profile.is_none())
+        .any(|d| {
+            let exposure = d
+                .get("management.endpoints.web.exposure.include")
+                .is_some_and(|(v, _)| !v.contains("health") && !v.contains('*'));
+            let disabled = [
+                "management.endpoint.health.enabled",
+                "management.endpoint.health.access",
+            ]
+            .iter()
+            .any(|k| {
+                d.get(k)
+                    .is_some_and(|(v, _)| matches!(v.trim(), "false" | "none"))
+            });
+            exposure || disabled
+        })
+}
+
 /// Packages that register a health route for the app, across ecosystems.
 pub(crate) const HEALTH_LIBRARIES: &[&str] = &[
     // npm
@@ -392,7 +420,9 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     if !serves_http(cx) {
         return Vec::new();
     }
-    if HEALTH_LIBRARIES.iter().any(|lib| app.has_dependency(lib)) {
+    if HEALTH_LIBRARIES.iter().any(|lib| {
+        app.has_dependency(lib) && !(lib.ends_with("actuator") && actuator_hides_health(cx))
+    }) {
         return Vec::new();
     }
     // Functions and edge workers have no long-running instance for a load

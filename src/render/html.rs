@@ -56,7 +56,7 @@ pub fn escape(text: &str) -> String {
 fn prose(text: &str) -> String {
     let parts: Vec<&str> = text.split('`').collect();
     // An odd count of backticks: not code spans, keep them as written.
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return escape(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -172,7 +172,12 @@ fn summary_section(out: &mut String, report: &Report) {
     // Findings by severity.
     let counts: Vec<(Severity, usize)> = Severity::ALL
         .iter()
-        .map(|s| (*s, report.findings.iter().filter(|f| f.severity == *s).count()))
+        .map(|s| {
+            (
+                *s,
+                report.findings.iter().filter(|f| f.severity == *s).count(),
+            )
+        })
         .collect();
     let bars: Vec<Bar> = counts
         .iter()
@@ -183,7 +188,12 @@ fn summary_section(out: &mut String, report: &Report) {
             class: format!("sev-{}", s.as_str()),
         })
         .collect();
-    let max = counts.iter().map(|(_, n)| *n as u32).max().unwrap_or(0).max(1);
+    let max = counts
+        .iter()
+        .map(|(_, n)| *n as u32)
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let described = counts
         .iter()
         .map(|(s, n)| format!("{n} {}", s.as_str()))
@@ -306,7 +316,12 @@ fn summary_section(out: &mut String, report: &Report) {
                 a.score
             );
             for c in &a.categories {
-                let _ = write!(out, "<td class=\"{}\">{}</td>", score_class(c.score), c.score);
+                let _ = write!(
+                    out,
+                    "<td class=\"{}\">{}</td>",
+                    score_class(c.score),
+                    c.score
+                );
             }
             out.push_str("</tr>\n");
         }
@@ -430,7 +445,9 @@ fn filters(out: &mut String, report: &Report) {
             );
         }
     }
-    out.push_str("</select></div>\n<fieldset class=\"field severities\"><legend>Severity</legend>\n");
+    out.push_str(
+        "</select></div>\n<fieldset class=\"field severities\"><legend>Severity</legend>\n",
+    );
     for s in Severity::ALL {
         let n = report.findings.iter().filter(|f| f.severity == s).count();
         let _ = writeln!(
@@ -460,7 +477,10 @@ fn finding(
 ) {
     let [first, second, third] = super::labels(f);
     let scope = match (&f.app, multi_app) {
-        (Some(app), true) => format!(" <span class=\"scope\">(<code>{}</code>)</span>", escape(app)),
+        (Some(app), true) => format!(
+            " <span class=\"scope\">(<code>{}</code>)</span>",
+            escape(app)
+        ),
         (None, true) => " <span class=\"scope\">(repository-wide)</span>".to_string(),
         _ => String::new(),
     };
@@ -470,7 +490,7 @@ fn finding(
         "<article class=\"finding{crit}\" id=\"f{id}\" data-app=\"{app}\" data-severity=\"{sev}\" data-category=\"{cat}\" aria-labelledby=\"f{id}-h\">\n\
          <h3 id=\"f{id}-h\">{number}. {title}{scope}</h3>\n\
          <p class=\"tags\"><span class=\"badge sev-{sev}\">{sev_label}</span> <span class=\"rule\">{code} <code>{rule}</code></span></p>\n\
-         <dl class=\"wording\">\n<dt>{first}</dt><dd>{message}</dd>\n<dt class=\"{second_class}\">{second}</dt><dd>{impact}</dd>\n<dt>{third}</dt><dd>{fix}</dd>\n</dl>\n",
+         <dl class=\"wording\">\n<dt>{first}</dt><dd>{message}</dd>\n<dt{second_class}>{second}</dt><dd>{impact}</dd>\n<dt>{third}</dt><dd>{fix}</dd>\n</dl>\n",
         crit = if critical { " critical" } else { "" },
         app = escape(app_key(f)),
         sev = f.severity.as_str(),
@@ -480,7 +500,7 @@ fn finding(
         code = escape(f.code),
         rule = escape(f.rule),
         message = prose(&f.message),
-        second_class = if critical { "label-critical" } else { "" },
+        second_class = if critical { " class=\"label-critical\"" } else { "" },
         impact = prose(&f.impact),
         fix = prose(&f.fix),
     );
@@ -558,9 +578,8 @@ fn excerpt(out: &mut String, l: &Location, sources: &Sources) {
 /// it leaves the finding alone.
 fn fix_diff(out: &mut String, f: &Finding, planned: &Planned) {
     // A repo-wide finding in a one-app repository is fixed in that app.
-    let same = |rule: &str, app: &Option<String>| {
-        rule == f.rule && (app == &f.app || f.app.is_none())
-    };
+    let same =
+        |rule: &str, app: &Option<String>| rule == f.rule && (app == &f.app || f.app.is_none());
     let plans: Vec<_> = planned
         .plans
         .iter()

@@ -5,8 +5,8 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Effects, Style};
 
-use crate::audit::Report;
 use super::source::Sources;
+use crate::audit::Report;
 use crate::finding::{Category, Finding, Severity};
 
 struct Palette {
@@ -38,7 +38,6 @@ impl Palette {
         )
     }
 }
-
 
 pub fn render(report: &Report, color: bool) -> String {
     let p = Palette { color };

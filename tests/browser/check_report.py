@@ -62,6 +62,26 @@ def check_report(browser, path, axe_source, out):
     check(visible_findings(page) == total, f"{name}: every finding is shown at first")
     page.screenshot(path=str(out / f"{name}.png"), full_page=(total < 100))
 
+    # The filter's own cost, without Playwright's round trips: one change
+    # event and the layout it causes, timed in the page.
+    took_ms = page.evaluate(
+        """() => {
+            const box = document.querySelector('input[name=severity]:not([disabled])');
+            const run = (checked) => {
+                box.checked = checked;
+                box.dispatchEvent(new Event('change', {bubbles: true}));
+                return document.body.offsetHeight;
+            };
+            const t = performance.now();
+            run(false);
+            const d = performance.now() - t;
+            run(true);
+            return d;
+        }"""
+    )
+    print(f"{name}: one filter change and its layout: {took_ms:.0f} ms")
+    check(took_ms < 1000, f"{name}: a filter change costs {took_ms:.0f} ms (under a second)")
+
     # Severity: unticking every severity but one leaves only that one.
     counts = page.evaluate(
         "() => { const c = {}; document.querySelectorAll('article.finding').forEach(a => { const s = a.dataset.severity; c[s] = (c[s] || 0) + 1; }); return c; }"

@@ -445,3 +445,27 @@ fn browser_renders_filters_prints_and_passes_axe() {
     );
     eprintln!("screenshots and PDF in {}", dir.display());
 }
+
+#[test]
+fn each_finding_shows_the_fix_of_its_own_app() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    hostile_tree(dir.path());
+    let (report, html) = html_of(dir.path());
+    assert_eq!(report.apps.len(), 2, "{:?}", report.apps);
+    let mut diffs = 0;
+    for article in html.split("<article ").skip(1) {
+        let article = &article[..article.find("</article>").expect("closed")];
+        let own = if article.contains("data-app=\"apps/other\"") {
+            "apps/other/"
+        } else if article.contains("data-app=\"apps/&lt;script&gt;alert(1)\"") {
+            "apps/&lt;script&gt;alert(1)/"
+        } else {
+            continue;
+        };
+        for line in article.lines().filter(|l| l.contains("+++ b/")) {
+            diffs += 1;
+            assert!(line.contains(&format!("+++ b/{own}")), "{own}: {line}");
+        }
+    }
+    assert!(diffs >= 2, "the fixes are shown");
+}

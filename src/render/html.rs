@@ -86,9 +86,16 @@ fn app_key(f: &Finding) -> &str {
 }
 
 pub fn render(report: &Report, planned: Option<&Planned>) -> String {
-    let sources = Sources::new(&report.root);
+    let page = Page {
+        multi_app: report.apps.len() > 1,
+        only_app: match report.apps.as_slice() {
+            [app] => Some(app.path.as_str()),
+            _ => None,
+        },
+        sources: Sources::new(&report.root),
+        planned,
+    };
     let sections = super::sections(report);
-    let multi_app = report.apps.len() > 1;
     let mut out = String::with_capacity(64 * 1024 + report.findings.len() * 2048);
 
     let _ = write!(
@@ -139,7 +146,7 @@ pub fn render(report: &Report, planned: Option<&Planned>) -> String {
         );
         for (n, f) in findings.iter().enumerate() {
             id += 1;
-            finding(&mut out, f, n + 1, id, multi_app, &sources, planned);
+            finding(&mut out, f, n + 1, id, &page);
         }
         out.push_str("</section>\n");
     }
@@ -466,17 +473,18 @@ fn filters(out: &mut String, report: &Report) {
     );
 }
 
-fn finding(
-    out: &mut String,
-    f: &Finding,
-    number: usize,
-    id: usize,
+/// What every finding's block needs to know about the report.
+struct Page<'a> {
     multi_app: bool,
-    sources: &Sources,
-    planned: Option<&Planned>,
-) {
+    /// The app of a one-app repository: its repo-wide findings are fixed there.
+    only_app: Option<&'a str>,
+    sources: Sources,
+    planned: Option<&'a Planned>,
+}
+
+fn finding(out: &mut String, f: &Finding, number: usize, id: usize, page: &Page) {
     let [first, second, third] = super::labels(f);
-    let scope = match (&f.app, multi_app) {
+    let scope = match (&f.app, page.multi_app) {
         (Some(app), true) => format!(
             " <span class=\"scope\">(<code>{}</code>)</span>",
             escape(app)
@@ -507,7 +515,7 @@ fn finding(
     if !f.locations.is_empty() {
         out.push_str("<div class=\"evidence\">\n<h4>Evidence</h4>\n");
         for l in f.locations.iter().take(EXCERPTS_PER_FINDING) {
-            excerpt(out, l, sources);
+            excerpt(out, l, &page.sources);
         }
         let rest: Vec<String> = f
             .locations
@@ -520,8 +528,8 @@ fn finding(
         }
         out.push_str("</div>\n");
     }
-    if let Some(planned) = planned {
-        fix_diff(out, f, planned);
+    if let Some(planned) = page.planned {
+        fix_diff(out, f, planned, page.only_app);
     }
     out.push_str("</article>\n");
 }
@@ -576,17 +584,22 @@ fn excerpt(out: &mut String, l: &Location, sources: &Sources) {
 
 /// The diff `seaworthy fix --dry-run` would apply for this finding, or why
 /// it leaves the finding alone.
-fn fix_diff(out: &mut String, f: &Finding, planned: &Planned) {
-    // A repo-wide finding in a one-app repository is fixed in that app.
-    let same =
-        |rule: &str, app: &Option<String>| rule == f.rule && (app == &f.app || f.app.is_none());
+fn fix_diff(out: &mut String, f: &Finding, planned: &Planned, only_app: Option<&str>) {
+    // As `fix::plan` decides: a plan names the finding's app, or the only
+    // app for a repo-wide finding of a one-app repository; a skipped
+    // finding keeps the finding's own app.
+    let fixed_in = f.app.as_deref().or(only_app);
     let plans: Vec<_> = planned
         .plans
         .iter()
-        .filter(|p| same(p.rule, &p.app))
+        .filter(|p| p.rule == f.rule && p.app.as_deref() == fixed_in)
         .collect();
     if plans.is_empty() {
-        if let Some(skipped) = planned.skipped.iter().find(|s| same(s.rule, &s.app)) {
+        if let Some(skipped) = planned
+            .skipped
+            .iter()
+            .find(|s| s.rule == f.rule && s.app == f.app)
+        {
             let _ = writeln!(
                 out,
                 "<p class=\"fix-note\"><code>seaworthy fix</code> leaves this finding: {}</p>",

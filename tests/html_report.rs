@@ -389,6 +389,12 @@ fn browser_renders_filters_prints_and_passes_axe() {
         render::render(&large_report(2000), Format::Html, false),
     )
     .expect("write");
+    // Two apps (the app filter), markup in paths and sources (no script of
+    // the tree may run: the page fails on any dialog).
+    let tree = tempfile::tempdir().expect("tempdir");
+    hostile_tree(tree.path());
+    let hostile = dir.join("hostile.html");
+    std::fs::write(&hostile, html_of(tree.path()).1).expect("write");
 
     let profile = tempfile::tempdir().expect("profile");
     let shot = dir.join("example-cli.png");
@@ -433,6 +439,7 @@ fn browser_renders_filters_prints_and_passes_axe() {
         .args(["--chromium", &chromium, "--axe", &axe, "--out"])
         .arg(&dir)
         .arg(&example)
+        .arg(&hostile)
         .arg(&large)
         .output()
         .unwrap_or_else(|e| panic!("{python} could not start: {e}"));

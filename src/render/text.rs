@@ -1,15 +1,12 @@
 //! `--format text`: for terminals, grouped by app and category. Colour is
 //! decided by the caller (TTY and `NO_COLOR`).
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt::Write;
-use std::path::PathBuf;
 
 use anstyle::{AnsiColor, Effects, Style};
 
+use super::source::Sources;
 use crate::audit::Report;
-use crate::facts::text::read_text;
 use crate::finding::{Category, Finding, Severity};
 
 struct Palette {
@@ -42,37 +39,9 @@ impl Palette {
     }
 }
 
-/// Evidence files, read once each, for source snippets.
-struct Snippets {
-    root: PathBuf,
-    files: RefCell<HashMap<String, Option<Vec<String>>>>,
-}
-
-impl Snippets {
-    /// The line as written, when the file is text and small enough.
-    fn line(&self, path: &str, line: u32) -> Option<String> {
-        let mut files = self.files.borrow_mut();
-        let lines = files.entry(path.to_string()).or_insert_with(|| {
-            read_text(&self.root.join(path), SNIPPET_MAX_FILE_SIZE)
-                .ok()
-                .map(|t| t.lines().map(|l| l.trim_end().to_string()).collect())
-        });
-        lines
-            .as_ref()?
-            .get(line.checked_sub(1)? as usize)
-            .filter(|l| !l.trim().is_empty() && l.len() <= 300)
-            .cloned()
-    }
-}
-
-const SNIPPET_MAX_FILE_SIZE: u64 = 1024 * 1024;
-
 pub fn render(report: &Report, color: bool) -> String {
     let p = Palette { color };
-    let snippets = Snippets {
-        root: PathBuf::from(&report.root),
-        files: RefCell::new(HashMap::new()),
-    };
+    let snippets = Sources::new(&report.root);
     let marker_style = Style::new()
         .fg_color(Some(AnsiColor::Red.into()))
         .effects(Effects::BOLD);

@@ -105,6 +105,8 @@ pub struct JsFile {
     pub string_properties: Vec<code::KeyedString>,
     /// Environment variables the file reads, with their defaults.
     pub env_reads: Vec<config_code::EnvRead>,
+    /// The environment schema the file declares (t3-env, envalid, zod).
+    pub env_schema: Option<config_code::EnvSchema>,
     /// Databases the code names: SQLite and server driver imports, engines
     /// (`client: "sqlite3"`), database URLs, each with the role its
     /// expression gives it (default, option, test-only).
@@ -396,6 +398,14 @@ impl<'a> Facts<'a> {
         }
     }
 
+    /// The environment schema a JavaScript/TypeScript file declares
+    /// (`config_code::env_schema`).
+    pub fn env_schema(&self, id: FileId) -> Option<&config_code::EnvSchema> {
+        self.js_mentioning(id, needles::JS_ENV_READS)?
+            .env_schema
+            .as_ref()
+    }
+
     /// `code()` for files that contain one of `needles` (see `js_mentioning`).
     pub fn code_mentioning(&self, id: FileId, needles: &[&str]) -> Option<&CodeFile> {
         match self.parsed_mentioning(id, needles)? {
@@ -536,6 +546,7 @@ impl<'a> Facts<'a> {
                     handles_get: code::has_ident(&tokens, "GET"),
                     string_properties: Vec::new(),
                     env_reads: config_code::env_reads(&tokens, code::Lang::Js),
+                    env_schema: config_code::env_schema(&tokens),
                     databases: database::literals(&tokens, &text, code::Lang::Js),
                     backup: backup_code::BackupCode::read(&tokens, &text, code::Lang::Js),
                 }))
@@ -548,6 +559,7 @@ impl<'a> Facts<'a> {
                     handles_get: false,
                     string_properties: code::string_properties(&tokens),
                     env_reads: config_code::env_reads(&tokens, code::Lang::Js),
+                    env_schema: None,
                     databases: database::literals(&tokens, &text, code::Lang::Js),
                     backup: backup_code::BackupCode::default(),
                 }))
@@ -568,7 +580,7 @@ impl<'a> Facts<'a> {
                     path_literals: code::path_literals(&tokens),
                     databases: database::literals(&tokens, &text, lang),
                     mentions: code::notable_identifiers(&tokens),
-                    env_reads: config_code::env_reads(&tokens, lang),
+                    env_reads: config_code::env_reads_in(&tokens, &text, lang),
                     debug_settings: config_code::debug_settings(&tokens, &text, lang),
                     backup: backup_code::BackupCode::read(&tokens, &text, lang),
                 }))

@@ -24,6 +24,11 @@ pub struct EnvRead {
     /// environment or debug mode (`if DEBUG`, `NODE_ENV === "production"`,
     /// `isDev ?`): a fallback there may be meant for development only.
     pub near_env_check: bool,
+    /// Whether the read tests the variable as a condition the code branches
+    /// on (`if (process.env.X)`, `process.env.X ? … : …`, `"X" in
+    /// os.environ`) other than a start-up check that throws: the code has
+    /// a path for the variable being unset, wherever else it reads it.
+    pub guard: bool,
 }
 
 /// A debug switch set in code.
@@ -168,23 +173,36 @@ fn logical_default(tokens: &[Spanned], end: usize) -> (bool, Option<String>) {
 }
 
 pub fn env_reads(tokens: &[Spanned], lang: Lang) -> Vec<EnvRead> {
-    let mut out = Vec::new();
+    env_reads_in(tokens, "", lang)
+}
+
+/// `env_reads` with the file's text, which Python's blocks need (an `if`
+/// gates the lines indented under it).
+pub fn env_reads_in(tokens: &[Spanned], text: &str, lang: Lang) -> Vec<EnvRead> {
+    // A RefCell so that the loop can see how many reads each token added
+    // (their positions, for `mark_guarded`) while `push` holds the list.
+    let out = std::cell::RefCell::new(Vec::new());
+    let mut positions: Vec<usize> = Vec::new();
     let mut push = |name: &str,
                     line: u32,
                     (has_default, fallback): (bool, Option<String>),
                     optional_use: bool| {
         if is_env_name(name) {
-            out.push(EnvRead {
+            out.borrow_mut().push(EnvRead {
                 name: name.to_string(),
                 line,
                 has_default,
                 fallback,
                 near_env_check: false,
+                guard: false,
                 optional_use,
             });
         }
     };
+    let mut last = 0;
     for i in 0..tokens.len() {
+        positions.resize(out.borrow().len(), last);
+        last = i;
         let line = tokens[i].line;
         match lang {
             Lang::Js => {
@@ -424,8 +442,368 @@ pub fn env_reads(tokens: &[Spanned], lang: Lang) -> Vec<EnvRead> {
             }
         }
     }
+    positions.resize(out.borrow().len(), last);
+    let mut out = out.into_inner();
+    mark_guarded(tokens, lang, &mut out, &positions);
+    mark_gated(tokens, text, lang, &mut out, &positions);
     mark_env_checks(tokens, &mut out);
     out
+}
+
+/// Marks reads the code can do without although the read itself neither
+/// tests nor defaults the variable: the other operand of a fallback
+/// (`process.env.A || process.env.B`), a value bound to a name that the
+/// file then tests (`const key = process.env.X; if (!key) return null`),
+/// and any read of a variable the same file tests elsewhere
+/// (`if (process.env.SENTRY_DSN) init({ dsn: process.env.SENTRY_DSN })`,
+/// Python's `if "X" in os.environ: X = os.environ["X"]`). A test that throws
+/// or exits at module level is a start-up check that the variable is set,
+/// not a sign that it is optional.
+fn mark_guarded(tokens: &[Spanned], lang: Lang, reads: &mut [EnvRead], positions: &[usize]) {
+    if reads.is_empty() || !matches!(lang, Lang::Js | Lang::Python) {
+        return;
+    }
+    let depth = brace_depths(tokens);
+    let is_guard = |at: usize| !(depth[at] == 0 && throws_nearby(tokens, at));
+    let mut guarded: std::collections::HashSet<String> = std::collections::HashSet::new();
+    if lang == Lang::Python {
+        // `"X" in os.environ` (not `not in`).
+        for i in 0..tokens.len() {
+            if let Some(name) = string(tokens.get(i)) {
+                if ident(tokens.get(i + 1)) == Some("in")
+                    && spells(tokens, i + 2, &["os", ".", "environ"])
+                    && is_guard(i)
+                {
+                    guarded.insert(name.to_string());
+                }
+            }
+        }
+    }
+    for (read, &at) in reads.iter_mut().zip(positions) {
+        if lang != Lang::Js || read.has_default || read.optional_use {
+            if read.optional_use && lang == Lang::Js && is_guard(at) {
+                read.guard = true;
+                guarded.insert(read.name.clone());
+            }
+            continue;
+        }
+        // `(process.env.X) || y`, `Number(process.env.X) ?? 0`: a default
+        // for the value the read is wrapped in.
+        if punct(at.checked_sub(1).and_then(|j| tokens.get(j)), '(') {
+            let end = read_end(tokens, at);
+            if punct(tokens.get(end), ')') && logical_default(tokens, end + 1).0 {
+                read.has_default = true;
+                continue;
+            }
+        }
+        // `a || process.env.B`, `a ?? process.env.B`: B is an alternative.
+        let before = |k: usize| at.checked_sub(k).and_then(|j| tokens.get(j));
+        let fallback = matches!(
+            (before(1).map(|t| &t.token), before(2).map(|t| &t.token)),
+            (Some(Token::Punct('|')), Some(Token::Punct('|')))
+                | (Some(Token::Punct('?')), Some(Token::Punct('?')))
+        );
+        if fallback || binding_is_tested(tokens, at, &is_guard) {
+            read.optional_use = true;
+        }
+    }
+    for read in reads.iter_mut() {
+        if guarded.contains(&read.name) {
+            read.optional_use = true;
+            if lang == Lang::Python {
+                read.guard = true;
+            }
+        }
+    }
+}
+
+/// The index just past a JavaScript read that starts at `at`
+/// (`process.env.X`, `process.env["X"]`, `import.meta.env.X`).
+fn read_end(tokens: &[Spanned], at: usize) -> usize {
+    let base = if spells(tokens, at, &["import", ".", "meta", ".", "env"]) {
+        at + 5
+    } else {
+        at + 3
+    };
+    if punct(tokens.get(base), '[') {
+        base + 3
+    } else {
+        base + 2
+    }
+}
+
+/// Marks reads inside a branch that another variable turns on: the block
+/// of `if (process.env.A) { … }`, the first branch of `process.env.A ? … :
+/// …`, Python's block under `if "A" in os.environ:` or `if
+/// os.getenv("A"):`. A variable read only when an optional feature is
+/// configured is as optional as the feature.
+fn mark_gated(
+    tokens: &[Spanned],
+    text: &str,
+    lang: Lang,
+    reads: &mut [EnvRead],
+    positions: &[usize],
+) {
+    let mut gated: Vec<std::ops::Range<usize>> = Vec::new();
+    let read_at = |from: usize, to: usize| positions.iter().any(|p| (from..to).contains(p));
+    match lang {
+        Lang::Js => {
+            for i in 0..tokens.len() {
+                if ident(tokens.get(i)) == Some("if") && punct(tokens.get(i + 1), '(') {
+                    let close = close_paren(tokens, i + 1);
+                    // A positive test: some read in the condition not negated.
+                    let gate = positions.iter().any(|&p| {
+                        (i + 2..close).contains(&p)
+                            && !punct(p.checked_sub(1).and_then(|j| tokens.get(j)), '!')
+                    });
+                    if !gate {
+                        continue;
+                    }
+                    let end = if punct(tokens.get(close), '{') {
+                        close_paren(tokens, close)
+                    } else {
+                        (close..tokens.len())
+                            .find(|k| punct(tokens.get(*k), ';'))
+                            .unwrap_or(tokens.len())
+                    };
+                    gated.push(close..end);
+                }
+            }
+            for &p in positions {
+                let end = read_end(tokens, p);
+                let ternary = punct(tokens.get(end), '?')
+                    && !punct(tokens.get(end + 1), '?')
+                    && !punct(tokens.get(end + 1), '.');
+                if !ternary {
+                    continue;
+                }
+                // The first branch runs to the `:` of this `?`.
+                let mut depth = 0i32;
+                let mut nested = 0;
+                let mut k = end + 1;
+                while k < tokens.len() {
+                    match tokens[k].token {
+                        Token::Punct('(' | '[' | '{') => depth += 1,
+                        Token::Punct(')' | ']' | '}') => {
+                            depth -= 1;
+                            if depth < 0 {
+                                break;
+                            }
+                        }
+                        Token::Punct('?') if depth == 0 => nested += 1,
+                        Token::Punct(':') if depth == 0 => {
+                            if nested == 0 {
+                                break;
+                            }
+                            nested -= 1;
+                        }
+                        Token::Punct(';' | ',') if depth == 0 => break,
+                        _ => {}
+                    }
+                    k += 1;
+                }
+                gated.push(end + 1..k);
+            }
+        }
+        Lang::Python if !text.is_empty() => {
+            let lines: Vec<&str> = text.lines().collect();
+            let indent = |line: u32| {
+                lines
+                    .get(line.saturating_sub(1) as usize)
+                    .map(|l| l.len() - l.trim_start().len())
+                    .unwrap_or(0)
+            };
+            for i in 0..tokens.len() {
+                let starts_line = i == 0 || tokens[i - 1].line < tokens[i].line;
+                if !starts_line || ident(tokens.get(i)) != Some("if") {
+                    continue;
+                }
+                // The condition ends at the `:` outside brackets.
+                let mut depth = 0i32;
+                let mut colon = None;
+                for (k, t) in tokens.iter().enumerate().skip(i + 1) {
+                    match t.token {
+                        Token::Punct('(' | '[' | '{') => depth += 1,
+                        Token::Punct(')' | ']' | '}') => depth -= 1,
+                        Token::Punct(':') if depth == 0 => {
+                            colon = Some(k);
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+                let Some(colon) = colon else { continue };
+                let negated = tokens[i + 1..colon]
+                    .iter()
+                    .any(|t| matches!(&t.token, Token::Ident(w) if w == "not"));
+                let tests_env = (i + 1..colon).any(|k| {
+                    (string(tokens.get(k)).is_some()
+                        && ident(tokens.get(k + 1)) == Some("in")
+                        && spells(tokens, k + 2, &["os", ".", "environ"]))
+                        || spells(tokens, k, &["os", ".", "getenv", "("])
+                        || spells(tokens, k, &["os", ".", "environ", ".", "get", "("])
+                }) || read_at(i + 1, colon);
+                if negated || !tests_env {
+                    continue;
+                }
+                let own = indent(tokens[i].line);
+                let colon_line = tokens[colon].line;
+                let end = (colon + 1..tokens.len())
+                    .find(|&k| {
+                        tokens[k].line > colon_line
+                            && tokens[k - 1].line < tokens[k].line
+                            && indent(tokens[k].line) <= own
+                    })
+                    .unwrap_or(tokens.len());
+                gated.push(colon + 1..end);
+            }
+        }
+        _ => {}
+    }
+    if gated.is_empty() {
+        return;
+    }
+    for (read, p) in reads.iter_mut().zip(positions) {
+        if gated.iter().any(|r| r.contains(p)) {
+            read.optional_use = true;
+        }
+    }
+}
+
+/// The `{}` nesting depth at each token.
+fn brace_depths(tokens: &[Spanned]) -> Vec<u32> {
+    let mut depth = 0u32;
+    tokens
+        .iter()
+        .map(|t| {
+            let here = depth;
+            match t.token {
+                Token::Punct('{') => depth += 1,
+                Token::Punct('}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            here
+        })
+        .collect()
+}
+
+/// Whether the statement at `at` throws or exits (`if (!url) throw …`,
+/// `process.exit(1)`, `raise`, `sys.exit`) on its line or the next two.
+fn throws_nearby(tokens: &[Spanned], at: usize) -> bool {
+    let line = tokens[at].line;
+    tokens[at..]
+        .iter()
+        .take_while(|t| t.line <= line + 2)
+        .any(|t| matches!(&t.token, Token::Ident(w) if matches!(w.as_str(), "throw" | "exit" | "raise" | "abort")))
+}
+
+/// `const key = process.env.X` / `key = …` / `this.key = …` (the read
+/// starting at `at`), and the same file tests the name afterwards:
+/// `!key`, `key ?`, `key &&`, `key ||`, `key ??`, `key ==`, `if (key)`.
+fn binding_is_tested(tokens: &[Spanned], at: usize, is_guard: &impl Fn(usize) -> bool) -> bool {
+    let before = |k: usize| at.checked_sub(k).and_then(|j| tokens.get(j));
+    if !punct(before(1), '=') || matches!(before(2).map(|t| &t.token), Some(Token::Punct(_))) {
+        return false;
+    }
+    let Some(name) = ident(before(2)) else {
+        return false;
+    };
+    // `this.key = …` is tested as `this.key`; a plain name must not be a
+    // property of something else where it is tested.
+    let member = punct(before(3), '.');
+    if member && ident(before(4)) != Some("this") {
+        return false;
+    }
+    (at + 1..tokens.len()).any(|k| {
+        if ident(tokens.get(k)) != Some(name) {
+            return false;
+        }
+        let start = if member {
+            if !(punct(tokens.get(k.wrapping_sub(1)), '.')
+                && ident(tokens.get(k.wrapping_sub(2))) == Some("this"))
+            {
+                return false;
+            }
+            k - 2
+        } else {
+            if punct(tokens.get(k.wrapping_sub(1)), '.') {
+                return false;
+            }
+            k
+        };
+        (tested(tokens, start, k + 1) || logical_default(tokens, k + 1).0) && is_guard(start)
+    })
+}
+
+/// An environment schema: t3-env's `createEnv`, envalid's `cleanEnv`, or a
+/// zod object that parses `process.env`. The schema, not the reads in it,
+/// says which variables are required.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnvSchema {
+    /// Keys whose validator makes them optional: `.optional()`,
+    /// `.default(…)`, `.nullish()`, `.nullable()`, `.catch(…)`, envalid's
+    /// `{ default: … }`.
+    pub optional: Vec<String>,
+}
+
+/// The schema a JavaScript/TypeScript file declares, if it declares one.
+pub fn env_schema(tokens: &[Spanned]) -> Option<EnvSchema> {
+    let calls = |name: &str| {
+        tokens.windows(2).any(|w| {
+            matches!(&w[0].token, Token::Ident(x) if x == name) && w[1].token == Token::Punct('(')
+        })
+    };
+    // A zod object counts only when it validates the environment itself
+    // (`schema.parse(process.env)`): request-body schemas sit in route
+    // files that read the environment for other reasons.
+    let parses_env = (0..tokens.len()).any(|i| {
+        (spells(tokens, i, &["parse", "("]) || spells(tokens, i, &["safeParse", "("]))
+            && (spells(tokens, i + 2, &["process", ".", "env"])
+                || spells(tokens, i + 2, &["import", ".", "meta", ".", "env"]))
+    });
+    if !(calls("createEnv") || calls("cleanEnv") || parses_env) {
+        return None;
+    }
+    let mut optional = Vec::new();
+    for i in 1..tokens.len() {
+        // `NAME: validator,` as an object entry (after `{` or `,`).
+        let Some(name) = ident(tokens.get(i)).or_else(|| string(tokens.get(i))) else {
+            continue;
+        };
+        if !looks_like_env_constant(name)
+            || !punct(tokens.get(i + 1), ':')
+            || !(punct(tokens.get(i - 1), '{') || punct(tokens.get(i - 1), ','))
+        {
+            continue;
+        }
+        let mut depth = 0i32;
+        let mut is_optional = false;
+        for t in &tokens[i + 2..] {
+            match &t.token {
+                Token::Punct('(' | '[' | '{') => depth += 1,
+                Token::Punct(')' | ']' | '}') => {
+                    if depth == 0 {
+                        break;
+                    }
+                    depth -= 1;
+                }
+                Token::Punct(',') if depth == 0 => break,
+                Token::Ident(w)
+                    if matches!(
+                        w.as_str(),
+                        "optional" | "default" | "nullish" | "nullable" | "catch"
+                    ) =>
+                {
+                    is_optional = true
+                }
+                _ => {}
+            }
+        }
+        if is_optional && !optional.iter().any(|o| o == name) {
+            optional.push(name.to_string());
+        }
+    }
+    Some(EnvSchema { optional })
 }
 
 /// Identifiers and strings that check the environment or debug mode.
@@ -484,6 +862,12 @@ fn tested(tokens: &[Spanned], start: usize, end: usize) -> bool {
             (Some(Token::Punct('=' | '!')), Some(Token::Punct('=')))
         )
         || matches!(before, Some(Token::Punct('!')))
+        // The last operand of a condition: `if (a && process.env.X)`,
+        // `Boolean(a && process.env.X)`.
+        || (matches!(
+            (before, before2),
+            (Some(Token::Punct('&')), Some(Token::Punct('&')))
+        ) && matches!(next, Some(Token::Punct(')'))))
         || matches!((before, before2), (Some(Token::Punct('(')), Some(Token::Ident(w))) if w == "if" || w == "Boolean")
 }
 
@@ -832,6 +1216,70 @@ mod tests {
         assert_eq!(
             reads("const a = process.env.JWT_SECRET || 'secret';\n// process.env.NOPE\nconst b = import.meta.env.VITE_API_URL;\nconst c = process.env['DB'] ?? fallback();\nconst { A, B = 'x' } = process.env;", Lang::Js),
             [r("JWT_SECRET", true, Some("secret")), r("VITE_API_URL", false, None), r("DB", true, None), r("A", false, None), r("B", true, Some("x"))]
+        );
+    }
+
+    fn optional(src: &str, lang: Lang) -> Vec<(String, bool)> {
+        env_reads(&tokenize(src, lang), lang)
+            .into_iter()
+            .map(|r| (r.name, r.has_default || r.optional_use))
+            .collect()
+    }
+
+    #[test]
+    fn guarded_reads_are_optional() {
+        let o = |n: &str, opt: bool| (n.to_string(), opt);
+        // Through a local, a member, a fallback, a test elsewhere in the file.
+        assert_eq!(
+            optional("function f() {\n  const key = process.env.KEY;\n  if (!key) return null;\n  this.id = process.env.ID as string;\n  if (!this.id || x) throw new Error('x');\n}\nconst dsn = process.env.SENTRY_DSN || process.env.NEXT_PUBLIC_SENTRY_DSN;\nif (process.env.FLAG) { use(process.env.FLAG); }\nconst used = process.env.USED;\nsend(used);\n", Lang::Js),
+            [o("KEY", true), o("ID", true), o("SENTRY_DSN", true), o("NEXT_PUBLIC_SENTRY_DSN", true), o("FLAG", true), o("FLAG", true), o("USED", false)]
+        );
+        // A start-up check that throws at module level keeps it required.
+        assert_eq!(
+            optional("const url = process.env.DATABASE_URL;\nif (!url) throw new Error('DATABASE_URL is required');\nif (!process.env.SECRET) {\n  throw new Error('SECRET');\n}\nexport const s = process.env.SECRET;\n", Lang::Js),
+            [o("DATABASE_URL", false), o("SECRET", true), o("SECRET", false)]
+        );
+        assert_eq!(
+            optional("if \"AWS_DOMAIN\" in os.environ:\n    AWS_DOMAIN = os.environ[\"AWS_DOMAIN\"]\nKEY = os.environ[\"KEY\"]\n", Lang::Python),
+            [o("AWS_DOMAIN", true), o("KEY", false)]
+        );
+    }
+
+    #[test]
+    fn gated_reads_are_optional() {
+        let o = |n: &str, opt: bool| (n.to_string(), opt);
+        assert_eq!(
+            optional("const unsend = process.env.UNSEND_KEY\n  ? new Unsend(process.env.UNSEND_KEY, process.env.UNSEND_URL)\n  : null;\nif (process.env.S3_BUCKET) {\n  client = s3(process.env.S3_REGION);\n} else {\n  disk(process.env.UPLOAD_DIR);\n}\n", Lang::Js),
+            [o("UNSEND_KEY", true), o("UNSEND_KEY", true), o("UNSEND_URL", true), o("S3_BUCKET", true), o("S3_REGION", true), o("UPLOAD_DIR", false)]
+        );
+        let src = "if \"CF_TOKEN\" in os.environ:\n    CACHE = {\n        \"ZONE\": os.environ[\"CF_ZONE\"],\n    }\nSECRET = os.environ[\"SECRET\"]\n";
+        let reads: Vec<(String, bool)> =
+            env_reads_in(&tokenize(src, Lang::Python), src, Lang::Python)
+                .into_iter()
+                .map(|r| (r.name, r.has_default || r.optional_use))
+                .collect();
+        assert_eq!(reads, [o("CF_ZONE", true), o("SECRET", false)]);
+    }
+
+    #[test]
+    fn env_schemas() {
+        let schema = |src: &str| env_schema(&tokenize(src, Lang::Js));
+        assert_eq!(
+            schema("export const env = createEnv({\n  server: {\n    DATABASE_URL: z.string().url(),\n    SENTRY_DSN: z.string().url().optional(),\n    LOG_LEVEL: z.enum(['info', 'debug']).default('info'),\n  },\n  runtimeEnv: { DATABASE_URL: process.env.DATABASE_URL, SENTRY_DSN: process.env.SENTRY_DSN },\n});\n"),
+            Some(EnvSchema { optional: vec!["SENTRY_DSN".into(), "LOG_LEVEL".into()] })
+        );
+        assert_eq!(
+            schema("const env = cleanEnv(process.env, { PORT: port({ default: 3000 }), API_KEY: str() });\n"),
+            Some(EnvSchema { optional: vec!["PORT".into()] })
+        );
+        assert_eq!(
+            schema("const Env = z.object({ REDIS_URL: z.string().default('redis://localhost') });\nexport const env = Env.parse(process.env);\n"),
+            Some(EnvSchema { optional: vec!["REDIS_URL".into()] })
+        );
+        // A request-body schema in a route that reads the environment.
+        assert_eq!(
+            schema("const Body = z.object({ NAME: z.string().optional() });\nconst key = process.env.INTERNAL_API_KEY;\n"),
+            None
         );
     }
 

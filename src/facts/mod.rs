@@ -108,6 +108,8 @@ pub struct JsFile {
     /// Environment variables an env schema gives a literal default
     /// (`JWT_SECRET: z.string().default("…")`).
     pub schema_defaults: Vec<config_code::SchemaDefault>,
+    /// The environment schema the file declares (t3-env, envalid, zod).
+    pub env_schema: Option<config_code::EnvSchema>,
     /// Databases the code names: SQLite and server driver imports, engines
     /// (`client: "sqlite3"`), database URLs, each with the role its
     /// expression gives it (default, option, test-only).
@@ -409,6 +411,14 @@ impl<'a> Facts<'a> {
         }
     }
 
+    /// The environment schema a JavaScript/TypeScript file declares
+    /// (`config_code::env_schema`).
+    pub fn env_schema(&self, id: FileId) -> Option<&config_code::EnvSchema> {
+        self.js_mentioning(id, needles::JS_ENV_READS)?
+            .env_schema
+            .as_ref()
+    }
+
     /// `code()` for files that contain one of `needles` (see `js_mentioning`).
     pub fn code_mentioning(&self, id: FileId, needles: &[&str]) -> Option<&CodeFile> {
         match self.parsed_mentioning(id, needles)? {
@@ -550,6 +560,7 @@ impl<'a> Facts<'a> {
                     string_properties: Vec::new(),
                     env_reads: config_code::env_reads(&tokens, code::Lang::Js),
                     schema_defaults: config_code::schema_defaults(&tokens),
+                    env_schema: config_code::env_schema(&tokens),
                     databases: database::literals(&tokens, &text, code::Lang::Js),
                     backup: backup_code::BackupCode::read(&tokens, &text, code::Lang::Js),
                 }))
@@ -563,6 +574,7 @@ impl<'a> Facts<'a> {
                     string_properties: code::string_properties(&tokens),
                     env_reads: config_code::env_reads(&tokens, code::Lang::Js),
                     schema_defaults: Vec::new(),
+                    env_schema: None,
                     databases: database::literals(&tokens, &text, code::Lang::Js),
                     backup: backup_code::BackupCode::default(),
                 }))
@@ -583,7 +595,7 @@ impl<'a> Facts<'a> {
                     path_literals: code::path_literals(&tokens),
                     databases: database::literals(&tokens, &text, lang),
                     mentions: code::notable_identifiers(&tokens),
-                    env_reads: config_code::env_reads(&tokens, lang),
+                    env_reads: config_code::env_reads_in(&tokens, &text, lang),
                     debug_settings: config_code::debug_settings(&tokens, &text, lang),
                     backup: backup_code::BackupCode::read(&tokens, &text, lang),
                 }))

@@ -38,7 +38,7 @@ GitHub/GitLab/Slack token, private key).
 
 Not reported: env examples (`.env.example`, `.sample`, `.template`, `.dist`);
 files for tests and CI (`.env.test`, `.env.ci`, `.env.e2e`) and files under
-test, fixture or example folders; empty values, references (`${OTHER}`) and
+test, fixture, example or CI folders (`ci/base.env`, `.github/`); empty values, references (`${OTHER}`) and
 placeholders (`changeme`, `your-key-here`, `xxxx`, `dev-secret`, values under
 10 characters); passwords for `localhost` or a Compose service (`db`,
 `postgres`). In development files (`.env.development`, `.env.dev`) only
@@ -120,6 +120,23 @@ fn classify(rel: &str) -> FileClass {
         .filter(|w| !w.is_empty())
         .collect();
     if words.iter().any(|w| NON_PRODUCT_ENV_WORDS.contains(w)) {
+        return FileClass::Skip;
+    }
+    // A file in a CI folder (`ci/base.env`, passed to the test run with
+    // `--env-file`) configures the pipeline's throw-away services.
+    let dirs = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    if dirs.split('/').any(|p| {
+        matches!(
+            p.to_ascii_lowercase().as_str(),
+            "ci" | ".github"
+                | ".circleci"
+                | ".gitlab"
+                | ".buildkite"
+                | "e2e"
+                | "cypress"
+                | "playwright"
+        )
+    }) {
         return FileClass::Skip;
     }
     let in_dev_dir = rel.split('/').any(|p| p == ".devcontainer");

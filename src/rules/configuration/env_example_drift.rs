@@ -3,8 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::facts::config_code::EnvRead;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::{FileId, FileKind};
+use crate::rules::containerization::dockerfiles;
 use crate::rules::{code, AppContext, Check, Rule, RuleMeta};
 use crate::stack::Ecosystem;
 
@@ -23,29 +25,63 @@ pub static RULE: Rule = Rule {
 };
 
 const DOCS: &str = r#"## What it does
-Compares the environment variables an app's code requires with its env
-example (`.env.example`, `.env.sample`, `env.template`, … in the app folder,
-and in a monorepo the root's). Reads are found in code with the lexer —
+Compares the environment variables an app's code requires with the app's
+own env example (`.env.example`, `.env.sample`, `env.template`, … in the app
+folder; in a monorepo, the root's). Reads are found in code with the lexer —
 `process.env.X`, `import.meta.env.X`, `os.environ["X"]`/`os.getenv("X")`,
 django-environ/decouple `env("X")`/`config("X")`, `ENV["X"]`/`ENV.fetch("X")`,
 `getenv`/`env()` in PHP, Go `os.Getenv("X")`, Rust `env::var("X")`, Java
 `System.getenv("X")` and Spring `${X}`. A variable counts as documented when
 an env example lists it (also commented out), a committed env file sets it
-(`.env.development` defaults), or the app's Dockerfile sets it (`ENV`/`ARG`).
+(`.env.development` defaults), or a Dockerfile of the app — or one elsewhere
+that builds it (`docker/api.Dockerfile` named by a compose `build:`) — sets
+it (`ENV`/`ARG`).
 
-Not reported: reads the code can do without — with a default
-(`process.env.PORT || 3000`, `os.getenv("X", "y")`), through an API that
-returns null when unset (`os.getenv("X")`, `os.environ.get("X")`,
-`ENV["X"]`, PHP `env("X")`, Go `os.LookupEnv`, Rust `env::var` not
-unwrapped), or only tested (`if (process.env.X)`, `process.env.X === "true"`,
-`!process.env.X`); environment schemas (`env.ts`, `env.mjs`: the schema says
-which variables are optional); examples in `.devcontainer/`; variables the platform or tooling
-provides (`NODE_ENV`, `PORT`, `HOSTNAME`, `CI`, `HOME`, `PATH`, `npm_*`,
-`VERCEL_*`, `NETLIFY`, `FLY_*`, `RENDER_*`, `RAILWAY_*`, `HEROKU_*`,
-`K_SERVICE`, `AWS_LAMBDA_*`, `KUBERNETES_*`, `GITHUB_*`, Vite's `MODE`/`DEV`/`PROD`,
-`NEXT_RUNTIME`, …); test, script, migration and build files (`build.rs`);
-and apps without an env example
-(there is nothing to drift from).
+Which example is the app's: one in its folder, unless it sits in a folder
+of one deployment or of samples (`deploy/`, `docker/`, `podman/`, `helm/`,
+`k8s/`, `examples/`, `templates/`, `.devcontainer/`) or its name ties it to
+one (`.env.podman.example`): such a template lists what that deployment
+sets, so its variables count as documented but the app is not compared with
+it. The root's example is compared with an app in a sub-folder only when the
+root is not an app itself, and — when the repository holds several apps —
+only if it lists something that app reads (a server's example says nothing
+about the web client beside it).
+
+Not reported: reads the code can do without —
+- with a default (`process.env.PORT || 3000`, `Number(process.env.X) ?? 14`,
+  `os.getenv("X", "y")`), anywhere in the app (an empty-string default is a
+  placeholder, not a default);
+- through an API that returns null when unset (`os.getenv("X")`,
+  `os.environ.get("X")`, `ENV["X"]`, PHP `env("X")`, Go `os.LookupEnv`,
+  Rust `env::var` not unwrapped);
+- tested (`if (process.env.X)`, `process.env.X === "true"`,
+  `!process.env.X`, `a && process.env.X)`, Python `"X" in os.environ`) — and
+  then every other read of that variable in the app too;
+- through a name the code then tests (`const key = process.env.X; if (!key)
+  return null`, `this.id = process.env.ID; if (!this.id) throw …`);
+- the alternative after `||`/`??` (`process.env.A || process.env.B`);
+- inside a branch another variable turns on (`if (process.env.S3_BUCKET) {
+  … process.env.S3_REGION … }`, `process.env.KEY ? new Client(process.env.URL)
+  : null`, Python's block under `if "TOKEN" in os.environ:`).
+
+A check that throws or exits at module level (`const url =
+process.env.DATABASE_URL; if (!url) throw …`) is a start-up requirement, not
+an option: that variable is still reported.
+
+Environment schemas (t3-env `createEnv`, envalid `cleanEnv`, a zod object
+that parses `process.env`, and files named `env.ts`/`env.mjs`) are not read
+as reads: the schema says which variables are optional, and a variable it
+marks `.optional()`, `.default(…)`, `.nullish()` or `{ default: … }` is not
+reported where other code reads it directly. Also not reported: variables the
+platform, runtime or host provides (`NODE_ENV`, `PORT`, `HOSTNAME`, `TZ`,
+`CI`, `HOME`, `PATH`, `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY`,
+`NODE_OPTIONS`, `NODE_EXTRA_CA_CERTS`, `npm_*`, `VERCEL_*`, `NETLIFY`,
+`FLY_*`, `RENDER_*`, `RAILWAY_*`, `HEROKU_*`, `K_SERVICE`, `AWS_LAMBDA_*`,
+`KUBERNETES_*`, `GITHUB_*`, Vite's `MODE`/`DEV`/`PROD`, `NEXT_RUNTIME`, …);
+tests, seed and migration scripts (`prisma/seed.ts`, `db/migrate.js`,
+`scripts/`, `migrations/`, fixtures, stories) and build files (`build.rs`);
+and apps without an env example of their own (there is nothing to drift
+from).
 
 ## Why is this bad?
 The env example is how a new environment learns what to configure. A variable
@@ -132,6 +168,45 @@ const PLATFORM_VARIABLES: &[&str] = &[
     "WEB_CONCURRENCY",
     "DJANGO_SETTINGS_MODULE",
     "APP_ENV",
+    // Proxies and TLS trust: read by HTTP clients and runtimes from the
+    // host's environment, never app configuration.
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "ALL_PROXY",
+    "FTP_PROXY",
+    "NODE_EXTRA_CA_CERTS",
+    "NODE_TLS_REJECT_UNAUTHORIZED",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    // Runtimes and shells.
+    "NODE_OPTIONS",
+    "NODE_DEBUG",
+    "UV_THREADPOOL_SIZE",
+    "GOMAXPROCS",
+    "GOMEMLIMIT",
+    "PYTHONUNBUFFERED",
+    "PYTHONDONTWRITEBYTECODE",
+    "VIRTUAL_ENV",
+    "LC_ALL",
+    "LANGUAGE",
+    "LOGNAME",
+    "EDITOR",
+    "VISUAL",
+    "SHLVL",
+    "FORCE_COLOR",
+    "NO_COLOR",
+    "COLORTERM",
+    "NEXT_TELEMETRY_DISABLED",
+    "NEXT_MANUAL_SIG_HANDLE",
+    "APPDATA",
+    "LOCALAPPDATA",
+    "USERPROFILE",
+    "SYSTEMROOT",
+    "WINDIR",
+    "CODESPACES",
 ];
 
 const PLATFORM_PREFIXES: &[&str] = &[
@@ -150,6 +225,14 @@ const PLATFORM_PREFIXES: &[&str] = &[
     "RENDER",
     "RUNNER_",
     "TURBO_",
+    "XDG_",
+    "LC_",
+    "GITPOD_",
+    "CODESPACE_",
+    "BUILDKITE_",
+    "CIRCLE_",
+    "TRAVIS_",
+    "BITBUCKET_",
     "VERCEL",
     "npm_",
     "__",
@@ -183,7 +266,25 @@ fn is_test_or_script(rel: &str) -> bool {
         || stem.split(['-', '_', '.']).any(|w| {
             matches!(
                 w,
-                "test" | "tests" | "testing" | "mock" | "mocks" | "e2e" | "spec"
+                "test"
+                    | "tests"
+                    | "testing"
+                    | "mock"
+                    | "mocks"
+                    | "e2e"
+                    | "spec"
+                    // Seed and migration scripts run once, by hand or in
+                    // CI, with the variables given on the command line.
+                    | "seed"
+                    | "seeds"
+                    | "seeder"
+                    | "seeding"
+                    | "migrate"
+                    | "migration"
+                    | "fixture"
+                    | "fixtures"
+                    | "stories"
+                    | "setuptests"
             )
         })
         || name == "build.rs"
@@ -212,27 +313,109 @@ fn is_test_or_script(rel: &str) -> bool {
                     | "__mocks__"
                     | "test"
                     | "tests"
+                    | "seeders"
+                    | "fixtures"
+                    | "__fixtures__"
+                    | "cypress"
+                    | "playwright"
+                    | ".storybook"
+                    | "stories"
             )
         })
 }
 
+/// Folders that hold the files of one way to deploy (`deploy/podman/`,
+/// `docker/`, `helm/`) or samples: an env example there lists what that
+/// deployment sets, not everything the app can read.
+const DEPLOYMENT_FOLDERS: &[&str] = &[
+    ".devcontainer",
+    "chart",
+    "charts",
+    "compose",
+    "contrib",
+    "deploy",
+    "deployment",
+    "deployments",
+    "docker",
+    "example",
+    "examples",
+    "helm",
+    "infra",
+    "infrastructure",
+    "k8s",
+    "kubernetes",
+    "ops",
+    "podman",
+    "sample",
+    "samples",
+    "template",
+    "templates",
+];
+
+/// Words in an env example's name that tie it to one deployment
+/// (`podman.env.example`, `.env.docker.example`).
+const DEPLOYMENT_NAME_WORDS: &[&str] = &[
+    "compose",
+    "docker",
+    "helm",
+    "k8s",
+    "kubernetes",
+    "nomad",
+    "podman",
+    "quadlet",
+    "swarm",
+    "systemd",
+];
+
+/// Whether an env example (path relative to the app folder) is the app's
+/// own rather than the template of one deployment.
+fn is_general_example(inner: &str) -> bool {
+    let mut parts: Vec<&str> = inner.split('/').collect();
+    let name = parts.pop().unwrap_or("").to_ascii_lowercase();
+    !parts
+        .iter()
+        .any(|p| DEPLOYMENT_FOLDERS.contains(&p.to_ascii_lowercase().as_str()))
+        && !name
+            .split(['.', '-', '_'])
+            .any(|w| DEPLOYMENT_NAME_WORDS.contains(&w))
+}
+
 fn check(cx: &AppContext) -> Vec<Finding> {
+    // PHP's `env()`/`getenv()` return null when unset: Laravel-style
+    // config files read every option that way, all of them optional.
+    if cx.app.ecosystem == Ecosystem::Php {
+        return Vec::new();
+    }
     let index = cx.repo.index;
     let facts = cx.repo.facts;
-    // A dev container's example configures the editor's container, not
-    // the app's deployments.
-    let mut examples: Vec<FileId> = cx
-        .files_of_kind(FileKind::EnvExample)
-        .filter(|id| !index.get(*id).rel.split('/').any(|p| p == ".devcontainer"))
-        .collect();
-    if cx.app.path != "." {
-        examples.extend(cx.repo.in_dir(FileKind::EnvExample, ""));
-    }
-    let Some(first_example) = examples.first().copied() else {
-        return Vec::new();
+    let inner = |id: FileId| -> &str {
+        let rel = index.get(id).rel.as_str();
+        rel.strip_prefix(cx.app.dir())
+            .unwrap_or(rel)
+            .trim_start_matches('/')
     };
+    let all_examples: Vec<FileId> = cx.files_of_kind(FileKind::EnvExample).collect();
+    // The examples the app is compared with: its own, not a deployment's.
+    let mut examples: Vec<FileId> = all_examples
+        .iter()
+        .copied()
+        .filter(|id| is_general_example(inner(*id)))
+        .collect();
+    // A monorepo's root example, unless the root is an app of its own (a
+    // back-end whose example says nothing about the client beside it).
+    let root_examples: Vec<FileId> =
+        if cx.app.path != "." && !cx.repo.apps.iter().any(|a| a.path == ".") {
+            cx.repo
+                .in_dir(FileKind::EnvExample, "")
+                .into_iter()
+                .filter(|id| is_general_example(&index.get(*id).rel))
+                .collect()
+        } else {
+            Vec::new()
+        };
     let mut documented: BTreeSet<String> = BTreeSet::new();
-    for id in examples
+    let mut root_documented: BTreeSet<String> = BTreeSet::new();
+    for id in all_examples
         .iter()
         .copied()
         .chain(cx.files_of_kind(FileKind::EnvFile))
@@ -242,7 +425,20 @@ fn check(cx: &AppContext) -> Vec<Finding> {
             documented.extend(env.commented.iter().cloned());
         }
     }
-    for id in cx.files_of_kind(FileKind::Dockerfile) {
+    for id in &root_examples {
+        if let Some(env) = facts.env_file(*id) {
+            root_documented.extend(env.vars.iter().map(|v| v.name.clone()));
+            root_documented.extend(env.commented.iter().cloned());
+        }
+    }
+    // Variables the images that run the app set (`ENV`/`ARG`): its own
+    // Dockerfiles and those elsewhere that build it (`docker/web.Dockerfile`).
+    let building: Vec<FileId> = dockerfiles::production_dockerfiles(cx.repo)
+        .iter()
+        .filter(|t| t.app.is_some_and(|a| a.path == cx.app.path))
+        .map(|t| t.id)
+        .collect();
+    for id in cx.files_of_kind(FileKind::Dockerfile).chain(building) {
         if let Some(d) = facts.dockerfile(id) {
             for stage in &d.stages {
                 for i in stage.all("ENV").chain(stage.all("ARG")) {
@@ -254,25 +450,54 @@ fn check(cx: &AppContext) -> Vec<Finding> {
             }
         }
     }
+    // Environment schemas (t3-env, envalid, zod): the schema says which
+    // variables are optional, here and wherever else the code reads them.
+    let sources = cx.source_files();
+    let mut schema_files: BTreeSet<FileId> = BTreeSet::new();
+    let mut schema_optional: BTreeSet<String> = BTreeSet::new();
+    for id in &sources {
+        if let Some(schema) = facts.env_schema(*id) {
+            schema_files.insert(*id);
+            schema_optional.extend(schema.optional.iter().cloned());
+        }
+    }
+    let reads: Vec<(&str, &EnvRead)> = sources
+        .iter()
+        .filter(|id| !schema_files.contains(id))
+        .map(|id| (cx.repo.rel(*id), *id))
+        .filter(|(rel, _)| !is_test_or_script(rel))
+        .flat_map(|(rel, id)| {
+            facts
+                .env_reads(id)
+                .into_iter()
+                .flatten()
+                .map(move |r| (rel, r))
+        })
+        .collect();
+    // A variable the code tests somewhere (`if (process.env.SENTRY_DSN)`)
+    // or gives a real default somewhere (`|| 14`; an empty string is a
+    // placeholder, not a default) is optional wherever else it is read.
+    let optional_somewhere: BTreeSet<&str> = reads
+        .iter()
+        .filter(|(_, r)| {
+            r.guard || (r.has_default && r.fallback.as_deref().is_none_or(|f| !f.is_empty()))
+        })
+        .map(|(_, r)| r.name.as_str())
+        .collect();
     // name → first read without a default
     let mut missing: BTreeMap<String, Location> = BTreeMap::new();
-    // PHP's `env()`/`getenv()` return null when unset: Laravel-style
-    // config files read every option that way, all of them optional.
-    if cx.app.ecosystem == Ecosystem::Php {
-        return Vec::new();
-    }
-    for id in cx.source_files() {
-        let rel = cx.repo.rel(id);
-        if is_test_or_script(rel) {
-            continue;
-        }
-        let reads = facts.env_reads(id);
-        for read in reads.into_iter().flatten() {
+    // Every variable the app reads, for the root example's relevance.
+    let mut read_names: BTreeSet<&str> = BTreeSet::new();
+    for (rel, read) in &reads {
+        {
             let name = &read.name;
+            read_names.insert(name);
             if read.has_default
                 || read.optional_use
+                || optional_somewhere.contains(name.as_str())
                 || provided_by_platform(name)
                 || documented.contains(name)
+                || schema_optional.contains(name)
                 || name.chars().any(|c| c.is_ascii_lowercase())
                 || name.len() < 3
             {
@@ -280,9 +505,23 @@ fn check(cx: &AppContext) -> Vec<Finding> {
             }
             missing
                 .entry(name.clone())
-                .or_insert_with(|| Location::new(rel, read.line));
+                .or_insert_with(|| Location::new(*rel, read.line));
         }
     }
+    // In a repository of several apps, the root example is this app's only
+    // when it documents something the app reads; otherwise it belongs to
+    // another app (a server's example says nothing about the client).
+    if cx.repo.apps.len() == 1
+        || root_documented
+            .iter()
+            .any(|n| read_names.contains(n.as_str()))
+    {
+        examples.extend(root_examples);
+        missing.retain(|name, _| !root_documented.contains(name));
+    }
+    let Some(first_example) = examples.first().copied() else {
+        return Vec::new();
+    };
     if missing.is_empty() {
         return Vec::new();
     }

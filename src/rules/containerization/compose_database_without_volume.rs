@@ -49,7 +49,10 @@ A header comment that says the file is for self-hosting makes it a
 deployment too; a neutral file beside a production-named one
 (`docker-compose.yml` next to `docker-compose.prod.yml`) is not, and neither
 is one that a development-named script beside it starts
-(`start-local-instances.sh` running `docker compose up`). Development files are never read:
+(`start-local-instances.sh` running `docker compose up`), nor one with a
+name of its own (`docker-compose.build.yml`) that only CI configuration and
+scripts name — no README, no deploy or release workflow or script — the
+stack a pipeline or an agent's start script brings up to test against. Development files are never read:
 names with `dev`, `local`, `test`, `ci`, `e2e`, `debug`, `override`
 (`docker-compose.override.yml` is what Compose loads on developer machines),
 files in dev containers, tests and examples, and files whose header comment

@@ -50,7 +50,10 @@ pub fn role(cx: &RepoContext, id: FileId, compose: &ComposeFile) -> ComposeRole 
                 .compose(*other)
                 .is_some_and(|c| c.name_role(cx.rel(*other)) == ComposeRole::Production)
     });
-    if production_sibling || started_by_dev_script(cx, dir) {
+    if production_sibling
+        || started_by_dev_script(cx, dir)
+        || cx.memo("compose-only-ci-uses", cx.rel(id), || only_ci_uses(cx, id))
+    {
         return ComposeRole::Unknown;
     }
     // A service built from source, kept running, deploys the project only
@@ -211,6 +214,54 @@ pub fn is_application(service: &ComposeService) -> bool {
 /// Whether a script beside the compose file, named for development
 /// (`start-local-instances.sh`, `dev.sh`, `run-tests.sh`), runs
 /// `docker compose`: the file is that script's local stack.
+/// Whether a compose file with a name of its own (not `compose.yml` or
+/// `docker-compose.yml`) is named only by CI configuration and scripts —
+/// never by a README — and by none that deploys (a workflow or script
+/// named for deploying or releasing): the stack a pipeline or an agent's
+/// start script brings up to test against (`docker-compose.build.yml`),
+/// not one a reader is told to run.
+fn only_ci_uses(cx: &RepoContext, id: FileId) -> bool {
+    let file = cx.index.get(id);
+    let name = file.name().to_string();
+    if matches!(
+        name.to_ascii_lowercase().as_str(),
+        "compose.yml" | "compose.yaml" | "docker-compose.yml" | "docker-compose.yaml"
+    ) {
+        return false;
+    }
+    // CI files and scripts are parsed into steps and commands; the name
+    // may sit anywhere in them (an `env:` value, an assignment), so their
+    // text is searched. Few files, read once per compose file asked about.
+    let names = |other: &FileId| {
+        crate::facts::text::read_text(&cx.index.path(*other), 1 << 20)
+            .is_ok_and(|t| t.contains(&name))
+    };
+    let deploys = |other: &FileId| {
+        cx.index
+            .get(*other)
+            .name()
+            .to_ascii_lowercase()
+            .split(['.', '-', '_'])
+            .any(|w| {
+                matches!(
+                    w,
+                    "deploy" | "deployment" | "release" | "cd" | "production" | "prod"
+                )
+            })
+    };
+    let users: Vec<FileId> = cx
+        .index
+        .of_kind(FileKind::CiConfig)
+        .iter()
+        .chain(cx.index.of_kind(FileKind::ShellScript))
+        .copied()
+        .filter(|other| *other != id && names(other))
+        .collect();
+    !users.is_empty()
+        && !users.iter().any(deploys)
+        && !cx.index.of_kind(FileKind::Readme).iter().any(names)
+}
+
 fn started_by_dev_script(cx: &RepoContext, dir: &str) -> bool {
     cx.in_dir(FileKind::ShellScript, dir).iter().any(|id| {
         let file = cx.index.get(*id);

@@ -31,9 +31,12 @@ no `.dockerignore` (BuildKit also reads `<Dockerfile>.dockerignore` beside the
 Dockerfile, first), or when it has one that does not exclude `.git`, `.env`
 where a developer keeps one (beside an `.env.example` at the context root or
 in a package folder, or at the root of an app that loads `dotenv`)
-or — for Node.js — `node_modules` of each package in the context. Patterns
-are matched as BuildKit does: `!` re-includes, `**` spans folders, and a bare
-`node_modules` only matches at the context root.
+or — for Node.js — `node_modules` of each package in the context (a
+package.json that declares no dependency and no workspace, such as a `bin`
+helper, never gets one). Patterns are matched as BuildKit does: `!`
+re-includes, `**` spans folders, and a bare `node_modules` only matches at
+the context root. `.git` counts as excluded when its objects are: `.git/`
+followed by `!.git/HEAD` (kept for a version stamp) leaves the history out.
 
 The build context is the folder a compose service's `build:` names, else the
 folder (from the Dockerfile's own up to the root) where the files the
@@ -164,9 +167,22 @@ impl ContextContents {
             .collect();
         env_dirs.sort();
         env_dirs.dedup();
+        // A package.json that declares no dependency and no workspace (a
+        // `bin` helper, a version stamp) never gets a node_modules beside it.
+        let installs = |id: crate::index::FileId| {
+            cx.facts.package_json(id).is_none_or(|p| {
+                !(p.dependencies.is_empty()
+                    && p.dev_dependencies.is_empty()
+                    && p.workspaces.is_empty())
+            })
+        };
         let mut node_dirs: Vec<String> = context_files
             .iter()
-            .filter(|f| f.kind == Some(FileKind::PackageJson) && product(&f.rel))
+            .filter(|f| {
+                f.kind == Some(FileKind::PackageJson)
+                    && product(&f.rel)
+                    && cx.index.find(&f.rel).is_none_or(installs)
+            })
             .map(|f| relative(f.dir()))
             .collect();
         node_dirs.sort();
@@ -333,8 +349,10 @@ fn missing_exclusions(
     let mut missing = Vec::new();
     // Build stages often read `.git` on purpose (version stamps);
     // only the image must not carry it.
-    // `.git` sits at the repository root only.
-    if in_image && target.context.is_empty() && !ignore.excludes(".git/HEAD") {
+    // `.git` sits at the repository root only. The history is in its
+    // objects: a `.dockerignore` that excludes `.git/` but re-includes
+    // `.git/HEAD` for a version stamp keeps it out.
+    if in_image && target.context.is_empty() && !ignore.excludes(".git/objects/pack/x.pack") {
         missing.push(".git".to_string());
     }
     let root = String::new();

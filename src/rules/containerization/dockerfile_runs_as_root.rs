@@ -52,7 +52,12 @@ It does not report when something else makes the process unprivileged:
   Kubernetes manifests set `runAsNonRoot: true` or a non-zero `runAsUser`.
 
 Development images (`Dockerfile.dev`, `.devcontainer/`, a final stage
-that runs `npm run dev`) are not production and are skipped.
+that runs `npm run dev`) are not production and are skipped, and so are
+tool images: no `CMD`, `ENTRYPOINT` or `EXPOSE` and no compose service
+building them (a toolchain image other builds start `FROM`, a code
+generator run with `docker run --rm`), a container that only idles (`CMD
+["sleep", "60s"]` for CI to copy files out of), and a `FROM scratch` stage
+that only carries a package for `docker build --output`.
 
 ## Why is this bad?
 An exploited bug in the app or a dependency runs as root inside the

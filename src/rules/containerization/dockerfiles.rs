@@ -440,7 +440,9 @@ fn find_production_dockerfiles(cx: &RepoContext) -> Vec<TargetSpec> {
                 None => continue,
             }
         };
-        if runs_dev_server(&command_words(file, image_stage)) {
+        if runs_dev_server(&command_words(file, image_stage))
+            || is_tool_image(file, image_stage, !builds.is_empty())
+        {
             continue;
         }
         let (context, context_known) = match builds.first() {
@@ -487,6 +489,39 @@ fn find_production_dockerfiles(cx: &RepoContext) -> Vec<TargetSpec> {
         });
     }
     out
+}
+
+/// Whether the image is a tool rather than a service: nothing in it says
+/// what to run or serve (no `CMD`, `ENTRYPOINT` or `EXPOSE` in its stages)
+/// and no compose service builds it — a toolchain image that other builds
+/// start `FROM`, a code generator run with `docker run --rm … <command>`;
+/// a container that only idles (`CMD sleep 60s`, `tail -f /dev/null`) for
+/// CI to copy files out of it; or a `FROM scratch` stage that only carries
+/// a package for `docker build --output` (`ENTRYPOINT ["/app.apk"]`).
+fn is_tool_image(file: &Dockerfile, stage: usize, compose_built: bool) -> bool {
+    let stages = chain(file, stage);
+    let has = |keyword: &str| {
+        stages
+            .iter()
+            .any(|i| file.stages[*i].all(keyword).next().is_some())
+    };
+    if !compose_built && !has("CMD") && !has("ENTRYPOINT") && !has("EXPOSE") {
+        return true;
+    }
+    let words = command_words(file, stage);
+    let idles = match words.first().map(String::as_str) {
+        Some("sleep") => true,
+        Some("tail") => words.iter().any(|w| w == "/dev/null"),
+        _ => false,
+    };
+    let exports_package = file.stages[stage].image.eq_ignore_ascii_case("scratch")
+        && words.len() == 1
+        && [
+            ".apk", ".aab", ".ipa", ".zip", ".tar", ".tgz", ".gz", ".deb", ".rpm", ".whl",
+        ]
+        .iter()
+        .any(|ext| words[0].to_ascii_lowercase().ends_with(ext));
+    idles || exports_package
 }
 
 /// The last stage, unless it is a development stage; then a stage named

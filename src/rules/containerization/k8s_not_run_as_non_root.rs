@@ -27,7 +27,8 @@ pod's nor the container's `securityContext` sets `runAsNonRoot: true` or a
 non-zero `runAsUser` (in any copy of the workload, Kustomize patches
 included) — and the image is not known to run as another user: when the
 image is built from a Dockerfile of the repository (matched by name: the
-image `acme/api` and `api/Dockerfile`, `Dockerfile.api`, `api.Dockerfile`;
+image `acme/api` — or `acme/acme-api`, the project's name first — and
+`api/Dockerfile`, `Dockerfile.api`, `api.Dockerfile`;
 or the repository's only Dockerfile when the image is named after the
 project), a non-root `USER` in its final stage or a `nonroot` distroless
 base is enough. Bitnami and Chainguard images, distroless `:nonroot` tags
@@ -176,6 +177,25 @@ fn image_runs_non_root(cx: &RepoContext, image: &str) -> bool {
         return true;
     }
     let name = repo.rsplit('/').next().unwrap_or(&repo).to_string();
+    let project_names = crate::rules::containerization::compose_files::project_names(cx);
+    // `karakeep-chrome` is the project's `chrome` image: its Dockerfile may
+    // sit in a `chrome/` folder. The project goes by its names, and by the
+    // npm scope of its workspace root (`@karakeep/root`).
+    let scope = cx
+        .index
+        .find("package.json")
+        .and_then(|id| cx.facts.package_json(id))
+        .and_then(|pkg| pkg.name.as_deref())
+        .and_then(|n| n.strip_prefix('@'))
+        .and_then(|n| n.split_once('/'))
+        .map(|(scope, _)| scope.to_ascii_lowercase());
+    let mut names = vec![name.clone()];
+    names.extend(project_names.iter().chain(scope.as_ref()).filter_map(|p| {
+        name.strip_prefix(p.as_str())
+            .and_then(|rest| rest.strip_prefix(['-', '_']))
+            .filter(|rest| !rest.is_empty())
+            .map(str::to_string)
+    }));
     let dockerfiles: Vec<_> = cx
         .index
         .of_kind(FileKind::Dockerfile)
@@ -195,15 +215,16 @@ fn image_runs_non_root(cx: &RepoContext, image: &str) -> bool {
                 .next()
                 .unwrap_or("")
                 .to_ascii_lowercase();
-            folder == name
-                || lower == format!("dockerfile.{name}")
-                || lower == format!("{name}.dockerfile")
+            names.iter().any(|name| {
+                folder == *name
+                    || lower == format!("dockerfile.{name}")
+                    || lower == format!("{name}.dockerfile")
+            })
         })
         .collect();
     // The repository's only Dockerfile builds the image when the image is
     // named after the project (`ghcr.io/acme/shop` in the `shop` folder).
-    let project_image =
-        crate::rules::containerization::compose_files::project_names(cx).contains(&name);
+    let project_image = project_names.contains(&name);
     let candidates = if named.is_empty() && dockerfiles.len() == 1 && project_image {
         dockerfiles
     } else {

@@ -36,7 +36,9 @@ step that runs in production:
   (`deploy.yml`, `release.yml`, `production.yml`, `cd.yml`), in a job named
   for deploying (not its test, lint or preview jobs), for the root app.
 Scripts for development (`dev`, `db:*`, `migrate:dev`, test and seed
-scripts) are not production and are not reported. `db push` is how Prisma
+scripts, and an entrypoint script that goes on to start a development
+server with `pnpm run dev` or `next dev`) are not production and are not
+reported. `db push` is how Prisma
 manages MongoDB schemas (Prisma Migrate does not support MongoDB), so it is
 not reported for a MongoDB datasource. `migrate reset`, `--force-reset` and
 `--accept-data-loss` drop data and are critical.
@@ -636,6 +638,16 @@ fn shell_hits(cx: &AppContext, mongodb: bool) -> Vec<Hit> {
         let Some(script) = cx.repo.facts.shell_script(id) else {
             continue;
         };
+        // An entrypoint that goes on to start a development server
+        // (`pnpm run dev`, `next dev`) runs a developer's container.
+        let starts_dev_server = script.commands.iter().any(|c| {
+            let mut words = vec![c.program.clone()];
+            words.extend(c.args.iter().cloned());
+            crate::rules::containerization::dockerfiles::runs_dev_server(&words)
+        });
+        if starts_dev_server {
+            continue;
+        }
         if let Some((m, line)) = first_misuse(script, mongodb) {
             hits.push(Hit {
                 misuse: m,

@@ -156,7 +156,15 @@ pub fn render(p: &Profile) -> String {
     let migrate_command = if django {
         "[\"python\", \"manage.py\", \"migrate\", \"--noinput\"]".to_string()
     } else {
-        format!("[\"node\", \"{PRISMA_CLI}\", \"migrate\", \"deploy\"]")
+        let args: Vec<String> = p
+            .prisma
+            .as_ref()
+            .map(|pr| pr.release_args())
+            .unwrap_or(&["migrate", "deploy"])
+            .iter()
+            .map(|a| format!("\"{a}\""))
+            .collect();
+        format!("[\"node\", \"{PRISMA_CLI}\", {}]", args.join(", "))
     };
     let mut deps: Vec<(&str, &str)> = Vec::new();
     if migrate {
@@ -213,7 +221,12 @@ pub fn render(p: &Profile) -> String {
 
     if migrate {
         out.push_str(&format!(
-            "\n  # Applies pending migrations before the app starts.\n  migrate:\n    image: {image}\n    build: .\n    command: {migrate_command}\n    environment:\n"
+            "\n  # {}\n  migrate:\n    image: {image}\n    build: .\n    command: {migrate_command}\n    environment:\n",
+            if p.prisma.as_ref().is_some_and(|pr| !pr.migrations) {
+                "Creates the tables from the schema (`prisma db push`: the project has no\n  # migrations) before the app starts."
+            } else {
+                "Applies pending migrations before the app starts."
+            }
         ));
         if let Some(url) = database_url(p) {
             out.push_str(&format!("      DATABASE_URL: \"{url}\"\n"));

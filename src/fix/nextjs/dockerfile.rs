@@ -87,6 +87,9 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
             prisma.version.map(|v| v.to_string()).unwrap_or_else(|| "(version unknown)".to_string()),
             prisma.cli_spec
         ));
+        if let Some(note) = prisma.db_push_note(p.exec()) {
+            b.assume(note);
+        }
         if prisma.version.is_some_and(|v| v.major >= 7) {
             b.manual("Prisma 7 keeps the datasource URL in prisma.config.ts and needs a driver adapter: check that the image copies prisma.config.ts and that `migrate deploy` finds it.");
         }
@@ -253,8 +256,9 @@ pub fn dockerfile(p: &Profile, b: &Builder) -> String {
         ));
     }
     out.push_str(&format!(
-        "# The standalone output leaves out static assets; .next stays writable\n# by the runtime user (image optimization cache).\nCOPY --from=builder --chown={u}:{u} /app/.next/standalone ./\nCOPY --from=builder --chown={u}:{u} /app/.next/static ./.next/static\n",
-        u = RUNTIME_USER
+        "# The standalone output leaves out static assets; {d} stays writable\n# by the runtime user (image optimization cache).\nCOPY --from=builder --chown={u}:{u} /app/{d}/standalone ./\nCOPY --from=builder --chown={u}:{u} /app/{d}/static ./{d}/static\n",
+        u = RUNTIME_USER,
+        d = p.dist_dir
     ));
     out.push_str(&format!(
         "# The image's `{RUNTIME_USER}` user, numeric so Kubernetes can verify runAsNonRoot.\nUSER {RUNTIME_UID}:{RUNTIME_UID}\nEXPOSE {}\n",
@@ -276,6 +280,9 @@ pub fn dockerignore(p: &Profile) -> String {
     );
     if p.framework == crate::stack::Framework::NextJs {
         out.push_str(".next\n");
+        if p.dist_dir != ".next" {
+            out.push_str(&format!("{}\n", p.dist_dir));
+        }
     }
     out.push_str(".env*\n!.env.example\nnpm-debug.log*\nyarn-error.log*\ncoverage\n");
     if p.prisma.is_some() || p.database == Database::Sqlite {

@@ -203,7 +203,28 @@ step() { # name log command...: PASS/FAIL on its exit status
 }
 
 typecheck() { [ "$ts" = 1 ] || { echo "JavaScript"; return 0; }; npx --no-install tsc --noEmit -p .; }
-build() { run_script build; }
+# next/font/google fetches its CSS at build time, and fonts.googleapis.com is
+# out of reach on an offline machine: a failed build that names those URLs is
+# retried once with Next's own mock hook (NEXT_FONT_GOOGLE_MOCKED_RESPONSES),
+# the same for the build before and after the fix.
+font_mocks="$work/font-mocks.js"
+build() {
+  run_script build 2>&1 | tee "$work/build-try.log"
+  [ "${PIPESTATUS[0]}" = 0 ] && return 0
+  grep -o 'https://fonts.googleapis.com/css2?[^ )`"]*' "$work/build-try.log" | sort -u >>"$work/font-urls.txt"
+  [ -s "$work/font-urls.txt" ] || return 1
+  node -e '
+    const fs = require("fs");
+    const urls = [...new Set(fs.readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean))];
+    const face = (name) => `@font-face {\n  font-family: '"'"'${name}'"'"';\n  font-style: normal;\n  font-weight: 400;\n  font-display: swap;\n  src: url(https://fonts.gstatic.com/s/mock/v1/${encodeURIComponent(name)}.woff2) format('"'"'woff2'"'"');\n}\n`;
+    const out = {};
+    for (const u of urls) out[u] = new URL(u).searchParams.getAll("family").map((f) => face(f.split(":")[0])).join("");
+    fs.writeFileSync(process.argv[2], "module.exports = " + JSON.stringify(out, null, 2) + ";\n");
+  ' "$work/font-urls.txt" "$font_mocks" || return 1
+  export NEXT_FONT_GOOGLE_MOCKED_RESPONSES="$font_mocks"
+  echo "== retried with mocked Google Fonts responses ($font_mocks)"
+  run_script build
+}
 
 # --- before -------------------------------------------------------------------
 build_before=SKIP

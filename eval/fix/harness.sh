@@ -68,6 +68,7 @@ cleanup() {
   if [ "$keep" = 1 ]; then echo "work folder: $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
+trap "exit 130" INT TERM
 
 free_port() { # a TCP port nothing listens on
   local p

@@ -175,6 +175,11 @@ fn a_middleware_without_a_matcher_gets_one_and_an_unsafe_matcher_is_explained() 
         "{out}"
     );
     assert_eq!(read(&root, "proxy.ts"), text, "left as it was");
+    assert!(
+        out.contains("still there: missing-health-endpoint (.) — written but not in effect: proxy.ts (middleware) still runs on the health routes"),
+        "the re-check does not count routes behind auth as fixed:\n{out}"
+    );
+    assert!(!out.contains("gone: missing-health-endpoint"), "{out}");
 }
 
 #[test]

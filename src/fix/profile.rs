@@ -762,10 +762,17 @@ fn load_prisma(
     if !cx.app.has_dependency("prisma") && !cx.app.has_dependency("@prisma/client") {
         return None;
     }
-    let schema = cx
+    // The schema Prisma reads by default (`schema.prisma`), before others
+    // such as `mongo.schema.prisma` next to it.
+    let schemas: Vec<String> = cx
         .files_of_kind(FileKind::PrismaSchema)
         .map(|id| cx.repo.index.get(id).rel.clone())
-        .find(|rel| rel.ends_with("schema.prisma"))
+        .collect();
+    let schema = schemas
+        .iter()
+        .find(|rel| rel.rsplit('/').next() == Some("schema.prisma"))
+        .or_else(|| schemas.iter().find(|rel| rel.ends_with("schema.prisma")))
+        .cloned()
         .or_else(|| {
             let p = join("prisma/schema.prisma");
             tree.exists(&p).then_some(p)

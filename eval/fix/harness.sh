@@ -224,7 +224,13 @@ build() {
   ' "$work/font-urls.txt" "$font_mocks" || return 1
   export NEXT_FONT_GOOGLE_MOCKED_RESPONSES="$font_mocks"
   echo "== retried with mocked Google Fonts responses ($font_mocks)"
-  run_script build
+  run_script build 2>&1 | tee "$work/build-try.log"
+  [ "${PIPESTATUS[0]}" = 0 ] && return 0
+  # Turbopack (Next 16's default) honours the mocked CSS but still downloads
+  # the font files; webpack's loader mocks those too.
+  grep -q 'fonts.gstatic.com' "$work/build-try.log" || return 1
+  echo "== retried with webpack (Turbopack downloads the mocked font files)"
+  npx --no-install next build --webpack
 }
 
 # --- before -------------------------------------------------------------------

@@ -212,16 +212,21 @@ font_mocks="$work/font-mocks.js"
 build() {
   run_script build 2>&1 | tee "$work/build-try.log"
   [ "${PIPESTATUS[0]}" = 0 ] && return 0
+  grep -q 'fonts.googleapis.com' "$work/build-try.log" || return 1
   grep -o 'https://fonts.googleapis.com/css2?[^ )`"]*' "$work/build-try.log" | sort -u >>"$work/font-urls.txt"
-  [ -s "$work/font-urls.txt" ] || return 1
-  node -e '
-    const fs = require("fs");
-    const urls = [...new Set(fs.readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean))];
-    const face = (name) => `@font-face {\n  font-family: '"'"'${name}'"'"';\n  font-style: normal;\n  font-weight: 400;\n  font-display: swap;\n  src: url(https://fonts.gstatic.com/s/mock/v1/${encodeURIComponent(name)}.woff2) format('"'"'woff2'"'"');\n}\n`;
-    const out = {};
-    for (const u of urls) out[u] = new URL(u).searchParams.getAll("family").map((f) => face(f.split(":")[0])).join("");
-    fs.writeFileSync(process.argv[2], "module.exports = " + JSON.stringify(out, null, 2) + ";\n");
-  ' "$work/font-urls.txt" "$font_mocks" || return 1
+  # Turbopack reads the mock module as JSON (the URLs its errors named);
+  # webpack's loader indexes it by URL (the Proxy answers any URL).
+  {
+    echo "const urls = $(node -e 'console.log(JSON.stringify([...new Set(require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean))]))' "$work/font-urls.txt");"
+    cat <<'JS'
+const face = (name) => `@font-face {\n  font-family: '${name}';\n  font-style: normal;\n  font-weight: 400;\n  font-display: swap;\n  src: url(https://fonts.gstatic.com/s/mock/v1/${encodeURIComponent(name)}.woff2) format('woff2');\n}\n`;
+const css = (u) => new URL(u).searchParams.getAll("family").map((f) => face(f.split(":")[0])).join("");
+const known = Object.fromEntries(urls.map((u) => [u, css(u)]));
+module.exports = new Proxy(known, {
+  get: (t, k) => (typeof k === "string" && k.startsWith("https://fonts.googleapis.com/") ? t[k] ?? css(k) : t[k]),
+});
+JS
+  } >"$font_mocks" || return 1
   export NEXT_FONT_GOOGLE_MOCKED_RESPONSES="$font_mocks"
   echo "== retried with mocked Google Fonts responses ($font_mocks)"
   run_script build 2>&1 | tee "$work/build-try.log"

@@ -112,12 +112,15 @@ corepack enable --install-directory "$work/bin" >/dev/null 2>&1 || true
 export PATH="$work/bin:$app/node_modules/.bin:$PATH"
 export COREPACK_ENABLE_DOWNLOAD_PROMPT=0 NEXT_TELEMETRY_DISABLED=1 CI=1
 
-install() { # frozen: the lockfile must already match package.json
+# Frozen: the lockfile must already match package.json. Without install
+# scripts: they download prebuilt binaries from hosts out of reach here (sharp
+# from GitHub, Prisma's engines); `prisma generate` runs as its own step.
+install() {
   case "$pm" in
-    npm) if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi ;;
-    pnpm) pnpm install --frozen-lockfile ;;
-    yarn) if [ -f .yarnrc.yml ]; then yarn install --immutable; else yarn install --frozen-lockfile; fi ;;
-    bun) npx -y bun install --frozen-lockfile ;;
+    npm) if [ -f package-lock.json ]; then npm ci --ignore-scripts --no-audit --no-fund; else npm install --ignore-scripts --no-audit --no-fund; fi ;;
+    pnpm) pnpm install --frozen-lockfile --ignore-scripts ;;
+    yarn) if [ -f .yarnrc.yml ]; then yarn install --immutable; else yarn install --frozen-lockfile --ignore-scripts; fi ;;
+    bun) npx -y bun install --frozen-lockfile --ignore-scripts ;;
   esac
 }
 run_script() { case "$pm" in npm) npm run "$@" ;; pnpm) pnpm run "$@" ;; yarn) yarn "$@" ;; bun) npx -y bun run "$@" ;; esac; }

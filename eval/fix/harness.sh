@@ -110,7 +110,19 @@ echo "app: $src ($pm, $( [ $ts = 1 ] && echo TypeScript || echo JavaScript ), co
 mkdir -p "$work/bin"
 corepack enable --install-directory "$work/bin" >/dev/null 2>&1 || true
 export PATH="$work/bin:$app/node_modules/.bin:$PATH"
-export COREPACK_ENABLE_DOWNLOAD_PROMPT=0 NEXT_TELEMETRY_DISABLED=1 CI=1
+# Corepack checks the signature of "latest" against keys it cannot refresh
+# here; the packages themselves come from the npm registry.
+export COREPACK_ENABLE_DOWNLOAD_PROMPT=0 COREPACK_INTEGRITY_KEYS=0 NEXT_TELEMETRY_DISABLED=1 CI=1
+# Without a packageManager field, the pnpm major that wrote the lockfile.
+pnpm_spec=pnpm
+if [ "$pm" = pnpm ] && ! grep -q '"packageManager"' package.json; then
+  case "$(sed -n 's/^lockfileVersion: *.\([0-9]*\).*/\1/p' pnpm-lock.yaml | head -1)" in
+    5) pnpm_spec=pnpm@7 ;;
+    6) pnpm_spec=pnpm@8 ;;
+    9) pnpm_spec=pnpm@9 ;;
+  esac
+fi
+pnpm() { if [ "$pnpm_spec" = pnpm ]; then command pnpm "$@"; else corepack "$pnpm_spec" "$@"; fi; }
 
 # Frozen: the lockfile must already match package.json. Without install
 # scripts: they download prebuilt binaries from hosts out of reach here (sharp

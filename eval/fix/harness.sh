@@ -82,6 +82,10 @@ free_port() { # a TCP port nothing listens on
 # --- copy, version control --------------------------------------------------
 tar -C "$src" --exclude=./node_modules --exclude=./.next -cf - . | (mkdir -p "$app" && tar -C "$app" -xf -)
 cd "$app" || exit 2
+# Yarn 1 fetches what its lockfile resolved, from registry.yarnpkg.com; the
+# same tarballs (same integrity hashes) are on the npm registry, which is the
+# one registry this machine reaches.
+[ -f yarn.lock ] && sed -i 's#https://registry.yarnpkg.com/#https://registry.npmjs.org/#g' yarn.lock
 if ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   git init -q && git add -A && git -c user.email=h@example.com -c user.name=harness commit -qm "checkout" --no-verify
 fi

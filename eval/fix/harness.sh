@@ -231,13 +231,14 @@ font_mocks="$work/font-mocks.js"
 build() {
   run_script build 2>&1 | tee "$work/build-try.log"
   [ "${PIPESTATUS[0]}" = 0 ] && return 0
-  grep -q 'fonts.googleapis.com' "$work/build-try.log" || return 1
-  grep -o 'https://fonts.googleapis.com/css2?[^ )`"]*' "$work/build-try.log" | sort -u >>"$work/font-urls.txt"
-  # Turbopack reads the mock module as JSON (the URLs its errors named);
-  # webpack's loader indexes it by URL (the Proxy answers any URL).
-  {
-    echo "const urls = $(node -e 'console.log(JSON.stringify([...new Set(require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean))]))' "$work/font-urls.txt");"
-    cat <<'JS'
+  if [ -z "${NEXT_FONT_GOOGLE_MOCKED_RESPONSES:-}" ]; then
+    grep -q 'fonts.googleapis.com' "$work/build-try.log" || return 1
+    grep -o 'https://fonts.googleapis.com/css2?[^ )`"]*' "$work/build-try.log" | sort -u >>"$work/font-urls.txt"
+    # Turbopack reads the mock module as JSON (the URLs its errors named);
+    # webpack's loader indexes it by URL (the Proxy answers any URL).
+    {
+      echo "const urls = $(node -e 'console.log(JSON.stringify([...new Set(require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean))]))' "$work/font-urls.txt");"
+      cat <<'JS'
 const face = (name) => `@font-face {\n  font-family: '${name}';\n  font-style: normal;\n  font-weight: 400;\n  font-display: swap;\n  src: url(https://fonts.gstatic.com/s/mock/v1/${encodeURIComponent(name)}.woff2) format('woff2');\n}\n`;
 const css = (u) => new URL(u).searchParams.getAll("family").map((f) => face(f.split(":")[0])).join("");
 const known = Object.fromEntries(urls.map((u) => [u, css(u)]));
@@ -245,11 +246,12 @@ module.exports = new Proxy(known, {
   get: (t, k) => (typeof k === "string" && k.startsWith("https://fonts.googleapis.com/") ? t[k] ?? css(k) : t[k]),
 });
 JS
-  } >"$font_mocks" || return 1
-  export NEXT_FONT_GOOGLE_MOCKED_RESPONSES="$font_mocks"
-  echo "== retried with mocked Google Fonts responses ($font_mocks)"
-  run_script build 2>&1 | tee "$work/build-try.log"
-  [ "${PIPESTATUS[0]}" = 0 ] && return 0
+    } >"$font_mocks" || return 1
+    export NEXT_FONT_GOOGLE_MOCKED_RESPONSES="$font_mocks"
+    echo "== retried with mocked Google Fonts responses ($font_mocks)"
+    run_script build 2>&1 | tee "$work/build-try.log"
+    [ "${PIPESTATUS[0]}" = 0 ] && return 0
+  fi
   # Turbopack (Next 16's default) honours the mocked CSS but still downloads
   # the font files; webpack's loader mocks those too.
   grep -q 'fonts.gstatic.com' "$work/build-try.log" || return 1

@@ -116,6 +116,10 @@ pub struct FixPlan {
     pub assumptions: Vec<String>,
     /// Files this plan moves (a delete and a create among its edits).
     pub moves: Vec<Move>,
+    /// Why the remedy is written but not yet in effect (health routes an
+    /// auth middleware still answers): the re-check does not count the
+    /// finding as fixed.
+    pub not_wired: Option<String>,
     /// The plans this one builds on (indices in [`Planned::plans`]): it read
     /// files they wrote, or it wires in what they create (a Dockerfile
     /// probes the health routes). It cannot be applied without them.

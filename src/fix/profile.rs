@@ -79,8 +79,177 @@ pub struct Prisma {
     /// lockfile, else the manifest's range).
     pub cli_spec: String,
     /// A module of the app that exports a client: (path relative to the
-    /// root, exported name).
-    pub client_module: Option<(String, String)>,
+    /// root, how it exports it).
+    pub client_module: Option<(String, ClientExport)>,
+    /// Modules of the app that create a client seaworthy cannot import (no
+    /// export it can read): a new client module next to them would be a
+    /// second PrismaClient.
+    pub unexported_clients: Vec<String>,
+    /// Whether the migrations folder has migrations (`migrate deploy`);
+    /// without it the project uses `prisma db push`.
+    pub migrations: bool,
+}
+
+impl Prisma {
+    /// The release step that brings a database to the schema, as Prisma
+    /// CLI arguments: `migrate deploy` for a project with migrations; a
+    /// project without them uses `prisma db push` (its tables come from
+    /// the schema, and `migrate deploy` would create none). `db push`
+    /// stops rather than drop data (no --accept-data-loss). Prisma 7
+    /// dropped --skip-generate (db push no longer generates).
+    pub fn release_args(&self) -> &'static [&'static str] {
+        if self.migrations {
+            &["migrate", "deploy"]
+        } else if self.version.is_some_and(|v| v.major >= 7) {
+            &["db", "push"]
+        } else {
+            &["db", "push", "--skip-generate"]
+        }
+    }
+
+    /// What a `db push` project is told about its release step.
+    pub fn db_push_note(&self, exec: &str) -> Option<String> {
+        if self.migrations {
+            return None;
+        }
+        let dir = self
+            .schema
+            .rsplit_once('/')
+            .map(|(d, _)| format!("{d}/"))
+            .unwrap_or_default();
+        let flag = if self.version.is_some_and(|v| v.major >= 7) {
+            "--to-schema"
+        } else {
+            "--to-schema-datamodel"
+        };
+        Some(format!(
+            "No {dir}migrations: the project creates its tables with `prisma db push`, so the release step runs `prisma {}` (not `migrate deploy`, which would create no tables on a new database; db push stops rather than drop data). To switch to migrations, create a baseline first: `mkdir -p {dir}migrations/0_init && {exec} prisma migrate diff --from-empty {flag} {} --script > {dir}migrations/0_init/migration.sql`, mark it applied on existing databases (`{exec} prisma migrate resolve --applied 0_init`), and run `seaworthy fix` on fresh files (they then use `migrate deploy`).",
+            self.release_args().join(" "),
+            self.schema
+        ))
+    }
+}
+
+/// How a module exports its PrismaClient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientExport {
+    /// `export const prisma = …`, `export { prisma }`: imported by name.
+    Named(String),
+    /// `export default prisma`, `module.exports = prisma`.
+    Default,
+}
+
+impl ClientExport {
+    /// The import statement that binds the client to a local name, and that
+    /// name.
+    pub fn import(&self, spec: &str) -> (String, String) {
+        match self {
+            ClientExport::Named(name) => (
+                format!("import {{ {name} }} from \"{spec}\";"),
+                name.clone(),
+            ),
+            ClientExport::Default => (
+                format!("import prisma from \"{spec}\";"),
+                "prisma".to_string(),
+            ),
+        }
+    }
+}
+
+/// How `text` (a module that creates a PrismaClient) exports it: a named
+/// export whose declaration creates or holds the client, else the default
+/// export. `None` when it exports nothing seaworthy can tell is the client.
+pub fn client_export(text: &str) -> Option<ClientExport> {
+    use crate::facts::code::{tokenize, Lang, Token};
+    let tokens = tokenize(text, Lang::Js);
+    let ident = |i: usize| match tokens.get(i).map(|t| &t.token) {
+        Some(Token::Ident(n)) => Some(n.as_str()),
+        _ => None,
+    };
+    let punct = |i: usize, c: char| tokens.get(i).map(|t| &t.token) == Some(&Token::Punct(c));
+    let lines: Vec<&str> = text.lines().collect();
+    let line_of = |i: usize| {
+        tokens
+            .get(i)
+            .and_then(|t| lines.get(t.line as usize - 1))
+            .copied()
+            .unwrap_or("")
+    };
+    let mut named: Vec<(String, bool)> = Vec::new();
+    let mut default = false;
+    for i in 0..tokens.len() {
+        match (ident(i), ident(i + 1)) {
+            (Some("export"), Some("default")) => default = true,
+            (Some("export"), Some("const" | "let" | "var")) => {
+                if let Some(name) = ident(i + 2) {
+                    let line = line_of(i);
+                    named.push((
+                        name.to_string(),
+                        line.contains("Prisma") || line.contains("new "),
+                    ));
+                }
+            }
+            (Some("export"), _) if punct(i + 1, '{') => {
+                // `export { a, b as c }` (not a re-export `… from "x"`).
+                let mut j = i + 2;
+                let mut names = Vec::new();
+                while j < tokens.len() && !punct(j, '}') {
+                    if let Some(n) = ident(j) {
+                        if ident(j + 1) == Some("as") {
+                            if let Some(alias) = ident(j + 2) {
+                                if alias == "default" {
+                                    default = true;
+                                } else {
+                                    names.push(alias.to_string());
+                                }
+                            }
+                            j += 3;
+                            continue;
+                        }
+                        names.push(n.to_string());
+                    }
+                    j += 1;
+                }
+                if ident(j + 1) != Some("from") {
+                    named.extend(names.into_iter().map(|n| (n, false)));
+                }
+            }
+            (Some("module"), Some(_)) | (Some("module"), None)
+                if punct(i + 1, '.') && ident(i + 2) == Some("exports") && punct(i + 3, '=') =>
+            {
+                if punct(i + 4, '{') {
+                    let mut j = i + 5;
+                    while j < tokens.len() && !punct(j, '}') {
+                        if let Some(n) = ident(j) {
+                            named.push((n.to_string(), false));
+                        }
+                        j += 1;
+                    }
+                } else {
+                    default = true;
+                }
+            }
+            (Some("exports"), _) if punct(i + 1, '.') && (i == 0 || !punct(i - 1, '.')) => {
+                if let Some(n) = ident(i + 2) {
+                    if punct(i + 3, '=') {
+                        named.push((n.to_string(), false));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    const USUAL: &[&str] = &["prisma", "db", "client", "prismaClient", "database"];
+    if let Some((name, _)) = named.iter().find(|(n, _)| USUAL.contains(&n.as_str())) {
+        return Some(ClientExport::Named(name.clone()));
+    }
+    if default {
+        return Some(ClientExport::Default);
+    }
+    if let Some((name, _)) = named.iter().find(|(_, creates)| *creates) {
+        return Some(ClientExport::Named(name.clone()));
+    }
+    None
 }
 
 #[derive(Debug, Clone)]
@@ -109,10 +278,15 @@ pub struct Profile {
     /// Next.js: `pages` or `src/pages`.
     pub pages_router: Option<String>,
     pub typescript: bool,
-    /// next.config.*, relative to the app folder.
+    /// next.config.*, relative to the app folder: the one Next loads.
     pub next_config: Option<String>,
+    /// Next's build folder (`distDir`, `.next` by default), relative to the app.
+    pub dist_dir: String,
     /// The `@/` import alias and the folder it maps to ("" or "src").
     pub alias_root: Option<String>,
+    /// Every `prefix/*` → `folder/*` path alias of tsconfig/jsconfig, as
+    /// ("@/", "src/"), folders relative to the app.
+    pub aliases: Vec<(String, String)>,
     pub port: u16,
     /// Liveness and readiness paths, when the app has (or this run adds) them.
     pub health: Option<(String, String)>,
@@ -279,34 +453,34 @@ impl Profile {
             .find(|d| dir_has(d))
             .map(|d| d.to_string());
         let typescript = tree.exists(&join("tsconfig.json"));
+        // The file Next loads: the first of js, mjs, ts (Next's
+        // CONFIG_FILES order); the others are ignored when one exists.
         let next_config = [
-            "next.config.ts",
-            "next.config.mjs",
             "next.config.js",
+            "next.config.mjs",
+            "next.config.ts",
             "next.config.cjs",
             "next.config.mts",
         ]
         .iter()
         .find(|f| tree.exists(&join(f)))
         .map(|f| f.to_string());
-        let alias_root = tree
-            .read(&join("tsconfig.json"))
-            .or_else(|| tree.read(&join("jsconfig.json")))
-            .and_then(|t| serde_json::from_str::<Value>(&t).ok())
-            .and_then(|v| {
-                let target = v
-                    .get("compilerOptions")?
-                    .get("paths")?
-                    .get("@/*")?
-                    .get(0)?
-                    .as_str()?
-                    .to_string();
-                match target.trim_start_matches("./") {
-                    "*" => Some(String::new()),
-                    "src/*" => Some("src".to_string()),
-                    _ => None,
-                }
-            });
+        let dist_dir = next_config
+            .as_ref()
+            .and_then(|c| tree.read(&join(c)))
+            .and_then(|t| super::nextjs::config::string_value(&t, "distDir"))
+            .map(|d| d.trim_start_matches("./").trim_end_matches('/').to_string())
+            .filter(|d| !d.is_empty() && !d.starts_with('/') && !d.contains(".."))
+            .unwrap_or_else(|| ".next".to_string());
+        let aliases = path_aliases(
+            tree.read(&join("tsconfig.json"))
+                .or_else(|| tree.read(&join("jsconfig.json")))
+                .as_deref(),
+        );
+        let alias_root = aliases
+            .iter()
+            .find(|(prefix, _)| prefix == "@/")
+            .map(|(_, dir)| dir.trim_end_matches('/').to_string());
         let start = package_json
             .as_ref()
             .and_then(|p| p.get("scripts")?.get("start")?.as_str().map(str::to_string));
@@ -343,7 +517,9 @@ impl Profile {
             pages_router,
             typescript,
             next_config,
+            dist_dir,
             alias_root,
+            aliases,
             port,
             health,
             dependencies: app.dependencies.clone(),
@@ -436,18 +612,122 @@ impl Profile {
             }
         };
         let inner = in_app(target);
-        if let Some(root) = &self.alias_root {
-            let rest = if root.is_empty() {
-                Some(inner.as_str())
-            } else {
-                inner.strip_prefix(&format!("{root}/"))
-            };
-            if let Some(rest) = rest {
-                return format!("@/{rest}");
-            }
+        // The alias whose folder holds the target most closely.
+        // Only Next.js resolves them (a Node server does not read tsconfig).
+        let aliases: &[(String, String)] = if self.framework == Framework::NextJs {
+            &self.aliases
+        } else {
+            &[]
+        };
+        let best = aliases
+            .iter()
+            .filter(|(_, dir)| inner.starts_with(dir.as_str()))
+            .max_by_key(|(prefix, dir)| (dir.len(), prefix == "@/"));
+        if let Some((prefix, dir)) = best {
+            return format!("{prefix}{}", &inner[dir.len()..]);
         }
         relative_import(from, target)
     }
+}
+
+/// tsconfig/jsconfig `paths` of the form `"prefix/*": ["folder/*"]` (after
+/// `baseUrl`): (prefix, folder with a trailing slash, "" for the app root).
+/// The file is JSON with comments and trailing commas.
+pub fn path_aliases(text: Option<&str>) -> Vec<(String, String)> {
+    let Some(value) = text.and_then(|t| serde_json::from_str::<Value>(&strip_jsonc(t)).ok()) else {
+        return Vec::new();
+    };
+    let Some(options) = value.get("compilerOptions") else {
+        return Vec::new();
+    };
+    let base = options
+        .get("baseUrl")
+        .and_then(Value::as_str)
+        .unwrap_or(".")
+        .trim_start_matches("./")
+        .trim_end_matches('/')
+        .trim_start_matches('.')
+        .to_string();
+    let Some(paths) = options.get("paths").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, targets) in paths {
+        let (Some(prefix), Some(target)) = (
+            key.strip_suffix('*'),
+            targets.get(0).and_then(Value::as_str),
+        ) else {
+            continue;
+        };
+        let Some(folder) = target.strip_suffix('*') else {
+            continue;
+        };
+        let folder = folder.trim_start_matches("./");
+        if folder.starts_with("..") || (!folder.is_empty() && !folder.ends_with('/')) {
+            continue;
+        }
+        let joined = match (base.is_empty(), folder.is_empty()) {
+            (true, _) => folder.to_string(),
+            (false, true) => format!("{base}/"),
+            (false, false) => format!("{base}/{folder}"),
+        };
+        out.push((prefix.to_string(), joined));
+    }
+    out
+}
+
+/// JSON with comments and trailing commas (tsconfig) → JSON.
+pub fn strip_jsonc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    let mut in_str = false;
+    while i < chars.len() {
+        let c = chars[i];
+        if in_str {
+            out.push(c);
+            if c == '\\' {
+                if let Some(n) = chars.get(i + 1) {
+                    out.push(*n);
+                    i += 1;
+                }
+            } else if c == '"' {
+                in_str = false;
+            }
+            i += 1;
+            continue;
+        }
+        match (c, chars.get(i + 1)) {
+            ('"', _) => {
+                in_str = true;
+                out.push(c);
+            }
+            ('/', Some('/')) => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            ('/', Some('*')) => {
+                i += 2;
+                while i + 1 < chars.len() && !(chars[i] == '*' && chars[i + 1] == '/') {
+                    i += 1;
+                }
+                i += 2;
+                continue;
+            }
+            (',', _) => {
+                // A comma followed only by blanks and a closing bracket.
+                let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+                if !matches!(next, Some('}') | Some(']')) {
+                    out.push(c);
+                }
+            }
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    out
 }
 
 /// `./x` / `../../x` from the folder of `from` to `target`.
@@ -482,10 +762,17 @@ fn load_prisma(
     if !cx.app.has_dependency("prisma") && !cx.app.has_dependency("@prisma/client") {
         return None;
     }
-    let schema = cx
+    // The schema Prisma reads by default (`schema.prisma`), before others
+    // such as `mongo.schema.prisma` next to it.
+    let schemas: Vec<String> = cx
         .files_of_kind(FileKind::PrismaSchema)
         .map(|id| cx.repo.index.get(id).rel.clone())
-        .find(|rel| rel.ends_with("schema.prisma"))
+        .collect();
+    let schema = schemas
+        .iter()
+        .find(|rel| rel.rsplit('/').next() == Some("schema.prisma"))
+        .or_else(|| schemas.iter().find(|rel| rel.ends_with("schema.prisma")))
+        .cloned()
         .or_else(|| {
             let p = join("prisma/schema.prisma");
             tree.exists(&p).then_some(p)
@@ -505,31 +792,59 @@ fn load_prisma(
         .or_else(|| locked("@prisma/client"))
         .or_else(|| dep_range("@prisma/client"))
         .unwrap_or_else(|| "latest".to_string());
-    // A module of the app's own that creates and exports a client.
-    let client_module = cx.source_files().into_iter().find_map(|id| {
-        let rel = cx.repo.index.get(id).rel.clone();
-        if rel.contains("/api/") || rel.contains("/app/") || rel.contains("/pages/") {
-            return None;
-        }
-        let text = tree.read(&rel)?;
-        if !text.contains("new PrismaClient") {
-            return None;
-        }
-        ["prisma", "db", "client"]
-            .iter()
-            .find(|name| {
-                text.contains(&format!("export const {name} "))
-                    || text.contains(&format!("export const {name}="))
-                    || text.contains(&format!("export const {name}:"))
-            })
-            .map(|name| (rel, name.to_string()))
+    // A module of the app's own that creates and exports a client. Route
+    // handlers and pages create one only for themselves.
+    let is_route = |rel: &str| {
+        let base = rel.rsplit('/').next().unwrap_or(rel);
+        let stem = base.split('.').next().unwrap_or(base);
+        matches!(stem, "route" | "page" | "layout" | "middleware" | "proxy")
+            || rel.contains("/api/")
+            || rel.starts_with("pages/")
+            || rel.contains("/pages/")
+    };
+    let mut creators: Vec<(String, String)> = cx
+        .source_files()
+        .into_iter()
+        .filter_map(|id| {
+            let rel = cx.repo.index.get(id).rel.clone();
+            let text = tree.read(&rel)?;
+            (text.contains("new PrismaClient") && !is_route(&rel)).then_some((rel, text))
+        })
+        .collect();
+    // The default client (`@prisma/client`) before clients generated
+    // elsewhere (a second schema), then the shorter path.
+    creators.sort_by_key(|(rel, text)| {
+        (
+            !(text.contains("\"@prisma/client\"") || text.contains("'@prisma/client'")),
+            rel.len(),
+            rel.clone(),
+        )
     });
+    let client_module = creators
+        .iter()
+        .find_map(|(rel, text)| client_export(text).map(|e| (rel.clone(), e)));
+    let unexported_clients: Vec<String> = creators
+        .iter()
+        .filter(|(_, text)| client_export(text).is_none())
+        .map(|(rel, _)| rel.clone())
+        .collect();
+    let schema_dir = schema
+        .rsplit_once('/')
+        .map(|(d, _)| d.to_string())
+        .unwrap_or_default();
+    let migrations_dir = crate::apps::join(&schema_dir, "migrations");
+    let migrations = tree
+        .disk_files_under(&migrations_dir)
+        .iter()
+        .any(|f| f.ends_with("/migration.sql"));
     Some(Prisma {
         schema,
         provider,
         version,
         cli_spec,
         client_module,
+        unexported_clients,
+        migrations,
     })
 }
 

@@ -68,7 +68,9 @@ pub fn recheck(planned: &Planned, after: &[Finding]) -> String {
         }
         let label = format!("{}{}", plan.rule, app_label(&plan.app));
         let remaining = super::still_there(plan, after);
-        if remaining.is_empty() {
+        if let Some(why) = &plan.not_wired {
+            still.push(format!("{label} — written but not in effect: {why}"));
+        } else if remaining.is_empty() {
             gone.push(label);
         } else {
             let evidence = remaining
@@ -90,8 +92,32 @@ pub fn recheck(planned: &Planned, after: &[Finding]) -> String {
     for s in still {
         out.push_str(&format!("   still there: {s}\n"));
     }
+    // Findings the fix itself brought in (not there before it ran).
+    let new: Vec<&Finding> = after
+        .iter()
+        .filter(|f| {
+            !planned
+                .findings
+                .iter()
+                .any(|b| b.rule == f.rule && b.app == f.app)
+        })
+        .collect();
+    for f in &new {
+        let evidence = f
+            .locations
+            .iter()
+            .map(|l| format!("{}:{}", l.path, l.line))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push_str(&format!(
+            "   new: {}{} — {evidence} (introduced by this fix)\n",
+            f.rule,
+            app_label(&f.app)
+        ));
+    }
     let others = after
         .iter()
+        .filter(|f| !new.iter().any(|n| std::ptr::eq(*n, *f)))
         .filter(|f| {
             !planned
                 .plans

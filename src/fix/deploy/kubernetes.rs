@@ -73,10 +73,14 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
         "2 replicas, container port {}, uid {} as in the generated Dockerfile, read-only root filesystem with emptyDir for /tmp{}; requests 250m CPU / 256Mi, limit 512Mi.",
         p.port,
         runtime_uid(p),
-        if p.framework == Framework::NextJs { " and .next/cache" } else { "" }
+        if p.framework == Framework::NextJs { format!(" and {}/cache", p.dist_dir) } else { String::new() }
     ));
     if migrate_command(p, b).is_some() {
-        b.assume("Migrations run in an init container (`prisma migrate deploy` takes an advisory lock, so replicas starting together are safe).");
+        if p.prisma.as_ref().is_some_and(|pr| pr.migrations) {
+            b.assume("Migrations run in an init container (`prisma migrate deploy` takes an advisory lock, so replicas starting together are safe).");
+        } else {
+            b.assume("The schema is pushed in an init container (`prisma db push`; the project has no migrations).");
+        }
     }
     b.next(format!("docker build -t {image} . && docker push {image}"));
     b.next("kubectl apply -k k8s/");
@@ -129,7 +133,10 @@ fn deployment(p: &Profile, b: &Builder, image: &str) -> String {
     ));
     let mut volumes = String::from("      volumes:\n        - name: tmp\n          emptyDir: {}\n");
     if p.framework == Framework::NextJs {
-        out.push_str("            - name: next-cache\n              mountPath: /app/.next/cache\n");
+        out.push_str(&format!(
+            "            - name: next-cache\n              mountPath: /app/{}/cache\n",
+            p.dist_dir
+        ));
         volumes.push_str("        - name: next-cache\n          emptyDir: {}\n");
     }
     out.push_str(&volumes);

@@ -19,6 +19,9 @@ pub fn plan(p: &Profile, target: DeployTarget, b: &mut Builder) -> Result<(), St
         ),
         Some(_) => {}
     }
+    if let Some(note) = p.prisma.as_ref().and_then(|pr| pr.db_push_note(p.exec())) {
+        b.assume(note);
+    }
     match target {
         DeployTarget::Kubernetes => kubernetes::plan(p, b)?,
         DeployTarget::Fly => fly::plan(p, b)?,
@@ -35,21 +38,19 @@ const PRISMA_CLI_DIR: &str = "/opt/prisma-cli";
 /// The command that applies Prisma migrations inside the image: the CLI
 /// the generated Dockerfile keeps, else `npx prisma` (the image must have it).
 pub fn migrate_command(p: &Profile, b: &Builder) -> Option<Vec<String>> {
-    p.prisma.as_ref()?;
+    let prisma = p.prisma.as_ref()?;
     let ours = b
         .read(&p.join("Dockerfile"))
         .is_none_or(|t| t.contains(PRISMA_CLI_DIR));
-    Some(if ours {
-        vec![
-            "node".to_string(),
-            super::nextjs::dockerfile::PRISMA_CLI.to_string(),
-            "migrate".to_string(),
-            "deploy".to_string(),
-        ]
+    let head: &[&str] = if ours {
+        &["node", super::nextjs::dockerfile::PRISMA_CLI]
     } else {
-        ["npx", "prisma", "migrate", "deploy"]
-            .iter()
+        &["npx", "prisma"]
+    };
+    Some(
+        head.iter()
+            .chain(prisma.release_args())
             .map(|s| s.to_string())
-            .collect()
-    })
+            .collect(),
+    )
 }

@@ -130,6 +130,19 @@ pub fn has_key(text: &str, key: &str) -> bool {
     })
 }
 
+/// The string value of `key: "value"` in the config (the first one).
+pub fn string_value(text: &str, key: &str) -> Option<String> {
+    let tokens = tokenize(text, Lang::Js);
+    tokens
+        .windows(3)
+        .find_map(|w| match (&w[0].token, &w[1].token, &w[2].token) {
+            (Token::Ident(k) | Token::Str(k), Token::Punct(':'), Token::Str(v)) if k == key => {
+                Some(v.clone())
+            }
+            _ => None,
+        })
+}
+
 pub fn module_kind(path: &str, text: &str) -> Module {
     if path.ends_with(".mjs") || path.ends_with(".ts") || path.ends_with(".mts") {
         return Module::Esm;

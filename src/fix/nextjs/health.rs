@@ -2,8 +2,9 @@
 //! back-end and a readiness route that checks the database and Redis the
 //! app uses, each with its own timeout.
 
-use crate::fix::profile::{Database, Profile, RedisClient};
+use crate::fix::profile::{ClientExport, Database, Profile, RedisClient};
 use crate::fix::Builder;
+use crate::stack::Framework;
 
 pub const LIVE_PATH: &str = "/api/health/live";
 pub const READY_PATH: &str = "/api/health/ready";
@@ -56,7 +57,7 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
         imports,
         helpers,
         checks,
-    } = backend_checks(p, b, &ready_file, p.typescript);
+    } = backend_checks(p, b, &ready_file, p.typescript)?;
 
     let live = if pages {
         pages_live(p.typescript)
@@ -70,6 +71,9 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
     };
     b.create(&live_file, live, false);
     b.create(&ready_file, ready, false);
+    // Probes carry no session: the app's (auth) middleware must not run on
+    // the health routes.
+    super::middleware::exclude(p, b, &[LIVE_PATH, READY_PATH]);
 
     let which = match dynamic {
         _ if pages => "Pages Router API routes are never cached",
@@ -103,41 +107,66 @@ pub struct Backends {
     pub checks: Vec<(&'static str, String)>,
 }
 
-/// The database check uses Prisma through the app's own client module when
-/// it exports one; Redis gets a dedicated client without an offline queue.
-pub fn backend_checks(p: &Profile, b: &mut Builder, from_file: &str, typescript: bool) -> Backends {
+/// The database check uses Prisma through the app's own client module, in
+/// the way it exports it; a module is created only when the app has none
+/// (never a second PrismaClient). Redis gets a dedicated client without an
+/// offline queue. An error when the check cannot be written (the routes
+/// are then not written either: a readiness route that cannot check the
+/// database would lie).
+pub fn backend_checks(
+    p: &Profile,
+    b: &mut Builder,
+    from_file: &str,
+    typescript: bool,
+) -> Result<Backends, String> {
     let ext = if typescript { "ts" } else { "js" };
     let ready_file = from_file;
     let mut imports: Vec<String> = Vec::new();
     let mut checks: Vec<(&'static str, String)> = Vec::new();
     let mut helpers = String::new();
     if let Some(prisma) = &p.prisma {
-        let (module, name) = match &prisma.client_module {
-            Some((module, name)) => (module.clone(), name.clone()),
+        let module = match &prisma.client_module {
+            Some((module, export)) => Some((module.clone(), export.clone())),
+            None if !prisma.unexported_clients.is_empty() => {
+                return Err(format!(
+                    "the readiness route needs the app's PrismaClient, and {} creates one without an export seaworthy can import; export it (`export const prisma = …` or `export default prisma`) and run `seaworthy fix` again (a second PrismaClient would open a second connection pool)",
+                    prisma.unexported_clients.join(", ")
+                ));
+            }
             None if prisma.version.is_some_and(|v| v.major >= 7) => {
                 b.manual("Prisma 7: no module of the app exports a client (it needs a driver adapter); add the database check to the readiness route by hand.");
-                (String::new(), String::new())
+                None
             }
-            None if !typescript => {
+            None if !typescript && p.framework != Framework::NextJs => {
                 b.manual("No module of the app exports a Prisma client: add the database check to the readiness route by hand.");
-                (String::new(), String::new())
+                None
             }
             None => {
                 let lib = match &p.alias_root {
                     Some(root) if !root.is_empty() => format!("{root}/lib/prisma.{ext}"),
-                    _ if p.app_router.as_deref() == Some("src/app") => {
+                    _ if p.app_router.as_deref() == Some("src/app")
+                        || (p.app_router.is_none()
+                            && p.pages_router.as_deref() == Some("src/pages")) =>
+                    {
                         format!("src/lib/prisma.{ext}")
                     }
                     _ => format!("lib/prisma.{ext}"),
                 };
                 let path = p.join(&lib);
-                b.create(&path, prisma_module(), false);
-                (path, "prisma".to_string())
+                let content = prisma_module(typescript);
+                if b.read(&path).is_some_and(|e| e != content) {
+                    return Err(format!(
+                        "the readiness route needs a Prisma client module and {path} exists without a PrismaClient export seaworthy can import; export the app's client from it (`export const prisma = …`) and run `seaworthy fix` again"
+                    ));
+                }
+                b.create(&path, content, false);
+                Some((path, ClientExport::Named("prisma".to_string())))
             }
         };
-        if !module.is_empty() {
+        if let Some((module, export)) = module {
             let spec = p.import_path(ready_file, &module);
-            imports.push(format!("import {{ {name} }} from \"{spec}\";"));
+            let (import, name) = export.import(&spec);
+            imports.push(import);
             checks.push(("database", format!("() => {name}.$queryRaw`SELECT 1`")));
         }
     } else if p.database == Database::Postgres && p.has_dependency("pg") {
@@ -179,15 +208,20 @@ pub fn backend_checks(p: &Profile, b: &mut Builder, from_file: &str, typescript:
     } else {
         strip_types(&helpers)
     };
-    Backends {
+    Ok(Backends {
         imports,
         helpers,
         checks,
-    }
+    })
 }
 
-fn prisma_module() -> String {
-    "import { PrismaClient } from \"@prisma/client\";\n\n// One client per process; reused across hot reloads in development.\nconst globalForPrisma = globalThis as unknown as { prisma?: PrismaClient };\n\nexport const prisma = globalForPrisma.prisma ?? new PrismaClient();\n\nif (process.env.NODE_ENV !== \"production\") globalForPrisma.prisma = prisma;\n".to_string()
+fn prisma_module(typescript: bool) -> String {
+    let cast = if typescript {
+        " as unknown as { prisma?: PrismaClient }"
+    } else {
+        ""
+    };
+    format!("import {{ PrismaClient }} from \"@prisma/client\";\n\n// One client per process; reused across hot reloads in development.\nconst globalForPrisma = globalThis{cast};\n\nexport const prisma = globalForPrisma.prisma ?? new PrismaClient();\n\nif (process.env.NODE_ENV !== \"production\") globalForPrisma.prisma = prisma;\n")
 }
 
 const HEADERS: &str =

@@ -3,4 +3,5 @@
 pub mod config;
 pub mod dockerfile;
 pub mod health;
+pub mod middleware;
 pub mod sentry;

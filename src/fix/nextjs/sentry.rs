@@ -71,13 +71,37 @@ pub fn plan(p: &Profile, _finding: &Finding, b: &mut Builder) -> Result<(), Stri
     let hook_dir = if src { "src/" } else { "" };
     b.create(&p.join(&format!("{hook_dir}{client_file}")), client, false);
     let config_import = if src { "../" } else { "./" };
-    b.create(
-        &p.join(&format!("{hook_dir}instrumentation.{ext}")),
-        format!(
-            "{header}import * as Sentry from \"@sentry/nextjs\";\n\nexport async function register() {{\n  if (process.env.NEXT_RUNTIME === \"nodejs\") {{\n    await import(\"{config_import}sentry.server.config\");\n  }}\n  if (process.env.NEXT_RUNTIME === \"edge\") {{\n    await import(\"{config_import}sentry.edge.config\");\n  }}\n}}\n\n// Reports errors thrown in server components, route handlers and middleware.\nexport const onRequestError = Sentry.captureRequestError;\n"
-        ),
-        false,
+    let register_body = format!(
+        "  if (process.env.NEXT_RUNTIME === \"nodejs\") {{\n    await import(\"{config_import}sentry.server.config\");\n  }}\n  if (process.env.NEXT_RUNTIME === \"edge\") {{\n    await import(\"{config_import}sentry.edge.config\");\n  }}\n"
     );
+    // Next loads one instrumentation file: an existing one is extended
+    // (a second one next to it would never run).
+    let existing = ["ts", "js", "mjs"]
+        .iter()
+        .map(|e| p.join(&format!("{hook_dir}instrumentation.{e}")))
+        .find(|f| b.exists(f));
+    match existing {
+        Some(file) => {
+            let text = b.read(&file).unwrap_or_default();
+            if !text.contains("sentry.server.config") {
+                let extended = extend_instrumentation(&text, &register_body).map_err(|why| {
+                    format!("{file} exists and seaworthy cannot extend it safely ({why}); in its register() import sentry.server.config (NEXT_RUNTIME \"nodejs\") and sentry.edge.config (\"edge\"), and export `onRequestError = Sentry.captureRequestError`")
+                })?;
+                if !extended.contains("captureRequestError") {
+                    b.manual(format!("{file} already exports onRequestError: call `Sentry.captureRequestError(...args)` from it so Sentry sees errors of server components and route handlers."));
+                }
+                b.modify(&file, extended);
+                b.assume(format!("{file} existed: its register() now also loads the Sentry server and edge configs."));
+            }
+        }
+        None => b.create(
+            &p.join(&format!("{hook_dir}instrumentation.{ext}")),
+            format!(
+                "{header}import * as Sentry from \"@sentry/nextjs\";\n\nexport async function register() {{\n{register_body}}}\n\n// Reports errors thrown in server components, route handlers and middleware.\nexport const onRequestError = Sentry.captureRequestError;\n"
+            ),
+            false,
+        ),
+    }
     if p.app_router.is_none() {
         b.manual("Pages Router: report rendering errors from pages/_error (`await Sentry.captureUnderscoreErrorException(contextData)` in getInitialProps).");
     }
@@ -171,8 +195,98 @@ pub fn plan(p: &Profile, _finding: &Finding, b: &mut Builder) -> Result<(), Stri
     b.manual(format!(
         "Set {client_dsn} at build time (it is inlined into the browser bundle) {runtime}; set SENTRY_AUTH_TOKEN, SENTRY_ORG and SENTRY_PROJECT in CI to upload source maps."
     ));
-    b.next(p.install_command());
+    match &p.lockfile {
+        Some(lock) => b.manual(format!(
+            "Run `{}` now: package.json gained @sentry/nextjs and {lock} does not have it yet, so a frozen install (`{}`, the Dockerfile's install) fails until the lockfile is updated.",
+            p.install_command(),
+            frozen_install(p)
+        )),
+        None => b.next(p.install_command()),
+    }
     Ok(())
+}
+
+fn frozen_install(p: &Profile) -> &'static str {
+    use crate::fix::profile::PackageManager;
+    match p.manager {
+        PackageManager::Npm => "npm ci",
+        PackageManager::Yarn => "yarn install --frozen-lockfile",
+        PackageManager::Pnpm => "pnpm install --frozen-lockfile",
+        PackageManager::Bun => "bun install --frozen-lockfile",
+    }
+}
+
+/// An existing instrumentation file with Sentry wired in: the configs
+/// loaded at the start of `register()` (made async when it was not), the
+/// SDK imported, `onRequestError` exported unless the file has its own.
+pub fn extend_instrumentation(text: &str, register_body: &str) -> Result<String, String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut found = false;
+    for line in &lines {
+        let t = line.trim_start();
+        let is_register = !found
+            && (t.starts_with("export async function register(")
+                || t.starts_with("export function register("));
+        if is_register {
+            if !line.trim_end().ends_with('{') {
+                return Err(
+                    "its register() does not open its body at the end of its first line"
+                        .to_string(),
+                );
+            }
+            found = true;
+            let head = line.replacen(
+                "export function register(",
+                "export async function register(",
+                1,
+            );
+            out.push(head);
+            if !out.last().is_some_and(|l| l.ends_with('\n')) {
+                out.push("\n".to_string());
+            }
+            out.push(register_body.to_string());
+            continue;
+        }
+        out.push(line.to_string());
+    }
+    let mentions_register = text.contains("register");
+    if !found && mentions_register {
+        return Err("it defines register() in a form seaworthy does not edit".to_string());
+    }
+    let mut result: String = out.concat();
+    if !found {
+        if !result.ends_with('\n') && !result.is_empty() {
+            result.push('\n');
+        }
+        result.push_str(&format!(
+            "\nexport async function register() {{\n{register_body}}}\n"
+        ));
+    }
+    // The SDK import after the last import line.
+    let import = "import * as Sentry from \"@sentry/nextjs\";\n";
+    if !result.contains("from \"@sentry/nextjs\"") && !result.contains("from '@sentry/nextjs'") {
+        let rlines: Vec<&str> = result.split_inclusive('\n').collect();
+        let at = rlines
+            .iter()
+            .rposition(|l| {
+                l.starts_with("import ") && (l.contains(" from ") || l.trim_end().ends_with(';'))
+            })
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        let mut v: Vec<String> = rlines.iter().map(|l| l.to_string()).collect();
+        v.insert(at, import.to_string());
+        result = v.concat();
+    } else if !result.contains("import * as Sentry") {
+        return Err("it imports @sentry/nextjs under another name".to_string());
+    }
+    if !result.contains("onRequestError") {
+        if !result.ends_with('\n') {
+            result.push('\n');
+        }
+        result.push_str("\n// Reports errors thrown in server components, route handlers and middleware.\nexport const onRequestError = Sentry.captureRequestError;\n");
+    }
+    Ok(result)
 }
 
 /// The server and browser DSN variables the env example declares.
@@ -279,6 +393,15 @@ mod tests {
         assert_eq!(out, "{\n  \"dependencies\": {\n    \"@prisma/client\": \"^6.4.1\",\n    \"@sentry/nextjs\": \"^10.0.0\",\n    \"next\": \"15.2.4\"\n  }\n}\n");
         let out = add_dependency(text, "zod", "^3").expect("ok");
         assert!(out.contains("\"next\": \"15.2.4\",\n    \"zod\": \"^3\"\n  }"));
+    }
+
+    #[test]
+    fn extends_an_existing_register() {
+        let body = "  await import(\"./sentry.server.config\");\n";
+        let text = "import { registerOTel } from \"@vercel/otel\";\n\nexport function register() {\n  registerOTel(\"app\");\n}\n";
+        let out = extend_instrumentation(text, body).expect("extends");
+        assert_eq!(out, "import { registerOTel } from \"@vercel/otel\";\nimport * as Sentry from \"@sentry/nextjs\";\n\nexport async function register() {\n  await import(\"./sentry.server.config\");\n  registerOTel(\"app\");\n}\n\n// Reports errors thrown in server components, route handlers and middleware.\nexport const onRequestError = Sentry.captureRequestError;\n");
+        assert!(extend_instrumentation("export const register = () => x();\n", body).is_err());
     }
 
     #[test]

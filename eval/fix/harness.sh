@@ -1,0 +1,356 @@
+#!/usr/bin/env bash
+# Runs `seaworthy fix` on a copy of a real Next.js checkout and checks that
+# the fix fits: install, type-check and build before and after, start the
+# app with PostgreSQL/Redis where it uses them, probe the health routes,
+# run fix a second time. It fetches no project itself: give it a checkout.
+#
+#   eval/fix/harness.sh [options] CHECKOUT
+#
+# Options:
+#   --seaworthy BIN   the binary (default: target/release, else target/debug)
+#   --fix-args ARGS   extra arguments for `seaworthy fix` (one string)
+#   --keep            keep the work folder (printed at the end)
+#   --no-before       skip the build before the fix (faster; "before" = SKIP)
+#
+# Every step prints one line: `RESULT <step> PASS|FAIL|SKIP <detail>`; the
+# logs of each step are in the work folder. Exit status: 0 when no step
+# failed, 1 otherwise. Needs node, npm (corepack for pnpm/yarn), git, curl;
+# PostgreSQL binaries (initdb, pg_ctl) and redis-server for apps that use
+# them (`apt-get install -y postgresql redis-server`). Run as root, the
+# PostgreSQL server runs as the `postgres` user.
+# shellcheck disable=SC2317,SC2015,SC2012 # functions run through `step`; `result` never fails
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+seaworthy=""
+fix_args=""
+keep=0
+before=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seaworthy) seaworthy=$2; shift 2 ;;
+    --fix-args) fix_args=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    --no-before) before=0; shift ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) break ;;
+  esac
+done
+[ $# -eq 1 ] || { echo "usage: $0 [options] CHECKOUT" >&2; exit 2; }
+src=$(cd "$1" && pwd) || exit 2
+if [ -z "$seaworthy" ]; then
+  for b in "$repo/target/release/seaworthy" "$repo/target/debug/seaworthy"; do
+    [ -x "$b" ] && { seaworthy=$b; break; }
+  done
+fi
+[ -x "$seaworthy" ] || { echo "no seaworthy binary (cargo build --release)" >&2; exit 2; }
+
+work=$(mktemp -d /tmp/fix-harness.XXXXXX)
+app="$work/app"
+logs="$work/logs"
+mkdir -p "$logs"
+failed=0
+pg_pid_dir=""
+redis_port=""
+server_pid=""
+
+result() { # step status detail
+  printf 'RESULT %-14s %-4s %s\n' "$1" "$2" "${3:-}"
+  [ "$2" = FAIL ] && failed=1
+  return 0
+}
+
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+  [ -n "$pg_pid_dir" ] && runuser -u postgres -- pg_ctl -D "$pg_pid_dir" -m immediate stop >/dev/null 2>&1
+  [ -n "$redis_port" ] && redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1
+  if [ "$keep" = 1 ]; then echo "work folder: $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap "exit 130" INT TERM
+
+free_port() { # a TCP port nothing listens on
+  local p
+  for _ in $(seq 50); do
+    p=$(( (RANDOM % 20000) + 30000 ))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+  echo 39999
+}
+
+# --- copy, version control --------------------------------------------------
+tar -C "$src" --exclude=./node_modules --exclude=./.next -cf - . | (mkdir -p "$app" && tar -C "$app" -xf -)
+cd "$app" || exit 2
+# Yarn 1 fetches what its lockfile resolved, from registry.yarnpkg.com; the
+# same tarballs (same integrity hashes) are on the npm registry, which is the
+# one registry this machine reaches.
+[ -f yarn.lock ] && sed -i 's#https://registry.yarnpkg.com/#https://registry.npmjs.org/#g' yarn.lock
+if ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  git init -q && git add -A && git -c user.email=h@example.com -c user.name=harness commit -qm "checkout" --no-verify
+fi
+# Build output and dependencies stay out of the commits (and out of the audit).
+printf 'node_modules/\n.next/\n*.tsbuildinfo\n' >>.git/info/exclude
+commit_all() { git add -A && git -c user.email=h@example.com -c user.name=harness commit -qm "$1" --no-verify >/dev/null 2>&1; }
+
+# --- what the app is ----------------------------------------------------------
+pm=npm
+[ -f package-lock.json ] || [ -f npm-shrinkwrap.json ] && pm=npm
+[ -f yarn.lock ] && pm=yarn
+[ -f pnpm-lock.yaml ] && pm=pnpm
+{ [ -f bun.lock ] || [ -f bun.lockb ]; } && pm=bun
+has_dep() { node -e 'const p=require("./package.json");process.exit(({...p.dependencies,...p.devDependencies})[process.argv[1]]?0:1)' "$1"; }
+config_file=""
+for f in next.config.js next.config.mjs next.config.ts; do [ -f "$f" ] && { config_file=$f; break; }; done
+ts=0; [ -f tsconfig.json ] && ts=1
+schema=""
+for s in prisma/schema.prisma schema.prisma; do [ -f "$s" ] && { schema=$s; break; }; done
+provider=""
+[ -n "$schema" ] && provider=$(sed -n 's/^[[:space:]]*provider[[:space:]]*=[[:space:]]*"\([a-z]*\)".*/\1/p' "$schema" | grep -v prisma-client | head -1)
+uses_redis=0; { has_dep ioredis || has_dep redis; } && uses_redis=1
+echo "app: $src ($pm, $( [ $ts = 1 ] && echo TypeScript || echo JavaScript ), config ${config_file:-none}, prisma ${provider:-none}, redis $uses_redis)"
+
+# corepack shims in a private folder (no global change).
+mkdir -p "$work/bin"
+corepack enable --install-directory "$work/bin" >/dev/null 2>&1 || true
+export PATH="$work/bin:$app/node_modules/.bin:$PATH"
+# Corepack checks the signature of "latest" against keys it cannot refresh
+# here; the packages themselves come from the npm registry.
+export COREPACK_ENABLE_DOWNLOAD_PROMPT=0 COREPACK_INTEGRITY_KEYS=0 NEXT_TELEMETRY_DISABLED=1 CI=1
+# Without a packageManager field, the pnpm major that wrote the lockfile.
+pnpm_spec=pnpm
+if [ "$pm" = pnpm ] && ! grep -q '"packageManager"' package.json; then
+  case "$(sed -n 's/^lockfileVersion: *.\([0-9]*\).*/\1/p' pnpm-lock.yaml | head -1)" in
+    5) pnpm_spec=pnpm@7 ;;
+    6) pnpm_spec=pnpm@8 ;;
+    9) pnpm_spec=pnpm@9 ;;
+  esac
+fi
+pnpm() { if [ "$pnpm_spec" = pnpm ]; then command pnpm "$@"; else corepack "$pnpm_spec" "$@"; fi; }
+
+# Frozen: the lockfile must already match package.json. Without install
+# scripts: they download prebuilt binaries from hosts out of reach here (sharp
+# from GitHub, Prisma's engines); `prisma generate` runs as its own step.
+install() {
+  case "$pm" in
+    npm) if [ -f package-lock.json ]; then npm ci --ignore-scripts --no-audit --no-fund; else npm install --ignore-scripts --no-audit --no-fund; fi ;;
+    pnpm) pnpm install --frozen-lockfile --ignore-scripts ;;
+    yarn) if [ -f .yarnrc.yml ]; then yarn install --immutable; else yarn install --frozen-lockfile --ignore-scripts; fi ;;
+    bun) npx -y bun install --frozen-lockfile --ignore-scripts ;;
+  esac
+}
+run_script() { case "$pm" in npm) npm run "$@" ;; pnpm) pnpm run "$@" ;; yarn) yarn "$@" ;; bun) npx -y bun run "$@" ;; esac; }
+
+# --- Prisma without its engine downloads ---------------------------------------
+# Prisma's CLI downloads its engines from its own host at first use. Where that
+# host is out of reach, `prisma generate` still works with stand-ins (the schema
+# is parsed by WebAssembly); migrations are applied with psql instead of the
+# schema engine, and a Prisma <= 6 client cannot query at run time (its query
+# engine is one of the downloads), so readiness is not judged for it.
+prisma_offline=0
+prisma_major=$(node -e 'const p=require("./package.json");const d={...p.dependencies,...p.devDependencies};const v=d.prisma||d["@prisma/client"]||"";const m=v.match(/[0-9]+/);console.log(m?m[0]:"")')
+if [ -n "$schema" ] && ! curl -s -o /dev/null -m 5 https://binaries.prisma.sh/; then
+  prisma_offline=1
+  : >"$work/engine.so.node"
+  printf '#!/bin/sh\necho "schema-engine-cli 0.0.0"\n' >"$work/schema-engine" && chmod +x "$work/schema-engine"
+  export PRISMA_QUERY_ENGINE_LIBRARY="$work/engine.so.node" PRISMA_SCHEMA_ENGINE_BINARY="$work/schema-engine" PRISMA_ENGINES_CHECKSUM_IGNORE_MISSING=1
+  echo "note: Prisma's engine host is out of reach: stand-in engines; migrations applied with psql"
+fi
+generate() { [ -n "$schema" ] || return 0; npx --no-install prisma generate; }
+
+# --- services -----------------------------------------------------------------
+export NEXTAUTH_SECRET=harness-secret-harness-secret AUTH_SECRET=harness-secret-harness-secret
+export NEXTAUTH_URL=http://127.0.0.1:3000 AUTH_TRUST_HOST=true
+pg_port=""
+if [ "$provider" = postgresql ] || [ "$provider" = postgres ] || has_dep pg; then
+  if command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    pgbin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -1)")
+    export PATH="$PATH:$pgbin"
+    pg_port=$(free_port)
+    pg_pid_dir="$work/pg"
+    mkdir -p "$pg_pid_dir" && chown postgres "$pg_pid_dir" && chmod 700 "$pg_pid_dir"
+    chmod o+rx "$work"
+    runuser -u postgres -- initdb -D "$pg_pid_dir" --auth=trust -U postgres >"$logs/initdb.log" 2>&1
+    pg_start() { runuser -u postgres -- pg_ctl -D "$pg_pid_dir" -l "$pg_pid_dir/log" -w \
+      -o "-p $pg_port -k $pg_pid_dir -c listen_addresses=127.0.0.1" start >>"$logs/pg.log" 2>&1; }
+    pg_stop() { runuser -u postgres -- pg_ctl -D "$pg_pid_dir" -m fast -w stop >>"$logs/pg.log" 2>&1; }
+    pg_start && result postgres PASS "port $pg_port" || result postgres FAIL "see $logs/pg.log"
+    export DATABASE_URL="postgresql://postgres@127.0.0.1:$pg_port/app?schema=public"
+    export DATABASE_URL_UNPOOLED=$DATABASE_URL DIRECT_URL=$DATABASE_URL POSTGRES_PRISMA_URL=$DATABASE_URL POSTGRES_URL_NON_POOLING=$DATABASE_URL
+    psql -h 127.0.0.1 -p "$pg_port" -U postgres -c "create database app" >/dev/null 2>&1
+  else
+    result postgres SKIP "no PostgreSQL binaries (apt-get install -y postgresql)"
+  fi
+fi
+if [ "$uses_redis" = 1 ] && command -v redis-server >/dev/null; then
+  redis_port=$(free_port)
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --daemonize yes >/dev/null
+  export REDIS_URL="redis://127.0.0.1:$redis_port"
+  result redis PASS "port $redis_port"
+fi
+
+reset_db() { # an empty database, then the schema the way the project makes it
+  [ -n "$pg_port" ] || return 0
+  psql -h 127.0.0.1 -p "$pg_port" -U postgres -q -c "drop database if exists app with (force)" -c "create database app" >/dev/null 2>&1
+  [ -n "$schema" ] || return 0
+  local dir; dir=$(dirname "$schema")
+  if [ "$prisma_offline" = 1 ]; then
+    if ls "$dir"/migrations/*/migration.sql >/dev/null 2>&1; then
+      for f in "$dir"/migrations/*/migration.sql; do
+        psql -h 127.0.0.1 -p "$pg_port" -U postgres -d app -v ON_ERROR_STOP=1 -q -f "$f" >>"$logs/schema-$1.log" 2>&1 || { echo "schema failed"; return 1; }
+      done
+      echo "migrations applied with psql"; return 0
+    fi
+    echo "no migrations (db push needs the schema engine)"; return 0
+  fi
+  if [ -d "$dir/migrations" ] && ls "$dir"/migrations/*/migration.sql >/dev/null 2>&1; then
+    npx prisma migrate deploy >"$logs/schema-$1.log" 2>&1 && echo "migrate deploy" && return 0
+  else
+    npx prisma db push --skip-generate --accept-data-loss >"$logs/schema-$1.log" 2>&1 && echo "db push" && return 0
+  fi
+  echo "schema failed"; return 1
+}
+
+step() { # name log command...: PASS/FAIL on its exit status
+  local name=$1 log=$2; shift 2
+  local t0=$SECONDS
+  if "$@" >"$logs/$log.log" 2>&1; then
+    result "$name" PASS "$((SECONDS - t0))s"
+  else
+    result "$name" FAIL "$((SECONDS - t0))s, see $logs/$log.log: $(grep -m1 -iE 'error|failed|ERR!' "$logs/$log.log" | cut -c1-160)"
+    return 1
+  fi
+}
+
+typecheck() { [ "$ts" = 1 ] || { echo "JavaScript"; return 0; }; npx --no-install tsc --noEmit -p .; }
+# next/font/google fetches its CSS at build time, and fonts.googleapis.com is
+# out of reach on an offline machine: a failed build that names those URLs is
+# retried once with Next's own mock hook (NEXT_FONT_GOOGLE_MOCKED_RESPONSES),
+# the same for the build before and after the fix.
+font_mocks="$work/font-mocks.js"
+build() {
+  run_script build 2>&1 | tee "$work/build-try.log"
+  [ "${PIPESTATUS[0]}" = 0 ] && return 0
+  if [ -z "${NEXT_FONT_GOOGLE_MOCKED_RESPONSES:-}" ]; then
+    grep -q 'fonts.googleapis.com' "$work/build-try.log" || return 1
+    grep -o 'https://fonts.googleapis.com/css2?[^ )`"]*' "$work/build-try.log" | sort -u >>"$work/font-urls.txt"
+    # Turbopack reads the mock module as JSON (the URLs its errors named);
+    # webpack's loader indexes it by URL (the Proxy answers any URL).
+    {
+      echo "const urls = $(node -e 'console.log(JSON.stringify([...new Set(require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean))]))' "$work/font-urls.txt");"
+      cat <<'JS'
+const face = (name) => `@font-face {\n  font-family: '${name}';\n  font-style: normal;\n  font-weight: 400;\n  font-display: swap;\n  src: url(https://fonts.gstatic.com/s/mock/v1/${encodeURIComponent(name)}.woff2) format('woff2');\n}\n`;
+const css = (u) => new URL(u).searchParams.getAll("family").map((f) => face(f.split(":")[0])).join("");
+const known = Object.fromEntries(urls.map((u) => [u, css(u)]));
+module.exports = new Proxy(known, {
+  get: (t, k) => (typeof k === "string" && k.startsWith("https://fonts.googleapis.com/") ? t[k] ?? css(k) : t[k]),
+});
+JS
+    } >"$font_mocks" || return 1
+    export NEXT_FONT_GOOGLE_MOCKED_RESPONSES="$font_mocks"
+    echo "== retried with mocked Google Fonts responses ($font_mocks)"
+    run_script build 2>&1 | tee "$work/build-try.log"
+    [ "${PIPESTATUS[0]}" = 0 ] && return 0
+  fi
+  # Turbopack (Next 16's default) honours the mocked CSS but still downloads
+  # the font files; webpack's loader mocks those too.
+  grep -q 'fonts.gstatic.com' "$work/build-try.log" || return 1
+  echo "== retried with webpack (Turbopack downloads the mocked font files)"
+  npx --no-install next build --webpack
+}
+
+# --- before -------------------------------------------------------------------
+build_before=SKIP
+if [ "$before" = 1 ]; then
+  step install-before install-before install
+  [ -n "$schema" ] && step generate-before generate-before generate
+  s=$(reset_db before) ; [ -n "$pg_port" ] && result schema-before "$( [ "$s" = "schema failed" ] && echo FAIL || echo PASS)" "$s"
+  [ "$ts" = 1 ] && step tsc-before tsc-before typecheck
+  step build-before build-before build && build_before=PASS || build_before=FAIL
+  commit_all "before" # what install and build rewrote (next-env.d.ts, …) is not the fix's
+fi
+
+# --- fix ------------------------------------------------------------------------
+# shellcheck disable=SC2086 # fix_args is a list of words on purpose
+"$seaworthy" fix --allow-dirty --allow-no-vcs $fix_args . >"$logs/fix1.log" 2>&1
+code=$?
+changed=$(git status --porcelain -uall | wc -l)
+[ "$code" = 0 ] && result fix PASS "$changed files changed" || result fix FAIL "exit $code, see $logs/fix1.log"
+git status --porcelain -uall >"$logs/fix1.files"
+commit_all "seaworthy fix"
+live=$(grep -o 'Liveness at GET [^ ]*' "$logs/fix1.log" | head -1 | awk '{print $4}')
+ready=$(grep -o 'readiness at GET [^ ]*' "$logs/fix1.log" | head -1 | awk '{print $4}')
+routes=1
+[ -n "$live" ] && [ -n "$ready" ] || routes=0 # fix wrote no health routes
+
+# --- after --------------------------------------------------------------------
+step install-after install-after install
+[ -n "$schema" ] && step generate-after generate-after generate
+s=$(reset_db after); [ -n "$pg_port" ] && result schema-after "$( [ "$s" = "schema failed" ] && echo FAIL || echo PASS)" "$s"
+[ "$ts" = 1 ] && step tsc-after tsc-after typecheck
+if step build-after build-after build; then build_after=PASS; else build_after=FAIL; fi
+[ "$build_before" = PASS ] && [ "$build_after" = FAIL ] && result regression FAIL "the build passed before the fix and fails after"
+
+# --- run and probe ---------------------------------------------------------------
+port=$(free_port)
+dist=.next
+if [ -n "$config_file" ]; then
+  d=$(node -e 'import(require("path").resolve(process.argv[1])).then(m=>{const c=m.default??m;const v=typeof c==="function"?c("phase-production-server",{defaultConfig:{}}):c;Promise.resolve(v).then(v=>console.log(v&&v.distDir||""))}).catch(()=>console.log(""))' "$config_file" 2>/dev/null | tail -1)
+  [ -n "$d" ] && dist=$d
+fi
+if [ "$build_after" = PASS ]; then
+  if [ -f "$dist/standalone/server.js" ]; then
+    # What the generated Dockerfile does: static assets next to the server.
+    cp -r "$dist/static" "$dist/standalone/$dist/static" 2>/dev/null
+    [ -d public ] && cp -r public "$dist/standalone/public"
+    (cd "$dist/standalone" && PORT=$port HOSTNAME=127.0.0.1 exec node server.js) >"$logs/server.log" 2>&1 &
+    how=standalone
+  else
+    (PORT=$port exec npx --no-install next start -p "$port" -H 127.0.0.1) >"$logs/server.log" 2>&1 &
+    how="next start"
+  fi
+  server_pid=$!
+  up=0
+  for _ in $(seq 90); do
+    curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/" && { up=1; break; }
+    sleep 1
+  done
+  [ "$up" = 1 ] && result start PASS "$how on $port" || result start FAIL "$how, see $logs/server.log"
+  probe() { curl -s -o "$logs/probe.body" -w '%{http_code}' --max-redirs 0 --max-time 10 "http://127.0.0.1:$port$1"; }
+  if [ "$up" = 1 ] && [ "$routes" = 0 ]; then
+    result liveness SKIP "the fix wrote no health routes (the app has its own, or the fix was skipped: see fix1.log)"
+  elif [ "$up" = 1 ]; then
+    c=$(probe "$live"); [ "$c" = 200 ] && result liveness PASS "$live $c" || result liveness FAIL "$live $c $(head -c 160 "$logs/probe.body")"
+    c=$(probe "$ready")
+    if [ "$c" = 200 ]; then result ready-up PASS "$ready $c"
+    elif [ "$prisma_offline" = 1 ] && [ "${prisma_major:-0}" -lt 7 ]; then result ready-up SKIP "$ready $c: a Prisma ${prisma_major} client needs its query engine download"
+    else result ready-up FAIL "$ready $c $(head -c 200 "$logs/probe.body")"; fi
+    if [ -n "$pg_port" ]; then
+      pg_stop
+      c=$(probe "$ready"); [ "$c" = 503 ] && result ready-db-down PASS "$ready $c" || result ready-db-down FAIL "$ready $c $(head -c 160 "$logs/probe.body")"
+      c=$(probe "$live"); [ "$c" = 200 ] && result live-db-down PASS "$live $c" || result live-db-down FAIL "$live $c"
+      pg_start
+      sleep 1
+      c=$(probe "$ready"); [ "$c" = 200 ] && result ready-again PASS "$ready $c" || result ready-again "$( [ "$prisma_offline" = 1 ] && [ "${prisma_major:-0}" -lt 7 ] && echo SKIP || echo FAIL)" "$ready $c"
+    else
+      result ready-db-down SKIP "no PostgreSQL for this app"
+    fi
+  fi
+  kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; server_pid=""
+else
+  result start SKIP "the build failed"
+fi
+
+# --- second run -------------------------------------------------------------------
+commit_all "after" # what the second install and build rewrote
+# shellcheck disable=SC2086
+"$seaworthy" fix --allow-dirty --allow-no-vcs $fix_args . >"$logs/fix2.log" 2>&1
+code=$?
+again=$(git status --porcelain -uall | wc -l)
+if [ "$code" = 0 ] && [ "$again" = 0 ]; then
+  result second-run PASS "$(head -1 "$logs/fix2.log")"
+else
+  result second-run FAIL "exit $code, $again files changed, see $logs/fix2.log"
+fi
+echo "logs: $logs"
+exit "$failed"

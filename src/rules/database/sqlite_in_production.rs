@@ -80,7 +80,11 @@ line (one cause, one finding).
 Remote SQLite services (Turso/libSQL with a `libsql://` URL, Cloudflare D1)
 are not local files, and a
 replicated SQLite (Litestream, LiteFS) is a deliberate, durable setup: neither is
-reported.
+reported. A `litestream.yml` or `litefs.yml` counts only when something starts
+the replication (`litestream replicate` or `litefs mount` in an entrypoint,
+Dockerfile, compose file, process file or script, the Litestream image as a
+sidecar, or the README telling the operator to run it on the platform): a
+configuration nothing runs replicates nothing, and the finding says so.
 
 ## Why is this bad?
 SQLite locks the whole file on write, so concurrent traffic queues up; the file
@@ -111,6 +115,52 @@ datasource db {
 
 ```json file=package.json
 { "name": "shop", "private": true, "dependencies": { "next": "15.1.0", "@prisma/client": "6.1.0" } }
+```
+
+### Reported
+A Litestream configuration that nothing starts:
+
+```yaml file=litestream.yml
+dbs:
+  - path: /data/notes.db
+    replicas:
+      - url: s3://acme-backups/notes
+```
+
+```js file=src/db.js
+const Database = require("better-sqlite3");
+module.exports = new Database("/data/notes.db");
+```
+
+```json file=package.json
+{ "name": "notes-api", "private": true, "scripts": { "start": "node src/server.js" }, "dependencies": { "express": "4.21.2", "better-sqlite3": "11.7.0" } }
+```
+
+### Not reported
+The same app whose image runs it under `litestream replicate`:
+
+```yaml file=litestream.yml
+dbs:
+  - path: /data/notes.db
+    replicas:
+      - url: s3://acme-backups/notes
+```
+
+```dockerfile file=Dockerfile
+FROM node:22-slim
+WORKDIR /app
+COPY . .
+USER node
+CMD ["litestream", "replicate", "-exec", "node src/server.js"]
+```
+
+```js file=src/db.js
+const Database = require("better-sqlite3");
+module.exports = new Database("/data/notes.db");
+```
+
+```json file=package.json
+{ "name": "notes-api", "private": true, "scripts": { "start": "node src/server.js" }, "dependencies": { "express": "4.21.2", "better-sqlite3": "11.7.0" } }
 ```
 
 ### Reported
@@ -216,13 +266,71 @@ pub(crate) fn check(cx: &AppContext) -> Vec<Finding> {
         return Vec::new();
     }
     let index = cx.repo.index;
-    let replicated = index
+    // A Litestream or LiteFS configuration is a remedy only when something
+    // starts the replication (an entrypoint, a compose sidecar, a process
+    // file): a `litestream.yml` nothing runs replicates nothing.
+    let replication_config = index
         .of_kind(FileKind::SqliteReplication)
         .iter()
-        .any(|id| !is_non_product_path(&index.get(*id).rel));
-    if replicated {
-        return Vec::new();
+        .find(|id| !is_non_product_path(&index.get(**id).rel));
+    let mut unstarted_note = None;
+    if let Some(config) = replication_config {
+        if crate::rules::observability::evidence::ops_mention(cx, REPLICATION_STARTS).is_some() {
+            return Vec::new();
+        }
+        // A platform that runs it from its own settings, as the README
+        // tells the operator (`CC_WORKER_COMMAND="litestream replicate …"`).
+        let readme_says = |id: &FileId| {
+            cx.repo
+                .facts
+                .text(*id)
+                .is_some_and(|t| REPLICATION_STARTS.iter().any(|n| t.contains(n)))
+        };
+        let app_readmes = cx.repo.in_dir(FileKind::Readme, cx.app.dir());
+        if cx
+            .repo
+            .root_readmes()
+            .iter()
+            .chain(app_readmes.iter())
+            .any(readme_says)
+        {
+            return Vec::new();
+        }
+        let rel = &index.get(*config).rel;
+        let tool = if index.get(*config).name().starts_with("litefs") {
+            "litefs mount"
+        } else {
+            "litestream replicate"
+        };
+        unstarted_note = Some(format!(
+            " {} exists, but nothing in the repository starts `{tool}` (no entrypoint, compose service, process file or script runs it): the database is not replicated.",
+            code(rel)
+        ));
     }
+    let mut findings = findings_by_ecosystem(cx);
+    if let Some(note) = unstarted_note {
+        for f in &mut findings {
+            f.message.push_str(&note);
+        }
+    }
+    findings
+}
+
+/// What starts SQLite replication: the Litestream command (shell or exec
+/// form) or its image as a sidecar, LiteFS's mount (its usual entrypoint).
+const REPLICATION_STARTS: &[&str] = &[
+    "litestream replicate",
+    "\"litestream\", \"replicate\"",
+    // The image as a sidecar (its default command replicates); a Dockerfile
+    // that only copies the binary out of it (`COPY --from=`) starts nothing.
+    "image: litestream/litestream",
+    "image: \"litestream/litestream",
+    "litefs mount",
+    "\"litefs\", \"mount\"",
+];
+
+fn findings_by_ecosystem(cx: &AppContext) -> Vec<Finding> {
+    let app = cx.app;
     match app.ecosystem {
         Ecosystem::Node => {
             // With a libSQL client, only a `file:` URL in code says the

@@ -47,7 +47,7 @@ mkdir -p "$work"
 chmod 755 "$work"
 
 # --- apt -------------------------------------------------------------------
-apt_packages=(postgresql postgresql-client mariadb-server mariadb-client redis-server shellcheck python3-venv sqlite3 chromium fonts-noto-color-emoji)
+apt_packages=(postgresql postgresql-client mariadb-server mariadb-client redis-server shellcheck python3-venv sqlite3 chromium fonts-noto-color-emoji poppler-utils)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

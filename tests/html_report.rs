@@ -431,6 +431,36 @@ fn browser_renders_filters_prints_and_passes_axe() {
         assert!(size > 1000, "{} is empty", file.display());
     }
     assert!(std::fs::read(&pdf).expect("pdf").starts_with(b"%PDF"));
+    // The printed report as pictures (PDF → PNG, pdftoppm from poppler-utils):
+    // the first page of the print view, kept with the screenshots.
+    let pages = dir.join("example-print");
+    let out = Command::new(common::require_tool("pdftoppm"))
+        .args(["-png", "-r", "60", "-f", "1", "-l", "2"])
+        .arg(&pdf)
+        .arg(&pages)
+        .output()
+        .expect("pdftoppm runs");
+    assert!(
+        out.status.success(),
+        "pdftoppm: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let first_page = std::fs::read_dir(&dir)
+        .expect("list")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("example-print"))
+        })
+        .min()
+        .expect("a page picture");
+    let png = std::fs::read(&first_page).expect("page picture");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 1000,
+        "{} is empty",
+        first_page.display()
+    );
 
     let python = std::env::var("SEAWORTHY_PYTHON").unwrap_or_else(|_| "python3".to_string());
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/check_report.py");

@@ -377,3 +377,24 @@ fn render_blueprint_for_the_example() {
     let blueprint = &out[out.find("+++ b/render.yaml").expect("render.yaml")..];
     insta::assert_snapshot!("pet_server_render_yaml", blueprint);
 }
+
+#[test]
+fn a_deploy_target_nothing_uses_is_said_not_ignored() {
+    let (_dir, root) = common::copy_of("examples/nextjs-prisma-production-ready");
+    let (code, stdout, stderr) = seaworthy(
+        &root,
+        &[
+            "fix",
+            "--dry-run",
+            "--allow-no-vcs",
+            "--deploy-target",
+            "fly",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("nothing to fix"), "{stdout}");
+    assert!(
+        stderr.contains("--deploy-target was given but nothing uses it"),
+        "{stderr}"
+    );
+}

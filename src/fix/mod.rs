@@ -719,6 +719,26 @@ pub fn run(root: &Path, options: &Options, dry_run: bool) -> Result<RunOutput, A
         }
     }
     let planned = plan(root, options)?;
+    // A deployment target only shapes the deployment fix: say so when there
+    // is none to shape, rather than ignore the option without a word.
+    if options.deploy_target.is_some()
+        && !planned
+            .plans
+            .iter()
+            .any(|p| p.rule == "manual-server-deployment")
+    {
+        let why = planned
+            .skipped
+            .iter()
+            .find(|s| s.rule == "manual-server-deployment")
+            .map(|s| format!(" (the deployment fix was skipped: {})", s.reason))
+            .unwrap_or_else(|| {
+                " (no manual-server-deployment finding: the repository already has a deployment definition, or deploys by hand in no way seaworthy reports)".to_string()
+            });
+        notes.push(format!(
+            "note: --deploy-target was given but nothing uses it{why}"
+        ));
+    }
     let mut text = String::new();
     if planned.is_empty() && planned.conflicts.is_empty() {
         text.push_str("nothing to fix\n");

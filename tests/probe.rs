@@ -1,0 +1,434 @@
+//! `seaworthy probe` against real HTTP servers on the loopback address,
+//! started by each test with hand-written answers. Every server records the
+//! requests it received, so each test can assert that the probe asked only
+//! for the fixed list, with GET or HEAD, and nothing else.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// An answer: status, headers, body.
+type Answer = (u16, Vec<(&'static str, &'static str)>, &'static str);
+
+struct Server {
+    port: u16,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    /// Serves `answer(path, n)` for every request, `n` counting the requests
+    /// to that path so far (from 0). One request per connection.
+    fn start(answer: fn(&str, usize) -> Answer) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let port = listener.local_addr().expect("local addr").port();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let _ = serve_one(stream, answer, &seen);
+            }
+        });
+        Server { port, log }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn requests(&self) -> Vec<String> {
+        self.log.lock().expect("log").clone()
+    }
+}
+
+fn serve_one(
+    stream: TcpStream,
+    answer: fn(&str, usize) -> Answer,
+    log: &Mutex<Vec<String>>,
+) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    let mut headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
+            break;
+        }
+        headers.push(line.trim_end().to_ascii_lowercase());
+    }
+    // No credentials, cookies or payloads, ever.
+    for h in &headers {
+        assert!(
+            !h.starts_with("authorization:")
+                && !h.starts_with("cookie:")
+                && !h.starts_with("content-length:"),
+            "the probe sent `{h}`"
+        );
+    }
+    let mut parts = request_line.split_whitespace();
+    let method = parts.next().unwrap_or("").to_string();
+    let path = parts.next().unwrap_or("").to_string();
+    let n = {
+        let mut log = log.lock().expect("log");
+        let n = log
+            .iter()
+            .filter(|r| r.split_once(' ').map(|(_, p)| p) == Some(path.as_str()))
+            .count();
+        log.push(format!("{method} {path}"));
+        n
+    };
+    let (status, headers, body) = answer(&path, n);
+    let mut out = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+    for (name, value) in headers {
+        out.push_str(&format!("{name}: {value}\r\n"));
+    }
+    out.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    ));
+    if method != "HEAD" {
+        out.push_str(body);
+    }
+    let mut stream = stream;
+    stream.write_all(out.as_bytes())?;
+    stream.flush()
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        302 => "Found",
+        404 => "Not Found",
+        503 => "Service Unavailable",
+        _ => "Whatever",
+    }
+}
+
+const NOT_FOUND: Answer = (404, vec![], "Not Found");
+
+fn health_json(status: u16) -> Answer {
+    (
+        status,
+        vec![
+            ("Content-Type", "application/health+json"),
+            ("Cache-Control", "no-store"),
+        ],
+        if status == 200 {
+            r#"{"status":"pass","checks":{"database":"pass"}}"#
+        } else {
+            r#"{"status":"fail","checks":{"database":"fail"}}"#
+        },
+    )
+}
+
+fn good(path: &str, _n: usize) -> Answer {
+    match path {
+        "/" => (
+            200,
+            vec![("Content-Type", "text/html"), ("Server", "nginx")],
+            "<!doctype html><html>shop</html>",
+        ),
+        "/api/health/live" | "/api/health/ready" => health_json(200),
+        // A single-page app answers its index for any path: not a leak.
+        "/.env" | "/.git/config" => (
+            200,
+            vec![("Content-Type", "text/html")],
+            "<!doctype html><html>shop</html>",
+        ),
+        _ => (404, vec![], "Not Found"),
+    }
+}
+
+fn bad(path: &str, _n: usize) -> Answer {
+    match path {
+        "/" => (
+            200,
+            vec![
+                ("Content-Type", "text/html"),
+                ("X-Powered-By", "Express"),
+                ("Server", "nginx/1.18.0"),
+            ],
+            "<html>shop</html>",
+        ),
+        "/healthz" => (
+            200,
+            vec![
+                ("Content-Type", "text/html"),
+                ("Cache-Control", "public, max-age=60"),
+            ],
+            "<html><body>OK</body></html>",
+        ),
+        "/readyz" => (
+            302,
+            vec![("Location", "http://login.example.invalid/sso?next=/readyz")],
+            "",
+        ),
+        "/.env" => (
+            200,
+            vec![("Content-Type", "text/plain")],
+            "DATABASE_URL=postgres://app:secret@db/app\nSESSION_SECRET=hunter2\n",
+        ),
+        _ => NOT_FOUND,
+    }
+}
+
+fn flapping(path: &str, n: usize) -> Answer {
+    match path {
+        "/api/health/live" => health_json(200),
+        "/api/health/ready" => health_json(if n == 2 { 503 } else { 200 }),
+        _ => NOT_FOUND,
+    }
+}
+
+fn probe(args: &[&str]) -> (i32, Value, String) {
+    let out = Command::cargo_bin("seaworthy")
+        .expect("binary builds")
+        .arg("probe")
+        .args(args)
+        .args(["--format", "json", "--timeout", "5"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), json, stderr)
+}
+
+fn findings(report: &Value) -> Vec<(String, String, String)> {
+    report["findings"]
+        .as_array()
+        .map(|fs| {
+            fs.iter()
+                .map(|f| {
+                    (
+                        f["rule"].as_str().unwrap_or("").to_string(),
+                        f["locations"][0]["path"].as_str().unwrap_or("").to_string(),
+                        f["message"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The only requests the probe may make (with these defaults).
+const ALLOWED_PATHS: &[&str] = &[
+    "/",
+    "/api/health/live",
+    "/livez",
+    "/healthz",
+    "/health",
+    "/api/health",
+    "/api/health/ready",
+    "/readyz",
+    "/.env",
+    "/.git/config",
+    "/.git/HEAD",
+    "/server.js.map",
+    "/seaworthy-probe-not-found",
+];
+
+fn assert_only_allowed(requests: &[String]) {
+    assert!(requests.len() <= 40, "{} requests", requests.len());
+    for r in requests {
+        let (method, path) = r.split_once(' ').expect("method and path");
+        assert!(method == "GET" || method == "HEAD", "{r}");
+        assert!(ALLOWED_PATHS.contains(&path), "unexpected request {r}");
+    }
+}
+
+#[test]
+fn a_good_deployment_has_no_findings() {
+    let server = Server::start(good);
+    let (code, report, stderr) = probe(&[&server.url()]);
+    assert_eq!(findings(&report), vec![], "{stderr}");
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["root"], server.url());
+    // Timing notes on stderr: five calls per route, p50 and p95.
+    assert!(stderr.contains("liveness"), "{stderr}");
+    assert!(stderr.contains("p95"), "{stderr}");
+    let requests = server.requests();
+    assert_only_allowed(&requests);
+    let count = |p: &str| {
+        requests
+            .iter()
+            .filter(|r| *r == &format!("GET {p}"))
+            .count()
+    };
+    assert_eq!(count("/api/health/live"), 5);
+    assert_eq!(count("/api/health/ready"), 5);
+    assert_eq!(count("/.env"), 1);
+    // Readiness found at its first candidate: no other readiness path asked.
+    assert_eq!(count("/readyz"), 0);
+}
+
+#[test]
+fn a_bad_deployment_reports_each_problem() {
+    let server = Server::start(bad);
+    let (code, report, stderr) = probe(&[&server.url()]);
+    assert_eq!(code, 1, "{stderr}");
+    let found = findings(&report);
+    let base = server.url();
+    let has = |rule: &str, path: &str, words: &str| {
+        assert!(
+            found
+                .iter()
+                .any(|(r, p, m)| r == rule && p == path && m.contains(words)),
+            "no {rule} at {path} saying `{words}` in {found:#?}"
+        );
+    };
+    has(
+        "probe-version-header",
+        &format!("{base}/"),
+        "X-Powered-By: Express",
+    );
+    has(
+        "probe-version-header",
+        &format!("{base}/"),
+        "Server: nginx/1.18.0",
+    );
+    has(
+        "probe-health-cached",
+        &format!("{base}/healthz"),
+        "Cache-Control: public, max-age=60",
+    );
+    has(
+        "probe-health-not-json",
+        &format!("{base}/healthz"),
+        "Content-Type: text/html",
+    );
+    has(
+        "probe-health-redirect",
+        &format!("{base}/readyz"),
+        "another host (login.example.invalid)",
+    );
+    has(
+        "probe-sensitive-file-served",
+        &format!("{base}/.env"),
+        "environment file",
+    );
+    let env = report["findings"]
+        .as_array()
+        .and_then(|fs| {
+            fs.iter()
+                .find(|f| f["rule"] == "probe-sensitive-file-served")
+        })
+        .expect("env finding");
+    assert_eq!(env["severity"], "critical");
+    assert_eq!(env["code"], "SW812");
+    assert!(env["app"].is_null());
+    // Nothing else: the redirect explains the missing readiness route.
+    let rules: Vec<&str> = found.iter().map(|(r, _, _)| r.as_str()).collect();
+    assert_eq!(rules.len(), 6, "{found:#?}");
+    let requests = server.requests();
+    assert_only_allowed(&requests);
+    // The redirect was not followed (it names another host anyway).
+    assert!(!requests.iter().any(|r| r.contains("sso")));
+}
+
+#[test]
+fn a_flapping_readiness_route_is_inconsistent() {
+    let server = Server::start(flapping);
+    let (code, report, stderr) = probe(&[&server.url(), "--fail-on", "high"]);
+    assert_eq!(code, 0, "{stderr}");
+    let found = findings(&report);
+    assert!(
+        found
+            .iter()
+            .any(|(r, p, m)| r == "probe-health-inconsistent"
+                && p.ends_with("/api/health/ready")
+                && m.contains("200, 200, 503, 200, 200")),
+        "{found:#?}"
+    );
+    assert_eq!(found.len(), 1, "{found:#?}");
+}
+
+#[test]
+fn a_named_route_that_is_missing_is_reported() {
+    let server = Server::start(good);
+    let (code, report, stderr) = probe(&[
+        &server.url(),
+        "--health",
+        "/status",
+        "--readiness",
+        "/api/health/ready",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    let found = findings(&report);
+    assert!(
+        found.iter().any(|(r, p, m)| r == "probe-health-missing"
+            && p.ends_with("/status")
+            && m.contains("/status → 404")),
+        "{found:#?}"
+    );
+    let requests = server.requests();
+    // Only the routes named: no well-known health path is tried.
+    assert!(
+        !requests.iter().any(|r| r.ends_with("/healthz")),
+        "{requests:?}"
+    );
+    assert!(requests.contains(&"GET /status".to_string()));
+}
+
+#[test]
+fn no_health_route_at_all() {
+    let server = Server::start(|path, _| match path {
+        "/" => (200, vec![], "hello"),
+        _ => NOT_FOUND,
+    });
+    let (code, report, stderr) = probe(&[&server.url()]);
+    assert_eq!(code, 1, "{stderr}");
+    let found = findings(&report);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].0, "probe-health-missing");
+    assert!(found[0].2.contains("/healthz → 404"), "{found:#?}");
+    assert_only_allowed(&server.requests());
+}
+
+#[test]
+fn an_unreachable_deployment_is_an_error_naming_the_url() {
+    // A port that was free a moment ago and has no listener now.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let (code, _, stderr) = probe(&[&url]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains(&format!("error: {url}")), "{stderr}");
+    assert!(stderr.contains("unreachable"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_bad_url_is_a_usage_error() {
+    let (code, _, stderr) = probe(&["ftp://example.com"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("only http:// and https://"), "{stderr}");
+    let (code, _, stderr) = probe(&["not a url"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("not a URL"), "{stderr}");
+}
+
+#[test]
+fn the_report_renders_in_every_format() {
+    let server = Server::start(bad);
+    for format in ["text", "markdown", "sarif", "github"] {
+        let out = Command::cargo_bin("seaworthy")
+            .expect("binary builds")
+            .args(["probe", &server.url(), "--format", format])
+            .timeout(Duration::from_secs(120))
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("/.env"), "{format}: {stdout}");
+    }
+}

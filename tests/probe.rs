@@ -29,7 +29,11 @@ impl Server {
         let seen = Arc::clone(&log);
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let _ = serve_one(stream, answer, &seen);
+                // A thread per connection: a hanging answer blocks no other.
+                let seen = Arc::clone(&seen);
+                std::thread::spawn(move || {
+                    let _ = serve_one(stream, answer, &seen);
+                });
             }
         });
         Server { port, log }
@@ -83,6 +87,10 @@ fn serve_one(
         n
     };
     let (status, headers, body) = answer(&path, n);
+    if status == HANG {
+        std::thread::sleep(Duration::from_secs(4));
+        return Ok(());
+    }
     let mut out = format!("HTTP/1.1 {status} {}\r\n", reason(status));
     for (name, value) in headers {
         out.push_str(&format!("{name}: {value}\r\n"));
@@ -108,6 +116,9 @@ fn reason(status: u16) -> &'static str {
         _ => "Whatever",
     }
 }
+
+/// A status that makes the server wait and close without answering.
+const HANG: u16 = 999;
 
 const NOT_FOUND: Answer = (404, vec![], "Not Found");
 
@@ -186,11 +197,15 @@ fn flapping(path: &str, n: usize) -> Answer {
 }
 
 fn probe(args: &[&str]) -> (i32, Value, String) {
+    probe_with_timeout(args, "5")
+}
+
+fn probe_with_timeout(args: &[&str], timeout: &str) -> (i32, Value, String) {
     let out = Command::cargo_bin("seaworthy")
         .expect("binary builds")
         .arg("probe")
         .args(args)
-        .args(["--format", "json", "--timeout", "5"])
+        .args(["--format", "json", "--timeout", timeout])
         .timeout(Duration::from_secs(120))
         .output()
         .expect("runs");
@@ -431,4 +446,24 @@ fn the_report_renders_in_every_format() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(stdout.contains("/.env"), "{format}: {stdout}");
     }
+}
+
+#[test]
+fn a_hanging_route_costs_one_timeout_and_is_reported() {
+    let server = Server::start(|path, _| match path {
+        "/" => (200, vec![], "hello"),
+        "/healthz" => (HANG, vec![], ""),
+        _ => NOT_FOUND,
+    });
+    let started = std::time::Instant::now();
+    let (code, report, stderr) = probe_with_timeout(&[&server.url()], "1");
+    assert!(started.elapsed() < Duration::from_secs(4), "{stderr}");
+    assert_eq!(code, 1, "{stderr}");
+    let found = findings(&report);
+    assert!(
+        found.iter().any(|(r, _, m)| r == "probe-health-missing"
+            && m.contains("/healthz → ")
+            && m.contains("/health → 404")),
+        "{found:#?}"
+    );
 }

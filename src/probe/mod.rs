@@ -54,6 +54,10 @@ impl Options {
 /// health samples fit in it with room to spare.
 pub const MAX_REQUESTS: usize = 40;
 
+/// The whole probe may last this many request timeouts: a deployment that
+/// hangs on every path costs minutes at most, never an hour.
+pub const TIME_BUDGET_TIMEOUTS: u32 = 12;
+
 /// The most of a response body read: enough to recognise a health answer or
 /// a leaked file, never a whole download.
 const MAX_BODY: u64 = 64 * 1024;
@@ -109,6 +113,9 @@ pub struct Client {
     agent: ureq::Agent,
     base: url::Url,
     sent: Cell<usize>,
+    /// No request starts after this: the whole probe is bounded in time
+    /// as well as in requests.
+    deadline: Instant,
     /// Every request made, as `METHOD URL`, for the report's notes and tests.
     log: RefCell<Vec<String>>,
 }
@@ -124,6 +131,7 @@ impl Client {
             agent,
             base,
             sent: Cell::new(0),
+            deadline: Instant::now() + timeout * TIME_BUDGET_TIMEOUTS,
             log: RefCell::new(Vec::new()),
         }
     }
@@ -155,6 +163,11 @@ impl Client {
         }
         if self.sent.get() >= MAX_REQUESTS {
             return Err(format!("request cap of {MAX_REQUESTS} reached"));
+        }
+        if Instant::now() >= self.deadline {
+            return Err(format!(
+                "time budget of {TIME_BUDGET_TIMEOUTS} request timeouts spent"
+            ));
         }
         self.sent.set(self.sent.get() + 1);
         self.log.borrow_mut().push(format!("{method} {url}"));

@@ -140,6 +140,9 @@ enum Command {
         #[arg(long, default_value_t = 5, value_name = "SECS",
               value_parser = clap::value_parser!(u64).range(1..=120))]
         timeout: u64,
+        /// Also trust the CA certificates (PEM) in this file.
+        #[arg(long, value_name = "FILE")]
+        ca_cert: Option<PathBuf>,
         /// Write the report to this file instead of standard output.
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
@@ -303,9 +306,11 @@ fn main() -> ExitCode {
             format,
             fail_on,
             timeout,
+            ca_cert,
             output,
         } => {
             let mut options = seaworthy::probe::Options::new(url);
+            options.ca_cert = ca_cert;
             options.health = health;
             options.readiness = readiness;
             options.timeout = Duration::from_secs(timeout);

@@ -3,7 +3,7 @@
 //! requests it received, so each test can assert that the probe asked only
 //! for the fixed list, with GET or HEAD, and nothing else.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -54,16 +54,30 @@ fn serve_one(
     log: &Mutex<Vec<String>>,
 ) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
+    respond(stream, answer, log)
+}
+
+fn respond<S: Read + Write>(
+    mut stream: S,
+    answer: fn(&str, usize) -> Answer,
+    log: &Mutex<Vec<String>>,
+) -> std::io::Result<()> {
     let mut request_line = String::new();
-    reader.read_line(&mut request_line)?;
     let mut headers = Vec::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
-            break;
+    {
+        let mut reader = BufReader::new(&mut stream);
+        reader.read_line(&mut request_line)?;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
+                break;
+            }
+            headers.push(line.trim_end().to_ascii_lowercase());
         }
-        headers.push(line.trim_end().to_ascii_lowercase());
+    }
+    if request_line.trim().is_empty() {
+        // A connection that asked nothing (the certificate check's handshake).
+        return Ok(());
     }
     // No credentials, cookies or payloads, ever.
     for h in &headers {
@@ -102,7 +116,6 @@ fn serve_one(
     if method != "HEAD" {
         out.push_str(body);
     }
-    let mut stream = stream;
     stream.write_all(out.as_bytes())?;
     stream.flush()
 }
@@ -466,4 +479,141 @@ fn a_hanging_route_costs_one_timeout_and_is_reported() {
             && m.contains("/health → 404")),
         "{found:#?}"
     );
+}
+
+/// An HTTPS server on the loopback address with a certificate for `host`
+/// valid until `days` from now (negative: expired), signed by a CA whose PEM
+/// is written to a temporary file for `--ca-cert`.
+struct TlsServer {
+    server: Server,
+    ca: tempfile::NamedTempFile,
+}
+
+fn start_tls(host: &str, days: i64, answer: fn(&str, usize) -> Answer) -> TlsServer {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+    let now = time::OffsetDateTime::now_utc();
+    let ca_key = KeyPair::generate().expect("ca key");
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("ca params");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.not_before = now - time::Duration::days(30);
+    ca_params.not_after = now + time::Duration::days(3650);
+    let ca = ca_params.self_signed(&ca_key).expect("ca cert");
+    let key = KeyPair::generate().expect("key");
+    let mut params = CertificateParams::new(vec![host.to_string()]).expect("params");
+    params.not_before = now - time::Duration::days(30);
+    params.not_after = now + time::Duration::days(days);
+    let leaf = params.signed_by(&key, &ca, &ca_key).expect("leaf");
+    let mut ca_file = tempfile::NamedTempFile::new().expect("temp file");
+    ca_file.write_all(ca.pem().as_bytes()).expect("write ca");
+
+    let provider = Arc::new(seaworthy_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![leaf.der().clone()],
+            rustls::pki_types::PrivatePkcs8KeyDer::from(key.serialize_der()).into(),
+        )
+        .expect("server config");
+    let config = Arc::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let port = listener.local_addr().expect("local addr").port();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&log);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let seen = Arc::clone(&seen);
+            let config = Arc::clone(&config);
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let Ok(conn) = rustls::ServerConnection::new(config) else {
+                    return;
+                };
+                let _ = respond(rustls::StreamOwned::new(conn, stream), answer, &seen);
+            });
+        }
+    });
+    TlsServer {
+        server: Server { port, log },
+        ca: ca_file,
+    }
+}
+
+#[allow(deprecated)]
+fn seaworthy_provider() -> rustls::crypto::CryptoProvider {
+    rustls::crypto::ring::default_provider()
+}
+
+impl TlsServer {
+    fn url(&self) -> String {
+        format!("https://127.0.0.1:{}", self.server.port)
+    }
+
+    fn probe(&self) -> (i32, Value, String) {
+        let ca = self.ca.path().display().to_string();
+        probe(&[&self.url(), "--ca-cert", &ca])
+    }
+}
+
+fn good_https(path: &str, n: usize) -> Answer {
+    match path {
+        "/" => (
+            200,
+            vec![
+                ("Content-Type", "text/html"),
+                (
+                    "Strict-Transport-Security",
+                    "max-age=31536000; includeSubDomains",
+                ),
+            ],
+            "<!doctype html><html>shop</html>",
+        ),
+        _ => good(path, n),
+    }
+}
+
+#[test]
+fn a_valid_certificate_is_not_reported() {
+    let server = start_tls("127.0.0.1", 90, good_https);
+    let (code, report, stderr) = server.probe();
+    assert_eq!(findings(&report), vec![], "{stderr}");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("certificate valid until"), "{stderr}");
+    assert_only_allowed(&server.server.requests());
+}
+
+#[test]
+fn a_certificate_expiring_in_five_days_is_high() {
+    let server = start_tls("127.0.0.1", 5, good_https);
+    let (code, report, stderr) = server.probe();
+    assert_eq!(code, 1, "{stderr}");
+    let fs = report["findings"].as_array().cloned().unwrap_or_default();
+    assert_eq!(fs.len(), 1, "{fs:#?}");
+    assert_eq!(fs[0]["rule"], "probe-tls-certificate-expiring");
+    assert_eq!(fs[0]["severity"], "high");
+    assert!(fs[0]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("expires in"));
+    // A certificate with weeks left is medium.
+    let server = start_tls("127.0.0.1", 15, good_https);
+    let (_, report, stderr) = server.probe();
+    assert_eq!(report["findings"][0]["severity"], "medium", "{stderr}");
+}
+
+#[test]
+fn an_expired_or_wrong_host_certificate_is_the_only_finding() {
+    for (host, days, words) in [("127.0.0.1", -1, "xpired"), ("shop.example.com", 90, "ame")] {
+        let server = start_tls(host, days, good_https);
+        let (code, report, stderr) = server.probe();
+        assert_eq!(code, 1, "{stderr}");
+        let found = findings(&report);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].0, "probe-tls-certificate-invalid");
+        assert!(found[0].2.contains(words), "{found:#?}");
+        assert!(stderr.contains("nothing else was asked"), "{stderr}");
+        // Only the handshake: no HTTP request reached the server.
+        assert_eq!(server.server.requests(), Vec::<String>::new());
+    }
 }

@@ -12,10 +12,12 @@
 
 pub mod exposure;
 pub mod health;
+pub mod tls;
 pub mod transport;
 
 use std::cell::{Cell, RefCell};
 use std::io::Read;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::audit::Report;
@@ -36,6 +38,8 @@ pub struct Options {
     pub timeout: Duration,
     /// Calls made to each health route found, for consistency and timing.
     pub samples: usize,
+    /// More trusted roots (PEM), for deployments behind a private CA.
+    pub ca_cert: Option<std::path::PathBuf>,
 }
 
 impl Options {
@@ -46,6 +50,7 @@ impl Options {
             readiness: None,
             timeout: Duration::from_secs(5),
             samples: 5,
+            ca_cert: None,
         }
     }
 }
@@ -68,6 +73,8 @@ pub enum ProbeFailure {
     BadUrl(String, String),
     #[error("{0}: only http:// and https:// URLs can be probed")]
     BadScheme(String),
+    #[error("{0}: cannot use it as a CA certificate: {1}")]
+    CaCert(String, String),
     #[error("{url}: unreachable: {message}")]
     Unreachable { url: String, message: String },
 }
@@ -121,8 +128,9 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(base: url::Url, timeout: Duration) -> Client {
+    pub fn new(base: url::Url, timeout: Duration, tls: Arc<rustls::ClientConfig>) -> Client {
         let agent = ureq::AgentBuilder::new()
+            .tls_config(tls)
             .timeout(timeout)
             .redirects(0)
             .user_agent(concat!("seaworthy-probe/", env!("CARGO_PKG_VERSION")))
@@ -254,21 +262,47 @@ pub fn finding(rule: &Rule, url: &str, message: String, impact: &str, fix: &str)
 /// Runs every probe check against `options.url`.
 pub fn run(options: &Options) -> Result<Outcome, ProbeFailure> {
     let base = parse_url(&options.url)?;
-    let client = Client::new(base, options.timeout);
-    // The first answer proves the deployment is reachable; a failure here is
-    // the whole probe's failure (exit 2), not a finding.
-    let root = client
-        .get(client.base().as_str())
-        .map_err(|message| ProbeFailure::Unreachable {
-            url: options.url.clone(),
-            message,
-        })?;
+    let ca_error = |e: String| {
+        let shown = options
+            .ca_cert
+            .as_deref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        ProbeFailure::CaCert(shown, e)
+    };
+    let roots = tls::roots(options.ca_cert.as_deref()).map_err(ca_error)?;
+    let tls_config = tls::client_config(&roots).map_err(ca_error)?;
     let mut findings = Vec::new();
     let mut notes = Vec::new();
-    let mut answers = vec![root.clone()];
-    health::check(&client, options, &mut findings, &mut notes, &mut answers);
-    exposure::check(&client, &answers, &mut findings, &mut notes);
-    transport::check(&client, &root, &mut findings, &mut notes);
+    let mut invalid_certificate = false;
+    if base.scheme() == "https" {
+        let seen = tls::check(&base, &roots, options.timeout);
+        findings.extend(seen.findings);
+        notes.extend(seen.notes);
+        invalid_certificate = seen.invalid;
+    }
+    let client = Client::new(base, options.timeout, tls_config);
+    // The first answer proves the deployment is reachable; a failure here is
+    // the whole probe's failure (exit 2), not a finding, unless the
+    // certificate already explains it.
+    match client.get(client.base().as_str()) {
+        Ok(root) => {
+            let mut answers = vec![root.clone()];
+            health::check(&client, options, &mut findings, &mut notes, &mut answers);
+            exposure::check(&client, &answers, &mut findings, &mut notes);
+            transport::check(&client, &root, &mut findings, &mut notes);
+        }
+        Err(message) if invalid_certificate => notes.push(format!(
+            "{}: {message}; nothing else was asked, the certificate is not valid",
+            options.url
+        )),
+        Err(message) => {
+            return Err(ProbeFailure::Unreachable {
+                url: options.url.clone(),
+                message,
+            })
+        }
+    }
     crate::audit::sort_findings(&mut findings);
     let origin = client.base().origin().ascii_serialization();
     let requests = client.requests();

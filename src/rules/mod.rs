@@ -120,6 +120,8 @@ pub static ALL: &[&Rule] = &[
     &crate::probe::exposure::DEBUG_PAGE_SERVED,
     &crate::probe::transport::HTTP_NOT_REDIRECTED,
     &crate::probe::transport::NO_HSTS,
+    &crate::probe::tls::CERTIFICATE_INVALID,
+    &crate::probe::tls::CERTIFICATE_EXPIRING,
 ];
 
 pub fn find(name_or_code: &str) -> Option<&'static Rule> {

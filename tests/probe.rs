@@ -617,3 +617,19 @@ fn an_expired_or_wrong_host_certificate_is_the_only_finding() {
         assert_eq!(server.server.requests(), Vec::<String>::new());
     }
 }
+
+#[test]
+fn https_without_hsts_is_reported() {
+    let server = start_tls("127.0.0.1", 90, good);
+    let (code, report, stderr) = server.probe();
+    assert_eq!(code, 1, "{stderr}");
+    let found = findings(&report);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].0, "probe-no-hsts");
+    assert!(
+        found[0].2.contains("without Strict-Transport-Security"),
+        "{found:#?}"
+    );
+    // An explicit port: the plain-HTTP twin is unknown and never asked.
+    assert_only_allowed(&server.server.requests());
+}

@@ -206,7 +206,7 @@ impl Timings {
 
 /// Report order: section, then catalog order (the reference report's order
 /// within a section), then app and evidence.
-fn sort_findings(findings: &mut [Finding]) {
+pub(crate) fn sort_findings(findings: &mut [Finding]) {
     // A rule's catalog position is looked up once per finding, not once per
     // comparison (a name search over the catalog each time).
     let position = |f: &Finding| {

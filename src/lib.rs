@@ -15,6 +15,7 @@ pub mod facts;
 pub mod finding;
 pub mod fix;
 pub mod index;
+pub mod probe;
 pub mod render;
 pub mod rules;
 pub mod score;

@@ -167,6 +167,35 @@ enum Command {
         #[arg(long, hide = true, value_name = "SPEC", value_parser = parse_fault)]
         debug_fault: Option<fix::transaction::Fault>,
     },
+    /// Check a running deployment, read-only: health routes, exposed files
+    /// and headers, HTTPS. Reports like `check`.
+    Probe {
+        /// The deployment's base URL (http:// or https://).
+        url: String,
+        /// The liveness (or only) health route; well-known paths are tried
+        /// when not given.
+        #[arg(long, value_name = "PATH")]
+        health: Option<String>,
+        /// The readiness route; well-known paths are tried when not given.
+        #[arg(long, value_name = "PATH")]
+        readiness: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Exit with 1 when a finding is at or above this severity.
+        #[arg(long, default_value = "low", value_parser = parse_fail_on)]
+        fail_on: FailOn,
+        /// Seconds each request may take.
+        #[arg(long, default_value_t = 5, value_name = "SECS",
+              value_parser = clap::value_parser!(u64).range(1..=120))]
+        timeout: u64,
+        /// Also trust the CA certificates (PEM) in this file.
+        #[arg(long, value_name = "FILE")]
+        ca_cert: Option<PathBuf>,
+        /// Write the report to this file instead of standard output.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// List every rule: code, name, category, severity.
     Rules,
     /// Show one rule's documentation.
@@ -320,6 +349,23 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Probe {
+            url,
+            health,
+            readiness,
+            format,
+            fail_on,
+            timeout,
+            ca_cert,
+            output,
+        } => {
+            let mut options = seaworthy::probe::Options::new(url);
+            options.ca_cert = ca_cert;
+            options.health = health;
+            options.readiness = readiness;
+            options.timeout = Duration::from_secs(timeout);
+            probe(&options, format, fail_on, output)
+        }
         Command::Rules => {
             // Columns as wide as the longest name, so long names stay aligned.
             let width = rules::ALL
@@ -402,6 +448,37 @@ fn check(
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn probe(
+    options: &seaworthy::probe::Options,
+    format: Format,
+    fail_on: FailOn,
+    output: Option<PathBuf>,
+) -> ExitCode {
+    let outcome = match seaworthy::probe::run(options) {
+        Ok(o) => o,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    for note in &outcome.notes {
+        eprintln!("probe: {note}");
+    }
+    let report = outcome.report;
+    let color = format == Format::Text
+        && output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let code = deliver(&render::render(&report, format, color), output.as_deref());
+    if code != ExitCode::SUCCESS {
+        return code;
+    }
+    match fail_on {
+        FailOn::At(t) if report.findings.iter().any(|f| f.severity >= t) => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
     }
 }
 

@@ -43,7 +43,9 @@ pub enum Check {
     App(fn(&AppContext) -> Vec<Finding>),
     /// Runs once for the whole repository.
     Repo(fn(&RepoContext) -> Vec<Finding>),
-    /// Reported by the pipeline itself (suppressions), not from facts.
+    /// Reported outside the rules pass, not from facts: by the pipeline
+    /// itself (suppressions) or by `seaworthy probe` from a running
+    /// deployment (`crate::probe`).
     Meta,
 }
 
@@ -105,6 +107,21 @@ pub static ALL: &[&Rule] = &[
     &delivery::ci_never_runs_tests::RULE,
     &delivery::terraform_state_committed::RULE,
     &delivery::terraform_no_remote_backend::RULE,
+    // Probe of a running deployment (SW801–SW829), `seaworthy probe`.
+    &crate::probe::health::HEALTH_MISSING,
+    &crate::probe::health::HEALTH_CACHED,
+    &crate::probe::health::HEALTH_NOT_JSON,
+    &crate::probe::health::HEALTH_INCONSISTENT,
+    &crate::probe::health::HEALTH_SLOW,
+    &crate::probe::health::READINESS_SAME_AS_LIVENESS,
+    &crate::probe::health::HEALTH_REDIRECT,
+    &crate::probe::exposure::VERSION_HEADER,
+    &crate::probe::exposure::SENSITIVE_FILE_SERVED,
+    &crate::probe::exposure::DEBUG_PAGE_SERVED,
+    &crate::probe::transport::HTTP_NOT_REDIRECTED,
+    &crate::probe::transport::NO_HSTS,
+    &crate::probe::tls::CERTIFICATE_INVALID,
+    &crate::probe::tls::CERTIFICATE_EXPIRING,
 ];
 
 pub fn find(name_or_code: &str) -> Option<&'static Rule> {

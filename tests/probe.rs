@@ -1,0 +1,635 @@
+//! `seaworthy probe` against real HTTP servers on the loopback address,
+//! started by each test with hand-written answers. Every server records the
+//! requests it received, so each test can assert that the probe asked only
+//! for the fixed list, with GET or HEAD, and nothing else.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// An answer: status, headers, body.
+type Answer = (u16, Vec<(&'static str, &'static str)>, &'static str);
+
+struct Server {
+    port: u16,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    /// Serves `answer(path, n)` for every request, `n` counting the requests
+    /// to that path so far (from 0). One request per connection.
+    fn start(answer: fn(&str, usize) -> Answer) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let port = listener.local_addr().expect("local addr").port();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                // A thread per connection: a hanging answer blocks no other.
+                let seen = Arc::clone(&seen);
+                std::thread::spawn(move || {
+                    let _ = serve_one(stream, answer, &seen);
+                });
+            }
+        });
+        Server { port, log }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn requests(&self) -> Vec<String> {
+        self.log.lock().expect("log").clone()
+    }
+}
+
+fn serve_one(
+    stream: TcpStream,
+    answer: fn(&str, usize) -> Answer,
+    log: &Mutex<Vec<String>>,
+) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    respond(stream, answer, log)
+}
+
+fn respond<S: Read + Write>(
+    mut stream: S,
+    answer: fn(&str, usize) -> Answer,
+    log: &Mutex<Vec<String>>,
+) -> std::io::Result<()> {
+    let mut request_line = String::new();
+    let mut headers = Vec::new();
+    {
+        let mut reader = BufReader::new(&mut stream);
+        reader.read_line(&mut request_line)?;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
+                break;
+            }
+            headers.push(line.trim_end().to_ascii_lowercase());
+        }
+    }
+    if request_line.trim().is_empty() {
+        // A connection that asked nothing (the certificate check's handshake).
+        return Ok(());
+    }
+    // No credentials, cookies or payloads, ever.
+    for h in &headers {
+        assert!(
+            !h.starts_with("authorization:")
+                && !h.starts_with("cookie:")
+                && !h.starts_with("content-length:"),
+            "the probe sent `{h}`"
+        );
+    }
+    let mut parts = request_line.split_whitespace();
+    let method = parts.next().unwrap_or("").to_string();
+    let path = parts.next().unwrap_or("").to_string();
+    let n = {
+        let mut log = log.lock().expect("log");
+        let n = log
+            .iter()
+            .filter(|r| r.split_once(' ').map(|(_, p)| p) == Some(path.as_str()))
+            .count();
+        log.push(format!("{method} {path}"));
+        n
+    };
+    let (status, headers, body) = answer(&path, n);
+    if status == HANG {
+        std::thread::sleep(Duration::from_secs(4));
+        return Ok(());
+    }
+    let mut out = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+    for (name, value) in headers {
+        out.push_str(&format!("{name}: {value}\r\n"));
+    }
+    out.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    ));
+    if method != "HEAD" {
+        out.push_str(body);
+    }
+    stream.write_all(out.as_bytes())?;
+    stream.flush()
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        302 => "Found",
+        404 => "Not Found",
+        503 => "Service Unavailable",
+        _ => "Whatever",
+    }
+}
+
+/// A status that makes the server wait and close without answering.
+const HANG: u16 = 999;
+
+const NOT_FOUND: Answer = (404, vec![], "Not Found");
+
+fn health_json(status: u16) -> Answer {
+    (
+        status,
+        vec![
+            ("Content-Type", "application/health+json"),
+            ("Cache-Control", "no-store"),
+        ],
+        if status == 200 {
+            r#"{"status":"pass","checks":{"database":"pass"}}"#
+        } else {
+            r#"{"status":"fail","checks":{"database":"fail"}}"#
+        },
+    )
+}
+
+fn good(path: &str, _n: usize) -> Answer {
+    match path {
+        "/" => (
+            200,
+            vec![("Content-Type", "text/html"), ("Server", "nginx")],
+            "<!doctype html><html>shop</html>",
+        ),
+        "/api/health/live" | "/api/health/ready" => health_json(200),
+        // A single-page app answers its index for any path: not a leak.
+        "/.env" | "/.git/config" => (
+            200,
+            vec![("Content-Type", "text/html")],
+            "<!doctype html><html>shop</html>",
+        ),
+        _ => (404, vec![], "Not Found"),
+    }
+}
+
+fn bad(path: &str, _n: usize) -> Answer {
+    match path {
+        "/" => (
+            200,
+            vec![
+                ("Content-Type", "text/html"),
+                ("X-Powered-By", "Express"),
+                ("Server", "nginx/1.18.0"),
+            ],
+            "<html>shop</html>",
+        ),
+        "/healthz" => (
+            200,
+            vec![
+                ("Content-Type", "text/html"),
+                ("Cache-Control", "public, max-age=60"),
+            ],
+            "<html><body>OK</body></html>",
+        ),
+        "/readyz" => (
+            302,
+            vec![("Location", "http://login.example.invalid/sso?next=/readyz")],
+            "",
+        ),
+        "/.env" => (
+            200,
+            vec![("Content-Type", "text/plain")],
+            "DATABASE_URL=postgres://app:secret@db/app\nSESSION_SECRET=hunter2\n",
+        ),
+        _ => NOT_FOUND,
+    }
+}
+
+fn flapping(path: &str, n: usize) -> Answer {
+    match path {
+        "/api/health/live" => health_json(200),
+        "/api/health/ready" => health_json(if n == 2 { 503 } else { 200 }),
+        _ => NOT_FOUND,
+    }
+}
+
+fn probe(args: &[&str]) -> (i32, Value, String) {
+    probe_with_timeout(args, "5")
+}
+
+fn probe_with_timeout(args: &[&str], timeout: &str) -> (i32, Value, String) {
+    let out = Command::cargo_bin("seaworthy")
+        .expect("binary builds")
+        .arg("probe")
+        .args(args)
+        .args(["--format", "json", "--timeout", timeout])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), json, stderr)
+}
+
+fn findings(report: &Value) -> Vec<(String, String, String)> {
+    report["findings"]
+        .as_array()
+        .map(|fs| {
+            fs.iter()
+                .map(|f| {
+                    (
+                        f["rule"].as_str().unwrap_or("").to_string(),
+                        f["locations"][0]["path"].as_str().unwrap_or("").to_string(),
+                        f["message"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The only requests the probe may make (with these defaults).
+const ALLOWED_PATHS: &[&str] = &[
+    "/",
+    "/api/health/live",
+    "/livez",
+    "/healthz",
+    "/health",
+    "/api/health",
+    "/api/health/ready",
+    "/readyz",
+    "/.env",
+    "/.git/config",
+    "/.git/HEAD",
+    "/server.js.map",
+    "/seaworthy-probe-not-found",
+];
+
+fn assert_only_allowed(requests: &[String]) {
+    assert!(requests.len() <= 40, "{} requests", requests.len());
+    for r in requests {
+        let (method, path) = r.split_once(' ').expect("method and path");
+        assert!(method == "GET" || method == "HEAD", "{r}");
+        assert!(ALLOWED_PATHS.contains(&path), "unexpected request {r}");
+    }
+}
+
+#[test]
+fn a_good_deployment_has_no_findings() {
+    let server = Server::start(good);
+    let (code, report, stderr) = probe(&[&server.url()]);
+    assert_eq!(findings(&report), vec![], "{stderr}");
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["root"], server.url());
+    // Timing notes on stderr: five calls per route, p50 and p95.
+    assert!(stderr.contains("liveness"), "{stderr}");
+    assert!(stderr.contains("p95"), "{stderr}");
+    let requests = server.requests();
+    assert_only_allowed(&requests);
+    let count = |p: &str| {
+        requests
+            .iter()
+            .filter(|r| *r == &format!("GET {p}"))
+            .count()
+    };
+    assert_eq!(count("/api/health/live"), 5);
+    assert_eq!(count("/api/health/ready"), 5);
+    assert_eq!(count("/.env"), 1);
+    // Readiness found at its first candidate: no other readiness path asked.
+    assert_eq!(count("/readyz"), 0);
+}
+
+#[test]
+fn a_bad_deployment_reports_each_problem() {
+    let server = Server::start(bad);
+    let (code, report, stderr) = probe(&[&server.url()]);
+    assert_eq!(code, 1, "{stderr}");
+    let found = findings(&report);
+    let base = server.url();
+    let has = |rule: &str, path: &str, words: &str| {
+        assert!(
+            found
+                .iter()
+                .any(|(r, p, m)| r == rule && p == path && m.contains(words)),
+            "no {rule} at {path} saying `{words}` in {found:#?}"
+        );
+    };
+    has(
+        "probe-version-header",
+        &format!("{base}/"),
+        "X-Powered-By: Express",
+    );
+    has(
+        "probe-version-header",
+        &format!("{base}/"),
+        "Server: nginx/1.18.0",
+    );
+    has(
+        "probe-health-cached",
+        &format!("{base}/healthz"),
+        "Cache-Control: public, max-age=60",
+    );
+    has(
+        "probe-health-not-json",
+        &format!("{base}/healthz"),
+        "Content-Type: text/html",
+    );
+    has(
+        "probe-health-redirect",
+        &format!("{base}/readyz"),
+        "another host (login.example.invalid)",
+    );
+    has(
+        "probe-sensitive-file-served",
+        &format!("{base}/.env"),
+        "environment file",
+    );
+    let env = report["findings"]
+        .as_array()
+        .and_then(|fs| {
+            fs.iter()
+                .find(|f| f["rule"] == "probe-sensitive-file-served")
+        })
+        .expect("env finding");
+    assert_eq!(env["severity"], "critical");
+    assert_eq!(env["code"], "SW812");
+    assert!(env["app"].is_null());
+    // Nothing else: the redirect explains the missing readiness route.
+    let rules: Vec<&str> = found.iter().map(|(r, _, _)| r.as_str()).collect();
+    assert_eq!(rules.len(), 6, "{found:#?}");
+    let requests = server.requests();
+    assert_only_allowed(&requests);
+    // The redirect was not followed (it names another host anyway).
+    assert!(!requests.iter().any(|r| r.contains("sso")));
+}
+
+#[test]
+fn a_flapping_readiness_route_is_inconsistent() {
+    let server = Server::start(flapping);
+    let (code, report, stderr) = probe(&[&server.url(), "--fail-on", "high"]);
+    assert_eq!(code, 0, "{stderr}");
+    let found = findings(&report);
+    assert!(
+        found
+            .iter()
+            .any(|(r, p, m)| r == "probe-health-inconsistent"
+                && p.ends_with("/api/health/ready")
+                && m.contains("200, 200, 503, 200, 200")),
+        "{found:#?}"
+    );
+    assert_eq!(found.len(), 1, "{found:#?}");
+}
+
+#[test]
+fn a_named_route_that_is_missing_is_reported() {
+    let server = Server::start(good);
+    let (code, report, stderr) = probe(&[
+        &server.url(),
+        "--health",
+        "/status",
+        "--readiness",
+        "/api/health/ready",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    let found = findings(&report);
+    assert!(
+        found.iter().any(|(r, p, m)| r == "probe-health-missing"
+            && p.ends_with("/status")
+            && m.contains("/status → 404")),
+        "{found:#?}"
+    );
+    let requests = server.requests();
+    // Only the routes named: no well-known health path is tried.
+    assert!(
+        !requests.iter().any(|r| r.ends_with("/healthz")),
+        "{requests:?}"
+    );
+    assert!(requests.contains(&"GET /status".to_string()));
+}
+
+#[test]
+fn no_health_route_at_all() {
+    let server = Server::start(|path, _| match path {
+        "/" => (200, vec![], "hello"),
+        _ => NOT_FOUND,
+    });
+    let (code, report, stderr) = probe(&[&server.url()]);
+    assert_eq!(code, 1, "{stderr}");
+    let found = findings(&report);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].0, "probe-health-missing");
+    assert!(found[0].2.contains("/healthz → 404"), "{found:#?}");
+    assert_only_allowed(&server.requests());
+}
+
+#[test]
+fn an_unreachable_deployment_is_an_error_naming_the_url() {
+    // A port that was free a moment ago and has no listener now.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let (code, _, stderr) = probe(&[&url]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains(&format!("error: {url}")), "{stderr}");
+    assert!(stderr.contains("unreachable"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_bad_url_is_a_usage_error() {
+    let (code, _, stderr) = probe(&["ftp://example.com"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("only http:// and https://"), "{stderr}");
+    let (code, _, stderr) = probe(&["not a url"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("not a URL"), "{stderr}");
+}
+
+#[test]
+fn the_report_renders_in_every_format() {
+    let server = Server::start(bad);
+    for format in ["text", "markdown", "sarif", "github"] {
+        let out = Command::cargo_bin("seaworthy")
+            .expect("binary builds")
+            .args(["probe", &server.url(), "--format", format])
+            .timeout(Duration::from_secs(120))
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("/.env"), "{format}: {stdout}");
+    }
+}
+
+#[test]
+fn a_hanging_route_costs_one_timeout_and_is_reported() {
+    let server = Server::start(|path, _| match path {
+        "/" => (200, vec![], "hello"),
+        "/healthz" => (HANG, vec![], ""),
+        _ => NOT_FOUND,
+    });
+    let started = std::time::Instant::now();
+    let (code, report, stderr) = probe_with_timeout(&[&server.url()], "1");
+    assert!(started.elapsed() < Duration::from_secs(4), "{stderr}");
+    assert_eq!(code, 1, "{stderr}");
+    let found = findings(&report);
+    assert!(
+        found.iter().any(|(r, _, m)| r == "probe-health-missing"
+            && m.contains("/healthz → ")
+            && m.contains("/health → 404")),
+        "{found:#?}"
+    );
+}
+
+/// An HTTPS server on the loopback address with a certificate for `host`
+/// valid until `days` from now (negative: expired), signed by a CA whose PEM
+/// is written to a temporary file for `--ca-cert`.
+struct TlsServer {
+    server: Server,
+    ca: tempfile::NamedTempFile,
+}
+
+fn start_tls(host: &str, days: i64, answer: fn(&str, usize) -> Answer) -> TlsServer {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+    let now = time::OffsetDateTime::now_utc();
+    let ca_key = KeyPair::generate().expect("ca key");
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("ca params");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.not_before = now - time::Duration::days(30);
+    ca_params.not_after = now + time::Duration::days(3650);
+    let ca = ca_params.self_signed(&ca_key).expect("ca cert");
+    let key = KeyPair::generate().expect("key");
+    let mut params = CertificateParams::new(vec![host.to_string()]).expect("params");
+    params.not_before = now - time::Duration::days(30);
+    params.not_after = now + time::Duration::days(days);
+    let leaf = params.signed_by(&key, &ca, &ca_key).expect("leaf");
+    let mut ca_file = tempfile::NamedTempFile::new().expect("temp file");
+    ca_file.write_all(ca.pem().as_bytes()).expect("write ca");
+
+    let provider = Arc::new(seaworthy_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![leaf.der().clone()],
+            rustls::pki_types::PrivatePkcs8KeyDer::from(key.serialize_der()).into(),
+        )
+        .expect("server config");
+    let config = Arc::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let port = listener.local_addr().expect("local addr").port();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&log);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let seen = Arc::clone(&seen);
+            let config = Arc::clone(&config);
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let Ok(conn) = rustls::ServerConnection::new(config) else {
+                    return;
+                };
+                let _ = respond(rustls::StreamOwned::new(conn, stream), answer, &seen);
+            });
+        }
+    });
+    TlsServer {
+        server: Server { port, log },
+        ca: ca_file,
+    }
+}
+
+#[allow(deprecated)]
+fn seaworthy_provider() -> rustls::crypto::CryptoProvider {
+    rustls::crypto::ring::default_provider()
+}
+
+impl TlsServer {
+    fn url(&self) -> String {
+        format!("https://127.0.0.1:{}", self.server.port)
+    }
+
+    fn probe(&self) -> (i32, Value, String) {
+        let ca = self.ca.path().display().to_string();
+        probe(&[&self.url(), "--ca-cert", &ca])
+    }
+}
+
+fn good_https(path: &str, n: usize) -> Answer {
+    match path {
+        "/" => (
+            200,
+            vec![
+                ("Content-Type", "text/html"),
+                (
+                    "Strict-Transport-Security",
+                    "max-age=31536000; includeSubDomains",
+                ),
+            ],
+            "<!doctype html><html>shop</html>",
+        ),
+        _ => good(path, n),
+    }
+}
+
+#[test]
+fn a_valid_certificate_is_not_reported() {
+    let server = start_tls("127.0.0.1", 90, good_https);
+    let (code, report, stderr) = server.probe();
+    assert_eq!(findings(&report), vec![], "{stderr}");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("certificate valid until"), "{stderr}");
+    assert_only_allowed(&server.server.requests());
+}
+
+#[test]
+fn a_certificate_expiring_in_five_days_is_high() {
+    let server = start_tls("127.0.0.1", 5, good_https);
+    let (code, report, stderr) = server.probe();
+    assert_eq!(code, 1, "{stderr}");
+    let fs = report["findings"].as_array().cloned().unwrap_or_default();
+    assert_eq!(fs.len(), 1, "{fs:#?}");
+    assert_eq!(fs[0]["rule"], "probe-tls-certificate-expiring");
+    assert_eq!(fs[0]["severity"], "high");
+    assert!(fs[0]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("expires in"));
+    // A certificate with weeks left is medium.
+    let server = start_tls("127.0.0.1", 15, good_https);
+    let (_, report, stderr) = server.probe();
+    assert_eq!(report["findings"][0]["severity"], "medium", "{stderr}");
+}
+
+#[test]
+fn an_expired_or_wrong_host_certificate_is_the_only_finding() {
+    for (host, days, words) in [("127.0.0.1", -1, "xpired"), ("shop.example.com", 90, "ame")] {
+        let server = start_tls(host, days, good_https);
+        let (code, report, stderr) = server.probe();
+        assert_eq!(code, 1, "{stderr}");
+        let found = findings(&report);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].0, "probe-tls-certificate-invalid");
+        assert!(found[0].2.contains(words), "{found:#?}");
+        assert!(stderr.contains("nothing else was asked"), "{stderr}");
+        // Only the handshake: no HTTP request reached the server.
+        assert_eq!(server.server.requests(), Vec::<String>::new());
+    }
+}
+
+#[test]
+fn https_without_hsts_is_reported() {
+    let server = start_tls("127.0.0.1", 90, good);
+    let (code, report, stderr) = server.probe();
+    assert_eq!(code, 1, "{stderr}");
+    let found = findings(&report);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].0, "probe-no-hsts");
+    assert!(
+        found[0].2.contains("without Strict-Transport-Security"),
+        "{found:#?}"
+    );
+    // An explicit port: the plain-HTTP twin is unknown and never asked.
+    assert_only_allowed(&server.server.requests());
+}

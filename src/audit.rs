@@ -180,6 +180,18 @@ pub fn run(root: &Path, options: &Options) -> Result<Report, AuditFailure> {
     })
 }
 
+impl Report {
+    /// Adds the findings of a live probe of the deployment
+    /// (`check --probe URL`): repository-wide findings, in report order, and
+    /// the scores computed again over both.
+    pub fn merge_live(&mut self, live: Report) {
+        self.findings.extend(live.findings);
+        sort_findings(&mut self.findings);
+        self.errors.extend(live.errors);
+        self.scores = score::compute(&self.apps, &self.findings);
+    }
+}
+
 /// Phase durations on stderr when `SEAWORTHY_TIMINGS` is set: for
 /// performance work (`bench/README.md`), never part of a report.
 struct Timings {
@@ -206,7 +218,7 @@ impl Timings {
 
 /// Report order: section, then catalog order (the reference report's order
 /// within a section), then app and evidence.
-pub(crate) fn sort_findings(findings: &mut [Finding]) {
+pub fn sort_findings(findings: &mut [Finding]) {
     // A rule's catalog position is looked up once per finding, not once per
     // comparison (a name search over the catalog each time).
     let position = |f: &Finding| {

@@ -118,6 +118,10 @@ enum Command {
         /// (atomically: a reader never sees half a report).
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Also probe the running deployment at this URL (`seaworthy
+        /// probe`) and report its findings with the repository's.
+        #[arg(long, value_name = "URL")]
+        probe: Option<String>,
     },
     /// Compare two audits saved with `check --format json`: what was fixed,
     /// what is new, what remains, and how the scores moved.
@@ -246,6 +250,7 @@ fn main() -> ExitCode {
             baseline,
             write_baseline,
             output,
+            probe,
         } => {
             let config = match (config, no_config) {
                 (Some(file), _) => ConfigSource::File(file),
@@ -265,7 +270,15 @@ fn main() -> ExitCode {
                 baseline,
                 ..Options::default()
             };
-            check(path, format, fail_on, options, write_baseline, output)
+            check(
+                path,
+                format,
+                fail_on,
+                options,
+                write_baseline,
+                output,
+                probe,
+            )
         }
         Command::Diff {
             old,
@@ -407,11 +420,12 @@ fn check(
     options: Options,
     write_baseline: Option<PathBuf>,
     output: Option<PathBuf>,
+    probe_url: Option<String>,
 ) -> ExitCode {
     let progress = Progress::start(&path);
     let result = audit::run(&path, &options);
     progress.stop();
-    let report = match result {
+    let mut report = match result {
         Ok(report) => report,
         Err(err) => {
             eprintln!("error: {err}");
@@ -428,6 +442,22 @@ fn check(
             report.findings.len(),
             file.display()
         );
+    }
+    if let Some(url) = probe_url {
+        // The live findings join the static ones; an unreachable deployment
+        // stops the check as it stops `seaworthy probe`.
+        match seaworthy::probe::run(&seaworthy::probe::Options::new(url)) {
+            Ok(outcome) => {
+                for note in &outcome.notes {
+                    eprintln!("probe: {note}");
+                }
+                report.merge_live(outcome.report);
+            }
+            Err(err) => {
+                eprintln!("error: {err}");
+                return ExitCode::from(2);
+            }
+        }
     }
     for e in &report.errors {
         eprintln!("warning: {}: {}", e.path, e.message);

@@ -633,3 +633,63 @@ fn https_without_hsts_is_reported() {
     // An explicit port: the plain-HTTP twin is unknown and never asked.
     assert_only_allowed(&server.server.requests());
 }
+
+/// `check PATH --probe URL`: the repository's findings and the live ones in
+/// one report, scored together.
+fn check_with_probe(path: &str, url: &str) -> (i32, Value, String) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let out = Command::cargo_bin("seaworthy")
+        .expect("binary builds")
+        .arg("check")
+        .arg(&root)
+        .args(["--format", "json", "--fail-on", "high", "--probe", url])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), json, stderr)
+}
+
+#[test]
+fn check_with_probe_reports_static_and_live_findings_together() {
+    // The production-ready example has no static finding: with a good
+    // deployment the report stays empty and the check passes.
+    let server = Server::start(good);
+    let (code, report, stderr) =
+        check_with_probe("examples/nextjs-prisma-production-ready", &server.url());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(findings(&report).is_empty(), "{:?}", findings(&report));
+    assert_eq!(report["scores"]["repository"], 100);
+    assert_only_allowed(&server.requests());
+
+    // The pet-server example against a bad deployment: the six seed findings
+    // and the live ones, the score computed over both.
+    let server = Server::start(bad);
+    let (code, report, stderr) =
+        check_with_probe("examples/nextjs-prisma-pet-server", &server.url());
+    assert_eq!(code, 1, "{stderr}");
+    let found = findings(&report);
+    let rules: Vec<&str> = found.iter().map(|(r, _, _)| r.as_str()).collect();
+    for rule in ["missing-container-config", "sqlite-in-production"] {
+        assert!(rules.contains(&rule), "{rule} missing: {rules:?}");
+    }
+    assert!(
+        found
+            .iter()
+            .any(|(r, path, _)| r.starts_with("probe-") && path.starts_with(&server.url())),
+        "no live finding naming the URL: {found:?}"
+    );
+    assert!(report["apps"].as_array().is_some_and(|a| !a.is_empty()));
+
+    // An unreachable deployment stops the check with the URL named.
+    let dead = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!(
+        "http://127.0.0.1:{}",
+        dead.local_addr().expect("addr").port()
+    );
+    drop(dead);
+    let (code, _, stderr) = check_with_probe("examples/nextjs-prisma-pet-server", &url);
+    assert_eq!(code, 2);
+    assert!(stderr.contains(&url), "{stderr}");
+}

@@ -196,6 +196,17 @@ enum Command {
         /// Also trust the CA certificates (PEM) in this file.
         #[arg(long, value_name = "FILE")]
         ca_cert: Option<PathBuf>,
+        /// Also check the backups stored under this S3 prefix (credentials
+        /// from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN,
+        /// region from AWS_REGION, default us-east-1).
+        #[arg(long, value_name = "s3://BUCKET/PREFIX")]
+        backups: Option<String>,
+        /// An S3-compatible server to ask instead of AWS (path-style).
+        #[arg(long, value_name = "URL", requires = "backups")]
+        endpoint_url: Option<String>,
+        /// The newest backup may be this many hours old.
+        #[arg(long, value_name = "HOURS", default_value_t = 26, requires = "backups")]
+        max_backup_age: u64,
         /// Write the report to this file instead of standard output.
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
@@ -370,10 +381,16 @@ fn main() -> ExitCode {
             fail_on,
             timeout,
             ca_cert,
+            backups,
+            endpoint_url,
+            max_backup_age,
             output,
         } => {
             let mut options = seaworthy::probe::Options::new(url);
             options.ca_cert = ca_cert;
+            options.backups = backups;
+            options.endpoint_url = endpoint_url;
+            options.max_backup_age = Duration::from_secs(max_backup_age.saturating_mul(3600));
             options.health = health;
             options.readiness = readiness;
             options.timeout = Duration::from_secs(timeout);

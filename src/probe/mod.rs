@@ -10,6 +10,7 @@
 //! and no body, and never follows a redirect: a redirect is an observation.
 //! The number of requests has a hard cap, each one a timeout.
 
+pub mod backups;
 pub mod exposure;
 pub mod health;
 pub mod tls;
@@ -40,6 +41,12 @@ pub struct Options {
     pub samples: usize,
     /// More trusted roots (PEM), for deployments behind a private CA.
     pub ca_cert: Option<std::path::PathBuf>,
+    /// `s3://BUCKET/PREFIX` where the backups are stored, checked when given.
+    pub backups: Option<String>,
+    /// An S3-compatible endpoint (path-style addressing) instead of AWS.
+    pub endpoint_url: Option<String>,
+    /// The newest backup may be this old.
+    pub max_backup_age: Duration,
 }
 
 impl Options {
@@ -51,13 +58,17 @@ impl Options {
             timeout: Duration::from_secs(5),
             samples: 5,
             ca_cert: None,
+            backups: None,
+            endpoint_url: None,
+            max_backup_age: Duration::from_secs(backups::DEFAULT_MAX_AGE_HOURS * 3600),
         }
     }
 }
 
 /// The hard cap on requests of one probe: the fixed lists below and the
 /// health samples fit in it with room to spare.
-pub const MAX_REQUESTS: usize = 40;
+/// The S3 calls of `--backups` count against it too.
+pub const MAX_REQUESTS: usize = 40 + backups::MAX_BACKUP_REQUESTS;
 
 /// The whole probe may last this many request timeouts: a deployment that
 /// hangs on every path costs minutes at most, never an hour.
@@ -75,6 +86,8 @@ pub enum ProbeFailure {
     BadScheme(String),
     #[error("{0}: cannot use it as a CA certificate: {1}")]
     CaCert(String, String),
+    #[error("{0}")]
+    Backups(String),
     #[error("{url}: unreachable: {message}")]
     Unreachable { url: String, message: String },
 }
@@ -160,6 +173,21 @@ impl Client {
     /// `Err` is a transport failure (refused, timeout, TLS) or the cap.
     pub fn get(&self, url: &str) -> Result<Answer, String> {
         self.send("GET", url)
+    }
+
+    /// Counts one request made by another client (the S3 calls of
+    /// `--backups`) against the cap and the time budget.
+    pub fn spend(&self) -> Result<(), String> {
+        if self.sent.get() >= MAX_REQUESTS {
+            return Err(format!("request cap of {MAX_REQUESTS} reached"));
+        }
+        if Instant::now() >= self.deadline {
+            return Err(format!(
+                "time budget of {TIME_BUDGET_TIMEOUTS} request timeouts spent"
+            ));
+        }
+        self.sent.set(self.sent.get() + 1);
+        Ok(())
     }
 
     fn send(&self, method: &str, url: &str) -> Result<Answer, String> {
@@ -270,6 +298,16 @@ pub fn run(options: &Options) -> Result<Outcome, ProbeFailure> {
             .unwrap_or_default();
         ProbeFailure::CaCert(shown, e)
     };
+    // Checked before anything is sent: missing credentials are an error of
+    // the command line, not a finding.
+    let backup_setup = match &options.backups {
+        Some(b) => Some(backups::Setup::new(
+            b,
+            options.endpoint_url.as_deref(),
+            options.max_backup_age,
+        )?),
+        None => None,
+    };
     let roots = tls::roots(options.ca_cert.as_deref()).map_err(ca_error)?;
     let tls_config = tls::client_config(&roots).map_err(ca_error)?;
     let mut findings = Vec::new();
@@ -281,7 +319,7 @@ pub fn run(options: &Options) -> Result<Outcome, ProbeFailure> {
         notes.extend(seen.notes);
         invalid_certificate = seen.invalid;
     }
-    let client = Client::new(base, options.timeout, tls_config);
+    let client = Client::new(base, options.timeout, tls_config.clone());
     // The first answer proves the deployment is reachable; a failure here is
     // the whole probe's failure (exit 2), not a finding, unless the
     // certificate already explains it.
@@ -302,6 +340,16 @@ pub fn run(options: &Options) -> Result<Outcome, ProbeFailure> {
                 message,
             })
         }
+    }
+    if let Some(setup) = &backup_setup {
+        backups::check(
+            setup,
+            &client,
+            tls_config,
+            options.timeout,
+            &mut findings,
+            &mut notes,
+        )?;
     }
     crate::audit::sort_findings(&mut findings);
     let origin = client.base().origin().ascii_serialization();

@@ -107,7 +107,7 @@ pub static ALL: &[&Rule] = &[
     &delivery::ci_never_runs_tests::RULE,
     &delivery::terraform_state_committed::RULE,
     &delivery::terraform_no_remote_backend::RULE,
-    // Probe of a running deployment (SW801–SW829), `seaworthy probe`.
+    // Probe of a running deployment (SW801–SW849), `seaworthy probe`.
     &crate::probe::health::HEALTH_MISSING,
     &crate::probe::health::HEALTH_CACHED,
     &crate::probe::health::HEALTH_NOT_JSON,
@@ -122,6 +122,15 @@ pub static ALL: &[&Rule] = &[
     &crate::probe::transport::NO_HSTS,
     &crate::probe::tls::CERTIFICATE_INVALID,
     &crate::probe::tls::CERTIFICATE_EXPIRING,
+    &crate::probe::backups::BACKUP_MISSING,
+    &crate::probe::backups::BACKUP_STALE,
+    &crate::probe::backups::BACKUP_EMPTY,
+    &crate::probe::backups::BACKUP_SHRUNK,
+    &crate::probe::backups::BACKUP_NO_MARKER,
+    &crate::probe::backups::BACKUP_UNENCRYPTED,
+    &crate::probe::backups::BACKUP_NO_RETENTION,
+    &crate::probe::backups::BACKUP_DELETABLE,
+    &crate::probe::backups::BACKUP_PUBLIC,
 ];
 
 pub fn find(name_or_code: &str) -> Option<&'static Rule> {

@@ -693,3 +693,200 @@ fn check_with_probe_reports_static_and_live_findings_together() {
     assert_eq!(code, 2);
     assert!(stderr.contains(&url), "{stderr}");
 }
+
+// ---------------------------------------------------------------------------
+// --backups against the moto S3 server that .ci/e2e-setup.sh starts.
+
+#[path = "common/mod.rs"]
+mod common;
+
+/// Creates `bucket` in moto as `case` describes: a good bucket (versioning,
+/// lifecycle, two encrypted dumps each with its `.complete` marker) with one
+/// thing taken away or spoiled.
+const S3_SETUP: &str = r#"
+import sys, json, boto3
+endpoint, bucket, case = sys.argv[1:4]
+s3 = boto3.client("s3", endpoint_url=endpoint)
+s3.create_bucket(Bucket=bucket)
+if case != "no-versioning":
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+if case != "no-lifecycle":
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+        {"ID": "expire", "Status": "Enabled", "Filter": {"Prefix": "db/"}, "Expiration": {"Days": 30}}]})
+if case == "public":
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+         "Resource": "arn:aws:s3:::%s/*" % bucket}]}))
+if case == "none":
+    sys.exit(0)
+sizes = {"empty": (1000, 0), "shrinking": (1000, 100)}.get(case, (1000, 990))
+for i, (stamp, size) in enumerate(zip(["20261206T020000Z", "20261207T020000Z"], sizes)):
+    key = "db/%s.dump" % stamp
+    newest = i == 1
+    extra = {} if (case == "unencrypted" and newest) else {"ServerSideEncryption": "AES256"}
+    s3.put_object(Bucket=bucket, Key=key, Body=b"x" * size, **extra)
+    if not (case == "marker-less" and newest):
+        s3.put_object(Bucket=bucket, Key=key + ".complete", Body=b"ok", ServerSideEncryption="AES256")
+"#;
+
+/// A bucket set up as `case`, or `None` when the e2e tests do not run.
+fn s3_bucket(test: &str, case: &str) -> Option<(String, String)> {
+    if !common::e2e(test) {
+        return None;
+    }
+    let endpoint = common::require_env("SEAWORTHY_S3_ENDPOINT");
+    let python = common::require_env("SEAWORTHY_PYTHON");
+    common::require_env("AWS_ACCESS_KEY_ID");
+    let bucket = common::unique(&format!("sw-bk-{case}"));
+    let out = std::process::Command::new(python)
+        .args(["-c", S3_SETUP, &endpoint, &bucket, case])
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "moto setup of {case}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some((endpoint, bucket))
+}
+
+/// The probe with `--backups`, and the backup findings as (rule, location).
+fn probe_backups(
+    endpoint: &str,
+    bucket: &str,
+    extra: &[&str],
+) -> (i32, Vec<(String, String, String)>, String) {
+    let server = Server::start(good);
+    let target = format!("s3://{bucket}/db/");
+    let mut args = vec![
+        server.url(),
+        "--backups".to_string(),
+        target,
+        "--endpoint-url".to_string(),
+        endpoint.to_string(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, report, stderr) = probe(&args);
+    assert_only_allowed(&server.requests());
+    // The S3 calls are read-only: GET and HEAD only, all on the bucket.
+    let s3_note = stderr
+        .lines()
+        .find(|l| l.contains("S3 request(s)"))
+        .unwrap_or_else(|| panic!("no S3 note: {stderr}"));
+    // `probe: N S3 request(s) for s3://…/db/: GET …, HEAD …`
+    let calls = s3_note.splitn(3, ": ").nth(2).unwrap_or("");
+    assert!(!calls.is_empty(), "{s3_note}");
+    for call in calls.split(", ") {
+        assert!(
+            call.starts_with(&format!("GET {endpoint}/{bucket}/"))
+                || call.starts_with(&format!("HEAD {endpoint}/{bucket}/db/")),
+            "unexpected S3 call {call}"
+        );
+    }
+    let all = findings(&report);
+    let others: Vec<_> = all
+        .iter()
+        .filter(|(rule, _, _)| !rule.starts_with("probe-backup-"))
+        .collect();
+    assert!(others.is_empty(), "{others:?}");
+    (code, all, stderr)
+}
+
+fn rules_of(found: &[(String, String, String)]) -> Vec<&str> {
+    found.iter().map(|(r, _, _)| r.as_str()).collect()
+}
+
+#[test]
+fn verified_backups_have_no_finding_and_stale_ones_are_high() {
+    let Some((endpoint, bucket)) = s3_bucket("verified_backups", "good") else {
+        return;
+    };
+    let (code, found, stderr) = probe_backups(&endpoint, &bucket, &[]);
+    assert_eq!(found, vec![], "{stderr}");
+    assert_eq!(code, 0, "{stderr}");
+    // A fresh object is stale when no age at all is allowed.
+    std::thread::sleep(Duration::from_millis(1100));
+    let (code, found, stderr) = probe_backups(&endpoint, &bucket, &["--max-backup-age", "0"]);
+    assert_eq!(rules_of(&found), vec!["probe-backup-stale"], "{stderr}");
+    assert_eq!(
+        found[0].1,
+        format!("s3://{bucket}/db/20261207T020000Z.dump")
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn each_spoiled_backup_bucket_reports_its_finding() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("empty", "probe-backup-empty", "db/20261207T020000Z.dump"),
+        (
+            "shrinking",
+            "probe-backup-shrunk",
+            "db/20261207T020000Z.dump",
+        ),
+        (
+            "unencrypted",
+            "probe-backup-unencrypted",
+            "db/20261207T020000Z.dump",
+        ),
+        (
+            "marker-less",
+            "probe-backup-no-marker",
+            "db/20261207T020000Z.dump",
+        ),
+        ("no-lifecycle", "probe-backup-no-retention", ""),
+        ("no-versioning", "probe-backup-deletable", ""),
+        ("public", "probe-backup-public", ""),
+        ("none", "probe-backup-missing", "db/"),
+    ];
+    for (case, rule, object) in cases {
+        let Some((endpoint, bucket)) = s3_bucket("spoiled_backups", case) else {
+            return;
+        };
+        let (code, found, stderr) = probe_backups(&endpoint, &bucket, &[]);
+        assert_eq!(rules_of(&found), vec![*rule], "{case}: {stderr}");
+        let location = if object.is_empty() {
+            format!("s3://{bucket}")
+        } else {
+            format!("s3://{bucket}/{object}")
+        };
+        assert_eq!(found[0].1, location, "{case}");
+        assert!(
+            found[0].2.contains(&format!("s3://{bucket}")),
+            "{case}: {}",
+            found[0].2
+        );
+        assert_eq!(code, 1, "{case}");
+    }
+}
+
+#[test]
+fn backups_without_credentials_is_a_usage_error_naming_them() {
+    let server = Server::start(good);
+    let out = Command::cargo_bin("seaworthy")
+        .expect("binary builds")
+        .args(["probe", &server.url(), "--backups", "s3://acme-backups/db/"])
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY not set"),
+        "{stderr}"
+    );
+    // Nothing was sent before the error.
+    assert!(server.requests().is_empty());
+    let out = Command::cargo_bin("seaworthy")
+        .expect("binary builds")
+        .args(["probe", &server.url(), "--backups", "acme-backups"])
+        .env("AWS_ACCESS_KEY_ID", "x")
+        .env("AWS_SECRET_ACCESS_KEY", "y")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("s3://BUCKET/PREFIX"));
+}

@@ -67,8 +67,12 @@ impl Options {
 
 /// The hard cap on requests of one probe: the fixed lists below and the
 /// health samples fit in it with room to spare.
-/// The S3 calls of `--backups` count against it too.
-pub const MAX_REQUESTS: usize = 40 + backups::MAX_BACKUP_REQUESTS;
+/// The S3 calls of `--backups` count against it too; the deployment itself
+/// is sent at most `MAX_HTTP_REQUESTS` of them.
+pub const MAX_REQUESTS: usize = MAX_HTTP_REQUESTS + backups::MAX_BACKUP_REQUESTS;
+
+/// The most requests sent to the deployment's host.
+pub const MAX_HTTP_REQUESTS: usize = 40;
 
 /// The whole probe may last this many request timeouts: a deployment that
 /// hangs on every path costs minutes at most, never an hour.
@@ -197,8 +201,8 @@ impl Client {
             // the probed host. Refuse rather than send.
             return Err(format!("{url} is not on the probed host"));
         }
-        if self.sent.get() >= MAX_REQUESTS {
-            return Err(format!("request cap of {MAX_REQUESTS} reached"));
+        if self.sent.get() >= MAX_REQUESTS || self.log.borrow().len() >= MAX_HTTP_REQUESTS {
+            return Err(format!("request cap of {MAX_HTTP_REQUESTS} reached"));
         }
         if Instant::now() >= self.deadline {
             return Err(format!(

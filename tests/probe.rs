@@ -890,3 +890,228 @@ fn backups_without_credentials_is_a_usage_error_naming_them() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("s3://BUCKET/PREFIX"));
 }
+
+// ---------------------------------------------------------------------------
+// --backups against a hand-written S3-compatible server (no e2e services
+// needed): the APIs it does not implement are skipped, never reported.
+
+type S3Answer = (u16, Vec<(&'static str, &'static str)>, &'static str);
+
+struct FakeS3 {
+    port: u16,
+    /// `METHOD PATH?QUERY` and the Authorization header of each request.
+    log: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+impl FakeS3 {
+    fn start(answer: fn(&str, &str) -> S3Answer) -> FakeS3 {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let port = listener.local_addr().expect("local addr").port();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let seen = Arc::clone(&seen);
+                std::thread::spawn(move || {
+                    let _ = fake_s3_one(stream, answer, &seen);
+                });
+            }
+        });
+        FakeS3 { port, log }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+fn fake_s3_one(
+    mut stream: TcpStream,
+    answer: fn(&str, &str) -> S3Answer,
+    log: &Mutex<Vec<(String, String)>>,
+) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let mut request_line = String::new();
+    let mut auth = String::new();
+    {
+        let mut reader = BufReader::new(&mut stream);
+        reader.read_line(&mut request_line)?;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
+                break;
+            }
+            if let Some((name, value)) = line.trim_end().split_once(": ") {
+                if name.eq_ignore_ascii_case("authorization") {
+                    auth = value.to_string();
+                }
+            }
+        }
+    }
+    let mut parts = request_line.split_whitespace();
+    let method = parts.next().unwrap_or("").to_string();
+    let target = parts.next().unwrap_or("").to_string();
+    log.lock()
+        .expect("log")
+        .push((format!("{method} {target}"), auth));
+    let (status, headers, body) = answer(&method, &target);
+    let mut out = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+    for (name, value) in headers {
+        out.push_str(&format!("{name}: {value}\r\n"));
+    }
+    out.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    ));
+    if method != "HEAD" {
+        out.push_str(body);
+    }
+    stream.write_all(out.as_bytes())?;
+    stream.flush()
+}
+
+const FAKE_LISTING: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>backups</Name><Prefix>db/</Prefix><KeyCount>2</KeyCount><IsTruncated>false</IsTruncated>
+<Contents><Key>db/20260101T020000Z.dump</Key><LastModified>2026-01-01T02:00:00.000Z</LastModified><Size>4096</Size></Contents>
+<Contents><Key>db/20260101T020000Z.dump.complete</Key><LastModified>2026-01-01T02:00:01.000Z</LastModified><Size>80</Size></Contents>
+</ListBucketResult>"#;
+
+fn not_implemented() -> S3Answer {
+    (
+        501,
+        vec![("Content-Type", "application/xml")],
+        "<Error><Code>NotImplemented</Code><Message>A header you provided implies functionality that is not implemented</Message></Error>",
+    )
+}
+
+fn fake_object(method: &str, target: &str) -> Option<S3Answer> {
+    match (method, target) {
+        ("GET", "/backups/?list-type=2&prefix=db%2F") => {
+            Some((200, vec![("Content-Type", "application/xml")], FAKE_LISTING))
+        }
+        ("HEAD", "/backups/db/20260101T020000Z.dump") => {
+            Some((200, vec![("x-amz-server-side-encryption", "AES256")], ""))
+        }
+        _ => None,
+    }
+}
+
+fn fake_backup_probe(s3: &FakeS3) -> (i32, Vec<(String, String, String)>, String) {
+    let server = Server::start(good);
+    let out = Command::cargo_bin("seaworthy")
+        .expect("binary builds")
+        .args([
+            "probe",
+            &server.url(),
+            "--backups",
+            "s3://backups/db/",
+            "--endpoint-url",
+            &s3.url(),
+            "--max-backup-age",
+            "1000000",
+            "--format",
+            "json",
+        ])
+        .env("AWS_ACCESS_KEY_ID", "fakekey")
+        .env("AWS_SECRET_ACCESS_KEY", "fakesecret")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env("AWS_REGION", "eu-west-3")
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    for (request, auth) in s3.log.lock().expect("log").iter() {
+        assert!(
+            request.starts_with("GET /backups/") || request.starts_with("HEAD /backups/db/"),
+            "{request}"
+        );
+        // Signed with SigV4 for the region of the environment.
+        assert!(
+            auth.starts_with("AWS4-HMAC-SHA256 Credential=fakekey/")
+                && auth.contains("/eu-west-3/s3/aws4_request")
+                && auth.contains("SignedHeaders=host;x-amz-content-sha256;x-amz-date"),
+            "{request}: {auth}"
+        );
+    }
+    (out.status.code().unwrap_or(-1), findings(&report), stderr)
+}
+
+#[test]
+fn unimplemented_s3_apis_are_skipped_with_a_note_never_reported() {
+    let s3 =
+        FakeS3::start(|method, target| fake_object(method, target).unwrap_or_else(not_implemented));
+    let (code, found, stderr) = fake_backup_probe(&s3);
+    assert_eq!(found, vec![], "{stderr}");
+    assert_eq!(code, 0, "{stderr}");
+    for api in [
+        "GetBucketLifecycleConfiguration",
+        "GetBucketVersioning",
+        "GetBucketPolicyStatus",
+        "GetBucketAcl",
+    ] {
+        assert!(
+            stderr.contains(&format!("{api} not implemented by the server")),
+            "{api}: {stderr}"
+        );
+    }
+    let requests: Vec<String> = s3
+        .log
+        .lock()
+        .expect("log")
+        .iter()
+        .map(|(r, _)| r.clone())
+        .collect();
+    // Versioning unknown: object lock is not asked.
+    assert!(
+        !requests.iter().any(|r| r.contains("object-lock")),
+        "{requests:?}"
+    );
+    assert_eq!(requests.len(), 6, "{requests:?}");
+}
+
+#[test]
+fn an_acl_granting_all_users_is_a_public_bucket() {
+    let s3 = FakeS3::start(|method, target| {
+        if let Some(a) = fake_object(method, target) {
+            return a;
+        }
+        match target {
+            "/backups/?lifecycle=" => (200, vec![], "<LifecycleConfiguration><Rule><ID>x</ID><Status>Enabled</Status></Rule></LifecycleConfiguration>"),
+            "/backups/?versioning=" => (200, vec![], "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>"),
+            "/backups/?policyStatus=" => (404, vec![], "<Error><Code>NoSuchBucketPolicy</Code><Message>The bucket policy does not exist</Message></Error>"),
+            "/backups/?acl=" => (200, vec![], r#"<AccessControlPolicy><Owner><ID>o</ID></Owner><AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>"#),
+            _ => NOT_FOUND,
+        }
+    });
+    let (code, found, stderr) = fake_backup_probe(&s3);
+    assert_eq!(
+        found,
+        vec![(
+            "probe-backup-public".to_string(),
+            "s3://backups".to_string(),
+            "The backup bucket s3://backups is public: its ACL grants access to AllUsers"
+                .to_string()
+        )],
+        "{stderr}"
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_backup_listing_that_is_refused_is_an_error_naming_the_call() {
+    let s3 = FakeS3::start(|_, _| {
+        (
+            403,
+            vec![],
+            "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>",
+        )
+    });
+    let (code, found, stderr) = fake_backup_probe(&s3);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(found, vec![]);
+    assert!(
+        stderr.contains("s3://backups/db/: ListObjectsV2: 403 AccessDenied: Access Denied"),
+        "{stderr}"
+    );
+}

@@ -5,6 +5,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -1114,4 +1115,107 @@ fn a_backup_listing_that_is_refused_is_an_error_naming_the_call() {
         stderr.contains("s3://backups/db/: ListObjectsV2: 403 AccessDenied: Access Denied"),
         "{stderr}"
     );
+}
+
+/// A moto server of its own, with signature checking on (the shared one
+/// accepts any signature): stopped when dropped.
+struct SigningMoto {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for SigningMoto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn backup_calls_are_signed_as_a_verifying_server_expects() {
+    if !common::e2e("signed_backup_calls") {
+        return;
+    }
+    let python = PathBuf::from(common::require_env("SEAWORTHY_PYTHON"));
+    let moto = python.with_file_name("moto_server");
+    assert!(moto.is_file(), "{} missing", moto.display());
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    // Four unauthenticated calls to create the IAM user and its key; every
+    // call after them is checked, signature included.
+    let child = std::process::Command::new(&moto)
+        .args(["-p", &port.to_string()])
+        .env("INITIAL_NO_AUTH_ACTION_COUNT", "4")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("moto_server starts");
+    let moto = SigningMoto { child, port };
+    let endpoint = format!("http://127.0.0.1:{}", moto.port);
+    let started = std::time::Instant::now();
+    while TcpStream::connect(("127.0.0.1", moto.port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "moto_server never listened"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let setup = r#"
+import sys, json, boto3
+endpoint = sys.argv[1]
+iam = boto3.client("iam", endpoint_url=endpoint)
+iam.create_user(UserName="probe")
+iam.put_user_policy(UserName="probe", PolicyName="all", PolicyDocument=json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+k = iam.create_access_key(UserName="probe")["AccessKey"]
+s3 = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=k["AccessKeyId"],
+                  aws_secret_access_key=k["SecretAccessKey"])
+s3.create_bucket(Bucket="signed")
+s3.put_object(Bucket="signed", Key="db/a b+c=d.dump", Body=b"x" * 10, ServerSideEncryption="AES256")
+print(k["AccessKeyId"], k["SecretAccessKey"])
+"#;
+    let out = std::process::Command::new(&python)
+        .args(["-c", setup, &endpoint])
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let keys = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (key, secret) = keys.trim().split_once(' ').expect("key and secret");
+    let server = Server::start(good);
+    let run = |secret: &str| {
+        let out = Command::cargo_bin("seaworthy")
+            .expect("binary builds")
+            .args(["probe", &server.url(), "--backups", "s3://signed/db/"])
+            .args(["--endpoint-url", &endpoint, "--format", "json"])
+            .env("AWS_ACCESS_KEY_ID", key)
+            .env("AWS_SECRET_ACCESS_KEY", secret)
+            .env_remove("AWS_SESSION_TOKEN")
+            .timeout(Duration::from_secs(120))
+            .output()
+            .expect("runs");
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        (
+            out.status.code(),
+            findings(&report),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Accepted: the listing and the HeadObject of a key with a space, `+`
+    // and `=` (all percent-encoded in the canonical request) go through.
+    let (code, found, stderr) = run(secret);
+    assert_ne!(code, Some(2), "{stderr}");
+    assert!(!stderr.contains("SignatureDoesNotMatch"), "{stderr}");
+    let rules = rules_of(&found);
+    assert!(rules.contains(&"probe-backup-no-marker"), "{stderr}");
+    assert!(!rules.contains(&"probe-backup-unencrypted"), "{found:?}");
+    // A wrong secret is refused, and said so.
+    let (code, _, stderr) = run("not-the-secret");
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("403 SignatureDoesNotMatch"), "{stderr}");
 }

@@ -122,6 +122,16 @@ enum Command {
         /// probe`) and report its findings with the repository's.
         #[arg(long, value_name = "URL")]
         probe: Option<String>,
+        /// With --probe: check the backups under this S3 prefix; without
+        /// it, the bucket the repository's backup scripts or env example
+        /// name is checked when they name one.
+        #[arg(long, value_name = "s3://BUCKET/PREFIX", requires = "probe")]
+        backups: Option<String>,
+        /// With --probe: an S3-compatible server to ask instead of AWS
+        /// (default: the environment's BACKUP_S3_ENDPOINT, as the backup
+        /// scripts of `seaworthy fix` read it).
+        #[arg(long, value_name = "URL", requires = "probe")]
+        endpoint_url: Option<String>,
     },
     /// Compare two audits saved with `check --format json`: what was fixed,
     /// what is new, what remains, and how the scores moved.
@@ -262,6 +272,8 @@ fn main() -> ExitCode {
             write_baseline,
             output,
             probe,
+            backups,
+            endpoint_url,
         } => {
             let config = match (config, no_config) {
                 (Some(file), _) => ConfigSource::File(file),
@@ -281,15 +293,13 @@ fn main() -> ExitCode {
                 baseline,
                 ..Options::default()
             };
-            check(
-                path,
-                format,
-                fail_on,
-                options,
-                write_baseline,
-                output,
-                probe,
-            )
+            let live = probe.map(|url| {
+                let mut live = seaworthy::probe::Options::new(url);
+                live.backups = backups;
+                live.endpoint_url = endpoint_url;
+                live
+            });
+            check(path, format, fail_on, options, write_baseline, output, live)
         }
         Command::Diff {
             old,
@@ -437,7 +447,7 @@ fn check(
     options: Options,
     write_baseline: Option<PathBuf>,
     output: Option<PathBuf>,
-    probe_url: Option<String>,
+    live: Option<seaworthy::probe::Options>,
 ) -> ExitCode {
     let progress = Progress::start(&path);
     let result = audit::run(&path, &options);
@@ -460,10 +470,22 @@ fn check(
             file.display()
         );
     }
-    if let Some(url) = probe_url {
+    if let Some(mut live) = live {
+        // Where the repository says its backups go, the probe looks there.
+        if live.backups.is_none() {
+            if let Some((target, from)) = seaworthy::probe::repository::backup_target(&path) {
+                eprintln!("probe: backups: checking {target} (named in {from})");
+                live.backups = Some(target);
+            }
+        }
+        if live.backups.is_some() && live.endpoint_url.is_none() {
+            live.endpoint_url = std::env::var("BACKUP_S3_ENDPOINT")
+                .ok()
+                .filter(|e| !e.is_empty());
+        }
         // The live findings join the static ones; an unreachable deployment
         // stops the check as it stops `seaworthy probe`.
-        match seaworthy::probe::run(&seaworthy::probe::Options::new(url)) {
+        match seaworthy::probe::run(&live) {
             Ok(outcome) => {
                 for note in &outcome.notes {
                     eprintln!("probe: {note}");

@@ -1219,3 +1219,84 @@ print(k["AccessKeyId"], k["SecretAccessKey"])
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("403 SignatureDoesNotMatch"), "{stderr}");
 }
+
+/// `check --probe` finds the bucket where the repository says its backups
+/// go: here the example after `seaworthy fix`, whose `backup-offsite.sh`
+/// reads BACKUP_S3_BUCKET and defaults its prefix, with the bucket named in
+/// the env example. A stale backup there is reported next to the static
+/// findings; the note on stderr says which bucket was checked and why.
+#[test]
+fn check_with_probe_checks_the_bucket_the_repository_names() {
+    let Some((endpoint, bucket)) = s3_bucket(
+        "check_with_probe_checks_the_bucket_the_repository_names",
+        "good",
+    ) else {
+        return;
+    };
+    let (_dir, root) = common::copy_of("examples/nextjs-prisma-pet-server");
+    let fixed = Command::cargo_bin("seaworthy")
+        .expect("binary builds")
+        .args([
+            "fix",
+            "--allow-no-vcs",
+            "--unsafe",
+            "--deploy-target",
+            "kubernetes",
+        ])
+        .arg(&root)
+        .output()
+        .expect("runs");
+    assert!(
+        fixed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fixed.stderr)
+    );
+    let script = std::fs::read_to_string(root.join("scripts/backup-offsite.sh")).expect("script");
+    let prefix = script
+        .split("${BACKUP_S3_PREFIX:-")
+        .nth(1)
+        .and_then(|r| r.split('}').next())
+        .expect("the fix script defaults its prefix")
+        .to_string();
+    // The operator's env example names the bucket.
+    let example = root.join("env.example");
+    let mut text = std::fs::read_to_string(&example).unwrap_or_default();
+    text.push_str(&format!("\nBACKUP_S3_BUCKET={bucket}\n"));
+    std::fs::write(&example, text).expect("write");
+
+    let server = Server::start(good);
+    let out = Command::cargo_bin("seaworthy")
+        .expect("binary builds")
+        .arg("check")
+        .arg(&root)
+        .args([
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+            "--probe",
+            &server.url(),
+        ])
+        .env("BACKUP_S3_ENDPOINT", &endpoint)
+        .env_remove("BACKUP_S3_BUCKET")
+        .env_remove("BACKUP_S3_PREFIX")
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!("checking s3://{bucket}/{prefix}")),
+        "{stderr}"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let found = findings(&report);
+    // The bucket holds backups under db/, none under the fix's prefix: the
+    // probe says there is no backup where the repository sends them.
+    assert!(
+        found
+            .iter()
+            .any(|(r, path, _)| r == "probe-backup-missing" && path.contains(&bucket)),
+        "{found:?}"
+    );
+}

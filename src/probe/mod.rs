@@ -13,6 +13,7 @@
 pub mod backups;
 pub mod exposure;
 pub mod health;
+pub mod repository;
 pub mod tls;
 pub mod transport;
 

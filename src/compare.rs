@@ -226,6 +226,28 @@ fn finding_line(f: &SavedFinding) -> String {
     )
 }
 
+impl ScoreChange {
+    /// Old, new and the change, as both renderers show them.
+    fn cells(&self) -> [String; 3] {
+        [
+            shown_score(self.old),
+            shown_score(self.new),
+            change(self.old, self.new),
+        ]
+    }
+}
+
+impl Comparison {
+    /// The three lists in report order, with their titles.
+    fn sections(&self) -> [(&'static str, &[SavedFinding]); 3] {
+        [
+            ("Fixed", &self.fixed),
+            ("New", &self.new),
+            ("Remaining", &self.remaining),
+        ]
+    }
+}
+
 /// Terminal text: scores, then fixed, new and remaining findings.
 pub fn render_text(c: &Comparison) -> String {
     let mut out = String::new();
@@ -235,18 +257,10 @@ pub fn render_text(c: &Comparison) -> String {
             .app
             .as_deref()
             .map_or("repository".to_string(), |a| format!("app {a}"));
-        out.push_str(&format!(
-            "  {name}: {} → {} ({})\n",
-            shown_score(s.old),
-            shown_score(s.new),
-            change(s.old, s.new)
-        ));
+        let [old, new, change] = s.cells();
+        out.push_str(&format!("  {name}: {old} → {new} ({change})\n"));
     }
-    for (title, list) in [
-        ("Fixed", &c.fixed),
-        ("New", &c.new),
-        ("Remaining", &c.remaining),
-    ] {
+    for (title, list) in c.sections() {
         out.push_str(&format!("\n{title} ({}):\n", list.len()));
         for f in list {
             out.push_str(&format!("  {}\n", finding_line(f)));
@@ -265,18 +279,10 @@ pub fn render_markdown(c: &Comparison) -> String {
             .app
             .as_deref()
             .map_or("**repository**".to_string(), |a| format!("`{a}`"));
-        out.push_str(&format!(
-            "| {name} | {} | {} | {} |\n",
-            shown_score(s.old),
-            shown_score(s.new),
-            change(s.old, s.new)
-        ));
+        let [old, new, change] = s.cells();
+        out.push_str(&format!("| {name} | {old} | {new} | {change} |\n"));
     }
-    for (title, list) in [
-        ("Fixed", &c.fixed),
-        ("New", &c.new),
-        ("Remaining", &c.remaining),
-    ] {
+    for (title, list) in c.sections() {
         out.push_str(&format!("\n## {title} ({})\n\n", list.len()));
         for f in list {
             let place = f

@@ -759,6 +759,17 @@ impl Index {
         &self.files[start..start + len]
     }
 
+    /// The files of a kind at or below `dir`: one run of the kind's list
+    /// (ids grow with the path order), found without looking at the
+    /// folder's other files.
+    pub fn of_kind_under(&self, kind: FileKind, dir: &str) -> &[FileId] {
+        let range = self.ids_under(dir);
+        let ids = self.of_kind(kind);
+        let start = ids.partition_point(|id| *id < range.start);
+        let end = ids.partition_point(|id| *id < range.end);
+        &ids[start..end]
+    }
+
     /// The ids of the files at or below `dir`.
     pub fn ids_under(&self, dir: &str) -> std::ops::Range<FileId> {
         let slice = self.under(dir);

@@ -174,78 +174,158 @@ fn search_bits(needles: &[&str]) -> Option<u128> {
 }
 
 /// The mask of the table's words that `text` contains, in one pass over
-/// the text with an Aho-Corasick DFA of the whole table (overlapping
-/// matches, since `env` is inside `process.env`).
+/// the text (overlapping matches, since `env` is inside `process.env`).
 ///
-/// This runs over every code file of every app, so the loop is our own: a
-/// long text is scanned as two halves in the same loop, two independent
-/// state chains the CPU can overlap (about a third faster than one). The
-/// second half starts `longest − 1` bytes early, so a word across the
-/// middle is seen whole by it.
+/// This runs over every code file of every app, so the loop is our own,
+/// over a dense table made once from an Aho-Corasick DFA of the whole
+/// table (`Scanner`): one load per byte for its class, one for the next
+/// state, and one comparison for "a word ends here". A long text is
+/// scanned as two halves in the same loop, two independent state chains
+/// the CPU can overlap. The second half starts `longest − 1` bytes early,
+/// so a word across the middle is seen whole by it.
 pub fn mask_of(bytes: &[u8]) -> u128 {
-    use aho_corasick::automaton::Automaton;
-    use aho_corasick::Anchored;
-
-    struct Scanner {
-        dfa: aho_corasick::dfa::DFA,
-        start: aho_corasick::automaton::StateID,
-        longest: usize,
-    }
     static SCANNER: OnceLock<Option<Scanner>> = OnceLock::new();
-    let scanner = SCANNER.get_or_init(|| {
-        let dfa = aho_corasick::dfa::DFA::new(table()).ok()?;
-        let start = dfa.start_state(Anchored::No).ok()?;
-        let longest = table().iter().map(|n| n.len()).max()?;
-        Some(Scanner {
-            dfa,
-            start,
-            longest,
-        })
-    });
-    let Some(Scanner {
-        dfa,
-        start,
-        longest,
-    }) = scanner
-    else {
+    let Some(scanner) = SCANNER.get_or_init(Scanner::new) else {
         return table()
             .iter()
             .enumerate()
             .filter(|(_, n)| memchr::memmem::find(bytes, n.as_bytes()).is_some())
             .fold(0, |mask, (i, _)| mask | (1 << i));
     };
-    let matches = |sid| {
+    scanner.mask(bytes)
+}
+
+/// The DFA of `table()` as a dense transition table over byte classes.
+///
+/// States are renumbered so that every state where a word ends comes
+/// after every other one: "a word ends here" is `state >= first_match`.
+/// Entries are premultiplied by the number of classes (the row offset of
+/// the next state), so a step is `next[state + class[byte]]`.
+struct Scanner {
+    class: [u8; 256],
+    next: Vec<u32>,
+    /// The row offset of the first state where a word ends.
+    first_match: u32,
+    /// The words that end in each match state, by `(row offset −
+    /// first_match) / classes`.
+    matches: Vec<u128>,
+    classes: u32,
+    start: u32,
+    longest: usize,
+}
+
+impl Scanner {
+    fn new() -> Option<Scanner> {
+        use aho_corasick::automaton::Automaton;
+        use aho_corasick::Anchored;
+
+        let words = table();
+        let dfa = aho_corasick::dfa::DFA::new(words).ok()?;
+        let start = dfa.start_state(Anchored::No).ok()?;
+        let longest = words.iter().map(|n| n.len()).max()?;
+        // Bytes that occur in no word all behave alike (class 0); each
+        // byte that occurs in one is a class of its own.
+        let mut class = [0u8; 256];
+        let mut classes = 1usize;
+        for b in words.iter().flat_map(|w| w.bytes()) {
+            if class[usize::from(b)] == 0 {
+                class[usize::from(b)] = u8::try_from(classes).ok()?;
+                classes += 1;
+            }
+        }
+        let mut representative = vec![0u8; classes];
+        for b in (0..=255u8).rev() {
+            representative[usize::from(class[usize::from(b)])] = b;
+        }
+        // Every state reachable from the start, with its words.
+        let words_at = |sid| {
+            let mut mask = 0u128;
+            if dfa.is_match(sid) {
+                for i in 0..dfa.match_len(sid) {
+                    mask |= 1 << dfa.match_pattern(sid, i).as_usize();
+                }
+            }
+            mask
+        };
+        let mut order = vec![start];
+        let mut number = std::collections::HashMap::from([(start, 0usize)]);
+        let mut i = 0;
+        while i < order.len() {
+            for &b in &representative {
+                let to = dfa.next_state(Anchored::No, order[i], b);
+                if !number.contains_key(&to) {
+                    number.insert(to, order.len());
+                    order.push(to);
+                }
+            }
+            i += 1;
+        }
+        // Non-match states first, then match states.
+        let (plain, matching): (Vec<_>, Vec<_>) = order.iter().partition(|s| words_at(**s) == 0);
+        let renumbered: std::collections::HashMap<_, u32> = plain
+            .iter()
+            .chain(&matching)
+            .enumerate()
+            .map(|(n, s)| Some((*s, u32::try_from(n * classes).ok()?)))
+            .collect::<Option<_>>()?;
+        let mut next = vec![0u32; order.len() * classes];
+        for (s, row) in &renumbered {
+            for (c, &b) in representative.iter().enumerate() {
+                next[*row as usize + c] = renumbered[&dfa.next_state(Anchored::No, *s, b)];
+            }
+        }
+        Some(Scanner {
+            class,
+            next,
+            first_match: u32::try_from(plain.len() * classes).ok()?,
+            matches: matching.iter().map(|s| words_at(*s)).collect(),
+            classes: u32::try_from(classes).ok()?,
+            start: renumbered[&start],
+            longest,
+        })
+    }
+
+    fn words_at(&self, state: u32) -> u128 {
+        if state < self.first_match {
+            return 0;
+        }
+        self.matches[((state - self.first_match) / self.classes) as usize]
+    }
+
+    fn mask(&self, bytes: &[u8]) -> u128 {
+        let step = |state: u32, byte: u8| {
+            self.next[(state + u32::from(self.class[usize::from(byte)])) as usize]
+        };
         let mut mask = 0u128;
-        if dfa.is_special(sid) && dfa.is_match(sid) {
-            for i in 0..dfa.match_len(sid) {
-                mask |= 1 << dfa.match_pattern(sid, i).as_usize();
+        let (first, second) = if bytes.len() >= 4 * self.longest {
+            let middle = bytes.len() / 2;
+            (&bytes[..middle], &bytes[middle + 1 - self.longest..])
+        } else {
+            (bytes, &bytes[..0])
+        };
+        let (mut a, mut b) = (self.start, self.start);
+        let both = first.len().min(second.len());
+        for (&x, &y) in first[..both].iter().zip(&second[..both]) {
+            a = step(a, x);
+            b = step(b, y);
+            if a >= self.first_match || b >= self.first_match {
+                mask |= self.words_at(a) | self.words_at(b);
+            }
+        }
+        for &byte in &first[both..] {
+            a = step(a, byte);
+            if a >= self.first_match {
+                mask |= self.words_at(a);
+            }
+        }
+        for &byte in &second[both..] {
+            b = step(b, byte);
+            if b >= self.first_match {
+                mask |= self.words_at(b);
             }
         }
         mask
-    };
-    let mut mask = 0u128;
-    let (first, second) = if bytes.len() >= 4 * longest {
-        let middle = bytes.len() / 2;
-        (&bytes[..middle], &bytes[middle + 1 - longest..])
-    } else {
-        (bytes, &bytes[..0])
-    };
-    let (mut a, mut b) = (*start, *start);
-    let both = first.len().min(second.len());
-    for i in 0..both {
-        a = dfa.next_state(Anchored::No, a, first[i]);
-        b = dfa.next_state(Anchored::No, b, second[i]);
-        mask |= matches(a) | matches(b);
     }
-    for &byte in &first[both..] {
-        a = dfa.next_state(Anchored::No, a, byte);
-        mask |= matches(a);
-    }
-    for &byte in &second[both..] {
-        b = dfa.next_state(Anchored::No, b, byte);
-        mask |= matches(b);
-    }
-    mask
 }
 
 #[cfg(test)]

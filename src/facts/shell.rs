@@ -145,12 +145,16 @@ fn collect(root: Node, src: &[u8], out: &mut ShellScript) {
     let mut pipelines: Vec<Vec<std::ops::Range<usize>>> = Vec::new();
     let mut command_starts: Vec<usize> = Vec::new();
     let mut cursor = root.walk();
+    // The ancestors of the cursor's node, innermost last: tree-sitter's
+    // `Node::parent` searches down from the root on every call, which made
+    // the walk quadratic in the depth and a third of a script's cost.
+    let mut ancestors: Vec<Node> = Vec::new();
     loop {
         let node = cursor.node();
         let mut descend = true;
         match node.kind() {
             "command" => {
-                if let Some(cmd) = command(node, src) {
+                if let Some(cmd) = command(node, &ancestors, src) {
                     out.commands.push(cmd);
                     command_starts.push(node.start_byte());
                 }
@@ -184,8 +188,8 @@ fn collect(root: Node, src: &[u8], out: &mut ShellScript) {
                 pipelines.push(stages);
             }
             "variable_name" => {
-                let assigned = node
-                    .parent()
+                let assigned = ancestors
+                    .last()
                     .is_some_and(|p| p.kind() == "variable_assignment");
                 if !assigned {
                     let name = text(node, src);
@@ -199,12 +203,14 @@ fn collect(root: Node, src: &[u8], out: &mut ShellScript) {
             _ => {}
         }
         if descend && cursor.goto_first_child() {
+            ancestors.push(node);
             continue;
         }
         loop {
             if cursor.goto_next_sibling() {
                 break;
             }
+            ancestors.pop();
             if !cursor.goto_parent() {
                 // Each stage's first command is piped into the next stage's.
                 for stages in pipelines {
@@ -227,7 +233,8 @@ fn collect(root: Node, src: &[u8], out: &mut ShellScript) {
     }
 }
 
-fn command(node: Node, src: &[u8]) -> Option<ShellCommand> {
+/// A command node, with its ancestors (innermost last).
+fn command(node: Node, ancestors: &[Node], src: &[u8]) -> Option<ShellCommand> {
     let name_node = node.child_by_field_name("name")?;
     let mut words = std::collections::VecDeque::new();
     words.push_back(word(name_node, src));
@@ -266,17 +273,18 @@ fn command(node: Node, src: &[u8]) -> Option<ShellCommand> {
         args: words.collect(),
         line: line(node),
         piped_into: None,
-        redirect: redirect_of(node, src),
-        status_checked: status_checked(node),
-        heredoc: heredoc_of(node, src),
+        redirect: redirect_of(node, ancestors, src),
+        status_checked: status_checked(node, ancestors),
+        heredoc: heredoc_of(ancestors, src),
     })
 }
 
 /// `cmd <<EOF … EOF`: the body of a here-document redirected into the
 /// command, and the line it starts on.
-fn heredoc_of(node: Node, src: &[u8]) -> Option<(String, u32)> {
-    let parent = node
-        .parent()
+fn heredoc_of(ancestors: &[Node], src: &[u8]) -> Option<(String, u32)> {
+    let parent = ancestors
+        .last()
+        .copied()
         .filter(|p| p.kind() == "redirected_statement")?;
     let mut cursor = parent.walk();
     let redirect = parent
@@ -291,16 +299,19 @@ fn heredoc_of(node: Node, src: &[u8]) -> Option<(String, u32)> {
 
 /// `cmd > file`: the target of an output redirect around the command (or
 /// around the pipeline it ends: `pg_dump | gzip > db.gz` redirects gzip).
-fn redirect_of(node: Node, src: &[u8]) -> Option<String> {
-    let mut holder = node;
-    if let Some(pipeline) = node.parent().filter(|p| p.kind() == "pipeline") {
+fn redirect_of(node: Node, ancestors: &[Node], src: &[u8]) -> Option<String> {
+    // The holder's parent: the command's, or the pipeline's when the
+    // command ends one.
+    let mut above = ancestors.len().checked_sub(1)?;
+    if let Some(pipeline) = ancestors.get(above).filter(|p| p.kind() == "pipeline") {
         let last = pipeline.named_child(pipeline.named_child_count().saturating_sub(1));
         if last.is_some_and(|l| l.id() == node.id()) {
-            holder = pipeline;
+            above = above.checked_sub(1)?;
         }
     }
-    let parent = holder
-        .parent()
+    let parent = ancestors
+        .get(above)
+        .copied()
         .filter(|p| p.kind() == "redirected_statement")?;
     let mut cursor = parent.walk();
     let found = parent
@@ -318,9 +329,9 @@ fn redirect_of(node: Node, src: &[u8]) -> Option<String> {
 /// Whether the command's exit status is tested: an ancestor below the
 /// enclosing statement list is an `&&`/`||` list, or the command sits in an
 /// `if`/`while`/`until` condition.
-fn status_checked(node: Node) -> bool {
+fn status_checked(node: Node, ancestors: &[Node]) -> bool {
     let mut child = node;
-    while let Some(parent) = child.parent() {
+    for &parent in ancestors.iter().rev() {
         match parent.kind() {
             "list" => return true,
             "if_statement" | "while_statement" => {

@@ -180,6 +180,7 @@ pub struct RepoContext<'a> {
     app_folders: OnceLock<folders::AppFolders>,
     deploy_kinds_by_dir: OnceLock<HashMap<String, Vec<(FileId, DeployKind)>>>,
     root_readmes: OnceLock<Vec<FileId>>,
+    root_deploy_buttons: OnceLock<Vec<DeployKind>>,
     ops_files: OnceLock<observability::evidence::OpsFiles>,
     container_definitions:
         OnceLock<containerization::missing_container_config::ContainerDefinitions>,
@@ -240,6 +241,7 @@ impl<'a> RepoContext<'a> {
             app_folders: OnceLock::new(),
             deploy_kinds_by_dir: OnceLock::new(),
             root_readmes: OnceLock::new(),
+            root_deploy_buttons: OnceLock::new(),
             ops_files: OnceLock::new(),
             container_definitions: OnceLock::new(),
             production_dockerfiles: OnceLock::new(),
@@ -272,6 +274,17 @@ impl<'a> RepoContext<'a> {
                 .iter()
                 .copied()
                 .filter(|id| self.index.get(*id).dir().is_empty())
+                .collect()
+        })
+    }
+
+    /// The platforms whose deploy buttons the root READMEs show: every app
+    /// asks, so the root READMEs are searched once per audit.
+    pub fn root_deploy_buttons(&self) -> &[DeployKind] {
+        self.root_deploy_buttons.get_or_init(|| {
+            self.root_readmes()
+                .iter()
+                .flat_map(|id| deploy_buttons_in(self, *id))
                 .collect()
         })
     }
@@ -588,6 +601,10 @@ pub struct AppContext<'a> {
     dir_is_neutral: OnceLock<bool>,
     source_files: OnceLock<Vec<FileId>>,
     code_files: OnceLock<Vec<FileId>>,
+    hosting_beyond_files: OnceLock<Vec<DeployKind>>,
+    app_range: OnceLock<std::ops::Range<FileId>>,
+    /// Answers kept per app (`memo`).
+    memos: std::sync::Mutex<HashMap<(&'static str, usize), Memo>>,
 }
 
 /// A platform file contradicted by a hand-run deployment
@@ -651,6 +668,9 @@ impl<'a> AppContext<'a> {
             dir_is_neutral: OnceLock::new(),
             source_files: OnceLock::new(),
             code_files: OnceLock::new(),
+            hosting_beyond_files: OnceLock::new(),
+            app_range: OnceLock::new(),
+            memos: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -789,6 +809,13 @@ impl<'a> AppContext<'a> {
     /// Hosting evidence that is not a definition file: platform adapter
     /// packages and deploy buttons in the app's or the root README.
     fn hosting_beyond_files(&self) -> Vec<DeployKind> {
+        // Asked by several rules per app; the answer is the same.
+        self.hosting_beyond_files
+            .get_or_init(|| self.list_hosting_beyond_files())
+            .clone()
+    }
+
+    fn list_hosting_beyond_files(&self) -> Vec<DeployKind> {
         let index = self.repo.index;
         let app_dir = self.app.dir();
         let mut kinds: Vec<DeployKind> = Vec::new();
@@ -799,31 +826,47 @@ impl<'a> AppContext<'a> {
                 .map(|(_, kind)| *kind),
         );
         // The READMEs of the app's folder (one run of the kind's list) and
-        // of the root.
+        // of the root (searched once per audit).
         let readmes = index.of_kind(FileKind::Readme);
         let range = index.ids_under(app_dir);
         let start = readmes.partition_point(|id| *id < range.start);
         let end = readmes.partition_point(|id| *id < range.end);
-        let own = readmes[start..end]
+        let root = self.repo.root_readmes();
+        for id in readmes[start..end]
             .iter()
-            .filter(|id| index.get(**id).dir() == app_dir);
-        let root = self.repo.root_readmes().iter();
-        let mut seen = Vec::new();
-        for id in own.chain(root) {
-            if seen.contains(id) {
-                continue;
-            }
-            seen.push(*id);
-            if let Some(text) = self.repo.facts.text(*id) {
-                kinds.extend(
-                    DEPLOY_BUTTONS
-                        .iter()
-                        .filter(|(url, _)| text.contains(url))
-                        .map(|(_, kind)| *kind),
-                );
+            .filter(|id| index.get(**id).dir() == app_dir && !root.contains(id))
+        {
+            kinds.extend(deploy_buttons_in(self.repo, *id));
+        }
+        kinds.extend_from_slice(self.repo.root_deploy_buttons());
+        kinds
+    }
+
+    /// The answer to the question `key` about `subject` (a file id, or 0)
+    /// for this app, computed once: several rules ask the same question of
+    /// an app (which files handle its health routes, what they touch).
+    pub fn memo<T: Clone + Send + Sync + 'static>(
+        &self,
+        key: &'static str,
+        subject: usize,
+        compute: impl FnOnce() -> T,
+    ) -> T {
+        {
+            let memos = self.memos.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(value) = memos
+                .get(&(key, subject))
+                .and_then(|v| v.downcast_ref::<T>())
+            {
+                return value.clone();
             }
         }
-        kinds
+        let value = compute();
+        self.memos
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry((key, subject))
+            .or_insert_with(|| Box::new(value.clone()));
+        value
     }
 
     /// The app's own source files in its ecosystem's languages, outside
@@ -866,9 +909,12 @@ impl<'a> AppContext<'a> {
 
     /// The app's files of one kind, outside tests and examples.
     pub fn files_of_kind(&self, kind: FileKind) -> impl Iterator<Item = FileId> + '_ {
-        let range = self.repo.index.ids_under(self.app.dir());
-        // Ids grow with the path order, so the app's files of a kind are one
-        // contiguous run of the kind's list.
+        // The app's folder is looked up once; its files of a kind are one
+        // contiguous run of the kind's list (ids grow with the path order).
+        let range = self
+            .app_range
+            .get_or_init(|| self.repo.index.ids_under(self.app.dir()))
+            .clone();
         let ids = self.repo.index.of_kind(kind);
         let start = ids.partition_point(|id| *id < range.start);
         let end = ids.partition_point(|id| *id < range.end);
@@ -958,6 +1004,17 @@ const PLATFORM_PACKAGES: &[(&str, DeployKind)] = &[
 ];
 
 /// One-click deploy buttons in a README: the project is made for that platform.
+/// The platforms whose deploy buttons a README shows.
+fn deploy_buttons_in(repo: &RepoContext, readme: FileId) -> Vec<DeployKind> {
+    repo.facts.text(readme).map_or_else(Vec::new, |text| {
+        DEPLOY_BUTTONS
+            .iter()
+            .filter(|(url, _)| text.contains(url))
+            .map(|(_, kind)| *kind)
+            .collect()
+    })
+}
+
 const DEPLOY_BUTTONS: &[(&str, DeployKind)] = &[
     ("app.netlify.com/start/deploy", DeployKind::Netlify),
     (

@@ -1316,12 +1316,7 @@ fn prisma_files_at(cx: &AppContext, path: &str) -> Vec<FileId> {
         return vec![id];
     }
     // A folder of schema files (Prisma's multi-file schemas).
-    index
-        .under(path)
-        .iter()
-        .filter(|f| f.kind == Some(FileKind::PrismaSchema))
-        .filter_map(|f| index.find(&f.rel))
-        .collect()
+    index.of_kind_under(FileKind::PrismaSchema, path).to_vec()
 }
 
 pub(crate) fn production_schemas(cx: &AppContext) -> Vec<FileId> {
@@ -1383,14 +1378,14 @@ pub(crate) fn production_schemas(cx: &AppContext) -> Vec<FileId> {
         .iter()
         .flat_map(|dir| {
             index
-                .under(dir)
+                .of_kind_under(FileKind::PrismaSchema, dir)
                 .iter()
-                .filter(|f| f.kind == Some(FileKind::PrismaSchema))
-                .filter(|f| {
-                    let inner = f.rel.strip_prefix(dir.as_str()).unwrap_or(&f.rel);
+                .copied()
+                .filter(|id| {
+                    let rel = &index.get(*id).rel;
+                    let inner = rel.strip_prefix(dir.as_str()).unwrap_or(rel);
                     !is_non_product_path(inner.trim_start_matches('/'))
                 })
-                .filter_map(|f| index.find(&f.rel))
                 .collect::<Vec<_>>()
         })
         .collect()

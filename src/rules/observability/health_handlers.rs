@@ -23,6 +23,11 @@ pub(crate) struct HealthHandler {
 
 /// The app's health route handlers (Node apps only: their code is read).
 pub(crate) fn health_handlers(cx: &AppContext) -> Vec<HealthHandler> {
+    // Three rules ask for every app.
+    cx.memo("health handlers", 0, || list_health_handlers(cx))
+}
+
+fn list_health_handlers(cx: &AppContext) -> Vec<HealthHandler> {
     if cx.app.ecosystem != Ecosystem::Node {
         return Vec::new();
     }
@@ -188,10 +193,13 @@ fn is_workspace_package(cx: &AppContext, package: &str) -> bool {
 }
 
 pub(crate) fn touches(cx: &AppContext, file: FileId) -> Touches {
-    let mut out = Touches::default();
-    let mut seen = vec![file];
-    visit(cx, file, 0, &mut seen, &mut out);
-    out
+    // Asked by two rules for each handler: the files are lexed once.
+    cx.memo("what a health handler touches", file, || {
+        let mut out = Touches::default();
+        let mut seen = vec![file];
+        visit(cx, file, 0, &mut seen, &mut out);
+        out
+    })
 }
 
 fn visit(cx: &AppContext, file: FileId, depth: u32, seen: &mut Vec<FileId>, out: &mut Touches) {

@@ -248,13 +248,12 @@ impl Scanner {
             mask
         };
         let mut order = vec![start];
-        let mut number = std::collections::HashMap::from([(start, 0usize)]);
+        let mut seen = std::collections::HashSet::from([start]);
         let mut i = 0;
         while i < order.len() {
             for &b in &representative {
                 let to = dfa.next_state(Anchored::No, order[i], b);
-                if !number.contains_key(&to) {
-                    number.insert(to, order.len());
+                if seen.insert(to) {
                     order.push(to);
                 }
             }

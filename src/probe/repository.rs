@@ -295,7 +295,14 @@ mod tests {
         )
         .expect("write");
         let hints = hints_of(root);
-        assert_eq!(hints.health[0].0, "/internal/healthz", "{hints:?}");
-        assert_eq!(hints.health[0].1, "server.js:2");
+        assert_eq!(
+            hints.health,
+            vec![("/internal/healthz".to_string(), "server.js:2".to_string())]
+        );
+        // Both routes of one file are taken, each in its role.
+        assert_eq!(
+            hints.readiness,
+            vec![("/internal/readiness".to_string(), "server.js:3".to_string())]
+        );
     }
 }

@@ -385,13 +385,18 @@ pub fn health_route_paths(cx: &AppContext) -> Vec<(String, String)> {
 /// the route and whether it is a registration (`app.get("/health", …)`)
 /// rather than a health path spelled out elsewhere in server code.
 pub(crate) fn code_health_routes(cx: &AppContext) -> Vec<(FileId, u32, bool)> {
-    code_health_routes_with_paths(cx)
-        .into_iter()
-        .map(|(id, line, registered, _)| (id, line, registered))
-        .collect()
+    // The first match of each file: the rules need one piece of evidence.
+    let mut out: Vec<(FileId, u32, bool)> = Vec::new();
+    for (id, line, registered, _) in code_health_routes_with_paths(cx) {
+        if out.last().is_none_or(|(last, _, _)| *last != id) {
+            out.push((id, line, registered));
+        }
+    }
+    out
 }
 
-/// The health routes registered in code, as (file, line, path).
+/// Every health route path in code, as (file, line, path): a probe asks
+/// each (`/healthz` and `/readyz` registered in one server file).
 fn code_health_paths(cx: &AppContext) -> Vec<(FileId, u32, String)> {
     code_health_routes_with_paths(cx)
         .into_iter()
@@ -415,50 +420,54 @@ fn code_health_routes_with_paths(cx: &AppContext) -> Vec<(FileId, u32, bool, Str
     };
     cx.source_files()
         .into_iter()
-        .filter_map(|id| {
+        .flat_map(|id| {
+            let mut found: Vec<(FileId, u32, bool, String)> = Vec::new();
             let file = index.get(id);
             if file.test {
-                return None;
+                return found;
             }
             let rel = &file.rel;
             // In file-routed frameworks routes are files (read above); code
             // can add some only in a custom server or middleware near the root.
             if file_routed && !near_root(rel) {
-                return None;
+                return found;
             }
             let (routes, paths) = match cx.app.ecosystem {
                 Ecosystem::Node => match facts.js_mentioning(id, HEALTH_NEEDLES) {
                     Some(js) => (js.route_paths.as_slice(), js.path_literals.as_slice()),
-                    None => return None,
+                    None => return found,
                 },
                 _ => match facts.code_mentioning(id, HEALTH_NEEDLES) {
                     Some(c) => (c.route_paths.as_slice(), c.path_literals.as_slice()),
-                    None => return None,
+                    None => return found,
                 },
             };
             // A strong health path spelled out anywhere in server code
             // (`"/healthz"` passed to a helper, a custom macro, a middleware).
-            if let Some((path, line)) = paths.iter().find(|(p, _)| is_strong_health_path(p)) {
+            for (path, line) in paths.iter().filter(|(p, _)| is_strong_health_path(p)) {
                 let registered = routes.iter().any(|(p, _)| p == path);
-                return Some((id, *line, registered, path.clone()));
+                found.push((id, *line, registered, path.clone()));
             }
             // Rails routes live in config/routes.rb (and config/routes/*.rb);
             // elsewhere `get "…"` is usually an HTTP client call.
             let routes_file = rails && rel.contains("config/routes");
-            if rails && !routes_file {
-                return None;
+            if rails && !routes_file && found.is_empty() {
+                return found;
             }
-            routes
-                .iter()
-                .find(|(path, _)| {
-                    // A bare word (`get("status")`) is a getter unless it is a
-                    // Rails route or names health outright.
-                    (path.contains('/')
-                        || routes_file
-                        || is_strong_health_path(&format!("/{path}")))
-                        && is_health_path(path)
-                })
-                .map(|(path, line)| (id, *line, true, path.clone()))
+            if !found.is_empty() && !routes_file {
+                // The registered routes among them are already listed; a
+                // weak route (`/status`) beside a strong one adds nothing.
+                return found;
+            }
+            for (path, line) in routes.iter().filter(|(path, _)| {
+                // A bare word (`get("status")`) is a getter unless it is a
+                // Rails route or names health outright.
+                (path.contains('/') || routes_file || is_strong_health_path(&format!("/{path}")))
+                    && is_health_path(path)
+            }) {
+                found.push((id, *line, true, path.clone()));
+            }
+            found
         })
         .collect()
 }

@@ -1350,6 +1350,13 @@ fn check_markdown_shows_the_backups_verified_where_they_go() {
         text.contains("Backup Strategy: verified where these backups go"),
         "{text}"
     );
+    // And the HTML report, outside the filtered findings.
+    let (_, html, _) = check_markdown(Some(&s3), "html");
+    assert!(
+        html.contains("<h2 id=\"backups-h\"><span aria-hidden=\"true\">💾</span> Backup Strategy: verified where these backups go</h2>")
+            && html.contains("<dt>Verified</dt><dd>the newest backup, s3://backups/db/nightly.dump, is 1 h"),
+        "{html}"
+    );
 }
 
 #[test]

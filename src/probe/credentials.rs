@@ -119,13 +119,16 @@ impl Credentials {
                 .map(PathBuf::from)
                 .or_else(|| home.as_ref().map(|h| h.join(".aws").join(name)))
         };
+        // A file that cannot be read or parsed is an error only when the
+        // keys have to come from it: with keys in the environment, a broken
+        // config file costs only its region.
         let credentials_file = match file_of("AWS_SHARED_CREDENTIALS_FILE", "credentials") {
-            Some(p) => AwsFile::load(p)?,
-            None => None,
+            Some(p) => AwsFile::load(p),
+            None => Ok(None),
         };
         let config_file = match file_of("AWS_CONFIG_FILE", "config") {
-            Some(p) => AwsFile::load(p)?,
-            None => None,
+            Some(p) => AwsFile::load(p),
+            None => Ok(None),
         };
         let explicit_profile = get("AWS_PROFILE").or_else(|| get("AWS_DEFAULT_PROFILE"));
         let profile = explicit_profile
@@ -135,7 +138,7 @@ impl Credentials {
         let config_section = if profile == "default"
             && config_file
                 .as_ref()
-                .is_some_and(|f| f.has_section("default"))
+                .is_ok_and(|f| f.as_ref().is_some_and(|f| f.has_section("default")))
         {
             "default".to_string()
         } else {
@@ -146,6 +149,8 @@ impl Credentials {
             .or_else(|| {
                 config_file
                     .as_ref()
+                    .ok()
+                    .and_then(|f| f.as_ref())
                     .and_then(|f| f.get(&config_section, "region"))
             })
             .unwrap_or_else(|| "us-east-1".to_string());
@@ -164,6 +169,8 @@ impl Credentials {
         }
 
         // 2. The profile: the credentials file, then the config file.
+        let credentials_file = credentials_file?;
+        let config_file = config_file?;
         let places = [
             (credentials_file.as_ref(), profile.clone()),
             (config_file.as_ref(), config_section.clone()),
@@ -352,5 +359,23 @@ mod tests {
             (c.access_key.as_str(), c.region.as_str()),
             ("CIKEY", "sa-east-1")
         );
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_read_matters_only_when_the_keys_are_in_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = dir.path().join("config");
+        std::fs::write(&config, "#".repeat(MAX_FILE as usize + 1)).expect("write");
+        let config_str = config.to_string_lossy().to_string();
+        let c = Credentials::from_lookup(lookup(&[
+            ("AWS_CONFIG_FILE", &config_str),
+            ("AWS_ACCESS_KEY_ID", "ENVKEY"),
+            ("AWS_SECRET_ACCESS_KEY", "envsecret"),
+        ]))
+        .expect("the environment's keys");
+        assert_eq!(c.region, "us-east-1");
+        let err =
+            Credentials::from_lookup(lookup(&[("AWS_CONFIG_FILE", &config_str)])).unwrap_err();
+        assert!(err.contains("larger than"), "{err}");
     }
 }

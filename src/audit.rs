@@ -68,6 +68,10 @@ pub struct Report {
     pub scores: Scores,
     /// The configuration file used, if any.
     pub config: Option<String>,
+    /// The backups checked where they are stored (`--backups`, or the
+    /// bucket the repository names with `check --probe`): for the reports'
+    /// backup section, verified or not. Not part of the JSON document.
+    pub backups: Option<crate::probe::backups::Verification>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +85,23 @@ pub enum AuditFailure {
 }
 
 pub fn run(root: &Path, options: &Options) -> Result<Report, AuditFailure> {
+    run_inner(root, options, false).map(|(report, _)| report)
+}
+
+/// The audit, and what the repository tells a probe of its deployment
+/// (`check --probe`): read from the same index and facts, no second walk.
+pub fn run_with_hints(
+    root: &Path,
+    options: &Options,
+) -> Result<(Report, crate::probe::repository::Hints), AuditFailure> {
+    run_inner(root, options, true).map(|(report, hints)| (report, hints.unwrap_or_default()))
+}
+
+fn run_inner(
+    root: &Path,
+    options: &Options,
+    want_hints: bool,
+) -> Result<(Report, Option<crate::probe::repository::Hints>), AuditFailure> {
     let shown = root.display().to_string();
     let meta = std::fs::metadata(root).map_err(|_| AuditFailure::NotFound(shown.clone()))?;
     if !meta.is_dir() {
@@ -122,7 +143,8 @@ pub fn run(root: &Path, options: &Options) -> Result<Report, AuditFailure> {
         })
         .collect();
     timings.lap("apps");
-    let mut findings: Vec<Finding> = run_rules(&facts, &apps, &mut timings)
+    let (findings, hints) = run_rules(&facts, &apps, &mut timings, want_hints);
+    let mut findings: Vec<Finding> = findings
         .into_iter()
         .filter(|f| !config.is_disabled(f.rule, f.app.as_deref()))
         .filter(|f| {
@@ -168,7 +190,7 @@ pub fn run(root: &Path, options: &Options) -> Result<Report, AuditFailure> {
         })
         .collect();
     let scores = score::compute(&apps, &findings);
-    Ok(Report {
+    let report = Report {
         root: shown,
         apps,
         findings,
@@ -177,7 +199,9 @@ pub fn run(root: &Path, options: &Options) -> Result<Report, AuditFailure> {
         baseline_matched,
         scores,
         config: config_rel,
-    })
+        backups: None,
+    };
+    Ok((report, hints))
 }
 
 impl Report {
@@ -188,6 +212,9 @@ impl Report {
         self.findings.extend(live.findings);
         sort_findings(&mut self.findings);
         self.errors.extend(live.errors);
+        if live.backups.is_some() {
+            self.backups = live.backups;
+        }
         self.scores = score::compute(&self.apps, &self.findings);
     }
 }
@@ -258,7 +285,12 @@ fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
     }
 }
 
-fn run_rules(facts: &Facts, apps: &[App], timings: &mut Timings) -> Vec<Finding> {
+fn run_rules(
+    facts: &Facts,
+    apps: &[App],
+    timings: &mut Timings,
+    want_hints: bool,
+) -> (Vec<Finding>, Option<crate::probe::repository::Hints>) {
     let repo = RepoContext::new(facts, apps);
     // One context per app, shared by every rule: what it lists once (the
     // app's source files, nested packages) is listed once for all of them.
@@ -294,7 +326,9 @@ fn run_rules(facts: &Facts, apps: &[App], timings: &mut Timings) -> Vec<Finding>
     // Apps that share a workspace package (a `packages/db` schema) would each
     // report the same evidence; keep the first.
     findings.dedup_by(|b, a| a.rule == b.rule && a.locations == b.locations);
-    findings
+    // Read after the rules: what they parsed and listed is cached.
+    let hints = want_hints.then(|| crate::probe::repository::hints(&repo, &contexts));
+    (findings, hints)
 }
 
 #[cfg(test)]

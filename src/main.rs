@@ -450,10 +450,16 @@ fn check(
     live: Option<seaworthy::probe::Options>,
 ) -> ExitCode {
     let progress = Progress::start(&path);
-    let result = audit::run(&path, &options);
+    // With --probe, the audit also says what the repository tells the probe
+    // (health routes, the backup bucket), from the same index and facts.
+    let result = if live.is_some() {
+        audit::run_with_hints(&path, &options).map(|(r, h)| (r, Some(h)))
+    } else {
+        audit::run(&path, &options).map(|r| (r, None))
+    };
     progress.stop();
-    let mut report = match result {
-        Ok(report) => report,
+    let (mut report, hints) = match result {
+        Ok(done) => done,
         Err(err) => {
             eprintln!("error: {err}");
             return ExitCode::from(2);
@@ -471,11 +477,16 @@ fn check(
         );
     }
     if let Some(mut live) = live {
+        let hints = hints.unwrap_or_default();
+        // The health routes the apps define are asked first.
+        live.repository_health = hints.health;
+        live.repository_readiness = hints.readiness;
         // Where the repository says its backups go, the probe looks there.
         if live.backups.is_none() {
-            if let Some((target, from)) = seaworthy::probe::repository::backup_target(&path) {
+            if let Some((target, from)) = hints.backup_target {
                 eprintln!("probe: backups: checking {target} (named in {from})");
                 live.backups = Some(target);
+                live.backups_named_in = Some(from);
             }
         }
         if live.backups.is_some() && live.endpoint_url.is_none() {
@@ -491,6 +502,11 @@ fn check(
                     eprintln!("probe: {note}");
                 }
                 report.merge_live(outcome.report);
+                // No bucket to look at: the reports say the backups were
+                // not verified, rather than nothing.
+                if report.backups.is_none() {
+                    report.backups = Some(seaworthy::probe::backups::Verification::no_target());
+                }
             }
             Err(err) => {
                 eprintln!("error: {err}");

@@ -2,15 +2,10 @@
 //! and after `seaworthy fix`, compared from their JSON reports.
 
 use std::path::Path;
-use std::process::Command;
-
-use assert_cmd::cargo::CommandCargoExt;
 
 mod common;
 
-fn seaworthy() -> Command {
-    Command::cargo_bin("seaworthy").expect("binary builds")
-}
+use common::seaworthy;
 
 fn audit_to(root: &Path, file: &Path) {
     let out = seaworthy()

@@ -5,7 +5,9 @@
 //! config, the standalone server started against a real PostgreSQL and a real
 //! Redis; the readiness route must answer 200 with both checks passing, 503
 //! naming redis within its timeout once Redis stops, and 200 again once Redis
-//! is back.
+//! is back. The same server is then probed as a deployment
+//! (`check --probe`, `probe`): the health routes pass, the readiness finding
+//! names redis while Redis is down, and passes again once it is back.
 //!
 //! Needs npm, the npm registry, `redis-server` and a PostgreSQL server: it
 //! runs when `SEAWORTHY_E2E=1` (CI sets it, see `.ci/e2e-setup.sh`) and fails
@@ -16,6 +18,10 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+mod common;
 
 fn e2e_enabled(test: &str) -> bool {
     if std::env::var("SEAWORTHY_E2E").as_deref() == Ok("1") {
@@ -161,6 +167,78 @@ fn seaworthy() -> PathBuf {
     assert_cmd::cargo::cargo_bin("seaworthy")
 }
 
+/// The paths a probe of this app may ask: the well-known ones, the routes
+/// `seaworthy fix` wrote (the same), the exposure list.
+const PROBE_PATHS: &[&str] = &[
+    "/",
+    "/api/health/live",
+    "/livez",
+    "/healthz",
+    "/health",
+    "/api/health",
+    "/api/health/ready",
+    "/readyz",
+    "/.env",
+    "/.git/config",
+    "/.git/HEAD",
+    "/server.js.map",
+    "/seaworthy-probe-not-found",
+];
+
+/// The live findings of a report as (rule, location, message), and a check
+/// that the probe's request list (on stderr) holds only GETs of the
+/// allowed paths.
+fn live_findings(report: &Value, stderr: &str, origin: &str) -> Vec<(String, String, String)> {
+    let note = stderr
+        .lines()
+        .find(|l| l.contains(&format!("request(s) to {origin}:")))
+        .unwrap_or_else(|| panic!("no request list on stderr: {stderr}"));
+    let list = note.split_once(": ").map(|(_, r)| r).unwrap_or("");
+    let list = list.split_once(": ").map(|(_, r)| r).unwrap_or("");
+    for request in list.split(", ") {
+        let (method, path) = request.split_once(' ').unwrap_or(("", request));
+        assert!(
+            method == "GET" && PROBE_PATHS.contains(&path),
+            "unexpected request {request} in {note}"
+        );
+    }
+    report["findings"]
+        .as_array()
+        .map(|fs| {
+            fs.iter()
+                .filter(|f| f["rule"].as_str().is_some_and(|r| r.starts_with("probe-")))
+                .map(|f| {
+                    (
+                        f["rule"].as_str().unwrap_or("").to_string(),
+                        f["locations"][0]["path"].as_str().unwrap_or("").to_string(),
+                        f["message"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `seaworthy ARGS --format json`: (exit code, report, stderr).
+fn seaworthy_json(args: &[&str]) -> (i32, Value, String) {
+    let mut cmd = common::seaworthy();
+    cmd.args(args)
+        .args(["--format", "json", "--fail-on", "none"])
+        .env_remove("BACKUP_S3_BUCKET")
+        .env_remove("BACKUP_S3_ENDPOINT");
+    let (code, stdout, stderr) = common::outcome(&mut cmd);
+    let report = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    (code, report, stderr)
+}
+
+/// The health findings (liveness, readiness) among the live ones.
+fn health_only(found: &[(String, String, String)]) -> Vec<&(String, String, String)> {
+    found
+        .iter()
+        .filter(|(r, _, _)| r.starts_with("probe-health-") || r.starts_with("probe-readiness-"))
+        .collect()
+}
+
 #[test]
 fn fixed_example_builds_and_its_readiness_follows_redis() {
     if !e2e_enabled("fixed_example_builds_and_its_readiness_follows_redis") {
@@ -259,6 +337,29 @@ fn fixed_example_builds_and_its_readiness_follows_redis() {
         "{body}"
     );
 
+    // Probed as a deployment, with the repository: the routes `fix` wrote
+    // are found (as the static audit sees them) and pass every health check.
+    let url = format!("http://127.0.0.1:{port}");
+    let app_arg = app.to_string_lossy().to_string();
+    let (code, report, stderr) = seaworthy_json(&["check", &app_arg, "--probe", &url]);
+    assert_eq!(code, 0, "{stderr}");
+    let found = live_findings(&report, &stderr, &url);
+    assert_eq!(
+        health_only(&found),
+        Vec::<&(String, String, String)>::new(),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("readiness route /api/health/ready from the repository"),
+        "{stderr}"
+    );
+    // What else the live app shows (headers, exposure) stays the same below.
+    let baseline: Vec<&(String, String, String)> = found
+        .iter()
+        .filter(|f| !health_only(&found).contains(f))
+        .collect();
+    eprintln!("live findings besides health: {baseline:?}");
+
     // Redis stops: readiness must fail, name redis, and answer in time.
     drop(redis.take());
     let started = Instant::now();
@@ -269,6 +370,22 @@ fn fixed_example_builds_and_its_readiness_follows_redis() {
     assert!(body.to_lowercase().contains("redis"), "{body}");
     assert!(took < Duration::from_secs(5), "took {took:?}");
 
+    // The probe says the same: one readiness finding naming redis, nothing
+    // else changed.
+    let (_, report, stderr) = seaworthy_json(&["probe", &url]);
+    let found = live_findings(&report, &stderr, &url);
+    let health = health_only(&found);
+    assert_eq!(health.len(), 1, "{found:#?}\n{stderr}");
+    assert_eq!(health[0].0, "probe-health-failing");
+    assert_eq!(health[0].1, format!("{url}/api/health/ready"));
+    assert!(
+        health[0].2.contains("answered 503 (failing: redis)"),
+        "{found:#?}"
+    );
+    let rest: Vec<&(String, String, String)> =
+        found.iter().filter(|f| !health.contains(f)).collect();
+    assert_eq!(rest, baseline, "{stderr}");
+
     // Redis is back: readiness recovers.
     redis = Some(start_redis(redis_port));
     assert!(
@@ -276,6 +393,14 @@ fn fixed_example_builds_and_its_readiness_follows_redis() {
             get(port, "/api/health/ready", Duration::from_secs(5)).is_ok_and(|(s, _)| s == 200)
         }),
         "readiness did not recover after Redis came back"
+    );
+    // And the probe passes again.
+    let (_, report, stderr) = seaworthy_json(&["probe", &url]);
+    let found = live_findings(&report, &stderr, &url);
+    assert_eq!(
+        health_only(&found),
+        Vec::<&(String, String, String)>::new(),
+        "{stderr}"
     );
     drop(redis);
 }

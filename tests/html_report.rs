@@ -331,6 +331,7 @@ fn large_report(n: usize) -> Report {
         baseline_matched: 0,
         scores,
         config: None,
+        backups: None,
     }
 }
 

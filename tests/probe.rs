@@ -3,136 +3,54 @@
 //! requests it received, so each test can assert that the probe asked only
 //! for the fixed list, with GET or HEAD, and nothing else.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-/// An answer: status, headers, body.
-type Answer = (u16, Vec<(&'static str, &'static str)>, &'static str);
+mod common;
 
+use common::http::{HttpServer, Reply, HANG};
+
+/// An answer: status, headers, body.
+type Answer = Reply;
+
+/// The deployment: answers by path, and asserts that no request carries
+/// credentials, cookies or a payload.
 struct Server {
-    port: u16,
-    log: Arc<Mutex<Vec<String>>>,
+    http: HttpServer,
 }
 
 impl Server {
     /// Serves `answer(path, n)` for every request, `n` counting the requests
-    /// to that path so far (from 0). One request per connection.
+    /// to that path so far (from 0).
     fn start(answer: fn(&str, usize) -> Answer) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-        let port = listener.local_addr().expect("local addr").port();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let seen = Arc::clone(&log);
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                // A thread per connection: a hanging answer blocks no other.
-                let seen = Arc::clone(&seen);
-                std::thread::spawn(move || {
-                    let _ = serve_one(stream, answer, &seen);
-                });
-            }
-        });
-        Server { port, log }
+        Server {
+            http: HttpServer::start(move |r, n| {
+                check_sent_nothing(r);
+                answer(&r.target, n)
+            }),
+        }
     }
 
     fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        self.http.url()
     }
 
     fn requests(&self) -> Vec<String> {
-        self.log.lock().expect("log").clone()
+        self.http.requests()
     }
 }
 
-fn serve_one(
-    stream: TcpStream,
-    answer: fn(&str, usize) -> Answer,
-    log: &Mutex<Vec<String>>,
-) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    respond(stream, answer, log)
-}
-
-fn respond<S: Read + Write>(
-    mut stream: S,
-    answer: fn(&str, usize) -> Answer,
-    log: &Mutex<Vec<String>>,
-) -> std::io::Result<()> {
-    let mut request_line = String::new();
-    let mut headers = Vec::new();
-    {
-        let mut reader = BufReader::new(&mut stream);
-        reader.read_line(&mut request_line)?;
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
-                break;
-            }
-            headers.push(line.trim_end().to_ascii_lowercase());
-        }
-    }
-    if request_line.trim().is_empty() {
-        // A connection that asked nothing (the certificate check's handshake).
-        return Ok(());
-    }
-    // No credentials, cookies or payloads, ever.
-    for h in &headers {
-        assert!(
-            !h.starts_with("authorization:")
-                && !h.starts_with("cookie:")
-                && !h.starts_with("content-length:"),
-            "the probe sent `{h}`"
-        );
-    }
-    let mut parts = request_line.split_whitespace();
-    let method = parts.next().unwrap_or("").to_string();
-    let path = parts.next().unwrap_or("").to_string();
-    let n = {
-        let mut log = log.lock().expect("log");
-        let n = log
-            .iter()
-            .filter(|r| r.split_once(' ').map(|(_, p)| p) == Some(path.as_str()))
-            .count();
-        log.push(format!("{method} {path}"));
-        n
-    };
-    let (status, headers, body) = answer(&path, n);
-    if status == HANG {
-        std::thread::sleep(Duration::from_secs(4));
-        return Ok(());
-    }
-    let mut out = format!("HTTP/1.1 {status} {}\r\n", reason(status));
-    for (name, value) in headers {
-        out.push_str(&format!("{name}: {value}\r\n"));
-    }
-    out.push_str(&format!(
-        "Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    ));
-    if method != "HEAD" {
-        out.push_str(body);
-    }
-    stream.write_all(out.as_bytes())?;
-    stream.flush()
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        302 => "Found",
-        404 => "Not Found",
-        503 => "Service Unavailable",
-        _ => "Whatever",
+/// No credentials, cookies or payloads, ever.
+fn check_sent_nothing(r: &common::http::Request) {
+    for name in ["authorization", "cookie", "content-length"] {
+        assert!(r.header(name).is_none(), "the probe sent `{name}`");
     }
 }
-
-/// A status that makes the server wait and close without answering.
-const HANG: u16 = 999;
 
 const NOT_FOUND: Answer = (404, vec![], "Not Found");
 
@@ -215,8 +133,7 @@ fn probe(args: &[&str]) -> (i32, Value, String) {
 }
 
 fn probe_with_timeout(args: &[&str], timeout: &str) -> (i32, Value, String) {
-    let out = Command::cargo_bin("seaworthy")
-        .expect("binary builds")
+    let out = common::seaworthy()
         .arg("probe")
         .args(args)
         .args(["--format", "json", "--timeout", timeout])
@@ -376,6 +293,7 @@ fn a_flapping_readiness_route_is_inconsistent() {
         "{found:#?}"
     );
     assert_eq!(found.len(), 1, "{found:#?}");
+    assert_only_allowed(&server.requests());
 }
 
 #[test]
@@ -403,6 +321,11 @@ fn a_named_route_that_is_missing_is_reported() {
         "{requests:?}"
     );
     assert!(requests.contains(&"GET /status".to_string()));
+    let others: Vec<String> = requests
+        .into_iter()
+        .filter(|r| r != "GET /status")
+        .collect();
+    assert_only_allowed(&others);
 }
 
 #[test]
@@ -450,8 +373,7 @@ fn a_bad_url_is_a_usage_error() {
 fn the_report_renders_in_every_format() {
     let server = Server::start(bad);
     for format in ["text", "markdown", "sarif", "github"] {
-        let out = Command::cargo_bin("seaworthy")
-            .expect("binary builds")
+        let out = common::seaworthy()
             .args(["probe", &server.url(), "--format", format])
             .timeout(Duration::from_secs(120))
             .output()
@@ -480,6 +402,7 @@ fn a_hanging_route_costs_one_timeout_and_is_reported() {
             && m.contains("/health → 404")),
         "{found:#?}"
     );
+    assert_only_allowed(&server.requests());
 }
 
 /// An HTTPS server on the loopback address with a certificate for `host`
@@ -517,26 +440,12 @@ fn start_tls(host: &str, days: i64, answer: fn(&str, usize) -> Answer) -> TlsSer
             rustls::pki_types::PrivatePkcs8KeyDer::from(key.serialize_der()).into(),
         )
         .expect("server config");
-    let config = Arc::new(config);
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-    let port = listener.local_addr().expect("local addr").port();
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let seen = Arc::clone(&log);
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let seen = Arc::clone(&seen);
-            let config = Arc::clone(&config);
-            std::thread::spawn(move || {
-                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-                let Ok(conn) = rustls::ServerConnection::new(config) else {
-                    return;
-                };
-                let _ = respond(rustls::StreamOwned::new(conn, stream), answer, &seen);
-            });
-        }
+    let http = HttpServer::start_tls(Arc::new(config), move |r, n| {
+        check_sent_nothing(r);
+        answer(&r.target, n)
     });
     TlsServer {
-        server: Server { port, log },
+        server: Server { http },
         ca: ca_file,
     }
 }
@@ -548,7 +457,7 @@ fn seaworthy_provider() -> rustls::crypto::CryptoProvider {
 
 impl TlsServer {
     fn url(&self) -> String {
-        format!("https://127.0.0.1:{}", self.server.port)
+        format!("https://127.0.0.1:{}", self.server.http.port)
     }
 
     fn probe(&self) -> (i32, Value, String) {
@@ -597,10 +506,12 @@ fn a_certificate_expiring_in_five_days_is_high() {
         .as_str()
         .unwrap_or("")
         .contains("expires in"));
+    assert_only_allowed(&server.server.requests());
     // A certificate with weeks left is medium.
     let server = start_tls("127.0.0.1", 15, good_https);
     let (_, report, stderr) = server.probe();
     assert_eq!(report["findings"][0]["severity"], "medium", "{stderr}");
+    assert_only_allowed(&server.server.requests());
 }
 
 #[test]
@@ -639,8 +550,7 @@ fn https_without_hsts_is_reported() {
 /// one report, scored together.
 fn check_with_probe(path: &str, url: &str) -> (i32, Value, String) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-    let out = Command::cargo_bin("seaworthy")
-        .expect("binary builds")
+    let out = common::seaworthy()
         .arg("check")
         .arg(&root)
         .args(["--format", "json", "--fail-on", "high", "--probe", url])
@@ -698,9 +608,6 @@ fn check_with_probe_reports_static_and_live_findings_together() {
 // ---------------------------------------------------------------------------
 // --backups against the moto S3 server that .ci/e2e-setup.sh starts.
 
-#[path = "common/mod.rs"]
-mod common;
-
 /// Creates `bucket` in moto as `case` describes: a good bucket (versioning,
 /// lifecycle, two encrypted dumps each with its `.complete` marker) with one
 /// thing taken away or spoiled.
@@ -714,10 +621,16 @@ if case != "no-versioning":
 if case != "no-lifecycle":
     s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
         {"ID": "expire", "Status": "Enabled", "Filter": {"Prefix": "db/"}, "Expiration": {"Days": 30}}]})
-if case == "public":
+if case in ("public", "public-blocked"):
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
          "Resource": "arn:aws:s3:::%s/*" % bucket}]}))
+if case == "public-acl":
+    s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
+if case == "public-blocked":
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
 if case == "none":
     sys.exit(0)
 sizes = {"empty": (1000, 0), "shrinking": (1000, 100)}.get(case, (1000, 990))
@@ -815,6 +728,20 @@ fn verified_backups_have_no_finding_and_stale_ones_are_high() {
         format!("s3://{bucket}/db/20261207T020000Z.dump")
     );
     assert_eq!(code, 1);
+
+    // A public policy behind Block Public Access is no finding: S3 restricts
+    // it, and the probe asks neither the policy nor the ACL.
+    let Some((endpoint, bucket)) = s3_bucket("verified_backups", "public-blocked") else {
+        return;
+    };
+    let (code, found, stderr) = probe_backups(&endpoint, &bucket, &[]);
+    assert_eq!(found, vec![], "{stderr}");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("?publicAccessBlock"), "{stderr}");
+    assert!(
+        !stderr.contains("?policyStatus") && !stderr.contains("?acl"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -839,6 +766,7 @@ fn each_spoiled_backup_bucket_reports_its_finding() {
         ("no-lifecycle", "probe-backup-no-retention", ""),
         ("no-versioning", "probe-backup-deletable", ""),
         ("public", "probe-backup-public", ""),
+        ("public-acl", "probe-backup-public", ""),
         ("none", "probe-backup-missing", "db/"),
     ];
     for (case, rule, object) in cases {
@@ -865,11 +793,16 @@ fn each_spoiled_backup_bucket_reports_its_finding() {
 #[test]
 fn backups_without_credentials_is_a_usage_error_naming_them() {
     let server = Server::start(good);
-    let out = Command::cargo_bin("seaworthy")
-        .expect("binary builds")
+    let empty_home = tempfile::tempdir().expect("tempdir");
+    let out = common::seaworthy()
         .args(["probe", &server.url(), "--backups", "s3://acme-backups/db/"])
         .env_remove("AWS_ACCESS_KEY_ID")
         .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SHARED_CREDENTIALS_FILE")
+        .env_remove("AWS_CONFIG_FILE")
+        // A home without ~/.aws: no profile to fall back on.
+        .env("HOME", empty_home.path())
         .timeout(Duration::from_secs(60))
         .output()
         .expect("runs");
@@ -881,8 +814,7 @@ fn backups_without_credentials_is_a_usage_error_naming_them() {
     );
     // Nothing was sent before the error.
     assert!(server.requests().is_empty());
-    let out = Command::cargo_bin("seaworthy")
-        .expect("binary builds")
+    let out = common::seaworthy()
         .args(["probe", &server.url(), "--backups", "acme-backups"])
         .env("AWS_ACCESS_KEY_ID", "x")
         .env("AWS_SECRET_ACCESS_KEY", "y")
@@ -898,77 +830,35 @@ fn backups_without_credentials_is_a_usage_error_naming_them() {
 
 type S3Answer = (u16, Vec<(&'static str, &'static str)>, &'static str);
 
+/// An S3-compatible server answering `answer(method, target)`.
 struct FakeS3 {
-    port: u16,
-    /// `METHOD PATH?QUERY` and the Authorization header of each request.
-    log: Arc<Mutex<Vec<(String, String)>>>,
+    http: HttpServer,
 }
 
 impl FakeS3 {
     fn start(answer: fn(&str, &str) -> S3Answer) -> FakeS3 {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-        let port = listener.local_addr().expect("local addr").port();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let seen = Arc::clone(&log);
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let seen = Arc::clone(&seen);
-                std::thread::spawn(move || {
-                    let _ = fake_s3_one(stream, answer, &seen);
-                });
-            }
-        });
-        FakeS3 { port, log }
+        FakeS3 {
+            http: HttpServer::start(move |r, _| answer(&r.method, &r.target)),
+        }
     }
 
     fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        self.http.url()
     }
-}
 
-fn fake_s3_one(
-    mut stream: TcpStream,
-    answer: fn(&str, &str) -> S3Answer,
-    log: &Mutex<Vec<(String, String)>>,
-) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    let mut request_line = String::new();
-    let mut auth = String::new();
-    {
-        let mut reader = BufReader::new(&mut stream);
-        reader.read_line(&mut request_line)?;
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
-                break;
-            }
-            if let Some((name, value)) = line.trim_end().split_once(": ") {
-                if name.eq_ignore_ascii_case("authorization") {
-                    auth = value.to_string();
-                }
-            }
-        }
+    /// `METHOD TARGET` and the Authorization header of each request.
+    fn log(&self) -> Vec<(String, String)> {
+        self.http
+            .received()
+            .iter()
+            .map(|r| {
+                (
+                    r.line(),
+                    r.header("authorization").unwrap_or("").to_string(),
+                )
+            })
+            .collect()
     }
-    let mut parts = request_line.split_whitespace();
-    let method = parts.next().unwrap_or("").to_string();
-    let target = parts.next().unwrap_or("").to_string();
-    log.lock()
-        .expect("log")
-        .push((format!("{method} {target}"), auth));
-    let (status, headers, body) = answer(&method, &target);
-    let mut out = format!("HTTP/1.1 {status} {}\r\n", reason(status));
-    for (name, value) in headers {
-        out.push_str(&format!("{name}: {value}\r\n"));
-    }
-    out.push_str(&format!(
-        "Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    ));
-    if method != "HEAD" {
-        out.push_str(body);
-    }
-    stream.write_all(out.as_bytes())?;
-    stream.flush()
 }
 
 const FAKE_LISTING: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -999,8 +889,7 @@ fn fake_object(method: &str, target: &str) -> Option<S3Answer> {
 
 fn fake_backup_probe(s3: &FakeS3) -> (i32, Vec<(String, String, String)>, String) {
     let server = Server::start(good);
-    let out = Command::cargo_bin("seaworthy")
-        .expect("binary builds")
+    let out = common::seaworthy()
         .args([
             "probe",
             &server.url(),
@@ -1022,7 +911,7 @@ fn fake_backup_probe(s3: &FakeS3) -> (i32, Vec<(String, String, String)>, String
         .expect("runs");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    for (request, auth) in s3.log.lock().expect("log").iter() {
+    for (request, auth) in s3.log().iter() {
         assert!(
             request.starts_with("GET /backups/") || request.starts_with("HEAD /backups/db/"),
             "{request}"
@@ -1048,6 +937,7 @@ fn unimplemented_s3_apis_are_skipped_with_a_note_never_reported() {
     for api in [
         "GetBucketLifecycleConfiguration",
         "GetBucketVersioning",
+        "GetPublicAccessBlock",
         "GetBucketPolicyStatus",
         "GetBucketAcl",
     ] {
@@ -1056,47 +946,72 @@ fn unimplemented_s3_apis_are_skipped_with_a_note_never_reported() {
             "{api}: {stderr}"
         );
     }
-    let requests: Vec<String> = s3
-        .log
-        .lock()
-        .expect("log")
-        .iter()
-        .map(|(r, _)| r.clone())
-        .collect();
+    let requests: Vec<String> = s3.log().into_iter().map(|(r, _)| r).collect();
     // Versioning unknown: object lock is not asked.
     assert!(
         !requests.iter().any(|r| r.contains("object-lock")),
         "{requests:?}"
     );
-    assert_eq!(requests.len(), 6, "{requests:?}");
+    assert_eq!(requests.len(), 7, "{requests:?}");
+}
+
+/// A bucket with versioning and a lifecycle rule, no Block Public Access,
+/// no policy, and an ACL that grants AllUsers read access.
+fn acl_public(method: &str, target: &str) -> S3Answer {
+    if let Some(a) = fake_object(method, target) {
+        return a;
+    }
+    match target {
+        "/backups/?lifecycle=" => (200, vec![], "<LifecycleConfiguration><Rule><ID>x</ID><Status>Enabled</Status></Rule></LifecycleConfiguration>"),
+        "/backups/?versioning=" => (200, vec![], "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>"),
+        "/backups/?publicAccessBlock=" => (404, vec![], "<Error><Code>NoSuchPublicAccessBlockConfiguration</Code><Message>The public access block configuration was not found</Message></Error>"),
+        "/backups/?policyStatus=" => (404, vec![], "<Error><Code>NoSuchBucketPolicy</Code><Message>The bucket policy does not exist</Message></Error>"),
+        "/backups/?acl=" => (200, vec![], r#"<AccessControlPolicy><Owner><ID>o</ID></Owner><AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>"#),
+        _ => NOT_FOUND,
+    }
 }
 
 #[test]
 fn an_acl_granting_all_users_is_a_public_bucket() {
-    let s3 = FakeS3::start(|method, target| {
-        if let Some(a) = fake_object(method, target) {
-            return a;
-        }
-        match target {
-            "/backups/?lifecycle=" => (200, vec![], "<LifecycleConfiguration><Rule><ID>x</ID><Status>Enabled</Status></Rule></LifecycleConfiguration>"),
-            "/backups/?versioning=" => (200, vec![], "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>"),
-            "/backups/?policyStatus=" => (404, vec![], "<Error><Code>NoSuchBucketPolicy</Code><Message>The bucket policy does not exist</Message></Error>"),
-            "/backups/?acl=" => (200, vec![], r#"<AccessControlPolicy><Owner><ID>o</ID></Owner><AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>"#),
-            _ => NOT_FOUND,
-        }
-    });
+    let s3 = FakeS3::start(acl_public);
     let (code, found, stderr) = fake_backup_probe(&s3);
     assert_eq!(
         found,
         vec![(
             "probe-backup-public".to_string(),
             "s3://backups".to_string(),
-            "The backup bucket s3://backups is public: its ACL grants access to AllUsers"
+            "The backup bucket s3://backups is public: its ACL grants access to AllUsers, and Block Public Access is off"
                 .to_string()
         )],
         "{stderr}"
     );
     assert_eq!(code, 1);
+}
+
+#[test]
+fn block_public_access_makes_a_public_acl_harmless_and_is_asked_first() {
+    // The same ACL, with every Block Public Access setting on: S3 ignores
+    // the grant, so nothing is reported and neither policy nor ACL is asked.
+    let s3 = FakeS3::start(|method, target| {
+        match target {
+        "/backups/?publicAccessBlock=" => (200, vec![], "<PublicAccessBlockConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>"),
+        _ => acl_public(method, target),
+    }
+    });
+    let (code, found, stderr) = fake_backup_probe(&s3);
+    assert_eq!(found, vec![], "{stderr}");
+    assert_eq!(code, 0, "{stderr}");
+    let requests: Vec<String> = s3.log().into_iter().map(|(r, _)| r).collect();
+    assert!(
+        !requests
+            .iter()
+            .any(|r| r.contains("?acl") || r.contains("?policyStatus")),
+        "{requests:?}"
+    );
+    assert!(
+        requests.contains(&"GET /backups/?publicAccessBlock=".to_string()),
+        "{requests:?}"
+    );
 }
 
 #[test]
@@ -1189,8 +1104,7 @@ print(k["AccessKeyId"], k["SecretAccessKey"])
     let (key, secret) = keys.trim().split_once(' ').expect("key and secret");
     let server = Server::start(good);
     let run = |secret: &str| {
-        let out = Command::cargo_bin("seaworthy")
-            .expect("binary builds")
+        let out = common::seaworthy()
             .args(["probe", &server.url(), "--backups", "s3://signed/db/"])
             .args(["--endpoint-url", &endpoint, "--format", "json"])
             .env("AWS_ACCESS_KEY_ID", key)
@@ -1234,8 +1148,7 @@ fn check_with_probe_checks_the_bucket_the_repository_names() {
         return;
     };
     let (_dir, root) = common::copy_of("examples/nextjs-prisma-pet-server");
-    let fixed = Command::cargo_bin("seaworthy")
-        .expect("binary builds")
+    let fixed = common::seaworthy()
         .args([
             "fix",
             "--allow-no-vcs",
@@ -1265,8 +1178,7 @@ fn check_with_probe_checks_the_bucket_the_repository_names() {
     std::fs::write(&example, text).expect("write");
 
     let server = Server::start(good);
-    let out = Command::cargo_bin("seaworthy")
-        .expect("binary builds")
+    let out = common::seaworthy()
         .arg("check")
         .arg(&root)
         .args([
@@ -1299,4 +1211,451 @@ fn check_with_probe_checks_the_bucket_the_repository_names() {
             .any(|(r, path, _)| r == "probe-backup-missing" && path.contains(&bucket)),
         "{found:?}"
     );
+}
+
+// ---------------------------------------------------------------------------
+// `check … --probe URL --format markdown`: the backup section says whether
+// the backups were verified where they go, in the reference report's words.
+
+/// A listing of one backup uploaded an hour ago, with its marker.
+fn fresh_listing() -> &'static str {
+    static LISTING: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    LISTING.get_or_init(|| {
+        let fmt = &time::format_description::well_known::Rfc3339;
+        let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).expect("ns");
+        let dump = (now - time::Duration::hours(1)).format(fmt).expect("format");
+        let marker = (now - time::Duration::minutes(59)).format(fmt).expect("format");
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>backups</Name><Prefix>db/</Prefix><KeyCount>2</KeyCount><IsTruncated>false</IsTruncated>
+<Contents><Key>db/nightly.dump</Key><LastModified>{dump}</LastModified><Size>4096</Size></Contents>
+<Contents><Key>db/nightly.dump.complete</Key><LastModified>{marker}</LastModified><Size>80</Size></Contents>
+</ListBucketResult>"#
+        )
+    })
+}
+
+/// A bucket where every check holds (Block Public Access on).
+fn sound_bucket(method: &str, target: &str) -> S3Answer {
+    match (method, target) {
+        ("GET", "/backups/?list-type=2&prefix=db%2F") => {
+            (200, vec![("Content-Type", "application/xml")], fresh_listing())
+        }
+        ("HEAD", "/backups/db/nightly.dump") => {
+            (200, vec![("x-amz-server-side-encryption", "AES256")], "")
+        }
+        ("GET", "/backups/?lifecycle=") => (200, vec![], "<LifecycleConfiguration><Rule><ID>x</ID><Status>Enabled</Status></Rule></LifecycleConfiguration>"),
+        ("GET", "/backups/?versioning=") => (200, vec![], "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>"),
+        ("GET", "/backups/?publicAccessBlock=") => (200, vec![], "<PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>"),
+        _ => NOT_FOUND,
+    }
+}
+
+/// The same bucket, its newest backup stored unencrypted.
+fn unencrypted_bucket(method: &str, target: &str) -> S3Answer {
+    match (method, target) {
+        ("HEAD", "/backups/db/nightly.dump") => (200, vec![], ""),
+        _ => sound_bucket(method, target),
+    }
+}
+
+/// `check examples/nextjs-prisma-pet-server --probe URL --format FORMAT`,
+/// with `--backups` on `s3` when given: (exit code, report, stderr), and
+/// the deployment and S3 asked only what they may be.
+fn check_markdown(s3: Option<&FakeS3>, format: &str) -> (i32, String, String) {
+    let server = Server::start(good);
+    let mut cmd = common::seaworthy();
+    cmd.arg("check")
+        .arg(common::repo_path("examples/nextjs-prisma-pet-server"))
+        .args([
+            "--format",
+            format,
+            "--fail-on",
+            "none",
+            "--probe",
+            &server.url(),
+        ])
+        .env_remove("BACKUP_S3_BUCKET")
+        .env_remove("BACKUP_S3_ENDPOINT");
+    if let Some(s3) = s3 {
+        cmd.args(["--backups", "s3://backups/db/", "--endpoint-url", &s3.url()])
+            .env("AWS_ACCESS_KEY_ID", "fakekey")
+            .env("AWS_SECRET_ACCESS_KEY", "fakesecret")
+            .env_remove("AWS_SESSION_TOKEN");
+    }
+    let out = common::outcome(&mut cmd);
+    assert_only_allowed(&server.requests());
+    if let Some(s3) = s3 {
+        for (request, _) in s3.log() {
+            assert!(
+                request.starts_with("GET /backups/") || request.starts_with("HEAD /backups/db/"),
+                "{request}"
+            );
+        }
+    }
+    out
+}
+
+/// The `## 💾 Database & Backups` section of a markdown report.
+fn backup_section(markdown: &str) -> &str {
+    let start = markdown
+        .find("## 💾 Database & Backups")
+        .unwrap_or_else(|| panic!("no backup section in {markdown}"));
+    let rest = &markdown[start..];
+    let end = rest.find("\n---").unwrap_or(rest.len());
+    &rest[..end]
+}
+
+#[test]
+fn check_markdown_shows_the_backups_verified_where_they_go() {
+    let s3 = FakeS3::start(sound_bucket);
+    let (code, markdown, stderr) = check_markdown(Some(&s3), "markdown");
+    assert_eq!(code, 0, "{stderr}");
+    let section = backup_section(&markdown);
+    // The static finding stays (the script keeps a local copy), and the
+    // live answer follows it, verified.
+    assert!(
+        section.contains(
+            "### 1. Backup strategy\n**Observation:** `scripts/database-backup.sh` exists"
+        ),
+        "{section}"
+    );
+    assert!(
+        section.contains("### 3. Backup Strategy: verified where these backups go\n"),
+        "{section}"
+    );
+    assert!(
+        section.contains(
+            "**Observation:** The backups go to `s3://backups/db/`; the probe looked there."
+        ),
+        "{section}"
+    );
+    for words in [
+        "**Verified:** the newest backup, s3://backups/db/nightly.dump, is 1 h",
+        "it is 4096 bytes",
+        "its .complete marker is there",
+        "it is encrypted at rest (AES256)",
+        "a lifecycle rule sets retention",
+        "versioning is on",
+        "it is not public: Block Public Access ignores public ACLs and restricts public policies",
+    ] {
+        assert!(section.contains(words), "`{words}` missing in {section}");
+    }
+    // Verified: the probe's item has no risk left to state.
+    let answer = &section[section.find("### 3.").unwrap_or(0)..];
+    assert!(!answer.contains("**Risk:**"), "{answer}");
+    // The text report says the same in one block.
+    let (_, text, _) = check_markdown(Some(&s3), "text");
+    assert!(
+        text.contains("Backup Strategy: verified where these backups go"),
+        "{text}"
+    );
+    // And the HTML report, outside the filtered findings.
+    let (_, html, _) = check_markdown(Some(&s3), "html");
+    assert!(
+        html.contains("<h2 id=\"backups-h\"><span aria-hidden=\"true\">💾</span> Backup Strategy: verified where these backups go</h2>")
+            && html.contains("<dt>Verified</dt><dd>the newest backup, s3://backups/db/nightly.dump, is 1 h"),
+        "{html}"
+    );
+}
+
+#[test]
+fn check_markdown_shows_the_backups_not_verified_and_why() {
+    let s3 = FakeS3::start(unencrypted_bucket);
+    let (code, markdown, stderr) = check_markdown(Some(&s3), "markdown");
+    assert_eq!(code, 0, "{stderr}");
+    let section = backup_section(&markdown);
+    assert!(
+        section.contains("Backup Strategy: not verified"),
+        "{section}"
+    );
+    assert!(
+        section.contains("**Risk:** Verify where these backups go: The newest backup, s3://backups/db/nightly.dump, is stored without server-side encryption."),
+        "{section}"
+    );
+    assert!(
+        section.contains("**Requirement:** Ensure backups are piped to S3 or off-site storage"),
+        "{section}"
+    );
+    // The live finding itself is in the section too.
+    assert!(
+        section.contains("**Evidence:** `s3://backups/db/nightly.dump:1`"),
+        "{section}"
+    );
+
+    // No bucket given or named: not verified, and the report says why.
+    let (_, markdown, stderr) = check_markdown(None, "markdown");
+    let section = backup_section(&markdown);
+    assert!(
+        section.contains("Backup Strategy: not verified"),
+        "{stderr}\n{section}"
+    );
+    assert!(
+        section.contains("**Observation:** The probe was not told where these backups go."),
+        "{section}"
+    );
+    assert!(
+        section.contains("**Risk:** Verify where these backups go: no backup bucket was given"),
+        "{section}"
+    );
+}
+
+/// Credentials from the profile chain: with no keys in the environment, the
+/// profile `AWS_PROFILE` names is read from `~/.aws/credentials` (HOME is a
+/// temporary folder), its region from `~/.aws/config`; every S3 call is
+/// signed with that key for that region.
+#[test]
+fn backups_use_the_aws_profile_of_the_home_folder() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let aws = home.path().join(".aws");
+    std::fs::create_dir_all(&aws).expect("mkdir");
+    std::fs::write(
+        aws.join("credentials"),
+        "[default]\naws_access_key_id = DEFAULTKEY\naws_secret_access_key = x\n\n[backup-reader]\naws_access_key_id = PROFILEKEY\naws_secret_access_key = profile/secret+1\n",
+    )
+    .expect("write");
+    std::fs::write(
+        aws.join("config"),
+        "[default]\nregion = us-west-1\n\n[profile backup-reader]\nregion = eu-central-1\n",
+    )
+    .expect("write");
+    let s3 = FakeS3::start(sound_bucket);
+    let server = Server::start(good);
+    let mut cmd = common::seaworthy();
+    cmd.args(["probe", &server.url(), "--backups", "s3://backups/db/"])
+        .args(["--endpoint-url", &s3.url(), "--format", "json"])
+        .env("HOME", home.path())
+        .env("AWS_PROFILE", "backup-reader");
+    for var in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "AWS_CONFIG_FILE",
+    ] {
+        cmd.env_remove(var);
+    }
+    let (code, stdout, stderr) = common::outcome(&mut cmd);
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(findings(&report), vec![], "{stderr}");
+    assert!(
+        stderr.contains("AWS credentials from profile `backup-reader` in ")
+            && stderr.contains("region eu-central-1"),
+        "{stderr}"
+    );
+    let log = s3.log();
+    assert!(!log.is_empty());
+    for (request, auth) in log {
+        assert!(
+            auth.starts_with("AWS4-HMAC-SHA256 Credential=PROFILEKEY/")
+                && auth.contains("/eu-central-1/s3/aws4_request"),
+            "{request}: {auth}"
+        );
+    }
+    assert_only_allowed(&server.requests());
+}
+
+/// A deployment whose health routes are not at the well-known paths.
+fn ops_routes(path: &str, _n: usize) -> Answer {
+    match path {
+        "/" => (
+            200,
+            vec![("Content-Type", "text/html")],
+            "<html>shop</html>",
+        ),
+        "/api/ops/healthz" | "/api/ops/readyz" => health_json(200),
+        _ => NOT_FOUND,
+    }
+}
+
+/// `check --probe`: the health routes the static audit finds in the
+/// repository are the ones asked, first; the well-known ones only after.
+#[test]
+fn check_with_probe_asks_the_health_routes_the_repository_defines() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("shop");
+    for route in ["app/api/ops/healthz", "app/api/ops/readyz"] {
+        std::fs::create_dir_all(root.join(route)).expect("mkdir");
+        std::fs::write(
+            root.join(route).join("route.ts"),
+            "export const dynamic = \"force-dynamic\";\nexport async function GET() {\n  return Response.json({ status: \"pass\" });\n}\n",
+        )
+        .expect("write");
+    }
+    std::fs::write(
+        root.join("package.json"),
+        r#"{"name":"shop","scripts":{"build":"next build","start":"next start"},"dependencies":{"next":"15.0.0"}}"#,
+    )
+    .expect("write");
+    let server = Server::start(ops_routes);
+    let mut cmd = common::seaworthy();
+    cmd.arg("check")
+        .arg(&root)
+        .args([
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+            "--probe",
+            &server.url(),
+        ])
+        .env_remove("BACKUP_S3_BUCKET");
+    let (code, stdout, stderr) = common::outcome(&mut cmd);
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).expect("JSON");
+    let live: Vec<_> = findings(&report)
+        .into_iter()
+        .filter(|(r, _, _)| r.starts_with("probe-"))
+        .collect();
+    assert_eq!(live, vec![], "{stderr}");
+    assert!(
+        stderr.contains(
+            "liveness route /api/ops/healthz from the repository (app/api/ops/healthz/route.ts:1)"
+        ) && stderr.contains(
+            "readiness route /api/ops/readyz from the repository (app/api/ops/readyz/route.ts:1)"
+        ),
+        "{stderr}"
+    );
+    let requests = server.requests();
+    let count = |r: &str| requests.iter().filter(|x| *x == r).count();
+    assert_eq!(count("GET /api/ops/healthz"), 5, "{requests:?}");
+    assert_eq!(count("GET /api/ops/readyz"), 5, "{requests:?}");
+    // Found first: no well-known health path was asked.
+    for path in [
+        "/api/health/live",
+        "/healthz",
+        "/api/health/ready",
+        "/readyz",
+    ] {
+        assert_eq!(count(&format!("GET {path}")), 0, "{requests:?}");
+    }
+    let others: Vec<&String> = requests
+        .iter()
+        .filter(|r| {
+            let path = r.split_once(' ').map(|(_, p)| p).unwrap_or("");
+            !path.starts_with("/api/ops/") && !ALLOWED_PATHS.contains(&path)
+        })
+        .collect();
+    assert!(others.is_empty(), "{others:?}");
+    // Without the repository, `probe` alone tries the well-known paths and
+    // finds none.
+    let (code, report, stderr) = probe(&[&server.url()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(findings(&report)[0].0, "probe-health-missing");
+}
+
+/// A readiness route that answers 503 names its failing check: the finding
+/// says which, and nothing else is reported.
+fn redis_down(path: &str, _n: usize) -> Answer {
+    match path {
+        "/api/health/live" => health_json(200),
+        "/api/health/ready" => (
+            503,
+            vec![
+                ("Content-Type", "application/json"),
+                ("Cache-Control", "no-store"),
+            ],
+            r#"{"status":"fail","failing":["redis"],"checks":{"database":{"status":"pass","durationMs":3},"redis":{"status":"fail","durationMs":2001,"error":"no answer within 2000 ms"}}}"#,
+        ),
+        _ => NOT_FOUND,
+    }
+}
+
+#[test]
+fn a_failing_readiness_route_says_which_check_failed() {
+    let server = Server::start(redis_down);
+    let (code, report, stderr) = probe(&[&server.url()]);
+    assert_eq!(code, 1, "{stderr}");
+    let found = findings(&report);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].0, "probe-health-failing");
+    assert_eq!(found[0].1, format!("{}/api/health/ready", server.url()));
+    assert!(
+        found[0].2.contains("answered 503 (failing: redis)"),
+        "{found:#?}"
+    );
+    let requests = server.requests();
+    assert_only_allowed(&requests);
+    // The failing route is asked once; no other readiness path after it.
+    let count = |r: &str| requests.iter().filter(|x| *x == r).count();
+    assert_eq!(count("GET /api/health/ready"), 1, "{requests:?}");
+    assert_eq!(count("GET /readyz"), 0, "{requests:?}");
+}
+
+/// `check --probe` reads the repository through the audit's index: the same
+/// tree checked out under two folder names gives the same report, asks the
+/// deployment and the bucket the same things, and names the same places.
+#[test]
+fn check_with_probe_is_the_same_whatever_the_checkout_folder() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server = Server::start(ops_routes);
+    let s3 = FakeS3::start(sound_bucket);
+    let run = |name: &str| {
+        let root = tmp.path().join(name);
+        common::copy_dir(
+            &common::repo_path("examples/nextjs-prisma-pet-server"),
+            &root,
+        );
+        for route in ["app/api/ops/healthz", "app/api/ops/readyz"] {
+            std::fs::create_dir_all(root.join(route)).expect("mkdir");
+            std::fs::write(
+                root.join(route).join("route.ts"),
+                "export const dynamic = \"force-dynamic\";\nexport async function GET() {\n  return Response.json({ status: \"pass\" });\n}\n",
+            )
+            .expect("write");
+        }
+        std::fs::write(
+            root.join("scripts/backup-offsite.sh"),
+            "#!/bin/sh\nset -eu\naws s3 cp backups/latest.dump \"s3://backups/db/$(date +%F).dump\" --sse AES256\n",
+        )
+        .expect("write");
+        let mut cmd = common::seaworthy();
+        cmd.arg("check")
+            .arg(&root)
+            .args([
+                "--format",
+                "markdown",
+                "--fail-on",
+                "none",
+                "--probe",
+                &server.url(),
+            ])
+            .env("BACKUP_S3_ENDPOINT", s3.url())
+            .env("AWS_ACCESS_KEY_ID", "fakekey")
+            .env("AWS_SECRET_ACCESS_KEY", "fakesecret")
+            .env_remove("BACKUP_S3_BUCKET")
+            .env_remove("AWS_SESSION_TOKEN");
+        let (code, markdown, stderr) = common::outcome(&mut cmd);
+        assert_eq!(code, 0, "{stderr}");
+        let shown = root.display().to_string();
+        // What the probe was told and asked: the notes without timings.
+        let notes: Vec<String> = stderr
+            .lines()
+            .filter(|l| {
+                l.contains("from the repository")
+                    || l.contains("checking s3://")
+                    || l.contains("request(s)")
+            })
+            .map(str::to_string)
+            .collect();
+        (markdown.replace(&shown, "ROOT"), notes)
+    };
+    let (first, first_notes) = run("acme-store");
+    let (second, second_notes) = run("acme-store-main");
+    assert!(
+        first.contains("Backup Strategy: verified where these backups go")
+            && first.contains("(named in `scripts/backup-offsite.sh:3`)"),
+        "{first}"
+    );
+    assert!(
+        first_notes
+            .iter()
+            .any(|n| n.contains("liveness route /api/ops/healthz from the repository")),
+        "{first_notes:?}"
+    );
+    assert_eq!(first, second);
+    assert_eq!(first_notes, second_notes);
 }

@@ -23,7 +23,7 @@ const MAX_LIST_PAGES: usize = 3;
 
 /// The S3 calls one backup check makes at most: the listing pages, HeadObject,
 /// lifecycle, versioning, object lock, policy status, ACL.
-pub const MAX_BACKUP_REQUESTS: usize = MAX_LIST_PAGES + 6;
+pub const MAX_BACKUP_REQUESTS: usize = MAX_LIST_PAGES + 7;
 
 /// The suffix of the marker `seaworthy fix`'s backup script uploads once a
 /// dump is verified (`<prefix>/<stamp>.dump.complete`).
@@ -69,54 +69,42 @@ impl Target {
     }
 }
 
-/// Credentials and region from the standard AWS environment variables.
-#[derive(Clone)]
-pub struct Credentials {
-    pub access_key: String,
-    pub secret_key: String,
-    pub token: Option<String>,
-    pub region: String,
+pub use super::credentials::Credentials;
+
+/// What the backup check saw, for the reports' backup section ("Verify
+/// where these backups go", answered).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// `s3://BUCKET/PREFIX`; `None` when `check --probe` had no bucket to
+    /// check (none given, none named by the repository).
+    pub target: Option<String>,
+    /// Where the repository names it (`check --probe`), when it does.
+    pub named_in: Option<String>,
+    /// What was checked and held, in the order checked.
+    pub verified: Vec<String>,
+    /// What was checked and failed: the findings' messages.
+    pub failed: Vec<String>,
+    /// What could not be checked (an API the server lacks, a refusal).
+    pub unchecked: Vec<String>,
 }
 
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("access_key", &self.access_key)
-            .field("region", &self.region)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Credentials {
-    pub fn from_env() -> Result<Credentials, String> {
-        Credentials::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+impl Verification {
+    /// Every check that could run held, on a bucket that was checked.
+    pub fn holds(&self) -> bool {
+        self.target.is_some() && self.failed.is_empty()
     }
 
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Credentials, String> {
-        let access_key = get("AWS_ACCESS_KEY_ID");
-        let secret_key = get("AWS_SECRET_ACCESS_KEY");
-        match (access_key, secret_key) {
-            (Some(access_key), Some(secret_key)) => Ok(Credentials {
-                access_key,
-                secret_key,
-                token: get("AWS_SESSION_TOKEN"),
-                region: get("AWS_REGION")
-                    .or_else(|| get("AWS_DEFAULT_REGION"))
-                    .unwrap_or_else(|| "us-east-1".to_string()),
-            }),
-            (a, s) => {
-                let missing: Vec<&str> = [
-                    a.is_none().then_some("AWS_ACCESS_KEY_ID"),
-                    s.is_none().then_some("AWS_SECRET_ACCESS_KEY"),
-                ]
-                .into_iter()
-                .flatten()
-                .collect();
-                Err(format!(
-                    "--backups needs AWS credentials in the environment: {} not set",
-                    missing.join(" and ")
-                ))
-            }
+    /// `check --probe` with no bucket to look at: the backups stay
+    /// unverified, and the report says so.
+    pub fn no_target() -> Verification {
+        Verification {
+            target: None,
+            named_in: None,
+            verified: Vec::new(),
+            failed: Vec::new(),
+            unchecked: vec![
+                "no backup bucket was given (--backups s3://BUCKET/PREFIX) and the repository's backup scripts and env examples name none".to_string(),
+            ],
         }
     }
 }
@@ -125,6 +113,8 @@ impl Credentials {
 #[derive(Debug, Clone)]
 pub struct Setup {
     pub target: Target,
+    /// Where the repository names the target (`check --probe`).
+    pub named_in: Option<String>,
     pub credentials: Credentials,
     pub endpoint: Option<url::Url>,
     pub max_age: Duration,
@@ -154,6 +144,7 @@ impl Setup {
         };
         Ok(Setup {
             target,
+            named_in: None,
             credentials,
             endpoint,
             max_age,
@@ -488,7 +479,7 @@ pub fn check(
     timeout: Duration,
     findings: &mut Vec<Finding>,
     notes: &mut Vec<String>,
-) -> Result<(), ProbeFailure> {
+) -> Result<Verification, ProbeFailure> {
     let agent = ureq::AgentBuilder::new()
         .tls_config(tls)
         .timeout(timeout)
@@ -501,20 +492,40 @@ pub fn check(
         client,
         log: Vec::new(),
     };
-    let result = check_with(&mut s3, findings, notes);
+    notes.push(format!(
+        "{}: AWS credentials from {}, region {}",
+        setup.target.shown(),
+        setup.credentials.source,
+        setup.credentials.region
+    ));
+    let (findings_before, notes_before) = (findings.len(), notes.len());
+    let mut verified = Vec::new();
+    let result = check_with(&mut s3, findings, notes, &mut verified);
+    // Every note of the backup checks says what could not be checked.
+    let unchecked = notes[notes_before..].to_vec();
     notes.push(format!(
         "{} S3 request(s) for {}: {}",
         s3.log.len(),
         setup.target.shown(),
         s3.log.join(", ")
     ));
-    result
+    result.map(|()| Verification {
+        target: Some(setup.target.shown()),
+        named_in: setup.named_in.clone(),
+        verified,
+        failed: findings[findings_before..]
+            .iter()
+            .map(|f| f.message.clone())
+            .collect(),
+        unchecked,
+    })
 }
 
 fn check_with(
     s3: &mut S3,
     findings: &mut Vec<Finding>,
     notes: &mut Vec<String>,
+    verified: &mut Vec<String>,
 ) -> Result<(), ProbeFailure> {
     let target = s3.setup.target.clone();
     let fail = |m: String| ProbeFailure::Backups(format!("{}: {m}", target.shown()));
@@ -589,6 +600,12 @@ fn check_with(
                     "The backup job has stopped: a restore today loses everything since then.",
                     "Find why the scheduled backup stopped (its logs, its credentials) and alert on a missing run.",
                 ));
+            } else {
+                verified.push(format!(
+                    "the newest backup, {url}, is {} old (allowed: {} h)",
+                    age_text(age),
+                    max.as_secs() / 3600
+                ));
             }
             if newest.size == 0 {
                 findings.push(finding(
@@ -612,7 +629,14 @@ fn check_with(
                         "A dump cut short or of the wrong database looks like a backup until the restore.",
                         "Compare the dump with the previous one; run the restore check on it.",
                     ));
+                } else {
+                    verified.push(format!(
+                        "it is {} bytes, at least half of the one before ({} bytes)",
+                        newest.size, previous.size
+                    ));
                 }
+            } else {
+                verified.push(format!("it is {} bytes", newest.size));
             }
             // 2. The marker.
             let marker = format!("{}{MARKER_SUFFIX}", newest.key);
@@ -627,11 +651,15 @@ fn check_with(
                     "The upload may have been cut off: the restore check skips it, or restores a partial dump.",
                     "Upload the marker only after the dump is verified, as `seaworthy fix`'s backup script does.",
                 ));
+            } else if complete_listing {
+                verified.push(format!("its {MARKER_SUFFIX} marker is there"));
             }
             // 3. Encryption.
             match s3.call("HEAD", &newest.key, &[]) {
                 Ok(a) if a.status == 200 => {
-                    if a.header("x-amz-server-side-encryption").is_none() {
+                    if let Some(sse) = a.header("x-amz-server-side-encryption") {
+                        verified.push(format!("it is encrypted at rest ({sse})"));
+                    } else {
                         findings.push(finding(
                             &BACKUP_UNENCRYPTED,
                             &url,
@@ -650,7 +678,7 @@ fn check_with(
 
     // 4. Retention.
     match s3.call("GET", "", &[("lifecycle", "")]) {
-        Ok(a) if a.status == 200 => {}
+        Ok(a) if a.status == 200 => verified.push("a lifecycle rule sets retention".to_string()),
         Ok(a) if a.error_code().as_deref() == Some("NoSuchLifecycleConfiguration") => {
             findings.push(finding(
                 &BACKUP_NO_RETENTION,
@@ -686,6 +714,9 @@ fn check_with(
             None
         }
     };
+    if versioning == Some(true) {
+        verified.push("versioning is on".to_string());
+    }
     if versioning == Some(false) {
         let lock = match s3.call("GET", "", &[("object-lock", "")]) {
             Ok(a) if a.status == 200 => {
@@ -710,6 +741,9 @@ fn check_with(
                 None
             }
         };
+        if lock == Some(true) {
+            verified.push("object lock is on".to_string());
+        }
         if lock == Some(false) {
             findings.push(finding(
                 &BACKUP_DELETABLE,
@@ -721,27 +755,54 @@ fn check_with(
         }
     }
 
-    // 6. Public.
-    let mut public: Option<String> = None;
-    match s3.call("GET", "", &[("policyStatus", "")]) {
-        Ok(a) if a.status == 200 => {
-            if xml_text(&a.body, "IsPublic").as_deref() == Some("true") {
-                public = Some("its bucket policy makes it public".to_string());
-            }
-        }
-        Ok(a) if a.error_code().as_deref() == Some("NoSuchBucketPolicy") => {}
+    // 6. Public. Block Public Access first: with public ACLs ignored and
+    // public policies restricted, neither can make the bucket public, and
+    // neither is asked.
+    let mut block = PublicAccessBlock::default();
+    match s3.call("GET", "", &[("publicAccessBlock", "")]) {
+        Ok(a) if a.status == 200 => block = PublicAccessBlock::parse(&a.body),
+        Ok(a) if a.error_code().as_deref() == Some("NoSuchPublicAccessBlockConfiguration") => {}
         Ok(a) if a.not_implemented() => notes.push(format!(
-            "{bucket_url}: GetBucketPolicyStatus not implemented by the server; policy not checked"
+            "{bucket_url}: GetPublicAccessBlock not implemented by the server; Block Public Access not checked"
         )),
         Ok(a) => notes.push(format!(
-            "{bucket_url}: policy status not checked: {}",
+            "{bucket_url}: Block Public Access not checked: {}",
             a.describe()
         )),
-        Err(e) => notes.push(format!("{bucket_url}: policy status not checked: {e}")),
+        Err(e) => notes.push(format!("{bucket_url}: Block Public Access not checked: {e}")),
     }
-    if public.is_none() {
+    if block.restrict_public_buckets && block.ignore_public_acls {
+        verified.push(
+            "it is not public: Block Public Access ignores public ACLs and restricts public policies"
+                .to_string(),
+        );
+        return Ok(());
+    }
+    let mut public: Option<String> = None;
+    let mut asked = Vec::new();
+    if !block.restrict_public_buckets {
+        match s3.call("GET", "", &[("policyStatus", "")]) {
+            Ok(a) if a.status == 200 => {
+                asked.push("policy");
+                if xml_text(&a.body, "IsPublic").as_deref() == Some("true") {
+                    public = Some("its bucket policy makes it public".to_string());
+                }
+            }
+            Ok(a) if a.error_code().as_deref() == Some("NoSuchBucketPolicy") => asked.push("policy"),
+            Ok(a) if a.not_implemented() => notes.push(format!(
+                "{bucket_url}: GetBucketPolicyStatus not implemented by the server; policy not checked"
+            )),
+            Ok(a) => notes.push(format!(
+                "{bucket_url}: policy status not checked: {}",
+                a.describe()
+            )),
+            Err(e) => notes.push(format!("{bucket_url}: policy status not checked: {e}")),
+        }
+    }
+    if public.is_none() && !block.ignore_public_acls {
         match s3.call("GET", "", &[("acl", "")]) {
             Ok(a) if a.status == 200 => {
+                asked.push("ACL");
                 if let Some(group) = public_grant(&a.body) {
                     public = Some(format!("its ACL grants access to {group}"));
                 }
@@ -754,15 +815,63 @@ fn check_with(
         }
     }
     if let Some(why) = public {
+        let block_note = if block.any() {
+            ", and Block Public Access does not stop it"
+        } else {
+            ", and Block Public Access is off"
+        };
         findings.push(finding(
             &BACKUP_PUBLIC,
             &bucket_url,
-            format!("The backup bucket {bucket_url} is public: {why}"),
+            format!("The backup bucket {bucket_url} is public: {why}{block_note}"),
             "Anyone on the internet can download the database dumps: every user's data.",
             "Turn on S3 Block Public Access for the bucket and remove the public policy statement or ACL grant.",
         ));
+    } else if !asked.is_empty() || block.any() {
+        let mut why: Vec<String> = Vec::new();
+        if block.restrict_public_buckets {
+            why.push("Block Public Access restricts public policies".to_string());
+        }
+        if block.ignore_public_acls {
+            why.push("Block Public Access ignores public ACLs".to_string());
+        }
+        for a in &asked {
+            why.push(format!("its {a} grants no public access"));
+        }
+        verified.push(format!("it is not public: {}", why.join(", ")));
     }
     Ok(())
+}
+
+/// A bucket's Block Public Access settings (GetPublicAccessBlock); all off
+/// when there is no configuration.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+impl PublicAccessBlock {
+    pub fn parse(body: &str) -> PublicAccessBlock {
+        let on = |name: &str| {
+            xml_text(body, name).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+        };
+        PublicAccessBlock {
+            block_public_acls: on("BlockPublicAcls"),
+            ignore_public_acls: on("IgnorePublicAcls"),
+            block_public_policy: on("BlockPublicPolicy"),
+            restrict_public_buckets: on("RestrictPublicBuckets"),
+        }
+    }
+
+    fn any(&self) -> bool {
+        self.block_public_acls
+            || self.ignore_public_acls
+            || self.block_public_policy
+            || self.restrict_public_buckets
+    }
 }
 
 /// `AllUsers` or `AuthenticatedUsers` when the ACL grants either anything.
@@ -1066,6 +1175,7 @@ mod tests {
             secret_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(),
             token: None,
             region: "us-east-1".into(),
+            source: "the test".into(),
         };
         let headers = sign(
             &credentials,
@@ -1097,16 +1207,6 @@ mod tests {
         );
         assert!(Target::parse("acme").is_err());
         assert!(Target::parse("s3://A_B/x").is_err());
-        let err = Credentials::from_lookup(|_| None).unwrap_err();
-        assert!(
-            err.contains("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"),
-            "{err}"
-        );
-        let c = Credentials::from_lookup(|n| {
-            (n != "AWS_REGION" && n != "AWS_DEFAULT_REGION").then(|| "x".to_string())
-        })
-        .unwrap();
-        assert_eq!(c.region, "us-east-1");
         assert_eq!(uri_encode("a b/c~", true), "a%20b/c~");
     }
 

@@ -38,10 +38,17 @@ impl Role {
     }
 }
 
+/// The most routes of one role taken from the repository (`check --probe`):
+/// a repository with many health-like routes does not eat the request cap.
+pub const MAX_REPOSITORY_ROUTES: usize = 4;
+
 /// What the search for one role's route found.
 struct Search {
     /// The first route that answered 2xx.
     found: Option<Answer>,
+    /// The first route that answered 5xx: it exists and says it is failing
+    /// (a readiness route whose back-end is down). The search stops there.
+    failing: Option<Answer>,
     /// The first route that answered with a redirect.
     redirect: Option<Answer>,
     /// `GET /path → 404` for every route tried, for messages.
@@ -49,21 +56,44 @@ struct Search {
     explicit: bool,
 }
 
-fn search(
-    client: &Client,
-    role: Role,
-    explicit: Option<&str>,
-    answers: &mut Vec<Answer>,
-) -> Search {
-    let (paths, is_explicit): (Vec<&str>, bool) = match explicit {
-        Some(p) => (vec![p], true),
-        None => match role {
-            Role::Liveness => (LIVENESS_PATHS.to_vec(), false),
-            Role::Readiness => (READINESS_PATHS.to_vec(), false),
-        },
+/// The paths tried for a role: the one named on the command line alone;
+/// otherwise the routes the repository defines (first, they are this app's),
+/// then the well-known ones not already among them.
+fn candidates(options: &Options, role: Role) -> (Vec<&str>, bool) {
+    let (explicit, from_repository, known) = match role {
+        Role::Liveness => (
+            options.health.as_deref(),
+            &options.repository_health,
+            LIVENESS_PATHS,
+        ),
+        Role::Readiness => (
+            options.readiness.as_deref(),
+            &options.repository_readiness,
+            READINESS_PATHS,
+        ),
     };
+    if let Some(p) = explicit {
+        return (vec![p], true);
+    }
+    let mut paths: Vec<&str> = Vec::new();
+    for p in from_repository
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .take(MAX_REPOSITORY_ROUTES)
+        .chain(known.iter().copied())
+    {
+        if !paths.contains(&p) {
+            paths.push(p);
+        }
+    }
+    (paths, false)
+}
+
+fn search(client: &Client, options: &Options, role: Role, answers: &mut Vec<Answer>) -> Search {
+    let (paths, is_explicit) = candidates(options, role);
     let mut out = Search {
         found: None,
+        failing: None,
         redirect: None,
         tried: Vec::new(),
         explicit: is_explicit,
@@ -76,6 +106,10 @@ fn search(
                 answers.push(answer.clone());
                 if (200..300).contains(&answer.status) {
                     out.found = Some(answer);
+                    break;
+                }
+                if (500..600).contains(&answer.status) {
+                    out.failing = Some(answer);
                     break;
                 }
                 if answer.is_redirect() && out.redirect.is_none() {
@@ -95,23 +129,42 @@ pub fn check(
     notes: &mut Vec<String>,
     answers: &mut Vec<Answer>,
 ) {
-    let live = search(client, Role::Liveness, options.health.as_deref(), answers);
+    for (role, paths) in [
+        (Role::Liveness, &options.repository_health),
+        (Role::Readiness, &options.repository_readiness),
+    ] {
+        for (path, place) in paths.iter().take(MAX_REPOSITORY_ROUTES) {
+            notes.push(format!(
+                "{} route {path} from the repository ({place})",
+                role.as_str()
+            ));
+        }
+    }
+    let live = search(client, options, Role::Liveness, answers);
     let same_route = options.health.is_some() && options.health == options.readiness;
     let ready = if same_route {
         Search {
             found: live.found.clone(),
+            failing: live.failing.clone(),
             redirect: None,
             tried: Vec::new(),
             explicit: true,
         }
     } else {
-        search(
-            client,
-            Role::Readiness,
-            options.readiness.as_deref(),
-            answers,
-        )
+        search(client, options, Role::Readiness, answers)
     };
+
+    // A route that answers 5xx exists and reports a failure: say which of
+    // its checks failed, when its body names them.
+    for (role, s) in [(Role::Liveness, &live), (Role::Readiness, &ready)] {
+        if same_route && role == Role::Readiness {
+            continue;
+        }
+        if let Some(a) = &s.failing {
+            findings.push(failing_finding(role, a));
+            notes.push(format!("{} {}: {}", role.as_str(), a.url, a.status));
+        }
+    }
 
     for (role, s) in [(Role::Liveness, &live), (Role::Readiness, &ready)] {
         // A redirect is the answer of the health route when the route was
@@ -124,6 +177,7 @@ pub fn check(
         // A named route that does not answer 2xx is missing.
         if s.explicit
             && s.found.is_none()
+            && s.failing.is_none()
             && s.redirect.is_none()
             && !(same_route && role == Role::Readiness)
         {
@@ -141,7 +195,10 @@ pub fn check(
         }
     }
 
-    let none_found = live.found.is_none() && ready.found.is_none();
+    let none_found = live.found.is_none()
+        && ready.found.is_none()
+        && live.failing.is_none()
+        && ready.failing.is_none();
     let any_redirect = live.redirect.is_some() || ready.redirect.is_some();
     if none_found && !any_redirect && !live.explicit && !ready.explicit {
         let tried: Vec<String> = live.tried.iter().chain(&ready.tried).cloned().collect();
@@ -176,6 +233,7 @@ pub fn check(
             (l, r)
                 if l.found.is_some()
                     && r.found.is_none()
+                    && r.failing.is_none()
                     && r.redirect.is_none()
                     && !r.explicit =>
             {
@@ -184,6 +242,7 @@ pub fn check(
             (l, r)
                 if r.found.is_some()
                     && l.found.is_none()
+                    && l.failing.is_none()
                     && l.redirect.is_none()
                     && !l.explicit =>
             {
@@ -218,6 +277,73 @@ pub fn check(
     for (role, first) in routes {
         route_checks(client, options, role, first, findings, notes, answers);
     }
+}
+
+fn failing_finding(role: Role, a: &Answer) -> Finding {
+    let failing = failing_checks(&a.body);
+    let which = if failing.is_empty() {
+        "its body names no failing check".to_string()
+    } else {
+        format!("failing: {}", failing.join(", "))
+    };
+    finding(
+        &HEALTH_FAILING,
+        &a.url,
+        format!(
+            "The {} route {} answered {} ({which}).",
+            role.as_str(),
+            a.url,
+            a.status
+        ),
+        "The deployment says it is not healthy: instances are taken out of the balancer (readiness) or restarted (liveness), and the back-end named is down or unreachable from the app.",
+        "Bring back the failing back-end (or the app's connection to it), then check the route answers 200 again; alert on this route so the next outage is seen before users see it.",
+    )
+}
+
+/// The names of the failing checks in a health body: a `failing` list
+/// (what `seaworthy fix` writes), or the entries of `checks` whose status is
+/// `fail`/`down`/`error` — as a string, an object with `status`, or the list
+/// of objects of the IETF health-check draft (`application/health+json`).
+pub fn failing_checks(body: &[u8]) -> Vec<String> {
+    let Ok(doc) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = doc
+        .get("failing")
+        .and_then(|f| f.as_array())
+        .map(|list| {
+            list.iter()
+                .filter_map(|n| n.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    fn bad(status: Option<&str>) -> bool {
+        status.is_some_and(|s| {
+            matches!(
+                s.to_ascii_lowercase().as_str(),
+                "fail" | "failed" | "failing" | "down" | "error" | "unhealthy"
+            )
+        })
+    }
+    fn status_of(v: &serde_json::Value) -> Option<&str> {
+        match v {
+            serde_json::Value::String(s) => Some(s),
+            serde_json::Value::Object(o) => o.get("status").and_then(|s| s.as_str()),
+            _ => None,
+        }
+    }
+    if let Some(checks) = doc.get("checks").and_then(|c| c.as_object()) {
+        for (name, value) in checks {
+            let failed = match value {
+                serde_json::Value::Array(items) => items.iter().any(|i| bad(status_of(i))),
+                other => bad(status_of(other)),
+            };
+            if failed && !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+    }
+    names
 }
 
 fn explicit_path(options: &Options, role: Role) -> &str {
@@ -596,6 +722,38 @@ Serve a liveness route (process up) and a readiness route (back-ends reachable).
     check: Check::Meta,
 };
 
+pub static HEALTH_FAILING: Rule = Rule {
+    meta: RuleMeta {
+        name: "probe-health-failing",
+        code: "SW808",
+        severity: Severity::High,
+        category: Category::ObservabilityMonitoring,
+        title: "Health route reports a failure",
+        wording: Wording::IssueImpactFix,
+        fixable: false,
+        docs: r#"## What it does
+Reports a liveness or readiness route that answers 5xx, naming the checks its
+JSON body says failed: a `failing` list (what `seaworthy fix` writes), or the
+entries of `checks` whose status is `fail`, `down` or `error`.
+
+## Why is this bad?
+The deployment itself says a back-end it needs is down: the orchestrator takes
+the instances out of the balancer, and users see errors.
+
+## Example
+Reported: `GET /api/health/ready` answers 503 with
+`{"status":"fail","failing":["redis"],…}` — "failing: redis".
+
+Not reported: the route answers 200.
+
+## Fix
+Bring the failing back-end back (or the app's connection to it), and alert on
+the readiness route.
+"#,
+    },
+    check: Check::Meta,
+};
+
 pub static HEALTH_REDIRECT: Rule = Rule {
     meta: RuleMeta {
         name: "probe-health-redirect",
@@ -625,3 +783,24 @@ Serve the health route with 200 on the app's own host, outside authentication.
     },
     check: Check::Meta,
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failing_checks_of_each_body_shape() {
+        // What `seaworthy fix` writes: a `failing` list and the checks.
+        assert_eq!(
+            failing_checks(br#"{"status":"fail","failing":["redis"],"checks":{"redis":{"status":"fail"},"database":{"status":"pass"}}}"#),
+            vec!["redis"]
+        );
+        // Plain strings, and the IETF draft's lists of objects.
+        assert_eq!(
+            failing_checks(br#"{"checks":{"db":"down","cache":"ok","queue:responseTime":[{"status":"pass"},{"status":"fail"}]}}"#),
+            vec!["db", "queue:responseTime"]
+        );
+        assert!(failing_checks(b"<html>Bad Gateway</html>").is_empty());
+        assert!(failing_checks(br#"{"status":"fail"}"#).is_empty());
+    }
+}

@@ -11,6 +11,7 @@
 //! The number of requests has a hard cap, each one a timeout.
 
 pub mod backups;
+pub mod credentials;
 pub mod exposure;
 pub mod health;
 pub mod repository;
@@ -36,6 +37,11 @@ pub struct Options {
     pub health: Option<String>,
     /// The readiness route; found among well-known paths when not given.
     pub readiness: Option<String>,
+    /// Liveness routes the repository defines, as (path, where), tried
+    /// before the well-known paths (`check --probe`).
+    pub repository_health: Vec<(String, String)>,
+    /// Readiness routes the repository defines, likewise.
+    pub repository_readiness: Vec<(String, String)>,
     /// Per request: connect, send and read together.
     pub timeout: Duration,
     /// Calls made to each health route found, for consistency and timing.
@@ -44,6 +50,8 @@ pub struct Options {
     pub ca_cert: Option<std::path::PathBuf>,
     /// `s3://BUCKET/PREFIX` where the backups are stored, checked when given.
     pub backups: Option<String>,
+    /// Where the repository names `backups` (`check --probe`), for reports.
+    pub backups_named_in: Option<String>,
     /// An S3-compatible endpoint (path-style addressing) instead of AWS.
     pub endpoint_url: Option<String>,
     /// The newest backup may be this old.
@@ -56,10 +64,13 @@ impl Options {
             url: url.into(),
             health: None,
             readiness: None,
+            repository_health: Vec::new(),
+            repository_readiness: Vec::new(),
             timeout: Duration::from_secs(5),
             samples: 5,
             ca_cert: None,
             backups: None,
+            backups_named_in: None,
             endpoint_url: None,
             max_backup_age: Duration::from_secs(backups::DEFAULT_MAX_AGE_HOURS * 3600),
         }
@@ -306,11 +317,12 @@ pub fn run(options: &Options) -> Result<Outcome, ProbeFailure> {
     // Checked before anything is sent: missing credentials are an error of
     // the command line, not a finding.
     let backup_setup = match &options.backups {
-        Some(b) => Some(backups::Setup::new(
-            b,
-            options.endpoint_url.as_deref(),
-            options.max_backup_age,
-        )?),
+        Some(b) => {
+            let mut setup =
+                backups::Setup::new(b, options.endpoint_url.as_deref(), options.max_backup_age)?;
+            setup.named_in = options.backups_named_in.clone();
+            Some(setup)
+        }
         None => None,
     };
     let roots = tls::roots(options.ca_cert.as_deref()).map_err(ca_error)?;
@@ -346,15 +358,16 @@ pub fn run(options: &Options) -> Result<Outcome, ProbeFailure> {
             })
         }
     }
+    let mut verification = None;
     if let Some(setup) = &backup_setup {
-        backups::check(
+        verification = Some(backups::check(
             setup,
             &client,
             tls_config,
             options.timeout,
             &mut findings,
             &mut notes,
-        )?;
+        )?);
     }
     crate::audit::sort_findings(&mut findings);
     let origin = client.base().origin().ascii_serialization();
@@ -379,6 +392,7 @@ pub fn run(options: &Options) -> Result<Outcome, ProbeFailure> {
             baseline_matched: 0,
             scores,
             config: None,
+            backups: verification,
         },
         notes,
     })

@@ -1,85 +1,118 @@
-//! What the repository tells the probe (`check PATH --probe URL`): where its
-//! backups go. The reference report's "verify where these backups go" is
-//! answered by looking there.
+//! What the repository tells the probe (`check PATH --probe URL`), read
+//! from the audit's index and parsed facts (no second walk of the tree):
 //!
-//! Read from the repository's backup scripts (files whose path says
-//! `backup`) and env examples, in this order:
-//! 1. a literal `s3://BUCKET/PREFIX` (no variable in it);
-//! 2. the bucket of `BACKUP_S3_BUCKET` — from the environment of the check,
-//!    or a real value in an env example — with the prefix of
-//!    `${BACKUP_S3_PREFIX:-prefix}` in a script (what `seaworthy fix`
-//!    writes), or `BACKUP_S3_PREFIX` from the environment.
+//! - the health routes the apps define (the same routes the static audit
+//!   finds for `missing-health-endpoint`), tried before the well-known paths;
+//! - where the backups go. The reference report's "verify where these
+//!   backups go" is answered by looking there. Read from the shell scripts
+//!   whose path says `backup` and the env examples, in this order:
+//!   1. a literal `s3://BUCKET/PREFIX` (no variable in it);
+//!   2. the bucket of `BACKUP_S3_BUCKET` — from the environment of the
+//!      check, or a real value in an env example — with the prefix of
+//!      `${BACKUP_S3_PREFIX:-prefix}` in a script (what `seaworthy fix`
+//!      writes), or `BACKUP_S3_PREFIX` from the environment.
 
-use std::path::Path;
+use crate::index::FileKind;
+use crate::rules::observability::missing_health_endpoint::health_route_paths;
+use crate::rules::{AppContext, RepoContext};
 
-/// The largest file read for it: backup scripts and env examples are small.
-const MAX_FILE: u64 = 256 * 1024;
+/// What the repository tells the probe.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hints {
+    /// `(s3://BUCKET/PREFIX, where it was read)`.
+    pub backup_target: Option<(String, String)>,
+    /// Liveness (or combined) routes, as (path, `rel:line`).
+    pub health: Vec<(String, String)>,
+    /// Readiness routes, likewise.
+    pub readiness: Vec<(String, String)>,
+}
 
-/// `(s3://BUCKET/PREFIX, where it was read)`, when the repository says.
-pub fn backup_target(root: &Path) -> Option<(String, String)> {
+/// Reads the hints from the audit's contexts.
+pub fn hints(repo: &RepoContext, apps: &[AppContext]) -> Hints {
+    let mut hints = Hints {
+        backup_target: backup_target(repo),
+        ..Hints::default()
+    };
+    for cx in apps {
+        for (path, place) in health_route_paths(cx) {
+            let list = if is_readiness_path(&path) {
+                &mut hints.readiness
+            } else {
+                &mut hints.health
+            };
+            if !list.iter().any(|(p, _)| *p == path) {
+                list.push((path, place));
+            }
+        }
+    }
+    hints
+}
+
+/// `/api/health/ready`, `/readyz`, `/readiness`: a readiness route; any
+/// other health route is a liveness (or combined) one.
+fn is_readiness_path(path: &str) -> bool {
+    path.split('/').any(|s| {
+        let s = s.to_ascii_lowercase();
+        s == "ready" || s == "readyz" || s == "readiness" || s == "_ready"
+    })
+}
+
+/// Where the repository says its backups go, as `(s3://BUCKET/PREFIX,
+/// where it was read)`.
+pub fn backup_target(repo: &RepoContext) -> Option<(String, String)> {
+    let index = repo.index;
+    let facts = repo.facts;
     let mut literal: Option<(String, String)> = None;
     let mut bucket_in_example: Option<(String, String)> = None;
     let mut prefix_default: Option<String> = None;
-    let walker = ignore::WalkBuilder::new(root).hidden(false).build();
-    for entry in walker.flatten() {
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
+    // The index is in path order: the first of each kind of hint wins, the
+    // same on every checkout.
+    for &id in index.of_kind(FileKind::ShellScript) {
+        let rel = &index.get(id).rel;
+        if !rel.to_ascii_lowercase().contains("backup") {
             continue;
         }
-        let path = entry.path();
-        let rel = path
-            .strip_prefix(root)
-            .unwrap_or(path)
-            .to_string_lossy()
-            .to_string();
-        if rel.starts_with(".git/") {
-            continue;
-        }
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default();
-        let env_example = (name.contains("env")
-            && (name.contains("example") || name.contains("sample")))
-            || name == ".env.template";
-        let backupish = rel.to_ascii_lowercase().contains("backup");
-        if !env_example && !backupish {
-            continue;
-        }
-        if entry.metadata().map(|m| m.len()).unwrap_or(u64::MAX) > MAX_FILE {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(path) else {
+        let Some(script) = facts.shell_script(id) else {
             continue;
         };
-        for (i, line) in text.lines().enumerate() {
-            let trimmed = line.trim_start();
-            if trimmed.starts_with('#') && !env_example {
-                continue;
-            }
-            let place = format!("{rel}:{}", i + 1);
+        let words = script
+            .commands
+            .iter()
+            .flat_map(|c| c.args.iter().map(move |a| (a.as_str(), c.line)))
+            .chain(
+                script
+                    .assignments
+                    .iter()
+                    .map(|a| (a.value.as_str(), a.line)),
+            );
+        for (word, line) in words {
             if literal.is_none() {
-                if let Some(url) = literal_s3(line) {
-                    literal = Some((url, place.clone()));
-                }
-            }
-            if env_example && bucket_in_example.is_none() {
-                if let Some(value) = trimmed
-                    .strip_prefix("BACKUP_S3_BUCKET=")
-                    .map(|v| v.trim().trim_matches(['"', '\'']))
-                {
-                    if is_bucket_name(value) {
-                        bucket_in_example = Some((value.to_string(), place.clone()));
-                    }
+                if let Some(url) = literal_s3(word) {
+                    literal = Some((url, format!("{rel}:{line}")));
                 }
             }
             if prefix_default.is_none() {
-                if let Some(rest) = line.split("${BACKUP_S3_PREFIX:-").nth(1) {
-                    if let Some(p) = rest.split('}').next() {
-                        if !p.is_empty() && !p.contains('$') {
-                            prefix_default = Some(p.trim_matches('/').to_string());
-                        }
-                    }
+                prefix_default = prefix_of(word);
+            }
+        }
+    }
+    for &id in index.of_kind(FileKind::EnvExample) {
+        let rel = &index.get(id).rel;
+        let Some(env) = facts.env_file(id) else {
+            continue;
+        };
+        for var in &env.vars {
+            let place = format!("{rel}:{}", var.line);
+            if literal.is_none() {
+                if let Some(url) = literal_s3(&var.value) {
+                    literal = Some((url, place.clone()));
                 }
+            }
+            if bucket_in_example.is_none()
+                && var.name == "BACKUP_S3_BUCKET"
+                && is_bucket_name(&var.value)
+            {
+                bucket_in_example = Some((var.value.clone(), place));
             }
         }
     }
@@ -96,6 +129,14 @@ pub fn backup_target(root: &Path) -> Option<(String, String)> {
         .or(prefix_default)
         .unwrap_or_default();
     Some((format!("s3://{bucket}/{}", prefix.trim_matches('/')), from))
+}
+
+/// The default of `${BACKUP_S3_PREFIX:-prefix}` in a word, when it is a
+/// literal.
+fn prefix_of(word: &str) -> Option<String> {
+    let rest = word.split("${BACKUP_S3_PREFIX:-").nth(1)?;
+    let p = rest.split('}').next()?;
+    (!p.is_empty() && !p.contains('$')).then(|| p.trim_matches('/').to_string())
 }
 
 /// The first `s3://bucket[/prefix]` of a line with no shell variable in it.
@@ -135,6 +176,21 @@ fn is_bucket_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit::{ConfigSource, Options};
+
+    fn hints_of(root: &std::path::Path) -> Hints {
+        let options = Options {
+            config: ConfigSource::None,
+            ..Options::default()
+        };
+        crate::audit::run_with_hints(root, &options)
+            .expect("audit runs")
+            .1
+    }
+
+    fn backup_target(root: &std::path::Path) -> Option<(String, String)> {
+        hints_of(root).backup_target
+    }
 
     #[test]
     fn a_literal_url_in_a_backup_script_is_the_target() {
@@ -175,8 +231,78 @@ mod tests {
         assert!(!is_bucket_name("your-bucket-name"));
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join(".env.example"), "BACKUP_S3_BUCKET=\n").expect("write");
+        assert!(prefix_of("${BACKUP_S3_PREFIX:-$APP}").is_none());
         if std::env::var_os("BACKUP_S3_BUCKET").is_none() {
             assert!(backup_target(dir.path()).is_none());
         }
+    }
+
+    #[test]
+    fn the_health_routes_the_app_defines_by_role() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::write(
+            root.join("package.json"),
+            r#"{"name":"shop","dependencies":{"next":"15.0.0"}}"#,
+        )
+        .expect("write");
+        for (route, body) in [
+            (
+                "app/(ops)/api/healthz",
+                "export function GET() { return Response.json({}) }\n",
+            ),
+            (
+                "app/api/probe/readyz",
+                "export async function GET() { return Response.json({}) }\n",
+            ),
+            (
+                "app/api/orders",
+                "export async function GET() { return Response.json([]) }\n",
+            ),
+        ] {
+            std::fs::create_dir_all(root.join(route)).expect("mkdir");
+            std::fs::write(root.join(route).join("route.ts"), body).expect("write");
+        }
+        let hints = hints_of(root);
+        assert_eq!(
+            hints.health,
+            vec![(
+                "/api/healthz".to_string(),
+                "app/(ops)/api/healthz/route.ts:1".to_string()
+            )]
+        );
+        assert_eq!(
+            hints.readiness,
+            vec![(
+                "/api/probe/readyz".to_string(),
+                "app/api/probe/readyz/route.ts:1".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn routes_registered_in_code() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::write(
+            root.join("package.json"),
+            r#"{"name":"api","main":"server.js","scripts":{"start":"node server.js"},"dependencies":{"express":"4.19.0"}}"#,
+        )
+        .expect("write");
+        std::fs::write(
+            root.join("server.js"),
+            "const app = require('express')();\napp.get('/internal/healthz', (q, r) => r.json({}));\napp.get('/internal/readiness', (q, r) => r.json({}));\napp.listen(3000);\n",
+        )
+        .expect("write");
+        let hints = hints_of(root);
+        assert_eq!(
+            hints.health,
+            vec![("/internal/healthz".to_string(), "server.js:2".to_string())]
+        );
+        // Both routes of one file are taken, each in its role.
+        assert_eq!(
+            hints.readiness,
+            vec![("/internal/readiness".to_string(), "server.js:3".to_string())]
+        );
     }
 }

@@ -152,6 +152,22 @@ pub fn render(report: &Report, planned: Option<&Planned>) -> String {
     }
     out.push_str("<p id=\"no-match\" class=\"no-match\" hidden>No finding matches the filters.</p>\n</div>\n");
 
+    // The backups checked where they go (`check --probe`): outside the
+    // filtered findings, as it is an answer, not a finding.
+    if let Some(v) = &report.backups {
+        let section = super::backup_section(v);
+        let _ = writeln!(
+            out,
+            "<section class=\"category backups\" aria-labelledby=\"backups-h\">\n<h2 id=\"backups-h\"><span aria-hidden=\"true\">{}</span> {}</h2>\n<dl class=\"wording\">",
+            Category::DatabaseBackups.emoji(),
+            escape(&section.title)
+        );
+        for (label, text) in &section.lines {
+            let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", escape(label), prose(text));
+        }
+        out.push_str("</dl>\n</section>\n");
+    }
+
     if !report.errors.is_empty() {
         out.push_str("<section class=\"category errors\" aria-labelledby=\"errors-h\">\n<h2 id=\"errors-h\">Files that could not be read</h2>\n<ul>\n");
         for e in &report.errors {

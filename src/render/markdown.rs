@@ -11,9 +11,9 @@ use crate::finding::Category;
 pub fn render(report: &Report) -> String {
     let mut out = String::from("# INFRASTRUCTURE DEFICIENCIES\n");
     let multi_app = report.apps.len() > 1;
-    let sections = super::sections(report);
+    let sections = super::section_categories(report);
 
-    if sections.is_empty() {
+    if report.findings.is_empty() {
         let _ = write!(
             out,
             "\nNo deficiencies found in `{}` ({} app{} audited).\n",
@@ -43,6 +43,15 @@ pub fn render(report: &Report) -> String {
                 .map(|l| format!("`{}:{}`", l.path, l.line))
                 .collect();
             let _ = writeln!(out, "**Evidence:** {}", evidence.join(", "));
+        }
+        if *category == Category::DatabaseBackups {
+            if let Some(v) = &report.backups {
+                let section = super::backup_section(v);
+                let _ = write!(out, "\n### {}. {}\n", findings.len() + 1, section.title);
+                for (label, text) in section.lines {
+                    let _ = writeln!(out, "**{label}:** {text}");
+                }
+            }
         }
     }
     out.push_str("\n---\n\n## Readiness score\n\n");

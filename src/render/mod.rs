@@ -71,6 +71,79 @@ pub fn sections(report: &Report) -> Vec<(Category, Vec<&Finding>)> {
         .collect()
 }
 
+/// The backup section of a report with a live probe, in the reference
+/// report's words ("Verify where these backups go"), answered: a title and
+/// labelled lines (Observation, then Verified, or Risk and Requirement).
+pub struct BackupSection {
+    pub title: String,
+    pub lines: Vec<(&'static str, String)>,
+}
+
+pub fn backup_section(v: &crate::probe::backups::Verification) -> BackupSection {
+    let mut lines = Vec::new();
+    let named = v
+        .named_in
+        .as_deref()
+        .map(|n| format!(" (named in `{n}`)"))
+        .unwrap_or_default();
+    let title = if v.holds() {
+        "Backup Strategy: verified where these backups go"
+    } else {
+        "Backup Strategy: not verified"
+    };
+    match &v.target {
+        Some(target) => lines.push((
+            "Observation",
+            format!("The backups go to `{target}`{named}; the probe looked there."),
+        )),
+        None => lines.push((
+            "Observation",
+            "The probe was not told where these backups go.".to_string(),
+        )),
+    }
+    if !v.holds() {
+        let why = if v.failed.is_empty() {
+            v.unchecked.join("; ")
+        } else {
+            v.failed.join("; ")
+        };
+        lines.push((
+            "Risk",
+            format!("Verify where these backups go: {why}. If they stay on the same server, a server failure loses both app and data."),
+        ));
+        lines.push((
+            "Requirement",
+            "Ensure backups are piped to S3 or off-site storage, fresh, complete, encrypted, kept and not public; name the bucket with --backups s3://BUCKET/PREFIX or in the backup script.".to_string(),
+        ));
+    }
+    if !v.verified.is_empty() {
+        lines.push(("Verified", format!("{}.", v.verified.join("; "))));
+    }
+    if v.target.is_some() && !v.unchecked.is_empty() {
+        lines.push(("Not checked", format!("{}.", v.unchecked.join("; "))));
+    }
+    BackupSection {
+        title: title.to_string(),
+        lines,
+    }
+}
+
+/// The categories with a section: those with findings, and Database &
+/// Backups whenever the backups were probed (verified or not).
+pub fn section_categories(report: &Report) -> Vec<(Category, Vec<&Finding>)> {
+    let mut sections = sections(report);
+    if report.backups.is_some()
+        && !sections
+            .iter()
+            .any(|(c, _)| *c == Category::DatabaseBackups)
+    {
+        sections.push((Category::DatabaseBackups, Vec::new()));
+        let order = |c: &Category| Category::ALL.iter().position(|x| x == c);
+        sections.sort_by_key(|(c, _)| order(c));
+    }
+    sections
+}
+
 /// How the score is computed, and what the report leaves out.
 pub fn score_note(report: &Report) -> String {
     format!(

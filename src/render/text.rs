@@ -134,6 +134,18 @@ pub fn render(report: &Report, color: bool) -> String {
         out.push('\n');
     }
 
+    if let Some(v) = &report.backups {
+        let section = super::backup_section(v);
+        let _ = writeln!(out, "{}", p.paint(bold, &section.title));
+        for (label, text) in section.lines {
+            let _ = writeln!(
+                out,
+                "  {} {text}",
+                p.paint(dim, &format!("{}:", label.to_lowercase()))
+            );
+        }
+        out.push('\n');
+    }
     for e in &report.errors {
         let _ = writeln!(
             out,

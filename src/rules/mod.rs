@@ -115,6 +115,7 @@ pub static ALL: &[&Rule] = &[
     &crate::probe::health::HEALTH_SLOW,
     &crate::probe::health::READINESS_SAME_AS_LIVENESS,
     &crate::probe::health::HEALTH_REDIRECT,
+    &crate::probe::health::HEALTH_FAILING,
     &crate::probe::exposure::VERSION_HEADER,
     &crate::probe::exposure::SENSITIVE_FILE_SERVED,
     &crate::probe::exposure::DEBUG_PAGE_SERVED,

@@ -8,6 +8,7 @@
 
 #![allow(dead_code)]
 
+pub mod http;
 pub mod validate;
 
 use std::path::{Path, PathBuf};
@@ -144,4 +145,23 @@ pub fn unique(prefix: &str) -> String {
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
     format!("{prefix}-{}-{nanos}", std::process::id())
+}
+
+/// The seaworthy binary as a command, bounded in time (a hung probe fails
+/// the test instead of hanging it).
+pub fn seaworthy() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("seaworthy").expect("binary builds");
+    cmd.timeout(std::time::Duration::from_secs(120));
+    cmd
+}
+
+/// Runs a seaworthy command: (exit code, stdout, stderr); -1 for a code
+/// when it was killed.
+pub fn outcome(cmd: &mut assert_cmd::Command) -> (i32, String, String) {
+    let out = cmd.output().expect("seaworthy runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }

@@ -274,69 +274,137 @@ pub fn is_health_path(path: &str) -> bool {
 /// The app's file-based health routes (Node frameworks): each file is the
 /// route's handler.
 pub(crate) fn file_health_routes(cx: &AppContext) -> Vec<FileId> {
+    cx.files_of_kind(FileKind::JsSource)
+        .filter(|id| file_route_segments(cx, *id).is_some_and(|s| is_health_route(&s)))
+        .collect()
+}
+
+/// The URL path segments of a file-based route handler, or `None` when the
+/// file is not one (`app/api/health/ready/route.ts` → `api`, `health`,
+/// `ready`).
+fn file_route_segments<'f>(cx: &'f AppContext, id: FileId) -> Option<Vec<&'f str>> {
     let app_dir = cx.app.dir();
     let next = cx.app.framework() == Framework::NextJs;
-    cx.files_of_kind(FileKind::JsSource)
-        .filter(|id| {
-            let id = *id;
-            let rel = &cx.repo.index.get(id).rel;
-            let inner = rel
-                .strip_prefix(app_dir)
-                .unwrap_or(rel)
-                .trim_start_matches('/');
-            let Some((root, route)) = ROUTE_ROOTS
-                .iter()
-                .find_map(|root| inner.strip_prefix(root).map(|r| (*root, r)))
-            else {
-                return false;
-            };
-            let (dirs, name) = route.rsplit_once('/').unwrap_or(("", route));
-            let stem = name.split('.').next().unwrap_or(name);
-            let mut segments: Vec<&str> = dirs
-                .split('/')
-                // Route groups `(ops)`, private `_lib` and parallel `@slot`
-                // folders are not URL segments.
-                .filter(|d| !(d.starts_with('@') || d.starts_with('(') && d.ends_with(')')))
-                .collect();
-            if next && root.ends_with("app/") {
-                // Only route handlers that answer GET serve a probe; a
-                // `status/page.tsx` is a page for people.
-                if stem != "route" || !cx.repo.facts.js(id).is_some_and(|js| js.handles_get) {
-                    return false;
-                }
-            } else if next && root.ends_with("pages/") {
-                if !route.starts_with("api/") {
-                    return false;
-                }
-                if stem != "index" {
-                    segments.push(stem);
-                }
-            } else {
-                // Remix/React Router flat routes (`api.health.ts`,
-                // `healthcheck.tsx`), SvelteKit `+server.ts`, Nuxt files.
-                let flat: Vec<&str> = name
-                    .rsplit_once('.')
-                    .map(|(s, _)| s)
-                    .unwrap_or(name)
-                    .split('.')
-                    .filter(|p| {
-                        !matches!(
-                            *p,
-                            "index" | "_index" | "route" | "+server" | "+page" | "get"
-                        )
-                    })
-                    .collect();
-                segments.extend(flat);
+    let rel = &cx.repo.index.get(id).rel;
+    let inner = rel
+        .strip_prefix(app_dir)
+        .unwrap_or(rel)
+        .trim_start_matches('/');
+    let (root, route) = ROUTE_ROOTS
+        .iter()
+        .find_map(|root| inner.strip_prefix(root).map(|r| (*root, r)))?;
+    let (dirs, name) = route.rsplit_once('/').unwrap_or(("", route));
+    let stem = name.split('.').next().unwrap_or(name);
+    let mut segments: Vec<&str> = dirs
+        .split('/')
+        // Route groups `(ops)`, private `_lib` and parallel `@slot`
+        // folders are not URL segments.
+        .filter(|d| !(d.starts_with('@') || d.starts_with('(') && d.ends_with(')')))
+        .filter(|d| !d.is_empty())
+        .collect();
+    if next && root.ends_with("app/") {
+        // Only route handlers that answer GET serve a probe; a
+        // `status/page.tsx` is a page for people.
+        if stem != "route" || !cx.repo.facts.js(id).is_some_and(|js| js.handles_get) {
+            return None;
+        }
+    } else if next && root.ends_with("pages/") {
+        if !route.starts_with("api/") {
+            return None;
+        }
+        if stem != "index" {
+            segments.push(stem);
+        }
+    } else {
+        // Remix/React Router flat routes (`api.health.ts`,
+        // `healthcheck.tsx`), SvelteKit `+server.ts`, Nuxt files.
+        let flat = name
+            .rsplit_once('.')
+            .map(|(s, _)| s)
+            .unwrap_or(name)
+            .split('.')
+            .filter(|p| {
+                !matches!(
+                    *p,
+                    "index" | "_index" | "route" | "+server" | "+page" | "get"
+                )
+            });
+        segments.extend(flat);
+        // Nuxt serves `server/api/x` at `/api/x`; `server/routes/x` at `/x`.
+        if root == "server/api/" {
+            segments.insert(0, "api");
+        }
+    }
+    Some(segments)
+}
+
+/// The paths of the app's health routes as a probe would request them
+/// (`/api/health/ready`), each with where it is defined (`rel:line`): the
+/// file-based routes, and the literal paths registered in code. Routes with
+/// parameters or patterns (`^health/?$`) are left out: they are not URLs.
+pub fn health_route_paths(cx: &AppContext) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut push = |path: String, place: String| {
+        let plain = path.len() > 1
+            && path
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.' | '~'))
+            && !path.contains("//");
+        if plain && !out.iter().any(|(p, _)| *p == path) {
+            out.push((path, place));
+        }
+    };
+    if cx.app.ecosystem == Ecosystem::Node {
+        for id in file_health_routes(cx) {
+            if let Some(segments) = file_route_segments(cx, id) {
+                push(
+                    format!("/{}", segments.join("/")),
+                    format!("{}:1", cx.repo.index.get(id).rel),
+                );
             }
-            is_health_route(&segments)
-        })
-        .collect()
+        }
+    }
+    for (id, line, path) in code_health_paths(cx) {
+        // Django's `path("health/", …)` and Rails' `get "up"` have no
+        // leading slash; Rails' `rails/health#show` is a controller.
+        if path.contains('#') {
+            continue;
+        }
+        let path = path.trim_start_matches('^').trim_end_matches('$');
+        let path = if path.starts_with('/') {
+            path.to_string()
+        } else {
+            format!("/{path}")
+        };
+        push(path, format!("{}:{line}", cx.repo.index.get(id).rel));
+    }
+    out
 }
 
 /// Source files that register a health route in code, with the line of
 /// the route and whether it is a registration (`app.get("/health", …)`)
 /// rather than a health path spelled out elsewhere in server code.
 pub(crate) fn code_health_routes(cx: &AppContext) -> Vec<(FileId, u32, bool)> {
+    // The first match of each file: the rules need one piece of evidence.
+    let mut out: Vec<(FileId, u32, bool)> = Vec::new();
+    for (id, line, registered, _) in code_health_routes_with_paths(cx) {
+        if out.last().is_none_or(|(last, _, _)| *last != id) {
+            out.push((id, line, registered));
+        }
+    }
+    out
+}
+
+/// Every health route path in code, as (file, line, path): a probe asks
+/// each (`/healthz` and `/readyz` registered in one server file).
+fn code_health_paths(cx: &AppContext) -> Vec<(FileId, u32, String)> {
+    code_health_routes_with_paths(cx)
+        .into_iter()
+        .map(|(id, line, _, path)| (id, line, path))
+        .collect()
+}
+
+fn code_health_routes_with_paths(cx: &AppContext) -> Vec<(FileId, u32, bool, String)> {
     let index = cx.repo.index;
     let facts = cx.repo.facts;
     let rails = cx.app.framework() == Framework::Rails;
@@ -352,50 +420,54 @@ pub(crate) fn code_health_routes(cx: &AppContext) -> Vec<(FileId, u32, bool)> {
     };
     cx.source_files()
         .into_iter()
-        .filter_map(|id| {
+        .flat_map(|id| {
+            let mut found: Vec<(FileId, u32, bool, String)> = Vec::new();
             let file = index.get(id);
             if file.test {
-                return None;
+                return found;
             }
             let rel = &file.rel;
             // In file-routed frameworks routes are files (read above); code
             // can add some only in a custom server or middleware near the root.
             if file_routed && !near_root(rel) {
-                return None;
+                return found;
             }
             let (routes, paths) = match cx.app.ecosystem {
                 Ecosystem::Node => match facts.js_mentioning(id, HEALTH_NEEDLES) {
                     Some(js) => (js.route_paths.as_slice(), js.path_literals.as_slice()),
-                    None => return None,
+                    None => return found,
                 },
                 _ => match facts.code_mentioning(id, HEALTH_NEEDLES) {
                     Some(c) => (c.route_paths.as_slice(), c.path_literals.as_slice()),
-                    None => return None,
+                    None => return found,
                 },
             };
             // A strong health path spelled out anywhere in server code
             // (`"/healthz"` passed to a helper, a custom macro, a middleware).
-            if let Some((path, line)) = paths.iter().find(|(p, _)| is_strong_health_path(p)) {
+            for (path, line) in paths.iter().filter(|(p, _)| is_strong_health_path(p)) {
                 let registered = routes.iter().any(|(p, _)| p == path);
-                return Some((id, *line, registered));
+                found.push((id, *line, registered, path.clone()));
             }
             // Rails routes live in config/routes.rb (and config/routes/*.rb);
             // elsewhere `get "…"` is usually an HTTP client call.
             let routes_file = rails && rel.contains("config/routes");
-            if rails && !routes_file {
-                return None;
+            if rails && !routes_file && found.is_empty() {
+                return found;
             }
-            routes
-                .iter()
-                .find(|(path, _)| {
-                    // A bare word (`get("status")`) is a getter unless it is a
-                    // Rails route or names health outright.
-                    (path.contains('/')
-                        || routes_file
-                        || is_strong_health_path(&format!("/{path}")))
-                        && is_health_path(path)
-                })
-                .map(|(_, line)| (id, *line, true))
+            if !found.is_empty() && !routes_file {
+                // The registered routes among them are already listed; a
+                // weak route (`/status`) beside a strong one adds nothing.
+                return found;
+            }
+            for (path, line) in routes.iter().filter(|(path, _)| {
+                // A bare word (`get("status")`) is a getter unless it is a
+                // Rails route or names health outright.
+                (path.contains('/') || routes_file || is_strong_health_path(&format!("/{path}")))
+                    && is_health_path(path)
+            }) {
+                found.push((id, *line, true, path.clone()));
+            }
+            found
         })
         .collect()
 }

@@ -169,21 +169,7 @@ fn seaworthy() -> PathBuf {
 
 /// The paths a probe of this app may ask: the well-known ones, the routes
 /// `seaworthy fix` wrote (the same), the exposure list.
-const PROBE_PATHS: &[&str] = &[
-    "/",
-    "/api/health/live",
-    "/livez",
-    "/healthz",
-    "/health",
-    "/api/health",
-    "/api/health/ready",
-    "/readyz",
-    "/.env",
-    "/.git/config",
-    "/.git/HEAD",
-    "/server.js.map",
-    "/seaworthy-probe-not-found",
-];
+use common::http::PROBE_PATHS;
 
 /// The live findings of a report as (rule, location, message), and a check
 /// that the probe's request list (on stderr) holds only GETs of the

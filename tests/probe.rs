@@ -163,21 +163,7 @@ fn findings(report: &Value) -> Vec<(String, String, String)> {
 }
 
 /// The only requests the probe may make (with these defaults).
-const ALLOWED_PATHS: &[&str] = &[
-    "/",
-    "/api/health/live",
-    "/livez",
-    "/healthz",
-    "/health",
-    "/api/health",
-    "/api/health/ready",
-    "/readyz",
-    "/.env",
-    "/.git/config",
-    "/.git/HEAD",
-    "/server.js.map",
-    "/seaworthy-probe-not-found",
-];
+use common::http::PROBE_PATHS as ALLOWED_PATHS;
 
 fn assert_only_allowed(requests: &[String]) {
     assert!(requests.len() <= 40, "{} requests", requests.len());
@@ -1471,12 +1457,9 @@ fn ops_routes(path: &str, _n: usize) -> Answer {
     }
 }
 
-/// `check --probe`: the health routes the static audit finds in the
-/// repository are the ones asked, first; the well-known ones only after.
-#[test]
-fn check_with_probe_asks_the_health_routes_the_repository_defines() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path().join("shop");
+/// Next.js route handlers for `/api/ops/healthz` and `/api/ops/readyz`
+/// (paths no default list holds) under `root`.
+fn write_ops_health_routes(root: &std::path::Path) {
     for route in ["app/api/ops/healthz", "app/api/ops/readyz"] {
         std::fs::create_dir_all(root.join(route)).expect("mkdir");
         std::fs::write(
@@ -1485,6 +1468,15 @@ fn check_with_probe_asks_the_health_routes_the_repository_defines() {
         )
         .expect("write");
     }
+}
+
+/// `check --probe`: the health routes the static audit finds in the
+/// repository are the ones asked, first; the well-known ones only after.
+#[test]
+fn check_with_probe_asks_the_health_routes_the_repository_defines() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("shop");
+    write_ops_health_routes(&root);
     std::fs::write(
         root.join("package.json"),
         r#"{"name":"shop","scripts":{"build":"next build","start":"next start"},"dependencies":{"next":"15.0.0"}}"#,
@@ -1599,14 +1591,7 @@ fn check_with_probe_is_the_same_whatever_the_checkout_folder() {
             &common::repo_path("examples/nextjs-prisma-pet-server"),
             &root,
         );
-        for route in ["app/api/ops/healthz", "app/api/ops/readyz"] {
-            std::fs::create_dir_all(root.join(route)).expect("mkdir");
-            std::fs::write(
-                root.join(route).join("route.ts"),
-                "export const dynamic = \"force-dynamic\";\nexport async function GET() {\n  return Response.json({ status: \"pass\" });\n}\n",
-            )
-            .expect("write");
-        }
+        write_ops_health_routes(&root);
         std::fs::write(
             root.join("scripts/backup-offsite.sh"),
             "#!/bin/sh\nset -eu\naws s3 cp backups/latest.dump \"s3://backups/db/$(date +%F).dump\" --sse AES256\n",

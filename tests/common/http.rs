@@ -175,3 +175,21 @@ fn reason(status: u16) -> &'static str {
         _ => "Whatever",
     }
 }
+
+/// The only paths `seaworthy probe` asks with its defaults: the well-known
+/// health routes and the exposure list (GET/HEAD only).
+pub const PROBE_PATHS: &[&str] = &[
+    "/",
+    "/api/health/live",
+    "/livez",
+    "/healthz",
+    "/health",
+    "/api/health",
+    "/api/health/ready",
+    "/readyz",
+    "/.env",
+    "/.git/config",
+    "/.git/HEAD",
+    "/server.js.map",
+    "/seaworthy-probe-not-found",
+];

@@ -105,10 +105,10 @@ impl BackupCode {
         let line = tokens[i].line;
         let lower = s.to_ascii_lowercase();
         self.mentions_backup |= lower.contains("backup");
-        if CLOUD_UPLOADS
-            .iter()
-            .any(|c| s == *c || s.starts_with(&format!("{c}/")))
-        {
+        if CLOUD_UPLOADS.iter().any(|c| {
+            s.strip_prefix(c)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        }) {
             self.uploads_to_cloud = true;
         }
         if lower.starts_with("select ") && lower.contains(" from ") {

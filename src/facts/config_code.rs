@@ -91,14 +91,19 @@ fn string(t: Option<&Spanned>) -> Option<&str> {
 
 /// Whether the tokens from `i` spell `words` (identifiers and punctuation
 /// given as one-character strings).
+///
+/// Asked at every token of every source file, mostly to fail on the first
+/// word: a punctuation token matches its one-character word, a name its
+/// word, anything else nothing.
 fn spells(tokens: &[Spanned], i: usize, words: &[&str]) -> bool {
-    words.iter().enumerate().all(|(k, w)| {
-        let t = tokens.get(i + k);
-        if w.len() == 1 && !w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            punct(t, w.chars().next().unwrap_or(' '))
-        } else {
-            ident(t) == Some(*w)
-        }
+    let Some(window) = tokens.get(i..i.saturating_add(words.len())) else {
+        return false;
+    };
+    window.iter().zip(words).all(|(t, w)| match &t.token {
+        Token::Ident(name) => name == w,
+        // The words are ASCII.
+        Token::Punct(c) => w.len() == 1 && char::from(w.as_bytes()[0]) == *c,
+        _ => false,
     })
 }
 
@@ -203,6 +208,15 @@ pub fn env_reads_in(tokens: &[Spanned], text: &str, lang: Lang) -> Vec<EnvRead> 
     for i in 0..tokens.len() {
         positions.resize(out.borrow().len(), last);
         last = i;
+        // Every read starts with a name (`process`, `os`, `ENV`, `$_ENV`,
+        // `System`), but Spring's `"${X:default}"` placeholders, which are
+        // strings: this loop runs over every token of every source file,
+        // so the other tokens are passed over at once.
+        match &tokens[i].token {
+            Token::Ident(_) => {}
+            Token::Str(_) if lang == Lang::CLike => {}
+            _ => continue,
+        }
         let line = tokens[i].line;
         match lang {
             Lang::Js => {

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::apps::is_non_product_path;
 use crate::facts::kubernetes::{Container, Object, Workload};
 use crate::index::{FileId, FileKind};
+use crate::roles::path::is_non_product_path;
 use crate::rules::RepoContext;
 
 /// One definition of a workload in one file.

@@ -3,11 +3,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::facts::code::{tokenize, Lang, Spanned, Token};
 use crate::facts::config_code::EnvRead;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::{FileId, FileKind};
 use crate::rules::containerization::dockerfiles;
-use crate::rules::{code, AppContext, Check, Rule, RuleMeta};
+use crate::rules::{code, AppContext, Check, RepoContext, Rule, RuleMeta};
 use crate::stack::Ecosystem;
 
 pub static RULE: Rule = Rule {
@@ -79,7 +80,9 @@ platform, runtime or host provides (`NODE_ENV`, `PORT`, `HOSTNAME`, `TZ`,
 `FLY_*`, `RENDER_*`, `RAILWAY_*`, `HEROKU_*`, `K_SERVICE`, `AWS_LAMBDA_*`,
 `KUBERNETES_*`, `GITHUB_*`, Vite's `MODE`/`DEV`/`PROD`, `NEXT_RUNTIME`, …);
 tests, seed and migration scripts (`prisma/seed.ts`, `db/migrate.js`,
-`scripts/`, `migrations/`, fixtures, stories) and build files (`build.rs`);
+`scripts/`, `migrations/`, fixtures, stories), the Sequelize CLI's
+configuration (the `config` file a `.sequelizerc` names, read by `sequelize
+db:migrate`) and build files (`build.rs`);
 and apps without an env example of their own (there is nothing to drift
 from).
 
@@ -324,6 +327,64 @@ fn is_test_or_script(rel: &str) -> bool {
         })
 }
 
+/// The Sequelize CLI's configuration files: the `config` path each
+/// `.sequelizerc` names (a string, or `path.resolve('server/config',
+/// 'database.js')` / `path.join(…)` of strings, relative to the folder the
+/// CLI runs in), else `config/config.js` beside it. `sequelize db:migrate`
+/// reads them for each environment's connection, often as alternatives to
+/// the app's own `DATABASE_URL` (`use_env_variable`): a migration tool's
+/// input, like the migration scripts. Worked out once per audit.
+fn sequelize_configs(repo: &RepoContext) -> Vec<String> {
+    repo.memo("sequelize-configs", "", || {
+        let mut out = Vec::new();
+        let index = repo.index;
+        for id in (0..index.files.len()).filter(|id| index.get(*id).name() == ".sequelizerc") {
+            let dir = index.get(id).dir();
+            let Ok(text) = crate::facts::text::read_text(&index.path(id), 1 << 16) else {
+                continue;
+            };
+            let tokens = tokenize(&text, Lang::Js);
+            let named = sequelize_config_path(&tokens).unwrap_or_else(|| "config/config.js".into());
+            if let Some(path) = crate::apps::resolve(dir, &named) {
+                out.push(path);
+            }
+        }
+        out
+    })
+}
+
+/// The `config` entry of a `.sequelizerc`'s tokens, as a relative path.
+fn sequelize_config_path(tokens: &[Spanned]) -> Option<String> {
+    let is = |i: usize, c: char| matches!(tokens.get(i).map(|t| &t.token), Some(Token::Punct(p)) if *p == c);
+    let key = tokens.iter().enumerate().position(|(i, t)| {
+        matches!(&t.token, Token::Ident(k) | Token::Str(k) if k == "config") && is(i + 1, ':')
+    })?;
+    let mut at = key + 2;
+    if let Some(Token::Str(path)) = tokens.get(at).map(|t| &t.token) {
+        return Some(path.clone());
+    }
+    // `path.resolve(…)` / `path.join(…)` of string literals.
+    if !matches!(tokens.get(at + 2).map(|t| &t.token), Some(Token::Ident(f)) if f == "resolve" || f == "join")
+        || !is(at + 3, '(')
+    {
+        return None;
+    }
+    at += 4;
+    let mut parts = Vec::new();
+    while let Some(t) = tokens.get(at) {
+        match &t.token {
+            Token::Str(part) => parts.push(part.trim_matches('/').to_string()),
+            Token::Punct(',') => {}
+            Token::Punct(')') => break,
+            // `__dirname` and other expressions: the folder of the file.
+            Token::Ident(name) if name == "__dirname" || name == "process" => {}
+            _ => return None,
+        }
+        at += 1;
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
 /// Folders that hold the files of one way to deploy (`deploy/podman/`,
 /// `docker/`, `helm/`) or samples: an env example there lists what that
 /// deployment sets, not everything the app can read.
@@ -461,11 +522,13 @@ fn check(cx: &AppContext) -> Vec<Finding> {
             schema_optional.extend(schema.optional.iter().cloned());
         }
     }
+    let migration_configs = sequelize_configs(cx.repo);
     let reads: Vec<(&str, &EnvRead)> = sources
         .iter()
         .filter(|id| !schema_files.contains(id))
         .map(|id| (cx.repo.rel(*id), *id))
         .filter(|(rel, _)| !is_test_or_script(rel))
+        .filter(|(rel, _)| !migration_configs.iter().any(|c| c.as_str() == *rel))
         .flat_map(|(rel, id)| {
             facts
                 .env_reads(id)
@@ -552,4 +615,29 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         ),
         locations,
     )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sequelizerc_config_paths() {
+        let path = |src: &str| sequelize_config_path(&tokenize(src, Lang::Js));
+        assert_eq!(
+            path(
+                "module.exports = {\n  'config': path.resolve('server/config', 'database.js'),\n}"
+            ),
+            Some("server/config/database.js".to_string())
+        );
+        assert_eq!(
+            path("module.exports = { config: path.join(__dirname, 'db', 'config.js') };"),
+            Some("db/config.js".to_string())
+        );
+        assert_eq!(
+            path("module.exports = { config: 'config/db.json' };"),
+            Some("config/db.json".to_string())
+        );
+        assert_eq!(path("module.exports = { 'migrations-path': 'm' };"), None);
+    }
 }

@@ -40,8 +40,9 @@ it (`ENV`/`ARG`).
 
 Which example is the app's: one in its folder, unless it sits in a folder
 of one deployment or of samples (`deploy/`, `docker/`, `podman/`, `helm/`,
-`k8s/`, `examples/`, `templates/`, `.devcontainer/`) or its name ties it to
-one (`.env.podman.example`): such a template lists what that deployment
+`k8s/`, `examples/`, `templates/`, `.devcontainer/`, `buildtools/`) or its
+name ties it to one deployment or platform (`.env.podman.example`,
+`fly-template.env`): such a template lists what that deployment
 sets, so its variables count as documented but the app is not compared with
 it. The root's example is compared with an app in a sub-folder only when the
 root is not an app itself, and — when the repository holds several apps —
@@ -390,6 +391,8 @@ fn sequelize_config_path(tokens: &[Spanned]) -> Option<String> {
 /// deployment sets, not everything the app can read.
 const DEPLOYMENT_FOLDERS: &[&str] = &[
     ".devcontainer",
+    // Build and release tooling (`buildtools/fly-template.env`).
+    "buildtools",
     "chart",
     "charts",
     "compose",
@@ -413,17 +416,24 @@ const DEPLOYMENT_FOLDERS: &[&str] = &[
     "templates",
 ];
 
-/// Words in an env example's name that tie it to one deployment
-/// (`podman.env.example`, `.env.docker.example`).
+/// Words in an env example's name that tie it to one deployment or
+/// platform (`podman.env.example`, `.env.docker.example`,
+/// `fly-template.env`).
 const DEPLOYMENT_NAME_WORDS: &[&str] = &[
     "compose",
     "docker",
+    "dokku",
+    "fly",
     "helm",
+    "heroku",
     "k8s",
+    "koyeb",
     "kubernetes",
     "nomad",
     "podman",
     "quadlet",
+    "railway",
+    "render",
     "swarm",
     "systemd",
 ];

@@ -20,6 +20,7 @@
 
 pub mod compose;
 pub mod dockerfile;
+pub mod kubernetes;
 pub mod path;
 
 use std::collections::HashMap;
@@ -168,15 +169,36 @@ impl FileRoles {
     }
 
     /// The role of any file: the judgement of a Dockerfile or compose
-    /// file; for other files what their kind and path say.
-    pub fn of(&self, index: &Index, id: FileId) -> FileRole {
+    /// file; for a Kubernetes manifest, what its path says (the rules
+    /// read the others as the deployment); for other files what their kind
+    /// and path say.
+    pub fn of(&self, cx: &RepoContext, id: FileId) -> FileRole {
         if let Some(j) = self.dockerfiles.get(&id) {
             return j.role.clone();
         }
         if let Some(j) = self.compose.get(&id) {
             return j.role.clone();
         }
+        let index = cx.index;
         let file = index.get(id);
+        if file.kind == Some(FileKind::KubernetesCandidate) {
+            if let Some(role) = kubernetes::path_role(&file.rel) {
+                return role;
+            }
+            return if cx.facts.is_kubernetes_manifest(id) {
+                FileRole::new(
+                    Role::Production,
+                    "a Kubernetes manifest outside development and test paths: read as the \
+                     cluster's deployment",
+                )
+            } else {
+                FileRole::new(
+                    Role::Undecided,
+                    "a YAML file in a manifest folder without `apiVersion` and `kind`: not a \
+                     Kubernetes object",
+                )
+            };
+        }
         if let Some(role) = path_role(&file.rel) {
             return role;
         }
@@ -259,7 +281,7 @@ pub fn explain(cx: &RepoContext, wanted: &[String]) -> Vec<Explained> {
     let roles = cx.file_roles();
     let shown = |id: FileId| {
         let file = index.get(id);
-        let role = roles.of(index, id);
+        let role = roles.of(cx, id);
         Explained {
             path: file.rel.clone(),
             kind: file.kind.map(kind_name),

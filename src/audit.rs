@@ -108,15 +108,7 @@ fn run_inner(
         return Err(AuditFailure::NotADirectory(shown));
     }
 
-    let config_path = match &options.config {
-        ConfigSource::Discover => Config::discover(root),
-        ConfigSource::File(path) => Some(path.clone()),
-        ConfigSource::None => None,
-    };
-    let config = match &config_path {
-        Some(path) => Config::load(path)?,
-        None => Config::default(),
-    };
+    let (config_path, config) = load_config(root, options)?;
     let config_rel = config_path.as_ref().map(|p| {
         let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
         let canonical = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
@@ -133,15 +125,7 @@ fn run_inner(
     timings.lap("index");
     let facts = Facts::new(&index, options.max_file_size);
     let ignored = config.ignored_paths();
-    let apps: Vec<App> = apps::discover(&facts)
-        .into_iter()
-        .filter(|a| {
-            let app_config = config.apps.get(&a.path);
-            !app_config.is_some_and(|c| c.ignore)
-                && !ignored.is_match(&a.path)
-                && !ignored.is_match(format!("{}/", a.path))
-        })
-        .collect();
+    let apps = configured_apps(&facts, &config);
     timings.lap("apps");
     let (findings, hints) = run_rules(&facts, &apps, &mut timings, want_hints);
     let mut findings: Vec<Finding> = findings
@@ -202,6 +186,62 @@ fn run_inner(
         backups: None,
     };
     Ok((report, hints))
+}
+
+/// The configuration file the options name or `Config::discover` finds,
+/// and its settings.
+fn load_config(
+    root: &Path,
+    options: &Options,
+) -> Result<(Option<std::path::PathBuf>, Config), AuditFailure> {
+    let config_path = match &options.config {
+        ConfigSource::Discover => Config::discover(root),
+        ConfigSource::File(path) => Some(path.clone()),
+        ConfigSource::None => None,
+    };
+    let config = match &config_path {
+        Some(path) => Config::load(path)?,
+        None => Config::default(),
+    };
+    Ok((config_path, config))
+}
+
+/// The apps of the tree, without those the configuration ignores.
+fn configured_apps(facts: &Facts, config: &Config) -> Vec<App> {
+    let ignored = config.ignored_paths();
+    apps::discover(facts)
+        .into_iter()
+        .filter(|a| {
+            let app_config = config.apps.get(&a.path);
+            !app_config.is_some_and(|c| c.ignore)
+                && !ignored.is_match(&a.path)
+                && !ignored.is_match(format!("{}/", a.path))
+        })
+        .collect()
+}
+
+/// What the files `wanted` (paths relative to `root`; a folder stands for
+/// the deployment-related files under it, "" for the whole tree) are for,
+/// as the file-role model judged them in an audit of `root` with these
+/// options (`seaworthy explain --files`). Paths not in the audited tree
+/// come back with `None`.
+pub fn explain_files(
+    root: &Path,
+    options: &Options,
+    wanted: &[String],
+) -> Result<Vec<crate::roles::Explained>, AuditFailure> {
+    let shown = root.display().to_string();
+    let meta = std::fs::metadata(root).map_err(|_| AuditFailure::NotFound(shown.clone()))?;
+    if !meta.is_dir() {
+        return Err(AuditFailure::NotADirectory(shown));
+    }
+    let (_, config) = load_config(root, options)?;
+    let walked = walk::walk(root);
+    let index = Index::build(root, walked.files);
+    let facts = Facts::new(&index, options.max_file_size);
+    let apps = configured_apps(&facts, &config);
+    let repo = RepoContext::new(&facts, &apps);
+    Ok(crate::roles::explain(&repo, wanted))
 }
 
 impl Report {

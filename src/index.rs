@@ -399,7 +399,15 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     {
         return Some(FileKind::Compose);
     }
-    if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
+    // `.env.sh`, `.env.ts`: a script or module named after the
+    // environment (lago's `front/.env.sh` writes the front-end's settings
+    // at start), not a file of `KEY=value` lines.
+    let code_named_env = matches!(
+        ext,
+        "sh" | "bash" | "js" | "mjs" | "cjs" | "ts" | "mts" | "py" | "rb" | "php"
+    );
+    if !code_named_env && (lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env"))
+    {
         return Some(if is_env_example_name(&lower) {
             FileKind::EnvExample
         } else {
@@ -629,11 +637,11 @@ pub struct IndexedFile {
     /// Set only for paths whose `rel` is lossy; see `Index::path`.
     pub abs: Option<PathBuf>,
     pub kind: Option<FileKind>,
-    /// `apps::is_non_product_path(rel)`, decided once for files with a
+    /// `roles::path::is_non_product_path(rel)`, decided once for files with a
     /// kind (rules ask it of every source file, for every app); `false`
     /// for the others.
     pub non_product: bool,
-    /// `apps::is_test_file(rel)`, likewise.
+    /// `roles::path::is_test_file(rel)`, likewise.
     pub test: bool,
 }
 
@@ -682,9 +690,13 @@ impl Index {
                     };
                     let dir = f.rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
                     if folder.0 != dir {
-                        folder = (dir, crate::apps::is_non_product_path(&f.rel));
+                        folder = (dir, crate::roles::path::is_non_product_path(&f.rel));
                     }
-                    (Some(kind), folder.1, crate::apps::is_test_file(&f.rel))
+                    (
+                        Some(kind),
+                        folder.1,
+                        crate::roles::path::is_test_file(&f.rel),
+                    )
                 })
             })
             .collect();
@@ -821,6 +833,7 @@ mod tests {
             Some(FileKind::EnvExample)
         );
         assert_eq!(classify(".env.production"), Some(FileKind::EnvFile));
+        assert_eq!(classify("front/.env.sh"), Some(FileKind::ShellScript));
         assert_eq!(classify("env.example"), Some(FileKind::EnvExample));
         assert_eq!(classify(".env.dist"), Some(FileKind::EnvExample));
         assert_eq!(classify("scripts/deploy.sh"), Some(FileKind::ShellScript));

@@ -17,6 +17,7 @@ pub mod fix;
 pub mod index;
 pub mod probe;
 pub mod render;
+pub mod roles;
 pub mod rules;
 pub mod score;
 pub mod stack;

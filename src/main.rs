@@ -1,7 +1,7 @@
 //! The seaworthy command line: a thin layer over the library.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -223,11 +223,32 @@ enum Command {
     },
     /// List every rule: code, name, category, severity.
     Rules,
-    /// Show one rule's documentation.
+    /// Show one rule's documentation, or (with --files) what files are for.
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["name", "files"])))]
     Explain {
         /// Rule name (`sqlite-in-production`) or code (`SW601`).
-        name: String,
+        name: Option<String>,
+        /// Show the role seaworthy gives each file (production, development,
+        /// test, ci, tooling, template, dead) and the evidence. A folder
+        /// stands for its Dockerfiles, compose, env, CI, Kubernetes and
+        /// script files.
+        #[arg(long, num_args = 1.., value_name = "PATH")]
+        files: Vec<PathBuf>,
+        /// The repository the files are judged in. Default: the nearest
+        /// folder above the first PATH holding `.git`, else the current
+        /// folder.
+        #[arg(long, value_name = "DIR", requires = "files")]
+        root: Option<PathBuf>,
+        /// Output format of --files.
+        #[arg(long, value_enum, default_value_t = ExplainFormat::Text, requires = "files")]
+        format: ExplainFormat,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ExplainFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -430,13 +451,24 @@ fn main() -> ExitCode {
             }
             emit(&out)
         }
-        Command::Explain { name } => match rules::find(&name) {
-            Some(rule) => emit(&rules::docs_page(rule)),
-            None => {
-                eprintln!("error: no rule named `{name}`; `seaworthy rules` lists them");
-                ExitCode::from(2)
+        Command::Explain {
+            name,
+            files,
+            root,
+            format,
+        } => {
+            if !files.is_empty() {
+                return explain_files(&files, root, format);
             }
-        },
+            let name = name.unwrap_or_default();
+            match rules::find(&name) {
+                Some(rule) => emit(&rules::docs_page(rule)),
+                None => {
+                    eprintln!("error: no rule named `{name}`; `seaworthy rules` lists them");
+                    ExitCode::from(2)
+                }
+            }
+        }
     }
 }
 
@@ -646,6 +678,62 @@ fn write_atomically(file: &std::path::Path, bytes: &[u8]) -> std::io::Result<()>
     staged.as_file().sync_all()?;
     staged.persist(file).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// `explain --files`: the role of each file in the audit of its repository.
+fn explain_files(files: &[PathBuf], root: Option<PathBuf>, format: ExplainFormat) -> ExitCode {
+    let absolute = |p: &Path| -> PathBuf {
+        std::fs::canonicalize(p).unwrap_or_else(|_| {
+            std::env::current_dir()
+                .map(|d| d.join(p))
+                .unwrap_or_else(|_| p.to_path_buf())
+        })
+    };
+    let root = match root {
+        Some(root) => absolute(&root),
+        None => {
+            let first = absolute(&files[0]);
+            first
+                .ancestors()
+                .find(|d| d.join(".git").exists())
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| absolute(Path::new(".")))
+        }
+    };
+    let mut wanted = Vec::new();
+    for file in files {
+        let full = absolute(file);
+        match full.strip_prefix(&root) {
+            Ok(rel) => wanted.push(seaworthy::walk::relative(Path::new(""), rel)),
+            Err(_) => {
+                eprintln!(
+                    "error: {} is not inside the repository {}",
+                    file.display(),
+                    root.display()
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
+    match audit::explain_files(&root, &audit::Options::default(), &wanted) {
+        Ok(explained) => match format {
+            ExplainFormat::Text => emit(&seaworthy::roles::render_text(&explained)),
+            ExplainFormat::Json => {
+                let json = serde_json::json!({
+                    "root": root.display().to_string(),
+                    "files": explained,
+                });
+                emit(&format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&json).unwrap_or_default()
+                ))
+            }
+        },
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn emit(text: &str) -> ExitCode {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Re-score the judged catalog findings (issue 14).
 
-Usage: score.py CHECKOUTS [--seaworthy PATH] [--judgements PATH]
+Usage: score.py CHECKOUTS [--seaworthy PATH] [--judgements PATH] [--group NAME]
 
 CHECKOUTS is a folder holding one checkout per judged repository, named
 `owner__name` (see README.md for the commits). The script runs
@@ -77,9 +77,19 @@ def main():
     ap.add_argument("checkouts")
     ap.add_argument("--seaworthy", default=os.path.join(HERE, "..", "..", "target", "release", "seaworthy"))
     ap.add_argument("--judgements", default=os.path.join(HERE, "judgements.json"))
+    ap.add_argument(
+        "--group",
+        default="catalog",
+        help="which judged group to score: catalog (the default; entries without a group) "
+        "or held-out-2; each group's checkouts live in their own folder",
+    )
     args = ap.parse_args()
 
-    judgements = json.load(open(args.judgements))["judgements"]
+    judgements = [
+        j
+        for j in json.load(open(args.judgements))["judgements"]
+        if j.get("group", "catalog") == args.group
+    ]
     by_repo = collections.defaultdict(list)
     for j in judgements:
         by_repo[j["repo"]].append(j)

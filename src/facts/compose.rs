@@ -480,32 +480,54 @@ impl ComposeFile {
     /// words (`prod`, `deploy`, `release`, `selfhost`, …); a name that says
     /// neither is `Unknown`, for the content to decide.
     pub fn name_role(&self, rel: &str) -> ComposeRole {
+        self.name_role_why(rel).0
+    }
+
+    /// `name_role` and what decided it: the word of the name or folder,
+    /// or the header comment's phrase.
+    pub fn name_role_why(&self, rel: &str) -> (ComposeRole, String) {
         let lower = rel.to_ascii_lowercase();
         let words: Vec<&str> = lower
             .split(['/', '.', '-', '_'])
             .filter(|w| !w.is_empty())
             .collect();
-        let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
-        if has(DEV_WORDS)
-            || crate::apps::is_non_product_path(rel)
-            || NOT_PRODUCTION
+        let find = |list: &[&str]| {
+            words
                 .iter()
-                .any(|p| self.header_comment.contains(p))
-        {
-            ComposeRole::Development
-        } else if has(PROD_WORDS) {
-            ComposeRole::Production
-        } else if DEV_PHRASES.iter().any(|p| self.header_comment.contains(p))
-            && !PROD_PHRASES.iter().any(|p| self.header_comment.contains(p))
-        {
-            ComposeRole::Development
-        } else if SELF_HOST_PHRASES
-            .iter()
-            .any(|p| self.header_comment.contains(p))
-        {
-            ComposeRole::Production
+                .find(|w| list.contains(w))
+                .map(|w| w.to_string())
+        };
+        let phrase = |list: &[&'static str]| {
+            list.iter()
+                .find(|p| self.header_comment.contains(**p))
+                .map(|p| p.to_string())
+        };
+        if let Some(word) = find(DEV_WORDS) {
+            (ComposeRole::Development, format!("its path says `{word}`"))
+        } else if let Some(folder) = crate::roles::path::non_product_folder(rel) {
+            (
+                ComposeRole::Development,
+                format!("it is in the folder `{folder}/`, which holds no product code"),
+            )
+        } else if let Some(p) = phrase(NOT_PRODUCTION) {
+            (
+                ComposeRole::Development,
+                format!("its header comment says \"{p}\""),
+            )
+        } else if let Some(word) = find(PROD_WORDS) {
+            (ComposeRole::Production, format!("its path says `{word}`"))
+        } else if let Some(p) = phrase(DEV_PHRASES).filter(|_| phrase(PROD_PHRASES).is_none()) {
+            (
+                ComposeRole::Development,
+                format!("its header comment says \"{p}\""),
+            )
+        } else if let Some(p) = phrase(SELF_HOST_PHRASES) {
+            (
+                ComposeRole::Production,
+                format!("its header comment says \"{p}\""),
+            )
         } else {
-            ComposeRole::Unknown
+            (ComposeRole::Unknown, String::new())
         }
     }
 }

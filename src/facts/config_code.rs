@@ -517,7 +517,15 @@ fn mark_guarded(tokens: &[Spanned], lang: Lang, reads: &mut [EnvRead], positions
             (Some(Token::Punct('|')), Some(Token::Punct('|')))
                 | (Some(Token::Punct('?')), Some(Token::Punct('?')))
         );
-        if fallback || binding_is_tested(tokens, at, &is_guard) {
+        // `process.env.X?.toLowerCase() === "true"`: optional chaining
+        // copes with the variable being unset.
+        let end = read_end(tokens, at);
+        let chained = punct(tokens.get(end), '?') && punct(tokens.get(end + 1), '.');
+        if fallback
+            || chained
+            || binding_is_tested(tokens, at, &is_guard)
+            || in_filtered_array(tokens, at)
+        {
             read.optional_use = true;
         }
     }
@@ -529,6 +537,60 @@ fn mark_guarded(tokens: &[Spanned], lang: Lang, reads: &mut [EnvRead], positions
             }
         }
     }
+}
+
+/// Whether the read at `at` is an element of an array literal filtered
+/// right away (`[process.env.A, process.env.B].filter((h) => !!h)`): an
+/// unset variable is dropped from the list, so the code copes without it.
+/// The search looks at most a few hundred tokens either way.
+fn in_filtered_array(tokens: &[Spanned], at: usize) -> bool {
+    let mut depth = 0usize;
+    let mut open = None;
+    for j in (at.saturating_sub(256)..at).rev() {
+        match tokens[j].token {
+            Token::Punct(')' | ']' | '}') => depth += 1,
+            Token::Punct('(' | '{') => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            Token::Punct('[') => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => {
+                    open = Some(j);
+                    break;
+                }
+            },
+            Token::Punct(';') if depth == 0 => return false,
+            _ => {}
+        }
+    }
+    let Some(open) = open else {
+        return false;
+    };
+    // An index (`list[process.env.X]`) is not an array literal.
+    if open > 0
+        && matches!(
+            tokens[open - 1].token,
+            Token::Ident(_) | Token::Punct(')' | ']')
+        )
+    {
+        return false;
+    }
+    let mut depth = 0usize;
+    for k in open..tokens.len().min(open + 512) {
+        match tokens[k].token {
+            Token::Punct('(' | '[' | '{') => depth += 1,
+            Token::Punct(')' | ']' | '}') => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return punct(tokens.get(k + 1), '.')
+                        && ident(tokens.get(k + 2)) == Some("filter");
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The index just past a JavaScript read that starts at `at`
@@ -1256,6 +1318,19 @@ mod tests {
         assert_eq!(
             optional("if \"AWS_DOMAIN\" in os.environ:\n    AWS_DOMAIN = os.environ[\"AWS_DOMAIN\"]\nKEY = os.environ[\"KEY\"]\n", Lang::Python),
             [o("AWS_DOMAIN", true), o("KEY", false)]
+        );
+    }
+
+    #[test]
+    fn filtered_array_elements_are_optional() {
+        let o = |n: &str, opt: bool| (n.to_string(), opt);
+        assert_eq!(
+            optional("const hosts = [\n  process.env.HOST,\n  process.env.HOST_US,\n].filter((h): h is string => !!h);\nconst all = [process.env.A, process.env.B];\nconst x = map[process.env.KEY].filter(Boolean);\n", Lang::Js),
+            [o("HOST", true), o("HOST_US", true), o("A", false), o("B", false), o("KEY", false)]
+        );
+        assert_eq!(
+            optional("const stats = process.env.SHOW_STATS?.toLowerCase() === 'true';\nconst k = process.env.KEY.trim();\n", Lang::Js),
+            [o("SHOW_STATS", true), o("KEY", false)]
         );
     }
 

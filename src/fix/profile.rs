@@ -371,7 +371,7 @@ impl Profile {
             .of_kind(FileKind::EnvExample)
             .iter()
             .map(|id| cx.repo.index.get(*id).rel.clone())
-            .filter(|rel| !crate::apps::is_non_product_path(rel))
+            .filter(|rel| !crate::roles::path::is_non_product_path(rel))
             .filter(|rel| {
                 let d = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
                 d == dir

@@ -188,6 +188,8 @@ pub struct RepoContext<'a> {
     production_dockerfiles: OnceLock<Vec<containerization::dockerfiles::TargetSpec>>,
     production_compose_files: OnceLock<Vec<FileId>>,
     project_names: OnceLock<Vec<String>>,
+    file_roles: OnceLock<crate::roles::FileRoles>,
+    scripts_by_name: OnceLock<HashMap<String, Vec<FileId>>>,
     /// Answers kept per audit (`memo`).
     memos: std::sync::Mutex<HashMap<(&'static str, String), Memo>>,
     /// Per kind, the files of each folder (`in_dir`).
@@ -248,6 +250,8 @@ impl<'a> RepoContext<'a> {
             production_dockerfiles: OnceLock::new(),
             production_compose_files: OnceLock::new(),
             project_names: OnceLock::new(),
+            file_roles: OnceLock::new(),
+            scripts_by_name: OnceLock::new(),
             files_by_dir: std::sync::Mutex::new(HashMap::new()),
             memos: std::sync::Mutex::new(HashMap::new()),
         }
@@ -311,6 +315,32 @@ impl<'a> RepoContext<'a> {
         find: impl FnOnce() -> Vec<containerization::dockerfiles::TargetSpec>,
     ) -> &[containerization::dockerfiles::TargetSpec] {
         self.production_dockerfiles.get_or_init(find)
+    }
+
+    /// What each Dockerfile and compose file is for (`crate::roles`),
+    /// judged once per audit.
+    pub fn file_roles(&self) -> &crate::roles::FileRoles {
+        self.file_roles
+            .get_or_init(|| crate::roles::FileRoles::build(self))
+    }
+
+    /// The shell scripts of the repository with this file name, from one
+    /// map of every script by name built on first use.
+    pub fn shell_scripts_named(&self, name: &str) -> Vec<FileId> {
+        self.scripts_by_name
+            .get_or_init(|| {
+                let mut by_name: HashMap<String, Vec<FileId>> = HashMap::new();
+                for id in self.index.of_kind(FileKind::ShellScript) {
+                    by_name
+                        .entry(self.index.get(*id).name().to_string())
+                        .or_default()
+                        .push(*id);
+                }
+                by_name
+            })
+            .get(name)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The compose files that deploy the project (`compose_files::production`).
@@ -419,7 +449,9 @@ impl<'a> RepoContext<'a> {
                         .filter(|id| self.facts.is_kubernetes_manifest(**id))
                         .map(|id| (*id, DeployKind::Kubernetes)),
                 )
-                .filter(|(id, _)| !crate::apps::is_non_product_path(&self.index.get(*id).rel))
+                .filter(|(id, _)| {
+                    !crate::roles::path::is_non_product_path(&self.index.get(*id).rel)
+                })
                 .collect();
             found.sort();
             // A Procfile no platform reads (foreman's) defines nothing.
@@ -740,7 +772,7 @@ impl<'a> AppContext<'a> {
             let dir = self.app.dir();
             dir.is_empty()
                 || (!dir.split('/').any(|p| p == "src")
-                    && !crate::apps::is_non_product_path(&format!("{dir}/x")))
+                    && !crate::roles::path::is_non_product_path(&format!("{dir}/x")))
         })
     }
 
@@ -930,7 +962,7 @@ impl<'a> AppContext<'a> {
                     .strip_prefix(self.app.dir())
                     .unwrap_or(rel)
                     .trim_start_matches('/');
-                crate::apps::is_non_product_path(inner)
+                crate::roles::path::is_non_product_path(inner)
             };
             !non_product && !self.in_nested_package(*id)
         })

@@ -1,12 +1,12 @@
 //! committed-env-file: a real environment file with secret values is in
 //! the repository.
 
-use crate::apps::is_non_product_path;
 use crate::facts::env_file::EnvVar;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::FileKind;
+use crate::roles::path::is_non_product_path;
 use crate::rules::configuration::secrets::{
-    is_placeholder, is_secret_name, known_format, url_has_remote_password,
+    is_named_after, is_placeholder, is_secret_name, known_format, url_has_remote_password,
 };
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
 
@@ -40,7 +40,8 @@ Not reported: env examples (`.env.example`, `.sample`, `.template`, `.dist`);
 files for tests and CI (`.env.test`, `.env.ci`, `.env.e2e`) and files under
 test, fixture, example or CI folders (`ci/base.env`, `.github/`); empty values, references (`${OTHER}`) and
 placeholders (`changeme`, `your-key-here`, `xxxx`, `dev-secret`, values under
-10 characters); passwords for `localhost` or a Compose service (`db`,
+10 characters, values that only spell their variable's name:
+`POSTGRES_ASTRONOMY_PASSWORD=astronomy_password`); passwords for `localhost` or a Compose service (`db`,
 `postgres`). In development files (`.env.development`, `.env.dev`) only
 values in a known credential format are reported. The message names the
 variables and their lines, never the values.
@@ -157,8 +158,11 @@ pub fn secret_reason(var: &EnvVar, development: bool) -> Option<&'static str> {
     if url_has_remote_password(&var.value) {
         return Some("a connection URL with a password");
     }
-    (is_secret_name(&var.name) && !is_placeholder(&var.value) && !var.value.contains("://"))
-        .then_some("a secret")
+    (is_secret_name(&var.name)
+        && !is_placeholder(&var.value)
+        && !is_named_after(&var.name, &var.value)
+        && !var.value.contains("://"))
+    .then_some("a secret")
 }
 
 fn points_at_localhost(env: &crate::facts::EnvFile) -> bool {

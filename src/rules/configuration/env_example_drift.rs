@@ -3,11 +3,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::facts::code::{tokenize, Lang, Spanned, Token};
 use crate::facts::config_code::EnvRead;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::{FileId, FileKind};
 use crate::rules::containerization::dockerfiles;
-use crate::rules::{code, AppContext, Check, Rule, RuleMeta};
+use crate::rules::{code, AppContext, Check, RepoContext, Rule, RuleMeta};
 use crate::stack::Ecosystem;
 
 pub static RULE: Rule = Rule {
@@ -39,8 +40,9 @@ it (`ENV`/`ARG`).
 
 Which example is the app's: one in its folder, unless it sits in a folder
 of one deployment or of samples (`deploy/`, `docker/`, `podman/`, `helm/`,
-`k8s/`, `examples/`, `templates/`, `.devcontainer/`) or its name ties it to
-one (`.env.podman.example`): such a template lists what that deployment
+`k8s/`, `examples/`, `templates/`, `.devcontainer/`, `buildtools/`) or its
+name ties it to one deployment or platform (`.env.podman.example`,
+`fly-template.env`): such a template lists what that deployment
 sets, so its variables count as documented but the app is not compared with
 it. The root's example is compared with an app in a sub-folder only when the
 root is not an app itself, and — when the repository holds several apps —
@@ -79,7 +81,9 @@ platform, runtime or host provides (`NODE_ENV`, `PORT`, `HOSTNAME`, `TZ`,
 `FLY_*`, `RENDER_*`, `RAILWAY_*`, `HEROKU_*`, `K_SERVICE`, `AWS_LAMBDA_*`,
 `KUBERNETES_*`, `GITHUB_*`, Vite's `MODE`/`DEV`/`PROD`, `NEXT_RUNTIME`, …);
 tests, seed and migration scripts (`prisma/seed.ts`, `db/migrate.js`,
-`scripts/`, `migrations/`, fixtures, stories) and build files (`build.rs`);
+`scripts/`, `migrations/`, fixtures, stories), the Sequelize CLI's
+configuration (the `config` file a `.sequelizerc` names, read by `sequelize
+db:migrate`) and build files (`build.rs`);
 and apps without an env example of their own (there is nothing to drift
 from).
 
@@ -324,11 +328,71 @@ fn is_test_or_script(rel: &str) -> bool {
         })
 }
 
+/// The Sequelize CLI's configuration files: the `config` path each
+/// `.sequelizerc` names (a string, or `path.resolve('server/config',
+/// 'database.js')` / `path.join(…)` of strings, relative to the folder the
+/// CLI runs in), else `config/config.js` beside it. `sequelize db:migrate`
+/// reads them for each environment's connection, often as alternatives to
+/// the app's own `DATABASE_URL` (`use_env_variable`): a migration tool's
+/// input, like the migration scripts. Worked out once per audit.
+fn sequelize_configs(repo: &RepoContext) -> Vec<String> {
+    repo.memo("sequelize-configs", "", || {
+        let mut out = Vec::new();
+        let index = repo.index;
+        for id in (0..index.files.len()).filter(|id| index.get(*id).name() == ".sequelizerc") {
+            let dir = index.get(id).dir();
+            let Ok(text) = crate::facts::text::read_text(&index.path(id), 1 << 16) else {
+                continue;
+            };
+            let tokens = tokenize(&text, Lang::Js);
+            let named = sequelize_config_path(&tokens).unwrap_or_else(|| "config/config.js".into());
+            if let Some(path) = crate::apps::resolve(dir, &named) {
+                out.push(path);
+            }
+        }
+        out
+    })
+}
+
+/// The `config` entry of a `.sequelizerc`'s tokens, as a relative path.
+fn sequelize_config_path(tokens: &[Spanned]) -> Option<String> {
+    let is = |i: usize, c: char| matches!(tokens.get(i).map(|t| &t.token), Some(Token::Punct(p)) if *p == c);
+    let key = tokens.iter().enumerate().position(|(i, t)| {
+        matches!(&t.token, Token::Ident(k) | Token::Str(k) if k == "config") && is(i + 1, ':')
+    })?;
+    let mut at = key + 2;
+    if let Some(Token::Str(path)) = tokens.get(at).map(|t| &t.token) {
+        return Some(path.clone());
+    }
+    // `path.resolve(…)` / `path.join(…)` of string literals.
+    if !matches!(tokens.get(at + 2).map(|t| &t.token), Some(Token::Ident(f)) if f == "resolve" || f == "join")
+        || !is(at + 3, '(')
+    {
+        return None;
+    }
+    at += 4;
+    let mut parts = Vec::new();
+    while let Some(t) = tokens.get(at) {
+        match &t.token {
+            Token::Str(part) => parts.push(part.trim_matches('/').to_string()),
+            Token::Punct(',') => {}
+            Token::Punct(')') => break,
+            // `__dirname` and other expressions: the folder of the file.
+            Token::Ident(name) if name == "__dirname" || name == "process" => {}
+            _ => return None,
+        }
+        at += 1;
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
 /// Folders that hold the files of one way to deploy (`deploy/podman/`,
 /// `docker/`, `helm/`) or samples: an env example there lists what that
 /// deployment sets, not everything the app can read.
 const DEPLOYMENT_FOLDERS: &[&str] = &[
     ".devcontainer",
+    // Build and release tooling (`buildtools/fly-template.env`).
+    "buildtools",
     "chart",
     "charts",
     "compose",
@@ -352,17 +416,24 @@ const DEPLOYMENT_FOLDERS: &[&str] = &[
     "templates",
 ];
 
-/// Words in an env example's name that tie it to one deployment
-/// (`podman.env.example`, `.env.docker.example`).
+/// Words in an env example's name that tie it to one deployment or
+/// platform (`podman.env.example`, `.env.docker.example`,
+/// `fly-template.env`).
 const DEPLOYMENT_NAME_WORDS: &[&str] = &[
     "compose",
     "docker",
+    "dokku",
+    "fly",
     "helm",
+    "heroku",
     "k8s",
+    "koyeb",
     "kubernetes",
     "nomad",
     "podman",
     "quadlet",
+    "railway",
+    "render",
     "swarm",
     "systemd",
 ];
@@ -461,11 +532,13 @@ fn check(cx: &AppContext) -> Vec<Finding> {
             schema_optional.extend(schema.optional.iter().cloned());
         }
     }
+    let migration_configs = sequelize_configs(cx.repo);
     let reads: Vec<(&str, &EnvRead)> = sources
         .iter()
         .filter(|id| !schema_files.contains(id))
         .map(|id| (cx.repo.rel(*id), *id))
         .filter(|(rel, _)| !is_test_or_script(rel))
+        .filter(|(rel, _)| !migration_configs.iter().any(|c| c.as_str() == *rel))
         .flat_map(|(rel, id)| {
             facts
                 .env_reads(id)
@@ -552,4 +625,29 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         ),
         locations,
     )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sequelizerc_config_paths() {
+        let path = |src: &str| sequelize_config_path(&tokenize(src, Lang::Js));
+        assert_eq!(
+            path(
+                "module.exports = {\n  'config': path.resolve('server/config', 'database.js'),\n}"
+            ),
+            Some("server/config/database.js".to_string())
+        );
+        assert_eq!(
+            path("module.exports = { config: path.join(__dirname, 'db', 'config.js') };"),
+            Some("db/config.js".to_string())
+        );
+        assert_eq!(
+            path("module.exports = { config: 'config/db.json' };"),
+            Some("config/db.json".to_string())
+        );
+        assert_eq!(path("module.exports = { 'migrations-path': 'm' };"), None);
+    }
 }

@@ -42,7 +42,10 @@ to `${SECRET_KEY:-literal}` or `${SECRET_KEY-literal}`: Compose uses the
 default whenever the variable is unset, so every installation that runs the
 file as it is shares that key — a placeholder default (`changeme`) too. The
 finding goes to the app the service builds, else the app the file is in,
-else the app at the root. Password variables (`ADMIN_PASSWORD`) defaulted
+else the app at the root; an env template beside the compose file
+(`.env.example`, `.env.sample`, `env.template`) that sets the variable to the
+same value is cited in the same finding (installs that copy it share the key
+too). Password variables (`ADMIN_PASSWORD`) defaulted
 there are `compose-literal-password`'s finding, not this rule's. Only secrets that protect the
 app itself count: signing and encryption keys (`SECRET_KEY`, `JWT_SECRET`,
 `SESSION_SECRET`, `SECRET_KEY_BASE`, `APP_KEY`) and credentials callers must
@@ -259,11 +262,17 @@ fn check(cx: &AppContext) -> Vec<Finding> {
             }
         }
     }
-    compose_defaults(cx, &mut found);
+    let mut templates: BTreeMap<String, Vec<Location>> = BTreeMap::new();
+    compose_defaults(cx, &mut found, &mut templates);
     let mut findings = Vec::new();
     for (name, mut locations) in found {
         locations.sort();
         locations.dedup();
+        let mut beside = templates.remove(&name).unwrap_or_default();
+        beside.sort();
+        beside.dedup();
+        beside.retain(|l| !locations.contains(l));
+        locations.extend(beside);
         let shown: Vec<String> = locations
             .iter()
             .take(3)
@@ -293,7 +302,11 @@ fn check(cx: &AppContext) -> Vec<Finding> {
 /// Compose uses the default whenever the variable is unset, so every
 /// installation that runs the file as it is signs with the same key —
 /// a placeholder default (`changeme`) included.
-fn compose_defaults(cx: &AppContext, found: &mut BTreeMap<String, Vec<Location>>) {
+fn compose_defaults(
+    cx: &AppContext,
+    found: &mut BTreeMap<String, Vec<Location>>,
+    templates: &mut BTreeMap<String, Vec<Location>>,
+) {
     let repo = cx.repo;
     for (id, compose) in compose_files::production(repo) {
         let rel = repo.rel(id);
@@ -318,21 +331,30 @@ fn compose_defaults(cx: &AppContext, found: &mut BTreeMap<String, Vec<Location>>
                     continue;
                 };
                 let (_, interpolations) = resolve_unset(value);
-                let defaulted = interpolations.iter().any(|i| {
-                    i.default.as_deref().is_some_and(|d| {
+                let defaulted: Vec<(&str, &str)> = interpolations
+                    .iter()
+                    .filter_map(|i| {
+                        let d = i.default.as_deref()?;
                         // A long run of digits is a key (`ENCRYPTION_KEY`'s
                         // 64 zeros), not a number setting.
                         let key_like = d.len() >= 16 && d.chars().all(|c| c.is_ascii_hexdigit());
-                        (is_real_fallback(d) || key_like)
+                        ((is_real_fallback(d) || key_like)
                             && !d.contains("://")
-                            && (is_app_secret(&entry.key) || is_app_secret(&i.name))
+                            && (is_app_secret(&entry.key) || is_app_secret(&i.name)))
+                        .then_some((i.name.as_str(), d))
                     })
-                });
-                if defaulted {
-                    found
-                        .entry(entry.key.clone())
-                        .or_default()
-                        .push(Location::new(rel, entry.line));
+                    .collect();
+                if !defaulted.is_empty() {
+                    let locations = found.entry(entry.key.clone()).or_default();
+                    locations.push(Location::new(rel, entry.line));
+                    // The env template beside the file with the same value,
+                    // cited after the compose file's lines.
+                    for (name, default) in defaulted {
+                        templates
+                            .entry(entry.key.clone())
+                            .or_default()
+                            .extend(compose_files::templates_setting(repo, id, name, default));
+                    }
                 }
             }
         }

@@ -343,6 +343,24 @@ pub fn is_placeholder(value: &str) -> bool {
             .all(|c| matches!(c, 'x' | '*' | '-' | '_' | '0' | '.'))
 }
 
+/// Whether a value only spells its variable's name (`POSTGRES_ASTRONOMY_PASSWORD=astronomy_password`,
+/// `DB_PASSWORD=db-password`): every word of the value is a word of the
+/// name, so it carries nothing a reader of the name could not guess — a
+/// placeholder however long it is.
+pub fn is_named_after(name: &str, value: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    let name_words: Vec<&str> = name
+        .split(['_', '-', '.'])
+        .filter(|w| !w.is_empty())
+        .collect();
+    let value = value.trim().to_ascii_lowercase();
+    let mut words = value
+        .split(['_', '-', '.'])
+        .filter(|w| !w.is_empty())
+        .peekable();
+    words.peek().is_some() && words.all(|w| name_words.contains(&w))
+}
+
 /// Credential formats that are real wherever they appear.
 const KNOWN_FORMATS: &[(&str, &str)] = &[
     ("AKIA", "an AWS access key"),
@@ -513,6 +531,18 @@ mod tests {
         ] {
             assert!(!is_placeholder(v), "{v}");
         }
+    }
+
+    #[test]
+    fn values_that_spell_their_name() {
+        assert!(is_named_after(
+            "POSTGRES_ASTRONOMY_PASSWORD",
+            "astronomy_password"
+        ));
+        assert!(is_named_after("DB_PASSWORD", "db-password"));
+        assert!(!is_named_after("DB_PASSWORD", "db-password-7f3a9c"));
+        assert!(!is_named_after("JWT_SECRET", ""));
+        assert!(!is_named_after("JWT_SECRET", "Zq81kLm2vXr9"));
     }
 
     #[test]

@@ -27,8 +27,9 @@ or an image that is not a well-known backing service) whose `depends_on:`
 names a database service (PostgreSQL, MySQL, MariaDB, MongoDB, ClickHouse,
 Elasticsearch, …) without `condition: service_healthy` — the list form
 `depends_on: [db]` means `service_started`. A service that waits by itself
-(`wait-for-it`, `dockerize -wait`, `pg_isready` in its command) is not
-reported. Caches (Redis) start in milliseconds and are left out. One finding
+(`wait-for-it`, `dockerize -wait`, `pg_isready` in its command, or a script
+of the repository its command runs that does — `./bin/docker-entrypoint.sh`
+running `python manage.py wait_for_db`) is not reported. Caches (Redis) start in milliseconds and are left out. One finding
 per database: the services that start before it is ready are listed
 together, each `depends_on:` entry cited (and the database service when it
 has no healthcheck).
@@ -96,6 +97,33 @@ const WAITERS: &[&str] = &[
     "mysqladmin",
 ];
 
+fn waits(text: &str) -> bool {
+    WAITERS.iter().any(|w| text.contains(w))
+}
+
+/// Whether the command runs a script of the repository that waits for the
+/// database itself (`./bin/docker-entrypoint-api.sh` whose first line is
+/// `python manage.py wait_for_db`). The script is found by its file name,
+/// wherever it sits (an image built elsewhere has it at another path);
+/// when several scripts have the name, every one must wait.
+fn runs_waiting_script(cx: &RepoContext, command: &str) -> bool {
+    command
+        .split_whitespace()
+        .map(|w| w.trim_matches(['"', '\'', '[', ']', ',']))
+        .filter(|w| w.ends_with(".sh"))
+        .any(|word| {
+            let name = word.rsplit('/').next().unwrap_or(word).to_string();
+            cx.memo("compose-script-waits", &name, || {
+                let scripts = cx.shell_scripts_named(&name);
+                !scripts.is_empty()
+                    && scripts.iter().all(|id| {
+                        crate::facts::text::read_text(&cx.index.path(*id), 1 << 20)
+                            .is_ok_and(|text| waits(&text))
+                    })
+            })
+        })
+}
+
 fn check(cx: &RepoContext) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (id, compose) in compose_files::production(cx) {
@@ -112,7 +140,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
                 .details
                 .command
                 .as_deref()
-                .is_some_and(|c| WAITERS.iter().any(|w| c.contains(w)))
+                .is_some_and(|c| waits(c) || runs_waiting_script(cx, c))
             {
                 continue;
             }

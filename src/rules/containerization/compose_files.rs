@@ -1,84 +1,32 @@
 //! What the compose rules share: which compose files deploy the project,
 //! and whose app a file belongs to.
 
-use crate::apps::{is_non_product_path, App};
+use crate::apps::App;
 use crate::facts::compose::{ComposeFile, ComposeRole, ComposeService};
 use crate::facts::images;
 use crate::index::{FileId, FileKind};
 use crate::rules::RepoContext;
 
-/// Compose files that deploy the project (see `ComposeFile::role`),
-/// outside tests and examples, in path order. Five rules ask: decided once
-/// per audit.
+/// Compose files that deploy the project (the file-role model's
+/// `roles::compose`), outside tests and examples, in path order. Five
+/// rules ask: decided once per audit.
 pub fn production<'a>(cx: &'a RepoContext<'a>) -> Vec<(FileId, &'a ComposeFile)> {
     cx.production_compose_files(|| {
+        let roles = cx.file_roles();
         cx.index
             .of_kind(FileKind::Compose)
             .iter()
-            .filter(|id| !is_non_product_path(cx.rel(**id)))
-            .filter_map(|id| cx.facts.compose(*id).map(|c| (*id, c)))
-            .filter(|(id, c)| role(cx, *id, c) == ComposeRole::Production)
-            .map(|(id, _)| id)
+            .copied()
+            .filter(|id| {
+                roles
+                    .compose(*id)
+                    .is_some_and(|j| j.compose_role == ComposeRole::Production)
+            })
             .collect()
     })
     .iter()
     .filter_map(|id| cx.facts.compose(*id).map(|c| (*id, c)))
     .collect()
-}
-
-/// Restart policies that keep a service running: a stack meant to stay up.
-const KEEP_RUNNING: &[&str] = &["always", "unless-stopped", "on-failure"];
-
-/// What a compose file is for. Its name decides when it says development
-/// or production; otherwise it deploys the project when it keeps one of the
-/// project's own services running (a restart policy or Swarm `deploy:`
-/// settings) — a stack of backing services for a developer's `npm run dev`
-/// is not a deployment.
-pub fn role(cx: &RepoContext, id: FileId, compose: &ComposeFile) -> ComposeRole {
-    let rel = cx.rel(id);
-    match compose.name_role(rel) {
-        ComposeRole::Unknown => {}
-        decided => return decided,
-    }
-    // Beside a production-named file (`docker-compose.prod.yml`), a neutral
-    // one is the development or base file; the production one is read.
-    let dir = cx.index.get(id).dir();
-    let production_sibling = cx.in_dir(FileKind::Compose, dir).iter().any(|other| {
-        *other != id
-            && cx
-                .facts
-                .compose(*other)
-                .is_some_and(|c| c.name_role(cx.rel(*other)) == ComposeRole::Production)
-    });
-    if production_sibling
-        || started_by_dev_script(cx, dir)
-        || cx.memo("compose-only-ci-uses", cx.rel(id), || only_ci_uses(cx, id))
-    {
-        return ComposeRole::Unknown;
-    }
-    // A service built from source, kept running, deploys the project only
-    // when nothing else does: with Kubernetes, Helm, a platform or IaC in
-    // the repository, such a file is the local stack (Ansible often ships
-    // the compose file itself, so it does not count). A service that pulls
-    // the project's published image and is kept running is a deployment of
-    // the released product (a self-hosting file) either way.
-    let deployed_otherwise = cx
-        .deploy_definitions()
-        .iter()
-        .any(|(_, kind)| *kind != crate::index::DeployKind::Ansible);
-    let kept_running = compose.services.iter().any(|s| {
-        let kept = s.details.swarm_deploy
-            || s.details
-                .restart
-                .as_ref()
-                .is_some_and(|(r, _)| KEEP_RUNNING.contains(&r.as_str()));
-        kept && runs_project_code(cx, id, s) && (s.build_context.is_none() || !deployed_otherwise)
-    });
-    if kept_running {
-        ComposeRole::Production
-    } else {
-        ComposeRole::Unknown
-    }
 }
 
 /// Whether a service runs the project's own code: built from a Dockerfile
@@ -211,73 +159,48 @@ pub fn is_application(service: &ComposeService) -> bool {
             .is_some_and(|i| images::backing_service(i).is_none())
 }
 
-/// Whether a script beside the compose file, named for development
-/// (`start-local-instances.sh`, `dev.sh`, `run-tests.sh`), runs
-/// `docker compose`: the file is that script's local stack.
-/// Whether a compose file with a name of its own (not `compose.yml` or
-/// `docker-compose.yml`) is named only by CI configuration and scripts —
-/// never by a README — and by none that deploys (a workflow or script
-/// named for deploying or releasing): the stack a pipeline or an agent's
-/// start script brings up to test against (`docker-compose.build.yml`),
-/// not one a reader is told to run.
-fn only_ci_uses(cx: &RepoContext, id: FileId) -> bool {
-    let file = cx.index.get(id);
-    let name = file.name().to_string();
-    if matches!(
-        name.to_ascii_lowercase().as_str(),
-        "compose.yml" | "compose.yaml" | "docker-compose.yml" | "docker-compose.yaml"
-    ) {
-        return false;
+/// The lines of the env templates beside a compose file (`.env.example`,
+/// `.env.sample`, `env.template`, … in its folder, not development or test
+/// ones) that set `name` to
+/// `value`: an installation that copies the template to `.env` gets the
+/// same secret as one that leaves the variable unset — the default and the
+/// template are one cause, reported together.
+pub fn templates_setting(
+    cx: &RepoContext,
+    compose: FileId,
+    name: &str,
+    value: &str,
+) -> Vec<crate::finding::Location> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Vec::new();
     }
-    // CI files and scripts are parsed into steps and commands; the name
-    // may sit anywhere in them (an `env:` value, an assignment), so their
-    // text is searched. Few files, read once per compose file asked about.
-    let names = |other: &FileId| {
-        crate::facts::text::read_text(&cx.index.path(*other), 1 << 20)
-            .is_ok_and(|t| t.contains(&name))
-    };
-    let deploys = |other: &FileId| {
-        cx.index
-            .get(*other)
+    let dir = cx.index.get(compose).dir();
+    let mut out = Vec::new();
+    for id in cx.in_dir(FileKind::EnvExample, dir) {
+        // A development or test template (`.env.dev.example`) is not what
+        // an installation copies.
+        let development = cx
+            .index
+            .get(id)
             .name()
             .to_ascii_lowercase()
             .split(['.', '-', '_'])
             .any(|w| {
                 matches!(
                     w,
-                    "deploy" | "deployment" | "release" | "cd" | "production" | "prod"
+                    "dev" | "development" | "local" | "test" | "testing" | "ci" | "e2e"
                 )
-            })
-    };
-    let users: Vec<FileId> = cx
-        .index
-        .of_kind(FileKind::CiConfig)
-        .iter()
-        .chain(cx.index.of_kind(FileKind::ShellScript))
-        .copied()
-        .filter(|other| *other != id && names(other))
-        .collect();
-    !users.is_empty()
-        && !users.iter().any(deploys)
-        && !cx.index.of_kind(FileKind::Readme).iter().any(names)
-}
-
-fn started_by_dev_script(cx: &RepoContext, dir: &str) -> bool {
-    cx.in_dir(FileKind::ShellScript, dir).iter().any(|id| {
-        let file = cx.index.get(*id);
-        let name = file.name().to_ascii_lowercase();
-        let dev_named = name.split(['.', '-', '_']).any(|w| {
-            matches!(
-                w,
-                "local" | "dev" | "develop" | "development" | "test" | "tests" | "e2e"
-            )
-        });
-        dev_named
-            && cx.facts.shell_script(*id).is_some_and(|script| {
-                script.commands.iter().any(|c| {
-                    c.name == "docker-compose"
-                        || (c.name == "docker" && c.subcommand() == Some("compose"))
-                })
-            })
-    })
+            });
+        let Some(env) = cx.facts.env_file(id).filter(|_| !development) else {
+            continue;
+        };
+        out.extend(
+            env.vars
+                .iter()
+                .filter(|v| v.name == name && v.value.trim() == value)
+                .map(|v| crate::finding::Location::new(cx.rel(id), v.line)),
+        );
+    }
+    out
 }

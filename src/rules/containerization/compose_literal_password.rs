@@ -31,7 +31,10 @@ URLs with a literal password (`postgres://app:secret@db/app`), written
 literally or as the default of an interpolation (`${DB_PASSWORD:-changeme}`,
 `postgres://app:${DB_PASSWORD:-app}@db/app`): Compose uses the default
 whenever the variable is unset, so every installation that runs the file as
-it is gets that password, placeholder or not. Values taken from the
+it is gets that password, placeholder or not. An env template beside the
+file (`.env.example`, `.env.sample`, `env.template`, … in its folder) that
+sets the defaulted variable to the same password is the same cause: its line
+is cited in the same finding. Values taken from the
 environment (`${POSTGRES_PASSWORD}`, `${DB_PASSWORD:?}`, `${DB_PASSWORD:-}`), `env_file:`,
 `*_FILE` secrets, empty values and switches such as
 `MYSQL_ALLOW_EMPTY_PASSWORD` are fine. Development compose files are never
@@ -213,6 +216,32 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         if found.is_empty() {
             continue;
         }
+        // The env template beside the file that sets a defaulted variable
+        // to the same password: copying it shares the password as surely
+        // as leaving the variable unset.
+        let mut template_lines: Vec<Location> = Vec::new();
+        for (service, key, _, defaulted) in &found {
+            let Some(var) = defaulted else {
+                continue;
+            };
+            let Some(default) = compose
+                .service(service)
+                .and_then(|s| s.details.environment.iter().find(|e| &e.key == key))
+                .and_then(|e| e.value.as_deref())
+                .and_then(|v| {
+                    resolve_unset(v)
+                        .1
+                        .into_iter()
+                        .find(|i| &i.name == var)
+                        .and_then(|i| i.default)
+                })
+            else {
+                continue;
+            };
+            template_lines.extend(compose_files::templates_setting(cx, id, var, &default));
+        }
+        template_lines.sort();
+        template_lines.dedup();
         let names: Vec<String> = found
             .iter()
             .map(|(service, key, _, defaulted)| match defaulted {
@@ -224,20 +253,36 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
                 ),
             })
             .collect();
-        let message = format!(
+        let mut message = format!(
             "{} sets {} to literal values in the file.",
             code(rel),
             names.join(", ")
         );
+        if !template_lines.is_empty() {
+            let shown: Vec<String> = template_lines
+                .iter()
+                .map(|l| format!("{}:{}", l.path, l.line))
+                .collect();
+            message.push_str(&format!(
+                " The env template beside it sets the same value ({}).",
+                shown.join(", ")
+            ));
+        }
         let impact = "The credentials are in the repository's history for everyone with read access, and every deployment that uses this file as it is runs with the same known password.".to_string();
         let fix = "Take the values from the deployment's environment with required interpolation (`POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?}`) kept in an uncommitted `.env` or a secret store, or use Compose `secrets:` with the image's `*_FILE` variables; rotate the committed passwords.".to_string();
-        findings.push(RULE.meta.finding(
-            compose_files::app_of(cx, rel),
-            message,
-            impact,
-            fix,
-            found.iter().map(|f| Location::new(rel, f.2)).collect(),
-        ));
+        findings.push(
+            RULE.meta.finding(
+                compose_files::app_of(cx, rel),
+                message,
+                impact,
+                fix,
+                found
+                    .iter()
+                    .map(|f| Location::new(rel, f.2))
+                    .chain(template_lines)
+                    .collect(),
+            ),
+        );
     }
     findings
 }

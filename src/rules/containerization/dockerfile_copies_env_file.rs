@@ -69,7 +69,9 @@ its environment at run time (the orchestrator's secrets and config maps,
 "#;
 
 /// Whether a `COPY` source names a real environment file (`.env`,
-/// `config/.env.production`, `.env*`), not a template.
+/// `config/.env.production`, `.env*`), not a template nor a script named
+/// after the environment (`front/.env.sh`, which the index classifies as a
+/// shell script).
 fn env_source(src: &str) -> bool {
     let name = src.trim_end_matches('/').rsplit('/').next().unwrap_or(src);
     if name == ".env*" || name == ".env.*" {

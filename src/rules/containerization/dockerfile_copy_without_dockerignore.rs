@@ -33,7 +33,9 @@ where a developer keeps one (beside an `.env.example` at the context root or
 in a package folder, or at the root of an app that loads `dotenv`)
 or — for Node.js — `node_modules` of each package in the context (a
 package.json that declares no dependency and no workspace, such as a `bin`
-helper, never gets one). Patterns are matched as BuildKit does: `!`
+helper, never gets one; nor does a nested one with no lockfile beside it, no
+scripts and no package above it in the context — a manifest read for its
+version, which nobody installs in place). Patterns are matched as BuildKit does: `!`
 re-includes, `**` spans folders, and a bare `node_modules` only matches at
 the context root. `.git` counts as excluded when its objects are: `.git/`
 followed by `!.git/HEAD` (kept for a version stamp) leaves the history out.
@@ -154,7 +156,7 @@ impl ContextContents {
                 dir.strip_prefix(&prefix).unwrap_or(dir).to_string()
             }
         };
-        let product = |rel: &str| !crate::apps::is_non_product_path(rel);
+        let product = |rel: &str| !crate::roles::path::is_non_product_path(rel);
         // A committed `.env` is in git already; the leak is the local one a
         // developer copies from an example beside a package (or the context root).
         let package_dirs: HashSet<&str> = cx.package_dirs().iter().map(String::as_str).collect();
@@ -176,12 +178,48 @@ impl ContextContents {
                     && p.workspaces.is_empty())
             })
         };
+        // A nested package.json with no lockfile beside it, no scripts to
+        // run and no package above it in the context (so no workspace that
+        // installs it) is a manifest nobody installs in place — ArchiveBox's
+        // `etc/package.json`, read by a release script for its version —
+        // while a folder with a lockfile, the context root, or a workspace
+        // member is where `npm install` leaves a node_modules.
+        let manifest_dirs: HashSet<&str> = context_files
+            .iter()
+            .filter(|f| f.kind == Some(FileKind::PackageJson))
+            .map(|f| f.dir())
+            .collect();
+        let lock_dirs: HashSet<&str> = context_files
+            .iter()
+            .filter(|f| f.kind == Some(FileKind::Lockfile))
+            .map(|f| f.dir())
+            .collect();
+        let installed_in_place = |dir: &str| {
+            if dir == context || lock_dirs.contains(dir) {
+                return true;
+            }
+            // The folders above, up to the context root.
+            let mut at = dir;
+            while at.len() > context.len() {
+                at = at.rsplit_once('/').map_or("", |(parent, _)| parent);
+                if manifest_dirs.contains(at) {
+                    return true;
+                }
+            }
+            false
+        };
         let mut node_dirs: Vec<String> = context_files
             .iter()
             .filter(|f| {
                 f.kind == Some(FileKind::PackageJson)
                     && product(&f.rel)
                     && cx.index.find(&f.rel).is_none_or(installs)
+                    && (installed_in_place(f.dir())
+                        || cx
+                            .index
+                            .find(&f.rel)
+                            .and_then(|id| cx.facts.package_json(id))
+                            .is_none_or(|p| !p.scripts.is_empty()))
             })
             .map(|f| relative(f.dir()))
             .collect();

@@ -29,8 +29,11 @@ image ships.
 Not reported: `scratch`, references to earlier stages (`FROM base`), an
 image or tag that comes from a build argument (`FROM node:${NODE_TAG}`,
 `FROM ${BASE_IMAGE}`) — the build is made to pass it, CI often passes a
-digest, and the default is only a fallback — and development Dockerfiles
-(`Dockerfile.dev`, dev containers).
+digest, and the default is only a fallback — development Dockerfiles
+(`Dockerfile.dev`, dev containers), and stages nothing uses: a stage that is
+neither in the image's chain of `FROM`s nor copied or mounted from
+(`COPY --from=`, `RUN --mount=from=`) by one that is, which BuildKit never
+builds.
 
 ## Why is this bad?
 `latest` is whatever the registry points to on the day of the build: a
@@ -80,7 +83,13 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
     for target in dockerfiles::production_dockerfiles(cx) {
         let file = target.file;
         let mut floating: Vec<(String, String, u32)> = Vec::new();
+        // Stages nothing builds into the image or copies from do not run.
+        let others: Vec<usize> = target.other_stages.iter().map(|(s, _)| *s).collect();
+        let used = crate::roles::dockerfile::used_stages(file, target.image_stage, &others);
         for (i, stage) in file.stages.iter().enumerate() {
+            if !used.get(i).copied().unwrap_or(true) {
+                continue;
+            }
             let Some(raw) = shell_words(&stage.from.args).into_iter().next() else {
                 continue;
             };

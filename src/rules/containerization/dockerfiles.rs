@@ -4,9 +4,10 @@
 
 use std::collections::HashMap;
 
-use crate::apps::{is_non_product_path, resolve, App};
+use crate::apps::App;
 use crate::facts::dockerfile::{shell_words, substitute, Dockerfile, Instruction, Stage};
 use crate::index::{FileId, FileKind};
+use crate::roles::Role;
 use crate::rules::{folders, RepoContext};
 
 /// A Dockerfile that builds a production image.
@@ -57,120 +58,8 @@ impl<'a> Target<'a> {
     }
 }
 
-/// Words in a Dockerfile's name or folder that say it builds a development,
-/// test or CI image (`Dockerfile.dev`, `dev.Dockerfile`, `docker/local/`).
-const DEV_WORDS: &[&str] = &[
-    "ci",
-    "debug",
-    "demo",
-    "dev",
-    "devcontainer",
-    "develop",
-    "development",
-    "e2e",
-    "example",
-    "gitpod",
-    "integration",
-    "local",
-    "playground",
-    "playwright",
-    "cypress",
-    "packaging",
-    "sandbox",
-    "test",
-    "testing",
-    "tests",
-];
-
-/// Stage names that are not the production image.
-const DEV_STAGES: &[&str] = &[
-    "debug",
-    "dev",
-    "develop",
-    "development",
-    "local",
-    "test",
-    "testing",
-    "tests",
-    "e2e",
-    "ci",
-    "lint",
-    "build",
-    "builder",
-];
-
-/// Stage names that are the production image when the last stage is not.
-const PRODUCTION_STAGES: &[&str] = &[
-    "prod",
-    "production",
-    "release",
-    "runtime",
-    "runner",
-    "final",
-    "app",
-];
-
-fn has_dev_word(text: &str) -> bool {
-    text.to_ascii_lowercase()
-        .split(['.', '-', '_'])
-        .any(|w| DEV_WORDS.contains(&w) || w.ends_with("test") || w.ends_with("tests"))
-}
-
-/// Whether the path says the Dockerfile is for development, tests, CI
-/// (GitHub Actions images), tooling (`scripts/`, `tools/`, `hack/`) or an
-/// example.
-pub fn is_dev_path(rel: &str) -> bool {
-    if is_non_product_path(rel) {
-        return true;
-    }
-    let mut parts: Vec<&str> = rel.split('/').collect();
-    let name = parts.pop().unwrap_or("");
-    has_dev_word(name)
-        || parts.iter().any(|p| {
-            matches!(
-                *p,
-                ".devcontainer" | ".codesandbox" | ".idx" | ".github" | ".circleci" | ".gitlab"
-            ) || p.starts_with(".gitpod")
-                // Tooling images (a script runner, a benchmark, docs): not
-                // what the project ships.
-                || matches!(
-                    p.to_ascii_lowercase().as_str(),
-                    "scripts" | "script" | "tools" | "tooling" | "hack" | "bench" | "benchmark"
-                        | "benchmarks" | "loadtest" | "perf" | "fuzz" | "docs"
-                )
-                || has_dev_word(p)
-        })
-}
-
-/// Whether a command line starts a development server or watcher.
-pub fn runs_dev_server(words: &[String]) -> bool {
-    let joined = words.join(" ");
-    let w: Vec<&str> = joined.split_whitespace().collect();
-    let has = |pair: &[&str]| w.windows(pair.len()).any(|win| win == pair);
-    w.iter().any(|x| {
-        matches!(
-            *x,
-            "nodemon" | "ts-node-dev" | "tsx-watch" | "air" | "reflex" | "watchexec" | "runserver"
-        )
-    }) || has(&["npm", "run", "dev"])
-        || has(&["yarn", "dev"])
-        || has(&["yarn", "run", "dev"])
-        || has(&["pnpm", "dev"])
-        || has(&["pnpm", "run", "dev"])
-        || has(&["bun", "run", "dev"])
-        || has(&["bun", "dev"])
-        || has(&["next", "dev"])
-        || has(&["nuxt", "dev"])
-        || has(&["ng", "serve"])
-        || has(&["cargo", "watch"])
-        || has(&["go", "run"])
-        || has(&["tsx", "watch"])
-        || has(&["flask", "run"])
-        || has(&["spring-boot:run"])
-        || w.windows(2)
-            .any(|p| p[0] == "vite" && p[1] != "build" && p[1] != "preview")
-        || w.last() == Some(&"vite")
-}
+use crate::roles::dockerfile::DEV_STAGES;
+pub use crate::roles::dockerfile::{is_dev_path, runs_dev_server};
 
 /// The effective `CMD`/`ENTRYPOINT` words of a stage and the stages it
 /// is built on.
@@ -411,40 +300,22 @@ pub(crate) struct TargetSpec {
 
 fn find_production_dockerfiles(cx: &RepoContext) -> Vec<TargetSpec> {
     let index = cx.index;
+    let roles = cx.file_roles();
     let mut out = Vec::new();
-    let mut builds_by_dockerfile = compose_builds(cx);
     for id in index.of_kind(FileKind::Dockerfile) {
         let rel = index.get(*id).rel.as_str();
-        if is_dev_path(rel) {
-            continue;
-        }
-        let Some(file) = cx.facts.dockerfile(*id) else {
+        // What the file is for is the file-role model's decision.
+        let Some(judgement) = roles
+            .dockerfile(*id)
+            .filter(|j| j.role.role == Role::Production)
+        else {
             continue;
         };
-        let builds = builds_by_dockerfile.remove(rel).unwrap_or_default();
-        let targets: Vec<&str> = builds.iter().filter_map(|b| b.target.as_deref()).collect();
-        let image_stage = if !builds.is_empty() && targets.len() == builds.len() {
-            // Every compose service builds a named stage: the first
-            // production-looking one is the image.
-            match targets
-                .iter()
-                .filter(|t| !DEV_STAGES.contains(&t.to_ascii_lowercase().as_str()))
-                .find_map(|t| stage_named(file, file.stages.len(), t))
-            {
-                Some(i) => i,
-                None => continue,
-            }
-        } else {
-            match image_stage(file) {
-                Some(i) => i,
-                None => continue,
-            }
-        };
-        if runs_dev_server(&command_words(file, image_stage))
-            || is_tool_image(file, image_stage, !builds.is_empty())
-        {
+        let (Some(image_stage), Some(file)) = (judgement.image_stage, cx.facts.dockerfile(*id))
+        else {
             continue;
-        }
+        };
+        let builds = &judgement.builds;
         let (context, context_known) = match builds.first() {
             Some(b) => (b.context.clone(), true),
             None => infer_context(cx, rel, file),
@@ -452,7 +323,7 @@ fn find_production_dockerfiles(cx: &RepoContext) -> Vec<TargetSpec> {
         let app = owner_app(cx, *id, &context);
         // The other production stages compose services build.
         let mut other_stages: Vec<(usize, Vec<String>)> = Vec::new();
-        for build in &builds {
+        for build in builds {
             let Some(stage) = build
                 .target
                 .as_deref()
@@ -487,98 +358,6 @@ fn find_production_dockerfiles(cx: &RepoContext) -> Vec<TargetSpec> {
                 .collect(),
             other_stages,
         });
-    }
-    out
-}
-
-/// Whether the image is a tool rather than a service: nothing in it says
-/// what to run or serve (no `CMD`, `ENTRYPOINT` or `EXPOSE` in its stages)
-/// and no compose service builds it — a toolchain image that other builds
-/// start `FROM`, a code generator run with `docker run --rm … <command>`;
-/// a container that only idles (`CMD sleep 60s`, `tail -f /dev/null`) for
-/// CI to copy files out of it; or a `FROM scratch` stage that only carries
-/// a package for `docker build --output` (`ENTRYPOINT ["/app.apk"]`).
-fn is_tool_image(file: &Dockerfile, stage: usize, compose_built: bool) -> bool {
-    let stages = chain(file, stage);
-    let has = |keyword: &str| {
-        stages
-            .iter()
-            .any(|i| file.stages[*i].all(keyword).next().is_some())
-    };
-    if !compose_built && !has("CMD") && !has("ENTRYPOINT") && !has("EXPOSE") {
-        return true;
-    }
-    let words = command_words(file, stage);
-    let idles = match words.first().map(String::as_str) {
-        Some("sleep") => true,
-        Some("tail") => words.iter().any(|w| w == "/dev/null"),
-        _ => false,
-    };
-    let exports_package = file.stages[stage].image.eq_ignore_ascii_case("scratch")
-        && words.len() == 1
-        && [
-            ".apk", ".aab", ".ipa", ".zip", ".tar", ".tgz", ".gz", ".deb", ".rpm", ".whl",
-        ]
-        .iter()
-        .any(|ext| words[0].to_ascii_lowercase().ends_with(ext));
-    idles || exports_package
-}
-
-/// The last stage, unless it is a development stage; then a stage named
-/// like the production one.
-fn image_stage(file: &Dockerfile) -> Option<usize> {
-    let last = file.stages.len().checked_sub(1)?;
-    let is_dev = |s: &Stage| {
-        s.name
-            .as_deref()
-            .is_some_and(|n| n.split(['-', '_']).any(|w| DEV_STAGES.contains(&w)))
-    };
-    if !is_dev(&file.stages[last]) {
-        return Some(last);
-    }
-    file.stages.iter().rposition(|s| {
-        s.name
-            .as_deref()
-            .is_some_and(|n| PRODUCTION_STAGES.contains(&n))
-    })
-}
-
-struct ComposeBuild {
-    context: String,
-    target: Option<String>,
-    user: Option<String>,
-}
-
-/// Compose services (outside dev folders) by the Dockerfile they build,
-/// in path order of the compose files.
-fn compose_builds(cx: &RepoContext) -> HashMap<String, Vec<ComposeBuild>> {
-    let index = cx.index;
-    let mut out: HashMap<String, Vec<ComposeBuild>> = HashMap::new();
-    for id in index.of_kind(FileKind::Compose) {
-        let compose = index.get(*id);
-        if is_dev_path(&compose.rel) {
-            continue;
-        }
-        let Some(parsed) = cx.facts.compose(*id) else {
-            continue;
-        };
-        for service in &parsed.services {
-            let Some(context) = service
-                .build_context
-                .as_deref()
-                .and_then(|c| resolve(compose.dir(), c))
-            else {
-                continue;
-            };
-            let dockerfile = service.dockerfile.as_deref().unwrap_or("Dockerfile");
-            if let Some(path) = resolve(&context, dockerfile) {
-                out.entry(path).or_default().push(ComposeBuild {
-                    context,
-                    target: service.target.clone(),
-                    user: service.user.clone(),
-                });
-            }
-        }
     }
     out
 }

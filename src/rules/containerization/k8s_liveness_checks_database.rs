@@ -291,7 +291,7 @@ fn management_settings(cx: &RepoContext, app: &App) -> (String, bool) {
     for id in cx.index.of_kind(FileKind::SpringConfig) {
         let rel = cx.rel(*id);
         if !(app_dir.is_empty() || rel.starts_with(&format!("{app_dir}/")))
-            || crate::apps::is_non_product_path(rel)
+            || crate::roles::path::is_non_product_path(rel)
         {
             continue;
         }

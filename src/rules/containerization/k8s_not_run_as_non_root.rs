@@ -201,7 +201,7 @@ fn image_runs_non_root(cx: &RepoContext, image: &str) -> bool {
         .of_kind(FileKind::Dockerfile)
         .iter()
         .copied()
-        .filter(|id| !crate::apps::is_non_product_path(cx.rel(*id)))
+        .filter(|id| !crate::roles::path::is_non_product_path(cx.rel(*id)))
         .collect();
     let named: Vec<_> = dockerfiles
         .iter()

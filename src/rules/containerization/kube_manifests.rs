@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::apps::is_non_product_path;
 use crate::facts::kubernetes::{Container, Object, Workload};
 use crate::index::{FileId, FileKind};
 use crate::rules::RepoContext;
@@ -61,30 +60,7 @@ pub struct Manifests<'a> {
     pub objects: Vec<(&'a str, &'a Object)>,
 }
 
-/// Words in a manifest's path that mark a development or test cluster.
-const DEV_WORDS: &[&str] = &[
-    "ci",
-    "debug",
-    "dev",
-    "development",
-    "e2e",
-    "kind",
-    "local",
-    "minikube",
-    "sandbox",
-    "test",
-    "testing",
-    "tests",
-];
-
-/// Whether a manifest path is for a development or test cluster.
-pub fn is_dev_path(rel: &str) -> bool {
-    let lower = rel.to_ascii_lowercase();
-    lower
-        .split(['/', '.', '-', '_'])
-        .any(|w| DEV_WORDS.contains(&w))
-        || is_non_product_path(rel)
-}
+pub use crate::roles::kubernetes::is_dev_path;
 
 pub fn manifests<'a>(cx: &'a RepoContext<'a>) -> Manifests<'a> {
     let mut definitions = Vec::new();

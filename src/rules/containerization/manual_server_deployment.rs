@@ -2,11 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::apps::is_non_product_path;
 use crate::facts::shell::ShellCommand;
 use crate::facts::{ci, task_runner, ShellScript};
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::{DeployKind, FileId, FileKind};
+use crate::roles::path::is_non_product_path;
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {

@@ -1,9 +1,10 @@
 //! missing-container-config: an app that serves HTTP has no container definition.
 
-use crate::apps::{is_non_product_path, resolve};
+use crate::apps::resolve;
 use crate::facts::ci::StepKind;
 use crate::finding::{Category, Finding, Severity, Wording};
 use crate::index::FileKind;
+use crate::roles::path::is_non_product_path;
 use std::collections::{HashMap, HashSet};
 
 use crate::facts::compose::{says_not_production, ComposeRole};

@@ -1,9 +1,9 @@
 //! backup-without-retention: timestamped dumps pile up on a disk forever.
 
-use crate::apps::is_non_product_path;
 use crate::facts::shell::{Assignment, ShellCommand};
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::FileKind;
+use crate::roles::path::is_non_product_path;
 use crate::rules::database::backups_not_offsite::{app_of, backup_scripts};
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
 

@@ -1,11 +1,12 @@
 //! backups-not-offsite: a backup script whose output never leaves the machine.
 
-use crate::apps::{is_non_product_path, resolve, App};
+use crate::apps::{resolve, App};
 use crate::facts::code::Lang;
 use crate::facts::shell::ShellCommand;
 use crate::facts::ShellScript;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::{FileId, FileKind};
+use crate::roles::path::is_non_product_path;
 use crate::rules::observability::evidence;
 use crate::rules::{code, AppContext, Check, RepoContext, Rule, RuleMeta};
 

@@ -3,12 +3,12 @@
 
 use yaml_rust2::Yaml;
 
-use crate::apps::is_non_product_path;
 use crate::facts::text::read_text;
 use crate::facts::yaml;
 use crate::facts::ComposeFile;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::{DeployKind, FileId, FileKind};
+use crate::roles::path::is_non_product_path;
 use crate::rules::database::backups_not_offsite::{app_of, backup_scripts};
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
 

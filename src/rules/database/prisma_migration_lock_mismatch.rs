@@ -1,9 +1,9 @@
 //! prisma-migration-lock-mismatch: the migrations were written for another
 //! database than the schema's.
 
-use crate::apps::is_non_product_path;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::FileKind;
+use crate::roles::path::is_non_product_path;
 use crate::rules::database::backups_not_offsite::app_of;
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
 

@@ -1,10 +1,11 @@
 //! sqlite-in-production: the production database is a SQLite file.
 
-use crate::apps::{is_non_product_path, join, resolve};
+use crate::apps::{join, resolve};
 use crate::facts::database::{engine_of, DatabaseLiteral, Engine};
 use crate::facts::prisma::SettingValue;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::{DeployKind, FileId, FileKind};
+use crate::roles::path::is_non_product_path;
 use crate::rules::{code, AppContext, Check, Rule, RuleMeta};
 use crate::stack::{Ecosystem, Framework};
 

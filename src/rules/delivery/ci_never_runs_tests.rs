@@ -703,7 +703,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         .of_kind(FileKind::CiConfig)
         .iter()
         .copied()
-        .filter(|id| !crate::apps::is_non_product_path(cx.rel(*id)))
+        .filter(|id| !crate::roles::path::is_non_product_path(cx.rel(*id)))
         .collect();
     if pipelines.is_empty() || cx.apps.is_empty() {
         return Vec::new();

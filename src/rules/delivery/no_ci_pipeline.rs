@@ -150,7 +150,7 @@ fn repository(root: &Path) -> Repository {
             // A folder under the enclosing repository's tests or examples
             // is sample material of that project, built (or not) by it.
             let inner = crate::walk::relative(ancestor, &root);
-            if crate::apps::is_non_product_path(&format!("{inner}/x")) {
+            if crate::roles::path::is_non_product_path(&format!("{inner}/x")) {
                 return Repository::Unknown;
             }
             return if CI_PATHS.iter().any(|p| ancestor.join(p).exists()) {

@@ -3,10 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::apps::is_non_product_path;
 use crate::facts::terraform::unignored_dot_terraform;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::{DeployKind, FileKind};
+use crate::roles::path::is_non_product_path;
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
-use crate::apps::is_non_product_path;
+use crate::roles::path::is_non_product_path;
 
 use crate::index::{FileId, FileKind};
 use crate::rules::{folders, AppContext, RepoContext};

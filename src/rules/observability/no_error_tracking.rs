@@ -419,7 +419,7 @@ pub(crate) fn monitoring_dependency(cx: &AppContext) -> Option<String> {
         ]
         .iter()
         .flat_map(|k| index.of_kind(*k).iter().copied())
-        .filter(|id| !crate::apps::is_non_product_path(&index.get(*id).rel))
+        .filter(|id| !crate::roles::path::is_non_product_path(&index.get(*id).rel))
         {
             if let Some(name) = facts.manifest(id).and_then(|m| m.name.clone()) {
                 by_name.entry(name).or_default().push(id);

@@ -39,11 +39,14 @@ where each framework puts them:
   Nuxt `server/api` and `server/routes`, Astro `src/pages/`;
 - code-based routers: Express/Koa/Hono/Fastify registrations (`app.get("/healthz")`,
   `{ url: "/health" }`), NestJS decorators (`@Controller("health")`);
+- PHP without a framework routes by file: a script at the app's root or
+  in `public/` named like a health route (`healthcheck.php`);
 - health libraries: `@nestjs/terminus`, `@godaddy/terminus`, `lightship`,
   `express-healthcheck`, `express-actuator`, `fastify-healthcheck`.
 A route counts when one of its path segments is a health name: `health`,
 `healthz`, `healthcheck`, `livez`, `readyz`, `live`, `ready`, `liveness`,
-`readiness`, `ping`, `status`, `up`, `heartbeat`, `alive`.
+`readiness`, `ping`, `status`, `up`, `heartbeat`, `alive`, `keep-alive`
+(the common words only as the last segment at the top, or under `/api`).
 
 ## Why is this bad?
 Load balancers and orchestrators cannot tell a hung or broken instance from a
@@ -100,7 +103,16 @@ answering 200 or 503 with `Cache-Control: no-store`.
 
 /// Common words that mean "health" only as the last segment of a route at
 /// the top (`/status`, `/api/v1/ping`, Rails' `/up`).
-const WEAK_NAMES: &[&str] = &["alive", "live", "ping", "ready", "status", "up"];
+const WEAK_NAMES: &[&str] = &[
+    "alive",
+    "keep-alive",
+    "keepalive",
+    "live",
+    "ping",
+    "ready",
+    "status",
+    "up",
+];
 
 /// Spring Boot's actuator serves `/actuator/health` over HTTP unless the
 /// configuration takes it away: an exposure list without `health` (or `*`)
@@ -333,6 +345,28 @@ pub(crate) fn file_health_routes(cx: &AppContext) -> Vec<FileId> {
         .collect()
 }
 
+/// PHP without a framework routes by file: a script at the app's root or
+/// under `public/` answers at its own name (`healthcheck.php` is
+/// `/healthcheck.php`).
+pub(crate) fn php_file_health_routes(cx: &AppContext) -> Vec<FileId> {
+    let app_dir = cx.app.dir();
+    cx.source_files()
+        .into_iter()
+        .filter(|id| {
+            let rel = &cx.repo.index.get(*id).rel;
+            let inner = rel
+                .strip_prefix(app_dir)
+                .unwrap_or(rel)
+                .trim_start_matches('/');
+            let inner = inner.strip_prefix("public/").unwrap_or(inner);
+            !inner.contains('/')
+                && inner
+                    .strip_suffix(".php")
+                    .is_some_and(|stem| is_health_route(&[stem]))
+        })
+        .collect()
+}
+
 /// Source files that register a health route in code, with the line of
 /// the route and whether it is a registration (`app.get("/health", …)`)
 /// rather than a health path spelled out elsewhere in server code.
@@ -449,6 +483,9 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         None
     };
     if cx.app.ecosystem == Ecosystem::Node && !file_health_routes(cx).is_empty() {
+        return Vec::new();
+    }
+    if app.framework() == Framework::PlainPhp && !php_file_health_routes(cx).is_empty() {
         return Vec::new();
     }
     // Next.js apps rarely register routes in code, but a custom server can.

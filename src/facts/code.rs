@@ -550,6 +550,57 @@ pub fn imports(tokens: &[Spanned], lang: Lang) -> Vec<(String, u32)> {
     out
 }
 
+/// The controller that handles each route registration naming one, by
+/// the line of the route's path: Laravel's `Route::get('/status',
+/// [RecipientController::class, 'status'])` and `'RecipientController@status'`,
+/// Rails' `get 'status', to: 'recipients#status'` (`recipients`).
+pub fn route_controllers(tokens: &[Spanned], lang: Lang) -> Vec<(u32, String)> {
+    let mut out = Vec::new();
+    if !matches!(lang, Lang::Php | Lang::Ruby) {
+        return out;
+    }
+    let at = |i: usize| tokens.get(i).map(|t| &t.token);
+    for (i, tok) in tokens.iter().enumerate() {
+        let Token::Str(path) = &tok.token else {
+            continue;
+        };
+        if path.contains('@') || path.contains('#') {
+            continue;
+        }
+        let controller = match (at(i + 1), at(i + 2), at(i + 3), at(i + 4)) {
+            // `, [X::class, 'method']`
+            (
+                Some(Token::Punct(',')),
+                Some(Token::Punct('[')),
+                Some(Token::Ident(x)),
+                Some(Token::Punct(':')),
+            ) => Some(x.clone()),
+            // `, 'XController@method'` (PHP).
+            (Some(Token::Punct(',')), Some(Token::Str(h)), _, _) if h.contains('@') => {
+                h.split('@').next().map(str::to_string)
+            }
+            // `=> 'x#method'` (Ruby).
+            (Some(Token::Punct('=')), Some(Token::Punct('>')), Some(Token::Str(h)), _)
+                if h.contains('#') =>
+            {
+                h.split('#').next().map(str::to_string)
+            }
+            // Ruby `, to: 'x#method'`.
+            (
+                Some(Token::Punct(',')),
+                Some(Token::Ident(to)),
+                Some(Token::Punct(':')),
+                Some(Token::Str(h)),
+            ) if to == "to" && h.contains('#') => h.split('#').next().map(str::to_string),
+            _ => None,
+        };
+        if let Some(c) = controller.filter(|c| !c.is_empty()) {
+            out.push((tok.line, c));
+        }
+    }
+    out
+}
+
 /// The requirement names a `setup.py` declares: string literals that read
 /// as a PEP 508 requirement (`"pyramid"`, `'waitress>=1.0'`), lowercased
 /// with `_` and `.` as `-`. Classifier strings (`"Framework :: Pyramid"`)
@@ -752,6 +803,27 @@ mod tests {
             .map(|(n, _)| n)
             .collect();
         assert_eq!(names, ["pyramid", "waitress", "sqlalchemy", "app"]);
+    }
+
+    #[test]
+    fn route_controllers_by_line() {
+        let php = "<?php\nRoute::get(\"/list\", [RecipientController::class, 'messagingList']);\nRoute::get(\"/status\", [RecipientController::class, 'status']);\nRoute::get('/up', 'HealthController@show');\nRoute::get('/ping', function () { return 'pong'; });\n";
+        assert_eq!(
+            route_controllers(&tokenize(php, Lang::Php), Lang::Php),
+            vec![
+                (2, "RecipientController".to_string()),
+                (3, "RecipientController".to_string()),
+                (4, "HealthController".to_string())
+            ]
+        );
+        let rb = "get 'status', to: 'applicants#status'\nget 'up' => 'rails/health#show'\n";
+        assert_eq!(
+            route_controllers(&tokenize(rb, Lang::Ruby), Lang::Ruby),
+            vec![
+                (1, "applicants".to_string()),
+                (2, "rails/health".to_string())
+            ]
+        );
     }
 
     #[test]

@@ -71,6 +71,9 @@ pub struct CodeFile {
     pub starts_server: bool,
     /// PHP: engines named by `'driver' => …` (`database::php_driver_values`).
     pub php_drivers: Vec<(database::Engine, String, u32)>,
+    /// PHP/Ruby: the controller handling a route, by the route's line
+    /// (`code::route_controllers`).
+    pub route_controllers: Vec<(u32, String)>,
 }
 
 impl CodeFile {
@@ -620,6 +623,7 @@ impl<'a> Facts<'a> {
                     } else {
                         Vec::new()
                     },
+                    route_controllers: code::route_controllers(&tokens, lang),
                 }))
             }
             FileKind::RailsDatabaseYml => {

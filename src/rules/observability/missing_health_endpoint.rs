@@ -46,7 +46,10 @@ where each framework puts them:
 A route counts when one of its path segments is a health name: `health`,
 `healthz`, `healthcheck`, `livez`, `readyz`, `live`, `ready`, `liveness`,
 `readiness`, `ping`, `status`, `up`, `heartbeat`, `alive`, `keep-alive`
-(the common words only as the last segment at the top, or under `/api`).
+(the common words only as the last segment at the top, or under `/api`, and
+not when the route is one action of a product controller that handles the
+file's other routes: Laravel's `[RecipientController::class, 'status']`
+beside `'messagingList'` reports the product's status).
 
 ## Why is this bad?
 Load balancers and orchestrators cannot tell a hung or broken instance from a
@@ -397,13 +400,21 @@ pub(crate) fn code_health_routes(cx: &AppContext) -> Vec<(FileId, u32, bool)> {
             if file_routed && !near_root(rel) {
                 return None;
             }
-            let (routes, paths) = match cx.app.ecosystem {
+            let (routes, paths, controllers) = match cx.app.ecosystem {
                 Ecosystem::Node => match facts.js_mentioning(id, HEALTH_NEEDLES) {
-                    Some(js) => (js.route_paths.as_slice(), js.path_literals.as_slice()),
+                    Some(js) => (
+                        js.route_paths.as_slice(),
+                        js.path_literals.as_slice(),
+                        &[][..],
+                    ),
                     None => return None,
                 },
                 _ => match facts.code_mentioning(id, HEALTH_NEEDLES) {
-                    Some(c) => (c.route_paths.as_slice(), c.path_literals.as_slice()),
+                    Some(c) => (
+                        c.route_paths.as_slice(),
+                        c.path_literals.as_slice(),
+                        c.route_controllers.as_slice(),
+                    ),
                     None => return None,
                 },
             };
@@ -421,7 +432,7 @@ pub(crate) fn code_health_routes(cx: &AppContext) -> Vec<(FileId, u32, bool)> {
             }
             routes
                 .iter()
-                .find(|(path, _)| {
+                .filter(|(path, _)| {
                     // A bare word (`get("status")`) is a getter unless it is a
                     // Rails route or names health outright.
                     (path.contains('/')
@@ -429,9 +440,52 @@ pub(crate) fn code_health_routes(cx: &AppContext) -> Vec<(FileId, u32, bool)> {
                         || is_strong_health_path(&format!("/{path}")))
                         && is_health_path(path)
                 })
+                .find(|(path, line)| {
+                    is_strong_health_path(&format!("/{}", path.trim_start_matches('/')))
+                        || !handled_by_product_controller(*line, routes, controllers)
+                })
                 .map(|(_, line)| (id, *line, true))
         })
         .collect()
+}
+
+/// Words of a controller name that say it serves operations, not the product.
+const OPERATIONS_CONTROLLER_WORDS: &[&str] = &[
+    "health",
+    "status",
+    "ping",
+    "monitor",
+    "system",
+    "heartbeat",
+    "uptime",
+    "probe",
+    "ops",
+];
+
+/// Whether the route at `line` (a common word such as `/status`) is an
+/// action of a product controller: its controller's name says nothing of
+/// operations, and the same controller handles other routes of the file
+/// that are not health routes (`RecipientController@status` beside
+/// `@messagingList`, `@addToMessagingList`): the product's status, not the
+/// process's.
+fn handled_by_product_controller(
+    line: u32,
+    routes: &[(String, u32)],
+    controllers: &[(u32, String)],
+) -> bool {
+    let Some((_, controller)) = controllers.iter().find(|(l, _)| *l == line) else {
+        return false;
+    };
+    let lower = controller.to_ascii_lowercase();
+    if OPERATIONS_CONTROLLER_WORDS
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        return false;
+    }
+    controllers.iter().any(|(l, c)| {
+        *l != line && c == controller && routes.iter().any(|(p, rl)| rl == l && !is_health_path(p))
+    })
 }
 
 /// `/health`, `/api/healthz`, `/livez`: a strong health name at the top.

@@ -653,17 +653,19 @@ const PYTHON_ENTRY_FILES: &[&str] = &[
 /// alone. One pass over each language's files, whatever the app count.
 fn discover_without_manifest(facts: &Facts, found: &[App]) -> Vec<App> {
     let index = facts.index;
-    let taken: std::collections::HashSet<(Ecosystem, &str)> =
-        found.iter().map(|a| (a.ecosystem, a.dir())).collect();
-    let inside_app = |ecosystem: Ecosystem, dir: &str, new: &[App]| {
-        taken.contains(&(ecosystem, ""))
-            || new
-                .iter()
-                .any(|a| a.ecosystem == ecosystem && a.dir().is_empty())
-            || crate::rules::folders::self_and_ancestors(dir).any(|d| {
-                taken.contains(&(ecosystem, d))
-                    || new.iter().any(|a| a.ecosystem == ecosystem && a.dir() == d)
-            })
+    // Folders that hold an app, per ecosystem: those found by manifests,
+    // and those this pass adds (a lookup per ancestor, not a scan of the
+    // apps, whatever their number).
+    let mut taken: std::collections::HashSet<(Ecosystem, String)> = found
+        .iter()
+        .map(|a| (a.ecosystem, a.dir().to_string()))
+        .collect();
+    let inside_app = |taken: &std::collections::HashSet<(Ecosystem, String)>,
+                      ecosystem: Ecosystem,
+                      dir: &str| {
+        taken.contains(&(ecosystem, String::new()))
+            || crate::rules::folders::self_and_ancestors(dir)
+                .any(|d| taken.contains(&(ecosystem, d.to_string())))
     };
     let eligible = |id: FileId| {
         let f = index.get(id);
@@ -716,7 +718,7 @@ fn discover_without_manifest(facts: &Facts, found: &[App]) -> Vec<App> {
     for id in python {
         let file = index.get(id);
         let dir = file.dir();
-        if inside_app(Ecosystem::Python, dir, &apps) {
+        if inside_app(&taken, Ecosystem::Python, dir) {
             continue;
         }
         let Some(code) = facts.code(id) else { continue };
@@ -753,6 +755,7 @@ fn discover_without_manifest(facts: &Facts, found: &[App]) -> Vec<App> {
                 &package,
                 normalized,
             );
+            taken.insert((Ecosystem::Python, dir.to_string()));
         }
     }
 
@@ -770,7 +773,7 @@ fn discover_without_manifest(facts: &Facts, found: &[App]) -> Vec<App> {
             || index.find("go.mod").is_some()
             || crate::rules::folders::self_and_ancestors(dir)
                 .any(|d| index.find(&join(d, "go.mod")).is_some());
-        if in_module || inside_app(Ecosystem::Go, dir, &apps) {
+        if in_module || inside_app(&taken, Ecosystem::Go, dir) {
             continue;
         }
         let Some(code) = facts.code(id) else { continue };
@@ -796,6 +799,7 @@ fn discover_without_manifest(facts: &Facts, found: &[App]) -> Vec<App> {
                 &package,
                 imports,
             );
+            taken.insert((Ecosystem::Go, dir.to_string()));
         }
     }
 
@@ -818,7 +822,7 @@ fn discover_without_manifest(facts: &Facts, found: &[App]) -> Vec<App> {
             .trim_end_matches('/');
         if index.find(&join(dir, "Gemfile")).is_some()
             || index.find(&join(dir, "config/routes.rb")).is_none()
-            || inside_app(Ecosystem::Ruby, dir, &apps)
+            || inside_app(&taken, Ecosystem::Ruby, dir)
         {
             continue;
         }
@@ -835,6 +839,7 @@ fn discover_without_manifest(facts: &Facts, found: &[App]) -> Vec<App> {
                 "RAILS_GEM_VERSION",
                 vec!["rails".to_string()],
             );
+            taken.insert((Ecosystem::Ruby, dir.to_string()));
         }
     }
     apps

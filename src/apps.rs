@@ -73,6 +73,22 @@ pub fn join(dir: &str, rel: &str) -> String {
     }
 }
 
+/// Folders where a web app keeps files it serves as they are: a
+/// `package.json` there is a vendored browser library's (jQuery UI under
+/// `static/js/`), not a server.
+const STATIC_ASSET_FOLDERS: &[&str] = &[
+    "bower_components",
+    "static",
+    "static_files",
+    "staticfiles",
+    "wwwroot",
+];
+
+fn is_static_asset_path(rel: &str) -> bool {
+    let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    dir.split('/').any(|p| STATIC_ASSET_FOLDERS.contains(&p))
+}
+
 /// Dependencies of desktop and mobile apps: their web framework (if any)
 /// serves a local window, not production traffic.
 const DESKTOP_PACKAGES: &[&str] = &[
@@ -134,6 +150,7 @@ pub fn discover(facts: &Facts) -> Vec<App> {
         let file = index.get(*id);
         if file.non_product
             || is_dev_harness_path(&file.rel)
+            || is_static_asset_path(&file.rel)
             || pkg.name.as_deref().is_some_and(is_non_product_name)
         {
             continue;
@@ -147,7 +164,12 @@ pub fn discover(facts: &Facts) -> Vec<App> {
                 continue;
             }
         }
-        let found = stack::npm_frameworks(|p| pkg.has_dependency(p));
+        let mut found = stack::npm_frameworks(|p| pkg.has_dependency(p));
+        // No framework: a server on Node's own `http` module, started by the
+        // file the package runs.
+        if found.is_empty() && node_entry_starts_server(facts, file.dir(), pkg) {
+            found.push((Framework::NodeHttp, "http"));
+        }
         let Some((_, framework_package)) = found.first() else {
             continue;
         };
@@ -209,6 +231,8 @@ pub fn discover(facts: &Facts) -> Vec<App> {
         });
     }
     apps.extend(discover_other_ecosystems(facts));
+    let without_manifest = discover_without_manifest(facts, &apps);
+    apps.extend(without_manifest);
     apps.sort_by(|a, b| a.path.cmp(&b.path).then(a.ecosystem.cmp(&b.ecosystem)));
     apps
 }
@@ -282,6 +306,18 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
         {
             found.push((Framework::NetHttp, "module"));
         }
+        // A PHP project without a framework: its own front controller. A
+        // library, plugin or theme declares another `type`.
+        if found.is_empty()
+            && ecosystem == Ecosystem::Php
+            && manifests.iter().any(|(id, m)| {
+                index.get(*id).kind == Some(FileKind::ComposerJson) && is_php_project(m)
+            })
+            && (index.find(&join(&dir, "index.php")).is_some()
+                || index.find(&join(&dir, "public/index.php")).is_some())
+        {
+            found.push((Framework::PlainPhp, "php"));
+        }
         let Some((framework, package)) = found.first().copied() else {
             continue;
         };
@@ -337,6 +373,312 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
     apps.retain(|a| {
         !(a.ecosystem == Ecosystem::Rust && a.name.as_ref().is_some_and(|n| used.contains(n)))
     });
+    apps
+}
+
+/// Application servers a Python app runs under in production: a library
+/// does not depend on one.
+const PYTHON_APP_SERVERS: &[&str] = &[
+    "gunicorn",
+    "uvicorn",
+    "waitress",
+    "uwsgi",
+    "hypercorn",
+    "daphne",
+    "granian",
+];
+
+/// Whether a Python module up to two folders below `dir` imports `module`
+/// and starts a server.
+fn python_module_starts(index: &Index, facts: &Facts, dir: &str, module: &str) -> bool {
+    index.ids_under(dir).any(|id| {
+        let f = index.get(id);
+        let inner = f
+            .rel
+            .strip_prefix(dir)
+            .unwrap_or(&f.rel)
+            .trim_start_matches('/');
+        inner.matches('/').count() <= 2
+            && f.name().ends_with(".py")
+            && !f.test
+            && !is_non_product_path(inner)
+            && facts
+                .code(id)
+                .is_some_and(|c| c.starts_server && c.imports.iter().any(|(m, _)| m == module))
+    })
+}
+
+/// Whether a `composer.json` describes a project: no `type`, or
+/// `"type": "project"` (libraries, plugins and themes declare theirs).
+fn is_php_project(m: &crate::facts::manifest::Manifest) -> bool {
+    !m.declares_library
+        && serde_json::from_str::<serde_json::Value>(&m.text)
+            .ok()
+            .is_none_or(|doc| {
+                doc.get("type")
+                    .and_then(serde_json::Value::as_str)
+                    .is_none_or(|t| t == "project")
+            })
+}
+
+/// The file a Node package runs (`node server.js`, `nodemon index.js` in
+/// its `start`/`serve` script, else `index.js`, `server.js` or `app.js`)
+/// starts an `http` server itself.
+fn node_entry_starts_server(facts: &Facts, dir: &str, pkg: &PackageJson) -> bool {
+    let index = facts.index;
+    let from_script = ["start", "serve"]
+        .iter()
+        .filter_map(|k| pkg.scripts.get(*k))
+        .flat_map(|script| {
+            let words: Vec<&str> = script.split_whitespace().collect();
+            words
+                .windows(2)
+                .filter(|w| matches!(w[0], "node" | "nodemon" | "pm2" | "forever"))
+                .map(|w| w[1].trim_start_matches("./").to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect::<Vec<String>>();
+    let defaults = ["index.js", "server.js", "app.js"].map(str::to_string);
+    let candidates = if from_script.is_empty() {
+        &defaults[..]
+    } else {
+        &from_script[..]
+    };
+    candidates.iter().any(|rel| {
+        let rel = if rel.contains('.') {
+            rel.clone()
+        } else {
+            format!("{rel}.js")
+        };
+        index
+            .find(&join(dir, &rel))
+            .and_then(|id| facts.js(id))
+            .is_some_and(|js| js.starts_server)
+    })
+}
+
+/// Python modules that are web frameworks, as `import` names them.
+const PYTHON_FRAMEWORK_MODULES: &[(&str, Framework)] = &[
+    ("flask", Framework::Flask),
+    ("bottle", Framework::Bottle),
+    ("tornado", Framework::Tornado),
+    ("pyramid", Framework::Pyramid),
+    ("fastapi", Framework::FastApi),
+    ("falcon", Framework::Falcon),
+    ("sanic", Framework::Sanic),
+    ("quart", Framework::Quart),
+    ("starlette", Framework::Starlette),
+];
+
+/// Entry modules of a Python web app.
+const PYTHON_ENTRY_FILES: &[&str] = &[
+    "app.py",
+    "application.py",
+    "main.py",
+    "run.py",
+    "server.py",
+    "wsgi.py",
+];
+
+/// Apps no manifest names a framework for, found by their code: a Python
+/// entry module that imports a framework and starts it (an app without
+/// `requirements.txt`), a `setup.py` that requires a framework beside a
+/// PasteDeploy `.ini` or an application server (Pyramid's layout), a Go
+/// `main` package outside any module (GOPATH, no `go.mod`), and a Rails 2
+/// app whose `config/environment.rb` pins Rails (no Gemfile). A folder
+/// where an app of the ecosystem was already found, or below one, is left
+/// alone. One pass over each language's files, whatever the app count.
+fn discover_without_manifest(facts: &Facts, found: &[App]) -> Vec<App> {
+    let index = facts.index;
+    // Folders that hold an app, per ecosystem: those found by manifests,
+    // and those this pass adds (a lookup per ancestor, not a scan of the
+    // apps, whatever their number).
+    let mut taken: std::collections::HashSet<(Ecosystem, String)> = found
+        .iter()
+        .map(|a| (a.ecosystem, a.dir().to_string()))
+        .collect();
+    let inside_app = |taken: &std::collections::HashSet<(Ecosystem, String)>,
+                      ecosystem: Ecosystem,
+                      dir: &str| {
+        taken.contains(&(ecosystem, String::new()))
+            || crate::rules::folders::self_and_ancestors(dir)
+                .any(|d| taken.contains(&(ecosystem, d.to_string())))
+    };
+    let eligible = |id: FileId| {
+        let f = index.get(id);
+        !(f.non_product
+            || f.test
+            || is_dev_harness_path(&f.rel)
+            || f.rel
+                .split('/')
+                .any(|p| matches!(p, "vendor" | "Godeps" | "site-packages")))
+    };
+    let mut apps: Vec<App> = Vec::new();
+    let push = |apps: &mut Vec<App>,
+                ecosystem,
+                dir: &str,
+                manifest,
+                framework: Framework,
+                package: &str,
+                deps: Vec<String>| {
+        let dependencies: BTreeSet<String> = deps.into_iter().collect();
+        let mut stacks = vec![framework.id()];
+        stacks.extend(stack::other_stacks(ecosystem, |p| dependencies.contains(p)));
+        apps.push(App {
+            path: if dir.is_empty() {
+                ".".to_string()
+            } else {
+                dir.to_string()
+            },
+            name: None,
+            ecosystem,
+            manifest,
+            frameworks: vec![framework],
+            framework_package: package.to_string(),
+            stacks,
+            dependencies,
+            related_dirs: Vec::new(),
+        });
+    };
+
+    // Python.
+    let python: Vec<FileId> = index
+        .of_kind(FileKind::Source(crate::facts::code::Lang::Python))
+        .iter()
+        .copied()
+        .filter(|id| {
+            let name = index.get(*id).name();
+            (name == "setup.py" || PYTHON_ENTRY_FILES.contains(&name)) && eligible(*id)
+        })
+        .collect();
+    facts.parse_ahead(&python);
+    for id in python {
+        let file = index.get(id);
+        let dir = file.dir();
+        if inside_app(&taken, Ecosystem::Python, dir) {
+            continue;
+        }
+        let Some(code) = facts.code(id) else { continue };
+        let normalized: Vec<String> = code
+            .imports
+            .iter()
+            .map(|(m, _)| m.to_ascii_lowercase().replace('_', "-"))
+            .collect();
+        let framework = if file.name() == "setup.py" {
+            let has = |p: &str| normalized.iter().any(|n| n == p);
+            let deployed = ["production.ini", "development.ini"]
+                .iter()
+                .any(|ini| index.find(&join(dir, ini)).is_some())
+                || PYTHON_APP_SERVERS.iter().any(|s| has(s));
+            stack::other_frameworks(Ecosystem::Python, has)
+                .first()
+                .filter(|_| deployed)
+                .map(|(f, p)| (*f, p.to_string()))
+        } else if code.starts_server {
+            PYTHON_FRAMEWORK_MODULES
+                .iter()
+                .find(|(m, _)| code.imports.iter().any(|(i, _)| i == m))
+                .map(|(m, f)| (*f, m.to_string()))
+        } else {
+            None
+        };
+        if let Some((framework, package)) = framework {
+            push(
+                &mut apps,
+                Ecosystem::Python,
+                dir,
+                id,
+                framework,
+                &package,
+                normalized,
+            );
+            taken.insert((Ecosystem::Python, dir.to_string()));
+        }
+    }
+
+    // Go: `main` packages outside every module.
+    let go: Vec<FileId> = index
+        .of_kind(FileKind::Source(crate::facts::code::Lang::CLike))
+        .iter()
+        .copied()
+        .filter(|id| index.get(*id).name() == "main.go" && eligible(*id))
+        .collect();
+    facts.parse_ahead(&go);
+    for id in go {
+        let dir = index.get(id).dir();
+        let in_module = index.find(&join(dir, "go.mod")).is_some()
+            || index.find("go.mod").is_some()
+            || crate::rules::folders::self_and_ancestors(dir)
+                .any(|d| index.find(&join(d, "go.mod")).is_some());
+        if in_module || inside_app(&taken, Ecosystem::Go, dir) {
+            continue;
+        }
+        let Some(code) = facts.code(id) else { continue };
+        if !code.mentions("package main") {
+            continue;
+        }
+        let framework =
+            stack::other_frameworks(Ecosystem::Go, |p| code.imports.iter().any(|(i, _)| i == p))
+                .first()
+                .map(|(f, p)| (*f, p.to_string()))
+                .or_else(|| {
+                    code.mentions("http server")
+                        .then(|| (Framework::NetHttp, "net/http".to_string()))
+                });
+        if let Some((framework, package)) = framework {
+            let imports = code.imports.iter().map(|(i, _)| i.clone()).collect();
+            push(
+                &mut apps,
+                Ecosystem::Go,
+                dir,
+                id,
+                framework,
+                &package,
+                imports,
+            );
+            taken.insert((Ecosystem::Go, dir.to_string()));
+        }
+    }
+
+    // Rails 2: no Gemfile, `config/environment.rb` runs the initializer.
+    let ruby: Vec<FileId> = index
+        .of_kind(FileKind::Source(crate::facts::code::Lang::Ruby))
+        .iter()
+        .copied()
+        .filter(|id| {
+            let f = index.get(*id);
+            (f.rel == "config/environment.rb" || f.rel.ends_with("/config/environment.rb"))
+                && eligible(*id)
+        })
+        .collect();
+    for id in ruby {
+        let config = index.get(id).dir();
+        let dir = config
+            .strip_suffix("config")
+            .unwrap_or(config)
+            .trim_end_matches('/');
+        if index.find(&join(dir, "Gemfile")).is_some()
+            || index.find(&join(dir, "config/routes.rb")).is_none()
+            || inside_app(&taken, Ecosystem::Ruby, dir)
+        {
+            continue;
+        }
+        if facts
+            .code(id)
+            .is_some_and(|c| c.mentions("rails initializer"))
+        {
+            push(
+                &mut apps,
+                Ecosystem::Ruby,
+                dir,
+                id,
+                Framework::Rails,
+                "RAILS_GEM_VERSION",
+                vec!["rails".to_string()],
+            );
+            taken.insert((Ecosystem::Ruby, dir.to_string()));
+        }
+    }
     apps
 }
 
@@ -431,11 +773,27 @@ fn runs_as_app(
                     )
                     && !is_non_product_path(inner)
             });
+            // What only a deployed app has: an application server among
+            // its production dependencies, or a container, platform or
+            // `.flaskenv` beside the manifest (a factory app such as
+            // `gunicorn "pkg:create_app()"` has no entry module).
+            let served = manifests.iter().any(|(_, m)| {
+                PYTHON_APP_SERVERS
+                    .iter()
+                    .any(|s| m.dependencies.get(*s).is_some_and(|d| !d.dev))
+            }) || [".flaskenv", "Procfile", "Dockerfile"]
+                .iter()
+                .any(|name| exists(name));
             if framework == Framework::Django {
                 // A reusable Django app (a library) has no manage.py.
                 any_under("", &|name| name == "manage.py")
+            } else if matches!(framework, Framework::Tornado | Framework::Bottle) {
+                // Both are also used as HTTP clients or helpers by scripts:
+                // a module of the folder must import the framework and
+                // start it.
+                python_module_starts(index, facts, dir, framework.id())
             } else {
-                pinned || entry_point
+                pinned || entry_point || served
             }
         }
         Ecosystem::Ruby => match framework {

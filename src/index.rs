@@ -258,6 +258,10 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
     ("docker-compose.yaml", FileKind::Compose),
     ("docker-compose.yml", FileKind::Compose),
     ("dockerfile", FileKind::Dockerfile),
+    ("ecosystem.config.cjs", FileKind::TaskRunner),
+    ("ecosystem.config.js", FileKind::TaskRunner),
+    ("ecosystem.config.mjs", FileKind::TaskRunner),
+    ("ecosystem.json", FileKind::TaskRunner),
     ("env.example", FileKind::EnvExample),
     ("env.sample", FileKind::EnvExample),
     ("env.template", FileKind::EnvExample),
@@ -520,6 +524,10 @@ pub fn classify(rel: &str) -> Option<FileKind> {
             return Some(FileKind::OrmConfig);
         }
         return Some(FileKind::JsSource);
+    }
+    // Elastic Beanstalk's configuration files are `.ebextensions/*.config`.
+    if ext == "config" && dir.split('/').any(|p| p == ".ebextensions") {
+        return Some(FileKind::Deploy(DeployKind::AwsElasticBeanstalk));
     }
     if ext == "yml" || ext == "yaml" {
         let parts: Vec<&str> = dir.split('/').collect();

@@ -68,6 +68,8 @@ pub enum Framework {
     Falcon,
     Quart,
     Pyramid,
+    Bottle,
+    Tornado,
     Rails,
     Sinatra,
     Hanami,
@@ -76,6 +78,10 @@ pub enum Framework {
     Laravel,
     Symfony,
     Slim,
+    /// PHP without a framework: a front controller (`index.php`) and the
+    /// app's own router, found by `composer.json` or an `index.php` beside
+    /// the app's code.
+    PlainPhp,
     SpringBoot,
     Quarkus,
     Micronaut,
@@ -87,6 +93,8 @@ pub enum Framework {
     HttpRouter,
     /// Go's standard library server, found by `ListenAndServe` in `main`.
     NetHttp,
+    /// Node's `http.createServer(…).listen(…)` without a framework.
+    NodeHttp,
     Axum,
     ActixWeb,
     Rocket,
@@ -106,6 +114,8 @@ const OTHER_FRAMEWORKS: &[(Framework, Ecosystem, &[&str])] = &[
     (Framework::Falcon, Ecosystem::Python, &["falcon"]),
     (Framework::Quart, Ecosystem::Python, &["quart"]),
     (Framework::Pyramid, Ecosystem::Python, &["pyramid"]),
+    (Framework::Bottle, Ecosystem::Python, &["bottle"]),
+    (Framework::Tornado, Ecosystem::Python, &["tornado"]),
     (Framework::Starlette, Ecosystem::Python, &["starlette"]),
     (Framework::Rails, Ecosystem::Ruby, &["rails", "railties"]),
     (Framework::Hanami, Ecosystem::Ruby, &["hanami"]),
@@ -260,6 +270,8 @@ impl Framework {
             Framework::Falcon => "falcon",
             Framework::Quart => "quart",
             Framework::Pyramid => "pyramid",
+            Framework::Bottle => "bottle",
+            Framework::Tornado => "tornado",
             Framework::Rails => "rails",
             Framework::Sinatra => "sinatra",
             Framework::Hanami => "hanami",
@@ -268,6 +280,7 @@ impl Framework {
             Framework::Laravel => "laravel",
             Framework::Symfony => "symfony",
             Framework::Slim => "slim",
+            Framework::PlainPhp => "php",
             Framework::SpringBoot => "spring-boot",
             Framework::Quarkus => "quarkus",
             Framework::Micronaut => "micronaut",
@@ -278,6 +291,7 @@ impl Framework {
             Framework::GorillaMux => "gorilla-mux",
             Framework::HttpRouter => "httprouter",
             Framework::NetHttp => "net-http",
+            Framework::NodeHttp => "node-http",
             Framework::Axum => "axum",
             Framework::ActixWeb => "actix-web",
             Framework::Rocket => "rocket",
@@ -313,6 +327,8 @@ impl Framework {
             Framework::Falcon => "Falcon",
             Framework::Quart => "Quart",
             Framework::Pyramid => "Pyramid",
+            Framework::Bottle => "Bottle",
+            Framework::Tornado => "Tornado",
             Framework::Rails => "Rails",
             Framework::Sinatra => "Sinatra",
             Framework::Hanami => "Hanami",
@@ -321,6 +337,7 @@ impl Framework {
             Framework::Laravel => "Laravel",
             Framework::Symfony => "Symfony",
             Framework::Slim => "Slim",
+            Framework::PlainPhp => "PHP",
             Framework::SpringBoot => "Spring Boot",
             Framework::Quarkus => "Quarkus",
             Framework::Micronaut => "Micronaut",
@@ -331,6 +348,7 @@ impl Framework {
             Framework::GorillaMux => "gorilla/mux",
             Framework::HttpRouter => "httprouter",
             Framework::NetHttp => "net/http",
+            Framework::NodeHttp => "Node.js http",
             Framework::Axum => "axum",
             Framework::ActixWeb => "Actix Web",
             Framework::Rocket => "Rocket",
@@ -341,8 +359,11 @@ impl Framework {
     }
 
     pub fn ecosystem(self) -> Ecosystem {
-        if self == Framework::NetHttp {
-            return Ecosystem::Go;
+        match self {
+            Framework::NetHttp => return Ecosystem::Go,
+            Framework::PlainPhp => return Ecosystem::Php,
+            Framework::NodeHttp => return Ecosystem::Node,
+            _ => {}
         }
         if NPM_FRAMEWORKS.iter().any(|(f, _)| *f == self) {
             return Ecosystem::Node;

@@ -30,6 +30,9 @@ pub struct CiStep {
 #[derive(Debug, Default)]
 pub struct CiPipeline {
     pub steps: Vec<CiStep>,
+    /// A job runs on a self-hosted runner (`runs-on: self-hosted`, or a
+    /// label list with it): its commands run on a machine of the team's.
+    pub self_hosted: bool,
 }
 
 /// Keys whose string (or list of strings) values are shell commands.
@@ -68,6 +71,10 @@ impl CiPipeline {
         for doc in &docs {
             walk(doc, None, &mut out, &mut cursor, 0);
         }
+        out.self_hosted = text.lines().any(|l| {
+            let l = l.trim_start();
+            l.starts_with("runs-on:") && l.contains("self-hosted")
+        }) || text.contains("- self-hosted");
         Ok(out)
     }
 
@@ -86,7 +93,10 @@ impl CiPipeline {
                 })
             })
             .collect();
-        CiPipeline { steps }
+        CiPipeline {
+            steps,
+            self_hosted: false,
+        }
     }
 }
 

@@ -465,7 +465,198 @@ pub fn notable_identifiers(tokens: &[Spanned]) -> Vec<&'static str> {
     }) {
         found.push("package main");
     }
+    // Rails 2: `config/environment.rb` pins the framework and runs
+    // `Rails::Initializer` (there is no Gemfile to name it).
+    if has_ident(tokens, "RAILS_GEM_VERSION")
+        || has_ident(tokens, "Initializer") && has_ident(tokens, "Rails")
+    {
+        found.push("rails initializer");
+    }
     found
+}
+
+/// Modules and packages a file imports, first component only for Python
+/// (`flask` for `from flask.views import …`), whole paths for Go
+/// (`github.com/gin-gonic/gin`) and Ruby (`sinatra/base`), in file order
+/// without repeats, each with the line that first imports it.
+/// Manifest-less apps are known by them.
+pub fn imports(tokens: &[Spanned], lang: Lang) -> Vec<(String, u32)> {
+    let mut out: Vec<(String, u32)> = Vec::new();
+    let mut push = |name: &str, line: u32| {
+        if !name.is_empty() && !out.iter().any(|(n, _)| n == name) {
+            out.push((name.to_string(), line));
+        }
+    };
+    let starts_line = |i: usize| i == 0 || tokens[i - 1].line < tokens[i].line;
+    let mut i = 0;
+    while i < tokens.len() {
+        match (&tokens[i].token, lang) {
+            // `from x.y import z`, `import x, y as z`: statements at the
+            // start of a line (a `from` inside an expression is not one).
+            (Token::Ident(kw), Lang::Python) if kw == "from" && starts_line(i) => {
+                if let Some(Token::Ident(module)) = tokens.get(i + 1).map(|t| &t.token) {
+                    push(module, tokens[i].line);
+                }
+            }
+            (Token::Ident(kw), Lang::Python) if kw == "import" && starts_line(i) => {
+                let line = tokens[i].line;
+                let mut expect_name = true;
+                let mut j = i + 1;
+                while let Some(t) = tokens.get(j).filter(|t| t.line == line) {
+                    match &t.token {
+                        Token::Ident(name) if expect_name => {
+                            push(name, t.line);
+                            expect_name = false;
+                        }
+                        Token::Punct(',') => expect_name = true,
+                        _ => {}
+                    }
+                    j += 1;
+                }
+            }
+            // Go: `import "x"` and `import ( "x"; alias "y" )`.
+            (Token::Ident(kw), Lang::CLike) if kw == "import" => {
+                match tokens.get(i + 1).map(|t| &t.token) {
+                    Some(Token::Str(path)) => push(path, tokens[i].line),
+                    Some(Token::Punct('(')) => {
+                        let mut j = i + 2;
+                        while let Some(t) = tokens.get(j) {
+                            match &t.token {
+                                Token::Str(path) => push(path, t.line),
+                                Token::Punct(')') => break,
+                                _ => {}
+                            }
+                            j += 1;
+                        }
+                        i = j;
+                    }
+                    _ => {}
+                }
+            }
+            // Ruby: `require "x"` and `require("x")`.
+            (Token::Ident(kw), Lang::Ruby) if kw == "require" => {
+                let next = match tokens.get(i + 1).map(|t| &t.token) {
+                    Some(Token::Punct('(')) => tokens.get(i + 2).map(|t| &t.token),
+                    other => other,
+                };
+                if let Some(Token::Str(path)) = next {
+                    push(path, tokens[i].line);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The controller that handles each route registration naming one, by
+/// the line of the route's path: Laravel's `Route::get('/status',
+/// [RecipientController::class, 'status'])` and `'RecipientController@status'`,
+/// Rails' `get 'status', to: 'recipients#status'` (`recipients`).
+pub fn route_controllers(tokens: &[Spanned], lang: Lang) -> Vec<(u32, String)> {
+    let mut out = Vec::new();
+    if !matches!(lang, Lang::Php | Lang::Ruby) {
+        return out;
+    }
+    let at = |i: usize| tokens.get(i).map(|t| &t.token);
+    for (i, tok) in tokens.iter().enumerate() {
+        let Token::Str(path) = &tok.token else {
+            continue;
+        };
+        if path.contains('@') || path.contains('#') {
+            continue;
+        }
+        let controller = match (at(i + 1), at(i + 2), at(i + 3), at(i + 4)) {
+            // `, [X::class, 'method']`
+            (
+                Some(Token::Punct(',')),
+                Some(Token::Punct('[')),
+                Some(Token::Ident(x)),
+                Some(Token::Punct(':')),
+            ) => Some(x.clone()),
+            // `, 'XController@method'` (PHP).
+            (Some(Token::Punct(',')), Some(Token::Str(h)), _, _) if h.contains('@') => {
+                h.split('@').next().map(str::to_string)
+            }
+            // `=> 'x#method'` (Ruby).
+            (Some(Token::Punct('=')), Some(Token::Punct('>')), Some(Token::Str(h)), _)
+                if h.contains('#') =>
+            {
+                h.split('#').next().map(str::to_string)
+            }
+            // Ruby `, to: 'x#method'`.
+            (
+                Some(Token::Punct(',')),
+                Some(Token::Ident(to)),
+                Some(Token::Punct(':')),
+                Some(Token::Str(h)),
+            ) if to == "to" && h.contains('#') => h.split('#').next().map(str::to_string),
+            _ => None,
+        };
+        if let Some(c) = controller.filter(|c| !c.is_empty()) {
+            out.push((tok.line, c));
+        }
+    }
+    out
+}
+
+/// The requirement names a `setup.py` declares: string literals that read
+/// as a PEP 508 requirement (`"pyramid"`, `'waitress>=1.0'`), lowercased
+/// with `_` and `.` as `-`. Classifier strings (`"Framework :: Pyramid"`)
+/// and prose do not qualify.
+pub fn setup_py_requirements(tokens: &[Spanned]) -> Vec<(String, u32)> {
+    let mut out: Vec<(String, u32)> = Vec::new();
+    for t in tokens {
+        let Token::Str(value) = &t.token else {
+            continue;
+        };
+        let value = value.trim();
+        let end = value
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+            .unwrap_or(value.len());
+        let (name, rest) = value.split_at(end);
+        let rest = rest.trim_start();
+        let spec = rest.is_empty() || rest.starts_with(['<', '>', '=', '!', '~', '[', ';']);
+        if name.is_empty() || !spec || !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            continue;
+        }
+        let name = name.to_ascii_lowercase().replace(['_', '.'], "-");
+        if !out.iter().any(|(n, _)| *n == name) {
+            out.push((name, t.line));
+        }
+    }
+    out
+}
+
+/// Whether code starts an application server itself: Python/Ruby calls
+/// that run, serve or build one (`run(host=…)`, `app.listen(8888)`,
+/// `make_server(…)`, `config.make_wsgi_app()`, `Flask(__name__)`), or
+/// Node's `http.createServer(…)` with a `listen`.
+pub fn starts_app_server(tokens: &[Spanned], lang: Lang) -> bool {
+    let called = |name: &str| {
+        tokens.windows(2).any(|w| {
+            matches!((&w[0].token, &w[1].token), (Token::Ident(n), Token::Punct('(')) if n == name)
+        })
+    };
+    match lang {
+        Lang::Js => called("createServer") && has_ident(tokens, "listen"),
+        Lang::Python | Lang::Ruby => [
+            "run",
+            "listen",
+            "serve_forever",
+            "make_server",
+            "make_wsgi_app",
+            "Flask",
+            "Bottle",
+            "FastAPI",
+            "Configurator",
+            "Application",
+        ]
+        .iter()
+        .any(|n| called(n)),
+        _ => false,
+    }
 }
 
 pub fn path_literals(tokens: &[Spanned]) -> Vec<(String, u32)> {
@@ -577,6 +768,81 @@ pub fn string_properties(tokens: &[Spanned]) -> Vec<KeyedString> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn imports_by_language() {
+        let py = "import os, sys as system\nfrom bottle import route, run\nfrom tornado.web import Application\nx = 1 if a else b\n";
+        let names: Vec<String> = imports(&tokenize(py, Lang::Python), Lang::Python)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(names, ["os", "sys", "bottle", "tornado"]);
+        let go = "package main\n\nimport (\n\t\"fmt\"\n\tgin \"github.com/gin-gonic/gin\"\n)\nimport \"net/http\"\n";
+        let found = imports(&tokenize(go, Lang::CLike), Lang::CLike);
+        assert_eq!(
+            found,
+            vec![
+                ("fmt".to_string(), 4),
+                ("github.com/gin-gonic/gin".to_string(), 5),
+                ("net/http".to_string(), 7)
+            ]
+        );
+        let rb = "require 'sinatra'\nrequire(\"json\")\n";
+        let names: Vec<String> = imports(&tokenize(rb, Lang::Ruby), Lang::Ruby)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(names, ["sinatra", "json"]);
+    }
+
+    #[test]
+    fn setup_py_requirements_skip_classifiers_and_prose() {
+        let src = "requires = ['pyramid', 'waitress>=1.0', 'SQLAlchemy']\nsetup(name='app', classifiers=['Framework :: Pyramid'], description='A web app', install_requires=requires)\n";
+        let names: Vec<String> = setup_py_requirements(&tokenize(src, Lang::Python))
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(names, ["pyramid", "waitress", "sqlalchemy", "app"]);
+    }
+
+    #[test]
+    fn route_controllers_by_line() {
+        let php = "<?php\nRoute::get(\"/list\", [RecipientController::class, 'messagingList']);\nRoute::get(\"/status\", [RecipientController::class, 'status']);\nRoute::get('/up', 'HealthController@show');\nRoute::get('/ping', function () { return 'pong'; });\n";
+        assert_eq!(
+            route_controllers(&tokenize(php, Lang::Php), Lang::Php),
+            vec![
+                (2, "RecipientController".to_string()),
+                (3, "RecipientController".to_string()),
+                (4, "HealthController".to_string())
+            ]
+        );
+        let rb = "get 'status', to: 'applicants#status'\nget 'up' => 'rails/health#show'\n";
+        assert_eq!(
+            route_controllers(&tokenize(rb, Lang::Ruby), Lang::Ruby),
+            vec![
+                (1, "applicants".to_string()),
+                (2, "rails/health".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn servers_started_by_code() {
+        let bottle = "from bottle import run\nrun(host='0.0.0.0', port=8080)\n";
+        assert!(starts_app_server(
+            &tokenize(bottle, Lang::Python),
+            Lang::Python
+        ));
+        let script = "import tornado.ioloop\ntornado.ioloop.IOLoop.current().run_sync(main)\n";
+        assert!(!starts_app_server(
+            &tokenize(script, Lang::Python),
+            Lang::Python
+        ));
+        let node = "const http = require('http');\nhttp.createServer(handler).listen(3000);\n";
+        assert!(starts_app_server(&tokenize(node, Lang::Js), Lang::Js));
+        let client = "const http = require('http');\nhttp.get('http://x', cb);\n";
+        assert!(!starts_app_server(&tokenize(client, Lang::Js), Lang::Js));
+    }
     use super::*;
 
     #[test]

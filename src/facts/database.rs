@@ -480,6 +480,30 @@ fn js_engine(tokens: &[Spanned], i: usize, text: &str, keyed: impl Fn() -> bool)
     engine_of(text).or_else(|| bare_engine(text).filter(|_| keyed()))
 }
 
+/// PHP: the engines named as the value of a `'driver'` key
+/// (`'driver' => 'sqlite'`), with lines. `literals` leaves them out because
+/// Laravel's `config/database.php` lists one per known connection; a file
+/// that names a single driver chooses it.
+pub fn php_driver_values(tokens: &[Spanned]) -> Vec<(Engine, String, u32)> {
+    let mut out = Vec::new();
+    for (i, tok) in tokens.iter().enumerate() {
+        let Token::Str(value) = &tok.token else {
+            continue;
+        };
+        let is_driver_value = i >= 3
+            && matches!(&tokens[i - 1].token, Token::Punct('>'))
+            && matches!(&tokens[i - 2].token, Token::Punct('='))
+            && matches!(&tokens[i - 3].token, Token::Str(k) if k.eq_ignore_ascii_case("driver"));
+        if !is_driver_value {
+            continue;
+        }
+        if let Some(engine) = bare_engine(value).or_else(|| engine_of(value)) {
+            out.push((engine, value.clone(), tok.line));
+        }
+    }
+    out
+}
+
 pub fn literals(tokens: &[Spanned], text: &str, lang: Lang) -> Vec<DatabaseLiteral> {
     if lang == Lang::Js {
         return js_literals(tokens);
@@ -611,6 +635,23 @@ fn in_test_block(lines: &[&str], line: u32) -> bool {
 mod tests {
     use super::*;
     use crate::facts::code::tokenize;
+
+    #[test]
+    fn php_driver_values_are_read_from_driver_keys() {
+        let src = "<?php\nreturn [\n    // pdo driver\n    'driver' => 'sqlite', // recommended: mysql, sqlite\n    'file' => root_dir('/storage/main.db'),\n    'host' => '[host]',\n];\n";
+        let found = php_driver_values(&tokenize(src, Lang::Php));
+        assert_eq!(found, vec![(Engine::Sqlite, "sqlite".to_string(), 4)]);
+        // A list of connections names each engine it supports.
+        let laravel = "<?php\nreturn ['connections' => [\n 'sqlite' => ['driver' => 'sqlite'],\n 'mysql' => ['driver' => 'mysql'],\n]];\n";
+        let engines: Vec<Engine> = php_driver_values(&tokenize(laravel, Lang::Php))
+            .into_iter()
+            .map(|(e, _, _)| e)
+            .collect();
+        assert_eq!(engines, vec![Engine::Sqlite, Engine::Server]);
+        // `'driver' => 'local'` (a filesystem disk) names no database.
+        let disk = "<?php\nreturn ['disks' => ['local' => ['driver' => 'local']]];\n";
+        assert!(php_driver_values(&tokenize(disk, Lang::Php)).is_empty());
+    }
 
     #[test]
     fn sqlite_under_a_test_condition_is_test_only() {

@@ -64,6 +64,16 @@ pub struct CodeFile {
     pub debug_settings: Vec<config_code::DebugSetting>,
     /// Backups the code makes or configures.
     pub backup: backup_code::BackupCode,
+    /// What the file brings in: the modules it imports (`code::imports`),
+    /// or for a `setup.py` the requirements it declares, with lines.
+    pub imports: Vec<(String, u32)>,
+    /// The file starts an application server itself (`code::starts_app_server`).
+    pub starts_server: bool,
+    /// PHP: engines named by `'driver' => …` (`database::php_driver_values`).
+    pub php_drivers: Vec<(database::Engine, String, u32)>,
+    /// PHP/Ruby: the controller handling a route, by the route's line
+    /// (`code::route_controllers`).
+    pub route_controllers: Vec<(u32, String)>,
 }
 
 impl CodeFile {
@@ -116,6 +126,8 @@ pub struct JsFile {
     pub databases: Vec<database::DatabaseLiteral>,
     /// Backups the code makes (dump commands, exports, uploads).
     pub backup: backup_code::BackupCode,
+    /// `http.createServer(…)` and a `listen`: a server without a framework.
+    pub starts_server: bool,
 }
 
 impl JsFile {
@@ -563,6 +575,7 @@ impl<'a> Facts<'a> {
                     env_schema: config_code::env_schema(&tokens),
                     databases: database::literals(&tokens, &text, code::Lang::Js),
                     backup: backup_code::BackupCode::read(&tokens, &text, code::Lang::Js),
+                    starts_server: code::starts_app_server(&tokens, code::Lang::Js),
                 }))
             }
             FileKind::FrameworkConfig | FileKind::PrismaConfig | FileKind::OrmConfig => {
@@ -577,6 +590,7 @@ impl<'a> Facts<'a> {
                     env_schema: None,
                     databases: database::literals(&tokens, &text, code::Lang::Js),
                     backup: backup_code::BackupCode::default(),
+                    starts_server: false,
                 }))
             }
             FileKind::Requirements
@@ -598,6 +612,18 @@ impl<'a> Facts<'a> {
                     env_reads: config_code::env_reads_in(&tokens, &text, lang),
                     debug_settings: config_code::debug_settings(&tokens, &text, lang),
                     backup: backup_code::BackupCode::read(&tokens, &text, lang),
+                    imports: if file.name() == "setup.py" {
+                        code::setup_py_requirements(&tokens)
+                    } else {
+                        code::imports(&tokens, lang)
+                    },
+                    starts_server: code::starts_app_server(&tokens, lang),
+                    php_drivers: if lang == code::Lang::Php {
+                        database::php_driver_values(&tokens)
+                    } else {
+                        Vec::new()
+                    },
+                    route_controllers: code::route_controllers(&tokens, lang),
                 }))
             }
             FileKind::RailsDatabaseYml => {

@@ -48,6 +48,9 @@ pub const HEALTH: &[&str] = &[
     "live/",
     "/alive",
     "alive/",
+    // `/keep-alive`, `/keepalive`.
+    "-alive",
+    "keepalive",
 ];
 
 /// Text every file importing a database client contains, for

@@ -24,6 +24,8 @@ pub enum Tool {
     Envoy,
     Deployer,
     Fabric,
+    /// PM2's `deploy` section of an ecosystem file.
+    Pm2,
 }
 
 impl Tool {
@@ -35,6 +37,7 @@ impl Tool {
             Tool::Envoy => "Laravel Envoy",
             Tool::Deployer => "Deployer",
             Tool::Fabric => "Fabric",
+            Tool::Pm2 => "PM2 deploy",
         }
     }
 
@@ -100,6 +103,10 @@ impl TaskRunnerFile {
             "envoy.blade.php" => envoy(text),
             "deploy.php" => deployer(text)?,
             "fabfile.py" => fabric(text)?,
+            "ecosystem.config.js"
+            | "ecosystem.config.cjs"
+            | "ecosystem.config.mjs"
+            | "ecosystem.json" => pm2_ecosystem(text)?,
             _ => capistrano(text)?,
         })
     }
@@ -464,6 +471,66 @@ fn deployer(text: &str) -> Option<TaskRunnerFile> {
     let commands = command_calls(&tokens, &["run", "runLocally"]);
     Some(TaskRunnerFile::one_recipe(
         Tool::Deployer,
+        "deploy",
+        commands,
+        hosts,
+    ))
+}
+
+/// Hook keys of a PM2 deploy environment whose commands run on the hosts
+/// (`pre-deploy-local` runs where `pm2 deploy` is invoked).
+const PM2_REMOTE_HOOKS: &[&str] = &["pre-setup", "post-setup", "pre-deploy", "post-deploy"];
+
+/// A PM2 ecosystem file (`ecosystem.config.js`, `ecosystem.json`) with a
+/// `deploy` section: `pm2 deploy production` clones the repository onto
+/// each `host` over SSH and runs the hooks there. `None` without a
+/// `deploy` section (the file then only describes processes).
+fn pm2_ecosystem(text: &str) -> Option<TaskRunnerFile> {
+    let tokens = tokenize(text, Lang::Js);
+    let key_at = |i: usize| -> Option<&str> {
+        match tokens.get(i).map(|t| &t.token) {
+            Some(Token::Ident(k)) | Some(Token::Str(k)) if punct_at(&tokens, i + 1, ':') => {
+                Some(k.as_str())
+            }
+            _ => None,
+        }
+    };
+    let start = (0..tokens.len()).find(|i| key_at(*i) == Some("deploy"))?;
+    let mut hosts = Vec::new();
+    let mut commands = Vec::new();
+    for i in start..tokens.len() {
+        match key_at(i) {
+            Some("host") => {
+                // `host: "1.2.3.4"` or `host: ["a", "b"]`.
+                let mut j = i + 2;
+                let list = punct_at(&tokens, j, '[');
+                if list {
+                    j += 1;
+                }
+                while let Some(Token::Str(h)) = tokens.get(j).map(|t| &t.token) {
+                    hosts.push(HostDeclaration {
+                        host: h.clone(),
+                        line: tokens[j].line,
+                    });
+                    if !list || !punct_at(&tokens, j + 1, ',') {
+                        break;
+                    }
+                    j += 2;
+                }
+            }
+            Some(hook) if PM2_REMOTE_HOOKS.contains(&hook) => {
+                if let Some(Token::Str(value)) = tokens.get(i + 2).map(|t| &t.token) {
+                    commands.extend(shell_commands(value, tokens[i + 2].line));
+                }
+            }
+            _ => {}
+        }
+    }
+    if hosts.is_empty() {
+        return None;
+    }
+    Some(TaskRunnerFile::one_recipe(
+        Tool::Pm2,
         "deploy",
         commands,
         hosts,

@@ -229,6 +229,21 @@ impl NpmPackages {
     }
 }
 
+/// The folder a platform file deploys: the folder that holds the
+/// platform's configuration folder (`.ebextensions/`, `.elasticbeanstalk/`,
+/// `.platform/`, `.do/`) rather than that folder itself.
+fn deployment_root(dir: &str) -> &str {
+    let (parent, last) = dir.rsplit_once('/').unwrap_or(("", dir));
+    if matches!(
+        last,
+        ".ebextensions" | ".elasticbeanstalk" | ".platform" | ".do"
+    ) {
+        parent
+    } else {
+        dir
+    }
+}
+
 impl<'a> RepoContext<'a> {
     pub fn new(facts: &'a Facts<'a>, apps: &'a [App]) -> RepoContext<'a> {
         RepoContext {
@@ -263,7 +278,7 @@ impl<'a> RepoContext<'a> {
             let mut by_dir: HashMap<String, Vec<(FileId, DeployKind)>> = HashMap::new();
             for (id, kind) in self.deploy_definitions() {
                 by_dir
-                    .entry(self.index.get(*id).dir().to_string())
+                    .entry(deployment_root(self.index.get(*id).dir()).to_string())
                     .or_default()
                     .push((*id, *kind));
             }
@@ -786,6 +801,13 @@ impl<'a> AppContext<'a> {
             pkg.line_of_key(package)
         } else if let Some(m) = facts.manifest(self.app.manifest) {
             m.line_of(package)
+        } else if let Some(c) = facts.code(self.app.manifest) {
+            // An app found by its code: the line importing the framework.
+            c.imports
+                .iter()
+                .find(|(name, _)| name == package)
+                .map(|(_, line)| *line)
+                .unwrap_or(1)
         } else {
             1
         };

@@ -59,7 +59,16 @@ The same commands count wherever the deployment is written:
   action (`appleboy/ssh-action`, `appleboy/scp-action`,
   `easingthemes/ssh-deploy`, …), or `ssh`/`scp`/`rsync -e ssh` to a host
   whose remote commands pull or restart the app, or in a workflow named as a
-  deployment.
+  deployment; and jobs on a self-hosted runner (`runs-on: self-hosted`) that
+  pull the code and restart the app there (`git pull` then `pm2 start`),
+  the runner being the server;
+- PM2's `deploy` section of an ecosystem file (`ecosystem.config.js`,
+  `ecosystem.json`): its `host` list and the hooks (`post-deploy`, …) that
+  run there.
+
+Starting the production WSGI/ASGI server itself (`gunicorn`, `uwsgi`,
+`uvicorn`) counts as managing a service: a script that pulls the code and
+starts gunicorn on the machine updates a server in place.
 
 The commands an `ssh host "…"` (or `ssh host <<EOF`) runs are read as
 commands of that host. An SSH session into a bastion that runs `kubectl`,
@@ -280,6 +289,10 @@ fn classify(cmd: &ShellCommand) -> Option<Signal> {
         }
         "service" if cmd.args.len() >= 2 => Some(Signal::Services),
         "supervisorctl" | "forever" => Some(Signal::Services),
+        // The production WSGI/ASGI server started on the machine itself.
+        "gunicorn" | "uwsgi" | "uvicorn" | "hypercorn" | "daphne" | "waitress-serve" => {
+            Some(Signal::Services)
+        }
         "apt" | "apt-get" | "yum" | "dnf" | "zypper" if sub == "install" => {
             Some(Signal::SystemPackages)
         }
@@ -832,6 +845,7 @@ fn assess_ci(rel: &str, pipeline: &ci::CiPipeline) -> Option<ScriptVerdict> {
     });
     let mut ssh_action: Option<(&str, u32)> = None;
     let mut action_commands: Vec<ShellCommand> = Vec::new();
+    let mut on_runner = false;
     for step in &pipeline.steps {
         match step.kind {
             ci::StepKind::Uses => {
@@ -866,6 +880,20 @@ fn assess_ci(rel: &str, pipeline: &ci::CiPipeline) -> Option<ScriptVerdict> {
                 if excluded(&remote) {
                     continue;
                 }
+                // On a self-hosted runner the job's machine can be the
+                // server: pulling the code there and restarting the app
+                // under a process manager deploys it in place.
+                if pipeline.self_hosted && !excluded(&all) {
+                    let here = signals_of(&all);
+                    if here.contains_key(&Signal::GitPullOnHost)
+                        && (here.contains_key(&Signal::Services)
+                            || here.contains_key(&Signal::ProcessManagerBoot))
+                    {
+                        on_runner = true;
+                        deploys_app = true;
+                        add(&mut signals, here);
+                    }
+                }
                 let found = signals_of(&all);
                 if let Some(line) = found.get(&Signal::RemoteHost) {
                     signals.entry(Signal::RemoteHost).or_insert(*line);
@@ -891,11 +919,13 @@ fn assess_ci(rel: &str, pipeline: &ci::CiPipeline) -> Option<ScriptVerdict> {
             add(&mut signals, signals_of(&action_commands));
         }
     }
-    (signals.contains_key(&Signal::RemoteHost) && deploys_app).then(|| ScriptVerdict {
-        path: rel.to_string(),
-        label: code(rel),
-        declared_host: false,
-        signals,
+    ((signals.contains_key(&Signal::RemoteHost) || on_runner) && deploys_app).then(|| {
+        ScriptVerdict {
+            path: rel.to_string(),
+            label: code(rel),
+            declared_host: false,
+            signals,
+        }
     })
 }
 

@@ -407,12 +407,17 @@ impl ContainerDefinitions {
                     continue;
                 };
                 let dockerfile = service.dockerfile.as_deref().unwrap_or("Dockerfile");
-                if let Some(path) = resolve(&context, dockerfile)
-                    .filter(|p| !is_dev_only(p) && !dockerfiles::is_dev_path(p))
-                {
-                    out.compose_dockerfiles
-                        .add(owners.claim(&path), context.clone());
+                let Some(path) = resolve(&context, dockerfile) else {
+                    continue;
+                };
+                // A service built from a development Dockerfile
+                // (`docker/Dockerfile.dev`) builds no image of the app for
+                // production, whatever its context.
+                if is_dev_only(&path) || dockerfiles::is_dev_path(&path) {
+                    continue;
                 }
+                out.compose_dockerfiles
+                    .add(owners.claim(&path), context.clone());
                 out.compose_contexts.insert(context);
             }
         }

@@ -590,6 +590,7 @@ fn application_backups(cx: &RepoContext, out: &mut Vec<CodeBackup>) {
     let mut dbbackup_installed: Option<(String, u32)> = None;
     let mut dbbackup_storages: Vec<(String, Option<String>, u32)> = Vec::new();
     let node_code = node_code_that_runs(cx);
+    let remote_by_env = env_selects_remote_backup_storage(cx);
     for kind in kinds {
         let ids: &[FileId] = if kind == FileKind::JsSource {
             &node_code
@@ -623,7 +624,9 @@ fn application_backups(cx: &RepoContext, out: &mut Vec<CodeBackup>) {
             if not_backup_path(rel) {
                 continue;
             }
-            let offsite = backup.uploads_to_cloud || backup.commands.iter().any(ships_offsite);
+            let offsite = backup.uploads_to_cloud
+                || backup.commands.iter().any(ships_offsite)
+                || remote_by_env;
             if offsite {
                 continue;
             }
@@ -687,6 +690,28 @@ fn application_backups(cx: &RepoContext, out: &mut Vec<CodeBackup>) {
             });
         }
     }
+}
+
+/// Whether a committed env example points the app's own backups at remote
+/// storage: a variable about backups that names a disk, storage, driver or
+/// destination (`BACKUP_DISK=s3`, `BACKUP_STORAGE=gcs`) with a remote value.
+/// The code then writes its dumps wherever the configuration says, and
+/// the documented configuration says off-site.
+fn env_selects_remote_backup_storage(cx: &RepoContext) -> bool {
+    cx.index
+        .of_kind(FileKind::EnvExample)
+        .iter()
+        .filter_map(|id| cx.facts.env_file(*id))
+        .flat_map(|env| env.vars.iter())
+        .any(|var| {
+            let name = var.name.to_ascii_uppercase();
+            name.contains("BACKUP")
+                && ["DISK", "STORAGE", "DRIVER", "DESTINATION", "TARGET"]
+                    .iter()
+                    .any(|w| name.contains(w))
+                && !var.value.trim().is_empty()
+                && is_remote_storage(var.value.trim())
+        })
 }
 
 /// Packages that schedule jobs or dump databases on their own.

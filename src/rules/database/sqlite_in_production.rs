@@ -801,7 +801,11 @@ fn python_findings(cx: &AppContext) -> Vec<Finding> {
         } else {
             Source::SqlAlchemy
         };
-        return selector_default(cx, &files, source);
+        let found = selector_default(cx, &files, source);
+        if !found.is_empty() || django {
+            return found;
+        }
+        return python_driver_findings(cx, &files);
     };
     if lit.from_env_default && deployment_database(cx).is_some() {
         // The deployment defined here provides a server database for the
@@ -830,6 +834,82 @@ fn python_findings(cx: &AppContext) -> Vec<Finding> {
         },
         lit.from_env_default,
     )]
+}
+
+/// Python modules that open a SQLite file directly.
+const PYTHON_SQLITE_MODULES: &[&str] = &["sqlite3", "bottle_sqlite", "aiosqlite", "apsw"];
+
+/// Python modules and packages through which an app reaches a database
+/// server, or an ORM whose URL (read elsewhere) decides the engine.
+const PYTHON_OTHER_DATABASE_MODULES: &[&str] = &[
+    "psycopg2",
+    "psycopg",
+    "pymysql",
+    "MySQLdb",
+    "mysql",
+    "asyncpg",
+    "aiomysql",
+    "pymongo",
+    "motor",
+    "mongoengine",
+    "cx_Oracle",
+    "oracledb",
+    "pyodbc",
+    "sqlalchemy",
+    "flask_sqlalchemy",
+    "peewee",
+    "pony",
+    "tortoise",
+    "databases",
+    "sqlmodel",
+];
+
+/// A Python app that opens SQLite through the driver itself
+/// (`sqlite3.connect("app.db")`, Bottle's `SQLitePlugin`) and reaches no
+/// other database: no server driver or URL-configured ORM is imported or
+/// required, and no database URL is read from the environment.
+fn python_driver_findings(cx: &AppContext, files: &[FileId]) -> Vec<Finding> {
+    let index = cx.repo.index;
+    let facts = cx.repo.facts;
+    let mut sqlite: Option<(FileId, &str, u32)> = None;
+    for id in files {
+        if is_test_or_dev_file(&index.get(*id).rel) || index.get(*id).test {
+            continue;
+        }
+        let Some(c) = facts.code(*id) else { continue };
+        for (module, line) in &c.imports {
+            if PYTHON_OTHER_DATABASE_MODULES.contains(&module.as_str()) {
+                return Vec::new();
+            }
+            if sqlite.is_none() && PYTHON_SQLITE_MODULES.contains(&module.as_str()) {
+                sqlite = Some((*id, module.as_str(), *line));
+            }
+        }
+        let reads_database_url = c.env_reads.iter().any(|r| {
+            let n = r.name.to_ascii_uppercase();
+            n.contains("DATABASE") || n.contains("DB_URL") || n.ends_with("_DSN")
+        });
+        if reads_database_url {
+            return Vec::new();
+        }
+    }
+    let other_dependency = PYTHON_OTHER_DATABASE_MODULES.iter().any(|m| {
+        let package = m.to_ascii_lowercase().replace('_', "-");
+        cx.app.has_dependency(&package) || cx.app.has_dependency("psycopg2-binary")
+    });
+    let Some((id, module, line)) = sqlite.filter(|_| !other_dependency) else {
+        return Vec::new();
+    };
+    if deployment_database(cx).is_some() {
+        return Vec::new();
+    }
+    let rel = index.get(id).rel.clone();
+    let message = format!(
+        "{} opens SQLite through {} and the app uses no other database.",
+        code(&rel),
+        code(module)
+    );
+    driver_finding(cx, message, Location::new(rel, line), Source::Driver)
 }
 
 fn fallback_note(from_env: bool) -> &'static str {
@@ -1246,15 +1326,67 @@ fn php_findings(cx: &AppContext) -> Vec<Finding> {
         return laravel;
     }
     let index = cx.repo.index;
-    if cx
+    if let Some(id) = cx
         .source_files()
-        .iter()
-        .any(|id| index.get(*id).rel.ends_with("config/database.php"))
+        .into_iter()
+        .find(|id| index.get(*id).rel.ends_with("config/database.php"))
     {
-        return Vec::new();
+        return php_config_file_findings(cx, id);
     }
     let files = cx.source_files();
     selector_default(cx, &files, Source::Php)
+}
+
+/// A `config/database.php` outside Laravel (a micro framework's, the app's
+/// own): SQLite is the database when the file names the SQLite driver and
+/// no server engine (`'driver' => 'sqlite'` beside placeholders for a
+/// MySQL host). Laravel's file, which lists every connection, is read by
+/// `laravel_findings`.
+fn php_config_file_findings(cx: &AppContext, id: FileId) -> Vec<Finding> {
+    if cx.app.framework() == Framework::Laravel {
+        return Vec::new();
+    }
+    let Some(c) = cx.repo.facts.code(id) else {
+        return Vec::new();
+    };
+    let server = c
+        .databases
+        .iter()
+        .any(|l| l.engine == Engine::Server && !l.test_only)
+        || c.php_drivers.iter().any(|(e, _, _)| *e != Engine::Sqlite);
+    if server {
+        return Vec::new();
+    }
+    let Some((text, line)) = c
+        .php_drivers
+        .iter()
+        .find(|(e, _, _)| *e == Engine::Sqlite)
+        .map(|(_, t, l)| (t.clone(), *l))
+        .or_else(|| {
+            c.databases
+                .iter()
+                .find(|l| l.engine == Engine::Sqlite && !l.test_only && !l.from_env_default)
+                .map(|l| (l.text.clone(), l.line))
+        })
+    else {
+        return Vec::new();
+    };
+    if deployment_database(cx).is_some() {
+        return Vec::new();
+    }
+    let rel = cx.repo.index.get(id).rel.clone();
+    let message = format!(
+        "{} selects SQLite ({}) and names no other database engine.",
+        code(&rel),
+        code(&text)
+    );
+    vec![finding(
+        cx,
+        message,
+        Location::new(rel, line),
+        Source::Php,
+        false,
+    )]
 }
 
 /// A finding inferred from the driver the code imports, not read from a

@@ -39,11 +39,17 @@ where each framework puts them:
   Nuxt `server/api` and `server/routes`, Astro `src/pages/`;
 - code-based routers: Express/Koa/Hono/Fastify registrations (`app.get("/healthz")`,
   `{ url: "/health" }`), NestJS decorators (`@Controller("health")`);
+- PHP without a framework routes by file: a script at the app's root or
+  in `public/` named like a health route (`healthcheck.php`);
 - health libraries: `@nestjs/terminus`, `@godaddy/terminus`, `lightship`,
   `express-healthcheck`, `express-actuator`, `fastify-healthcheck`.
 A route counts when one of its path segments is a health name: `health`,
 `healthz`, `healthcheck`, `livez`, `readyz`, `live`, `ready`, `liveness`,
-`readiness`, `ping`, `status`, `up`, `heartbeat`, `alive`.
+`readiness`, `ping`, `status`, `up`, `heartbeat`, `alive`, `keep-alive`
+(the common words only as the last segment at the top, or under `/api`, and
+not when the route is one action of a product controller that handles the
+file's other routes: Laravel's `[RecipientController::class, 'status']`
+beside `'messagingList'` reports the product's status).
 
 ## Why is this bad?
 Load balancers and orchestrators cannot tell a hung or broken instance from a
@@ -100,7 +106,16 @@ answering 200 or 503 with `Cache-Control: no-store`.
 
 /// Common words that mean "health" only as the last segment of a route at
 /// the top (`/status`, `/api/v1/ping`, Rails' `/up`).
-const WEAK_NAMES: &[&str] = &["alive", "live", "ping", "ready", "status", "up"];
+const WEAK_NAMES: &[&str] = &[
+    "alive",
+    "keep-alive",
+    "keepalive",
+    "live",
+    "ping",
+    "ready",
+    "status",
+    "up",
+];
 
 /// Spring Boot's actuator serves `/actuator/health` over HTTP unless the
 /// configuration takes it away: an exposure list without `health` (or `*`)
@@ -381,6 +396,28 @@ pub fn health_route_paths(cx: &AppContext) -> Vec<(String, String)> {
     out
 }
 
+/// PHP without a framework routes by file: a script at the app's root or
+/// under `public/` answers at its own name (`healthcheck.php` is
+/// `/healthcheck.php`).
+pub(crate) fn php_file_health_routes(cx: &AppContext) -> Vec<FileId> {
+    let app_dir = cx.app.dir();
+    cx.source_files()
+        .into_iter()
+        .filter(|id| {
+            let rel = &cx.repo.index.get(*id).rel;
+            let inner = rel
+                .strip_prefix(app_dir)
+                .unwrap_or(rel)
+                .trim_start_matches('/');
+            let inner = inner.strip_prefix("public/").unwrap_or(inner);
+            !inner.contains('/')
+                && inner
+                    .strip_suffix(".php")
+                    .is_some_and(|stem| is_health_route(&[stem]))
+        })
+        .collect()
+}
+
 /// Source files that register a health route in code, with the line of
 /// the route and whether it is a registration (`app.get("/health", …)`)
 /// rather than a health path spelled out elsewhere in server code.
@@ -432,13 +469,21 @@ fn code_health_routes_with_paths(cx: &AppContext) -> Vec<(FileId, u32, bool, Str
             if file_routed && !near_root(rel) {
                 return found;
             }
-            let (routes, paths) = match cx.app.ecosystem {
+            let (routes, paths, controllers) = match cx.app.ecosystem {
                 Ecosystem::Node => match facts.js_mentioning(id, HEALTH_NEEDLES) {
-                    Some(js) => (js.route_paths.as_slice(), js.path_literals.as_slice()),
+                    Some(js) => (
+                        js.route_paths.as_slice(),
+                        js.path_literals.as_slice(),
+                        &[][..],
+                    ),
                     None => return found,
                 },
                 _ => match facts.code_mentioning(id, HEALTH_NEEDLES) {
-                    Some(c) => (c.route_paths.as_slice(), c.path_literals.as_slice()),
+                    Some(c) => (
+                        c.route_paths.as_slice(),
+                        c.path_literals.as_slice(),
+                        c.route_controllers.as_slice(),
+                    ),
                     None => return found,
                 },
             };
@@ -459,17 +504,60 @@ fn code_health_routes_with_paths(cx: &AppContext) -> Vec<(FileId, u32, bool, Str
                 // weak route (`/status`) beside a strong one adds nothing.
                 return found;
             }
-            for (path, line) in routes.iter().filter(|(path, _)| {
+            for (path, line) in routes.iter().filter(|(path, line)| {
                 // A bare word (`get("status")`) is a getter unless it is a
-                // Rails route or names health outright.
+                // Rails route or names health outright; a weak word handled
+                // by a product controller beside its other actions is not
+                // a health route.
                 (path.contains('/') || routes_file || is_strong_health_path(&format!("/{path}")))
                     && is_health_path(path)
+                    && (is_strong_health_path(&format!("/{}", path.trim_start_matches('/')))
+                        || !handled_by_product_controller(*line, routes, controllers))
             }) {
                 found.push((id, *line, true, path.clone()));
             }
             found
         })
         .collect()
+}
+
+/// Words of a controller name that say it serves operations, not the product.
+const OPERATIONS_CONTROLLER_WORDS: &[&str] = &[
+    "health",
+    "status",
+    "ping",
+    "monitor",
+    "system",
+    "heartbeat",
+    "uptime",
+    "probe",
+    "ops",
+];
+
+/// Whether the route at `line` (a common word such as `/status`) is an
+/// action of a product controller: its controller's name says nothing of
+/// operations, and the same controller handles other routes of the file
+/// that are not health routes (`RecipientController@status` beside
+/// `@messagingList`, `@addToMessagingList`): the product's status, not the
+/// process's.
+fn handled_by_product_controller(
+    line: u32,
+    routes: &[(String, u32)],
+    controllers: &[(u32, String)],
+) -> bool {
+    let Some((_, controller)) = controllers.iter().find(|(l, _)| *l == line) else {
+        return false;
+    };
+    let lower = controller.to_ascii_lowercase();
+    if OPERATIONS_CONTROLLER_WORDS
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        return false;
+    }
+    controllers.iter().any(|(l, c)| {
+        *l != line && c == controller && routes.iter().any(|(p, rl)| rl == l && !is_health_path(p))
+    })
 }
 
 /// `/health`, `/api/healthz`, `/livez`: a strong health name at the top.
@@ -521,6 +609,9 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         None
     };
     if cx.app.ecosystem == Ecosystem::Node && !file_health_routes(cx).is_empty() {
+        return Vec::new();
+    }
+    if app.framework() == Framework::PlainPhp && !php_file_health_routes(cx).is_empty() {
         return Vec::new();
     }
     // Next.js apps rarely register routes in code, but a custom server can.

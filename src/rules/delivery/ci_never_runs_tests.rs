@@ -218,13 +218,36 @@ struct Scripts<'a> {
     /// Whether a Dockerfile of the repository runs tests while building
     /// (`RUN npm test` in a test stage): building the image tests.
     dockerfile_tests: bool,
+    /// Verdicts of script names already judged, by depth: every
+    /// Dockerfile's and step's `npm run build` asks about the same name,
+    /// and each answer reads the scripts of every package of the
+    /// repository (apps × packages on a monorepo of services).
+    judged: std::cell::RefCell<std::collections::HashMap<(String, u32), Verdict>>,
 }
 
-impl Scripts<'_> {
+impl<'a> Scripts<'a> {
+    fn new(all: Vec<(&'a str, &'a str)>) -> Self {
+        Scripts {
+            all,
+            dockerfile_tests: false,
+            judged: Default::default(),
+        }
+    }
+
     fn verdict(&self, name: &str, depth: u32) -> Verdict {
         if has_test_word(name) || name == "test" {
             return Verdict::Tests;
         }
+        let key = (name.to_string(), depth);
+        if let Some(v) = self.judged.borrow().get(&key) {
+            return *v;
+        }
+        let verdict = self.judge(name, depth);
+        self.judged.borrow_mut().insert(key, verdict);
+        verdict
+    }
+
+    fn judge(&self, name: &str, depth: u32) -> Verdict {
         let bodies: Vec<&str> = self
             .all
             .iter()
@@ -715,10 +738,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         .filter_map(|id| cx.facts.package_json(*id))
         .flat_map(|p| p.scripts.iter().map(|(n, c)| (n.as_str(), c.as_str())))
         .collect();
-    let mut scripts = Scripts {
-        all: all_scripts,
-        dockerfile_tests: false,
-    };
+    let mut scripts = Scripts::new(all_scripts);
     scripts.dockerfile_tests = cx.index.of_kind(FileKind::Dockerfile).iter().any(|id| {
         cx.facts.dockerfile(*id).is_some_and(|d| {
             d.stages.iter().any(|st| {
@@ -727,6 +747,9 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
             })
         })
     });
+    // Verdicts judged before it was known whether an image build tests
+    // may change with it.
+    scripts.judged.get_mut().clear();
     let mut first_steps: Vec<Location> = Vec::new();
     let mut ships = false;
     for id in &pipelines {
@@ -806,14 +829,11 @@ mod tests {
     use super::*;
 
     fn v(cmd: &str) -> Verdict {
-        let scripts = Scripts {
-            all: vec![
-                ("verify", "npm run lint && npm test"),
-                ("lint", "eslint ."),
-                ("build", "next build"),
-            ],
-            dockerfile_tests: false,
-        };
+        let scripts = Scripts::new(vec![
+            ("verify", "npm run lint && npm test"),
+            ("lint", "eslint ."),
+            ("build", "next build"),
+        ]);
         command_verdict(cmd, &scripts, 0)
     }
 
@@ -873,10 +893,7 @@ mod tests {
         ] {
             assert_eq!(v(cmd), Verdict::Opaque, "{cmd}");
         }
-        let scripts = Scripts {
-            all: Vec::new(),
-            dockerfile_tests: false,
-        };
+        let scripts = Scripts::new(Vec::new());
         assert_eq!(uses_verdict("actions/checkout@v4", &scripts), Verdict::No);
         assert_eq!(
             uses_verdict("cypress-io/github-action@v6", &scripts),

@@ -172,7 +172,7 @@ pub fn backend_checks(
     } else if p.database == Database::Postgres && p.has_dependency("pg") {
         imports.push("import { Pool } from \"pg\";".to_string());
         helpers.push_str(
-            "\n// A small pool of its own, so a saturated app pool cannot fail the probe.\nconst globalForPool = globalThis as unknown as { healthPool?: Pool };\nconst pool = (globalForPool.healthPool ??= new Pool({\n  connectionString: process.env.DATABASE_URL,\n  max: 1,\n  connectionTimeoutMillis: TIMEOUT_MS,\n}));\n",
+            "\n// A small pool of its own, so a saturated app pool cannot fail the probe.\nconst globalForPool = globalThis as unknown as { healthPool?: Pool };\nconst pool = (globalForPool.healthPool ??= new Pool({\n  connectionString: process.env.DATABASE_URL,\n  max: 1,\n  connectionTimeoutMillis: TIMEOUT_MS,\n  // A query that hangs fails, and its client leaves the pool: one hung\n  // connection must not hold the only slot for good.\n  query_timeout: TIMEOUT_MS,\n}));\n",
         );
         checks.push(("database", "() => pool.query(\"SELECT 1\")".to_string()));
     } else if p.has_dependency("mongoose") {

@@ -441,3 +441,81 @@ fn django_readiness_uses_the_settings_and_recovers_after_a_database_hang() {
     assert!(!body.contains("redis"), "{body}");
     hang_and_recover(port, "/health/ready", "/health/live", &proxy, &server);
 }
+
+/// psql against the e2e server, in database `db`: (success, output).
+fn psql(pg: &Pg, db: &str, sql: &str) -> (bool, String) {
+    let out = Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", &pg.host, "-p"])
+        .arg(pg.port.to_string())
+        .args(["-U", &pg.user, "-d", db, "-c", sql])
+        .env("PGPASSWORD", &pg.password)
+        .output()
+        .expect("psql runs");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn the_carried_sqlite_index_applies_on_postgresql_and_keeps_its_rule() {
+    if !e2e("the_carried_sqlite_index_applies_on_postgresql_and_keeps_its_rule") {
+        return;
+    }
+    require_tool("psql");
+    let pg = pg();
+    let (_dir, root) = copy_of("tests/fix_fixtures/next-sqlite-handwritten-sql");
+    let out = Command::new(env!("CARGO_BIN_EXE_seaworthy"))
+        .args([
+            "fix",
+            "--allow-no-vcs",
+            "--unsafe",
+            "--rule",
+            "sqlite-in-production",
+        ])
+        .arg(&root)
+        .output()
+        .expect("seaworthy runs");
+    assert!(out.status.success());
+    let carried =
+        std::fs::read_to_string(root.join("prisma/migrations/1_sqlite_handwritten/migration.sql"))
+            .expect("carried SQL");
+    let db = common::unique("carried").replace('-', "_");
+    let (ok, log) = psql(&pg, &pg.database, &format!("CREATE DATABASE {db}"));
+    assert!(ok, "{log}");
+    // The table as the PostgreSQL baseline creates it from the schema.
+    let (ok, log) = psql(
+        &pg,
+        &db,
+        "CREATE TABLE \"User\" (\"id\" SERIAL PRIMARY KEY, \"email\" TEXT NOT NULL, \"deletedAt\" TIMESTAMP(3))",
+    );
+    assert!(ok, "{log}");
+    let (ok, log) = psql(&pg, &db, &carried);
+    assert!(
+        ok,
+        "the carried SQL applies on PostgreSQL:\n{carried}\n{log}"
+    );
+    let (ok, log) = psql(&pg, &db, &carried);
+    assert!(
+        ok,
+        "and again (IF NOT EXISTS, a pgloader-loaded database):\n{log}"
+    );
+    // The rule the app relies on: one live account per email.
+    let (ok, log) = psql(
+        &pg,
+        &db,
+        "INSERT INTO \"User\" (\"email\", \"deletedAt\") VALUES ('a@example.com', now()), ('a@example.com', now()), ('a@example.com', NULL)",
+    );
+    assert!(ok, "deleted rows may share the email: {log}");
+    let (ok, log) = psql(
+        &pg,
+        &db,
+        "INSERT INTO \"User\" (\"email\") VALUES ('a@example.com')",
+    );
+    assert!(!ok && log.contains("User_email_live_key"), "{log}");
+    let _ = psql(&pg, &pg.database, &format!("DROP DATABASE {db}"));
+}

@@ -141,7 +141,10 @@ pub fn plan(
         b.next(format!("{} prisma migrate dev --name init", p.exec()));
     }
 
-    // Every place the SQLite URL lives: env examples get the PostgreSQL
+    super::prisma_adapter::swap_to_postgres(p, b);
+
+    // Every place the SQLite URL lives (read after the adapter swap, which
+    // rewrites the client module): env examples get the PostgreSQL
     // URL; anything else (the project's Dockerfiles and compose files,
     // scripts and code that write `.env`, real env files) is listed, since
     // the project's own image would fail `prisma validate` (P1012) with it.
@@ -185,8 +188,6 @@ pub fn plan(
             listed.join(", ")
         ));
     }
-
-    super::prisma_adapter::swap_to_postgres(p, b);
 
     b.manual("Move the data: export the SQLite database and load it into PostgreSQL (e.g. `pgloader sqlite://prisma/dev.db postgresql://…`), then check row counts table by table.");
     b.manual("Prisma stores SQLite DateTime values as epoch milliseconds: convert them to timestamps during the migration (pgloader casts, or `to_timestamp(ms / 1000.0)`).");

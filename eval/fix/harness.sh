@@ -14,7 +14,10 @@
 #   --no-before       skip the build before the fix (faster; "before" = SKIP)
 #   --app-dir DIR     the app's folder inside the checkout (default: the root)
 #   --env "K=V …"     variables the app needs to start (its own names for the
-#                     database: @PGPORT@ becomes the private PostgreSQL's port)
+#                     database: @PGPORT@ becomes the private PostgreSQL's port,
+#                     @PORT@ the port the app must listen on)
+#   --db NAME         the database the harness creates (default: app), for
+#                     apps whose configuration names its own
 #
 # Every step prints one line: `RESULT <step> PASS|FAIL|SKIP <detail>`; the
 # logs of each step are in the work folder. Exit status: 0 when no step
@@ -33,6 +36,7 @@ keep=0
 before=1
 app_dir=.
 app_env=""
+db_name=app
 while [ $# -gt 0 ]; do
   case "$1" in
     --seaworthy) seaworthy=$2; shift 2 ;;
@@ -41,6 +45,7 @@ while [ $# -gt 0 ]; do
     --no-before) before=0; shift ;;
     --app-dir) app_dir=$2; shift 2 ;;
     --env) app_env=$2; shift 2 ;;
+    --db) db_name=$2; shift 2 ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) break ;;
   esac
@@ -178,7 +183,7 @@ export NEXTAUTH_URL=http://127.0.0.1:3000 AUTH_TRUST_HOST=true
 pg_port=""
 uses_pg=0
 { [ "$provider" = postgresql ] || [ "$provider" = postgres ] || has_dep pg; } && uses_pg=1
-[ "$kind" = django ] && grep -qiE '^(psycopg|dj-database-url)' requirements*.txt 2>/dev/null && uses_pg=1
+[ "$kind" = django ] && cat requirements*.txt requirements/*.txt 2>/dev/null | grep -qiE '^(psycopg|dj-database-url)' && uses_pg=1
 if [ "$uses_pg" = 1 ]; then
   if command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     pgbin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -1)")
@@ -192,9 +197,9 @@ if [ "$uses_pg" = 1 ]; then
       -o "-p $pg_port -k $pg_pid_dir -c listen_addresses=127.0.0.1" start >>"$logs/pg.log" 2>&1; }
     pg_stop() { runuser -u postgres -- pg_ctl -D "$pg_pid_dir" -m fast -w stop >>"$logs/pg.log" 2>&1; }
     pg_start && result postgres PASS "port $pg_port" || result postgres FAIL "see $logs/pg.log"
-    export DATABASE_URL="postgresql://postgres@127.0.0.1:$pg_port/app?schema=public"
+    export DATABASE_URL="postgresql://postgres@127.0.0.1:$pg_port/$db_name?schema=public"
     export DATABASE_URL_UNPOOLED=$DATABASE_URL DIRECT_URL=$DATABASE_URL POSTGRES_PRISMA_URL=$DATABASE_URL POSTGRES_URL_NON_POOLING=$DATABASE_URL
-    psql -h 127.0.0.1 -p "$pg_port" -U postgres -c "create database app" >/dev/null 2>&1
+    psql -h 127.0.0.1 -p "$pg_port" -U postgres -c "create database $db_name" >/dev/null 2>&1
   else
     result postgres SKIP "no PostgreSQL binaries (apt-get install -y postgresql)"
   fi
@@ -206,12 +211,14 @@ if [ "$uses_redis" = 1 ] && command -v redis-server >/dev/null; then
   result redis PASS "port $redis_port"
 fi
 
-# The app's own variables (--env), with the private PostgreSQL's port.
-for kv in $app_env; do export "${kv//@PGPORT@/${pg_port:-5432}}"; done
+# The app's own variables (--env), with the private PostgreSQL's port and
+# the port the app listens on.
+port=$(free_port)
+for kv in $app_env; do kv=${kv//@PGPORT@/${pg_port:-5432}}; export "${kv//@PORT@/$port}"; done
 
 reset_db() { # an empty database, then the schema the way the project makes it
   [ -n "$pg_port" ] || return 0
-  psql -h 127.0.0.1 -p "$pg_port" -U postgres -q -c "drop database if exists app with (force)" -c "create database app" >/dev/null 2>&1
+  psql -h 127.0.0.1 -p "$pg_port" -U postgres -q -c "drop database if exists $db_name with (force)" -c "create database $db_name" >/dev/null 2>&1
   if [ "$kind" = django ]; then
     "$work/venv/bin/python" manage.py migrate --noinput >"$logs/schema-$1.log" 2>&1 && echo "manage.py migrate" && return 0
     echo "schema failed"; return 1
@@ -221,7 +228,7 @@ reset_db() { # an empty database, then the schema the way the project makes it
   if [ "$prisma_offline" = 1 ]; then
     if ls "$dir"/migrations/*/migration.sql >/dev/null 2>&1; then
       for f in "$dir"/migrations/*/migration.sql; do
-        psql -h 127.0.0.1 -p "$pg_port" -U postgres -d app -v ON_ERROR_STOP=1 -q -f "$f" >>"$logs/schema-$1.log" 2>&1 || { echo "schema failed"; return 1; }
+        psql -h 127.0.0.1 -p "$pg_port" -U postgres -d "$db_name" -v ON_ERROR_STOP=1 -q -f "$f" >>"$logs/schema-$1.log" 2>&1 || { echo "schema failed"; return 1; }
       done
       echo "migrations applied with psql"; return 0
     fi
@@ -317,8 +324,9 @@ changed=$(git status --porcelain -uall | wc -l)
 [ "$code" = 0 ] && result fix PASS "$changed files changed" || result fix FAIL "exit $code, see $logs/fix1.log"
 git status --porcelain -uall >"$logs/fix1.files"
 commit_all "seaworthy fix"
-live=$(grep -o 'Liveness at GET [^ ]*' "$logs/fix1.log" | head -1 | awk '{print $4}')
-ready=$(grep -o 'readiness at GET [^ ]*' "$logs/fix1.log" | head -1 | awk '{print $4}')
+# The paths, without the punctuation that follows them in the sentence.
+live=$(grep -o 'Liveness at GET [^ ,;]*' "$logs/fix1.log" | head -1 | awk '{print $4}')
+ready=$(grep -o 'readiness at GET [^ ,;]*' "$logs/fix1.log" | head -1 | awk '{print $4}')
 if [ -z "$live" ]; then # Express: "Health routes at GET /health/live and GET /health/ready"
   live=$(grep -o 'Health routes at GET [^ ]* and GET [^ ,]*' "$logs/fix1.log" | head -1 | awk '{print $5}')
   ready=$(grep -o 'Health routes at GET [^ ]* and GET [^ ,]*' "$logs/fix1.log" | head -1 | awk '{print $8}')
@@ -335,7 +343,6 @@ if step build-after build-after build; then build_after=PASS; else build_after=F
 [ "$build_before" = PASS ] && [ "$build_after" = FAIL ] && result regression FAIL "the build passed before the fix and fails after"
 
 # --- run and probe ---------------------------------------------------------------
-port=$(free_port)
 dist=.next
 if [ -n "$config_file" ]; then
   d=$(node -e 'import(require("path").resolve(process.argv[1])).then(m=>{const c=m.default??m;const v=typeof c==="function"?c("phase-production-server",{defaultConfig:{}}):c;Promise.resolve(v).then(v=>console.log(v&&v.distDir||""))}).catch(()=>console.log(""))' "$config_file" 2>/dev/null | tail -1)

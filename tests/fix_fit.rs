@@ -248,16 +248,19 @@ fn express_health_imports_the_apps_knex_and_optional_redis_modules() {
     let out = fix_converges(&root);
     let health = read(&root, "server/health.js");
     assert!(
-        health.contains("const appDb = require(\"./knex\");"),
-        "the app's knex instance, with its DB_* configuration:\n{health}"
+        health.contains("const appDb = () => require(\"./knex\");"),
+        "the app's knex instance, with its DB_* configuration, loaded at the first probe:\n{health}"
     );
-    assert!(health.contains("appDb.raw(\"select 1\")"), "{health}");
     assert!(
-        health.contains("const { client: appRedis } = require(\"./redis\");"),
+        health.contains("const db = await appDb();\n      await db.raw(\"select 1\");"),
         "{health}"
     );
     assert!(
-        health.contains("if (!appRedis) return;"),
+        health.contains("const appRedis = () => require(\"./redis\").client;"),
+        "{health}"
+    );
+    assert!(
+        health.contains("const client = await appRedis();\n      // The app creates no client when its configuration turns Redis off.\n      if (!client) return;"),
         "Redis off in the app's settings is not a failure:\n{health}"
     );
     assert!(

@@ -314,11 +314,11 @@ fn express_health_uses_the_apps_knex_and_redis_modules_and_recovers_from_a_hang(
     fix(&root);
     let health = std::fs::read_to_string(root.join("server/health.js")).expect("health module");
     assert!(
-        health.contains("const appDb = require(\"./knex\");"),
+        health.contains("const appDb = () => require(\"./knex\");"),
         "{health}"
     );
     assert!(
-        health.contains("const { client: appRedis } = require(\"./redis\");"),
+        health.contains("const appRedis = () => require(\"./redis\").client;"),
         "{health}"
     );
     assert!(

@@ -40,26 +40,35 @@ impl Kind {
         matches!(self, Kind::Ioredis | Kind::NodeRedis)
     }
 
-    /// The check, as an arrow function over the imported binding `v`.
-    fn check(self, v: &str) -> String {
+    /// The check's statements over the instance `v` (awaited in an async
+    /// arrow function).
+    fn statements(self, v: &str) -> String {
         match self {
-            Kind::Knex => format!("() => {v}.raw(\"select 1\")"),
-            Kind::Pg | Kind::Mysql2Promise => format!("() => {v}.query(\"SELECT 1\")"),
-            Kind::Mysql2 => format!("() => {v}.promise().query(\"SELECT 1\")"),
-            Kind::Sequelize => format!("() => {v}.authenticate()"),
+            Kind::Knex => format!("await {v}.raw(\"select 1\");"),
+            Kind::Pg | Kind::Mysql2Promise => format!("await {v}.query(\"SELECT 1\");"),
+            Kind::Mysql2 => format!("await {v}.promise().query(\"SELECT 1\");"),
+            Kind::Sequelize => format!("await {v}.authenticate();"),
             Kind::TypeOrm => format!(
-                "async () => {{\n      if (!{v}.isInitialized) throw new Error(\"not initialized\");\n      await {v}.query(\"SELECT 1\");\n    }}"
+                "if (!{v}.isInitialized) throw new Error(\"not initialized\");\n      await {v}.query(\"SELECT 1\");"
             ),
             // The app's own client: while it reconnects, its offline queue
             // would hold a PING until Redis is back, so its state is read
             // first. No client = Redis is off in the app's configuration.
             Kind::Ioredis => format!(
-                "async () => {{\n      // The app creates no client when its configuration turns Redis off.\n      if (!{v}) return;\n      if ({v}.status === \"wait\") await {v}.connect();\n      if ({v}.status !== \"ready\") throw new Error(`not connected (${{{v}.status}})`);\n      const reply = await {v}.ping();\n      if (reply !== \"PONG\") throw new Error(`unexpected reply: ${{reply}}`);\n    }}"
+                "// The app creates no client when its configuration turns Redis off.\n      if (!{v}) return;\n      if ({v}.status === \"wait\") await {v}.connect();\n      if ({v}.status !== \"ready\") throw new Error(`not connected (${{{v}.status}})`);\n      const reply = await {v}.ping();\n      if (reply !== \"PONG\") throw new Error(`unexpected reply: ${{reply}}`);"
             ),
             Kind::NodeRedis => format!(
-                "async () => {{\n      // The app creates no client when its configuration turns Redis off.\n      if (!{v}) return;\n      if (!{v}.isReady) throw new Error(\"not connected\");\n      const reply = await {v}.ping();\n      if (reply !== \"PONG\") throw new Error(`unexpected reply: ${{reply}}`);\n    }}"
+                "// The app creates no client when its configuration turns Redis off.\n      if (!{v}) return;\n      if (!{v}.isReady) throw new Error(\"not connected\");\n      const reply = await {v}.ping();\n      if (reply !== \"PONG\") throw new Error(`unexpected reply: ${{reply}}`);"
             ),
         }
+    }
+
+    /// The check: the instance from `loader`, then its statements.
+    fn check(self, loader: &str, v: &str) -> String {
+        format!(
+            "async () => {{\n      const {v} = await {loader}();\n      {}\n    }}",
+            self.statements(v)
+        )
     }
 
     fn describe(self) -> &'static str {
@@ -494,7 +503,11 @@ pub fn express_backends(
         helpers: String::new(),
         checks: Vec::new(),
     };
-    let import = |e: &Exported, local: &str, out: &mut Backends| {
+    // The app's modules are loaded at the first probe, not when the health
+    // module loads: it is registered right after `express()`, possibly
+    // before the app has read its configuration (dotenv and the like).
+    let mut loaders_written = false;
+    let mut import = |e: &Exported, local: &str, out: &mut Backends| {
         let target = e
             .file
             .trim_end_matches(".js")
@@ -506,10 +519,19 @@ pub fn express_backends(
         } else {
             spec
         };
-        out.imports.push(match &e.export {
-            None => format!("import {local} from \"{spec}\";"),
-            Some(name) if name == local => format!("import {{ {name} }} from \"{spec}\";"),
-            Some(name) => format!("import {{ {name} as {local} }} from \"{spec}\";"),
+        if !loaders_written {
+            out.helpers.push_str("\n// The app's own modules, loaded at the first probe: by then the app has\n// read its configuration exactly as it does when it starts.\n");
+            loaders_written = true;
+        }
+        let member = match &e.export {
+            None if esm => ".default".to_string(),
+            None => String::new(),
+            Some(name) => format!(".{name}"),
+        };
+        out.helpers.push_str(&if esm {
+            format!("const {local} = async () => (await import(\"{spec}\")){member};\n")
+        } else {
+            format!("const {local} = () => require(\"{spec}\"){member};\n")
         });
     };
 
@@ -524,7 +546,7 @@ pub fn express_backends(
         out.checks.extend(prisma.checks);
     } else if let Some(e) = db {
         import(&e, "appDb", &mut out);
-        out.checks.push(("database", e.kind.check("appDb")));
+        out.checks.push(("database", e.kind.check("appDb", "db")));
         b.assume(format!(
             "The readiness check queries the app's own {} instance exported by {} (its configuration, its pool).",
             e.kind.describe(),
@@ -582,7 +604,8 @@ pub fn express_backends(
     // is assumed.
     if let Some(e) = instances.iter().find(|e| e.kind.is_redis()).cloned() {
         import(&e, "appRedis", &mut out);
-        out.checks.push(("redis", e.kind.check("appRedis")));
+        out.checks
+            .push(("redis", e.kind.check("appRedis", "client")));
         b.assume(format!(
             "The readiness check pings the app's own {} client exported by {}; when the app's configuration leaves it unset (Redis off), there is nothing to check.",
             e.kind.describe(),

@@ -24,6 +24,8 @@
 //!   partial unique index (carried after the baseline), a trigger and seed
 //!   rows (the fix stops with the list), and the SQLite URL in the
 //!   project's Dockerfile, compose file, env example and start script.
+//! - next-pg-own-pool: a Next.js app whose pg pool reads POSTGRES_URL:
+//!   readiness queries that pool, not one on DATABASE_URL.
 //! - next-uploads-k8s: a read-only root filesystem for an app that writes
 //!   uploads to public/uploads; pm2, nginx files on the "retire" list.
 
@@ -459,6 +461,26 @@ fn kubernetes_mounts_the_folders_the_app_writes_and_retires_the_host_files() {
     );
     assert!(
         out.contains("The old deployment scripts stay in place (deploy.sh, deploy/nginx/gallery.conf, ecosystem.config.js)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn next_readiness_queries_the_pg_pool_the_app_exports() {
+    let (_dir, root) = fixture("next-pg-own-pool");
+    let out = fix_converges(&root);
+    let ready = read(&root, "app/api/health/ready/route.ts");
+    assert!(
+        ready.contains("import appDb from \"@/lib/db\";"),
+        "the app's pool, through its alias:\n{ready}"
+    );
+    assert!(ready.contains("() => appDb.query(\"SELECT 1\")"), "{ready}");
+    assert!(
+        !ready.contains("DATABASE_URL") && !ready.contains("new Pool"),
+        "no pool on a variable the app does not set:\n{ready}"
+    );
+    assert!(
+        out.contains("queries the pg pool the app exports from lib/db.ts"),
         "{out}"
     );
 }

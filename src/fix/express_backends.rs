@@ -418,11 +418,14 @@ fn is_js(file: &str) -> bool {
 /// itself (importing it would start a second server), tests, migrations,
 /// seeds and knexfiles (a configuration, not an instance).
 fn importable(file: &str, app_file: &str) -> bool {
+    file != app_file && is_js(file) && !tooling(file)
+}
+
+/// Tests, migrations, seeds, knexfiles, installed packages.
+fn tooling(file: &str) -> bool {
     let lower = file.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
-    file != app_file
-        && is_js(file)
-        && !name.starts_with("knexfile")
+    !(!name.starts_with("knexfile")
         && !name.contains(".test.")
         && !name.contains(".spec.")
         && !lower.split('/').any(|segment| {
@@ -436,7 +439,7 @@ fn importable(file: &str, app_file: &str) -> bool {
                     | "migrations"
                     | "seeds"
             )
-        })
+        }))
 }
 
 /// The host/user/password/database variables the app reads with a common
@@ -475,6 +478,36 @@ fn variable_set(vars: &[String]) -> Option<Vec<(&'static str, String)>> {
         }
     }
     (found.len() == 1).then(|| found.remove(0))
+}
+
+/// The pg pool a Next.js app already exports (`export default pool`,
+/// `export const pool = new Pool(…)`): the import that binds it to `appDb`
+/// from `from`, and the module. Its connection settings are the app's,
+/// whatever variable holds them (`POSTGRES_URL`, `NEXT_DATABASE_URL`, …).
+pub fn app_pg_pool(p: &Profile, b: &Builder, from: &str) -> Option<(String, String)> {
+    let mut found: Vec<Exported> = p
+        .sources
+        .iter()
+        .filter(|f| {
+            !f.ends_with(".d.ts")
+                && [".ts", ".tsx", ".js", ".mjs"]
+                    .iter()
+                    .any(|e| f.ends_with(e))
+                && *f != from
+                && !tooling(f)
+        })
+        .filter_map(|f| b.read(f).map(|t| exported_instances(f, &t)))
+        .flatten()
+        .filter(|e| e.kind == Kind::Pg)
+        .collect();
+    found.sort_by_key(|e| (e.file.matches('/').count(), e.file.clone()));
+    let e = found.into_iter().next()?;
+    let spec = p.import_path(from, &e.file);
+    let import = match &e.export {
+        None => format!("import appDb from \"{spec}\";"),
+        Some(name) => format!("import {{ {name} as appDb }} from \"{spec}\";"),
+    };
+    Some((import, e.file))
 }
 
 /// The readiness checks of an Express app, from `module` (the generated

@@ -169,6 +169,18 @@ pub fn backend_checks(
             imports.push(import);
             checks.push(("database", format!("() => {name}.$queryRaw`SELECT 1`")));
         }
+    } else if let Some((import, module)) = (p.framework == Framework::NextJs
+        && p.database == Database::Postgres
+        && p.has_dependency("pg"))
+    .then(|| crate::fix::express_backends::app_pg_pool(p, b, ready_file))
+    .flatten()
+    {
+        // The app's own pool: its settings, whatever variable holds them.
+        imports.push(import);
+        checks.push(("database", "() => appDb.query(\"SELECT 1\")".to_string()));
+        b.assume(format!(
+            "The readiness route queries the pg pool the app exports from {module} (its connection settings)."
+        ));
     } else if p.database == Database::Postgres && p.has_dependency("pg") {
         imports.push("import { Pool } from \"pg\";".to_string());
         helpers.push_str(

@@ -82,6 +82,13 @@ if ! "$venv/bin/python" -c 'import playwright' 2>/dev/null; then
     "$venv/bin/pip" install -q --disable-pip-version-check playwright
 fi
 
+# Django and a PostgreSQL driver, for the fixed Django fixture app's health
+# probes (tests/fix_fit_e2e.rs).
+if ! "$venv/bin/python" -c 'import django, psycopg2' 2>/dev/null; then
+    log "pip install django psycopg2-binary redis"
+    "$venv/bin/pip" install -q --disable-pip-version-check "django>=4.2,<6" psycopg2-binary redis
+fi
+
 # --- axe-core (accessibility checks of the HTML report) ---------------------------
 axe_dir=$work/axe
 if [[ ! -f $axe_dir/node_modules/axe-core/axe.min.js ]]; then

@@ -12,6 +12,22 @@
 //!   `distDir` is where the standalone output is.
 //! - next-sentry-instrumentation: an existing instrumentation.ts is
 //!   extended, and the lockfile command is said.
+//! - express-knex-db-vars: the app's knex module (DB_* variables) and its
+//!   Redis module (a client only when REDIS_ENABLED) are what the readiness
+//!   route checks; nothing assumes DATABASE_URL or a Redis at localhost.
+//! - express-pg-db-vars: a pg pool built from DB_HOST/DB_USER/… and not
+//!   exported: the probe's own pool uses the same variables.
+//! - django-db-vars: DATABASES from DB_* variables, a local cache with the
+//!   redis package installed: checks read from the settings, no thread
+//!   pool that a database hang could fill (run for real in fix_fit_e2e.rs).
+//! - next-sqlite-handwritten-sql: SQLite → PostgreSQL with a hand-written
+//!   partial unique index (carried after the baseline), a trigger and seed
+//!   rows (the fix stops with the list), and the SQLite URL in the
+//!   project's Dockerfile, compose file, env example and start script.
+//! - next-pg-own-pool: a Next.js app whose pg pool reads POSTGRES_URL:
+//!   readiness queries that pool, not one on DATABASE_URL.
+//! - next-uploads-k8s: a read-only root filesystem for an app that writes
+//!   uploads to public/uploads; pm2, nginx files on the "retire" list.
 
 use std::path::Path;
 use std::process::Command;
@@ -226,4 +242,245 @@ fn sentry_extends_the_existing_instrumentation_and_names_the_lockfile_command() 
         "{out}"
     );
     assert!(out.contains("gone: apm-sdk-missing (.)"), "{out}");
+}
+
+#[test]
+fn express_health_imports_the_apps_knex_and_optional_redis_modules() {
+    let (_dir, root) = fixture("express-knex-db-vars");
+    let out = fix_converges(&root);
+    let health = read(&root, "server/health.js");
+    assert!(
+        health.contains("const appDb = () => require(\"./knex\");"),
+        "the app's knex instance, with its DB_* configuration, loaded at the first probe:\n{health}"
+    );
+    assert!(
+        health.contains("const db = await appDb();\n      await db.raw(\"select 1\");"),
+        "{health}"
+    );
+    assert!(
+        health.contains("const appRedis = () => require(\"./redis\").client;"),
+        "{health}"
+    );
+    assert!(
+        health.contains("const client = await appRedis();\n      // The app creates no client when its configuration turns Redis off.\n      if (!client) return;"),
+        "Redis off in the app's settings is not a failure:\n{health}"
+    );
+    assert!(
+        !health.contains("DATABASE_URL")
+            && !health.contains("REDIS_URL")
+            && !health.contains("from \"pg\"")
+            && !health.contains("require(\"pg\")"),
+        "nothing assumed:\n{health}"
+    );
+    let server = read(&root, "server/server.js");
+    assert!(
+        server.contains("const app = express();\napp.use(require(\"./health\"));\n"),
+        "{server}"
+    );
+    assert!(out.contains("exported by server/knex.js"), "{out}");
+}
+
+#[test]
+fn express_health_connects_with_the_db_variables_the_app_reads() {
+    let (_dir, root) = fixture("express-pg-db-vars");
+    let out = fix_converges(&root);
+    let health = read(&root, "health.js");
+    for field in [
+        "  host: process.env.DB_HOST,\n",
+        "  port: Number(process.env.DB_PORT) || undefined,\n",
+        "  user: process.env.DB_USER,\n",
+        "  password: process.env.DB_PASSWORD,\n",
+        "  database: process.env.DB_NAME,\n",
+        "  query_timeout: TIMEOUT_MS,\n",
+    ] {
+        assert!(health.contains(field), "{field:?} in\n{health}");
+    }
+    assert!(!health.contains("DATABASE_URL"), "{health}");
+    assert!(
+        out.contains("connects with the variables the app reads: DB_HOST, DB_PORT, DB_USER, DB_PASSWORD, DB_NAME"),
+        "{out}"
+    );
+}
+
+#[test]
+fn django_health_reads_the_settings_and_cannot_wedge() {
+    let (_dir, root) = fixture("django-db-vars");
+    fix_converges(&root);
+    let health = read(&root, "shop/health.py");
+    assert!(
+        !health.contains("ThreadPoolExecutor"),
+        "no fixed pool that hung checks fill:\n{health}"
+    );
+    assert!(
+        health.contains("wrapper.get_connection_params()"),
+        "{health}"
+    );
+    assert!(health.contains("statement_timeout"), "{health}");
+    assert!(
+        health.contains("duplicate.shutdown(socket.SHUT_RDWR)"),
+        "{health}"
+    );
+    assert!(
+        !health.contains("REDIS_URL") && !health.contains("localhost:6379"),
+        "Redis comes from CACHES, not assumed:\n{health}"
+    );
+    let settings = read(&root, "shop/settings.py");
+    assert!(
+        settings.contains("MIDDLEWARE = [\n    # First: answers probes before host checks and HTTPS redirects.\n    \"shop.health.HealthCheckMiddleware\",\n"),
+        "{settings}"
+    );
+    // The module compiles (Python's own parser), when python3 is here.
+    if let Ok(out) = Command::new("python3")
+        .args(["-m", "py_compile", "shop/health.py"])
+        .current_dir(&root)
+        .output()
+    {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+const UNSAFE: &[&str] = &[
+    "fix",
+    "--allow-no-vcs",
+    "--unsafe",
+    "--rule",
+    "sqlite-in-production",
+];
+
+#[test]
+fn sqlite_to_postgres_carries_a_partial_index_and_lists_every_old_url() {
+    let (_dir, root) = fixture("next-sqlite-handwritten-sql");
+    let (code, out, err) = seaworthy(&root, UNSAFE);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let carried = read(
+        &root,
+        "prisma/migrations/1_sqlite_handwritten/migration.sql",
+    );
+    assert!(
+        carried.contains("-- From prisma/migrations/20240201000000_live_email/migration.sql:3\nCREATE UNIQUE INDEX IF NOT EXISTS \"User_email_live_key\" ON \"User\"(\"email\") WHERE \"deletedAt\" IS NULL;\n"),
+        "{carried}"
+    );
+    assert!(
+        !carried.contains("User_email_idx"),
+        "Prisma's own index comes from the schema:\n{carried}"
+    );
+    // The SQLite migrations are archived, not lost.
+    assert!(root
+        .join("prisma/migrations_sqlite_archive/20240201000000_live_email/migration.sql")
+        .exists());
+    assert!(read(&root, "prisma/schema.prisma").contains("provider = \"postgresql\""));
+    assert!(
+        read(&root, ".env.example").starts_with("DATABASE_URL=\"postgresql://"),
+        "the env example is updated"
+    );
+    for place in ["Dockerfile:6", "docker-compose.yml:7", "scripts/start.sh:4"] {
+        assert!(out.contains(place), "{place} listed:\n{out}");
+    }
+    let (code, again, _) = seaworthy(&root, UNSAFE);
+    assert_eq!(code, 0);
+    assert!(again.starts_with("nothing to fix"), "second run:\n{again}");
+}
+
+#[test]
+fn sqlite_to_postgres_stops_on_sql_it_cannot_carry_and_changes_nothing() {
+    let (_dir, root) = fixture("next-sqlite-handwritten-sql");
+    std::fs::create_dir_all(root.join("prisma/migrations/20240301000000_touch")).expect("mkdir");
+    std::fs::write(
+        root.join("prisma/migrations/20240301000000_touch/migration.sql"),
+        "CREATE TRIGGER \"User_touch\" AFTER UPDATE ON \"User\"\nBEGIN\n  UPDATE \"User\" SET \"email\" = lower(NEW.\"email\") WHERE \"id\" = NEW.\"id\";\nEND;\n\nINSERT INTO \"User\" (\"email\") VALUES ('admin@example.com');\n",
+    )
+    .expect("write");
+    let before = read(&root, "prisma/schema.prisma");
+    let (code, out, err) = seaworthy(&root, UNSAFE);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("prisma/migrations/20240301000000_touch/migration.sql:1: CREATE TRIGGER \"User_touch\" AFTER UPDATE ON \"User\"")
+            && out.contains("prisma/migrations/20240301000000_touch/migration.sql:6: INSERT INTO \"User\""),
+        "{out}"
+    );
+    assert_eq!(read(&root, "prisma/schema.prisma"), before, "nothing moved");
+    assert!(root
+        .join("prisma/migrations/20240201000000_live_email/migration.sql")
+        .exists());
+    assert!(!root.join("prisma/migrations_sqlite_archive").exists());
+    // Once the user writes the PostgreSQL version, the move goes on.
+    std::fs::create_dir_all(root.join("prisma/migrations/1_sqlite_handwritten")).expect("mkdir");
+    std::fs::write(
+        root.join("prisma/migrations/1_sqlite_handwritten/migration.sql"),
+        "-- ported by hand\n",
+    )
+    .expect("write");
+    let (code, out, _) = seaworthy(&root, UNSAFE);
+    assert_eq!(code, 0);
+    assert!(
+        read(&root, "prisma/schema.prisma").contains("\"postgresql\""),
+        "{out}"
+    );
+    assert_eq!(
+        read(
+            &root,
+            "prisma/migrations/1_sqlite_handwritten/migration.sql"
+        ),
+        "-- ported by hand\n",
+        "the user's file is kept, not archived"
+    );
+}
+
+#[test]
+fn kubernetes_mounts_the_folders_the_app_writes_and_retires_the_host_files() {
+    let (_dir, root) = fixture("next-uploads-k8s");
+    let out = fix_converges(&root);
+    let deployment = read(&root, "k8s/deployment.yaml");
+    assert!(
+        deployment.contains("readOnlyRootFilesystem: true"),
+        "{deployment}"
+    );
+    assert!(
+        deployment.contains("            # Written by the app (src/app/api/upload/route.ts:9).\n            - name: w-public-uploads\n              mountPath: /app/public/uploads\n"),
+        "{deployment}"
+    );
+    assert!(
+        deployment.contains("        - name: w-public-uploads\n          persistentVolumeClaim:\n            claimName: gallery-w-public-uploads\n"),
+        "{deployment}"
+    );
+    let volumes = read(&root, "k8s/volumes.yaml");
+    assert!(
+        volumes
+            .contains("kind: PersistentVolumeClaim\nmetadata:\n  name: gallery-w-public-uploads\n")
+            && volumes.contains("    - ReadWriteMany\n"),
+        "{volumes}"
+    );
+    assert!(read(&root, "k8s/kustomization.yaml").contains("  - volumes.yaml\n"));
+    assert!(
+        out.contains("The app writes user files to public/uploads (src/app/api/upload/route.ts:9)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("The old deployment scripts stay in place (deploy.sh, deploy/nginx/gallery.conf, ecosystem.config.js)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn next_readiness_queries_the_pg_pool_the_app_exports() {
+    let (_dir, root) = fixture("next-pg-own-pool");
+    let out = fix_converges(&root);
+    let ready = read(&root, "app/api/health/ready/route.ts");
+    assert!(
+        ready.contains("import appDb from \"@/lib/db\";"),
+        "the app's pool, through its alias:\n{ready}"
+    );
+    assert!(ready.contains("() => appDb.query(\"SELECT 1\")"), "{ready}");
+    assert!(
+        !ready.contains("DATABASE_URL") && !ready.contains("new Pool"),
+        "no pool on a variable the app does not set:\n{ready}"
+    );
+    assert!(
+        out.contains("queries the pg pool the app exports from lib/db.ts"),
+        "{out}"
+    );
 }

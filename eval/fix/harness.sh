@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs `seaworthy fix` on a copy of a real Next.js checkout and checks that
-# the fix fits: install, type-check and build before and after, start the
-# app with PostgreSQL/Redis where it uses them, probe the health routes,
-# run fix a second time. It fetches no project itself: give it a checkout.
+# Runs `seaworthy fix` on a copy of a real Next.js, Express or Django
+# checkout and checks that the fix fits: install, type-check and build
+# before and after, start the app with PostgreSQL/Redis where it uses them,
+# probe the health routes, run fix a second time. It fetches no project
+# itself: give it a checkout.
 #
 #   eval/fix/harness.sh [options] CHECKOUT
 #
@@ -11,6 +12,12 @@
 #   --fix-args ARGS   extra arguments for `seaworthy fix` (one string)
 #   --keep            keep the work folder (printed at the end)
 #   --no-before       skip the build before the fix (faster; "before" = SKIP)
+#   --app-dir DIR     the app's folder inside the checkout (default: the root)
+#   --env "K=V …"     variables the app needs to start (its own names for the
+#                     database: @PGPORT@ becomes the private PostgreSQL's port,
+#                     @PORT@ the port the app must listen on)
+#   --db NAME         the database the harness creates (default: app), for
+#                     apps whose configuration names its own
 #
 # Every step prints one line: `RESULT <step> PASS|FAIL|SKIP <detail>`; the
 # logs of each step are in the work folder. Exit status: 0 when no step
@@ -27,12 +34,18 @@ seaworthy=""
 fix_args=""
 keep=0
 before=1
+app_dir=.
+app_env=""
+db_name=app
 while [ $# -gt 0 ]; do
   case "$1" in
     --seaworthy) seaworthy=$2; shift 2 ;;
     --fix-args) fix_args=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     --no-before) before=0; shift ;;
+    --app-dir) app_dir=$2; shift 2 ;;
+    --env) app_env=$2; shift 2 ;;
+    --db) db_name=$2; shift 2 ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) break ;;
   esac
@@ -90,16 +103,22 @@ if ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   git init -q && git add -A && git -c user.email=h@example.com -c user.name=harness commit -qm "checkout" --no-verify
 fi
 # Build output and dependencies stay out of the commits (and out of the audit).
-printf 'node_modules/\n.next/\n*.tsbuildinfo\n' >>.git/info/exclude
+printf 'node_modules/\n.next/\n*.tsbuildinfo\n__pycache__/\n' >>.git/info/exclude
 commit_all() { git add -A && git -c user.email=h@example.com -c user.name=harness commit -qm "$1" --no-verify >/dev/null 2>&1; }
 
 # --- what the app is ----------------------------------------------------------
+root_dir=$app
+cd "$app_dir" || { echo "no folder $app_dir in the checkout" >&2; exit 2; }
+kind=next
+if [ -f manage.py ]; then kind=django
+elif [ -f package.json ] && ! grep -q '"next"' package.json && grep -q '"express"' package.json; then kind=express
+fi
 pm=npm
 [ -f package-lock.json ] || [ -f npm-shrinkwrap.json ] && pm=npm
 [ -f yarn.lock ] && pm=yarn
 [ -f pnpm-lock.yaml ] && pm=pnpm
 { [ -f bun.lock ] || [ -f bun.lockb ]; } && pm=bun
-has_dep() { node -e 'const p=require("./package.json");process.exit(({...p.dependencies,...p.devDependencies})[process.argv[1]]?0:1)' "$1"; }
+has_dep() { [ -f package.json ] || return 1; node -e 'const p=require("./package.json");process.exit(({...p.dependencies,...p.devDependencies})[process.argv[1]]?0:1)' "$1"; }
 config_file=""
 for f in next.config.js next.config.mjs next.config.ts; do [ -f "$f" ] && { config_file=$f; break; }; done
 ts=0; [ -f tsconfig.json ] && ts=1
@@ -108,7 +127,7 @@ for s in prisma/schema.prisma schema.prisma; do [ -f "$s" ] && { schema=$s; brea
 provider=""
 [ -n "$schema" ] && provider=$(sed -n 's/^[[:space:]]*provider[[:space:]]*=[[:space:]]*"\([a-z]*\)".*/\1/p' "$schema" | grep -v prisma-client | head -1)
 uses_redis=0; { has_dep ioredis || has_dep redis; } && uses_redis=1
-echo "app: $src ($pm, $( [ $ts = 1 ] && echo TypeScript || echo JavaScript ), config ${config_file:-none}, prisma ${provider:-none}, redis $uses_redis)"
+echo "app: $src ($kind, $pm, $( [ $ts = 1 ] && echo TypeScript || echo JavaScript ), config ${config_file:-none}, prisma ${provider:-none}, redis $uses_redis)"
 
 # corepack shims in a private folder (no global change).
 mkdir -p "$work/bin"
@@ -148,7 +167,7 @@ run_script() { case "$pm" in npm) npm run "$@" ;; pnpm) pnpm run "$@" ;; yarn) y
 # schema engine, and a Prisma <= 6 client cannot query at run time (its query
 # engine is one of the downloads), so readiness is not judged for it.
 prisma_offline=0
-prisma_major=$(node -e 'const p=require("./package.json");const d={...p.dependencies,...p.devDependencies};const v=d.prisma||d["@prisma/client"]||"";const m=v.match(/[0-9]+/);console.log(m?m[0]:"")')
+prisma_major=$([ -f package.json ] && node -e 'const p=require("./package.json");const d={...p.dependencies,...p.devDependencies};const v=d.prisma||d["@prisma/client"]||"";const m=v.match(/[0-9]+/);console.log(m?m[0]:"")')
 if [ -n "$schema" ] && ! curl -s -o /dev/null -m 5 https://binaries.prisma.sh/; then
   prisma_offline=1
   : >"$work/engine.so.node"
@@ -162,7 +181,10 @@ generate() { [ -n "$schema" ] || return 0; npx --no-install prisma generate; }
 export NEXTAUTH_SECRET=harness-secret-harness-secret AUTH_SECRET=harness-secret-harness-secret
 export NEXTAUTH_URL=http://127.0.0.1:3000 AUTH_TRUST_HOST=true
 pg_port=""
-if [ "$provider" = postgresql ] || [ "$provider" = postgres ] || has_dep pg; then
+uses_pg=0
+{ [ "$provider" = postgresql ] || [ "$provider" = postgres ] || has_dep pg; } && uses_pg=1
+[ "$kind" = django ] && cat requirements*.txt requirements/*.txt 2>/dev/null | grep -qiE '^(psycopg|dj-database-url)' && uses_pg=1
+if [ "$uses_pg" = 1 ]; then
   if command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     pgbin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -1)")
     export PATH="$PATH:$pgbin"
@@ -175,9 +197,9 @@ if [ "$provider" = postgresql ] || [ "$provider" = postgres ] || has_dep pg; the
       -o "-p $pg_port -k $pg_pid_dir -c listen_addresses=127.0.0.1" start >>"$logs/pg.log" 2>&1; }
     pg_stop() { runuser -u postgres -- pg_ctl -D "$pg_pid_dir" -m fast -w stop >>"$logs/pg.log" 2>&1; }
     pg_start && result postgres PASS "port $pg_port" || result postgres FAIL "see $logs/pg.log"
-    export DATABASE_URL="postgresql://postgres@127.0.0.1:$pg_port/app?schema=public"
+    export DATABASE_URL="postgresql://postgres@127.0.0.1:$pg_port/$db_name?schema=public"
     export DATABASE_URL_UNPOOLED=$DATABASE_URL DIRECT_URL=$DATABASE_URL POSTGRES_PRISMA_URL=$DATABASE_URL POSTGRES_URL_NON_POOLING=$DATABASE_URL
-    psql -h 127.0.0.1 -p "$pg_port" -U postgres -c "create database app" >/dev/null 2>&1
+    psql -h 127.0.0.1 -p "$pg_port" -U postgres -c "create database $db_name" >/dev/null 2>&1
   else
     result postgres SKIP "no PostgreSQL binaries (apt-get install -y postgresql)"
   fi
@@ -189,15 +211,24 @@ if [ "$uses_redis" = 1 ] && command -v redis-server >/dev/null; then
   result redis PASS "port $redis_port"
 fi
 
+# The app's own variables (--env), with the private PostgreSQL's port and
+# the port the app listens on.
+port=$(free_port)
+for kv in $app_env; do kv=${kv//@PGPORT@/${pg_port:-5432}}; export "${kv//@PORT@/$port}"; done
+
 reset_db() { # an empty database, then the schema the way the project makes it
   [ -n "$pg_port" ] || return 0
-  psql -h 127.0.0.1 -p "$pg_port" -U postgres -q -c "drop database if exists app with (force)" -c "create database app" >/dev/null 2>&1
+  psql -h 127.0.0.1 -p "$pg_port" -U postgres -q -c "drop database if exists $db_name with (force)" -c "create database $db_name" >/dev/null 2>&1
+  if [ "$kind" = django ]; then
+    "$work/venv/bin/python" manage.py migrate --noinput >"$logs/schema-$1.log" 2>&1 && echo "manage.py migrate" && return 0
+    echo "schema failed"; return 1
+  fi
   [ -n "$schema" ] || return 0
   local dir; dir=$(dirname "$schema")
   if [ "$prisma_offline" = 1 ]; then
     if ls "$dir"/migrations/*/migration.sql >/dev/null 2>&1; then
       for f in "$dir"/migrations/*/migration.sql; do
-        psql -h 127.0.0.1 -p "$pg_port" -U postgres -d app -v ON_ERROR_STOP=1 -q -f "$f" >>"$logs/schema-$1.log" 2>&1 || { echo "schema failed"; return 1; }
+        psql -h 127.0.0.1 -p "$pg_port" -U postgres -d "$db_name" -v ON_ERROR_STOP=1 -q -f "$f" >>"$logs/schema-$1.log" 2>&1 || { echo "schema failed"; return 1; }
       done
       echo "migrations applied with psql"; return 0
     fi
@@ -259,6 +290,21 @@ JS
   npx --no-install next build --webpack
 }
 
+# Express and Django: no Next build. Express builds only with a build
+# script; Django installs into a virtualenv and runs `manage.py check`.
+case "$kind" in
+  express)
+    if ! grep -q '"build"' package.json; then build() { echo "no build script"; }; fi
+    ;;
+  django)
+    install() {
+      [ -x "$work/venv/bin/python" ] || python3 -m venv "$work/venv" || return 1
+      "$work/venv/bin/pip" install -q --disable-pip-version-check -r requirements.txt
+    }
+    build() { "$work/venv/bin/python" manage.py check; }
+    ;;
+esac
+
 # --- before -------------------------------------------------------------------
 build_before=SKIP
 if [ "$before" = 1 ]; then
@@ -272,14 +318,19 @@ fi
 
 # --- fix ------------------------------------------------------------------------
 # shellcheck disable=SC2086 # fix_args is a list of words on purpose
-"$seaworthy" fix --allow-dirty --allow-no-vcs $fix_args . >"$logs/fix1.log" 2>&1
+"$seaworthy" fix --allow-dirty --allow-no-vcs $fix_args "$root_dir" >"$logs/fix1.log" 2>&1
 code=$?
 changed=$(git status --porcelain -uall | wc -l)
 [ "$code" = 0 ] && result fix PASS "$changed files changed" || result fix FAIL "exit $code, see $logs/fix1.log"
 git status --porcelain -uall >"$logs/fix1.files"
 commit_all "seaworthy fix"
-live=$(grep -o 'Liveness at GET [^ ]*' "$logs/fix1.log" | head -1 | awk '{print $4}')
-ready=$(grep -o 'readiness at GET [^ ]*' "$logs/fix1.log" | head -1 | awk '{print $4}')
+# The paths, without the punctuation that follows them in the sentence.
+live=$(grep -o 'Liveness at GET [^ ,;]*' "$logs/fix1.log" | head -1 | awk '{print $4}')
+ready=$(grep -o 'readiness at GET [^ ,;]*' "$logs/fix1.log" | head -1 | awk '{print $4}')
+if [ -z "$live" ]; then # Express: "Health routes at GET /health/live and GET /health/ready"
+  live=$(grep -o 'Health routes at GET [^ ]* and GET [^ ,]*' "$logs/fix1.log" | head -1 | awk '{print $5}')
+  ready=$(grep -o 'Health routes at GET [^ ]* and GET [^ ,]*' "$logs/fix1.log" | head -1 | awk '{print $8}')
+fi
 routes=1
 [ -n "$live" ] && [ -n "$ready" ] || routes=0 # fix wrote no health routes
 
@@ -292,14 +343,19 @@ if step build-after build-after build; then build_after=PASS; else build_after=F
 [ "$build_before" = PASS ] && [ "$build_after" = FAIL ] && result regression FAIL "the build passed before the fix and fails after"
 
 # --- run and probe ---------------------------------------------------------------
-port=$(free_port)
 dist=.next
 if [ -n "$config_file" ]; then
   d=$(node -e 'import(require("path").resolve(process.argv[1])).then(m=>{const c=m.default??m;const v=typeof c==="function"?c("phase-production-server",{defaultConfig:{}}):c;Promise.resolve(v).then(v=>console.log(v&&v.distDir||""))}).catch(()=>console.log(""))' "$config_file" 2>/dev/null | tail -1)
   [ -n "$d" ] && dist=$d
 fi
 if [ "$build_after" = PASS ]; then
-  if [ -f "$dist/standalone/server.js" ]; then
+  if [ "$kind" = express ]; then
+    (PORT=$port exec npm start) >"$logs/server.log" 2>&1 &
+    how="npm start"
+  elif [ "$kind" = django ]; then
+    (exec "$work/venv/bin/python" manage.py runserver --noreload "127.0.0.1:$port") >"$logs/server.log" 2>&1 &
+    how="manage.py runserver"
+  elif [ -f "$dist/standalone/server.js" ]; then
     # What the generated Dockerfile does: static assets next to the server.
     cp -r "$dist/static" "$dist/standalone/$dist/static" 2>/dev/null
     [ -d public ] && cp -r public "$dist/standalone/public"
@@ -344,7 +400,7 @@ fi
 # --- second run -------------------------------------------------------------------
 commit_all "after" # what the second install and build rewrote
 # shellcheck disable=SC2086
-"$seaworthy" fix --allow-dirty --allow-no-vcs $fix_args . >"$logs/fix2.log" 2>&1
+"$seaworthy" fix --allow-dirty --allow-no-vcs $fix_args "$root_dir" >"$logs/fix2.log" 2>&1
 code=$?
 again=$(git status --porcelain -uall | wc -l)
 if [ "$code" = 0 ] && [ "$again" = 0 ]; then

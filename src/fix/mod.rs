@@ -16,11 +16,13 @@ pub mod deploy;
 pub mod diff;
 pub mod django;
 pub mod express;
+pub mod express_backends;
 pub mod nextjs;
 pub mod prisma;
 pub mod prisma_adapter;
 pub mod profile;
 pub mod report;
+pub mod sqlite_sql;
 pub mod transaction;
 pub mod tree;
 
@@ -483,15 +485,48 @@ fn plan_finding(
             Ok(())
         }
         ("apm-sdk-missing", Framework::NextJs) => nextjs::sentry::plan(&profile, finding, b),
-        ("sqlite-in-production", _) => prisma::plan(&profile, b),
+        ("sqlite-in-production", _) => {
+            // The app's files, and the root's Dockerfiles and compose files
+            // when the app is in a folder of its own.
+            let files: Vec<(String, Option<crate::index::FileKind>)> = cx
+                .repo
+                .index
+                .under(cx.app.dir())
+                .iter()
+                .chain(cx.repo.index.under("").iter().filter(|f| {
+                    !cx.app.dir().is_empty()
+                        && !f.rel.contains('/')
+                        && matches!(
+                            f.kind,
+                            Some(
+                                crate::index::FileKind::Dockerfile
+                                    | crate::index::FileKind::Compose
+                            )
+                        )
+                }))
+                .map(|f| (f.rel.clone(), f.kind))
+                .collect();
+            prisma::plan(&profile, b, &files)
+        }
         ("manual-server-deployment", _) => match options.deploy_target {
             None => Err(
                 "choose where the app runs: --deploy-target kubernetes, fly or render".to_string(),
             ),
             Some(target) => {
                 deploy::plan(&profile, target, b)?;
-                let mut scripts: Vec<&str> =
-                    finding.locations.iter().map(|l| l.path.as_str()).collect();
+                let mut scripts: Vec<String> =
+                    finding.locations.iter().map(|l| l.path.clone()).collect();
+                // What the old scripts start and configure on the host
+                // (pm2 process files, systemd units, nginx proxies): retired
+                // with them.
+                for file in cx.repo.index.under("") {
+                    if !scripts.contains(&file.rel)
+                        && deploy::host_runtime_file(&file.rel, || b.read(&file.rel))
+                    {
+                        scripts.push(file.rel.clone());
+                    }
+                }
+                scripts.sort();
                 scripts.dedup();
                 b.manual(format!(
                     "The old deployment scripts stay in place ({}): retire them once the new deployment runs.",

@@ -3,11 +3,19 @@
 
 use super::profile::Profile;
 use super::Builder;
+use crate::index::FileKind;
 
 pub const ARCHIVE_DIR: &str = "migrations_sqlite_archive";
+/// The migration after the baseline that holds the SQLite migrations'
+/// hand-written SQL (sorts after `0_init`).
+pub const HANDWRITTEN_DIR: &str = "1_sqlite_handwritten";
 pub const POSTGRES_URL: &str = "postgresql://USER:PASSWORD@HOST:5432/DB?schema=public";
 
-pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
+pub fn plan(
+    p: &Profile,
+    b: &mut Builder,
+    app_files: &[(String, Option<FileKind>)],
+) -> Result<(), String> {
     b.plan.unsafe_fix = true;
     let Some(prisma) = &p.prisma else {
         return Err(
@@ -30,12 +38,38 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
     // folder with a lock file naming the new provider.
     let migrations = join("migrations");
     let files = b.tree.disk_files_under(&migrations);
+    let handwritten_dir = format!("{migrations}/{HANDWRITTEN_DIR}/");
+    let ported = join(&format!("migrations/{HANDWRITTEN_DIR}/migration.sql"));
+    // Hand-written SQL the schema cannot express: carried after the
+    // baseline, or the fix stops with the list (it would be lost with the
+    // archive). A PostgreSQL version the user wrote in our folder wins.
+    let sql: Vec<(String, String)> = files
+        .iter()
+        .filter(|f| f.ends_with("/migration.sql") && !f.starts_with(&handwritten_dir))
+        .filter_map(|f| b.read(f).map(|t| (f.clone(), t)))
+        .collect();
+    let found = super::sqlite_sql::hand_written(&sql);
+    let user_ported = b.exists(&ported);
+    if !found.blocking.is_empty() && !user_ported {
+        let list: Vec<String> = found
+            .blocking
+            .iter()
+            .map(|s| {
+                let first = s.sql.lines().next().unwrap_or("");
+                format!("{}:{}: {}", s.file, s.line, first.trim())
+            })
+            .collect();
+        return Err(format!(
+            "the SQLite migrations hold hand-written SQL that the schema-based PostgreSQL baseline would drop and seaworthy cannot carry as it is:\n  {}\nWrite its PostgreSQL version into {ported} (applied right after the baseline), then run `seaworthy fix` again",
+            list.join("\n  ")
+        ));
+    }
     let mut moved = 0;
     for file in &files {
         let Some(rest) = file.strip_prefix(&format!("{migrations}/")) else {
             continue;
         };
-        if rest == "migration_lock.toml" || !b.exists(file) {
+        if rest == "migration_lock.toml" || file.starts_with(&handwritten_dir) || !b.exists(file) {
             continue;
         }
         let archived = join(&format!("{ARCHIVE_DIR}/{rest}"));
@@ -56,6 +90,17 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
         b.modify(&lock, lock_text);
     } else if moved > 0 {
         b.create(&lock, lock_text, false);
+    }
+    if !found.carried.is_empty() && !user_ported {
+        let mut out = String::from("-- Hand-written SQL of the SQLite migrations that the schema cannot express,\n-- carried by `seaworthy fix` and applied right after the baseline (0_init).\n-- IF NOT EXISTS: a database loaded with pgloader may have them already.\n");
+        for s in &found.carried {
+            out.push_str(&format!("\n-- From {}:{}\n{};\n", s.file, s.line, s.sql));
+        }
+        b.create(&ported, out, false);
+        b.assume(format!(
+            "{} hand-written index(es) of the SQLite migrations (partial or on expressions) carried to {ported}, applied after the baseline.",
+            found.carried.len()
+        ));
     }
     if moved > 0 {
         let schema_arg = if p.dir.is_empty() {
@@ -96,17 +141,53 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
         b.next(format!("{} prisma migrate dev --name init", p.exec()));
     }
 
-    // The env example: a PostgreSQL URL in place of the SQLite file.
-    if let Some(env) = &p.env_example {
-        if let Some(text) = b.read(env) {
+    super::prisma_adapter::swap_to_postgres(p, b);
+
+    // Every place the SQLite URL lives (read after the adapter swap, which
+    // rewrites the client module): env examples get the PostgreSQL
+    // URL; anything else (the project's Dockerfiles and compose files,
+    // scripts and code that write `.env`, real env files) is listed, since
+    // the project's own image would fail `prisma validate` (P1012) with it.
+    let mut listed = Vec::new();
+    for (file, kind) in app_files {
+        let example = *kind == Some(FileKind::EnvExample) || p.env_example.as_deref() == Some(file);
+        if !example
+            && !matches!(
+                kind,
+                Some(
+                    FileKind::Dockerfile
+                        | FileKind::Compose
+                        | FileKind::EnvFile
+                        | FileKind::ShellScript
+                        | FileKind::JsSource
+                        | FileKind::PackageJson
+                        | FileKind::Source(_)
+                        | FileKind::FrameworkConfig
+                )
+            )
+        {
+            continue;
+        }
+        let Some(text) = b.read(file) else { continue };
+        if example {
             let edited = set_database_url(&text);
             if edited != text {
-                b.modify(env, edited);
+                b.modify(file, edited);
+            }
+            continue;
+        }
+        for (i, line) in text.lines().enumerate() {
+            if line.contains("DATABASE_URL") && sqlite_url(line) {
+                listed.push(format!("{file}:{}", i + 1));
             }
         }
     }
-
-    super::prisma_adapter::swap_to_postgres(p, b);
+    if !listed.is_empty() {
+        b.manual(format!(
+            "The SQLite DATABASE_URL is still set in {}: replace it with the PostgreSQL URL (from the environment, not written in the file); with a `file:` URL the schema fails `prisma validate` (P1012).",
+            listed.join(", ")
+        ));
+    }
 
     b.manual("Move the data: export the SQLite database and load it into PostgreSQL (e.g. `pgloader sqlite://prisma/dev.db postgresql://…`), then check row counts table by table.");
     b.manual("Prisma stores SQLite DateTime values as epoch milliseconds: convert them to timestamps during the migration (pgloader casts, or `to_timestamp(ms / 1000.0)`).");
@@ -166,6 +247,20 @@ fn set_database_url(text: &str) -> String {
             }
         })
         .collect()
+}
+
+/// A SQLite URL on the line: `file:` (Prisma's form) or a `.db`/`.sqlite`
+/// file name.
+fn sqlite_url(line: &str) -> bool {
+    line.contains("file:")
+        || [".db", ".sqlite", ".sqlite3"].iter().any(|ext| {
+            line.match_indices(ext).any(|(at, _)| {
+                line[at + ext.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_ascii_alphanumeric() && c != '_')
+            })
+        })
 }
 
 /// `migrate diff` names a schema file `--to-schema` since Prisma 7

@@ -4,6 +4,7 @@
 pub mod fly;
 pub mod kubernetes;
 pub mod render;
+pub mod writable;
 
 use super::profile::Profile;
 use super::{Builder, DeployTarget};
@@ -53,4 +54,35 @@ pub fn migrate_command(p: &Profile, b: &Builder) -> Option<Vec<String>> {
             .map(|s| s.to_string())
             .collect(),
     )
+}
+
+/// A file that runs or fronts the app on a hand-managed host: a pm2
+/// process file, a systemd unit, an nginx site proxying to a local port.
+/// It goes on the "retire" list with the deployment scripts.
+pub fn host_runtime_file(rel: &str, read: impl FnOnce() -> Option<String>) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    if crate::apps::is_non_product_path(rel) || rel.starts_with("node_modules/") {
+        return false;
+    }
+    let pm2 = name.starts_with("ecosystem.config.")
+        || name == "pm2.json"
+        || name.starts_with("pm2.config.")
+        || name == "process.yml";
+    if pm2 {
+        return true;
+    }
+    let unit = name.ends_with(".service");
+    let nginx = name.ends_with(".conf") && rel.to_ascii_lowercase().contains("nginx")
+        || name.ends_with(".nginx");
+    if !unit && !nginx {
+        return false;
+    }
+    let Some(text) = read() else { return false };
+    if unit {
+        return text.contains("[Service]") && text.contains("ExecStart");
+    }
+    text.lines().any(|l| {
+        let t = l.trim();
+        t.starts_with("proxy_pass") && (t.contains("127.0.0.1") || t.contains("localhost"))
+    })
 }

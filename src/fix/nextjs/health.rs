@@ -169,10 +169,22 @@ pub fn backend_checks(
             imports.push(import);
             checks.push(("database", format!("() => {name}.$queryRaw`SELECT 1`")));
         }
+    } else if let Some((import, module)) = (p.framework == Framework::NextJs
+        && p.database == Database::Postgres
+        && p.has_dependency("pg"))
+    .then(|| crate::fix::express_backends::app_pg_pool(p, b, ready_file))
+    .flatten()
+    {
+        // The app's own pool: its settings, whatever variable holds them.
+        imports.push(import);
+        checks.push(("database", "() => appDb.query(\"SELECT 1\")".to_string()));
+        b.assume(format!(
+            "The readiness route queries the pg pool the app exports from {module} (its connection settings)."
+        ));
     } else if p.database == Database::Postgres && p.has_dependency("pg") {
         imports.push("import { Pool } from \"pg\";".to_string());
         helpers.push_str(
-            "\n// A small pool of its own, so a saturated app pool cannot fail the probe.\nconst globalForPool = globalThis as unknown as { healthPool?: Pool };\nconst pool = (globalForPool.healthPool ??= new Pool({\n  connectionString: process.env.DATABASE_URL,\n  max: 1,\n  connectionTimeoutMillis: TIMEOUT_MS,\n}));\n",
+            "\n// A small pool of its own, so a saturated app pool cannot fail the probe.\nconst globalForPool = globalThis as unknown as { healthPool?: Pool };\nconst pool = (globalForPool.healthPool ??= new Pool({\n  connectionString: process.env.DATABASE_URL,\n  max: 1,\n  connectionTimeoutMillis: TIMEOUT_MS,\n  // A query that hangs fails, and its client leaves the pool: one hung\n  // connection must not hold the only slot for good.\n  query_timeout: TIMEOUT_MS,\n}));\n",
         );
         checks.push(("database", "() => pool.query(\"SELECT 1\")".to_string()));
     } else if p.has_dependency("mongoose") {

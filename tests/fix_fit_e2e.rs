@@ -1,0 +1,521 @@
+//! The health probes `seaworthy fix` writes for Express and Django apps,
+//! run against a real PostgreSQL (issue 15: "the app's real database/cache
+//! configuration in Express and Django health checks, per-check timeouts
+//! that cannot wedge").
+//!
+//! Each fixture app connects the way real ones do, not the way the
+//! generator used to assume: `DB_HOST`/`DB_USER`/… variables instead of
+//! `DATABASE_URL`, Redis switched off by the app's own setting. The app
+//! reaches PostgreSQL through a proxy of the test's own that can hang: while
+//! it hangs, every connection opened through it is stuck for good (as
+//! behind a dropped network path), so a check that waits on one without
+//! its own timeout never returns. Readiness must be 503 during the hang and
+//! 200 again once new connections go through, whatever the stuck ones do.
+//!
+//! Gated by SEAWORTHY_E2E (PostgreSQL, Redis, npm and the venv's Django
+//! from `.ci/e2e-setup.sh`).
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+mod common;
+use common::{copy_of, e2e, require_env, require_tool};
+
+/// Host, port, user, password, database of `SEAWORTHY_PG_URL`.
+struct Pg {
+    host: String,
+    port: u16,
+    user: String,
+    password: String,
+    database: String,
+}
+
+fn pg() -> Pg {
+    let url = require_env("SEAWORTHY_PG_URL");
+    let rest = url
+        .split_once("://")
+        .map(|(_, r)| r)
+        .expect("SEAWORTHY_PG_URL is a URL");
+    let (auth, location) = rest.split_once('@').expect("user:password@host");
+    let (user, password) = auth.split_once(':').unwrap_or((auth, ""));
+    let (hostport, database) = location.split_once('/').unwrap_or((location, "postgres"));
+    let (host, port) = hostport.split_once(':').unwrap_or((hostport, "5432"));
+    Pg {
+        host: host.to_string(),
+        port: port.parse().expect("port"),
+        user: user.to_string(),
+        password: password.to_string(),
+        database: database.split('?').next().unwrap_or("postgres").to_string(),
+    }
+}
+
+/// A TCP proxy to PostgreSQL that can hang: while `hung`, every connection
+/// open or opened through it stops carrying bytes, and stays stuck for
+/// the life of the proxy.
+struct HangingProxy {
+    port: u16,
+    hung: Arc<AtomicBool>,
+    stop: Arc<AtomicBool>,
+}
+
+impl HangingProxy {
+    fn start(upstream: (String, u16)) -> HangingProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        listener.set_nonblocking(true).expect("nonblocking");
+        let hung = Arc::new(AtomicBool::new(false));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (h, s) = (hung.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !s.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((client, _)) => {
+                        let (h, s, up) = (h.clone(), s.clone(), upstream.clone());
+                        std::thread::spawn(move || relay(client, up, h, s));
+                    }
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                        std::thread::sleep(Duration::from_millis(10))
+                    }
+                    Err(_) => break,
+                }
+            }
+        });
+        HangingProxy { port, hung, stop }
+    }
+
+    fn hang(&self) {
+        self.hung.store(true, Ordering::SeqCst);
+    }
+
+    /// New connections go through again; the stuck ones stay stuck.
+    fn resume(&self) {
+        self.hung.store(false, Ordering::SeqCst);
+    }
+}
+
+impl Drop for HangingProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+fn relay(client: TcpStream, upstream: (String, u16), hung: Arc<AtomicBool>, stop: Arc<AtomicBool>) {
+    let stuck = Arc::new(AtomicBool::new(hung.load(Ordering::SeqCst)));
+    let _ = client.set_nonblocking(false);
+    let server = if stuck.load(Ordering::SeqCst) {
+        None
+    } else {
+        TcpStream::connect((upstream.0.as_str(), upstream.1)).ok()
+    };
+    let Some(server) = server else {
+        // Accepted, never answered: held open until the proxy stops.
+        while !stop.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        drop(client);
+        return;
+    };
+    let pump = |mut from: TcpStream, mut to: TcpStream| {
+        let (hung, stop, stuck) = (hung.clone(), stop.clone(), stuck.clone());
+        std::thread::spawn(move || {
+            let _ = from.set_read_timeout(Some(Duration::from_millis(50)));
+            let mut buf = [0u8; 16384];
+            while !stop.load(Ordering::SeqCst) {
+                if hung.load(Ordering::SeqCst) {
+                    stuck.store(true, Ordering::SeqCst);
+                }
+                if stuck.load(Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(50));
+                    continue;
+                }
+                match from.read(&mut buf) {
+                    Ok(0) => {
+                        let _ = to.shutdown(Shutdown::Write);
+                        return;
+                    }
+                    Ok(n) => {
+                        if hung.load(Ordering::SeqCst) {
+                            stuck.store(true, Ordering::SeqCst);
+                            continue;
+                        }
+                        if to.write_all(&buf[..n]).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                    Err(_) => return,
+                }
+            }
+        })
+    };
+    let a = pump(
+        client.try_clone().expect("clone"),
+        server.try_clone().expect("clone"),
+    );
+    let b = pump(server, client);
+    let _ = a.join();
+    let _ = b.join();
+}
+
+struct Server {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(dir: &Path, program: &str, args: &[&str], envs: &[(&str, String)]) -> Server {
+        let log = dir.join("server.log");
+        let out = std::fs::File::create(&log).expect("log");
+        let child = Command::new(program)
+            .args(args)
+            .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
+            .current_dir(dir)
+            .stdout(out.try_clone().expect("log"))
+            .stderr(out)
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{program} could not start: {e}"));
+        Server { child, log }
+    }
+
+    fn output(&self) -> String {
+        format!(
+            "--- server output ---\n{}",
+            std::fs::read_to_string(&self.log).unwrap_or_default()
+        )
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A plain HTTP/1.1 GET by IP: (status, body, seconds taken).
+fn get(port: u16, path: &str) -> Result<(u16, String, f64), String> {
+    let started = Instant::now();
+    let mut stream =
+        TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("connect: {e}"))?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .map_err(|e| e.to_string())?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| format!("send: {e}"))?;
+    let mut raw = Vec::new();
+    stream
+        .read_to_end(&mut raw)
+        .map_err(|e| format!("read after {} bytes: {e}", raw.len()))?;
+    let response = String::from_utf8_lossy(&raw).into_owned();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("no status line in {response:?}"))?;
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    Ok((status, body, started.elapsed().as_secs_f64()))
+}
+
+/// Polls `path` until it answers `status`; the last answer otherwise.
+fn wait_status(port: u16, path: &str, status: u16, limit: Duration) -> Result<String, String> {
+    let started = Instant::now();
+    let mut last = String::from("no answer");
+    while started.elapsed() < limit {
+        match get(port, path) {
+            Ok((s, body, _)) if s == status => return Ok(body),
+            Ok((s, body, _)) => last = format!("{s} {body}"),
+            Err(e) => last = e,
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    Err(last)
+}
+
+fn fix(root: &Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_seaworthy"))
+        .args(["fix", "--allow-no-vcs"])
+        .arg(root)
+        .output()
+        .expect("seaworthy runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn db_vars(proxy: &HangingProxy, pg: &Pg) -> Vec<(&'static str, String)> {
+    vec![
+        ("DB_HOST", "127.0.0.1".to_string()),
+        ("DB_PORT", proxy.port.to_string()),
+        ("DB_USER", pg.user.clone()),
+        ("DB_PASSWORD", pg.password.clone()),
+        ("DB_NAME", pg.database.clone()),
+    ]
+}
+
+/// Readiness during a hang (503, each within the check timeout and more
+/// probes than any pool has threads), then 200 once the proxy carries new
+/// connections again; liveness 200 throughout.
+fn hang_and_recover(port: u16, ready: &str, live: &str, proxy: &HangingProxy, server: &Server) {
+    proxy.hang();
+    for probe in 0..6 {
+        let (status, body, secs) =
+            get(port, ready).unwrap_or_else(|e| panic!("{e}\n{}", server.output()));
+        assert_eq!(
+            status,
+            503,
+            "probe {probe} during the hang: {body}\n{}",
+            server.output()
+        );
+        assert!(body.contains("database"), "names the database: {body}");
+        assert!(secs < 5.0, "probe {probe} answered in {secs:.1} s: {body}");
+        let (status, _, _) = get(port, live).expect("liveness");
+        assert_eq!(status, 200, "liveness stays 200 during the hang");
+    }
+    proxy.resume();
+    if let Err(last) = wait_status(port, ready, 200, Duration::from_secs(20)) {
+        panic!(
+            "readiness never recovered after the hang (the checks are wedged): {last}\n{}",
+            server.output()
+        );
+    }
+}
+
+#[test]
+fn express_health_uses_the_apps_knex_and_redis_modules_and_recovers_from_a_hang() {
+    if !e2e("express_health_uses_the_apps_knex_and_redis_modules_and_recovers_from_a_hang") {
+        return;
+    }
+    let npm = require_tool("npm");
+    let pg = pg();
+    let (_dir, root) = copy_of("tests/fix_fixtures/express-knex-db-vars");
+    fix(&root);
+    let health = std::fs::read_to_string(root.join("server/health.js")).expect("health module");
+    assert!(
+        health.contains("const appDb = () => require(\"./knex\");"),
+        "{health}"
+    );
+    assert!(
+        health.contains("const appRedis = () => require(\"./redis\").client;"),
+        "{health}"
+    );
+    assert!(
+        !health.contains("DATABASE_URL") && !health.contains("REDIS_URL"),
+        "{health}"
+    );
+    let (out, _) = common::run(
+        Command::new(&npm)
+            .args(["ci", "--no-audit", "--no-fund", "--omit=dev"])
+            .current_dir(&root),
+    );
+    assert!(out.status.success(), "npm ci");
+    let proxy = HangingProxy::start((pg.host.clone(), pg.port));
+
+    // Redis off in the app's settings: readiness follows the database only.
+    let port = free_port();
+    let mut env = db_vars(&proxy, &pg);
+    env.push(("PORT", port.to_string()));
+    let server = Server::start(&root, "node", &["server/server.js"], &env);
+    let body = wait_status(port, "/health/ready", 200, Duration::from_secs(30))
+        .unwrap_or_else(|last| panic!("readiness with Redis off: {last}\n{}", server.output()));
+    assert!(body.contains("\"database\":{\"status\":\"pass\""), "{body}");
+    hang_and_recover(port, "/health/ready", "/health/live", &proxy, &server);
+    drop(server);
+
+    // Redis on, where nothing listens: 503 naming redis; on, with the
+    // e2e Redis: 200.
+    let dead = free_port();
+    let port = free_port();
+    let mut env = db_vars(&proxy, &pg);
+    env.extend([
+        ("PORT", port.to_string()),
+        ("REDIS_ENABLED", "true".to_string()),
+        ("REDIS_PORT", dead.to_string()),
+    ]);
+    let server = Server::start(&root, "node", &["server/server.js"], &env);
+    let body = wait_status(port, "/health/ready", 503, Duration::from_secs(30))
+        .unwrap_or_else(|last| panic!("readiness with Redis down: {last}\n{}", server.output()));
+    assert!(body.contains("\"failing\":[\"redis\"]"), "{body}");
+    drop(server);
+    let redis_port = require_env("SEAWORTHY_REDIS_URL")
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.trim_end_matches('/').parse::<u16>().ok())
+        .expect("SEAWORTHY_REDIS_URL has a port");
+    let port = free_port();
+    let mut env = db_vars(&proxy, &pg);
+    env.extend([
+        ("PORT", port.to_string()),
+        ("REDIS_ENABLED", "true".to_string()),
+        ("REDIS_PORT", redis_port.to_string()),
+    ]);
+    let server = Server::start(&root, "node", &["server/server.js"], &env);
+    let body = wait_status(port, "/health/ready", 200, Duration::from_secs(30))
+        .unwrap_or_else(|last| panic!("readiness with Redis up: {last}\n{}", server.output()));
+    assert!(body.contains("\"redis\":{\"status\":\"pass\""), "{body}");
+}
+
+#[test]
+fn express_health_connects_with_the_apps_db_variables_and_its_pool_cannot_wedge() {
+    if !e2e("express_health_connects_with_the_apps_db_variables_and_its_pool_cannot_wedge") {
+        return;
+    }
+    let npm = require_tool("npm");
+    let pg = pg();
+    let (_dir, root) = copy_of("tests/fix_fixtures/express-pg-db-vars");
+    fix(&root);
+    let health = std::fs::read_to_string(root.join("health.js")).expect("health module");
+    assert!(health.contains("host: process.env.DB_HOST,"), "{health}");
+    assert!(health.contains("query_timeout: TIMEOUT_MS"), "{health}");
+    let (out, _) = common::run(
+        Command::new(&npm)
+            .args(["ci", "--no-audit", "--no-fund", "--omit=dev"])
+            .current_dir(&root),
+    );
+    assert!(out.status.success(), "npm ci");
+    let proxy = HangingProxy::start((pg.host.clone(), pg.port));
+    let port = free_port();
+    let mut env = db_vars(&proxy, &pg);
+    env.push(("PORT", port.to_string()));
+    let server = Server::start(&root, "node", &["index.js"], &env);
+    wait_status(port, "/health/ready", 200, Duration::from_secs(30))
+        .unwrap_or_else(|last| panic!("readiness: {last}\n{}", server.output()));
+    hang_and_recover(port, "/health/ready", "/health/live", &proxy, &server);
+}
+
+#[test]
+fn django_readiness_uses_the_settings_and_recovers_after_a_database_hang() {
+    if !e2e("django_readiness_uses_the_settings_and_recovers_after_a_database_hang") {
+        return;
+    }
+    let python = require_env("SEAWORTHY_PYTHON");
+    let pg = pg();
+    let (_dir, root) = copy_of("tests/fix_fixtures/django-db-vars");
+    fix(&root);
+    let settings = std::fs::read_to_string(root.join("shop/settings.py")).expect("settings");
+    assert!(
+        settings.contains("\"shop.health.HealthCheckMiddleware\""),
+        "{settings}"
+    );
+    let proxy = HangingProxy::start((pg.host.clone(), pg.port));
+    let port = free_port();
+    let env = db_vars(&proxy, &pg);
+    let addr = format!("127.0.0.1:{port}");
+    let server = Server::start(
+        &root,
+        &python,
+        &["manage.py", "runserver", "--noreload", &addr],
+        &env,
+    );
+    // By IP, over HTTP, with ALLOWED_HOSTS and SECURE_SSL_REDIRECT set: the
+    // middleware answers first.
+    let body = wait_status(port, "/health/ready", 200, Duration::from_secs(30))
+        .unwrap_or_else(|last| panic!("readiness: {last}\n{}", server.output()));
+    assert!(
+        body.contains("\"database\": {\"status\": \"pass\"}"),
+        "{body}"
+    );
+    // The redis package is installed but the cache is local: no Redis check.
+    assert!(!body.contains("redis"), "{body}");
+    hang_and_recover(port, "/health/ready", "/health/live", &proxy, &server);
+}
+
+/// psql against the e2e server, in database `db`: (success, output).
+fn psql(pg: &Pg, db: &str, sql: &str) -> (bool, String) {
+    let out = Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", &pg.host, "-p"])
+        .arg(pg.port.to_string())
+        .args(["-U", &pg.user, "-d", db, "-c", sql])
+        .env("PGPASSWORD", &pg.password)
+        .output()
+        .expect("psql runs");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn the_carried_sqlite_index_applies_on_postgresql_and_keeps_its_rule() {
+    if !e2e("the_carried_sqlite_index_applies_on_postgresql_and_keeps_its_rule") {
+        return;
+    }
+    require_tool("psql");
+    let pg = pg();
+    let (_dir, root) = copy_of("tests/fix_fixtures/next-sqlite-handwritten-sql");
+    let out = Command::new(env!("CARGO_BIN_EXE_seaworthy"))
+        .args([
+            "fix",
+            "--allow-no-vcs",
+            "--unsafe",
+            "--rule",
+            "sqlite-in-production",
+        ])
+        .arg(&root)
+        .output()
+        .expect("seaworthy runs");
+    assert!(out.status.success());
+    let carried =
+        std::fs::read_to_string(root.join("prisma/migrations/1_sqlite_handwritten/migration.sql"))
+            .expect("carried SQL");
+    let db = common::unique("carried").replace('-', "_");
+    let (ok, log) = psql(&pg, &pg.database, &format!("CREATE DATABASE {db}"));
+    assert!(ok, "{log}");
+    // The table as the PostgreSQL baseline creates it from the schema.
+    let (ok, log) = psql(
+        &pg,
+        &db,
+        "CREATE TABLE \"User\" (\"id\" SERIAL PRIMARY KEY, \"email\" TEXT NOT NULL, \"deletedAt\" TIMESTAMP(3))",
+    );
+    assert!(ok, "{log}");
+    let (ok, log) = psql(&pg, &db, &carried);
+    assert!(
+        ok,
+        "the carried SQL applies on PostgreSQL:\n{carried}\n{log}"
+    );
+    let (ok, log) = psql(&pg, &db, &carried);
+    assert!(
+        ok,
+        "and again (IF NOT EXISTS, a pgloader-loaded database):\n{log}"
+    );
+    // The rule the app relies on: one live account per email.
+    let (ok, log) = psql(
+        &pg,
+        &db,
+        "INSERT INTO \"User\" (\"email\", \"deletedAt\") VALUES ('a@example.com', now()), ('a@example.com', now()), ('a@example.com', NULL)",
+    );
+    assert!(ok, "deleted rows may share the email: {log}");
+    let (ok, log) = psql(
+        &pg,
+        &db,
+        "INSERT INTO \"User\" (\"email\") VALUES ('a@example.com')",
+    );
+    assert!(!ok && log.contains("User_email_live_key"), "{log}");
+    let _ = psql(&pg, &pg.database, &format!("DROP DATABASE {db}"));
+}

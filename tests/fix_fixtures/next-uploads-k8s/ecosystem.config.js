@@ -1,0 +1,3 @@
+module.exports = {
+  apps: [{ name: "gallery", script: "npm", args: "start", env: { PORT: 3000 } }],
+};

@@ -61,7 +61,7 @@ pub fn migrate_command(p: &Profile, b: &Builder) -> Option<Vec<String>> {
 /// It goes on the "retire" list with the deployment scripts.
 pub fn host_runtime_file(rel: &str, read: impl FnOnce() -> Option<String>) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
-    if crate::apps::is_non_product_path(rel) || rel.starts_with("node_modules/") {
+    if crate::roles::path::is_non_product_path(rel) || rel.starts_with("node_modules/") {
         return false;
     }
     let pm2 = name.starts_with("ecosystem.config.")

@@ -242,7 +242,7 @@ pub fn writable_paths(p: &Profile, b: &Builder) -> Vec<Writable> {
             _ if [".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx"]
                 .iter()
                 .any(|e| file.ends_with(e))
-                && !crate::apps::is_test_file(file) =>
+                && !crate::roles::path::is_test_file(file) =>
             {
                 js_paths(file, &p.dir, &text)
             }

@@ -345,6 +345,11 @@ fn fixed_example_builds_and_its_readiness_follows_redis() {
         .filter(|f| !health_only(&found).contains(f))
         .collect();
     eprintln!("live findings besides health: {baseline:?}");
+    // The fix set `poweredByHeader: false`: Next.js does not announce itself.
+    assert!(
+        !baseline.iter().any(|f| f.0 == "probe-version-header"),
+        "{baseline:#?}"
+    );
 
     // Redis stops: readiness must fail, name redis, and answer in time.
     drop(redis.take());

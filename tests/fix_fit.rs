@@ -205,7 +205,9 @@ fn the_config_next_loads_gets_standalone_and_dist_dir_is_respected() {
     fix_converges(&root);
     let js = read(&root, "next.config.js");
     assert!(
-        js.contains("module.exports = {\n  output: \"standalone\",\n  distDir: \"build\","),
+        js.contains(
+            "module.exports = {\n  output: \"standalone\",\n  poweredByHeader: false,\n  distDir: \"build\","
+        ),
         "{js}"
     );
     assert_eq!(mjs, read(&root, "next.config.mjs"), "Next ignores the .mjs");

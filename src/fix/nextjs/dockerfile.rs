@@ -38,27 +38,39 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
     };
     match b.read(&config_rel) {
         Some(text) => {
-            if config::has_key(&text, "output") {
-                if !text.contains("standalone") {
-                    return Err(format!(
-                        "{config_rel} sets `output` to something other than \"standalone\"; the Dockerfile needs the standalone server"
-                    ));
+            let mut edited = text.clone();
+            let has_output = config::has_key(&text, "output");
+            if has_output && !text.contains("standalone") {
+                return Err(format!(
+                    "{config_rel} sets `output` to something other than \"standalone\"; the Dockerfile needs the standalone server"
+                ));
+            }
+            // The image serves the internet directly: Next.js announces
+            // itself in `X-Powered-By` unless told not to (the probe
+            // reports the header). A project that set it keeps its choice.
+            // (Added first: each property goes in first, so `output` leads.)
+            if !config::has_key(&edited, "poweredByHeader") {
+                if let Ok(with) = config::add_property(&edited, "poweredByHeader: false,") {
+                    edited = with;
                 }
-            } else {
-                let edited = config::add_property(&text, "output: \"standalone\",").map_err(
+            }
+            if !has_output {
+                edited = config::add_property(&edited, "output: \"standalone\",").map_err(
                     |why| {
                         format!(
                             "{config_rel} is too complex to edit safely ({why}); add `output: \"standalone\"` to it by hand and run `seaworthy fix` again"
                         )
                     },
                 )?;
+            }
+            if edited != text {
                 b.modify(&config_rel, edited);
             }
         }
         None => {
             b.create(
                 &config_rel,
-                "/** @type {import('next').NextConfig} */\nconst nextConfig = {\n  output: \"standalone\",\n};\n\nmodule.exports = nextConfig;\n".to_string(),
+                "/** @type {import('next').NextConfig} */\nconst nextConfig = {\n  output: \"standalone\",\n  poweredByHeader: false,\n};\n\nmodule.exports = nextConfig;\n".to_string(),
                 false,
             );
         }

@@ -26,6 +26,7 @@ const UNSAFE: &[&str] = &[
     "dockerfile-runs-as-root",
     "backup-script-without-pipefail",
     "committed-env-file",
+    "terraform-no-remote-backend",
 ];
 
 fn seaworthy(root: &Path, args: &[&str]) -> (i32, String, String) {
@@ -176,6 +177,8 @@ volumes:
     assert!(read(&root, "scripts/backup.sh").starts_with("#!/usr/bin/env bash\nset -euo pipefail\n# Nightly dump"));
     assert!(read(&root, ".gitignore").contains("\n/.env.production\n"));
     assert!(root.join(".env.production").exists(), "the file on disk stays");
+    let backend = read(&root, "infra/backend.tf");
+    assert!(backend.contains("terraform {\n  backend \"s3\" {\n    encrypt      = true\n    use_lockfile = true\n  }\n}\n"), "{backend}");
     assert!(out.contains("cannot rewrite history") || out.contains("does not rewrite history"), "{out}");
 
     let after = reported(&root);

@@ -19,6 +19,7 @@ pub mod dockerignore;
 pub mod env_drift;
 pub mod env_example;
 pub mod lines;
+pub mod terraform_backend;
 
 use crate::finding::Finding;
 use crate::rules::RepoContext;
@@ -83,6 +84,13 @@ pub static REMEDIES: &[Remedy] = &[
             "it removes the file from the repository (the copy on disk stays) and cannot rewrite history: the values stay in every earlier commit",
         ),
         plan: committed_env::plan,
+    },
+    Remedy {
+        rule: "terraform-no-remote-backend",
+        unsafe_because: Some(
+            "the next `terraform init` moves the state to the bucket, which must exist first, with values only you know",
+        ),
+        plan: terraform_backend::plan,
     },
 ];
 

@@ -27,6 +27,8 @@ const UNSAFE: &[&str] = &[
     "backup-script-without-pipefail",
     "committed-env-file",
     "terraform-no-remote-backend",
+    "k8s-missing-resources",
+    "k8s-not-run-as-non-root",
 ];
 
 fn seaworthy(root: &Path, args: &[&str]) -> (i32, String, String) {
@@ -191,6 +193,10 @@ volumes:
 
     let problems = validate::compose(&root.join("docker-compose.prod.yml"));
     assert!(problems.is_empty(), "compose schema: {problems:#?}");
+    let manifest = read(&root, "k8s/api.yaml");
+    assert!(manifest.contains("              port: 3000\n          resources:\n            requests:\n              cpu: 100m\n              memory: 256Mi\n            limits:\n              memory: 512Mi\n          securityContext:\n            runAsNonRoot: true\n"), "{manifest}");
+    let problems = validate::kubernetes_manifest(&root.join("k8s/api.yaml"));
+    assert!(problems.is_empty(), "Kubernetes schema: {problems:#?}");
     if e2e("catalog fixes: hadolint and shellcheck") {
         require_tool("hadolint");
         require_tool("shellcheck");

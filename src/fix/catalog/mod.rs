@@ -18,6 +18,7 @@ pub mod dockerfile_user;
 pub mod dockerignore;
 pub mod env_drift;
 pub mod env_example;
+pub mod k8s_container;
 pub mod lines;
 pub mod terraform_backend;
 
@@ -84,6 +85,20 @@ pub static REMEDIES: &[Remedy] = &[
             "it removes the file from the repository (the copy on disk stays) and cannot rewrite history: the values stay in every earlier commit",
         ),
         plan: committed_env::plan,
+    },
+    Remedy {
+        rule: "k8s-missing-resources",
+        unsafe_because: Some(
+            "the requests and memory limit are a starting point, not measured: a container that needs more than 512Mi is OOM-killed",
+        ),
+        plan: k8s_container::plan_resources,
+    },
+    Remedy {
+        rule: "k8s-not-run-as-non-root",
+        unsafe_because: Some(
+            "a container whose image runs as root, or as a user name rather than a uid, no longer starts",
+        ),
+        plan: k8s_container::plan_security,
     },
     Remedy {
         rule: "terraform-no-remote-backend",

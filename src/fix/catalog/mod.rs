@@ -210,3 +210,26 @@ pub(crate) fn dockerfile_anchors(text: &str) -> Vec<(String, u32)> {
     }
     out
 }
+
+/// How `seaworthy rules` and the rule docs describe a rule's fix: `no`,
+/// `safe` (applied by `seaworthy fix`), `unsafe` (only with `--unsafe`),
+/// or `safe/unsafe` when it depends on the project.
+pub fn fix_kind(rule: &str, fixable: bool) -> &'static str {
+    if !fixable {
+        return "no";
+    }
+    if let Some(r) = remedy(rule) {
+        return if r.unsafe_because.is_some() {
+            "unsafe"
+        } else {
+            "safe"
+        };
+    }
+    match rule {
+        // Moves the app's data to another database.
+        "sqlite-in-production" => "unsafe",
+        // Safe when it adds a job; unsafe when it changes an existing script.
+        "backups-not-offsite" => "safe/unsafe",
+        _ => "safe",
+    }
+}

@@ -103,6 +103,10 @@ pub fn healthcheck_test(image: &str) -> Option<String> {
         "Elasticsearch" | "OpenSearch" => {
             "[\"CMD-SHELL\", \"curl -fs http://127.0.0.1:9200/_cluster/health\"]".to_string()
         }
+        // The image is Alpine-based: BusyBox wget, no curl.
+        "Meilisearch" => {
+            "[\"CMD\", \"wget\", \"-q\", \"--spider\", \"http://127.0.0.1:7700/health\"]".to_string()
+        }
         "CockroachDB" => {
             "[\"CMD\", \"curl\", \"-fs\", \"http://127.0.0.1:8080/health?ready=1\"]".to_string()
         }

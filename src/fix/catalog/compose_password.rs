@@ -72,11 +72,26 @@ pub fn fix_text(text: &str, cited: &[u32]) -> Result<(String, Vec<String>), Stri
         let comment = &line[code.len()..];
         let (old, new, var) = if value.contains('$') {
             // `${NAME:-default}`: the default goes, the variable stays.
-            let (_, interpolations) = resolve_unset(value);
+            let (unset, interpolations) = resolve_unset(value);
+            // The variable whose default is the password (the rule's
+            // choice): `${POSTGRES_PASSWORD:-password}` inside a URL's
+            // default, not the URL's own variable.
+            let password = unset.as_deref().and_then(|u| {
+                if is_password_key(&entry.key) {
+                    Some(u.trim())
+                } else {
+                    url_password(u)
+                }
+            });
             let Some(i) = interpolations
                 .iter()
-                .rev()
-                .find(|i| i.default.as_deref().is_some_and(|d| !d.trim().is_empty()))
+                .find(|i| password.is_some() && i.default.as_deref().map(str::trim) == password)
+                .or_else(|| {
+                    interpolations
+                        .iter()
+                        .rev()
+                        .find(|i| i.default.as_deref().is_some_and(|d| !d.trim().is_empty()))
+                })
             else {
                 continue;
             };
@@ -174,6 +189,14 @@ mod tests {
             "services:\n  app:\n    build: .\n    environment:\n      - DATABASE_URL=postgres://app:${POSTGRES_PASSWORD:?}@db:5432/app\n      - REDIS_PASSWORD=${REDIS_PASSWORD:?} # cache\n  db:\n    image: postgres:17\n    environment:\n      POSTGRES_USER: app\n      POSTGRES_PASSWORD: \"${POSTGRES_PASSWORD:?}\"\n"
         );
         assert_eq!(vars, ["REDIS_PASSWORD", "POSTGRES_PASSWORD"]);
+    }
+
+    #[test]
+    fn a_password_defaulted_inside_a_url_default_loses_its_default() {
+        let text = "services:\n  web:\n    image: ghcr.io/acme/web:latest\n    environment:\n      DATABASE_URL: ${DATABASE_URL:-postgresql://${POSTGRES_USER:-postgres}:${POSTGRES_PASSWORD:-password}@db:5432/app}\n";
+        let (out, vars) = fix_text(text, &[5]).expect("fixed");
+        assert!(out.contains("DATABASE_URL: ${DATABASE_URL:-postgresql://${POSTGRES_USER:-postgres}:${POSTGRES_PASSWORD:?}@db:5432/app}\n"), "{out}");
+        assert_eq!(vars, ["POSTGRES_PASSWORD"]);
     }
 
     #[test]

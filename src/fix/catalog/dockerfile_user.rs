@@ -161,7 +161,15 @@ pub fn fix_text(text: &str, cited_line: u32) -> Result<Fixed, String> {
             (i.keyword == "COPY" || i.keyword == "ADD") && i.flag("chown").is_none() && i.heredocs.is_empty()
         }) {
             let (_, dest) = copy_parts(inst);
-            if dest.is_empty() {
+            // Only the app's folder is the user's: a binary copied to
+            // /usr/local/bin stays root's, so the process cannot rewrite it.
+            let in_app = !dest.is_empty()
+                && (!dest.starts_with('/')
+                    || workdir.as_deref().is_some_and(|w| {
+                        let w = w.trim_end_matches('/');
+                        !w.is_empty() && (dest.trim_end_matches('/') == w || dest.starts_with(&format!("{w}/")))
+                    }));
+            if !in_app {
                 continue;
             }
             let Some(l) = lines.line(inst.line) else { continue };
@@ -246,9 +254,10 @@ mod tests {
             fixed.text,
             "FROM golang:1.23 AS build\nRUN go build -o /out/app .\n\nFROM debian:12-slim\nWORKDIR /srv\nCOPY --chown=10001:10001 --from=build /out/app ./app\nRUN groupadd --system --gid 10001 app \\\n && useradd --system --no-log-init --uid 10001 --gid app --no-create-home app\nUSER 10001:10001\nEXPOSE 8080\nENTRYPOINT [\"./app\"]\n"
         );
-        let alpine = fix_text("FROM python:3.12-alpine\nCOPY app.py /app.py\nCMD [\"python\", \"/app.py\"]", 1)
+        let alpine = fix_text("FROM python:3.12-alpine\nCOPY app.py /usr/local/bin/app.py\nCMD [\"python\", \"/usr/local/bin/app.py\"]", 1)
             .expect("fixed");
         assert!(alpine.text.contains("adduser -S -D -H -u 10001 -G app app\nUSER 10001:10001\nCMD"), "{}", alpine.text);
+        assert!(alpine.text.contains("COPY app.py /usr/local/bin/app.py\n"), "a system path stays root's: {}", alpine.text);
         assert!(fix_text("FROM mcr.microsoft.com/java:8\nCMD x\n", 1).is_err());
     }
 }

@@ -81,7 +81,10 @@ fn the_fixture_has_every_catalog_finding() {
     let (_dir, root) = copy_of("tests/fix_fixtures/compose-stack");
     let found = reported(&root);
     for rule in SAFE.iter().chain(UNSAFE) {
-        assert!(found.iter().any(|r| r == rule), "{rule} not reported: {found:?}");
+        assert!(
+            found.iter().any(|r| r == rule),
+            "{rule} not reported: {found:?}"
+        );
     }
 }
 
@@ -115,7 +118,10 @@ fn each_fix_removes_its_finding_and_a_second_run_changes_nothing() {
     let (code, out, err) = seaworthy(&root, &fix_args(true, &[]));
     assert_eq!(code, 0, "{out}\n{err}");
     for rule in SAFE.iter().chain(UNSAFE) {
-        assert!(out.contains(&format!("gone: {rule}")), "{rule} not gone:\n{out}");
+        assert!(
+            out.contains(&format!("gone: {rule}")),
+            "{rule} not gone:\n{out}"
+        );
     }
     assert!(!out.contains("still there"), "{out}");
     assert!(!out.contains("   new: "), "{out}");
@@ -169,23 +175,46 @@ volumes:
         "FROM node:22-slim\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci --omit=dev\nCOPY . .\nRUN chown -R 1000:1000 /app\nUSER 1000:1000\nEXPOSE 3000\n# The API\nCMD [\"node\", \"server.js\"]\n"
     );
     let ignore = read(&root, ".dockerignore");
-    for line in [".git\n", "**/node_modules\n", "**/.env\n", "**/.env.*\n", "!**/.env.example\n", "!.env.production\n"] {
+    for line in [
+        ".git\n",
+        "**/node_modules\n",
+        "**/.env\n",
+        "**/.env.*\n",
+        "!**/.env.example\n",
+        "!.env.production\n",
+    ] {
         assert!(ignore.contains(line), "{line:?} missing:\n{ignore}");
     }
     let example = read(&root, ".env.example");
-    assert!(example.starts_with("# The ledger's PostgreSQL and Redis\nDATABASE_URL="), "kept: {example}");
-    assert!(example.contains("# required: read at server.js:7\nLEDGER_WEBHOOK_SECRET=\n"), "{example}");
+    assert!(
+        example.starts_with("# The ledger's PostgreSQL and Redis\nDATABASE_URL="),
+        "kept: {example}"
+    );
+    assert!(
+        example.contains("# required: read at server.js:7\nLEDGER_WEBHOOK_SECRET=\n"),
+        "{example}"
+    );
     assert!(example.contains("\nPOSTGRES_PASSWORD=\n"), "{example}");
-    assert!(read(&root, "scripts/backup.sh").starts_with("#!/usr/bin/env bash\nset -euo pipefail\n# Nightly dump"));
+    assert!(read(&root, "scripts/backup.sh")
+        .starts_with("#!/usr/bin/env bash\nset -euo pipefail\n# Nightly dump"));
     assert!(read(&root, ".gitignore").contains("\n/.env.production\n"));
-    assert!(root.join(".env.production").exists(), "the file on disk stays");
+    assert!(
+        root.join(".env.production").exists(),
+        "the file on disk stays"
+    );
     let backend = read(&root, "infra/backend.tf");
     assert!(backend.contains("terraform {\n  backend \"s3\" {\n    encrypt      = true\n    use_lockfile = true\n  }\n}\n"), "{backend}");
-    assert!(out.contains("cannot rewrite history") || out.contains("does not rewrite history"), "{out}");
+    assert!(
+        out.contains("cannot rewrite history") || out.contains("does not rewrite history"),
+        "{out}"
+    );
 
     let after = reported(&root);
     for rule in SAFE.iter().chain(UNSAFE) {
-        assert!(!after.iter().any(|r| r == rule), "{rule} still reported: {after:?}");
+        assert!(
+            !after.iter().any(|r| r == rule),
+            "{rule} still reported: {after:?}"
+        );
     }
     let (code, again, _) = seaworthy(&root, &fix_args(true, &[]));
     assert_eq!(code, 0);
@@ -200,8 +229,14 @@ volumes:
     if e2e("catalog fixes: hadolint and shellcheck") {
         require_tool("hadolint");
         require_tool("shellcheck");
-        assert_eq!(validate::hadolint(&root.join("Dockerfile")), Vec::<String>::new());
-        assert_eq!(validate::shellcheck(&root.join("scripts/backup.sh")), Vec::<String>::new());
+        assert_eq!(
+            validate::hadolint(&root.join("Dockerfile")),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            validate::shellcheck(&root.join("scripts/backup.sh")),
+            Vec::<String>::new()
+        );
     }
 }
 
@@ -214,9 +249,86 @@ fn unsafe_fixes_wait_for_the_flag() {
         assert!(out.contains(&format!("gone: {rule}")), "{rule}:\n{out}");
     }
     for rule in UNSAFE {
-        assert!(!out.contains(&format!("gone: {rule}")), "{rule} applied without --unsafe:\n{out}");
+        assert!(
+            !out.contains(&format!("gone: {rule}")),
+            "{rule} applied without --unsafe:\n{out}"
+        );
     }
     assert!(out.contains("pass --unsafe"), "{out}");
     assert!(read(&root, "docker-compose.prod.yml").contains("POSTGRES_PASSWORD: k7Qw2vXp9s\n"));
     assert!(read(&root, "Dockerfile").find("USER").is_none());
+}
+
+fn git(root: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(root)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_tracked_env_file_is_ignored_and_its_untracking_named_not_claimed() {
+    let (_dir, root) = copy_of("tests/fix_fixtures/compose-stack");
+    git(&root, &["init", "-q"]);
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-qm", "init"]);
+    let args = ["fix", "--unsafe", "--rule", "committed-env-file"];
+    let (code, out, err) = seaworthy(&root, &args);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("git rm --cached -- .env.production"), "{out}");
+    assert!(
+        out.contains("still there: committed-env-file (.) — written but not in effect: git still tracks .env.production"),
+        "the re-check does not claim it fixed: {out}"
+    );
+    assert!(out.contains("does not rewrite history"), "{out}");
+    git(&root, &["rm", "-q", "--cached", "--", ".env.production"]);
+    git(&root, &["commit", "-qam", "untrack"]);
+    assert!(root.join(".env.production").exists());
+    assert!(!reported(&root).iter().any(|r| r == "committed-env-file"));
+    let (_, again, _) = seaworthy(&root, &args);
+    assert!(again.starts_with("nothing to fix"), "{again}");
+}
+
+#[test]
+fn an_existing_dockerignore_is_completed_and_its_choices_kept() {
+    let (_dir, root) = copy_of("tests/fix_fixtures/compose-stack");
+    // The project keeps its example out of the image on purpose, and the
+    // build stamps the version from git.
+    std::fs::write(root.join(".dockerignore"), "**/node_modules\n.env.example").expect("write");
+    let dockerfile = read(&root, "Dockerfile")
+        .replace("COPY . .\n", "COPY . .\nRUN git rev-parse HEAD > VERSION\n");
+    std::fs::write(root.join("Dockerfile"), dockerfile).expect("write");
+    let args = [
+        "fix",
+        "--allow-no-vcs",
+        "--rule",
+        "dockerfile-copy-without-dockerignore",
+    ];
+    let (code, out, err) = seaworthy(&root, &args);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let ignore = read(&root, ".dockerignore");
+    assert!(
+        ignore.starts_with("**/node_modules\n.env.example\n\n# added by seaworthy fix\n"),
+        "{ignore}"
+    );
+    assert!(ignore.contains("**/.env\n**/.env.*\n"), "{ignore}");
+    assert!(
+        !ignore.contains("!**/.env.example"),
+        "the project's exclusion stays: {ignore}"
+    );
+    assert!(
+        !ignore.contains("\n.git\n"),
+        "the build reads .git: {ignore}"
+    );
+    assert!(
+        out.contains("written but not in effect: the build runs git"),
+        "{out}"
+    );
 }

@@ -29,7 +29,9 @@ pub fn plan(_repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<(
             "{path} now runs with bash (`pipefail` is not a POSIX sh option): a job that starts it as `sh {path}` must start it as `bash {path}` or run it directly."
         ));
     }
-    b.manual("Alert on the backup job's exit status: the script now fails loudly when the dump fails.");
+    b.manual(
+        "Alert on the backup job's exit status: the script now fails loudly when the dump fails.",
+    );
     Ok(())
 }
 
@@ -92,7 +94,10 @@ mod tests {
         );
         let (out, moved) = fix_text("b.sh", "#!/bin/sh\npg_dump x | gzip > y\n").expect("fixed");
         assert!(moved);
-        assert!(out.starts_with("#!/usr/bin/env bash\nset -euo pipefail\n"), "{out}");
+        assert!(
+            out.starts_with("#!/usr/bin/env bash\nset -euo pipefail\n"),
+            "{out}"
+        );
         assert!(fix_text("backup.py", "#!/usr/bin/env python3\n").is_err());
         let (out, _) = fix_text("b.sh", "pg_dump x | gzip > y\n").expect("fixed");
         assert_eq!(out, "set -euo pipefail\npg_dump x | gzip > y\n");

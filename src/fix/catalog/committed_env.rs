@@ -27,15 +27,17 @@ pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<()
         );
         match current {
             Some(text) => {
-                let sep = if text.is_empty() || text.ends_with('\n') { "" } else { "\n" };
+                let sep = if text.is_empty() || text.ends_with('\n') {
+                    ""
+                } else {
+                    "\n"
+                };
                 b.modify(gitignore, format!("{text}{sep}{block}"));
             }
             None => b.create(gitignore, block, false),
         }
     }
-    let tracked = crate::facts::git_index::tracked_paths(&repo.index.root)
-        .iter()
-        .any(|p| *p == rel);
+    let tracked = crate::facts::git_index::tracked_paths(&repo.index.root).contains(&rel);
     if tracked {
         let command = format!("git rm --cached -- {}", shell_quote(&rel));
         b.next(command.clone());

@@ -81,31 +81,32 @@ pub fn healthcheck_test(image: &str) -> Option<String> {
         // Over TCP: without -h it can report ready while the init scripts
         // still run on the socket. `$$` keeps Compose from interpolating.
         "PostgreSQL" => {
-            "[\"CMD-SHELL\", \"pg_isready -h 127.0.0.1 -U $${POSTGRES_USER:-postgres}\"]".to_string()
+            "[\"CMD-SHELL\", \"pg_isready -h 127.0.0.1 -U $${POSTGRES_USER:-postgres}\"]"
+                .to_string()
         }
         // Exits 0 once the server answers, even when it refuses the
         // (absent) credentials.
         "MySQL" => "[\"CMD\", \"mysqladmin\", \"ping\", \"-h\", \"127.0.0.1\"]".to_string(),
         // MariaDB 11 images dropped the mysql* names; healthcheck.sh ships
         // in every maintained tag.
-        "MariaDB" => "[\"CMD\", \"healthcheck.sh\", \"--connect\", \"--innodb_initialized\"]".to_string(),
+        "MariaDB" => {
+            "[\"CMD\", \"healthcheck.sh\", \"--connect\", \"--innodb_initialized\"]".to_string()
+        }
         // mongosh replaced the legacy shell in the 6.0 images.
         "MongoDB" if major.is_some_and(|m| m < 6) => {
             "[\"CMD\", \"mongo\", \"--quiet\", \"--eval\", \"db.adminCommand('ping')\"]".to_string()
         }
-        "MongoDB" => {
-            "[\"CMD\", \"mongosh\", \"--quiet\", \"--eval\", \"db.adminCommand('ping')\"]".to_string()
-        }
+        "MongoDB" => "[\"CMD\", \"mongosh\", \"--quiet\", \"--eval\", \"db.adminCommand('ping')\"]"
+            .to_string(),
         "Redis" => "[\"CMD\", \"redis-cli\", \"ping\"]".to_string(),
-        "ClickHouse" => {
-            "[\"CMD\", \"clickhouse-client\", \"--query\", \"SELECT 1\"]".to_string()
-        }
+        "ClickHouse" => "[\"CMD\", \"clickhouse-client\", \"--query\", \"SELECT 1\"]".to_string(),
         "Elasticsearch" | "OpenSearch" => {
             "[\"CMD-SHELL\", \"curl -fs http://127.0.0.1:9200/_cluster/health\"]".to_string()
         }
         // The image is Alpine-based: BusyBox wget, no curl.
         "Meilisearch" => {
-            "[\"CMD\", \"wget\", \"-q\", \"--spider\", \"http://127.0.0.1:7700/health\"]".to_string()
+            "[\"CMD\", \"wget\", \"-q\", \"--spider\", \"http://127.0.0.1:7700/health\"]"
+                .to_string()
         }
         "CockroachDB" => {
             "[\"CMD\", \"curl\", \"-fs\", \"http://127.0.0.1:8080/health?ready=1\"]".to_string()
@@ -156,10 +157,12 @@ fn wait_for(
     edits: &mut LineEdits,
 ) -> Result<(), String> {
     let healthy = |name: &str| cited.iter().any(|d| d.service == name);
-    let list_form = service.details.depends_on.iter().any(|d| d.condition.is_none() && {
-        lines
-            .line(d.line)
-            .is_some_and(|l| l.trim_start().starts_with("- ") || l.contains('['))
+    let list_form = service.details.depends_on.iter().any(|d| {
+        d.condition.is_none() && {
+            lines
+                .line(d.line)
+                .is_some_and(|l| l.trim_start().starts_with("- ") || l.contains('['))
+        }
     });
     if list_form {
         let key_line = cited
@@ -177,7 +180,9 @@ fn wait_for(
         let base = indent(key);
         let step = lines
             .child_indent(service.line)
-            .map_or(2, |c| c.saturating_sub(indent(lines.line(service.line).unwrap_or_default())))
+            .map_or(2, |c| {
+                c.saturating_sub(indent(lines.line(service.line).unwrap_or_default()))
+            })
             .max(2);
         let entry_pad = " ".repeat(base + step);
         let cond_pad = " ".repeat(base + 2 * step);
@@ -273,9 +278,20 @@ mod tests {
     fn flow_lists_and_map_conditions() {
         let text = "services:\n  api:\n    image: ghcr.io/acme/api:1\n    depends_on: [mongo]\n  worker:\n    build: .\n    depends_on:\n      mongo:\n        condition: service_started\n  mongo:\n    image: mongo:5.0\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n";
         let out = fix_text(text, &[4, 9]).expect("fixed");
-        assert!(out.contains("    depends_on:\n      mongo:\n        condition: service_healthy\n  worker:"), "{out}");
-        assert!(out.contains("      mongo:\n        condition: service_healthy\n  mongo:"), "{out}");
-        assert!(!out.contains("mongosh"), "the existing healthcheck stays: {out}");
+        assert!(
+            out.contains(
+                "    depends_on:\n      mongo:\n        condition: service_healthy\n  worker:"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains("      mongo:\n        condition: service_healthy\n  mongo:"),
+            "{out}"
+        );
+        assert!(
+            !out.contains("mongosh"),
+            "the existing healthcheck stays: {out}"
+        );
         assert_eq!(
             healthcheck_test("mongo:5.0").as_deref(),
             Some("[\"CMD\", \"mongo\", \"--quiet\", \"--eval\", \"db.adminCommand('ping')\"]")

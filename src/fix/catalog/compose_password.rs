@@ -58,7 +58,12 @@ pub fn fix_text(text: &str, cited: &[u32]) -> Result<(String, Vec<String>), Stri
     let mut entries: Vec<(&str, &crate::facts::compose::EnvEntry)> = compose
         .services
         .iter()
-        .flat_map(|s| s.details.environment.iter().map(move |e| (s.name.as_str(), e)))
+        .flat_map(|s| {
+            s.details
+                .environment
+                .iter()
+                .map(move |e| (s.name.as_str(), e))
+        })
         .filter(|(_, e)| cited.contains(&e.line))
         .collect();
     // Password entries first: URLs reuse their names.
@@ -122,7 +127,10 @@ pub fn fix_text(text: &str, cited: &[u32]) -> Result<(String, Vec<String>), Stri
         } else {
             // A URL: only its password is replaced.
             let password = url_password(value).ok_or_else(|| {
-                format!("line {}: no literal password found in `{}`", entry.line, entry.key)
+                format!(
+                    "line {}: no literal password found in `{}`",
+                    entry.line, entry.key
+                )
             })?;
             let var = match by_value.iter().find(|(v, _)| v == password) {
                 Some((_, name)) => name.clone(),
@@ -136,11 +144,7 @@ pub fn fix_text(text: &str, cited: &[u32]) -> Result<(String, Vec<String>), Stri
                 }
             };
             by_value.push((password.to_string(), var.clone()));
-            (
-                format!(":{password}@"),
-                format!(":${{{var}:?}}@"),
-                var,
-            )
+            (format!(":{password}@"), format!(":${{{var}:?}}@"), var)
         };
         let Some(at) = code.rfind(old.as_str()) else {
             return Err(format!(
@@ -163,7 +167,13 @@ pub fn fix_text(text: &str, cited: &[u32]) -> Result<(String, Vec<String>), Stri
 fn env_name(service: &str) -> String {
     service
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -203,8 +213,14 @@ mod tests {
     fn two_different_passwords_under_one_name_get_two_variables() {
         let text = "services:\n  a:\n    image: mysql:8\n    environment:\n      MYSQL_PASSWORD: one\n  b:\n    image: mysql:8\n    environment:\n      MYSQL_PASSWORD: two\n";
         let (out, vars) = fix_text(text, &[5, 9]).expect("fixed");
-        assert!(out.contains("MYSQL_PASSWORD: ${MYSQL_PASSWORD:?}\n"), "{out}");
-        assert!(out.contains("MYSQL_PASSWORD: ${B_MYSQL_PASSWORD:?}\n"), "{out}");
+        assert!(
+            out.contains("MYSQL_PASSWORD: ${MYSQL_PASSWORD:?}\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("MYSQL_PASSWORD: ${B_MYSQL_PASSWORD:?}\n"),
+            "{out}"
+        );
         assert_eq!(vars, ["MYSQL_PASSWORD", "B_MYSQL_PASSWORD"]);
     }
 }

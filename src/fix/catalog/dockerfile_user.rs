@@ -98,9 +98,7 @@ fn user_source(image: &str) -> Option<UserSource> {
     if name == "alpine" || tag.contains("alpine") {
         return Some(UserSource::Alpine);
     }
-    DEBIAN_FAMILY
-        .contains(&name)
-        .then_some(UserSource::Debian)
+    DEBIAN_FAMILY.contains(&name).then_some(UserSource::Debian)
 }
 
 pub fn fix_text(text: &str, cited_line: u32) -> Result<Fixed, String> {
@@ -118,25 +116,35 @@ pub fn fix_text(text: &str, cited_line: u32) -> Result<Fixed, String> {
         format!("no known way to create a user on `{image}`: add a non-root USER by hand")
     })?;
     let (uid, name_note) = match source {
-        UserSource::Existing(uid, name) => (uid, format!("the base image's `{name}` user (uid {uid})")),
-        UserSource::Debian | UserSource::Alpine => {
-            (10001, "a system user `app` (uid 10001) created in the image".to_string())
+        UserSource::Existing(uid, name) => {
+            (uid, format!("the base image's `{name}` user (uid {uid})"))
         }
+        UserSource::Debian | UserSource::Alpine => (
+            10001,
+            "a system user `app` (uid 10001) created in the image".to_string(),
+        ),
         UserSource::Bare(uid) => (uid, format!("uid {uid} (the image has no user database)")),
     };
     let owner = format!("{uid}:{uid}");
     let workdir = chain_workdir(&file, index);
-    let build = |i: &Instruction| matches!(i.keyword.as_str(), "RUN" | "COPY" | "ADD" | "WORKDIR" | "USER");
+    let build = |i: &Instruction| {
+        matches!(
+            i.keyword.as_str(),
+            "RUN" | "COPY" | "ADD" | "WORKDIR" | "USER"
+        )
+    };
     let last_build = stage.instructions.iter().rposition(build);
     let first_copy = stage
         .instructions
         .iter()
         .position(|i| i.keyword == "COPY" || i.keyword == "ADD");
     // Build steps after the first copy write into the app folder as root.
-    let runs_after_copy = first_copy.is_some_and(|c| {
-        stage.instructions[c..].iter().any(|i| i.keyword == "RUN")
-    });
-    let can_run = matches!(source, UserSource::Debian | UserSource::Alpine | UserSource::Existing(1000, _));
+    let runs_after_copy =
+        first_copy.is_some_and(|c| stage.instructions[c..].iter().any(|i| i.keyword == "RUN"));
+    let can_run = matches!(
+        source,
+        UserSource::Debian | UserSource::Alpine | UserSource::Existing(1000, _)
+    );
     let mut edits = LineEdits::default();
     let mut block: Vec<String> = Vec::new();
     let mut commands: Vec<String> = Vec::new();
@@ -149,7 +157,8 @@ pub fn fix_text(text: &str, cited_line: u32) -> Result<Fixed, String> {
         )),
         _ => {}
     }
-    let chown_all = runs_after_copy && can_run && workdir.as_deref().is_some_and(|w| !w.contains('$'));
+    let chown_all =
+        runs_after_copy && can_run && workdir.as_deref().is_some_and(|w| !w.contains('$'));
     if chown_all {
         commands.push(format!(
             "chown -R {owner} {}",
@@ -158,7 +167,9 @@ pub fn fix_text(text: &str, cited_line: u32) -> Result<Fixed, String> {
     } else {
         // Each copy into the image hands its files to the user.
         for inst in stage.instructions.iter().filter(|i| {
-            (i.keyword == "COPY" || i.keyword == "ADD") && i.flag("chown").is_none() && i.heredocs.is_empty()
+            (i.keyword == "COPY" || i.keyword == "ADD")
+                && i.flag("chown").is_none()
+                && i.heredocs.is_empty()
         }) {
             let (_, dest) = copy_parts(inst);
             // Only the app's folder is the user's: a binary copied to
@@ -167,13 +178,20 @@ pub fn fix_text(text: &str, cited_line: u32) -> Result<Fixed, String> {
                 && (!dest.starts_with('/')
                     || workdir.as_deref().is_some_and(|w| {
                         let w = w.trim_end_matches('/');
-                        !w.is_empty() && (dest.trim_end_matches('/') == w || dest.starts_with(&format!("{w}/")))
+                        !w.is_empty()
+                            && (dest.trim_end_matches('/') == w
+                                || dest.starts_with(&format!("{w}/")))
                     }));
             if !in_app {
                 continue;
             }
-            let Some(l) = lines.line(inst.line) else { continue };
-            let Some(at) = l.find(&inst.keyword).or_else(|| l.to_ascii_uppercase().find(&inst.keyword)) else {
+            let Some(l) = lines.line(inst.line) else {
+                continue;
+            };
+            let Some(at) = l
+                .find(&inst.keyword)
+                .or_else(|| l.to_ascii_uppercase().find(&inst.keyword))
+            else {
                 continue;
             };
             let end = at + inst.keyword.len();
@@ -195,12 +213,22 @@ pub fn fix_text(text: &str, cited_line: u32) -> Result<Fixed, String> {
     // (and the comments above that), or at the end of the stage.
     let next = last_build
         .and_then(|i| stage.instructions.get(i + 1))
-        .or_else(|| if last_build.is_none() { stage.instructions.first() } else { None })
+        .or_else(|| {
+            if last_build.is_none() {
+                stage.instructions.first()
+            } else {
+                None
+            }
+        })
         .map(|i| i.line)
         .or_else(|| file.stages.get(index + 1).map(|s| s.from.line));
     match next {
         Some(mut at) => {
-            while at > 1 && lines.line(at - 1).is_some_and(|l| l.trim_start().starts_with('#')) {
+            while at > 1
+                && lines
+                    .line(at - 1)
+                    .is_some_and(|l| l.trim_start().starts_with('#'))
+            {
                 at -= 1;
             }
             let original = lines.line(at).unwrap_or_default().to_string();
@@ -228,7 +256,10 @@ fn chain_workdir(file: &Dockerfile, index: usize) -> Option<String> {
         .into_iter()
         .find_map(|i| {
             let stage: &Stage = &file.stages[i];
-            stage.all("WORKDIR").last().map(|w| w.args.trim().to_string())
+            stage
+                .all("WORKDIR")
+                .last()
+                .map(|w| w.args.trim().to_string())
         })
 }
 
@@ -256,8 +287,18 @@ mod tests {
         );
         let alpine = fix_text("FROM python:3.12-alpine\nCOPY app.py /usr/local/bin/app.py\nCMD [\"python\", \"/usr/local/bin/app.py\"]", 1)
             .expect("fixed");
-        assert!(alpine.text.contains("adduser -S -D -H -u 10001 -G app app\nUSER 10001:10001\nCMD"), "{}", alpine.text);
-        assert!(alpine.text.contains("COPY app.py /usr/local/bin/app.py\n"), "a system path stays root's: {}", alpine.text);
+        assert!(
+            alpine
+                .text
+                .contains("adduser -S -D -H -u 10001 -G app app\nUSER 10001:10001\nCMD"),
+            "{}",
+            alpine.text
+        );
+        assert!(
+            alpine.text.contains("COPY app.py /usr/local/bin/app.py\n"),
+            "a system path stays root's: {}",
+            alpine.text
+        );
         assert!(fix_text("FROM mcr.microsoft.com/java:8\nCMD x\n", 1).is_err());
     }
 }

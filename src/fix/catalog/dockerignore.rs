@@ -41,7 +41,9 @@ pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<()
         .filter(|p| {
             ignore.as_ref().is_none_or(|i| {
                 if p.line.starts_with('!') {
-                    p.samples.iter().any(|s| i.excludes(s))
+                    // Re-included only what was in the context before: an
+                    // example the project excludes on purpose stays out.
+                    p.samples.iter().any(|s| !i.excludes(s))
                 } else {
                     p.samples.iter().any(|s| !i.excludes(s))
                 }
@@ -52,6 +54,11 @@ pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<()
         return Err(format!(
             "{path} already keeps out what seaworthy would add: the finding needs a look by hand"
         ));
+    }
+    if target.context.is_empty() && runs_git(target) {
+        b.plan.not_wired = Some(
+            "the build runs git, so `.git` stays in the build context: copy only what the build needs, or pass the version as a build argument and exclude `.git`".to_string(),
+        );
     }
     let mut block = String::new();
     let mut last_why = "";
@@ -66,8 +73,15 @@ pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<()
     match current {
         None => b.create(&path, block, false),
         Some(text) => {
-            let sep = if text.is_empty() || text.ends_with('\n') { "" } else { "\n" };
-            b.modify(&path, format!("{text}{sep}\n# added by seaworthy fix\n{block}"));
+            let sep = if text.is_empty() || text.ends_with('\n') {
+                ""
+            } else {
+                "\n"
+            };
+            b.modify(
+                &path,
+                format!("{text}{sep}\n# added by seaworthy fix\n{block}"),
+            );
         }
     }
     Ok(())
@@ -108,22 +122,15 @@ fn patterns(repo: &RepoContext, target: &Target) -> Vec<Pattern> {
         .map(|s| s.trim_start_matches("./").trim_end_matches('/').to_string())
         .collect();
     let copies = |name: &str| {
-        copied
-            .iter()
-            .any(|c| c == name || c.starts_with(&format!("{name}/")) || c.ends_with(&format!("/{name}")))
+        copied.iter().any(|c| {
+            c == name || c.starts_with(&format!("{name}/")) || c.ends_with(&format!("/{name}"))
+        })
     };
-    let runs = |word: &str| {
-        target
-            .file
-            .stages
-            .iter()
-            .flat_map(|s| s.all("RUN"))
-            .any(|i| i.args.contains(word))
-    };
+    let runs = |word: &str| runs_word(target, word);
     let mut out = Vec::new();
     // The history: the final image must not carry it; a build that reads
     // it (a version stamp from `git describe`) keeps it.
-    if context.is_empty() && !runs("git ") && !copies(".git") {
+    if context.is_empty() && !runs_git(target) && !copies(".git") {
         out.push(Pattern {
             line: ".git".into(),
             why: "version control: the history stays out of the image",
@@ -141,7 +148,10 @@ fn patterns(repo: &RepoContext, target: &Target) -> Vec<Pattern> {
         out.push(Pattern {
             line: "**/node_modules".into(),
             why: "dependencies are installed in the image, for its OS",
-            samples: node_dirs.iter().map(|d| sample(d, "node_modules/pkg/index.js")).collect(),
+            samples: node_dirs
+                .iter()
+                .map(|d| sample(d, "node_modules/pkg/index.js"))
+                .collect(),
         });
     }
     let mut env_dirs: Vec<String> = files
@@ -208,7 +218,10 @@ fn patterns(repo: &RepoContext, target: &Target) -> Vec<Pattern> {
         )
     });
     if python {
-        for (line, s) in [("**/__pycache__", "pkg/__pycache__/m.pyc"), (".venv", ".venv/bin/python")] {
+        for (line, s) in [
+            ("**/__pycache__", "pkg/__pycache__/m.pyc"),
+            (".venv", ".venv/bin/python"),
+        ] {
             if !copies(line.trim_start_matches("**/")) {
                 out.push(Pattern {
                     line: line.into(),
@@ -233,7 +246,9 @@ fn patterns(repo: &RepoContext, target: &Target) -> Vec<Pattern> {
     if runs("run build") || runs("npm run") && runs("build") {
         for dir in ["dist", "build", "coverage"] {
             // A folder with committed files is source, not output.
-            let committed = files.iter().any(|f| f.rel.starts_with(&format!("{prefix}{dir}/")));
+            let committed = files
+                .iter()
+                .any(|f| f.rel.starts_with(&format!("{prefix}{dir}/")));
             if !copies(dir) && !committed {
                 out.push(Pattern {
                     line: dir.into(),
@@ -250,4 +265,38 @@ fn patterns(repo: &RepoContext, target: &Target) -> Vec<Pattern> {
         new
     });
     out
+}
+
+/// Whether a `RUN` of the Dockerfile mentions `word`.
+fn runs_word(target: &Target, word: &str) -> bool {
+    target
+        .file
+        .stages
+        .iter()
+        .flat_map(|s| s.all("RUN"))
+        .any(|i| i.args.contains(word))
+}
+
+/// Whether the build reads the repository's history (`git describe`, a
+/// version stamp): then `.git` must stay in the context.
+fn runs_git(target: &Target) -> bool {
+    target
+        .file
+        .stages
+        .iter()
+        .flat_map(|s| s.all("RUN"))
+        .any(|i| {
+            // `git` where a command starts (not the `git` package of
+            // `apk add git`), or a path into `.git`.
+            let words = crate::facts::dockerfile::shell_words(&i.args);
+            words.iter().enumerate().any(|(n, w)| {
+                w == "git"
+                    && (n == 0
+                        || words[n - 1].ends_with(';')
+                        || matches!(
+                            words[n - 1].as_str(),
+                            "&&" | "||" | "|" | "then" | "do" | "exec"
+                        ))
+            }) || i.args.contains(".git")
+        })
 }

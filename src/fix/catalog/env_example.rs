@@ -25,7 +25,12 @@ pub fn path_for(repo: &RepoContext, dir: &str) -> String {
                 .next()
                 .is_some_and(|name| index::classify(name) == Some(FileKind::EnvExample))
         })
-        .min_by_key(|rel| (!rel.ends_with("/.env.example") && rel != ".env.example", rel.clone()))
+        .min_by_key(|rel| {
+            (
+                !rel.ends_with("/.env.example") && rel != ".env.example",
+                rel.clone(),
+            )
+        })
         .unwrap_or_else(|| join(".env.example"))
 }
 

@@ -18,13 +18,21 @@ use super::lines::{indent, LineEdits, Text};
 use super::{cited_files, relocated};
 use crate::fix::Builder;
 
-pub fn plan_resources(_repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<(), String> {
+pub fn plan_resources(
+    _repo: &RepoContext,
+    finding: &Finding,
+    b: &mut Builder,
+) -> Result<(), String> {
     plan_each(finding, b, Setting::Resources)?;
     b.manual("Replace the requests and the memory limit with figures from the container's observed usage (`kubectl top pod`, your metrics): requests near the typical use, the limit a margin above the peak.");
     Ok(())
 }
 
-pub fn plan_security(_repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<(), String> {
+pub fn plan_security(
+    _repo: &RepoContext,
+    finding: &Finding,
+    b: &mut Builder,
+) -> Result<(), String> {
     plan_each(finding, b, Setting::Security)?;
     b.manual("The image must run as a numeric non-root USER (`seaworthy fix --rule dockerfile-runs-as-root` gives the repository's Dockerfiles one); otherwise set `runAsUser` to its uid.");
     Ok(())
@@ -140,13 +148,24 @@ mod tests {
         let out = fix_text(DEPLOYMENT, &[13], Setting::Resources).expect("fixed");
         assert!(out.contains("            - containerPort: 3000\n          resources:\n            requests:\n              cpu: 100m\n              memory: 256Mi\n            limits:\n              memory: 512Mi\n        # the sidecar\n"), "{out}");
         let parsed = KubeFile::parse(&out).expect("YAML");
-        let web = &parsed.objects[0].workload.as_ref().expect("workload").containers[0];
+        let web = &parsed.objects[0]
+            .workload
+            .as_ref()
+            .expect("workload")
+            .containers[0];
         assert!(web.resources.as_ref().is_some_and(|r| r.limits_memory));
         let out = fix_text(&out, &[24], Setting::Security).expect("fixed");
         let parsed = KubeFile::parse(&out).expect("YAML");
-        let proxy = &parsed.objects[0].workload.as_ref().expect("workload").containers[1];
+        let proxy = &parsed.objects[0]
+            .workload
+            .as_ref()
+            .expect("workload")
+            .containers[1];
         assert_eq!(proxy.security.non_root(), Some(true));
         assert!(out.ends_with("          securityContext:\n            runAsNonRoot: true\n            allowPrivilegeEscalation: false\n            capabilities:\n              drop: [\"ALL\"]\n            seccompProfile:\n              type: RuntimeDefault\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 3000}]\n"), "{out}");
-        assert!(fix_text(&out, &[24], Setting::Security).is_err(), "a second time: nothing to add");
+        assert!(
+            fix_text(&out, &[24], Setting::Security).is_err(),
+            "a second time: nothing to add"
+        );
     }
 }

@@ -181,7 +181,10 @@ mod tests {
         e.insert_after(10, vec!["    healthcheck: {}".into()]);
         let out = e.apply(&COMPOSE.replace('\n', "\r\n"));
         assert!(out.contains("    # waits\r\n"), "{out:?}");
-        assert!(out.ends_with("postgres:17\r\n    healthcheck: {}\r\n"), "{out:?}");
+        assert!(
+            out.ends_with("postgres:17\r\n    healthcheck: {}\r\n"),
+            "{out:?}"
+        );
         assert_eq!(value_after_key("    image: x # pin", "image"), Some("x"));
         assert_eq!(value_after_key("  - \"a#b\" # c", "a"), None);
         assert_eq!(strip_comment("p: \"a #b\" # c"), "p: \"a #b\"");

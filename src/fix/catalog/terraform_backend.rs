@@ -36,7 +36,11 @@ pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<()
             "bucket = \"<state bucket>\", key = \"<module>/terraform.tfstate\", region = \"<region>\"",
         )
     } else if providers.iter().any(|p| p == "google") {
-        ("gcs", "", "bucket = \"<state bucket>\", prefix = \"<module>\"")
+        (
+            "gcs",
+            "",
+            "bucket = \"<state bucket>\", prefix = \"<module>\"",
+        )
     } else if providers.iter().any(|p| p == "azurerm") {
         (
             "azurerm",
@@ -80,7 +84,11 @@ mod tests {
 
     #[test]
     fn the_block_parses_as_a_remote_backend() {
-        let text = backend_tf("s3", "    encrypt      = true\n    use_lockfile = true\n", "bucket = \"b\"");
+        let text = backend_tf(
+            "s3",
+            "    encrypt      = true\n    use_lockfile = true\n",
+            "bucket = \"b\"",
+        );
         let tf = crate::facts::terraform::parse(&text).expect("HCL");
         assert_eq!(tf.backends.len(), 1);
         assert_eq!(tf.backends[0].0, "s3");

@@ -24,6 +24,7 @@ const UNSAFE: &[&str] = &[
     "compose-database-port-exposed",
     "compose-literal-password",
     "dockerfile-runs-as-root",
+    "dockerfile-copies-env-file",
     "backup-script-without-pipefail",
     "committed-env-file",
     "terraform-no-remote-backend",

@@ -208,6 +208,10 @@ const PLAN_ORDER: &[&str] = &[
     "manual-server-deployment",
     "apm-sdk-missing",
     "backups-not-offsite",
+    // A .dockerignore keeps in what the Dockerfile copies by name: the env
+    // file's COPY goes first.
+    "dockerfile-copies-env-file",
+    "dockerfile-copy-without-dockerignore",
 ];
 
 /// Runs the audit and plans a fix for every fixable finding.

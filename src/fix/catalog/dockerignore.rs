@@ -8,6 +8,7 @@
 //! it copies from the context (`COPY .env.production …`, a prebuilt
 //! `dist/`) is left in.
 
+use crate::facts::dockerfile::Dockerfile;
 use crate::facts::dockerignore::DockerIgnore;
 use crate::finding::Finding;
 use crate::index::FileKind;
@@ -33,7 +34,12 @@ pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<()
     } else {
         target.in_context(".dockerignore")
     };
-    let wanted = patterns(repo, target);
+    // The Dockerfile as this run leaves it (an env file's COPY removed).
+    let current_file = b
+        .read(&rel)
+        .and_then(|t| crate::facts::dockerfile::Dockerfile::parse(&t).ok());
+    let file = current_file.as_ref().unwrap_or(target.file);
+    let wanted = patterns(repo, target, file);
     let current = b.read(&path);
     let ignore = current.as_deref().map(DockerIgnore::parse);
     let missing: Vec<&Pattern> = wanted
@@ -55,7 +61,7 @@ pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<()
             "{path} already keeps out what seaworthy would add: the finding needs a look by hand"
         ));
     }
-    if target.context.is_empty() && runs_git(target) {
+    if target.context.is_empty() && runs_git(file) {
         b.plan.not_wired = Some(
             "the build runs git, so `.git` stays in the build context: copy only what the build needs, or pass the version as a build argument and exclude `.git`".to_string(),
         );
@@ -95,7 +101,7 @@ struct Pattern {
     samples: Vec<String>,
 }
 
-fn patterns(repo: &RepoContext, target: &Target) -> Vec<Pattern> {
+fn patterns(repo: &RepoContext, target: &Target, file: &Dockerfile) -> Vec<Pattern> {
     let context = target.context.as_str();
     let prefix = if context.is_empty() {
         String::new()
@@ -112,8 +118,7 @@ fn patterns(repo: &RepoContext, target: &Target) -> Vec<Pattern> {
     };
     let sample = |dir: &str, rest: &str| crate::apps::join(dir, rest);
     // What the Dockerfile names in the context: never excluded.
-    let copied: Vec<String> = target
-        .file
+    let copied: Vec<String> = file
         .stages
         .iter()
         .flat_map(|s| s.instructions.iter())
@@ -126,11 +131,11 @@ fn patterns(repo: &RepoContext, target: &Target) -> Vec<Pattern> {
             c == name || c.starts_with(&format!("{name}/")) || c.ends_with(&format!("/{name}"))
         })
     };
-    let runs = |word: &str| runs_word(target, word);
+    let runs = |word: &str| runs_word(file, word);
     let mut out = Vec::new();
     // The history: the final image must not carry it; a build that reads
     // it (a version stamp from `git describe`) keeps it.
-    if context.is_empty() && !runs_git(target) && !copies(".git") {
+    if context.is_empty() && !runs_git(file) && !copies(".git") {
         out.push(Pattern {
             line: ".git".into(),
             why: "version control: the history stays out of the image",
@@ -268,10 +273,8 @@ fn patterns(repo: &RepoContext, target: &Target) -> Vec<Pattern> {
 }
 
 /// Whether a `RUN` of the Dockerfile mentions `word`.
-fn runs_word(target: &Target, word: &str) -> bool {
-    target
-        .file
-        .stages
+fn runs_word(file: &Dockerfile, word: &str) -> bool {
+    file.stages
         .iter()
         .flat_map(|s| s.all("RUN"))
         .any(|i| i.args.contains(word))
@@ -279,24 +282,19 @@ fn runs_word(target: &Target, word: &str) -> bool {
 
 /// Whether the build reads the repository's history (`git describe`, a
 /// version stamp): then `.git` must stay in the context.
-fn runs_git(target: &Target) -> bool {
-    target
-        .file
-        .stages
-        .iter()
-        .flat_map(|s| s.all("RUN"))
-        .any(|i| {
-            // `git` where a command starts (not the `git` package of
-            // `apk add git`), or a path into `.git`.
-            let words = crate::facts::dockerfile::shell_words(&i.args);
-            words.iter().enumerate().any(|(n, w)| {
-                w == "git"
-                    && (n == 0
-                        || words[n - 1].ends_with(';')
-                        || matches!(
-                            words[n - 1].as_str(),
-                            "&&" | "||" | "|" | "then" | "do" | "exec"
-                        ))
-            }) || i.args.contains(".git")
-        })
+fn runs_git(file: &Dockerfile) -> bool {
+    file.stages.iter().flat_map(|s| s.all("RUN")).any(|i| {
+        // `git` where a command starts (not the `git` package of
+        // `apk add git`), or a path into `.git`.
+        let words = crate::facts::dockerfile::shell_words(&i.args);
+        words.iter().enumerate().any(|(n, w)| {
+            w == "git"
+                && (n == 0
+                    || words[n - 1].ends_with(';')
+                    || matches!(
+                        words[n - 1].as_str(),
+                        "&&" | "||" | "|" | "then" | "do" | "exec"
+                    ))
+        }) || i.args.contains(".git")
+    })
 }

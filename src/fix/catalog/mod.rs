@@ -14,6 +14,7 @@ pub mod committed_env;
 pub mod compose_healthcheck;
 pub mod compose_password;
 pub mod compose_ports;
+pub mod dockerfile_env_copy;
 pub mod dockerfile_user;
 pub mod dockerignore;
 pub mod env_drift;
@@ -61,6 +62,13 @@ pub static REMEDIES: &[Remedy] = &[
             "the process loses root: files it writes outside its folder and entrypoints that expect root can break",
         ),
         plan: dockerfile_user::plan,
+    },
+    Remedy {
+        rule: "dockerfile-copies-env-file",
+        unsafe_because: Some(
+            "an app that reads the file at start-up loses those values until the deployment provides them",
+        ),
+        plan: dockerfile_env_copy::plan,
     },
     Remedy {
         rule: "dockerfile-copy-without-dockerignore",

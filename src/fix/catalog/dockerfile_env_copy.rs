@@ -69,13 +69,7 @@ pub fn fix_text(text: &str, line: u32) -> Result<(String, String), String> {
     } else {
         // The keyword and flags as written, then the remaining sources.
         let at = written
-            .find(
-                inst.args
-                    .trim_start()
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or_default(),
-            )
+            .find(inst.args.split_whitespace().next().unwrap_or_default())
             .unwrap_or(written.len());
         let kept: Vec<&str> = kept.iter().map(|s| s.as_str()).collect();
         edits.replace(

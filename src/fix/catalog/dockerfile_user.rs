@@ -201,8 +201,49 @@ pub fn fix_text(text: &str, cited_line: u32) -> Result<Fixed, String> {
             );
         }
     }
-    if !commands.is_empty() {
-        block.push(format!("RUN {}", commands.join(" \\\n && ")));
+    // hadolint's DL3059: a RUN right after a shell-form RUN joins it.
+    let joinable = last_build
+        .map(|i| &stage.instructions[i])
+        .filter(|i| i.keyword == "RUN" && i.exec_form.is_none() && i.heredocs.is_empty())
+        .and_then(|i| {
+            let mut end = i.line;
+            while lines
+                .line(end)
+                .is_some_and(|l| l.trim_end().ends_with('\\'))
+            {
+                end += 1;
+            }
+            lines
+                .line(end)
+                .filter(|l| {
+                    // `cmd; && chown` is a syntax error: such a RUN stays alone.
+                    let t = l.trim_end();
+                    !l.contains('#') && !t.is_empty() && !t.ends_with([';', '&', '|'])
+                })
+                .map(|l| (end, l))
+        });
+    match joinable {
+        Some((end, last)) if !commands.is_empty() => {
+            let mut joined = vec![format!("{} \\", last.trim_end())];
+            joined.extend(
+                commands
+                    .join(" \\\n && ")
+                    .split('\n')
+                    .enumerate()
+                    .map(|(n, l)| {
+                        if n == 0 {
+                            format!(" && {l}")
+                        } else {
+                            l.to_string()
+                        }
+                    }),
+            );
+            edits.replace(end, joined);
+        }
+        _ if !commands.is_empty() => {
+            block.push(format!("RUN {}", commands.join(" \\\n && ")));
+        }
+        _ => {}
     }
     block.push(format!("USER {owner}"));
     let block: Vec<String> = block
@@ -274,6 +315,13 @@ mod tests {
         assert_eq!(
             fixed.text,
             "FROM node:22-slim\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci --omit=dev\nCOPY . .\nRUN chown -R 1000:1000 /app\nUSER 1000:1000\n# start\nCMD [\"node\", \"server.js\"]\n"
+        );
+        // Right after a RUN (hadolint DL3059): joined to it.
+        let text = "FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nRUN npm ci \\\n    --omit=dev\nCMD [\"node\", \"server.js\"]\n";
+        let fixed = fix_text(text, 1).expect("fixed");
+        assert_eq!(
+            fixed.text,
+            "FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nRUN npm ci \\\n    --omit=dev \\\n && chown -R 1000:1000 /app\nUSER 1000:1000\nCMD [\"node\", \"server.js\"]\n"
         );
     }
 

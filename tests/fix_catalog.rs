@@ -23,6 +23,7 @@ const SAFE: &[&str] = &[
 const UNSAFE: &[&str] = &[
     "compose-database-port-exposed",
     "compose-literal-password",
+    "compose-database-without-volume",
     "dockerfile-runs-as-root",
     "dockerfile-copies-env-file",
     "backup-script-without-pipefail",
@@ -167,8 +168,17 @@ services:
     image: redis:7
     restart: unless-stopped
 
+  audit-db:
+    image: mariadb:11
+    restart: unless-stopped
+    environment:
+      MARIADB_ROOT_PASSWORD: ${AUDIT_DB_ROOT_PASSWORD:?}
+    volumes:
+      - audit-db-data:/var/lib/mysql
+
 volumes:
   pgdata:
+  audit-db-data:
 "
     );
     assert_eq!(

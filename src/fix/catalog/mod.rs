@@ -14,6 +14,7 @@ pub mod committed_env;
 pub mod compose_healthcheck;
 pub mod compose_password;
 pub mod compose_ports;
+pub mod compose_volume;
 pub mod dockerfile_env_copy;
 pub mod dockerfile_user;
 pub mod dockerignore;
@@ -41,6 +42,13 @@ pub static REMEDIES: &[Remedy] = &[
         rule: "compose-depends-on-without-healthcheck",
         unsafe_because: None,
         plan: compose_healthcheck::plan,
+    },
+    Remedy {
+        rule: "compose-database-without-volume",
+        unsafe_because: Some(
+            "a database already running keeps its rows in an anonymous volume: the new named volume starts empty until they are copied",
+        ),
+        plan: compose_volume::plan,
     },
     Remedy {
         rule: "compose-database-port-exposed",

@@ -446,7 +446,7 @@ fn main() -> ExitCode {
                     m.name,
                     m.category.as_str(),
                     m.severity.as_str(),
-                    if m.fixable { "yes" } else { "no" }
+                    seaworthy::fix::catalog::fix_kind(m.name, m.fixable)
                 ));
             }
             emit(&out)

@@ -11,6 +11,7 @@
 
 pub mod apply;
 pub mod backup;
+pub mod catalog;
 pub mod compose;
 pub mod deploy;
 pub mod diff;
@@ -209,6 +210,10 @@ const PLAN_ORDER: &[&str] = &[
     "manual-server-deployment",
     "apm-sdk-missing",
     "backups-not-offsite",
+    // A .dockerignore keeps in what the Dockerfile copies by name: the env
+    // file's COPY goes first.
+    "dockerfile-copies-env-file",
+    "dockerfile-copy-without-dockerignore",
 ];
 
 /// Runs the audit and plans a fix for every fixable finding.
@@ -260,6 +265,13 @@ pub fn plan(root: &Path, options: &Options) -> Result<Planned, AuditFailure> {
         // Start this plan's record of what it reads from earlier plans.
         tree.take_reads();
         let result = match app {
+            // The catalog's remedies edit the files the finding cites.
+            _ if catalog::remedy(finding.rule).is_some() => {
+                let mut builder = Builder::new(&tree, finding.rule, finding.app.clone());
+                catalog::plan(&repo, finding, &mut builder)
+                    .unwrap_or_else(|| Err("this rule has no automatic fix".to_string()))
+                    .map(|()| builder)
+            }
             Some(app) => {
                 let cx = AppContext::new(&repo, app);
                 let mut builder = Builder::new(&tree, finding.rule, Some(app.path.clone()));
@@ -343,7 +355,9 @@ fn unsafe_reason(rule: &str) -> &'static str {
     match rule {
         "sqlite-in-production" => "it moves the app from SQLite to PostgreSQL, which changes where data lives and how queries behave",
         "backups-not-offsite" => "it changes what the existing backup script runs: it then needs a bucket and credentials",
-        _ => "it changes behaviour or data",
+        _ => catalog::remedy(rule)
+            .and_then(|r| r.unsafe_because)
+            .unwrap_or("it changes behaviour or data"),
     }
 }
 

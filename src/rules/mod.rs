@@ -1095,7 +1095,7 @@ pub fn docs_page(rule: &Rule) -> String {
         m.title,
         m.severity.as_str(),
         m.category.as_str(),
-        if m.fixable { "yes" } else { "no" },
+        crate::fix::catalog::fix_kind(m.name, m.fixable),
         m.docs
     )
 }
@@ -1114,7 +1114,7 @@ pub fn docs_index() -> String {
             m.name,
             m.category.as_str(),
             m.severity.as_str(),
-            if m.fixable { "yes" } else { "no" }
+            crate::fix::catalog::fix_kind(m.name, m.fixable)
         ));
     }
     out

@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
         category: Category::Configuration,
         title: "Secrets in a committed env file",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::Repo(check),
@@ -86,6 +86,12 @@ it to `.gitignore`, and rotate every listed secret: they remain in git
 history. Keep a `.env.example` with placeholders, and give the real values to
 the app through the platform's secret store (GitHub/Vercel/Fly secrets, AWS
 Secrets Manager, Kubernetes Secrets, Doppler, 1Password).
+
+`seaworthy fix --unsafe` adds the file, anchored to its path, to
+`.gitignore`, and when git tracks it names `git rm --cached -- <file>` as the
+command to run (the file on disk stays; the finding stays until it runs).
+It cannot rewrite history and says so: every earlier commit, fork and clone
+still holds the values, so rotate them.
 "#;
 
 /// Name words that mark an env file as test, CI or sample data.

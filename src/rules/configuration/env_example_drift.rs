@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
         category: Category::Configuration,
         title: "Env example out of date",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::App(check),
@@ -129,6 +129,9 @@ Add each missing variable to the env example with a placeholder value and a
 comment saying what it is for, or give it a default in code if it is
 optional. Validating the environment at start-up (zod/envalid, pydantic
 settings) keeps the list and the code in one place.
+
+`seaworthy fix` appends the missing variables to the example, empty, each
+under a comment saying where the code reads it. A safe fix.
 "#;
 
 /// Variables that platforms, runtimes and tools set.
@@ -452,10 +455,20 @@ fn is_general_example(inner: &str) -> bool {
 }
 
 fn check(cx: &AppContext) -> Vec<Finding> {
+    let Some((example_rel, missing)) = drift(cx) else {
+        return Vec::new();
+    };
+    finding(cx, example_rel, missing)
+}
+
+/// The app's env example and the variables it misses (name → first read
+/// without a default); `None` when nothing is missing or the app has no
+/// example. `seaworthy fix` adds them.
+pub(crate) fn drift(cx: &AppContext) -> Option<(String, BTreeMap<String, Location>)> {
     // PHP's `env()`/`getenv()` return null when unset: Laravel-style
     // config files read every option that way, all of them optional.
     if cx.app.ecosystem == Ecosystem::Php {
-        return Vec::new();
+        return None;
     }
     let index = cx.repo.index;
     let facts = cx.repo.facts;
@@ -592,13 +605,18 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         examples.extend(root_examples);
         missing.retain(|name, _| !root_documented.contains(name));
     }
-    let Some(first_example) = examples.first().copied() else {
-        return Vec::new();
-    };
+    let first_example = examples.first().copied()?;
     if missing.is_empty() {
-        return Vec::new();
+        return None;
     }
-    let example_rel = index.get(first_example).rel.clone();
+    Some((index.get(first_example).rel.clone(), missing))
+}
+
+fn finding(
+    cx: &AppContext,
+    example_rel: String,
+    missing: BTreeMap<String, Location>,
+) -> Vec<Finding> {
     let listed: Vec<String> = missing
         .iter()
         .take(8)

@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
         category: Category::ContainerizationDeployment,
         title: "Database port published on all interfaces",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::Repo(check),
@@ -68,6 +68,11 @@ Remove `ports:` from the database: the other services reach it on the
 compose network by its service name (`db:5432`). If you need it from the host,
 bind it to loopback (`"127.0.0.1:5432:5432"`) and connect through an SSH
 tunnel.
+
+`seaworthy fix --unsafe` binds each cited port to loopback
+(`"127.0.0.1:5432:5432"`, `host_ip: 127.0.0.1` in the long syntax). It is
+unsafe because a client on another host that connects to the database
+directly loses access.
 "#;
 
 fn is_loopback(ip: &str) -> bool {

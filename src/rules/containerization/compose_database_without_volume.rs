@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
         category: Category::ContainerizationDeployment,
         title: "Database without a persistent volume",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::Repo(check),
@@ -117,6 +117,13 @@ Mount a named volume at the data directory — `pgdata:/var/lib/postgresql/data`
 (PostgreSQL ≤17), `pgdata:/var/lib/postgresql` (18+), `mysql:/var/lib/mysql`,
 `mongo:/data/db` — and declare it under the top-level `volumes:`. Back the
 volume up off the host; better, use a managed database in production.
+
+`seaworthy fix --unsafe` mounts a named volume `<service>-data` at the
+image's real data directory (`/var/lib/postgresql` for PostgreSQL 18+,
+`PGDATA` when the file sets it) and declares it under the top-level
+`volumes:`, when the service mounts nothing yet. It is unsafe because a
+database already running keeps its rows in an anonymous volume, and the
+new volume starts empty until they are copied.
 "#;
 
 fn check(cx: &RepoContext) -> Vec<Finding> {

@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
         category: Category::ContainerizationDeployment,
         title: "Service starts before its database is ready",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::Repo(check),
@@ -83,6 +83,15 @@ volumes:
 Give the database a `healthcheck:` (`pg_isready -h 127.0.0.1 -U $$POSTGRES_USER`,
 `mysqladmin ping -h 127.0.0.1`, `mongosh --eval "db.adminCommand('ping')"`) and
 make the app wait for it: `depends_on: {db: {condition: service_healthy}}`.
+
+`seaworthy fix` does this (a safe fix): it adds a `healthcheck:` to the
+database service when it has none (PostgreSQL `pg_isready -h 127.0.0.1`,
+MySQL `mysqladmin ping`, MariaDB `healthcheck.sh --connect
+--innodb_initialized`, MongoDB `mongosh --eval` — the legacy `mongo` shell
+before 6.0 —, ClickHouse, Elasticsearch/OpenSearch, CockroachDB) and sets
+`condition: service_healthy` on the cited `depends_on:` entries; a list
+form becomes the map form, its other entries keeping `service_started`.
+Only those lines change: comments and layout stay.
 "#;
 
 /// Commands that wait for a port or a database themselves.

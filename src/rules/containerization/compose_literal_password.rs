@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
         category: Category::ContainerizationDeployment,
         title: "Password written into the compose file",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::Repo(check),
@@ -107,6 +107,14 @@ interpolation (`POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?}`) kept in an
 uncommitted `.env` or the host's secret store, or use Compose `secrets:` with
 the image's `*_FILE` variables (`POSTGRES_PASSWORD_FILE: /run/secrets/db_password`).
 Rotate the password that was committed.
+
+`seaworthy fix --unsafe` replaces each cited password with a required
+interpolation (`${POSTGRES_PASSWORD:?}`; a URL's password only, reusing the
+variable of the entry that holds the same literal so the app and the
+database agree; a `${VAR:-default}` loses its default) and lists the
+variables, empty, in the env example beside the compose file. It is unsafe
+because the deployment refuses to start until the variables are set, and a
+database initialised with the old password keeps it: rotate it.
 "#;
 
 /// Whether an environment variable's name says it holds a password.

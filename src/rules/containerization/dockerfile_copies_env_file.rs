@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
         category: Category::ContainerizationDeployment,
         title: "Environment file baked into the image",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::Repo(check),
@@ -66,6 +66,11 @@ Remove the `COPY` and rotate any secret the file held. Give the container
 its environment at run time (the orchestrator's secrets and config maps,
 `docker run --env-file`, compose `env_file:`/`secrets:`), and add `**/.env*`
 (with `!**/.env.example`) to `.dockerignore`.
+
+`seaworthy fix --unsafe` removes the env file from the `COPY` (the whole
+instruction when it copies nothing else). It is unsafe because an app that
+reads the file at start-up loses those values until the deployment provides
+them.
 "#;
 
 /// Whether a `COPY` source names a real environment file (`.env`,

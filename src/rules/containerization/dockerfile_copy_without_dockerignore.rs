@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
         category: Category::ContainerizationDeployment,
         title: "Build context copied without a .dockerignore",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::Repo(check),
@@ -100,6 +100,14 @@ CMD ["node", "server.js"]
 Add a `.dockerignore` beside the build context with at least `.git`,
 `**/node_modules`, `**/.env*` (re-include examples with `!.env.example`) and
 build outputs (`.next`, `dist`); or copy only what the build needs.
+
+`seaworthy fix` writes the `.dockerignore` (or appends to the existing
+one) from what the build context holds: `.git` (unless the build runs
+git), `**/node_modules` when there are packages, `**/.env` and `**/.env.*`
+with the env examples and committed env files re-included, Python caches
+and `.venv`, `.next` for Next.js apps, and `dist`/`build`/`coverage` when
+the image runs the build and they hold no committed file. Nothing the
+Dockerfile copies by name is excluded. A safe fix.
 "#;
 
 /// Whether a source of `COPY`/`ADD` is the whole context.

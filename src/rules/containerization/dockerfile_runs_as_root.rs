@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
         category: Category::ContainerizationDeployment,
         title: "Container runs as root",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::Repo(check),
@@ -105,6 +105,15 @@ ship a `node` user; elsewhere create one
 (`RUN useradd --system --uid 10001 app` / `adduser -S -u 10001 app` on
 Alpine), give it only the folders it writes (`COPY --chown=…`), and switch to
 it. For distroless bases use the `:nonroot` tag.
+
+`seaworthy fix --unsafe` ends the image stage with `USER uid:gid` (numeric,
+so `runAsNonRoot` can verify it) after every build step: the `node` user
+(1000) of `node` images, a system user `app` (10001) created with `useradd`
+on Debian/Ubuntu-based official images or `adduser -S` on Alpine, 65532 on
+distroless. When build steps run after the files are copied the app folder
+(`WORKDIR`) is chowned once; otherwise the copies get `--chown`. It is
+unsafe because files the process writes outside its folder, and
+entrypoints that expect root, can break.
 "#;
 
 /// Base images that run as a non-root user by default.

@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
         category: Category::ContainerizationDeployment,
         title: "No memory limit or requests",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::Repo(check),
@@ -84,6 +84,11 @@ spec:
 Set `resources.requests` (cpu and memory, from observed usage) and
 `resources.limits.memory` (a margin above the peak); a CPU limit is optional
 and often left out to avoid throttling.
+
+`seaworthy fix --unsafe` adds `resources` (requests 100m CPU and 256Mi,
+a 512Mi memory limit) at the end of each cited container that has none. It
+is unsafe because the figures are a starting point, not measured: replace
+them with the container's observed usage.
 "#;
 
 const KINDS: &[&str] = &[

@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
         category: Category::ContainerizationDeployment,
         title: "Container may run as root",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::Repo(check),
@@ -93,6 +93,12 @@ Set `securityContext: {runAsNonRoot: true, runAsUser: 10001}` on the pod (and
 `allowPrivilegeEscalation: false`, `readOnlyRootFilesystem: true`,
 `capabilities: {drop: [ALL]}` on the container), and give the image a
 non-root `USER`.
+
+`seaworthy fix --unsafe` adds the `restricted` Pod Security settings to each
+cited container that has no `securityContext`: `runAsNonRoot: true`,
+`allowPrivilegeEscalation: false`, `capabilities: {drop: ["ALL"]}` and the
+`RuntimeDefault` seccomp profile. It is unsafe because an image whose `USER`
+is root, or a name rather than a uid, no longer starts.
 "#;
 
 const KINDS: &[&str] = &["Deployment", "StatefulSet", "Rollout", "DeploymentConfig"];

@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
         category: Category::DatabaseBackups,
         title: "Backup script ignores a failed dump",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::Repo(check),
@@ -71,6 +71,11 @@ aws s3 cp /var/backups/db.dump s3://acme-backups/db.dump
 Start the script with `#!/usr/bin/env bash` and `set -euo pipefail`, so a
 failing stage fails the pipeline and stops the script before anything is
 uploaded; alert when the backup job exits non-zero.
+
+`seaworthy fix --unsafe` puts `set -euo pipefail` after the script's
+shebang (a `#!/bin/sh` script moves to `#!/usr/bin/env bash`: `pipefail` is
+not a POSIX sh option). It is unsafe because the script now stops at the
+first failing command or unset variable, where it used to carry on.
 "#;
 
 /// What a dump's failure needs so the script notices it, and which of it is

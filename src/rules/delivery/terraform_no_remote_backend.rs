@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
         category: Category::ContainerizationDeployment,
         title: "Terraform state kept locally",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::Repo(check),
@@ -89,6 +89,14 @@ Add a remote backend with locking to the root module — S3
 azurerm, or HCP Terraform (`cloud { }`) — and run
 `terraform init -migrate-state` to move the existing state there. Keep
 `*.tfstate` and `.terraform/` in .gitignore.
+
+`seaworthy fix --unsafe` writes `backend.tf` in the root module: `backend
+"s3"` with `encrypt` and `use_lockfile` (native locking, Terraform ≥ 1.10)
+for AWS, `gcs` for Google Cloud, `azurerm` for Azure, as a partial
+configuration whose bucket and key you give at `terraform init
+-migrate-state -backend-config=backend.hcl`. It is unsafe because the next
+init moves the state, and the bucket must exist first. A module that
+declares `backend "local"` is left to you.
 "#;
 
 /// Resources a state-bootstrap module creates: the bucket, its settings,

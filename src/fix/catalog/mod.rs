@@ -1,0 +1,251 @@
+//! Fixes of the catalog rules whose remedy is mechanical (issue 18): one
+//! remedy per file, each an edit of the files the finding cites.
+//!
+//! Unlike the seed fixes these do not generate an app's files from its
+//! profile: they change the lines a finding points at (a compose service's
+//! `depends_on:` entry, a published port, a backup script's first line)
+//! and leave everything else byte for byte as it was — comments, key
+//! order, quoting. Each remedy re-reads the file through the [`Builder`]
+//! (so it sees what earlier plans of the run wrote), locates what to change
+//! from the parsed tree's line numbers, and edits those lines only.
+
+pub mod backup_pipefail;
+pub mod committed_env;
+pub mod compose_healthcheck;
+pub mod compose_password;
+pub mod compose_ports;
+pub mod compose_volume;
+pub mod dockerfile_env_copy;
+pub mod dockerfile_user;
+pub mod dockerignore;
+pub mod env_drift;
+pub mod env_example;
+pub mod k8s_container;
+pub mod lines;
+pub mod terraform_backend;
+
+use crate::finding::Finding;
+use crate::rules::RepoContext;
+
+use super::Builder;
+
+/// A catalog rule `seaworthy fix` can fix.
+pub struct Remedy {
+    pub rule: &'static str,
+    /// Why it is applied only with `--unsafe`; `None` for a safe fix.
+    pub unsafe_because: Option<&'static str>,
+    pub plan: fn(&RepoContext, &Finding, &mut Builder) -> Result<(), String>,
+}
+
+pub static REMEDIES: &[Remedy] = &[
+    Remedy {
+        rule: "compose-depends-on-without-healthcheck",
+        unsafe_because: None,
+        plan: compose_healthcheck::plan,
+    },
+    Remedy {
+        rule: "compose-database-without-volume",
+        unsafe_because: Some(
+            "a database already running keeps its rows in an anonymous volume: the new named volume starts empty until they are copied",
+        ),
+        plan: compose_volume::plan,
+    },
+    Remedy {
+        rule: "compose-database-port-exposed",
+        unsafe_because: Some(
+            "it binds the database's published port to 127.0.0.1: a client on another host that connects to it directly loses access",
+        ),
+        plan: compose_ports::plan,
+    },
+    Remedy {
+        rule: "compose-literal-password",
+        unsafe_because: Some(
+            "the deployment then refuses to start until the variables are set, and a database initialised with the old password keeps it",
+        ),
+        plan: compose_password::plan,
+    },
+    Remedy {
+        rule: "dockerfile-runs-as-root",
+        unsafe_because: Some(
+            "the process loses root: files it writes outside its folder and entrypoints that expect root can break",
+        ),
+        plan: dockerfile_user::plan,
+    },
+    Remedy {
+        rule: "dockerfile-copies-env-file",
+        unsafe_because: Some(
+            "an app that reads the file at start-up loses those values until the deployment provides them",
+        ),
+        plan: dockerfile_env_copy::plan,
+    },
+    Remedy {
+        rule: "dockerfile-copy-without-dockerignore",
+        unsafe_because: None,
+        plan: dockerignore::plan,
+    },
+    Remedy {
+        rule: "env-example-drift",
+        unsafe_because: None,
+        plan: env_drift::plan,
+    },
+    Remedy {
+        rule: "backup-script-without-pipefail",
+        unsafe_because: Some(
+            "`set -euo pipefail` makes the script stop at the first failing command or unset variable, where it used to go on",
+        ),
+        plan: backup_pipefail::plan,
+    },
+    Remedy {
+        rule: "committed-env-file",
+        unsafe_because: Some(
+            "it removes the file from the repository (the copy on disk stays) and cannot rewrite history: the values stay in every earlier commit",
+        ),
+        plan: committed_env::plan,
+    },
+    Remedy {
+        rule: "k8s-missing-resources",
+        unsafe_because: Some(
+            "the requests and memory limit are a starting point, not measured: a container that needs more than 512Mi is OOM-killed",
+        ),
+        plan: k8s_container::plan_resources,
+    },
+    Remedy {
+        rule: "k8s-not-run-as-non-root",
+        unsafe_because: Some(
+            "a container whose image runs as root, or as a user name rather than a uid, no longer starts",
+        ),
+        plan: k8s_container::plan_security,
+    },
+    Remedy {
+        rule: "terraform-no-remote-backend",
+        unsafe_because: Some(
+            "the next `terraform init` moves the state to the bucket, which must exist first, with values only you know",
+        ),
+        plan: terraform_backend::plan,
+    },
+];
+
+/// The catalog remedy of a rule, if it has one.
+pub fn remedy(rule: &str) -> Option<&'static Remedy> {
+    REMEDIES.iter().find(|r| r.rule == rule)
+}
+
+/// Plans the fix of a catalog finding; `None` when the rule has no
+/// catalog remedy.
+pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Option<Result<(), String>> {
+    let remedy = remedy(finding.rule)?;
+    b.plan.unsafe_fix = remedy.unsafe_because.is_some();
+    Some((remedy.plan)(repo, finding, b))
+}
+
+/// The distinct files a finding cites, in order.
+pub(crate) fn cited_files(finding: &Finding) -> Vec<&str> {
+    let mut files: Vec<&str> = Vec::new();
+    for l in &finding.locations {
+        if !files.contains(&l.path.as_str()) {
+            files.push(&l.path);
+        }
+    }
+    files
+}
+
+/// The lines a finding cites in `path`.
+pub(crate) fn cited_lines(finding: &Finding, path: &str) -> Vec<u32> {
+    finding
+        .locations
+        .iter()
+        .filter(|l| l.path == path)
+        .map(|l| l.line)
+        .collect()
+}
+
+/// The lines a finding cites in `path`, moved to where the same things are
+/// in `current`. A finding's lines are those of the file on disk; an earlier
+/// plan of this run may have edited the file (a healthcheck inserted above
+/// the ports), so each cited line is named by what it holds in the disk
+/// version (`anchors`: identity → line) and found again by that name.
+pub(crate) fn relocated(
+    b: &Builder,
+    finding: &Finding,
+    path: &str,
+    current: &str,
+    anchors: fn(&str) -> Vec<(String, u32)>,
+) -> Vec<u32> {
+    let cited = cited_lines(finding, path);
+    let disk = crate::facts::text::read_text(
+        &b.tree.root().join(path),
+        crate::facts::text::DEFAULT_MAX_FILE_SIZE,
+    )
+    .ok();
+    let Some(disk) = disk.filter(|d| d != current) else {
+        return cited;
+    };
+    let before = anchors(&disk);
+    let now = anchors(current);
+    cited
+        .iter()
+        .filter_map(|line| {
+            let (name, _) = before.iter().find(|(_, l)| l == line)?;
+            now.iter().find(|(n, _)| n == name).map(|(_, l)| *l)
+        })
+        .collect()
+}
+
+/// What each line of a compose file that a finding can cite holds.
+pub(crate) fn compose_anchors(text: &str) -> Vec<(String, u32)> {
+    let Ok(compose) = crate::facts::compose::ComposeFile::parse(text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for s in &compose.services {
+        out.push((format!("service {}", s.name), s.line));
+        for d in &s.details.depends_on {
+            out.push((format!("depends {} {}", s.name, d.service), d.line));
+        }
+        for (i, p) in s.details.ports.iter().enumerate() {
+            out.push((format!("port {} {i}", s.name), p.line));
+        }
+        for e in &s.details.environment {
+            out.push((format!("env {} {}", s.name, e.key), e.line));
+        }
+    }
+    out
+}
+
+/// What each instruction line of a Dockerfile holds: (stage, instruction).
+pub(crate) fn dockerfile_anchors(text: &str) -> Vec<(String, u32)> {
+    let Ok(file) = crate::facts::dockerfile::Dockerfile::parse(text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (s, stage) in file.stages.iter().enumerate() {
+        out.push((format!("from {s}"), stage.from.line));
+        for (i, inst) in stage.instructions.iter().enumerate() {
+            out.push((format!("{s} {i}"), inst.line));
+        }
+    }
+    out
+}
+
+/// How `seaworthy rules` and the rule docs describe a rule's fix: `no`,
+/// `safe` (applied by `seaworthy fix`), `unsafe` (only with `--unsafe`),
+/// or `safe/unsafe` when it depends on the project.
+pub fn fix_kind(rule: &str, fixable: bool) -> &'static str {
+    if !fixable {
+        return "no";
+    }
+    if let Some(r) = remedy(rule) {
+        return if r.unsafe_because.is_some() {
+            "unsafe"
+        } else {
+            "safe"
+        };
+    }
+    match rule {
+        // Moves the app's data to another database.
+        "sqlite-in-production" => "unsafe",
+        // Safe when it adds a job; unsafe when it changes an existing script.
+        "backups-not-offsite" => "safe/unsafe",
+        _ => "safe",
+    }
+}

@@ -517,11 +517,24 @@ pub(crate) fn drift(cx: &AppContext) -> Option<(String, BTreeMap<String, Locatio
     }
     // Variables the images that run the app set (`ENV`/`ARG`): its own
     // Dockerfiles and those elsewhere that build it (`docker/web.Dockerfile`).
-    let building: Vec<FileId> = dockerfiles::production_dockerfiles(cx.repo)
-        .iter()
-        .filter(|t| t.app.is_some_and(|a| a.path == cx.app.path))
-        .map(|t| t.id)
-        .collect();
+    // The production Dockerfiles that build this app, from a map made
+    // once per audit (a scan of all of them per app grew with the square
+    // of the number of apps).
+    let building: Vec<FileId> = cx
+        .repo
+        .memo("production Dockerfiles by app", "", || {
+            let mut by_app: std::collections::HashMap<String, Vec<FileId>> =
+                std::collections::HashMap::new();
+            for t in dockerfiles::production_dockerfiles(cx.repo) {
+                if let Some(app) = t.app {
+                    by_app.entry(app.path.clone()).or_default().push(t.id);
+                }
+            }
+            std::sync::Arc::new(by_app)
+        })
+        .get(&cx.app.path)
+        .cloned()
+        .unwrap_or_default();
     for id in cx.files_of_kind(FileKind::Dockerfile).chain(building) {
         if let Some(d) = facts.dockerfile(id) {
             for stage in &d.stages {

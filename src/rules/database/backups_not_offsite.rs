@@ -415,11 +415,10 @@ pub(crate) fn backup_scripts<'a>(cx: &'a RepoContext) -> Vec<BackupScript<'a>> {
 
 /// The app a repository file belongs to: the app whose folder holds it
 /// (not the root app: a root-level script serves the whole repository).
+/// Answered from the apps' folders (a scan of every app per script grew
+/// with scripts × apps).
 pub(crate) fn app_of<'a>(cx: &'a RepoContext, rel: &str) -> Option<&'a App> {
-    cx.apps
-        .iter()
-        .filter(|a| a.path != "." && rel.starts_with(&format!("{}/", a.path)))
-        .max_by_key(|a| a.path.len())
+    cx.app_folders().holding_path(rel).map(|i| &cx.apps[i])
 }
 
 fn check(cx: &RepoContext) -> Vec<Finding> {

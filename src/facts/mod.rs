@@ -282,11 +282,12 @@ impl<'a> Facts<'a> {
         }
     }
 
-    /// The packages a lockfile (`facts::lockfile`) installs for production.
+    /// The packages a lockfile (`facts::lockfile`) installs for production,
+    /// with their dependency edges.
     /// Lockfiles are not parsed with the other files: only a rule that asks
     /// whether a package arrives transitively reads one. `None` when the
     /// file cannot be read or parsed, which callers treat as no evidence.
-    pub fn lockfile_packages(&self, id: FileId) -> Option<std::collections::BTreeSet<String>> {
+    pub fn lockfile_packages(&self, id: FileId) -> Option<lockfile::Installed> {
         let text = text::read_text(&self.index.path(id), self.max_file_size).ok()?;
         lockfile::installed(self.index.get(id).name(), &text).ok()
     }

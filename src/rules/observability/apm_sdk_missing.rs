@@ -397,7 +397,8 @@ impl Vendor {
     }
 
     /// Whether the app's lockfile (beside its manifest, or the workspace
-    /// root's) installs an accepted SDK: a wrapper package of the team's
+    /// root's) installs an accepted SDK that the app's own dependencies
+    /// pull in: a wrapper package of the team's
     /// (`@gooditworks/monitoring`, `@snapshot-labs/snapshot-sentry`, the
     /// Nuxt module `@nuxtjs/sentry`) or a sibling package of a composer path
     /// repository brings the SDK in without naming it in the app's manifest.
@@ -424,10 +425,13 @@ impl Vendor {
             .filter_map(|rel| cx.repo.index.find(&rel))
             .any(|id| {
                 let rel = cx.repo.index.get(id).rel.clone();
-                cx.repo
-                    .memo("lockfile packages", &rel, || {
-                        std::sync::Arc::new(cx.repo.facts.lockfile_packages(id).unwrap_or_default())
-                    })
+                let installed = cx.repo.memo("lockfile packages", &rel, || {
+                    std::sync::Arc::new(cx.repo.facts.lockfile_packages(id).unwrap_or_default())
+                });
+                // A workspace lockfile lists every member's packages: only
+                // what this app's own dependencies pull in counts.
+                installed
+                    .reachable_from(cx.app.dependencies.iter().map(String::as_str))
                     .iter()
                     .any(|p| accepted.iter().any(|sdk| sdk_matches(sdk, p)))
             })

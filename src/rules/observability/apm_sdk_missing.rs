@@ -2,6 +2,7 @@
 
 use crate::apps::App;
 use crate::facts::env_file::EnvVar;
+use crate::facts::lockfile;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::{FileId, FileKind};
 use crate::rules::{code, AppContext, Check, Rule, RuleMeta};
@@ -30,7 +31,13 @@ error-tracking or APM variable — Sentry (`*SENTRY_DSN`), Datadog
 Elastic APM, Airbrake, Raygun — while the app's dependencies (its own, its
 workspace packages', the workspace root's) lack an SDK of that vendor that
 instruments its framework. For Next.js that is `@sentry/nextjs`:
-`@sentry/react` alone does not instrument the server.
+`@sentry/react` alone does not instrument the server. An SDK that the app's
+lockfile installs for production (`package-lock.json`, `yarn.lock`,
+`pnpm-lock.yaml`, `composer.lock`, beside the app or at the workspace root)
+counts too: a team's wrapper package or a sibling package of a composer path
+repository brings it in without the manifest naming it. A root env example
+does not speak for a nested app when the root's own manifest installs the
+vendor's SDK.
 
 ## Why is this bad?
 The team believes errors are tracked — the variable is even documented — but
@@ -384,15 +391,60 @@ impl Vendor {
         let Some(accepted) = self.accepted_sdks(app.framework()) else {
             return true;
         };
-        app.dependencies.iter().any(|dep| {
-            accepted.iter().any(|sdk| {
-                if sdk.ends_with('/') || sdk.ends_with(':') || sdk.ends_with('-') {
-                    dep.starts_with(sdk)
-                } else {
-                    dep == sdk
-                }
+        app.dependencies
+            .iter()
+            .any(|dep| accepted.iter().any(|sdk| sdk_matches(sdk, dep)))
+    }
+
+    /// Whether the app's lockfile (beside its manifest, or the workspace
+    /// root's) installs an accepted SDK that the app's own dependencies
+    /// pull in: a wrapper package of the team's
+    /// (`@gooditworks/monitoring`, `@snapshot-labs/snapshot-sentry`, the
+    /// Nuxt module `@nuxtjs/sentry`) or a sibling package of a composer path
+    /// repository brings the SDK in without naming it in the app's manifest.
+    fn installed_through_lockfile(&self, cx: &AppContext) -> bool {
+        let Some(accepted) = self.accepted_sdks(cx.app.framework()) else {
+            return true;
+        };
+        let names: &[&str] = match cx.app.ecosystem {
+            Ecosystem::Node => lockfile::NODE_LOCKFILES,
+            Ecosystem::Php => lockfile::PHP_LOCKFILES,
+            _ => return false,
+        };
+        let dir = if cx.app.path == "." {
+            ""
+        } else {
+            cx.app.path.as_str()
+        };
+        let mut dirs = vec![dir];
+        if !dir.is_empty() {
+            dirs.push("");
+        }
+        dirs.iter()
+            .flat_map(|d| names.iter().map(move |n| join(d, n)))
+            .filter_map(|rel| cx.repo.index.find(&rel))
+            .any(|id| {
+                let rel = cx.repo.index.get(id).rel.clone();
+                let installed = cx.repo.memo("lockfile packages", &rel, || {
+                    std::sync::Arc::new(cx.repo.facts.lockfile_packages(id).unwrap_or_default())
+                });
+                // A workspace lockfile lists every member's packages: only
+                // what this app's own dependencies pull in counts.
+                installed
+                    .reachable_from(cx.app.dependencies.iter().map(String::as_str))
+                    .iter()
+                    .any(|p| accepted.iter().any(|sdk| sdk_matches(sdk, p)))
             })
-        })
+    }
+
+    /// Whether `package` is an SDK of this vendor in any ecosystem or for any
+    /// framework (used for manifests that are not an app of their own).
+    fn names_sdk(&self, package: &str) -> bool {
+        self.sdks
+            .iter()
+            .flat_map(|(_, sdks)| sdks.iter())
+            .chain(self.framework_sdks.iter().flat_map(|(_, sdks)| sdks.iter()))
+            .any(|sdk| sdk_matches(sdk, package))
     }
 
     /// The vendor's packages the app does have, to explain why they are not enough.
@@ -408,6 +460,47 @@ impl Vendor {
             .map(String::as_str)
             .collect()
     }
+}
+
+/// Whether a package name is the SDK `sdk`: exact, or under a prefix that
+/// ends in `/`, `:` or `-`.
+fn sdk_matches(sdk: &str, package: &str) -> bool {
+    if sdk.ends_with('/') || sdk.ends_with(':') || sdk.ends_with('-') {
+        package.starts_with(sdk)
+    } else {
+        package == sdk
+    }
+}
+
+fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// Whether a manifest at the repository root that is not an app of its own
+/// (a Remix server seaworthy does not discover, a metapackage) names an SDK
+/// of the vendor: the root env example then documents the variable for it.
+fn root_manifest_has_sdk(cx: &AppContext, vendor: &Vendor) -> bool {
+    cx.repo
+        .in_dir(FileKind::PackageJson, "")
+        .into_iter()
+        .filter_map(|id| cx.repo.facts.package_json(id))
+        .any(|p| p.all_dependency_names().any(|d| vendor.names_sdk(d)))
+        || [
+            FileKind::Requirements,
+            FileKind::PyProject,
+            FileKind::Pipfile,
+            FileKind::Gemfile,
+            FileKind::ComposerJson,
+            FileKind::GoMod,
+        ]
+        .into_iter()
+        .flat_map(|kind| cx.repo.in_dir(kind, ""))
+        .filter_map(|id| cx.repo.facts.manifest(id))
+        .any(|m| m.dependencies.keys().any(|d| vendor.names_sdk(d)))
 }
 
 /// Whether an env variable belongs to an error-tracking/APM vendor
@@ -430,7 +523,7 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     let app = cx.app;
     let mut findings = Vec::new();
     for vendor in VENDORS {
-        if vendor.satisfied_by(app) {
+        if vendor.satisfied_by(app) || vendor.installed_through_lockfile(cx) {
             continue;
         }
         let Some((file, var, is_root_file)) = env_examples(cx).into_iter().find_map(|id| {
@@ -442,7 +535,11 @@ fn check(cx: &AppContext) -> Vec<Finding> {
             continue;
         };
         // A root env example documents every app of a monorepo: when another
-        // app has the SDK, the variable is there for that app.
+        // app has the SDK, the variable is there for that app; so it is when
+        // the root's own manifest, an app or not, installs the vendor's SDK.
+        if is_root_file && root_manifest_has_sdk(cx, vendor) {
+            continue;
+        }
         if is_root_file
             && cx
                 .repo

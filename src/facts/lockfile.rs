@@ -1,0 +1,404 @@
+//! Lockfiles: which packages an install really puts in place.
+//!
+//! A manifest names the direct dependencies; the lockfile also names what
+//! they pull in. Rules that ask "is package X installed?" read it when a
+//! vendor's SDK arrives through a wrapper (`@snapshot-labs/snapshot-sentry`
+//! depends on `@sentry/node`) or through a sibling package of a composer
+//! path repository. Development-only packages are left out when the format
+//! marks them (npm's `"dev": true`, pnpm's `dev: true`, composer's
+//! `packages-dev`); yarn.lock does not say, so all of its packages count.
+//! A workspace's lockfile covers every member, so a rule walks the
+//! dependency edges from one app's own dependencies rather than trusting
+//! every name in the file.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use yaml_rust2::{Yaml, YamlLoader};
+
+/// File names of the lockfiles this module reads.
+pub const NODE_LOCKFILES: &[&str] = &[
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+];
+pub const PHP_LOCKFILES: &[&str] = &["composer.lock"];
+
+/// The packages a lockfile installs for production, each with the names of
+/// the packages it depends on.
+#[derive(Debug, Default, Clone)]
+pub struct Installed {
+    pub edges: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Installed {
+    fn add(&mut self, name: &str) -> &mut BTreeSet<String> {
+        self.edges.entry(name.to_string()).or_default()
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.edges.contains_key(name)
+    }
+
+    /// The installed packages reachable from `roots` (an app's direct
+    /// dependencies) along dependency edges, the roots included.
+    pub fn reachable_from<'a>(&self, roots: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut todo: Vec<String> = roots
+            .into_iter()
+            .filter(|r| self.contains(r))
+            .map(str::to_string)
+            .collect();
+        while let Some(name) = todo.pop() {
+            if !seen.insert(name.clone()) {
+                continue;
+            }
+            if let Some(next) = self.edges.get(&name) {
+                todo.extend(
+                    next.iter()
+                        .filter(|n| self.contains(n) && !seen.contains(*n))
+                        .cloned(),
+                );
+            }
+        }
+        seen
+    }
+}
+
+fn object_keys(value: Option<&serde_json::Value>) -> impl Iterator<Item = &String> {
+    value
+        .and_then(serde_json::Value::as_object)
+        .into_iter()
+        .flat_map(|m| m.keys())
+}
+
+/// What a lockfile installs for production, with its dependency edges.
+pub fn installed(file_name: &str, text: &str) -> Result<Installed, String> {
+    match file_name {
+        "package-lock.json" | "npm-shrinkwrap.json" => npm(text),
+        "yarn.lock" => Ok(yarn(text)),
+        "pnpm-lock.yaml" => pnpm(text),
+        "composer.lock" => composer(text),
+        other => Err(format!("not a lockfile this reader knows: {other}")),
+    }
+}
+
+fn is_dev(entry: &serde_json::Value) -> bool {
+    ["dev", "devOptional"]
+        .iter()
+        .any(|k| entry.get(k).and_then(serde_json::Value::as_bool) == Some(true))
+}
+
+/// npm lockfile v2/v3 (`packages`, keyed by `node_modules/…` paths) or v1
+/// (`dependencies`, nested).
+fn npm(text: &str) -> Result<Installed, String> {
+    let doc: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+    let mut out = Installed::default();
+    if let Some(packages) = doc.get("packages").and_then(serde_json::Value::as_object) {
+        for (path, entry) in packages {
+            // "" is the project itself; workspace folders have no node_modules/.
+            let Some((_, name)) = path.rsplit_once("node_modules/") else {
+                continue;
+            };
+            if !name.is_empty() && !is_dev(entry) {
+                let deps: Vec<String> = object_keys(entry.get("dependencies"))
+                    .chain(object_keys(entry.get("optionalDependencies")))
+                    .cloned()
+                    .collect();
+                out.add(name).extend(deps);
+            }
+        }
+        return Ok(out);
+    }
+    // v1: `requires` are the edges, `dependencies` the nested installs.
+    fn walk(deps: &serde_json::Value, out: &mut Installed) {
+        let Some(map) = deps.as_object() else {
+            return;
+        };
+        for (name, entry) in map {
+            if is_dev(entry) {
+                continue;
+            }
+            let requires: Vec<String> = object_keys(entry.get("requires")).cloned().collect();
+            out.add(name).extend(requires);
+            if let Some(nested) = entry.get("dependencies") {
+                walk(nested, out);
+            }
+        }
+    }
+    if let Some(deps) = doc.get("dependencies") {
+        walk(deps, &mut out);
+    }
+    Ok(out)
+}
+
+/// The package name of an npm spec: `@scope/name@^1`, `name@npm:^2`,
+/// `name@1.2.3(peer@4)`.
+fn spec_name(spec: &str) -> Option<&str> {
+    let spec = spec.trim().trim_matches('"').trim_matches('\'');
+    let from = usize::from(spec.starts_with('@'));
+    let end = spec[from..].find('@').map_or(spec.len(), |i| i + from);
+    let name = &spec[..end];
+    (!name.is_empty() && name != "@").then_some(name)
+}
+
+/// yarn.lock (classic and berry): every entry starts at column 0 with its
+/// comma-separated specs and a colon; the lines under it are indented.
+fn yarn(text: &str) -> Installed {
+    let mut out = Installed::default();
+    // The names of the entry being read, and whether its lines are now a
+    // dependency list (`  dependencies:` then `    name "range"`).
+    let mut current: Vec<String> = Vec::new();
+    let mut in_deps = false;
+    for line in text.lines() {
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        if indent == 0 {
+            in_deps = false;
+            current.clear();
+            let Some(head) = line.trim_end().strip_suffix(':') else {
+                continue;
+            };
+            // Berry's `__metadata:` header is not a package.
+            if head == "__metadata" {
+                continue;
+            }
+            for spec in head.split(',') {
+                if let Some(name) = spec_name(spec) {
+                    out.add(name);
+                    current.push(name.to_string());
+                }
+            }
+            continue;
+        }
+        let body = line.trim();
+        if indent <= 2 {
+            in_deps = matches!(body, "dependencies:" | "optionalDependencies:");
+            continue;
+        }
+        if !in_deps {
+            continue;
+        }
+        // `"@sentry/node" "^10"` (classic) or `"@sentry/node": npm:^10` (berry).
+        let token = if let Some(rest) = body.strip_prefix('"') {
+            rest.split('"').next().unwrap_or("")
+        } else {
+            body.split([' ', ':']).next().unwrap_or("")
+        };
+        if token.is_empty() {
+            continue;
+        }
+        for name in &current {
+            out.add(name).insert(token.to_string());
+        }
+    }
+    out
+}
+
+/// The package name of a pnpm `packages:` key: `/@scope/name/1.2.3` and
+/// `/name/1.2.3_peer@1` (lockfile v5), `/@scope/name@1.2.3` (v6),
+/// `@scope/name@1.2.3(peer@1)` (v9).
+fn pnpm_key_name(key: &str) -> Option<&str> {
+    let key = key.strip_prefix('/').unwrap_or(key);
+    let scoped = key.starts_with('@');
+    let from = usize::from(scoped);
+    if let Some(at) = key[from..].find('@').map(|i| i + from) {
+        let name = &key[..at];
+        // v5 keys have no `@` before the version, but a peer suffix may
+        // (`/name/1.0.0_react@18`): the name then stops at its `/`.
+        let segments = if scoped { 2 } else { 1 };
+        if name.split('/').count() <= segments {
+            return (!name.is_empty()).then_some(name);
+        }
+    }
+    let segments = if scoped { 2 } else { 1 };
+    let end = key
+        .match_indices('/')
+        .nth(segments - 1)
+        .map_or(key.len(), |(i, _)| i);
+    let name = &key[..end];
+    (!name.is_empty()).then_some(name)
+}
+
+fn pnpm(text: &str) -> Result<Installed, String> {
+    let docs = YamlLoader::load_from_str(text).map_err(|e| format!("invalid YAML: {e}"))?;
+    let mut out = Installed::default();
+    let Some(doc) = docs.first() else {
+        return Ok(out);
+    };
+    // Lockfile v9 keeps the edges under `snapshots`, older ones under
+    // `packages`; both are keyed the same way.
+    for section in ["packages", "snapshots"] {
+        let Yaml::Hash(packages) = &doc[section] else {
+            continue;
+        };
+        for (key, entry) in packages {
+            let Some(key) = key.as_str() else { continue };
+            if entry["dev"].as_bool() == Some(true) {
+                continue;
+            }
+            let Some(name) = pnpm_key_name(key) else {
+                continue;
+            };
+            let deps: Vec<String> = ["dependencies", "optionalDependencies"]
+                .iter()
+                .filter_map(|k| entry[*k].as_hash())
+                .flat_map(|h| h.keys())
+                .filter_map(|k| k.as_str().map(str::to_string))
+                .collect();
+            out.add(name).extend(deps);
+        }
+    }
+    Ok(out)
+}
+
+/// composer.lock: `packages` is what production installs, `packages-dev`
+/// is not read.
+fn composer(text: &str) -> Result<Installed, String> {
+    let doc: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+    let mut out = Installed::default();
+    for package in doc
+        .get("packages")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(name) = package.get("name").and_then(serde_json::Value::as_str) else {
+            continue;
+        };
+        let requires: Vec<String> = object_keys(package.get("require")).cloned().collect();
+        out.add(name).extend(requires);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn npm_v3_skips_dev_and_reads_nested_paths() {
+        let text = r#"{"lockfileVersion":3,"packages":{
+            "":{"name":"app"},
+            "node_modules/wrap":{"version":"1.0.0"},
+            "node_modules/@sentry/node":{"version":"10.0.0"},
+            "node_modules/wrap/node_modules/@sentry/core":{"version":"10.0.0"},
+            "node_modules/jest":{"version":"29.0.0","dev":true}}}"#;
+        let got = installed("package-lock.json", text).unwrap();
+        assert!(got.contains("@sentry/node"));
+        assert!(got.contains("@sentry/core"));
+        assert!(got.contains("wrap"));
+        assert!(!got.contains("jest"));
+        assert!(!got.contains(""));
+    }
+
+    #[test]
+    fn npm_v1_walks_nested_dependencies() {
+        let text = r#"{"lockfileVersion":1,"dependencies":{
+            "wrap":{"version":"1.0.0","requires":{"@sentry/node":"^7"},"dependencies":{"@sentry/node":{"version":"7.0.0"}}},
+            "mocha":{"version":"9.0.0","dev":true}}}"#;
+        let got = installed("package-lock.json", text).unwrap();
+        assert!(got.contains("@sentry/node"));
+        assert!(!got.contains("mocha"));
+        assert!(got.reachable_from(["wrap"]).contains("@sentry/node"));
+    }
+
+    #[test]
+    fn yarn_classic_and_berry_headers() {
+        let text = "# yarn lockfile v1\n\n\"@snapshot-labs/snapshot-sentry@^3.1.0\":\n  version \"3.1.0\"\n  dependencies:\n    \"@sentry/node\" \"^10.52.0\"\n\nexpress@^4.17.1, express@^4.18.0:\n  version \"4.18.2\"\n\n\"@sentry/node@^10.52.0\":\n  version \"10.52.0\"\n\n__metadata:\n  version: 6\n\n\"left-pad@npm:^1.3.0\":\n  version: 1.3.0\n";
+        let got = installed("yarn.lock", text).unwrap();
+        for name in [
+            "@snapshot-labs/snapshot-sentry",
+            "express",
+            "@sentry/node",
+            "left-pad",
+        ] {
+            assert!(got.contains(name), "{name} in {got:?}");
+        }
+        assert!(!got.contains("__metadata"));
+        // A dependency line inside an entry is not an entry, but an edge.
+        assert_eq!(got.edges.len(), 4);
+        let reach = got.reachable_from(["@snapshot-labs/snapshot-sentry"]);
+        assert!(reach.contains("@sentry/node"));
+        assert!(!got.reachable_from(["express"]).contains("@sentry/node"));
+    }
+
+    #[test]
+    fn a_workspace_lockfile_answers_per_member() {
+        // The API member depends on @sentry/node; the dashboard does not.
+        let text = r#"{"lockfileVersion":3,"packages":{
+            "":{"name":"mono","workspaces":["apps/*"]},
+            "apps/api":{"dependencies":{"@sentry/node":"^8"}},
+            "apps/dashboard":{"dependencies":{"react":"^18"}},
+            "node_modules/@sentry/node":{"version":"8.0.0","dependencies":{"@sentry/core":"8.0.0"}},
+            "node_modules/@sentry/core":{"version":"8.0.0"},
+            "node_modules/react":{"version":"18.2.0","dependencies":{"loose-envify":"^1"}},
+            "node_modules/loose-envify":{"version":"1.4.0"}}}"#;
+        let got = installed("package-lock.json", text).unwrap();
+        let dashboard = got.reachable_from(["react"]);
+        assert!(dashboard.contains("loose-envify"));
+        assert!(!dashboard.contains("@sentry/node"));
+        assert!(got
+            .reachable_from(["@sentry/node"])
+            .contains("@sentry/core"));
+    }
+
+    #[test]
+    fn pnpm_key_names_of_every_lockfile_version() {
+        assert_eq!(pnpm_key_name("/@sentry/node/7.21.1"), Some("@sentry/node"));
+        assert_eq!(
+            pnpm_key_name("/@gooditworks/monitoring/1.5.4_next@13.0.5+react@18.2.0"),
+            Some("@gooditworks/monitoring")
+        );
+        assert_eq!(pnpm_key_name("/express/4.18.2"), Some("express"));
+        assert_eq!(pnpm_key_name("/@sentry/node@7.21.1"), Some("@sentry/node"));
+        assert_eq!(pnpm_key_name("/express@4.18.2"), Some("express"));
+        assert_eq!(
+            pnpm_key_name("@sentry/nextjs@8.0.0(next@14.0.0)"),
+            Some("@sentry/nextjs")
+        );
+        assert_eq!(
+            pnpm_key_name("react-dom@18.2.0(react@18.2.0)"),
+            Some("react-dom")
+        );
+    }
+
+    #[test]
+    fn pnpm_skips_dev_packages() {
+        let text = "lockfileVersion: 5.4\npackages:\n  /@sentry/nextjs/7.21.1_next@13.0.5:\n    resolution: {integrity: sha512-x}\n    dev: false\n  /vitest/0.25.0:\n    resolution: {integrity: sha512-y}\n    dev: true\n";
+        let got = installed("pnpm-lock.yaml", text).unwrap();
+        assert!(got.contains("@sentry/nextjs"));
+        assert!(!got.contains("vitest"));
+        let text = "lockfileVersion: '9.0'\npackages:\n  '@acme/monitoring@1.5.4':\n    resolution: {integrity: sha512-x}\n  '@sentry/nextjs@8.0.0':\n    resolution: {integrity: sha512-y}\nsnapshots:\n  '@acme/monitoring@1.5.4(next@14.0.0)':\n    dependencies:\n      '@sentry/nextjs': 8.0.0(next@14.0.0)\n  '@sentry/nextjs@8.0.0(next@14.0.0)': {}\n";
+        let got = installed("pnpm-lock.yaml", text).unwrap();
+        assert!(got
+            .reachable_from(["@acme/monitoring"])
+            .contains("@sentry/nextjs"));
+    }
+
+    #[test]
+    fn composer_reads_packages_not_packages_dev() {
+        let text = r#"{"packages":[{"name":"sentry/sentry-laravel"},{"name":"sentry/sentry"}],
+            "packages-dev":[{"name":"phpunit/phpunit"}]}"#;
+        let got = installed("composer.lock", text).unwrap();
+        assert!(got.contains("sentry/sentry-laravel"));
+        let text = r#"{"packages":[{"name":"acme/shared","require":{"sentry/sentry-laravel":"^4"}},
+            {"name":"sentry/sentry-laravel","require":{"sentry/sentry":"^4"}},{"name":"sentry/sentry"}]}"#;
+        let got = installed("composer.lock", text).unwrap();
+        assert!(got
+            .reachable_from(["acme/shared"])
+            .contains("sentry/sentry"));
+        assert!(!got.contains("phpunit/phpunit"));
+    }
+
+    #[test]
+    fn invalid_lockfiles_are_errors_not_empty_sets() {
+        assert!(installed("package-lock.json", "{").is_err());
+        assert!(installed("composer.lock", "not json").is_err());
+        assert!(installed("Gemfile.lock", "").is_err());
+    }
+}

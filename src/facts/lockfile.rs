@@ -40,6 +40,36 @@ impl Installed {
         self.edges.contains_key(name)
     }
 
+    /// The installed packages from which some package that `is_target`
+    /// accepts is reachable along dependency edges (the targets included):
+    /// one walk back from the targets answers every app of a workspace,
+    /// where a walk forward from each app's dependencies would repeat the
+    /// shared part of the graph for each app.
+    pub fn reaching(&self, is_target: impl Fn(&str) -> bool) -> BTreeSet<String> {
+        let mut parents: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (name, deps) in &self.edges {
+            for dep in deps.iter().filter(|d| self.contains(d)) {
+                parents.entry(dep.as_str()).or_default().push(name.as_str());
+            }
+        }
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut todo: Vec<&str> = self
+            .edges
+            .keys()
+            .map(String::as_str)
+            .filter(|n| is_target(n))
+            .collect();
+        while let Some(name) = todo.pop() {
+            if !seen.insert(name.to_string()) {
+                continue;
+            }
+            if let Some(up) = parents.get(name) {
+                todo.extend(up.iter().filter(|p| !seen.contains(**p)));
+            }
+        }
+        seen
+    }
+
     /// The installed packages reachable from `roots` (an app's direct
     /// dependencies) along dependency edges, the roots included.
     pub fn reachable_from<'a>(&self, roots: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
@@ -325,6 +355,17 @@ mod tests {
         let reach = got.reachable_from(["@snapshot-labs/snapshot-sentry"]);
         assert!(reach.contains("@sentry/node"));
         assert!(!got.reachable_from(["express"]).contains("@sentry/node"));
+        // Walking back from the SDK gives the same answer for every root.
+        let reaching = got.reaching(|p| p == "@sentry/node");
+        for root in got.edges.keys() {
+            assert_eq!(
+                reaching.contains(root),
+                got.reachable_from([root.as_str()]).contains("@sentry/node"),
+                "{root}"
+            );
+        }
+        assert!(reaching.contains("@snapshot-labs/snapshot-sentry"));
+        assert!(!reaching.contains("express"));
     }
 
     #[test]

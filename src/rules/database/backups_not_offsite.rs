@@ -737,12 +737,17 @@ const JOB_PACKAGES: &[&str] = &[
 fn node_code_that_runs(cx: &RepoContext) -> Vec<FileId> {
     let index = cx.index;
     let mut ids: Vec<FileId> = Vec::new();
+    // Workspace packages shared by many apps are listed once, not once per
+    // app that uses them (that made the list, and its sort, apps × shared
+    // code).
+    let mut shared: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     for app in cx.apps {
         let app_cx = AppContext::new(cx, app);
         ids.extend(evidence::own_code_files(&app_cx));
-        for dir in evidence::related_packages(&app_cx) {
-            ids.extend(evidence::package_code_files(cx, dir).iter().copied());
-        }
+        shared.extend(evidence::related_packages(&app_cx).iter().cloned());
+    }
+    for dir in &shared {
+        ids.extend(evidence::package_code_files(cx, dir).iter().copied());
     }
     let js = index.of_kind(FileKind::JsSource);
     let packages = cx.npm_packages();

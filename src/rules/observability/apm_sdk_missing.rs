@@ -425,15 +425,23 @@ impl Vendor {
             .filter_map(|rel| cx.repo.index.find(&rel))
             .any(|id| {
                 let rel = cx.repo.index.get(id).rel.clone();
-                let installed = cx.repo.memo("lockfile packages", &rel, || {
-                    std::sync::Arc::new(cx.repo.facts.lockfile_packages(id).unwrap_or_default())
-                });
                 // A workspace lockfile lists every member's packages: only
-                // what this app's own dependencies pull in counts.
-                installed
-                    .reachable_from(cx.app.dependencies.iter().map(String::as_str))
+                // what this app's own dependencies pull in counts. The
+                // packages that pull in an accepted SDK are worked out once
+                // per lockfile, vendor and SDK list.
+                let key = format!("{rel}\u{0}{}\u{0}{}", self.name, accepted.join(","));
+                let reaching = cx.repo.memo("lockfile packages reaching an SDK", &key, || {
+                    let installed = cx.repo.memo("lockfile packages", &rel, || {
+                        std::sync::Arc::new(cx.repo.facts.lockfile_packages(id).unwrap_or_default())
+                    });
+                    std::sync::Arc::new(
+                        installed.reaching(|p| accepted.iter().any(|sdk| sdk_matches(sdk, p))),
+                    )
+                });
+                cx.app
+                    .dependencies
                     .iter()
-                    .any(|p| accepted.iter().any(|sdk| sdk_matches(sdk, p)))
+                    .any(|d| reaching.contains(d.as_str()))
             })
     }
 

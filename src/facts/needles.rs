@@ -250,39 +250,66 @@ impl Scanner {
             }
             mask
         };
+        // Breadth first from the start, each state's transitions recorded
+        // as places in `order`. The DFA's state ids are offsets into its
+        // own table, so a vector indexed by them finds a state's place
+        // (a hash set of ids made this a third of the audit of a small
+        // repository).
+        let unplaced = u32::MAX;
+        let mut place: Vec<u32> = Vec::new();
+        let mut place_of = |sid: aho_corasick::automaton::StateID, next: usize| {
+            let i = sid.as_usize();
+            if i >= place.len() {
+                place.resize(i + 1, unplaced);
+            }
+            let fresh = place[i] == unplaced;
+            if fresh {
+                place[i] = u32::try_from(next).unwrap_or(unplaced);
+            }
+            (place[i] as usize, fresh)
+        };
         let mut order = vec![start];
-        let mut seen = std::collections::HashSet::from([start]);
+        place_of(start, 0);
+        let mut raw: Vec<usize> = Vec::new();
         let mut i = 0;
         while i < order.len() {
             for &b in &representative {
                 let to = dfa.next_state(Anchored::No, order[i], b);
-                if seen.insert(to) {
+                let (at, fresh) = place_of(to, order.len());
+                if fresh {
                     order.push(to);
                 }
+                raw.push(at);
             }
             i += 1;
         }
         // Non-match states first, then match states.
-        let (plain, matching): (Vec<_>, Vec<_>) = order.iter().partition(|s| words_at(**s) == 0);
-        let renumbered: std::collections::HashMap<_, u32> = plain
-            .iter()
-            .chain(&matching)
-            .enumerate()
-            .map(|(n, s)| Some((*s, u32::try_from(n * classes).ok()?)))
-            .collect::<Option<_>>()?;
+        let masks: Vec<u128> = order.iter().map(|s| words_at(*s)).collect();
+        let mut new_index = vec![0usize; order.len()];
+        let mut n = 0;
+        for matching in [false, true] {
+            for (k, mask) in masks.iter().enumerate() {
+                if (*mask != 0) == matching {
+                    new_index[k] = n;
+                    n += 1;
+                }
+            }
+        }
+        let plain = masks.iter().filter(|m| **m == 0).count();
         let mut next = vec![0u32; order.len() * classes];
-        for (s, row) in &renumbered {
-            for (c, &b) in representative.iter().enumerate() {
-                next[*row as usize + c] = renumbered[&dfa.next_state(Anchored::No, *s, b)];
+        for (k, row) in new_index.iter().enumerate() {
+            for c in 0..classes {
+                next[row * classes + c] =
+                    u32::try_from(new_index[raw[k * classes + c]] * classes).ok()?;
             }
         }
         Some(Scanner {
             class,
             next,
-            first_match: u32::try_from(plain.len() * classes).ok()?,
-            matches: matching.iter().map(|s| words_at(*s)).collect(),
+            first_match: u32::try_from(plain * classes).ok()?,
+            matches: masks.iter().copied().filter(|m| *m != 0).collect(),
             classes: u32::try_from(classes).ok()?,
-            start: renumbered[&start],
+            start: u32::try_from(new_index[0] * classes).ok()?,
             longest,
         })
     }

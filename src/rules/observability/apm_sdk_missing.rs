@@ -431,6 +431,17 @@ impl Vendor {
                 // per lockfile, vendor and SDK list.
                 let key = format!("{rel}\u{0}{}\u{0}{}", self.name, accepted.join(","));
                 let reaching = cx.repo.memo("lockfile packages reaching an SDK", &key, || {
+                    // A lockfile that never spells an accepted SDK installs
+                    // none: its parse (a large pnpm-lock.yaml is most of a
+                    // small repository's audit) is skipped.
+                    let spelled = cx
+                        .repo
+                        .facts
+                        .raw_text(id)
+                        .is_some_and(|text| accepted.iter().any(|sdk| text.contains(sdk)));
+                    if !spelled {
+                        return std::sync::Arc::new(std::collections::BTreeSet::new());
+                    }
                     let installed = cx.repo.memo("lockfile packages", &rel, || {
                         std::sync::Arc::new(cx.repo.facts.lockfile_packages(id).unwrap_or_default())
                     });

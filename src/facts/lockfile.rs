@@ -122,25 +122,49 @@ fn is_dev(entry: &serde_json::Value) -> bool {
 /// npm lockfile v2/v3 (`packages`, keyed by `node_modules/…` paths) or v1
 /// (`dependencies`, nested).
 fn npm(text: &str) -> Result<Installed, String> {
-    let doc: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+    // v2/v3 first, into only the fields read: a lockfile is often
+    // megabytes, and a whole `serde_json::Value` tree of it cost more time
+    // (and page faults) than the rest of a small repository's audit.
+    #[derive(serde::Deserialize)]
+    struct Lock {
+        packages: Option<BTreeMap<String, Entry>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        #[serde(default)]
+        dev: serde_json::Value,
+        #[serde(default, rename = "devOptional")]
+        dev_optional: serde_json::Value,
+        #[serde(default)]
+        dependencies: Option<BTreeMap<String, serde::de::IgnoredAny>>,
+        #[serde(default, rename = "optionalDependencies")]
+        optional_dependencies: Option<BTreeMap<String, serde::de::IgnoredAny>>,
+    }
+    let lock: Lock = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
     let mut out = Installed::default();
-    if let Some(packages) = doc.get("packages").and_then(serde_json::Value::as_object) {
+    if let Some(packages) = lock.packages {
         for (path, entry) in packages {
             // "" is the project itself; workspace folders have no node_modules/.
             let Some((_, name)) = path.rsplit_once("node_modules/") else {
                 continue;
             };
-            if !name.is_empty() && !is_dev(entry) {
-                let deps: Vec<String> = object_keys(entry.get("dependencies"))
-                    .chain(object_keys(entry.get("optionalDependencies")))
-                    .cloned()
+            let dev =
+                entry.dev.as_bool() == Some(true) || entry.dev_optional.as_bool() == Some(true);
+            if !name.is_empty() && !dev {
+                let deps: Vec<String> = entry
+                    .dependencies
+                    .into_iter()
+                    .flatten()
+                    .chain(entry.optional_dependencies.into_iter().flatten())
+                    .map(|(k, _)| k)
                     .collect();
                 out.add(name).extend(deps);
             }
         }
         return Ok(out);
     }
+    let doc: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
     // v1: `requires` are the edges, `dependencies` the nested installs.
     fn walk(deps: &serde_json::Value, out: &mut Installed) {
         let Some(map) = deps.as_object() else {

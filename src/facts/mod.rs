@@ -282,16 +282,6 @@ impl<'a> Facts<'a> {
         }
     }
 
-    /// The packages a lockfile (`facts::lockfile`) installs for production,
-    /// with their dependency edges.
-    /// Lockfiles are not parsed with the other files: only a rule that asks
-    /// whether a package arrives transitively reads one. `None` when the
-    /// file cannot be read or parsed, which callers treat as no evidence.
-    pub fn lockfile_packages(&self, id: FileId) -> Option<lockfile::Installed> {
-        let text = text::read_text(&self.index.path(id), self.max_file_size).ok()?;
-        lockfile::installed(self.index.get(id).name(), &text).ok()
-    }
-
     /// A TOML document (Prisma's `migration_lock.toml`).
     pub fn toml(&self, id: FileId) -> Option<&toml::Table> {
         match self.parsed(id) {

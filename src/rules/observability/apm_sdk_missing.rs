@@ -450,8 +450,15 @@ impl Vendor {
                     if !spelled || too_large {
                         return std::sync::Arc::new(std::collections::BTreeSet::new());
                     }
+                    // Parsed from the text just read (a lockfile can be
+                    // megabytes), once for all vendors.
                     let installed = cx.repo.memo("lockfile packages", &rel, || {
-                        std::sync::Arc::new(cx.repo.facts.lockfile_packages(id).unwrap_or_default())
+                        let name = cx.repo.index.get(id).name();
+                        std::sync::Arc::new(
+                            text.as_deref()
+                                .and_then(|t| crate::facts::lockfile::installed(name, t).ok())
+                                .unwrap_or_default(),
+                        )
                     });
                     std::sync::Arc::new(
                         installed.reaching(|p| accepted.iter().any(|sdk| sdk_matches(sdk, p))),

@@ -14,7 +14,7 @@
 //! Built on the lexer in `code`, so comments never count. Files whose text
 //! names none of this cost one substring search.
 
-use super::code::{Lang, Spanned, Token};
+use super::code::{ident_at, punct_at, Lang, Spanned, Token};
 use super::shell::{ShellCommand, ShellScript};
 
 #[derive(Debug, Default)]
@@ -229,17 +229,6 @@ fn string_of(token: &Token) -> Option<String> {
         Token::Str(s) => Some(s.clone()),
         _ => None,
     }
-}
-
-fn ident_at(tokens: &[Spanned], i: usize) -> Option<&str> {
-    match tokens.get(i).map(|t| &t.token) {
-        Some(Token::Ident(w)) => Some(w.as_str()),
-        _ => None,
-    }
-}
-
-fn punct_at(tokens: &[Spanned], i: usize, c: char) -> bool {
-    matches!(tokens.get(i).map(|t| &t.token), Some(Token::Punct(p)) if *p == c)
 }
 
 /// PHP's `=>` at `i`.

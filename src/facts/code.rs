@@ -55,6 +55,27 @@ pub enum Token {
     Value,
 }
 
+/// The name at token `i`, if the token is one.
+pub fn ident_at(tokens: &[Spanned], i: usize) -> Option<&str> {
+    match tokens.get(i).map(|t| &t.token) {
+        Some(Token::Ident(w)) => Some(w.as_str()),
+        _ => None,
+    }
+}
+
+/// The string literal at token `i`, if the token is one.
+pub fn string_at(tokens: &[Spanned], i: usize) -> Option<&str> {
+    match tokens.get(i).map(|t| &t.token) {
+        Some(Token::Str(s)) => Some(s.as_str()),
+        _ => None,
+    }
+}
+
+/// Whether token `i` is the punctuation `c`.
+pub fn punct_at(tokens: &[Spanned], i: usize, c: char) -> bool {
+    matches!(tokens.get(i).map(|t| &t.token), Some(Token::Punct(p)) if *p == c)
+}
+
 #[derive(Debug, Clone)]
 pub struct Spanned {
     pub token: Token,

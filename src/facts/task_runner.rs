@@ -12,7 +12,7 @@
 //!   are not declarations; the command strings of Deployer's and Fabric's
 //!   `run(…)`/`sudo(…)` are parsed as shell.
 
-use super::code::{tokenize, Lang, Spanned, Token};
+use super::code::{ident_at, punct_at, string_at, tokenize, Lang, Spanned, Token};
 use super::shell::{ShellCommand, ShellScript};
 
 /// Which tool a file is for.
@@ -383,24 +383,6 @@ fn envoy(text: &str) -> TaskRunnerFile {
         tool: Tool::Envoy,
         recipes,
         hosts,
-    }
-}
-
-fn ident_at(tokens: &[Spanned], i: usize) -> Option<&str> {
-    match tokens.get(i).map(|t| &t.token) {
-        Some(Token::Ident(w)) => Some(w.as_str()),
-        _ => None,
-    }
-}
-
-fn punct_at(tokens: &[Spanned], i: usize, c: char) -> bool {
-    matches!(tokens.get(i).map(|t| &t.token), Some(Token::Punct(p)) if *p == c)
-}
-
-fn string_at(tokens: &[Spanned], i: usize) -> Option<&str> {
-    match tokens.get(i).map(|t| &t.token) {
-        Some(Token::Str(s)) => Some(s.as_str()),
-        _ => None,
     }
 }
 

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use super::nextjs::health::{backend_checks, Backends};
 use super::profile::{relative_import, Database, Profile, RedisClient};
 use super::Builder;
-use crate::facts::code::{tokenize, Lang, Spanned, Token};
+use crate::facts::code::{ident_at, punct_at, string_at, tokenize, Lang, Spanned, Token};
 
 /// What a module-level binding holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,47 +94,33 @@ struct Exported {
     esm: bool,
 }
 
-fn ident(tokens: &[Spanned], i: usize) -> Option<&str> {
-    match tokens.get(i).map(|t| &t.token) {
-        Some(Token::Ident(n)) => Some(n.as_str()),
-        _ => None,
-    }
-}
-
-fn string(tokens: &[Spanned], i: usize) -> Option<&str> {
-    match tokens.get(i).map(|t| &t.token) {
-        Some(Token::Str(s)) => Some(s.as_str()),
-        _ => None,
-    }
-}
-
-fn punct(tokens: &[Spanned], i: usize, c: char) -> bool {
-    tokens.get(i).map(|t| &t.token) == Some(&Token::Punct(c))
-}
-
 /// `require("m")` at `i`: the module name.
 fn require_at(tokens: &[Spanned], i: usize) -> Option<&str> {
-    (ident(tokens, i) == Some("require") && punct(tokens, i + 1, '(') && punct(tokens, i + 3, ')'))
-        .then(|| string(tokens, i + 2))
-        .flatten()
+    (ident_at(tokens, i) == Some("require")
+        && punct_at(tokens, i + 1, '(')
+        && punct_at(tokens, i + 3, ')'))
+    .then(|| string_at(tokens, i + 2))
+    .flatten()
 }
 
 /// Local name → (module, imported name; "default" for the module itself).
 fn imports(tokens: &[Spanned]) -> BTreeMap<String, (String, String)> {
     let mut out = BTreeMap::new();
     for i in 0..tokens.len() {
-        match ident(tokens, i) {
+        match ident_at(tokens, i) {
             Some("const" | "let" | "var") => {
                 // const X = require("m") | const { A, B: C } = require("m")
-                if let (Some(name), true) = (ident(tokens, i + 1), punct(tokens, i + 2, '=')) {
+                if let (Some(name), true) = (ident_at(tokens, i + 1), punct_at(tokens, i + 2, '='))
+                {
                     if let Some(m) = require_at(tokens, i + 3) {
                         out.insert(name.to_string(), (m.to_string(), "default".to_string()));
                     }
-                } else if punct(tokens, i + 1, '{') {
-                    let Some(close) = (i + 2..tokens.len()).find(|&j| punct(tokens, j, '}')) else {
+                } else if punct_at(tokens, i + 1, '{') {
+                    let Some(close) = (i + 2..tokens.len()).find(|&j| punct_at(tokens, j, '}'))
+                    else {
                         continue;
                     };
-                    if !punct(tokens, close + 1, '=') {
+                    if !punct_at(tokens, close + 1, '=') {
                         continue;
                     }
                     let Some(m) = require_at(tokens, close + 2) else {
@@ -144,31 +130,31 @@ fn imports(tokens: &[Spanned]) -> BTreeMap<String, (String, String)> {
                 }
             }
             Some("import") => {
-                let Some(from) = (i + 1..tokens.len().min(i + 64))
-                    .find(|&j| ident(tokens, j) == Some("from") && string(tokens, j + 1).is_some())
-                else {
+                let Some(from) = (i + 1..tokens.len().min(i + 64)).find(|&j| {
+                    ident_at(tokens, j) == Some("from") && string_at(tokens, j + 1).is_some()
+                }) else {
                     continue;
                 };
-                let Some(m) = string(tokens, from + 1) else {
+                let Some(m) = string_at(tokens, from + 1) else {
                     continue;
                 };
                 let mut j = i + 1;
-                if let Some(name) = ident(tokens, j).filter(|n| *n != "type") {
+                if let Some(name) = ident_at(tokens, j).filter(|n| *n != "type") {
                     if name != "from" {
                         out.insert(name.to_string(), (m.to_string(), "default".to_string()));
                     }
                     j += 1;
-                    if punct(tokens, j, ',') {
+                    if punct_at(tokens, j, ',') {
                         j += 1;
                     }
                 }
-                if punct(tokens, j, '*') && ident(tokens, j + 1) == Some("as") {
-                    if let Some(name) = ident(tokens, j + 2) {
+                if punct_at(tokens, j, '*') && ident_at(tokens, j + 1) == Some("as") {
+                    if let Some(name) = ident_at(tokens, j + 2) {
                         out.insert(name.to_string(), (m.to_string(), "default".to_string()));
                     }
-                } else if punct(tokens, j, '{') {
+                } else if punct_at(tokens, j, '{') {
                     let close = (j + 1..from)
-                        .find(|&k| punct(tokens, k, '}'))
+                        .find(|&k| punct_at(tokens, k, '}'))
                         .unwrap_or(from);
                     bind_list(tokens, j + 1, close, 'a', m, &mut out);
                 }
@@ -191,14 +177,14 @@ fn bind_list(
 ) {
     let mut j = from;
     while j < to {
-        if let Some(name) = ident(tokens, j) {
+        if let Some(name) = ident_at(tokens, j) {
             let renamed = if sep == ':' {
-                punct(tokens, j + 1, ':')
-                    .then(|| ident(tokens, j + 2))
+                punct_at(tokens, j + 1, ':')
+                    .then(|| ident_at(tokens, j + 2))
                     .flatten()
             } else {
-                (ident(tokens, j + 1) == Some("as"))
-                    .then(|| ident(tokens, j + 2))
+                (ident_at(tokens, j + 1) == Some("as"))
+                    .then(|| ident_at(tokens, j + 2))
                     .flatten()
             };
             let local = renamed.unwrap_or(name);
@@ -217,19 +203,19 @@ fn creates(
     i: usize,
     imports: &BTreeMap<String, (String, String)>,
 ) -> Option<Kind> {
-    let new = ident(tokens, i) == Some("new");
+    let new = ident_at(tokens, i) == Some("new");
     let at = if new { i + 1 } else { i };
     if let Some(m) = require_at(tokens, at) {
-        return (m == "knex" && punct(tokens, at + 4, '(')).then_some(Kind::Knex);
+        return (m == "knex" && punct_at(tokens, at + 4, '(')).then_some(Kind::Knex);
     }
-    let local = ident(tokens, at)?;
+    let local = ident_at(tokens, at)?;
     let (module, imported) = imports.get(local)?;
-    let (member, call) = if punct(tokens, at + 1, '.') {
-        (ident(tokens, at + 2)?, at + 3)
+    let (member, call) = if punct_at(tokens, at + 1, '.') {
+        (ident_at(tokens, at + 2)?, at + 3)
     } else {
         (imported.as_str(), at + 1)
     };
-    if !punct(tokens, call, '(') {
+    if !punct_at(tokens, call, '(') {
         return None;
     }
     let kind = match (module.as_str(), member, new) {
@@ -253,15 +239,15 @@ fn exported_instances(file: &str, text: &str) -> Vec<Exported> {
     let esm = file.ends_with(".mjs")
         || tokens.iter().enumerate().any(|(i, t)| {
             t.token == Token::Ident("export".to_string())
-                || (t.token == Token::Ident("import".to_string()) && !punct(&tokens, i + 1, '('))
+                || (t.token == Token::Ident("import".to_string()) && !punct_at(&tokens, i + 1, '('))
         });
     // Bindings assigned an instance anywhere in the module (`let client;
     // if (env.REDIS_ENABLED) client = new Redis(…)` included).
     let mut held: BTreeMap<String, Kind> = BTreeMap::new();
     for i in 0..tokens.len() {
-        if let (Some(name), true) = (ident(&tokens, i), punct(&tokens, i + 1, '=')) {
-            let prev_is_member = i > 0 && punct(&tokens, i - 1, '.');
-            if prev_is_member || punct(&tokens, i + 2, '=') {
+        if let (Some(name), true) = (ident_at(&tokens, i), punct_at(&tokens, i + 1, '=')) {
+            let prev_is_member = i > 0 && punct_at(&tokens, i - 1, '.');
+            if prev_is_member || punct_at(&tokens, i + 2, '=') {
                 continue;
             }
             if let Some(kind) = creates(&tokens, i + 2, &imports) {
@@ -279,26 +265,26 @@ fn exported_instances(file: &str, text: &str) -> Vec<Exported> {
         })
     };
     for i in 0..tokens.len() {
-        let module_exports = ident(&tokens, i) == Some("module")
-            && punct(&tokens, i + 1, '.')
-            && ident(&tokens, i + 2) == Some("exports")
-            && punct(&tokens, i + 3, '=')
-            && !punct(&tokens, i + 4, '=');
+        let module_exports = ident_at(&tokens, i) == Some("module")
+            && punct_at(&tokens, i + 1, '.')
+            && ident_at(&tokens, i + 2) == Some("exports")
+            && punct_at(&tokens, i + 3, '=')
+            && !punct_at(&tokens, i + 4, '=');
         if module_exports {
-            if punct(&tokens, i + 4, '{') {
+            if punct_at(&tokens, i + 4, '{') {
                 let close = (i + 5..tokens.len())
-                    .find(|&j| punct(&tokens, j, '}'))
+                    .find(|&j| punct_at(&tokens, j, '}'))
                     .unwrap_or(tokens.len());
                 let mut j = i + 5;
                 while j < close {
-                    if let Some(key) = ident(&tokens, j) {
-                        let (value, step) = if punct(&tokens, j + 1, ':') {
-                            (ident(&tokens, j + 2), 3)
+                    if let Some(key) = ident_at(&tokens, j) {
+                        let (value, step) = if punct_at(&tokens, j + 1, ':') {
+                            (ident_at(&tokens, j + 2), 3)
                         } else {
                             (Some(key), 1)
                         };
                         let after = j + step;
-                        let plain = punct(&tokens, after, ',') || after >= close;
+                        let plain = punct_at(&tokens, after, ',') || after >= close;
                         if let Some(kind) = value.filter(|_| plain).and_then(|v| held.get(v)) {
                             push(Some(key.to_string()), *kind);
                         }
@@ -307,8 +293,8 @@ fn exported_instances(file: &str, text: &str) -> Vec<Exported> {
                         j += 1;
                     }
                 }
-            } else if let Some(kind) = ident(&tokens, i + 4)
-                .filter(|_| punct(&tokens, i + 5, ';') || tokens.get(i + 5).is_none())
+            } else if let Some(kind) = ident_at(&tokens, i + 4)
+                .filter(|_| punct_at(&tokens, i + 5, ';') || tokens.get(i + 5).is_none())
                 .and_then(|v| held.get(v))
             {
                 push(None, *kind);
@@ -318,26 +304,26 @@ fn exported_instances(file: &str, text: &str) -> Vec<Exported> {
             continue;
         }
         // exports.key = value
-        if ident(&tokens, i) == Some("exports")
-            && (i == 0 || !punct(&tokens, i - 1, '.'))
-            && punct(&tokens, i + 1, '.')
-            && punct(&tokens, i + 3, '=')
+        if ident_at(&tokens, i) == Some("exports")
+            && (i == 0 || !punct_at(&tokens, i - 1, '.'))
+            && punct_at(&tokens, i + 1, '.')
+            && punct_at(&tokens, i + 3, '=')
         {
             if let (Some(key), Some(kind)) = (
-                ident(&tokens, i + 2),
-                ident(&tokens, i + 4).and_then(|v| held.get(v)),
+                ident_at(&tokens, i + 2),
+                ident_at(&tokens, i + 4).and_then(|v| held.get(v)),
             ) {
                 push(Some(key.to_string()), *kind);
             }
             continue;
         }
-        if ident(&tokens, i) != Some("export") {
+        if ident_at(&tokens, i) != Some("export") {
             continue;
         }
-        match ident(&tokens, i + 1) {
+        match ident_at(&tokens, i + 1) {
             Some("default") => {
-                if let Some(kind) = ident(&tokens, i + 2)
-                    .filter(|_| !punct(&tokens, i + 3, '(') && !punct(&tokens, i + 3, '.'))
+                if let Some(kind) = ident_at(&tokens, i + 2)
+                    .filter(|_| !punct_at(&tokens, i + 3, '(') && !punct_at(&tokens, i + 3, '.'))
                     .and_then(|v| held.get(v))
                 {
                     push(None, *kind);
@@ -346,24 +332,24 @@ fn exported_instances(file: &str, text: &str) -> Vec<Exported> {
                 }
             }
             Some("const" | "let" | "var") => {
-                if let Some(name) = ident(&tokens, i + 2) {
+                if let Some(name) = ident_at(&tokens, i + 2) {
                     if let Some(kind) = held.get(name) {
                         push(Some(name.to_string()), *kind);
                     }
                 }
             }
-            _ if punct(&tokens, i + 1, '{') => {
+            _ if punct_at(&tokens, i + 1, '{') => {
                 let close = (i + 2..tokens.len())
-                    .find(|&j| punct(&tokens, j, '}'))
+                    .find(|&j| punct_at(&tokens, j, '}'))
                     .unwrap_or(tokens.len());
-                if ident(&tokens, close + 1) == Some("from") {
+                if ident_at(&tokens, close + 1) == Some("from") {
                     continue;
                 }
                 let mut j = i + 2;
                 while j < close {
-                    if let Some(name) = ident(&tokens, j) {
-                        let alias = (ident(&tokens, j + 1) == Some("as"))
-                            .then(|| ident(&tokens, j + 2))
+                    if let Some(name) = ident_at(&tokens, j) {
+                        let alias = (ident_at(&tokens, j + 1) == Some("as"))
+                            .then(|| ident_at(&tokens, j + 2))
                             .flatten();
                         if let Some(kind) = held.get(name) {
                             match alias {
@@ -391,16 +377,16 @@ fn env_reads(p: &Profile, b: &Builder) -> Vec<String> {
         let Some(text) = b.read(file) else { continue };
         let tokens = tokenize(&text, Lang::Js);
         for i in 0..tokens.len() {
-            if ident(&tokens, i) == Some("process")
-                && punct(&tokens, i + 1, '.')
-                && ident(&tokens, i + 2) == Some("env")
+            if ident_at(&tokens, i) == Some("process")
+                && punct_at(&tokens, i + 1, '.')
+                && ident_at(&tokens, i + 2) == Some("env")
             {
-                if punct(&tokens, i + 3, '.') {
-                    if let Some(v) = ident(&tokens, i + 4) {
+                if punct_at(&tokens, i + 3, '.') {
+                    if let Some(v) = ident_at(&tokens, i + 4) {
                         out.insert(v.to_string());
                     }
-                } else if punct(&tokens, i + 3, '[') {
-                    if let Some(v) = string(&tokens, i + 4) {
+                } else if punct_at(&tokens, i + 3, '[') {
+                    if let Some(v) = string_at(&tokens, i + 4) {
                         out.insert(v.to_string());
                     }
                 }

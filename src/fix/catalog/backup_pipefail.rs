@@ -9,19 +9,14 @@
 use crate::finding::Finding;
 use crate::rules::RepoContext;
 
-use super::cited_files;
+use super::cited_text;
 use super::lines::{LineEdits, Text};
 use crate::fix::Builder;
 
 pub const SET_LINE: &str = "set -euo pipefail";
 
 pub fn plan(_repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<(), String> {
-    let Some(path) = cited_files(finding).first().map(|p| p.to_string()) else {
-        return Err("the finding cites no script".to_string());
-    };
-    let text = b
-        .read(&path)
-        .ok_or_else(|| format!("{path} is not there any more"))?;
+    let (path, text) = cited_text(b, finding, "script")?;
     let (after, moved_to_bash) = fix_text(&path, &text)?;
     b.modify(&path, after);
     if moved_to_bash {

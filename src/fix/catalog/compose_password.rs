@@ -13,16 +13,11 @@ use crate::rules::containerization::compose_literal_password::is_password_key;
 use crate::rules::RepoContext;
 
 use super::lines::{strip_comment, LineEdits, Text};
-use super::{cited_files, compose_anchors, env_example, relocated};
+use super::{cited_text, compose_anchors, env_example, relocated};
 use crate::fix::Builder;
 
 pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<(), String> {
-    let Some(path) = cited_files(finding).first().map(|p| p.to_string()) else {
-        return Err("the finding cites no compose file".to_string());
-    };
-    let text = b
-        .read(&path)
-        .ok_or_else(|| format!("{path} is not there any more"))?;
+    let (path, text) = cited_text(b, finding, "compose file")?;
     let (after, vars) = fix_text(&text, &relocated(b, finding, &path, &text, compose_anchors))?;
     b.modify(&path, after);
     let dir = path.rsplit_once('/').map_or("", |(d, _)| d);

@@ -8,16 +8,11 @@ use crate::finding::Finding;
 use crate::rules::RepoContext;
 
 use super::lines::{indent, strip_comment, value_after_key, LineEdits, Text};
-use super::{cited_files, compose_anchors, relocated};
+use super::{cited_text, compose_anchors, relocated};
 use crate::fix::Builder;
 
 pub fn plan(_repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<(), String> {
-    let Some(path) = cited_files(finding).first().map(|p| p.to_string()) else {
-        return Err("the finding cites no compose file".to_string());
-    };
-    let text = b
-        .read(&path)
-        .ok_or_else(|| format!("{path} is not there any more"))?;
+    let (path, text) = cited_text(b, finding, "compose file")?;
     let after = fix_text(&text, &relocated(b, finding, &path, &text, compose_anchors))?;
     b.modify(&path, after);
     b.manual("To reach the database from your machine, tunnel to it: `ssh -L 5432:127.0.0.1:5432 <host>` (with the port the file publishes).");

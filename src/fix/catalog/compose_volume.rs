@@ -14,16 +14,11 @@ use crate::rules::containerization::compose_files;
 use crate::rules::RepoContext;
 
 use super::lines::{indent, value_after_key, LineEdits, Text};
-use super::{cited_files, compose_anchors, relocated};
+use super::{cited_text, compose_anchors, relocated};
 use crate::fix::Builder;
 
 pub fn plan(_repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<(), String> {
-    let Some(path) = cited_files(finding).first().map(|p| p.to_string()) else {
-        return Err("the finding cites no compose file".to_string());
-    };
-    let text = b
-        .read(&path)
-        .ok_or_else(|| format!("{path} is not there any more"))?;
+    let (path, text) = cited_text(b, finding, "compose file")?;
     let lines = relocated(b, finding, &path, &text, compose_anchors);
     let (after, volume, target) = fix_text(&text, &lines)?;
     b.modify(&path, after);

@@ -11,20 +11,12 @@ use crate::finding::Finding;
 use crate::rules::RepoContext;
 
 use super::lines::{LineEdits, Text};
-use super::{cited_files, dockerfile_anchors, relocated};
+use super::{cited_text, dockerfile_anchors, relocated_line};
 use crate::fix::Builder;
 
 pub fn plan(_repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<(), String> {
-    let Some(path) = cited_files(finding).first().map(|p| p.to_string()) else {
-        return Err("the finding cites no Dockerfile".to_string());
-    };
-    let text = b
-        .read(&path)
-        .ok_or_else(|| format!("{path} is not there any more"))?;
-    let line = relocated(b, finding, &path, &text, dockerfile_anchors)
-        .first()
-        .copied()
-        .ok_or_else(|| format!("the cited line of {path} is not there any more"))?;
+    let (path, text) = cited_text(b, finding, "Dockerfile")?;
+    let line = relocated_line(b, finding, &path, &text, dockerfile_anchors)?;
     let (after, removed) = fix_text(&text, line)?;
     b.modify(&path, after);
     b.manual(format!(

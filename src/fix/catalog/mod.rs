@@ -149,6 +149,38 @@ pub(crate) fn cited_files(finding: &Finding) -> Vec<&str> {
     files
 }
 
+/// The first file a finding cites and its text as the plan has it now
+/// (`what` names the kind of file for the error).
+pub(crate) fn cited_text(
+    b: &Builder,
+    finding: &Finding,
+    what: &str,
+) -> Result<(String, String), String> {
+    let path = cited_files(finding)
+        .first()
+        .map(|p| p.to_string())
+        .ok_or_else(|| format!("the finding cites no {what}"))?;
+    let text = b
+        .read(&path)
+        .ok_or_else(|| format!("{path} is not there any more"))?;
+    Ok((path, text))
+}
+
+/// The first line a finding cites in `path`, found again in `current`
+/// (`relocated`).
+pub(crate) fn relocated_line(
+    b: &Builder,
+    finding: &Finding,
+    path: &str,
+    current: &str,
+    anchors: fn(&str) -> Vec<(String, u32)>,
+) -> Result<u32, String> {
+    relocated(b, finding, path, current, anchors)
+        .first()
+        .copied()
+        .ok_or_else(|| format!("the cited line of {path} is not there any more"))
+}
+
 /// The lines a finding cites in `path`.
 pub(crate) fn cited_lines(finding: &Finding, path: &str) -> Vec<u32> {
     finding

@@ -11,7 +11,7 @@
 //! pod and be shared by the replicas; the others (caches, temporary files,
 //! logs) only need to be writable.
 
-use crate::facts::code::{tokenize, Lang, Spanned, Token};
+use crate::facts::code::{ident_at, punct_at, string_at, tokenize, Lang, Token};
 use crate::fix::profile::Profile;
 use crate::fix::Builder;
 use crate::stack::Framework;
@@ -55,24 +55,6 @@ const USER_DATA: &[&str] = &[
     "data",
     "documents",
 ];
-
-fn ident(tokens: &[Spanned], i: usize) -> Option<&str> {
-    match tokens.get(i).map(|t| &t.token) {
-        Some(Token::Ident(n)) => Some(n.as_str()),
-        _ => None,
-    }
-}
-
-fn string(tokens: &[Spanned], i: usize) -> Option<&str> {
-    match tokens.get(i).map(|t| &t.token) {
-        Some(Token::Str(s)) => Some(s.as_str()),
-        _ => None,
-    }
-}
-
-fn punct(tokens: &[Spanned], i: usize, c: char) -> bool {
-    tokens.get(i).map(|t| &t.token) == Some(&Token::Punct(c))
-}
 
 /// `a/b/c.txt` → the folder to mount, relative to the app folder; `None`
 /// for paths outside it, templates and build folders.
@@ -140,10 +122,11 @@ fn persistent(path: &str) -> bool {
 fn js_paths(file: &str, app_dir: &str, text: &str) -> Vec<(String, usize)> {
     let tokens = tokenize(text, Lang::Js);
     let writes = (0..tokens.len()).any(|i| {
-        ident(&tokens, i).is_some_and(|n| WRITE_CALLS.contains(&n)) && punct(&tokens, i + 1, '(')
-            || ident(&tokens, i)
+        ident_at(&tokens, i).is_some_and(|n| WRITE_CALLS.contains(&n))
+            && punct_at(&tokens, i + 1, '(')
+            || ident_at(&tokens, i)
                 .is_some_and(|n| n == "uploadDir" || n == "dest" || n == "destination")
-                && punct(&tokens, i + 1, ':')
+                && punct_at(&tokens, i + 1, ':')
     });
     if !writes {
         return Vec::new();
@@ -158,25 +141,26 @@ fn js_paths(file: &str, app_dir: &str, text: &str) -> Vec<(String, usize)> {
     while i < tokens.len() {
         let line = tokens[i].line as usize;
         // path.join(process.cwd(), "public", "uploads") / join(__dirname, "../uploads")
-        if matches!(ident(&tokens, i), Some("join" | "resolve")) && punct(&tokens, i + 1, '(') {
+        if matches!(ident_at(&tokens, i), Some("join" | "resolve")) && punct_at(&tokens, i + 1, '(')
+        {
             let mut j = i + 2;
             let mut from_dirname = false;
             let mut rooted = false;
-            if ident(&tokens, j) == Some("process")
-                && ident(&tokens, j + 2) == Some("cwd")
-                && punct(&tokens, j + 5, ',')
+            if ident_at(&tokens, j) == Some("process")
+                && ident_at(&tokens, j + 2) == Some("cwd")
+                && punct_at(&tokens, j + 5, ',')
             {
                 rooted = true;
                 j += 6;
-            } else if ident(&tokens, j) == Some("__dirname") && punct(&tokens, j + 1, ',') {
+            } else if ident_at(&tokens, j) == Some("__dirname") && punct_at(&tokens, j + 1, ',') {
                 from_dirname = true;
                 rooted = true;
                 j += 2;
             }
             let mut parts = Vec::new();
-            while let Some(s) = string(&tokens, j) {
+            while let Some(s) = string_at(&tokens, j) {
                 parts.push(s.to_string());
-                if punct(&tokens, j + 1, ',') {
+                if punct_at(&tokens, j + 1, ',') {
                     j += 2;
                 } else {
                     j += 1;
@@ -191,7 +175,7 @@ fn js_paths(file: &str, app_dir: &str, text: &str) -> Vec<(String, usize)> {
             i = j.max(i + 1);
             continue;
         }
-        if let Some(s) = string(&tokens, i) {
+        if let Some(s) = string_at(&tokens, i) {
             let path_like = (s.starts_with("./") || s.starts_with("public/") || s.contains('/'))
                 && !s.starts_with("/")
                 && !s.contains(' ')
@@ -214,7 +198,7 @@ fn js_paths(file: &str, app_dir: &str, text: &str) -> Vec<(String, usize)> {
 fn django_media(text: &str) -> Option<(String, usize)> {
     let tokens = tokenize(text, Lang::Python);
     for i in 0..tokens.len() {
-        if ident(&tokens, i) != Some("MEDIA_ROOT") || !punct(&tokens, i + 1, '=') {
+        if ident_at(&tokens, i) != Some("MEDIA_ROOT") || !punct_at(&tokens, i + 1, '=') {
             continue;
         }
         let line = tokens[i].line as usize;

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use assert_cmd::cargo::CommandCargoExt;
 use sha2::{Digest, Sha256};
 
 mod common;
@@ -41,19 +40,7 @@ fn snapshot_tree(root: &Path) -> BTreeMap<String, String> {
     out
 }
 
-fn seaworthy(root: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("seaworthy")
-        .expect("binary")
-        .args(args)
-        .arg(root)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::seaworthy_on as seaworthy;
 
 fn rules_found(root: &Path) -> Vec<String> {
     let (_, json, _) = seaworthy(root, &["check", "--format", "json", "--fail-on", "none"]);

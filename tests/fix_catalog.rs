@@ -9,8 +9,6 @@
 use std::path::Path;
 use std::process::Command;
 
-use assert_cmd::cargo::CommandCargoExt;
-
 mod common;
 use common::validate;
 use common::{copy_of, e2e, require_tool};
@@ -33,19 +31,7 @@ const UNSAFE: &[&str] = &[
     "k8s-not-run-as-non-root",
 ];
 
-fn seaworthy(root: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("seaworthy")
-        .expect("binary")
-        .args(args)
-        .arg(root)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::seaworthy_on as seaworthy;
 
 /// `fix --allow-no-vcs [--unsafe] --rule …` over the catalog rules.
 fn fix_args(unsafe_too: bool, extra: &[&'static str]) -> Vec<&'static str> {

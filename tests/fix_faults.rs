@@ -96,19 +96,7 @@ fn migration_sql(root: &Path) -> Vec<Vec<u8>> {
     out
 }
 
-fn seaworthy(root: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("seaworthy")
-        .expect("binary")
-        .args(args)
-        .arg(root)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::seaworthy_on as seaworthy;
 
 /// A fixture before and after a clean run of `args`.
 struct Case {

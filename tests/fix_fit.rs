@@ -32,24 +32,10 @@
 use std::path::Path;
 use std::process::Command;
 
-use assert_cmd::cargo::CommandCargoExt;
-
 mod common;
 use common::copy_of;
 
-fn seaworthy(root: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("seaworthy")
-        .expect("binary")
-        .args(args)
-        .arg(root)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::seaworthy_on as seaworthy;
 
 const FIX: &[&str] = &["fix", "--allow-no-vcs", "--deploy-target", "kubernetes"];
 

@@ -165,3 +165,8 @@ pub fn outcome(cmd: &mut assert_cmd::Command) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// `seaworthy ARGS… ROOT`: (exit code, stdout, stderr).
+pub fn seaworthy_on(root: &Path, args: &[&str]) -> (i32, String, String) {
+    outcome(seaworthy().args(args).arg(root))
+}

@@ -432,6 +432,26 @@ impl<'a> Facts<'a> {
             .as_ref()
     }
 
+    /// A shell script's commands, when its text spells one of `needles`
+    /// (see `js_mentioning`): the repository-wide questions about scripts
+    /// ask with `needles::SHELL_OPERATIONS`, so that the many scripts that
+    /// neither deploy nor back anything up are read for their words only.
+    pub fn shell_script_mentioning(&self, id: FileId, needles: &[&str]) -> Option<&ShellScript> {
+        match self.parsed_mentioning(id, needles)? {
+            Parsed::Shell(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Parses ahead, on all threads, those of `ids` whose text spells one
+    /// of `needles` (the others are read for their word masks only).
+    pub fn parse_ahead_mentioning(&self, ids: &[FileId], needles: &[&str]) {
+        use rayon::prelude::*;
+        ids.par_iter().for_each(|id| {
+            self.parsed_mentioning(*id, needles);
+        });
+    }
+
     /// `code()` for files that contain one of `needles` (see `js_mentioning`).
     pub fn code_mentioning(&self, id: FileId, needles: &[&str]) -> Option<&CodeFile> {
         match self.parsed_mentioning(id, needles)? {

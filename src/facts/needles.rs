@@ -78,6 +78,64 @@ pub const JS_ENV_READS: &[&str] = &["process.env", "import.meta.env", "Bun.env",
 /// (`getenv`, `ENV[…]`, `os.environ`, `${VAR}`).
 pub const CODE_ENV_READS: &[&str] = &["env", "ENV", "Env", "${"];
 
+/// What a shell script spells when a repository-wide question about
+/// scripts can hold for it (`Facts::shell_script_mentioning`): a script
+/// that spells none of these is not parsed for those questions. Most
+/// scripts of a repository (lint, test, codegen, dev setup) are neither
+/// deployments nor backups, and tree-sitter costs about as much per
+/// script as the rest of the audit does per app. Each group lists what its
+/// rule's commands are spelled with; a command a rule starts to react to
+/// must be spelled by a word here.
+pub const SHELL_OPERATIONS: &[&str] = &[
+    // A server deployed by hand (manual-server-deployment: `assess` needs
+    // a remote host, a web server, pm2, a git pull/reset on the host or a
+    // systemd unit of the app).
+    "ssh",
+    "mosh",
+    "scp",
+    "rsync",
+    "certbot",
+    "a2ensite",
+    "apache",
+    "nginx",
+    "pm2",
+    "pull",
+    "reset",
+    "system",
+    // Backups made (backups-not-offsite `dump_tool`): dump tools, Redis
+    // snapshots, database files copied or archived, `cpio` archives.
+    "dump",
+    "backup",
+    "redis",
+    "sqlite",
+    ".db",
+    ".rdb",
+    "cpio",
+    // Database servers installed on the host (database-without-backup).
+    "postgres",
+    "mysql",
+    "mariadb",
+    "mongo",
+    "percona",
+    // Restores (backup-without-restore-test).
+    "psql",
+    "restore",
+    "restic",
+    "borg",
+    "kopia",
+    "wal-g",
+    "pgbackrest",
+    "litestream",
+    "duplicity",
+    // Pruning of old backups (backup-without-retention).
+    "-mtime",
+    "-mmin",
+    "-ctime",
+    // Pushes to a platform (deploy evidence).
+    "heroku",
+    "dokku",
+];
+
 /// The table's other words, by the rules that ask.
 const OTHERS: &[&str] = &[
     // Cache client (health-check-misses-dependencies).
@@ -122,6 +180,9 @@ const OTHERS: &[&str] = &[
     // Backups made by code (backups-not-offsite).
     "dump",
     "backup",
+    // Literal defaults in env schemas (hardcoded-fallback-secret asks of
+    // every source file: outside the table, each was read a second time).
+    ".default(",
 ];
 
 /// The words rules ask about (at most 128): the groups above, then
@@ -129,14 +190,19 @@ const OTHERS: &[&str] = &[
 pub fn table() -> &'static [&'static str] {
     static TABLE: OnceLock<Vec<&'static str>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        [
+        let mut words = [
             HEALTH,
             DATABASE_CLIENTS,
             JS_ENV_READS,
             CODE_ENV_READS,
+            SHELL_OPERATIONS,
             OTHERS,
         ]
-        .concat()
+        .concat();
+        // A word two groups ask about (`redis`, `dump`) takes one bit.
+        let mut seen = std::collections::HashSet::new();
+        words.retain(|w| seen.insert(*w));
+        words
     })
 }
 

@@ -10,6 +10,7 @@
 //! lower severity, naming both sides) instead of staying silent. A Procfile
 //! with no sign that a platform reads it is no deployment at all.
 
+use crate::facts::needles::SHELL_OPERATIONS;
 use std::collections::HashMap;
 
 use crate::facts::procfile::Procfile;
@@ -138,15 +139,17 @@ fn pushed_to_platform(cx: &RepoContext) -> bool {
         .repo_readme_texts()
         .any(|text| says(text) || text.contains("heroku.com/deploy"));
     let scripts = cx.index.of_kind(FileKind::ShellScript).iter().any(|id| {
-        cx.facts.shell_script(*id).is_some_and(|s| {
-            s.commands.iter().any(|c| {
-                (c.name == "git"
-                    && c.subcommand() == Some("push")
-                    && c.args.iter().any(|a| a == "heroku" || a == "dokku"))
-                    || c.name == "heroku"
-                    || c.name == "dokku"
+        cx.facts
+            .shell_script_mentioning(*id, SHELL_OPERATIONS)
+            .is_some_and(|s| {
+                s.commands.iter().any(|c| {
+                    (c.name == "git"
+                        && c.subcommand() == Some("push")
+                        && c.args.iter().any(|a| a == "heroku" || a == "dokku"))
+                        || c.name == "heroku"
+                        || c.name == "dokku"
+                })
             })
-        })
     });
     ci || readme || scripts
 }

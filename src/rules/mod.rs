@@ -594,7 +594,6 @@ pub fn read_app_code_ahead(repo: &RepoContext, contexts: &[AppContext]) {
         .collect();
     code.sort_unstable();
     code.dedup();
-    repo.facts.read_word_masks(&code);
     // Every app's source files that read the environment are lexed by the
     // configuration rules (`hardcoded-fallback-secret` reads them all).
     // Lexing them here spreads the work over every core: in a repository
@@ -606,6 +605,11 @@ pub fn read_app_code_ahead(repo: &RepoContext, contexts: &[AppContext]) {
         .collect();
     sources.sort_unstable();
     sources.dedup();
+    // The sources get their word masks from `env_reads` below, which
+    // lexes from the same read: masking them here first would read each
+    // of them twice (a third of the files an audit opens).
+    code.retain(|id| sources.binary_search(id).is_err());
+    repo.facts.read_word_masks(&code);
     {
         use rayon::prelude::*;
         sources.par_iter().with_min_len(8).for_each(|id| {
@@ -623,22 +627,27 @@ pub fn parse_operations_ahead(repo: &RepoContext) {
     // Only what the rules parse anyway: a file parsed for nothing could
     // only add a parse error to the report. Every manifest candidate is
     // read (`deploy_definitions`); the others outside tests and examples.
-    let ids: Vec<FileId> = [
-        FileKind::Dockerfile,
-        FileKind::Compose,
-        FileKind::ShellScript,
-    ]
-    .iter()
-    .flat_map(|kind| index.of_kind(*kind).iter().copied())
-    .filter(|id| {
-        let file = index.get(*id);
-        let dev_dockerfile = file.kind == Some(FileKind::Dockerfile)
-            && containerization::dockerfiles::is_dev_path(&file.rel);
-        !file.non_product && !dev_dockerfile
-    })
-    .chain(index.of_kind(FileKind::KubernetesCandidate).iter().copied())
-    .collect();
+    let ids: Vec<FileId> = [FileKind::Dockerfile, FileKind::Compose]
+        .iter()
+        .flat_map(|kind| index.of_kind(*kind).iter().copied())
+        .filter(|id| {
+            let file = index.get(*id);
+            let dev_dockerfile = file.kind == Some(FileKind::Dockerfile)
+                && containerization::dockerfiles::is_dev_path(&file.rel);
+            !file.non_product && !dev_dockerfile
+        })
+        .chain(index.of_kind(FileKind::KubernetesCandidate).iter().copied())
+        .collect();
     repo.facts.parse_ahead(&ids);
+    // Scripts: only those the repository-wide questions will parse.
+    let scripts: Vec<FileId> = index
+        .of_kind(FileKind::ShellScript)
+        .iter()
+        .copied()
+        .filter(|id| !index.get(*id).non_product)
+        .collect();
+    repo.facts
+        .parse_ahead_mentioning(&scripts, crate::facts::needles::SHELL_OPERATIONS);
 }
 
 pub struct AppContext<'a> {

@@ -174,10 +174,20 @@ fn run_commands(inst: &Instruction) -> Vec<ShellCommand> {
     } else {
         inst.args.clone()
     };
-    // Only the package managers' commands matter here: a RUN line that
-    // names none of them is not parsed (every service's Dockerfile has
-    // several, on monorepos of thousands of services).
+    // Only the package managers' installs matter here: a RUN line that
+    // names no manager, or no install (`pnpm turbo run build`), is not
+    // parsed (every service's Dockerfile has several, on monorepos of
+    // thousands of services). A bare `yarn` installs, so yarn is always
+    // parsed; the others need the subcommand `loose_install` looks for.
     if !["npm", "yarn", "bun"].iter().any(|m| text.contains(m)) {
+        return Vec::new();
+    }
+    let names_install = text
+        .split(|c: char| {
+            c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')' | '`' | '"' | '\'')
+        })
+        .any(|w| matches!(w, "install" | "i" | "add" | "isntall"));
+    if !names_install && !text.contains("yarn") {
         return Vec::new();
     }
     ShellScript::parse(&text)

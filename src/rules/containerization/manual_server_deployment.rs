@@ -1,5 +1,6 @@
 //! manual-server-deployment: servers provisioned and deployed by hand-run shell.
 
+use crate::facts::needles::SHELL_OPERATIONS;
 use std::collections::BTreeMap;
 
 use crate::facts::shell::ShellCommand;
@@ -972,7 +973,7 @@ pub(crate) fn find_manual_deployments(cx: &RepoContext) -> Vec<ScriptVerdict> {
         .iter()
         .filter(product)
         .filter_map(|id| {
-            let script = cx.facts.shell_script(*id)?;
+            let script = cx.facts.shell_script_mentioning(*id, SHELL_OPERATIONS)?;
             assess(&Origin::script(cx.rel(*id)), &script.commands, &own_units)
         })
         .collect();

@@ -1,5 +1,6 @@
 //! backup-without-restore-test: backups are made, and never restored.
 
+use crate::facts::needles::SHELL_OPERATIONS;
 use crate::facts::shell::ShellCommand;
 use crate::facts::text::read_text;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
@@ -142,12 +143,15 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         return Vec::new();
     }
     let scripted = cx.index.of_kind(FileKind::ShellScript).iter().any(|id| {
-        cx.facts.shell_script(*id).is_some_and(|s| {
-            s.commands.iter().enumerate().any(|(i, c)| {
-                let fed = i > 0 && s.commands[i - 1].piped_into.as_deref() == Some(c.name.as_str());
-                restores(c, fed)
+        cx.facts
+            .shell_script_mentioning(*id, SHELL_OPERATIONS)
+            .is_some_and(|s| {
+                s.commands.iter().enumerate().any(|(i, c)| {
+                    let fed =
+                        i > 0 && s.commands[i - 1].piped_into.as_deref() == Some(c.name.as_str());
+                    restores(c, fed)
+                })
             })
-        })
     });
     if scripted {
         return Vec::new();

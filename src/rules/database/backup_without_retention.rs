@@ -1,5 +1,6 @@
 //! backup-without-retention: timestamped dumps pile up on a disk forever.
 
+use crate::facts::needles::SHELL_OPERATIONS;
 use crate::facts::shell::{Assignment, ShellCommand};
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::FileKind;
@@ -204,15 +205,18 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
     // A separate cleanup script anywhere in the repository counts.
     let repo_prunes = cx.index.of_kind(FileKind::ShellScript).iter().any(|id| {
         !is_non_product_path(cx.rel(*id))
-            && cx.facts.shell_script(*id).is_some_and(|s| {
-                s.commands.iter().any(|c| {
-                    c.name == "find"
-                        && c.args
-                            .iter()
-                            .any(|a| a == "-mtime" || a == "-mmin" || a == "-ctime")
-                        && prunes(c)
+            && cx
+                .facts
+                .shell_script_mentioning(*id, SHELL_OPERATIONS)
+                .is_some_and(|s| {
+                    s.commands.iter().any(|c| {
+                        c.name == "find"
+                            && c.args
+                                .iter()
+                                .any(|a| a == "-mtime" || a == "-mmin" || a == "-ctime")
+                            && prunes(c)
+                    })
                 })
-            })
     });
     if repo_prunes {
         return Vec::new();

@@ -2,6 +2,7 @@
 
 use crate::apps::{resolve, App};
 use crate::facts::code::Lang;
+use crate::facts::needles::SHELL_OPERATIONS;
 use crate::facts::shell::ShellCommand;
 use crate::facts::ShellScript;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
@@ -389,10 +390,12 @@ pub(crate) fn backup_scripts<'a>(cx: &'a RepoContext) -> Vec<BackupScript<'a>> {
     let mut out = Vec::new();
     for id in cx.index.of_kind(FileKind::ShellScript) {
         let rel = cx.rel(*id);
-        if is_non_product_path(rel) {
+        // The index decided `is_non_product_path` once per file; six rules
+        // list the backup scripts.
+        if cx.index.get(*id).non_product {
             continue;
         }
-        let Some(script) = cx.facts.shell_script(*id) else {
+        let Some(script) = cx.facts.shell_script_mentioning(*id, SHELL_OPERATIONS) else {
             continue;
         };
         let dumps: Vec<(&ShellCommand, &'static str)> = script

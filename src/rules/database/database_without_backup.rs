@@ -1,6 +1,7 @@
 //! database-without-backup: the team runs its own database and nothing in
 //! the repository backs it up.
 
+use crate::facts::needles::SHELL_OPERATIONS;
 use yaml_rust2::Yaml;
 
 use crate::facts::text::read_text;
@@ -500,7 +501,7 @@ fn provisioned_databases(cx: &RepoContext) -> Vec<SelfRun> {
         if is_non_product_path(rel) || is_dev_script(rel) {
             continue;
         }
-        let Some(script) = cx.facts.shell_script(*id) else {
+        let Some(script) = cx.facts.shell_script_mentioning(*id, SHELL_OPERATIONS) else {
             continue;
         };
         for cmd in &script.commands {

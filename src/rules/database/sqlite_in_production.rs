@@ -1453,6 +1453,14 @@ fn prisma_files_at(cx: &AppContext, path: &str) -> Vec<FileId> {
 }
 
 pub(crate) fn production_schemas(cx: &AppContext) -> Vec<FileId> {
+    // Three rules ask (this one, prisma-database-url-mismatch and
+    // prisma-migrate-dev-in-production): worked out once per app.
+    cx.memo("production Prisma schemas", 0, || {
+        list_production_schemas(cx)
+    })
+}
+
+fn list_production_schemas(cx: &AppContext) -> Vec<FileId> {
     let index = cx.repo.index;
     let facts = cx.repo.facts;
     let mut explicit = Vec::new();

@@ -289,8 +289,15 @@ pub fn is_health_path(path: &str) -> bool {
 /// The app's file-based health routes (Node frameworks): each file is the
 /// route's handler.
 pub(crate) fn file_health_routes(cx: &AppContext) -> Vec<FileId> {
+    // The path decides first: only a file whose URL is a health route is
+    // parsed to see whether it answers GET (parsing every route handler of
+    // the app to ask that was a tenth of an audit of many Next.js apps).
     cx.files_of_kind(FileKind::JsSource)
-        .filter(|id| file_route_segments(cx, *id).is_some_and(|s| is_health_route(&s)))
+        .filter(|id| {
+            routed_path(cx, *id).is_some_and(|(segments, needs_get)| {
+                is_health_route(&segments) && (!needs_get || answers_get(cx, *id))
+            })
+        })
         .collect()
 }
 
@@ -298,6 +305,18 @@ pub(crate) fn file_health_routes(cx: &AppContext) -> Vec<FileId> {
 /// file is not one (`app/api/health/ready/route.ts` → `api`, `health`,
 /// `ready`).
 fn file_route_segments<'f>(cx: &'f AppContext, id: FileId) -> Option<Vec<&'f str>> {
+    let (segments, needs_get) = routed_path(cx, id)?;
+    (!needs_get || answers_get(cx, id)).then_some(segments)
+}
+
+/// Whether a Next.js App Router handler exports `GET`.
+fn answers_get(cx: &AppContext, id: FileId) -> bool {
+    cx.repo.facts.js(id).is_some_and(|js| js.handles_get)
+}
+
+/// The URL segments a file's path gives it, and whether it serves them only
+/// when it exports `GET` (an App Router `route.ts`), from the path alone.
+fn routed_path<'f>(cx: &'f AppContext, id: FileId) -> Option<(Vec<&'f str>, bool)> {
     let app_dir = cx.app.dir();
     let next = cx.app.framework() == Framework::NextJs;
     let rel = &cx.repo.index.get(id).rel;
@@ -317,12 +336,14 @@ fn file_route_segments<'f>(cx: &'f AppContext, id: FileId) -> Option<Vec<&'f str
         .filter(|d| !(d.starts_with('@') || d.starts_with('(') && d.ends_with(')')))
         .filter(|d| !d.is_empty())
         .collect();
+    let mut needs_get = false;
     if next && root.ends_with("app/") {
         // Only route handlers that answer GET serve a probe; a
         // `status/page.tsx` is a page for people.
-        if stem != "route" || !cx.repo.facts.js(id).is_some_and(|js| js.handles_get) {
+        if stem != "route" {
             return None;
         }
+        needs_get = true;
     } else if next && root.ends_with("pages/") {
         if !route.starts_with("api/") {
             return None;
@@ -350,7 +371,7 @@ fn file_route_segments<'f>(cx: &'f AppContext, id: FileId) -> Option<Vec<&'f str
             segments.insert(0, "api");
         }
     }
-    Some(segments)
+    Some((segments, needs_get))
 }
 
 /// The paths of the app's health routes as a probe would request them

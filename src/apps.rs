@@ -148,10 +148,14 @@ pub fn discover(facts: &Facts) -> Vec<App> {
     let mut apps = Vec::new();
     for (id, pkg) in &manifests {
         let file = index.get(*id);
+        // At the repository's root the name is what a tutorial or generator
+        // left (`node-jenkins-app-example` deployed by pm2): the repository
+        // is the product being audited. In a subfolder, a demo or example
+        // beside the product is not (the same rule as the other ecosystems).
         if file.non_product
             || is_dev_harness_path(&file.rel)
             || is_static_asset_path(&file.rel)
-            || pkg.name.as_deref().is_some_and(is_non_product_name)
+            || (!file.dir().is_empty() && pkg.name.as_deref().is_some_and(is_non_product_name))
         {
             continue;
         }
@@ -334,6 +338,30 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
         if non_product_name && !dir.is_empty() {
             continue;
         }
+        // Pins kept in a folder of the project (`settings/requirements.txt`
+        // beside `settings/wsgi.py`) belong to the Django project whose
+        // `manage.py` is in a folder above.
+        let mut dir = dir;
+        if ecosystem == Ecosystem::Python
+            && framework == Framework::Django
+            && !index.under(&dir).iter().any(|f| f.name() == "manage.py")
+        {
+            let project = crate::rules::folders::self_and_ancestors(&dir)
+                .skip(1)
+                .chain(std::iter::once(""))
+                .find(|d| index.find(&join(d, "manage.py")).is_some())
+                .map(str::to_string);
+            if let Some(project) = project {
+                dir = project;
+            }
+        }
+        let app_path = if dir.is_empty() { "." } else { dir.as_str() };
+        if apps
+            .iter()
+            .any(|a: &App| a.ecosystem == ecosystem && a.path == app_path)
+        {
+            continue;
+        }
         if !runs_as_app(index, facts, ecosystem, framework, &dir, &manifests) {
             continue;
         }
@@ -468,7 +496,39 @@ const PYTHON_FRAMEWORK_MODULES: &[(&str, Framework)] = &[
     ("sanic", Framework::Sanic),
     ("quart", Framework::Quart),
     ("starlette", Framework::Starlette),
+    // Plotly Dash serves its pages with a Flask app (`app.server`).
+    ("dash", Framework::Flask),
 ];
+
+/// The web framework a module imports, by its import name.
+fn python_framework_imported(imports: &[(String, u32)]) -> Option<(Framework, String)> {
+    PYTHON_FRAMEWORK_MODULES
+        .iter()
+        .find(|(m, _)| imports.iter().any(|(i, _)| i == m))
+        .map(|(m, f)| (*f, m.to_string()))
+}
+
+/// The web framework of the project's own module that an entry module
+/// imports and starts: `run.py` holds only `from app import app` and
+/// `app.run()`, and `app/__init__.py` creates the Flask app. A module is the
+/// project's own when `dir` holds `<name>/__init__.py` or `<name>.py`.
+fn python_local_module_framework(
+    facts: &Facts,
+    dir: &str,
+    imports: &[(String, u32)],
+) -> Option<(Framework, String)> {
+    let index = facts.index;
+    imports.iter().find_map(|(module, _)| {
+        [format!("{module}/__init__.py"), format!("{module}.py")]
+            .iter()
+            .filter_map(|rel| index.find(&join(dir, rel)))
+            .find_map(|id| {
+                facts
+                    .code(id)
+                    .and_then(|c| python_framework_imported(&c.imports))
+            })
+    })
+}
 
 /// Entry modules of a Python web app.
 const PYTHON_ENTRY_FILES: &[&str] = &[
@@ -575,10 +635,8 @@ fn discover_without_manifest(facts: &Facts, found: &[App]) -> Vec<App> {
                 .filter(|_| deployed)
                 .map(|(f, p)| (*f, p.to_string()))
         } else if code.starts_server {
-            PYTHON_FRAMEWORK_MODULES
-                .iter()
-                .find(|(m, _)| code.imports.iter().any(|(i, _)| i == m))
-                .map(|(m, f)| (*f, m.to_string()))
+            python_framework_imported(&code.imports)
+                .or_else(|| python_local_module_framework(facts, dir, &code.imports))
         } else {
             None
         };
@@ -624,7 +682,8 @@ fn discover_without_manifest(facts: &Facts, found: &[App]) -> Vec<App> {
                 .or_else(|| {
                     code.mentions("http server")
                         .then(|| (Framework::NetHttp, "net/http".to_string()))
-                });
+                })
+                .or_else(|| go_local_package_serves(facts, dir, &code.imports));
         if let Some((framework, package)) = framework {
             let imports = code.imports.iter().map(|(i, _)| i.clone()).collect();
             push(
@@ -637,6 +696,51 @@ fn discover_without_manifest(facts: &Facts, found: &[App]) -> Vec<App> {
                 imports,
             );
             taken.insert((Ecosystem::Go, dir.to_string()));
+        }
+    }
+
+    // PHP without composer.json: a front controller that Apache routes
+    // every request to (an `.htaccess` with a `RewriteRule` beside
+    // `index.php` or `public/index.php`): a "mini" MVC app with its vendor
+    // folder committed, or code older than Composer. An `.htaccess` that
+    // only denies access (a WordPress plugin's folders) routes nothing.
+    let php: Vec<FileId> = index
+        .of_kind(FileKind::Source(crate::facts::code::Lang::Php))
+        .iter()
+        .copied()
+        .filter(|id| index.get(*id).name() == "index.php" && eligible(*id))
+        .collect();
+    for id in php {
+        let front = index.get(id).dir();
+        let dir = front
+            .strip_suffix("public")
+            .filter(|d| d.is_empty() || d.ends_with('/'))
+            .map_or(front, |d| d.trim_end_matches('/'));
+        if index.find(&join(dir, "composer.json")).is_some()
+            || inside_app(&taken, Ecosystem::Php, dir)
+        {
+            continue;
+        }
+        let rewrites = index
+            .find(&join(front, ".htaccess"))
+            .and_then(|h| facts.raw_text(h))
+            .is_some_and(|text| {
+                text.lines().any(|l| {
+                    let l = l.trim_start();
+                    !l.starts_with('#') && l.to_ascii_lowercase().starts_with("rewriterule")
+                })
+            });
+        if rewrites {
+            push(
+                &mut apps,
+                Ecosystem::Php,
+                dir,
+                id,
+                Framework::PlainPhp,
+                "php",
+                Vec::new(),
+            );
+            taken.insert((Ecosystem::Php, dir.to_string()));
         }
     }
 
@@ -682,6 +786,60 @@ fn discover_without_manifest(facts: &Facts, found: &[App]) -> Vec<App> {
     apps
 }
 
+/// The web framework (or net/http's server) of a package of the GOPATH
+/// project that its `main` imports: `main.go` often only calls
+/// `server.Run()` or `app.Init()`, and the package it imports from the
+/// project (`tiki_oauth/server`, `admin/app`) starts the server. An import
+/// is the project's own when a folder under `dir` ends with its path and no
+/// `vendor/` copy of it exists.
+fn go_local_package_serves(
+    facts: &Facts,
+    dir: &str,
+    imports: &[(String, u32)],
+) -> Option<(Framework, String)> {
+    let index = facts.index;
+    for (path, _) in imports {
+        if !path.contains('/')
+            || !index
+                .under(&join(dir, &format!("vendor/{path}")))
+                .is_empty()
+        {
+            continue;
+        }
+        let segments: Vec<&str> = path.split('/').collect();
+        // Longest suffix first: `tiki_oauth/server` is `server/` at the
+        // project's root when the project itself is `tiki_oauth`.
+        let folder = (0..segments.len()).find_map(|skip| {
+            let rel = join(dir, &segments[skip..].join("/"));
+            let files: Vec<FileId> = index
+                .ids_under(&rel)
+                .filter(|id| {
+                    let f = index.get(*id);
+                    f.dir() == rel
+                        && f.name().ends_with(".go")
+                        && !f.name().ends_with("_test.go")
+                        && !f.rel.split('/').any(|p| matches!(p, "vendor" | "Godeps"))
+                })
+                .collect();
+            (!files.is_empty()).then_some(files)
+        });
+        let Some(files) = folder else { continue };
+        for id in files {
+            let Some(code) = facts.code(id) else { continue };
+            if let Some((f, p)) =
+                stack::other_frameworks(Ecosystem::Go, |p| code.imports.iter().any(|(i, _)| i == p))
+                    .first()
+            {
+                return Some((*f, p.to_string()));
+            }
+            if code.mentions("http server") {
+                return Some((Framework::NetHttp, "net/http".to_string()));
+            }
+        }
+    }
+    None
+}
+
 /// The folder that holds the innermost `requirements/` folder of `dir`
 /// ("" for the root), if `dir` is or lies in one.
 fn folder_above_requirements(dir: &str) -> Option<&str> {
@@ -716,12 +874,15 @@ fn go_has_main_package(index: &Index, facts: &Facts, dir: &str) -> bool {
         .any(|(id, _)| facts.code(id).is_some_and(|c| c.mentions("package main")))
 }
 
-/// Whether the module's `main.go` (at its root or under `cmd/`) starts
-/// net/http's server.
+/// Whether the module's `main` package (at its root or under `cmd/`)
+/// starts net/http's server: in `main.go` or in another file of the same
+/// package (`web.go` with `listenAndServe`, called from `main`).
 fn go_main_serves_http(index: &Index, facts: &Facts, dir: &str) -> bool {
-    go_entry_files(index, dir)
-        .filter(|(_, inner)| inner.rsplit('/').next() == Some("main.go"))
-        .any(|(id, _)| facts.code(id).is_some_and(|c| c.mentions("http server")))
+    go_entry_files(index, dir).any(|(id, _)| {
+        facts
+            .code(id)
+            .is_some_and(|c| c.mentions("package main") && c.mentions("http server"))
+    })
 }
 
 /// Whether a folder whose manifests bring a framework is an app rather than

@@ -673,6 +673,9 @@ pub fn starts_app_server(tokens: &[Spanned], lang: Lang) -> bool {
             "FastAPI",
             "Configurator",
             "Application",
+            // Plotly Dash: `dash.Dash(__name__)` … `app.run_server()`.
+            "Dash",
+            "run_server",
         ]
         .iter()
         .any(|n| called(n)),

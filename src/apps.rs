@@ -294,6 +294,9 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
         .collect();
     facts.parse_ahead(&all);
     let mut apps = Vec::new();
+    // The (ecosystem, folder) of every app found so far.
+    let mut placed: std::collections::HashSet<(Ecosystem, String)> =
+        std::collections::HashSet::new();
     for ((ecosystem, dir), ids) in groups {
         let manifests: Vec<(FileId, &crate::facts::manifest::Manifest)> = ids
             .iter()
@@ -355,11 +358,9 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
                 dir = project;
             }
         }
-        let app_path = if dir.is_empty() { "." } else { dir.as_str() };
-        if apps
-            .iter()
-            .any(|a: &App| a.ecosystem == ecosystem && a.path == app_path)
-        {
+        // Looked up, not scanned: a monorepo of many Python services would
+        // compare every app with every other.
+        if placed.contains(&(ecosystem, dir.clone())) {
             continue;
         }
         if !runs_as_app(index, facts, ecosystem, framework, &dir, &manifests) {
@@ -380,6 +381,7 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
         let mut stacks: Vec<&'static str> = found.iter().map(|(f, _)| f.id()).collect();
         stacks.extend(stack::other_stacks(ecosystem, |p| dependencies.contains(p)));
         let name = manifests.iter().find_map(|(_, m)| m.name.clone());
+        placed.insert((ecosystem, dir.clone()));
         apps.push(App {
             path: if dir.is_empty() { ".".to_string() } else { dir },
             name,

@@ -651,6 +651,8 @@ pub struct IndexedFile {
     pub non_product: bool,
     /// `roles::path::is_test_file(rel)`, likewise.
     pub test: bool,
+    /// Tracked by git although .gitignore excludes it (`walk::WalkedFile`).
+    pub ignored: bool,
 }
 
 impl IndexedFile {
@@ -723,6 +725,7 @@ impl Index {
                     kind,
                     non_product,
                     test,
+                    ignored: f.ignored,
                 }
             })
             .collect();
@@ -908,6 +911,7 @@ mod tests {
             .map(|r| WalkedFile {
                 rel: r.to_string(),
                 abs: None,
+                ignored: false,
             })
             .collect::<Vec<_>>();
         let mut walked = walked;

@@ -1135,6 +1135,7 @@ mod tests {
             .map(|p| WalkedFile {
                 rel: p.to_string(),
                 abs: None,
+                ignored: false,
             })
             .collect();
         files.sort_by(|a, b| a.rel.cmp(&b.rel));

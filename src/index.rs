@@ -71,6 +71,10 @@ pub enum FileKind {
     /// A YAML file in a folder where Kubernetes manifests usually live; its
     /// content decides whether it is one.
     KubernetesCandidate,
+    /// A YAML file in a folder where Ansible playbooks usually live
+    /// (`ansible/`, `ops/`, `provision/`, `provisioning/`, `infra/`); its
+    /// content decides whether it is a playbook.
+    AnsibleCandidate,
     /// A CI/CD pipeline definition: GitHub Actions workflows (and local
     /// composite actions), `.gitlab-ci.yml`, CircleCI, Jenkinsfile, Azure
     /// Pipelines, Bitbucket, Buildkite, Drone, Woodpecker, Travis, Cloud
@@ -113,6 +117,7 @@ pub enum DeployKind {
     PlatformSh,
     Pulumi,
     Railway,
+    Rancher,
     Render,
     Serverless,
     Skaffold,
@@ -146,6 +151,7 @@ impl DeployKind {
             DeployKind::PlatformSh => "Platform.sh",
             DeployKind::Pulumi => "Pulumi",
             DeployKind::Railway => "Railway",
+            DeployKind::Rancher => "Rancher",
             DeployKind::Render => "Render",
             DeployKind::Serverless => "Serverless Framework",
             DeployKind::Skaffold => "Skaffold",
@@ -207,6 +213,14 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
     (
         ".platform.app.yaml",
         FileKind::Deploy(DeployKind::PlatformSh),
+    ),
+    (
+        ".rancher-pipeline.yaml",
+        FileKind::Deploy(DeployKind::Rancher),
+    ),
+    (
+        ".rancher-pipeline.yml",
+        FileKind::Deploy(DeployKind::Rancher),
     ),
     (".travis.yml", FileKind::CiConfig),
     (".woodpecker.yaml", FileKind::CiConfig),
@@ -294,6 +308,11 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
     ("pyproject.toml", FileKind::PyProject),
     ("railway.json", FileKind::Deploy(DeployKind::Railway)),
     ("railway.toml", FileKind::Deploy(DeployKind::Railway)),
+    (
+        "rancher-compose.yaml",
+        FileKind::Deploy(DeployKind::Rancher),
+    ),
+    ("rancher-compose.yml", FileKind::Deploy(DeployKind::Rancher)),
     ("render.yaml", FileKind::Deploy(DeployKind::Render)),
     ("render.yml", FileKind::Deploy(DeployKind::Render)),
     ("samconfig.toml", FileKind::Deploy(DeployKind::AwsSam)),
@@ -544,6 +563,11 @@ pub fn classify(rel: &str) -> Option<FileKind> {
         {
             return Some(FileKind::Deploy(DeployKind::AwsElasticBeanstalk));
         }
+        // Rancher: stack files and app definitions kept in a `rancher/`
+        // folder (`rancher/docker-compose.yml`, `rancher/rancher-compose.yml`).
+        if parts.iter().any(|p| *p == "rancher" || *p == ".rancher") {
+            return Some(FileKind::Deploy(DeployKind::Rancher));
+        }
         if lower.starts_with("playbook")
             || parts.contains(&"playbooks")
             || (parts.len() >= 3
@@ -568,9 +592,23 @@ pub fn classify(rel: &str) -> Option<FileKind> {
         }) {
             return Some(FileKind::KubernetesCandidate);
         }
+        if parts.iter().any(|p| ANSIBLE_DIRS.contains(p)) {
+            return Some(FileKind::AnsibleCandidate);
+        }
     }
     None
 }
+
+/// Folder names under which YAML files are often Ansible playbooks named
+/// for what they do (`ops/provision.yml`, `ansible/site.yml`).
+const ANSIBLE_DIRS: &[&str] = &[
+    "ansible",
+    "infra",
+    "infrastructure",
+    "ops",
+    "provision",
+    "provisioning",
+];
 
 /// Folders whose extension-less files are usually executables: scripts
 /// some of them, compiled programs or other languages' binstubs the rest.
@@ -651,6 +689,8 @@ pub struct IndexedFile {
     pub non_product: bool,
     /// `roles::path::is_test_file(rel)`, likewise.
     pub test: bool,
+    /// Tracked by git although .gitignore excludes it (`walk::WalkedFile`).
+    pub ignored: bool,
 }
 
 impl IndexedFile {
@@ -723,6 +763,7 @@ impl Index {
                     kind,
                     non_product,
                     test,
+                    ignored: f.ignored,
                 }
             })
             .collect();
@@ -908,6 +949,7 @@ mod tests {
             .map(|r| WalkedFile {
                 rel: r.to_string(),
                 abs: None,
+                ignored: false,
             })
             .collect::<Vec<_>>();
         let mut walked = walked;

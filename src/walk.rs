@@ -3,6 +3,8 @@
 //! The walk is `ignore`'s parallel walker, so .gitignore/.ignore are respected
 //! as in ripgrep. Each thread collects into its own vector and hands it over
 //! once, at the end; the result is sorted so that runs are deterministic.
+//! Files git tracks although an ignore rule matches them are added back
+//! afterwards (`add_tracked_ignored`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -41,6 +43,9 @@ pub struct WalkedFile {
     /// otherwise it is the root joined with `rel`, so a million-file tree
     /// does not hold every path twice.
     pub abs: Option<PathBuf>,
+    /// Tracked by git although an ignore rule matches it (see
+    /// `add_tracked_ignored`).
+    pub ignored: bool,
 }
 
 #[derive(Debug, Default)]
@@ -88,8 +93,84 @@ pub fn walk(root: &Path) -> Walk {
         use rayon::slice::ParallelSliceMut;
         all.files.par_sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
     }
+    add_tracked_ignored(root, &mut all.files);
     all.errors.sort();
     all
+}
+
+/// Adds the files git tracks that the walk left out because an ignore rule
+/// matches them, when `root` is the top of a git working tree (a checkout
+/// without `.git`, such as an extracted archive, is walked as before).
+///
+/// Which of them rules see: all of them. An ignore rule tells git what not
+/// to pick up from now on; it does not remove what was committed before or
+/// added with `git add -f`, and every clone holds those files. A
+/// `config/database.php` committed before `/config/` was ignored is the
+/// configuration the app ships with; a root `package.json` matched by a
+/// broad `*.json` is still the manifest of the server. The folders the walk
+/// never enters (`SKIPPED_DIRS`: `vendor/`, `node_modules/`, build caches)
+/// stay out tracked or not: what is committed there is third-party or
+/// generated code, never the project's description of itself, and a
+/// committed `vendor/` can hold tens of thousands of files. Other committed
+/// build output (`dist/`, `build/`) is already seen wherever it is not
+/// ignored, and the roles model (non-product paths, generated files)
+/// applies to it the same way.
+///
+/// Cost: one read of `.git/index` and a merge of two sorted lists (the index
+/// is in byte order of paths, as the walk's result is); a `stat` only for
+/// the tracked files the walk did not list.
+fn add_tracked_ignored(root: &Path, files: &mut Vec<WalkedFile>) {
+    let mut missing: Vec<String> = Vec::new();
+    let mut next = 0;
+    crate::facts::git_index::for_each_entry(root, |path, mode| {
+        // Regular files only: the walk does not list symlinks or
+        // submodules (gitlinks) either.
+        if mode & 0o170000 != 0o100000 {
+            return;
+        }
+        while next < files.len() && files[next].rel.as_bytes() < path {
+            next += 1;
+        }
+        if files.get(next).is_some_and(|f| f.rel.as_bytes() == path) {
+            return;
+        }
+        // A name that is not UTF-8 would not match the walk's lossy `rel`;
+        // such names are not configuration anyway.
+        let Ok(rel) = std::str::from_utf8(path) else {
+            return;
+        };
+        let mut dirs = rel.split('/').rev().skip(1);
+        if dirs.any(|d| SKIPPED_DIRS.contains(&d)) {
+            return;
+        }
+        missing.push(rel.to_string());
+    });
+    // Deleted in the working tree, or replaced by a folder or a symlink.
+    missing.retain(|rel| std::fs::symlink_metadata(root.join(rel)).is_ok_and(|m| m.is_file()));
+    if missing.is_empty() {
+        return;
+    }
+    // The index is sorted, but sort anyway: the merge below needs it and a
+    // damaged index must not make duplicates.
+    missing.sort_unstable();
+    missing.dedup();
+    let walked = std::mem::take(files);
+    files.reserve(walked.len() + missing.len());
+    let mut walked = walked.into_iter().peekable();
+    for rel in missing {
+        while let Some(file) = walked.next_if(|f| f.rel < rel) {
+            files.push(file);
+        }
+        if walked.peek().is_some_and(|f| f.rel == rel) {
+            continue;
+        }
+        files.push(WalkedFile {
+            rel,
+            abs: None,
+            ignored: true,
+        });
+    }
+    files.extend(walked);
 }
 
 /// Per-thread state; hands its results to the shared sink when the thread's
@@ -109,7 +190,11 @@ impl ThreadWalk<'_> {
                     // The common case costs one allocation: the path below
                     // the root is valid UTF-8 and already uses `/`.
                     if let Some(rel) = fast_relative(self.root, &abs) {
-                        self.walk.files.push(WalkedFile { rel, abs: None });
+                        self.walk.files.push(WalkedFile {
+                            rel,
+                            abs: None,
+                            ignored: false,
+                        });
                         return;
                     }
                     let rel = relative(self.root, &abs);
@@ -117,7 +202,11 @@ impl ThreadWalk<'_> {
                         .strip_prefix(self.root)
                         .is_ok_and(|r| r.to_str().is_some());
                     let abs = (!lossless).then_some(abs);
-                    self.walk.files.push(WalkedFile { rel, abs });
+                    self.walk.files.push(WalkedFile {
+                        rel,
+                        abs,
+                        ignored: false,
+                    });
                 }
             }
             Err(err) => {

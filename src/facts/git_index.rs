@@ -1,7 +1,8 @@
 //! The paths git tracks, read from `.git/index`. The walk honours
 //! .gitignore, so a file that was committed before it was ignored (a `.env`
-//! added to .gitignore too late) is invisible to it — yet it is in every
-//! clone. Rules about committed secrets ask here for such files.
+//! added to .gitignore too late, a `config/` folder ignored after its first
+//! commit) would be invisible to it — yet it is in every clone. The walk
+//! adds such files back from here (`walk::add_tracked_ignored`).
 
 use std::path::{Path, PathBuf};
 
@@ -65,22 +66,52 @@ pub fn remote_repository_name(root: &Path) -> Option<String> {
 /// repository whose top is `root`. Empty when `root` is not the top of a
 /// git working tree or the index cannot be read.
 pub fn tracked_paths(root: &Path) -> Vec<String> {
-    let Some(dir) = git_dir(root) else {
-        return Vec::new();
-    };
+    let mut out = Vec::new();
+    for_each_entry(root, |path, _| {
+        out.push(String::from_utf8_lossy(path).into_owned())
+    });
+    out
+}
+
+/// The git index of the working tree whose top is `root`, read whole; `None`
+/// when there is none (an extracted archive, a folder inside a repository)
+/// or it is absurdly large.
+fn read_index(root: &Path) -> Option<Vec<u8>> {
+    let dir = git_dir(root)?;
     // Refuse absurd sizes rather than read them whole.
     let index = dir.join("index");
     if std::fs::metadata(&index).map_or(true, |m| m.len() > 512 * 1024 * 1024) {
-        return Vec::new();
+        return None;
     }
-    match std::fs::read(&index) {
-        Ok(bytes) => parse(&bytes).unwrap_or_default(),
-        Err(_) => Vec::new(),
+    std::fs::read(&index).ok()
+}
+
+/// Calls `visit` with each index entry's path (bytes, as git stores them)
+/// and mode (`0o100644`, `0o120000` for a symlink, `0o160000` for a
+/// submodule), in the index's order, which is byte order of the paths.
+/// Nothing is allocated per entry: the walk calls this on every audit.
+/// Returns whether an index was read.
+pub fn for_each_entry(root: &Path, visit: impl FnMut(&[u8], u32)) -> bool {
+    match read_index(root) {
+        Some(bytes) => parse_entries(&bytes, visit).is_some(),
+        None => false,
     }
 }
 
 /// Parses index versions 2, 3 and 4.
+#[cfg(test)]
 fn parse(bytes: &[u8]) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    parse_entries(bytes, |path, _| {
+        out.push(String::from_utf8_lossy(path).into_owned())
+    })?;
+    Some(out)
+}
+
+/// Parses index versions 2, 3 and 4, handing each entry to `visit`. `None`
+/// when the bytes are not an index or end early (entries before the break
+/// have been visited).
+fn parse_entries(bytes: &[u8], mut visit: impl FnMut(&[u8], u32)) -> Option<()> {
     if bytes.get(0..4)? != b"DIRC" {
         return None;
     }
@@ -95,16 +126,18 @@ fn parse(bytes: &[u8]) -> Option<Vec<String>> {
     }
     let count = be32(8)? as usize;
     let mut at = 12;
-    let mut out = Vec::with_capacity(count.min(1 << 20));
+    // Version 4 stores each path as a suffix of the previous one.
     let mut previous: Vec<u8> = Vec::new();
     for _ in 0..count {
         let start = at;
+        // ctime, mtime, dev and ino (4 bytes each, times twice) come first.
+        let mode = be32(at + 24)?;
         let flags = u16::from_be_bytes([*bytes.get(at + 60)?, *bytes.get(at + 61)?]);
         at += 62;
         if version >= 3 && flags & 0x4000 != 0 {
             at += 2;
         }
-        let path = if version == 4 {
+        if version == 4 {
             // A varint of bytes to drop from the previous path, then the
             // rest of this path, NUL-terminated.
             let mut byte = *bytes.get(at)?;
@@ -117,22 +150,19 @@ fn parse(bytes: &[u8]) -> Option<Vec<String>> {
             }
             let end = at + bytes.get(at..)?.iter().position(|b| *b == 0)?;
             let keep = previous.len().checked_sub(strip)?;
-            let mut path = previous[..keep].to_vec();
-            path.extend_from_slice(&bytes[at..end]);
+            previous.truncate(keep);
+            previous.extend_from_slice(&bytes[at..end]);
             at = end + 1;
-            path
+            visit(&previous, mode);
         } else {
-            let end = at + bytes.get(at..)?.iter().position(|b| *b == 0)?;
-            let path = bytes[at..end].to_vec();
+            let end = at + memchr::memchr(0, bytes.get(at..)?)?;
             // Entries are NUL-padded to a multiple of 8 bytes.
             let len = end - start;
+            visit(&bytes[at..end], mode);
             at = start + ((len + 8) & !7);
-            path
-        };
-        out.push(String::from_utf8_lossy(&path).into_owned());
-        previous = path;
+        }
     }
-    Some(out)
+    Some(())
 }
 
 #[cfg(test)]

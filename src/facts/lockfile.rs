@@ -6,7 +6,9 @@
 //! depends on `@sentry/node`) or through a sibling package of a composer
 //! path repository. Development-only packages are left out when the format
 //! marks them (npm's `"dev": true`, pnpm's `dev: true`, composer's
-//! `packages-dev`); yarn.lock does not say, so all of its packages count.
+//! `packages-dev`, Pipfile.lock's `develop`, poetry's `category = "dev"`,
+//! uv's `dev-dependencies`); yarn.lock and Gemfile.lock do not say, so all
+//! of their packages count.
 //! A workspace's lockfile covers every member, so a rule walks the
 //! dependency edges from one app's own dependencies rather than trusting
 //! every name in the file.
@@ -23,12 +25,23 @@ pub const NODE_LOCKFILES: &[&str] = &[
     "pnpm-lock.yaml",
 ];
 pub const PHP_LOCKFILES: &[&str] = &["composer.lock"];
+/// Python lockfiles. Go needs none: since Go 1.17 `go.mod` itself lists
+/// every module the build uses (`// indirect` for those only a dependency
+/// imports), and the app's dependencies already include them; `go.sum` is
+/// not a list of what is built (it also holds checksums of modules only
+/// consulted for their `go.mod`, and of older versions).
+pub const PYTHON_LOCKFILES: &[&str] = &["poetry.lock", "uv.lock", "Pipfile.lock"];
+pub const RUBY_LOCKFILES: &[&str] = &["Gemfile.lock"];
 
 /// The packages a lockfile installs for production, each with the names of
 /// the packages it depends on.
 #[derive(Debug, Default, Clone)]
 pub struct Installed {
     pub edges: BTreeMap<String, BTreeSet<String>>,
+    /// The lockfile lists one project's production install without saying
+    /// which package pulls in which (Pipfile.lock): every package in it is
+    /// the project's, whatever its direct dependencies.
+    pub flat: bool,
 }
 
 impl Installed {
@@ -46,6 +59,15 @@ impl Installed {
     /// where a walk forward from each app's dependencies would repeat the
     /// shared part of the graph for each app.
     pub fn reaching(&self, is_target: impl Fn(&str) -> bool) -> BTreeSet<String> {
+        if self.flat {
+            // Every package is installed with every other: any of them
+            // reaches a target that is installed at all.
+            return if self.edges.keys().any(|n| is_target(n)) {
+                self.edges.keys().cloned().collect()
+            } else {
+                BTreeSet::new()
+            };
+        }
         let mut parents: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for (name, deps) in &self.edges {
             for dep in deps.iter().filter(|d| self.contains(d)) {
@@ -109,6 +131,10 @@ pub fn installed(file_name: &str, text: &str) -> Result<Installed, String> {
         "yarn.lock" => Ok(yarn(text)),
         "pnpm-lock.yaml" => pnpm(text),
         "composer.lock" => composer(text),
+        "poetry.lock" => poetry(text),
+        "uv.lock" => uv(text),
+        "Pipfile.lock" => pipfile(text),
+        "Gemfile.lock" => gemfile(text),
         other => Err(format!("not a lockfile this reader knows: {other}")),
     }
 }
@@ -330,6 +356,160 @@ fn composer(text: &str) -> Result<Installed, String> {
     Ok(out)
 }
 
+/// A Python package name as the lockfiles and the app's manifests are
+/// compared: PEP 503 normalisation (`Flask_Login` is `flask-login`).
+fn python_name(name: &str) -> String {
+    crate::facts::manifest::normalize_python(name)
+}
+
+fn toml_doc(text: &str) -> Result<toml::Table, String> {
+    text.parse::<toml::Table>()
+        .map_err(|e| format!("invalid TOML: {e}"))
+}
+
+/// poetry.lock: `[[package]]` entries with their `[package.dependencies]`.
+/// Lockfiles before Poetry 1.5 mark development packages with
+/// `category = "dev"`; those are left out. A dependency marked
+/// `optional = true` is installed only with an extra the lockfile does not
+/// record as chosen, so it is no edge.
+fn poetry(text: &str) -> Result<Installed, String> {
+    let doc = toml_doc(text)?;
+    let mut out = Installed::default();
+    for package in doc
+        .get("package")
+        .and_then(toml::Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(name) = package.get("name").and_then(toml::Value::as_str) else {
+            continue;
+        };
+        if package.get("category").and_then(toml::Value::as_str) == Some("dev") {
+            continue;
+        }
+        let deps: Vec<String> = package
+            .get("dependencies")
+            .and_then(toml::Value::as_table)
+            .into_iter()
+            .flatten()
+            .filter(|(_, spec)| spec.get("optional").and_then(toml::Value::as_bool) != Some(true))
+            .map(|(dep, _)| python_name(dep))
+            .collect();
+        out.add(&python_name(name)).extend(deps);
+    }
+    Ok(out)
+}
+
+/// uv.lock: `[[package]]` entries whose `dependencies` are inline tables
+/// naming each dependency. The projects of the lock (`source = { editable
+/// = … }` or `{ virtual = … }`) list their development groups under
+/// `dev-dependencies` and extras under `optional-dependencies`; neither is
+/// an edge, and the packages only they pull in are left out: an install
+/// for production does not follow them.
+fn uv(text: &str) -> Result<Installed, String> {
+    let doc = toml_doc(text)?;
+    let mut all = Installed::default();
+    let mut projects: Vec<String> = Vec::new();
+    for package in doc
+        .get("package")
+        .and_then(toml::Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(name) = package.get("name").and_then(toml::Value::as_str) else {
+            continue;
+        };
+        let name = python_name(name);
+        let source = package.get("source").and_then(toml::Value::as_table);
+        if source.is_some_and(|s| s.contains_key("editable") || s.contains_key("virtual")) {
+            projects.push(name.clone());
+        }
+        let deps: Vec<String> = package
+            .get("dependencies")
+            .and_then(toml::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|dep| dep.get("name").and_then(toml::Value::as_str))
+            .map(python_name)
+            .collect();
+        all.add(&name).extend(deps);
+    }
+    if projects.is_empty() {
+        return Ok(all);
+    }
+    let production = all.reachable_from(projects.iter().map(String::as_str));
+    all.edges.retain(|name, _| production.contains(name));
+    Ok(all)
+}
+
+/// Pipfile.lock: `default` is the production install, flattened (what
+/// each package pulls in is not recorded); `develop` is not read.
+fn pipfile(text: &str) -> Result<Installed, String> {
+    let doc: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+    let mut out = Installed {
+        flat: true,
+        ..Installed::default()
+    };
+    for name in object_keys(doc.get("default")) {
+        out.add(&python_name(name));
+    }
+    Ok(out)
+}
+
+/// Gemfile.lock: each source section (`GEM`, `PATH`, `GIT`, `PLUGIN
+/// SOURCE`) lists its gems under `specs:`, four spaces in, with the gems
+/// each depends on six spaces in. The lockfile does not record Bundler
+/// groups, so development and test gems count too.
+fn gemfile(text: &str) -> Result<Installed, String> {
+    let mut out = Installed::default();
+    let mut in_specs = false;
+    let mut current: Option<String> = None;
+    let mut sections = 0;
+    for line in text.lines() {
+        let line = line.trim_end_matches('\r');
+        if line.is_empty() {
+            continue;
+        }
+        if !line.starts_with(' ') {
+            // A section header: `GEM`, `PLATFORMS`, `DEPENDENCIES`, …
+            sections += 1;
+            in_specs = false;
+            current = None;
+            continue;
+        }
+        if line == "  specs:" {
+            in_specs = true;
+            continue;
+        }
+        if !in_specs {
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        // `name (version)` or, for a dependency, `name (constraints)`;
+        // a dependency without constraints is the bare name.
+        let Some(name) = line.split_whitespace().next() else {
+            continue;
+        };
+        match indent {
+            4 => {
+                out.add(name);
+                current = Some(name.to_string());
+            }
+            6 => {
+                if let Some(gem) = &current {
+                    out.add(gem).insert(name.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    if sections == 0 {
+        return Err("not a Gemfile.lock: no section".to_string());
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -461,9 +641,133 @@ mod tests {
     }
 
     #[test]
+    fn poetry_skips_dev_category_and_optional_edges() {
+        let text = r#"
+[[package]]
+name = "acme-monitoring"
+version = "1.0.0"
+category = "main"
+
+[package.dependencies]
+Sentry_SDK = ">=1.0"
+newrelic = {version = "*", optional = true}
+
+[[package]]
+name = "sentry-sdk"
+version = "1.40.0"
+
+[[package]]
+name = "newrelic"
+version = "9.0.0"
+
+[[package]]
+name = "pytest"
+version = "8.0.0"
+category = "dev"
+
+[metadata]
+lock-version = "1.1"
+"#;
+        let got = installed("poetry.lock", text).unwrap();
+        assert!(got
+            .reachable_from(["acme-monitoring"])
+            .contains("sentry-sdk"));
+        assert!(!got.reachable_from(["acme-monitoring"]).contains("newrelic"));
+        assert!(!got.contains("pytest"));
+    }
+
+    #[test]
+    fn uv_follows_dependencies_not_dev_or_extras() {
+        let text = r#"
+version = 1
+requires-python = ">=3.11"
+
+[[package]]
+name = "shop"
+version = "0.1.0"
+source = { editable = "." }
+dependencies = [
+    { name = "acme-obs" },
+    { name = "fastapi" },
+]
+
+[package.optional-dependencies]
+apm = [{ name = "ddtrace" }]
+
+[package.dev-dependencies]
+dev = [{ name = "newrelic" }]
+
+[[package]]
+name = "acme-obs"
+version = "1.0.0"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [{ name = "sentry-sdk", extra = ["fastapi"] }]
+
+[[package]]
+name = "sentry-sdk"
+version = "2.0.0"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "fastapi"
+version = "0.110.0"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "ddtrace"
+version = "2.0.0"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "newrelic"
+version = "9.0.0"
+source = { registry = "https://pypi.org/simple" }
+"#;
+        let got = installed("uv.lock", text).unwrap();
+        let reach = got.reachable_from(["shop"]);
+        assert!(reach.contains("sentry-sdk"));
+        assert!(!reach.contains("ddtrace"));
+        assert!(!reach.contains("newrelic"));
+        // Only a development group or an extra pulls them in.
+        assert!(!got.contains("newrelic"));
+        assert!(!got.contains("ddtrace"));
+        assert!(!got.reachable_from(["fastapi"]).contains("sentry-sdk"));
+    }
+
+    #[test]
+    fn pipfile_lock_default_is_flat_develop_is_not_read() {
+        let text = r#"{"_meta":{"hash":{"sha256":"x"}},
+            "default":{"flask":{"version":"==3.0.0"},"Sentry_SDK":{"version":"==2.0.0"}},
+            "develop":{"newrelic":{"version":"==9.0.0"}}}"#;
+        let got = installed("Pipfile.lock", text).unwrap();
+        assert!(got.flat);
+        assert!(got.contains("sentry-sdk"));
+        assert!(!got.contains("newrelic"));
+        assert!(got.reaching(|p| p == "sentry-sdk").contains("flask"));
+        assert!(got.reaching(|p| p == "newrelic").is_empty());
+    }
+
+    #[test]
+    fn gemfile_lock_specs_and_their_dependencies() {
+        let text = "GIT\n  remote: https://github.com/acme/obs.git\n  revision: abc\n  specs:\n    acme-obs (0.3.0)\n      sentry-ruby (~> 5.0)\n\nGEM\n  remote: https://rubygems.org/\n  specs:\n    rails (7.1.0)\n      railties (= 7.1.0)\n    railties (7.1.0)\n    sentry-ruby (5.16.1)\n      concurrent-ruby (~> 1.0, >= 1.0.2)\n    concurrent-ruby (1.2.3)\n    nokogiri (1.16.0-x86_64-linux)\n\nPLATFORMS\n  ruby\n\nDEPENDENCIES\n  acme-obs!\n  rails (~> 7.1)\n\nBUNDLED WITH\n   2.5.3\n";
+        let got = installed("Gemfile.lock", text).unwrap();
+        assert!(got.reachable_from(["acme-obs"]).contains("sentry-ruby"));
+        assert!(!got.reachable_from(["rails"]).contains("sentry-ruby"));
+        assert!(got.contains("nokogiri"));
+        // Neither a platform nor a direct dependency is a gem of the graph.
+        assert!(!got.contains("ruby"));
+        assert!(!got.contains("acme-obs!"));
+        assert_eq!(got.edges.len(), 6);
+    }
+
+    #[test]
     fn invalid_lockfiles_are_errors_not_empty_sets() {
         assert!(installed("package-lock.json", "{").is_err());
         assert!(installed("composer.lock", "not json").is_err());
         assert!(installed("Gemfile.lock", "").is_err());
+        assert!(installed("poetry.lock", "[[package]\n").is_err());
+        assert!(installed("uv.lock", "version = ").is_err());
+        assert!(installed("Pipfile.lock", "{").is_err());
+        assert!(installed("Cargo.lock", "").is_err());
     }
 }

@@ -384,6 +384,37 @@ impl<'a> Facts<'a> {
         })
     }
 
+    /// Whether a YAML file is an Ansible playbook: a list of plays, each
+    /// naming the `hosts` it runs on and what it does there (`tasks`,
+    /// `roles`, …), or importing another playbook.
+    pub fn is_ansible_playbook(&self, id: FileId) -> bool {
+        let Some(docs) = self.yaml_documents(id) else {
+            return false;
+        };
+        let has = |item: &yaml_rust2::Yaml, key: &str| yaml::get(item, key).is_some();
+        let play = |item: &yaml_rust2::Yaml| {
+            has(item, "hosts")
+                && ["tasks", "roles", "pre_tasks", "post_tasks"]
+                    .iter()
+                    .any(|k| has(item, k))
+        };
+        let import = |item: &yaml_rust2::Yaml| {
+            [
+                "import_playbook",
+                "ansible.builtin.import_playbook",
+                "include",
+            ]
+            .iter()
+            .any(|k| has(item, k))
+        };
+        docs.iter().any(|doc| {
+            doc.as_vec().is_some_and(|items| {
+                items.iter().any(|i| play(i) || has(i, "import_playbook"))
+                    && items.iter().all(|i| play(i) || import(i))
+            })
+        })
+    }
+
     /// Reads and parses files ahead of the rules, on all threads. Rules
     /// that first ask for a repository-wide list (every compose file, every
     /// manifest) would otherwise parse it on one thread while the others
@@ -670,7 +701,9 @@ impl<'a> Facts<'a> {
                     Parsed::Kube(docs, kubernetes::KubeFile::from_documents(&tree))
                 })
             }
-            FileKind::PnpmWorkspace => yaml::load(&text).map(Parsed::Yaml),
+            FileKind::PnpmWorkspace | FileKind::AnsibleCandidate => {
+                yaml::load(&text).map(Parsed::Yaml)
+            }
             FileKind::CiConfig => ci::CiPipeline::parse(file.name(), &text).map(Parsed::Ci),
             FileKind::Crontab => {
                 // `/etc/crontab` and `cron.d/*` name a user after the schedule.

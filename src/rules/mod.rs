@@ -464,6 +464,16 @@ impl<'a> RepoContext<'a> {
                         .filter(|id| self.facts.is_kubernetes_manifest(**id))
                         .map(|id| (*id, DeployKind::Kubernetes)),
                 )
+                // Playbooks named for what they do (`ops/provision.yml`),
+                // in Ansible's folders or beside manifests in `deploy/`.
+                .chain(
+                    self.index
+                        .of_kind(FileKind::AnsibleCandidate)
+                        .iter()
+                        .chain(self.index.of_kind(FileKind::KubernetesCandidate))
+                        .filter(|id| self.facts.is_ansible_playbook(**id))
+                        .map(|id| (*id, DeployKind::Ansible)),
+                )
                 .filter(|(id, _)| {
                     !crate::roles::path::is_non_product_path(&self.index.get(*id).rel)
                 })
@@ -1144,6 +1154,7 @@ mod tests {
             .map(|p| WalkedFile {
                 rel: p.to_string(),
                 abs: None,
+                ignored: false,
             })
             .collect();
         files.sort_by(|a, b| a.rel.cmp(&b.rel));

@@ -213,22 +213,10 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
             if header {
                 continue;
             }
-            findings.extend(file_finding(cx, rel, env, false));
+            // The walk lists files git tracks although .gitignore now
+            // excludes them: every clone has them.
+            findings.extend(file_finding(cx, rel, env, cx.index.get(*id).ignored));
         }
-    }
-    // Files git tracks although .gitignore now excludes them: the walk
-    // skips them, every clone has them.
-    for rel in crate::facts::git_index::tracked_paths(&cx.index.root) {
-        if cx.index.find(&rel).is_some() || crate::index::classify(&rel) != Some(FileKind::EnvFile)
-        {
-            continue;
-        }
-        let path = cx.index.root.join(&rel);
-        let Ok(text) = crate::facts::text::read_text(&path, 1024 * 1024) else {
-            continue;
-        };
-        let env = crate::facts::EnvFile::parse(&text);
-        findings.extend(file_finding(cx, &rel, &env, true));
     }
     findings
 }

@@ -33,7 +33,12 @@ nginx, certbot and firewall setup; system package installs, `crontab`,
 infrastructure-as-code (Terraform, Pulumi, CDK, CloudFormation/SAM, Helm,
 Kubernetes manifests, Kustomize, Ansible) and no platform deployment definition
 (vercel.json, amplify.yml, fly.toml, render.yaml, railway.json/toml, app.yaml,
-Procfile, netlify.toml, Kamal `config/deploy.yml`, serverless.yml, …).
+Procfile, netlify.toml, Kamal `config/deploy.yml`, serverless.yml, Rancher's
+`rancher-compose.yml`/`.rancher-pipeline.yml` or a `rancher/` folder, …). A
+Capistrano, Envoy, Deployer or Fabric file that names a server beside a
+platform file is reported at medium severity as a contradiction to verify.
+Workflow files count only where the CI reads them: a file in
+`.github/workflows/` without a `.yml`/`.yaml` extension never runs.
 
 A script qualifies when it deploys the app — a copy or command to a remote
 host, web-server/TLS setup, pm2, or `git pull` on the host — with one strong
@@ -95,6 +100,10 @@ line names a shell (a Ruby binstub beside them is not read as shell).
 Ansible counts as infrastructure as code: its playbooks declare the server's
 state, are idempotent and live in version control, which is what this rule
 asks for. A repository with Ansible and deploy scripts is not reported.
+Playbooks are known by name (`playbook*.yml`, `playbooks/`, roles) and, for
+YAML in `ansible/`, `ops/`, `provision(ing)/`, `infra(structure)/` and
+manifest folders, by content: a list of plays naming their `hosts` and their
+`tasks` or `roles`.
 
 ## Why is this bad?
 A server configured by hand-run scripts is a "pet": every run and every manual
@@ -1111,6 +1120,8 @@ fn is_platform(kind: DeployKind) -> bool {
             | DeployKind::Nixpacks
             | DeployKind::PlatformSh
             | DeployKind::Railway
+            // Rancher runs the images a pipeline pushes on its clusters.
+            | DeployKind::Rancher
             | DeployKind::Render
             | DeployKind::Vercel
     )

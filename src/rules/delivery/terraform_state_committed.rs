@@ -84,10 +84,10 @@ history keeps the old files.
 
 fn check(cx: &RepoContext) -> Vec<Finding> {
     let mut findings = Vec::new();
-    // `.terraform/terraform.tfstate` caches the backend configuration; the
-    // `.terraform/` finding below covers it.
-    let in_work_dir = |rel: &str| rel.starts_with(".terraform/") || rel.contains("/.terraform/");
-    let tracked = crate::facts::git_index::tracked_paths(&cx.index.root);
+    // The index holds state git tracks although .gitignore now excludes it
+    // (the walk adds such files), but not `.terraform/`, which the walk never
+    // enters: `.terraform/terraform.tfstate` caches the backend
+    // configuration, and the `.terraform/` finding below covers it.
     let mut states: Vec<String> = cx
         .index
         .of_kind(FileKind::TerraformState)
@@ -95,19 +95,6 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         .map(|id| cx.rel(*id).to_string())
         .filter(|rel| !is_non_product_path(rel))
         .collect();
-    // State git tracks although .gitignore now excludes it.
-    states.extend(
-        tracked
-            .iter()
-            .filter(|rel| {
-                cx.index.find(rel).is_none()
-                    && crate::index::classify(rel) == Some(FileKind::TerraformState)
-                    && !in_work_dir(rel)
-                    && !is_non_product_path(rel)
-                    && cx.index.root.join(rel).is_file()
-            })
-            .cloned(),
-    );
     states.sort();
     states.dedup();
     if !states.is_empty() {
@@ -139,6 +126,11 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         .filter(|f| f.name().ends_with(".tf") && !is_non_product_path(&f.rel))
         .map(|f| f.dir())
         .collect();
+    let tracked = if dirs.is_empty() {
+        Vec::new()
+    } else {
+        crate::facts::git_index::tracked_paths(&cx.index.root)
+    };
     for dir in dirs {
         let work_dir = if dir.is_empty() {
             ".terraform/".to_string()

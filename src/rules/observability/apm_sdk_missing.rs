@@ -33,7 +33,8 @@ workspace packages', the workspace root's) lack an SDK of that vendor that
 instruments its framework. For Next.js that is `@sentry/nextjs`:
 `@sentry/react` alone does not instrument the server. An SDK that the app's
 lockfile installs for production (`package-lock.json`, `yarn.lock`,
-`pnpm-lock.yaml`, `composer.lock`, beside the app or at the workspace root)
+`pnpm-lock.yaml`, `composer.lock`, `poetry.lock`, `uv.lock`, beside the app
+or at the workspace root; `Pipfile.lock` and `Gemfile.lock` beside the app)
 counts too: a team's wrapper package or a sibling package of a composer path
 repository brings it in without the manifest naming it. A root env example
 does not speak for a nested app when the root's own manifest installs the
@@ -409,8 +410,13 @@ impl Vendor {
         let names: &[&str] = match cx.app.ecosystem {
             Ecosystem::Node => lockfile::NODE_LOCKFILES,
             Ecosystem::Php => lockfile::PHP_LOCKFILES,
+            Ecosystem::Python => lockfile::PYTHON_LOCKFILES,
+            Ecosystem::Ruby => lockfile::RUBY_LOCKFILES,
+            // Go's `go.mod` lists indirect requirements, which are among
+            // the app's dependencies already (`satisfied_by`).
             _ => return false,
         };
+        let python = cx.app.ecosystem == Ecosystem::Python;
         let dir = if cx.app.path == "." {
             ""
         } else {
@@ -421,8 +427,18 @@ impl Vendor {
             dirs.push("");
         }
         dirs.iter()
-            .flat_map(|d| names.iter().map(move |n| join(d, n)))
-            .filter_map(|rel| cx.repo.index.find(&rel))
+            .flat_map(|d| {
+                names
+                    .iter()
+                    .map(move |n| (d.is_empty() && !dir.is_empty(), join(d, n)))
+            })
+            // Pipfile.lock is one Pipfile's install, flattened: a root
+            // one is not the nested app's (nor is a root Gemfile.lock: Ruby
+            // has no workspaces).
+            .filter(|(at_root, rel)| {
+                !(*at_root && (rel.ends_with("Pipfile.lock") || rel.ends_with("Gemfile.lock")))
+            })
+            .filter_map(|(_, rel)| cx.repo.index.find(&rel))
             .any(|id| {
                 let rel = cx.repo.index.get(id).rel.clone();
                 // A workspace lockfile lists every member's packages: only
@@ -435,9 +451,12 @@ impl Vendor {
                     // none: its parse (a large pnpm-lock.yaml is most of a
                     // small repository's audit) is skipped.
                     let text = cx.repo.facts.raw_text(id);
-                    let spelled = text
-                        .as_deref()
-                        .is_some_and(|text| accepted.iter().any(|sdk| text.contains(sdk)));
+                    // (Python names may be spelled with `_` or `.`: `sentry_sdk`.)
+                    let spelled = text.as_deref().is_some_and(|text| {
+                        accepted.iter().any(|sdk| {
+                            text.contains(sdk) || (python && text.contains(&sdk.replace('-', "_")))
+                        })
+                    });
                     // A large pnpm-lock.yaml is not read: the YAML parser
                     // takes ~50 ms a megabyte on one core (150 ms for
                     // novu's 2.9 MB, more than the rest of its audit), and
@@ -464,10 +483,15 @@ impl Vendor {
                         installed.reaching(|p| accepted.iter().any(|sdk| sdk_matches(sdk, p))),
                     )
                 });
-                cx.app
-                    .dependencies
-                    .iter()
-                    .any(|d| reaching.contains(d.as_str()))
+                // Python lockfiles hold normalised names (`flask-login`);
+                // a requirements file may spell `Flask_Login`.
+                cx.app.dependencies.iter().any(|d| {
+                    if python {
+                        reaching.contains(&crate::facts::manifest::normalize_python(d))
+                    } else {
+                        reaching.contains(d.as_str())
+                    }
+                })
             })
     }
 

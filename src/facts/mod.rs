@@ -141,6 +141,23 @@ impl JsFile {
     }
 }
 
+/// A manifest-folder YAML file's documents: the trees with lines, which
+/// most readers walk, and the same documents as `yaml_rust2` values, made
+/// only for the readers that want those (converting every manifest of a
+/// repository of many services cost a twentieth of the audit).
+#[derive(Debug)]
+struct KubeYaml {
+    tree: Vec<yaml_tree::Node>,
+    docs: OnceLock<Vec<yaml_rust2::Yaml>>,
+}
+
+impl KubeYaml {
+    fn documents(&self) -> &[yaml_rust2::Yaml] {
+        self.docs
+            .get_or_init(|| self.tree.iter().map(yaml_tree::to_yaml).collect())
+    }
+}
+
 #[derive(Debug)]
 enum Parsed {
     Failed,
@@ -157,7 +174,7 @@ enum Parsed {
     Yaml(Vec<yaml_rust2::Yaml>),
     /// A manifest-folder YAML file: its documents and the Kubernetes
     /// objects read from them.
-    Kube(Vec<yaml_rust2::Yaml>, kubernetes::KubeFile),
+    Kube(KubeYaml, kubernetes::KubeFile),
     Text(String),
     Json(JsonDocument),
     Dockerfile(dockerfile::Dockerfile),
@@ -361,7 +378,8 @@ impl<'a> Facts<'a> {
 
     pub fn yaml_documents(&self, id: FileId) -> Option<&[yaml_rust2::Yaml]> {
         match self.parsed(id) {
-            Parsed::Yaml(docs) | Parsed::Kube(docs, _) => Some(docs),
+            Parsed::Yaml(docs) => Some(docs),
+            Parsed::Kube(yaml, _) => Some(yaml.documents()),
             _ => None,
         }
     }
@@ -374,9 +392,23 @@ impl<'a> Facts<'a> {
         }
     }
 
+    /// The documents of a manifest-folder YAML file as trees with lines
+    /// (`yaml_documents` gives the same as `yaml_rust2` values).
+    pub fn yaml_trees(&self, id: FileId) -> Option<&[yaml_tree::Node]> {
+        match self.parsed(id) {
+            Parsed::Kube(yaml, _) => Some(&yaml.tree),
+            _ => None,
+        }
+    }
+
     /// Whether a YAML file in a manifests folder really is a Kubernetes
     /// manifest (a document with `apiVersion` and `kind`).
     pub fn is_kubernetes_manifest(&self, id: FileId) -> bool {
+        if let Some(trees) = self.yaml_trees(id) {
+            return trees
+                .iter()
+                .any(|d| d.get_str("apiVersion").is_some() && d.get_str("kind").is_some());
+        }
         self.yaml_documents(id).is_some_and(|docs| {
             docs.iter().any(|d| {
                 yaml::get_str(d, "apiVersion").is_some() && yaml::get_str(d, "kind").is_some()
@@ -388,6 +420,32 @@ impl<'a> Facts<'a> {
     /// naming the `hosts` it runs on and what it does there (`tasks`,
     /// `roles`, …), or importing another playbook.
     pub fn is_ansible_playbook(&self, id: FileId) -> bool {
+        if let Some(trees) = self.yaml_trees(id) {
+            // Manifest folders keep trees: asked of every manifest, so not
+            // converted (a Kubernetes document is a mapping, never a list).
+            let has = |item: &yaml_tree::Node, key: &str| item.get(key).is_some();
+            let play = |item: &yaml_tree::Node| {
+                has(item, "hosts")
+                    && ["tasks", "roles", "pre_tasks", "post_tasks"]
+                        .iter()
+                        .any(|k| has(item, k))
+            };
+            let import = |item: &yaml_tree::Node| {
+                [
+                    "import_playbook",
+                    "ansible.builtin.import_playbook",
+                    "include",
+                ]
+                .iter()
+                .any(|k| has(item, k))
+            };
+            return trees.iter().any(|doc| {
+                let items = doc.items();
+                matches!(doc.value, yaml_tree::Value::Seq(_))
+                    && items.iter().any(|i| play(i) || has(i, "import_playbook"))
+                    && items.iter().all(|i| play(i) || import(i))
+            });
+        }
         let Some(docs) = self.yaml_documents(id) else {
             return false;
         };
@@ -697,8 +755,14 @@ impl<'a> Facts<'a> {
             // from it (a manifests folder can hold megabytes of YAML).
             FileKind::KubernetesCandidate => {
                 kubernetes::load_without_crd_schemas(&text).map(|tree| {
-                    let docs = tree.iter().map(yaml_tree::to_yaml).collect();
-                    Parsed::Kube(docs, kubernetes::KubeFile::from_documents(&tree))
+                    let file = kubernetes::KubeFile::from_documents(&tree);
+                    Parsed::Kube(
+                        KubeYaml {
+                            tree,
+                            docs: OnceLock::new(),
+                        },
+                        file,
+                    )
                 })
             }
             FileKind::PnpmWorkspace | FileKind::AnsibleCandidate => {

@@ -65,6 +65,21 @@ impl Node {
         }
     }
 
+    /// The scalar's text when `yaml_rust2` would load it as a string
+    /// (`to_yaml` gives `Yaml::String`): quoted, or plain and not a number,
+    /// boolean or null.
+    pub fn as_yaml_string(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar { text, plain: false } => Some(text),
+            Value::Scalar { text, plain: true } => matches!(
+                yaml_rust2::Yaml::from_str(text),
+                yaml_rust2::Yaml::String(_)
+            )
+            .then_some(text.as_str()),
+            _ => None,
+        }
+    }
+
     pub fn is_map(&self) -> bool {
         matches!(self.value, Value::Map(_))
     }

@@ -375,8 +375,14 @@ impl ContainerDefinitions {
             .deploy_definitions()
             .iter()
             .filter(|(_, kind)| *kind == crate::index::DeployKind::Kubernetes)
-            .filter_map(|(id, _)| repo.facts.yaml_documents(*id))
-            .flat_map(|docs| docs.iter().flat_map(images));
+            .flat_map(|(id, _)| match repo.facts.yaml_trees(*id) {
+                Some(trees) => trees.iter().flat_map(tree_images).collect::<Vec<_>>(),
+                None => repo
+                    .facts
+                    .yaml_documents(*id)
+                    .map(|docs| docs.iter().flat_map(images).collect())
+                    .unwrap_or_default(),
+            });
         for image in kubernetes {
             out.kubernetes_images
                 .add(owners.claim(image_name(&image)), ());
@@ -476,6 +482,31 @@ fn images(doc: &yaml_rust2::Yaml) -> Vec<String> {
             }
             yaml_rust2::Yaml::Array(items) => items.iter().for_each(|i| walk(i, depth + 1, out)),
             _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(doc, 0, &mut out);
+    out
+}
+
+/// `images`, read from a document's tree (manifest folders keep trees).
+fn tree_images(doc: &crate::facts::yaml_tree::Node) -> Vec<String> {
+    use crate::facts::yaml_tree::{Node, Value};
+    fn walk(node: &Node, depth: usize, out: &mut Vec<String>) {
+        if depth > 32 {
+            return;
+        }
+        match &node.value {
+            Value::Map(entries) => {
+                for (k, v) in entries {
+                    match (k.as_yaml_string(), v.as_yaml_string()) {
+                        (Some("image"), Some(image)) => out.push(image.to_string()),
+                        _ => walk(v, depth + 1, out),
+                    }
+                }
+            }
+            Value::Seq(items) => items.iter().for_each(|i| walk(i, depth + 1, out)),
+            Value::Scalar { .. } => {}
         }
     }
     let mut out = Vec::new();

@@ -821,6 +821,35 @@ fn kubernetes_backup(doc: &Yaml) -> bool {
     })
 }
 
+/// `kubernetes_backup`, read from a document's tree.
+fn tree_kubernetes_backup(doc: &crate::facts::yaml_tree::Node) -> bool {
+    use crate::facts::yaml_tree::{Node, Value};
+    let kind = doc.get("kind").and_then(Node::as_yaml_string).unwrap_or("");
+    if matches!(
+        kind,
+        "ScheduledBackup" | "Backup" | "Schedule" | "PerconaServerMySQLBackup"
+    ) {
+        return true;
+    }
+    if kind != "CronJob" {
+        return false;
+    }
+    fn says_backup(node: &Node) -> bool {
+        match &node.value {
+            Value::Scalar { .. } => node.as_yaml_string().is_some_and(|t| {
+                let t = t.to_ascii_lowercase();
+                DUMP_WORDS.iter().any(|w| t.contains(w))
+                    || BACKUP_WORDS.iter().any(|w| t.contains(w))
+            }),
+            Value::Seq(items) => items.iter().any(says_backup),
+            Value::Map(entries) => entries
+                .iter()
+                .any(|(k, v)| says_backup(k) || says_backup(v)),
+        }
+    }
+    says_backup(doc)
+}
+
 fn collect_strings(node: &Yaml, out: &mut Vec<String>) {
     match node {
         Yaml::String(s) => out.push(s.clone()),
@@ -855,8 +884,13 @@ fn backup_exists(cx: &RepoContext, compose_files: &[(FileId, &ComposeFile)]) -> 
     let kubernetes = index
         .of_kind(FileKind::KubernetesCandidate)
         .iter()
-        .filter_map(|id| cx.facts.yaml_documents(*id))
-        .any(|docs| docs.iter().any(kubernetes_backup));
+        .any(|id| match cx.facts.yaml_trees(*id) {
+            Some(trees) => trees.iter().any(tree_kubernetes_backup),
+            None => cx
+                .facts
+                .yaml_documents(*id)
+                .is_some_and(|docs| docs.iter().any(kubernetes_backup)),
+        });
     if kubernetes {
         return true;
     }

@@ -18,6 +18,14 @@
 #                     @PORT@ the port the app must listen on)
 #   --db NAME         the database the harness creates (default: app), for
 #                     apps whose configuration names its own
+#   --start CMD       how the app starts (default: by its kind: `npm start`,
+#                     the standalone server, …), e.g. "ts-node src/index.ts"
+#   --unfrozen        install without freezing the lockfile (for a project
+#                     whose committed lockfile is already out of date)
+#   --pg              the app uses PostgreSQL through a driver it does not
+#                     declare (TypeORM with pg from the lockfile)
+#   --pg-port PORT    the private PostgreSQL's port (default: a free one), for
+#                     apps whose configuration hard-codes 5432
 #
 # Every step prints one line: `RESULT <step> PASS|FAIL|SKIP <detail>`; the
 # logs of each step are in the work folder. Exit status: 0 when no step
@@ -37,6 +45,10 @@ before=1
 app_dir=.
 app_env=""
 db_name=app
+pg_port_opt=""
+force_pg=0
+start_cmd=""
+unfrozen=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --seaworthy) seaworthy=$2; shift 2 ;;
@@ -46,7 +58,11 @@ while [ $# -gt 0 ]; do
     --app-dir) app_dir=$2; shift 2 ;;
     --env) app_env=$2; shift 2 ;;
     --db) db_name=$2; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --pg-port) pg_port_opt=$2; shift 2 ;;
+    --pg) force_pg=1; shift ;;
+    --start) start_cmd=$2; shift 2 ;;
+    --unfrozen) unfrozen=1; shift ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) break ;;
   esac
 done
@@ -151,6 +167,15 @@ pnpm() { if [ "$pnpm_spec" = pnpm ]; then command pnpm "$@"; else corepack "$pnp
 # scripts: they download prebuilt binaries from hosts out of reach here (sharp
 # from GitHub, Prisma's engines); `prisma generate` runs as its own step.
 install() {
+  if [ "$unfrozen" = 1 ]; then
+    case "$pm" in
+      npm) npm install --ignore-scripts --no-audit --no-fund ;;
+      pnpm) pnpm install --no-frozen-lockfile --ignore-scripts ;;
+      yarn) yarn install --ignore-scripts ;;
+      bun) npx -y bun install --ignore-scripts ;;
+    esac
+    return
+  fi
   case "$pm" in
     npm) if [ -f package-lock.json ]; then npm ci --ignore-scripts --no-audit --no-fund; else npm install --ignore-scripts --no-audit --no-fund; fi ;;
     pnpm) pnpm install --frozen-lockfile --ignore-scripts ;;
@@ -176,19 +201,45 @@ if [ -n "$schema" ] && ! curl -s -o /dev/null -m 5 https://binaries.prisma.sh/; 
   echo "note: Prisma's engine host is out of reach: stand-in engines; migrations applied with psql"
 fi
 generate() { [ -n "$schema" ] || return 0; npx --no-install prisma generate; }
+# The project's own image inputs: every database URL its Dockerfiles and
+# compose files set (compose interpolation resolved, POSTGRES_PASSWORD set as
+# a deployment would), each checked with `prisma validate` against the schema
+# as it is now. A SQLite URL left behind by a move to PostgreSQL fails (P1012).
+image_env() {
+  local var found=0 bad=0 where value
+  var=$(sed -n 's/^[[:space:]]*url[[:space:]]*=[[:space:]]*env("\([A-Za-z0-9_]*\)").*/\1/p' "$schema" | head -1)
+  var=${var:-DATABASE_URL}
+  while IFS=$'\t' read -r where value; do
+    found=1
+    if [ "${value#!}" != "$value" ]; then echo "$where: ${value#!}"; bad=1; continue; fi
+    if env "$var=$value" npx --no-install prisma validate >"$work/validate.log" 2>&1; then
+      echo "$where: $var=$value valid"
+    else
+      echo "$where: $var=$value INVALID: $(grep -m1 -E 'P1012|error' "$work/validate.log")"; bad=1
+    fi
+  done < <(node "$here/image-env.js" "$root_dir" "$var" POSTGRES_PASSWORD=harness MYSQL_PASSWORD=harness)
+  [ "$found" = 1 ] || echo "no Dockerfile or compose file sets $var"
+  return "$bad"
+}
 
 # --- services -----------------------------------------------------------------
 export NEXTAUTH_SECRET=harness-secret-harness-secret AUTH_SECRET=harness-secret-harness-secret
 export NEXTAUTH_URL=http://127.0.0.1:3000 AUTH_TRUST_HOST=true
 pg_port=""
 uses_pg=0
-{ [ "$provider" = postgresql ] || [ "$provider" = postgres ] || has_dep pg; } && uses_pg=1
+{ [ "$provider" = postgresql ] || [ "$provider" = postgres ] || has_dep pg || [ "$force_pg" = 1 ]; } && uses_pg=1
+# A SQLite app that `fix --unsafe` moves to PostgreSQL: the server runs from
+# the start, the app is pointed at it after the fix.
+moves_to_pg=0
+[ "$provider" = sqlite ] && [[ " $fix_args " == *" --unsafe "* ]] && uses_pg=1 && moves_to_pg=1
+# Before the move, a SQLite file of its own (the project's .env is not in git).
+[ "$moves_to_pg" = 1 ] && export DATABASE_URL="file:./harness.db"
 [ "$kind" = django ] && cat requirements*.txt requirements/*.txt 2>/dev/null | grep -qiE '^(psycopg|dj-database-url)' && uses_pg=1
 if [ "$uses_pg" = 1 ]; then
   if command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     pgbin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -1)")
     export PATH="$PATH:$pgbin"
-    pg_port=$(free_port)
+    pg_port=${pg_port_opt:-$(free_port)}
     pg_pid_dir="$work/pg"
     mkdir -p "$pg_pid_dir" && chown postgres "$pg_pid_dir" && chmod 700 "$pg_pid_dir"
     chmod o+rx "$work"
@@ -197,8 +248,9 @@ if [ "$uses_pg" = 1 ]; then
       -o "-p $pg_port -k $pg_pid_dir -c listen_addresses=127.0.0.1" start >>"$logs/pg.log" 2>&1; }
     pg_stop() { runuser -u postgres -- pg_ctl -D "$pg_pid_dir" -m fast -w stop >>"$logs/pg.log" 2>&1; }
     pg_start && result postgres PASS "port $pg_port" || result postgres FAIL "see $logs/pg.log"
-    export DATABASE_URL="postgresql://postgres@127.0.0.1:$pg_port/$db_name?schema=public"
-    export DATABASE_URL_UNPOOLED=$DATABASE_URL DIRECT_URL=$DATABASE_URL POSTGRES_PRISMA_URL=$DATABASE_URL POSTGRES_URL_NON_POOLING=$DATABASE_URL
+    pg_url="postgresql://postgres@127.0.0.1:$pg_port/$db_name?schema=public"
+    use_pg() { export DATABASE_URL=$pg_url DATABASE_URL_UNPOOLED=$pg_url DIRECT_URL=$pg_url POSTGRES_PRISMA_URL=$pg_url POSTGRES_URL_NON_POOLING=$pg_url; }
+    [ "$moves_to_pg" = 1 ] || use_pg
     psql -h 127.0.0.1 -p "$pg_port" -U postgres -c "create database $db_name" >/dev/null 2>&1
   else
     result postgres SKIP "no PostgreSQL binaries (apt-get install -y postgresql)"
@@ -310,7 +362,8 @@ build_before=SKIP
 if [ "$before" = 1 ]; then
   step install-before install-before install
   [ -n "$schema" ] && step generate-before generate-before generate
-  s=$(reset_db before) ; [ -n "$pg_port" ] && result schema-before "$( [ "$s" = "schema failed" ] && echo FAIL || echo PASS)" "$s"
+  [ -n "$schema" ] && step image-env-before image-env-before image_env
+  [ "$moves_to_pg" = 1 ] || s=$(reset_db before) ; [ "$moves_to_pg" = 0 ] && [ -n "$pg_port" ] && result schema-before "$( [ "$s" = "schema failed" ] && echo FAIL || echo PASS)" "$s"
   [ "$ts" = 1 ] && step tsc-before tsc-before typecheck
   step build-before build-before build && build_before=PASS || build_before=FAIL
   commit_all "before" # what install and build rewrote (next-env.d.ts, …) is not the fix's
@@ -324,6 +377,7 @@ changed=$(git status --porcelain -uall | wc -l)
 [ "$code" = 0 ] && result fix PASS "$changed files changed" || result fix FAIL "exit $code, see $logs/fix1.log"
 git status --porcelain -uall >"$logs/fix1.files"
 commit_all "seaworthy fix"
+[ "$moves_to_pg" = 1 ] && [ -n "$pg_port" ] && use_pg
 # The paths, without the punctuation that follows them in the sentence.
 live=$(grep -o 'Liveness at GET [^ ,;]*' "$logs/fix1.log" | head -1 | awk '{print $4}')
 ready=$(grep -o 'readiness at GET [^ ,;]*' "$logs/fix1.log" | head -1 | awk '{print $4}')
@@ -337,6 +391,7 @@ routes=1
 # --- after --------------------------------------------------------------------
 step install-after install-after install
 [ -n "$schema" ] && step generate-after generate-after generate
+[ -n "$schema" ] && step image-env-after image-env-after image_env && sed 's/^/  /' "$logs/image-env-after.log"
 s=$(reset_db after); [ -n "$pg_port" ] && result schema-after "$( [ "$s" = "schema failed" ] && echo FAIL || echo PASS)" "$s"
 [ "$ts" = 1 ] && step tsc-after tsc-after typecheck
 if step build-after build-after build; then build_after=PASS; else build_after=FAIL; fi
@@ -349,7 +404,10 @@ if [ -n "$config_file" ]; then
   [ -n "$d" ] && dist=$d
 fi
 if [ "$build_after" = PASS ]; then
-  if [ "$kind" = express ]; then
+  if [ -n "$start_cmd" ]; then
+    (PORT=$port exec bash -c "exec $start_cmd") >"$logs/server.log" 2>&1 &
+    how=$start_cmd
+  elif [ "$kind" = express ]; then
     (PORT=$port exec npm start) >"$logs/server.log" 2>&1 &
     how="npm start"
   elif [ "$kind" = django ]; then

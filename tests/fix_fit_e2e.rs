@@ -405,6 +405,50 @@ fn express_health_connects_with_the_apps_db_variables_and_its_pool_cannot_wedge(
     hang_and_recover(port, "/health/ready", "/health/live", &proxy, &server);
 }
 
+/// A TypeScript Express app (ES modules under `module: nodenext`, strict
+/// with noUncheckedIndexedAccess): the generated `health.ts` passes the
+/// project's own `tsc --noEmit`, builds with its build script, and the
+/// compiled server answers as designed through a database hang.
+#[test]
+fn typescript_express_health_type_checks_builds_and_recovers_from_a_hang() {
+    if !e2e("typescript_express_health_type_checks_builds_and_recovers_from_a_hang") {
+        return;
+    }
+    let npm = require_tool("npm");
+    let pg = pg();
+    let (_dir, root) = copy_of("tests/fix_fixtures/express-ts-pg");
+    fix(&root);
+    let health = std::fs::read_to_string(root.join("src/health.ts")).expect("health module");
+    assert!(health.contains("import(\"./db.js\")"), "{health}");
+    let (out, _) = common::run(
+        Command::new(&npm)
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&root),
+    );
+    assert!(out.status.success(), "npm ci");
+    let (out, _) = common::run(
+        Command::new("node")
+            .args(["node_modules/typescript/bin/tsc", "--noEmit", "-p", "."])
+            .current_dir(&root),
+    );
+    assert!(
+        out.status.success(),
+        "tsc --noEmit on the fixed app:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let (out, _) = common::run(Command::new(&npm).args(["run", "build"]).current_dir(&root));
+    assert!(out.status.success(), "the build script");
+    let proxy = HangingProxy::start((pg.host.clone(), pg.port));
+    let port = free_port();
+    let mut env = db_vars(&proxy, &pg);
+    env.push(("PORT", port.to_string()));
+    let server = Server::start(&root, "node", &["dist/app.js"], &env);
+    let body = wait_status(port, "/health/ready", 200, Duration::from_secs(30))
+        .unwrap_or_else(|last| panic!("readiness: {last}\n{}", server.output()));
+    assert!(body.contains("\"database\":{\"status\":\"pass\""), "{body}");
+    hang_and_recover(port, "/health/ready", "/health/live", &proxy, &server);
+}
+
 #[test]
 fn django_readiness_uses_the_settings_and_recovers_after_a_database_hang() {
     if !e2e("django_readiness_uses_the_settings_and_recovers_after_a_database_hang") {
@@ -439,7 +483,30 @@ fn django_readiness_uses_the_settings_and_recovers_after_a_database_hang() {
     );
     // The redis package is installed but the cache is local: no Redis check.
     assert!(!body.contains("redis"), "{body}");
+    // The second database of DATABASES is checked too.
+    assert!(
+        body.contains("\"database:analytics\": {\"status\": \"pass\"}"),
+        "{body}"
+    );
     hang_and_recover(port, "/health/ready", "/health/live", &proxy, &server);
+    drop(server);
+    // The replica unreachable, the default database up: 503 naming it.
+    let port = free_port();
+    let mut env = db_vars(&proxy, &pg);
+    env.push(("ANALYTICS_DB_PORT", free_port().to_string()));
+    let addr = format!("127.0.0.1:{port}");
+    let server = Server::start(
+        &root,
+        &python,
+        &["manage.py", "runserver", "--noreload", &addr],
+        &env,
+    );
+    let body = wait_status(port, "/health/ready", 503, Duration::from_secs(30))
+        .unwrap_or_else(|last| panic!("readiness, replica down: {last}\n{}", server.output()));
+    assert!(
+        body.contains("\"failing\": [\"database:analytics\"]"),
+        "{body}"
+    );
 }
 
 /// psql against the e2e server, in database `db`: (success, output).

@@ -586,3 +586,92 @@ fn the_carried_sqlite_index_applies_on_postgresql_and_keeps_its_rule() {
     assert!(!ok && log.contains("User_email_live_key"), "{log}");
     let _ = psql(&pg, &pg.database, &format!("DROP DATABASE {db}"));
 }
+
+/// `${NAME:-default}` and `${NAME:?message}` as Compose resolves them, with
+/// only POSTGRES_PASSWORD set (what a deployment must provide).
+fn compose_interpolate(value: &str) -> String {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(at) = rest.find("${") {
+        out.push_str(&rest[..at]);
+        let Some(end) = rest[at..].find('}') else {
+            break;
+        };
+        let inner = &rest[at + 2..at + end];
+        let (name, default) = match inner.split_once(":-") {
+            Some((n, d)) => (n, d),
+            None => (inner.split(":?").next().unwrap_or(inner), ""),
+        };
+        out.push_str(if name == "POSTGRES_PASSWORD" {
+            "e2e-password"
+        } else {
+            default
+        });
+        rest = &rest[at + end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The SQLite → PostgreSQL move leaves no SQLite URL in the project's own
+/// image inputs: `prisma validate` passes with the DATABASE_URL its
+/// Dockerfile's build stage sets and with the one its compose file gives
+/// the app; with the SQLite URL they held, it fails (P1012).
+#[test]
+fn the_projects_own_image_urls_validate_after_the_move_to_postgresql() {
+    if !e2e("the_projects_own_image_urls_validate_after_the_move_to_postgresql") {
+        return;
+    }
+    let prisma = require_env("SEAWORTHY_PRISMA6");
+    let (_dir, root) = copy_of("tests/fix_fixtures/next-sqlite-handwritten-sql");
+    let out = Command::new(env!("CARGO_BIN_EXE_seaworthy"))
+        .args([
+            "fix",
+            "--allow-no-vcs",
+            "--unsafe",
+            "--rule",
+            "sqlite-in-production",
+        ])
+        .arg(&root)
+        .output()
+        .expect("seaworthy runs");
+    assert!(out.status.success());
+    let read = |rel: &str| std::fs::read_to_string(root.join(rel)).expect(rel);
+    let dockerfile = read("Dockerfile");
+    let built = dockerfile
+        .lines()
+        .find_map(|l| l.strip_prefix("ENV DATABASE_URL="))
+        .map(|v| v.trim_matches('"').to_string())
+        .unwrap_or_else(|| panic!("the build stage sets DATABASE_URL:\n{dockerfile}"));
+    let compose = read("docker-compose.yml");
+    let served = compose
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("DATABASE_URL:"))
+        .map(|v| compose_interpolate(v.trim().trim_matches('"')))
+        .unwrap_or_else(|| panic!("compose sets DATABASE_URL:\n{compose}"));
+    let validate = |url: &str| {
+        let (out, _) = common::run(
+            Command::new(&prisma)
+                .args(["validate", "--schema", "prisma/schema.prisma"])
+                .env("DATABASE_URL", url)
+                .current_dir(&root),
+        );
+        (
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    for (what, url) in [("Dockerfile", &built), ("docker-compose.yml", &served)] {
+        let (ok, log) = validate(url);
+        assert!(ok, "{what}: DATABASE_URL={url}\n{log}");
+    }
+    let (ok, log) = validate("file:/data/prod.db");
+    assert!(
+        !ok && log.contains("P1012"),
+        "the SQLite URL the files held fails on the PostgreSQL schema:\n{log}"
+    );
+}

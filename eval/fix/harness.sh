@@ -49,6 +49,7 @@ pg_port_opt=""
 force_pg=0
 start_cmd=""
 unfrozen=0
+deps_unreachable=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --seaworthy) seaworthy=$2; shift 2 ;;
@@ -128,6 +129,8 @@ cd "$app_dir" || { echo "no folder $app_dir in the checkout" >&2; exit 2; }
 kind=next
 if [ -f manage.py ]; then kind=django
 elif [ -f package.json ] && ! grep -q '"next"' package.json && grep -q '"express"' package.json; then kind=express
+elif [ -f config/application.rb ] && [ -f Gemfile ]; then kind=rails
+elif [ -f artisan ] && [ -f composer.json ]; then kind=laravel
 fi
 pm=npm
 [ -f package-lock.json ] || [ -f npm-shrinkwrap.json ] && pm=npm
@@ -235,6 +238,8 @@ moves_to_pg=0
 # Before the move, a SQLite file of its own (the project's .env is not in git).
 [ "$moves_to_pg" = 1 ] && export DATABASE_URL="file:./harness.db"
 [ "$kind" = django ] && cat requirements*.txt requirements/*.txt 2>/dev/null | grep -qiE '^(psycopg|dj-database-url)' && uses_pg=1
+[ "$kind" = rails ] && grep -qE "^\s*gem ['\"]pg['\"]" Gemfile && uses_pg=1
+[ "$kind" = laravel ] && grep -qsE '^DB_CONNECTION=pgsql' .env.example && uses_pg=1
 if [ "$uses_pg" = 1 ]; then
   if command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     pgbin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -1)")
@@ -355,11 +360,47 @@ case "$kind" in
     }
     build() { "$work/venv/bin/python" manage.py check; }
     ;;
+  # Rails and Laravel: their dependencies come from rubygems.org and
+  # packagist.org; where those are out of reach nothing can install, boot or
+  # serve, and those steps are SKIP (the fix and its files are still checked).
+  rails)
+    curl -s -o /dev/null -m 5 https://rubygems.org/ || deps_unreachable="rubygems.org is out of reach: bundle install cannot run here"
+    install() { BUNDLE_PATH="$work/bundle" bundle install; }
+    build() { BUNDLE_PATH="$work/bundle" bin/rails runner 'puts Rails.env'; }
+    ;;
+  laravel)
+    curl -s -o /dev/null -m 5 https://repo.packagist.org/ || deps_unreachable="packagist.org is out of reach: composer install cannot run here"
+    install() { composer install --no-interaction --no-scripts; }
+    build() { php artisan about; }
+    ;;
 esac
+# The files the fix wrote, each read by its own language's parser.
+files_check() {
+  local f n=0 bad=0
+  while read -r f; do
+    [ -f "$f" ] || continue
+    n=$((n + 1))
+    case "$f" in
+      *.rb) ruby -c "$f" >/dev/null ;;
+      *.php) php -l "$f" >/dev/null ;;
+      *.py) python3 -m py_compile "$f" ;;
+      *.js|*.mjs|*.cjs) node --check "$f" ;;
+      *.sh) bash -n "$f" ;;
+      *.json) python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$f" ;;
+      *.yml|*.yaml) python3 -c 'import yaml,sys; list(yaml.safe_load_all(open(sys.argv[1])))' "$f" ;;
+      *) n=$((n - 1)); continue ;;
+    esac || { echo "$f: does not parse"; bad=1; }
+  done < <(sed 's/^...//; s/.* -> //' "$logs/fix1.files")
+  echo "$n files parsed"
+  return "$bad"
+}
 
 # --- before -------------------------------------------------------------------
 build_before=SKIP
-if [ "$before" = 1 ]; then
+if [ -n "$deps_unreachable" ]; then
+  result install-before SKIP "$deps_unreachable"
+  result build-before SKIP "$deps_unreachable"
+elif [ "$before" = 1 ]; then
   step install-before install-before install
   [ -n "$schema" ] && step generate-before generate-before generate
   [ -n "$schema" ] && step image-env-before image-env-before image_env
@@ -389,6 +430,11 @@ routes=1
 [ -n "$live" ] && [ -n "$ready" ] || routes=0 # fix wrote no health routes
 
 # --- after --------------------------------------------------------------------
+step files-after files-after files_check
+if [ -n "$deps_unreachable" ]; then
+  result install-after SKIP "$deps_unreachable"
+  build_after=SKIP
+else
 step install-after install-after install
 [ -n "$schema" ] && step generate-after generate-after generate
 [ -n "$schema" ] && step image-env-after image-env-after image_env && sed 's/^/  /' "$logs/image-env-after.log"
@@ -396,6 +442,7 @@ s=$(reset_db after); [ -n "$pg_port" ] && result schema-after "$( [ "$s" = "sche
 [ "$ts" = 1 ] && step tsc-after tsc-after typecheck
 if step build-after build-after build; then build_after=PASS; else build_after=FAIL; fi
 [ "$build_before" = PASS ] && [ "$build_after" = FAIL ] && result regression FAIL "the build passed before the fix and fails after"
+fi
 
 # --- run and probe ---------------------------------------------------------------
 dist=.next
@@ -413,6 +460,12 @@ if [ "$build_after" = PASS ]; then
   elif [ "$kind" = django ]; then
     (exec "$work/venv/bin/python" manage.py runserver --noreload "127.0.0.1:$port") >"$logs/server.log" 2>&1 &
     how="manage.py runserver"
+  elif [ "$kind" = rails ]; then
+    (BUNDLE_PATH="$work/bundle" exec bin/rails server -p "$port" -b 127.0.0.1) >"$logs/server.log" 2>&1 &
+    how="rails server"
+  elif [ "$kind" = laravel ]; then
+    (exec php artisan serve --host=127.0.0.1 --port="$port") >"$logs/server.log" 2>&1 &
+    how="artisan serve"
   elif [ -f "$dist/standalone/server.js" ]; then
     # What the generated Dockerfile does: static assets next to the server.
     cp -r "$dist/static" "$dist/standalone/$dist/static" 2>/dev/null
@@ -452,7 +505,7 @@ if [ "$build_after" = PASS ]; then
   fi
   kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; server_pid=""
 else
-  result start SKIP "the build failed"
+  result start SKIP "${deps_unreachable:-the build failed}"
 fi
 
 # --- second run -------------------------------------------------------------------

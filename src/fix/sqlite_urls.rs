@@ -116,8 +116,7 @@ pub fn dockerfile(text: &str, var: &str) -> Option<(String, Vec<Change>)> {
             // The physical lines of the instruction (continuations, with
             // comment and blank lines inside them).
             let mut n = inst.line;
-            loop {
-                let Some(line) = lines.line(n) else { break };
+            while let Some(line) = lines.line(n) {
                 if let Some(change) = edit_line(
                     line,
                     n,

@@ -268,6 +268,25 @@ if [ "$uses_redis" = 1 ] && command -v redis-server >/dev/null; then
   result redis PASS "port $redis_port"
 fi
 
+# A SQLite app (not moved by the fix): a database file of the harness's own,
+# made from the migrations in order with sqlite3.
+sqlite_db=""
+if [ "$provider" = sqlite ] && [ "$moves_to_pg" = 0 ] && command -v sqlite3 >/dev/null; then
+  mkdir -p "$work/sqlite"
+  sqlite_db="$work/sqlite/app.db"
+  export DATABASE_URL="file:$sqlite_db"
+fi
+sqlite_schema() {
+  local dir f
+  rm -f "$sqlite_db"
+  dir=$(dirname "$schema")
+  ls "$dir"/migrations/*/migration.sql >/dev/null 2>&1 || { echo "no migrations"; return 0; }
+  for f in "$dir"/migrations/*/migration.sql; do
+    sqlite3 "$sqlite_db" <"$f" >>"$logs/sqlite-$1.log" 2>&1 || { echo "schema failed"; return 1; }
+  done
+  echo "migrations applied with sqlite3"
+}
+
 # The app's own variables (--env), with the private PostgreSQL's port and
 # the port the app listens on.
 port=$(free_port)
@@ -404,6 +423,7 @@ elif [ "$before" = 1 ]; then
   step install-before install-before install
   [ -n "$schema" ] && step generate-before generate-before generate
   [ -n "$schema" ] && step image-env-before image-env-before image_env
+  if [ -n "$sqlite_db" ]; then s=$(sqlite_schema before); result schema-before "$( [ "$s" = "schema failed" ] && echo FAIL || echo PASS)" "$s"; fi
   [ "$moves_to_pg" = 1 ] || s=$(reset_db before) ; [ "$moves_to_pg" = 0 ] && [ -n "$pg_port" ] && result schema-before "$( [ "$s" = "schema failed" ] && echo FAIL || echo PASS)" "$s"
   [ "$ts" = 1 ] && step tsc-before tsc-before typecheck
   step build-before build-before build && build_before=PASS || build_before=FAIL
@@ -438,6 +458,7 @@ else
 step install-after install-after install
 [ -n "$schema" ] && step generate-after generate-after generate
 [ -n "$schema" ] && step image-env-after image-env-after image_env && sed 's/^/  /' "$logs/image-env-after.log"
+if [ -n "$sqlite_db" ]; then s=$(sqlite_schema after); result schema-after "$( [ "$s" = "schema failed" ] && echo FAIL || echo PASS)" "$s"; fi
 s=$(reset_db after); [ -n "$pg_port" ] && result schema-after "$( [ "$s" = "schema failed" ] && echo FAIL || echo PASS)" "$s"
 [ "$ts" = 1 ] && step tsc-after tsc-after typecheck
 if step build-after build-after build; then build_after=PASS; else build_after=FAIL; fi
@@ -499,6 +520,8 @@ if [ "$build_after" = PASS ]; then
       pg_start
       sleep 1
       c=$(probe "$ready"); [ "$c" = 200 ] && result ready-again PASS "$ready $c" || result ready-again "$( [ "$prisma_offline" = 1 ] && [ "${prisma_major:-0}" -lt 7 ] && echo SKIP || echo FAIL)" "$ready $c"
+    elif [ -n "$sqlite_db" ]; then
+      result ready-db-down SKIP "SQLite: no database server to stop"
     else
       result ready-db-down SKIP "no PostgreSQL for this app"
     fi

@@ -97,42 +97,49 @@ pub fn dockerfile(text: &str, var: &str) -> Option<(String, Vec<Change>)> {
     let lines = Text::new(text);
     let mut edits = LineEdits::default();
     let mut changes = Vec::new();
+    // Each ENV/ARG, and whether build steps can read it: an ARG default
+    // (global ones before FROM included) only ever is; an ENV when a RUN
+    // follows it in its stage.
+    let mut candidates: Vec<(&crate::facts::dockerfile::Instruction, bool)> =
+        parsed.global_args.iter().map(|a| (a, true)).collect();
     for stage in &parsed.stages {
         for (i, inst) in stage.instructions.iter().enumerate() {
-            if inst.keyword != "ENV" && inst.keyword != "ARG" {
-                continue;
-            }
-            if !inst.args.contains(var) || !is_sqlite(&inst.args) {
-                continue;
-            }
-            // An ARG default is only ever seen by build steps.
             let build_use = inst.keyword == "ARG"
                 || stage.instructions[i + 1..]
                     .iter()
                     .any(|later| later.keyword == "RUN");
-            let single = lines
-                .line(inst.line)
-                .is_some_and(|l| !l.trim_end().ends_with('\\'));
-            // The physical lines of the instruction (continuations, with
-            // comment and blank lines inside them).
-            let mut n = inst.line;
-            while let Some(line) = lines.line(n) {
-                if let Some(change) = edit_line(
-                    line,
-                    n,
-                    var,
-                    n == inst.line,
-                    build_use || !single,
-                    &mut edits,
-                ) {
-                    changes.push(change);
-                }
-                let t = line.trim_end();
-                if !(t.ends_with('\\') || (n > inst.line && (t.is_empty() || t.starts_with('#')))) {
-                    break;
-                }
-                n += 1;
+            candidates.push((inst, build_use));
+        }
+    }
+    for (inst, build_use) in candidates {
+        if inst.keyword != "ENV" && inst.keyword != "ARG" {
+            continue;
+        }
+        if !inst.args.contains(var) || !is_sqlite(&inst.args) {
+            continue;
+        }
+        let single = lines
+            .line(inst.line)
+            .is_some_and(|l| !l.trim_end().ends_with('\\'));
+        // The physical lines of the instruction (continuations, with
+        // comment and blank lines inside them).
+        let mut n = inst.line;
+        while let Some(line) = lines.line(n) {
+            if let Some(change) = edit_line(
+                line,
+                n,
+                var,
+                n == inst.line,
+                build_use || !single,
+                &mut edits,
+            ) {
+                changes.push(change);
             }
+            let t = line.trim_end();
+            if !(t.ends_with('\\') || (n > inst.line && (t.is_empty() || t.starts_with('#')))) {
+                break;
+            }
+            n += 1;
         }
     }
     (!edits.is_empty()).then(|| (edits.apply(text), changes))
@@ -495,6 +502,25 @@ mod tests {
             dockerfile(&out, "DATABASE_URL").is_none(),
             "a second run changes nothing"
         );
+    }
+
+    #[test]
+    fn build_args_and_continued_lines_get_the_placeholder() {
+        let text = "ARG DATABASE_URL=file:./build.db\nFROM node:22\nENV NODE_ENV=production \\\n    DATABASE_URL='file:/data/app.db' \\\n    PORT=3000\nCMD [\"node\", \"server.js\"]\n";
+        let (out, changes) = dockerfile(text, "DATABASE_URL").expect("changed");
+        assert!(
+            out.starts_with(&format!("# Build steps need a PostgreSQL URL to validate the schema; none is reached (seaworthy fix).\nARG DATABASE_URL={BUILD_URL}\nFROM node:22\n")),
+            "{out}"
+        );
+        // A continued runtime ENV keeps its lines (removing one could join
+        // the others wrongly): the placeholder, no comment inside it.
+        assert!(
+            out.contains(&format!(
+                "ENV NODE_ENV=production \\\n    DATABASE_URL={BUILD_URL} \\\n    PORT=3000\n"
+            )),
+            "{out}"
+        );
+        assert_eq!(changes.len(), 2);
     }
 
     #[test]

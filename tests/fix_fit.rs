@@ -560,3 +560,15 @@ fn typescript_express_gets_a_typescript_health_module_in_its_module_style() {
         "wired where the app creates its express() app: {app}"
     );
 }
+
+#[test]
+fn an_image_whose_baked_url_changed_without_a_compose_entry_says_where_to_set_it() {
+    let (_dir, root) = fixture("next-sqlite-handwritten-sql");
+    std::fs::remove_file(root.join("docker-compose.yml")).expect("compose removed");
+    let (code, out, err) = seaworthy(&root, UNSAFE);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("Dockerfile no longer gives the container a usable DATABASE_URL: set it to the PostgreSQL URL where the container runs"),
+        "{out}"
+    );
+}

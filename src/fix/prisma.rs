@@ -166,6 +166,8 @@ pub fn plan(
     let var = var.as_str();
     let mut listed = Vec::new();
     let mut passwords_needed: Vec<String> = Vec::new();
+    // Dockerfiles whose baked URL changed, for the step below.
+    let mut images_changed: Vec<String> = Vec::new();
     for (file, kind) in app_files {
         let example = *kind == Some(FileKind::EnvExample) || p.env_example.as_deref() == Some(file);
         if !example
@@ -203,6 +205,7 @@ pub fn plan(
                         format!("{file}:{}: the SQLite {var} is removed from the image: a database URL belongs in the runtime environment (compose, the orchestrator), where an image ENV would silently win if they forgot it.", c.line)
                     });
                 }
+                images_changed.push(file.clone());
                 b.modify(file, edited.clone());
                 text = edited;
             }
@@ -253,8 +256,8 @@ pub fn plan(
             }
         }
     }
-    for dir in passwords_needed {
-        let example = env_example_in(app_files, p, &dir);
+    for dir in &passwords_needed {
+        let example = env_example_in(app_files, p, dir);
         super::catalog::env_example::add(
             b,
             &example,
@@ -266,6 +269,16 @@ pub fn plan(
         );
         b.manual(format!(
             "Set POSTGRES_PASSWORD in the deployment's environment or in an uncommitted `.env` beside the compose file ({example} lists it): `docker compose` refuses to start until it is set."
+        ));
+    }
+    // The image used to carry the only URL; where no compose entry was
+    // pointed at PostgreSQL, whatever runs the container must now set it
+    // (the build placeholder answers nothing, a removed one is unset).
+    if !images_changed.is_empty() && passwords_needed.is_empty() {
+        b.manual(format!(
+            "{} no longer give{} the container a usable {var}: set it to the PostgreSQL URL where the container runs (compose `environment:`, the orchestrator's secret); until then the app cannot reach its database.",
+            images_changed.join(", "),
+            if images_changed.len() == 1 { "s" } else { "" }
         ));
     }
     if !listed.is_empty() {

@@ -27,6 +27,7 @@ pub fn plan(
         .read(&schema_path)
         .ok_or("the Prisma schema cannot be read")?;
     let edited = set_provider(&schema)?;
+    postgres_constraint_names(&schema_path, &schema)?;
     b.modify(&schema_path, edited);
     let prisma_dir = schema_path
         .rsplit_once('/')
@@ -297,6 +298,38 @@ pub fn plan(
     Ok(())
 }
 
+/// Foreign keys PostgreSQL would refuse: two relations of one model on
+/// the same fields without `map:` get the same constraint name
+/// (`<Model>_<fields>_fkey`). SQLite accepts the schema; once the provider
+/// says postgresql, `prisma validate` fails (P1012) and nothing builds.
+fn postgres_constraint_names(path: &str, schema: &str) -> Result<(), String> {
+    let parsed = crate::facts::PrismaSchema::parse(schema)?;
+    let mut seen: Vec<&crate::facts::prisma::ForeignKey> = Vec::new();
+    let mut clashes = Vec::new();
+    for fk in parsed.foreign_keys.iter().filter(|fk| !fk.named) {
+        match seen
+            .iter()
+            .find(|s| s.model == fk.model && s.fields == fk.fields)
+        {
+            Some(first) => clashes.push(format!(
+                "{path}:{} and {path}:{}: both name their foreign key {}_{}_fkey",
+                first.line,
+                fk.line,
+                fk.model,
+                fk.fields.join("_")
+            )),
+            None => seen.push(fk),
+        }
+    }
+    if clashes.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "the schema is valid on SQLite but PostgreSQL refuses it (P1012: a constraint name must be unique in its model):\n  {}\nGive one relation its own fields, or a `map: \"…\"` name, then run `seaworthy fix` again",
+        clashes.join("\n  ")
+    ))
+}
+
 /// `provider = "sqlite"` → `provider = "postgresql"` in the datasource.
 fn set_provider(schema: &str) -> Result<String, String> {
     let parsed = crate::facts::PrismaSchema::parse(schema)?;
@@ -383,6 +416,22 @@ fn archive_readme(schema: &str, migrations: &str, exec: &str, to_schema: &str) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relations_sharing_their_fields_stop_the_move() {
+        let schema = "datasource db {\n  provider = \"sqlite\"\n}\nmodel Booking {\n  id String @id\n  createdBy User @relation(\"c\", fields: [createdById], references: [id])\n  createdById String\n  updatedBy User @relation(\"u\", fields: [createdById], references: [id])\n  other User @relation(\"o\", fields: [createdById], references: [id], map: \"other_fk\")\n}\nmodel User {\n  id String @id\n  created Booking[] @relation(\"c\")\n}\n";
+        let err = postgres_constraint_names("prisma/schema.prisma", schema).expect_err("stops");
+        assert!(
+            err.contains("prisma/schema.prisma:6 and prisma/schema.prisma:8: both name their foreign key Booking_createdById_fkey"),
+            "{err}"
+        );
+        assert!(!err.contains(":9"), "a mapped one has its own name: {err}");
+        let fine = schema.replace(
+            "fields: [createdById], references: [id])\n  other",
+            "fields: [updatedById], references: [id])\n  other",
+        );
+        assert!(postgres_constraint_names("p", &fine).is_ok());
+    }
 
     #[test]
     fn provider_and_url() {

@@ -23,11 +23,16 @@
 //! - next-sqlite-handwritten-sql: SQLite → PostgreSQL with a hand-written
 //!   partial unique index (carried after the baseline), a trigger and seed
 //!   rows (the fix stops with the list), and the SQLite URL in the
-//!   project's Dockerfile, compose file, env example and start script.
+//!   project's Dockerfile, compose file and env example (rewritten) and in
+//!   a start script that writes `.env` (listed).
 //! - next-pg-own-pool: a Next.js app whose pg pool reads POSTGRES_URL:
 //!   readiness queries that pool, not one on DATABASE_URL.
 //! - next-uploads-k8s: a read-only root filesystem for an app that writes
 //!   uploads to public/uploads; pm2, nginx files on the "retire" list.
+//! - express-ts-pg: a TypeScript Express app (nodenext ES modules, strict
+//!   with noUncheckedIndexedAccess) got no health module at all; it gets a
+//!   TypeScript one importing its pg pool (type-checked and run in
+//!   fix_fit_e2e.rs).
 
 use std::path::Path;
 use std::process::Command;
@@ -305,6 +310,11 @@ fn django_health_reads_the_settings_and_cannot_wedge() {
     );
     assert!(health.contains("statement_timeout"), "{health}");
     assert!(
+        health.contains("for alias, database in getattr(settings, \"DATABASES\", {}).items():")
+            && health.contains("connections[alias]"),
+        "every database of DATABASES, not only default:\n{health}"
+    );
+    assert!(
         health.contains("duplicate.shutdown(socket.SHUT_RDWR)"),
         "{health}"
     );
@@ -340,7 +350,7 @@ const UNSAFE: &[&str] = &[
 ];
 
 #[test]
-fn sqlite_to_postgres_carries_a_partial_index_and_lists_every_old_url() {
+fn sqlite_to_postgres_carries_a_partial_index_and_rewrites_the_image_urls() {
     let (_dir, root) = fixture("next-sqlite-handwritten-sql");
     let (code, out, err) = seaworthy(&root, UNSAFE);
     assert_eq!(code, 0, "{out}\n{err}");
@@ -365,9 +375,50 @@ fn sqlite_to_postgres_carries_a_partial_index_and_lists_every_old_url() {
         read(&root, ".env.example").starts_with("DATABASE_URL=\"postgresql://"),
         "the env example is updated"
     );
-    for place in ["Dockerfile:6", "docker-compose.yml:7", "scripts/start.sh:4"] {
-        assert!(out.contains(place), "{place} listed:\n{out}");
+    // The project's own image inputs get PostgreSQL URLs, line by line: the
+    // build stage a placeholder its RUN steps can validate with, compose
+    // the URL of a PostgreSQL service it now has.
+    let dockerfile = read(&root, "Dockerfile");
+    assert!(
+        dockerfile.contains("\nENV DATABASE_URL=\"postgresql://build@localhost:5432/build?schema=public\"\nRUN npx prisma generate"),
+        "{dockerfile}"
+    );
+    assert!(!dockerfile.contains("file:"), "{dockerfile}");
+    assert!(
+        dockerfile.starts_with("FROM node:22-slim\nWORKDIR /app\n"),
+        "the rest kept"
+    );
+    let compose = read(&root, "docker-compose.yml");
+    assert!(
+        compose.contains("      DATABASE_URL: \"postgresql://${POSTGRES_USER:-members}:${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}@db:5432/${POSTGRES_DB:-members}?schema=public\"\n"),
+        "{compose}"
+    );
+    assert!(
+        compose.contains("    depends_on:\n      db:\n        condition: service_healthy\n"),
+        "{compose}"
+    );
+    assert!(
+        compose.contains("\n  db:\n    image: postgres:17\n"),
+        "{compose}"
+    );
+    assert!(
+        compose.contains("      test: [\"CMD-SHELL\", \"pg_isready"),
+        "{compose}"
+    );
+    assert!(
+        compose.ends_with("volumes:\n  data:\n  postgres-data:\n"),
+        "{compose}"
+    );
+    assert!(
+        read(&root, ".env.example").contains("\nPOSTGRES_PASSWORD=\n"),
+        "the password compose now requires is documented"
+    );
+    for place in ["Dockerfile:6", "docker-compose.yml:7"] {
+        assert!(out.contains(place), "{place} said:\n{out}");
     }
+    // Code that writes `.env` at start is listed, not rewritten.
+    assert!(out.contains("is still set in scripts/start.sh:4"), "{out}");
+    assert!(read(&root, "scripts/start.sh").contains("file:./prod.db"));
     let (code, again, _) = seaworthy(&root, UNSAFE);
     assert_eq!(code, 0);
     assert!(again.starts_with("nothing to fix"), "second run:\n{again}");
@@ -469,6 +520,55 @@ fn next_readiness_queries_the_pg_pool_the_app_exports() {
     );
     assert!(
         out.contains("queries the pg pool the app exports from lib/db.ts"),
+        "{out}"
+    );
+}
+
+#[test]
+fn typescript_express_gets_a_typescript_health_module_in_its_module_style() {
+    // Node's ES modules under `module: nodenext`: relative imports carry
+    // `.js`; the app's pg pool is exported from a typed binding.
+    let (_dir, root) = fixture("express-ts-pg");
+    fix_converges(&root);
+    let health = read(&root, "src/health.ts");
+    assert!(health.starts_with("// Liveness"), "{health}");
+    assert!(
+        health.contains("import { Router } from \"express\";\n"),
+        "{health}"
+    );
+    assert!(
+        health.contains("const appDb = async () => (await import(\"./db.js\")).pool;\n"),
+        "the app's own pool, imported the way the app imports: {health}"
+    );
+    assert!(
+        health.contains("type CheckResult ="),
+        "typed like TypeScript: {health}"
+    );
+    assert!(
+        health.contains("checks[name]?.status"),
+        "noUncheckedIndexedAccess: {health}"
+    );
+    assert!(health.contains("export default router;"), "{health}");
+    assert!(!root.join("src/health.js").exists());
+    let app = read(&root, "src/app.ts");
+    assert!(
+        app.contains("import { usersRouter } from \"./routes/users.js\";\nimport health from \"./health.js\";\n"),
+        "{app}"
+    );
+    assert!(
+        app.contains("const app: Express = express();\napp.use(health);\n"),
+        "wired where the app creates its express() app: {app}"
+    );
+}
+
+#[test]
+fn an_image_whose_baked_url_changed_without_a_compose_entry_says_where_to_set_it() {
+    let (_dir, root) = fixture("next-sqlite-handwritten-sql");
+    std::fs::remove_file(root.join("docker-compose.yml")).expect("compose removed");
+    let (code, out, err) = seaworthy(&root, UNSAFE);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("Dockerfile no longer gives the container a usable DATABASE_URL: set it to the PostgreSQL URL where the container runs"),
         "{out}"
     );
 }

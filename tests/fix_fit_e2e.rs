@@ -405,6 +405,50 @@ fn express_health_connects_with_the_apps_db_variables_and_its_pool_cannot_wedge(
     hang_and_recover(port, "/health/ready", "/health/live", &proxy, &server);
 }
 
+/// A TypeScript Express app (ES modules under `module: nodenext`, strict
+/// with noUncheckedIndexedAccess): the generated `health.ts` passes the
+/// project's own `tsc --noEmit`, builds with its build script, and the
+/// compiled server answers as designed through a database hang.
+#[test]
+fn typescript_express_health_type_checks_builds_and_recovers_from_a_hang() {
+    if !e2e("typescript_express_health_type_checks_builds_and_recovers_from_a_hang") {
+        return;
+    }
+    let npm = require_tool("npm");
+    let pg = pg();
+    let (_dir, root) = copy_of("tests/fix_fixtures/express-ts-pg");
+    fix(&root);
+    let health = std::fs::read_to_string(root.join("src/health.ts")).expect("health module");
+    assert!(health.contains("import(\"./db.js\")"), "{health}");
+    let (out, _) = common::run(
+        Command::new(&npm)
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&root),
+    );
+    assert!(out.status.success(), "npm ci");
+    let (out, _) = common::run(
+        Command::new("node")
+            .args(["node_modules/typescript/bin/tsc", "--noEmit", "-p", "."])
+            .current_dir(&root),
+    );
+    assert!(
+        out.status.success(),
+        "tsc --noEmit on the fixed app:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let (out, _) = common::run(Command::new(&npm).args(["run", "build"]).current_dir(&root));
+    assert!(out.status.success(), "the build script");
+    let proxy = HangingProxy::start((pg.host.clone(), pg.port));
+    let port = free_port();
+    let mut env = db_vars(&proxy, &pg);
+    env.push(("PORT", port.to_string()));
+    let server = Server::start(&root, "node", &["dist/app.js"], &env);
+    let body = wait_status(port, "/health/ready", 200, Duration::from_secs(30))
+        .unwrap_or_else(|last| panic!("readiness: {last}\n{}", server.output()));
+    assert!(body.contains("\"database\":{\"status\":\"pass\""), "{body}");
+    hang_and_recover(port, "/health/ready", "/health/live", &proxy, &server);
+}
+
 #[test]
 fn django_readiness_uses_the_settings_and_recovers_after_a_database_hang() {
     if !e2e("django_readiness_uses_the_settings_and_recovers_after_a_database_hang") {
@@ -439,7 +483,30 @@ fn django_readiness_uses_the_settings_and_recovers_after_a_database_hang() {
     );
     // The redis package is installed but the cache is local: no Redis check.
     assert!(!body.contains("redis"), "{body}");
+    // The second database of DATABASES is checked too.
+    assert!(
+        body.contains("\"database:analytics\": {\"status\": \"pass\"}"),
+        "{body}"
+    );
     hang_and_recover(port, "/health/ready", "/health/live", &proxy, &server);
+    drop(server);
+    // The replica unreachable, the default database up: 503 naming it.
+    let port = free_port();
+    let mut env = db_vars(&proxy, &pg);
+    env.push(("ANALYTICS_DB_PORT", free_port().to_string()));
+    let addr = format!("127.0.0.1:{port}");
+    let server = Server::start(
+        &root,
+        &python,
+        &["manage.py", "runserver", "--noreload", &addr],
+        &env,
+    );
+    let body = wait_status(port, "/health/ready", 503, Duration::from_secs(30))
+        .unwrap_or_else(|last| panic!("readiness, replica down: {last}\n{}", server.output()));
+    assert!(
+        body.contains("\"failing\": [\"database:analytics\"]"),
+        "{body}"
+    );
 }
 
 /// psql against the e2e server, in database `db`: (success, output).
@@ -518,4 +585,93 @@ fn the_carried_sqlite_index_applies_on_postgresql_and_keeps_its_rule() {
     );
     assert!(!ok && log.contains("User_email_live_key"), "{log}");
     let _ = psql(&pg, &pg.database, &format!("DROP DATABASE {db}"));
+}
+
+/// `${NAME:-default}` and `${NAME:?message}` as Compose resolves them, with
+/// only POSTGRES_PASSWORD set (what a deployment must provide).
+fn compose_interpolate(value: &str) -> String {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(at) = rest.find("${") {
+        out.push_str(&rest[..at]);
+        let Some(end) = rest[at..].find('}') else {
+            break;
+        };
+        let inner = &rest[at + 2..at + end];
+        let (name, default) = match inner.split_once(":-") {
+            Some((n, d)) => (n, d),
+            None => (inner.split(":?").next().unwrap_or(inner), ""),
+        };
+        out.push_str(if name == "POSTGRES_PASSWORD" {
+            "e2e-password"
+        } else {
+            default
+        });
+        rest = &rest[at + end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The SQLite → PostgreSQL move leaves no SQLite URL in the project's own
+/// image inputs: `prisma validate` passes with the DATABASE_URL its
+/// Dockerfile's build stage sets and with the one its compose file gives
+/// the app; with the SQLite URL they held, it fails (P1012).
+#[test]
+fn the_projects_own_image_urls_validate_after_the_move_to_postgresql() {
+    if !e2e("the_projects_own_image_urls_validate_after_the_move_to_postgresql") {
+        return;
+    }
+    let prisma = require_env("SEAWORTHY_PRISMA6");
+    let (_dir, root) = copy_of("tests/fix_fixtures/next-sqlite-handwritten-sql");
+    let out = Command::new(env!("CARGO_BIN_EXE_seaworthy"))
+        .args([
+            "fix",
+            "--allow-no-vcs",
+            "--unsafe",
+            "--rule",
+            "sqlite-in-production",
+        ])
+        .arg(&root)
+        .output()
+        .expect("seaworthy runs");
+    assert!(out.status.success());
+    let read = |rel: &str| std::fs::read_to_string(root.join(rel)).expect(rel);
+    let dockerfile = read("Dockerfile");
+    let built = dockerfile
+        .lines()
+        .find_map(|l| l.strip_prefix("ENV DATABASE_URL="))
+        .map(|v| v.trim_matches('"').to_string())
+        .unwrap_or_else(|| panic!("the build stage sets DATABASE_URL:\n{dockerfile}"));
+    let compose = read("docker-compose.yml");
+    let served = compose
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("DATABASE_URL:"))
+        .map(|v| compose_interpolate(v.trim().trim_matches('"')))
+        .unwrap_or_else(|| panic!("compose sets DATABASE_URL:\n{compose}"));
+    let validate = |url: &str| {
+        let (out, _) = common::run(
+            Command::new(&prisma)
+                .args(["validate", "--schema", "prisma/schema.prisma"])
+                .env("DATABASE_URL", url)
+                .current_dir(&root),
+        );
+        (
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    for (what, url) in [("Dockerfile", &built), ("docker-compose.yml", &served)] {
+        let (ok, log) = validate(url);
+        assert!(ok, "{what}: DATABASE_URL={url}\n{log}");
+    }
+    let (ok, log) = validate("file:/data/prod.db");
+    assert!(
+        !ok && log.contains("P1012"),
+        "the SQLite URL the files held fails on the PostgreSQL schema:\n{log}"
+    );
 }

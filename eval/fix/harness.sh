@@ -18,6 +18,14 @@
 #                     @PORT@ the port the app must listen on)
 #   --db NAME         the database the harness creates (default: app), for
 #                     apps whose configuration names its own
+#   --start CMD       how the app starts (default: by its kind: `npm start`,
+#                     the standalone server, …), e.g. "ts-node src/index.ts"
+#   --unfrozen        install without freezing the lockfile (for a project
+#                     whose committed lockfile is already out of date)
+#   --pg              the app uses PostgreSQL through a driver it does not
+#                     declare (TypeORM with pg from the lockfile)
+#   --pg-port PORT    the private PostgreSQL's port (default: a free one), for
+#                     apps whose configuration hard-codes 5432
 #
 # Every step prints one line: `RESULT <step> PASS|FAIL|SKIP <detail>`; the
 # logs of each step are in the work folder. Exit status: 0 when no step
@@ -37,6 +45,11 @@ before=1
 app_dir=.
 app_env=""
 db_name=app
+pg_port_opt=""
+force_pg=0
+start_cmd=""
+unfrozen=0
+deps_unreachable=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --seaworthy) seaworthy=$2; shift 2 ;;
@@ -46,7 +59,11 @@ while [ $# -gt 0 ]; do
     --app-dir) app_dir=$2; shift 2 ;;
     --env) app_env=$2; shift 2 ;;
     --db) db_name=$2; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --pg-port) pg_port_opt=$2; shift 2 ;;
+    --pg) force_pg=1; shift ;;
+    --start) start_cmd=$2; shift 2 ;;
+    --unfrozen) unfrozen=1; shift ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) break ;;
   esac
 done
@@ -112,6 +129,8 @@ cd "$app_dir" || { echo "no folder $app_dir in the checkout" >&2; exit 2; }
 kind=next
 if [ -f manage.py ]; then kind=django
 elif [ -f package.json ] && ! grep -q '"next"' package.json && grep -q '"express"' package.json; then kind=express
+elif [ -f config/application.rb ] && [ -f Gemfile ]; then kind=rails
+elif [ -f artisan ] && [ -f composer.json ]; then kind=laravel
 fi
 pm=npm
 [ -f package-lock.json ] || [ -f npm-shrinkwrap.json ] && pm=npm
@@ -151,6 +170,15 @@ pnpm() { if [ "$pnpm_spec" = pnpm ]; then command pnpm "$@"; else corepack "$pnp
 # scripts: they download prebuilt binaries from hosts out of reach here (sharp
 # from GitHub, Prisma's engines); `prisma generate` runs as its own step.
 install() {
+  if [ "$unfrozen" = 1 ]; then
+    case "$pm" in
+      npm) npm install --ignore-scripts --no-audit --no-fund ;;
+      pnpm) pnpm install --no-frozen-lockfile --ignore-scripts ;;
+      yarn) yarn install --ignore-scripts ;;
+      bun) npx -y bun install --ignore-scripts ;;
+    esac
+    return
+  fi
   case "$pm" in
     npm) if [ -f package-lock.json ]; then npm ci --ignore-scripts --no-audit --no-fund; else npm install --ignore-scripts --no-audit --no-fund; fi ;;
     pnpm) pnpm install --frozen-lockfile --ignore-scripts ;;
@@ -176,19 +204,47 @@ if [ -n "$schema" ] && ! curl -s -o /dev/null -m 5 https://binaries.prisma.sh/; 
   echo "note: Prisma's engine host is out of reach: stand-in engines; migrations applied with psql"
 fi
 generate() { [ -n "$schema" ] || return 0; npx --no-install prisma generate; }
+# The project's own image inputs: every database URL its Dockerfiles and
+# compose files set (compose interpolation resolved, POSTGRES_PASSWORD set as
+# a deployment would), each checked with `prisma validate` against the schema
+# as it is now. A SQLite URL left behind by a move to PostgreSQL fails (P1012).
+image_env() {
+  local var found=0 bad=0 where value
+  var=$(sed -n 's/^[[:space:]]*url[[:space:]]*=[[:space:]]*env("\([A-Za-z0-9_]*\)").*/\1/p' "$schema" | head -1)
+  var=${var:-DATABASE_URL}
+  while IFS=$'\t' read -r where value; do
+    found=1
+    if [ "${value#!}" != "$value" ]; then echo "$where: ${value#!}"; bad=1; continue; fi
+    if env "$var=$value" npx --no-install prisma validate >"$work/validate.log" 2>&1; then
+      echo "$where: $var=$value valid"
+    else
+      echo "$where: $var=$value INVALID: $(grep -m1 -E 'P1012|error' "$work/validate.log")"; bad=1
+    fi
+  done < <(node "$here/image-env.js" "$root_dir" "$var" POSTGRES_PASSWORD=harness MYSQL_PASSWORD=harness)
+  [ "$found" = 1 ] || echo "no Dockerfile or compose file sets $var"
+  return "$bad"
+}
 
 # --- services -----------------------------------------------------------------
 export NEXTAUTH_SECRET=harness-secret-harness-secret AUTH_SECRET=harness-secret-harness-secret
 export NEXTAUTH_URL=http://127.0.0.1:3000 AUTH_TRUST_HOST=true
 pg_port=""
 uses_pg=0
-{ [ "$provider" = postgresql ] || [ "$provider" = postgres ] || has_dep pg; } && uses_pg=1
+{ [ "$provider" = postgresql ] || [ "$provider" = postgres ] || has_dep pg || [ "$force_pg" = 1 ]; } && uses_pg=1
+# A SQLite app that `fix --unsafe` moves to PostgreSQL: the server runs from
+# the start, the app is pointed at it after the fix.
+moves_to_pg=0
+[ "$provider" = sqlite ] && [[ " $fix_args " == *" --unsafe "* ]] && uses_pg=1 && moves_to_pg=1
+# Before the move, a SQLite file of its own (the project's .env is not in git).
+[ "$moves_to_pg" = 1 ] && export DATABASE_URL="file:./harness.db"
 [ "$kind" = django ] && cat requirements*.txt requirements/*.txt 2>/dev/null | grep -qiE '^(psycopg|dj-database-url)' && uses_pg=1
+[ "$kind" = rails ] && grep -qE "^\s*gem ['\"]pg['\"]" Gemfile && uses_pg=1
+[ "$kind" = laravel ] && grep -qsE '^DB_CONNECTION=pgsql' .env.example && uses_pg=1
 if [ "$uses_pg" = 1 ]; then
   if command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     pgbin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -1)")
     export PATH="$PATH:$pgbin"
-    pg_port=$(free_port)
+    pg_port=${pg_port_opt:-$(free_port)}
     pg_pid_dir="$work/pg"
     mkdir -p "$pg_pid_dir" && chown postgres "$pg_pid_dir" && chmod 700 "$pg_pid_dir"
     chmod o+rx "$work"
@@ -197,8 +253,9 @@ if [ "$uses_pg" = 1 ]; then
       -o "-p $pg_port -k $pg_pid_dir -c listen_addresses=127.0.0.1" start >>"$logs/pg.log" 2>&1; }
     pg_stop() { runuser -u postgres -- pg_ctl -D "$pg_pid_dir" -m fast -w stop >>"$logs/pg.log" 2>&1; }
     pg_start && result postgres PASS "port $pg_port" || result postgres FAIL "see $logs/pg.log"
-    export DATABASE_URL="postgresql://postgres@127.0.0.1:$pg_port/$db_name?schema=public"
-    export DATABASE_URL_UNPOOLED=$DATABASE_URL DIRECT_URL=$DATABASE_URL POSTGRES_PRISMA_URL=$DATABASE_URL POSTGRES_URL_NON_POOLING=$DATABASE_URL
+    pg_url="postgresql://postgres@127.0.0.1:$pg_port/$db_name?schema=public"
+    use_pg() { export DATABASE_URL=$pg_url DATABASE_URL_UNPOOLED=$pg_url DIRECT_URL=$pg_url POSTGRES_PRISMA_URL=$pg_url POSTGRES_URL_NON_POOLING=$pg_url; }
+    [ "$moves_to_pg" = 1 ] || use_pg
     psql -h 127.0.0.1 -p "$pg_port" -U postgres -c "create database $db_name" >/dev/null 2>&1
   else
     result postgres SKIP "no PostgreSQL binaries (apt-get install -y postgresql)"
@@ -210,6 +267,25 @@ if [ "$uses_redis" = 1 ] && command -v redis-server >/dev/null; then
   export REDIS_URL="redis://127.0.0.1:$redis_port"
   result redis PASS "port $redis_port"
 fi
+
+# A SQLite app (not moved by the fix): a database file of the harness's own,
+# made from the migrations in order with sqlite3.
+sqlite_db=""
+if [ "$provider" = sqlite ] && [ "$moves_to_pg" = 0 ] && command -v sqlite3 >/dev/null; then
+  mkdir -p "$work/sqlite"
+  sqlite_db="$work/sqlite/app.db"
+  export DATABASE_URL="file:$sqlite_db"
+fi
+sqlite_schema() {
+  local dir f
+  rm -f "$sqlite_db"
+  dir=$(dirname "$schema")
+  ls "$dir"/migrations/*/migration.sql >/dev/null 2>&1 || { echo "no migrations"; return 0; }
+  for f in "$dir"/migrations/*/migration.sql; do
+    sqlite3 "$sqlite_db" <"$f" >>"$logs/sqlite-$1.log" 2>&1 || { echo "schema failed"; return 1; }
+  done
+  echo "migrations applied with sqlite3"
+}
 
 # The app's own variables (--env), with the private PostgreSQL's port and
 # the port the app listens on.
@@ -303,14 +379,52 @@ case "$kind" in
     }
     build() { "$work/venv/bin/python" manage.py check; }
     ;;
+  # Rails and Laravel: their dependencies come from rubygems.org and
+  # packagist.org; where those are out of reach nothing can install, boot or
+  # serve, and those steps are SKIP (the fix and its files are still checked).
+  rails)
+    curl -s -o /dev/null -m 5 https://rubygems.org/ || deps_unreachable="rubygems.org is out of reach: bundle install cannot run here"
+    install() { BUNDLE_PATH="$work/bundle" bundle install; }
+    build() { BUNDLE_PATH="$work/bundle" bin/rails runner 'puts Rails.env'; }
+    ;;
+  laravel)
+    curl -s -o /dev/null -m 5 https://repo.packagist.org/ || deps_unreachable="packagist.org is out of reach: composer install cannot run here"
+    install() { composer install --no-interaction --no-scripts; }
+    build() { php artisan about; }
+    ;;
 esac
+# The files the fix wrote, each read by its own language's parser.
+files_check() {
+  local f n=0 bad=0
+  while read -r f; do
+    [ -f "$f" ] || continue
+    n=$((n + 1))
+    case "$f" in
+      *.rb) ruby -c "$f" >/dev/null ;;
+      *.php) php -l "$f" >/dev/null ;;
+      *.py) python3 -m py_compile "$f" ;;
+      *.js|*.mjs|*.cjs) node --check "$f" ;;
+      *.sh) bash -n "$f" ;;
+      *.json) python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$f" ;;
+      *.yml|*.yaml) python3 -c 'import yaml,sys; list(yaml.safe_load_all(open(sys.argv[1])))' "$f" ;;
+      *) n=$((n - 1)); continue ;;
+    esac || { echo "$f: does not parse"; bad=1; }
+  done < <(sed 's/^...//; s/.* -> //' "$logs/fix1.files")
+  echo "$n files parsed"
+  return "$bad"
+}
 
 # --- before -------------------------------------------------------------------
 build_before=SKIP
-if [ "$before" = 1 ]; then
+if [ -n "$deps_unreachable" ]; then
+  result install-before SKIP "$deps_unreachable"
+  result build-before SKIP "$deps_unreachable"
+elif [ "$before" = 1 ]; then
   step install-before install-before install
   [ -n "$schema" ] && step generate-before generate-before generate
-  s=$(reset_db before) ; [ -n "$pg_port" ] && result schema-before "$( [ "$s" = "schema failed" ] && echo FAIL || echo PASS)" "$s"
+  [ -n "$schema" ] && step image-env-before image-env-before image_env
+  if [ -n "$sqlite_db" ]; then s=$(sqlite_schema before); result schema-before "$( [ "$s" = "schema failed" ] && echo FAIL || echo PASS)" "$s"; fi
+  [ "$moves_to_pg" = 1 ] || s=$(reset_db before) ; [ "$moves_to_pg" = 0 ] && [ -n "$pg_port" ] && result schema-before "$( [ "$s" = "schema failed" ] && echo FAIL || echo PASS)" "$s"
   [ "$ts" = 1 ] && step tsc-before tsc-before typecheck
   step build-before build-before build && build_before=PASS || build_before=FAIL
   commit_all "before" # what install and build rewrote (next-env.d.ts, …) is not the fix's
@@ -324,6 +438,7 @@ changed=$(git status --porcelain -uall | wc -l)
 [ "$code" = 0 ] && result fix PASS "$changed files changed" || result fix FAIL "exit $code, see $logs/fix1.log"
 git status --porcelain -uall >"$logs/fix1.files"
 commit_all "seaworthy fix"
+[ "$moves_to_pg" = 1 ] && [ -n "$pg_port" ] && use_pg
 # The paths, without the punctuation that follows them in the sentence.
 live=$(grep -o 'Liveness at GET [^ ,;]*' "$logs/fix1.log" | head -1 | awk '{print $4}')
 ready=$(grep -o 'readiness at GET [^ ,;]*' "$logs/fix1.log" | head -1 | awk '{print $4}')
@@ -335,12 +450,20 @@ routes=1
 [ -n "$live" ] && [ -n "$ready" ] || routes=0 # fix wrote no health routes
 
 # --- after --------------------------------------------------------------------
+step files-after files-after files_check
+if [ -n "$deps_unreachable" ]; then
+  result install-after SKIP "$deps_unreachable"
+  build_after=SKIP
+else
 step install-after install-after install
 [ -n "$schema" ] && step generate-after generate-after generate
+[ -n "$schema" ] && step image-env-after image-env-after image_env && sed 's/^/  /' "$logs/image-env-after.log"
+if [ -n "$sqlite_db" ]; then s=$(sqlite_schema after); result schema-after "$( [ "$s" = "schema failed" ] && echo FAIL || echo PASS)" "$s"; fi
 s=$(reset_db after); [ -n "$pg_port" ] && result schema-after "$( [ "$s" = "schema failed" ] && echo FAIL || echo PASS)" "$s"
 [ "$ts" = 1 ] && step tsc-after tsc-after typecheck
 if step build-after build-after build; then build_after=PASS; else build_after=FAIL; fi
 [ "$build_before" = PASS ] && [ "$build_after" = FAIL ] && result regression FAIL "the build passed before the fix and fails after"
+fi
 
 # --- run and probe ---------------------------------------------------------------
 dist=.next
@@ -349,12 +472,21 @@ if [ -n "$config_file" ]; then
   [ -n "$d" ] && dist=$d
 fi
 if [ "$build_after" = PASS ]; then
-  if [ "$kind" = express ]; then
+  if [ -n "$start_cmd" ]; then
+    (PORT=$port exec bash -c "exec $start_cmd") >"$logs/server.log" 2>&1 &
+    how=$start_cmd
+  elif [ "$kind" = express ]; then
     (PORT=$port exec npm start) >"$logs/server.log" 2>&1 &
     how="npm start"
   elif [ "$kind" = django ]; then
     (exec "$work/venv/bin/python" manage.py runserver --noreload "127.0.0.1:$port") >"$logs/server.log" 2>&1 &
     how="manage.py runserver"
+  elif [ "$kind" = rails ]; then
+    (BUNDLE_PATH="$work/bundle" exec bin/rails server -p "$port" -b 127.0.0.1) >"$logs/server.log" 2>&1 &
+    how="rails server"
+  elif [ "$kind" = laravel ]; then
+    (exec php artisan serve --host=127.0.0.1 --port="$port") >"$logs/server.log" 2>&1 &
+    how="artisan serve"
   elif [ -f "$dist/standalone/server.js" ]; then
     # What the generated Dockerfile does: static assets next to the server.
     cp -r "$dist/static" "$dist/standalone/$dist/static" 2>/dev/null
@@ -388,13 +520,15 @@ if [ "$build_after" = PASS ]; then
       pg_start
       sleep 1
       c=$(probe "$ready"); [ "$c" = 200 ] && result ready-again PASS "$ready $c" || result ready-again "$( [ "$prisma_offline" = 1 ] && [ "${prisma_major:-0}" -lt 7 ] && echo SKIP || echo FAIL)" "$ready $c"
+    elif [ -n "$sqlite_db" ]; then
+      result ready-db-down SKIP "SQLite: no database server to stop"
     else
       result ready-db-down SKIP "no PostgreSQL for this app"
     fi
   fi
   kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; server_pid=""
 else
-  result start SKIP "the build failed"
+  result start SKIP "${deps_unreachable:-the build failed}"
 fi
 
 # --- second run -------------------------------------------------------------------

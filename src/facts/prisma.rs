@@ -46,6 +46,69 @@ pub struct Generator {
 pub struct PrismaSchema {
     pub datasources: Vec<Datasource>,
     pub generators: Vec<Generator>,
+    /// The foreign keys the models' `@relation(fields: […])` declare.
+    pub foreign_keys: Vec<ForeignKey>,
+}
+
+/// A relation field that holds the foreign key: `@relation(fields: [a])`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignKey {
+    pub model: String,
+    pub fields: Vec<String>,
+    /// `map: "…"` names the constraint; without it Prisma names it
+    /// `<Model>_<fields>_fkey`.
+    pub named: bool,
+    pub line: u32,
+}
+
+/// The `@relation(…)` attributes of a model body.
+fn foreign_keys(model: &str, body: &[Tok]) -> Vec<ForeignKey> {
+    let mut out = Vec::new();
+    for (i, tok) in body.iter().enumerate() {
+        let Tok::Word(w, line) = tok else { continue };
+        if w != "@relation" || !matches!(body.get(i + 1), Some(Tok::Punct('(', _))) {
+            continue;
+        }
+        let mut depth = 0usize;
+        let close = (i + 1..body.len())
+            .find(|&j| match body[j] {
+                Tok::Punct('(', _) => {
+                    depth += 1;
+                    false
+                }
+                Tok::Punct(')', _) => {
+                    depth -= 1;
+                    depth == 0
+                }
+                _ => false,
+            })
+            .unwrap_or(body.len());
+        let args = &body[i + 2..close];
+        let key = |name: &str| {
+            args.windows(2).position(|w| {
+                matches!(&w[0], Tok::Word(k, _) if k == name) && matches!(w[1], Tok::Punct(':', _))
+            })
+        };
+        let Some(at) = key("fields") else { continue };
+        let fields: Vec<String> = args[at + 2..]
+            .iter()
+            .skip_while(|t| matches!(t, Tok::Punct('[', _)))
+            .take_while(|t| !matches!(t, Tok::Punct(']', _)))
+            .filter_map(|t| match t {
+                Tok::Word(f, _) => Some(f.clone()),
+                _ => None,
+            })
+            .collect();
+        if !fields.is_empty() {
+            out.push(ForeignKey {
+                model: model.to_string(),
+                fields,
+                named: key("map").is_some(),
+                line: *line,
+            });
+        }
+    }
+    out
 }
 
 impl PrismaSchema {
@@ -93,6 +156,9 @@ impl PrismaSchema {
                             })
                             .unwrap_or_default(),
                     }),
+                    "model" => schema
+                        .foreign_keys
+                        .extend(foreign_keys(name, &tokens[i + 3..end])),
                     _ => {}
                 }
                 i = end + 1;

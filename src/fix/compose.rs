@@ -32,11 +32,7 @@ pub fn create_unless_present(b: &mut super::Builder, p: &Profile) -> bool {
 
 pub fn database_url(p: &Profile) -> Option<String> {
     match p.database {
-        Database::Postgres => Some(format!(
-            "postgresql://${{POSTGRES_USER:-{n}}}:${{POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}}@db:5432/${{POSTGRES_DB:-{n}}}{}",
-            if p.prisma.is_some() { "?schema=public" } else { "" },
-            n = db_name(p)
-        )),
+        Database::Postgres => Some(postgres_url("db", &db_name(p), p.prisma.is_some())),
         Database::Mysql => Some(format!(
             "mysql://${{MYSQL_USER:-{n}}}:${{MYSQL_PASSWORD:?set MYSQL_PASSWORD}}@db:3306/${{MYSQL_DATABASE:-{n}}}",
             n = db_name(p)
@@ -46,7 +42,24 @@ pub fn database_url(p: &Profile) -> Option<String> {
     }
 }
 
-fn db_name(p: &Profile) -> String {
+/// The URL of the compose PostgreSQL service `host`: user and database
+/// default to `name`, the password is required from the environment.
+pub fn postgres_url(host: &str, name: &str, prisma: bool) -> String {
+    format!(
+        "postgresql://${{POSTGRES_USER:-{name}}}:${{POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}}@{host}:5432/${{POSTGRES_DB:-{name}}}{}",
+        if prisma { "?schema=public" } else { "" },
+    )
+}
+
+/// The PostgreSQL service `service`, two-space indented under `services:`
+/// (without the leading blank line), keeping its data in `volume`.
+pub fn postgres_service(service: &str, name: &str, volume: &str) -> String {
+    format!(
+        "  {service}:\n    image: {POSTGRES_IMAGE}\n    environment:\n      POSTGRES_USER: \"${{POSTGRES_USER:-{name}}}\"\n      POSTGRES_PASSWORD: \"${{POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}}\"\n      POSTGRES_DB: \"${{POSTGRES_DB:-{name}}}\"\n    volumes:\n      # postgres:17 keeps its data here (18+ uses /var/lib/postgresql).\n      - {volume}:/var/lib/postgresql/data\n    healthcheck:\n      # Over TCP: without -h, pg_isready can pass while init scripts still run.\n      test: [\"CMD-SHELL\", \"pg_isready -h 127.0.0.1 -U $$POSTGRES_USER -d $$POSTGRES_DB\"]\n      interval: 5s\n      timeout: 3s\n      retries: 10\n    restart: unless-stopped\n"
+    )
+}
+
+pub fn db_name(p: &Profile) -> String {
     p.name.replace('-', "_")
 }
 
@@ -259,10 +272,8 @@ pub fn render(p: &Profile) -> String {
     let mut volumes: Vec<&str> = Vec::new();
     match p.database {
         Database::Postgres => {
-            out.push_str(&format!(
-                "\n  db:\n    image: {POSTGRES_IMAGE}\n    environment:\n      POSTGRES_USER: \"${{POSTGRES_USER:-{n}}}\"\n      POSTGRES_PASSWORD: \"${{POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}}\"\n      POSTGRES_DB: \"${{POSTGRES_DB:-{n}}}\"\n    volumes:\n      # postgres:17 keeps its data here (18+ uses /var/lib/postgresql).\n      - postgres-data:/var/lib/postgresql/data\n    healthcheck:\n      # Over TCP: without -h, pg_isready can pass while init scripts still run.\n      test: [\"CMD-SHELL\", \"pg_isready -h 127.0.0.1 -U $$POSTGRES_USER -d $$POSTGRES_DB\"]\n      interval: 5s\n      timeout: 3s\n      retries: 10\n    restart: unless-stopped\n",
-                n = db_name(p)
-            ));
+            out.push('\n');
+            out.push_str(&postgres_service("db", &db_name(p), "postgres-data"));
             volumes.push("postgres-data");
         }
         Database::Mysql => {

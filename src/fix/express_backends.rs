@@ -245,14 +245,32 @@ fn exported_instances(file: &str, text: &str) -> Vec<Exported> {
     // if (env.REDIS_ENABLED) client = new Redis(…)` included).
     let mut held: BTreeMap<String, Kind> = BTreeMap::new();
     for i in 0..tokens.len() {
-        if let (Some(name), true) = (ident_at(&tokens, i), punct_at(&tokens, i + 1, '=')) {
-            let prev_is_member = i > 0 && punct_at(&tokens, i - 1, '.');
-            if prev_is_member || punct_at(&tokens, i + 2, '=') {
-                continue;
-            }
-            if let Some(kind) = creates(&tokens, i + 2, &imports) {
-                held.insert(name.to_string(), kind);
-            }
+        let Some(name) = ident_at(&tokens, i) else {
+            continue;
+        };
+        // `name = …`, or TypeScript's `name: pg.Pool = …` (a dotted type
+        // name, generics included).
+        let eq = if punct_at(&tokens, i + 1, '=') {
+            Some(i + 1)
+        } else if punct_at(&tokens, i + 1, ':') {
+            (i + 2..tokens.len().min(i + 16))
+                .take_while(|&j| {
+                    ident_at(&tokens, j).is_some()
+                        || ['.', '<', '>', ',', '=']
+                            .iter()
+                            .any(|c| punct_at(&tokens, j, *c))
+                })
+                .find(|&j| punct_at(&tokens, j, '='))
+        } else {
+            None
+        };
+        let Some(eq) = eq else { continue };
+        let prev_is_member = i > 0 && punct_at(&tokens, i - 1, '.');
+        if prev_is_member || punct_at(&tokens, eq + 1, '=') {
+            continue;
+        }
+        if let Some(kind) = creates(&tokens, eq + 1, &imports) {
+            held.insert(name.to_string(), kind);
         }
     }
     let mut out = Vec::new();
@@ -373,7 +391,7 @@ fn exported_instances(file: &str, text: &str) -> Vec<Exported> {
 /// The `process.env.X` names the app's sources read.
 fn env_reads(p: &Profile, b: &Builder) -> Vec<String> {
     let mut out = std::collections::BTreeSet::new();
-    for file in p.sources.iter().filter(|f| is_js(f)) {
+    for file in p.sources.iter().filter(|f| is_js(f) || is_ts(f)) {
         let Some(text) = b.read(file) else { continue };
         let tokens = tokenize(&text, Lang::Js);
         for i in 0..tokens.len() {
@@ -398,6 +416,10 @@ fn env_reads(p: &Profile, b: &Builder) -> Vec<String> {
 
 fn is_js(file: &str) -> bool {
     [".js", ".cjs", ".mjs"].iter().any(|e| file.ends_with(e))
+}
+
+fn is_ts(file: &str) -> bool {
+    [".ts", ".mts", ".cts"].iter().any(|e| file.ends_with(e)) && !file.ends_with(".d.ts")
 }
 
 /// Files whose instances a health module must not import: the server
@@ -504,15 +526,21 @@ pub fn express_backends(
     app_file: &str,
     module: &str,
     esm: bool,
+    // TypeScript: the suffix of relative imports ("" or ".js"); the module
+    // imports the app's TypeScript modules, tsc compiles both alike.
+    ts: Option<&str>,
 ) -> Result<Backends, String> {
     let mut instances: Vec<Exported> = p
         .sources
         .iter()
-        .filter(|f| importable(f, app_file))
+        .filter(|f| match ts {
+            Some(_) => f.as_str() != app_file && is_ts(f) && !tooling(f),
+            None => importable(f, app_file),
+        })
         .filter_map(|f| b.read(f).map(|t| exported_instances(f, &t)))
         .flatten()
         // A CommonJS health module cannot require an ES module.
-        .filter(|e| e.esm == esm)
+        .filter(|e| ts.is_some() || e.esm == esm)
         .collect();
     // The shallowest module first: `db.js` beside the server before a
     // helper deep in the tree.
@@ -531,12 +559,17 @@ pub fn express_backends(
             .file
             .trim_end_matches(".js")
             .trim_end_matches(".cjs")
-            .trim_end_matches(".mjs");
+            .trim_end_matches(".mjs")
+            .trim_end_matches(".ts")
+            .trim_end_matches(".mts")
+            .trim_end_matches(".cts");
         let spec = relative_import(module, target);
-        let spec = if esm || !e.file.ends_with(".js") {
-            format!("{spec}{}", &e.file[target.len()..])
-        } else {
-            spec
+        let spec = match ts {
+            Some(suffix) => format!("{spec}{suffix}"),
+            None if esm || !e.file.ends_with(".js") => {
+                format!("{spec}{}", &e.file[target.len()..])
+            }
+            None => spec,
         };
         if !loaders_written {
             out.helpers.push_str("\n// The app's own modules, loaded at the first probe: by then the app has\n// read its configuration exactly as it does when it starts.\n");
@@ -559,7 +592,7 @@ pub fn express_backends(
     if p.prisma.is_some() {
         let mut only_prisma = p.clone();
         only_prisma.redis = None;
-        let prisma = backend_checks(&only_prisma, b, module, false)?;
+        let prisma = backend_checks(&only_prisma, b, module, ts.is_some())?;
         out.imports.extend(prisma.imports);
         out.helpers.push_str(&prisma.helpers);
         out.checks.extend(prisma.checks);
@@ -576,7 +609,7 @@ pub fn express_backends(
         if vars.iter().any(|v| v == "DATABASE_URL") {
             let mut only_pg = p.clone();
             only_pg.redis = None;
-            let pg = backend_checks(&only_pg, b, module, false)?;
+            let pg = backend_checks(&only_pg, b, module, ts.is_some())?;
             out.imports.extend(pg.imports);
             out.helpers.push_str(&pg.helpers);
             out.checks.extend(pg.checks);
@@ -611,7 +644,7 @@ pub fn express_backends(
     } else if p.has_dependency("mongoose") {
         let mut only_mongo = p.clone();
         only_mongo.redis = None;
-        let mongo = backend_checks(&only_mongo, b, module, false)?;
+        let mongo = backend_checks(&only_mongo, b, module, ts.is_some())?;
         out.imports.extend(mongo.imports);
         out.checks.extend(mongo.checks);
     } else if p.database != Database::None {
@@ -636,7 +669,7 @@ pub fn express_backends(
             only_redis.prisma = None;
             only_redis.database = Database::None;
             only_redis.dependencies.clear();
-            let redis = backend_checks(&only_redis, b, module, false)?;
+            let redis = backend_checks(&only_redis, b, module, ts.is_some())?;
             out.imports.extend(redis.imports);
             out.helpers.push_str(&redis.helpers);
             out.checks.extend(redis.checks);

@@ -24,6 +24,7 @@ pub mod prisma_adapter;
 pub mod profile;
 pub mod report;
 pub mod sqlite_sql;
+pub mod sqlite_urls;
 pub mod transaction;
 pub mod tree;
 

@@ -27,6 +27,7 @@ pub fn plan(
         .read(&schema_path)
         .ok_or("the Prisma schema cannot be read")?;
     let edited = set_provider(&schema)?;
+    postgres_constraint_names(&schema_path, &schema)?;
     b.modify(&schema_path, edited);
     let prisma_dir = schema_path
         .rsplit_once('/')
@@ -144,11 +145,30 @@ pub fn plan(
     super::prisma_adapter::swap_to_postgres(p, b);
 
     // Every place the SQLite URL lives (read after the adapter swap, which
-    // rewrites the client module): env examples get the PostgreSQL
-    // URL; anything else (the project's Dockerfiles and compose files,
-    // scripts and code that write `.env`, real env files) is listed, since
-    // the project's own image would fail `prisma validate` (P1012) with it.
+    // rewrites the client module): env examples, the project's Dockerfiles
+    // and compose files get PostgreSQL URLs (the project's own image would
+    // fail `prisma validate`, P1012, with a `file:` URL); what cannot be
+    // edited safely (scripts and code that write `.env`, real env files) is
+    // listed with file:line.
+    // The variable the datasource reads (Prisma 7 keeps it in
+    // prisma.config.ts: DATABASE_URL by convention).
+    let var = crate::facts::PrismaSchema::parse(&schema)
+        .ok()
+        .and_then(|parsed| {
+            parsed
+                .datasources
+                .first()
+                .and_then(|ds| match &ds.url.as_ref()?.value {
+                    crate::facts::prisma::SettingValue::Env(name) => Some(name.clone()),
+                    _ => None,
+                })
+        })
+        .unwrap_or_else(|| "DATABASE_URL".to_string());
+    let var = var.as_str();
     let mut listed = Vec::new();
+    let mut passwords_needed: Vec<String> = Vec::new();
+    // Dockerfiles whose baked URL changed, for the step below.
+    let mut images_changed: Vec<String> = Vec::new();
     for (file, kind) in app_files {
         let example = *kind == Some(FileKind::EnvExample) || p.env_example.as_deref() == Some(file);
         if !example
@@ -170,21 +190,101 @@ pub fn plan(
         }
         let Some(text) = b.read(file) else { continue };
         if example {
-            let edited = set_database_url(&text);
+            let edited = set_database_url(&text, var);
             if edited != text {
                 b.modify(file, edited);
             }
             continue;
         }
+        let mut text = text;
+        if *kind == Some(FileKind::Dockerfile) {
+            if let Some((edited, changes)) = super::sqlite_urls::dockerfile(&text, var) {
+                for c in &changes {
+                    b.assume(if c.what == "placeholder" {
+                        format!("{file}:{}: {var} is now {}, a PostgreSQL URL without credentials that nothing answers: the build steps after it (`prisma generate`, the app's build) read it to validate the schema; the real URL comes from the runtime environment.", c.line, super::sqlite_urls::BUILD_URL)
+                    } else {
+                        format!("{file}:{}: the SQLite {var} is removed from the image: a database URL belongs in the runtime environment (compose, the orchestrator), where an image ENV would silently win if they forgot it.", c.line)
+                    });
+                }
+                images_changed.push(file.clone());
+                b.modify(file, edited.clone());
+                text = edited;
+            }
+        } else if *kind == Some(FileKind::Compose) {
+            match super::sqlite_urls::compose(&text, var, &super::compose::db_name(p)) {
+                Ok(Some(edit)) => {
+                    let lines: Vec<String> = edit
+                        .changes
+                        .iter()
+                        .map(|c| format!("{file}:{} ({})", c.line, c.what))
+                        .collect();
+                    b.assume(format!(
+                        "{} now point{} at the PostgreSQL service `{}`{}.",
+                        lines.join(", "),
+                        if lines.len() == 1 { "s" } else { "" },
+                        edit.service,
+                        if edit.added {
+                            format!(", added to {file} with a healthcheck and a named volume; the app waits until it is healthy")
+                        } else {
+                            String::new()
+                        }
+                    ));
+                    if !edit.wait_by_hand.is_empty() {
+                        b.manual(format!(
+                            "In {file}, make {} wait for `{}` with `condition: service_healthy` (their `depends_on` was left as it is).",
+                            edit.wait_by_hand.join(", "),
+                            edit.service
+                        ));
+                    }
+                    if edit.literal_password {
+                        b.manual(format!(
+                            "The `{}` service of {file} has a literal password: set POSTGRES_PASSWORD to it (the app's URL reads it from the environment), or better, move both to the environment.",
+                            edit.service
+                        ));
+                    }
+                    let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+                    passwords_needed.push(dir.to_string());
+                    b.modify(file, edit.text.clone());
+                    text = edit.text;
+                }
+                Ok(None) => {}
+                Err(e) => b.manual(format!("{file} was not changed ({e}).")),
+            }
+        }
         for (i, line) in text.lines().enumerate() {
-            if line.contains("DATABASE_URL") && sqlite_url(line) {
+            if line.contains(var) && sqlite_url(line) {
                 listed.push(format!("{file}:{}", i + 1));
             }
         }
     }
+    for dir in &passwords_needed {
+        let example = env_example_in(app_files, p, dir);
+        super::catalog::env_example::add(
+            b,
+            &example,
+            &[(
+                "POSTGRES_PASSWORD".to_string(),
+                String::new(),
+                "required by the compose PostgreSQL service and the app's DATABASE_URL: a long random value (openssl rand -hex 32); keep the real one out of git".to_string(),
+            )],
+        );
+        b.manual(format!(
+            "Set POSTGRES_PASSWORD in the deployment's environment or in an uncommitted `.env` beside the compose file ({example} lists it): `docker compose` refuses to start until it is set."
+        ));
+    }
+    // The image used to carry the only URL; where no compose entry was
+    // pointed at PostgreSQL, whatever runs the container must now set it
+    // (the build placeholder answers nothing, a removed one is unset).
+    if !images_changed.is_empty() && passwords_needed.is_empty() {
+        b.manual(format!(
+            "{} no longer give{} the container a usable {var}: set it to the PostgreSQL URL where the container runs (compose `environment:`, the orchestrator's secret); until then the app cannot reach its database.",
+            images_changed.join(", "),
+            if images_changed.len() == 1 { "s" } else { "" }
+        ));
+    }
     if !listed.is_empty() {
         b.manual(format!(
-            "The SQLite DATABASE_URL is still set in {}: replace it with the PostgreSQL URL (from the environment, not written in the file); with a `file:` URL the schema fails `prisma validate` (P1012).",
+            "The SQLite {var} is still set in {}: seaworthy does not rewrite scripts, code or real env files; replace it with the PostgreSQL URL (from the environment, not written in the file); with a `file:` URL the schema fails `prisma validate` (P1012).",
             listed.join(", ")
         ));
     }
@@ -196,6 +296,38 @@ pub fn plan(
     b.assume("PostgreSQL with the `public` schema; the PostgreSQL service in compose.yaml (when generated) runs postgres:17.");
     b.next(format!("{} prisma generate", p.exec()));
     Ok(())
+}
+
+/// Foreign keys PostgreSQL would refuse: two relations of one model on
+/// the same fields without `map:` get the same constraint name
+/// (`<Model>_<fields>_fkey`). SQLite accepts the schema; once the provider
+/// says postgresql, `prisma validate` fails (P1012) and nothing builds.
+fn postgres_constraint_names(path: &str, schema: &str) -> Result<(), String> {
+    let parsed = crate::facts::PrismaSchema::parse(schema)?;
+    let mut seen: Vec<&crate::facts::prisma::ForeignKey> = Vec::new();
+    let mut clashes = Vec::new();
+    for fk in parsed.foreign_keys.iter().filter(|fk| !fk.named) {
+        match seen
+            .iter()
+            .find(|s| s.model == fk.model && s.fields == fk.fields)
+        {
+            Some(first) => clashes.push(format!(
+                "{path}:{} and {path}:{}: both name their foreign key {}_{}_fkey",
+                first.line,
+                fk.line,
+                fk.model,
+                fk.fields.join("_")
+            )),
+            None => seen.push(fk),
+        }
+    }
+    if clashes.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "the schema is valid on SQLite but PostgreSQL refuses it (P1012: a constraint name must be unique in its model):\n  {}\nGive one relation its own fields, or a `map: \"…\"` name, then run `seaworthy fix` again",
+        clashes.join("\n  ")
+    ))
 }
 
 /// `provider = "sqlite"` → `provider = "postgresql"` in the datasource.
@@ -228,17 +360,31 @@ fn set_provider(schema: &str) -> Result<String, String> {
     Ok(out)
 }
 
-fn set_database_url(text: &str) -> String {
+/// The env example the compose file in `dir` documents its variables in:
+/// one in that folder (`.env.example` first), else the app's, else a new
+/// `.env.example` there.
+fn env_example_in(app_files: &[(String, Option<FileKind>)], p: &Profile, dir: &str) -> String {
+    let in_dir = |f: &str| f.rsplit_once('/').map_or("", |(d, _)| d) == dir;
+    app_files
+        .iter()
+        .filter(|(f, k)| *k == Some(FileKind::EnvExample) && in_dir(f))
+        .map(|(f, _)| f.clone())
+        .min_by_key(|f| (!f.ends_with(".env.example"), f.clone()))
+        .or_else(|| p.env_example.clone())
+        .unwrap_or_else(|| crate::apps::join(dir, ".env.example"))
+}
+
+fn set_database_url(text: &str, var: &str) -> String {
     text.split_inclusive('\n')
         .map(|line| {
             let t = line.trim_start();
             let t = t.strip_prefix("export ").unwrap_or(t);
-            match t.strip_prefix("DATABASE_URL=") {
+            match t.strip_prefix(var).and_then(|r| r.strip_prefix('=')) {
                 Some(value) => {
                     let v = value.trim().trim_matches(['"', '\'']);
                     if v.starts_with("file:") || v.ends_with(".db") || v.ends_with(".sqlite") {
                         let ending = if line.ends_with('\n') { "\n" } else { "" };
-                        format!("DATABASE_URL=\"{POSTGRES_URL}\"{ending}")
+                        format!("{var}=\"{POSTGRES_URL}\"{ending}")
                     } else {
                         line.to_string()
                     }
@@ -249,19 +395,7 @@ fn set_database_url(text: &str) -> String {
         .collect()
 }
 
-/// A SQLite URL on the line: `file:` (Prisma's form) or a `.db`/`.sqlite`
-/// file name.
-fn sqlite_url(line: &str) -> bool {
-    line.contains("file:")
-        || [".db", ".sqlite", ".sqlite3"].iter().any(|ext| {
-            line.match_indices(ext).any(|(at, _)| {
-                line[at + ext.len()..]
-                    .chars()
-                    .next()
-                    .is_none_or(|c| !c.is_ascii_alphanumeric() && c != '_')
-            })
-        })
-}
+use super::sqlite_urls::is_sqlite as sqlite_url;
 
 /// `migrate diff` names a schema file `--to-schema` since Prisma 7
 /// (`--to-schema-datamodel` before).
@@ -284,6 +418,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn relations_sharing_their_fields_stop_the_move() {
+        let schema = "datasource db {\n  provider = \"sqlite\"\n}\nmodel Booking {\n  id String @id\n  createdBy User @relation(\"c\", fields: [createdById], references: [id])\n  createdById String\n  updatedBy User @relation(\"u\", fields: [createdById], references: [id])\n  other User @relation(\"o\", fields: [createdById], references: [id], map: \"other_fk\")\n}\nmodel User {\n  id String @id\n  created Booking[] @relation(\"c\")\n}\n";
+        let err = postgres_constraint_names("prisma/schema.prisma", schema).expect_err("stops");
+        assert!(
+            err.contains("prisma/schema.prisma:6 and prisma/schema.prisma:8: both name their foreign key Booking_createdById_fkey"),
+            "{err}"
+        );
+        assert!(!err.contains(":9"), "a mapped one has its own name: {err}");
+        let fine = schema.replace(
+            "fields: [createdById], references: [id])\n  other",
+            "fields: [updatedById], references: [id])\n  other",
+        );
+        assert!(postgres_constraint_names("p", &fine).is_ok());
+    }
+
+    #[test]
     fn provider_and_url() {
         let schema =
             "datasource db {\n  provider = \"sqlite\"\n  url      = env(\"DATABASE_URL\")\n}\n";
@@ -292,7 +442,7 @@ mod tests {
             "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n"
         );
         assert_eq!(
-            set_database_url("A=1\nDATABASE_URL=\"file:./dev.db\"\n"),
+            set_database_url("A=1\nDATABASE_URL=\"file:./dev.db\"\n", "DATABASE_URL"),
             format!("A=1\nDATABASE_URL=\"{POSTGRES_URL}\"\n")
         );
     }

@@ -105,16 +105,28 @@ fn is_trigger(head: &str) -> bool {
 }
 
 fn push(out: &mut Vec<Statement>, file: &str, text: &str, start_line: usize) {
-    // The statement starts at its first line with code (after comments).
+    // The statement starts at its first line with code: after the `--`
+    // lines and `/* … */` blocks before it (Prisma heads a migration that
+    // drops data with a `/* Warnings: … */` block).
     let mut line = start_line;
-    let mut code = String::new();
-    for l in text.split_inclusive('\n') {
-        let t = l.trim();
-        if code.is_empty() && (t.is_empty() || t.starts_with("--")) {
-            line += 1;
-            continue;
+    let mut rest = text;
+    loop {
+        let trimmed = rest.trim_start();
+        line += rest[..rest.len() - trimmed.len()].matches('\n').count();
+        rest = trimmed;
+        if let Some(after) = rest.strip_prefix("--") {
+            rest = &after[after.find('\n').unwrap_or(after.len())..];
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            let end = after.find("*/").map_or(after.len(), |i| i + 2);
+            line += after[..end].matches('\n').count();
+            rest = &after[end..];
+        } else {
+            break;
         }
-        if !t.starts_with("--") {
+    }
+    let mut code = String::new();
+    for l in rest.split_inclusive('\n') {
+        if !l.trim().starts_with("--") {
             code.push_str(l);
         }
     }
@@ -337,6 +349,16 @@ mod tests {
         ]);
         assert!(found.carried.is_empty(), "{:?}", found.carried);
         assert!(found.blocking.is_empty(), "{:?}", found.blocking);
+    }
+
+    #[test]
+    fn a_warnings_block_is_a_comment() {
+        // Prisma's own header of a migration that drops a column.
+        let sql = "/*\n  Warnings:\n\n  - You are about to drop the column `elo`.\n\n*/\n-- RedefineTables\nPRAGMA defer_foreign_keys=ON;\nCREATE UNIQUE INDEX \"live\" ON \"User\"(\"email\") WHERE \"deletedAt\" IS NULL;\n";
+        let found = hand_written(&[("m/1/migration.sql".into(), sql.into())]);
+        assert!(found.blocking.is_empty(), "{:?}", found.blocking);
+        assert_eq!(found.carried.len(), 1);
+        assert_eq!(found.carried[0].line, 9);
     }
 
     #[test]

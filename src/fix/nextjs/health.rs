@@ -292,7 +292,14 @@ pub fn common_ready(ts: bool, checks: &[(&str, String)]) -> String {
             names.join(", ")
         ));
     }
-    out.push_str("  const failing = Object.keys(checks).filter((name) => checks[name].status === \"fail\");\n  const status = failing.length === 0 ? \"pass\" : \"fail\";\n  // The body names the failing checks, e.g. {\"status\":\"fail\",\"failing\":[\"redis\"],…}.\n  return { code: status === \"pass\" ? 200 : 503, body: { status, failing, checks } };\n}\n");
+    // `?.`: under noUncheckedIndexedAccess an indexed Record value may be
+    // undefined to tsc.
+    out.push_str(if ts {
+        "  const failing = Object.keys(checks).filter((name) => checks[name]?.status === \"fail\");\n"
+    } else {
+        "  const failing = Object.keys(checks).filter((name) => checks[name].status === \"fail\");\n"
+    });
+    out.push_str("  const status = failing.length === 0 ? \"pass\" : \"fail\";\n  // The body names the failing checks, e.g. {\"status\":\"fail\",\"failing\":[\"redis\"],…}.\n  return { code: status === \"pass\" ? 200 : 503, body: { status, failing, checks } };\n}\n");
     out
 }
 

@@ -2,9 +2,9 @@
 
 GET /health/live answers while the process serves requests and touches no
 back-end: a database outage must not make the orchestrator restart every
-instance. GET /health/ready checks the back-ends the settings configure (the
-default database of DATABASES, the Redis caches of CACHES) and answers 503
-naming the failing check.
+instance. GET /health/ready checks the back-ends the settings configure (every
+database of DATABASES, the Redis caches of CACHES) and answers 503 naming the
+failing check ("database" for the default one, "database:<alias>" for others).
 
 No check can wedge readiness after the back-end recovers: each check runs on
 a thread of its own (no shared pool that hung checks could fill), on a
@@ -82,10 +82,17 @@ def _fileno(connection):
         return None
 
 
-def _database(attempt):
+def _database_check(alias):
+    def check(attempt):
+        _database(alias, attempt)
+
+    return check
+
+
+def _database(alias, attempt):
     from django.db import connections
 
-    wrapper = connections["default"]
+    wrapper = connections[alias]
     vendor = wrapper.vendor
     if vendor not in ("postgresql", "mysql", "sqlite"):
         try:
@@ -146,10 +153,13 @@ def _checks():
     from django.conf import settings
 
     checks = {}
-    databases = getattr(settings, "DATABASES", {})
-    engine = databases.get("default", {}).get("ENGINE", "")
-    if engine and not engine.endswith(".dummy"):
-        checks["database"] = _database
+    # Every database the app connects to: a read replica or a second
+    # database the app cannot reach makes it fail as surely as the default.
+    for alias, database in getattr(settings, "DATABASES", {}).items():
+        engine = database.get("ENGINE", "")
+        if engine and not engine.endswith(".dummy"):
+            name = "database" if alias == "default" else f"database:{alias}"
+            checks[name] = _database_check(alias)
     for alias, cache in getattr(settings, "CACHES", {}).items():
         if "redis" not in cache.get("BACKEND", "").lower():
             continue

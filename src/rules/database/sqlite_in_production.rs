@@ -226,6 +226,15 @@ Migrate to PostgreSQL (`provider = "postgresql"`, a `postgresql://` URL). The
 existing migrations were generated for SQLite: archive them and create a new
 baseline, since `prisma migrate deploy` fails (P3019) when
 `migration_lock.toml` names another provider.
+
+`seaworthy fix --unsafe` also moves the URL in the project's own image
+inputs, line by line: a Dockerfile stage whose `RUN` steps read it gets a
+PostgreSQL URL without credentials that nothing answers
+(`postgresql://build@localhost:5432/build`, enough for `prisma generate` and
+`prisma validate`), a runtime stage loses the line (the URL belongs in the
+runtime environment); a compose file points at its PostgreSQL service, which
+is added (healthcheck, named volume, the app's networks) when it has none.
+Scripts and code that write `.env` are listed with file:line.
 "#;
 
 /// Packages that make a SQLite schema talk to a remote, replicated service.

@@ -30,7 +30,17 @@ DATABASES = {
         "NAME": os.environ.get("DB_NAME", "shop"),
         "USER": os.environ.get("DB_USER", "shop"),
         "PASSWORD": os.environ.get("DB_PASSWORD", ""),
-    }
+    },
+    # Reports read from a replica; the same server unless ANALYTICS_DB_PORT
+    # says otherwise.
+    "analytics": {
+        "ENGINE": "django.db.backends.postgresql",
+        "HOST": os.environ.get("DB_HOST", "localhost"),
+        "PORT": os.environ.get("ANALYTICS_DB_PORT", os.environ.get("DB_PORT", "5432")),
+        "NAME": os.environ.get("DB_NAME", "shop"),
+        "USER": os.environ.get("DB_USER", "shop"),
+        "PASSWORD": os.environ.get("DB_PASSWORD", ""),
+    },
 }
 
 # The redis package is only used by a management command; the cache is local.

@@ -135,15 +135,43 @@ pub enum DeployTarget {
     Kubernetes,
     Fly,
     Render,
+    Vercel,
+    Amplify,
+    /// Terraform on AWS: ECS Fargate behind an ALB, RDS, ElastiCache, S3.
+    Aws,
 }
 
 impl DeployTarget {
+    /// The names `--deploy-target` accepts, as the help and errors list them.
+    pub const NAMES: &'static [&'static str] =
+        &["kubernetes", "fly", "render", "vercel", "amplify", "aws"];
+
     pub fn parse(s: &str) -> Option<DeployTarget> {
         match s {
             "kubernetes" | "k8s" => Some(DeployTarget::Kubernetes),
             "fly" | "fly.io" => Some(DeployTarget::Fly),
             "render" => Some(DeployTarget::Render),
+            "vercel" => Some(DeployTarget::Vercel),
+            "amplify" => Some(DeployTarget::Amplify),
+            "aws" | "terraform" => Some(DeployTarget::Aws),
             _ => None,
+        }
+    }
+
+    /// The platform builds the app from source: no container image is
+    /// needed, so the Dockerfile fix stands aside.
+    pub fn builds_from_source(self) -> bool {
+        matches!(self, DeployTarget::Vercel | DeployTarget::Amplify)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DeployTarget::Kubernetes => "kubernetes",
+            DeployTarget::Fly => "fly",
+            DeployTarget::Render => "render",
+            DeployTarget::Vercel => "vercel",
+            DeployTarget::Amplify => "amplify",
+            DeployTarget::Aws => "aws",
         }
     }
 }
@@ -468,6 +496,14 @@ fn plan_finding(
     let profile = profile::Profile::load(cx, b.tree, intents)?;
     let framework = cx.app.framework();
     match (finding.rule, framework) {
+        ("missing-container-config", _)
+            if options.deploy_target.is_some_and(|t| t.builds_from_source()) =>
+        {
+            Err(format!(
+                "--deploy-target {}: the platform builds the app from source and needs no image (the deployment fix writes its configuration)",
+                options.deploy_target.map(|t| t.name()).unwrap_or_default()
+            ))
+        }
         ("missing-container-config", Framework::NextJs) => nextjs::dockerfile::plan(&profile, b),
         ("missing-container-config", Framework::Express) => express::plan_container(&profile, b),
         ("missing-container-config", Framework::Django) => django::plan_container(&profile, b),
@@ -524,10 +560,17 @@ fn plan_finding(
         }
         ("manual-server-deployment", _) => match options.deploy_target {
             None => Err(
-                "choose where the app runs: --deploy-target kubernetes, fly or render".to_string(),
+                "choose where the app runs: --deploy-target kubernetes, fly, render, vercel, amplify or aws".to_string(),
             ),
             Some(target) => {
-                deploy::plan(&profile, target, b)?;
+                let files: Vec<(String, Option<crate::index::FileKind>)> = cx
+                    .repo
+                    .index
+                    .under("")
+                    .iter()
+                    .map(|f| (f.rel.clone(), f.kind))
+                    .collect();
+                deploy::plan(&profile, target, b, &files)?;
                 let mut scripts: Vec<String> =
                     finding.locations.iter().map(|l| l.path.clone()).collect();
                 // What the old scripts start and configure on the host

@@ -222,9 +222,11 @@ vercel_dir=$work/vercel-validator
 vercel_version=64.0.2
 if [[ ! -f $vercel_dir/node_modules/vercel/dist/chunks/config-validator.mjs ]]; then
     log "npm: vercel@$vercel_version's vercel.json validator"
-    mkdir -p "$vercel_dir/node_modules/vercel"
+    mkdir -p "$vercel_dir"
     [[ -f $vercel_dir/package.json ]] || echo '{"private":true}' >"$vercel_dir/package.json"
     npm install --prefix "$vercel_dir" --no-audit --no-fund --silent @vercel/build-utils@14.21.0 >/dev/null
+    # After the install, which would prune a folder it did not put there.
+    mkdir -p "$vercel_dir/node_modules/vercel"
     (cd "$vercel_dir" && npm pack --silent "vercel@$vercel_version" >/dev/null \
         && tar -xzf "vercel-$vercel_version.tgz" -C node_modules/vercel --strip-components=1)
 fi

@@ -500,6 +500,16 @@ fn amplify_build_spec_builds_the_example() {
         &[],
     );
     let spec = build_spec(&root);
+    // The spec keeps npm's cache in .npm for Amplify to carry between
+    // builds; here that folder is the machine's npm cache, so the install
+    // does not download every package again (the commands are unchanged).
+    #[cfg(unix)]
+    if let Some(home) = std::env::var_os("HOME") {
+        let cache = Path::new(&home).join(".npm");
+        if cache.is_dir() {
+            std::os::unix::fs::symlink(&cache, root.join(".npm")).expect("link the npm cache");
+        }
+    }
     // The variables Amplify would hold. The migrations are skipped through
     // the spec's own switch: Prisma's schema engine cannot be downloaded
     // here (and `generate` runs without it).

@@ -134,6 +134,32 @@ fn each_target_clears_the_seed_findings_and_converges() {
     }
 }
 
+/// Without a hand-run deployment to replace, the platform's file is what
+/// missing-container-config lacks: Vercel and Amplify get it instead of a
+/// Dockerfile.
+#[test]
+fn without_deploy_scripts_the_platform_file_settles_the_container_finding() {
+    for (target, file) in [("vercel", "vercel.json"), ("amplify", "amplify.yml")] {
+        let (_dir, root) = copy_of(EXAMPLE);
+        std::fs::remove_file(root.join("scripts/bootstrap-ubuntu22.sh")).expect("rm");
+        let (code, out, err) = seaworthy(&root, &fix_args(target));
+        assert_eq!(code, 0, "{target}:\n{out}\n{err}");
+        assert!(
+            out.contains("gone: missing-container-config (.)"),
+            "{target}:\n{out}"
+        );
+        assert!(root.join(file).is_file(), "{target}");
+        assert!(!root.join("Dockerfile").exists(), "{target}");
+        assert!(
+            findings(&root).is_empty(),
+            "{target}: {:?}",
+            findings(&root)
+        );
+        let (_, out, _) = seaworthy(&root, &fix_args(target));
+        assert!(out.starts_with("nothing to fix"), "{target}:\n{out}");
+    }
+}
+
 #[test]
 fn a_failed_write_leaves_the_tree_as_it_was() {
     for target in TARGETS {

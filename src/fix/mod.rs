@@ -261,6 +261,10 @@ pub fn plan(root: &Path, options: &Options) -> Result<Planned, AuditFailure> {
                 .any(|r| rules::find(r).is_some_and(|rule| rule.meta.name == f.rule))
     };
     let mut findings: Vec<&Finding> = report.findings.iter().filter(|f| wanted(f)).collect();
+    // The deployment fix runs in this plan: it writes the platform's files.
+    let deploying = findings
+        .iter()
+        .any(|f| f.rule == "manual-server-deployment");
     findings.sort_by_key(|f| {
         PLAN_ORDER
             .iter()
@@ -303,7 +307,8 @@ pub fn plan(root: &Path, options: &Options) -> Result<Planned, AuditFailure> {
             Some(app) => {
                 let cx = AppContext::new(&repo, app);
                 let mut builder = Builder::new(&tree, finding.rule, Some(app.path.clone()));
-                plan_finding(&cx, finding, options, &mut builder, &mut intents).map(|()| builder)
+                plan_finding(&cx, finding, options, deploying, &mut builder, &mut intents)
+                    .map(|()| builder)
             }
             None if finding.rule == "backups-not-offsite" => {
                 let mut builder = Builder::new(&tree, finding.rule, None);
@@ -490,19 +495,27 @@ fn plan_finding(
     cx: &AppContext,
     finding: &Finding,
     options: &Options,
+    deploying: bool,
     b: &mut Builder,
     intents: &mut Intents,
 ) -> Result<(), String> {
     let profile = profile::Profile::load(cx, b.tree, intents)?;
     let framework = cx.app.framework();
     match (finding.rule, framework) {
-        ("missing-container-config", _)
+        // Vercel and Amplify build a Next.js app from source: what it
+        // lacks is their configuration, not an image.
+        ("missing-container-config", Framework::NextJs)
             if options.deploy_target.is_some_and(|t| t.builds_from_source()) =>
         {
-            Err(format!(
-                "--deploy-target {}: the platform builds the app from source and needs no image (the deployment fix writes its configuration)",
-                options.deploy_target.map(|t| t.name()).unwrap_or_default()
-            ))
+            let target = options.deploy_target.map(|t| t.name()).unwrap_or_default();
+            match options.deploy_target {
+                // manual-server-deployment writes them in this run.
+                Some(_) if deploying => Err(format!(
+                    "--deploy-target {target}: the platform builds the app from source and needs no image; the deployment fix writes its configuration"
+                )),
+                Some(t) => deploy::plan(&profile, t, b, &repo_files(cx)),
+                None => Ok(()),
+            }
         }
         ("missing-container-config", Framework::NextJs) => nextjs::dockerfile::plan(&profile, b),
         ("missing-container-config", Framework::Express) => express::plan_container(&profile, b),
@@ -563,14 +576,7 @@ fn plan_finding(
                 "choose where the app runs: --deploy-target kubernetes, fly, render, vercel, amplify or aws".to_string(),
             ),
             Some(target) => {
-                let files: Vec<(String, Option<crate::index::FileKind>)> = cx
-                    .repo
-                    .index
-                    .under("")
-                    .iter()
-                    .map(|f| (f.rel.clone(), f.kind))
-                    .collect();
-                deploy::plan(&profile, target, b, &files)?;
+                deploy::plan(&profile, target, b, &repo_files(cx))?;
                 let mut scripts: Vec<String> =
                     finding.locations.iter().map(|l| l.path.clone()).collect();
                 // What the old scripts start and configure on the host
@@ -612,6 +618,16 @@ fn plan_finding(
             "this rule has no automatic fix".to_string()
         }),
     }
+}
+
+/// The repository's files and their kinds.
+fn repo_files(cx: &AppContext) -> Vec<(String, Option<crate::index::FileKind>)> {
+    cx.repo
+        .index
+        .under("")
+        .iter()
+        .map(|f| (f.rel.clone(), f.kind))
+        .collect()
 }
 
 /// Builds one plan against the tree: creating a file that already exists

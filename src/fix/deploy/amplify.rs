@@ -23,7 +23,7 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
         ));
     }
     if p.database == Database::Sqlite {
-        return Err("the app keeps its data in SQLite, which cannot live on Amplify's SSR compute (per-instance, discarded filesystem): pass --unsafe so sqlite-in-production moves it to PostgreSQL first".to_string());
+        return Err("the app keeps its data in SQLite, which cannot live on Amplify's SSR compute (per-instance, discarded filesystem): move it to PostgreSQL first (sqlite-in-production does, with --unsafe, where its fix applies)".to_string());
     }
     let install = match (super::frozen_install(p), p.manager) {
         // npm's cache folder inside the build folder, so Amplify can keep it.

@@ -39,7 +39,7 @@ const BACKEND: &str = include_str!("../templates/aws/backend.hcl.example");
 pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
     match p.database {
         Database::Sqlite => {
-            return Err("the app keeps its data in SQLite, which cannot live on Fargate's discarded task storage: pass --unsafe so sqlite-in-production moves it to PostgreSQL (RDS) first".to_string())
+            return Err("the app keeps its data in SQLite, which cannot live on Fargate's discarded task storage: move it to PostgreSQL (RDS) first (sqlite-in-production does, with --unsafe, where its fix applies)".to_string())
         }
         Database::Mysql => {
             return Err("the AWS module provisions PostgreSQL on RDS; this app uses MySQL".to_string())

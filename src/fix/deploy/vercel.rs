@@ -43,7 +43,7 @@ pub fn plan(
         ));
     }
     if p.database == Database::Sqlite {
-        return Err("the app keeps its data in SQLite, which cannot live on Vercel (read-only, per-instance filesystem): pass --unsafe so sqlite-in-production moves it to PostgreSQL first".to_string());
+        return Err("the app keeps its data in SQLite, which cannot live on Vercel (read-only, per-instance filesystem): move it to PostgreSQL first (sqlite-in-production does, with --unsafe, where its fix applies)".to_string());
     }
     let mut config = Map::new();
     config.insert(

@@ -229,6 +229,29 @@ fn vercel_json_fits_the_app_and_lists_what_cannot_move() {
     assert!(out.contains("/api/health/ready"), "{out}");
 }
 
+/// A vercel.json that only routes (it did not settle where the app runs)
+/// keeps what it says; the deployment adds the rest.
+#[test]
+fn an_existing_routing_vercel_json_is_completed_not_replaced() {
+    let (_dir, root) = copy_of(EXAMPLE);
+    std::fs::write(
+        root.join("vercel.json"),
+        "{\n  \"rewrites\": [{ \"source\": \"/old\", \"destination\": \"/\" }],\n  \"regions\": [\"fra1\"]\n}\n",
+    )
+    .expect("vercel.json");
+    let (code, out, err) = seaworthy(&root, &fix_args("vercel"));
+    assert_eq!(code, 0, "{out}\n{err}");
+    let config: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("vercel.json")).expect("vercel.json"),
+    )
+    .expect("parses");
+    assert_eq!(config["regions"], serde_json::json!(["fra1"]));
+    assert_eq!(config["rewrites"][0]["source"], "/old");
+    assert_eq!(config["framework"], "nextjs");
+    assert!(out.contains("Functions run in fra1:"), "{out}");
+    assert!(findings(&root).is_empty(), "{:?}", findings(&root));
+}
+
 /// Host cron jobs that call one of the app's routes become Vercel crons;
 /// the others, pm2's scheduled restarts and node-cron schedules are listed,
 /// as are queue workers, WebSocket servers and local file writes.

@@ -94,11 +94,20 @@ pub fn plan(
     }
 
     let path = p.join("vercel.json");
+    // The regions the file ends up with: the user's, when it names some.
+    let mut regions = REGION.to_string();
     let text = match b.read(&path) {
         // A vercel.json that only routes (contestable evidence): keep what
         // it says, add what the deployment needs.
         Some(existing) => match serde_json::from_str::<Value>(&existing) {
             Ok(Value::Object(mut theirs)) => {
+                if let Some(Value::Array(theirs)) = theirs.get("regions") {
+                    regions = theirs
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                }
                 for (k, v) in config.clone() {
                     theirs.entry(k).or_insert(v);
                 }
@@ -189,7 +198,12 @@ pub fn plan(
         ));
     }
     b.assume(format!(
-        "Functions run in {REGION} (Washington, D.C.): put the database in the same region, or change `regions`; requests may run {MAX_DURATION} s. Vercel crons run in UTC, and the Hobby plan runs them at most once a day."
+        "Functions run in {}: put the database in the same region, or change `regions`; requests may run {MAX_DURATION} s. Vercel crons run in UTC, and the Hobby plan runs them at most once a day.",
+        if regions == REGION {
+            format!("{REGION} (Washington, D.C.)")
+        } else {
+            regions
+        }
     ));
     b.next("npx vercel link   # once, to create or pick the Vercel project");
     b.next("npx vercel deploy --prod");

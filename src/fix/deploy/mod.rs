@@ -1,17 +1,31 @@
 //! manual-server-deployment: a deployment definition for the target the
 //! user picks. The old scripts stay in place; the summary names them.
 
+pub mod amplify;
+pub mod aws;
 pub mod fly;
+pub mod host_jobs;
 pub mod kubernetes;
 pub mod render;
+pub mod vercel;
 pub mod writable;
 
-use super::profile::Profile;
+use super::profile::{PackageManager, Profile};
 use super::{Builder, DeployTarget};
+use crate::index::FileKind;
 
-pub fn plan(p: &Profile, target: DeployTarget, b: &mut Builder) -> Result<(), String> {
+/// `files`: the repository's files and kinds (the host's cron jobs are
+/// read from its crontabs and scripts).
+pub fn plan(
+    p: &Profile,
+    target: DeployTarget,
+    b: &mut Builder,
+    files: &[(String, Option<FileKind>)],
+) -> Result<(), String> {
     let dockerfile = p.join("Dockerfile");
     match b.read(&dockerfile) {
+        // Vercel and Amplify build from source: no image.
+        _ if target.builds_from_source() => {}
         None => b.manual(format!(
             "The deployment builds {dockerfile}, which does not exist yet: run `seaworthy fix --rule missing-container-config` (or write one)."
         )),
@@ -27,6 +41,9 @@ pub fn plan(p: &Profile, target: DeployTarget, b: &mut Builder) -> Result<(), St
         DeployTarget::Kubernetes => kubernetes::plan(p, b)?,
         DeployTarget::Fly => fly::plan(p, b)?,
         DeployTarget::Render => render::plan(p, b)?,
+        DeployTarget::Vercel => vercel::plan(p, b, files)?,
+        DeployTarget::Amplify => amplify::plan(p, b)?,
+        DeployTarget::Aws => aws::plan(p, b)?,
     }
     if p.health.is_none() {
         b.manual("The app has no health routes seaworthy knows: set the probe/check paths in the generated files to the app's health endpoint.");
@@ -35,6 +52,31 @@ pub fn plan(p: &Profile, target: DeployTarget, b: &mut Builder) -> Result<(), St
 }
 
 const PRISMA_CLI_DIR: &str = "/opt/prisma-cli";
+
+/// The install that fails rather than change the lockfile, for the package
+/// manager the lockfile names; `None` without a lockfile.
+pub fn frozen_install(p: &Profile) -> Option<String> {
+    p.lockfile.as_ref()?;
+    Some(
+        match p.manager {
+            PackageManager::Npm => "npm ci",
+            PackageManager::Yarn => "yarn install --frozen-lockfile",
+            PackageManager::Pnpm => "pnpm install --frozen-lockfile",
+            PackageManager::Bun => "bun install --frozen-lockfile",
+        }
+        .to_string(),
+    )
+}
+
+/// `npm run NAME` in the app's package manager.
+pub fn run_script(p: &Profile, name: &str) -> String {
+    match p.manager {
+        PackageManager::Npm => format!("npm run {name}"),
+        PackageManager::Yarn => format!("yarn {name}"),
+        PackageManager::Pnpm => format!("pnpm run {name}"),
+        PackageManager::Bun => format!("bun run {name}"),
+    }
+}
 
 /// The command that applies Prisma migrations inside the image: the CLI
 /// the generated Dockerfile keeps, else `npx prisma` (the image must have it).

@@ -214,6 +214,9 @@ const PLAN_ORDER: &[&str] = &[
     // file's COPY goes first.
     "dockerfile-copies-env-file",
     "dockerfile-copy-without-dockerignore",
+    // Pruning old dumps needs a script that stops when the dump fails.
+    "backup-script-without-pipefail",
+    "backup-without-retention",
 ];
 
 /// Runs the audit and plans a fix for every fixable finding.

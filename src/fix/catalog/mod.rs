@@ -10,18 +10,29 @@
 //! from the parsed tree's line numbers, and edits those lines only.
 
 pub mod backup_pipefail;
+pub mod backup_restore_check;
+pub mod backup_retention;
 pub mod committed_env;
+pub mod compose_app_healthcheck;
 pub mod compose_healthcheck;
 pub mod compose_password;
 pub mod compose_ports;
 pub mod compose_volume;
+pub mod debug_off;
 pub mod dockerfile_env_copy;
+pub mod dockerfile_lockfile;
 pub mod dockerfile_user;
 pub mod dockerignore;
 pub mod env_drift;
 pub mod env_example;
 pub mod k8s_container;
+pub mod k8s_liveness;
+pub mod k8s_probes;
+pub mod k8s_replicas;
 pub mod lines;
+pub mod nextjs_dynamic;
+pub mod prisma_migrate_deploy;
+pub mod secret_fallback;
 pub mod terraform_backend;
 
 use crate::finding::Finding;
@@ -122,6 +133,77 @@ pub static REMEDIES: &[Remedy] = &[
             "the next `terraform init` moves the state to the bucket, which must exist first, with values only you know",
         ),
         plan: terraform_backend::plan,
+    },
+    Remedy {
+        rule: "nextjs-health-route-cached",
+        unsafe_because: None,
+        plan: nextjs_dynamic::plan,
+    },
+    Remedy {
+        rule: "dockerfile-install-ignores-lockfile",
+        unsafe_because: Some(
+            "the build now fails when the lockfile is out of date with package.json, where it used to resolve new versions and go on",
+        ),
+        plan: dockerfile_lockfile::plan,
+    },
+    Remedy {
+        rule: "container-without-healthcheck",
+        unsafe_because: None,
+        plan: compose_app_healthcheck::plan,
+    },
+    Remedy {
+        rule: "k8s-missing-readiness-probe",
+        unsafe_because: Some(
+            "a pod whose health route does not answer 200 on that port (it needs auth, the app has a base path) never becomes ready, and the rollout stalls",
+        ),
+        plan: k8s_probes::plan,
+    },
+    Remedy {
+        rule: "k8s-liveness-checks-database",
+        unsafe_because: Some(
+            "a pod whose database is gone is no longer restarted: it stays running, out of the Service, until the database is back",
+        ),
+        plan: k8s_liveness::plan,
+    },
+    Remedy {
+        rule: "k8s-single-replica",
+        unsafe_because: Some(
+            "two pods now run the app: state it keeps in memory or on the pod's disk (sessions, caches, in-process schedulers) is no longer shared",
+        ),
+        plan: k8s_replicas::plan,
+    },
+    Remedy {
+        rule: "backup-without-retention",
+        unsafe_because: Some(
+            "it deletes dumps older than BACKUP_RETENTION_DAYS (14 unless set) from the backup folder",
+        ),
+        plan: backup_retention::plan,
+    },
+    Remedy {
+        rule: "backup-without-restore-test",
+        unsafe_because: None,
+        plan: backup_restore_check::plan,
+    },
+    Remedy {
+        rule: "prisma-migrate-dev-in-production",
+        unsafe_because: Some(
+            "schema changes not yet captured in a migration file are no longer applied by the deploy",
+        ),
+        plan: prisma_migrate_deploy::plan,
+    },
+    Remedy {
+        rule: "debug-enabled-in-production",
+        unsafe_because: Some(
+            "error pages stop showing details, and Django with DEBUG off answers 400 until ALLOWED_HOSTS lists the site's host names",
+        ),
+        plan: debug_off::plan,
+    },
+    Remedy {
+        rule: "hardcoded-fallback-secret",
+        unsafe_because: Some(
+            "the app (and a build that loads the module) stops until the variable is set",
+        ),
+        plan: secret_fallback::plan,
     },
 ];
 

@@ -26,13 +26,13 @@ pub fn plan(_repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<(
         .first()
         .map(|l| l.line)
         .ok_or("the finding cites no line")?;
-    let target = dump_target(&text, line)?;
+    let target = dump_target(&text, line, false)?;
     let script = script_for(&target, &text)?;
     let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
     let check = crate::apps::join(dir, "restore-check.sh");
     b.create(&check, script, true);
     b.manual(format!(
-        "Schedule {check} after each backup (or weekly) on a host with the database client tools, with RESTORE_CHECK_DATABASE_URL pointing at a scratch database, and alert when it exits non-zero. When the dump is only kept off-site, download the newest one and pass its path as the argument."
+        "Schedule {check} after each backup (or weekly) on a host with the database client tools (with a scratch database named in the variable its header gives, it also restores the dump), and alert when it exits non-zero. When the dump is only kept off-site, download the newest one and pass its path as the argument."
     ));
     Ok(())
 }
@@ -43,6 +43,7 @@ pub fn script_for(target: &DumpTarget, backup: &str) -> Result<String, String> {
     let engine = match target.tool.as_str() {
         "pg_dump" | "pg_dumpall" => "postgres",
         "mysqldump" | "mariadb-dump" => "mysql",
+        "sqlite3" if !target.gzip => "sqlite",
         other => {
             return Err(format!(
                 "seaworthy has no restore check for `{other}` dumps yet: write one by hand"
@@ -69,8 +70,18 @@ pub fn script_for(target: &DumpTarget, backup: &str) -> Result<String, String> {
     s.push_str(
         "# Usage: restore-check.sh [dump]  (default: the newest dump in the backup folder)\n",
     );
-    s.push_str("# With RESTORE_CHECK_DATABASE_URL set to a scratch database, the dump is\n");
-    s.push_str("# restored into it and its tables counted.\n");
+    // psql takes a URL; the mysql client takes a database name and reads
+    // its credentials from its option files.
+    let var = if engine == "postgres" {
+        "RESTORE_CHECK_DATABASE_URL"
+    } else {
+        "RESTORE_CHECK_DATABASE"
+    };
+    if engine != "sqlite" {
+        s.push_str(&format!(
+            "# With {var} set to a scratch database, the dump is\n# restored into it and its tables counted.\n"
+        ));
+    }
     s.push_str("set -euo pipefail\n\n");
     for line in &settings {
         s.push_str(line);
@@ -92,6 +103,15 @@ pub fn script_for(target: &DumpTarget, backup: &str) -> Result<String, String> {
         "postgres" => "PostgreSQL database dump complete",
         _ => "Dump completed",
     };
+    if engine == "sqlite" {
+        // A SQLite backup is the database itself: checking it is opening it.
+        s.push_str("result=$(sqlite3 \"$dump\" 'PRAGMA integrity_check;' 2>&1 || true)\n");
+        s.push_str("if [ \"$result\" != \"ok\" ]; then\n  echo \"restore check: $dump is damaged: $result\" >&2\n  exit 1\nfi\n");
+        s.push_str("tables=$(sqlite3 \"$dump\" \"select count(*) from sqlite_master where type = 'table'\")\n");
+        s.push_str("if [ \"$tables\" -eq 0 ]; then\n  echo \"restore check: $dump holds no tables\" >&2\n  exit 1\nfi\n");
+        s.push_str("echo \"restore check: $dump opens, passes integrity_check and holds $tables tables\"\n");
+        return Ok(s);
+    }
     if target.custom_format {
         if target.gzip {
             s.push_str("gzip -dc \"$dump\" | pg_restore --list > /dev/null\n");
@@ -103,13 +123,7 @@ pub fn script_for(target: &DumpTarget, backup: &str) -> Result<String, String> {
             "{cat} | tail -n 20 | grep -q '{marker}' || {{ echo \"restore check: $dump is truncated\" >&2; exit 1; }}\n"
         ));
     }
-    // psql takes a URL; the mysql client takes a database name and reads
-    // its credentials from its option files.
-    let var = if engine == "postgres" {
-        "RESTORE_CHECK_DATABASE_URL"
-    } else {
-        "RESTORE_CHECK_DATABASE"
-    };
+
     s.push_str(&format!("\nif [ -n \"${{{var}:-}}\" ]; then\n"));
     match (engine, target.custom_format) {
         ("postgres", true) => {
@@ -163,7 +177,7 @@ mod tests {
     #[test]
     fn a_custom_dump_is_listed_and_restored() {
         let backup = "#!/usr/bin/env bash\nset -euo pipefail\nBACKUP_DIR=/var/backups/shop\nFILE=\"$BACKUP_DIR/shop-$(date +%F).dump\"\npg_dump --format=custom \"$DATABASE_URL\" > \"$FILE\"\n";
-        let target = dump_target(backup, 5).expect("target");
+        let target = dump_target(backup, 5, false).expect("target");
         let s = script_for(&target, backup).expect("script");
         assert!(
             s.contains("\nBACKUP_DIR=\"${BACKUP_DIR:-/var/backups/shop}\"\n"),
@@ -181,9 +195,28 @@ mod tests {
     }
 
     #[test]
+    fn a_sqlite_backup_is_opened_and_checked() {
+        let backup = "#!/bin/sh\nsqlite3 /app/data/app.db \".backup '/app/data/backup.db'\"\naws s3 cp /app/data/backup.db s3://b/\n";
+        let target = dump_target(backup, 2, false).expect("target");
+        assert_eq!(
+            (target.dir.as_str(), target.pattern.as_str()),
+            ("/app/data", "backup.db")
+        );
+        let s = script_for(&target, backup).expect("script");
+        assert!(
+            s.contains("result=$(sqlite3 \"$dump\" 'PRAGMA integrity_check;' 2>&1 || true)\n"),
+            "{s}"
+        );
+        assert!(
+            dump_target(backup, 2, true).is_err(),
+            "not dated: nothing to prune"
+        );
+    }
+
+    #[test]
     fn a_gzipped_sql_dump_is_tested_and_read_to_its_end() {
         let backup = "#!/bin/bash\nset -eo pipefail\npg_dump \"$DATABASE_URL\" | gzip > \"/srv/backups/db-$(date +%F).sql.gz\"\n";
-        let target = dump_target(backup, 3).expect("target");
+        let target = dump_target(backup, 3, false).expect("target");
         let s = script_for(&target, backup).expect("script");
         assert!(s.contains("gzip -t \"$dump\"\n"), "{s}");
         assert!(

@@ -50,7 +50,7 @@ pub fn plan(_repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<(
 }
 
 pub fn fix_text(text: &str, dump_line: u32) -> Result<String, String> {
-    let target = dump_target(text, dump_line)?;
+    let target = dump_target(text, dump_line, true)?;
     let stops_on_error = text.lines().any(|l| {
         let t = l.trim();
         (t.starts_with("set -") && t.split_whitespace().nth(1).is_some_and(|f| f.contains('e')))
@@ -93,9 +93,10 @@ pub fn fix_text(text: &str, dump_line: u32) -> Result<String, String> {
     Ok(edits.apply(text))
 }
 
-/// Where the dump on `dump_line` writes, with variables that hold the whole
+/// Where the dump on `dump_line` writes (`dated`: a name that changes each
+/// run, the one retention prunes), with variables that hold the whole
 /// path resolved (`> "$FILE"` with `FILE="$DIR/db-$(date +%F).sql"`).
-pub fn dump_target(text: &str, dump_line: u32) -> Result<DumpTarget, String> {
+pub fn dump_target(text: &str, dump_line: u32, dated: bool) -> Result<DumpTarget, String> {
     let script = ShellScript::parse(text).map_err(|e| format!("cannot parse: {e}"))?;
     let at = script
         .commands
@@ -109,9 +110,9 @@ pub fn dump_target(text: &str, dump_line: u32) -> Result<DumpTarget, String> {
             !o.starts_with('-')
                 && !o.starts_with("/dev/")
                 && !temporary(o, &script.assignments)
-                && timestamped(o, &script.assignments, 3)
+                && (!dated || timestamped(o, &script.assignments, 3))
         })
-        .ok_or("the dump's dated output file is not there any more")?;
+        .ok_or("the dump's output file is not there any more")?;
     let mut path = unquote(&output);
     // A variable holding the whole path.
     for _ in 0..3 {
@@ -241,7 +242,7 @@ mod tests {
 
     #[test]
     fn the_target_is_read_through_variables() {
-        let t = dump_target(SCRIPT, 5).expect("target");
+        let t = dump_target(SCRIPT, 5, true).expect("target");
         assert_eq!(t.dir, "$BACKUP_DIR");
         assert_eq!(t.pattern, "shop-*.dump");
         assert!(t.custom_format && !t.gzip && !t.piped);

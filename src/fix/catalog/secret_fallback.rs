@@ -8,9 +8,13 @@
 //!   `os.environ["X"]` (a KeyError at start-up), `env("X", default="…")`
 //!   and `config("X", default="…")` → without the default (django-environ
 //!   and python-decouple raise when it is missing);
+//!   `os.environ.get("X") or "…"` → `os.environ["X"]` too;
+//! - Laravel `env('APP_KEY', '…')` → `env('APP_KEY')` (Laravel refuses an
+//!   empty key; other PHP secrets are left alone: nothing fails on null);
 //! - Compose `${X:-…}` / `${X-…}` → `${X:?X is not set}`;
 //! - an env template line that sets the same value → an empty placeholder.
 //!
+//! A required variable goes into the app's env example when it has one.
 //! Any cited line in another form: no fix for the finding (every read of
 //! the secret must fail, or none is worth changing). Unsafe: the app — and
 //! a build that loads the module — stops until the variable is set.
@@ -18,11 +22,11 @@
 use crate::finding::Finding;
 use crate::rules::RepoContext;
 
-use super::cited_files;
 use super::lines::{LineEdits, Text};
+use super::{cited_files, env_example};
 use crate::fix::Builder;
 
-pub fn plan(_repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<(), String> {
+pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<(), String> {
     let name = secret_name(&finding.message).ok_or("the finding does not name the variable")?;
     for path in cited_files(finding) {
         let text = b
@@ -31,6 +35,26 @@ pub fn plan(_repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<(
         let lines: Vec<u32> = super::cited_lines(finding, path);
         let after = fix_text(path, &text, &lines, &name)?;
         b.modify(path, after);
+    }
+    // The variable is required now: the app's env example lists it (when
+    // the app has one), as env-example-drift asks of required variables.
+    let dir = finding
+        .app
+        .as_deref()
+        .and_then(|p| repo.apps.iter().find(|a| a.path == p))
+        .map(|a| a.dir().to_string())
+        .unwrap_or_default();
+    let example = env_example::path_for(repo, &dir);
+    if b.exists(&example) {
+        env_example::add(
+            b,
+            &example,
+            &[(
+                name.clone(),
+                String::new(),
+                "required: the app stops at start-up without it (a long random value)".to_string(),
+            )],
+        );
     }
     b.manual(format!(
         "Set {name} in every environment that runs the app (a long random value: `openssl rand -hex 32`), and rotate it: the old fallback is public."
@@ -60,6 +84,10 @@ pub fn fix_text(path: &str, text: &str, cited: &[u32], name: &str) -> Result<Str
             template_line(old, name)
         } else if file.ends_with(".py") {
             python_line(old, name)
+        } else if file.ends_with(".php") && name == "APP_KEY" {
+            // Laravel refuses to encrypt with an empty key
+            // (MissingAppKeyException): without the default it fails closed.
+            php_line(old, name)
         } else if file.ends_with(".yml") || file.ends_with(".yaml") {
             compose_line(old, name)
         } else if [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx"]
@@ -140,6 +168,24 @@ fn js_line(line: &str, name: &str) -> Option<String> {
 }
 
 fn python_line(line: &str, name: &str) -> Option<String> {
+    // `os.environ.get("X") or "…"`, `os.getenv("X") or "…"`.
+    for q in ['"', '\''] {
+        for read in [
+            format!("os.environ.get({q}{name}{q})"),
+            format!("os.getenv({q}{name}{q})"),
+        ] {
+            let Some(at) = line.find(&read) else { continue };
+            let after = &line[at + read.len()..];
+            let Some(rest) = after.trim_start().strip_prefix("or ") else {
+                continue;
+            };
+            let lit_at = line.len() - rest.trim_start().len();
+            let end = literal_end(line, lit_at)?;
+            let mut out = line.to_string();
+            out.replace_range(at..end, &format!("os.environ[{q}{name}{q}]"));
+            return Some(out);
+        }
+    }
     for call in [
         "os.environ.get(",
         "os.getenv(",
@@ -232,6 +278,21 @@ fn call_args(line: &str, from: usize) -> Option<(Vec<String>, usize)> {
     None
 }
 
+/// Laravel `env('APP_KEY', '…')` → `env('APP_KEY')`.
+fn php_line(line: &str, name: &str) -> Option<String> {
+    let at = line.find("env(")?;
+    let args_at = at + "env(".len();
+    let (args, close) = call_args(line, args_at)?;
+    let first = args.first()?;
+    if args.len() != 2 || first.trim_matches(['"', '\'']) != name {
+        return None;
+    }
+    literal_end(&args[1], 0).filter(|e| *e == args[1].len())?;
+    let mut out = line.to_string();
+    out.replace_range(at..close, &format!("env({first})"));
+    Some(out)
+}
+
 fn compose_line(line: &str, name: &str) -> Option<String> {
     let open = format!("${{{name}");
     let at = line.find(&open)?;
@@ -292,6 +353,22 @@ mod tests {
             Some("SECRET_KEY=")
         );
         assert_eq!(js_line("const s = process.env.X || fallback();", "X"), None);
+        assert_eq!(
+            python_line(
+                "    SECRET_KEY = os.environ.get('SECRET_KEY') or 'hard to guess string'",
+                "SECRET_KEY"
+            )
+            .as_deref(),
+            Some("    SECRET_KEY = os.environ['SECRET_KEY']")
+        );
+        assert_eq!(
+            php_line(
+                "    'key' => env('APP_KEY', 'SomeRandomString'),",
+                "APP_KEY"
+            )
+            .as_deref(),
+            Some("    'key' => env('APP_KEY'),")
+        );
         assert_eq!(
             secret_name("`JWT_SECRET` is read from the environment"),
             Some("JWT_SECRET".to_string())

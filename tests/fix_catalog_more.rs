@@ -125,6 +125,7 @@ fn each_fix_removes_its_finding_and_a_second_run_changes_nothing() {
     assert!(read(&root, "lib/auth.ts").contains(
         "const secret = (process.env.SESSION_SECRET || (() => { throw new Error(\"SESSION_SECRET is not set\"); })());"
     ));
+    assert!(read(&root, ".env.example").contains("\nSESSION_SECRET=\n"));
     assert!(read(&root, "scripts/backup.sh").ends_with(
         "find \"$BACKUP_DIR\" -maxdepth 1 -type f -name 'shop-*.dump' -mtime +\"${BACKUP_RETENTION_DAYS:-14}\" -delete\n"
     ));
@@ -212,6 +213,28 @@ fn a_compose_service_gets_a_healthcheck_on_the_liveness_route() {
 }
 
 #[test]
+fn health_routes_written_in_the_same_run_are_probed() {
+    let (_dir, root) = copy_of(FIXTURE);
+    std::fs::remove_dir_all(root.join("k8s")).expect("remove k8s");
+    std::fs::remove_dir_all(root.join("app/api/health")).expect("remove the routes");
+    let rules = ["missing-health-endpoint", "container-without-healthcheck"];
+    let found = reported(&root);
+    for rule in rules {
+        assert!(found.iter().any(|r| r == rule), "{rule}: {found:?}");
+    }
+    let (code, out, err) = seaworthy(&root, &fix_args(false, &rules));
+    assert_eq!(code, 0, "{out}\n{err}");
+    for rule in rules {
+        assert!(out.contains(&format!("gone: {rule}")), "{rule}:\n{out}");
+    }
+    assert!(root.join("app/api/health/live/route.ts").exists());
+    let compose = read(&root, "docker-compose.prod.yml");
+    assert!(compose.contains("+'/api/health/live',"), "{compose}");
+    let (_, again, _) = seaworthy(&root, &fix_args(false, &rules));
+    assert!(again.starts_with("nothing to fix"), "{again}");
+}
+
+#[test]
 fn a_db_push_project_is_told_it_needs_a_baseline_migration() {
     let (_dir, root) = copy_of(FIXTURE);
     std::fs::remove_dir_all(root.join("prisma/migrations")).expect("remove migrations");
@@ -233,7 +256,13 @@ fn django_debug_and_secret_fail_closed() {
         "DEBUG = True",
     );
     std::fs::write(root.join("mysite/settings.py"), settings).expect("write");
-    let rules = ["debug-enabled-in-production", "hardcoded-fallback-secret"];
+    // The health fix edits the settings first (its URL and app): the
+    // catalog fixes find their lines again by what they hold.
+    let rules = [
+        "missing-health-endpoint",
+        "debug-enabled-in-production",
+        "hardcoded-fallback-secret",
+    ];
     for rule in rules {
         assert!(reported(&root).iter().any(|r| r == rule), "{rule}");
     }
@@ -246,6 +275,13 @@ fn django_debug_and_secret_fail_closed() {
     let settings = read(&root, "mysite/settings.py");
     assert!(settings.contains("\nSECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]\nDEBUG = os.environ.get(\"DJANGO_DEBUG\", \"\") == \"1\"\n"), "{settings}");
     assert!(out.contains("ALLOWED_HOSTS"), "{out}");
+    // The example lists the now-required variable already: not twice.
+    assert_eq!(
+        read(&root, ".env.example")
+            .matches("DJANGO_SECRET_KEY=")
+            .count(),
+        1
+    );
     let (_, again, _) = seaworthy(&root, &fix_args(true, &rules));
     assert!(again.starts_with("nothing to fix"), "{again}");
     if let Some(python) = common::which("python3") {

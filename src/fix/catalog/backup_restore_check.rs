@@ -16,16 +16,12 @@ use crate::finding::Finding;
 use crate::rules::RepoContext;
 
 use super::backup_retention::{dump_target, DumpTarget};
-use super::cited_text;
+use super::{cited_line_now, cited_text};
 use crate::fix::Builder;
 
 pub fn plan(_repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<(), String> {
     let (path, text) = cited_text(b, finding, "backup script")?;
-    let line = finding
-        .locations
-        .first()
-        .map(|l| l.line)
-        .ok_or("the finding cites no line")?;
+    let line = cited_line_now(b, finding, &path, &text)?;
     let target = dump_target(&text, line, false)?;
     let script = script_for(&target, &text)?;
     let dir = path.rsplit_once('/').map_or("", |(d, _)| d);

@@ -16,8 +16,8 @@ use crate::finding::Finding;
 use crate::rules::database::backup_without_retention::{outputs, temporary, timestamped};
 use crate::rules::RepoContext;
 
-use super::cited_text;
 use super::lines::{is_blank_or_comment, LineEdits, Text};
+use super::{cited_line_now, cited_text};
 use crate::fix::Builder;
 
 /// Where a dump goes: its folder (as the script spells it) and a glob of
@@ -38,11 +38,7 @@ pub struct DumpTarget {
 
 pub fn plan(_repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<(), String> {
     let (path, text) = cited_text(b, finding, "backup script")?;
-    let line = finding
-        .locations
-        .first()
-        .map(|l| l.line)
-        .ok_or("the finding cites no line")?;
+    let line = cited_line_now(b, finding, &path, &text)?;
     let after = fix_text(&text, line)?;
     b.modify(&path, after);
     b.manual("Dumps older than BACKUP_RETENTION_DAYS (default 14) are now deleted at the end of each successful run: set the variable in the job to keep more, and keep long-term copies in object storage with a lifecycle rule.");

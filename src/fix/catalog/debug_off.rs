@@ -17,17 +17,13 @@
 use crate::finding::Finding;
 use crate::rules::RepoContext;
 
-use super::cited_text;
 use super::lines::{LineEdits, Text};
+use super::{cited_line_now, cited_text};
 use crate::fix::Builder;
 
 pub fn plan(_repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<(), String> {
     let (path, text) = cited_text(b, finding, "settings file")?;
-    let line = finding
-        .locations
-        .first()
-        .map(|l| l.line)
-        .ok_or("the finding cites no line")?;
+    let line = cited_line_now(b, finding, &path, &text)?;
     let (after, django) = fix_text(&path, &text, line)?;
     b.modify(&path, after);
     if django {

@@ -29,8 +29,14 @@ pub struct Routes {
     pub ready: String,
 }
 
-/// The health routes of the finding's app (or the repository's only app).
-pub fn app_routes(repo: &RepoContext, finding: &Finding) -> Result<Routes, String> {
+/// The health routes of the finding's app (or the repository's only app):
+/// those in its code, else those an earlier plan of this run writes
+/// (`missing-health-endpoint`), which this plan then depends on.
+pub fn app_routes(
+    repo: &RepoContext,
+    finding: &Finding,
+    b: &mut Builder,
+) -> Result<Routes, String> {
     let app = match &finding.app {
         Some(path) => repo.apps.iter().find(|a| &a.path == path),
         None if repo.apps.len() == 1 => repo.apps.first(),
@@ -42,8 +48,17 @@ pub fn app_routes(repo: &RepoContext, finding: &Finding) -> Result<Routes, Strin
         .into_iter()
         .map(|(p, _)| p)
         .collect();
+    if paths.is_empty() {
+        if let Some((live, ready, _)) = &b.planned_health {
+            b.used_planned_health = true;
+            return Ok(Routes {
+                live: Some(live.clone()).filter(|l| l != ready),
+                ready: ready.clone(),
+            });
+        }
+    }
     pick_routes(&paths).ok_or_else(|| {
-        "the app has no health route to probe: run `seaworthy fix --rule missing-health-endpoint` first, then this fix".to_string()
+        "the app has no health route to probe: fix it in the same run (`--rule missing-health-endpoint` too) or add one first".to_string()
     })
 }
 
@@ -125,7 +140,7 @@ pub fn cited_manifest(
 }
 
 pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<(), String> {
-    let routes = app_routes(repo, finding)?;
+    let routes = app_routes(repo, finding, b)?;
     let (path, text, cited) = cited_manifest(b, finding)?;
     let after = fix_text(&text, &cited, &routes)?;
     b.modify(&path, after);

@@ -17,8 +17,8 @@ use crate::fix::profile::{Database, Profile};
 use crate::fix::{Builder, Intents};
 use crate::rules::{AppContext, RepoContext};
 
-use super::cited_text;
 use super::lines::{indent, strip_comment, LineEdits, Text};
+use super::{cited_line_now, cited_text};
 
 pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<(), String> {
     let app = match &finding.app {
@@ -44,11 +44,7 @@ pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<()
         }
     }
     let (path, text) = cited_text(b, finding, "manifest")?;
-    let line = finding
-        .locations
-        .first()
-        .map(|l| l.line)
-        .ok_or("the finding cites no line")?;
+    let line = cited_line_now(b, finding, &path, &text)?;
     let after = fix_text(&text, line)?;
     b.modify(&path, after);
     b.manual("Two pods now run the app: state kept in memory or on the pod's disk (sessions, caches, in-process schedulers) is no longer shared. Spread them with `topologySpreadConstraints` when the cluster has several nodes.");

@@ -305,6 +305,34 @@ pub(crate) fn relocated(
         .collect()
 }
 
+/// Each line of any text named by what it holds (trimmed) and how many
+/// lines before it hold the same: for remedies whose cited line is found
+/// by its text (a settings line, a script's dump command) when an earlier
+/// plan of the run added lines above it.
+pub(crate) fn line_anchors(text: &str) -> Vec<(String, u32)> {
+    let mut seen: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let t = l.trim();
+            let n = seen.entry(t).or_insert(0);
+            *n += 1;
+            (format!("{n} {t}"), u32::try_from(i + 1).unwrap_or(u32::MAX))
+        })
+        .collect()
+}
+
+/// The first line a finding cites in its first file, found again by its
+/// text in the current version (`line_anchors`).
+pub(crate) fn cited_line_now(
+    b: &Builder,
+    finding: &Finding,
+    path: &str,
+    current: &str,
+) -> Result<u32, String> {
+    relocated_line(b, finding, path, current, line_anchors)
+}
+
 /// What each line of a compose file that a finding can cite holds.
 pub(crate) fn compose_anchors(text: &str) -> Vec<(String, u32)> {
     let Ok(compose) = crate::facts::compose::ComposeFile::parse(text) else {

@@ -10,17 +10,13 @@
 use crate::finding::Finding;
 use crate::rules::RepoContext;
 
-use super::cited_text;
 use super::lines::{is_blank_or_comment, LineEdits, Text};
+use super::{cited_line_now, cited_text};
 use crate::fix::Builder;
 
 pub fn plan(_repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<(), String> {
     let (path, text) = cited_text(b, finding, "route file")?;
-    let line = finding
-        .locations
-        .first()
-        .map(|l| l.line)
-        .ok_or("the finding cites no line")?;
+    let line = cited_line_now(b, finding, &path, &text)?;
     let after = fix_text(&text, line)?;
     b.modify(&path, after);
     b.manual("When the app moves to Next.js 15 this export is the default; on Next.js 16 with `cacheComponents` it is an error: replace it with `await connection()` in the handler then.");

@@ -51,6 +51,10 @@ pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<()
     let text = b
         .read(&path)
         .ok_or_else(|| format!("{path} is not there any more"))?;
+    let line = super::relocated(b, finding, &path, &text, super::line_anchors)
+        .last()
+        .copied()
+        .unwrap_or(line);
     let after = fix_text(&text, line)?;
     b.modify(&path, after);
     b.manual("Create migrations in development with `prisma migrate dev` and commit prisma/migrations: the deploy applies only what is there.");

@@ -32,7 +32,7 @@ pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<()
         let text = b
             .read(path)
             .ok_or_else(|| format!("{path} is not there any more"))?;
-        let lines: Vec<u32> = super::cited_lines(finding, path);
+        let lines: Vec<u32> = super::relocated(b, finding, path, &text, super::line_anchors);
         let after = fix_text(path, &text, &lines, &name)?;
         b.modify(path, after);
     }

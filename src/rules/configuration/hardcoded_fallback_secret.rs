@@ -135,10 +135,12 @@ it (`${SECRET_KEY:?set SECRET_KEY}`); keep development values in an untracked
 
 `seaworthy fix --unsafe` removes the literal fallback from each cited
 read so the app fails at start-up when the variable is unset:
-`process.env.X || "…"` throws, `os.environ.get("X", "…")` becomes
-`os.environ["X"]`, `env()`/`config()` lose their `default`, Compose's
-`${X:-…}` becomes `${X:?…}`, and an env template's value becomes empty. A
-read in another form leaves the finding to a person. It is unsafe because
+`process.env.X || "…"` throws, `os.environ.get("X", "…")` (or
+`… or "…"`) becomes `os.environ["X"]`, `env()`/`config()` lose their
+`default`, Laravel's `env('APP_KEY', '…')` loses its default (Laravel
+refuses an empty key), Compose's `${X:-…}` becomes `${X:?…}`, an env
+template's value becomes empty, and the app's env example lists the
+variable. A read in another form leaves the finding to a person. It is unsafe because
 the app (and a build that loads the module) stops until the variable is
 set.
 "#;

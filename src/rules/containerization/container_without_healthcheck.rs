@@ -101,7 +101,8 @@ and let dependants wait for it with `condition: service_healthy`.
 
 `seaworthy fix` adds a `healthcheck:` to the cited service that asks the
 app's liveness route (else its only health route, as the audit finds them
-in the code) on the container port, with a client the base image has:
+in the code or `missing-health-endpoint` writes them in the same run) on the
+container port, with a client the base image has:
 `node -e "fetch(…)"` on Node ≥18 images, Python's `urllib` on Python
 images, BusyBox `wget` on other Alpine images. With no health route, no
 known client or no port it makes no change and says why. It is safe: a

@@ -92,8 +92,8 @@ Copy the lockfile before installing and use the frozen install: `npm ci`,
 (Yarn ≥2), `pnpm install --frozen-lockfile`, `bun install --frozen-lockfile`.
 
 `seaworthy fix --unsafe` turns each loose install of the Dockerfile into
-the frozen one (`npm ci`, `yarn install --frozen-lockfile` or `--immutable`
-on Yarn ≥2, `pnpm`/`bun install --frozen-lockfile`), keeping its other
+the frozen one (`npm ci`, `yarn … --frozen-lockfile` or `--immutable` on
+Yarn ≥2, `pnpm`/`bun install --frozen-lockfile`), keeping its other
 flags, and adds the lockfile to the `COPY` that brings `package.json` when
 it is not copied before the install. It is unsafe because the build then
 fails when the lockfile is out of date.

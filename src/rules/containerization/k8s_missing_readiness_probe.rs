@@ -104,7 +104,9 @@ separate, cheaper endpoint.
 app's readiness route and the container's first `containerPort`) to the
 cited container, and a `livenessProbe` on the app's separate liveness route
 when the container has none. The routes are those the audit finds in the
-app's code; with none it asks for `--rule missing-health-endpoint` first.
+app's code, or those `missing-health-endpoint` writes in the same run; with
+neither, or when the repository has several apps and the manifest names
+none, it makes no change and says why.
 It is unsafe because a pod whose route does not answer 200 there never
 becomes ready.
 "#;

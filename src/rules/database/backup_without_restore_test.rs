@@ -76,8 +76,9 @@ step fails; write the restore procedure down next to it.
 `seaworthy fix` writes `restore-check.sh` beside the backup script: it
 takes a dump (its argument, else the newest one in the backup folder),
 checks that it is whole (`gzip -t`, `pg_restore --list`, the dump's closing
-comment), and with `RESTORE_CHECK_DATABASE_URL` set restores it into that
-scratch database and counts its tables. It is safe: a new file, which the
+comment; a SQLite backup's `PRAGMA integrity_check`), and with
+`RESTORE_CHECK_DATABASE_URL` (MySQL: `RESTORE_CHECK_DATABASE`) set restores
+it into that scratch database and counts its tables. It is safe: a new file, which the
 report asks you to schedule.
 "#;
 

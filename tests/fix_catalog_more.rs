@@ -235,6 +235,38 @@ fn health_routes_written_in_the_same_run_are_probed() {
 }
 
 #[test]
+fn a_dump_copied_to_a_plain_host_is_encrypted_first() {
+    let (_dir, root) = copy_of(FIXTURE);
+    let script = read(&root, "scripts/backup.sh").replace(
+        "aws s3 cp \"$FILE\" \"s3://acme-backups/shop/\" --sse AES256\n",
+        "scp \"$FILE\" backup@vault.example.com:/srv/backups/shop/\n",
+    );
+    std::fs::write(root.join("scripts/backup.sh"), script).expect("write");
+    let rule = "backup-not-encrypted";
+    assert!(reported(&root).iter().any(|r| r == rule));
+    let (code, out, err) = seaworthy(&root, &fix_args(false, &[rule]));
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        !out.contains(&format!("gone: {rule}")),
+        "unsafe: waits for --unsafe\n{out}"
+    );
+    let (code, out, err) = seaworthy(&root, &fix_args(true, &[rule]));
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains(&format!("gone: {rule}")), "{out}");
+    assert!(!out.contains("   new: "), "{out}");
+    assert!(read(&root, "scripts/backup.sh").ends_with("printf '%s' \"$BACKUP_ENCRYPTION_PASSPHRASE\" | gpg --batch --yes --pinentry-mode loopback --passphrase-fd 0 --symmetric --cipher-algo AES256 --output \"$FILE.gpg\" \"$FILE\"\nscp \"$FILE.gpg\" backup@vault.example.com:/srv/backups/shop/\nrm -f \"$FILE.gpg\"\n"));
+    let (_, again, _) = seaworthy(&root, &fix_args(true, &[rule]));
+    assert!(again.starts_with("nothing to fix"), "{again}");
+    if e2e("backup encryption fix: shellcheck") {
+        require_tool("shellcheck");
+        assert_eq!(
+            validate::shellcheck(&root.join("scripts/backup.sh")),
+            Vec::<String>::new()
+        );
+    }
+}
+
+#[test]
 fn a_db_push_project_is_told_it_needs_a_baseline_migration() {
     let (_dir, root) = copy_of(FIXTURE);
     std::fs::remove_dir_all(root.join("prisma/migrations")).expect("remove migrations");

@@ -9,6 +9,7 @@
 //! (so it sees what earlier plans of the run wrote), locates what to change
 //! from the parsed tree's line numbers, and edits those lines only.
 
+pub mod backup_encrypt;
 pub mod backup_pipefail;
 pub mod backup_restore_check;
 pub mod backup_retention;
@@ -178,6 +179,13 @@ pub static REMEDIES: &[Remedy] = &[
             "it deletes dumps older than BACKUP_RETENTION_DAYS (14 unless set) from the backup folder",
         ),
         plan: backup_retention::plan,
+    },
+    Remedy {
+        rule: "backup-not-encrypted",
+        unsafe_because: Some(
+            "the off-site copies become gpg files that only BACKUP_ENCRYPTION_PASSPHRASE opens, and the job stops until that variable is set",
+        ),
+        plan: backup_encrypt::plan,
     },
     Remedy {
         rule: "backup-without-restore-test",

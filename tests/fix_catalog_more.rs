@@ -126,8 +126,8 @@ fn each_fix_removes_its_finding_and_a_second_run_changes_nothing() {
         "const secret = (process.env.SESSION_SECRET || (() => { throw new Error(\"SESSION_SECRET is not set\"); })());"
     ));
     assert!(read(&root, ".env.example").contains("\nSESSION_SECRET=\n"));
-    assert!(read(&root, "scripts/backup.sh").ends_with(
-        "find \"$BACKUP_DIR\" -maxdepth 1 -type f -name 'shop-*.dump' -mtime +\"${BACKUP_RETENTION_DAYS:-14}\" -delete\n"
+    assert!(read(&root, "scripts/backup.sh").contains(
+        "> \"$FILE\"\n# Keep BACKUP_RETENTION_DAYS days of dumps (added by seaworthy fix).\nfind \"$BACKUP_DIR\" -maxdepth 1 -type f -name 'shop-*.dump' -mtime +\"${BACKUP_RETENTION_DAYS:-14}\" -delete\naws s3 cp"
     ));
     let check = read(&root, "scripts/restore-check.sh");
     assert!(

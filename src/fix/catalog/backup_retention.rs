@@ -1,6 +1,7 @@
 //! backup-without-retention: the backup script deletes its own dumps older
-//! than `BACKUP_RETENTION_DAYS` (14 unless the job sets it) at its end,
-//! after the new dump was written:
+//! than `BACKUP_RETENTION_DAYS` (14 unless the job sets it), right after the
+//! dump and in the same block (inside `if pg_dump …; then` it runs only when
+//! the dump succeeded):
 //!
 //! `find "$BACKUP_DIR" -maxdepth 1 -type f -name 'shop-*.dump' -mtime +"${BACKUP_RETENTION_DAYS:-14}" -delete`
 //!
@@ -16,7 +17,7 @@ use crate::finding::Finding;
 use crate::rules::database::backup_without_retention::{outputs, temporary, timestamped};
 use crate::rules::RepoContext;
 
-use super::lines::{is_blank_or_comment, LineEdits, Text};
+use super::lines::{indent, strip_comment, LineEdits, Text};
 use super::{cited_line_now, cited_text};
 use crate::fix::Builder;
 
@@ -41,7 +42,7 @@ pub fn plan(_repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<(
     let line = cited_line_now(b, finding, &path, &text)?;
     let after = fix_text(&text, line)?;
     b.modify(&path, after);
-    b.manual("Dumps older than BACKUP_RETENTION_DAYS (default 14) are now deleted at the end of each successful run: set the variable in the job to keep more, and keep long-term copies in object storage with a lifecycle rule.");
+    b.manual("Dumps older than BACKUP_RETENTION_DAYS (default 14) are now deleted after each successful dump: set the variable in the job to keep more, and keep long-term copies in object storage with a lifecycle rule.");
     Ok(())
 }
 
@@ -59,33 +60,51 @@ pub fn fix_text(text: &str, dump_line: u32) -> Result<String, String> {
         return Err("the script goes on after a failed dump, so pruning could delete the last good backups: run `seaworthy fix --unsafe --rule backup-script-without-pipefail` first".to_string());
     }
     let lines = Text::new(text);
-    // After the last command; before a final `exit`.
-    let last = (1..=lines.len())
-        .rev()
-        .find(|n| lines.line(*n).is_some_and(|l| !is_blank_or_comment(l)))
-        .ok_or("the script is empty")?;
-    let last_line = lines.line(last).unwrap_or_default();
-    let indent = &last_line[..last_line.len() - last_line.trim_start().len()];
-    if !indent.is_empty() || last_line.trim_end().ends_with('\\') {
+    // Right after the dump, in its block: it runs only where the dump ran
+    // (inside `if pg_dump …; then`, a case branch, a function) and, with
+    // `set -e`, only once it succeeded.
+    let mut end = dump_line;
+    while lines
+        .line(end)
+        .is_some_and(|l| strip_comment(l).trim_end().ends_with('\\'))
+    {
+        end += 1;
+    }
+    let last = lines
+        .line(end)
+        .ok_or("the dump is not in the script any more")?;
+    let tail = strip_comment(last).trim_end();
+    if tail.contains(";;")
+        || tail.ends_with("&&")
+        || tail.ends_with("||")
+        || tail.ends_with('|')
+        || tail.ends_with(';')
+    {
         return Err(
-            "the script does not end with a top-level command: add the pruning by hand".to_string(),
+            "the dump shares its line with the commands around it: add the pruning by hand"
+                .to_string(),
         );
     }
+    let base = indent(lines.line(dump_line).unwrap_or_default());
+    let opens = tail.ends_with("then") || tail.ends_with("do") || tail.ends_with('{');
+    let pad = if opens {
+        lines
+            .child_indent(end)
+            .filter(|i| *i > base)
+            .unwrap_or(base + 2)
+    } else {
+        base
+    };
+    let pad = " ".repeat(pad);
     let prune = vec![
-        "# Keep BACKUP_RETENTION_DAYS days of dumps (added by seaworthy fix).".to_string(),
+        format!("{pad}# Keep BACKUP_RETENTION_DAYS days of dumps (added by seaworthy fix)."),
         format!(
-            "find \"{}\" -maxdepth 1 -type f -name '{}' -mtime +\"${{BACKUP_RETENTION_DAYS:-14}}\" -delete",
+            "{pad}find \"{}\" -maxdepth 1 -type f -name '{}' -mtime +\"${{BACKUP_RETENTION_DAYS:-14}}\" -delete",
             target.dir, target.pattern
         ),
     ];
     let mut edits = LineEdits::default();
-    if last_line.trim_start().starts_with("exit") {
-        let mut block = prune;
-        block.push(last_line.to_string());
-        edits.replace(last, block);
-    } else {
-        edits.insert_after(last, prune);
-    }
+    edits.insert_after(end, prune);
     Ok(edits.apply(text))
 }
 
@@ -249,9 +268,14 @@ mod tests {
     }
 
     #[test]
-    fn pruning_goes_at_the_end() {
+    fn pruning_follows_the_dump() {
         let out = fix_text(SCRIPT, 5).expect("fixed");
-        assert!(out.ends_with("aws s3 cp \"$FILE\" s3://acme-backups/shop/\n# Keep BACKUP_RETENTION_DAYS days of dumps (added by seaworthy fix).\nfind \"$BACKUP_DIR\" -maxdepth 1 -type f -name 'shop-*.dump' -mtime +\"${BACKUP_RETENTION_DAYS:-14}\" -delete\n"), "{out}");
+        assert!(out.ends_with("> \"$FILE\"\n# Keep BACKUP_RETENTION_DAYS days of dumps (added by seaworthy fix).\nfind \"$BACKUP_DIR\" -maxdepth 1 -type f -name 'shop-*.dump' -mtime +\"${BACKUP_RETENTION_DAYS:-14}\" -delete\naws s3 cp \"$FILE\" s3://acme-backups/shop/\n"), "{out}");
+        let guarded = "#!/bin/bash\nset -e\nF=\"/b/db-$(date +%F).sql\"\nif mysqldump app > \"$F\"; then\n    echo done\nfi\n";
+        let out = fix_text(guarded, 4).expect("fixed");
+        assert!(out.contains("; then\n    # Keep BACKUP_RETENTION_DAYS days of dumps (added by seaworthy fix).\n    find \"/b\""), "{out}");
+        let in_case = "#!/bin/bash\nset -e\ncase $1 in\n  dump) pg_dump x > \"/b/db-$(date +%F).sql\" ;;\nesac\n";
+        assert!(fix_text(in_case, 4).is_err());
         let piped = "#!/bin/sh\nset -e\npg_dump db | gzip > \"/srv/b/db-$(date +%F).sql.gz\"\n";
         assert!(fix_text(piped, 3).is_err(), "no pipefail: refused");
         let with = piped.replace("set -e", "set -eo pipefail");

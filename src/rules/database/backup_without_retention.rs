@@ -72,9 +72,10 @@ Prune old dumps in the same script (`find "$BACKUP_DIR" -name 'db-*' -mtime
 +14 -delete`), and keep the long-term copies in object storage with a
 lifecycle rule that expires them.
 
-`seaworthy fix --unsafe` ends the backup script with a `find … -mtime
-+"${BACKUP_RETENTION_DAYS:-14}" -delete` over the dump's own folder and a
-name pattern made from its output path, so only this script's dumps match.
+`seaworthy fix --unsafe` adds a `find … -mtime
++"${BACKUP_RETENTION_DAYS:-14}" -delete` right after the dump, in its block,
+over the dump's own folder and a name pattern made from its output path, so
+only this script's dumps match.
 It refuses when the script goes on after a failed dump (no `set -e`, or no
 `pipefail` for a piped dump). It is unsafe because it deletes files.
 "#;

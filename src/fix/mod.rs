@@ -243,6 +243,9 @@ const PLAN_ORDER: &[&str] = &[
     // file's COPY goes first.
     "dockerfile-copies-env-file",
     "dockerfile-copy-without-dockerignore",
+    // Pruning old dumps needs a script that stops when the dump fails.
+    "backup-script-without-pipefail",
+    "backup-without-retention",
 ];
 
 /// Runs the audit and plans a fix for every fixable finding.
@@ -301,6 +304,8 @@ pub fn plan(root: &Path, options: &Options) -> Result<Planned, AuditFailure> {
             // The catalog's remedies edit the files the finding cites.
             _ if catalog::remedy(finding.rule).is_some() => {
                 let mut builder = Builder::new(&tree, finding.rule, finding.app.clone());
+                let app_path = app.map(|a| a.path.as_str());
+                builder.planned_health = app_path.and_then(|a| intents.planned_health(a));
                 catalog::plan(&repo, finding, &mut builder)
                     .unwrap_or_else(|| Err("this rule has no automatic fix".to_string()))
                     .map(|()| builder)
@@ -330,6 +335,8 @@ pub fn plan(root: &Path, options: &Options) -> Result<Planned, AuditFailure> {
                 let Builder {
                     mut plan,
                     conflicts,
+                    planned_health,
+                    used_planned_health,
                     ..
                 } = builder;
                 let read_from = tree.take_reads();
@@ -348,6 +355,9 @@ pub fn plan(root: &Path, options: &Options) -> Result<Planned, AuditFailure> {
                 let index = planned.plans.len();
                 let mut depends_on: BTreeSet<usize> = read_from;
                 depends_on.extend(intents.producers_for(&plan));
+                if used_planned_health {
+                    depends_on.extend(planned_health.map(|(_, _, producer)| producer));
+                }
                 plan.depends_on = depends_on.into_iter().collect();
                 if plan.rule == "missing-health-endpoint" && !conflicts.is_empty() {
                     // Routes fix could not write must not be probed by the
@@ -482,6 +492,18 @@ impl Intents {
 
     pub fn moved_to_postgres(&self, app: &str) -> bool {
         self.postgres.iter().any(|a| a == app)
+    }
+
+    /// The health routes this run writes for an app, with the index of the
+    /// plan that writes them.
+    pub fn planned_health(&self, app: &str) -> Option<(String, String, usize)> {
+        let (live, ready) = self.health_paths(app)?;
+        let producer = self
+            .producers
+            .iter()
+            .find(|(rule, a, _)| *rule == "missing-health-endpoint" && a == app)?
+            .2;
+        Some((live.to_string(), ready.to_string(), producer))
     }
 
     pub fn health_paths(&self, app: &str) -> Option<(&str, &str)> {
@@ -637,6 +659,13 @@ pub struct Builder<'t> {
     pub tree: &'t Tree,
     pub plan: FixPlan,
     pub conflicts: Vec<Conflict>,
+    /// The health routes an earlier plan of this run writes for the app:
+    /// (liveness, readiness, that plan's index). Catalog remedies that
+    /// probe the app read them (the audit only sees the routes on disk).
+    pub planned_health: Option<(String, String, usize)>,
+    /// Whether this plan used `planned_health`: it then depends on the
+    /// plan that writes the routes.
+    pub used_planned_health: bool,
 }
 
 impl<'t> Builder<'t> {
@@ -649,6 +678,8 @@ impl<'t> Builder<'t> {
                 ..FixPlan::default()
             },
             conflicts: Vec::new(),
+            planned_health: None,
+            used_planned_health: false,
         }
     }
 

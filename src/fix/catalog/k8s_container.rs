@@ -61,7 +61,7 @@ fn plan_each(finding: &Finding, b: &mut Builder, setting: Setting) -> Result<(),
 }
 
 /// What each container line of a manifest holds.
-fn anchors(text: &str) -> Vec<(String, u32)> {
+pub(crate) fn anchors(text: &str) -> Vec<(String, u32)> {
     let Ok(file) = KubeFile::parse(text) else {
         return Vec::new();
     };

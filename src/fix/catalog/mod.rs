@@ -9,19 +9,31 @@
 //! (so it sees what earlier plans of the run wrote), locates what to change
 //! from the parsed tree's line numbers, and edits those lines only.
 
+pub mod backup_encrypt;
 pub mod backup_pipefail;
+pub mod backup_restore_check;
+pub mod backup_retention;
 pub mod committed_env;
+pub mod compose_app_healthcheck;
 pub mod compose_healthcheck;
 pub mod compose_password;
 pub mod compose_ports;
 pub mod compose_volume;
+pub mod debug_off;
 pub mod dockerfile_env_copy;
+pub mod dockerfile_lockfile;
 pub mod dockerfile_user;
 pub mod dockerignore;
 pub mod env_drift;
 pub mod env_example;
 pub mod k8s_container;
+pub mod k8s_liveness;
+pub mod k8s_probes;
+pub mod k8s_replicas;
 pub mod lines;
+pub mod nextjs_dynamic;
+pub mod prisma_migrate_deploy;
+pub mod secret_fallback;
 pub mod terraform_backend;
 
 use crate::finding::Finding;
@@ -123,6 +135,84 @@ pub static REMEDIES: &[Remedy] = &[
         ),
         plan: terraform_backend::plan,
     },
+    Remedy {
+        rule: "nextjs-health-route-cached",
+        unsafe_because: None,
+        plan: nextjs_dynamic::plan,
+    },
+    Remedy {
+        rule: "dockerfile-install-ignores-lockfile",
+        unsafe_because: Some(
+            "the build now fails when the lockfile is out of date with package.json, where it used to resolve new versions and go on",
+        ),
+        plan: dockerfile_lockfile::plan,
+    },
+    Remedy {
+        rule: "container-without-healthcheck",
+        unsafe_because: None,
+        plan: compose_app_healthcheck::plan,
+    },
+    Remedy {
+        rule: "k8s-missing-readiness-probe",
+        unsafe_because: Some(
+            "a pod whose health route does not answer 200 on that port (it needs auth, the app has a base path) never becomes ready, and the rollout stalls",
+        ),
+        plan: k8s_probes::plan,
+    },
+    Remedy {
+        rule: "k8s-liveness-checks-database",
+        unsafe_because: Some(
+            "a pod whose database is gone is no longer restarted: it stays running, out of the Service, until the database is back",
+        ),
+        plan: k8s_liveness::plan,
+    },
+    Remedy {
+        rule: "k8s-single-replica",
+        unsafe_because: Some(
+            "two pods now run the app: state it keeps in memory or on the pod's disk (sessions, caches, in-process schedulers) is no longer shared",
+        ),
+        plan: k8s_replicas::plan,
+    },
+    Remedy {
+        rule: "backup-without-retention",
+        unsafe_because: Some(
+            "it deletes dumps older than BACKUP_RETENTION_DAYS (14 unless set) from the backup folder",
+        ),
+        plan: backup_retention::plan,
+    },
+    Remedy {
+        rule: "backup-not-encrypted",
+        unsafe_because: Some(
+            "the off-site copies become gpg files that only BACKUP_ENCRYPTION_PASSPHRASE opens, and the job stops until that variable is set",
+        ),
+        plan: backup_encrypt::plan,
+    },
+    Remedy {
+        rule: "backup-without-restore-test",
+        unsafe_because: None,
+        plan: backup_restore_check::plan,
+    },
+    Remedy {
+        rule: "prisma-migrate-dev-in-production",
+        unsafe_because: Some(
+            "schema changes not yet captured in a migration file are no longer applied by the deploy",
+        ),
+        plan: prisma_migrate_deploy::plan,
+    },
+    Remedy {
+        rule: "debug-enabled-in-production",
+        unsafe_because: Some(
+            "error pages stop showing details, and Django with DEBUG off answers 400 until ALLOWED_HOSTS lists the site's host names",
+        ),
+        plan: debug_off::plan,
+    },
+    Remedy {
+        rule: "hardcoded-fallback-secret",
+        unsafe_because: Some(
+            "the app (and a build that loads the module) stops until the variable is set",
+        ),
+        plan: secret_fallback::plan,
+    },
 ];
 
 /// The catalog remedy of a rule, if it has one.
@@ -221,6 +311,34 @@ pub(crate) fn relocated(
             now.iter().find(|(n, _)| n == name).map(|(_, l)| *l)
         })
         .collect()
+}
+
+/// Each line of any text named by what it holds (trimmed) and how many
+/// lines before it hold the same: for remedies whose cited line is found
+/// by its text (a settings line, a script's dump command) when an earlier
+/// plan of the run added lines above it.
+pub(crate) fn line_anchors(text: &str) -> Vec<(String, u32)> {
+    let mut seen: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let t = l.trim();
+            let n = seen.entry(t).or_insert(0);
+            *n += 1;
+            (format!("{n} {t}"), u32::try_from(i + 1).unwrap_or(u32::MAX))
+        })
+        .collect()
+}
+
+/// The first line a finding cites in its first file, found again by its
+/// text in the current version (`line_anchors`).
+pub(crate) fn cited_line_now(
+    b: &Builder,
+    finding: &Finding,
+    path: &str,
+    current: &str,
+) -> Result<u32, String> {
+    relocated_line(b, finding, path, current, line_anchors)
 }
 
 /// What each line of a compose file that a finding can cite holds.

@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
         category: Category::Configuration,
         title: "Debug mode in production",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::App(check),
@@ -91,6 +91,13 @@ development settings only, start Python apps with a production server
 (gunicorn, uvicorn without `--reload`) rather than `app.run()`, set
 `consider_all_requests_local = false` in production.rb and `APP_DEBUG=false`
 in production.
+
+`seaworthy fix --unsafe` turns the cited setting off unless the
+environment turns it on: Django's `DEBUG = True` becomes
+`DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1"`, a true default read
+from the environment becomes false, `debug=True` becomes `debug=False`, and
+an env file's `APP_DEBUG=true` becomes `false`. It is unsafe because Django
+with `DEBUG` off answers 400 until `ALLOWED_HOSTS` is set.
 "#;
 
 /// Settings files for development, tests and CI.

@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
         category: Category::Configuration,
         title: "Hardcoded fallback secret",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::App(check),
@@ -132,6 +132,17 @@ Read the secret without a default and fail at start-up when it is missing
 zod/envalid/pydantic-settings that requires it); in a compose file require
 it (`${SECRET_KEY:?set SECRET_KEY}`); keep development values in an untracked
 `.env`.
+
+`seaworthy fix --unsafe` removes the literal fallback from each cited
+read so the app fails at start-up when the variable is unset:
+`process.env.X || "…"` throws, `os.environ.get("X", "…")` (or
+`… or "…"`) becomes `os.environ["X"]`, `env()`/`config()` lose their
+`default`, Laravel's `env('APP_KEY', '…')` loses its default (Laravel
+refuses an empty key), Compose's `${X:-…}` becomes `${X:?…}`, an env
+template's value becomes empty, and the app's env example lists the
+variable. A read in another form leaves the finding to a person. It is unsafe because
+the app (and a build that loads the module) stops until the variable is
+set.
 "#;
 
 /// File names (without extension) and folders of test, development and

@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
         category: Category::ContainerizationDeployment,
         title: "Container without a health check",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::Repo(check),
@@ -98,6 +98,15 @@ Add a `healthcheck:` to the service (or a `HEALTHCHECK` to the image) that
 calls the app's health endpoint with a short timeout — with a tool the image
 has (`curl -f`, `wget -q --spider`, or `node -e "fetch(…)"` on slim images) —
 and let dependants wait for it with `condition: service_healthy`.
+
+`seaworthy fix` adds a `healthcheck:` to the cited service that asks the
+app's liveness route (else its only health route, as the audit finds them
+in the code or `missing-health-endpoint` writes them in the same run) on the
+container port, with a client the base image has:
+`node -e "fetch(…)"` on Node ≥18 images, Python's `urllib` on Python
+images, BusyBox `wget` on other Alpine images. With no health route, no
+known client or no port it makes no change and says why. It is safe: a
+health check only reports.
 "#;
 
 /// Deployment definitions whose platform does not probe containers

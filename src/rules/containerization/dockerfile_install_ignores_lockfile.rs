@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
         category: Category::ContainerizationDeployment,
         title: "Image build ignores the lockfile",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::Repo(check),
@@ -90,10 +90,17 @@ CMD ["node", "server.js"]
 Copy the lockfile before installing and use the frozen install: `npm ci`,
 `yarn install --frozen-lockfile` (Yarn 1) or `yarn install --immutable`
 (Yarn ≥2), `pnpm install --frozen-lockfile`, `bun install --frozen-lockfile`.
+
+`seaworthy fix --unsafe` turns each loose install of the Dockerfile into
+the frozen one (`npm ci`, `yarn … --frozen-lockfile` or `--immutable` on
+Yarn ≥2, `pnpm`/`bun install --frozen-lockfile`), keeping its other
+flags, and adds the lockfile to the `COPY` that brings `package.json` when
+it is not copied before the install. It is unsafe because the build then
+fails when the lockfile is out of date.
 "#;
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Manager {
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Manager {
     Npm,
     Yarn,
     Pnpm,
@@ -101,7 +108,7 @@ enum Manager {
 }
 
 impl Manager {
-    fn lockfiles(self) -> &'static [&'static str] {
+    pub(crate) fn lockfiles(self) -> &'static [&'static str] {
         match self {
             Manager::Npm => &["package-lock.json", "npm-shrinkwrap.json"],
             Manager::Yarn => &["yarn.lock"],
@@ -123,7 +130,7 @@ impl Manager {
 }
 
 /// The package manager of an install that does not enforce its lockfile.
-fn loose_install(cmd: &ShellCommand, ci: bool) -> Option<Manager> {
+pub(crate) fn loose_install(cmd: &ShellCommand, ci: bool) -> Option<Manager> {
     let positional: Vec<&str> = cmd
         .args
         .iter()
@@ -322,7 +329,7 @@ fn check_one(cx: &RepoContext, target: &Target) -> Option<Finding> {
 
 /// Whether a `COPY` source brings the lockfile (`package*.json`, `.`,
 /// `*.lock`, a folder holding it).
-fn copies(src: &str, lockfile: &str) -> bool {
+pub(crate) fn copies(src: &str, lockfile: &str) -> bool {
     let base = src.trim_end_matches('/');
     let name = base.rsplit('/').next().unwrap_or(base);
     if name == lockfile || matches!(base, "." | "./" | "*" | "./*" | "") {

@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
         category: Category::ContainerizationDeployment,
         title: "Liveness probe depends on the database",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::Repo(check),
@@ -105,6 +105,13 @@ Point the liveness probe at an endpoint that only says the process is alive
 (`/api/health/live`, Spring Boot's `/actuator/health/liveness`, Rails' `/up`),
 and check the database in the readiness probe instead: an unready pod stops
 receiving traffic without being restarted.
+
+`seaworthy fix --unsafe` makes the liveness probe shallow: an `exec`
+database check becomes the `readinessProbe` when the container has none,
+and the new `livenessProbe` asks the app's liveness route (else only
+whether the port accepts connections); Spring Boot's `/actuator/health`
+becomes `/actuator/health/liveness`. It is unsafe because a pod whose
+database is gone is then kept out of the Service instead of restarted.
 "#;
 
 const KINDS: &[&str] = &[

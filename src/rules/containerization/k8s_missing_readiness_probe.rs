@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
         category: Category::ContainerizationDeployment,
         title: "No readiness probe",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::Repo(check),
@@ -99,6 +99,16 @@ serve (it checks the database and the other back-ends it needs, with short
 timeouts), e.g. `httpGet: {path: /api/health/ready, port: 3000}` with
 `periodSeconds: 5` and `failureThreshold: 3`. Keep the liveness probe on a
 separate, cheaper endpoint.
+
+`seaworthy fix --unsafe` adds a `readinessProbe` (`httpGet` on the
+app's readiness route and the container's first `containerPort`) to the
+cited container, and a `livenessProbe` on the app's separate liveness route
+when the container has none. The routes are those the audit finds in the
+app's code, or those `missing-health-endpoint` writes in the same run; with
+neither, or when the repository has several apps and the manifest names
+none, it makes no change and says why.
+It is unsafe because a pod whose route does not answer 200 there never
+becomes ready.
 "#;
 
 const KINDS: &[&str] = &["Deployment", "StatefulSet", "Rollout", "DeploymentConfig"];

@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
         category: Category::ContainerizationDeployment,
         title: "Single replica",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::Repo(check),
@@ -102,6 +102,13 @@ spec:
 Run at least two replicas (`replicas: 2`, or an HPA with `minReplicas: 2`),
 spread them with `topologySpreadConstraints` across nodes or zones, and add
 a PodDisruptionBudget (`minAvailable: 1`) so drains keep one pod serving.
+
+`seaworthy fix --unsafe` sets `replicas: 2` (or adds it to the
+workload's `spec:`) and appends a PodDisruptionBudget with
+`minAvailable: 1` over the pods' labels to the same manifest. It refuses
+when the app keeps SQLite or user files inside the pod. It is unsafe
+because any other state kept in memory or on the pod's disk is no longer
+shared.
 "#;
 
 const KINDS: &[&str] = &["Deployment", "Rollout"];

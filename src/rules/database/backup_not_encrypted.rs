@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
         category: Category::DatabaseBackups,
         title: "Unencrypted off-site backup",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::Repo(check),
@@ -78,6 +78,13 @@ Encrypt the dump before it leaves the database server, for a key that is not
 stored there: `pg_dump … | gzip | age -r "$BACKUP_PUBLIC_KEY" > db.sql.gz.age`
 (or `gpg --encrypt --recipient …`), or back up with restic/borg, which encrypt
 their repositories; keep the private key offline.
+
+`seaworthy fix --unsafe` encrypts the file with `gpg --symmetric` (AES256,
+the passphrase read from `BACKUP_ENCRYPTION_PASSPHRASE`, the script stopping
+when it is unset) right above the cited `scp`, `rsync` or `curl -T` upload
+of one file, sends the `.gpg` file instead and removes it afterwards. An
+upload of a folder or several files is left to a person. It is unsafe
+because the off-site copies then open only with that passphrase.
 "#;
 
 /// Whether an off-site copy lands on a server whose storage is not

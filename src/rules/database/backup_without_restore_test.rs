@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
         category: Category::DatabaseBackups,
         title: "Backups are never test-restored",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::Repo(check),
@@ -73,6 +73,14 @@ Add a scheduled restore test: fetch the latest backup, restore it into a
 scratch database (`pg_restore --no-owner -d scratch …`), run a smoke query
 (row counts of the main tables, the newest `created_at`), and alert when any
 step fails; write the restore procedure down next to it.
+
+`seaworthy fix` writes `restore-check.sh` beside the backup script: it
+takes a dump (its argument, else the newest one in the backup folder),
+checks that it is whole (`gzip -t`, `pg_restore --list`, the dump's closing
+comment; a SQLite backup's `PRAGMA integrity_check`), and with
+`RESTORE_CHECK_DATABASE_URL` (MySQL: `RESTORE_CHECK_DATABASE`) set restores
+it into that scratch database and counts its tables. It is safe: a new file, which the
+report asks you to schedule.
 "#;
 
 /// Whether a command restores a backup.

@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
         category: Category::DatabaseBackups,
         title: "Backups are never pruned",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::Repo(check),
@@ -72,11 +72,18 @@ pg_dump -Fc "$DATABASE_URL" > "/var/backups/db-$(date +%A).dump"
 Prune old dumps in the same script (`find "$BACKUP_DIR" -name 'db-*' -mtime
 +14 -delete`), and keep the long-term copies in object storage with a
 lifecycle rule that expires them.
+
+`seaworthy fix --unsafe` adds a `find … -mtime
++"${BACKUP_RETENTION_DAYS:-14}" -delete` right after the dump, in its block,
+over the dump's own folder and a name pattern made from its output path, so
+only this script's dumps match.
+It refuses when the script goes on after a failed dump (no `set -e`, or no
+`pipefail` for a piped dump). It is unsafe because it deletes files.
 "#;
 
 /// Where a dump command writes, when it writes a file itself or its output
 /// (or the end of its pipeline's) is redirected.
-fn outputs(commands: &[ShellCommand], at: usize) -> Vec<String> {
+pub(crate) fn outputs(commands: &[ShellCommand], at: usize) -> Vec<String> {
     let cmd = &commands[at];
     let mut out: Vec<String> = cmd.redirect.iter().cloned().collect();
     // `pg_dump | gzip > file`: the pipeline ends in a redirect.
@@ -133,7 +140,7 @@ fn accumulating_date(expr: &str) -> bool {
 
 /// Whether a path names a new file on every run: it holds a dated
 /// expansion, directly or through variables (up to three levels).
-fn timestamped(word: &str, assignments: &[Assignment], depth: u8) -> bool {
+pub(crate) fn timestamped(word: &str, assignments: &[Assignment], depth: u8) -> bool {
     if (word.contains("$(date") || word.contains("`date")) && accumulating_date(word) {
         return true;
     }
@@ -167,7 +174,7 @@ fn variables(word: &str) -> Vec<String> {
 }
 
 /// Whether a path is temporary (under /tmp, or a `mktemp` result).
-fn temporary(word: &str, assignments: &[Assignment]) -> bool {
+pub(crate) fn temporary(word: &str, assignments: &[Assignment]) -> bool {
     word.starts_with("/tmp")
         || word.contains("TMPDIR")
         || word.contains("mktemp")

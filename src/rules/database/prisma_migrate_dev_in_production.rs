@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
         category: Category::DatabaseBackups,
         title: "Development migration command in production",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::App(check),
@@ -90,6 +90,13 @@ Create migrations in development with `prisma migrate dev`, commit
 deploy` as a release step (fly.toml `release_command`, render.yaml
 `preDeployCommand`, a Kubernetes Job) — never `migrate dev`, `migrate reset`
 or `db push` against the production database.
+
+`seaworthy fix --unsafe` replaces `prisma migrate dev`, `migrate reset`
+or `db push` (and their flags; `--schema` stays) with `prisma migrate
+deploy` on the line that spells it. A project with no migrations folder (it
+uses `db push`) is told to create a baseline migration first instead. It is
+unsafe because schema changes not yet in a migration file are no longer
+applied.
 "#;
 
 /// A development-only Prisma command.

@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
         category: Category::ObservabilityMonitoring,
         title: "Next.js health route is static (cached at build time)",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::App(check),
@@ -85,6 +85,10 @@ Add `export const dynamic = 'force-dynamic'` to the route file (or
 After upgrading to Next.js 15 this is the default; with Next.js 16
 `cacheComponents`, the `dynamic` export is an error — call
 `await connection()` instead.
+
+`seaworthy fix` adds `export const dynamic = "force-dynamic"` above the
+cited `GET` handler, in the file's own quote and semicolon style. It is
+safe: the route then answers from the running process.
 "#;
 
 /// Calls and names that make a Next.js ≤14 route handler dynamic.

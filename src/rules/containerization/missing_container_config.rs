@@ -499,9 +499,13 @@ fn tree_images(doc: &crate::facts::yaml_tree::Node) -> Vec<String> {
         match &node.value {
             Value::Map(entries) => {
                 for (k, v) in entries {
-                    match (k.as_yaml_string(), v.as_yaml_string()) {
-                        (Some("image"), Some(image)) => out.push(image.to_string()),
-                        _ => walk(v, depth + 1, out),
+                    // The key's text first: typing every scalar as
+                    // `yaml_rust2` would costs a parse per key.
+                    let image_key = matches!(&k.value, Value::Scalar { text, .. } if text == "image")
+                        && k.as_yaml_string().is_some();
+                    match v.as_yaml_string().filter(|_| image_key) {
+                        Some(image) => out.push(image.to_string()),
+                        None => walk(v, depth + 1, out),
                     }
                 }
             }

@@ -201,6 +201,12 @@ pub fn runs_dev_server(words: &[String]) -> bool {
         || has(&["go", "run"])
         || has(&["tsx", "watch"])
         || has(&["flask", "run"])
+        // Symfony's and Laravel's development servers, PHP's built-in one,
+        // and anything started for the `dev` environment.
+        || has(&["artisan", "serve"])
+        || has(&["php", "-S"])
+        || w.iter()
+            .any(|x| matches!(*x, "server:run" | "server:start" | "--env=dev"))
         || has(&["spring-boot:run"])
         || w.windows(2)
             .any(|p| p[0] == "vite" && p[1] != "build" && p[1] != "preview")

@@ -602,37 +602,47 @@ fn readme_deploys_it(cx: &RepoContext, id: FileId) -> Option<(FileId, String)> {
     }
     for d in dirs {
         for readme in cx.in_dir(FileKind::Readme, d) {
-            let Ok(text) = crate::facts::text::read_text(&cx.index.path(readme), 1 << 20) else {
-                continue;
-            };
-            let mut heading = String::new();
-            let mut section = String::new();
-            let check = |heading: &str, section: &str| {
-                let lower = section.to_ascii_lowercase();
-                let compose = lower.contains("docker compose")
-                    || lower.contains("docker-compose")
-                    || lower.contains("compose.yml")
-                    || lower.contains("compose.yaml");
-                let deploy = ["deploy", "production", "self-host", "selfhost", "self host"]
-                    .iter()
-                    .any(|w| lower.contains(w));
-                (compose && deploy).then(|| heading.trim_start_matches('#').trim().to_string())
-            };
-            for line in text.lines() {
-                if line.starts_with('#') {
-                    if let Some(h) = check(&heading, &section) {
-                        return Some((readme, h));
-                    }
-                    heading = line.to_string();
-                    section.clear();
-                }
-                section.push_str(line);
-                section.push('\n');
-            }
-            if let Some(h) = check(&heading, &section) {
-                return Some((readme, h));
+            // Each README is read once per audit, however many compose
+            // files ask (a root README, a thousand services).
+            let heading = cx.memo("README deploy section", cx.rel(readme), || {
+                crate::facts::text::read_text(&cx.index.path(readme), 1 << 20)
+                    .ok()
+                    .and_then(|text| deploy_section(&text))
+            });
+            if let Some(heading) = heading {
+                return Some((readme, heading));
             }
         }
     }
     None
+}
+
+/// The heading of the first README section — a heading and what follows
+/// it — that names Compose and says deploying or production.
+fn deploy_section(text: &str) -> Option<String> {
+    let check = |heading: &str, section: &str| {
+        let lower = section.to_ascii_lowercase();
+        let compose = lower.contains("docker compose")
+            || lower.contains("docker-compose")
+            || lower.contains("compose.yml")
+            || lower.contains("compose.yaml");
+        let deploy = ["deploy", "production", "self-host", "selfhost", "self host"]
+            .iter()
+            .any(|w| lower.contains(w));
+        (compose && deploy).then(|| heading.trim_start_matches('#').trim().to_string())
+    };
+    let mut heading = String::new();
+    let mut section = String::new();
+    for line in text.lines() {
+        if line.starts_with('#') {
+            if let Some(h) = check(&heading, &section) {
+                return Some(h);
+            }
+            heading = line.to_string();
+            section.clear();
+        }
+        section.push_str(line);
+        section.push('\n');
+    }
+    check(&heading, &section)
 }

@@ -169,6 +169,14 @@ pub fn discover(facts: &Facts) -> Vec<App> {
             }
         }
         let mut found = stack::npm_frameworks(|p| pkg.has_dependency(p));
+        // A plain server framework that is only a devDependency serves the
+        // package's tests or tools (an e2e server, a dev proxy) unless
+        // production code imports it (a bundled server lists it there too).
+        found.retain(|(framework, package)| {
+            !is_plain_server(*framework)
+                || pkg.dependencies.contains_key(*package)
+                || imported_by_production_code(index, file.dir(), package)
+        });
         // No framework: a server on Node's own `http` module, started by the
         // file the package runs.
         if found.is_empty() && node_entry_starts_server(facts, file.dir(), pkg) {
@@ -239,6 +247,44 @@ pub fn discover(facts: &Facts) -> Vec<App> {
     apps.extend(without_manifest);
     apps.sort_by(|a, b| a.path.cmp(&b.path).then(a.ecosystem.cmp(&b.ecosystem)));
     apps
+}
+
+/// Frameworks that are a server and nothing else: the app imports them.
+fn is_plain_server(framework: Framework) -> bool {
+    matches!(
+        framework,
+        Framework::Express
+            | Framework::Fastify
+            | Framework::Koa
+            | Framework::Hono
+            | Framework::Hapi
+            | Framework::Restify
+    )
+}
+
+/// Whether a JavaScript/TypeScript file of the package in `dir` that the
+/// file-role model counts as production code (`roles::source`: not a test,
+/// script, seed or dev file) names the module `package` in quotes
+/// (`require("express")`, `from 'express'`). Asked only for a server
+/// framework that is a devDependency alone, so few packages pay for it.
+fn imported_by_production_code(index: &Index, dir: &str, package: &str) -> bool {
+    let quoted = [
+        format!("\"{package}\""),
+        format!("'{package}'"),
+        format!("`{package}`"),
+    ];
+    let Ok(searcher) = aho_corasick::AhoCorasick::new(&quoted) else {
+        return true;
+    };
+    index.ids_under(dir).any(|id| {
+        let f = index.get(id);
+        f.kind == Some(FileKind::JsSource)
+            && !f.non_product
+            && !f.test
+            && crate::roles::source::judge(&f.rel).is_production()
+            && crate::facts::text::read_text(&index.path(id), 1 << 20)
+                .is_ok_and(|t| searcher.is_match(&t))
+    })
 }
 
 /// Manifest kinds of the other ecosystems.

@@ -104,3 +104,105 @@ fn rules_follow_the_roles() {
         "{findings:#?}"
     );
 }
+
+const STACK: &str = "tests/file-roles/stack";
+
+fn check_stack() -> Vec<serde_json::Value> {
+    let out = seaworthy()
+        .args(["check", STACK, "--format", "json", "--fail-on", "none"])
+        .output()
+        .expect("runs");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    json["findings"].as_array().expect("findings").clone()
+}
+
+fn on(findings: &[serde_json::Value], rule: &str, path: &str) -> bool {
+    findings.iter().any(|f| {
+        f["rule"] == rule
+            && f["locations"]
+                .as_array()
+                .is_some_and(|ls| ls.iter().any(|l| l["path"] == path))
+    })
+}
+
+/// The roles of the second fixture, with their evidence: a compose file
+/// a deploy script ships, a production-named one only CI starts, a
+/// toolchain image others copy from, a development `.env`, shell scripts
+/// by purpose and source files by role.
+#[test]
+fn stack_roles_with_their_evidence() {
+    let text = {
+        let out = seaworthy()
+            .args(["explain", "--root", STACK, "--files", STACK])
+            .args([
+                format!("{STACK}/src/seed.js"),
+                format!("{STACK}/src/server.js"),
+                format!("{STACK}/frontend/scripts/e2e-server.js"),
+            ])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    insta::assert_snapshot!("stack_text", text);
+}
+
+/// One compose file is a deployment for every rule: `docker-compose.yml`
+/// has no restart policy, but `deploy.sh` copies it to the server — the
+/// backup rule and the port rule both report it (before, only the backup
+/// rule did).
+#[test]
+fn a_shipped_compose_file_is_a_deployment_for_every_rule() {
+    let findings = check_stack();
+    assert!(
+        on(&findings, "database-without-backup", "docker-compose.yml"),
+        "{findings:#?}"
+    );
+    assert!(
+        on(
+            &findings,
+            "compose-database-port-exposed",
+            "docker-compose.yml"
+        ),
+        "{findings:#?}"
+    );
+}
+
+/// The false alarms of held-out group 3, each in general: a
+/// production-named compose file only CI starts, a toolchain image other
+/// images `COPY --from`, a front end whose `express` serves only its e2e
+/// test, and a development `.env` loaded by the override file.
+#[test]
+fn no_finding_on_files_that_are_not_production() {
+    let findings = check_stack();
+    assert!(
+        !on(
+            &findings,
+            "compose-literal-password",
+            "docker-compose.release.yml"
+        ),
+        "{findings:#?}"
+    );
+    assert!(
+        !on(
+            &findings,
+            "dockerfile-runs-as-root",
+            "docker/imagemagick/Dockerfile"
+        ),
+        "{findings:#?}"
+    );
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f["locations"]
+                .as_array()
+                .is_some_and(|ls| ls.iter().any(|l| l["path"]
+                    .as_str()
+                    .is_some_and(|p| p.starts_with("frontend/"))))),
+        "{findings:#?}"
+    );
+    assert!(
+        !on(&findings, "committed-env-file", ".env"),
+        "{findings:#?}"
+    );
+}

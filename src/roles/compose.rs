@@ -8,7 +8,10 @@
 use std::collections::HashMap;
 
 use super::{path, FileRole, Role};
+use yaml_rust2::Yaml;
+
 use crate::facts::compose::{ComposeFile, ComposeRole};
+use crate::facts::yaml;
 use crate::index::{DeployKind, FileId, FileKind};
 use crate::rules::containerization::compose_files::runs_project_code;
 use crate::rules::RepoContext;
@@ -41,10 +44,11 @@ pub fn judge_all(cx: &RepoContext) -> HashMap<FileId, Judgement> {
     // scripts (parsed into steps and commands, but the name may sit
     // anywhere in them — an `env:` value, an assignment — so their text
     // is searched) and READMEs. Each is read once for all the names.
+    // Default names too: a deploy script names `docker-compose.yml` when
+    // it ships it.
     let mut names: Vec<String> = files
         .iter()
         .map(|id| index.get(*id).name().to_string())
-        .filter(|n| !is_default_name(n))
         .collect();
     names.sort();
     names.dedup();
@@ -54,12 +58,17 @@ pub fn judge_all(cx: &RepoContext) -> HashMap<FileId, Judgement> {
         .chain(index.of_kind(FileKind::ShellScript))
         .copied()
         .collect();
+    let readme_names: Vec<String> = names
+        .iter()
+        .filter(|n| !is_default_name(n))
+        .cloned()
+        .collect();
     let (used_by, in_readmes) = if names.is_empty() {
         (HashMap::new(), HashMap::new())
     } else {
         (
             super::mentions(index, &runners, &names),
-            super::mentions(index, index.of_kind(FileKind::Readme), &names),
+            super::mentions(index, index.of_kind(FileKind::Readme), &readme_names),
         )
     };
     let mut out = HashMap::new();
@@ -97,10 +106,30 @@ fn judge(
     match compose.name_role_why(rel) {
         (ComposeRole::Unknown, _) => {}
         (ComposeRole::Production, why) => {
+            // A production word (`docker-compose.release.yml`) in a file that
+            // only CI jobs bring up, none of them deploying, and that no
+            // README or script tells anyone to run: the stack a test job
+            // starts (hatchet's old-engine/new-SDK jobs), whatever its name.
+            if let Some(users) = only_ci_uses(cx, id, used_by, in_readmes)
+                .filter(|users| users.iter().all(|u| is_ci_file(cx, *u)))
+            {
+                return not_deployment(FileRole::new(
+                    Role::Ci,
+                    format!(
+                        "{why}, but only CI jobs name it ({}), none that deploys, and no \
+                         README or script",
+                        users
+                            .iter()
+                            .map(|u| cx.rel(*u))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
             return Judgement {
                 role: FileRole::new(Role::Production, why),
                 compose_role: ComposeRole::Production,
-            }
+            };
         }
         (ComposeRole::Development, why) => {
             let lower = rel.to_ascii_lowercase();
@@ -114,6 +143,15 @@ fn judge(
                 compose_role: ComposeRole::Development,
             };
         }
+    }
+    if let Some((script, what)) = deploy_script_shipping(cx, id, used_by) {
+        return Judgement {
+            role: FileRole::new(
+                Role::Production,
+                format!("the deploy script {} ships it ({what})", cx.rel(script)),
+            ),
+            compose_role: ComposeRole::Production,
+        };
     }
     // Beside a production-named file (`docker-compose.prod.yml`), a neutral
     // one is the development or base file; the production one is read.
@@ -172,7 +210,7 @@ fn judge(
                 .restart
                 .as_ref()
                 .is_some_and(|(r, _)| KEEP_RUNNING.contains(&r.as_str()));
-        if !kept || !runs_project_code(cx, id, s) {
+        if !kept || !runs_project_code(cx, id, s) || runs_dev_server_or_env(&s.raw) {
             return false;
         }
         if s.build_context.is_some() && deployed_otherwise.is_some() {
@@ -181,6 +219,76 @@ fn judge(
         }
         true
     });
+    // A file of its own name that a README names, whose services run the
+    // project's code (not a dev server): a documented way to run the
+    // product (`docker compose -f docker-compose.postgres.yml up`), a
+    // deployment whether or not it sets restart policies.
+    let documented = (kept.is_none() && deployed_otherwise.is_none())
+        .then(|| in_readmes.get(cx.index.get(id).name()))
+        .flatten()
+        .and_then(|readmes| {
+            compose
+                .services
+                .iter()
+                .find(|s| runs_project_code(cx, id, s) && !runs_in_dev_mode(&s.raw))
+                .map(|s| (readmes, s))
+        });
+    let product_service = || {
+        compose
+            .services
+            .iter()
+            .find(|s| runs_project_code(cx, id, s) && !runs_in_dev_mode(&s.raw))
+    };
+    if kept.is_none() && deployed_otherwise.is_none() {
+        if let Some(service) = product_service() {
+            if let Some((path, owner)) = server_path(compose) {
+                return Judgement {
+                    role: FileRole::new(
+                        Role::Production,
+                        format!(
+                            "service `{owner}` keeps its data at the server path `{path}`, \
+                             beside service `{}` running the project's code: the stack \
+                             of a server",
+                            service.name
+                        ),
+                    ),
+                    compose_role: ComposeRole::Production,
+                };
+            }
+            if let Some((readme, heading)) = readme_deploys_it(cx, id) {
+                return Judgement {
+                    role: FileRole::new(
+                        Role::Production,
+                        format!(
+                            "{} tells readers to deploy with it (section \"{heading}\"), and \
+                             service `{}` runs the project's code",
+                            cx.rel(readme),
+                            service.name
+                        ),
+                    ),
+                    compose_role: ComposeRole::Production,
+                };
+            }
+        }
+    }
+    if let Some((readmes, service)) = documented {
+        return Judgement {
+            role: FileRole::new(
+                Role::Production,
+                format!(
+                    "{} names it, and service `{}` runs the project's code (not a dev \
+                     server): a documented way to run the product",
+                    readmes
+                        .iter()
+                        .map(|r| cx.rel(*r))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    service.name
+                ),
+            ),
+            compose_role: ComposeRole::Production,
+        };
+    }
     match (kept, skipped_built, deployed_otherwise) {
         (Some(service), _, _) => {
             let how = match (&service.details.restart, service.details.swarm_deploy) {
@@ -279,4 +387,262 @@ fn dev_script_starting_compose(cx: &RepoContext, dir: &str) -> Option<FileId> {
                     })
                 })
         })
+}
+
+fn is_ci_file(cx: &RepoContext, id: FileId) -> bool {
+    cx.index.get(id).kind == Some(FileKind::CiConfig)
+}
+
+/// Whether a name says deploying (`deploy.sh`, `release.yml`).
+fn deploy_named(name: &str) -> bool {
+    name.to_ascii_lowercase().split(['.', '-', '_']).any(|w| {
+        matches!(
+            w,
+            "deploy" | "deployment" | "release" | "cd" | "production" | "prod"
+        )
+    })
+}
+
+/// A script or CI file that deploys — by its commands (`ssh`, `scp`,
+/// `rsync` to a host, `docker stack deploy`: `roles::script`) or its name
+/// — and names this compose file: by its path, or by its name from the
+/// same folder or one above. Such a file is what the deployment runs,
+/// whatever its restart policies say: every rule then reads it as the
+/// deployment (the backup rule and the port rule agree).
+fn deploy_script_shipping(
+    cx: &RepoContext,
+    id: FileId,
+    used_by: &HashMap<String, Vec<FileId>>,
+) -> Option<(FileId, String)> {
+    let file = cx.index.get(id);
+    let dir = file.dir();
+    let users = used_by.get(file.name())?;
+    users.iter().find_map(|user| {
+        let u = cx.index.get(*user);
+        // A CI job runs from the repository's root; a script from its
+        // folder (or names a file below it).
+        let near = if u.kind == Some(FileKind::CiConfig) {
+            dir.is_empty()
+        } else {
+            dir == u.dir() || u.dir().is_empty() || dir.starts_with(&format!("{}/", u.dir()))
+        };
+        if !near {
+            return None;
+        }
+        if u.kind == Some(FileKind::ShellScript) {
+            if let Some(what) = cx
+                .facts
+                .shell_script(*user)
+                .and_then(|s| s.commands.iter().find_map(super::script::deploys))
+            {
+                return Some((*user, what));
+            }
+        }
+        deploy_named(u.name()).then(|| (*user, format!("its name `{}` says it deploys", u.name())))
+    })
+}
+
+/// A string or the strings of a list (`command:`, `environment:` lists).
+pub(crate) fn strings(node: Option<&Yaml>) -> Vec<String> {
+    match node {
+        Some(Yaml::String(s)) => vec![s.clone()],
+        Some(Yaml::Array(items)) => items
+            .iter()
+            .filter_map(|i| match i {
+                Yaml::String(s) => Some(s.clone()),
+                Yaml::Integer(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .collect(),
+        Some(Yaml::Hash(map)) => map
+            .iter()
+            .filter_map(|(k, v)| {
+                let k = k.as_str()?;
+                let v = match v {
+                    Yaml::String(s) => s.clone(),
+                    Yaml::Integer(n) => n.to_string(),
+                    Yaml::Boolean(b) => b.to_string(),
+                    _ => String::new(),
+                };
+                Some(format!("{k}={v}"))
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `(source, target)` of each volume mount of a service.
+pub(crate) fn volumes(service: &Yaml) -> Vec<(String, String)> {
+    match yaml::get(service, "volumes") {
+        Some(Yaml::Array(items)) => items
+            .iter()
+            .filter_map(|v| match v {
+                Yaml::String(s) => {
+                    let mut parts = s.split(':');
+                    let first = parts.next().unwrap_or("").to_string();
+                    match parts.next() {
+                        Some(target) => Some((first, target.to_string())),
+                        None => Some((String::new(), first)),
+                    }
+                }
+                Yaml::Hash(_) => Some((
+                    yaml::get_str(v, "source").unwrap_or("").to_string(),
+                    yaml::get_str(v, "target").unwrap_or("").to_string(),
+                )),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a service runs a dev server or watcher, or sets a development
+/// environment. A bind-mounted source tree alone does not say development:
+/// small deployments mount the code they run (`.:/var/www` beside Caddy and
+/// queue workers with `APP_DEBUG=false`).
+fn runs_dev_server_or_env(service: &Yaml) -> bool {
+    dev_signals(service).0
+}
+
+/// Whether a service runs in development mode: a dev server or watcher
+/// as its command, a development environment, or the source tree
+/// bind-mounted into it. Such a service is a developer's, whatever its
+/// restart policy.
+pub(crate) fn runs_in_dev_mode(service: &Yaml) -> bool {
+    let (dev, source_mount) = dev_signals(service);
+    dev || source_mount
+}
+
+/// (a dev command or environment, the source tree bind-mounted).
+fn dev_signals(service: &Yaml) -> (bool, bool) {
+    let mut commands = strings(yaml::get(service, "command"));
+    commands.extend(strings(yaml::get(service, "entrypoint")));
+    let command = commands.join(" ").to_ascii_lowercase();
+    let dev_command = [
+        "npm run dev",
+        "yarn dev",
+        "pnpm dev",
+        "pnpm run dev",
+        "bun dev",
+        "bun run dev",
+        "next dev",
+        "nodemon",
+        "runserver",
+        "--reload",
+        "watch",
+        "air ",
+        "cargo watch",
+        "mix phx.server",
+        "vite",
+    ]
+    .iter()
+    .any(|d| command.contains(d));
+    let env = strings(yaml::get(service, "environment"));
+    let dev_env = env.iter().any(|e| {
+        let e = e.to_ascii_lowercase().replace(": ", "=");
+        matches!(
+            e.as_str(),
+            "node_env=development"
+                | "rails_env=development"
+                | "app_env=local"
+                | "app_env=development"
+                | "flask_env=development"
+                | "django_debug=true"
+                | "debug=true"
+                | "debug=1"
+                | "env=development"
+        )
+    });
+    let source_mount = volumes(service).iter().any(|(source, target)| {
+        (source == "." || source == "./" || source.starts_with("./src") || source == "..")
+            && !target.is_empty()
+    });
+    (dev_command || dev_env, source_mount)
+}
+
+/// A volume of a service at an absolute path of a server's disk
+/// (`/home/ubuntu/app/db:/var/lib/mysql`, `/srv/app/data:/data`): a
+/// developer's stack mounts paths of the checkout (`./data`), a server's
+/// stack those of the host it was set up on. `(path, service)`.
+fn server_path(compose: &ComposeFile) -> Option<(String, String)> {
+    const SERVER_USERS: &[&str] = &["ubuntu", "ec2-user", "deploy", "debian", "admin", "centos"];
+    compose.services.iter().find_map(|s| {
+        volumes(&s.raw).into_iter().find_map(|(source, _)| {
+            let on_server = [
+                "/srv/",
+                "/opt/",
+                "/mnt/",
+                "/data/",
+                "/var/www/",
+                "/var/lib/",
+            ]
+            .iter()
+            .any(|p| source.starts_with(p))
+                || source
+                    .strip_prefix("/home/")
+                    .and_then(|rest| rest.split('/').next())
+                    .is_some_and(|user| SERVER_USERS.contains(&user))
+                || source.starts_with("/root/");
+            on_server.then(|| (source.clone(), s.name.clone()))
+        })
+    })
+}
+
+/// A README beside the compose file (or at the root) with a section — a
+/// heading and what follows it — that names Compose and says deploying or
+/// production ("This is a sample `docker-compose.yml` file that you can use
+/// to deploy this web app"): the file is the documented deployment.
+/// Asked only of compose files nothing else decided, so a few READMEs are
+/// read per audit.
+fn readme_deploys_it(cx: &RepoContext, id: FileId) -> Option<(FileId, String)> {
+    let dir = cx.index.get(id).dir();
+    let mut dirs = vec![dir];
+    if !dir.is_empty() {
+        dirs.push("");
+    }
+    for d in dirs {
+        for readme in cx.in_dir(FileKind::Readme, d) {
+            // Each README is read once per audit, however many compose
+            // files ask (a root README, a thousand services).
+            let heading = cx.memo("README deploy section", cx.rel(readme), || {
+                crate::facts::text::read_text(&cx.index.path(readme), 1 << 20)
+                    .ok()
+                    .and_then(|text| deploy_section(&text))
+            });
+            if let Some(heading) = heading {
+                return Some((readme, heading));
+            }
+        }
+    }
+    None
+}
+
+/// The heading of the first README section — a heading and what follows
+/// it — that names Compose and says deploying or production.
+fn deploy_section(text: &str) -> Option<String> {
+    let check = |heading: &str, section: &str| {
+        let lower = section.to_ascii_lowercase();
+        let compose = lower.contains("docker compose")
+            || lower.contains("docker-compose")
+            || lower.contains("compose.yml")
+            || lower.contains("compose.yaml");
+        let deploy = ["deploy", "production", "self-host", "selfhost", "self host"]
+            .iter()
+            .any(|w| lower.contains(w));
+        (compose && deploy).then(|| heading.trim_start_matches('#').trim().to_string())
+    };
+    let mut heading = String::new();
+    let mut section = String::new();
+    for line in text.lines() {
+        if line.starts_with('#') {
+            if let Some(h) = check(&heading, &section) {
+                return Some(h);
+            }
+            heading = line.to_string();
+            section.clear();
+        }
+        section.push_str(line);
+        section.push('\n');
+    }
+    check(&heading, &section)
 }

@@ -11,6 +11,8 @@ use std::collections::HashMap;
 
 use super::{path, role_of_word, FileRole, Role};
 use crate::apps::resolve;
+use crate::facts::ci::StepKind;
+use crate::facts::compose::says_not_production;
 use crate::facts::dockerfile::{Dockerfile, Stage};
 use crate::index::{FileId, FileKind};
 use crate::rules::containerization::dockerfiles::{chain, command_words, copy_parts, stage_named};
@@ -26,6 +28,15 @@ pub struct Judgement {
     /// The compose services that build it, in path order of the compose
     /// files.
     pub builds: Vec<ComposeBuild>,
+    /// A CI job builds it into an image (`docker/build-push-action` with
+    /// `file:`, `docker build -f …`): the product's image wherever the file
+    /// sits, for the rules that ask whether an app has a container.
+    pub built_by_ci: bool,
+    /// Development only by what its stages are named or run (a last stage
+    /// `development`, a `npm run dev` command), not by its path, header or
+    /// environment: still the project's container, just not a production
+    /// one — what `missing-container-config` asks.
+    pub development_by_stage: bool,
 }
 
 /// A compose service's `build:` of a Dockerfile.
@@ -190,6 +201,12 @@ pub fn runs_dev_server(words: &[String]) -> bool {
         || has(&["go", "run"])
         || has(&["tsx", "watch"])
         || has(&["flask", "run"])
+        // Symfony's and Laravel's development servers, PHP's built-in one,
+        // and anything started for the `dev` environment.
+        || has(&["artisan", "serve"])
+        || has(&["php", "-S"])
+        || w.iter()
+            .any(|x| matches!(*x, "server:run" | "server:start" | "--env=dev"))
         || has(&["spring-boot:run"])
         || w.windows(2)
             .any(|p| p[0] == "vite" && p[1] != "build" && p[1] != "preview")
@@ -210,7 +227,12 @@ fn tool_reason(file: &Dockerfile, stage: usize, compose_built: bool) -> Option<&
             .iter()
             .any(|i| file.stages[*i].all(keyword).next().is_some())
     };
-    if !compose_built && !has("CMD") && !has("ENTRYPOINT") && !has("EXPOSE") {
+    if !compose_built
+        && !has("CMD")
+        && !has("ENTRYPOINT")
+        && !has("EXPOSE")
+        && !serving_base(file, &stages)
+    {
         return Some(
             "it has no CMD, ENTRYPOINT or EXPOSE and no compose service builds it: \
              a toolchain or one-shot helper image",
@@ -233,6 +255,47 @@ fn tool_reason(file: &Dockerfile, stage: usize, compose_built: bool) -> Option<&
         .iter()
         .any(|ext| words[0].to_ascii_lowercase().ends_with(ext));
     exports_package.then_some("it only carries a package for `docker build --output`")
+}
+
+/// Whether the chain starts from an image that serves by itself — its own
+/// `CMD` starts a server (`php:8.3-fpm`, `nginx`, `httpd`, `tomcat`): a
+/// Dockerfile that only adds the app to it needs no command of its own.
+fn serving_base(file: &Dockerfile, stages: &[usize]) -> bool {
+    let Some(first) = stages.iter().min() else {
+        return false;
+    };
+    let image = file.stages[*first].image.to_ascii_lowercase();
+    let (repo, tag) = match image.rsplit_once(':') {
+        Some((r, t)) if !t.contains('/') => (r, t),
+        _ => (image.as_str(), ""),
+    };
+    let name = repo.rsplit('/').next().unwrap_or(repo);
+    matches!(
+        name,
+        "nginx"
+            | "nginx-unprivileged"
+            | "httpd"
+            | "caddy"
+            | "tomcat"
+            | "jetty"
+            | "openresty"
+            | "wordpress"
+            | "haproxy"
+            | "traefik"
+            | "unit"
+            | "php-fpm"
+    ) || (name == "php" && (tag.contains("fpm") || tag.contains("apache")))
+}
+
+/// Whether the stage (with the stages it is built on) says what to run:
+/// `CMD` or `ENTRYPOINT`, and `EXPOSE` when `expose` is set.
+fn runs_anything(file: &Dockerfile, stage: usize, expose: bool) -> bool {
+    chain(file, stage).iter().any(|i| {
+        let s = &file.stages[*i];
+        s.all("CMD").next().is_some()
+            || s.all("ENTRYPOINT").next().is_some()
+            || (expose && s.all("EXPOSE").next().is_some())
+    })
 }
 
 /// The last stage, unless it is a development stage; then a stage named
@@ -413,17 +476,153 @@ fn foreign_lockfile(cx: &RepoContext, rel: &str, file: &Dockerfile) -> Option<(S
         })
 }
 
-/// Judges every Dockerfile of the repository.
-pub fn judge_all(cx: &RepoContext) -> HashMap<FileId, Judgement> {
+/// Judges every Dockerfile of the repository. `compose` is the compose
+/// files' judgement: a service of a CI stack (`docker-compose.build.yml`
+/// that only a CI job brings up) builds the image too, so it counts as
+/// something building it, but it is not a production build — its target
+/// is not a production stage and it is shown as a CI build.
+pub fn judge_all(
+    cx: &RepoContext,
+    compose: &HashMap<FileId, super::compose::Judgement>,
+) -> HashMap<FileId, Judgement> {
     let mut builds_by_dockerfile = compose_builds(cx);
+    let copied_from = copied_from_images(cx);
+    let ci_built = built_by_ci(cx);
+    // A CI stack's or a development file's build (`docker-compose.build.yml`
+    // only CI starts, `docker-compose.override.yml`) is not a production
+    // build of the image.
+    let is_ci = |b: &ComposeBuild| {
+        compose.get(&b.compose).is_some_and(|j| {
+            j.role.role == Role::Ci
+                || j.compose_role == crate::facts::compose::ComposeRole::Development
+        })
+    };
     let mut out = HashMap::new();
     for id in cx.index.of_kind(FileKind::Dockerfile) {
         let rel = cx.index.get(*id).rel.as_str();
         let builds = builds_by_dockerfile.remove(rel).unwrap_or_default();
-        let judgement = judge(cx, rel, *id, builds);
+        let (ci, deploy): (Vec<ComposeBuild>, Vec<ComposeBuild>) =
+            builds.iter().cloned().partition(|b| is_ci(b));
+        let mut judgement = if ci.is_empty() || deploy.is_empty() {
+            judge(cx, rel, *id, builds)
+        } else {
+            judge(cx, rel, *id, deploy)
+        };
+        let not_production_build = |b: &ComposeBuild| match compose.get(&b.compose) {
+            Some(j) if j.role.role == Role::Ci => format!(
+                "a CI stack ({}), not a production build",
+                j.role.evidence.first().map(String::as_str).unwrap_or("")
+            ),
+            _ => "a development file, not a production build".to_string(),
+        };
+        for b in &ci {
+            let listed = format!(
+                "compose service `{}` in {} builds it",
+                b.service,
+                cx.rel(b.compose)
+            );
+            for line in judgement.role.evidence.iter_mut() {
+                if line.starts_with(&listed) {
+                    *line = format!("{line} — {}", not_production_build(b));
+                }
+            }
+            if !judgement
+                .role
+                .evidence
+                .iter()
+                .any(|l| l.starts_with(&listed))
+            {
+                judgement
+                    .role
+                    .evidence
+                    .push(format!("{listed} — {}", not_production_build(b)));
+            }
+        }
+        judgement.builds.retain(|b| !is_ci(b));
+        if let Some(ci) = ci_built.get(rel) {
+            judgement.built_by_ci = true;
+            judgement
+                .role
+                .evidence
+                .push(format!("{} builds it into an image", cx.rel(*ci)));
+        }
+        if judgement.role.role == Role::Production && builds_by_dockerfile_empty(&judgement) {
+            if let Some(why) = artifact_image(cx, rel, *id, &copied_from) {
+                judgement.role = FileRole::new(Role::Tooling, why);
+                judgement.image_stage = None;
+            }
+        }
         out.insert(*id, judgement);
     }
     out
+}
+
+fn builds_by_dockerfile_empty(judgement: &Judgement) -> bool {
+    judgement.builds.is_empty()
+}
+
+/// The images other Dockerfiles of the repository copy files out of
+/// (`COPY --from=penpotapp/imagemagick:7.1 /opt/imagick /opt/imagick`), by
+/// the last segment of their name (`imagemagick`), with the first file
+/// that does. A `--from` without `/` or `:` names a stage, not an image.
+/// Read once per audit from the parsed Dockerfiles.
+fn copied_from_images(cx: &RepoContext) -> HashMap<String, FileId> {
+    let mut out = HashMap::new();
+    for id in cx.index.of_kind(FileKind::Dockerfile) {
+        let Some(file) = cx.facts.dockerfile(*id) else {
+            continue;
+        };
+        for i in file.stages.iter().flat_map(|s| s.instructions.iter()) {
+            let Some(from) = i.flag("from").filter(|_| i.keyword == "COPY") else {
+                continue;
+            };
+            if !from.contains(['/', ':']) || from.contains('$') {
+                continue;
+            }
+            let repo = from.split(['@']).next().unwrap_or(from);
+            let repo = match repo.rsplit_once(':') {
+                Some((r, tag)) if !tag.contains('/') => r,
+                _ => repo,
+            };
+            let last = repo.rsplit('/').next().unwrap_or(repo).to_ascii_lowercase();
+            out.entry(last).or_insert(*id);
+        }
+    }
+    out
+}
+
+/// A Dockerfile whose image exists only to be copied from: other
+/// Dockerfiles of the repository `COPY --from=` an image named like its
+/// folder (`docker/imagemagick/Dockerfile` → `…/imagemagick`), no compose
+/// service builds it and it exposes no port. It is built and pushed for
+/// the other builds; nothing runs it as a service, so what it runs as does
+/// not matter.
+fn artifact_image(
+    cx: &RepoContext,
+    rel: &str,
+    id: FileId,
+    copied_from: &HashMap<String, FileId>,
+) -> Option<String> {
+    let file = cx.facts.dockerfile(id)?;
+    let stage = image_stage(file)?;
+    if chain(file, stage)
+        .iter()
+        .any(|i| file.stages[*i].all("EXPOSE").next().is_some())
+    {
+        return None;
+    }
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let own = match name.split_once('.') {
+        Some((_, suffix)) if !suffix.eq_ignore_ascii_case("dockerfile") => suffix,
+        _ => dir.rsplit('/').next().unwrap_or(dir),
+    }
+    .to_ascii_lowercase();
+    let user = copied_from.get(&own).filter(|user| **user != id)?;
+    Some(format!(
+        "{} copies files out of the image `…/{own}` (`COPY --from`), no compose service \
+         builds it and it exposes no port: an image built to be copied from, not run",
+        cx.rel(*user)
+    ))
 }
 
 fn judge(cx: &RepoContext, rel: &str, id: FileId, builds: Vec<ComposeBuild>) -> Judgement {
@@ -431,6 +630,12 @@ fn judge(cx: &RepoContext, rel: &str, id: FileId, builds: Vec<ComposeBuild>) -> 
         role,
         image_stage: None,
         builds,
+        built_by_ci: false,
+        development_by_stage: false,
+    };
+    let by_stage = |role: FileRole, builds: Vec<ComposeBuild>| Judgement {
+        development_by_stage: true,
+        ..undecided(role, builds)
     };
     if let Some(role) = path_role(rel) {
         return undecided(role, builds);
@@ -441,6 +646,24 @@ fn judge(cx: &RepoContext, rel: &str, id: FileId, builds: Vec<ComposeBuild>) -> 
             builds,
         );
     };
+    if says_not_production(&file.header_comment) {
+        return undecided(
+            FileRole::new(
+                Role::Development,
+                "its header comment rules production out (\"for development only\", …)",
+            ),
+            builds,
+        );
+    }
+    if let Some(what) = image_stage(file).and_then(|i| development_environment(&file.stages[i])) {
+        return undecided(
+            FileRole::new(
+                Role::Development,
+                format!("its image sets `{what}`: an image for working on the app"),
+            ),
+            builds,
+        );
+    }
     let built_by: Vec<String> = builds
         .iter()
         .map(|b| {
@@ -484,14 +707,14 @@ fn judge(cx: &RepoContext, rel: &str, id: FileId, builds: Vec<ComposeBuild>) -> 
                     ),
                 );
                 role.evidence.extend(built_by);
-                return undecided(role, builds);
+                return by_stage(role, builds);
             }
         }
     } else {
         match image_stage(file) {
             Some(i) => i,
             None => {
-                return undecided(
+                return by_stage(
                     FileRole::new(
                         Role::Development,
                         "its last stage is a development stage and no stage is named \
@@ -502,9 +725,32 @@ fn judge(cx: &RepoContext, rel: &str, id: FileId, builds: Vec<ComposeBuild>) -> 
             }
         }
     };
+    // A last stage that runs nothing (`upload-artifact`, an export) after
+    // stages that do: the file is built with `--target`, and the image is
+    // the first of those stages that is not a development one (uptime-kuma's
+    // `release`, which `rootless` and `nightly` build on).
+    let mut chosen_target = None;
+    let image_stage = if builds.is_empty() && !runs_anything(file, image_stage, true) {
+        match (0..file.stages.len()).find(|i| {
+            *i != image_stage
+                && runs_anything(file, *i, false)
+                && !file.stages[*i].name.as_deref().is_some_and(|n| {
+                    n.split(['-', '_'])
+                        .any(|w| DEV_STAGES.contains(&w.to_ascii_lowercase().as_str()))
+                })
+        }) {
+            Some(i) => {
+                chosen_target = Some(i);
+                i
+            }
+            None => image_stage,
+        }
+    } else {
+        image_stage
+    };
     let command = command_words(file, image_stage);
     if runs_dev_server(&command) {
-        return undecided(
+        return by_stage(
             FileRole::new(
                 Role::Development,
                 format!(
@@ -550,6 +796,13 @@ fn judge(cx: &RepoContext, rel: &str, id: FileId, builds: Vec<ComposeBuild>) -> 
             ),
         },
     );
+    if let Some(i) = chosen_target {
+        role = role.because(format!(
+            "its last stage runs nothing: the image is the first stage that does, `{}`, \
+             built with `--target`",
+            file.stages[i].name.as_deref().unwrap_or("?")
+        ));
+    }
     if !command.is_empty() {
         role = role.because(format!("it runs `{}`", command.join(" ")));
     }
@@ -558,6 +811,8 @@ fn judge(cx: &RepoContext, rel: &str, id: FileId, builds: Vec<ComposeBuild>) -> 
         role,
         image_stage: Some(image_stage),
         builds,
+        built_by_ci: false,
+        development_by_stage: false,
     }
 }
 
@@ -567,6 +822,93 @@ fn quoted(words: &[&str]) -> String {
         .map(|w| format!("`{w}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Variables that name the environment a framework runs in.
+const ENVIRONMENT_VARIABLES: &[&str] = &[
+    "APP_ENV",
+    "DJANGO_ENV",
+    "ENVIRONMENT",
+    "FLASK_ENV",
+    "NODE_ENV",
+    "RACK_ENV",
+    "RAILS_ENV",
+];
+
+/// The `KEY=value` by which a stage sets the framework's environment to
+/// development (`ENV FLASK_ENV development`, `ENV NODE_ENV=development`),
+/// if it does: an image for working on the app, not for running it.
+fn development_environment(stage: &Stage) -> Option<String> {
+    stage.all("ENV").find_map(|env| {
+        let words = env.words();
+        let unquote = |v: &str| v.trim_matches(['"', '\'']).to_ascii_lowercase();
+        // The legacy `ENV KEY value` form, else `KEY=value` pairs.
+        let pairs: Vec<(String, String)> = if words.len() == 2 && !words[0].contains('=') {
+            vec![(words[0].clone(), unquote(&words[1]))]
+        } else {
+            words
+                .iter()
+                .filter_map(|w| w.split_once('='))
+                .map(|(k, v)| (k.to_string(), unquote(v)))
+                .collect()
+        };
+        pairs
+            .into_iter()
+            .find(|(k, v)| {
+                ENVIRONMENT_VARIABLES.contains(&k.as_str())
+                    && matches!(v.as_str(), "development" | "dev" | "local")
+            })
+            .map(|(k, v)| format!("{k}={v}"))
+    })
+}
+
+/// Dockerfiles that CI builds into an image (`docker/build-push-action`,
+/// whose inputs CI facts keep as `build-push-action <value>`, with
+/// `file: ./scripts/Dockerfile`; `docker build -f ops/Dockerfile .`), with
+/// the CI file that does. Read once per audit from the parsed pipelines.
+fn built_by_ci(cx: &RepoContext) -> HashMap<String, FileId> {
+    let mut out = HashMap::new();
+    let normal = |p: &str| {
+        p.trim_matches(['"', '\''])
+            .trim_start_matches("./")
+            .to_string()
+    };
+    for id in cx.index.of_kind(FileKind::CiConfig) {
+        let Some(pipeline) = cx.facts.ci_pipeline(*id) else {
+            continue;
+        };
+        for step in &pipeline.steps {
+            let words: Vec<&str> = step.text.split_whitespace().collect();
+            match step.kind {
+                StepKind::Input if step.text.starts_with("build-push-action ") => {
+                    for w in words.iter().skip(1) {
+                        out.entry(normal(w)).or_insert(*id);
+                    }
+                }
+                StepKind::Run => {
+                    for (i, w) in words.iter().enumerate() {
+                        let builds = i >= 1
+                            && words[..i].contains(&"build")
+                            && words[..i]
+                                .iter()
+                                .any(|d| matches!(*d, "docker" | "podman" | "buildx"));
+                        if !builds {
+                            continue;
+                        }
+                        if let Some(path) = w.strip_prefix("--file=") {
+                            out.entry(normal(path)).or_insert(*id);
+                        } else if matches!(*w, "-f" | "--file") {
+                            if let Some(path) = words.get(i + 1) {
+                                out.entry(normal(path)).or_insert(*id);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -20,8 +20,11 @@
 
 pub mod compose;
 pub mod dockerfile;
+pub mod env_file;
 pub mod kubernetes;
 pub mod path;
+pub mod script;
+pub mod source;
 
 use std::collections::HashMap;
 
@@ -147,16 +150,25 @@ pub fn path_role(rel: &str) -> Option<FileRole> {
 pub struct FileRoles {
     dockerfiles: HashMap<FileId, dockerfile::Judgement>,
     compose: HashMap<FileId, compose::Judgement>,
+    /// Shell scripts, judged when first asked (only `explain` asks: no
+    /// rule pays for reading the CI files for script names).
+    scripts: std::sync::OnceLock<HashMap<FileId, FileRole>>,
+    /// Env files compose services load (`env_file:`), by path, with each
+    /// loading compose file and whether it is a deployment.
+    env_loaded: HashMap<String, Vec<(FileId, bool)>>,
 }
 
 impl FileRoles {
     /// Judges every Dockerfile and compose file of the audit.
     pub fn build(cx: &RepoContext) -> FileRoles {
         let compose = compose::judge_all(cx);
-        let dockerfiles = dockerfile::judge_all(cx);
+        let dockerfiles = dockerfile::judge_all(cx, &compose);
+        let env_loaded = env_file::loaded_by_compose(cx, &compose);
         FileRoles {
             dockerfiles,
             compose,
+            scripts: std::sync::OnceLock::new(),
+            env_loaded,
         }
     }
 
@@ -166,6 +178,18 @@ impl FileRoles {
 
     pub fn compose(&self, id: FileId) -> Option<&compose::Judgement> {
         self.compose.get(&id)
+    }
+
+    /// What a real env file is for (`roles::env_file`); `text` is its
+    /// content when read (a template header decides too).
+    pub fn env_file_role(
+        &self,
+        cx: &RepoContext,
+        rel: &str,
+        env: &crate::facts::EnvFile,
+        text: Option<&str>,
+    ) -> FileRole {
+        env_file::judge(cx, rel, env, text, self.env_loaded.get(rel))
     }
 
     /// The role of any file: the judgement of a Dockerfile or compose
@@ -201,6 +225,26 @@ impl FileRoles {
         }
         if let Some(role) = path_role(&file.rel) {
             return role;
+        }
+        match file.kind {
+            Some(FileKind::EnvFile) => {
+                if let Some(env) = cx.facts.env_file(id) {
+                    let text = crate::facts::text::read_text(&index.path(id), 1 << 20).ok();
+                    return self.env_file_role(cx, &file.rel, env, text.as_deref());
+                }
+            }
+            Some(FileKind::ShellScript) => {
+                if let Some(role) = self.scripts.get_or_init(|| script::judge_all(cx)).get(&id) {
+                    return role.clone();
+                }
+            }
+            Some(
+                FileKind::JsSource
+                | FileKind::Source(_)
+                | FileKind::OrmConfig
+                | FileKind::FrameworkConfig,
+            ) => return source::judge(&file.rel).file_role(),
+            _ => {}
         }
         match file.kind {
             Some(FileKind::CiConfig) => {

@@ -4,7 +4,7 @@
 use crate::facts::env_file::EnvVar;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::FileKind;
-use crate::roles::path::is_non_product_path;
+use crate::roles::{FileRole, Role};
 use crate::rules::configuration::secrets::{
     is_named_after, is_placeholder, is_secret_name, known_format, url_has_remote_password,
 };
@@ -94,65 +94,6 @@ It cannot rewrite history and says so: every earlier commit, fork and clone
 still holds the values, so rotate them.
 "#;
 
-/// Name words that mark an env file as test, CI or sample data.
-const NON_PRODUCT_ENV_WORDS: &[&str] = &[
-    "ci",
-    "cypress",
-    "e2e",
-    "example",
-    "fake",
-    "mock",
-    "playwright",
-    "sample",
-    "spec",
-    "storybook",
-    "template",
-    "test",
-    "testing",
-    "tests",
-];
-
-const DEV_ENV_WORDS: &[&str] = &["dev", "development", "devcontainer"];
-
-enum FileClass {
-    Skip,
-    Development,
-    Real,
-}
-
-fn classify(rel: &str) -> FileClass {
-    let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
-    let words: Vec<&str> = name
-        .split(['.', '-', '_'])
-        .filter(|w| !w.is_empty())
-        .collect();
-    if words.iter().any(|w| NON_PRODUCT_ENV_WORDS.contains(w)) {
-        return FileClass::Skip;
-    }
-    // A file in a CI folder (`ci/base.env`, passed to the test run with
-    // `--env-file`) configures the pipeline's throw-away services.
-    let dirs = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-    if dirs.split('/').any(|p| {
-        matches!(
-            p.to_ascii_lowercase().as_str(),
-            "ci" | ".github"
-                | ".circleci"
-                | ".gitlab"
-                | ".buildkite"
-                | "e2e"
-                | "cypress"
-                | "playwright"
-        )
-    }) {
-        return FileClass::Skip;
-    }
-    let in_dev_dir = rel.split('/').any(|p| p == ".devcontainer");
-    if in_dev_dir || words.iter().any(|w| DEV_ENV_WORDS.contains(w)) {
-        return FileClass::Development;
-    }
-    FileClass::Real
-}
-
 /// Why a variable's value is a secret, if it is one.
 pub fn secret_reason(var: &EnvVar, development: bool) -> Option<&'static str> {
     if let Some(what) = known_format(&var.value) {
@@ -171,51 +112,22 @@ pub fn secret_reason(var: &EnvVar, development: bool) -> Option<&'static str> {
     .then_some("a secret")
 }
 
-fn points_at_localhost(env: &crate::facts::EnvFile) -> bool {
-    env.vars.iter().any(|v| {
-        let name = v.name.to_ascii_uppercase();
-        let value = v.value.to_ascii_lowercase();
-        (name.ends_with("HOST") || name.ends_with("HOSTNAME") || name.ends_with("URL"))
-            && (value == "localhost"
-                || value == "127.0.0.1"
-                || value.contains("://localhost")
-                || value.contains("@localhost")
-                || value.contains("://127.0.0.1")
-                || value.contains("@127.0.0.1"))
-    })
-}
-
-/// Whether the file's leading comments call it a template to copy
-/// ("This file is a template… Copy this file to .env and change the
-/// values"): its values are defaults to replace, not the deployment's.
-fn says_template(text: &str) -> bool {
-    text.lines()
-        .take_while(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
-        .take(30)
-        .map(str::to_ascii_lowercase)
-        .any(|l| {
-            l.contains("template")
-                || l.contains("copy this file")
-                || l.contains("copy to .env")
-                || l.contains("example")
-                || l.contains("sample")
-        })
-}
-
 fn check(cx: &RepoContext) -> Vec<Finding> {
     let mut findings = Vec::new();
+    let roles = cx.file_roles();
     for id in cx.index.of_kind(FileKind::EnvFile) {
         let rel = cx.rel(*id);
         if let Some(env) = cx.facts.env_file(*id) {
-            let header = crate::facts::text::read_text(&cx.index.path(*id), 1024 * 1024)
-                .map(|text| says_template(&text))
-                .unwrap_or(false);
-            if header {
-                continue;
-            }
+            let role = roles.of(cx, *id);
             // The walk lists files git tracks although .gitignore now
-            // excludes them: every clone has them.
-            findings.extend(file_finding(cx, rel, env, cx.index.get(*id).ignored));
+            // excludes them (`ignored`): every clone has them.
+            findings.extend(file_finding(
+                cx,
+                rel,
+                env,
+                &role,
+                cx.index.get(*id).ignored,
+            ));
         }
     }
     findings
@@ -225,19 +137,18 @@ fn file_finding(
     cx: &RepoContext,
     rel: &str,
     env: &crate::facts::EnvFile,
+    role: &FileRole,
     ignored_but_tracked: bool,
 ) -> Option<Finding> {
-    if is_non_product_path(rel) {
-        return None;
-    }
-    let development = match classify(rel) {
-        FileClass::Skip => return None,
-        FileClass::Development => true,
-        FileClass::Real => false,
+    // What the file is for is the file-role model's (`roles::env_file`):
+    // a development file (a dev word, `.devcontainer/`, loaded only by
+    // development compose files, pointing at localhost) reports only
+    // credentials in a known format; test, CI and template files nothing.
+    let development = match role.role {
+        Role::Production | Role::Undecided => false,
+        Role::Development => true,
+        _ => return None,
     };
-    // A file that points the app at this machine is a developer's local
-    // configuration: only credentials in a known format count there.
-    let development = development || points_at_localhost(env);
     let secrets: Vec<(&EnvVar, &str)> = env
         .vars
         .iter()

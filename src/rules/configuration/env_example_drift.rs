@@ -261,74 +261,22 @@ fn is_test_runner_variable(name: &str) -> bool {
             .any(|runner| name.split('_').any(|word| word == *runner))
 }
 
+/// Files whose reads do not make a variable required: what the file-role
+/// model (`roles::source`) says production does not run — tests, seed and
+/// migration scripts (run once, by hand or in CI, with the variables given
+/// on the command line), dev settings, tools, examples — and, for this rule
+/// alone, environment schemas (t3-env `env.ts`, `env.mjs`: the schema, not
+/// the read, says which are required) and build configuration
+/// (`*.config.*`, whose reads configure the build).
 fn is_test_or_script(rel: &str) -> bool {
     let lower = rel.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
     let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
-    // Environment schemas (t3-env `env.ts`, `env.mjs`) list optional
-    // variables too; the schema, not the read, says which are required.
     stem == "env"
         || stem.ends_with(".env")
         || stem.starts_with("env.")
-        || stem.split(['-', '_', '.']).any(|w| {
-            matches!(
-                w,
-                "test"
-                    | "tests"
-                    | "testing"
-                    | "mock"
-                    | "mocks"
-                    | "e2e"
-                    | "spec"
-                    // Seed and migration scripts run once, by hand or in
-                    // CI, with the variables given on the command line.
-                    | "seed"
-                    | "seeds"
-                    | "seeder"
-                    | "seeding"
-                    | "migrate"
-                    | "migration"
-                    | "fixture"
-                    | "fixtures"
-                    | "stories"
-                    | "setuptests"
-            )
-        })
-        || name == "build.rs"
-        || name.contains(".test.")
-        || name.contains(".spec.")
-        || name.ends_with("_test.go")
-        || name.starts_with("test_")
-        || name == "conftest.py"
         || name.contains(".config.")
-        || lower.split('/').any(|p| {
-            matches!(
-                p,
-                "scripts"
-                    | "script"
-                    | "seed"
-                    | "seeds"
-                    | "tools"
-                    | "bin"
-                    | "e2e"
-                    | "testing"
-                    | "migrations"
-                    | "versions"
-                    | "revisions"
-                    | "management"
-                    | "__tests__"
-                    | "__mocks__"
-                    | "test"
-                    | "tests"
-                    | "seeders"
-                    | "fixtures"
-                    | "__fixtures__"
-                    | "cypress"
-                    | "playwright"
-                    | ".storybook"
-                    | "stories"
-            )
-        })
+        || !crate::roles::source::judge(rel).is_production()
 }
 
 /// The Sequelize CLI's configuration files: the `config` path each
@@ -452,6 +400,29 @@ fn is_general_example(inner: &str) -> bool {
         && !name
             .split(['.', '-', '_'])
             .any(|w| DEPLOYMENT_NAME_WORDS.contains(&w))
+}
+
+/// Whether development tooling or a seed/migration script of the
+/// repository (`roles::source`: `scripts/error-reports.mjs`) reads one of
+/// `names`. Asked only when a repository's only app reads none of the root
+/// example's variables, so the few tool files are read then.
+fn read_by_tooling(repo: &RepoContext, names: &BTreeSet<String>) -> bool {
+    use crate::roles::source::{judge, SourceRole};
+    let tool_files = repo.index.of_kind(FileKind::JsSource).iter().filter(|id| {
+        let f = repo.index.get(**id);
+        !f.non_product
+            && matches!(
+                judge(&f.rel).role,
+                SourceRole::DevTooling | SourceRole::SeedMigration
+            )
+    });
+    for id in tool_files {
+        let reads = repo.facts.env_reads(*id).unwrap_or_default();
+        if reads.iter().any(|r| names.contains(&r.name)) {
+            return true;
+        }
+    }
+    false
 }
 
 fn check(cx: &AppContext) -> Vec<Finding> {
@@ -610,10 +581,17 @@ pub(crate) fn drift(cx: &AppContext) -> Option<(String, BTreeMap<String, Locatio
     // In a repository of several apps, the root example is this app's only
     // when it documents something the app reads; otherwise it belongs to
     // another app (a server's example says nothing about the client).
-    if cx.repo.apps.len() == 1
-        || root_documented
-            .iter()
-            .any(|n| read_names.contains(n.as_str()))
+    // A repository's only app takes the root example too, unless the app
+    // reads none of its variables and a tool does (penpot's root
+    // `.env.example` configures `scripts/error-reports.mjs`, not the MCP
+    // server in `mcp/packages/server`): then it is the tool's.
+    let shares = root_documented
+        .iter()
+        .any(|n| read_names.contains(n.as_str()));
+    if shares
+        || (cx.repo.apps.len() == 1
+            && !root_examples.is_empty()
+            && !read_by_tooling(cx.repo, &root_documented))
     {
         examples.extend(root_examples);
         missing.retain(|name, _| !root_documented.contains(name));

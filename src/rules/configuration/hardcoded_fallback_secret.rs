@@ -145,46 +145,10 @@ the app (and a build that loads the module) stops until the variable is
 set.
 "#;
 
-/// File names (without extension) and folders of test, development and
-/// local configuration.
+/// Tests, development and local configuration, seeds and tools: the
+/// file-role model's `roles::source` (one list for every code rule).
 fn is_test_or_dev_file(rel: &str) -> bool {
-    let lower = rel.to_ascii_lowercase();
-    let name = lower.rsplit('/').next().unwrap_or(&lower);
-    let stem = name.split('.').next().unwrap_or(name);
-    let words: Vec<&str> = stem.split(['_', '-']).collect();
-    name.contains(".test.")
-        || name.contains(".spec.")
-        || name.ends_with("_test.go")
-        || name.ends_with("_spec.rb")
-        || name.ends_with("_test.rb")
-        || name == "conftest.py"
-        || words.iter().any(|w| {
-            matches!(
-                *w,
-                "test"
-                    | "tests"
-                    | "testing"
-                    | "dev"
-                    | "development"
-                    | "local"
-                    | "seed"
-                    | "seeds"
-                    | "mock"
-                    | "mocks"
-                    | "fixture"
-                    | "fixtures"
-                    | "e2e"
-                    | "playwright"
-                    | "cypress"
-                    | "vitest"
-                    | "jest"
-            )
-        })
-        || lower.contains("/environments/development")
-        || lower.contains("/environments/test")
-        || lower
-            .split('/')
-            .any(|p| matches!(p, "seeds" | "seed" | "seeders" | "factories" | "scripts"))
+    !crate::roles::source::judge(rel).is_production()
 }
 
 fn is_real_fallback(value: &str) -> bool {

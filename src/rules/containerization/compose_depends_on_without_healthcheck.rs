@@ -27,7 +27,8 @@ or an image that is not a well-known backing service) whose `depends_on:`
 names a database service (PostgreSQL, MySQL, MariaDB, MongoDB, ClickHouse,
 Elasticsearch, …) without `condition: service_healthy` — the list form
 `depends_on: [db]` means `service_started`. A service that waits by itself
-(`wait-for-it`, `dockerize -wait`, `pg_isready` in its command, or a script
+(`wait-for-it`, `dockerize -wait`, `pg_isready`, a `while !</dev/tcp/db/5432`
+loop or `nc -z` in its command, or a script
 of the repository its command runs that does — `./bin/docker-entrypoint.sh`
 running `python manage.py wait_for_db`) is not reported. Caches (Redis) start in milliseconds and are left out. One finding
 per database: the services that start before it is ready are listed
@@ -104,6 +105,10 @@ const WAITERS: &[&str] = &[
     "wait-on",
     "until ",
     "mysqladmin",
+    // Bash's own port probe in a loop (`while !</dev/tcp/db/5432; do sleep
+    // 1; done`): no tool, same wait.
+    "/dev/tcp/",
+    "nc -z",
 ];
 
 fn waits(text: &str) -> bool {

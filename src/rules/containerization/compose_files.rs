@@ -55,6 +55,28 @@ pub fn runs_project_code(cx: &RepoContext, id: FileId, service: &ComposeService)
     if images::backing_service(image).is_some() {
         return false;
     }
+    // A repository without code of its own (a deployment repository: a
+    // compose file and its configuration, no app, no Dockerfile, no
+    // source) deploys whatever application images it runs.
+    if cx.apps.is_empty()
+        && [
+            FileKind::Dockerfile,
+            FileKind::JsSource,
+            FileKind::PackageJson,
+            FileKind::Requirements,
+            FileKind::PyProject,
+            FileKind::Gemfile,
+            FileKind::ComposerJson,
+            FileKind::GoMod,
+            FileKind::CargoToml,
+            FileKind::MavenPom,
+            FileKind::Gradle,
+        ]
+        .iter()
+        .all(|k| cx.index.of_kind(*k).is_empty())
+    {
+        return true;
+    }
     let (repo, _) = images::parse_image(image);
     let words: Vec<&str> = repo.split(['/', '-', '_', '.']).collect();
     project_names(cx)

@@ -146,7 +146,12 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
     {
         return Vec::new();
     }
-    let mut findings = Vec::new();
+    let mut findings: Vec<Finding> = Vec::new();
+    // One finding per image: the same Dockerfile stage run without a
+    // health check by several deployment files (kutt's postgres, mariadb
+    // and sqlite variants) is one cause; the other files are listed in it.
+    let mut by_image: std::collections::HashMap<(String, usize), usize> =
+        std::collections::HashMap::new();
     for (id, compose) in compose_files::production(cx) {
         let rel = cx.rel(id);
         let dir = cx.index.get(id).dir();
@@ -213,6 +218,21 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
             if service.details.ports.is_empty() && !service.details.exposes && !exposes {
                 continue;
             }
+            if let Some(&at) = by_image.get(&(dockerfile_rel.clone(), stage_idx)) {
+                let finding = &mut findings[at];
+                finding.locations.push(Location::new(rel, service.line));
+                let also = format!("{} (service {})", code(rel), code(&service.name));
+                match finding.message.strip_suffix('.') {
+                    Some(m) if m.contains(" The same image runs unchecked in ") => {
+                        finding.message = format!("{m}, {also}.");
+                    }
+                    _ => finding
+                        .message
+                        .push_str(&format!(" The same image runs unchecked in {also}.")),
+                }
+                continue;
+            }
+            by_image.insert((dockerfile_rel.clone(), stage_idx), findings.len());
             let message = format!(
                 "{}: service {} is built from {} and runs with no health check — no `healthcheck:` in the compose file, no `HEALTHCHECK` in the image, and no orchestrator that probes it.",
                 code(rel),

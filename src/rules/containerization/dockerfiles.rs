@@ -399,9 +399,13 @@ fn infer_context(cx: &RepoContext, rel: &str, file: &Dockerfile) -> (String, boo
             .trim_end_matches('/');
         let path = crate::apps::join(ctx, literal);
         if src.contains(['*', '?', '[']) {
-            let (parent, prefix) = match path.rsplit_once('/') {
-                Some((p, f)) => (p.to_string(), f.to_string()),
-                None => (String::new(), path.clone()),
+            // The folder and name prefix of the literal part, before its
+            // trailing `/` is trimmed: `Docker/*.conf` is any file of
+            // `Docker/`, not a root file named `Docker…`.
+            let untrimmed = src.split(['*', '?', '[']).next().unwrap_or(src);
+            let (parent, prefix) = match untrimmed.rsplit_once('/') {
+                Some((p, f)) => (crate::apps::join(ctx, p), f.to_string()),
+                None => (ctx.to_string(), untrimmed.to_string()),
             };
             cx.index
                 .under(&parent)
@@ -499,6 +503,11 @@ mod tests {
         assert!(runs_dev_server(&words("pnpm dev --host")));
         assert!(!runs_dev_server(&words("npm start")));
         assert!(!runs_dev_server(&words("node server.js")));
+        assert!(runs_dev_server(&words(
+            "php bin/console --env=dev server:run 0.0.0.0:8000"
+        )));
+        assert!(runs_dev_server(&words("php artisan serve --host=0.0.0.0")));
+        assert!(!runs_dev_server(&words("php-fpm")));
     }
 
     #[test]

@@ -1,13 +1,13 @@
 //! missing-container-config: an app that serves HTTP has no container definition.
 
 use crate::apps::resolve;
-use crate::facts::ci::StepKind;
 use crate::finding::{Category, Finding, Severity, Wording};
 use crate::index::FileKind;
 use crate::roles::path::is_non_product_path;
 use std::collections::{HashMap, HashSet};
 
-use crate::facts::compose::{says_not_production, ComposeRole};
+use crate::facts::compose::ComposeRole;
+use crate::roles::Role;
 use crate::rules::containerization::dockerfiles;
 use crate::rules::{code, folders, AppContext, Check, RepoContext, Rule, RuleMeta};
 use crate::stack::{Ecosystem, Framework};
@@ -364,10 +364,23 @@ impl ContainerDefinitions {
             compose_contexts: HashSet::new(),
             compose_dockerfiles: Claims::default(),
         };
-        let ci_built = built_by_ci(repo);
+        let roles = repo.file_roles();
         for id in index.of_kind(FileKind::Dockerfile) {
             let rel = &index.get(*id).rel;
-            if !is_dev_only(rel) && (ci_built.contains(rel) || !builds_other_image(repo, *id)) {
+            // Which Dockerfile is an app's container is the file-role
+            // model's: a production (or undecided) image, one a CI job builds
+            // wherever it sits, or one that is development only by its
+            // stages (the project is containerised, if not for production)
+            // — not one whose path, header or environment says dev, test,
+            // tooling, nor a dead one.
+            let judgement = roles.dockerfile(*id);
+            let ci_built = judgement.is_some_and(|j| j.built_by_ci);
+            let builds_product = judgement.is_none_or(|j| {
+                matches!(j.role.role, Role::Production | Role::Undecided) || j.development_by_stage
+            });
+            if !is_dev_only(rel)
+                && (ci_built || (builds_product && !builds_backing_service(repo, *id)))
+            {
                 out.dockerfiles.add(owners.claim(rel), ());
             }
         }
@@ -397,7 +410,10 @@ impl ContainerDefinitions {
             let Some(compose) = repo.facts.compose(*id) else {
                 continue;
             };
-            if compose.name_role(&compose_file.rel) == ComposeRole::Development {
+            if roles
+                .compose(*id)
+                .is_some_and(|j| j.compose_role == ComposeRole::Development)
+            {
                 continue;
             }
             for service in &compose.services {
@@ -419,7 +435,14 @@ impl ContainerDefinitions {
                 // A service built from a development Dockerfile
                 // (`docker/Dockerfile.dev`) builds no image of the app for
                 // production, whatever its context.
-                if is_dev_only(&path) || dockerfiles::is_dev_path(&path) {
+                let dev_image = match index.find(&path).and_then(|f| roles.dockerfile(f)) {
+                    Some(j) => {
+                        !matches!(j.role.role, Role::Production | Role::Undecided)
+                            && !j.development_by_stage
+                    }
+                    None => dockerfiles::is_dev_path(&path),
+                };
+                if is_dev_only(&path) || dev_image {
                     continue;
                 }
                 out.compose_dockerfiles
@@ -536,106 +559,13 @@ const SERVICE_IMAGES: &[&str] = &[
     "mailhog",
 ];
 
-/// Whether a Dockerfile builds something other than the product: a
-/// development, test or tooling image (`dockerfiles::is_dev_path`: a
-/// `dev/` or `tools/` folder, `Dockerfile.dev`, a sandbox), one whose
-/// header comment rules production out, or a backing service's image.
-fn builds_other_image(repo: &RepoContext, id: crate::index::FileId) -> bool {
-    let rel = &repo.index.get(id).rel;
-    if dockerfiles::is_dev_path(rel) {
-        return true;
-    }
-    let Some(file) = repo.facts.dockerfile(id) else {
-        return false;
-    };
-    says_not_production(&file.header_comment)
-        || file.final_stage().is_some_and(|stage| {
-            let image = image_name(&stage.image);
-            SERVICE_IMAGES.contains(&image) || sets_development_environment(stage)
-        })
-}
-
-/// Variables that name the environment a framework runs in.
-const ENVIRONMENT_VARIABLES: &[&str] = &[
-    "APP_ENV",
-    "DJANGO_ENV",
-    "ENVIRONMENT",
-    "FLASK_ENV",
-    "NODE_ENV",
-    "RACK_ENV",
-    "RAILS_ENV",
-];
-
-/// Whether the image's final stage sets the framework's environment to
-/// development (`ENV FLASK_ENV development`, `ENV NODE_ENV=development`):
-/// an image for working on the app, not for running it in production.
-fn sets_development_environment(stage: &crate::facts::dockerfile::Stage) -> bool {
-    stage.all("ENV").any(|env| {
-        let words = env.words();
-        let unquote = |v: &str| v.trim_matches(['"', '\'']).to_ascii_lowercase();
-        // The legacy `ENV KEY value` form, else `KEY=value` pairs.
-        let pairs: Vec<(String, String)> = if words.len() == 2 && !words[0].contains('=') {
-            vec![(words[0].clone(), unquote(&words[1]))]
-        } else {
-            words
-                .iter()
-                .filter_map(|w| w.split_once('='))
-                .map(|(k, v)| (k.to_string(), unquote(v)))
-                .collect()
-        };
-        pairs.iter().any(|(k, v)| {
-            ENVIRONMENT_VARIABLES.contains(&k.as_str())
-                && matches!(v.as_str(), "development" | "dev" | "local")
-        })
+/// Whether a Dockerfile builds a backing service's image (`FROM postgres`
+/// with an init script): not the app's container, whatever its role.
+fn builds_backing_service(repo: &RepoContext, id: crate::index::FileId) -> bool {
+    repo.facts.dockerfile(id).is_some_and(|file| {
+        file.final_stage()
+            .is_some_and(|stage| SERVICE_IMAGES.contains(&image_name(&stage.image)))
     })
-}
-
-/// Dockerfiles that CI builds into an image (`docker/build-push-action`,
-/// whose inputs CI facts keep as `build-push-action <value>`,
-/// with `file: ./scripts/Dockerfile`, `docker build -f ops/Dockerfile .`):
-/// the product's image wherever the file sits, even in a folder whose name
-/// usually holds tooling.
-fn built_by_ci(repo: &RepoContext) -> HashSet<String> {
-    let mut out = HashSet::new();
-    let normal = |p: &str| {
-        p.trim_matches(['"', '\''])
-            .trim_start_matches("./")
-            .to_string()
-    };
-    for id in repo.index.of_kind(FileKind::CiConfig) {
-        let Some(pipeline) = repo.facts.ci_pipeline(*id) else {
-            continue;
-        };
-        for step in &pipeline.steps {
-            let words: Vec<&str> = step.text.split_whitespace().collect();
-            match step.kind {
-                StepKind::Input if step.text.starts_with("build-push-action ") => {
-                    out.extend(words.iter().skip(1).map(|w| normal(w)));
-                }
-                StepKind::Run => {
-                    for (i, w) in words.iter().enumerate() {
-                        let builds = i >= 1
-                            && words[..i].contains(&"build")
-                            && words[..i]
-                                .iter()
-                                .any(|d| matches!(*d, "docker" | "podman" | "buildx"));
-                        if !builds {
-                            continue;
-                        }
-                        if let Some(path) = w.strip_prefix("--file=") {
-                            out.insert(normal(path));
-                        } else if matches!(*w, "-f" | "--file") {
-                            if let Some(path) = words.get(i + 1) {
-                                out.insert(normal(path));
-                            }
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    out
 }
 
 /// Build files for development environments (dev containers, Gitpod,

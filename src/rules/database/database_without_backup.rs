@@ -9,7 +9,9 @@ use crate::facts::yaml;
 use crate::facts::ComposeFile;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::{DeployKind, FileId, FileKind};
+use crate::roles::compose::{strings, volumes};
 use crate::roles::path::is_non_product_path;
+use crate::rules::containerization::compose_files;
 use crate::rules::database::backups_not_offsite::{app_of, backup_scripts};
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
 
@@ -34,15 +36,18 @@ backs it up.
 A self-run database is:
 - a PostgreSQL, MySQL, MariaDB or MongoDB service (`postgres`, `postgis`,
   `timescaledb`, `pgvector`, `mysql`, `mariadb`, `mongo`, `percona`, Bitnami
-  images) with a data volume, in a compose file that deploys the app. A
-  compose file deploys the app when it has an app service (one that is built,
-  or whose image is not a database, cache, mail catcher or admin tool) and that
-  service does not run in development mode (`npm run dev`, `next dev`,
-  `nodemon`, `runserver`, `--reload`, `NODE_ENV=development`, the source tree
-  bind-mounted into the container). A compose file of backing services alone
-  is the local setup for running the app on a laptop, and compose files named
-  or placed for development (`docker-compose.dev.yml`, `.override.`, `.local.`,
-  `.test.`, `.ci.`, `.devcontainer/`) are not production either;
+  images) with a data volume, beside an app service (one that is built, or
+  whose image is not a database, cache, mail catcher or admin tool), in a
+  compose file that deploys the project. Which compose files deploy is the
+  file-role model's decision (`docs/file-roles.md`), the same for every
+  compose rule: a production name or header, a deploy script that ships the
+  file, a service of the project's code kept running (`restart:`, Swarm
+  `deploy:`) and not a dev server, a volume at a server's path, or a README
+  that documents it as the way to run or deploy the product. A compose file
+  of backing services alone, a developer's stack (`npm run dev`,
+  `runserver`, `NODE_ENV=development`), and files named or placed for
+  development (`docker-compose.dev.yml`, `.override.`, `.local.`, `.test.`,
+  `.ci.`, `.devcontainer/`) are not production;
 - a database accessory of a Kamal deployment (`accessories:` in
   `config/deploy.yml` with a database image);
 - a database server installed by a provisioning script (`apt-get install
@@ -79,11 +84,13 @@ terminal loses every customer's data for good.
 services:
   web:
     build: .
+    restart: unless-stopped
     ports: ["3000:3000"]
     environment:
       DATABASE_URL: postgresql://app:app@db:5432/app
   db:
     image: postgres:17
+    restart: unless-stopped
     volumes:
       - db-data:/var/lib/postgresql/data
 volumes:
@@ -97,9 +104,11 @@ A backup service dumps the database every night:
 services:
   web:
     build: .
+    restart: unless-stopped
     ports: ["3000:3000"]
   db:
     image: postgres:17
+    restart: unless-stopped
     volumes:
       - db-data:/var/lib/postgresql/data
   db-backup:
@@ -247,91 +256,6 @@ fn lower_words(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// Compose files named or placed for development, tests or CI.
-fn is_dev_compose(rel: &str) -> bool {
-    let dir_dev = rel.split('/').rev().skip(1).any(|part| {
-        matches!(
-            part.to_ascii_lowercase().as_str(),
-            ".devcontainer" | "dev" | "development" | "local" | "ci" | ".github" | "e2e"
-        )
-    });
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    dir_dev
-        || lower_words(name).iter().any(|w| {
-            matches!(
-                w.as_str(),
-                "dev"
-                    | "development"
-                    | "local"
-                    | "test"
-                    | "tests"
-                    | "testing"
-                    | "ci"
-                    | "e2e"
-                    | "override"
-                    | "example"
-                    | "sample"
-                    | "debug"
-                    | "devcontainer"
-                    | "localdev"
-            )
-        })
-}
-
-/// A string or the strings of a list (`command:`, `environment:` lists).
-fn strings(node: Option<&Yaml>) -> Vec<String> {
-    match node {
-        Some(Yaml::String(s)) => vec![s.clone()],
-        Some(Yaml::Array(items)) => items
-            .iter()
-            .filter_map(|i| match i {
-                Yaml::String(s) => Some(s.clone()),
-                Yaml::Integer(n) => Some(n.to_string()),
-                _ => None,
-            })
-            .collect(),
-        Some(Yaml::Hash(map)) => map
-            .iter()
-            .filter_map(|(k, v)| {
-                let k = k.as_str()?;
-                let v = match v {
-                    Yaml::String(s) => s.clone(),
-                    Yaml::Integer(n) => n.to_string(),
-                    Yaml::Boolean(b) => b.to_string(),
-                    _ => String::new(),
-                };
-                Some(format!("{k}={v}"))
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// `(source, target)` of each volume mount of a service.
-fn volumes(service: &Yaml) -> Vec<(String, String)> {
-    match yaml::get(service, "volumes") {
-        Some(Yaml::Array(items)) => items
-            .iter()
-            .filter_map(|v| match v {
-                Yaml::String(s) => {
-                    let mut parts = s.split(':');
-                    let first = parts.next().unwrap_or("").to_string();
-                    match parts.next() {
-                        Some(target) => Some((first, target.to_string())),
-                        None => Some((String::new(), first)),
-                    }
-                }
-                Yaml::Hash(_) => Some((
-                    yaml::get_str(v, "source").unwrap_or("").to_string(),
-                    yaml::get_str(v, "target").unwrap_or("").to_string(),
-                )),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
 /// A mount that keeps the database's data (not an init script or a config file).
 fn is_data_volume(target: &str) -> bool {
     let t = target.trim_end_matches('/');
@@ -346,53 +270,6 @@ fn is_data_volume(target: &str) -> bool {
         && !t.starts_with("/run")
         && !t.starts_with("/tmp")
         && !t.starts_with("/docker-entrypoint")
-}
-
-/// Whether an app service runs in development mode.
-fn runs_in_dev_mode(service: &Yaml) -> bool {
-    let mut commands = strings(yaml::get(service, "command"));
-    commands.extend(strings(yaml::get(service, "entrypoint")));
-    let command = commands.join(" ").to_ascii_lowercase();
-    let dev_command = [
-        "npm run dev",
-        "yarn dev",
-        "pnpm dev",
-        "pnpm run dev",
-        "bun dev",
-        "bun run dev",
-        "next dev",
-        "nodemon",
-        "runserver",
-        "--reload",
-        "watch",
-        "air ",
-        "cargo watch",
-        "mix phx.server",
-        "vite",
-    ]
-    .iter()
-    .any(|d| command.contains(d));
-    let env = strings(yaml::get(service, "environment"));
-    let dev_env = env.iter().any(|e| {
-        let e = e.to_ascii_lowercase().replace(": ", "=");
-        matches!(
-            e.as_str(),
-            "node_env=development"
-                | "rails_env=development"
-                | "app_env=local"
-                | "app_env=development"
-                | "flask_env=development"
-                | "django_debug=true"
-                | "debug=true"
-                | "debug=1"
-                | "env=development"
-        )
-    });
-    let source_mount = volumes(service).iter().any(|(source, target)| {
-        (source == "." || source == "./" || source.starts_with("./src") || source == "..")
-            && !target.is_empty()
-    });
-    dev_command || dev_env || source_mount
 }
 
 fn is_app_service(service: &crate::facts::compose::ComposeService) -> bool {
@@ -431,18 +308,19 @@ struct SelfRun {
 }
 
 fn compose_databases(cx: &RepoContext, compose_files: &[(FileId, &ComposeFile)]) -> Vec<SelfRun> {
+    let production: Vec<FileId> = compose_files::production(cx)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
     let mut out = Vec::new();
     for (id, compose) in compose_files {
         let rel = cx.rel(*id);
-        if is_dev_compose(rel) {
-            continue;
-        }
-        let apps: Vec<_> = compose
-            .services
-            .iter()
-            .filter(|s| is_app_service(s))
-            .collect();
-        if apps.is_empty() || apps.iter().any(|s| runs_in_dev_mode(&s.raw)) {
+        // The file-role model decides which compose files deploy (the same
+        // for every rule: a file a deploy script ships is a deployment for
+        // this rule and for the port rule alike); this rule asks, too, for
+        // an app service beside the database — backing services alone are
+        // someone else's database.
+        if !production.contains(id) || !compose.services.iter().any(is_app_service) {
             continue;
         }
         for service in &compose.services {
@@ -976,14 +854,5 @@ mod tests {
         ] {
             assert!(!is_server_package(p), "{p}");
         }
-    }
-
-    #[test]
-    fn dev_compose_names() {
-        assert!(is_dev_compose("docker-compose.dev.yml"));
-        assert!(is_dev_compose("docker-compose.override.yml"));
-        assert!(is_dev_compose(".devcontainer/docker-compose.yml"));
-        assert!(!is_dev_compose("docker-compose.yml"));
-        assert!(!is_dev_compose("deploy/docker-compose.prod.yml"));
     }
 }

@@ -6,6 +6,7 @@ use crate::facts::prisma::SettingValue;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::{DeployKind, FileId, FileKind};
 use crate::roles::path::is_non_product_path;
+use crate::roles::source;
 use crate::rules::{code, AppContext, Check, Rule, RuleMeta};
 use crate::stack::{Ecosystem, Framework};
 
@@ -440,14 +441,10 @@ fn is_sectioned(js: &crate::facts::JsFile) -> bool {
         .any(|p| p.path.iter().any(|s| is_env_section(s)))
 }
 
-/// Folders of one-off tools, not of the running app.
+/// A file production does not run (a script, a seed, a test, a dev
+/// setting): the file-role model's `roles::source`.
 fn is_tooling_path(rel: &str) -> bool {
-    rel.split('/').any(|p| {
-        matches!(
-            p,
-            "scripts" | "script" | "tools" | "seed" | "seeds" | "fixtures" | "bin"
-        )
-    })
+    !source::judge(rel).is_production()
 }
 
 /// The app's JavaScript that can name SQLite: its own code and that of the
@@ -715,31 +712,15 @@ enum Source {
     Php,
 }
 
+/// Tests, development settings, examples, seeds and tools: the file-role
+/// model's `roles::source` (one list for every code rule).
 fn is_test_or_dev_file(rel: &str) -> bool {
-    let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
-    let stem = name.split('.').next().unwrap_or(&name);
-    stem.split(['_', '-']).any(|w| {
-        matches!(
-            w,
-            "test"
-                | "tests"
-                | "dev"
-                | "development"
-                | "local"
-                | "ci"
-                | "debug"
-                | "example"
-                | "sample"
-                | "conftest"
-        )
-    }) || name.ends_with("_test.go")
+    !source::judge(rel).is_production()
 }
 
+/// A file named for production (`production.py`, `config/prod.js`).
 fn is_production_file(rel: &str) -> bool {
-    let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
-    let stem = name.split('.').next().unwrap_or(&name);
-    stem.split(['_', '-'])
-        .any(|w| matches!(w, "prod" | "production" | "live"))
+    source::judge(rel).production_named
 }
 
 /// The database literals of the files production runs with: the

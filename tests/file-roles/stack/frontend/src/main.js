@@ -1,0 +1,2 @@
+console.log("booting the single-page app");
+document.body.textContent = "stack";

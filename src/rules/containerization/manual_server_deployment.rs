@@ -67,7 +67,10 @@ The same commands count wherever the deployment is written:
   whose remote commands pull or restart the app, or in a workflow named as a
   deployment; and jobs on a self-hosted runner (`runs-on: self-hosted`) that
   pull the code and restart the app there (`git pull` then `pm2 start`),
-  the runner being the server;
+  the runner being the server; and a Jenkinsfile stage named for the
+  deployment (`Deploy`, `Release`, `Prod`) whose `sh` steps start the app's
+  containers on the Jenkins node itself (`docker-compose up -d`), the node
+  being the server (a test stage that starts a stack is not);
 - PM2's `deploy` section of an ecosystem file (`ecosystem.config.js`,
   `ecosystem.json`): its `host` list and the hooks (`post-deploy`, …) that
   run there.
@@ -918,6 +921,34 @@ fn step_commands(text: &str, line: u32) -> Vec<ShellCommand> {
         .collect()
 }
 
+/// The name of a Jenkins stage opened on this line: `stage('Deploy') {`.
+fn jenkins_stage(line: &str) -> Option<&str> {
+    let rest = line.trim_start().strip_prefix("stage")?.trim_start();
+    let rest = rest.strip_prefix('(')?.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    let body = &rest[1..];
+    body.find(quote).map(|end| &body[..end])
+}
+
+/// The shell script of a one-line Jenkins `sh` step: `sh 'cmd'`,
+/// `sh "cmd"`, `sh('cmd')`, `sh(script: 'cmd')`, `sh script: 'cmd'`.
+/// Multi-line (`'''`) scripts are not read.
+fn jenkins_sh(line: &str) -> Option<&str> {
+    let rest = line.trim_start().strip_prefix("sh")?;
+    let rest = rest.trim_start();
+    let rest = rest.strip_prefix('(').unwrap_or(rest).trim_start();
+    let rest = rest
+        .strip_prefix("script:")
+        .map(str::trim_start)
+        .unwrap_or(rest);
+    let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    if rest.starts_with("'''") || rest.starts_with("\"\"\"") {
+        return None;
+    }
+    let body = &rest[1..];
+    body.rfind(quote).map(|end| &body[..end])
+}
+
 /// Adds signals, keeping the first line of each.
 fn add(signals: &mut BTreeMap<Signal, u32>, found: BTreeMap<Signal, u32>) {
     for (signal, line) in found {
@@ -945,6 +976,13 @@ fn assess_ci(rel: &str, pipeline: &ci::CiPipeline) -> Option<ScriptVerdict> {
     let mut ssh_action: Option<(&str, u32)> = None;
     let mut action_commands: Vec<ShellCommand> = Vec::new();
     let mut on_runner = false;
+    // A Jenkinsfile runs on the team's own node, a machine that stays: the
+    // stage a command is in says what it is for.
+    let jenkins = rel
+        .rsplit('/')
+        .next()
+        .is_some_and(|n| n.to_ascii_lowercase().starts_with("jenkinsfile"));
+    let mut stage = String::new();
     for step in &pipeline.steps {
         match step.kind {
             ci::StepKind::Uses => {
@@ -974,10 +1012,36 @@ fn assess_ci(rel: &str, pipeline: &ci::CiPipeline) -> Option<ScriptVerdict> {
             }
             ci::StepKind::Run => {
                 ssh_action = None;
-                let commands = step_commands(&step.text, step.line);
+                let script = if jenkins {
+                    if let Some(name) = jenkins_stage(&step.text) {
+                        stage = name.to_ascii_lowercase();
+                    }
+                    jenkins_sh(&step.text).unwrap_or(&step.text)
+                } else {
+                    &step.text
+                };
+                let commands = step_commands(script, step.line);
                 let (all, remote) = expand_ssh(&commands);
                 if excluded(&remote) {
                     continue;
+                }
+                // A Jenkins stage named for the deployment that starts
+                // containers on the node itself (`docker-compose up -d`):
+                // the node is the server, updated in place by the job.
+                if jenkins
+                    && name_words(&stage).any(|w| {
+                        matches!(
+                            w.as_str(),
+                            "deploy" | "deployment" | "release" | "prod" | "production"
+                        )
+                    })
+                    && !excluded(&all)
+                {
+                    if let Some(c) = commands.iter().find(|c| starts_containers(c)) {
+                        on_runner = true;
+                        deploys_app = true;
+                        signals.entry(Signal::ContainersOnHost).or_insert(c.line);
+                    }
                 }
                 // On a self-hosted runner the job's machine can be the
                 // server: pulling the code there and restarting the app
@@ -1215,7 +1279,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         let mut finding = RULE.meta.finding(
             None,
             format!(
-                "{scripts} starts the app's containers on a server by hand over SSH ({what}): the image exists, but the server that runs it is kept by hand, and {nothing_else}."
+                "{scripts} starts the app's containers by hand on one server ({what}): the image exists, but the server that runs it is kept by hand, and {nothing_else}."
             ),
             "The host (its Docker install, compose files, volumes, TLS, firewall) is described nowhere: it drifts, cannot be rebuilt quickly after a loss, and a bad release is rolled back only by running the commands again by hand on that one machine.".to_string(),
             "Describe the host as code (Terraform/Pulumi, Ansible) or run the image on a platform or orchestrator that keeps releases and rolls back (Fly.io, Render, AWS App Runner/ECS, Kubernetes).".to_string(),
@@ -1593,5 +1657,48 @@ mod tests {
         let docs = "jobs:\n  docs:\n    steps:\n      - run: rsync -az site/ web@docs.example.com:/srv/docs\n";
         let pipeline = ci::CiPipeline::parse("docs.yml", docs).expect("parses");
         assert!(assess_ci(".github/workflows/docs.yml", &pipeline).is_none());
+    }
+
+    #[test]
+    fn containers_started_over_ssh_deploy_but_reads_and_bastions_do_not() {
+        let signals = verdict(
+            "scripts/ship.sh",
+            "rsync -az ./ deploy@203.0.113.9:app\nssh deploy@203.0.113.9 \"cd app && docker compose -f docker-compose.prod.yml up -d --build\"\n",
+        );
+        assert_eq!(
+            signals,
+            Some(vec![Signal::RemoteHost, Signal::ContainersOnHost])
+        );
+        // Only reading the container: the session says nothing of the
+        // deployment, as before.
+        assert!(verdict(
+            "logs.sh",
+            "ssh ops@app.example.com \"docker logs -f app\"\n"
+        )
+        .is_none());
+        // A local stack is no server.
+        assert!(verdict("run.sh", "docker compose up -d\n").is_none());
+        let parse = |s: &str| ShellScript::parse(s).expect("parses").commands;
+        assert!(parse("docker service update --image r/app:1 app_web")
+            .iter()
+            .any(starts_containers));
+        assert!(
+            !parse("docker compose build && docker compose run --rm app pytest")
+                .iter()
+                .any(starts_containers)
+        );
+    }
+
+    #[test]
+    fn jenkins_stages_and_sh_steps() {
+        assert_eq!(jenkins_stage("stage('Deploy') {"), Some("Deploy"));
+        assert_eq!(jenkins_stage("stages {"), None);
+        assert_eq!(
+            jenkins_sh("sh(script: 'docker-compose up -d api')"),
+            Some("docker-compose up -d api")
+        );
+        assert_eq!(jenkins_sh("sh \"make ${X}\""), Some("make ${X}"));
+        assert_eq!(jenkins_sh("sh '''"), None);
+        assert_eq!(jenkins_sh("slackSend(channel: 'x')"), None);
     }
 }

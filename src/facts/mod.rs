@@ -783,6 +783,14 @@ impl<'a> Facts<'a> {
             {
                 terraform::parse(&text).map(Parsed::Terraform)
             }
+            // Ansible playbooks and role task lists, for what they do to
+            // the host. Unreadable ones stay unparsed without an error:
+            // templated YAML is common and the rules take it as unknown.
+            FileKind::Deploy(crate::index::DeployKind::Ansible)
+                if file.name().ends_with(".yml") || file.name().ends_with(".yaml") =>
+            {
+                Ok(yaml::load(&text).map_or(Parsed::Unparsed, Parsed::Yaml))
+            }
             // A Render blueprint: which services get a database.
             FileKind::Deploy(crate::index::DeployKind::Render) => {
                 yaml::load(&text).map(Parsed::Yaml)

@@ -67,7 +67,10 @@ The same commands count wherever the deployment is written:
   whose remote commands pull or restart the app, or in a workflow named as a
   deployment; and jobs on a self-hosted runner (`runs-on: self-hosted`) that
   pull the code and restart the app there (`git pull` then `pm2 start`),
-  the runner being the server;
+  the runner being the server; and a Jenkinsfile stage named for the
+  deployment (`Deploy`, `Release`, `Prod`) whose `sh` steps start the app's
+  containers on the Jenkins node itself (`docker-compose up -d`), the node
+  being the server (a test stage that starts a stack is not);
 - PM2's `deploy` section of an ecosystem file (`ecosystem.config.js`,
   `ecosystem.json`): its `host` list and the hooks (`post-deploy`, …) that
   run there.
@@ -78,9 +81,19 @@ starts gunicorn on the machine updates a server in place.
 
 The commands an `ssh host "…"` (or `ssh host <<EOF`) runs are read as
 commands of that host. An SSH session into a bastion that runs `kubectl`,
-`helm`, `terraform` or `docker` deploys through an orchestrator or images and
-is not reported, nor is a recipe that runs `kubectl apply`, `helm upgrade`,
+`helm`, `nomad` or `terraform` deploys through an orchestrator and is not
+reported, nor is a recipe that runs `kubectl apply`, `helm upgrade`,
 `terraform apply`, `fly deploy` or `vercel --prod`.
+
+Containers started by hand on one server are still a hand-kept server: an
+SSH session or an SSH action whose commands (re)start the app's containers
+on the host (`docker compose up`, `docker run`, `docker service update`,
+`docker stack deploy`) is reported, at medium severity and in its own words
+when every path is of this kind: the image exists, but the host that runs it
+is described nowhere and a release is rolled back only by hand. Containers
+started where a script runs (a developer's stack, an installer that runs the
+published image) are not, nor is an SSH session that only reads a
+container's logs or state.
 
 A platform file counts only when a platform reads it. A `Procfile` is also
 what foreman starts on a laptop: it is a deployment only with `app.json`,
@@ -97,9 +110,16 @@ Scripts are `.sh`/`.bash` files, and extension-less files in `bin/`,
 `script(s)/`, `deploy/`, `ops/`, `hatchbox/`, `provision(ing)/` whose `#!`
 line names a shell (a Ruby binstub beside them is not read as shell).
 
-Ansible counts as infrastructure as code: its playbooks declare the server's
-state, are idempotent and live in version control, which is what this rule
-asks for. A repository with Ansible and deploy scripts is not reported.
+Ansible counts as infrastructure as code when it deploys the app: its
+playbooks declare the server's state, are idempotent and live in version
+control, which is what this rule asks for. A repository whose Ansible checks
+out or copies the app (`git` of anything but a version manager,
+`synchronize`, `unarchive`, `deploy_helper`), runs its containers, installs
+its dependencies in its folder, makes it a service (a unit file installed,
+its own unit started) or uses a role the repository does not hold is not
+reported. A playbook that only provisions the host (packages, users, nginx)
+while Capistrano or a script ships the releases leaves the deployment a
+hand-run one, and is reported.
 Playbooks are known by name (`playbook*.yml`, `playbooks/`, roles) and, for
 YAML in `ansible/`, `ops/`, `provision(ing)/`, `infra(structure)/` and
 manifest folders, by content: a list of plays naming their `hosts` and their
@@ -249,6 +269,9 @@ enum Signal {
     Users,
     GitPullOnHost,
     LiveRelease,
+    /// Containers (re)started on a host reached over SSH: the image
+    /// exists, the server that runs it is still kept by hand.
+    ContainersOnHost,
 }
 
 impl Signal {
@@ -273,6 +296,7 @@ impl Signal {
             Signal::LiveRelease => {
                 "installing production dependencies, migrating or toggling maintenance mode of the live app"
             }
+            Signal::ContainersOnHost => "starting the app's containers on the host by hand",
         }
     }
 }
@@ -322,6 +346,7 @@ fn classify(cmd: &ShellCommand) -> Option<Signal> {
             Some(Signal::GitPullOnHost)
         }
         _ if is_live_release(cmd) => Some(Signal::LiveRelease),
+        _ if starts_containers(cmd) => Some(Signal::ContainersOnHost),
         _ => None,
     }
 }
@@ -494,20 +519,83 @@ pub(crate) struct ScriptVerdict {
     signals: BTreeMap<Signal, u32>,
 }
 
-/// Programs that deploy through an orchestrator, an IaC tool or images:
-/// an SSH session into a bastion that runs them is not a pet deployment.
+/// Programs that deploy through an orchestrator or an IaC tool: an SSH
+/// session into a bastion that runs them is not a pet deployment.
 const ORCHESTRATORS: &[&str] = &[
     "ansible-playbook",
-    "docker",
-    "docker-compose",
     "helm",
     "k3s",
     "kubectl",
     "nomad",
     "oc",
-    "podman",
     "terraform",
 ];
+
+/// Container engines. On a host reached over SSH, one that (re)starts
+/// containers (`docker compose up`, `docker run`, `docker service
+/// update`) runs the app's image on a server kept by hand: one named
+/// machine, no description of it, no rollback but running the commands
+/// again. Any other use (`docker ps`, `docker exec`) says nothing about
+/// how the app ships and drops the session, as before.
+const CONTAINER_ENGINES: &[&str] = &["docker", "docker-compose", "podman", "podman-compose"];
+
+/// Whether a command (re)starts containers: `docker compose … up`,
+/// `docker-compose up`, `docker run`/`start`/`restart`, `docker service
+/// update|create`, `docker stack deploy`.
+fn starts_containers(cmd: &ShellCommand) -> bool {
+    if !CONTAINER_ENGINES.contains(&cmd.name.as_str()) {
+        return false;
+    }
+    // The words after the options (`-f docker-compose.prod.yml` is an
+    // option and its value: skip values that look like files).
+    let words: Vec<&str> = cmd
+        .args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let has = |w: &str| words.contains(&w);
+    let compose = cmd.name.ends_with("-compose") || has("compose");
+    if compose {
+        return has("up") || has("restart") || has("start");
+    }
+    match words.first().copied() {
+        Some("run" | "start" | "restart") => true,
+        Some("service") => has("update") || has("create"),
+        Some("stack") => has("deploy") || has("up"),
+        _ => false,
+    }
+}
+
+/// What an SSH session's remote commands say about the host: it is a
+/// bastion into a cluster or an IaC tool (`Orchestrated`), it drives
+/// containers without starting the app (`Other`), it starts the app's
+/// containers (`Containers`), or none of these (`Plain`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RemoteUse {
+    Orchestrated,
+    ContainersOther,
+    Containers,
+    Plain,
+}
+
+fn remote_use(on_host: &[ShellCommand]) -> RemoteUse {
+    if on_host
+        .iter()
+        .any(|c| ORCHESTRATORS.contains(&c.name.as_str()))
+    {
+        RemoteUse::Orchestrated
+    } else if on_host.iter().any(starts_containers) {
+        RemoteUse::Containers
+    } else if on_host
+        .iter()
+        .any(|c| CONTAINER_ENGINES.contains(&c.name.as_str()))
+    {
+        RemoteUse::ContainersOther
+    } else {
+        RemoteUse::Plain
+    }
+}
 
 /// ssh options that take a value (`-p 2222`, `-i key`, `-o Opt=x`).
 const SSH_OPTIONS_WITH_VALUE: &str = "bcDEeFIiJLlmOopQRSWw";
@@ -563,10 +651,10 @@ fn expand_ssh(commands: &[ShellCommand]) -> (Vec<ShellCommand>, Vec<ShellCommand
             continue;
         }
         let on_host = remote_commands(cmd);
-        if on_host
-            .iter()
-            .any(|c| ORCHESTRATORS.contains(&c.name.as_str()))
-        {
+        if matches!(
+            remote_use(&on_host),
+            RemoteUse::Orchestrated | RemoteUse::ContainersOther
+        ) {
             continue;
         }
         all.push(cmd.clone());
@@ -625,12 +713,17 @@ fn assess(
     commands: &[ShellCommand],
     own_units: &[String],
 ) -> Option<ScriptVerdict> {
-    let (commands, _) = expand_ssh(commands);
+    let (commands, remote) = expand_ssh(commands);
     let commands = commands.as_slice();
     if excluded(commands) {
         return None;
     }
-    let signals = signals_of(commands);
+    let mut signals = signals_of(commands);
+    // Containers started where the script runs are a developer's stack or
+    // an installer's; only on a host reached over SSH do they deploy.
+    if !remote.iter().any(starts_containers) {
+        signals.remove(&Signal::ContainersOnHost);
+    }
     let macos = commands
         .iter()
         .any(|c| matches!(c.name.as_str(), "brew" | "xcode-select"));
@@ -758,11 +851,10 @@ fn assess_ssh_tool(
         return assess(&origin, &commands, own_units);
     };
     let (commands, _) = expand_ssh(&commands);
-    if excluded(&commands)
-        || commands
-            .iter()
-            .any(|c| ORCHESTRATORS.contains(&c.name.as_str()))
-    {
+    // These tools' hosts are read as before: any container engine or
+    // orchestrator in their tasks drops them (a stale Capistrano file
+    // beside an image pipeline is common).
+    if excluded(&commands) || remote_use(&commands) != RemoteUse::Plain {
         return None;
     }
     let mut signals = signals_of(&commands);
@@ -829,6 +921,34 @@ fn step_commands(text: &str, line: u32) -> Vec<ShellCommand> {
         .collect()
 }
 
+/// The name of a Jenkins stage opened on this line: `stage('Deploy') {`.
+fn jenkins_stage(line: &str) -> Option<&str> {
+    let rest = line.trim_start().strip_prefix("stage")?.trim_start();
+    let rest = rest.strip_prefix('(')?.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    let body = &rest[1..];
+    body.find(quote).map(|end| &body[..end])
+}
+
+/// The shell script of a one-line Jenkins `sh` step: `sh 'cmd'`,
+/// `sh "cmd"`, `sh('cmd')`, `sh(script: 'cmd')`, `sh script: 'cmd'`.
+/// Multi-line (`'''`) scripts are not read.
+fn jenkins_sh(line: &str) -> Option<&str> {
+    let rest = line.trim_start().strip_prefix("sh")?;
+    let rest = rest.trim_start();
+    let rest = rest.strip_prefix('(').unwrap_or(rest).trim_start();
+    let rest = rest
+        .strip_prefix("script:")
+        .map(str::trim_start)
+        .unwrap_or(rest);
+    let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    if rest.starts_with("'''") || rest.starts_with("\"\"\"") {
+        return None;
+    }
+    let body = &rest[1..];
+    body.rfind(quote).map(|end| &body[..end])
+}
+
 /// Adds signals, keeping the first line of each.
 fn add(signals: &mut BTreeMap<Signal, u32>, found: BTreeMap<Signal, u32>) {
     for (signal, line) in found {
@@ -856,6 +976,13 @@ fn assess_ci(rel: &str, pipeline: &ci::CiPipeline) -> Option<ScriptVerdict> {
     let mut ssh_action: Option<(&str, u32)> = None;
     let mut action_commands: Vec<ShellCommand> = Vec::new();
     let mut on_runner = false;
+    // A Jenkinsfile runs on the team's own node, a machine that stays: the
+    // stage a command is in says what it is for.
+    let jenkins = rel
+        .rsplit('/')
+        .next()
+        .is_some_and(|n| n.to_ascii_lowercase().starts_with("jenkinsfile"));
+    let mut stage = String::new();
     for step in &pipeline.steps {
         match step.kind {
             ci::StepKind::Uses => {
@@ -885,10 +1012,36 @@ fn assess_ci(rel: &str, pipeline: &ci::CiPipeline) -> Option<ScriptVerdict> {
             }
             ci::StepKind::Run => {
                 ssh_action = None;
-                let commands = step_commands(&step.text, step.line);
+                let script = if jenkins {
+                    if let Some(name) = jenkins_stage(&step.text) {
+                        stage = name.to_ascii_lowercase();
+                    }
+                    jenkins_sh(&step.text).unwrap_or(&step.text)
+                } else {
+                    &step.text
+                };
+                let commands = step_commands(script, step.line);
                 let (all, remote) = expand_ssh(&commands);
                 if excluded(&remote) {
                     continue;
+                }
+                // A Jenkins stage named for the deployment that starts
+                // containers on the node itself (`docker-compose up -d`):
+                // the node is the server, updated in place by the job.
+                if jenkins
+                    && name_words(&stage).any(|w| {
+                        matches!(
+                            w.as_str(),
+                            "deploy" | "deployment" | "release" | "prod" | "production"
+                        )
+                    })
+                    && !excluded(&all)
+                {
+                    if let Some(c) = commands.iter().find(|c| starts_containers(c)) {
+                        on_runner = true;
+                        deploys_app = true;
+                        signals.entry(Signal::ContainersOnHost).or_insert(c.line);
+                    }
                 }
                 // On a self-hosted runner the job's machine can be the
                 // server: pulling the code there and restarting the app
@@ -916,9 +1069,10 @@ fn assess_ci(rel: &str, pipeline: &ci::CiPipeline) -> Option<ScriptVerdict> {
     }
     if !action_commands.is_empty() {
         if excluded(&action_commands)
-            || action_commands
-                .iter()
-                .any(|c| ORCHESTRATORS.contains(&c.name.as_str()))
+            || matches!(
+                remote_use(&action_commands),
+                RemoteUse::Orchestrated | RemoteUse::ContainersOther
+            )
         {
             // The SSH action drives containers or a cluster: drop what it
             // added, keep what plain steps found.
@@ -1013,8 +1167,34 @@ pub(crate) fn find_manual_deployments(cx: &RepoContext) -> Vec<ScriptVerdict> {
 fn check(cx: &RepoContext) -> Vec<Finding> {
     // Infrastructure as code or a platform file that defines the
     // deployment on its own: the scripts are not the whole story.
-    let definitions = cx.deploy_definitions();
     let all_verdicts = cx.manual_deployments();
+    if all_verdicts.is_empty() {
+        return Vec::new();
+    }
+    // Ansible that only provisions the host (packages, users, nginx) does
+    // not describe how the app reaches it: it settles nothing.
+    let mut definitions: Vec<(FileId, DeployKind)> = cx.deploy_definitions().to_vec();
+    let mut provisioning: Vec<&str> = Vec::new();
+    if definitions.iter().any(|(_, k)| *k == DeployKind::Ansible)
+        && !ansible_deploys_app(cx, &definitions)
+    {
+        provisioning = definitions
+            .iter()
+            .filter(|(id, k)| *k == DeployKind::Ansible && cx.facts.yaml_documents(*id).is_some())
+            .map(|(id, _)| cx.rel(*id))
+            .collect();
+        definitions.retain(|(_, k)| *k != DeployKind::Ansible);
+    }
+    // What the repository has instead of a definition of the deployment.
+    let nothing_else =
+        match provisioning.as_slice() {
+            [] => "the repository has no infrastructure-as-code or platform deployment definition"
+                .to_string(),
+            files => format!(
+            "the repository's Ansible ({}) only provisions the host, it does not deploy the app",
+            files.iter().take(3).map(|f| code(f)).collect::<Vec<_>>().join(", ")
+        ),
+        };
     let decisive: Vec<DeployKind> = definitions
         .iter()
         .filter(|(id, _)| cx.is_decisive(*id))
@@ -1090,8 +1270,26 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         finding.wording = Wording::ObservationRiskRequirement;
         return vec![finding];
     }
+    // Every path runs the app's image on the host: the build is immutable,
+    // the server is not. Reported lower, said as it is.
+    if verdicts
+        .iter()
+        .all(|v| v.signals.contains_key(&Signal::ContainersOnHost))
+    {
+        let mut finding = RULE.meta.finding(
+            None,
+            format!(
+                "{scripts} starts the app's containers by hand on one server ({what}): the image exists, but the server that runs it is kept by hand, and {nothing_else}."
+            ),
+            "The host (its Docker install, compose files, volumes, TLS, firewall) is described nowhere: it drifts, cannot be rebuilt quickly after a loss, and a bad release is rolled back only by running the commands again by hand on that one machine.".to_string(),
+            "Describe the host as code (Terraform/Pulumi, Ansible) or run the image on a platform or orchestrator that keeps releases and rolls back (Fly.io, Render, AWS App Runner/ECS, Kubernetes).".to_string(),
+            locations,
+        );
+        finding.severity = Severity::Medium;
+        return vec![finding];
+    }
     let message = format!(
-        "Reliance on {scripts} implies a \"pet\" server approach (SSHing into a VPS) rather than immutable infrastructure ({what}), and the repository has no infrastructure-as-code or platform deployment definition."
+        "Reliance on {scripts} implies a \"pet\" server approach (SSHing into a VPS) rather than immutable infrastructure ({what}), and {nothing_else}."
     );
     vec![RULE.meta.finding(
         None,
@@ -1100,6 +1298,198 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         "Move to Infrastructure as Code (Terraform/Pulumi, Kubernetes manifests) or a PaaS (Vercel, Fly.io, Render, AWS App Runner/Amplify) that deploys an immutable build of each release.".to_string(),
         locations,
     )]
+}
+
+/// Ansible modules that put the app itself on the host (as opposed to the
+/// packages, users and web server a host is provisioned with): its code
+/// (`synchronize`, `unarchive`, `deploy_helper`), its containers, its
+/// dependencies installed in its folder (`composer`, `bundler`, `npm` or
+/// `pip` with a path or a requirements file). Compared by the last segment
+/// of the name (`ansible.posix.synchronize`).
+const ANSIBLE_DEPLOY_MODULES: &[&str] = &[
+    "bundler",
+    "composer",
+    "deploy_helper",
+    "docker_compose",
+    "docker_compose_v2",
+    "docker_container",
+    "docker_image",
+    "docker_stack",
+    "docker_swarm_service",
+    "helm",
+    "k8s",
+    "podman_container",
+    "synchronize",
+    "unarchive",
+];
+
+/// Tools a host is provisioned with by cloning their repository (the
+/// `git` module is otherwise taken as the app's checkout).
+const ANSIBLE_CLONED_TOOLS: &[&str] = &[
+    "asdf",
+    "goenv",
+    "nodenv",
+    "nvm",
+    "oh-my-zsh",
+    "phpenv",
+    "pyenv",
+    "rbenv",
+    "rbenv-vars",
+    "ruby-build",
+];
+
+/// Words of a `shell`/`command` task that start or update the app.
+const ANSIBLE_DEPLOY_COMMANDS: &[&str] = &[
+    "git pull",
+    "git clone",
+    "pm2 ",
+    "docker compose",
+    "docker-compose",
+    "docker run",
+    "manage.py",
+    "artisan",
+    "npm start",
+    "npm ci",
+    "bundle exec",
+    "cap ",
+];
+
+/// Whether one Ansible task deploys the app: it ships the app, or makes it
+/// a service of the host (a unit or supervisor program installed, the
+/// app's own unit started).
+fn ansible_task_deploys(key: &str, value: &yaml_rust2::Yaml, own_units: &[String]) -> bool {
+    let module = key.rsplit('.').next().unwrap_or(key);
+    let text = || -> String {
+        match value {
+            yaml_rust2::Yaml::String(s) => s.clone(),
+            other => crate::facts::yaml::get_str(other, "cmd")
+                .or_else(|| crate::facts::yaml::get_str(other, "argv"))
+                .unwrap_or("")
+                .to_string(),
+        }
+    };
+    match module {
+        m if ANSIBLE_DEPLOY_MODULES.contains(&m) => true,
+        "git" => {
+            let repo = match value {
+                yaml_rust2::Yaml::String(s) => s
+                    .split_whitespace()
+                    .find_map(|kv| kv.strip_prefix("repo="))
+                    .unwrap_or("")
+                    .to_string(),
+                other => crate::facts::yaml::get_str(other, "repo")
+                    .unwrap_or("")
+                    .to_string(),
+            };
+            let name = repo
+                .trim_end_matches('/')
+                .rsplit(['/', ':'])
+                .next()
+                .unwrap_or("")
+                .trim_end_matches(".git")
+                .to_ascii_lowercase();
+            !ANSIBLE_CLONED_TOOLS.contains(&name.as_str())
+        }
+        "npm" => crate::facts::yaml::get(value, "path").is_some(),
+        "template" | "copy" => crate::facts::yaml::get_str(value, "dest")
+            .is_some_and(|d| d.contains("/etc/systemd/system") || d.contains("/etc/supervisor")),
+        "systemd" | "systemd_service" | "service" | "supervisorctl" => {
+            crate::facts::yaml::get_str(value, "name").is_some_and(|n| {
+                let unit = n.trim_end_matches(".service").to_ascii_lowercase();
+                own_units.contains(&unit)
+            })
+        }
+        "pip" => {
+            crate::facts::yaml::get(value, "requirements").is_some()
+                || crate::facts::yaml::get(value, "chdir").is_some()
+        }
+        "shell" | "command" | "raw" => {
+            let text = text();
+            ANSIBLE_DEPLOY_COMMANDS.iter().any(|w| text.contains(w))
+        }
+        _ => false,
+    }
+}
+
+/// Whether a YAML tree holds a task that deploys the app, or names a role
+/// the repository does not hold (what a Galaxy role does is unknown: it
+/// may deploy).
+fn ansible_yaml_deploys(node: &yaml_rust2::Yaml, own_roles: &[&str], own_units: &[String]) -> bool {
+    use yaml_rust2::Yaml;
+    let unknown_role = |role: &Yaml| {
+        let name = match role {
+            Yaml::String(s) => Some(s.as_str()),
+            other => crate::facts::yaml::get_str(other, "role")
+                .or_else(|| crate::facts::yaml::get_str(other, "name")),
+        };
+        name.is_some_and(|n| !n.contains("{{") && !own_roles.contains(&n))
+    };
+    match node {
+        Yaml::Array(items) => items
+            .iter()
+            .any(|i| ansible_yaml_deploys(i, own_roles, own_units)),
+        Yaml::Hash(map) => map.iter().any(|(k, v)| {
+            let Some(key) = k.as_str() else {
+                return false;
+            };
+            let roles = match key {
+                "roles" => v.as_vec().is_some_and(|r| r.iter().any(unknown_role)),
+                "include_role"
+                | "import_role"
+                | "ansible.builtin.include_role"
+                | "ansible.builtin.import_role" => unknown_role(v),
+                _ => false,
+            };
+            roles
+                || ansible_task_deploys(key, v, own_units)
+                || ansible_yaml_deploys(v, own_roles, own_units)
+        }),
+        _ => false,
+    }
+}
+
+/// Whether the repository's Ansible deploys the app, or only provisions
+/// the host it runs on (packages, users, nginx): a playbook that installs
+/// Ruby and PostgreSQL while Capistrano ships the releases leaves the
+/// deployment a hand-run one. Unreadable Ansible (only an `ansible.cfg`,
+/// a playbook that does not parse) is taken to deploy, as before. Read
+/// once per audit, from the deployment definitions already found.
+fn ansible_deploys_app(cx: &RepoContext, definitions: &[(FileId, DeployKind)]) -> bool {
+    let ansible: Vec<FileId> = definitions
+        .iter()
+        .filter(|(_, k)| *k == DeployKind::Ansible)
+        .map(|(id, _)| *id)
+        .collect();
+    // Roles the repository holds: `…/roles/<name>/tasks/…`.
+    let own_roles: Vec<&str> = ansible
+        .iter()
+        .filter_map(|id| {
+            let parts: Vec<&str> = cx.rel(*id).split('/').collect();
+            parts
+                .iter()
+                .position(|p| *p == "roles")
+                .and_then(|i| parts.get(i + 1).copied())
+        })
+        .collect();
+    let units = own_units(cx);
+    let mut read_any = false;
+    for id in &ansible {
+        let rel = cx.rel(*id);
+        if !(rel.ends_with(".yml") || rel.ends_with(".yaml")) {
+            continue;
+        }
+        let Some(docs) = cx.facts.yaml_documents(*id) else {
+            return true;
+        };
+        read_any = true;
+        if docs
+            .iter()
+            .any(|d| ansible_yaml_deploys(d, &own_roles, &units))
+        {
+            return true;
+        }
+    }
+    !read_any
 }
 
 /// Platforms that build and run the app from the repository (as opposed
@@ -1267,5 +1657,48 @@ mod tests {
         let docs = "jobs:\n  docs:\n    steps:\n      - run: rsync -az site/ web@docs.example.com:/srv/docs\n";
         let pipeline = ci::CiPipeline::parse("docs.yml", docs).expect("parses");
         assert!(assess_ci(".github/workflows/docs.yml", &pipeline).is_none());
+    }
+
+    #[test]
+    fn containers_started_over_ssh_deploy_but_reads_and_bastions_do_not() {
+        let signals = verdict(
+            "scripts/ship.sh",
+            "rsync -az ./ deploy@203.0.113.9:app\nssh deploy@203.0.113.9 \"cd app && docker compose -f docker-compose.prod.yml up -d --build\"\n",
+        );
+        assert_eq!(
+            signals,
+            Some(vec![Signal::RemoteHost, Signal::ContainersOnHost])
+        );
+        // Only reading the container: the session says nothing of the
+        // deployment, as before.
+        assert!(verdict(
+            "logs.sh",
+            "ssh ops@app.example.com \"docker logs -f app\"\n"
+        )
+        .is_none());
+        // A local stack is no server.
+        assert!(verdict("run.sh", "docker compose up -d\n").is_none());
+        let parse = |s: &str| ShellScript::parse(s).expect("parses").commands;
+        assert!(parse("docker service update --image r/app:1 app_web")
+            .iter()
+            .any(starts_containers));
+        assert!(
+            !parse("docker compose build && docker compose run --rm app pytest")
+                .iter()
+                .any(starts_containers)
+        );
+    }
+
+    #[test]
+    fn jenkins_stages_and_sh_steps() {
+        assert_eq!(jenkins_stage("stage('Deploy') {"), Some("Deploy"));
+        assert_eq!(jenkins_stage("stages {"), None);
+        assert_eq!(
+            jenkins_sh("sh(script: 'docker-compose up -d api')"),
+            Some("docker-compose up -d api")
+        );
+        assert_eq!(jenkins_sh("sh \"make ${X}\""), Some("make ${X}"));
+        assert_eq!(jenkins_sh("sh '''"), None);
+        assert_eq!(jenkins_sh("slackSend(channel: 'x')"), None);
     }
 }

@@ -121,13 +121,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
             let role = roles.of(cx, *id);
             // The walk lists files git tracks although .gitignore now
             // excludes them (`ignored`): every clone has them.
-            findings.extend(file_finding(
-                cx,
-                rel,
-                env,
-                &role,
-                cx.index.get(*id).ignored,
-            ));
+            findings.extend(file_finding(cx, rel, env, &role, cx.index.get(*id).ignored));
         }
     }
     findings

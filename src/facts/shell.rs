@@ -30,6 +30,25 @@ pub struct ShellCommand {
     pub heredoc: Option<(String, u32)>,
 }
 
+/// The names of the `$NAME` and `${NAME…}` expansions in a word, in order
+/// (`/backups/${APP}_$STAMP.sql` → `APP`, `STAMP`).
+pub fn expansions(word: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = word;
+    while let Some(at) = rest.find('$') {
+        rest = &rest[at + 1..];
+        let inner = rest.strip_prefix('{').unwrap_or(rest);
+        let name: String = inner
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !name.is_empty() {
+            out.push(name);
+        }
+    }
+    out
+}
+
 impl ShellCommand {
     /// The first argument that is not an option.
     pub fn subcommand(&self) -> Option<&str> {

@@ -148,21 +148,11 @@ pub fn script_for(target: &DumpTarget, backup: &str) -> Result<String, String> {
     Ok(s)
 }
 
-/// `$NAME` and `${NAME}` in a path.
+/// `$NAME` and `${NAME}` in a path, each once.
 fn variables_in(path: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = path;
-    while let Some(at) = rest.find('$') {
-        rest = &rest[at + 1..];
-        let inner = rest.strip_prefix('{').unwrap_or(rest);
-        let name: String = inner
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        if !name.is_empty() && !out.contains(&name) {
-            out.push(name);
-        }
-    }
+    let mut out = crate::facts::shell::expansions(path);
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|name| seen.insert(name.clone()));
     out
 }
 

@@ -147,7 +147,7 @@ pub(crate) fn timestamped(word: &str, assignments: &[Assignment], depth: u8) -> 
     if depth == 0 {
         return false;
     }
-    variables(word).iter().any(|name| {
+    crate::facts::shell::expansions(word).iter().any(|name| {
         assignments
             .iter()
             .filter(|a| a.name == *name)
@@ -155,30 +155,12 @@ pub(crate) fn timestamped(word: &str, assignments: &[Assignment], depth: u8) -> 
     })
 }
 
-/// The names of `$VAR` and `${VAR…}` expansions in a word.
-fn variables(word: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = word;
-    while let Some(at) = rest.find('$') {
-        rest = &rest[at + 1..];
-        let inner = rest.strip_prefix('{').unwrap_or(rest);
-        let name: String = inner
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        if !name.is_empty() {
-            out.push(name);
-        }
-    }
-    out
-}
-
 /// Whether a path is temporary (under /tmp, or a `mktemp` result).
 pub(crate) fn temporary(word: &str, assignments: &[Assignment]) -> bool {
     word.starts_with("/tmp")
         || word.contains("TMPDIR")
         || word.contains("mktemp")
-        || variables(word).iter().any(|name| {
+        || crate::facts::shell::expansions(word).iter().any(|name| {
             assignments.iter().filter(|a| a.name == *name).any(|a| {
                 a.value.starts_with("/tmp")
                     || a.value.contains("mktemp")

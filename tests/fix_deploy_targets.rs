@@ -227,6 +227,10 @@ fn vercel_json_fits_the_app_and_lists_what_cannot_move() {
     }
     assert!(out.contains("DATABASE_URL_UNPOOLED"), "{out}");
     assert!(out.contains("/api/health/ready"), "{out}");
+    // Vercel builds the app and probes nothing: the health step says who
+    // must watch readiness, not that generated container files already do.
+    assert!(!out.contains("already do"), "{out}");
+    assert!(out.contains("uptime monitor"), "{out}");
 }
 
 /// A vercel.json that only routes (it did not settle where the app runs)
@@ -308,7 +312,11 @@ fn host_jobs_become_vercel_crons_or_are_listed() {
 
 #[test]
 fn amplify_yml_fits_the_app() {
-    let (_dir, root, _) = fixed("amplify");
+    let (_dir, root, out) = fixed("amplify");
+    assert!(
+        !out.contains("already do") && out.contains("uptime monitor"),
+        "{out}"
+    );
     let spec = build_spec(&root);
     assert_eq!(spec.pre_build, vec!["npm ci --cache .npm --prefer-offline"]);
     assert_eq!(

@@ -544,7 +544,8 @@ fn plan_finding(
         ("missing-container-config", Framework::Express) => express::plan_container(&profile, b),
         ("missing-container-config", Framework::Django) => django::plan_container(&profile, b),
         ("missing-health-endpoint", Framework::NextJs) => {
-            nextjs::health::plan(&profile, b)?;
+            let platform_built = options.deploy_target.is_some_and(|t| t.builds_from_source());
+            nextjs::health::plan(&profile, b, platform_built)?;
             intents.health.push((
                 cx.app.path.clone(),
                 nextjs::health::LIVE_PATH.to_string(),

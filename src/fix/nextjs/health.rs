@@ -22,7 +22,9 @@ enum Dynamic {
     Connection,
 }
 
-pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
+/// `platform_built`: the deploy target (Vercel, Amplify) builds and runs
+/// the app itself and probes nothing, so the manual step says who must.
+pub fn plan(p: &Profile, b: &mut Builder, platform_built: bool) -> Result<(), String> {
     let ext = if p.typescript { "ts" } else { "js" };
     let cache_components = p
         .next_config
@@ -93,9 +95,15 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
         },
         CHECK_TIMEOUT_MS
     ));
-    b.manual(format!(
-        "Point the load balancer or orchestrator at {READY_PATH} for readiness and {LIVE_PATH} for liveness (the generated Dockerfile, compose and Kubernetes files already do)."
-    ));
+    b.manual(if platform_built {
+        format!(
+            "Point an uptime monitor (or the platform's health check, where it has one) at {READY_PATH}: the platform runs the app but does not probe it, so nothing else watches the database and Redis."
+        )
+    } else {
+        format!(
+            "Point the load balancer or orchestrator at {READY_PATH} for readiness and {LIVE_PATH} for liveness (the generated Dockerfile, compose and Kubernetes files already do)."
+        )
+    });
     Ok(())
 }
 

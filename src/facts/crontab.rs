@@ -11,7 +11,7 @@ pub struct Crontab {
 
 /// Whether a word is a field of a cron schedule (`*/5`, `1-5`, `MON`,
 /// `0,30`).
-fn is_schedule_field(word: &str) -> bool {
+pub(crate) fn is_schedule_field(word: &str) -> bool {
     !word.is_empty()
         && word.split(['-', ',', '/']).all(|part| {
             part == "*"

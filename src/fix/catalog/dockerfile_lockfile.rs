@@ -14,11 +14,9 @@ use crate::facts::dockerfile::Dockerfile;
 use crate::facts::shell::ShellScript;
 use crate::finding::Finding;
 use crate::rules::containerization::dockerfile_install_ignores_lockfile::{
-    copies, loose_install, Manager,
+    copies, loose_install, stage_sets_ci, Manager,
 };
-use crate::rules::containerization::dockerfiles::{
-    chain, copy_parts, env_pairs, production_dockerfiles,
-};
+use crate::rules::containerization::dockerfiles::{chain, copy_parts, production_dockerfiles};
 use crate::rules::RepoContext;
 
 use super::cited_text;
@@ -93,12 +91,7 @@ pub fn fix_text(text: &str, project: &Project) -> Result<(String, Vec<String>), 
     let mut copy_added: Vec<u32> = Vec::new();
     for (stage_idx, stage) in file.stages.iter().enumerate() {
         let stages = chain(&file, stage_idx);
-        let ci = stages.iter().any(|i| {
-            file.stages[*i]
-                .all("ENV")
-                .flat_map(env_pairs)
-                .any(|(n, v)| n == "CI" && matches!(v.as_str(), "true" | "1"))
-        });
+        let ci = stage_sets_ci(&file, stage_idx);
         for inst in stage.all("RUN") {
             if inst.exec_form.is_some() || !inst.heredocs.is_empty() {
                 continue;

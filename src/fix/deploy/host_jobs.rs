@@ -85,7 +85,11 @@ pub fn split_entry(line: &str) -> Option<(String, String)> {
         return (!rest.is_empty()).then(|| (schedule.to_string(), rest));
     }
     let fields: Vec<&str> = line.split_whitespace().take(5).collect();
-    if fields.len() < 5 || !fields.iter().all(|f| is_schedule_field(f)) {
+    if fields.len() < 5
+        || !fields
+            .iter()
+            .all(|f| crate::facts::crontab::is_schedule_field(f))
+    {
         return None;
     }
     let mut rest = line;
@@ -96,16 +100,6 @@ pub fn split_entry(line: &str) -> Option<(String, String)> {
     }
     let command = rest.split('%').next().unwrap_or("").trim().to_string();
     (!command.is_empty()).then(|| (fields.join(" "), command))
-}
-
-/// A field of a cron schedule (`*/5`, `1-5`, `MON`, `0,30`).
-fn is_schedule_field(word: &str) -> bool {
-    !word.is_empty()
-        && word.split(['-', ',', '/']).all(|part| {
-            part == "*"
-                || (!part.is_empty() && part.chars().all(|c| c.is_ascii_digit()))
-                || (part.len() == 3 && part.chars().all(|c| c.is_ascii_alphabetic()))
-        })
 }
 
 fn is_crontab_file(rel: &str) -> bool {

@@ -1,7 +1,7 @@
 //! dockerfile-install-ignores-lockfile: `npm install` (not `npm ci`) and
 //! friends in an image build, while the project has a lockfile.
 
-use crate::facts::dockerfile::Instruction;
+use crate::facts::dockerfile::{Dockerfile, Instruction};
 use crate::facts::shell::{ShellCommand, ShellScript};
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::rules::containerization::dockerfiles::{self, chain, copy_parts, env_pairs, Target};
@@ -235,17 +235,23 @@ fn config_freezes(cx: &RepoContext, target: &Target, manager: Manager) -> bool {
     })
 }
 
+/// Whether the stage, or a stage it builds on, sets `CI=true` (package
+/// managers then install frozen by default).
+pub(crate) fn stage_sets_ci(file: &Dockerfile, stage_idx: usize) -> bool {
+    chain(file, stage_idx).iter().any(|i| {
+        file.stages[*i]
+            .all("ENV")
+            .flat_map(env_pairs)
+            .any(|(n, v)| n == "CI" && matches!(v.as_str(), "true" | "1"))
+    })
+}
+
 fn check_one(cx: &RepoContext, target: &Target) -> Option<Finding> {
     let file = target.file;
     // Stages that feed the image (any stage may install what it ships).
     for (stage_idx, stage) in file.stages.iter().enumerate() {
         let stages = chain(file, stage_idx);
-        let ci = stages.iter().any(|i| {
-            file.stages[*i]
-                .all("ENV")
-                .flat_map(env_pairs)
-                .any(|(n, v)| n == "CI" && matches!(v.as_str(), "true" | "1"))
-        });
+        let ci = stage_sets_ci(file, stage_idx);
         for inst in stage.all("RUN") {
             for cmd in run_commands(inst) {
                 let Some(manager) = loose_install(&cmd, ci) else {

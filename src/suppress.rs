@@ -14,10 +14,8 @@
 //! `ignore-file` covers the whole file.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use crate::config::{globs, parse_date, Config};
-use crate::facts::text::read_text;
 use crate::finding::{AuditError, Finding, Location};
 use crate::rules;
 
@@ -120,36 +118,36 @@ pub struct Applied {
 }
 
 pub fn apply(
-    root: &Path,
+    read: &(dyn Fn(&str) -> Option<String> + Sync),
     findings: Vec<Finding>,
     config: &Config,
     config_rel: Option<&str>,
     today: time::Date,
 ) -> Applied {
+    use rayon::prelude::*;
     let mut out = Applied::default();
 
-    // Inline suppressions of every evidence file, read once each.
-    let mut inline: BTreeMap<String, Vec<InlineSuppression>> = BTreeMap::new();
-    for path in findings
+    // Inline suppressions of every evidence file, read once each, on all
+    // threads: a monorepo's report names thousands of files.
+    let mut paths: Vec<&str> = findings
         .iter()
-        .flat_map(|f| f.locations.iter().map(|l| l.path.clone()))
-    {
-        if inline.contains_key(&path) {
-            continue;
-        }
-        let parsed = match read_text(&root.join(&path), crate::facts::text::DEFAULT_MAX_FILE_SIZE) {
-            Ok(text) if text.contains(MARKER) => {
-                let (found, problems) = parse_inline(&text);
-                out.errors
-                    .extend(problems.into_iter().map(|message| AuditError {
-                        path: path.clone(),
-                        message,
-                    }));
-                found
-            }
-            _ => Vec::new(),
-        };
-        inline.insert(path, parsed);
+        .flat_map(|f| f.locations.iter().map(|l| l.path.as_str()))
+        .collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let read_inline = |path: &&str| match read(path) {
+        Some(text) if text.contains(MARKER) => parse_inline(&text),
+        _ => (Vec::new(), Vec::new()),
+    };
+    let parsed: Vec<_> = paths.par_iter().map(read_inline).collect();
+    let mut inline: BTreeMap<String, Vec<InlineSuppression>> = BTreeMap::new();
+    for (path, (found, problems)) in paths.iter().zip(parsed) {
+        out.errors
+            .extend(problems.into_iter().map(|message| AuditError {
+                path: path.to_string(),
+                message,
+            }));
+        inline.insert(path.to_string(), found);
     }
     let config_globs: Vec<_> = config.suppress.iter().map(|s| globs(&s.paths)).collect();
     let mut reported_expired: Vec<(String, u32)> = Vec::new();

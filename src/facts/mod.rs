@@ -35,7 +35,8 @@ pub mod text;
 pub mod yaml;
 pub mod yaml_tree;
 
-use std::sync::{Mutex, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::finding::AuditError;
 use crate::index::{FileId, FileKind, Index};
@@ -196,9 +197,22 @@ pub struct Facts<'a> {
     /// Per file, which words of `needles::table()` its text contains
     /// (`None`: unreadable), read once for every rule that asks.
     needle_masks: Vec<OnceLock<Option<u128>>>,
+    /// The texts of small operations and configuration files, kept once
+    /// read (see `kept_text`), in shards by file id.
+    kept: Vec<Mutex<HashMap<FileId, KeptText>>>,
     errors: Mutex<Vec<AuditError>>,
     max_file_size: u64,
 }
+
+/// A kept file's text, or why it could not be read.
+type KeptText = Result<Arc<str>, String>;
+
+/// Shards of `Facts::kept`: enough that the two threads rarely wait.
+const KEPT_SHARDS: usize = 64;
+
+/// Largest text kept: operations and configuration files are far smaller;
+/// a larger one is read again when asked, as before.
+const KEPT_MAX_BYTES: usize = 256 * 1024;
 
 impl<'a> Facts<'a> {
     pub fn new(index: &'a Index, max_file_size: u64) -> Facts<'a> {
@@ -206,22 +220,71 @@ impl<'a> Facts<'a> {
             index,
             slots: (0..index.files.len()).map(|_| OnceLock::new()).collect(),
             needle_masks: (0..index.files.len()).map(|_| OnceLock::new()).collect(),
+            kept: (0..KEPT_SHARDS)
+                .map(|_| Mutex::new(HashMap::new()))
+                .collect(),
             errors: Mutex::new(Vec::new()),
             max_file_size,
         }
+    }
+
+    /// Whether a file's text is kept once read: operations and
+    /// configuration files are asked about by several readers (the word
+    /// mask, the parse, rules that search the raw text), and opening a file
+    /// again costs more than the scan that follows. Source code, the bulk of
+    /// a tree's bytes, and lockfiles are read on demand as before.
+    fn keeps_text(&self, id: FileId) -> bool {
+        !matches!(
+            self.index.get(id).kind,
+            None | Some(FileKind::Source(_) | FileKind::JsSource | FileKind::Lockfile)
+        )
+    }
+
+    /// A text `read` has kept, without reading the file.
+    fn kept_text(&self, id: FileId) -> Option<Arc<str>> {
+        let shard = &self.kept[id % KEPT_SHARDS];
+        let kept = shard.lock().unwrap_or_else(|poison| poison.into_inner());
+        kept.get(&id)?.as_ref().ok().cloned()
+    }
+
+    /// The text of a file, read once for every reader when `keeps_text`
+    /// says so (and it is no larger than `KEPT_MAX_BYTES`), read now
+    /// otherwise.
+    fn read(&self, id: FileId) -> Result<String, String> {
+        if !self.keeps_text(id) {
+            return text::read_text(&self.index.path(id), self.max_file_size);
+        }
+        let shard = &self.kept[id % KEPT_SHARDS];
+        let lock = || shard.lock().unwrap_or_else(|poison| poison.into_inner());
+        if let Some(kept) = lock().get(&id) {
+            return kept.as_deref().map(str::to_string).map_err(Clone::clone);
+        }
+        // Read outside the lock: another thread may read the same file at
+        // the same time and keep the same text.
+        let read = text::read_text(&self.index.path(id), self.max_file_size);
+        let keep = match &read {
+            Ok(text) => text.len() <= KEPT_MAX_BYTES,
+            Err(_) => true,
+        };
+        if keep {
+            let kept = read.as_deref().map(Arc::from).map_err(Clone::clone);
+            lock().insert(id, kept);
+        }
+        read
     }
 
     pub fn into_errors(self) -> Vec<AuditError> {
         let Facts {
             slots,
             needle_masks,
+            kept,
             errors,
             ..
         } = self;
         // Freeing every parsed file one by one is serial work at the end of
         // the audit (a few percent of it on a monorepo of a thousand
         // services); nothing waits for it, so another thread does it.
-        std::thread::spawn(move || drop((slots, needle_masks)));
+        std::thread::spawn(move || drop((slots, needle_masks, kept)));
         errors
             .into_inner()
             .unwrap_or_else(|poison| poison.into_inner())
@@ -576,6 +639,9 @@ impl<'a> Facts<'a> {
                 if self.is_not_shell(*id) {
                     return Some(0);
                 }
+                if self.keeps_text(*id) {
+                    return self.read(*id).ok().map(|t| needles::mask_of(t.as_bytes()));
+                }
                 text::with_file_bytes(&self.index.path(*id), self.max_file_size, needles::mask_of)
                     .ok()
             });
@@ -592,7 +658,7 @@ impl<'a> Facts<'a> {
             if self.is_not_shell(id) {
                 return Some(0);
             }
-            let read = text::read_text(&self.index.path(id), self.max_file_size);
+            let read = self.read(id);
             let mask = read
                 .as_ref()
                 .ok()
@@ -629,8 +695,7 @@ impl<'a> Facts<'a> {
             }
             answered = true;
         }
-        let read =
-            first_read.unwrap_or_else(|| text::read_text(&self.index.path(id), self.max_file_size));
+        let read = first_read.unwrap_or_else(|| self.read(id));
         match read {
             Ok(text) => {
                 if !answered && !needles.iter().any(|n| text.contains(n)) {
@@ -652,7 +717,7 @@ impl<'a> Facts<'a> {
         if self.is_not_shell(id) {
             return Parsed::Unparsed;
         }
-        match text::read_text(&self.index.path(id), self.max_file_size) {
+        match self.read(id) {
             Ok(text) => self.parse_text(id, text),
             Err(message) => self.fail(id, message),
         }

@@ -4,7 +4,7 @@
 //! files a rule asks about are lexed, and only once per asking rule.
 
 use super::code::{self, Lang, Spanned, Token};
-use super::{text, Facts};
+use super::Facts;
 use crate::index::FileId;
 
 /// A lexed source file.
@@ -15,11 +15,20 @@ pub struct SourceCode {
 }
 
 impl Facts<'_> {
-    /// The raw text of any file (no parse, no cache), when it can be read.
-    /// Read errors are not recorded: rules use this only to confirm what
-    /// the facts already said.
+    /// The raw text of any file (no parse), when it can be read; kept
+    /// texts (`Facts::read`) are not read again. Read errors are not
+    /// recorded: rules use this only to confirm what the facts already said.
     pub fn raw_text(&self, id: FileId) -> Option<String> {
-        text::read_text(&self.index.path(id), self.max_file_size).ok()
+        self.read(id).ok()
+    }
+
+    /// The raw text of a file no larger than `cap` bytes, for readers with
+    /// a cap of their own: a kept text is not read again.
+    pub fn raw_text_capped(&self, id: FileId, cap: u64) -> Option<String> {
+        if let Some(text) = self.kept_text(id) {
+            return (text.len() as u64 <= cap).then(|| text.to_string());
+        }
+        super::text::read_text(&self.index.path(id), cap).ok()
     }
 
     /// The tokens of a source file whose text contains one of `needles`

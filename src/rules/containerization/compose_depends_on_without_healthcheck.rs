@@ -131,8 +131,9 @@ fn runs_waiting_script(cx: &RepoContext, command: &str) -> bool {
                 let scripts = cx.shell_scripts_named(&name);
                 !scripts.is_empty()
                     && scripts.iter().all(|id| {
-                        crate::facts::text::read_text(&cx.index.path(*id), 1 << 20)
-                            .is_ok_and(|text| waits(&text))
+                        cx.facts
+                            .raw_text_capped(*id, 1 << 20)
+                            .is_some_and(|text| waits(&text))
                     })
             })
         })

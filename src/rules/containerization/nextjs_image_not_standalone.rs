@@ -119,8 +119,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
                     }
                 }
             }
-            let text =
-                crate::facts::text::read_text(&cx.index.path(*id), 1 << 20).unwrap_or_default();
+            let text = cx.facts.raw_text_capped(*id, 1 << 20).unwrap_or_default();
             if text.contains("standalone") {
                 settled = true;
             }

@@ -2,7 +2,6 @@
 
 use crate::facts::needles::SHELL_OPERATIONS;
 use crate::facts::shell::ShellCommand;
-use crate::facts::text::read_text;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::FileKind;
 use crate::rules::database::backups_not_offsite::{app_of, backup_scripts};
@@ -191,7 +190,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
             )
     });
     for (id, _) in task_files {
-        if let Ok(text) = read_text(&cx.index.path(id), 2 << 20) {
+        if let Some(text) = cx.facts.raw_text_capped(id, 2 << 20) {
             if RESTORE_WORDS.iter().any(|w| text.contains(w)) {
                 return Vec::new();
             }

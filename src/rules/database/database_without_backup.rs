@@ -4,7 +4,6 @@
 use crate::facts::needles::SHELL_OPERATIONS;
 use yaml_rust2::Yaml;
 
-use crate::facts::text::read_text;
 use crate::facts::yaml;
 use crate::facts::ComposeFile;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
@@ -414,7 +413,7 @@ fn provisioned_databases(cx: &RepoContext) -> Vec<SelfRun> {
         if is_non_product_path(rel) || is_dev_script(rel) {
             continue;
         }
-        let Ok(text) = read_text(&cx.index.path(*id), 1 << 20) else {
+        let Some(text) = cx.facts.raw_text_capped(*id, 1 << 20) else {
             continue;
         };
         let Ok(docs) = yaml::load(&text) else {
@@ -463,7 +462,7 @@ fn provisioned_databases(cx: &RepoContext) -> Vec<SelfRun> {
         if is_non_product_path(rel) || is_dev_script(rel) || !rel.ends_with("ml") {
             continue;
         }
-        let Ok(text) = read_text(&cx.index.path(*id), 1 << 20) else {
+        let Some(text) = cx.facts.raw_text_capped(*id, 1 << 20) else {
             continue;
         };
         let Ok(docs) = yaml::load(&text) else {
@@ -652,8 +651,10 @@ fn managed_database(cx: &RepoContext) -> bool {
         matches!(
             kind,
             DeployKind::Terraform | DeployKind::AwsSam | DeployKind::AwsCdk | DeployKind::Pulumi
-        ) && read_text(&index.path(*id), 2 << 20)
-            .is_ok_and(|t| MANAGED_RESOURCES.iter().any(|r| t.contains(r)))
+        ) && cx
+            .facts
+            .raw_text_capped(*id, 2 << 20)
+            .is_some_and(|t| MANAGED_RESOURCES.iter().any(|r| t.contains(r)))
     })
 }
 
@@ -795,7 +796,11 @@ fn backup_exists(cx: &RepoContext, compose_files: &[(FileId, &ComposeFile)]) -> 
             || name == "justfile"
             || f.rel.starts_with(".github/workflows/")
             || (name.ends_with(".md") && f.rel.starts_with("docs/"));
-        candidate && read_text(&index.path(id), 2 << 20).is_ok_and(|t| mentions(&t))
+        candidate
+            && cx
+                .facts
+                .raw_text_capped(id, 2 << 20)
+                .is_some_and(|t| mentions(&t))
     })
 }
 

@@ -1,7 +1,7 @@
 //! prisma-migrate-dev-in-production: a development-only Prisma command runs
 //! when the app is built, released or started.
 
-use crate::facts::text::{json_key_offset, line_of_offset, read_text};
+use crate::facts::text::{json_key_offset, line_of_offset};
 use crate::facts::ShellScript;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::{DeployKind, FileId, FileKind};
@@ -467,7 +467,7 @@ fn platform_hits(cx: &AppContext, mongodb: bool) -> Vec<Hit> {
             if is_dev_file(file.name()) {
                 continue;
             }
-            let Ok(text) = read_text(&index.path(id), 1 << 20) else {
+            let Some(text) = cx.repo.facts.raw_text_capped(id, 1 << 20) else {
                 continue;
             };
             for (command, line, key) in platform_commands(file.name(), &text) {
@@ -736,7 +736,7 @@ fn workflow_hits(cx: &AppContext, mongodb: bool) -> Vec<Hit> {
         if !deploys || dev {
             continue;
         }
-        let Ok(text) = read_text(&index.path(id), 1 << 20) else {
+        let Some(text) = cx.repo.facts.raw_text_capped(id, 1 << 20) else {
             continue;
         };
         let Ok(docs) = crate::facts::yaml::load(&text) else {

@@ -129,8 +129,9 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         {
             continue;
         }
-        let lock_line = crate::facts::text::read_text(&index.path(*id), 1 << 20)
-            .ok()
+        let lock_line = cx
+            .facts
+            .raw_text_capped(*id, 1 << 20)
             .and_then(|t| {
                 t.lines()
                     .position(|l| l.trim_start().starts_with("provider"))

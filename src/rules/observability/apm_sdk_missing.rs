@@ -584,11 +584,15 @@ pub(crate) fn env_examples(cx: &AppContext) -> Vec<FileId> {
 fn check(cx: &AppContext) -> Vec<Finding> {
     let app = cx.app;
     let mut findings = Vec::new();
+    let examples = env_examples(cx);
     for vendor in VENDORS {
-        if vendor.satisfied_by(app) || vendor.installed_through_lockfile(cx) {
+        if vendor.satisfied_by(app) {
             continue;
         }
-        let Some((file, var, is_root_file)) = env_examples(cx).into_iter().find_map(|id| {
+        // The env examples are asked before the lockfiles: most vendors
+        // are named by none of them, and the lockfile question is the
+        // costlier one.
+        let Some((file, var, is_root_file)) = examples.iter().find_map(|&id| {
             let env = cx.repo.facts.env_file(id)?;
             let var = env.vars.iter().find(|v| (vendor.is_variable)(&v.name))?;
             let is_root = app.path != "." && cx.repo.index.get(id).dir().is_empty();
@@ -596,6 +600,9 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         }) else {
             continue;
         };
+        if vendor.installed_through_lockfile(cx) {
+            continue;
+        }
         // A root env example documents every app of a monorepo: when another
         // app has the SDK, the variable is there for that app; so it is when
         // the root's own manifest, an app or not, installs the vendor's SDK.

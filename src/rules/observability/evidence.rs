@@ -4,7 +4,9 @@
 //! manifests, Procfiles, env examples), and local imports between modules.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use aho_corasick::{AhoCorasick, MatchKind};
 
 use crate::roles::path::is_non_product_path;
 
@@ -188,6 +190,9 @@ pub(crate) struct OpsFiles {
     by_app_dir: HashMap<String, Vec<usize>>,
     /// The first mention among `unowned`, per list of words.
     unowned_mentions: Mutex<HashMap<Vec<String>, Option<Mention>>>,
+    /// A searcher per list of words, built once: each file is scanned once
+    /// for all the words instead of once per word.
+    searchers: Mutex<HashMap<Vec<String>, Arc<AhoCorasick>>>,
 }
 
 impl OpsFiles {
@@ -221,7 +226,28 @@ impl OpsFiles {
             unowned,
             by_app_dir,
             unowned_mentions: Mutex::new(HashMap::new()),
+            searchers: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The searcher for `needles`: the leftmost match is where the first of
+    /// them occurs (what the smallest `str::find` offset over them gives).
+    fn searcher(&self, needles: &[&str]) -> Option<Arc<AhoCorasick>> {
+        let key: Vec<String> = needles.iter().map(|n| n.to_string()).collect();
+        let mut searchers = self
+            .searchers
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        if let Some(searcher) = searchers.get(&key) {
+            return Some(searcher.clone());
+        }
+        let searcher = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(needles)
+            .ok()?;
+        let searcher = Arc::new(searcher);
+        searchers.insert(key, searcher.clone());
+        Some(searcher)
     }
 
     fn text(&self, repo: &RepoContext, position: usize) -> Option<&str> {
@@ -242,9 +268,13 @@ impl OpsFiles {
         positions: impl Iterator<Item = usize>,
         needles: &[&str],
     ) -> Option<(usize, u32)> {
+        let searcher = self.searcher(needles);
         positions.into_iter().find_map(|position| {
             let text = self.text(repo, position)?;
-            let offset = needles.iter().filter_map(|n| text.find(n)).min()?;
+            let offset = match &searcher {
+                Some(searcher) => searcher.find(text)?.start(),
+                None => needles.iter().filter_map(|n| text.find(n)).min()?,
+            };
             Some((position, crate::facts::text::line_of_offset(text, offset)))
         })
     }

@@ -196,7 +196,13 @@ pub fn discover(facts: &Facts) -> Vec<App> {
             && index.under(dir).iter().any(|f| {
                 f.dir() == dir && matches!(f.kind, Some(FileKind::Dockerfile | FileKind::Deploy(_)))
             });
-        if !deployed_itself && looks_like_library(pkg, frameworks[0]) {
+        // `npm init` writes a `main` into every manifest, so an entry point
+        // alone does not make a library: a package whose own production
+        // code calls `listen` runs the server (`node server.js` by pm2).
+        if !deployed_itself
+            && looks_like_library(pkg, frameworks[0])
+            && !package_code_listens(index, facts, dir)
+        {
             continue;
         }
         let nx_standalone = index.find(&join(dir, "nx.json")).is_some()
@@ -267,7 +273,7 @@ fn is_plain_server(framework: Framework) -> bool {
 /// script, seed or dev file) names the module `package` in quotes
 /// (`require("express")`, `from 'express'`). Asked only for a server
 /// framework that is a devDependency alone, so few packages pay for it.
-fn imported_by_production_code(index: &Index, dir: &str, package: &str) -> bool {
+pub(crate) fn imported_by_production_code(index: &Index, dir: &str, package: &str) -> bool {
     let quoted = [
         format!("\"{package}\""),
         format!("'{package}'"),
@@ -284,6 +290,39 @@ fn imported_by_production_code(index: &Index, dir: &str, package: &str) -> bool 
             && crate::roles::source::judge(&f.rel).is_production()
             && crate::facts::text::read_text(&index.path(id), 1 << 20)
                 .is_ok_and(|t| searcher.is_match(&t))
+    })
+}
+
+/// Whether a production JavaScript/TypeScript file of the Node package in
+/// `dir` (not of a package nested below it, not a test, script, example or
+/// dev file) calls `.listen(…)`: the package starts a server itself.
+fn package_code_listens(index: &Index, facts: &Facts, dir: &str) -> bool {
+    index.ids_under(dir).any(|id| {
+        let f = index.get(id);
+        f.kind == Some(FileKind::JsSource)
+            && !f.non_product
+            && !f.test
+            && crate::roles::source::judge(&f.rel).is_production()
+            && !inside_nested_package(index, dir, f.dir())
+            && facts.js(id).is_some_and(|js| js.calls_listen)
+    })
+}
+
+/// Whether a folder between `dir` (exclusive) and `file_dir` (inclusive)
+/// holds a `package.json`: the file belongs to that nested package.
+fn inside_nested_package(index: &Index, dir: &str, file_dir: &str) -> bool {
+    let rest = if dir.is_empty() {
+        file_dir
+    } else {
+        match file_dir.strip_prefix(dir) {
+            Some(r) => r.trim_start_matches('/'),
+            None => return false,
+        }
+    };
+    let mut here = dir.to_string();
+    rest.split('/').filter(|p| !p.is_empty()).any(|part| {
+        here = join(&here, part);
+        index.find(&join(&here, "package.json")).is_some()
     })
 }
 

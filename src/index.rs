@@ -469,9 +469,11 @@ pub fn classify(rel: &str) -> Option<FileKind> {
         return Some(FileKind::Readme);
     }
     // `requirements.txt`, `requirements/base.txt`, and per-language
-    // groups such as `requirements/python/base.txt`.
-    if ext == "txt"
-        && (lower.starts_with("requirements") || dir.split('/').any(|p| p == "requirements"))
+    // groups such as `requirements/python/base.txt`; older projects name
+    // the same pip format `requirements.pip`.
+    if (ext == "txt"
+        && (lower.starts_with("requirements") || dir.split('/').any(|p| p == "requirements")))
+        || (ext == "pip" && lower.starts_with("requirements"))
     {
         return Some(FileKind::Requirements);
     }

@@ -715,6 +715,16 @@ pub fn path_literals(tokens: &[Spanned]) -> Vec<(String, u32)> {
 const HTTP_VERBS: &[&str] = &["delete", "get", "head", "patch", "post", "put", "request"];
 
 /// Whether the file names an identifier (`GET` in a route handler module).
+/// A method call `.name(`: `app.listen(3000)`, `server.listen({ port })`.
+pub fn calls_method(tokens: &[Spanned], name: &str) -> bool {
+    tokens.windows(3).any(|w| {
+        matches!(
+            (&w[0].token, &w[1].token, &w[2].token),
+            (Token::Punct('.'), Token::Ident(n), Token::Punct('(')) if n == name
+        )
+    })
+}
+
 pub fn has_ident(tokens: &[Spanned], name: &str) -> bool {
     tokens
         .iter()

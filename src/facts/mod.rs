@@ -130,6 +130,10 @@ pub struct JsFile {
     pub backup: backup_code::BackupCode,
     /// `http.createServer(…)` and a `listen`: a server without a framework.
     pub starts_server: bool,
+    /// A `.listen(…)` call: the file starts a server, of a framework
+    /// (`app.listen(3000)`) or of `http`. Library code exports a handler or
+    /// middleware and leaves listening to the app that uses it.
+    pub calls_listen: bool,
 }
 
 impl JsFile {
@@ -751,6 +755,7 @@ impl<'a> Facts<'a> {
                     databases: database::literals(&tokens, &text, code::Lang::Js),
                     backup: backup_code::BackupCode::read(&tokens, &text, code::Lang::Js),
                     starts_server: code::starts_app_server(&tokens, code::Lang::Js),
+                    calls_listen: code::calls_method(&tokens, "listen"),
                 }))
             }
             FileKind::FrameworkConfig | FileKind::PrismaConfig | FileKind::OrmConfig => {
@@ -766,6 +771,7 @@ impl<'a> Facts<'a> {
                     databases: database::literals(&tokens, &text, code::Lang::Js),
                     backup: backup_code::BackupCode::default(),
                     starts_server: false,
+                    calls_listen: false,
                 }))
             }
             FileKind::Requirements

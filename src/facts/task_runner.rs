@@ -48,13 +48,16 @@ impl Tool {
     }
 }
 
-/// One recipe (target, task): its name, the line it starts on and the
-/// commands it runs (lines are the file's).
+/// One recipe (target, task): its name, the line it starts on, the
+/// commands it runs (lines are the file's) and the recipes it runs first
+/// (a Makefile target's prerequisites, a Justfile recipe's dependencies,
+/// the tasks of an Envoy story).
 #[derive(Debug, Default)]
 pub struct Recipe {
     pub name: String,
     pub line: u32,
     pub commands: Vec<ShellCommand>,
+    pub prerequisites: Vec<String>,
 }
 
 /// A host the file deploys to.
@@ -164,17 +167,20 @@ fn make_to_shell(line: &str) -> String {
 /// tab-indented lines that follow.
 fn makefile_recipes(text: &str) -> Vec<Recipe> {
     let mut out: Vec<Recipe> = Vec::new();
-    // The recipe being read: its name, first line and shell text.
-    let mut current: Option<(String, u32, String)> = None;
+    // The recipe being read: its name, first line, shell text and
+    // prerequisites.
+    let mut current: Option<(String, u32, String, Vec<String>)> = None;
     let mut continued = false;
-    let flush = |current: &mut Option<(String, u32, String)>, out: &mut Vec<Recipe>| {
-        if let Some((name, line, body)) = current.take() {
+    let flush = |current: &mut Option<(String, u32, String, Vec<String>)>,
+                 out: &mut Vec<Recipe>| {
+        if let Some((name, line, body, prerequisites)) = current.take() {
             // The body's first line is the rule line (`target: ; cmd`).
             let commands = shell_commands(&body, line);
             out.push(Recipe {
                 name,
                 line,
                 commands,
+                prerequisites,
             });
         }
     };
@@ -182,7 +188,7 @@ fn makefile_recipes(text: &str) -> Vec<Recipe> {
         let line_no = i as u32 + 1;
         let was_continued = continued;
         continued = raw.ends_with('\\');
-        if let Some((_, _, body)) = current.as_mut() {
+        if let Some((_, _, body, _)) = current.as_mut() {
             if let Some(recipe_line) = raw.strip_prefix('\t') {
                 let recipe_line = if was_continued {
                     recipe_line
@@ -221,11 +227,22 @@ fn makefile_recipes(text: &str) -> Vec<Recipe> {
         }
         // `target: deps ; command` puts the first command on the rule line.
         let mut body = String::new();
-        if let Some((_, inline)) = rest.split_once(';') {
+        let (deps, inline) = match rest.split_once(';') {
+            Some((deps, inline)) => (deps, Some(inline)),
+            None => (rest, None),
+        };
+        if let Some(inline) = inline {
             body.push_str(&make_to_shell(inline));
         }
         body.push('\n');
-        current = Some((target.to_string(), line_no, body));
+        // Order-only prerequisites (after `|`) run first as well; variable
+        // and pattern prerequisites name no recipe of the file.
+        let prerequisites = deps
+            .split_whitespace()
+            .filter(|d| *d != "|" && !d.contains(['$', '%']))
+            .map(str::to_string)
+            .collect();
+        current = Some((target.to_string(), line_no, body, prerequisites));
     }
     flush(&mut current, &mut out);
     out
@@ -241,9 +258,10 @@ fn just_to_shell(line: &str) -> String {
 /// aliases, assignments and attributes are not recipes.
 fn justfile_recipes(text: &str) -> Vec<Recipe> {
     let mut out: Vec<Recipe> = Vec::new();
-    let mut current: Option<(String, u32, String)> = None;
-    let flush = |current: &mut Option<(String, u32, String)>, out: &mut Vec<Recipe>| {
-        if let Some((name, line, body)) = current.take() {
+    let mut current: Option<(String, u32, String, Vec<String>)> = None;
+    let flush = |current: &mut Option<(String, u32, String, Vec<String>)>,
+                 out: &mut Vec<Recipe>| {
+        if let Some((name, line, body, prerequisites)) = current.take() {
             // A shebang recipe is a script in another language unless the
             // shebang names a shell.
             let first = body.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
@@ -257,12 +275,13 @@ fn justfile_recipes(text: &str) -> Vec<Recipe> {
                 name,
                 line,
                 commands,
+                prerequisites,
             });
         }
     };
     for (i, raw) in text.lines().enumerate() {
         let line_no = i as u32 + 1;
-        if let Some((_, _, body)) = current.as_mut() {
+        if let Some((_, _, body, _)) = current.as_mut() {
             if raw.starts_with([' ', '\t']) || raw.trim().is_empty() {
                 let trimmed = raw.trim_start();
                 let trimmed = trimmed.trim_start_matches(['@', '-']);
@@ -297,7 +316,18 @@ fn justfile_recipes(text: &str) -> Vec<Recipe> {
         {
             continue;
         }
-        current = Some((name.to_string(), line_no, String::new()));
+        // `deploy host: build (lint "x") && notify`: the dependencies are
+        // the plain names after the colon (those with arguments are left
+        // out: their parameters are unknown here).
+        let prerequisites = if rest.contains('(') {
+            Vec::new()
+        } else {
+            rest.split_whitespace()
+                .filter(|d| *d != "&&")
+                .map(str::to_string)
+                .collect()
+        };
+        current = Some((name.to_string(), line_no, String::new(), prerequisites));
     }
     flush(&mut current, &mut out);
     out
@@ -323,6 +353,7 @@ fn envoy(text: &str) -> TaskRunnerFile {
     let mut recipes = Vec::new();
     let mut current: Option<(String, u32, String)> = None;
     let mut in_comment = false;
+    let mut story = false;
     for (i, raw) in text.lines().enumerate() {
         let line_no = i as u32 + 1;
         let trimmed = raw.trim();
@@ -357,16 +388,29 @@ fn envoy(text: &str) -> TaskRunnerFile {
             .or_else(|| trimmed.strip_prefix("@story"))
         {
             let name = quoted_strings(args).into_iter().next().unwrap_or_default();
+            story = trimmed.starts_with("@story");
             current = Some((name, line_no, String::new()));
             continue;
         }
         if trimmed.starts_with("@endtask") || trimmed.starts_with("@endstory") {
             if let Some((name, line, body)) = current.take() {
-                let commands = shell_commands(&body, line + 1);
+                // A story's body lists the tasks it runs, one name a line.
+                let (commands, prerequisites) = if story {
+                    let tasks = body
+                        .lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .map(str::to_string)
+                        .collect();
+                    (Vec::new(), tasks)
+                } else {
+                    (shell_commands(&body, line + 1), Vec::new())
+                };
                 recipes.push(Recipe {
                     name,
                     line,
                     commands,
+                    prerequisites,
                 });
             }
             continue;
@@ -534,6 +578,7 @@ impl TaskRunnerFile {
                 name: name.to_string(),
                 line: 1,
                 commands,
+                prerequisites: Vec::new(),
             }],
             hosts,
         }

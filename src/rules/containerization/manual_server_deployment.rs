@@ -1,7 +1,7 @@
 //! manual-server-deployment: servers provisioned and deployed by hand-run shell.
 
 use crate::facts::needles::SHELL_OPERATIONS;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::facts::shell::ShellCommand;
 use crate::facts::{ci, task_runner, ShellScript};
@@ -819,12 +819,42 @@ fn assess_recipes(
                     .any(|w| matches!(w.as_str(), "dev" | "local" | "develop" | "development")),
                 throwaway,
             };
-            let verdict = assess(&origin, &recipe.commands, own_units)?;
+            let commands = with_prerequisites(recipes, recipe);
+            let verdict = assess(&origin, &commands, own_units)?;
             let deploy_name =
                 name_words(&recipe.name).any(|w| DEPLOY_RECIPE_WORDS.contains(&w.as_str()));
             (deploy_name || verdict.signals.len() >= 2).then_some(verdict)
         })
         .collect()
+}
+
+/// The commands a recipe runs: those of its prerequisites first (each
+/// once, depth first, as make and just run them), then its own. `up: pull
+/// migrate reload` pulls and reloads the app although its own body is
+/// empty; the commands keep the lines of the recipes that hold them.
+fn with_prerequisites(
+    recipes: &[task_runner::Recipe],
+    recipe: &task_runner::Recipe,
+) -> Vec<ShellCommand> {
+    fn visit<'a>(
+        recipes: &'a [task_runner::Recipe],
+        recipe: &'a task_runner::Recipe,
+        seen: &mut BTreeSet<&'a str>,
+        out: &mut Vec<ShellCommand>,
+    ) {
+        if !seen.insert(recipe.name.as_str()) {
+            return;
+        }
+        for name in &recipe.prerequisites {
+            if let Some(dep) = recipes.iter().find(|r| &r.name == name) {
+                visit(recipes, dep, seen, out);
+            }
+        }
+        out.extend(recipe.commands.iter().cloned());
+    }
+    let mut out = Vec::new();
+    visit(recipes, recipe, &mut BTreeSet::new(), &mut out);
+    out
 }
 
 /// Capistrano, Envoy, Deployer and Fabric run their commands over SSH on

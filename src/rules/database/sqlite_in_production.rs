@@ -541,11 +541,30 @@ fn node_code_findings(cx: &AppContext) -> Vec<Finding> {
         return Vec::new();
     };
     let rel = index.get(*id).rel.clone();
-    if SERVER_DRIVER_PACKAGES.iter().any(|p| app.has_dependency(p)) || is_tooling_path(&rel) {
+    if is_tooling_path(&rel) {
         return Vec::new();
     }
     let url =
         lit.text.contains(':') && !lit.text.starts_with("node:") && !lit.text.starts_with("bun:");
+    // A server driver beside the SQLite one may be the database production
+    // uses. A hard-coded `file:` URL opens that file whatever is installed,
+    // so there only a driver the app's code imports counts (a `postgres`
+    // left in package.json by a template does not).
+    let server_drivers: Vec<&str> = SERVER_DRIVER_PACKAGES
+        .iter()
+        .copied()
+        .filter(|p| app.has_dependency(p))
+        .collect();
+    if !server_drivers.is_empty() {
+        let dirs = std::iter::once(app.dir()).chain(app.related_dirs.iter().map(String::as_str));
+        let imported = |p: &str| {
+            dirs.clone()
+                .any(|d| crate::apps::imported_by_production_code(index, d, p))
+        };
+        if !url || server_drivers.iter().any(|p| imported(p)) {
+            return Vec::new();
+        }
+    }
     if url {
         // A hard-coded URL: the database is that file, whatever the environment.
         if !LIBSQL_CLIENTS.iter().any(|p| app.has_dependency(p)) && !lit.text.starts_with("sqlite")
@@ -802,6 +821,9 @@ fn python_findings(cx: &AppContext) -> Vec<Finding> {
         // variable; the SQLite fallback is the developer's.
         return Vec::new();
     }
+    if lit.from_env_default && required_database_url_overrides(cx, &files) {
+        return Vec::new();
+    }
     let rel = index.get(id).rel.clone();
     let what = if lit.text.starts_with("django.") {
         format!("configures `DATABASES` with the {} engine", code(&lit.text))
@@ -824,6 +846,25 @@ fn python_findings(cx: &AppContext) -> Vec<Finding> {
         },
         lit.from_env_default,
     )]
+}
+
+/// Whether the settings parse a database URL that the app cannot start
+/// without (`dj_database_url.config(default=os.environ['DATABASE_URL'])`,
+/// `dj_database_url.parse(os.environ["DATABASE_URL"])`): the URL every
+/// deployment must set replaces the engine, and the SQLite fallback beside
+/// it is never reached. An optional read (`os.getenv`, a default) leaves
+/// the fallback in place.
+fn required_database_url_overrides(cx: &AppContext, files: &[FileId]) -> bool {
+    files.iter().any(|id| {
+        cx.repo.facts.code(*id).is_some_and(|c| {
+            c.imports
+                .iter()
+                .any(|(m, _)| m == "dj_database_url" || m.starts_with("dj_database_url."))
+                && c.env_reads
+                    .iter()
+                    .any(|r| r.name.ends_with("DATABASE_URL") && !r.has_default && !r.optional_use)
+        })
+    })
 }
 
 /// Python modules that open a SQLite file directly.

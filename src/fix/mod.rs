@@ -1022,9 +1022,19 @@ pub fn blocked_plans(planned: &Planned, paths: &[&str]) -> Vec<usize> {
 pub fn still_there<'a>(fixed: &FixPlan, after: &'a [Finding]) -> Vec<&'a Finding> {
     after
         .iter()
-        // A repo-wide finding (app None) planned for the only app matches it.
+        // A repo-wide finding (app None) planned for the only app matches
+        // it, unless it cites only files the plan left alone: then it is
+        // another finding of the rule (a database's Deployment beside the
+        // app's), which the fix did not set out to change.
         .filter(|f| {
-            f.rule == fixed.rule && (fixed.app.is_none() || f.app.is_none() || f.app == fixed.app)
+            f.rule == fixed.rule
+                && (fixed.app.is_none()
+                    || f.app == fixed.app
+                    || (f.app.is_none()
+                        && (f.locations.is_empty()
+                            || f.locations
+                                .iter()
+                                .any(|l| fixed.edits.iter().any(|e| e.path == l.path)))))
         })
         .collect()
 }

@@ -22,6 +22,7 @@ pub mod compose_volume;
 pub mod debug_off;
 pub mod dockerfile_env_copy;
 pub mod dockerfile_lockfile;
+pub mod dockerfile_split;
 pub mod dockerfile_user;
 pub mod dockerignore;
 pub mod env_drift;
@@ -212,6 +213,13 @@ pub static REMEDIES: &[Remedy] = &[
             "the app (and a build that loads the module) stops until the variable is set",
         ),
         plan: secret_fallback::plan,
+    },
+    Remedy {
+        rule: "dockerfile-single-stage-build",
+        unsafe_because: Some(
+            "the image keeps only package.json, the production node_modules and the build output: a file the app reads at run time from elsewhere in the source tree is gone until it is copied too",
+        ),
+        plan: dockerfile_split::plan,
     },
 ];
 

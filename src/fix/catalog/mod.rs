@@ -27,6 +27,7 @@ pub mod dockerfile_user;
 pub mod dockerignore;
 pub mod env_drift;
 pub mod env_example;
+pub mod health_timeout;
 pub mod k8s_container;
 pub mod k8s_liveness;
 pub mod k8s_probes;
@@ -220,6 +221,13 @@ pub static REMEDIES: &[Remedy] = &[
             "the image keeps only package.json, the production node_modules and the build output: a file the app reads at run time from elsewhere in the source tree is gone until it is copied too",
         ),
         plan: dockerfile_split::plan,
+    },
+    Remedy {
+        rule: "health-check-without-timeout",
+        unsafe_because: Some(
+            "a back-end slower than 2 s now fails the health check where it used to pass late",
+        ),
+        plan: health_timeout::plan,
     },
 ];
 

@@ -76,20 +76,39 @@ fn workloads_in_a_shared_folder_are_matched_to_their_apps() {
     let before = reported(&root);
     for expected in [
         // The image compose builds from apps/api.
-        finding("k8s-missing-readiness-probe", "apps/api", "k8s/backend.yaml"),
+        finding(
+            "k8s-missing-readiness-probe",
+            "apps/api",
+            "k8s/backend.yaml",
+        ),
         // `app.kubernetes.io/name: web`.
-        finding("k8s-missing-readiness-probe", "apps/web", "k8s/storefront.yaml"),
+        finding(
+            "k8s-missing-readiness-probe",
+            "apps/web",
+            "k8s/storefront.yaml",
+        ),
         // PostgreSQL is no app of the project.
         finding("k8s-missing-readiness-probe", "-", "k8s/postgres.yaml"),
-        finding("dockerfile-single-stage-build", "apps/api", "apps/api/Dockerfile"),
-        finding("health-check-without-timeout", "apps/api", "apps/api/src/health.ts"),
+        finding(
+            "dockerfile-single-stage-build",
+            "apps/api",
+            "apps/api/Dockerfile",
+        ),
+        finding(
+            "health-check-without-timeout",
+            "apps/api",
+            "apps/api/src/health.ts",
+        ),
         finding(
             "health-check-without-timeout",
             "apps/web",
             "apps/web/app/api/health/ready/route.ts",
         ),
     ] {
-        assert!(before.contains(&expected), "{expected:?} not in {before:#?}");
+        assert!(
+            before.contains(&expected),
+            "{expected:?} not in {before:#?}"
+        );
     }
 }
 
@@ -136,19 +155,34 @@ fn each_fix_removes_its_finding_and_a_second_run_changes_nothing() {
         health.contains("    await withTimeout(pool.query(\"SELECT 1\"), 2000);\n"),
         "{health}"
     );
-    assert!(health.contains("function withTimeout<T>(work: PromiseLike<T>, ms: number): Promise<T> {"));
+    assert!(
+        health.contains("function withTimeout<T>(work: PromiseLike<T>, ms: number): Promise<T> {")
+    );
     let ready = read(&root, "apps/web/app/api/health/ready/route.ts");
     assert!(
-        ready.contains("  const { rowCount } = await withTimeout(pool.query(\"SELECT 1\"), 2000);\n"),
+        ready.contains(
+            "  const { rowCount } = await withTimeout(pool.query(\"SELECT 1\"), 2000);\n"
+        ),
         "{ready}"
     );
     let backend = read(&root, "k8s/backend.yaml");
     assert!(backend.contains("          readinessProbe:\n            httpGet:\n              path: /health/ready\n              port: 3000\n"), "{backend}");
-    assert!(backend.contains("          livenessProbe:\n            httpGet:\n              path: /health/live\n"), "{backend}");
+    assert!(
+        backend.contains(
+            "          livenessProbe:\n            httpGet:\n              path: /health/live\n"
+        ),
+        "{backend}"
+    );
     assert!(backend.starts_with("# The API: its image"), "comment kept");
     let storefront = read(&root, "k8s/storefront.yaml");
-    assert!(storefront.contains("              path: /api/health/ready\n"), "{storefront}");
-    assert!(storefront.contains("              path: /api/health/live\n"), "{storefront}");
+    assert!(
+        storefront.contains("              path: /api/health/ready\n"),
+        "{storefront}"
+    );
+    assert!(
+        storefront.contains("              path: /api/health/live\n"),
+        "{storefront}"
+    );
     for manifest in ["k8s/backend.yaml", "k8s/storefront.yaml"] {
         let problems = validate::kubernetes_manifest(&root.join(manifest));
         assert!(problems.is_empty(), "{manifest}: {problems:#?}");
@@ -195,7 +229,10 @@ fn build_the_stages(app: &Path) {
     };
     run("npm install --no-audit --no-fund", app);
     run("npm run build && npm prune --omit=dev", app);
-    assert!(!app.join("node_modules/typescript").exists(), "dev dependency pruned");
+    assert!(
+        !app.join("node_modules/typescript").exists(),
+        "dev dependency pruned"
+    );
     let stage = app.parent().expect("apps").join("run-stage");
     std::fs::create_dir_all(&stage).expect("mkdir");
     for part in ["package.json", "node_modules", "dist"] {

@@ -94,7 +94,9 @@ fn installs_with(cmds: &[ShellCommand]) -> Option<Manager> {
 
 fn manager(cx: &Context, manifest: &Value, installs: Option<Manager>) -> Result<Manager, String> {
     if cx.exists("bun.lockb") || cx.exists("bun.lock") {
-        return Err("the app installs with Bun: seaworthy splits npm, Yarn 1 and pnpm builds only".into());
+        return Err(
+            "the app installs with Bun: seaworthy splits npm, Yarn 1 and pnpm builds only".into(),
+        );
     }
     if installs == Some(Manager::Pnpm) || (installs.is_none() && cx.exists("pnpm-lock.yaml")) {
         return Ok(Manager::Pnpm);
@@ -302,8 +304,7 @@ fn clean_dir(dir: &str) -> Option<String> {
 /// `compilerOptions.outDir` of a tsconfig (following a local `extends`).
 fn ts_out_dir(cx: &Context, config: &str, depth: u8) -> Option<String> {
     let text = (cx.read)(config)?;
-    let value: Value =
-        serde_json::from_str(&crate::fix::profile::strip_jsonc(&text)).ok()?;
+    let value: Value = serde_json::from_str(&crate::fix::profile::strip_jsonc(&text)).ok()?;
     if let Some(out) = value
         .get("compilerOptions")
         .and_then(|o| o.get("outDir"))
@@ -351,8 +352,8 @@ fn build_outputs(
 ) -> Result<(), String> {
     let (name, args) = unwrap(cmd);
     if let Some(s) = script_name(&name, &args) {
-        let text = script(manifest, &s)
-            .ok_or_else(|| format!("package.json has no `{s}` script"))?;
+        let text =
+            script(manifest, &s).ok_or_else(|| format!("package.json has no `{s}` script"))?;
         if depth > 3 {
             return Err(format!("the `{s}` script calls scripts too deep to follow"));
         }
@@ -368,7 +369,10 @@ fn build_outputs(
         }
         return Ok(());
     }
-    let first = args.iter().find(|a| !a.starts_with('-')).map(String::as_str);
+    let first = args
+        .iter()
+        .find(|a| !a.starts_with('-'))
+        .map(String::as_str);
     match name.as_str() {
         "next" if first == Some("build") => {
             let dist = ["next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs"]
@@ -644,8 +648,8 @@ pub fn fix_text(text: &str, cx: &Context) -> Result<(String, Vec<String>), Strin
                     }
                 }
             }
-            "EXPOSE" | "LABEL" | "HEALTHCHECK" | "CMD" | "ENTRYPOINT" | "STOPSIGNAL"
-            | "VOLUME" | "SHELL" => meta.push(instruction_text(&lines, &starts, inst)),
+            "EXPOSE" | "LABEL" | "HEALTHCHECK" | "CMD" | "ENTRYPOINT" | "STOPSIGNAL" | "VOLUME"
+            | "SHELL" => meta.push(instruction_text(&lines, &starts, inst)),
             other => {
                 return Err(format!(
                     "line {}: `{other}` before the build; split this Dockerfile by hand",
@@ -720,7 +724,10 @@ pub fn fix_text(text: &str, cx: &Context) -> Result<(String, Vec<String>), Strin
         }
         let deps = manifest.get("dependencies");
         if deps.and_then(|d| d.get("next")).is_none() {
-            return Err("`next` is not in dependencies: `next start` would not find it in the run stage".into());
+            return Err(
+                "`next` is not in dependencies: `next start` would not find it in the run stage"
+                    .into(),
+            );
         }
     }
     if outputs.nuxt2 {
@@ -805,7 +812,10 @@ pub fn fix_text(text: &str, cx: &Context) -> Result<(String, Vec<String>), Strin
         .map(str::to_string)
         .collect();
     // The original's blank line after the build is the stages' separator.
-    let tail_start = tail.iter().position(|l| !l.trim().is_empty()).unwrap_or(tail.len());
+    let tail_start = tail
+        .iter()
+        .position(|l| !l.trim().is_empty())
+        .unwrap_or(tail.len());
     out.extend(tail[tail_start..].iter().cloned());
     while out.last().is_some_and(|l| l.trim().is_empty()) {
         out.pop();
@@ -855,10 +865,16 @@ mod tests {
     #[test]
     fn a_typescript_api_gets_a_run_stage_with_its_out_dir() {
         let files = [
-            ("package.json", r#"{"scripts":{"build":"tsc -p tsconfig.build.json","start":"node dist/main.js"},"dependencies":{"express":"4"},"devDependencies":{"typescript":"5"}}"#),
+            (
+                "package.json",
+                r#"{"scripts":{"build":"tsc -p tsconfig.build.json","start":"node dist/main.js"},"dependencies":{"express":"4"},"devDependencies":{"typescript":"5"}}"#,
+            ),
             ("package-lock.json", "{}"),
             ("tsconfig.build.json", "{\"extends\": \"./tsconfig.json\"}"),
-            ("tsconfig.json", "{ // comment\n \"compilerOptions\": {\"outDir\": \"./dist\"} }"),
+            (
+                "tsconfig.json",
+                "{ // comment\n \"compilerOptions\": {\"outDir\": \"./dist\"} }",
+            ),
         ];
         let (out, notes) = split(TSC, &files).expect("split");
         assert_eq!(
@@ -874,7 +890,10 @@ mod tests {
     #[test]
     fn next_keeps_public_and_config_and_yarn_reinstalls_for_production() {
         let files = [
-            ("package.json", r#"{"scripts":{"build":"prisma generate && next build","start":"next start"},"dependencies":{"next":"14","@prisma/client":"5"},"devDependencies":{"prisma":"5"}}"#),
+            (
+                "package.json",
+                r#"{"scripts":{"build":"prisma generate && next build","start":"next start"},"dependencies":{"next":"14","@prisma/client":"5"},"devDependencies":{"prisma":"5"}}"#,
+            ),
             ("yarn.lock", ""),
             ("next.config.js", "module.exports = {}"),
             ("public/logo.svg", "<svg/>"),
@@ -891,7 +910,10 @@ mod tests {
             );
         }
         assert!(out.ends_with("ENV PORT=3000\nCMD yarn start\n"), "{out}");
-        assert!(notes.iter().any(|n| n.contains("Line 2 installs")), "{notes:?}");
+        assert!(
+            notes.iter().any(|n| n.contains("Line 2 installs")),
+            "{notes:?}"
+        );
     }
 
     #[test]
@@ -902,7 +924,10 @@ mod tests {
         let pkg = r#"{"scripts":{"build":"tsc","start":"ts-node src/main.ts"},"devDependencies":{"ts-node":"10","typescript":"5"}}"#;
         let err = split(
             TSC,
-            &[("package.json", pkg), ("tsconfig.json", r#"{"compilerOptions":{"outDir":"dist"}}"#)],
+            &[
+                ("package.json", pkg),
+                ("tsconfig.json", r#"{"compilerOptions":{"outDir":"dist"}}"#),
+            ],
         )
         .expect_err("ts-node");
         assert!(err.contains("dev dependency"), "{err}");

@@ -132,7 +132,11 @@ fn helper(typed: bool) -> String {
     } else {
         ("", "work, ms", "")
     };
-    let promise = if typed { "new Promise<T>" } else { "new Promise" };
+    let promise = if typed {
+        "new Promise<T>"
+    } else {
+        "new Promise"
+    };
     format!(
         "\n// Added by seaworthy fix: a back-end call that hangs fails the check after `ms`\n// instead of holding the probe until the orchestrator's own timeout.\nfunction withTimeout{generic}({params}){ret} {{\n  return {promise}((resolve, reject) => {{\n    const timer = setTimeout(() => reject(new Error(`timed out after ${{ms}} ms`)), ms);\n    Promise.resolve(work).then(\n      (value) => {{\n        clearTimeout(timer);\n        resolve(value);\n      }},\n      (error) => {{\n        clearTimeout(timer);\n        reject(error);\n      }},\n    );\n  }});\n}}\n"
     )
@@ -161,7 +165,9 @@ pub fn fix_text(text: &str, file_routed: bool, typed: bool) -> Result<(String, u
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     let mut wrapped = 0;
     for line_no in calls {
-        let idx = usize::try_from(line_no).unwrap_or(usize::MAX).saturating_sub(1);
+        let idx = usize::try_from(line_no)
+            .unwrap_or(usize::MAX)
+            .saturating_sub(1);
         let Some(line) = lines.get(idx) else { continue };
         let in_try = tries.iter().any(|(a, z)| *a <= line_no && line_no <= *z);
         if !in_try && !file_routed {
@@ -211,9 +217,18 @@ mod tests {
     fn route_file_calls_are_raced_against_the_budget() {
         let (out, n) = fix_text(NEXT, true, true).expect("fixed");
         assert_eq!(n, 2);
-        assert!(out.contains("  await withTimeout(prisma.$queryRaw`SELECT 1`, 2000);\n"), "{out}");
-        assert!(out.contains("  const pong = (await withTimeout(redis.ping(), 2000)) === \"PONG\";\n"), "{out}");
-        assert!(out.contains("function withTimeout<T>(work: PromiseLike<T>, ms: number): Promise<T> {"), "{out}");
+        assert!(
+            out.contains("  await withTimeout(prisma.$queryRaw`SELECT 1`, 2000);\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("  const pong = (await withTimeout(redis.ping(), 2000)) === \"PONG\";\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("function withTimeout<T>(work: PromiseLike<T>, ms: number): Promise<T> {"),
+            "{out}"
+        );
         assert!(fix_text(&out, true, true).is_err(), "a second time");
     }
 
@@ -224,7 +239,10 @@ mod tests {
         assert!(err.contains("line 2") && err.contains("try"), "{err}");
         let tried = "router.get(\"/health\", async (req, res) => {\n  try {\n    await pool.query(\"SELECT 1\");\n    res.json({ ok: true });\n  } catch (e) {\n    res.status(503).json({ ok: false });\n  }\n});\n";
         let (out, _) = fix_text(tried, false, false).expect("fixed");
-        assert!(out.contains("    await withTimeout(pool.query(\"SELECT 1\"), 2000);\n"), "{out}");
+        assert!(
+            out.contains("    await withTimeout(pool.query(\"SELECT 1\"), 2000);\n"),
+            "{out}"
+        );
         assert!(out.contains("function withTimeout(work, ms) {"), "{out}");
     }
 }

@@ -252,3 +252,97 @@ fn unsafe_fixes_wait_for_the_flag() {
     assert_eq!(read(&root, "apps/api/Dockerfile"), original);
     assert!(!read(&root, "apps/api/src/health.ts").contains("withTimeout"));
 }
+
+fn git(root: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(root)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The shop plus a Terraform folder whose state was committed.
+fn with_state(root: &Path) {
+    std::fs::create_dir_all(root.join("infra")).expect("mkdir");
+    std::fs::write(
+        root.join("infra/main.tf"),
+        "provider \"aws\" {\n  region = \"eu-west-1\"\n}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("infra/terraform.tfstate"),
+        "{ \"version\": 4, \"terraform_version\": \"1.9.0\", \"serial\": 3, \"resources\": [] }\n",
+    )
+    .expect("write");
+}
+
+#[test]
+fn committed_terraform_state_is_ignored_and_its_untracking_named_not_claimed() {
+    let (_dir, root) = copy_of(FIXTURE);
+    with_state(&root);
+    git(&root, &["init", "-q"]);
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-qm", "init"]);
+    let rule = "terraform-state-committed";
+    assert!(reported(&root).iter().any(|(r, _, _)| r == rule));
+    let args = ["fix", "--rule", rule];
+    let (_, out, _) = seaworthy(&root, &args);
+    assert!(
+        !root.join(".gitignore").exists(),
+        "unsafe: waits for --unsafe\n{out}"
+    );
+    let args = ["fix", "--unsafe", "--rule", rule];
+    let (code, out, err) = seaworthy(&root, &args);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(
+        read(&root, ".gitignore"),
+        "# Terraform state and working folder: the state lives in a remote backend\n*.tfstate\n*.tfstate.*\n.terraform/\n"
+    );
+    assert!(
+        out.contains("git rm --cached -- infra/terraform.tfstate"),
+        "{out}"
+    );
+    assert!(
+        out.contains("written but not in effect: git still tracks them"),
+        "the re-check does not claim it fixed: {out}"
+    );
+    assert!(out.contains("terraform init -migrate-state"), "{out}");
+    git(
+        &root,
+        &["rm", "-q", "--cached", "--", "infra/terraform.tfstate"],
+    );
+    git(&root, &["commit", "-qam", "untrack"]);
+    assert!(
+        root.join("infra/terraform.tfstate").exists(),
+        "the copy on disk stays"
+    );
+    assert!(!reported(&root).iter().any(|(r, _, _)| r == rule));
+    let (_, again, _) = seaworthy(&root, &args);
+    assert!(again.starts_with("nothing to fix"), "{again}");
+}
+
+#[test]
+fn untracked_terraform_state_is_gone_once_ignored() {
+    let (_dir, root) = copy_of(FIXTURE);
+    with_state(&root);
+    std::fs::write(root.join(".gitignore"), "node_modules\n").expect("write");
+    let args = [
+        "fix",
+        "--allow-no-vcs",
+        "--unsafe",
+        "--rule",
+        "terraform-state-committed",
+    ];
+    let (code, out, err) = seaworthy(&root, &args);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("gone: terraform-state-committed"), "{out}");
+    assert!(read(&root, ".gitignore").starts_with("node_modules\n# Terraform state"));
+    let (_, again, _) = seaworthy(&root, &args);
+    assert!(again.starts_with("nothing to fix"), "{again}");
+}

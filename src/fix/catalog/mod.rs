@@ -37,6 +37,7 @@ pub mod nextjs_dynamic;
 pub mod prisma_migrate_deploy;
 pub mod secret_fallback;
 pub mod terraform_backend;
+pub mod terraform_state;
 
 use crate::finding::Finding;
 use crate::rules::RepoContext;
@@ -228,6 +229,13 @@ pub static REMEDIES: &[Remedy] = &[
             "a back-end slower than 2 s now fails the health check where it used to pass late",
         ),
         plan: health_timeout::plan,
+    },
+    Remedy {
+        rule: "terraform-state-committed",
+        unsafe_because: Some(
+            "it cannot rewrite history (the state's secrets stay in earlier commits), and a teammate who pulls the commit that untracks the state loses their copy unless it moved to a remote backend first",
+        ),
+        plan: terraform_state::plan,
     },
 ];
 

@@ -755,8 +755,19 @@ pub fn fix_text(text: &str, cx: &Context) -> Result<(String, Vec<String>), Strin
 
     // The build stage: the original lines, named, with the prune.
     let from_line = lines.line(stage.from.line).unwrap_or_default();
+    let image_words: Vec<&str> = from_line.split_whitespace().collect();
+    let base_end = image_words
+        .iter()
+        .position(|w| w.eq_ignore_ascii_case("as"))
+        .unwrap_or(image_words.len());
+    let base = image_words[..base_end].join(" ");
+    // A named stage keeps its name on the stage that ships, so a compose
+    // `target:` or `docker build --target` still gets the image it ran.
     let stage_name = stage.name.clone();
-    let build_name = stage_name.clone().unwrap_or_else(|| "build".into());
+    let build_name = match stage_name.as_deref() {
+        Some("build") => "build-stage".to_string(),
+        _ => "build".to_string(),
+    };
     let build_end = instruction_end(&lines, &starts, build.line);
     let prune_cmd = prune(manager, node_major(&stage.image));
     let mut out: Vec<String> = Vec::new();
@@ -765,8 +776,8 @@ pub fn fix_text(text: &str, cx: &Context) -> Result<(String, Vec<String>), Strin
         if n > build_end {
             break;
         }
-        if n == stage.from.line && stage_name.is_none() {
-            out.push(format!("{} AS {build_name}", line.trim_end()));
+        if n == stage.from.line {
+            out.push(format!("{base} AS {build_name}"));
         } else if n == build_end {
             out.push(format!("{} \\", line.trim_end()));
             out.push(format!("    && {prune_cmd}"));
@@ -776,14 +787,12 @@ pub fn fix_text(text: &str, cx: &Context) -> Result<(String, Vec<String>), Strin
     }
 
     // The run stage.
-    let image_words: Vec<&str> = from_line.split_whitespace().collect();
-    let base_end = image_words
-        .iter()
-        .position(|w| w.eq_ignore_ascii_case("as"))
-        .unwrap_or(image_words.len());
     out.push(String::new());
     out.push("# Run stage: the production dependencies and the build output only (split by seaworthy fix).".into());
-    out.push(image_words[..base_end].join(" "));
+    out.push(match &stage_name {
+        Some(name) => format!("{base} AS {name}"),
+        None => base.clone(),
+    });
     out.push(format!("WORKDIR {workdir}"));
     for block in &env {
         out.extend(block.iter().cloned());
@@ -913,6 +922,22 @@ mod tests {
         assert!(
             notes.iter().any(|n| n.contains("Line 2 installs")),
             "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn a_named_stage_keeps_its_name_on_the_stage_that_ships() {
+        let files = [(
+            "package.json",
+            r#"{"scripts":{"build":"nest build"},"dependencies":{"@nestjs/core":"10"},"devDependencies":{"@nestjs/cli":"10"}}"#,
+        )];
+        let df = "FROM node:20-alpine AS api\nWORKDIR /app\nCOPY . .\nRUN npm install && npm run build\nCMD [\"node\", \"dist/main\"]\n";
+        let (out, _) = split(df, &files).expect("split");
+        assert!(out.starts_with("FROM node:20-alpine AS build\n"), "{out}");
+        assert!(out.contains("\nFROM node:20-alpine AS api\nWORKDIR /app\nCOPY --from=build /app/package.json ./\n"), "{out}");
+        assert!(
+            out.contains("COPY --from=build /app/dist ./dist\n"),
+            "{out}"
         );
     }
 

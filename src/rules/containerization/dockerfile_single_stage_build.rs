@@ -79,7 +79,8 @@ folders the build script writes (`next build` → `.next` with `public/` and
 the Next config, `tsc` → its `outDir`, `nest build`, `vite build` → `dist`,
 `nuxt build` → `.output`), the files the start command names and the Prisma
 folder of a Prisma app; the image settings after the build (`EXPOSE`, `ENV`,
-`USER`, `CMD`) follow. OS packages installed before the build are installed
+`USER`, `CMD`) follow. A named stage keeps its name on the run stage, so a
+compose `target:` still builds the image that ships. OS packages installed before the build are installed
 in the run stage too, except compilers and build tools. It makes no change
 and says why when the Dockerfile has stages already, the base is not a
 Node.js image, the build runs a tool whose output folder it cannot read

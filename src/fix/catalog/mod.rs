@@ -249,6 +249,7 @@ pub fn remedy(rule: &str) -> Option<&'static Remedy> {
 pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Option<Result<(), String>> {
     let remedy = remedy(finding.rule)?;
     b.plan.unsafe_fix = remedy.unsafe_because.is_some();
+    b.plan.cited = cited_files(finding).iter().map(|p| p.to_string()).collect();
     Some((remedy.plan)(repo, finding, b))
 }
 

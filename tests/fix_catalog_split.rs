@@ -346,3 +346,60 @@ fn untracked_terraform_state_is_gone_once_ignored() {
     let (_, again, _) = seaworthy(&root, &args);
     assert!(again.starts_with("nothing to fix"), "{again}");
 }
+
+/// A Deployment named after neither app, whose image a CI job builds from
+/// one app's folder: the finding names that app, and the probe uses its
+/// route.
+#[test]
+fn a_workload_is_matched_to_the_app_ci_builds_its_image_from() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let write = |rel: &str, text: &str| {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    for app in ["billing", "catalog"] {
+        write(
+            &format!("services/{app}/package.json"),
+            &format!("{{\"name\": \"{app}\", \"private\": true, \"scripts\": {{\"start\": \"node server.js\"}}, \"dependencies\": {{\"express\": \"^4.21.2\"}}}}\n"),
+        );
+        write(
+            &format!("services/{app}/server.js"),
+            "const express = require(\"express\");\nconst app = express();\napp.get(\"/healthz\", (req, res) => res.send(\"ok\"));\napp.listen(8080);\n",
+        );
+    }
+    write(
+        ".github/workflows/images.yml",
+        "name: images\non: push\njobs:\n  gateway:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: docker build --pull -t ${{ vars.REGISTRY }}/gateway:${{ github.sha }} services/catalog\n",
+    );
+    write(
+        "deploy/frontdoor.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: frontdoor\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {tier: edge}\n  template:\n    metadata:\n      labels: {tier: edge}\n    spec:\n      containers:\n        - name: main\n          image: registry.example.com/shop/gateway:3.1.0\n          ports:\n            - containerPort: 8080\n",
+    );
+    let found = reported(root);
+    assert!(
+        found.contains(&finding(
+            "k8s-missing-readiness-probe",
+            "services/catalog",
+            "deploy/frontdoor.yaml"
+        )),
+        "{found:#?}"
+    );
+    let args = [
+        "fix",
+        "--allow-no-vcs",
+        "--unsafe",
+        "--rule",
+        "k8s-missing-readiness-probe",
+    ];
+    let (code, out, err) = seaworthy(root, &args);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("gone: k8s-missing-readiness-probe (services/catalog)"),
+        "{out}"
+    );
+    assert!(read(root, "deploy/frontdoor.yaml").contains("              path: /healthz\n"));
+    let problems = validate::kubernetes_manifest(&root.join("deploy/frontdoor.yaml"));
+    assert!(problems.is_empty(), "{problems:#?}");
+}

@@ -550,11 +550,6 @@ fn start_needs(
     Ok(())
 }
 
-/// The commands an instruction runs (exec form words or shell).
-fn run_commands(inst: &Instruction) -> Vec<ShellCommand> {
-    commands(inst)
-}
-
 /// The Node.js major version of a `node:<tag>` image, when the tag says.
 fn node_major(image: &str) -> Option<u32> {
     let (_, tag) = parse_image(image);
@@ -707,7 +702,7 @@ pub fn fix_text(text: &str, cx: &Context) -> Result<(String, Vec<String>), Strin
     }
     let start = start.ok_or("no CMD or ENTRYPOINT: seaworthy cannot tell what the image runs")?;
     let mut needs: BTreeSet<String> = BTreeSet::new();
-    for cmd in run_commands(start) {
+    for cmd in commands(start) {
         start_needs(cx, &manifest, &cmd, &outputs, &mut needs, 0)?;
     }
     if outputs.next {

@@ -106,8 +106,8 @@ cited container, and a `livenessProbe` on the app's separate liveness route
 when the container has none. The routes are those the audit finds in the
 app's code, or those `missing-health-endpoint` writes in the same run. The
 app is the one whose folder holds the manifest; for manifests in a shared
-folder, the app whose folder a compose service builds the container's image
-from, else the one app the workload's names spell (its name, the
+folder, the app whose folder a compose service (or a `docker build` in CI
+that tags an image of that name) builds the container's image from, else the one app the workload's names spell (its name, the
 container's, its `app` / `app.kubernetes.io/name` / `component` labels, the
 image's last path segment: `karakeep-web` and `web-deployment` name
 `apps/web`), else, in a one-app repository, the app when the manifests run

@@ -226,8 +226,8 @@ pub fn is_infrastructure_image(image: &str) -> bool {
 /// The app a workload runs. First the app whose folder holds the manifest;
 /// in a repository of several apps the manifests usually live in a shared
 /// `k8s/` folder, so then the one app the container's image is built from
-/// (a compose service that builds that image, any compose file of the
-/// repository), else the one app the workload's own names spell: its name,
+/// (a compose service that builds that image, in any compose file of the
+/// repository, or a `docker build` in CI that tags it), else the one app the workload's own names spell: its name,
 /// the container's, its `app` / `app.kubernetes.io/name` / `…/component`
 /// labels and the image's last path segment, read as words (`karakeep-web`,
 /// `web-deployment`, `examplevotingapp_vote` all name `apps/web` or `vote`).
@@ -286,11 +286,113 @@ pub fn app_of<'a>(
     own.all(|i| i == repo).then_some(only)
 }
 
+/// The build contexts CI pipelines tag with an image named `last` (its last
+/// path segment, tag aside): `docker build -t …/web:${{ github.sha }}
+/// apps/web`, `docker buildx build --tag … apps/web`. The registry part is
+/// usually an expression (`${{ env.REGISTRY }}`), so only the name is
+/// compared.
+fn ci_contexts(cx: &RepoContext, last: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for id in cx.index.of_kind(FileKind::CiConfig) {
+        let Some(ci) = cx.facts.ci_pipeline(*id) else {
+            continue;
+        };
+        for step in ci
+            .steps
+            .iter()
+            .filter(|s| s.kind == crate::facts::ci::StepKind::Run)
+        {
+            // GitHub substitutes `${{ … }}` before the shell sees the
+            // command; its spaces must not split the word.
+            let mut text = step.text.clone();
+            while let Some(at) = text.find("${{") {
+                let Some(len) = text[at..].find("}}") else {
+                    break;
+                };
+                text.replace_range(at..at + len + 2, "EXPR");
+            }
+            let Ok(script) = crate::facts::shell::ShellScript::parse(&text) else {
+                continue;
+            };
+            for cmd in &script.commands {
+                if !matches!(cmd.name.as_str(), "docker" | "podman") {
+                    continue;
+                }
+                let args: Vec<&str> = cmd.args.iter().map(String::as_str).collect();
+                let builds = match args.first() {
+                    Some(&"build") => 1,
+                    Some(&"buildx") if args.get(1) == Some(&"build") => 2,
+                    _ => continue,
+                };
+                let mut tags = Vec::new();
+                let mut context = None;
+                let mut i = builds;
+                while i < args.len() {
+                    let a = args[i];
+                    if matches!(a, "-t" | "--tag") {
+                        tags.extend(args.get(i + 1).copied());
+                        i += 2;
+                        continue;
+                    }
+                    if let Some(t) = a.strip_prefix("--tag=") {
+                        tags.push(t);
+                    } else if a.starts_with('-') {
+                        // Flags with a value (`-f Dockerfile`, `--build-arg X=1`).
+                        if !a.contains('=')
+                            && matches!(
+                                a,
+                                "-f" | "--file"
+                                    | "--build-arg"
+                                    | "--target"
+                                    | "--platform"
+                                    | "--label"
+                                    | "--secret"
+                                    | "--cache-from"
+                                    | "--cache-to"
+                                    | "--output"
+                                    | "-o"
+                            )
+                        {
+                            i += 1;
+                        }
+                    } else {
+                        context = Some(a);
+                    }
+                    i += 1;
+                }
+                let named = tags.iter().any(|t| {
+                    let (repo, _) = crate::facts::images::parse_image(t);
+                    repo.rsplit('/').next() == Some(last)
+                });
+                if let (true, Some(c)) = (named, context) {
+                    if !c.contains('$') {
+                        out.push(c.to_string());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The one app whose folder is the build context of a compose service that
-/// tags its build with `image` (tag and registry aside).
+/// tags its build with `image` (tag and registry aside), or of a CI build
+/// that tags an image of the same name.
 fn app_built_as<'a>(cx: &'a RepoContext, image: &str) -> Option<&'a crate::apps::App> {
     let (want, _) = crate::facts::images::parse_image(image);
     let mut found: Option<&crate::apps::App> = None;
+    let last = want.rsplit('/').next().unwrap_or(&want);
+    for context in ci_contexts(cx, last) {
+        let Some(context) = crate::apps::resolve("", &context) else {
+            continue;
+        };
+        if let Some(app) = cx.apps.iter().find(|a| a.dir() == context) {
+            match found {
+                Some(f) if f.path != app.path => return None,
+                _ => found = Some(app),
+            }
+        }
+    }
     for id in cx.index.of_kind(FileKind::Compose) {
         let Some(compose) = cx.facts.compose(*id) else {
             continue;

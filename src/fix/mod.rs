@@ -128,6 +128,9 @@ pub struct FixPlan {
     /// files they wrote, or it wires in what they create (a Dockerfile
     /// probes the health routes). It cannot be applied without them.
     pub depends_on: Vec<usize>,
+    /// The files the fixed finding cites, for a catalog remedy (an edit of
+    /// the lines it points at); empty for the generators.
+    pub cited: Vec<String>,
 }
 
 /// Where `manual-server-deployment` points the app.
@@ -1022,9 +1025,18 @@ pub fn blocked_plans(planned: &Planned, paths: &[&str]) -> Vec<usize> {
 pub fn still_there<'a>(fixed: &FixPlan, after: &'a [Finding]) -> Vec<&'a Finding> {
     after
         .iter()
-        // A repo-wide finding (app None) planned for the only app matches it.
+        // A repo-wide finding (app None) planned for the only app matches
+        // it. A catalog remedy edits the files its finding cites: a no-app
+        // finding that cites none of those is another finding of the rule
+        // (a database's Deployment beside the app's), not this one left.
         .filter(|f| {
-            f.rule == fixed.rule && (fixed.app.is_none() || f.app.is_none() || f.app == fixed.app)
+            f.rule == fixed.rule
+                && (fixed.app.is_none()
+                    || f.app == fixed.app
+                    || (f.app.is_none()
+                        && (fixed.cited.is_empty()
+                            || f.locations.is_empty()
+                            || f.locations.iter().any(|l| fixed.cited.contains(&l.path)))))
         })
         .collect()
 }

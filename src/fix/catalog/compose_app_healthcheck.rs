@@ -27,7 +27,7 @@ use super::{cited_files, cited_text, compose_anchors, relocated_line};
 use crate::fix::Builder;
 
 pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<(), String> {
-    let routes = app_routes(repo, finding, b)?;
+    let routes = app_routes(repo, finding, b, true)?;
     let route = routes.live.unwrap_or(routes.ready);
     let (path, text) = cited_text(b, finding, "compose file")?;
     let service_line = relocated_line(b, finding, &path, &text, compose_anchors)?;

@@ -29,7 +29,9 @@ pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<()
     let (path, text) = cited_text(b, finding, "manifest")?;
     let line = relocated_line(b, finding, &path, &text, probe_anchors)?;
     // The app's own liveness route, when the code has one.
-    let live = app_routes(repo, finding, b).ok().and_then(|r| r.live);
+    let live = app_routes(repo, finding, b, false)
+        .ok()
+        .and_then(|r| r.live);
     let after = fix_text(&text, line, live.as_deref())?;
     b.modify(&path, after);
     b.manual("The readiness probe keeps checking the database: a pod whose database is unreachable stops receiving traffic, and comes back by itself when it is.");

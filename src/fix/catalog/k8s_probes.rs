@@ -29,20 +29,30 @@ pub struct Routes {
     pub ready: String,
 }
 
-/// The health routes of the finding's app (or the repository's only app):
-/// those in its code, else those an earlier plan of this run writes
-/// (`missing-health-endpoint`), which this plan then depends on.
+/// The health routes of the finding's app (or, with `only_app`, the
+/// repository's only app): those in its code, else those an earlier plan of
+/// this run writes (`missing-health-endpoint`), which this plan then
+/// depends on. The Kubernetes rules name the app a workload runs themselves
+/// (`kube_manifests::app_of`: by folder, build, names or the one image of a
+/// one-app repository); a workload they name no app for is another
+/// program (a database, a front-end seaworthy does not read as an app),
+/// and the app's route would never answer there.
 pub fn app_routes(
     repo: &RepoContext,
     finding: &Finding,
     b: &mut Builder,
+    only_app: bool,
 ) -> Result<Routes, String> {
     let app = match &finding.app {
         Some(path) => repo.apps.iter().find(|a| &a.path == path),
-        None if repo.apps.len() == 1 => repo.apps.first(),
+        None if only_app && repo.apps.len() == 1 => repo.apps.first(),
         None => None,
     }
-    .ok_or("the repository has several apps and the finding names none of them: seaworthy cannot tell whose health route to use")?;
+    .ok_or(if only_app {
+        "the repository has several apps and the finding names none of them: seaworthy cannot tell whose health route to use"
+    } else {
+        "the workload runs none of the project's apps (its names, image and build match none): give it a probe its own program answers"
+    })?;
     let cx = AppContext::new(repo, app);
     let paths: Vec<String> = health_route_paths(&cx)
         .into_iter()
@@ -140,7 +150,7 @@ pub fn cited_manifest(
 }
 
 pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<(), String> {
-    let routes = app_routes(repo, finding, b)?;
+    let routes = app_routes(repo, finding, b, false)?;
     let (path, text, cited) = cited_manifest(b, finding)?;
     let after = fix_text(&text, &cited, &routes)?;
     b.modify(&path, after);

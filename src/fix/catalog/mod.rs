@@ -22,10 +22,12 @@ pub mod compose_volume;
 pub mod debug_off;
 pub mod dockerfile_env_copy;
 pub mod dockerfile_lockfile;
+pub mod dockerfile_split;
 pub mod dockerfile_user;
 pub mod dockerignore;
 pub mod env_drift;
 pub mod env_example;
+pub mod health_timeout;
 pub mod k8s_container;
 pub mod k8s_liveness;
 pub mod k8s_probes;
@@ -35,6 +37,7 @@ pub mod nextjs_dynamic;
 pub mod prisma_migrate_deploy;
 pub mod secret_fallback;
 pub mod terraform_backend;
+pub mod terraform_state;
 
 use crate::finding::Finding;
 use crate::rules::RepoContext;
@@ -213,6 +216,27 @@ pub static REMEDIES: &[Remedy] = &[
         ),
         plan: secret_fallback::plan,
     },
+    Remedy {
+        rule: "dockerfile-single-stage-build",
+        unsafe_because: Some(
+            "the image keeps only package.json, the production node_modules and the build output: a file the app reads at run time from elsewhere in the source tree is gone until it is copied too",
+        ),
+        plan: dockerfile_split::plan,
+    },
+    Remedy {
+        rule: "health-check-without-timeout",
+        unsafe_because: Some(
+            "a back-end slower than 2 s now fails the health check where it used to pass late",
+        ),
+        plan: health_timeout::plan,
+    },
+    Remedy {
+        rule: "terraform-state-committed",
+        unsafe_because: Some(
+            "it cannot rewrite history (the state's secrets stay in earlier commits), and a teammate who pulls the commit that untracks the state loses their copy unless it moved to a remote backend first",
+        ),
+        plan: terraform_state::plan,
+    },
 ];
 
 /// The catalog remedy of a rule, if it has one.
@@ -225,6 +249,7 @@ pub fn remedy(rule: &str) -> Option<&'static Remedy> {
 pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Option<Result<(), String>> {
     let remedy = remedy(finding.rule)?;
     b.plan.unsafe_fix = remedy.unsafe_because.is_some();
+    b.plan.cited = cited_files(finding).iter().map(|p| p.to_string()).collect();
     Some((remedy.plan)(repo, finding, b))
 }
 

@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
         category: Category::ContainerizationDeployment,
         title: "Build toolchain shipped in the image",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::Repo(check),
@@ -69,9 +69,29 @@ Split the Dockerfile: build in a stage with the toolchain, then start a
 slim runtime stage (`node:22-slim`, `distroless`, `eclipse-temurin:21-jre`,
 `scratch`) and `COPY --from=build` only the output (the binary, the jar,
 `dist/` with production dependencies, Next.js `.next/standalone`).
+
+`seaworthy fix --unsafe` splits a single-stage Node.js Dockerfile (npm,
+Yarn 1 or pnpm): the original lines become the `build` stage, whose build
+step ends with a prune of the dev dependencies (`npm prune --omit=dev`,
+`yarn install --production`, `pnpm prune --prod`), and a run stage on the
+same base image copies `package.json`, the production `node_modules`, the
+folders the build script writes (`next build` → `.next` with `public/` and
+the Next config, `tsc` → its `outDir`, `nest build`, `vite build` → `dist`,
+`nuxt build` → `.output`), the files the start command names and the Prisma
+folder of a Prisma app; the image settings after the build (`EXPOSE`, `ENV`,
+`USER`, `CMD`) follow. A named stage keeps its name on the run stage, so a
+compose `target:` still builds the image that ships. OS packages installed before the build are installed
+in the run stage too, except compilers and build tools. It makes no change
+and says why when the Dockerfile has stages already, the base is not a
+Node.js image, the build runs a tool whose output folder it cannot read
+(webpack, a custom script), a step after the build is more than an image
+setting, a `RUN` before it is not an install or a build, the app is a
+workspace, or the start command runs a dev dependency (`ts-node`).
+It is unsafe because a file the app reads at run time from elsewhere in
+the source tree (templates, migrations) is gone until it is copied too.
 "#;
 
-fn commands(inst: &Instruction) -> Vec<ShellCommand> {
+pub(crate) fn commands(inst: &Instruction) -> Vec<ShellCommand> {
     let text = if let Some(words) = &inst.exec_form {
         words.join(" ")
     } else if !inst.heredocs.is_empty() {
@@ -89,7 +109,7 @@ fn commands(inst: &Instruction) -> Vec<ShellCommand> {
 }
 
 /// Whether a command builds the app (not merely installs dependencies).
-fn is_build(cmd: &ShellCommand) -> bool {
+pub(crate) fn is_build(cmd: &ShellCommand) -> bool {
     let args: Vec<&str> = cmd.args.iter().map(String::as_str).collect();
     let positional: Vec<&str> = args
         .iter()

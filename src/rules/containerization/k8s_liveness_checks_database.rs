@@ -6,7 +6,7 @@ use crate::facts::images;
 use crate::facts::kubernetes::ProbeAction;
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::FileKind;
-use crate::rules::containerization::{compose_files, kube_manifests};
+use crate::rules::containerization::kube_manifests;
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
 use crate::stack::Framework;
 
@@ -208,7 +208,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         let impact = "When the database is slow or down, the probe fails in every pod at once and Kubernetes restarts them all: the restarts add load to the recovering database and a dependency outage becomes an app outage, often a crash loop.".to_string();
         let fix = "Point the liveness probe at an endpoint that only reports that the process is alive (`/api/health/live`, Spring Boot's `/actuator/health/liveness`), and check the database in the readiness probe instead, which takes the pod out of the Service without restarting it.".to_string();
         findings.push(RULE.meta.finding(
-            compose_files::app_of(cx, def.rel),
+            kube_manifests::app_of(cx, &manifests, &subject),
             message,
             impact,
             fix,

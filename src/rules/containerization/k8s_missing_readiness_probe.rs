@@ -2,7 +2,7 @@
 //! readiness probe.
 
 use crate::finding::{Category, Finding, Severity, Wording};
-use crate::rules::containerization::{compose_files, kube_manifests};
+use crate::rules::containerization::kube_manifests;
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -104,9 +104,16 @@ separate, cheaper endpoint.
 app's readiness route and the container's first `containerPort`) to the
 cited container, and a `livenessProbe` on the app's separate liveness route
 when the container has none. The routes are those the audit finds in the
-app's code, or those `missing-health-endpoint` writes in the same run; with
-neither, or when the repository has several apps and the manifest names
-none, it makes no change and says why.
+app's code, or those `missing-health-endpoint` writes in the same run. The
+app is the one whose folder holds the manifest; for manifests in a shared
+folder, the app whose folder a compose service (or a `docker build` in CI
+that tags an image of that name) builds the container's image from, else the one app the workload's names spell (its name, the
+container's, its `app` / `app.kubernetes.io/name` / `component` labels, the
+image's last path segment: `karakeep-web` and `web-deployment` name
+`apps/web`), else, in a one-app repository, the app when the manifests run
+one image of their own. With no route, or a workload that runs none of the
+apps (a database, a front-end that is not an app seaworthy reads), it makes
+no change and says why.
 It is unsafe because a pod whose route does not answer 200 there never
 becomes ready.
 "#;
@@ -158,7 +165,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
             code(subject.container)
         );
         findings.push(RULE.meta.finding(
-            compose_files::app_of(cx, def.rel),
+            kube_manifests::app_of(cx, &manifests, &subject),
             message,
             impact,
             fix,

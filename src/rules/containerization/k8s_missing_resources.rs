@@ -1,7 +1,7 @@
 //! k8s-missing-resources: a container runs without a memory limit.
 
 use crate::finding::{Category, Finding, Severity, Wording};
-use crate::rules::containerization::{compose_files, kube_manifests};
+use crate::rules::containerization::kube_manifests;
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -136,7 +136,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
             code(subject.container)
         );
         findings.push(RULE.meta.finding(
-            compose_files::app_of(cx, def.rel),
+            kube_manifests::app_of(cx, &manifests, &subject),
             message,
             impact,
             fix,

@@ -3,7 +3,7 @@
 use crate::facts::images::parse_image;
 use crate::finding::{Category, Finding, Severity, Wording};
 use crate::index::FileKind;
-use crate::rules::containerization::{compose_files, kube_manifests};
+use crate::rules::containerization::kube_manifests;
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -140,7 +140,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         let impact = "The process may run as root: a container escape or a runtime bug then gives root on the node, and the app can rewrite its own image files.".to_string();
         let fix = "Set `securityContext: {runAsNonRoot: true, runAsUser: 10001}` on the pod and `allowPrivilegeEscalation: false`, `capabilities: {drop: [ALL]}` on the container; give the image a non-root `USER`.".to_string();
         findings.push(RULE.meta.finding(
-            compose_files::app_of(cx, def.rel),
+            kube_manifests::app_of(cx, &manifests, &subject),
             message,
             impact,
             fix,

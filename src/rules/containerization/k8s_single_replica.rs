@@ -1,7 +1,7 @@
 //! k8s-single-replica: a web Deployment runs one pod and nothing scales it.
 
 use crate::finding::{Category, Finding, Location, Severity, Wording};
-use crate::rules::containerization::{compose_files, kube_manifests};
+use crate::rules::containerization::kube_manifests;
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -167,7 +167,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
             code(subject.name)
         );
         findings.push(RULE.meta.finding(
-            compose_files::app_of(cx, def.rel),
+            kube_manifests::app_of(cx, &manifests, &subject),
             message,
             impact,
             fix,

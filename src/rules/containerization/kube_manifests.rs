@@ -222,3 +222,243 @@ pub fn is_infrastructure_image(image: &str) -> bool {
         || is_monitoring_image(image)
         || crate::facts::images::backing_service(image).is_some()
 }
+
+/// The app a workload runs. First the app whose folder holds the manifest;
+/// in a repository of several apps the manifests usually live in a shared
+/// `k8s/` folder, so then the one app the container's image is built from
+/// (a compose service that builds that image, in any compose file of the
+/// repository, or a `docker build` in CI that tags it), else the one app the workload's own names spell: its name,
+/// the container's, its `app` / `app.kubernetes.io/name` / `…/component`
+/// labels and the image's last path segment, read as words (`karakeep-web`,
+/// `web-deployment`, `examplevotingapp_vote` all name `apps/web` or `vote`).
+/// An exact name beats one that holds the app's among other words (or is held in it); a tie
+/// between apps is no answer. Backing services and third-party images are
+/// no app of the project. Last, a repository of one app whose manifests run
+/// one image of their own (a web and a worker Deployment of it) runs that
+/// app: the image is the app's even when nothing names it.
+pub fn app_of<'a>(
+    cx: &'a RepoContext,
+    manifests: &Manifests,
+    subject: &Subject,
+) -> Option<&'a crate::apps::App> {
+    let (def, container) = subject.first();
+    if let Some(app) = super::compose_files::app_of(cx, def.rel) {
+        return Some(app);
+    }
+    let image = container.image.as_deref()?;
+    if is_infrastructure_image(image) {
+        return None;
+    }
+    if let Some(app) = app_built_as(cx, image) {
+        return Some(app);
+    }
+    let mut names: Vec<&str> = vec![subject.name, subject.container];
+    for d in &subject.definitions {
+        for (k, v) in &d.workload.pod_labels {
+            if matches!(
+                k.as_str(),
+                "app"
+                    | "component"
+                    | "service"
+                    | "app.kubernetes.io/name"
+                    | "app.kubernetes.io/component"
+            ) {
+                names.push(v);
+            }
+        }
+    }
+    let (repo, _) = crate::facts::images::parse_image(image);
+    names.push(repo.rsplit('/').next().unwrap_or(&repo));
+    if let Some(app) = app_named(cx.apps, &names) {
+        return Some(app);
+    }
+    let [only] = cx.apps else {
+        return None;
+    };
+    let mut own = manifests.definitions.iter().flat_map(|d| {
+        d.workload.containers.iter().filter_map(|c| {
+            c.image
+                .as_deref()
+                .filter(|i| !is_infrastructure_image(i))
+                .map(|i| crate::facts::images::parse_image(i).0)
+        })
+    });
+    own.all(|i| i == repo).then_some(only)
+}
+
+/// The build contexts CI pipelines tag with an image named `last` (its last
+/// path segment, tag aside): `docker build -t …/web:${{ github.sha }}
+/// apps/web`, `docker buildx build --tag … apps/web`. The registry part is
+/// usually an expression (`${{ env.REGISTRY }}`), so only the name is
+/// compared.
+fn ci_contexts(cx: &RepoContext, last: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for id in cx.index.of_kind(FileKind::CiConfig) {
+        let Some(ci) = cx.facts.ci_pipeline(*id) else {
+            continue;
+        };
+        for step in ci
+            .steps
+            .iter()
+            .filter(|s| s.kind == crate::facts::ci::StepKind::Run)
+        {
+            // GitHub substitutes `${{ … }}` before the shell sees the
+            // command; its spaces must not split the word.
+            let mut text = step.text.clone();
+            while let Some(at) = text.find("${{") {
+                let Some(len) = text[at..].find("}}") else {
+                    break;
+                };
+                text.replace_range(at..at + len + 2, "EXPR");
+            }
+            let Ok(script) = crate::facts::shell::ShellScript::parse(&text) else {
+                continue;
+            };
+            for cmd in &script.commands {
+                if !matches!(cmd.name.as_str(), "docker" | "podman") {
+                    continue;
+                }
+                let args: Vec<&str> = cmd.args.iter().map(String::as_str).collect();
+                let builds = match args.first() {
+                    Some(&"build") => 1,
+                    Some(&"buildx") if args.get(1) == Some(&"build") => 2,
+                    _ => continue,
+                };
+                let mut tags = Vec::new();
+                let mut context = None;
+                let mut i = builds;
+                while i < args.len() {
+                    let a = args[i];
+                    if matches!(a, "-t" | "--tag") {
+                        tags.extend(args.get(i + 1).copied());
+                        i += 2;
+                        continue;
+                    }
+                    if let Some(t) = a.strip_prefix("--tag=") {
+                        tags.push(t);
+                    } else if a.starts_with('-') {
+                        // Flags with a value (`-f Dockerfile`, `--build-arg X=1`).
+                        if !a.contains('=')
+                            && matches!(
+                                a,
+                                "-f" | "--file"
+                                    | "--build-arg"
+                                    | "--target"
+                                    | "--platform"
+                                    | "--label"
+                                    | "--secret"
+                                    | "--cache-from"
+                                    | "--cache-to"
+                                    | "--output"
+                                    | "-o"
+                            )
+                        {
+                            i += 1;
+                        }
+                    } else {
+                        context = Some(a);
+                    }
+                    i += 1;
+                }
+                let named = tags.iter().any(|t| {
+                    let (repo, _) = crate::facts::images::parse_image(t);
+                    repo.rsplit('/').next() == Some(last)
+                });
+                if let (true, Some(c)) = (named, context) {
+                    if !c.contains('$') {
+                        out.push(c.to_string());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The one app whose folder is the build context of a compose service that
+/// tags its build with `image` (tag and registry aside), or of a CI build
+/// that tags an image of the same name.
+fn app_built_as<'a>(cx: &'a RepoContext, image: &str) -> Option<&'a crate::apps::App> {
+    let (want, _) = crate::facts::images::parse_image(image);
+    let mut found: Option<&crate::apps::App> = None;
+    let last = want.rsplit('/').next().unwrap_or(&want);
+    for context in ci_contexts(cx, last) {
+        let Some(context) = crate::apps::resolve("", &context) else {
+            continue;
+        };
+        if let Some(app) = cx.apps.iter().find(|a| a.dir() == context) {
+            match found {
+                Some(f) if f.path != app.path => return None,
+                _ => found = Some(app),
+            }
+        }
+    }
+    for id in cx.index.of_kind(FileKind::Compose) {
+        let Some(compose) = cx.facts.compose(*id) else {
+            continue;
+        };
+        let dir = cx.index.get(*id).dir();
+        for s in &compose.services {
+            let (Some(built), Some(context)) = (s.image.as_deref(), s.build_context.as_deref())
+            else {
+                continue;
+            };
+            if crate::facts::images::parse_image(built).0 != want {
+                continue;
+            }
+            let Some(context) = crate::apps::resolve(dir, context) else {
+                continue;
+            };
+            let Some(app) = cx.apps.iter().find(|a| a.dir() == context) else {
+                continue;
+            };
+            match found {
+                Some(f) if f.path != app.path => return None,
+                _ => found = Some(app),
+            }
+        }
+    }
+    found
+}
+
+/// The one app that the best of `names` names (see [`app_of`]).
+fn app_named<'a>(apps: &'a [crate::apps::App], names: &[&str]) -> Option<&'a crate::apps::App> {
+    let words = |s: &str| -> Vec<String> {
+        s.to_ascii_lowercase()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let contains = |outer: &[String], inner: &[String]| {
+        !inner.is_empty() && outer.windows(inner.len()).any(|w| w == inner)
+    };
+    let mut best: Vec<(u8, &crate::apps::App)> = Vec::new();
+    for app in apps {
+        let mut idents = vec![app.path.rsplit('/').next().unwrap_or("")];
+        if let Some(name) = &app.name {
+            idents.push(name.rsplit('/').next().unwrap_or(name));
+        }
+        let mut score = 0u8;
+        for ident in idents.iter().map(|i| words(i)).filter(|w| !w.is_empty()) {
+            for name in names.iter().map(|n| words(n)) {
+                if name == ident {
+                    score = score.max(2);
+                } else if contains(&name, &ident) || contains(&ident, &name) {
+                    // `karakeep-web` for `web`, `backend` for `chat-backend`.
+                    score = score.max(1);
+                }
+            }
+        }
+        if score > 0 {
+            best.push((score, app));
+        }
+    }
+    let top = best.iter().map(|(s, _)| *s).max()?;
+    let mut winners = best.iter().filter(|(s, _)| *s == top);
+    let (_, first) = winners.next()?;
+    if winners.any(|(_, a)| a.path != first.path) {
+        return None;
+    }
+    Some(first)
+}

@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
         category: Category::ContainerizationDeployment,
         title: "Terraform state in the repository",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::Repo(check),
@@ -80,6 +80,16 @@ azurerm, HCP Terraform) and `terraform init -migrate-state`; then
 `git rm --cached` the state files, add `*.tfstate`, `*.tfstate.*` and
 `.terraform/` to `.gitignore`, and rotate every secret the state held — git
 history keeps the old files.
+
+`seaworthy fix --unsafe` adds the missing `*.tfstate`, `*.tfstate.*` and
+`.terraform/` entries to the root `.gitignore` and, for the files git
+tracks, names the `git rm --cached` (`-r` for `.terraform/`) to run and
+commit; until then the re-check counts the finding as written but not in
+effect. The copies on disk stay. It is unsafe because it cannot rewrite
+history (the state's secrets stay in every earlier commit: rotate them), and
+a teammate who pulls the commit that untracks the state loses their copy
+unless the state moved to a remote backend first (the
+`terraform-no-remote-backend` fix, then `terraform init -migrate-state`).
 "#;
 
 fn check(cx: &RepoContext) -> Vec<Finding> {

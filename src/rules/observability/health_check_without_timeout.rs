@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
         category: Category::ObservabilityMonitoring,
         title: "Health check waits on back-ends without a timeout",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::App(check),
@@ -84,6 +84,19 @@ Race every back-end check against a timer shorter than the probe's timeout
 the client accepts a signal), report a timed-out check as failed (503), and
 for ioredis set `commandTimeout` or `enableOfflineQueue: false` on the client
 the health check uses.
+
+`seaworthy fix --unsafe` races each awaited back-end call of the cited
+handler against 2 s (`await withTimeout(redis.ping(), 2000)`, the budget of
+the handlers seaworthy generates, under their probes' 3 s timeout), with a
+`withTimeout` helper added at the end of the file in its language. A
+timed-out call rejects, so it must land where a failure is answered: in a
+`try` block of the handler, or in a route file whose framework answers a
+thrown error with a 500 (Next.js, SvelteKit, Remix, Nuxt). It makes no
+change and says why for a call outside both in a route registered in code
+(Express 4 leaves the rejection unhandled, which stops Node), a call that is
+not awaited on its own line, or an awaited expression that spans lines.
+It is unsafe because a back-end slower than 2 s now fails the check where
+it used to pass late.
 "#;
 
 fn check(cx: &AppContext) -> Vec<Finding> {

@@ -160,7 +160,30 @@ if [ "$kind" = rails ] && ! curl -s -o /dev/null -m 5 https://rubygems.org/ && r
   debian_stack=1
   if [ -f Gemfile.lock ]; then git mv -f Gemfile.lock Gemfile.lock.orig >/dev/null 2>&1 || mv Gemfile.lock Gemfile.lock.orig; fi
   export RAILS_ENV=production SECRET_KEY_BASE=harness-secret-harness-secret-harness-secret RAILS_LOG_TO_STDOUT=1 RAILS_SERVE_STATIC_FILES=1
-  result relax PASS "Debian's Rails $(ruby -e 'gem "railties"; require "rails/version"; print Rails.version'): Gemfile.lock moved aside, gems resolved against the installed ones"
+  debian_rails=$(ruby -e 'gem "railties"; require "rails/version"; print Rails.version')
+  result relax PASS "Debian's Rails $debian_rails: Gemfile.lock moved aside, gems resolved against the installed ones"
+  # What Debian cannot satisfy, relaxed in the copy (each listed): the
+  # Ruby version pin, gems it does not package (outside the development
+  # and test groups, which are not installed), a load_defaults newer than
+  # its Rails.
+  sed -i -E '/^\s*ruby ["'"'"'][0-9]/d' Gemfile
+  missing=$(ruby "$here/debian-gems.rb" Gemfile)
+  for g in $missing; do sed -i -E "/^\s*gem\s+[\"']${g}[\"']/s/^/# (not in Debian) /" Gemfile; done
+  [ -n "$missing" ] && result relax PASS "Gemfile: dropped gems not installed (from Debian or otherwise): $(echo "$missing" | tr '\n' ' ')"
+  # Debian has one version of each gem: the Gemfile's version constraints go.
+  if grep -qE "^\s*gem\s+[\"'][^\"']+[\"']\s*,\s*[\"'][~><=! ]*[0-9]" Gemfile; then
+    sed -i -E "s/^(\s*gem\s+[\"'][^\"']+[\"'])(\s*,\s*[\"'][~><=! ]*[0-9][^\"']*[\"'])+/\1/" Gemfile
+    result relax PASS "Gemfile: version constraints dropped (Debian's versions)"
+  fi
+  if grep -qE "^\s*gem\s.*(git|github):" Gemfile; then
+    sed -i -E "/^\s*gem\s/s/\s*,\s*:?(git|github|branch|ref|tag|submodules)(:|\s*=>)\s*[\"'][^\"']*[\"']//g" Gemfile
+    result relax PASS "Gemfile: git sources dropped (Debian's versions)"
+  fi
+  defaults=$(sed -n -E 's/.*config\.load_defaults ([0-9]+\.[0-9]+).*/\1/p' config/application.rb | head -1)
+  if [ -n "$defaults" ] && [ "$(printf '%s\n' "$defaults" "${debian_rails%.*.*}" | sort -V | tail -1)" != "${debian_rails%.*.*}" ]; then
+    sed -i -E "s/config\.load_defaults $defaults/config.load_defaults ${debian_rails%.*.*}/" config/application.rb
+    result relax PASS "config/application.rb: load_defaults $defaults -> ${debian_rails%.*.*}"
+  fi
 elif [ "$kind" = laravel ] && ! curl -s -o /dev/null -m 5 https://repo.packagist.org/ && [ -f /usr/share/php/Illuminate/autoload.php ]; then
   debian_stack=1
   APP_KEY="base64:$(head -c 32 /dev/urandom | base64)"

@@ -7,7 +7,9 @@
 # instance. GET /readyz checks every database this environment configures
 # (config/database.yml, with DATABASE_URL merged in as Rails does) and Redis
 # when the app configures one (the Redis cache store, Action Cable's redis
-# adapter, else REDIS_URL), and answers 503 naming the failing checks.
+# adapter, else REDIS_URL) and its bundle has a Redis client (a cable.yml
+# naming Redis in an app without the redis gem uses no Redis), and answers
+# 503 naming the failing checks.
 #
 # It inherits from ActionController::API, not ApplicationController: none of
 # the app's before_actions (authentication, tenant lookups, CSRF) run for a
@@ -68,8 +70,9 @@ class HealthController < ActionController::API
         found[name == "primary" ? "database" : "database:#{name}"] = -> { database(config) }
       end
     end
-    url = redis_url
-    found["redis"] = -> { redis(url) } if url
+    library = redis_library
+    url = library && redis_url
+    found["redis"] = -> { redis(library, url) } if url
     found
   end
 
@@ -122,7 +125,7 @@ class HealthController < ActionController::API
     if store.is_a?(Array) && store.first == :redis_cache_store && store[1].is_a?(Hash) && store[1][:url]
       return Array(store[1][:url]).first
     end
-    if Rails.root.join("config/cable.yml").exist?
+    if defined?(::ActionCable) && Rails.root.join("config/cable.yml").exist?
       cable = Rails.application.config_for(:cable)
       return cable[:url] if cable && cable[:adapter].to_s == "redis" && cable[:url]
     end
@@ -131,12 +134,22 @@ class HealthController < ActionController::API
     ENV["REDIS_URL"].presence
   end
 
-  def redis(url)
+  # The Redis client the bundle has: the redis gem, else redis-client.
+  def redis_library
+    require "redis"
+    :redis
+  rescue LoadError
     begin
-      require "redis"
+      require "redis_client"
+      :redis_client
     rescue LoadError
-      return redis_client(url)
+      nil
     end
+  end
+
+  def redis(library, url)
+    return redis_client(url) if library == :redis_client
+
     client = ::Redis.new(url: url, connect_timeout: TIMEOUT, read_timeout: TIMEOUT,
                          write_timeout: TIMEOUT, reconnect_attempts: 0)
     begin
@@ -148,7 +161,6 @@ class HealthController < ActionController::API
 
   # redis-client without the redis gem (Rails 7.1 and Sidekiq 7 apps).
   def redis_client(url)
-    require "redis_client"
     client = ::RedisClient.config(url: url, connect_timeout: TIMEOUT, read_timeout: TIMEOUT,
                                   write_timeout: TIMEOUT, reconnect_attempts: 0).new_client
     begin

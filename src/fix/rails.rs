@@ -222,7 +222,21 @@ fn production_exclusions(p: &Profile, b: &mut Builder, excluded: &str, version: 
         c.trim() == "config.force_ssl=true"
     });
     if let Some(at) = forces_ssl {
-        if uncommented("config.ssl_options", &lines).is_some() {
+        let options = uncommented("config.ssl_options", &lines);
+        // A one-line hash without a redirect setting (`{ hsts: { … } }`)
+        // takes the exclusion as one more key.
+        let mergeable = options.filter(|i| {
+            let c = code(&lines[*i]).trim_end().to_string();
+            c.contains("= {") && c.ends_with('}') && !c.contains("redirect")
+        });
+        if let Some(i) = mergeable {
+            let line = lines[i].clone();
+            if let Some(brace) = line.find("= {") {
+                let (head, tail) = line.split_at(brace + 3);
+                let tail = tail.trim_start();
+                lines[i] = format!("{head} redirect: {{ exclude: {excluded} }}, {tail}");
+            }
+        } else if options.is_some() {
             b.manual(format!(
                 "config.force_ssl redirects plain-HTTP probes to HTTPS and config.ssl_options is already set in {rel}: add `redirect: {{ exclude: {excluded} }}` to it."
             ));

@@ -619,13 +619,20 @@ fn rails_health_is_routed_first_skips_the_apps_before_actions_and_parses() {
         controller.contains("class HealthController < ActionController::API"),
         "not ApplicationController, whose before_action :authenticate! would answer 401:\n{controller}"
     );
-    assert!(controller.contains("configs_for(env_name: Rails.env)"), "{controller}");
+    assert!(
+        controller.contains("configs_for(env_name: Rails.env)"),
+        "{controller}"
+    );
     assert!(controller.contains("statement_timeout"), "{controller}");
     assert!(controller.contains("thread.kill"), "{controller}");
     let routes = read(&root, "config/routes.rb");
     let draw = routes.find("routes.draw do").expect("draw");
-    let live = routes.find("get \"healthz\", to: \"health#live\"").expect("liveness route");
-    let ready = routes.find("get \"readyz\", to: \"health#ready\"").expect("readiness route");
+    let live = routes
+        .find("get \"healthz\", to: \"health#live\"")
+        .expect("liveness route");
+    let ready = routes
+        .find("get \"readyz\", to: \"health#ready\"")
+        .expect("readiness route");
     let catch_all = routes.find("match \"*path\"").expect("catch-all");
     assert!(
         draw < live && live < ready && ready < catch_all,
@@ -687,13 +694,18 @@ fn laravel_health_routes_bypass_the_web_group_and_lint() {
     let ready = routes
         .find("Route::get('/readyz', [\\App\\Http\\Controllers\\HealthController::class, 'ready'])->withoutMiddleware(['web']);")
         .unwrap_or_else(|| panic!("readiness without the web group:\n{routes}"));
-    let group = routes.find("Route::middleware('auth.basic')").expect("auth group");
+    let group = routes
+        .find("Route::middleware('auth.basic')")
+        .expect("auth group");
     assert!(
         uses < live && live < ready && ready < group,
         "after the use lines, before the auth group and its catch-all:\n{routes}"
     );
     let controller = read(&root, "app/Http/Controllers/HealthController.php");
-    assert!(controller.contains("namespace App\\Http\\Controllers;"), "{controller}");
+    assert!(
+        controller.contains("namespace App\\Http\\Controllers;"),
+        "{controller}"
+    );
     assert!(controller.contains("\\PDO::ATTR_TIMEOUT"), "{controller}");
     assert!(controller.contains("set statement_timeout"), "{controller}");
     assert!(controller.contains("new RedisManager("), "{controller}");
@@ -701,7 +713,10 @@ fn laravel_health_routes_bypass_the_web_group_and_lint() {
         &root,
         "php",
         "-l",
-        &["app/Http/Controllers/HealthController.php", "routes/web.php"],
+        &[
+            "app/Http/Controllers/HealthController.php",
+            "routes/web.php",
+        ],
     );
     let (code, again, _) = seaworthy(&root, FIX_HEALTH);
     assert_eq!(code, 0);
@@ -716,7 +731,11 @@ fn a_laravel_api_only_app_gets_its_routes_under_the_api_prefix() {
         "\n            Route::middleware('web')\n                ->group(base_path('routes/web.php'));\n",
         "\n",
     );
-    std::fs::write(root.join("app/Providers/RouteServiceProvider.php"), provider).expect("write");
+    std::fs::write(
+        root.join("app/Providers/RouteServiceProvider.php"),
+        provider,
+    )
+    .expect("write");
     let (code, out, err) = seaworthy(&root, FIX_HEALTH);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(
@@ -739,5 +758,7 @@ fn a_laravel_11_health_route_is_left_as_the_apps_liveness() {
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(!out.contains("missing-health-endpoint"), "{out}");
     assert_eq!(read(&root, "routes/web.php"), before);
-    assert!(!root.join("app/Http/Controllers/HealthController.php").exists());
+    assert!(!root
+        .join("app/Http/Controllers/HealthController.php")
+        .exists());
 }

@@ -707,22 +707,29 @@ fn rails_health_skips_the_apps_auth_and_host_checks_and_recovers_from_a_hang() {
         ("LEDGER_DB_PASSWORD", pg.password.clone()),
         ("LEDGER_DB_NAME", pg.database.clone()),
         ("LEDGER_TOKEN", "secret-token".to_string()),
-        (
-            "REDIS_URL",
-            format!("redis://127.0.0.1:{}/0", redis_port()),
-        ),
+        ("REDIS_URL", format!("redis://127.0.0.1:{}/0", redis_port())),
     ];
     let server = Server::start(
         &root,
         &ruby.to_string_lossy(),
-        &["bin/rails", "server", "-p", &port.to_string(), "-b", "127.0.0.1"],
+        &[
+            "bin/rails",
+            "server",
+            "-p",
+            &port.to_string(),
+            "-b",
+            "127.0.0.1",
+        ],
         &env,
     );
     // By IP, over plain HTTP, without the API token: force_ssl, the host
     // allow-list and the authentication before_action would each refuse it.
     let body = wait_status(port, "/readyz", 200, Duration::from_secs(60))
         .unwrap_or_else(|last| panic!("readiness: {last}\n{}", server.output()));
-    assert!(body.contains("\"database\":{\"status\":\"pass\"}"), "{body}");
+    assert!(
+        body.contains("\"database\":{\"status\":\"pass\"}"),
+        "{body}"
+    );
     assert!(body.contains("\"redis\":{\"status\":\"pass\"}"), "{body}");
     let (status, _, _) = get(port, "/entries").expect("entries");
     assert_eq!(status, 403, "the app's own routes stay behind config.hosts");
@@ -736,7 +743,14 @@ fn rails_health_skips_the_apps_auth_and_host_checks_and_recovers_from_a_hang() {
     let server = Server::start(
         &root,
         &ruby.to_string_lossy(),
-        &["bin/rails", "server", "-p", &port.to_string(), "-b", "127.0.0.1"],
+        &[
+            "bin/rails",
+            "server",
+            "-p",
+            &port.to_string(),
+            "-b",
+            "127.0.0.1",
+        ],
         &env,
     );
     let body = wait_status(port, "/readyz", 503, Duration::from_secs(60))
@@ -791,12 +805,21 @@ fn laravel_health_bypasses_the_web_group_and_recovers_from_a_hang() {
     );
     let body = wait_status(port, "/readyz", 200, Duration::from_secs(30))
         .unwrap_or_else(|last| panic!("readiness: {last}\n{}", server.output()));
-    assert!(body.contains("\"database\":{\"status\":\"pass\"}"), "{body}");
+    assert!(
+        body.contains("\"database\":{\"status\":\"pass\"}"),
+        "{body}"
+    );
     // The cache store is Redis, on the `cache` connection.
-    assert!(body.contains("\"redis:cache\":{\"status\":\"pass\"}"), "{body}");
+    assert!(
+        body.contains("\"redis:cache\":{\"status\":\"pass\"}"),
+        "{body}"
+    );
     // The web group starts a database session (no sessions table here):
     // the app's own pages fail, the probes do not run it.
     let (status, _, _) = get(port, "/tickets").expect("tickets");
-    assert_ne!(status, 200, "the app's routes stay behind auth and sessions");
+    assert_ne!(
+        status, 200,
+        "the app's routes stay behind auth and sessions"
+    );
     hang_and_recover(port, "/readyz", "/healthz", &proxy, &server);
 }

@@ -163,7 +163,9 @@ fn composer(p: &Profile, b: &Builder) -> (String, Option<Version>) {
 /// Where the routes go: after the `use` lines at the top of the file (or
 /// the `<?php` line), before any group or catch-all route.
 fn insertion_line(lines: &[&str]) -> Option<usize> {
-    let open = lines.iter().position(|l| l.trim_start().starts_with("<?php"))?;
+    let open = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("<?php"))?;
     let mut at = open + 1;
     for (i, line) in lines.iter().enumerate().skip(open + 1) {
         let t = line.trim();
@@ -205,7 +207,9 @@ pub fn plan_health(p: &Profile, b: &mut Builder) -> Result<(String, String), Str
         .map(|f| (f.to_string(), p.join(&format!("routes/{f}.php"))))
         .find(|(_, rel)| b.exists(rel))
         .ok_or("no routes/web.php or routes/api.php to register the health routes in")?;
-    let routes = b.read(&routes_rel).ok_or("the routes file cannot be read")?;
+    let routes = b
+        .read(&routes_rel)
+        .ok_or("the routes file cannot be read")?;
     let group = group_of(p, b, &file);
     let prefix = if group.prefix.is_empty() {
         String::new()
@@ -308,7 +312,14 @@ mod tests {
 
     #[test]
     fn routes_go_after_the_use_lines() {
-        let lines = ["<?php\n", "\n", "use A;\n", "use B;\n", "\n", "Route::get('/', X::class);\n"];
+        let lines = [
+            "<?php\n",
+            "\n",
+            "use A;\n",
+            "use B;\n",
+            "\n",
+            "Route::get('/', X::class);\n",
+        ];
         assert_eq!(insertion_line(&lines), Some(4));
         let lines = ["<?php\n", "Route::get('/', X::class);\n"];
         assert_eq!(insertion_line(&lines), Some(1));

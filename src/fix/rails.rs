@@ -88,7 +88,10 @@ pub fn plan_health(p: &Profile, b: &mut Builder) -> Result<(String, String), Str
     let routes = b
         .read(&routes_rel)
         .ok_or("no config/routes.rb: seaworthy adds health routes to the app's routes file")?;
-    if let Some(version) = b.read(&p.join("Gemfile.lock")).and_then(|l| rails_version(&l)) {
+    if let Some(version) = b
+        .read(&p.join("Gemfile.lock"))
+        .and_then(|l| rails_version(&l))
+    {
         if version.major < 5 {
             return Err(format!(
                 "Rails {version}: the generated controller needs ActionController::API (Rails 5 and later)"
@@ -287,14 +290,23 @@ mod tests {
 
     #[test]
     fn the_first_string_of_a_route() {
-        assert_eq!(first_string("get \"up\" => \"rails/health#show\""), Some("up"));
-        assert_eq!(first_string("get 'up', to: 'rails/health#show'"), Some("up"));
+        assert_eq!(
+            first_string("get \"up\" => \"rails/health#show\""),
+            Some("up")
+        );
+        assert_eq!(
+            first_string("get 'up', to: 'rails/health#show'"),
+            Some("up")
+        );
     }
 
     #[test]
     fn before_actions_by_name() {
         let text = "class ApplicationController < ActionController::Base\n  before_action :authenticate_user!\n  # before_action :old\n  before_action(:set_tenant, if: :x)\nend\n";
-        assert_eq!(before_actions(text), vec!["authenticate_user!", "set_tenant"]);
+        assert_eq!(
+            before_actions(text),
+            vec!["authenticate_user!", "set_tenant"]
+        );
     }
 
     #[test]

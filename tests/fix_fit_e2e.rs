@@ -213,11 +213,14 @@ fn get(port: u16, path: &str) -> Result<(u16, String, f64), String> {
     stream
         .set_read_timeout(Some(Duration::from_secs(20)))
         .map_err(|e| e.to_string())?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
-    )
-    .map_err(|e| format!("send: {e}"))?;
+    // One write: `write!` sends each piece of the format on its own, and
+    // PHP's built-in server answers a request split across packets with
+    // "Malformed HTTP request" and a reset.
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|e| format!("send: {e}"))?;
     let mut raw = Vec::new();
     stream
         .read_to_end(&mut raw)

@@ -752,7 +752,40 @@ fn a_laravel_api_only_app_gets_its_routes_under_the_api_prefix() {
 
 #[test]
 fn a_laravel_11_health_route_is_left_as_the_apps_liveness() {
-    let (_dir, root) = fixture("laravel11-health-up");
+    // A Laravel 11 app (bootstrap/app.php's `withRouting(health: '/up')`):
+    // made here, not among tests/fix_fixtures, whose apps each need a fix.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().to_path_buf();
+    let files: &[(&str, &str)] = &[
+        (
+            "composer.json",
+            r#"{"name": "acme/notes", "type": "project", "require": {"php": "^8.2", "laravel/framework": "^11.9"}, "autoload": {"psr-4": {"Notes\\": "app/"}}}"#,
+        ),
+        ("artisan", "#!/usr/bin/env php\n<?php\n\nrequire __DIR__.'/vendor/autoload.php';\n\nexit((require_once __DIR__.'/bootstrap/app.php')->handleCommand(new Symfony\\Component\\Console\\Input\\ArgvInput));\n"),
+        (
+            "bootstrap/app.php",
+            "<?php\n\nuse Illuminate\\Foundation\\Application;\n\nreturn Application::configure(basePath: dirname(__DIR__))\n    ->withRouting(\n        web: __DIR__.'/../routes/web.php',\n        health: '/up',\n    )\n    ->create();\n",
+        ),
+        (
+            "routes/web.php",
+            "<?php\n\nuse Illuminate\\Support\\Facades\\Route;\nuse Notes\\Http\\Controllers\\NoteController;\n\nRoute::middleware('auth')->group(function () {\n    Route::get('/', [NoteController::class, 'index']);\n});\n",
+        ),
+        (
+            "app/Http/Controllers/NoteController.php",
+            "<?php\n\nnamespace Notes\\Http\\Controllers;\n\nclass NoteController\n{\n    public function index()\n    {\n        return [];\n    }\n}\n",
+        ),
+        ("public/index.php", "<?php\n\nrequire __DIR__.'/../vendor/autoload.php';\n\n(require_once __DIR__.'/../bootstrap/app.php')->handleRequest(Illuminate\\Http\\Request::capture());\n"),
+    ];
+    for (rel, text) in files {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, text).expect("write");
+    }
+    let (code, out, _) = seaworthy(&root, &["check"]);
+    assert!(
+        code <= 1 && out.contains("laravel"),
+        "a Laravel app:\n{out}"
+    );
     let before = read(&root, "routes/web.php");
     let (code, out, err) = seaworthy(&root, FIX_HEALTH);
     assert_eq!(code, 0, "{out}\n{err}");

@@ -9,6 +9,9 @@
 #   - the Prisma CLIs 6 and 7 (npm) for `prisma validate`
 #   - Chromium (apt), Playwright for Python (PyPI, driving that Chromium; no
 #     browser download) and axe-core (npm) for the HTML report's browser test
+#   - Debian's Rails (ruby-rails, pg, redis, puma) and Laravel
+#     (php-laravel-framework, pgsql, redis) for the Rails and Laravel health
+#     probes
 # Works on a fresh Debian machine with Rust, Python, Node/npm and apt, as root
 # (PostgreSQL then runs as the `postgres` user) or as a user with sudo-less
 # tools already installed. Safe to run twice: running services are reused.
@@ -48,6 +51,11 @@ chmod 755 "$work"
 
 # --- apt -------------------------------------------------------------------
 apt_packages=(postgresql postgresql-client mariadb-server mariadb-client redis-server shellcheck python3-venv sqlite3 chromium fonts-noto-color-emoji poppler-utils)
+# Rails 6.1 and Laravel 8 from Debian (rubygems.org and packagist.org are not
+# reached), for the fixed Rails and Laravel fixture apps' health probes
+# (tests/fix_fit_e2e.rs) and `ruby -c` / `php -l` of what the fix writes
+# (tests/fix_fit.rs): 143 packages, 24 s to download and install here.
+apt_packages+=(ruby-rails ruby-pg ruby-redis puma php-cli php-laravel-framework php-pgsql php-redis)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -267,5 +275,7 @@ log "wrote $env_file"
         "hadolint $(hadolint --version | awk '{print $NF}')" "$("$SEAWORTHY_CHROMIUM" --version 2>/dev/null)" \
         "playwright $("$SEAWORTHY_PYTHON" -c 'import importlib.metadata as m; print(m.version("playwright"))')" \
         "checkov $("$SEAWORTHY_CHECKOV" --version)" "$("$SEAWORTHY_TRIVY" --version | head -1)" \
-        "axe-core $(node -p "require('$axe_dir/node_modules/axe-core/package.json').version")" "prisma $(for major in $prisma_versions; do v=SEAWORTHY_PRISMA$major; "${!v}" --version 2>/dev/null | awk '/^prisma /{print $3}'; done | tr '\n' ' ')"
+        "axe-core $(node -p "require('$axe_dir/node_modules/axe-core/package.json').version")" \
+        "$(ruby -e 'gem "railties"; require "rails/version"; print "Rails ", Rails.version, " on Ruby ", RUBY_VERSION')" \
+        "Laravel $(sed -n "s/.*const VERSION = '\([^']*\)'.*/\1/p" /usr/share/php/Illuminate/Foundation/Application.php) on PHP $(php -r 'echo PHP_VERSION;')" "prisma $(for major in $prisma_versions; do v=SEAWORTHY_PRISMA$major; "${!v}" --version 2>/dev/null | awk '/^prisma /{print $3}'; done | tr '\n' ' ')"
 )

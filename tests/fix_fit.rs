@@ -572,3 +572,226 @@ fn an_image_whose_baked_url_changed_without_a_compose_entry_says_where_to_set_it
         "{out}"
     );
 }
+
+/// Rails and Laravel apps: only the health fix runs for them.
+const FIX_HEALTH: &[&str] = &["fix", "--allow-no-vcs"];
+
+/// Runs a language's own checker on generated files (`ruby -c`, `php -l`):
+/// required with SEAWORTHY_E2E (CI installs them), else run when present.
+fn parses(root: &Path, tool: &str, flag: &str, files: &[&str]) {
+    let program = if std::env::var("SEAWORTHY_E2E").is_ok_and(|v| !v.is_empty() && v != "0") {
+        common::require_tool(tool)
+    } else {
+        match common::which(tool) {
+            Some(p) => p,
+            None => {
+                eprintln!("note: {tool} is not installed: the generated files were not parsed");
+                return;
+            }
+        }
+    };
+    for file in files {
+        let out = Command::new(&program)
+            .args([flag, file])
+            .current_dir(root)
+            .output()
+            .expect("checker runs");
+        assert!(
+            out.status.success(),
+            "{tool} {flag} {file}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn rails_health_is_routed_first_skips_the_apps_before_actions_and_parses() {
+    let (_dir, root) = fixture("rails-api");
+    let (code, out, err) = seaworthy(&root, FIX_HEALTH);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("gone: missing-health-endpoint"),
+        "the re-check no longer reports it:\n{out}"
+    );
+    let controller = read(&root, "app/controllers/health_controller.rb");
+    assert!(
+        controller.contains("class HealthController < ActionController::API"),
+        "not ApplicationController, whose before_action :authenticate! would answer 401:\n{controller}"
+    );
+    assert!(
+        controller.contains("configs_for(env_name: Rails.env)"),
+        "{controller}"
+    );
+    assert!(controller.contains("statement_timeout"), "{controller}");
+    assert!(controller.contains("thread.kill"), "{controller}");
+    let routes = read(&root, "config/routes.rb");
+    let draw = routes.find("routes.draw do").expect("draw");
+    let live = routes
+        .find("get \"healthz\", to: \"health#live\"")
+        .expect("liveness route");
+    let ready = routes
+        .find("get \"readyz\", to: \"health#ready\"")
+        .expect("readiness route");
+    let catch_all = routes.find("match \"*path\"").expect("catch-all");
+    assert!(
+        draw < live && live < ready && ready < catch_all,
+        "the probes come before the catch-all:\n{routes}"
+    );
+    let production = read(&root, "config/environments/production.rb");
+    assert!(
+        production.contains("config.ssl_options = { redirect: { exclude: ->(request) { %w[/healthz /readyz].include?(request.path) } } }"),
+        "{production}"
+    );
+    assert!(
+        production.contains("config.host_authorization = { exclude: ->(request) { %w[/healthz /readyz].include?(request.path) } }"),
+        "{production}"
+    );
+    assert!(out.contains("before_actions (authenticate!)"), "{out}");
+    parses(
+        &root,
+        "ruby",
+        "-c",
+        &[
+            "app/controllers/health_controller.rb",
+            "config/routes.rb",
+            "config/environments/production.rb",
+        ],
+    );
+    let (code, again, _) = seaworthy(&root, FIX_HEALTH);
+    assert_eq!(code, 0);
+    assert!(again.starts_with("nothing to fix"), "second run:\n{again}");
+}
+
+#[test]
+fn a_rails_up_route_already_answers_liveness() {
+    let (_dir, root) = fixture("rails-api");
+    let routes = read(&root, "config/routes.rb").replace(
+        "routes.draw do\n",
+        "routes.draw do\n  get \"up\" => \"rails/health#show\", as: :rails_health_check\n",
+    );
+    std::fs::write(root.join("config/routes.rb"), &routes).expect("write");
+    let (code, out, err) = seaworthy(&root, FIX_HEALTH);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(!out.contains("missing-health-endpoint"), "{out}");
+    assert!(!root.join("app/controllers/health_controller.rb").exists());
+    assert_eq!(read(&root, "config/routes.rb"), routes);
+}
+
+#[test]
+fn laravel_health_routes_bypass_the_web_group_and_lint() {
+    let (_dir, root) = fixture("laravel-app");
+    let (code, out, err) = seaworthy(&root, FIX_HEALTH);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("gone: missing-health-endpoint"), "{out}");
+    let routes = read(&root, "routes/web.php");
+    let uses = routes
+        .find("use Illuminate\\Support\\Facades\\Route;")
+        .expect("use line");
+    let live = routes
+        .find("Route::get('/healthz', [\\App\\Http\\Controllers\\HealthController::class, 'live'])->withoutMiddleware(['web']);")
+        .unwrap_or_else(|| panic!("liveness without the web group:\n{routes}"));
+    let ready = routes
+        .find("Route::get('/readyz', [\\App\\Http\\Controllers\\HealthController::class, 'ready'])->withoutMiddleware(['web']);")
+        .unwrap_or_else(|| panic!("readiness without the web group:\n{routes}"));
+    let group = routes
+        .find("Route::middleware('auth.basic')")
+        .expect("auth group");
+    assert!(
+        uses < live && live < ready && ready < group,
+        "after the use lines, before the auth group and its catch-all:\n{routes}"
+    );
+    let controller = read(&root, "app/Http/Controllers/HealthController.php");
+    assert!(
+        controller.contains("namespace App\\Http\\Controllers;"),
+        "{controller}"
+    );
+    assert!(controller.contains("\\PDO::ATTR_TIMEOUT"), "{controller}");
+    assert!(controller.contains("set statement_timeout"), "{controller}");
+    assert!(controller.contains("new RedisManager("), "{controller}");
+    parses(
+        &root,
+        "php",
+        "-l",
+        &[
+            "app/Http/Controllers/HealthController.php",
+            "routes/web.php",
+        ],
+    );
+    let (code, again, _) = seaworthy(&root, FIX_HEALTH);
+    assert_eq!(code, 0);
+    assert!(again.starts_with("nothing to fix"), "second run:\n{again}");
+}
+
+#[test]
+fn a_laravel_api_only_app_gets_its_routes_under_the_api_prefix() {
+    let (_dir, root) = fixture("laravel-app");
+    std::fs::remove_file(root.join("routes/web.php")).expect("remove web.php");
+    let provider = read(&root, "app/Providers/RouteServiceProvider.php").replace(
+        "\n            Route::middleware('web')\n                ->group(base_path('routes/web.php'));\n",
+        "\n",
+    );
+    std::fs::write(
+        root.join("app/Providers/RouteServiceProvider.php"),
+        provider,
+    )
+    .expect("write");
+    let (code, out, err) = seaworthy(&root, FIX_HEALTH);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("Liveness at GET /api/healthz and readiness at GET /api/readyz"),
+        "{out}"
+    );
+    let routes = read(&root, "routes/api.php");
+    assert!(
+        routes.contains("HealthController::class, 'ready'])->withoutMiddleware(['api']);"),
+        "without the api group (its throttle uses the cache):\n{routes}"
+    );
+    parses(&root, "php", "-l", &["routes/api.php"]);
+}
+
+#[test]
+fn a_laravel_11_health_route_is_left_as_the_apps_liveness() {
+    // A Laravel 11 app (bootstrap/app.php's `withRouting(health: '/up')`):
+    // made here, not among tests/fix_fixtures, whose apps each need a fix.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().to_path_buf();
+    let files: &[(&str, &str)] = &[
+        (
+            "composer.json",
+            r#"{"name": "acme/notes", "type": "project", "require": {"php": "^8.2", "laravel/framework": "^11.9"}, "autoload": {"psr-4": {"Notes\\": "app/"}}}"#,
+        ),
+        ("artisan", "#!/usr/bin/env php\n<?php\n\nrequire __DIR__.'/vendor/autoload.php';\n\nexit((require_once __DIR__.'/bootstrap/app.php')->handleCommand(new Symfony\\Component\\Console\\Input\\ArgvInput));\n"),
+        (
+            "bootstrap/app.php",
+            "<?php\n\nuse Illuminate\\Foundation\\Application;\n\nreturn Application::configure(basePath: dirname(__DIR__))\n    ->withRouting(\n        web: __DIR__.'/../routes/web.php',\n        health: '/up',\n    )\n    ->create();\n",
+        ),
+        (
+            "routes/web.php",
+            "<?php\n\nuse Illuminate\\Support\\Facades\\Route;\nuse Notes\\Http\\Controllers\\NoteController;\n\nRoute::middleware('auth')->group(function () {\n    Route::get('/', [NoteController::class, 'index']);\n});\n",
+        ),
+        (
+            "app/Http/Controllers/NoteController.php",
+            "<?php\n\nnamespace Notes\\Http\\Controllers;\n\nclass NoteController\n{\n    public function index()\n    {\n        return [];\n    }\n}\n",
+        ),
+        ("public/index.php", "<?php\n\nrequire __DIR__.'/../vendor/autoload.php';\n\n(require_once __DIR__.'/../bootstrap/app.php')->handleRequest(Illuminate\\Http\\Request::capture());\n"),
+    ];
+    for (rel, text) in files {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, text).expect("write");
+    }
+    let (code, out, _) = seaworthy(&root, &["check"]);
+    assert!(
+        code <= 1 && out.contains("laravel"),
+        "a Laravel app:\n{out}"
+    );
+    let before = read(&root, "routes/web.php");
+    let (code, out, err) = seaworthy(&root, FIX_HEALTH);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(!out.contains("missing-health-endpoint"), "{out}");
+    assert_eq!(read(&root, "routes/web.php"), before);
+    assert!(!root
+        .join("app/Http/Controllers/HealthController.php")
+        .exists());
+}

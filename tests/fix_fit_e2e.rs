@@ -213,11 +213,14 @@ fn get(port: u16, path: &str) -> Result<(u16, String, f64), String> {
     stream
         .set_read_timeout(Some(Duration::from_secs(20)))
         .map_err(|e| e.to_string())?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
-    )
-    .map_err(|e| format!("send: {e}"))?;
+    // One write: `write!` sends each piece of the format on its own, and
+    // PHP's built-in server answers a request split across packets with
+    // "Malformed HTTP request" and a reset.
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|e| format!("send: {e}"))?;
     let mut raw = Vec::new();
     stream
         .read_to_end(&mut raw)
@@ -674,4 +677,152 @@ fn the_projects_own_image_urls_validate_after_the_move_to_postgresql() {
         !ok && log.contains("P1012"),
         "the SQLite URL the files held fails on the PostgreSQL schema:\n{log}"
     );
+}
+
+/// The Redis port of `SEAWORTHY_REDIS_URL`.
+fn redis_port() -> String {
+    let url = require_env("SEAWORTHY_REDIS_URL");
+    url.rsplit(':')
+        .next()
+        .map(|p| p.trim_end_matches('/').to_string())
+        .expect("SEAWORTHY_REDIS_URL has a port")
+}
+
+#[test]
+fn rails_health_skips_the_apps_auth_and_host_checks_and_recovers_from_a_hang() {
+    if !e2e("rails_health_skips_the_apps_auth_and_host_checks_and_recovers_from_a_hang") {
+        return;
+    }
+    // Debian's ruby-rails (6.1) and its pg, redis and puma gems: bundler
+    // resolves the fixture's Gemfile against the installed gems.
+    let ruby = require_tool("ruby");
+    let pg = pg();
+    let (_dir, root) = copy_of("tests/fix_fixtures/rails-api");
+    fix(&root);
+    let proxy = HangingProxy::start((pg.host.clone(), pg.port));
+    let port = free_port();
+    let env = vec![
+        ("RAILS_ENV", "production".to_string()),
+        ("SECRET_KEY_BASE", "e2e".repeat(20)),
+        ("LEDGER_DB_HOST", "127.0.0.1".to_string()),
+        ("LEDGER_DB_PORT", proxy.port.to_string()),
+        ("LEDGER_DB_USER", pg.user.clone()),
+        ("LEDGER_DB_PASSWORD", pg.password.clone()),
+        ("LEDGER_DB_NAME", pg.database.clone()),
+        ("LEDGER_TOKEN", "secret-token".to_string()),
+        ("REDIS_URL", format!("redis://127.0.0.1:{}/0", redis_port())),
+    ];
+    let server = Server::start(
+        &root,
+        &ruby.to_string_lossy(),
+        &[
+            "bin/rails",
+            "server",
+            "-p",
+            &port.to_string(),
+            "-b",
+            "127.0.0.1",
+        ],
+        &env,
+    );
+    // By IP, over plain HTTP, without the API token: force_ssl, the host
+    // allow-list and the authentication before_action would each refuse it.
+    let body = wait_status(port, "/readyz", 200, Duration::from_secs(60))
+        .unwrap_or_else(|last| panic!("readiness: {last}\n{}", server.output()));
+    assert!(
+        body.contains("\"database\":{\"status\":\"pass\"}"),
+        "{body}"
+    );
+    assert!(body.contains("\"redis\":{\"status\":\"pass\"}"), "{body}");
+    let (status, _, _) = get(port, "/entries").expect("entries");
+    assert_eq!(status, 403, "the app's own routes stay behind config.hosts");
+    hang_and_recover(port, "/readyz", "/healthz", &proxy, &server);
+    drop(server);
+    // Redis unreachable: 503 naming it, liveness unaffected.
+    let port = free_port();
+    let mut env = env;
+    env.retain(|(k, _)| *k != "REDIS_URL");
+    env.push(("REDIS_URL", format!("redis://127.0.0.1:{}/0", free_port())));
+    let server = Server::start(
+        &root,
+        &ruby.to_string_lossy(),
+        &[
+            "bin/rails",
+            "server",
+            "-p",
+            &port.to_string(),
+            "-b",
+            "127.0.0.1",
+        ],
+        &env,
+    );
+    let body = wait_status(port, "/readyz", 503, Duration::from_secs(60))
+        .unwrap_or_else(|last| panic!("readiness, Redis down: {last}\n{}", server.output()));
+    assert!(body.contains("\"failing\":[\"redis\"]"), "{body}");
+    let (status, _, _) = get(port, "/healthz").expect("liveness");
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn laravel_health_bypasses_the_web_group_and_recovers_from_a_hang() {
+    if !e2e("laravel_health_bypasses_the_web_group_and_recovers_from_a_hang") {
+        return;
+    }
+    // Debian's php-laravel-framework (8) stands in for `composer install`.
+    let php = require_tool("php");
+    let framework = Path::new("/usr/share/php/Illuminate/autoload.php");
+    assert!(
+        framework.is_file(),
+        "SEAWORTHY_E2E is set but php-laravel-framework is not installed: run .ci/e2e-setup.sh"
+    );
+    let pg = pg();
+    let (_dir, root) = copy_of("tests/fix_fixtures/laravel-app");
+    fix(&root);
+    std::fs::create_dir_all(root.join("vendor")).expect("vendor");
+    std::fs::copy(
+        common::repo_path("eval/fix/laravel-debian-autoload.php"),
+        root.join("vendor/autoload.php"),
+    )
+    .expect("autoload");
+    let proxy = HangingProxy::start((pg.host.clone(), pg.port));
+    let port = free_port();
+    let env = vec![
+        (
+            "APP_KEY",
+            "base64:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
+        ),
+        ("DB_HOST", "127.0.0.1".to_string()),
+        ("DB_PORT", proxy.port.to_string()),
+        ("DB_USERNAME", pg.user.clone()),
+        ("DB_PASSWORD", pg.password.clone()),
+        ("DB_DATABASE", pg.database.clone()),
+        ("REDIS_PORT", redis_port()),
+    ];
+    let addr = format!("127.0.0.1:{port}");
+    // What `php artisan serve` runs, without the parent process.
+    let server = Server::start(
+        &root,
+        &php.to_string_lossy(),
+        &["-S", &addr, "server.php"],
+        &env,
+    );
+    let body = wait_status(port, "/readyz", 200, Duration::from_secs(30))
+        .unwrap_or_else(|last| panic!("readiness: {last}\n{}", server.output()));
+    assert!(
+        body.contains("\"database\":{\"status\":\"pass\"}"),
+        "{body}"
+    );
+    // The cache store is Redis, on the `cache` connection.
+    assert!(
+        body.contains("\"redis:cache\":{\"status\":\"pass\"}"),
+        "{body}"
+    );
+    // The web group starts a database session (no sessions table here):
+    // the app's own pages fail, the probes do not run it.
+    let (status, _, _) = get(port, "/tickets").expect("tickets");
+    assert_ne!(
+        status, 200,
+        "the app's routes stay behind auth and sessions"
+    );
+    hang_and_recover(port, "/readyz", "/healthz", &proxy, &server);
 }

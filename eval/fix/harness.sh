@@ -26,6 +26,11 @@
 #                     declare (TypeORM with pg from the lockfile)
 #   --pg-port PORT    the private PostgreSQL's port (default: a free one), for
 #                     apps whose configuration hard-codes 5432
+#   --relax FILE:SED  a sed expression applied to FILE of the copy before
+#                     anything runs (repeatable), for a Rails or Laravel app
+#                     booted on Debian's framework packages: `Gemfile:/web-console/d`,
+#                     `config/application.rb:s/load_defaults 7.0/load_defaults 6.1/`;
+#                     committed apart from the fix and listed in the output
 #
 # Every step prints one line: `RESULT <step> PASS|FAIL|SKIP <detail>`; the
 # logs of each step are in the work folder. Exit status: 0 when no step
@@ -50,6 +55,7 @@ force_pg=0
 start_cmd=""
 unfrozen=0
 deps_unreachable=""
+relax=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seaworthy) seaworthy=$2; shift 2 ;;
@@ -63,7 +69,8 @@ while [ $# -gt 0 ]; do
     --pg) force_pg=1; shift ;;
     --start) start_cmd=$2; shift 2 ;;
     --unfrozen) unfrozen=1; shift ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    --relax) relax+=("$2"); shift 2 ;;
+    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
     *) break ;;
   esac
 done
@@ -120,7 +127,7 @@ if ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   git init -q && git add -A && git -c user.email=h@example.com -c user.name=harness commit -qm "checkout" --no-verify
 fi
 # Build output and dependencies stay out of the commits (and out of the audit).
-printf 'node_modules/\n.next/\n*.tsbuildinfo\n__pycache__/\n' >>.git/info/exclude
+printf 'node_modules/\n.next/\n*.tsbuildinfo\n__pycache__/\n/vendor/autoload.php\n' >>.git/info/exclude
 commit_all() { git add -A && git -c user.email=h@example.com -c user.name=harness commit -qm "$1" --no-verify >/dev/null 2>&1; }
 
 # --- what the app is ----------------------------------------------------------
@@ -146,6 +153,55 @@ for s in prisma/schema.prisma schema.prisma; do [ -f "$s" ] && { schema=$s; brea
 provider=""
 [ -n "$schema" ] && provider=$(sed -n 's/^[[:space:]]*provider[[:space:]]*=[[:space:]]*"\([a-z]*\)".*/\1/p' "$schema" | grep -v prisma-client | head -1)
 uses_redis=0; { has_dep ioredis || has_dep redis; } && uses_redis=1
+# Debian's framework packages stand in for rubygems.org and packagist.org
+# where those are out of reach (see the install step below).
+debian_stack=0
+if [ "$kind" = rails ] && ! curl -s -o /dev/null -m 5 https://rubygems.org/ && ruby -e 'gem "railties"' 2>/dev/null; then
+  debian_stack=1
+  if [ -f Gemfile.lock ]; then git mv -f Gemfile.lock Gemfile.lock.orig >/dev/null 2>&1 || mv Gemfile.lock Gemfile.lock.orig; fi
+  export RAILS_ENV=production SECRET_KEY_BASE=harness-secret-harness-secret-harness-secret RAILS_LOG_TO_STDOUT=1 RAILS_SERVE_STATIC_FILES=1
+  debian_rails=$(ruby -e 'gem "railties"; require "rails/version"; print Rails.version')
+  result relax PASS "Debian's Rails $debian_rails: Gemfile.lock moved aside, gems resolved against the installed ones"
+  # What Debian cannot satisfy, relaxed in the copy (each listed): the
+  # Ruby version pin, gems it does not package (outside the development
+  # and test groups, which are not installed), a load_defaults newer than
+  # its Rails.
+  sed -i -E '/^\s*ruby ["'"'"'][0-9]/d' Gemfile
+  missing=$(ruby "$here/debian-gems.rb" Gemfile)
+  for g in $missing; do sed -i -E "/^\s*gem\s+[\"']${g}[\"']/s/^/# (not in Debian) /" Gemfile; done
+  [ -n "$missing" ] && result relax PASS "Gemfile: dropped gems not installed (from Debian or otherwise): $(echo "$missing" | tr '\n' ' ')"
+  # Debian has one version of each gem: the Gemfile's version constraints go.
+  if grep -qE "^\s*gem\s+[\"'][^\"']+[\"']\s*,\s*[\"'][~><=! ]*[0-9]" Gemfile; then
+    sed -i -E "s/^(\s*gem\s+[\"'][^\"']+[\"'])(\s*,\s*[\"'][~><=! ]*[0-9][^\"']*[\"'])+/\1/" Gemfile
+    result relax PASS "Gemfile: version constraints dropped (Debian's versions)"
+  fi
+  if grep -qE "^\s*gem\s.*(git|github):" Gemfile; then
+    sed -i -E "/^\s*gem\s/s/\s*,\s*:?(git|github|branch|ref|tag|submodules)(:|\s*=>)\s*[\"'][^\"']*[\"']//g" Gemfile
+    result relax PASS "Gemfile: git sources dropped (Debian's versions)"
+  fi
+  defaults=$(sed -n -E 's/.*config\.load_defaults ([0-9]+\.[0-9]+).*/\1/p' config/application.rb | head -1)
+  if [ -n "$defaults" ] && [ "$(printf '%s\n' "$defaults" "${debian_rails%.*.*}" | sort -V | tail -1)" != "${debian_rails%.*.*}" ]; then
+    sed -i -E "s/config\.load_defaults $defaults/config.load_defaults ${debian_rails%.*.*}/" config/application.rb
+    result relax PASS "config/application.rb: load_defaults $defaults -> ${debian_rails%.*.*}"
+  fi
+elif [ "$kind" = laravel ] && ! curl -s -o /dev/null -m 5 https://repo.packagist.org/ && [ -f /usr/share/php/Illuminate/autoload.php ]; then
+  debian_stack=1
+  APP_KEY="base64:$(head -c 32 /dev/urandom | base64)"
+  export APP_ENV=production APP_DEBUG=false LOG_CHANNEL=stderr APP_KEY
+  result relax PASS "Debian's Laravel $(sed -n "s/.*const VERSION = '\([^']*\)'.*/\1/p" /usr/share/php/Illuminate/Foundation/Application.php): vendor/autoload.php is Debian's autoloader"
+  # Middleware classes Debian's Laravel 8 does not have (fruitcake/laravel-cors
+  # of Laravel 8's skeleton, Laravel 9's own HandleCors, …) would fail every
+  # request: their lines in app/Http/Kernel.php are commented out.
+  mkdir -p vendor && cp "$here/laravel-debian-autoload.php" vendor/autoload.php
+  for c in $(php "$here/laravel-missing-middleware.php"); do
+    result relax PASS "app/Http/Kernel.php: $c commented out (no such class on Debian's Laravel)"
+  done
+fi
+for r in "${relax[@]}"; do
+  f=${r%%:*}; e=${r#*:}
+  if sed -i "$e" "$f" 2>>"$logs/relax.log"; then result relax PASS "$f: $e"; else result relax FAIL "$f: $e"; fi
+done
+{ [ "$debian_stack" = 1 ] || [ ${#relax[@]} -gt 0 ]; } && commit_all "relaxed for Debian's packages"
 echo "app: $src ($kind, $pm, $( [ $ts = 1 ] && echo TypeScript || echo JavaScript ), config ${config_file:-none}, prisma ${provider:-none}, redis $uses_redis)"
 
 # corepack shims in a private folder (no global change).
@@ -240,6 +296,12 @@ moves_to_pg=0
 [ "$kind" = django ] && cat requirements*.txt requirements/*.txt 2>/dev/null | grep -qiE '^(psycopg|dj-database-url)' && uses_pg=1
 [ "$kind" = rails ] && grep -qE "^\s*gem ['\"]pg['\"]" Gemfile && uses_pg=1
 [ "$kind" = laravel ] && grep -qsE '^DB_CONNECTION=pgsql' .env.example && uses_pg=1
+if [ "$kind" = rails ] || [ "$kind" = laravel ]; then
+  uses_redis=0
+  [ "$kind" = rails ] && grep -qE "^\s*gem ['\"](redis|redis-client|sidekiq|kredis)['\"]" Gemfile && uses_redis=1
+  [ "$kind" = laravel ] && grep -qsE '^(CACHE_DRIVER|CACHE_STORE|SESSION_DRIVER|QUEUE_CONNECTION)=redis' .env.example && uses_redis=1
+  [ "$kind" = laravel ] && [[ " $app_env " =~ \ (CACHE_DRIVER|CACHE_STORE|SESSION_DRIVER|QUEUE_CONNECTION)=redis ]] && uses_redis=1
+fi
 if [ "$uses_pg" = 1 ]; then
   if command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     pgbin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -1)")
@@ -255,6 +317,10 @@ if [ "$uses_pg" = 1 ]; then
     pg_start && result postgres PASS "port $pg_port" || result postgres FAIL "see $logs/pg.log"
     pg_url="postgresql://postgres@127.0.0.1:$pg_port/$db_name?schema=public"
     use_pg() { export DATABASE_URL=$pg_url DATABASE_URL_UNPOOLED=$pg_url DIRECT_URL=$pg_url POSTGRES_PRISMA_URL=$pg_url POSTGRES_URL_NON_POOLING=$pg_url; }
+    # Rails merges DATABASE_URL into database.yml (without Prisma's ?schema=);
+    # Laravel reads DB_* (its pgsql connection).
+    [ "$kind" = rails ] && pg_url="postgresql://postgres@127.0.0.1:$pg_port/$db_name"
+    [ "$kind" = laravel ] && export DB_CONNECTION=pgsql DB_HOST=127.0.0.1 DB_PORT=$pg_port DB_DATABASE=$db_name DB_USERNAME=postgres DB_PASSWORD=
     [ "$moves_to_pg" = 1 ] || use_pg
     psql -h 127.0.0.1 -p "$pg_port" -U postgres -c "create database $db_name" >/dev/null 2>&1
   else
@@ -265,6 +331,7 @@ if [ "$uses_redis" = 1 ] && command -v redis-server >/dev/null; then
   redis_port=$(free_port)
   redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --daemonize yes >/dev/null
   export REDIS_URL="redis://127.0.0.1:$redis_port"
+  [ "$kind" = laravel ] && export REDIS_HOST=127.0.0.1 REDIS_PORT=$redis_port
   result redis PASS "port $redis_port"
 fi
 
@@ -297,6 +364,16 @@ reset_db() { # an empty database, then the schema the way the project makes it
   psql -h 127.0.0.1 -p "$pg_port" -U postgres -q -c "drop database if exists $db_name with (force)" -c "create database $db_name" >/dev/null 2>&1
   if [ "$kind" = django ]; then
     "$work/venv/bin/python" manage.py migrate --noinput >"$logs/schema-$1.log" 2>&1 && echo "manage.py migrate" && return 0
+    echo "schema failed"; return 1
+  fi
+  if [ "$kind" = rails ]; then
+    # db/schema.rb when there is one (what a new database gets), else the migrations.
+    if [ -f db/schema.rb ]; then set -- "$1" db:schema:load; else set -- "$1" db:migrate; fi
+    DISABLE_DATABASE_ENVIRONMENT_CHECK=1 BUNDLE_WITHOUT=development:test bin/rails "$2" >"$logs/schema-$1.log" 2>&1 && echo "rails $2" && return 0
+    echo "schema failed"; return 1
+  fi
+  if [ "$kind" = laravel ]; then
+    php artisan migrate --force >"$logs/schema-$1.log" 2>&1 && echo "artisan migrate" && return 0
     echo "schema failed"; return 1
   fi
   [ -n "$schema" ] || return 0
@@ -380,17 +457,33 @@ case "$kind" in
     build() { "$work/venv/bin/python" manage.py check; }
     ;;
   # Rails and Laravel: their dependencies come from rubygems.org and
-  # packagist.org; where those are out of reach nothing can install, boot or
+  # packagist.org. Where those are out of reach, Debian's packages stand in
+  # when installed (ruby-rails 6.1 with ruby-pg, ruby-redis, puma;
+  # php-laravel-framework 8 with php-pgsql, php-redis): bundler resolves the
+  # Gemfile against the installed gems (the lockfile was moved aside when
+  # the copy was made, gems of the development and test groups left out),
+  # and vendor/autoload.php is Debian's autoloader plus the app's own
+  # PSR-4 folders. Without those packages nothing can install, boot or
   # serve, and those steps are SKIP (the fix and its files are still checked).
   rails)
-    curl -s -o /dev/null -m 5 https://rubygems.org/ || deps_unreachable="rubygems.org is out of reach: bundle install cannot run here"
-    install() { BUNDLE_PATH="$work/bundle" bundle install; }
-    build() { BUNDLE_PATH="$work/bundle" bin/rails runner 'puts Rails.env'; }
+    if [ "$debian_stack" = 1 ]; then
+      install() { BUNDLE_WITHOUT=development:test bundle install --local; }
+      build() { BUNDLE_WITHOUT=development:test bin/rails runner 'puts "Rails #{Rails.version}, #{Rails.env}"'; }
+    else
+      curl -s -o /dev/null -m 5 https://rubygems.org/ || deps_unreachable="rubygems.org is out of reach and Debian's ruby-rails is not installed: bundle install cannot run here"
+      install() { BUNDLE_PATH="$work/bundle" bundle install; }
+      build() { BUNDLE_PATH="$work/bundle" bin/rails runner 'puts Rails.env'; }
+    fi
     ;;
   laravel)
-    curl -s -o /dev/null -m 5 https://repo.packagist.org/ || deps_unreachable="packagist.org is out of reach: composer install cannot run here"
-    install() { composer install --no-interaction --no-scripts; }
-    build() { php artisan about; }
+    if [ "$debian_stack" = 1 ]; then
+      install() { mkdir -p vendor && cp "$here/laravel-debian-autoload.php" vendor/autoload.php && echo "vendor/autoload.php: Debian's php-laravel-framework"; }
+      build() { php artisan route:list; }
+    else
+      curl -s -o /dev/null -m 5 https://repo.packagist.org/ || deps_unreachable="packagist.org is out of reach and Debian's php-laravel-framework is not installed: composer install cannot run here"
+      install() { composer install --no-interaction --no-scripts; }
+      build() { php artisan about; }
+    fi
     ;;
 esac
 # The files the fix wrote, each read by its own language's parser.
@@ -481,9 +574,19 @@ if [ "$build_after" = PASS ]; then
   elif [ "$kind" = django ]; then
     (exec "$work/venv/bin/python" manage.py runserver --noreload "127.0.0.1:$port") >"$logs/server.log" 2>&1 &
     how="manage.py runserver"
+  elif [ "$kind" = rails ] && [ "$debian_stack" = 1 ]; then
+    (BUNDLE_WITHOUT=development:test exec bin/rails server -p "$port" -b 127.0.0.1) >"$logs/server.log" 2>&1 &
+    how="rails server (Debian's Rails)"
   elif [ "$kind" = rails ]; then
     (BUNDLE_PATH="$work/bundle" exec bin/rails server -p "$port" -b 127.0.0.1) >"$logs/server.log" 2>&1 &
     how="rails server"
+  elif [ "$kind" = laravel ] && [ "$debian_stack" = 1 ]; then
+    # What `artisan serve` runs, as this shell's own child (artisan would
+    # leave its php -S behind when stopped).
+    if [ -f server.php ]; then (exec php -S "127.0.0.1:$port" server.php) >"$logs/server.log" 2>&1 &
+    else (exec php -S "127.0.0.1:$port" -t public public/index.php) >"$logs/server.log" 2>&1 &
+    fi
+    how="php -S (Debian's Laravel)"
   elif [ "$kind" = laravel ]; then
     (exec php artisan serve --host=127.0.0.1 --port="$port") >"$logs/server.log" 2>&1 &
     how="artisan serve"

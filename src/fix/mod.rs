@@ -18,10 +18,12 @@ pub mod diff;
 pub mod django;
 pub mod express;
 pub mod express_backends;
+pub mod laravel;
 pub mod nextjs;
 pub mod prisma;
 pub mod prisma_adapter;
 pub mod profile;
+pub mod rails;
 pub mod report;
 pub mod sqlite_sql;
 pub mod sqlite_urls;
@@ -572,6 +574,16 @@ fn plan_finding(
                 django::LIVE_PATH.to_string(),
                 django::READY_PATH.to_string(),
             ));
+            Ok(())
+        }
+        ("missing-health-endpoint", Framework::Rails) => {
+            let (live, ready) = rails::plan_health(&profile, b)?;
+            intents.health.push((cx.app.path.clone(), live, ready));
+            Ok(())
+        }
+        ("missing-health-endpoint", Framework::Laravel) => {
+            let (live, ready) = laravel::plan_health(&profile, b)?;
+            intents.health.push((cx.app.path.clone(), live, ready));
             Ok(())
         }
         ("apm-sdk-missing", Framework::NextJs) => nextjs::sentry::plan(&profile, finding, b),

@@ -1,0 +1,19 @@
+<?php
+
+return [
+    'driver' => env('SESSION_DRIVER', 'database'),
+    'lifetime' => 120,
+    'expire_on_close' => false,
+    'encrypt' => false,
+    'files' => storage_path('framework/sessions'),
+    'connection' => null,
+    'table' => 'sessions',
+    'store' => null,
+    'lottery' => [2, 100],
+    'cookie' => 'tickets_session',
+    'path' => '/',
+    'domain' => null,
+    'secure' => null,
+    'http_only' => true,
+    'same_site' => 'lax',
+];

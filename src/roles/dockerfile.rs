@@ -805,7 +805,7 @@ fn judge(cx: &RepoContext, rel: &str, id: FileId, builds: Vec<ComposeBuild>) -> 
         if !builds.is_empty()
             && builds
                 .iter()
-                .all(|b| b.source_mounted_at.iter().any(|t| *t == workdir))
+                .all(|b| b.source_mounted_at.contains(&workdir))
             && copies_only_files(cx, file, &builds[0].context)
         {
             let mut role = FileRole::new(

@@ -81,7 +81,7 @@ def main():
         "--group",
         default="catalog",
         help="which judged group to score: catalog (the default; entries without a group) "
-        "or held-out-2, held-out-3, held-out-4; each group's checkouts live in their own folder",
+        "or held-out-2 … held-out-5; each group's checkouts live in their own folder",
     )
     args = ap.parse_args()
 

@@ -383,6 +383,17 @@ fn short_port(text: &str, line: u32) -> Option<PortMapping> {
         (None, [ip @ .., p, t]) => (Some(ip.join(":")), Some(p.to_string()), t.to_string()),
         _ => return None,
     };
+    // `${SQL_PORT:-127.0.0.1:13306}:3306`: one variable holds the host
+    // address and port, and its default says where the port is published
+    // when the variable is unset.
+    let host_ip = host_ip.or_else(|| {
+        let published = published.as_deref()?;
+        let inner = published.strip_prefix("${")?.strip_suffix('}')?;
+        let (_, default) = inner.split_once(":-").or_else(|| inner.split_once('-'))?;
+        let (ip, _) = default.rsplit_once(':')?;
+        let ip = ip.trim_start_matches('[').trim_end_matches(']');
+        (!ip.is_empty()).then(|| ip.to_string())
+    });
     Some(PortMapping {
         host_ip: host_ip.filter(|ip| !ip.is_empty()),
         published: published.filter(|p| !p.is_empty()),
@@ -710,6 +721,22 @@ mod tests {
         assert_eq!(db.volumes[0].line, 23);
         assert_eq!(db.volumes[1].source, None);
         assert!(db.healthcheck.as_ref().is_some_and(|h| h.disabled));
+    }
+
+    #[test]
+    fn an_interpolated_host_part_takes_its_address_from_the_default() {
+        let port = |t: &str| short_port(t, 1).map(|p| p.host_ip);
+        assert_eq!(
+            port("${SQL_PORT:-127.0.0.1:13306}:3306"),
+            Some(Some("127.0.0.1".to_string()))
+        );
+        assert_eq!(
+            port("${DB_PORT:-0.0.0.0:5432}:5432"),
+            Some(Some("0.0.0.0".to_string()))
+        );
+        // A default that is a port only says nothing about the address.
+        assert_eq!(port("${PORT:-3000}:3000"), Some(None));
+        assert_eq!(port("${PORT}:3000"), Some(None));
     }
 
     #[test]

@@ -474,7 +474,14 @@ pub fn env_reads_in(tokens: &[Spanned], text: &str, lang: Lang) -> Vec<EnvRead> 
 /// or exits at module level is a start-up check that the variable is set,
 /// not a sign that it is optional.
 fn mark_guarded(tokens: &[Spanned], lang: Lang, reads: &mut [EnvRead], positions: &[usize]) {
-    if reads.is_empty() || !matches!(lang, Lang::Js | Lang::Python) {
+    if reads.is_empty() {
+        return;
+    }
+    if lang == Lang::CLike {
+        mark_guarded_clike(tokens, reads, positions);
+        return;
+    }
+    if !matches!(lang, Lang::Js | Lang::Python) {
         return;
     }
     let depth = brace_depths(tokens);
@@ -537,6 +544,101 @@ fn mark_guarded(tokens: &[Spanned], lang: Lang, reads: &mut [EnvRead], positions
             }
         }
     }
+}
+
+/// Go and Java: a read whose value is tested for being empty — directly
+/// (`len(os.Getenv("X")) > 0`) or through the name it is bound to (`p :=
+/// os.Getenv("X"); if p != "" {…}`, `String p = System.getenv("X"); if (p
+/// != null)`) — has a path for the variable being unset, and so does every
+/// other read of it in the file. A test whose block stops the program
+/// (`log.Fatal`, `panic`, `os.Exit`, `throw`) is a start-up requirement and
+/// does not count.
+fn mark_guarded_clike(tokens: &[Spanned], reads: &mut [EnvRead], positions: &[usize]) {
+    let mut guarded: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for (read, &at) in reads.iter_mut().zip(positions) {
+        // `os.Getenv("X")` or `System.getenv("X")` (not a helper call or a
+        // Spring placeholder): the call ends at `end`.
+        if !(spells(tokens, at, &["os", ".", "Getenv", "("])
+            || spells(tokens, at, &["System", ".", "getenv", "("]))
+        {
+            continue;
+        }
+        let before = |k: usize| at.checked_sub(k).and_then(|j| tokens.get(j));
+        let end = close_paren(tokens, at + 3);
+        let optional = if ident(before(2)) == Some("len") && punct(before(1), '(') {
+            // `len(os.Getenv("X")) > 0`
+            punct(tokens.get(end), ')') && clike_emptiness_test(tokens, end + 1, true)
+        } else if read.optional_use {
+            // `os.Getenv("X") != ""`, already a test: a guard unless fatal.
+            !stops_program(tokens, end)
+        } else {
+            // `p := os.Getenv("X")` / `p = …` / `String p = …`.
+            let name = if punct(before(1), '=') && punct(before(2), ':') {
+                ident(before(3))
+            } else if punct(before(1), '=')
+                && !matches!(before(2).map(|t| &t.token), Some(Token::Punct(_)))
+            {
+                ident(before(2))
+            } else {
+                None
+            };
+            name.is_some_and(|name| {
+                (end..tokens.len().min(end + 400)).any(|k| {
+                    ident(tokens.get(k)) == Some(name)
+                        && !punct(tokens.get(k.wrapping_sub(1)), '.')
+                        && (clike_emptiness_test(tokens, k + 1, false)
+                            || (punct(tokens.get(k.wrapping_sub(1)), '(')
+                                && ident(tokens.get(k.wrapping_sub(2))) == Some("len")
+                                && punct(tokens.get(k + 1), ')')
+                                && clike_emptiness_test(tokens, k + 2, true)))
+                        && !stops_program(tokens, k)
+                })
+            })
+        };
+        if optional && !read.has_default {
+            read.optional_use = true;
+            read.guard = true;
+            guarded.insert(read.name.clone());
+        }
+    }
+    for read in reads.iter_mut() {
+        if guarded.contains(&read.name) {
+            read.optional_use = true;
+        }
+    }
+}
+
+/// A comparison with the empty value at `at`: `!= ""`, `== ""`, `!= nil`,
+/// `== null`; after `len(…)` (`length`) a comparison with a number.
+fn clike_emptiness_test(tokens: &[Spanned], at: usize, length: bool) -> bool {
+    let op = |k: usize| tokens.get(at + k).map(|t| &t.token);
+    let operand = match (op(0), op(1)) {
+        (Some(Token::Punct('=' | '!')), Some(Token::Punct('='))) => op(2),
+        (Some(Token::Punct('>' | '<')), Some(Token::Punct('='))) if length => op(2),
+        (Some(Token::Punct('>' | '<')), _) if length => op(1),
+        _ => return false,
+    };
+    match operand {
+        Some(Token::Str(s)) => !length && s.is_empty(),
+        Some(Token::Ident(w)) => !length && matches!(w.as_str(), "nil" | "null"),
+        // A number (the lexer keeps no value): `len(x) > 0`, `== 0`.
+        Some(Token::Value) => length,
+        _ => false,
+    }
+}
+
+/// Whether the block right after a test at `at` stops the program
+/// (`log.Fatal(…)`, `panic(…)`, `os.Exit(1)`, `throw`): the test is a
+/// start-up requirement. Looks at the next block only.
+fn stops_program(tokens: &[Spanned], at: usize) -> bool {
+    let Some(open) = (at..tokens.len().min(at + 16)).find(|k| punct(tokens.get(*k), '{')) else {
+        return false;
+    };
+    let close = close_paren(tokens, open);
+    tokens[open..close.min(tokens.len())].iter().any(|t| {
+        matches!(&t.token, Token::Ident(w) if matches!(w.as_str(),
+            "Fatal" | "Fatalf" | "Fatalln" | "panic" | "Panic" | "Panicf" | "Exit" | "throw"))
+    })
 }
 
 /// Whether the read at `at` is an element of an array literal filtered
@@ -1407,6 +1509,35 @@ mod tests {
         assert_eq!(
             reads("@Value(\"${JWT_SECRET:changeme}\") String s;", Lang::CLike),
             [r("JWT_SECRET", true, Some("changeme"))]
+        );
+    }
+
+    #[test]
+    fn go_and_java_emptiness_tests_make_reads_optional() {
+        let optional = |src: &str| -> Vec<(String, bool)> {
+            env_reads(&tokenize(src, Lang::CLike), Lang::CLike)
+                .into_iter()
+                .map(|r| (r.name, r.optional_use))
+                .collect()
+        };
+        let go = "func f() {\n  p := os.Getenv(\"STATIC_PATH\")\n  if p != \"\" {\n    use(p)\n  }\n  if len(os.Getenv(\"SKIP_VERIFY\")) > 0 {\n    return\n  }\n  db := os.Getenv(\"DB_URL\")\n  if db == \"\" {\n    log.Fatal(\"DB_URL is required\")\n  }\n  k := os.Getenv(\"API_KEY\")\n  use(k)\n}\n";
+        assert_eq!(
+            optional(go),
+            [
+                ("STATIC_PATH".to_string(), true),
+                ("SKIP_VERIFY".to_string(), true),
+                // A test that stops the program is a requirement.
+                ("DB_URL".to_string(), false),
+                ("API_KEY".to_string(), false),
+            ]
+        );
+        let java = "String h = System.getenv(\"PROXY_HOST\");\nif (h != null) { use(h); }\nString s = System.getenv(\"SECRET\");\n";
+        assert_eq!(
+            optional(java),
+            [
+                ("PROXY_HOST".to_string(), true),
+                ("SECRET".to_string(), false)
+            ]
         );
     }
 

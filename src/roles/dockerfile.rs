@@ -50,6 +50,9 @@ pub struct ComposeBuild {
     /// Whether the service is only in profiles named deprecated or legacy
     /// (`profiles: ["deprecated"]`): kept for old installs, not deployed.
     pub deprecated: bool,
+    /// The container paths the service bind-mounts its whole build context
+    /// onto (`.:/app`): the working copy replaces what the image holds.
+    pub source_mounted_at: Vec<String>,
 }
 
 /// Words in a Dockerfile's name or folder that say it builds a development,
@@ -121,8 +124,8 @@ fn special_folder(part: &str) -> Option<Role> {
     if matches!(part, ".github" | ".circleci" | ".gitlab") {
         return Some(Role::Ci);
     }
-    // Tooling images (a script runner, a benchmark, docs): not what the
-    // project ships.
+    // Tooling images (a script runner, a benchmark, a load generator,
+    // docs): not what the project ships.
     matches!(
         part.to_ascii_lowercase().as_str(),
         "scripts"
@@ -134,6 +137,13 @@ fn special_folder(part: &str) -> Option<Role> {
             | "benchmark"
             | "benchmarks"
             | "loadtest"
+            | "loadtests"
+            | "load-test"
+            | "load-tests"
+            | "loadgen"
+            | "load-gen"
+            | "load-generator"
+            | "locust"
             | "perf"
             | "fuzz"
             | "docs"
@@ -239,6 +249,21 @@ fn tool_reason(file: &Dockerfile, stage: usize, compose_built: bool) -> Option<&
         );
     }
     let words = command_words(file, stage);
+    // An init that only reaps zombies (`ENTRYPOINT ["/sbin/tini", "--"]`)
+    // runs whatever follows it: judge that.
+    let mut rest = words.as_slice();
+    if rest.first().is_some_and(|w| {
+        matches!(
+            w.rsplit('/').next().unwrap_or(w),
+            "tini" | "tini-static" | "dumb-init" | "catatonit"
+        )
+    }) {
+        rest = &rest[1..];
+        while rest.first().is_some_and(|w| w.starts_with('-')) {
+            rest = &rest[1..];
+        }
+    }
+    let words = rest.to_vec();
     let idles = match words.first().map(String::as_str) {
         Some("sleep") => true,
         Some("tail") => words.iter().any(|w| w == "/dev/null"),
@@ -381,8 +406,21 @@ fn compose_builds(cx: &RepoContext) -> HashMap<String, Vec<ComposeBuild>> {
                 continue;
             };
             let dockerfile = service.dockerfile.as_deref().unwrap_or("Dockerfile");
+            let source_mounted_at: Vec<String> = service
+                .details
+                .volumes
+                .iter()
+                .filter(|m| {
+                    m.source.as_deref().is_some_and(|src| {
+                        src.starts_with('.')
+                            && resolve(compose.dir(), src).as_deref() == Some(context.as_str())
+                    })
+                })
+                .map(|m| m.target.trim_end_matches('/').to_string())
+                .collect();
             if let Some(path) = resolve(&context, dockerfile) {
                 out.entry(path).or_default().push(ComposeBuild {
+                    source_mounted_at,
                     compose: *id,
                     service: service.name.clone(),
                     context,
@@ -748,6 +786,38 @@ fn judge(cx: &RepoContext, rel: &str, id: FileId, builds: Vec<ComposeBuild>) -> 
     } else {
         image_stage
     };
+    // The image holds no source of the app — it copies only files
+    // (manifests, lockfiles, an entrypoint), never the context or a
+    // folder of it — and every service that builds it mounts the working
+    // copy over its working directory (`.:/app`): the image only carries
+    // the toolchain for code edited on the host — a development image,
+    // whatever it runs. An image that copies the app keeps its production
+    // role whatever a compose file mounts over it.
+    let workdir = chain(file, image_stage).iter().rev().find_map(|i| {
+        file.stages[*i]
+            .instructions
+            .iter()
+            .rev()
+            .find(|inst| inst.keyword == "WORKDIR")
+            .map(|inst| inst.args.trim().trim_end_matches('/').to_string())
+    });
+    if let Some(workdir) = workdir.filter(|w| !w.is_empty() && !w.contains('$')) {
+        if !builds.is_empty()
+            && builds
+                .iter()
+                .all(|b| b.source_mounted_at.contains(&workdir))
+            && copies_only_files(cx, file, &builds[0].context)
+        {
+            let mut role = FileRole::new(
+                Role::Development,
+                format!(
+                    "every compose service that builds it bind-mounts the working copy over                      its working directory `{workdir}`: an image for working on the code"
+                ),
+            );
+            role.evidence.extend(built_by);
+            return by_stage(role, builds);
+        }
+    }
     let command = command_words(file, image_stage);
     if runs_dev_server(&command) {
         return by_stage(
@@ -814,6 +884,38 @@ fn judge(cx: &RepoContext, rel: &str, id: FileId, builds: Vec<ComposeBuild>) -> 
         built_by_ci: false,
         development_by_stage: false,
     }
+}
+
+/// Whether every `COPY`/`ADD` from the build context names files (a
+/// manifest, a lockfile, a script), none the whole context or a folder of
+/// it: the image is built without the app's source. Copies from other
+/// stages or images and URLs are not from the context.
+fn copies_only_files(cx: &RepoContext, file: &Dockerfile, context: &str) -> bool {
+    file.stages.iter().all(|stage| {
+        stage
+            .instructions
+            .iter()
+            .filter(|i| i.keyword == "COPY" || i.keyword == "ADD")
+            .filter(|i| !i.words().iter().any(|w| w.starts_with("--from")))
+            .all(|inst| {
+                let (sources, _) = copy_parts(inst);
+                sources
+                    .iter()
+                    .filter(|w| !w.starts_with("--") && !w.contains("://"))
+                    .all(|src| {
+                        let src = src.trim_start_matches("./").trim_end_matches('/');
+                        if src.is_empty() || src == "." {
+                            return false;
+                        }
+                        if src.contains(['*', '?', '[']) {
+                            // `package*.json`: files by name; `src/*`: a folder's.
+                            return !src.ends_with('*') || src.contains('.');
+                        }
+                        let path = crate::apps::join(context, src);
+                        cx.index.find(&path).is_some()
+                    })
+            })
+    })
 }
 
 fn quoted(words: &[&str]) -> String {

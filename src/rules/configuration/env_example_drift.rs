@@ -60,7 +60,11 @@ Not reported: reads the code can do without —
   `!process.env.X`, `a && process.env.X)`, Python `"X" in os.environ`) — and
   then every other read of that variable in the app too;
 - through a name the code then tests (`const key = process.env.X; if (!key)
-  return null`, `this.id = process.env.ID; if (!this.id) throw …`);
+  return null`, `this.id = process.env.ID; if (!this.id) throw …`), and in
+  Go and Java tested for being empty, directly or through the name it is
+  bound to (`len(os.Getenv("X")) > 0`, `p := os.Getenv("X"); if p != "" {`,
+  `if (h != null)`) — unless the test's block stops the program
+  (`log.Fatal`, `panic`, `os.Exit`, `throw`): that is a requirement;
 - the alternative after `||`/`??` (`process.env.A || process.env.B`);
 - inside a branch another variable turns on (`if (process.env.S3_BUCKET) {
   … process.env.S3_REGION … }`, `process.env.KEY ? new Client(process.env.URL)
@@ -122,6 +126,43 @@ export const port = Number(process.env.PORT || 3000);
 
 ```json file=package.json
 { "name": "api", "private": true, "scripts": { "start": "node dist/index.js" }, "dependencies": { "express": "4.21.0" } }
+```
+
+### Not reported
+Go switches the code tests before using them:
+
+```dotenv file=.env.example
+DB_HOST=localhost
+```
+
+```go file=main.go
+package main
+
+import (
+	"os"
+
+	"github.com/gin-gonic/gin"
+)
+
+func main() {
+	r := gin.New()
+	if p := os.Getenv("TEMPLATE_PATH"); p != "" {
+		r.LoadHTMLGlob(p)
+	}
+	if len(os.Getenv("SKIP_TLS_VERIFY")) > 0 {
+		insecure()
+	}
+	connect(os.Getenv("DB_HOST"))
+	r.Run(":8080")
+}
+```
+
+```text file=go.mod
+module example.com/forum
+
+go 1.23
+
+require github.com/gin-gonic/gin v1.10.0
 ```
 
 ## Fix

@@ -28,7 +28,10 @@ Elasticsearch, …) that publish on every interface: `"5432:5432"`,
 `"0.0.0.0:5432:5432"`, `"5432"` (a random host port), or the long syntax
 without `host_ip`. Ports bound to a loopback address (`127.0.0.1:5432:5432`,
 `[::1]:5432:5432`) or to an interpolated address (`${BIND_IP}:5432:5432`) are
-not reported, and neither is `expose:`, which publishes nothing.
+not reported, and neither is `expose:`, which publishes nothing. A variable
+that holds both address and port is judged by its default
+(`${SQL_PORT:-127.0.0.1:13306}:3306` is loopback when unset;
+`${DB_PORT:-0.0.0.0:5432}:5432` is every interface).
 
 ## Why is this bad?
 Docker publishes the port on every address of the host and writes its own
@@ -61,6 +64,21 @@ services:
       - pgdata:/var/lib/postgresql/data
 volumes:
   pgdata:
+```
+
+### Not reported
+The installer sets the variable; unset, its default is loopback:
+
+```yaml file=docker-compose.prod.yml
+services:
+  db:
+    image: mariadb:10.11
+    ports:
+      - "${SQL_PORT:-127.0.0.1:13306}:3306"
+    volumes:
+      - dbdata:/var/lib/mysql
+volumes:
+  dbdata:
 ```
 
 ## Fix

@@ -2,6 +2,7 @@
 //! its database container starts, not when the database accepts connections.
 
 use crate::finding::{Category, Finding, Location, Severity, Wording};
+use crate::index::FileKind;
 use crate::rules::containerization::compose_files;
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
 
@@ -30,7 +31,10 @@ Elasticsearch, …) without `condition: service_healthy` — the list form
 (`wait-for-it`, `dockerize -wait`, `pg_isready`, a `while !</dev/tcp/db/5432`
 loop or `nc -z` in its command, or a script
 of the repository its command runs that does — `./bin/docker-entrypoint.sh`
-running `python manage.py wait_for_db`) is not reported. Caches (Redis) start in milliseconds and are left out. One finding
+running `python manage.py wait_for_db`; for a published image, a script
+beside the Dockerfile it is built from — the folder named like the image,
+`ghcr.io/acme/imap` → `…/imap/Dockerfile` — that runs `mariadb-admin
+status`, `pg_isready` or another such waiter) is not reported. Caches (Redis) start in milliseconds and are left out. One finding
 per database: the services that start before it is ready are listed
 together, each `depends_on:` entry cited (and the database service when it
 has no healthcheck).
@@ -105,11 +109,75 @@ const WAITERS: &[&str] = &[
     "wait-on",
     "until ",
     "mysqladmin",
+    "mariadb-admin",
     // Bash's own port probe in a loop (`while !</dev/tcp/db/5432; do sleep
     // 1; done`): no tool, same wait.
     "/dev/tcp/",
     "nc -z",
 ];
+
+/// Tools that wait for a database server by name (no generic loop
+/// keyword): what a script copied into an image must run to count.
+const DATABASE_WAITERS: &[&str] = &[
+    "wait-for",
+    "wait_for",
+    "dockerize",
+    "pg_isready",
+    "wait-on",
+    "mysqladmin",
+    "mariadb-admin",
+    "/dev/tcp/",
+    "nc -z",
+];
+
+/// Whether the image a service runs waits for the database by itself: the
+/// image is published from a Dockerfile of the repository — the one folder
+/// named like the image (`ghcr.io/acme/dovecot` → `…/dovecot/Dockerfile`) —
+/// and a shell script beside that Dockerfile
+/// (its entrypoint, or a program its supervisor starts) waits for the
+/// database server (`while ! mariadb-admin status …; do sleep 2; done`).
+fn image_waits(cx: &RepoContext, service: &crate::facts::compose::ComposeService) -> bool {
+    // A service built here is judged by its `command:`; a published image
+    // is matched to its Dockerfile by name.
+    let folder = match service.build_context.as_deref() {
+        Some(_) => None,
+        None => {
+            let Some(image) = service.image.as_deref() else {
+                return false;
+            };
+            let (repo, _) = crate::facts::images::parse_image(image);
+            let name = repo.rsplit('/').next().unwrap_or(&repo).to_string();
+            let folders: Vec<String> = cx
+                .index
+                .of_kind(FileKind::Dockerfile)
+                .iter()
+                .map(|id| cx.index.get(*id).dir().to_string())
+                .filter(|dir| {
+                    dir.rsplit('/')
+                        .next()
+                        .is_some_and(|last| last.eq_ignore_ascii_case(&name))
+                })
+                .collect();
+            match folders.as_slice() {
+                [one] => Some(one.clone()),
+                _ => None,
+            }
+        }
+    };
+    let Some(folder) = folder else {
+        return false;
+    };
+    cx.memo("compose-image-waits", &folder, || {
+        cx.index
+            .of_kind(FileKind::ShellScript)
+            .iter()
+            .filter(|id| cx.index.get(**id).dir() == folder)
+            .any(|id| {
+                crate::facts::text::read_text(&cx.index.path(*id), 1 << 20)
+                    .is_ok_and(|text| DATABASE_WAITERS.iter().any(|w| text.contains(w)))
+            })
+    })
+}
 
 fn waits(text: &str) -> bool {
     WAITERS.iter().any(|w| text.contains(w))
@@ -156,6 +224,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
                 .command
                 .as_deref()
                 .is_some_and(|c| waits(c) || runs_waiting_script(cx, c))
+                || image_waits(cx, service)
             {
                 continue;
             }

@@ -38,25 +38,40 @@ It does not report when something else makes the process unprivileged:
   Redis, nginx, Apache/`php:*-apache`, `php:*-fpm`, Traefik, …);
 - the entrypoint drops privileges (`gosu`, `su-exec`, `setpriv`, `runuser`,
   `s6-setuidgid`, `chpst`, `su`) — also inside an entrypoint script the
-  Dockerfile copies;
+  Dockerfile copies — or starts a daemon that switches user itself: by its
+  own flag (`rspamd -u _rspamd`, `--user app`; not `python -u`, which is
+  unbuffered output) or by design (nginx, Apache, php-fpm, uWSGI, Postfix,
+  Dovecot, Unbound, clamd: a root master, unprivileged workers);
 - a supervisor starts the app as another user: s6-overlay's `/init` when
   the service `run` scripts in the build context (`s6-rc.d/<name>/run`,
   `services.d/<name>/run`) change user (`s6-setuidgid`, `chpst -u`, …), and
-  `supervisord` when each `[program:x]` of its configuration in the build
-  context has a non-root `user=` (or supervisord itself runs as one). A
+  `supervisord` when each `[program:x]` of its configuration has a
+  non-root `user=` (or supervisord itself runs as one), runs a script of the
+  build context that changes user (`exec gosu app …`), or is a daemon that
+  does; a syslog beside the app (`syslog-ng`, `rsyslogd`) or a health
+  probe (`[program:x-healthcheck]`) is not the app.
+  The configuration read is the one the Dockerfile copies when it names one
+  (in a repository of many images, another image's is not this one's). A
   supervisor whose service definitions are not in the repository is given
   the benefit of the doubt; one whose definitions start a program as root is
   reported, citing the script or configuration;
 - `USER` comes from a build argument with no default (set at build time);
 - a compose service that builds it sets `user:`, or the repository's
-  Kubernetes manifests set `runAsNonRoot: true` or a non-zero `runAsUser`.
+  Kubernetes manifests set `runAsNonRoot: true` or a non-zero `runAsUser`;
+- an explicit `USER root` that the file records as a reviewed decision:
+  hadolint's check for it (DL3002) is switched off on that line (`#
+  hadolint ignore=DL3002` right above it) or for the file (`# hadolint
+  global ignore=DL3002`).
 
 Development images (`Dockerfile.dev`, `.devcontainer/`, a final stage
-that runs `npm run dev`) are not production and are skipped, and so are
+that runs `npm run dev`, an image every compose service that builds it
+bind-mounts the working copy over — `.:/app` onto its `WORKDIR /app`) are
+not production and are skipped, and so are
 tool images: no `CMD`, `ENTRYPOINT` or `EXPOSE` and no compose service
 building them (a toolchain image other builds start `FROM`, a code
 generator run with `docker run --rm`), a container that only idles (`CMD
-["sleep", "60s"]` for CI to copy files out of), and a `FROM scratch` stage
+["sleep", "60s"]` for CI to copy files out of, `tail -f /dev/null` behind
+`tini` for builds to be `docker exec`ed into), and a `FROM scratch` stage
 that only carries a package for `docker build --output`.
 
 ## Why is this bad?
@@ -97,6 +112,48 @@ RUN CGO_ENABLED=0 go build -o /app ./cmd/server
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /app /app
 ENTRYPOINT ["/app"]
+```
+
+### Not reported
+A supervised program whose script switches user, beside a syslog daemon:
+
+```dockerfile file=Dockerfile
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends supervisor syslog-ng gosu \
+  && useradd -r -u 999 groupware
+COPY supervisord.conf /etc/supervisor/supervisord.conf
+COPY bootstrap.sh /bootstrap.sh
+EXPOSE 20000
+CMD ["/usr/bin/supervisord", "-c", "/etc/supervisor/supervisord.conf"]
+```
+
+```ini file=supervisord.conf
+[supervisord]
+nodaemon=true
+
+[program:syslog-ng]
+command=/usr/sbin/syslog-ng --foreground --no-caps
+
+[program:groupware]
+command=/bootstrap.sh
+```
+
+```sh file=bootstrap.sh
+#!/bin/bash
+set -e
+exec gosu groupware /usr/sbin/groupwared
+```
+
+### Not reported
+Root recorded as a decision, on the line hadolint would flag:
+
+```dockerfile file=Dockerfile
+FROM alpine:3.21
+RUN apk add --no-cache borgbackup
+COPY start.sh /start.sh
+ENTRYPOINT ["/start.sh"]
+# hadolint ignore=DL3002
+USER root
 ```
 
 ## Fix
@@ -284,14 +341,30 @@ const PRIVILEGE_DROPPERS: &[&str] = &[
 /// `uid`, php-fpm pools, Apache and nginx workers) or supervise programs
 /// with their own `user=`.
 const SEPARATING_SERVERS: &[&str] = &[
+    // Debian's and Ubuntu's name for Apache's httpd.
+    "apache2",
     "apache2-foreground",
+    // ClamAV's daemon switches to its configured `User` (clamav).
+    "clamd",
+    // Dovecot's master binds the IMAP/POP ports and runs its services as
+    // dovecot, dovenull and the mail users.
+    "dovecot",
     "httpd",
     "httpd-foreground",
     "nginx",
     "php-fpm",
+    // Postfix's master runs as root by design, its services as `postfix`.
+    "postfix",
     "supervisord",
+    // Unbound drops to its `username:` (unbound) after binding port 53.
+    "unbound",
     "uwsgi",
 ];
+
+/// Daemons a supervisor runs beside the app as root by design: a syslog
+/// that owns `/dev/log`. They are not the app, whose user is the question
+/// (nor is a health probe, see `is_probe`).
+const AUXILIARY_DAEMONS: &[&str] = &["rsyslogd", "syslog-ng", "syslogd"];
 
 /// Process supervisors that start the services they are given, as the
 /// user each service asks for: they drop root only when the services do.
@@ -328,6 +401,24 @@ fn supervised_as_root(cx: &RepoContext, target: &Target, which: Supervisor) -> O
             }
         })
         .collect();
+    // A supervisor reads the configuration the image copies in: when the
+    // Dockerfile names some of these files, the others (another image's,
+    // in a repository of many) are not this image's.
+    let files = match which {
+        Supervisor::Supervisord => {
+            let copied: Vec<FileId> = files
+                .iter()
+                .copied()
+                .filter(|id| copied_into_image(target, cx.rel(*id)))
+                .collect();
+            if copied.is_empty() {
+                files
+            } else {
+                copied
+            }
+        }
+        Supervisor::S6 => files,
+    };
     let drops = |text: &str| {
         text.split(|c: char| c.is_whitespace() || c == ';' || c == '&' || c == '|')
             .map(|w| w.rsplit('/').next().unwrap_or(w))
@@ -367,7 +458,13 @@ fn supervised_as_root(cx: &RepoContext, target: &Target, which: Supervisor) -> O
                 }
             }
             Supervisor::Supervisord => {
-                if supervisord_runs_root(&text) {
+                // A program that is a script of the build context runs
+                // as root unless the script changes user (`exec gosu sogo
+                // sogod`) or starts a server that separates its workers.
+                if supervisord_root_programs(&text)
+                    .iter()
+                    .any(|program| !script_drops(cx, target, program))
+                {
                     return Some(id);
                 }
             }
@@ -382,21 +479,22 @@ fn separates(program: &str) -> bool {
     SEPARATING_SERVERS.contains(&program) && program != "supervisord"
 }
 
-/// Whether a supervisord configuration starts a program as root: a
+/// The programs a supervisord configuration starts as root: each
 /// `[program:x]` without a non-root `user=` whose command is not a server
-/// that separates its workers, and no non-root `user=` for supervisord
-/// itself.
-fn supervisord_runs_root(text: &str) -> bool {
+/// that separates its workers (nor a syslog beside the app), as the program
+/// its command runs — none when supervisord itself has a non-root `user=`.
+fn supervisord_root_programs(text: &str) -> Vec<String> {
     let mut section = String::new();
     let mut daemon_user: Option<String> = None;
-    // (program, user, whether its command drops privileges itself)
-    let mut programs: Vec<(String, Option<String>, bool)> = Vec::new();
+    // (program, user, whether its command drops privileges itself, the
+    // program its command runs)
+    let mut programs: Vec<(String, Option<String>, bool, String)> = Vec::new();
     for line in text.lines() {
         let line = line.split([';', '#']).next().unwrap_or("").trim();
         if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
             section = name.trim().to_string();
             if section.starts_with("program:") {
-                programs.push((section.clone(), None, false));
+                programs.push((section.clone(), None, false, String::new()));
             }
             continue;
         }
@@ -416,18 +514,127 @@ fn supervisord_runs_root(text: &str) -> bool {
                     last.2 = value
                         .split_whitespace()
                         .map(|w| w.rsplit('/').next().unwrap_or(w))
-                        .any(|w| separates(w) || PRIVILEGE_DROPPERS.contains(&w));
+                        .any(|w| {
+                            separates(w)
+                                || PRIVILEGE_DROPPERS.contains(&w)
+                                || AUXILIARY_DAEMONS.contains(&w)
+                        })
+                        || is_probe(&section)
+                        || is_probe(&value)
+                        || user_flag(
+                            &value
+                                .split_whitespace()
+                                .map(str::to_string)
+                                .collect::<Vec<_>>(),
+                        );
+                    // `bash /healthcheck.sh`: the script is the program.
+                    let mut words = value.split_whitespace();
+                    let first = words.next().unwrap_or("");
+                    let program = match first.rsplit('/').next().unwrap_or(first) {
+                        "sh" | "bash" | "ash" | "dash" => {
+                            words.find(|w| !w.starts_with('-')).unwrap_or(first)
+                        }
+                        _ => first,
+                    };
+                    last.3 = program.to_string();
                 }
             }
             _ => {}
         }
     }
     if daemon_user.as_deref().is_some_and(|u| !is_root(u)) {
-        return false;
+        return Vec::new();
     }
     programs
-        .iter()
-        .any(|(_, user, drops)| !drops && user.as_deref().is_none_or(is_root))
+        .into_iter()
+        .filter(|(_, user, drops, _)| !drops && user.as_deref().is_none_or(is_root))
+        .map(|(_, _, _, program)| program)
+        .collect()
+}
+
+/// A supervised health probe (`[program:unbound-healthcheck]`, `command=bash
+/// /healthcheck.sh`): a loop that checks the daemon beside it, not the app.
+fn is_probe(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower.contains("healthcheck")
+        || lower.contains("health-check")
+        || lower.contains("health_check")
+}
+
+/// A daemon's own switch to another user in its command line: `--user
+/// app`, `--uid app`, or `-u _rspamd` (a name, not a file: `python -u
+/// app.py` is unbuffered output).
+fn user_flag(words: &[String]) -> bool {
+    let words: Vec<&str> = words.iter().flat_map(|w| w.split_whitespace()).collect();
+    words.windows(2).any(|p| match p[0] {
+        "--user" | "--uid" | "-u" => {
+            let name = p[1].split(':').next().unwrap_or(p[1]);
+            !name.is_empty()
+                && !name.starts_with('-')
+                && !name.contains(['.', '/', '$'])
+                && !is_root(name)
+        }
+        _ => false,
+    }) || words.iter().any(|w| {
+        w.strip_prefix("--user=")
+            .or_else(|| w.strip_prefix("--uid="))
+            .is_some_and(|u| !u.is_empty() && !is_root(u))
+    })
+}
+
+/// Whether a `COPY`/`ADD` of the Dockerfile (not `--from` another stage or
+/// image) takes the context file `rel` into the image: named, under a
+/// copied folder, or matched by a wildcard. `COPY . .` copies everything.
+fn copied_into_image(target: &Target, rel: &str) -> bool {
+    target.file.stages.iter().any(|stage| {
+        stage
+            .instructions
+            .iter()
+            .filter(|i| i.keyword == "COPY" || i.keyword == "ADD")
+            .filter(|i| !i.words().iter().any(|w| w.starts_with("--from")))
+            .any(|inst| {
+                let (sources, _) = dockerfiles::copy_parts(inst);
+                sources.iter().filter(|w| !w.starts_with("--")).any(|src| {
+                    let src = src.trim_start_matches("./").trim_end_matches('/');
+                    let path = crate::apps::join(&target.context, src);
+                    if src.is_empty() || src == "." {
+                        return rel.starts_with(&target.context);
+                    }
+                    if src.contains(['*', '?', '[']) {
+                        return globset::Glob::new(&path)
+                            .map(|g| g.compile_matcher().is_match(rel))
+                            .unwrap_or(false);
+                    }
+                    rel == path || rel.starts_with(&format!("{path}/"))
+                })
+            })
+    })
+}
+
+/// Whether a program a supervisor starts changes user by itself: a shell
+/// script of the build context (found by name) that runs a privilege
+/// dropper (`exec gosu sogo /usr/sbin/sogod`) or a server that separates
+/// its workers (`postfix start`), or a command line with its own user
+/// switch. A program that is not such a script runs as it was started.
+fn script_drops(cx: &RepoContext, target: &Target, program: &str) -> bool {
+    let name = program.rsplit('/').next().unwrap_or(program);
+    if PRIVILEGE_DROPPERS.contains(&name) || separates(name) {
+        return true;
+    }
+    let range = cx.index.ids_under(&target.context);
+    range
+        .filter(|id| {
+            let f = cx.index.get(*id);
+            f.name() == name && f.kind == Some(FileKind::ShellScript)
+        })
+        .filter_map(|id| cx.facts.shell_script(id))
+        .any(|parsed| {
+            parsed.commands.iter().any(|c| {
+                PRIVILEGE_DROPPERS.contains(&c.name.as_str())
+                    || separates(&c.name)
+                    || user_flag(&c.args)
+            })
+        })
 }
 
 fn drops_privileges(cx: &RepoContext, target: &Target, evidence: &mut Vec<FileId>) -> bool {
@@ -448,7 +655,7 @@ fn drops_privileges(cx: &RepoContext, target: &Target, evidence: &mut Vec<FileId
         let b = base(part);
         PRIVILEGE_DROPPERS.contains(&b.as_str())
             || (SEPARATING_SERVERS.contains(&b.as_str()) && b != "supervisord")
-    }) || words.iter().any(|w| w == "--user")
+    }) || user_flag(&words)
     {
         return true;
     }
@@ -501,7 +708,7 @@ fn drops_privileges(cx: &RepoContext, target: &Target, evidence: &mut Vec<FileId
             if parsed.commands.iter().any(|c| {
                 PRIVILEGE_DROPPERS.contains(&c.name.as_str())
                     || (SEPARATING_SERVERS.contains(&c.name.as_str()) && c.name != "supervisord")
-                    || c.has_arg("--user")
+                    || user_flag(&c.args)
             }) {
                 return true;
             }
@@ -511,6 +718,93 @@ fn drops_privileges(cx: &RepoContext, target: &Target, evidence: &mut Vec<FileId
         }
     }
     false
+}
+
+/// Whether the Dockerfile records running as root as a reviewed decision:
+/// hadolint's own check for it (DL3002, "last USER should not be root") is
+/// switched off on that `USER` line (`# hadolint ignore=DL3002` in the
+/// comments right above it) or for the whole file (`# hadolint global
+/// ignore=…`). Reporting it again repeats a decision already made.
+fn root_acknowledged(cx: &RepoContext, id: FileId, line: u32) -> bool {
+    let Ok(text) = crate::facts::text::read_text(
+        &cx.index.path(id),
+        crate::facts::text::DEFAULT_MAX_FILE_SIZE,
+    ) else {
+        return false;
+    };
+    let ignores = |comment: &str, global: bool| {
+        let body = comment.trim_start_matches('#').trim();
+        let Some(rest) = body.strip_prefix("hadolint") else {
+            return false;
+        };
+        let rest = rest.trim_start();
+        let rest = if global {
+            match rest.strip_prefix("global") {
+                Some(r) => r.trim_start(),
+                None => return false,
+            }
+        } else {
+            rest
+        };
+        rest.strip_prefix("ignore=")
+            .is_some_and(|codes| codes.split([',', ' ']).any(|c| c.trim() == "DL3002"))
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    if lines
+        .iter()
+        .any(|l| l.trim_start().starts_with('#') && ignores(l.trim(), true))
+    {
+        return true;
+    }
+    // The comment lines directly above the instruction.
+    let at = (line as usize).saturating_sub(1).min(lines.len());
+    lines[..at]
+        .iter()
+        .rev()
+        .take_while(|l| l.trim_start().starts_with('#'))
+        .any(|l| ignores(l.trim(), false))
+}
+
+/// Whether every compose service that runs the published image of this
+/// Dockerfile — `image:` named like its folder (`ghcr.io/acme/netfilter`
+/// for `…/netfilter/Dockerfile`) — is `privileged: true`: a container
+/// given the host's devices and every capability to manage the host (its
+/// firewall, its mounts) is root by purpose, and a `USER` would only break
+/// it.
+fn runs_privileged(cx: &RepoContext, target: &Target) -> bool {
+    let Some(folder) = target
+        .rel
+        .rsplit_once('/')
+        .and_then(|(dir, _)| dir.rsplit('/').next())
+        .map(str::to_ascii_lowercase)
+    else {
+        return false;
+    };
+    let mut running = 0usize;
+    for id in cx.index.of_kind(FileKind::Compose) {
+        let Some(compose) = cx.facts.compose(*id) else {
+            continue;
+        };
+        for service in &compose.services {
+            let Some(image) = service.image.as_deref() else {
+                continue;
+            };
+            if service.build_context.is_some() {
+                continue;
+            }
+            let (repo, _) = crate::facts::images::parse_image(image);
+            if repo.rsplit('/').next() != Some(folder.as_str()) {
+                continue;
+            }
+            let privileged = crate::facts::yaml::get(&service.raw, "privileged")
+                .is_some_and(|v| matches!(v, yaml_rust2::Yaml::Boolean(true)));
+            if !privileged {
+                return false;
+            }
+            running += 1;
+        }
+    }
+    running > 0
 }
 
 /// Whether the repository's Kubernetes manifests run pods as non-root.
@@ -587,7 +881,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
                 let Some(value) = resolve_vars(inst.args.trim(), &vars) else {
                     continue;
                 };
-                if !is_root(&value) {
+                if !is_root(&value) || root_acknowledged(cx, target.id, inst.line) {
                     continue;
                 }
                 location = Location::new(target.rel, inst.line);
@@ -615,6 +909,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         let mut supervised = Vec::new();
         if target.compose_users.iter().any(|u| !is_root(u))
             || drops_privileges(cx, target, &mut supervised)
+            || runs_privileged(cx, target)
         {
             continue;
         }

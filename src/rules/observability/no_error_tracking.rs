@@ -38,7 +38,12 @@ errors or measures it:
 - no agent or auto-instrumentation named in its start scripts, Dockerfiles,
   compose files, Procfiles or manifests (`--require
   @opentelemetry/auto-instrumentations-node/register`, `ddtrace-run`,
-  `opentelemetry-instrument`, `-javaagent:`, `newrelic-admin`).
+  `opentelemetry-instrument`, `-javaagent:`, `newrelic-admin`);
+- no reporting of its own: Django's `AdminEmailHandler` (or a subclass)
+  wired to a `mail_admins` logging handler mails every unhandled exception,
+  with its traceback and request, to the administrators; a `/metrics` route
+  serving the Prometheus text format the app writes itself (`# HELP`/`#
+  TYPE` lines) is monitored like one served by a client library.
 
 Sites on a file-routed framework (Next.js, Nuxt, Remix, SvelteKit, Astro)
 and bare `net/http` binaries are reported only when they use a database or
@@ -88,6 +93,32 @@ OTEL_EXPORTER_OTLP_ENDPOINT=http://collector:4318
 ```js file=server.js
 const app = require("express")();
 app.listen(3000);
+```
+
+### Not reported
+Django mailing unhandled exceptions to the administrators:
+
+```text file=requirements.txt
+django==5.1.4
+psycopg==3.2.3
+```
+
+```python file=shop/settings.py
+ADMINS = [("Ops", "ops@example.com")]
+DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "shop"}}
+LOGGING = {
+    "version": 1,
+    "handlers": {"mail_admins": {"level": "ERROR", "class": "django.utils.log.AdminEmailHandler"}},
+    "loggers": {"django.request": {"handlers": ["mail_admins"], "level": "ERROR"}},
+}
+```
+
+```python file=manage.py
+import os
+import sys
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+from django.core.management import execute_from_command_line
+execute_from_command_line(sys.argv)
 ```
 
 ## Fix
@@ -458,6 +489,43 @@ pub(crate) fn monitoring_dependency(cx: &AppContext) -> Option<String> {
 /// that mean an app keeps state: a database file, a cache, an ORM.
 const OTHER_STATEFUL_STACKS: &[&str] = &["sqlite", "redis", "sqlalchemy"];
 
+/// Whether the app's own code reports its errors or exposes its metrics
+/// without an SDK: Django's `AdminEmailHandler` (or a subclass) wired into
+/// its logging — unhandled exceptions are mailed to the administrators
+/// with the traceback and request — or a `/metrics` route serving the
+/// Prometheus text format the app writes itself (`# TYPE` lines). Asked
+/// only of apps that would otherwise be reported.
+fn reports_itself(cx: &AppContext) -> bool {
+    let files = crate::rules::observability::evidence::own_code_files(cx);
+    let read = |id: FileId| {
+        crate::facts::text::read_text(
+            &cx.repo.index.path(id),
+            crate::facts::text::DEFAULT_MAX_FILE_SIZE,
+        )
+        .ok()
+    };
+    let mut exposition = false;
+    let mut metrics_route = false;
+    for id in files {
+        let Some(text) = read(id) else {
+            continue;
+        };
+        if text.contains("AdminEmailHandler") && text.contains("mail_admins") {
+            return true;
+        }
+        exposition |= text.contains("# TYPE ") && text.contains("# HELP ");
+        metrics_route |= cx
+            .repo
+            .facts
+            .code(id)
+            .is_some_and(|c| c.route_paths.iter().any(|(p, _)| p == "/metrics"));
+        if exposition && metrics_route {
+            return true;
+        }
+    }
+    false
+}
+
 fn check(cx: &AppContext) -> Vec<Finding> {
     let app = cx.app;
     if !serves_http(cx) || monitoring_dependency(cx).is_some() {
@@ -481,7 +549,7 @@ fn check(cx: &AppContext) -> Vec<Finding> {
             })
         })
     });
-    if vendor_variable || ops_mention(cx, OPS_NEEDLES).is_some() {
+    if vendor_variable || ops_mention(cx, OPS_NEEDLES).is_some() || reports_itself(cx) {
         return Vec::new();
     }
     let suggestion = match app.framework() {

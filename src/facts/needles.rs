@@ -180,6 +180,11 @@ const OTHERS: &[&str] = &[
     // Backups made by code (backups-not-offsite).
     "dump",
     "backup",
+    // Errors mailed and metrics served by the app's own code
+    // (no-error-tracking asks of every file of every app it would report).
+    "AdminEmailHandler",
+    "# TYPE ",
+    "/metrics",
     // Literal defaults in env schemas (hardcoded-fallback-secret asks of
     // every source file: outside the table, each was read a second time).
     ".default(",

@@ -496,29 +496,31 @@ const OTHER_STATEFUL_STACKS: &[&str] = &["sqlite", "redis", "sqlalchemy"];
 /// Prometheus text format the app writes itself (`# TYPE` lines). Asked
 /// only of apps that would otherwise be reported.
 fn reports_itself(cx: &AppContext) -> bool {
+    let facts = cx.repo.facts;
     let files = crate::rules::observability::evidence::own_code_files(cx);
-    let read = |id: FileId| {
-        crate::facts::text::read_text(
-            &cx.repo.index.path(id),
-            crate::facts::text::DEFAULT_MAX_FILE_SIZE,
-        )
-        .ok()
-    };
     let mut exposition = false;
     let mut metrics_route = false;
     for id in files {
-        let Some(text) = read(id) else {
+        // The files' word masks answer first: most files spell none of
+        // these, and reading every file of every app again doubled the
+        // audit of a monorepo of services.
+        let handler = facts.may_mention(id, &["AdminEmailHandler"]);
+        let writes_format = facts.may_mention(id, &["# TYPE "]);
+        let names_route = facts.may_mention(id, &["/metrics"]);
+        if !(handler || writes_format || names_route) {
+            continue;
+        }
+        let Some(text) = facts.raw_text(id) else {
             continue;
         };
         if text.contains("AdminEmailHandler") && text.contains("mail_admins") {
             return true;
         }
         exposition |= text.contains("# TYPE ") && text.contains("# HELP ");
-        metrics_route |= cx
-            .repo
-            .facts
-            .code(id)
-            .is_some_and(|c| c.route_paths.iter().any(|(p, _)| p == "/metrics"));
+        metrics_route |= text.contains("/metrics")
+            && facts
+                .code(id)
+                .is_some_and(|c| c.route_paths.iter().any(|(p, _)| p == "/metrics"));
         if exposition && metrics_route {
             return true;
         }

@@ -2,7 +2,8 @@
 //! set, with the copies of a workload (a base and its overlays, a plain
 //! manifest and a Kustomize base) grouped by kind and name.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use crate::facts::kubernetes::{Container, Object, Workload};
 use crate::index::{FileId, FileKind};
@@ -269,7 +270,7 @@ pub fn app_of<'a>(
     }
     let (repo, _) = crate::facts::images::parse_image(image);
     names.push(repo.rsplit('/').next().unwrap_or(&repo));
-    if let Some(app) = app_named(cx.apps, &names) {
+    if let Some(app) = app_named(cx, &names) {
         return Some(app);
     }
     let [only] = cx.apps else {
@@ -291,8 +292,22 @@ pub fn app_of<'a>(
 /// apps/web`, `docker buildx build --tag … apps/web`. The registry part is
 /// usually an expression (`${{ env.REGISTRY }}`), so only the name is
 /// compared.
+///
+/// Worked out once per audit for every name (each CI step is parsed once),
+/// so that asking for the workloads of a thousand services does not parse
+/// every CI step a thousand times.
 fn ci_contexts(cx: &RepoContext, last: &str) -> Vec<String> {
-    let mut out = Vec::new();
+    cx.memo("CI build contexts by image name", "", || {
+        Arc::new(ci_contexts_by_name(cx))
+    })
+    .get(last)
+    .cloned()
+    .unwrap_or_default()
+}
+
+/// Every CI build's context by the last path segment of each image it tags.
+fn ci_contexts_by_name(cx: &RepoContext) -> HashMap<String, Vec<String>> {
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
     for id in cx.index.of_kind(FileKind::CiConfig) {
         let Some(ci) = cx.facts.ci_pipeline(*id) else {
             continue;
@@ -360,14 +375,21 @@ fn ci_contexts(cx: &RepoContext, last: &str) -> Vec<String> {
                     }
                     i += 1;
                 }
-                let named = tags.iter().any(|t| {
-                    let (repo, _) = crate::facts::images::parse_image(t);
-                    repo.rsplit('/').next() == Some(last)
-                });
-                if let (true, Some(c)) = (named, context) {
-                    if !c.contains('$') {
-                        out.push(c.to_string());
-                    }
+                let Some(c) = context.filter(|c| !c.contains('$')) else {
+                    continue;
+                };
+                let mut names: Vec<String> = tags
+                    .iter()
+                    .filter_map(|t| {
+                        let (repo, _) = crate::facts::images::parse_image(t);
+                        repo.rsplit('/').next().map(str::to_string)
+                    })
+                    .collect();
+                // One context per build and name, as the search by name found it.
+                names.sort_unstable();
+                names.dedup();
+                for name in names {
+                    out.entry(name).or_default().push(c.to_string());
                 }
             }
         }
@@ -386,13 +408,30 @@ fn app_built_as<'a>(cx: &'a RepoContext, image: &str) -> Option<&'a crate::apps:
         let Some(context) = crate::apps::resolve("", &context) else {
             continue;
         };
-        if let Some(app) = cx.apps.iter().find(|a| a.dir() == context) {
+        if let Some(app) = app_in_folder(cx, &context) {
             match found {
                 Some(f) if f.path != app.path => return None,
                 _ => found = Some(app),
             }
         }
     }
+    let built = cx.memo("compose builds by image", "", || {
+        Arc::new(compose_builds(cx))
+    });
+    for &app in built.get(want.as_str()).into_iter().flatten() {
+        let app = &cx.apps[app];
+        match found {
+            Some(f) if f.path != app.path => return None,
+            _ => found = Some(app),
+        }
+    }
+    found
+}
+
+/// The apps compose services build, by the image repository they tag
+/// (`image:` beside `build:`), worked out once per audit.
+fn compose_builds(cx: &RepoContext) -> HashMap<String, Vec<usize>> {
+    let mut out: HashMap<String, Vec<usize>> = HashMap::new();
     for id in cx.index.of_kind(FileKind::Compose) {
         let Some(compose) = cx.facts.compose(*id) else {
             continue;
@@ -403,48 +442,80 @@ fn app_built_as<'a>(cx: &'a RepoContext, image: &str) -> Option<&'a crate::apps:
             else {
                 continue;
             };
-            if crate::facts::images::parse_image(built).0 != want {
-                continue;
-            }
             let Some(context) = crate::apps::resolve(dir, context) else {
                 continue;
             };
-            let Some(app) = cx.apps.iter().find(|a| a.dir() == context) else {
+            let Some(app) = apps_by_folder(cx).get(context.as_str()).copied() else {
                 continue;
             };
-            match found {
-                Some(f) if f.path != app.path => return None,
-                _ => found = Some(app),
-            }
+            let (repo, _) = crate::facts::images::parse_image(built);
+            out.entry(repo.to_string()).or_default().push(app);
         }
     }
-    found
+    out
+}
+
+/// The first app (in the apps' order) whose folder each folder is.
+fn apps_by_folder(cx: &RepoContext) -> Arc<HashMap<String, usize>> {
+    cx.memo("apps by folder", "", || {
+        let mut by_folder: HashMap<String, usize> = HashMap::new();
+        for (i, app) in cx.apps.iter().enumerate() {
+            by_folder.entry(app.dir().to_string()).or_insert(i);
+        }
+        Arc::new(by_folder)
+    })
+}
+
+/// The app whose folder is `dir`.
+fn app_in_folder<'a>(cx: &'a RepoContext, dir: &str) -> Option<&'a crate::apps::App> {
+    apps_by_folder(cx).get(dir).map(|&i| &cx.apps[i])
+}
+
+/// Each app's identifiers (its folder's last segment, its package name's
+/// last segment) as lower-case words, worked out once per audit.
+fn app_idents(cx: &RepoContext) -> Arc<Vec<Vec<Vec<String>>>> {
+    cx.memo("apps' identifiers as words", "", || {
+        Arc::new(
+            cx.apps
+                .iter()
+                .map(|app| {
+                    let mut idents = vec![app.path.rsplit('/').next().unwrap_or("")];
+                    if let Some(name) = &app.name {
+                        idents.push(name.rsplit('/').next().unwrap_or(name));
+                    }
+                    idents
+                        .into_iter()
+                        .map(words)
+                        .filter(|w| !w.is_empty())
+                        .collect()
+                })
+                .collect(),
+        )
+    })
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The one app that the best of `names` names (see [`app_of`]).
-fn app_named<'a>(apps: &'a [crate::apps::App], names: &[&str]) -> Option<&'a crate::apps::App> {
-    let words = |s: &str| -> Vec<String> {
-        s.to_ascii_lowercase()
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
+fn app_named<'a>(cx: &'a RepoContext, names: &[&str]) -> Option<&'a crate::apps::App> {
     let contains = |outer: &[String], inner: &[String]| {
         !inner.is_empty() && outer.windows(inner.len()).any(|w| w == inner)
     };
+    let names: Vec<Vec<String>> = names.iter().map(|n| words(n)).collect();
     let mut best: Vec<(u8, &crate::apps::App)> = Vec::new();
-    for app in apps {
-        let mut idents = vec![app.path.rsplit('/').next().unwrap_or("")];
-        if let Some(name) = &app.name {
-            idents.push(name.rsplit('/').next().unwrap_or(name));
-        }
+    for (app, idents) in cx.apps.iter().zip(app_idents(cx).iter()) {
         let mut score = 0u8;
-        for ident in idents.iter().map(|i| words(i)).filter(|w| !w.is_empty()) {
-            for name in names.iter().map(|n| words(n)) {
+        for ident in idents {
+            for name in &names {
                 if name == ident {
                     score = score.max(2);
-                } else if contains(&name, &ident) || contains(&ident, &name) {
+                } else if contains(name, ident) || contains(ident, name) {
                     // `karakeep-web` for `web`, `backend` for `chat-backend`.
                     score = score.max(1);
                 }

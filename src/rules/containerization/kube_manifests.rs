@@ -494,6 +494,22 @@ fn app_idents(cx: &RepoContext) -> Arc<Vec<Vec<Vec<String>>>> {
     })
 }
 
+/// The apps by each word of their identifiers.
+fn app_word_index(cx: &RepoContext) -> Arc<HashMap<String, Vec<usize>>> {
+    cx.memo("apps by identifier word", "", || {
+        let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, idents) in app_idents(cx).iter().enumerate() {
+            for word in idents.iter().flatten() {
+                let apps = by_word.entry(word.clone()).or_default();
+                if apps.last() != Some(&i) {
+                    apps.push(i);
+                }
+            }
+        }
+        Arc::new(by_word)
+    })
+}
+
 fn words(s: &str) -> Vec<String> {
     s.to_ascii_lowercase()
         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -508,8 +524,22 @@ fn app_named<'a>(cx: &'a RepoContext, names: &[&str]) -> Option<&'a crate::apps:
         !inner.is_empty() && outer.windows(inner.len()).any(|w| w == inner)
     };
     let names: Vec<Vec<String>> = names.iter().map(|n| words(n)).collect();
+    // Only apps that share a word with a name can score: they are looked
+    // up by word, so a workload's question does not visit every app.
+    let by_word = app_word_index(cx);
+    let mut candidates: Vec<usize> = names
+        .iter()
+        .flatten()
+        .filter_map(|w| by_word.get(w))
+        .flatten()
+        .copied()
+        .collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    let all_idents = app_idents(cx);
     let mut best: Vec<(u8, &crate::apps::App)> = Vec::new();
-    for (app, idents) in cx.apps.iter().zip(app_idents(cx).iter()) {
+    for i in candidates {
+        let (app, idents) = (&cx.apps[i], &all_idents[i]);
         let mut score = 0u8;
         for ident in idents {
             for name in &names {

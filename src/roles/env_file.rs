@@ -29,8 +29,17 @@ use crate::index::{FileId, FileKind};
 use crate::rules::RepoContext;
 
 /// Name words of env files for tests and CI: never the deployment's.
+/// A CI service's name is a CI word (`.env.travis`: the variables of the
+/// pipeline's test run). Names that are also products an app talks to
+/// (`github`, `gitlab`, `drone`) are not: `.env.github` may hold the
+/// deployment's OAuth secrets.
 const TEST_ENV_WORDS: &[&str] = &[
+    "appveyor",
+    "buildkite",
     "ci",
+    "circleci",
+    "jenkins",
+    "travis",
     "cypress",
     "e2e",
     "example",
@@ -163,7 +172,7 @@ pub fn judge(
         .collect();
     if let Some(w) = words.iter().find(|w| TEST_ENV_WORDS.contains(w)) {
         let role = match *w {
-            "ci" => Role::Ci,
+            "appveyor" | "buildkite" | "ci" | "circleci" | "jenkins" | "travis" => Role::Ci,
             "example" | "sample" | "template" => Role::Template,
             "storybook" => Role::Tooling,
             _ => Role::Test,

@@ -283,14 +283,20 @@ pub(crate) fn imported_by_production_code(index: &Index, dir: &str, package: &st
         return true;
     };
     index.ids_under(dir).any(|id| {
-        let f = index.get(id);
-        f.kind == Some(FileKind::JsSource)
-            && !f.non_product
-            && !f.test
-            && crate::roles::source::judge(&f.rel).is_production()
+        is_production_js(index, id)
             && crate::facts::text::read_text(&index.path(id), 1 << 20)
                 .is_ok_and(|t| searcher.is_match(&t))
     })
+}
+
+/// A JavaScript/TypeScript file production runs: not a test, script,
+/// example or dev file.
+fn is_production_js(index: &Index, id: FileId) -> bool {
+    let f = index.get(id);
+    f.kind == Some(FileKind::JsSource)
+        && !f.non_product
+        && !f.test
+        && crate::roles::source::judge(&f.rel).is_production()
 }
 
 /// Whether a production JavaScript/TypeScript file of the Node package in
@@ -298,12 +304,8 @@ pub(crate) fn imported_by_production_code(index: &Index, dir: &str, package: &st
 /// dev file) calls `.listen(…)`: the package starts a server itself.
 fn package_code_listens(index: &Index, facts: &Facts, dir: &str) -> bool {
     index.ids_under(dir).any(|id| {
-        let f = index.get(id);
-        f.kind == Some(FileKind::JsSource)
-            && !f.non_product
-            && !f.test
-            && crate::roles::source::judge(&f.rel).is_production()
-            && !inside_nested_package(index, dir, f.dir())
+        is_production_js(index, id)
+            && !inside_nested_package(index, dir, index.get(id).dir())
             && facts.js(id).is_some_and(|js| js.calls_listen)
     })
 }

@@ -25,17 +25,7 @@ pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<()
         let block = format!(
             "# a real env file: its values come from the deployment's secret store\n{entry}\n"
         );
-        match current {
-            Some(text) => {
-                let sep = if text.is_empty() || text.ends_with('\n') {
-                    ""
-                } else {
-                    "\n"
-                };
-                b.modify(gitignore, format!("{text}{sep}{block}"));
-            }
-            None => b.create(gitignore, block, false),
-        }
+        super::append_lines(b, gitignore, current.as_deref(), &block);
     }
     let tracked = crate::facts::git_index::tracked_paths(&repo.index.root).contains(&rel);
     if tracked {

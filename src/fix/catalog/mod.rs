@@ -240,6 +240,22 @@ pub static REMEDIES: &[Remedy] = &[
 ];
 
 /// The catalog remedy of a rule, if it has one.
+/// Appends `block` (whole lines) to the file at `path` whose text is
+/// `current`, on a line of its own; creates the file when it is absent.
+pub(crate) fn append_lines(b: &mut Builder, path: &str, current: Option<&str>, block: &str) {
+    match current {
+        Some(text) => {
+            let sep = if text.is_empty() || text.ends_with('\n') {
+                ""
+            } else {
+                "\n"
+            };
+            b.modify(path, format!("{text}{sep}{block}"));
+        }
+        None => b.create(path, block.to_string(), false),
+    }
+}
+
 pub fn remedy(rule: &str) -> Option<&'static Remedy> {
     REMEDIES.iter().find(|r| r.rule == rule)
 }

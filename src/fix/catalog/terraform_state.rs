@@ -49,17 +49,7 @@ pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<()
             "# Terraform state and working folder: the state lives in a remote backend\n{}\n",
             missing.join("\n")
         );
-        match current {
-            Some(text) => {
-                let sep = if text.is_empty() || text.ends_with('\n') {
-                    ""
-                } else {
-                    "\n"
-                };
-                b.modify(gitignore, format!("{text}{sep}{block}"));
-            }
-            None => b.create(gitignore, block, false),
-        }
+        super::append_lines(b, gitignore, current.as_deref(), &block);
     }
     let tracked = crate::facts::git_index::tracked_paths(&repo.index.root);
     let mut untrack: Vec<String> = states

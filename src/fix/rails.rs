@@ -206,6 +206,20 @@ pub fn plan_health(p: &Profile, b: &mut Builder) -> Result<(String, String), Str
     Ok((live, READY_PATH.to_string()))
 }
 
+/// Inserts `new` as lines after line `at` (each line of `lines` ends with
+/// its newline), indented like it.
+fn insert_after(lines: &mut Vec<String>, at: usize, new: &[&str]) {
+    let indent: String = lines[at]
+        .chars()
+        .take_while(|c| c.is_whitespace() && *c != '\n')
+        .collect();
+    if !lines[at].ends_with('\n') {
+        lines[at].push('\n');
+    }
+    let text: String = new.iter().map(|l| format!("{indent}{l}\n")).collect();
+    lines.insert(at + 1, text);
+}
+
 /// In config/environments/production.rb, `force_ssl` redirects plain-HTTP
 /// probes to HTTPS and a `config.hosts` allow-list answers probes by IP
 /// with 403: both get an exclusion for the probe paths (Rails ≥ 6.1 has
@@ -219,7 +233,6 @@ fn production_exclusions(p: &Profile, b: &mut Builder, excluded: &str, version: 
             .iter()
             .rposition(|l| code(l).trim_start().starts_with(needle))
     };
-    let indent_of = |l: &str| -> String { l.chars().take_while(|c| c.is_whitespace()).collect() };
     let forces_ssl = lines.iter().position(|l| {
         let c = code(l).replace(' ', "");
         c.trim() == "config.force_ssl=true"
@@ -244,13 +257,13 @@ fn production_exclusions(p: &Profile, b: &mut Builder, excluded: &str, version: 
                 "config.force_ssl redirects plain-HTTP probes to HTTPS and config.ssl_options is already set in {rel}: add `redirect: {{ exclude: {excluded} }}` to it."
             ));
         } else {
-            let indent = indent_of(&lines[at]);
-            if !lines[at].ends_with('\n') {
-                lines[at].push('\n');
-            }
-            lines.insert(
-                at + 1,
-                format!("{indent}# Probes speak plain HTTP to the container: no redirect for them (seaworthy fix).\n{indent}config.ssl_options = {{ redirect: {{ exclude: {excluded} }} }}\n"),
+            insert_after(
+                &mut lines,
+                at,
+                &[
+                    "# Probes speak plain HTTP to the container: no redirect for them (seaworthy fix).",
+                    &format!("config.ssl_options = {{ redirect: {{ exclude: {excluded} }} }}"),
+                ],
             );
         }
     }
@@ -261,13 +274,13 @@ fn production_exclusions(p: &Profile, b: &mut Builder, excluded: &str, version: 
                 "config.hosts in {rel} answers probes by IP with 403: exclude the probe paths from host authorization (`config.host_authorization = {{ exclude: {excluded} }}`, Rails 6.1 and later)."
             ));
         } else {
-            let indent = indent_of(&lines[at]);
-            if !lines[at].ends_with('\n') {
-                lines[at].push('\n');
-            }
-            lines.insert(
-                at + 1,
-                format!("{indent}# Probes call by IP, not by a host of the allow-list (seaworthy fix).\n{indent}config.host_authorization = {{ exclude: {excluded} }}\n"),
+            insert_after(
+                &mut lines,
+                at,
+                &[
+                    "# Probes call by IP, not by a host of the allow-list (seaworthy fix).",
+                    &format!("config.host_authorization = {{ exclude: {excluded} }}"),
+                ],
             );
         }
     }

@@ -29,7 +29,7 @@ pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<()
     }
     let tracked = crate::facts::git_index::tracked_paths(&repo.index.root).contains(&rel);
     if tracked {
-        let command = format!("git rm --cached -- {}", shell_quote(&rel));
+        let command = format!("git rm --cached -- {}", super::shell_quote(&rel));
         b.next(command.clone());
         b.plan.not_wired = Some(format!(
             "git still tracks {rel}: `{command}` takes it out of the index (the file on disk stays); commit that"
@@ -43,16 +43,4 @@ pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<()
         "Rotate every secret {rel} holds: removing the file does not rewrite history, and every earlier commit, fork and clone still has the values (rewriting history takes `git filter-repo` and a force-push, which seaworthy does not do)."
     ));
     Ok(())
-}
-
-/// A path as one shell word.
-fn shell_quote(path: &str) -> String {
-    if path
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c))
-    {
-        path.to_string()
-    } else {
-        format!("'{}'", path.replace('\'', "'\\''"))
-    }
 }

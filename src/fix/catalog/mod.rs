@@ -240,6 +240,18 @@ pub static REMEDIES: &[Remedy] = &[
 ];
 
 /// The catalog remedy of a rule, if it has one.
+/// A path as one shell word.
+pub(crate) fn shell_quote(path: &str) -> String {
+    if path
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c))
+    {
+        path.to_string()
+    } else {
+        format!("'{}'", path.replace('\'', "'\\''"))
+    }
+}
+
 /// Appends `block` (whole lines) to the file at `path` whose text is
 /// `current`, on a line of its own; creates the file when it is absent.
 pub(crate) fn append_lines(b: &mut Builder, path: &str, current: Option<&str>, block: &str) {

@@ -55,11 +55,11 @@ pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<()
     let mut untrack: Vec<String> = states
         .iter()
         .filter(|s| tracked.contains(s))
-        .map(|s| format!("git rm --cached -- {}", shell_quote(s)))
+        .map(|s| format!("git rm --cached -- {}", super::shell_quote(s)))
         .collect();
     if let Some(dir) = &work_dir {
         if tracked.iter().any(|t| t.starts_with(&format!("{dir}/"))) {
-            untrack.push(format!("git rm -r --cached -- {}", shell_quote(dir)));
+            untrack.push(format!("git rm -r --cached -- {}", super::shell_quote(dir)));
         }
     }
     if missing.is_empty() && untrack.is_empty() {
@@ -91,16 +91,4 @@ pub fn plan(repo: &RepoContext, finding: &Finding, b: &mut Builder) -> Result<()
 fn is_state(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.ends_with(".tfstate") || name.contains(".tfstate.")
-}
-
-/// A path as one shell word.
-fn shell_quote(path: &str) -> String {
-    if path
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c))
-    {
-        path.to_string()
-    } else {
-        format!("'{}'", path.replace('\'', "'\\''"))
-    }
 }

@@ -499,18 +499,17 @@ pub(crate) fn drift(cx: &AppContext) -> Option<(String, BTreeMap<String, Locatio
         .collect();
     // A monorepo's root example, unless the root is an app of its own (a
     // back-end whose example says nothing about the client beside it).
-    let root_examples: Vec<FileId> =
-        if cx.app.path != "." && !cx.repo.apps.iter().any(|a| a.path == ".") {
-            cx.repo
-                .in_dir(FileKind::EnvExample, "")
-                .into_iter()
-                .filter(|id| is_general_example(&index.get(*id).rel))
-                .collect()
-        } else {
-            Vec::new()
-        };
+    let root_examples: Vec<FileId> = if cx.app.path != "." && !cx.repo.app_folders().is_app_dir("")
+    {
+        cx.repo
+            .in_dir(FileKind::EnvExample, "")
+            .into_iter()
+            .filter(|id| is_general_example(&index.get(*id).rel))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut documented: BTreeSet<String> = BTreeSet::new();
-    let mut root_documented: BTreeSet<String> = BTreeSet::new();
     for id in all_examples
         .iter()
         .copied()
@@ -521,12 +520,23 @@ pub(crate) fn drift(cx: &AppContext) -> Option<(String, BTreeMap<String, Locatio
             documented.extend(env.commented.iter().cloned());
         }
     }
-    for id in &root_examples {
-        if let Some(env) = facts.env_file(*id) {
-            root_documented.extend(env.vars.iter().map(|v| v.name.clone()));
-            root_documented.extend(env.commented.iter().cloned());
-        }
-    }
+    // The root examples are the same for every app of a monorepo: read
+    // into one set per audit, not once per app (a root example listing
+    // every service's variables made that apps × services).
+    let root_documented: std::sync::Arc<BTreeSet<String>> = if root_examples.is_empty() {
+        Default::default()
+    } else {
+        cx.repo.memo("variables of the root env examples", "", || {
+            let mut names = BTreeSet::new();
+            for id in &root_examples {
+                if let Some(env) = facts.env_file(*id) {
+                    names.extend(env.vars.iter().map(|v| v.name.clone()));
+                    names.extend(env.commented.iter().cloned());
+                }
+            }
+            std::sync::Arc::new(names)
+        })
+    };
     // Variables the images that run the app set (`ENV`/`ARG`): its own
     // Dockerfiles and those elsewhere that build it (`docker/web.Dockerfile`).
     // The production Dockerfiles that build this app, from a map made
@@ -626,9 +636,7 @@ pub(crate) fn drift(cx: &AppContext) -> Option<(String, BTreeMap<String, Locatio
     // reads none of its variables and a tool does (penpot's root
     // `.env.example` configures `scripts/error-reports.mjs`, not the MCP
     // server in `mcp/packages/server`): then it is the tool's.
-    let shares = root_documented
-        .iter()
-        .any(|n| read_names.contains(n.as_str()));
+    let shares = read_names.iter().any(|n| root_documented.contains(*n));
     if shares
         || (cx.repo.apps.len() == 1
             && !root_examples.is_empty()

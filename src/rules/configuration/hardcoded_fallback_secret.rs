@@ -282,7 +282,43 @@ fn compose_defaults(
     found: &mut BTreeMap<String, Vec<Location>>,
     templates: &mut BTreeMap<String, Vec<Location>>,
 ) {
-    let repo = cx.repo;
+    // Every service of every production compose file has one owner app:
+    // the files are read once for all apps, not once per app (that was
+    // apps × services × apps on a monorepo with a root compose file).
+    let by_app = cx.repo.memo("compose secret defaults by app", "", || {
+        std::sync::Arc::new(compose_defaults_by_app(cx.repo))
+    });
+    let Some(mine) = by_app.get(cx.app.path.as_str()) else {
+        return;
+    };
+    for (name, locations) in &mine.found {
+        found
+            .entry(name.clone())
+            .or_default()
+            .extend(locations.iter().cloned());
+    }
+    for (name, locations) in &mine.templates {
+        templates
+            .entry(name.clone())
+            .or_default()
+            .extend(locations.iter().cloned());
+    }
+}
+
+/// The compose defaults of one app: the lines (`found`) and the env
+/// templates beside the compose file that set the same value.
+#[derive(Default)]
+struct AppDefaults {
+    found: BTreeMap<String, Vec<Location>>,
+    templates: BTreeMap<String, Vec<Location>>,
+}
+
+fn compose_defaults_by_app(
+    repo: &crate::rules::RepoContext,
+) -> std::collections::HashMap<String, AppDefaults> {
+    let named = AppsByWord::build(repo.apps);
+    let root_app = repo.apps.iter().any(|a| a.path == ".");
+    let mut out: std::collections::HashMap<String, AppDefaults> = Default::default();
     for (id, compose) in compose_files::production(repo) {
         let rel = repo.rel(id);
         let dir = repo.index.get(id).dir();
@@ -290,16 +326,17 @@ fn compose_defaults(
         // the first one's: one line, one finding, one app.
         let mut seen = std::collections::HashSet::new();
         for service in &compose.services {
-            let mine = owner(cx, dir, rel, service) == Some(cx.app.path.as_str());
+            let owner = owner(repo, &named, root_app, dir, rel, service);
             for entry in &service.details.environment {
-                // A password variable (`ADMIN_PASSWORD: ${ADMIN_PASSWORD:-admin}`)
-                // is compose-literal-password's finding: one line, one rule.
-                if !seen.insert(entry.line)
-                    || !mine
-                    || crate::rules::containerization::compose_literal_password::is_password_key(
-                        &entry.key,
-                    )
-                {
+                if !seen.insert(entry.line) {
+                    continue;
+                }
+                let Some(owner) = owner else {
+                    continue;
+                };
+                if crate::rules::containerization::compose_literal_password::is_password_key(
+                    &entry.key,
+                ) {
                     continue;
                 }
                 let Some(value) = entry.value.as_deref().filter(|v| v.contains('$')) else {
@@ -320,12 +357,15 @@ fn compose_defaults(
                     })
                     .collect();
                 if !defaulted.is_empty() {
-                    let locations = found.entry(entry.key.clone()).or_default();
-                    locations.push(Location::new(rel, entry.line));
+                    let app = out.entry(owner.to_string()).or_default();
+                    app.found
+                        .entry(entry.key.clone())
+                        .or_default()
+                        .push(Location::new(rel, entry.line));
                     // The env template beside the file with the same value,
                     // cited after the compose file's lines.
                     for (name, default) in defaulted {
-                        templates
+                        app.templates
                             .entry(entry.key.clone())
                             .or_default()
                             .extend(compose_files::templates_setting(repo, id, name, default));
@@ -334,18 +374,53 @@ fn compose_defaults(
             }
         }
     }
+    out
+}
+
+/// The apps by the last word of their folder and of their package name,
+/// for naming the app of a service at the root by its image.
+struct AppsByWord<'a> {
+    by_word: std::collections::HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> AppsByWord<'a> {
+    fn build(apps: &'a [crate::apps::App]) -> AppsByWord<'a> {
+        let mut by_word: std::collections::HashMap<&'a str, Vec<usize>> = Default::default();
+        for (i, a) in apps.iter().enumerate() {
+            let folder = a.path.rsplit('/').next().unwrap_or(&a.path);
+            by_word.entry(folder).or_default().push(i);
+            if let Some(n) = a.name.as_deref() {
+                by_word
+                    .entry(n.rsplit('/').next().unwrap_or(n))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        AppsByWord { by_word }
+    }
+
+    /// The apps named by one of `words`, in app order.
+    fn named(&self, words: &[&str]) -> std::collections::BTreeSet<usize> {
+        words
+            .iter()
+            .filter_map(|w| self.by_word.get(w))
+            .flatten()
+            .copied()
+            .collect()
+    }
 }
 
 /// The app a compose service's settings belong to: the app its build
 /// context is in, else the app the compose file is in, else the app at the
 /// root (a self-hosting file at the root runs the root project's image).
 fn owner<'a>(
-    cx: &'a AppContext,
+    repo: &'a crate::rules::RepoContext,
+    named: &AppsByWord,
+    root_app: bool,
     dir: &str,
     rel: &str,
     service: &ComposeService,
 ) -> Option<&'a str> {
-    let repo = cx.repo;
     let built = service
         .build_context
         .as_deref()
@@ -361,7 +436,7 @@ fn owner<'a>(
     if let Some(app) = built.or_else(|| compose_files::app_of(repo, rel)) {
         return Some(app.path.as_str());
     }
-    if repo.apps.iter().any(|a| a.path == ".") {
+    if root_app {
         return Some(".");
     }
     // A file at the root of a monorepo: the app whose folder or package
@@ -373,14 +448,12 @@ fn owner<'a>(
         .map(|i| crate::facts::images::parse_image(i).0)
         .unwrap_or_default();
     let words: Vec<&str> = image.split(['/', '-', '_', '.']).collect();
-    let named = |a: &&crate::apps::App| {
-        let folder = a.path.rsplit('/').next().unwrap_or(&a.path);
-        let package = a.name.as_deref().map(|n| n.rsplit('/').next().unwrap_or(n));
-        words.contains(&folder) || package.is_some_and(|p| words.contains(&p))
-    };
-    repo.apps
-        .iter()
-        .filter(named)
+    // The longest path wins; among equals the last in app order (as
+    // `Iterator::max_by_key`).
+    named
+        .named(&words)
+        .into_iter()
+        .map(|i| &repo.apps[i])
         .max_by_key(|a| a.path.len())
         .or_else(|| repo.apps.first())
         .map(|a| a.path.as_str())

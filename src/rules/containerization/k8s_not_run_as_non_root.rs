@@ -2,7 +2,7 @@
 
 use crate::facts::images::parse_image;
 use crate::finding::{Category, Finding, Severity, Wording};
-use crate::index::FileKind;
+use crate::index::{FileId, FileKind};
 use crate::rules::containerization::kube_manifests;
 use crate::rules::{code, Check, RepoContext, Rule, RuleMeta};
 
@@ -202,37 +202,19 @@ fn image_runs_non_root(cx: &RepoContext, image: &str) -> bool {
             .filter(|rest| !rest.is_empty())
             .map(str::to_string)
     }));
-    let dockerfiles: Vec<_> = cx
-        .index
-        .of_kind(FileKind::Dockerfile)
+    let by_name = dockerfiles_by_name(cx);
+    let named: Vec<FileId> = names
         .iter()
+        .filter_map(|name| by_name.by_name.get(name.as_str()))
+        .flatten()
         .copied()
-        .filter(|id| !crate::roles::path::is_non_product_path(cx.rel(*id)))
         .collect();
-    let named: Vec<_> = dockerfiles
-        .iter()
-        .copied()
-        .filter(|id| {
-            let file = cx.index.get(*id);
-            let lower = file.name().to_ascii_lowercase();
-            let folder = file
-                .dir()
-                .rsplit('/')
-                .next()
-                .unwrap_or("")
-                .to_ascii_lowercase();
-            names.iter().any(|name| {
-                folder == *name
-                    || lower == format!("dockerfile.{name}")
-                    || lower == format!("{name}.dockerfile")
-            })
-        })
-        .collect();
+    let dockerfiles = &by_name.all;
     // The repository's only Dockerfile builds the image when the image is
     // named after the project (`ghcr.io/acme/shop` in the `shop` folder).
     let project_image = project_names.contains(&name);
     let candidates = if named.is_empty() && dockerfiles.len() == 1 && project_image {
-        dockerfiles
+        dockerfiles.clone()
     } else {
         named
     };
@@ -247,5 +229,46 @@ fn image_runs_non_root(cx: &RepoContext, image: &str) -> bool {
                 });
                 user_ok || stage.image.contains("nonroot")
             })
+    })
+}
+
+/// The product Dockerfiles, and the ones an image name can point at: by
+/// their folder (`chrome/Dockerfile`) and by the word of their file name
+/// (`Dockerfile.chrome`, `chrome.Dockerfile`), lowercased. Made once per
+/// audit: a scan of every Dockerfile per workload grew with the square of
+/// the number of apps.
+struct DockerfilesByName {
+    all: Vec<FileId>,
+    by_name: std::collections::HashMap<String, Vec<FileId>>,
+}
+
+fn dockerfiles_by_name(cx: &RepoContext) -> std::sync::Arc<DockerfilesByName> {
+    cx.memo("product Dockerfiles by name", "", || {
+        let all: Vec<FileId> = cx
+            .index
+            .of_kind(FileKind::Dockerfile)
+            .iter()
+            .copied()
+            .filter(|id| !crate::roles::path::is_non_product_path(cx.rel(*id)))
+            .collect();
+        let mut by_name: std::collections::HashMap<String, Vec<FileId>> = Default::default();
+        for id in &all {
+            let file = cx.index.get(*id);
+            let lower = file.name().to_ascii_lowercase();
+            let folder = file
+                .dir()
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let mut keys = vec![folder];
+            keys.extend(lower.strip_prefix("dockerfile.").map(str::to_string));
+            keys.extend(lower.strip_suffix(".dockerfile").map(str::to_string));
+            keys.dedup();
+            for key in keys {
+                by_name.entry(key).or_default().push(*id);
+            }
+        }
+        std::sync::Arc::new(DockerfilesByName { all, by_name })
     })
 }

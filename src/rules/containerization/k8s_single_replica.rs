@@ -116,7 +116,7 @@ const KINDS: &[&str] = &["Deployment", "Rollout"];
 fn check(cx: &RepoContext) -> Vec<Finding> {
     let manifests = kube_manifests::manifests(cx);
     let mut findings = Vec::new();
-    let mut seen: Vec<(&str, &str)> = Vec::new();
+    let mut seen: std::collections::HashSet<(&str, &str)> = std::collections::HashSet::new();
     for subject in manifests.subjects(KINDS) {
         // One finding per workload, not per container.
         if seen.contains(&(subject.kind, subject.name)) {
@@ -144,7 +144,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
         if !serves {
             continue;
         }
-        seen.push((subject.kind, subject.name));
+        seen.insert((subject.kind, subject.name));
         let (def, _) = subject.first();
         let replicas_line = subject
             .full

@@ -59,6 +59,14 @@ impl<'a> Subject<'a> {
 pub struct Manifests<'a> {
     pub definitions: Vec<Definition<'a>>,
     pub objects: Vec<(&'a str, &'a Object)>,
+    /// The (kind, name) of every workload an autoscaler targets.
+    scale_targets: std::collections::HashSet<(&'a str, &'a str)>,
+    /// The non-empty selectors of the Services, by their first label: a
+    /// workload is behind a Service when one of its pod labels starts a
+    /// selector that all its labels satisfy. Looked up, because a scan
+    /// of every object per workload grew with the square of the number of
+    /// services.
+    selectors_by_first_label: HashMap<(&'a str, &'a str), Vec<&'a [(String, String)]>>,
 }
 
 pub use crate::roles::kubernetes::is_dev_path;
@@ -86,9 +94,27 @@ pub fn manifests<'a>(cx: &'a RepoContext<'a>) -> Manifests<'a> {
             }
         }
     }
+    let mut scale_targets = std::collections::HashSet::new();
+    let mut selectors_by_first_label: HashMap<(&str, &str), Vec<&[(String, String)]>> =
+        HashMap::new();
+    for (_, object) in &objects {
+        if let Some(t) = &object.scales {
+            scale_targets.insert((t.kind.as_str(), t.name.as_str()));
+        }
+        if let Some(service) = &object.service {
+            if let Some((k, v)) = service.selector.first() {
+                selectors_by_first_label
+                    .entry((k.as_str(), v.as_str()))
+                    .or_default()
+                    .push(&service.selector);
+            }
+        }
+    }
     Manifests {
         definitions,
         objects,
+        scale_targets,
+        selectors_by_first_label,
     }
 }
 
@@ -149,13 +175,15 @@ impl<'a> Manifests<'a> {
     /// Whether a Service selects the workload's pods (its selector is a
     /// subset of the pod labels).
     pub fn behind_service(&self, subject: &Subject) -> bool {
-        self.objects.iter().any(|(_, o)| {
-            o.service.as_ref().is_some_and(|s| {
-                !s.selector.is_empty()
-                    && subject.definitions.iter().any(|d| {
-                        s.selector
+        subject.definitions.iter().any(|d| {
+            let labels = &d.workload.pod_labels;
+            labels.iter().any(|(k, v)| {
+                self.selectors_by_first_label
+                    .get(&(k.as_str(), v.as_str()))
+                    .is_some_and(|selectors| {
+                        selectors
                             .iter()
-                            .all(|pair| d.workload.pod_labels.contains(pair))
+                            .any(|selector| selector.iter().all(|pair| labels.contains(pair)))
                     })
             })
         })
@@ -163,11 +191,7 @@ impl<'a> Manifests<'a> {
 
     /// Whether an autoscaler (HPA, KEDA ScaledObject) targets the workload.
     pub fn autoscaled(&self, subject: &Subject) -> bool {
-        self.objects.iter().any(|(_, o)| {
-            o.scales
-                .as_ref()
-                .is_some_and(|t| t.name == subject.name && t.kind == subject.kind)
-        })
+        self.scale_targets.contains(&(subject.kind, subject.name))
     }
 
     /// Whether a LimitRange gives containers a default memory limit.

@@ -585,7 +585,7 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     let app = cx.app;
     let mut findings = Vec::new();
     let examples = env_examples(cx);
-    for vendor in VENDORS {
+    for (v, vendor) in VENDORS.iter().enumerate() {
         if vendor.satisfied_by(app) {
             continue;
         }
@@ -593,10 +593,9 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         // are named by none of them, and the lockfile question is the
         // costlier one.
         let Some((file, var, is_root_file)) = examples.iter().find_map(|&id| {
-            let env = cx.repo.facts.env_file(id)?;
-            let var = env.vars.iter().find(|v| (vendor.is_variable)(&v.name))?;
+            let var = vendor_variables(cx, id)[v].clone()?;
             let is_root = app.path != "." && cx.repo.index.get(id).dir().is_empty();
-            Some((id, var.clone(), is_root))
+            Some((id, var, is_root))
         }) else {
             continue;
         };
@@ -630,6 +629,27 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         findings.push(finding(cx, vendor, file, &var));
     }
     findings
+}
+
+/// The first variable of an env example that names each vendor (in the
+/// order of `VENDORS`). A root example is asked by every app of a
+/// monorepo: it is read once per audit, not once per app.
+fn vendor_variables(cx: &AppContext, id: FileId) -> std::sync::Arc<Vec<Option<EnvVar>>> {
+    cx.repo
+        .memo("variables naming each vendor", &id.to_string(), || {
+            let env = cx.repo.facts.env_file(id);
+            std::sync::Arc::new(
+                VENDORS
+                    .iter()
+                    .map(|vendor| {
+                        env?.vars
+                            .iter()
+                            .find(|v| (vendor.is_variable)(&v.name))
+                            .cloned()
+                    })
+                    .collect(),
+            )
+        })
 }
 
 fn finding(cx: &AppContext, vendor: &Vendor, file: FileId, var: &EnvVar) -> Finding {

@@ -179,10 +179,18 @@ fn package_of(spec: &str) -> &str {
 
 /// Whether a package specifier is one of the app's workspace packages.
 fn is_workspace_package(cx: &AppContext, package: &str) -> bool {
-    cx.repo
-        .apps
-        .iter()
-        .any(|a| a.name.as_deref() == Some(package))
+    // The apps' names as a set made once per audit: a scan of every app
+    // per import grew with the square of the number of apps.
+    let names = cx.repo.memo("package names of the apps", "", || {
+        std::sync::Arc::new(
+            cx.repo
+                .apps
+                .iter()
+                .filter_map(|a| a.name.clone())
+                .collect::<std::collections::HashSet<String>>(),
+        )
+    });
+    names.contains(package)
         || cx.app.related_dirs.iter().any(|dir| {
             cx.repo
                 .index

@@ -544,12 +544,21 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     {
         return Vec::new();
     }
+    // Answered once per env example: a monorepo's root example is asked
+    // by every app.
     let vendor_variable = env_examples(cx).into_iter().any(|id| {
-        cx.repo.facts.env_file(id).is_some_and(|env| {
-            env.vars.iter().any(|v| {
-                is_apm_variable(&v.name) || ENV_PREFIXES.iter().any(|p| v.name.starts_with(p))
-            })
-        })
+        cx.repo.memo(
+            "env example names a vendor variable",
+            &id.to_string(),
+            || {
+                cx.repo.facts.env_file(id).is_some_and(|env| {
+                    env.vars.iter().any(|v| {
+                        is_apm_variable(&v.name)
+                            || ENV_PREFIXES.iter().any(|p| v.name.starts_with(p))
+                    })
+                })
+            },
+        )
     });
     if vendor_variable || ops_mention(cx, OPS_NEEDLES).is_some() || reports_itself(cx) {
         return Vec::new();

@@ -56,6 +56,9 @@ impl<'a> Subject<'a> {
     }
 }
 
+/// Service selectors (label pairs) by one of their labels.
+type SelectorsByLabel<'a> = HashMap<(&'a str, &'a str), Vec<&'a [(String, String)]>>;
+
 pub struct Manifests<'a> {
     pub definitions: Vec<Definition<'a>>,
     pub objects: Vec<(&'a str, &'a Object)>,
@@ -66,7 +69,7 @@ pub struct Manifests<'a> {
     /// selector that all its labels satisfy. Looked up, because a scan
     /// of every object per workload grew with the square of the number of
     /// services.
-    selectors_by_first_label: HashMap<(&'a str, &'a str), Vec<&'a [(String, String)]>>,
+    selectors_by_first_label: SelectorsByLabel<'a>,
 }
 
 pub use crate::roles::kubernetes::is_dev_path;
@@ -95,8 +98,7 @@ pub fn manifests<'a>(cx: &'a RepoContext<'a>) -> Manifests<'a> {
         }
     }
     let mut scale_targets = std::collections::HashSet::new();
-    let mut selectors_by_first_label: HashMap<(&str, &str), Vec<&[(String, String)]>> =
-        HashMap::new();
+    let mut selectors_by_first_label: SelectorsByLabel = HashMap::new();
     for (_, object) in &objects {
         if let Some(t) = &object.scales {
             scale_targets.insert((t.kind.as_str(), t.name.as_str()));

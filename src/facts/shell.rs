@@ -93,6 +93,41 @@ const WRAPPERS: &[&str] = &[
 ];
 
 impl ShellScript {
+    /// `parse` for a short command line (a Dockerfile `RUN`, a
+    /// package.json script, a CI step), shared by its text. The same lines
+    /// recur in every service of a monorepo (its Dockerfile and scripts
+    /// come from one template) and several rules parse the same line, so
+    /// each distinct line is parsed once per process: the parse depends on
+    /// the text alone. Long texts and an overfull table are parsed without
+    /// being kept, so memory stays bounded.
+    pub fn parse_line(text: &str) -> Result<std::sync::Arc<ShellScript>, String> {
+        use std::collections::HashMap;
+        use std::sync::{Arc, Mutex, OnceLock};
+        type Lines = Mutex<HashMap<String, Result<Arc<ShellScript>, String>>>;
+        static LINES: OnceLock<Lines> = OnceLock::new();
+        const MAX_LINE: usize = 4096;
+        const MAX_LINES: usize = 50_000;
+        if text.len() > MAX_LINE {
+            return ShellScript::parse(text).map(Arc::new);
+        }
+        let lines = LINES.get_or_init(Default::default);
+        if let Some(known) = lines
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+            .get(text)
+        {
+            return known.clone();
+        }
+        // Parsed outside the lock: two threads may parse one line twice,
+        // with the same result.
+        let parsed = ShellScript::parse(text).map(Arc::new);
+        let mut lines = lines.lock().unwrap_or_else(|poison| poison.into_inner());
+        if lines.len() < MAX_LINES {
+            lines.insert(text.to_string(), parsed.clone());
+        }
+        parsed
+    }
+
     pub fn parse(text: &str) -> Result<ShellScript, String> {
         let tree = PARSER.with(|cell| {
             let mut slot = cell.borrow_mut();

@@ -197,8 +197,8 @@ fn run_commands(inst: &Instruction) -> Vec<ShellCommand> {
     if !names_install && !text.contains("yarn") {
         return Vec::new();
     }
-    ShellScript::parse(&text)
-        .map(|s| s.commands)
+    ShellScript::parse_line(&text)
+        .map(|s| s.commands.clone())
         .unwrap_or_default()
 }
 

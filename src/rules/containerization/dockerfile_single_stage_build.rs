@@ -103,8 +103,8 @@ pub(crate) fn commands(inst: &Instruction) -> Vec<ShellCommand> {
     } else {
         inst.args.clone()
     };
-    ShellScript::parse(&text)
-        .map(|s| s.commands)
+    ShellScript::parse_line(&text)
+        .map(|s| s.commands.clone())
         .unwrap_or_default()
 }
 

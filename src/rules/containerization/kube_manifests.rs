@@ -352,7 +352,7 @@ fn ci_contexts_by_name(cx: &RepoContext) -> HashMap<String, Vec<String>> {
                 };
                 text.replace_range(at..at + len + 2, "EXPR");
             }
-            let Ok(script) = crate::facts::shell::ShellScript::parse(&text) else {
+            let Ok(script) = crate::facts::shell::ShellScript::parse_line(&text) else {
                 continue;
             };
             for cmd in &script.commands {

@@ -164,7 +164,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
                     .join("\n"),
                 None => i.args.clone(),
             };
-            let Ok(script) = ShellScript::parse(&text) else {
+            let Ok(script) = ShellScript::parse_line(&text) else {
                 return false;
             };
             script.commands.iter().any(|cmd| {

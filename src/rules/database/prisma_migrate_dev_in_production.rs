@@ -196,7 +196,7 @@ fn misuse_in_shell(text: &str, mongodb: bool) -> Option<(Misuse, u32)> {
     if !text.contains("prisma") {
         return None;
     }
-    let script = ShellScript::parse(text).ok()?;
+    let script = ShellScript::parse_line(text).ok()?;
     script
         .commands
         .iter()
@@ -270,7 +270,7 @@ fn called_scripts<'a>(
     if !["npm", "yarn", "bun"].iter().any(|m| command.contains(m)) {
         return Vec::new();
     }
-    let Ok(script) = ShellScript::parse(command) else {
+    let Ok(script) = ShellScript::parse_line(command) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -303,7 +303,7 @@ struct Hit {
 /// A shell script a package.json script runs (`bash scripts/x.sh`,
 /// `./deploy.sh`) that runs a development Prisma command.
 fn script_misuse(cx: &AppContext, body: &str, mongodb: bool) -> Option<(String, Misuse, u32)> {
-    let script = ShellScript::parse(body).ok()?;
+    let script = ShellScript::parse_line(body).ok()?;
     let index = cx.repo.index;
     for c in &script.commands {
         let target = match c.name.as_str() {

@@ -374,7 +374,11 @@ pub fn plan_container(p: &Profile, b: &mut Builder) -> Result<(), String> {
     extensions.sort();
 
     // A Vite or Mix build when package.json has one.
-    let assets = p.package_json.as_ref().and_then(|pkg| {
+    // The app's manifest is composer.json: package.json is read here.
+    let package_json: Option<Value> = b
+        .read(&p.join("package.json"))
+        .and_then(|t| serde_json::from_str(&t).ok());
+    let assets = package_json.as_ref().and_then(|pkg| {
         let has = |d: &str| {
             ["dependencies", "devDependencies"]
                 .iter()

@@ -181,16 +181,17 @@ impl Composer {
             .flatten()
     }
 
-    /// Every `require` map that applies to a production install: the
-    /// project's and each locked (non-dev) package's.
-    fn requirements(&self) -> Vec<&serde_json::Map<String, Value>> {
-        let mut out: Vec<&serde_json::Map<String, Value>> = Vec::new();
+    /// Every `require` map that applies to a production install, by whose
+    /// it is: the project's (composer.json) and each locked (non-dev)
+    /// package's.
+    fn requirements(&self) -> Vec<(&str, &serde_json::Map<String, Value>)> {
+        let mut out: Vec<(&str, &serde_json::Map<String, Value>)> = Vec::new();
         if let Some(r) = self.json.get("require").and_then(Value::as_object) {
-            out.push(r);
+            out.push(("composer.json", r));
         }
         for p in self.locked_packages() {
             if let Some(r) = p.get("require").and_then(Value::as_object) {
-                out.push(r);
+                out.push((p.get("name").and_then(Value::as_str).unwrap_or("?"), r));
             }
         }
         out
@@ -311,30 +312,43 @@ pub fn plan_container(p: &Profile, b: &mut Builder) -> Result<(), String> {
         ));
     }
     let cap = php_cap(laravel);
-    let php_constraints: Vec<String> = composer
+    let php_constraints: Vec<(String, String)> = composer
         .requirements()
         .iter()
-        .filter_map(|r| r.get("php").and_then(Value::as_str).map(str::to_string))
+        .filter_map(|(who, r)| {
+            r.get("php")
+                .and_then(Value::as_str)
+                .map(|c| (who.to_string(), c.to_string()))
+        })
         .collect();
     let platform = composer
         .json
         .get("config")
         .and_then(|c| c.get("platform")?.get("php")?.as_str())
         .and_then(triple);
-    let php = FRANKENPHP_PHP
+    let candidates: Vec<(u32, u32)> = FRANKENPHP_PHP
         .iter()
         .copied()
         .filter(|v| *v <= cap)
         .filter(|v| platform.is_none_or(|(ma, mi, _)| *v >= (ma, mi)))
-        .find(|v| {
-            php_constraints
-                .iter()
-                .all(|c| allows(c, *v).unwrap_or(true))
-        })
+        .collect();
+    let refusing = |v: (u32, u32)| {
+        php_constraints
+            .iter()
+            .find(|(_, c)| allows(c, v) == Some(false))
+    };
+    let php = candidates
+        .iter()
+        .copied()
+        .find(|v| refusing(*v).is_none())
         .ok_or_else(|| {
+            let why = candidates
+                .last()
+                .and_then(|v| refusing(*v))
+                .map(|(who, c)| format!("{who} requires php {c}"))
+                .unwrap_or_else(|| "its platform setting".to_string());
             format!(
-                "the PHP versions the project allows ({}) exclude 8.2 and later, where FrankenPHP images start: write a php-fpm Dockerfile by hand",
-                php_constraints.first().map(String::as_str).unwrap_or("?")
+                "no PHP version from 8.2 (where FrankenPHP images start) up to what Laravel supports fits the project ({why}): update that package, or write a php-fpm Dockerfile by hand"
             )
         })?;
 
@@ -361,7 +375,7 @@ pub fn plan_container(p: &Profile, b: &mut Builder) -> Result<(), String> {
     for e in ["opcache", "intl", "zip"] {
         add(e);
     }
-    for r in composer.requirements() {
+    for (_, r) in composer.requirements() {
         for key in r.keys() {
             if let Some(e) = key.strip_prefix("ext-") {
                 add(e);

@@ -489,6 +489,9 @@ impl Profile {
             .and_then(port_of)
             .unwrap_or(match app.framework() {
                 Framework::Django => 8000,
+                // The ports the generated images listen on.
+                Framework::Rails => super::rails_docker::PORT,
+                Framework::Laravel => super::laravel_docker::PORT,
                 _ => 3000,
             });
         let health = intents

@@ -388,8 +388,9 @@ pub fn plan_container(p: &Profile, b: &mut Builder) -> Result<(), String> {
         out.push_str("# Assets need no database and no real secret: a placeholder key (Rails\n# 7.1+ reads SECRET_KEY_BASE_DUMMY, older versions SECRET_KEY_BASE).\nRUN SECRET_KEY_BASE_DUMMY=1 SECRET_KEY_BASE=precompile-placeholder bundle exec rails assets:precompile\n");
     }
     out.push_str(&format!(
-        "\n# Runtime, as a non-root user; the code stays owned by root, only the\n# folders Rails writes (log, tmp, storage, db for SQLite) belong to it.\nFROM base AS runner\nRUN groupadd --system --gid {RUNTIME_UID} rails \\\n && useradd --system --uid {RUNTIME_UID} --gid rails --create-home --shell /bin/bash rails\nCOPY --from=build \"${{BUNDLE_PATH}}\" \"${{BUNDLE_PATH}}\"\nCOPY --from=build /rails /rails\nRUN mkdir -p log tmp/pids storage \\\n && chown -R {RUNTIME_UID}:{RUNTIME_UID} log tmp storage{db}\nUSER {RUNTIME_UID}:{RUNTIME_UID}\nEXPOSE {PORT}\n",
-        db = if database == Database::Sqlite { " db" } else { "" },
+        "\n# Runtime, as a non-root user; the code stays owned by root, only the\n# folders Rails writes belong to it: log, tmp, storage, and db (SQLite
+# files, and the schema dump `db:prepare`/`db:migrate` write unless
+# dump_schema_after_migration is off).\nFROM base AS runner\nRUN groupadd --system --gid {RUNTIME_UID} rails \\\n && useradd --system --uid {RUNTIME_UID} --gid rails --create-home --shell /bin/bash rails\nCOPY --from=build \"${{BUNDLE_PATH}}\" \"${{BUNDLE_PATH}}\"\nCOPY --from=build /rails /rails\nRUN mkdir -p db log tmp/pids storage \\\n && chown -R {RUNTIME_UID}:{RUNTIME_UID} db log tmp storage\nUSER {RUNTIME_UID}:{RUNTIME_UID}\nEXPOSE {PORT}\n",
     ));
     if let Some(live) = &live {
         out.push_str(&format!(

@@ -404,7 +404,13 @@ pub fn plan_container(p: &Profile, b: &mut Builder) -> Result<(), String> {
     if !b.exists(&p.join(".dockerignore")) {
         b.create(&p.join(".dockerignore"), dockerignore(database), false);
     }
-    let compose_written = create_compose(p, b, database, redis, live.as_deref());
+    // The URL's scheme names the adapter Rails loads.
+    let mysql_scheme = if gems.contains("trilogy") && !gems.contains("mysql2") {
+        "trilogy"
+    } else {
+        "mysql2"
+    };
+    let compose_written = create_compose(p, b, database, mysql_scheme, redis, live.as_deref());
 
     // What the image assumes, and what the user must do.
     b.assume(format!(
@@ -475,6 +481,7 @@ fn create_compose(
     p: &Profile,
     b: &mut Builder,
     database: Database,
+    mysql_scheme: &str,
     redis: bool,
     live: Option<&str>,
 ) -> bool {
@@ -503,7 +510,7 @@ fn create_compose(
     let url = match database {
         Database::Postgres => Some(super::compose::postgres_url("db", &name, false)),
         Database::Mysql => Some(format!(
-            "mysql2://${{MYSQL_USER:-{name}}}:${{MYSQL_PASSWORD:?set MYSQL_PASSWORD}}@db:3306/${{MYSQL_DATABASE:-{name}}}"
+            "{mysql_scheme}://${{MYSQL_USER:-{name}}}:${{MYSQL_PASSWORD:?set MYSQL_PASSWORD}}@db:3306/${{MYSQL_DATABASE:-{name}}}"
         )),
         Database::Sqlite | Database::None => None,
     };

@@ -99,6 +99,10 @@ fn a_rails_api_without_a_lockfile() {
     assert!(!docker.contains("node"), "no Node.js for an API:\n{docker}");
     assert!(docker.contains("USER 10001:10001"), "{docker}");
     assert!(
+        docker.contains("docker build -t ledger ."),
+        "named after `module Ledger`, not the folder it is checked out in (`shop`):\n{docker}"
+    );
+    assert!(
         docker.contains("URI('http://127.0.0.1:3000/healthz')"),
         "the liveness route the health fix added:\n{docker}"
     );

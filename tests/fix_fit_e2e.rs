@@ -826,3 +826,281 @@ fn laravel_health_bypasses_the_web_group_and_recovers_from_a_hang() {
     );
     hang_and_recover(port, "/readyz", "/healthz", &proxy, &server);
 }
+
+/// The image's runtime user, its writable folders and its command, read
+/// from the generated Dockerfile: `RUN mkdir -p … && chown -R UID:UID
+/// dirs…` and `CMD [...]`.
+fn runner_layout(dockerfile: &str) -> (String, Vec<String>, Vec<String>) {
+    let runner = dockerfile
+        .split("AS runner")
+        .nth(1)
+        .expect("a runner stage");
+    let chown = runner
+        .lines()
+        .find_map(|l| l.split_once("chown -R ").map(|(_, r)| r))
+        .expect("the runner's chown");
+    let mut words = chown.split_whitespace();
+    let owner = words.next().expect("uid:gid");
+    let uid = owner.split(':').next().expect("uid").to_string();
+    let dirs: Vec<String> = words
+        .take_while(|w| *w != "\\" && *w != "&&")
+        .filter(|w| !w.starts_with('/'))
+        .map(str::to_string)
+        .collect();
+    let cmd = runner
+        .lines()
+        .find_map(|l| l.strip_prefix("CMD "))
+        .expect("CMD");
+    let cmd: Vec<String> = serde_json::from_str(cmd).expect("exec-form CMD");
+    (uid, dirs, cmd)
+}
+
+/// The tree as the image has it: owned by root, not writable by others,
+/// except the folders the Dockerfile gives the runtime user. Returns the
+/// command prefix that runs a program as that user.
+fn as_image_user(root: &Path, uid: &str, dirs: &[String]) -> Vec<String> {
+    use std::os::unix::fs::PermissionsExt;
+    // The temporary folder above the copy is private to root.
+    if let Some(parent) = root.parent() {
+        std::fs::set_permissions(parent, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let status = Command::new("chmod")
+        .args(["-R", "go-w,a+rX"])
+        .arg(root)
+        .status()
+        .expect("chmod");
+    assert!(status.success());
+    for dir in dirs {
+        std::fs::create_dir_all(root.join(dir)).expect("mkdir");
+        let status = Command::new("chown")
+            .args(["-R", &format!("{uid}:{uid}")])
+            .arg(root.join(dir))
+            .status()
+            .expect("chown");
+        assert!(status.success());
+    }
+    [
+        "setpriv",
+        "--reuid",
+        uid,
+        "--regid",
+        uid,
+        "--clear-groups",
+        "env",
+        "HOME=/tmp",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+#[test]
+fn the_rails_image_layout_migrates_and_serves_as_its_user() {
+    if !e2e("the_rails_image_layout_migrates_and_serves_as_its_user") {
+        return;
+    }
+    if !is_root() {
+        eprintln!("SKIP the_rails_image_layout_migrates_and_serves_as_its_user: needs root to run as the image's user");
+        return;
+    }
+    // The generated image's steps on Debian's ruby-rails: its gems stand in
+    // for rubygems.org, this machine for the ruby image.
+    require_tool("setpriv");
+    let pg = pg();
+    let (_dir, root) = copy_of("tests/fix_fixtures/rails-api");
+    fix(&root);
+    let dockerfile = std::fs::read_to_string(root.join("Dockerfile")).expect("Dockerfile");
+    let compose = std::fs::read_to_string(root.join("compose.yaml")).expect("compose");
+    let (uid, dirs, mut cmd) = runner_layout(&dockerfile);
+    assert_eq!(uid, "10001");
+    let database = format!("seaworthy_rails_image_{}", std::process::id());
+    let admin = format!(
+        "postgresql://{}:{}@{}:{}/{}",
+        pg.user, pg.password, pg.host, pg.port, pg.database
+    );
+    let psql = |sql: &str| {
+        let out = Command::new("psql")
+            .args([&admin, "-qc", sql])
+            .output()
+            .expect("psql");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    psql(&format!("DROP DATABASE IF EXISTS {database}"));
+    let env = vec![
+        ("RAILS_ENV", "production".to_string()),
+        ("BUNDLE_WITHOUT", "development:test".to_string()),
+        ("SECRET_KEY_BASE", "e2e".repeat(22)),
+        (
+            "DATABASE_URL",
+            format!(
+                "postgresql://{}:{}@{}:{}/{database}",
+                pg.user, pg.password, pg.host, pg.port
+            ),
+        ),
+        ("REDIS_URL", format!("redis://127.0.0.1:{}/0", redis_port())),
+        ("LEDGER_TOKEN", "secret-token".to_string()),
+    ];
+    // Build stage: `bundle install` (the lockfile it writes goes into the image).
+    let install = Command::new("bundle")
+        .args(["install", "--local"])
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .current_dir(&root)
+        .output()
+        .expect("bundle");
+    assert!(
+        install.status.success(),
+        "{}",
+        String::from_utf8_lossy(&install.stdout)
+    );
+    let user = as_image_user(&root, &uid, &dirs);
+    // The compose `migrate` service: `rails db:prepare` creates the database.
+    let migrate: Vec<String> = compose
+        .split("\n  migrate:\n")
+        .nth(1)
+        .and_then(|s| s.lines().find_map(|l| l.trim().strip_prefix("command: ")))
+        .and_then(|c| serde_json::from_str(c).ok())
+        .expect("the migrate command");
+    // Twice: the first deployment creates the database; every later one
+    // migrates the existing database, and then Rails dumps db/schema.rb.
+    for deployment in ["first", "second"] {
+        let out = Command::new(&user[0])
+            .args(&user[1..])
+            .args(&migrate)
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .current_dir(&root)
+            .output()
+            .expect("migrate");
+        assert!(
+            out.status.success(),
+            "{migrate:?} as uid {uid}, {deployment} deployment:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // The image's CMD on a free port.
+    let port = free_port();
+    if let Some(at) = cmd.iter().position(|a| a == "-p") {
+        cmd[at + 1] = port.to_string();
+    }
+    let mut args: Vec<&str> = user[1..].iter().map(String::as_str).collect();
+    args.extend(cmd.iter().map(String::as_str));
+    let server = Server::start(&root, &user[0], &args, &env);
+    let body = wait_status(port, "/readyz", 200, Duration::from_secs(60))
+        .unwrap_or_else(|last| panic!("readiness: {last}\n{}", server.output()));
+    assert!(
+        body.contains("\"database\":{\"status\":\"pass\"}"),
+        "{body}"
+    );
+    let (status, _, _) = get(port, "/healthz").expect("liveness");
+    assert_eq!(status, 200);
+    drop(server);
+    psql(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"));
+}
+
+#[test]
+fn the_laravel_image_layout_caches_at_start_and_serves_as_its_user() {
+    if !e2e("the_laravel_image_layout_caches_at_start_and_serves_as_its_user") {
+        return;
+    }
+    if !is_root() {
+        eprintln!("SKIP the_laravel_image_layout_caches_at_start_and_serves_as_its_user: needs root to run as the image's user");
+        return;
+    }
+    // Debian's php-laravel-framework stands in for `composer install`, PHP's
+    // built-in server for FrankenPHP (both serve public/ through index.php).
+    require_tool("setpriv");
+    let php = require_tool("php");
+    let pg = pg();
+    let (_dir, root) = copy_of("tests/fix_fixtures/laravel-app");
+    fix(&root);
+    std::fs::create_dir_all(root.join("vendor")).expect("vendor");
+    std::fs::copy(
+        common::repo_path("eval/fix/laravel-debian-autoload.php"),
+        root.join("vendor/autoload.php"),
+    )
+    .expect("autoload");
+    let dockerfile = std::fs::read_to_string(root.join("Dockerfile")).expect("Dockerfile");
+    let (uid, dirs, _) = runner_layout(&dockerfile);
+    let entrypoint = dockerfile
+        .lines()
+        .find_map(|l| l.strip_prefix("ENTRYPOINT "))
+        .and_then(|e| serde_json::from_str::<Vec<String>>(e).ok())
+        .expect("ENTRYPOINT");
+    // `sh /app/docker/entrypoint.sh` → the file in this copy.
+    let script = entrypoint[1].trim_start_matches("/app/").to_string();
+    let user = as_image_user(&root, &uid, &dirs);
+    let env = vec![
+        ("APP_ENV", "production".to_string()),
+        ("APP_DEBUG", "false".to_string()),
+        ("LOG_CHANNEL", "stderr".to_string()),
+        (
+            "APP_KEY",
+            "base64:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
+        ),
+        ("DB_CONNECTION", "pgsql".to_string()),
+        ("DB_HOST", pg.host.clone()),
+        ("DB_PORT", pg.port.to_string()),
+        ("DB_USERNAME", pg.user.clone()),
+        ("DB_PASSWORD", pg.password.clone()),
+        ("DB_DATABASE", pg.database.clone()),
+        ("REDIS_PORT", redis_port()),
+    ];
+    let run = |args: &[&str]| {
+        Command::new(&user[0])
+            .args(&user[1..])
+            .arg("sh")
+            .arg(&script)
+            .args(args)
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .current_dir(&root)
+            .output()
+            .expect("entrypoint")
+    };
+    // The compose `migrate` service, through the entrypoint.
+    let out = run(&["php", "artisan", "migrate", "--force"]);
+    assert!(
+        out.status.success(),
+        "migrate as uid {uid}:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        root.join("bootstrap/cache/config.php").is_file(),
+        "config:cache ran at start, as the runtime user"
+    );
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let php = php.to_string_lossy().into_owned();
+    let mut args: Vec<&str> = user[1..].iter().map(String::as_str).collect();
+    args.extend([
+        "sh",
+        script.as_str(),
+        php.as_str(),
+        "-S",
+        addr.as_str(),
+        "-t",
+        "public",
+        "server.php",
+    ]);
+    let server = Server::start(&root, &user[0], &args, &env);
+    let body = wait_status(port, "/readyz", 200, Duration::from_secs(30))
+        .unwrap_or_else(|last| panic!("readiness: {last}\n{}", server.output()));
+    assert!(
+        body.contains("\"database\":{\"status\":\"pass\"}"),
+        "{body}"
+    );
+    let (status, _, _) = get(port, "/healthz").expect("liveness");
+    assert_eq!(status, 200);
+}

@@ -13,7 +13,7 @@ pub const REDIS_IMAGE: &str = "redis:7.4";
 pub const MYSQL_IMAGE: &str = "mysql:8.4";
 
 /// The compose file names Docker Compose looks for.
-const COMPOSE_FILES: &[&str] = &[
+pub const COMPOSE_FILES: &[&str] = &[
     "compose.yaml",
     "compose.yml",
     "docker-compose.yml",
@@ -56,6 +56,22 @@ pub fn postgres_url(host: &str, name: &str, prisma: bool) -> String {
 pub fn postgres_service(service: &str, name: &str, volume: &str) -> String {
     format!(
         "  {service}:\n    image: {POSTGRES_IMAGE}\n    environment:\n      POSTGRES_USER: \"${{POSTGRES_USER:-{name}}}\"\n      POSTGRES_PASSWORD: \"${{POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}}\"\n      POSTGRES_DB: \"${{POSTGRES_DB:-{name}}}\"\n    volumes:\n      # postgres:17 keeps its data here (18+ uses /var/lib/postgresql).\n      - {volume}:/var/lib/postgresql/data\n    healthcheck:\n      # Over TCP: without -h, pg_isready can pass while init scripts still run.\n      test: [\"CMD-SHELL\", \"pg_isready -h 127.0.0.1 -U $$POSTGRES_USER -d $$POSTGRES_DB\"]\n      interval: 5s\n      timeout: 3s\n      retries: 10\n    restart: unless-stopped\n"
+    )
+}
+
+/// The MySQL service `db` (two-space indented, no leading blank line),
+/// keeping its data in the `mysql-data` volume.
+pub fn mysql_service(name: &str) -> String {
+    format!(
+        "  db:\n    image: {MYSQL_IMAGE}\n    environment:\n      MYSQL_USER: \"${{MYSQL_USER:-{name}}}\"\n      MYSQL_PASSWORD: \"${{MYSQL_PASSWORD:?set MYSQL_PASSWORD}}\"\n      MYSQL_ROOT_PASSWORD: \"${{MYSQL_ROOT_PASSWORD:?set MYSQL_ROOT_PASSWORD}}\"\n      MYSQL_DATABASE: \"${{MYSQL_DATABASE:-{name}}}\"\n    volumes:\n      - mysql-data:/var/lib/mysql\n    healthcheck:\n      test: [\"CMD-SHELL\", \"mysqladmin ping -h 127.0.0.1 -u $$MYSQL_USER --password=$$MYSQL_PASSWORD --silent\"]\n      interval: 5s\n      timeout: 3s\n      retries: 10\n    restart: unless-stopped\n"
+    )
+}
+
+/// The Redis service `redis` with its password from the environment,
+/// keeping its data in the `redis-data` volume.
+pub fn redis_service() -> String {
+    format!(
+        "  redis:\n    image: {REDIS_IMAGE}\n    command: [\"redis-server\", \"--requirepass\", \"${{REDIS_PASSWORD:?set REDIS_PASSWORD}}\", \"--appendonly\", \"yes\"]\n    environment:\n      # redis-cli reads the password from here; `ping` exits 0 even on\n      # NOAUTH, so the check looks for PONG.\n      REDISCLI_AUTH: \"${{REDIS_PASSWORD:?set REDIS_PASSWORD}}\"\n    volumes:\n      - redis-data:/data\n    healthcheck:\n      test: [\"CMD-SHELL\", \"redis-cli ping | grep -q PONG\"]\n      interval: 5s\n      timeout: 3s\n      retries: 10\n    restart: unless-stopped\n"
     )
 }
 
@@ -277,10 +293,8 @@ pub fn render(p: &Profile) -> String {
             volumes.push("postgres-data");
         }
         Database::Mysql => {
-            out.push_str(&format!(
-                "\n  db:\n    image: {MYSQL_IMAGE}\n    environment:\n      MYSQL_USER: \"${{MYSQL_USER:-{n}}}\"\n      MYSQL_PASSWORD: \"${{MYSQL_PASSWORD:?set MYSQL_PASSWORD}}\"\n      MYSQL_ROOT_PASSWORD: \"${{MYSQL_ROOT_PASSWORD:?set MYSQL_ROOT_PASSWORD}}\"\n      MYSQL_DATABASE: \"${{MYSQL_DATABASE:-{n}}}\"\n    volumes:\n      - mysql-data:/var/lib/mysql\n    healthcheck:\n      test: [\"CMD-SHELL\", \"mysqladmin ping -h 127.0.0.1 -u $$MYSQL_USER --password=$$MYSQL_PASSWORD --silent\"]\n      interval: 5s\n      timeout: 3s\n      retries: 10\n    restart: unless-stopped\n",
-                n = db_name(p)
-            ));
+            out.push('\n');
+            out.push_str(&mysql_service(&db_name(p)));
             volumes.push("mysql-data");
         }
         Database::Sqlite => volumes.push("app-data"),
@@ -294,9 +308,8 @@ pub fn render(p: &Profile) -> String {
         volumes.push("mongo-data");
     }
     if p.redis.is_some() {
-        out.push_str(&format!(
-            "\n  redis:\n    image: {REDIS_IMAGE}\n    command: [\"redis-server\", \"--requirepass\", \"${{REDIS_PASSWORD:?set REDIS_PASSWORD}}\", \"--appendonly\", \"yes\"]\n    environment:\n      # redis-cli reads the password from here; `ping` exits 0 even on\n      # NOAUTH, so the check looks for PONG.\n      REDISCLI_AUTH: \"${{REDIS_PASSWORD:?set REDIS_PASSWORD}}\"\n    volumes:\n      - redis-data:/data\n    healthcheck:\n      test: [\"CMD-SHELL\", \"redis-cli ping | grep -q PONG\"]\n      interval: 5s\n      timeout: 3s\n      retries: 10\n    restart: unless-stopped\n"
-        ));
+        out.push('\n');
+        out.push_str(&redis_service());
         volumes.push("redis-data");
     }
     if !volumes.is_empty() {

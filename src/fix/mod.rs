@@ -19,11 +19,13 @@ pub mod django;
 pub mod express;
 pub mod express_backends;
 pub mod laravel;
+pub mod laravel_docker;
 pub mod nextjs;
 pub mod prisma;
 pub mod prisma_adapter;
 pub mod profile;
 pub mod rails;
+pub mod rails_docker;
 pub mod report;
 pub mod sqlite_sql;
 pub mod sqlite_urls;
@@ -548,6 +550,10 @@ fn plan_finding(
         ("missing-container-config", Framework::NextJs) => nextjs::dockerfile::plan(&profile, b),
         ("missing-container-config", Framework::Express) => express::plan_container(&profile, b),
         ("missing-container-config", Framework::Django) => django::plan_container(&profile, b),
+        ("missing-container-config", Framework::Rails) => rails_docker::plan_container(&profile, b),
+        ("missing-container-config", Framework::Laravel) => {
+            laravel_docker::plan_container(&profile, b)
+        }
         ("missing-health-endpoint", Framework::NextJs) => {
             let platform_built = options.deploy_target.is_some_and(|t| t.builds_from_source());
             nextjs::health::plan(&profile, b, platform_built)?;

@@ -350,6 +350,14 @@ impl Profile {
             .and_then(Value::as_str)
             .map(str::to_string)
             .or_else(|| app.name.clone())
+            // A Rails app names itself in config/application.rb
+            // (`module Ledger`): not the folder it is checked out in.
+            .or_else(|| {
+                (app.framework() == Framework::Rails)
+                    .then(|| tree.read(&join("config/application.rb")))
+                    .flatten()
+                    .and_then(|t| rails_module(&t))
+            })
             .or_else(|| {
                 dir.rsplit('/')
                     .next()
@@ -489,6 +497,9 @@ impl Profile {
             .and_then(port_of)
             .unwrap_or(match app.framework() {
                 Framework::Django => 8000,
+                // The ports the generated images listen on.
+                Framework::Rails => super::rails_docker::PORT,
+                Framework::Laravel => super::laravel_docker::PORT,
                 _ => 3000,
             });
         let health = intents
@@ -849,6 +860,28 @@ fn load_prisma(
 }
 
 /// The port of `next start -p 3000`, `--port 3000`, `PORT=3000 …`.
+/// The application module of config/application.rb (`module Ledger` →
+/// `ledger`, `module ShopApi` → `shop-api`).
+fn rails_module(text: &str) -> Option<String> {
+    let name = text.lines().find_map(|l| {
+        let rest = l.trim_start().strip_prefix("module ")?;
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        name.starts_with(|c: char| c.is_ascii_uppercase())
+            .then_some(name)
+    })?;
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('-');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    Some(out)
+}
+
 fn port_of(script: &str) -> Option<u16> {
     let words: Vec<&str> = script.split_whitespace().collect();
     for (i, w) in words.iter().enumerate() {
@@ -888,6 +921,20 @@ pub fn dns_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rails_module_names() {
+        assert_eq!(
+            rails_module("require_relative \"boot\"\n\nmodule ShopApi\n  class Application\n")
+                .as_deref(),
+            Some("shop-api")
+        );
+        assert_eq!(
+            rails_module("module Ledger\nend\n").as_deref(),
+            Some("ledger")
+        );
+        assert_eq!(rails_module("# no module\n"), None);
+    }
 
     #[test]
     fn versions_from_ranges() {

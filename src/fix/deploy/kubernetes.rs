@@ -10,6 +10,8 @@ use crate::stack::Framework;
 pub fn runtime_uid(p: &Profile) -> u32 {
     match p.framework {
         Framework::Django => crate::fix::django::RUNTIME_UID,
+        Framework::Rails => crate::fix::rails_docker::RUNTIME_UID,
+        Framework::Laravel => crate::fix::laravel_docker::RUNTIME_UID,
         _ => crate::fix::nextjs::dockerfile::RUNTIME_UID,
     }
 }

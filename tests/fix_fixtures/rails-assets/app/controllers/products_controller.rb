@@ -1,0 +1,5 @@
+class ProductsController < ApplicationController
+  def index
+    render plain: "products"
+  end
+end

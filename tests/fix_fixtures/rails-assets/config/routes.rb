@@ -1,0 +1,4 @@
+Rails.application.routes.draw do
+  root "products#index"
+  resources :products
+end

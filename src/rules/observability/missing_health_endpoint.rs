@@ -3,7 +3,7 @@
 // Every way a health route can be spelled contains one of these words;
 // files without any of them are not lexed.
 use crate::facts::needles::HEALTH as HEALTH_NEEDLES;
-use crate::finding::{Category, Finding, Location, Severity, Wording};
+use crate::finding::{Category, Finding, Severity, Wording};
 use crate::index::{FileId, FileKind};
 use crate::rules::containerization::missing_container_config::{
     has_container_definition, serves_http,
@@ -50,16 +50,6 @@ A route counts when one of its path segments is a health name: `health`,
 not when the route is one action of a product controller that handles the
 file's other routes: Laravel's `[RecipientController::class, 'status']`
 beside `'messagingList'` reports the product's status).
-
-The built-in liveness routes of Rails 7.1+ (`get "up" => "rails/health#show"`)
-and Laravel 11 (`withRouting(health: '/up')`) answer 200 once the app has
-booted and check no back-end, by design. When one is the app's only health
-route and the app uses a database server (Rails: the `pg`, `mysql2` or
-`trilogy` gem; Laravel: `DB_CONNECTION` of its env example is `pgsql`,
-`mysql`, `mariadb` or `sqlsrv`), the rule reports it at medium severity as an
-observation: nothing tells a load balancer the instance has lost its
-database. On SQLite the route is enough. `seaworthy fix` then adds a
-readiness route (`/readyz`) beside `/up`, which stays the liveness route.
 
 ## Why is this bad?
 Load balancers and orchestrators cannot tell a hung or broken instance from a
@@ -646,9 +636,8 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         return Vec::new();
     }
     // Next.js apps rarely register routes in code, but a custom server can.
-    let routes = code_health_routes_with_paths(cx);
-    if !routes.is_empty() {
-        return builtin_liveness_only(cx, &routes).into_iter().collect();
+    if !code_health_routes(cx).is_empty() {
+        return Vec::new();
     }
     let where_looked = if app.framework().routes_are_files() {
         "among the app's file-based routes or in its server code"
@@ -682,107 +671,6 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         finding.wording = Wording::ObservationRiskRequirement;
     }
     vec![finding]
-}
-
-/// The database server a Rails or Laravel app uses: Rails' adapter gems,
-/// Laravel's `DB_CONNECTION` in its env example. SQLite (a file, no
-/// connection to lose) is not one.
-fn database_server(cx: &AppContext) -> Option<&'static str> {
-    let app = cx.app;
-    match app.framework() {
-        Framework::Rails => {
-            if app.has_dependency("pg") {
-                Some("PostgreSQL")
-            } else if app.has_dependency("mysql2") || app.has_dependency("trilogy") {
-                Some("MySQL")
-            } else {
-                None
-            }
-        }
-        Framework::Laravel => {
-            let example = cx
-                .repo
-                .index
-                .find(&crate::apps::join(app.dir(), ".env.example"))?;
-            let value = cx
-                .repo
-                .facts
-                .env_file(example)?
-                .vars
-                .iter()
-                .find(|v| v.name == "DB_CONNECTION")
-                .map(|v| v.value.trim().trim_matches('"').to_string())?;
-            match value.as_str() {
-                "pgsql" => Some("PostgreSQL"),
-                "mysql" | "mariadb" => Some("MySQL"),
-                "sqlsrv" => Some("SQL Server"),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
-}
-
-/// Rails 7.1+'s `rails/health#show` (`/up`) and Laravel 11's `health:`
-/// route answer 200 once the app boots and check no back-end, by design.
-/// When they are the app's only health routes and it uses a database
-/// server, nothing tells a load balancer that the instance lost its
-/// database: reported, lower than a missing endpoint, as an observation.
-fn builtin_liveness_only(
-    cx: &AppContext,
-    routes: &[(FileId, u32, bool, String)],
-) -> Option<Finding> {
-    let app = cx.app;
-    let framework = app.framework();
-    if !matches!(framework, Framework::Rails | Framework::Laravel) {
-        return None;
-    }
-    let index = cx.repo.index;
-    // Rails: the route's controller; Laravel: bootstrap/app.php registers
-    // no route but its `health:` one.
-    let builtin = |(id, line, _, _): &(FileId, u32, bool, String)| -> bool {
-        match framework {
-            Framework::Rails => cx
-                .repo
-                .facts
-                .code_mentioning(*id, HEALTH_NEEDLES)
-                .is_some_and(|c| {
-                    c.route_controllers
-                        .iter()
-                        .any(|(l, controller)| l == line && controller.contains("rails/health"))
-                }),
-            _ => index.get(*id).rel.ends_with("bootstrap/app.php"),
-        }
-    };
-    if !routes.iter().all(builtin) {
-        return None;
-    }
-    let database = database_server(cx)?;
-    let (id, line, _, path) = routes.first()?;
-    let path = format!("/{}", path.trim_start_matches('/'));
-    let (what, requirement_route) = match framework {
-        Framework::Rails => (
-            format!("`{path}` (`rails/health#show`)"),
-            "a readiness route (`get \"readyz\" => \"health#ready\"`) whose action runs `SELECT 1` through `ActiveRecord::Base.connection`",
-        ),
-        _ => (
-            format!("`{path}` (the `health:` route of bootstrap/app.php)"),
-            "a readiness route (`/readyz`) that runs `DB::select('select 1')`",
-        ),
-    };
-    let mut finding = RULE.meta.finding(
-        Some(app),
-        format!(
-            "The app's only health route is {what}, which answers 200 once the app has booted and checks no back-end, while the app uses {database} ({} app).",
-            framework.label()
-        ),
-        format!("A load balancer or readiness probe pointed at it keeps sending traffic to an instance that has lost {database}, and a deploy with a wrong database URL or password is marked healthy."),
-        format!("Keep {path} for liveness and add {requirement_route} (and a Redis PING when the app uses Redis), each with its own timeout, answering 503 when one fails; point the readiness probe or load-balancer check at it."),
-        vec![Location::new(index.get(*id).rel.clone(), *line)],
-    );
-    finding.severity = Severity::Medium;
-    finding.wording = Wording::ObservationRiskRequirement;
-    Some(finding)
 }
 
 fn fix_text(cx: &AppContext) -> String {

@@ -959,6 +959,72 @@ def make_node_modules(tree, rng, n, workspaces):
         made += count
 
 
+def make_shared_ops(tree, apps):
+    """Repository-wide files that name every app, as platform teams keep
+    them: a root compose file with one service per app, one Kubernetes
+    folder for all workloads, a CI workflow with a job per app, a root
+    Makefile with a deploy target per app, a root .env.example with each
+    app's variables and a Helm values file. Every rule that asks "what
+    deploys/builds/configures this app" then meets lists as long as the
+    number of apps: the shape that exposes a per-app scan of repository-wide
+    data (issue 12)."""
+    names = [a[0] for a in apps]
+    compose = ["services:"]
+    for a in names:
+        compose += [f"  {a}:", "    build:", "      context: .", f"      dockerfile: apps/{a}/Dockerfile",
+                    f"    image: registry.example.com/acme/{a}:latest", "    restart: unless-stopped",
+                    "    environment:", f"      SESSION_SECRET: ${{SESSION_SECRET:-dev-secret-{a}}}",
+                    "      DATABASE_URL: postgres://app:app@postgres:5432/app",
+                    "    depends_on: [postgres, redis]"]
+    compose += ["  postgres:", "    image: postgres:16", "    environment:", "      POSTGRES_PASSWORD: postgres",
+                "    ports: ['5432:5432']", "  redis:", "    image: redis:7"]
+    tree.write("docker-compose.prod.yml", "\n".join(compose) + "\n")
+    for a in names:
+        tree.write(f"deploy/k8s/{a}.yaml", f"""apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {a}
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {{app: {a}}}
+  template:
+    metadata:
+      labels: {{app: {a}}}
+    spec:
+      containers:
+        - name: {a}
+          image: registry.example.com/acme/{a}:1.0.0
+          ports: [{{containerPort: 3000}}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {a}
+spec:
+  selector: {{app: {a}}}
+  ports: [{{port: 80, targetPort: 3000}}]
+""")
+    wf = ["name: deploy", "on: {push: {branches: [main]}}", "jobs:"]
+    for a in names:
+        wf += [f"  deploy-{a}:", "    runs-on: ubuntu-latest", "    steps:", "      - uses: actions/checkout@v4",
+               f"      - run: docker build -f apps/{a}/Dockerfile -t registry.example.com/acme/{a}:${{{{ github.sha }}}} .",
+               f"      - run: docker push registry.example.com/acme/{a}:${{{{ github.sha }}}}",
+               f"      - run: pnpm --filter {a} test"]
+    tree.write(".github/workflows/deploy.yml", "\n".join(wf) + "\n")
+    mk = [".PHONY: all", "all:"]
+    for a in names:
+        mk += [f"deploy-{a}:", f"\trsync -az apps/{a}/ deploy@prod.example.com:/srv/{a}/",
+               f"\tssh deploy@prod.example.com 'pm2 restart {a}'"]
+    tree.write("Makefile", "\n".join(mk) + "\n")
+    tree.write(".env.example", "".join(f"{a.upper().replace('-', '_')}_URL=http://{a}:3000\n" for a in names))
+    values = ["services:"]
+    for a in names:
+        values += [f"  {a}:", f"    image: registry.example.com/acme/{a}", "    replicas: 2"]
+    tree.write("charts/acme/values.yaml", "\n".join(values) + "\n")
+    tree.write("charts/acme/Chart.yaml", "apiVersion: v2\nname: acme\nversion: 1.0.0\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out", help="directory to create")
@@ -973,6 +1039,9 @@ def main():
     ap.add_argument("--service-ops", action="store_true",
                     help="every app is a service with its own Dockerfile, compose file and Kubernetes "
                          "manifests, and a tenth have deploy/backup scripts (the many-services shape)")
+    ap.add_argument("--shared-ops", action="store_true",
+                    help="also repository-wide files that name every app (a root compose file, one "
+                         "Kubernetes folder, a CI job, a Makefile target and env variables per app)")
     ap.add_argument("--force", action="store_true", help="remove OUT first if it exists")
     ap.add_argument("--no-git", action="store_true", help="do not `git init` the tree")
     args = ap.parse_args()
@@ -990,6 +1059,8 @@ def main():
     apps = plan_apps(rng, args.apps, args.health_ratio, args.service_ops)
     pkgs = [PACKAGE_NAMES[i] if i < len(PACKAGE_NAMES) else f"lib-{i}" for i in range(args.packages)]
     make_root(tree, rng, apps, pkgs)
+    if args.shared_ops:
+        make_shared_ops(tree, apps)
 
     # Split the remaining files: apps 60%, packages 40%, uneven per workspace.
     remaining = max(0, args.files - tree.count)

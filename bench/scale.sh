@@ -10,6 +10,13 @@
 #   bench/scale.sh                     10, 100, 1000, 2000 services + the 40-app tree
 #   APPS="100 400" bench/scale.sh      other service counts
 #   HUGE=1 bench/scale.sh              also the 1M-file tree (~2 GB, minutes to generate)
+#   SHARED_APPS="250 1000" bench/scale.sh  the shared-files shape (default 100 1000; "" for none)
+#
+# The shared-files trees (`shared-N`, generate.py --shared-ops) add files
+# that name every app: a root compose file, one Kubernetes folder, a CI job,
+# a Makefile target and env variables per app. A rule that scans such a list
+# once per app is quadratic there and invisible on the services trees; their
+# exponent is fitted and checked separately.
 #
 # Environment: APPS, FILES_PER_APP=50, RUNS=5, WARMUP=1, MAX_RATIO=1.5,
 # MAX_EXPONENT=1.1, MAX_RSS_MB=200 (checked on trees of ≤ 100k files),
@@ -27,6 +34,7 @@ MAX_RATIO="${MAX_RATIO:-1.5}"
 MAX_EXPONENT="${MAX_EXPONENT:-1.1}"
 MAX_RSS_MB="${MAX_RSS_MB:-200}"
 HUGE="${HUGE:-0}"
+SHARED_APPS="${SHARED_APPS-100 1000}"
 
 # shellcheck source=bench/common.sh
 . "$ROOT/bench/common.sh"
@@ -52,6 +60,7 @@ generate() {
 
 rows=()
 fit=()
+fit_shared=()
 fail=0
 measure() {
     local label=$1 apps=$2 tree=$3 check_rss=$4
@@ -81,6 +90,7 @@ EOF
     fi
     rows+=("| $label | $apps | $listed | $rg_ms | $sw_ms | $ratio | $rss_mb | $verdict |")
     [ "$apps" != "-" ] && [ "$label" != "${label#services-}" ] && fit+=("$apps $sw_s")
+    [ "$apps" != "-" ] && [ "$label" != "${label#shared-}" ] && fit_shared+=("$apps $sw_s")
     return 0
 }
 
@@ -91,6 +101,12 @@ for n in $APPS; do
     [ "$(rg --files "$tree" | wc -l)" -gt 100000 ] && rss=0
     measure "services-$n" "$n" "$tree" "$rss"
 done
+for n in $SHARED_APPS; do
+    tree=$(generate "shared-$n" --apps "$n" --files $((n * FILES_PER_APP)) --service-ops --shared-ops --seed 1)
+    rss=1
+    [ "$(rg --files "$tree" | wc -l)" -gt 100000 ] && rss=0
+    measure "shared-$n" "$n" "$tree" "$rss"
+done
 tree=$(generate "monorepo" --files 100000 --seed 1)
 measure "monorepo-100k" 40 "$tree" 1
 if [ "$HUGE" = 1 ]; then
@@ -98,17 +114,24 @@ if [ "$HUGE" = 1 ]; then
     measure "huge-1m" 400 "$tree" 0
 fi
 
-exponent=$(printf '%s\n' "${fit[@]}" | python3 -c '
+fit_exponent() {
+    python3 -c '
 import math, sys
 pts = [tuple(map(float, l.split())) for l in sys.stdin if l.strip()]
 if len(pts) < 2:
     print("n/a"); sys.exit()
 xs = [math.log(a) for a, _ in pts]; ys = [math.log(t) for _, t in pts]
 mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-print(f"{sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs):.2f}")')
-if [ "$exponent" != n/a ] && python3 -c "import sys; sys.exit(0 if $exponent > $MAX_EXPONENT else 1)"; then
-    fail=1
-fi
+print(f"{sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs):.2f}")'
+}
+exponent=$(printf '%s\n' "${fit[@]}" | fit_exponent)
+shared_exponent=n/a
+[ ${#fit_shared[@]} -gt 0 ] && shared_exponent=$(printf '%s\n' "${fit_shared[@]}" | fit_exponent)
+for e in "$exponent" "$shared_exponent"; do
+    if [ "$e" != n/a ] && python3 -c "import sys; sys.exit(0 if $e > $MAX_EXPONENT else 1)"; then
+        fail=1
+    fi
+done
 
 {
     echo "# seaworthy scaling benchmark"
@@ -122,6 +145,7 @@ fi
     printf '%s\n' "${rows[@]}"
     echo
     echo "- growth exponent in apps (services trees, log-log fit): **$exponent** (target ≤ $MAX_EXPONENT)"
+    echo "- growth exponent in apps (shared-files trees): **$shared_exponent** (target ≤ $MAX_EXPONENT)"
 } >"$WORK/scale.md"
 echo
 cat "$WORK/scale.md"

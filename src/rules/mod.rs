@@ -55,6 +55,12 @@ pub struct Rule {
 }
 
 /// The catalog, in report order.
+/// The per-app rules that also audit workers (`crate::workers`): what they
+/// judge (the database a process keeps) is true of any production process,
+/// while the others concern a web app (its container, health endpoint,
+/// error tracking, routes) and would misread a bot or a scheduler.
+pub const WORKER_RULES: &[&str] = &["sqlite-in-production"];
+
 pub static ALL: &[&Rule] = &[
     &containerization::missing_container_config::RULE,
     &containerization::manual_server_deployment::RULE,

@@ -13,7 +13,9 @@
 //! A worker is a Go module with a `main` package, a Rust crate with
 //! `src/main.rs`, or a Python folder (its requirements, `pyproject.toml`,
 //! `Pipfile`, or the folder a Dockerfile builds) whose entry code runs until
-//! stopped — a loop without end (`for {`, `loop {`, `while True`), a
+//! stopped — a loop without end that waits between rounds (`for {` with
+//! `time.Sleep` or a channel receive, `loop {`, `while True` with a
+//! `sleep`; for Python only in an entry file: `__main__`, `main.py`, …), a
 //! server or poller started (`grpcServer.Serve`, `start_polling`,
 //! `serve_forever`), a scheduler (`cron.New`, `BlockingScheduler`), a
 //! wait for a signal (`signal.Notify`) — and that something ships: a
@@ -244,11 +246,33 @@ fn runs_until_stopped(facts: &Facts, id: FileId) -> bool {
     };
     let method_call =
         |i: usize, name: &str| punct(i, '.') && ident(i + 1, name) && punct(i + 2, '(');
-    (0..t.len()).any(|i| match source.lang {
-        // Go: `for {`, `select {}`, `signal.Notify`, a ticker, a cron
-        // scheduler, a server's `.Serve(`.
+    // A loop without end is a daemon's only when it waits between rounds
+    // (`time.Sleep`, a channel receive, `time.sleep`): a `for {}` that
+    // reads input until EOF, or a `while True:` that retries until a name
+    // is free, is a tool's or a helper's.
+    let waits = match source.lang {
         Lang::CLike => {
-            (ident(i, "for") && punct(i + 1, '{'))
+            (0..t.len()).any(|i| member(i, "time", "Sleep") || (punct(i, '<') && punct(i + 1, '-')))
+        }
+        Lang::Python => (0..t.len()).any(|i| ident(i, "sleep")),
+        _ => true,
+    };
+    // Python: only a program's entry file (`if __name__ == "__main__"`,
+    // or named as one) says what the process does; a module's loop is a
+    // helper's.
+    if source.lang == Lang::Python
+        && !PYTHON_ENTRY_NAMES.contains(&facts.index.get(id).name())
+        && !t
+            .iter()
+            .any(|s| matches!(&s.token, Token::Ident(w) | Token::Str(w) if w == "__main__"))
+    {
+        return false;
+    }
+    (0..t.len()).any(|i| match source.lang {
+        // Go: `for {` that waits, `select {}`, `signal.Notify`, a ticker,
+        // a cron scheduler, a server's `.Serve(`.
+        Lang::CLike => {
+            (ident(i, "for") && punct(i + 1, '{') && waits)
                 || (ident(i, "select") && punct(i + 1, '{') && punct(i + 2, '}'))
                 || member(i, "signal", "Notify")
                 || member(i, "time", "NewTicker")
@@ -266,10 +290,25 @@ fn runs_until_stopped(facts: &Facts, id: FileId) -> bool {
         }
         // Python: `while True:`, a bot's polling, a server or event loop
         // run forever, a blocking scheduler.
-        Lang::Python => (ident(i, "while") && ident(i + 1, "True")) || python_runs_forever(t, i),
+        Lang::Python => {
+            (ident(i, "while") && ident(i + 1, "True") && waits) || python_runs_forever(t, i)
+        }
         _ => false,
     })
 }
+
+/// Names of Python files that are a program's entry point.
+const PYTHON_ENTRY_NAMES: &[&str] = &[
+    "__main__.py",
+    "main.py",
+    "bot.py",
+    "worker.py",
+    "daemon.py",
+    "run.py",
+    "app.py",
+    "scheduler.py",
+    "consumer.py",
+];
 
 /// Python calls that block until the process is stopped.
 const PYTHON_FOREVER_CALLS: &[&str] = &[

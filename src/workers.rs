@@ -161,10 +161,12 @@ pub fn discover(facts: &Facts, apps: &[App]) -> Vec<App> {
         if taken.contains(dir.as_str()) || !shipped(&dir) {
             continue;
         }
-        let entry = index.ids_under(&dir).find(|id| {
+        // The folder's Python files, found in the kind's list (a Dockerfile
+        // folder of a Node service holds none, and is not walked).
+        let python_files = index.of_kind_under(FileKind::Source(Lang::Python), &dir);
+        let entry = python_files.iter().copied().find(|id| {
             let f = index.get(*id);
             f.dir() == dir
-                && f.kind == Some(FileKind::Source(Lang::Python))
                 && eligible(*id)
                 && !is_non_product_path(&f.rel)
                 && runs_until_stopped(facts, *id)

@@ -1154,6 +1154,18 @@ pub fn code(text: &str) -> String {
 mod tests {
     use crate::walk::WalkedFile;
 
+    #[test]
+    fn worker_rules_name_per_app_rules() {
+        // The audit matches names: a misspelt entry would audit no worker.
+        for name in super::WORKER_RULES {
+            let rule = super::find(name).unwrap_or_else(|| panic!("no rule {name}"));
+            assert!(
+                matches!(rule.check, super::Check::App(_)),
+                "{name} is not a per-app rule"
+            );
+        }
+    }
+
     fn index_of(paths: &[&str]) -> crate::index::Index {
         let mut files: Vec<WalkedFile> = paths
             .iter()

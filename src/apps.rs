@@ -946,7 +946,7 @@ fn folder_above_requirements(dir: &str) -> Option<&str> {
 
 /// The module's non-test Go files at its root or under `cmd/`, with their
 /// paths inside the module.
-fn go_entry_files<'a>(
+pub(crate) fn go_entry_files<'a>(
     index: &'a Index,
     dir: &'a str,
 ) -> impl Iterator<Item = (FileId, &'a str)> + 'a {

@@ -126,8 +126,12 @@ fn run_inner(
     let facts = Facts::new(&index, options.max_file_size);
     let ignored = config.ignored_paths();
     let apps = configured_apps(&facts, &config);
+    let workers: Vec<App> = crate::workers::discover(&facts, &apps)
+        .into_iter()
+        .filter(|w| configured(&config, &ignored, w))
+        .collect();
     timings.lap("apps");
-    let (findings, hints) = run_rules(&facts, &apps, &mut timings, want_hints);
+    let (findings, hints) = run_rules(&facts, &apps, &workers, &mut timings, want_hints);
     let mut findings: Vec<Finding> = findings
         .into_iter()
         .filter(|f| !config.is_disabled(f.rule, f.app.as_deref()))
@@ -176,8 +180,11 @@ fn run_inner(
     errors.sort();
     errors.dedup();
 
+    // Workers are production components too: listed and scored with the
+    // apps, after them.
     let apps: Vec<AppSummary> = apps
         .iter()
+        .chain(workers.iter())
         .map(|a| AppSummary {
             path: a.path.clone(),
             name: a.name.clone(),
@@ -222,13 +229,17 @@ fn configured_apps(facts: &Facts, config: &Config) -> Vec<App> {
     let ignored = config.ignored_paths();
     apps::discover(facts)
         .into_iter()
-        .filter(|a| {
-            let app_config = config.apps.get(&a.path);
-            !app_config.is_some_and(|c| c.ignore)
-                && !ignored.is_match(&a.path)
-                && !ignored.is_match(format!("{}/", a.path))
-        })
+        .filter(|a| configured(config, &ignored, a))
         .collect()
+}
+
+/// Whether the configuration keeps an app (or a worker): not ignored by
+/// its own entry nor by an ignored path.
+fn configured(config: &Config, ignored: &globset::GlobSet, a: &App) -> bool {
+    let app_config = config.apps.get(&a.path);
+    !app_config.is_some_and(|c| c.ignore)
+        && !ignored.is_match(&a.path)
+        && !ignored.is_match(format!("{}/", a.path))
 }
 
 /// What the files `wanted` (paths relative to `root`; a folder stands for
@@ -339,6 +350,7 @@ fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
 fn run_rules(
     facts: &Facts,
     apps: &[App],
+    workers: &[App],
     timings: &mut Timings,
     want_hints: bool,
 ) -> (Vec<Finding>, Option<crate::probe::repository::Hints>) {
@@ -346,6 +358,8 @@ fn run_rules(
     // One context per app, shared by every rule: what it lists once (the
     // app's source files, nested packages) is listed once for all of them.
     let contexts: Vec<AppContext> = apps.iter().map(|a| AppContext::new(&repo, a)).collect();
+    let worker_contexts: Vec<AppContext> =
+        workers.iter().map(|w| AppContext::new(&repo, w)).collect();
     timings.lap("app contexts");
     rules::read_app_code_ahead(&repo, &contexts);
     timings.lap("app code read ahead");
@@ -365,6 +379,9 @@ fn run_rules(
     for (i, rule) in rules::ALL.iter().enumerate() {
         if let Check::App(_) = rule.check {
             jobs.extend(contexts.iter().map(|cx| (i, Some(cx))));
+            if rules::WORKER_RULES.contains(&rule.meta.name) {
+                jobs.extend(worker_contexts.iter().map(|cx| (i, Some(cx))));
+            }
         }
     }
     let findings: Vec<(usize, Finding)> = jobs

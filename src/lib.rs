@@ -23,3 +23,4 @@ pub mod score;
 pub mod stack;
 pub mod suppress;
 pub mod walk;
+pub mod workers;

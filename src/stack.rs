@@ -101,6 +101,10 @@ pub enum Framework {
     Warp,
     Poem,
     Salvo,
+    /// A long-running program with no web framework (a worker, a bot, a
+    /// scheduler, a gRPC server): audited only by the rules that concern
+    /// any production process (`rules::WORKER_RULES`).
+    Daemon,
 }
 
 /// Frameworks of the other ecosystems, by the dependency that brings them
@@ -298,6 +302,7 @@ impl Framework {
             Framework::Warp => "warp",
             Framework::Poem => "poem",
             Framework::Salvo => "salvo",
+            Framework::Daemon => "daemon",
         }
     }
 
@@ -355,6 +360,7 @@ impl Framework {
             Framework::Warp => "warp",
             Framework::Poem => "Poem",
             Framework::Salvo => "Salvo",
+            Framework::Daemon => "long-running program",
         }
     }
 

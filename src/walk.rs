@@ -93,7 +93,9 @@ pub fn walk(root: &Path) -> Walk {
         use rayon::slice::ParallelSliceMut;
         all.files.par_sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
     }
-    add_tracked_ignored(root, &mut all.files);
+    if !add_tracked_ignored(root, &mut all.files) {
+        add_ignored_lockfiles(root, &mut all.files);
+    }
     all.errors.sort();
     all
 }
@@ -119,10 +121,12 @@ pub fn walk(root: &Path) -> Walk {
 /// Cost: one read of `.git/index` and a merge of two sorted lists (the index
 /// is in byte order of paths, as the walk's result is); a `stat` only for
 /// the tracked files the walk did not list.
-fn add_tracked_ignored(root: &Path, files: &mut Vec<WalkedFile>) {
+///
+/// Returns whether `root` has a git index to ask.
+fn add_tracked_ignored(root: &Path, files: &mut Vec<WalkedFile>) -> bool {
     let mut missing: Vec<String> = Vec::new();
     let mut next = 0;
-    crate::facts::git_index::for_each_entry(root, |path, mode| {
+    let has_index = crate::facts::git_index::for_each_entry(root, |path, mode| {
         // Regular files only: the walk does not list symlinks or
         // submodules (gitlinks) either.
         if mode & 0o170000 != 0o100000 {
@@ -147,6 +151,60 @@ fn add_tracked_ignored(root: &Path, files: &mut Vec<WalkedFile>) {
     });
     // Deleted in the working tree, or replaced by a folder or a symlink.
     missing.retain(|rel| std::fs::symlink_metadata(root.join(rel)).is_ok_and(|m| m.is_file()));
+    merge_ignored(files, missing);
+    has_index
+}
+
+/// Lockfiles, by the manifest they lock.
+const LOCKFILES_OF: &[(&str, &[&str])] = &[
+    ("package.json", crate::facts::lockfile::NODE_LOCKFILES),
+    ("composer.json", crate::facts::lockfile::PHP_LOCKFILES),
+    ("Gemfile", crate::facts::lockfile::RUBY_LOCKFILES),
+    ("pyproject.toml", &["poetry.lock", "uv.lock"]),
+    ("Pipfile", &["Pipfile.lock"]),
+];
+
+/// In a checkout without a git index (an extracted archive, a copy of a
+/// working tree), adds the lockfiles beside a walked manifest that an
+/// ignore rule hid. Without the index nothing tells a tracked file from a
+/// local one, so ignored files stay out in general (a local `.env` must not
+/// read as committed); a lockfile is the exception: whether it was
+/// committed (an archive holds only tracked files, and `composer.lock` is
+/// often tracked under an old `composer.lock` ignore line) or written by
+/// the last install, it lists the packages the manifest resolved to, and
+/// without it an SDK that a wrapper package pulls in is taken for missing.
+///
+/// Cost: one `stat` per lockfile name beside each manifest.
+fn add_ignored_lockfiles(root: &Path, files: &mut Vec<WalkedFile>) {
+    let mut missing: Vec<String> = Vec::new();
+    let listed = |files: &[WalkedFile], rel: &str| {
+        files.binary_search_by(|f| f.rel.as_str().cmp(rel)).is_ok()
+    };
+    for file in files.iter() {
+        let (dir, name) = match file.rel.rsplit_once('/') {
+            Some((dir, name)) => (Some(dir), name),
+            None => (None, file.rel.as_str()),
+        };
+        let Some((_, locks)) = LOCKFILES_OF.iter().find(|(m, _)| *m == name) else {
+            continue;
+        };
+        for lock in *locks {
+            let rel = match dir {
+                Some(dir) => format!("{dir}/{lock}"),
+                None => lock.to_string(),
+            };
+            if !listed(files, &rel)
+                && std::fs::symlink_metadata(root.join(&rel)).is_ok_and(|m| m.is_file())
+            {
+                missing.push(rel);
+            }
+        }
+    }
+    merge_ignored(files, missing);
+}
+
+/// Merges files an ignore rule hid (marked `ignored`) into the sorted list.
+fn merge_ignored(files: &mut Vec<WalkedFile>, mut missing: Vec<String>) {
     if missing.is_empty() {
         return;
     }

@@ -1,8 +1,10 @@
 //! Files git tracks although .gitignore matches them are part of every
-//! clone, so the rules see them; an ignored file git does not track, or any
+//! clone, so the rules see them; an ignored file git does not track, or an
 //! ignored file of a checkout without `.git` (an extracted archive), stays
-//! out as before. The trees are built at run time: a fixture folder cannot
-//! hold a git repository.
+//! out as before, except a lockfile beside its manifest in a checkout
+//! without `.git` (it lists what the manifest resolved to, whoever wrote
+//! it). The trees are built at run time: a fixture folder cannot hold a git
+//! repository.
 
 mod common;
 
@@ -102,6 +104,41 @@ fn without_a_git_folder_gitignore_is_honoured_as_before() {
         !found.iter().any(|(r, _, _)| r == "sqlite-in-production"),
         "{found:?}"
     );
+}
+
+/// A Laravel app whose `.env.example` names Rollbar, which a wrapper
+/// package pulls in: only the ignored `composer.lock` says so.
+fn laravel_app_with_ignored_lockfile() -> (tempfile::TempDir, std::path::PathBuf) {
+    copy_of(
+        "tests/fixtures/apm-sdk-missing/neg-laravel-rollbar-wrapper-lockfile-ignored-checkout-without-git",
+    )
+}
+
+#[test]
+fn without_a_git_folder_an_ignored_lockfile_beside_its_manifest_is_read() {
+    let (_dir, root) = laravel_app_with_ignored_lockfile();
+    // A local `.env` is ignored too: it stays out (not reported as
+    // committed), the lockfile does not.
+    std::fs::write(root.join(".env"), "APP_KEY=base64:local\n").expect("write .env");
+    let found = findings(&root);
+    assert!(
+        !found.iter().any(|(r, _, _)| r == "apm-sdk-missing"),
+        "{found:?}"
+    );
+    assert!(!has(&found, "committed-env-file", ".env"), "{found:?}");
+    // Without the lockfile the wrapper's SDK is unknown: the key is
+    // reported, so the lockfile is what was read.
+    std::fs::remove_file(root.join("composer.lock")).expect("remove lockfile");
+    assert!(has(&findings(&root), "apm-sdk-missing", ".env.example"));
+}
+
+#[test]
+fn with_a_git_folder_an_untracked_ignored_lockfile_stays_out() {
+    let (_dir, root) = laravel_app_with_ignored_lockfile();
+    git(&root, &["init", "-q"]);
+    git(&root, &["add", "-A"]);
+    // The index answers: the lockfile is not tracked, so it is not read.
+    assert!(has(&findings(&root), "apm-sdk-missing", ".env.example"));
 }
 
 #[test]

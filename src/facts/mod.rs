@@ -15,6 +15,7 @@ pub mod crontab;
 pub mod database;
 pub mod dockerfile;
 pub mod dockerignore;
+pub mod embedded_shell;
 pub mod env_file;
 pub mod git_index;
 pub mod images;

@@ -55,6 +55,12 @@ pub struct Rule {
 }
 
 /// The catalog, in report order.
+/// The per-app rules that also audit workers (`crate::workers`): what they
+/// judge (the database a process keeps) is true of any production process,
+/// while the others concern a web app (its container, health endpoint,
+/// error tracking, routes) and would misread a bot or a scheduler.
+pub const WORKER_RULES: &[&str] = &["sqlite-in-production"];
+
 pub static ALL: &[&Rule] = &[
     &containerization::missing_container_config::RULE,
     &containerization::manual_server_deployment::RULE,
@@ -1147,6 +1153,18 @@ pub fn code(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use crate::walk::WalkedFile;
+
+    #[test]
+    fn worker_rules_name_per_app_rules() {
+        // The audit matches names: a misspelt entry would audit no worker.
+        for name in super::WORKER_RULES {
+            let rule = super::find(name).unwrap_or_else(|| panic!("no rule {name}"));
+            assert!(
+                matches!(rule.check, super::Check::App(_)),
+                "{name} is not a per-app rule"
+            );
+        }
+    }
 
     fn index_of(paths: &[&str]) -> crate::index::Index {
         let mut files: Vec<WalkedFile> = paths

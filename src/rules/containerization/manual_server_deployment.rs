@@ -3,8 +3,9 @@
 use crate::facts::needles::SHELL_OPERATIONS;
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::facts::code::Lang;
 use crate::facts::shell::ShellCommand;
-use crate::facts::{ci, task_runner, ShellScript};
+use crate::facts::{ci, embedded_shell, task_runner, ShellScript};
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::{DeployKind, FileId, FileKind};
 use crate::roles::path::is_non_product_path;
@@ -71,6 +72,18 @@ The same commands count wherever the deployment is written:
   deployment (`Deploy`, `Release`, `Prod`) whose `sh` steps start the app's
   containers on the Jenkins node itself (`docker-compose up -d`), the node
   being the server (a test stage that starts a stack is not);
+- JavaScript/TypeScript and Python programs kept as operations scripts
+  (`scripts/deploy.js`, `deploy/devops.mjs`, `tools/release.py`, a root
+  `gulpfile.js` or Invoke `tasks.py`) whose process calls hold the
+  commands: `execSync("rsync -avz ./dist deploy@host:/srv/app")`,
+  `spawn("ssh", [host, "pm2 restart app"])`, zx's `` $`scp …` ``,
+  `subprocess.run(["ssh", host, "systemctl restart app"])`,
+  `os.system(…)`. Such a program counts only when it ships to a host (a
+  copy with `scp`/`rsync` to `host:path` or over `-e ssh`, or an SSH
+  session that restarts, pulls or installs the app or runs a script fed
+  to it); a local `rsync`, an SSH session that reads logs, and the same
+  calls in application code (`src/`, `lib/`: a deployment tool's own
+  feature) are not;
 - PM2's `deploy` section of an ecosystem file (`ecosystem.config.js`,
   `ecosystem.json`): its `host` list and the hooks (`post-deploy`, …) that
   run there.
@@ -305,7 +318,9 @@ fn classify(cmd: &ShellCommand) -> Option<Signal> {
     let sub = cmd.subcommand().unwrap_or("");
     match cmd.name.as_str() {
         "ssh" | "sshpass" | "mosh" if runs_remote_commands(cmd) => Some(Signal::RemoteHost),
-        "scp" | "rsync" if cmd.args.iter().any(|a| is_remote_path(a)) => Some(Signal::RemoteHost),
+        "scp" | "rsync" if cmd.args.iter().any(|a| is_remote_path(a)) || rsync_over_ssh(cmd) => {
+            Some(Signal::RemoteHost)
+        }
         "certbot" | "a2ensite" | "apachectl" | "apache2ctl" => Some(Signal::WebServer),
         "nginx" if cmd.has_arg("-s") || cmd.has_arg("-t") => Some(Signal::WebServer),
         "ufw" | "firewall-cmd" | "iptables" => Some(Signal::Firewall),
@@ -409,6 +424,20 @@ fn is_remote_path(arg: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// `rsync -e ssh … $DEST` (or `--rsh=ssh`): the transfer goes over SSH to
+/// a host even when the destination is a variable.
+fn rsync_over_ssh(cmd: &ShellCommand) -> bool {
+    cmd.name == "rsync"
+        && (cmd
+            .args
+            .windows(2)
+            .any(|w| matches!(w[0].as_str(), "-e" | "--rsh") && w[1].starts_with("ssh"))
+            || cmd
+                .args
+                .iter()
+                .any(|a| a.starts_with("--rsh=ssh") || a.starts_with("-essh")))
 }
 
 /// Commands that only make sense on a developer's own machine: macOS
@@ -1191,7 +1220,107 @@ pub(crate) fn find_manual_deployments(cx: &RepoContext) -> Vec<ScriptVerdict> {
             verdicts.extend(assess_ci(cx.rel(*id), pipeline));
         }
     }
+    for kind in [FileKind::JsSource, FileKind::Source(Lang::Python)] {
+        // The path test first: it rejects nearly every file of an app
+        // without allocating, before the folder-word walk of `product`.
+        for id in cx.index.of_kind(kind) {
+            let rel = cx.rel(*id);
+            if !is_deploy_program(rel) || !product(&id) {
+                continue;
+            }
+            // Only a file that spells a transfer is lexed.
+            let Some(source) = cx.facts.source_code(*id, PROGRAM_TRANSFER_WORDS) else {
+                continue;
+            };
+            let mut commands = embedded_shell::commands(&source.tokens, source.lang);
+            // A session that only reads the host (`ssh host journalctl`)
+            // is neither evidence nor a line to cite.
+            commands.retain(|c| !is_transfer(c) || ships(c));
+            if commands.iter().any(ships) {
+                verdicts.extend(assess(&Origin::script(rel), &commands, &own_units));
+            }
+        }
+    }
     verdicts
+}
+
+/// What a program that ships to a host spells (each word is in the
+/// read-ahead word table, so other files are not read again).
+const PROGRAM_TRANSFER_WORDS: &[&str] = &["ssh", "scp", "rsync"];
+
+/// Words of a file name that say the program deploys.
+const DEPLOY_PROGRAM_WORDS: &[&str] = &[
+    "deploy",
+    "deployment",
+    "devops",
+    "provision",
+    "publish",
+    "release",
+    "ship",
+    "upload",
+];
+
+/// Folders a project keeps its operations scripts in.
+const SCRIPT_FOLDERS: &[&str] = &[
+    "bin",
+    "deploy",
+    "deployment",
+    "devops",
+    "infra",
+    "ops",
+    "script",
+    "scripts",
+    "tasks",
+    "tools",
+];
+
+/// Folders of application code: a `deploy.ts` there is the product's own
+/// feature (a deployment tool deploying its users' projects), not how the
+/// repository ships itself.
+const SOURCE_FOLDERS: &[&str] = &[
+    "api", "app", "apps", "cmd", "internal", "lib", "packages", "pkg", "server", "src",
+];
+
+/// A JavaScript/TypeScript or Python program that is a project's
+/// operations script: kept in a scripts folder (`scripts/deploy.js`,
+/// `deploy/devops.js`, `src/scripts/deploy.js`), named for a deployment
+/// outside the application code (`deploy.mjs`), or a task runner's file
+/// at the root (`gulpfile.js`, `Gruntfile.js`, Invoke's `tasks.py`).
+fn is_deploy_program(rel: &str) -> bool {
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let stem = name.split('.').next().unwrap_or(name);
+    let is = |word: &str, list: &[&str]| list.iter().any(|w| w.eq_ignore_ascii_case(word));
+    if dir.is_empty() && is(stem, &["gulpfile", "gruntfile", "jakefile", "tasks"]) {
+        return true;
+    }
+    let parent = dir.rsplit('/').next().unwrap_or("");
+    if is(parent, SCRIPT_FOLDERS) {
+        return true;
+    }
+    stem.split(['-', '_', ':', '.', '/'])
+        .any(|w| is(w, DEPLOY_PROGRAM_WORDS))
+        && !dir.split('/').any(|d| is(d, SOURCE_FOLDERS))
+}
+
+/// `ssh`, `scp` or `rsync`.
+fn is_transfer(c: &ShellCommand) -> bool {
+    matches!(c.name.as_str(), "ssh" | "scp" | "rsync")
+}
+
+/// Whether a program's command ships something to a host: a copy to a
+/// host (`scp`/`rsync`), or an SSH session that changes the host (its
+/// commands restart, pull or install the app, or it runs a script fed to
+/// it, `cat deploy.sh | ssh host bash -s`). An SSH session that only reads
+/// logs or toggles a file is not a deployment, nor is a local `rsync`.
+fn ships(c: &ShellCommand) -> bool {
+    match c.name.as_str() {
+        "scp" | "rsync" => classify(c) == Some(Signal::RemoteHost),
+        "ssh" if runs_remote_commands(c) => remote_commands(c).iter().any(|r| {
+            classify(r).is_some()
+                || (matches!(r.name.as_str(), "bash" | "sh" | "zsh") && r.has_arg("-s"))
+        }),
+        _ => false,
+    }
 }
 
 fn check(cx: &RepoContext) -> Vec<Finding> {

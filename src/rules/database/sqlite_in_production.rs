@@ -70,6 +70,14 @@ Reports an app whose production database is a local SQLite file:
 - Go and Rust: the app imports a SQLite driver (`mattn/go-sqlite3`,
   `modernc.org/sqlite`, `rusqlite`, sqlx/diesel/sea-orm with `sqlite`) and no
   other database driver (severity high: inferred from the driver).
+
+The same is asked of workers: long-running programs that serve no HTTP (a
+Go daemon on a cron schedule, a Telegram bot on long polling, a gRPC
+server, a Rust fetcher in a `loop`) whose entry code runs until stopped and
+that a Dockerfile, compose file, Procfile or systemd unit ships. They are
+production components that keep their data in the file as much as a web
+app does. A command-line tool, a program that runs once and exits, and a
+program nothing ships are not audited.
 A setting read from the environment with a SQLite fallback
 (`os.getenv("DATABASE_URL", "sqlite:///app.db")`, `${DB_URL:jdbc:h2:…}`,
 `env('DB_CONNECTION', 'sqlite')`) is reported as high rather than critical, and

@@ -176,30 +176,36 @@ const LOCKFILES_OF: &[(&str, &[&str])] = &[
 ///
 /// Cost: one `stat` per lockfile name beside each manifest.
 fn add_ignored_lockfiles(root: &Path, files: &mut Vec<WalkedFile>) {
-    let mut missing: Vec<String> = Vec::new();
+    use rayon::prelude::*;
     let listed = |files: &[WalkedFile], rel: &str| {
         files.binary_search_by(|f| f.rel.as_str().cmp(rel)).is_ok()
     };
-    for file in files.iter() {
-        let (dir, name) = match file.rel.rsplit_once('/') {
-            Some((dir, name)) => (Some(dir), name),
-            None => (None, file.rel.as_str()),
-        };
-        let Some((_, locks)) = LOCKFILES_OF.iter().find(|(m, _)| *m == name) else {
-            continue;
-        };
-        for lock in *locks {
-            let rel = match dir {
-                Some(dir) => format!("{dir}/{lock}"),
-                None => lock.to_string(),
+    // On both cores: a monorepo of a thousand services has thousands of
+    // manifests, and each lockfile name is a `stat`.
+    let shared: &[WalkedFile] = files;
+    let missing: Vec<String> = shared
+        .par_iter()
+        .flat_map_iter(|file| {
+            let (dir, name) = match file.rel.rsplit_once('/') {
+                Some((dir, name)) => (Some(dir), name),
+                None => (None, file.rel.as_str()),
             };
-            if !listed(files, &rel)
-                && std::fs::symlink_metadata(root.join(&rel)).is_ok_and(|m| m.is_file())
-            {
-                missing.push(rel);
-            }
-        }
-    }
+            let locks: &[&str] = LOCKFILES_OF
+                .iter()
+                .find(|(m, _)| *m == name)
+                .map(|(_, locks)| *locks)
+                .unwrap_or_default();
+            locks.iter().filter_map(move |lock| {
+                let rel = match dir {
+                    Some(dir) => format!("{dir}/{lock}"),
+                    None => lock.to_string(),
+                };
+                (!listed(shared, &rel)
+                    && std::fs::symlink_metadata(root.join(&rel)).is_ok_and(|m| m.is_file()))
+                .then_some(rel)
+            })
+        })
+        .collect();
     merge_ignored(files, missing);
 }
 

@@ -556,6 +556,11 @@ pub fn literals(tokens: &[Spanned], text: &str, lang: Lang) -> Vec<DatabaseLiter
                     lang == Lang::Python && matches!(prev, Token::Ident(w) if w == "or");
             }
         }
+        // `if "DATABASE_URL" in os.environ: … else: DATABASES = {sqlite}`:
+        // the branch production takes whenever the variable is missing.
+        if !from_env_default && lang == Lang::Python {
+            from_env_default = in_env_fallback_block(&lines, tok.line);
+        }
         let test_only = lang == Lang::Python && in_test_block(&lines, tok.line);
         out.push(DatabaseLiteral {
             engine,
@@ -601,6 +606,66 @@ fn js_literals(tokens: &[Spanned]) -> Vec<DatabaseLiteral> {
 
 /// Python: whether the line sits in an `if`/`elif` block whose condition
 /// is about tests, judged by indentation.
+/// Whether a Python line sits in the branch taken when the environment
+/// does not set a variable: the `else:` of an `if` that tests the
+/// environment (`if "DATABASE_URL" in os.environ:`, `if os.getenv(…):`),
+/// or an `if` that tests for its absence (`if "X" not in os.environ:`,
+/// `if not os.environ.get(…):`, `if os.getenv(…) is None:`).
+fn in_env_fallback_block(lines: &[&str], line: u32) -> bool {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let reads_env = |condition: &str| {
+        ["environ", "getenv", "env(", "config("]
+            .iter()
+            .any(|w| condition.contains(w))
+    };
+    let negated = |h: &str| {
+        h.contains(" not in ")
+            || h.contains("if not ")
+            || h.contains("elif not ")
+            || h.contains(" is None")
+    };
+    let at = line.saturating_sub(1) as usize;
+    let Some(own) = lines.get(at) else {
+        return false;
+    };
+    let mut level = indent(own);
+    // Every enclosing line (a dict's opening line, then the block header),
+    // within a bounded look-back that keeps this linear.
+    for k in (at.saturating_sub(400)..at).rev() {
+        let l = lines[k];
+        let trimmed = l.trim_start();
+        if level == 0 {
+            break;
+        }
+        if trimmed.is_empty() || trimmed.starts_with('#') || indent(l) >= level {
+            continue;
+        }
+        level = indent(l);
+        if trimmed.starts_with("if ") || trimmed.starts_with("elif ") {
+            if negated(trimmed) && reads_env(trimmed) {
+                return true;
+            }
+        } else if trimmed.starts_with("else:") || trimmed.starts_with("else :") {
+            // The `if` this `else` closes: the nearest line above at its
+            // indent or less (the lines between are its body).
+            let closes = (k.saturating_sub(400)..k)
+                .rev()
+                .map(|m| lines[m])
+                .find(|l| {
+                    let t = l.trim_start();
+                    !t.is_empty() && !t.starts_with('#') && indent(l) <= level
+                })
+                .map(str::trim_start);
+            if closes.is_some_and(|t| {
+                (t.starts_with("if ") || t.starts_with("elif ")) && !negated(t) && reads_env(t)
+            }) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 fn in_test_block(lines: &[&str], line: u32) -> bool {
     let indent = |l: &str| l.len() - l.trim_start().len();
     let at = line.saturating_sub(1) as usize;
@@ -635,6 +700,22 @@ fn in_test_block(lines: &[&str], line: u32) -> bool {
 mod tests {
     use super::*;
     use crate::facts::code::tokenize;
+
+    #[test]
+    fn sqlite_in_the_else_of_an_environment_test_is_a_fallback() {
+        let src = "import os\nif 'DATABASE_URL' in os.environ:\n    import dj_database_url\n    DATABASES = {'default': dj_database_url.config()}\nelse:\n    DATABASES = {\n        'default': {\n            'ENGINE': 'django.db.backends.sqlite3',\n        }\n    }\n";
+        let found = literals(&tokenize(src, Lang::Python), src, Lang::Python);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].from_env_default);
+        // The same literal under a test of something else is not.
+        let other = src.replace("'DATABASE_URL' in os.environ", "USE_POSTGRES");
+        let found = literals(&tokenize(&other, Lang::Python), &other, Lang::Python);
+        assert!(!found[0].from_env_default);
+        // Nor when SQLite is what the environment asks for.
+        let asked = "import os\nif os.getenv('USE_SQLITE'):\n    DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3'}}\n";
+        let found = literals(&tokenize(asked, Lang::Python), asked, Lang::Python);
+        assert!(!found[0].from_env_default);
+    }
 
     #[test]
     fn php_driver_values_are_read_from_driver_keys() {

@@ -202,12 +202,25 @@ fn image_runs_non_root(cx: &RepoContext, image: &str) -> bool {
             .filter(|rest| !rest.is_empty())
             .map(str::to_string)
     }));
+    // The images the project ships: a dev container's or a test image's
+    // Dockerfile (`.devcontainer/Dockerfile`) builds no deployed image, so
+    // it neither names the image nor makes the project's one Dockerfile
+    // one of several (the file-role model decides).
+    let roles = cx.file_roles();
     let dockerfiles: Vec<_> = cx
         .index
         .of_kind(FileKind::Dockerfile)
         .iter()
         .copied()
         .filter(|id| !crate::roles::path::is_non_product_path(cx.rel(*id)))
+        .filter(|id| {
+            roles.dockerfile(*id).is_none_or(|j| {
+                matches!(
+                    j.role.role,
+                    crate::roles::Role::Production | crate::roles::Role::Undecided
+                )
+            })
+        })
         .collect();
     let named: Vec<_> = dockerfiles
         .iter()

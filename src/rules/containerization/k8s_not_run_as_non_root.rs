@@ -215,9 +215,9 @@ fn image_runs_non_root(cx: &RepoContext, image: &str) -> bool {
         .filter(|id| !crate::roles::path::is_non_product_path(cx.rel(*id)))
         .filter(|id| {
             roles.dockerfile(*id).is_none_or(|j| {
-                matches!(
+                !matches!(
                     j.role.role,
-                    crate::roles::Role::Production | crate::roles::Role::Undecided
+                    crate::roles::Role::Development | crate::roles::Role::Test
                 )
             })
         })

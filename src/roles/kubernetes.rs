@@ -309,8 +309,9 @@ fn tilt_paths(text: &str) -> Vec<String> {
             let args = &rest[..end];
             let first_only = call != "k8s_yaml(";
             for (i, part) in args.split(['"', '\'']).enumerate() {
-                // Odd parts are inside quotes.
-                if i % 2 == 1 {
+                // Odd parts are inside quotes; `k8s_yaml(kustomize('x'))`
+                // names `x` once.
+                if i % 2 == 1 && !out.iter().any(|p| p == part) {
                     out.push(part.to_string());
                     if first_only {
                         break;

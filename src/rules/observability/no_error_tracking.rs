@@ -567,7 +567,7 @@ fn reports_itself(cx: &AppContext) -> bool {
         let handler = facts.may_mention(id, &["AdminEmailHandler"]);
         let writes_format = facts.may_mention(id, &["# TYPE "]);
         let names_route = facts.may_mention(id, &["/metrics"]);
-        let mails = facts.may_mention(id, &["mail", "Mail"]);
+        let mails = facts.may_mention(id, &["Mail"]);
         if !(handler || writes_format || names_route || mails) {
             continue;
         }
@@ -593,22 +593,12 @@ fn reports_itself(cx: &AppContext) -> bool {
 }
 
 /// Whether a file sends mail about the app's logged errors: it mails
-/// (`Mail::`, a mail helper, `send_mail`, a `JavaMailSender`, nodemailer)
+/// (`Mail::`, a `MailHelper`, a `JavaMailSender`, nodemailer's `sendMail`)
 /// and reads log records or exceptions (`ActivityLog`, `logs`,
 /// `error_log`, an exception list) to alert someone (freescout's
 /// `LogsMonitor`: new records of the monitored logs, mailed as an alert).
 fn mails_logged_errors(text: &str) -> bool {
-    let sends = [
-        "Mail::",
-        "MailHelper",
-        "sendMail",
-        "send_mail",
-        "mail_admins",
-        "MailSender",
-        "nodemailer",
-        "AlertMail",
-        "mail(",
-    ]
+    let sends = ["Mail::", "MailHelper", "sendMail", "MailSender", "AlertMail"]
     .iter()
     .any(|w| text.contains(w));
     if !sends {

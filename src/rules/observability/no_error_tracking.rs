@@ -598,7 +598,13 @@ fn reports_itself(cx: &AppContext) -> bool {
 /// `error_log`, an exception list) to alert someone (freescout's
 /// `LogsMonitor`: new records of the monitored logs, mailed as an alert).
 fn mails_logged_errors(text: &str) -> bool {
-    let sends = ["Mail::", "MailHelper", "sendMail", "MailSender", "AlertMail"]
+    let sends = [
+        "Mail::",
+        "MailHelper",
+        "sendMail",
+        "MailSender",
+        "AlertMail",
+    ]
     .iter()
     .any(|w| text.contains(w));
     if !sends {

@@ -409,9 +409,15 @@ pub fn classify(rel: &str) -> Option<FileKind> {
                 | "rs"
                 | "snap"
         ));
+    // `Dockerfile-arm`, `Dockerfile_alpine` (goreleaser's and many CI
+    // files' naming): a Dockerfile as much as `Dockerfile.arm`.
     if !template
         && (lower.starts_with("dockerfile.")
             || lower.starts_with("containerfile.")
+            || (lower.len() > "dockerfile-".len()
+                && (lower.starts_with("dockerfile-") || lower.starts_with("dockerfile_")))
+            || (lower.len() > "containerfile-".len()
+                && (lower.starts_with("containerfile-") || lower.starts_with("containerfile_")))
             || lower.ends_with(".dockerfile")
             || lower.ends_with(".containerfile"))
     {
@@ -865,6 +871,13 @@ mod tests {
             Some(FileKind::Dockerfile)
         );
         assert_eq!(classify("Dockerfile.prod"), Some(FileKind::Dockerfile));
+        assert_eq!(classify("Dockerfile-arm"), Some(FileKind::Dockerfile));
+        assert_eq!(
+            classify("docker/Dockerfile_alpine"),
+            Some(FileKind::Dockerfile)
+        );
+        assert_eq!(classify("Dockerfile-lint.json"), None);
+        assert_eq!(classify("dockerfile-"), None);
         assert_eq!(classify("Containerfile"), Some(FileKind::Dockerfile));
         assert_eq!(
             classify("Dockerfile.dockerignore"),

@@ -145,6 +145,26 @@ impl ShellScript {
                 None => Err("shell parser unavailable".to_string()),
             }
         })?;
+        // tree-sitter-bash misreads some `[[ … ]]` tests (`[[ $f = *" "* ]]`,
+        // a glob with a quoted part) and the error swallows the rest of the
+        // script: every later command is lost. When the tree has an error,
+        // read the script again with each one-line `[[ … ]]` blanked (same
+        // length, so lines and offsets stay) and keep that reading if it
+        // parses cleanly — a test runs no command of its own.
+        let blanked;
+        let (tree, text) = if tree.root_node().has_error() {
+            blanked = blank_double_brackets(text);
+            match PARSER.with(|cell| {
+                cell.borrow_mut()
+                    .as_mut()
+                    .and_then(|parser| parser.parse(&blanked, None))
+            }) {
+                Some(again) if !again.root_node().has_error() => (again, blanked.as_str()),
+                _ => (tree, text),
+            }
+        } else {
+            (tree, text)
+        };
         let mut script = ShellScript {
             shebang: text
                 .strip_prefix("#!")
@@ -194,6 +214,33 @@ impl ShellScript {
 /// Walks the syntax tree depth-first without recursion (a script of ten
 /// thousand nested subshells must not exhaust the stack), collecting
 /// commands, assignments and redirects in source order.
+/// `text` with the inside of every `[[ … ]]` that opens and closes on one
+/// line replaced by spaces (`[[ $f = *" "* ]]` → `[[ true          ]]`
+/// keeps a valid test of the same length).
+fn blank_double_brackets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let mut rest = line;
+        while let Some(open) = rest.find("[[ ") {
+            let Some(close) = rest[open + 3..].find(" ]]") else {
+                break;
+            };
+            let inner = &rest[open + 3..open + 3 + close];
+            out.push_str(&rest[..open + 3]);
+            // `-n x` is a valid test; pad to the same byte length.
+            let filler = if inner.len() >= 4 { "-n x" } else { "" };
+            out.push_str(filler);
+            out.push_str(&" ".repeat(inner.len() - filler.len()));
+            rest = &rest[open + 3 + close..];
+        }
+        out.push_str(rest);
+    }
+    out
+}
+
 fn collect(root: Node, src: &[u8], out: &mut ShellScript) {
     // Pipelines: (first command index of each stage) resolved after the walk.
     let mut pipelines: Vec<Vec<std::ops::Range<usize>>> = Vec::new();
@@ -473,6 +520,25 @@ mod tests {
         assert!(c[6].status_checked);
         let plain = ShellScript::parse("set -u\npg_dump db | gzip\n").expect("parses");
         assert!(!plain.sets_pipefail() && !plain.exits_on_error());
+    }
+
+    #[test]
+    fn commands_after_a_misread_double_bracket_test() {
+        let script = ShellScript::parse(
+            "#!/bin/bash\nif [[ $f = *\" \"* ]]; then\n  echo skip\nfi\nnginx\nexec php-fpm8.2 -F\n",
+        )
+        .expect("parses");
+        let names: Vec<&str> = script.commands.iter().map(|c| c.name.as_str()).collect();
+        assert!(names.contains(&"nginx"), "{names:?}");
+        assert!(names.contains(&"php-fpm8.2"), "{names:?}");
+        assert_eq!(
+            script
+                .commands
+                .iter()
+                .find(|c| c.name == "nginx")
+                .map(|c| c.line),
+            Some(5)
+        );
     }
 
     #[test]

@@ -272,6 +272,19 @@ fn tool_reason(file: &Dockerfile, stage: usize, compose_built: bool) -> Option<&
     if idles {
         return Some("its command only idles (a container to copy files out of)");
     }
+    // A command that only packs files into an archive (`zip -r
+    // /campfire.zip .`, `tar czf /out/src.tgz .`) and no port: an export
+    // run once to produce the archive, not a service.
+    let archives = matches!(words.first().map(String::as_str), Some("zip" | "tar"))
+        && words.iter().any(|w| {
+            let w = w.to_ascii_lowercase();
+            [".zip", ".tar", ".tgz", ".tar.gz"]
+                .iter()
+                .any(|ext| w.ends_with(ext))
+        });
+    if archives && !has("EXPOSE") {
+        return Some("its command only packs files into an archive and it exposes no port: an export run once, not a service");
+    }
     let exports_package = file.stages[stage].image.eq_ignore_ascii_case("scratch")
         && words.len() == 1
         && [
@@ -523,7 +536,7 @@ pub fn judge_all(
     cx: &RepoContext,
     compose: &HashMap<FileId, super::compose::Judgement>,
 ) -> HashMap<FileId, Judgement> {
-    let mut builds_by_dockerfile = compose_builds(cx);
+    let builds_by_dockerfile = compose_builds(cx);
     let copied_from = copied_from_images(cx);
     let ci_built = built_by_ci(cx);
     // A CI stack's or a development file's build (`docker-compose.build.yml`
@@ -535,10 +548,29 @@ pub fn judge_all(
                 || j.compose_role == crate::facts::compose::ComposeRole::Development
         })
     };
+    let unnamed_variants = unreferenced_variants(cx, &builds_by_dockerfile, &ci_built);
     let mut out = HashMap::new();
     for id in cx.index.of_kind(FileKind::Dockerfile) {
         let rel = cx.index.get(*id).rel.as_str();
-        let builds = builds_by_dockerfile.remove(rel).unwrap_or_default();
+        if unnamed_variants.contains(id) {
+            out.insert(
+                *id,
+                Judgement {
+                    role: FileRole::new(
+                        Role::Dead,
+                        "a `Dockerfile-…` variant that no compose file, CI job, build \
+                         configuration (`.goreleaser.yml`, `docker-bake.hcl`), script, task \
+                         runner or README names: nothing builds it",
+                    ),
+                    image_stage: None,
+                    builds: Vec::new(),
+                    built_by_ci: false,
+                    development_by_stage: false,
+                },
+            );
+            continue;
+        }
+        let builds = builds_by_dockerfile.get(rel).cloned().unwrap_or_default();
         let (ci, deploy): (Vec<ComposeBuild>, Vec<ComposeBuild>) =
             builds.iter().cloned().partition(|b| is_ci(b));
         let mut judgement = if ci.is_empty() || deploy.is_empty() {
@@ -593,6 +625,71 @@ pub fn judge_all(
         out.insert(*id, judgement);
     }
     out
+}
+
+/// Dockerfiles named `Dockerfile-SUFFIX` / `Dockerfile_SUFFIX` that nothing
+/// names: a `Dockerfile.SUFFIX` is read as an image by its name alone (the
+/// convention Docker documents), but the hyphenated form is read only when
+/// something builds it — a compose `dockerfile:`, a CI `-f`/`file:`,
+/// goreleaser's `dockerfile:`, a bake file, a script, a task runner or a
+/// README naming the file. The names are searched in those files once.
+fn unreferenced_variants(
+    cx: &RepoContext,
+    compose_builds: &HashMap<String, Vec<ComposeBuild>>,
+    ci_built: &HashMap<String, FileId>,
+) -> Vec<FileId> {
+    let index = cx.index;
+    let variants: Vec<FileId> = index
+        .of_kind(FileKind::Dockerfile)
+        .iter()
+        .copied()
+        .filter(|id| {
+            let lower = index.get(*id).name().to_ascii_lowercase();
+            [
+                "dockerfile-",
+                "dockerfile_",
+                "containerfile-",
+                "containerfile_",
+            ]
+            .iter()
+            .any(|p| lower.starts_with(p))
+        })
+        .filter(|id| {
+            let rel = index.get(*id).rel.as_str();
+            !compose_builds.contains_key(rel) && !ci_built.contains_key(rel)
+        })
+        .collect();
+    if variants.is_empty() {
+        return variants;
+    }
+    let mut names: Vec<String> = variants
+        .iter()
+        .map(|id| index.get(*id).name().to_string())
+        .collect();
+    names.sort();
+    names.dedup();
+    let readers: Vec<FileId> = index
+        .of_kind(FileKind::CiConfig)
+        .iter()
+        .chain(index.of_kind(FileKind::ShellScript))
+        .chain(index.of_kind(FileKind::TaskRunner))
+        .chain(index.of_kind(FileKind::Readme))
+        .chain(index.of_kind(FileKind::Compose))
+        .copied()
+        .chain(index.ids_under("").filter(|id| {
+            let name = index.get(*id).name().to_ascii_lowercase();
+            name.starts_with(".goreleaser")
+                || name.starts_with("goreleaser")
+                || name.starts_with("docker-bake")
+                || name == "skaffold.yaml"
+                || name == "package.json"
+        }))
+        .collect();
+    let named = super::mentions(index, &readers, &names);
+    variants
+        .into_iter()
+        .filter(|id| !named.contains_key(index.get(*id).name()))
+        .collect()
 }
 
 fn builds_by_dockerfile_empty(judgement: &Judgement) -> bool {

@@ -156,6 +156,9 @@ pub struct FileRoles {
     /// Env files compose services load (`env_file:`), by path, with each
     /// loading compose file and whether it is a deployment.
     env_loaded: HashMap<String, Vec<(FileId, bool)>>,
+    /// Kubernetes manifests only a development loop deploys (Skaffold's
+    /// `skaffold dev`, a Tiltfile).
+    kube_dev_loops: kubernetes::DevLoops,
 }
 
 impl FileRoles {
@@ -169,6 +172,7 @@ impl FileRoles {
             compose,
             scripts: std::sync::OnceLock::new(),
             env_loaded,
+            kube_dev_loops: kubernetes::dev_loops(cx),
         }
     }
 
@@ -178,6 +182,14 @@ impl FileRoles {
 
     pub fn compose(&self, id: FileId) -> Option<&compose::Judgement> {
         self.compose.get(&id)
+    }
+
+    /// Why a Kubernetes manifest is not the deployment — a development or
+    /// test cluster's path, or only a development loop deploys it —
+    /// `None` for the deployment's manifests. Every Kubernetes rule asks
+    /// this (`kube_manifests::manifests`).
+    pub fn kubernetes_not_deployed(&self, rel: &str) -> Option<FileRole> {
+        kubernetes::path_role(rel).or_else(|| self.kube_dev_loops.role_of(rel).cloned())
     }
 
     /// What a real env file is for (`roles::env_file`); `text` is its
@@ -206,7 +218,7 @@ impl FileRoles {
         let index = cx.index;
         let file = index.get(id);
         if file.kind == Some(FileKind::KubernetesCandidate) {
-            if let Some(role) = kubernetes::path_role(&file.rel) {
+            if let Some(role) = self.kubernetes_not_deployed(&file.rel) {
                 return role;
             }
             return if cx.facts.is_kubernetes_manifest(id) {

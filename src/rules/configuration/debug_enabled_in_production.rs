@@ -36,6 +36,9 @@ Reports debug mode in the configuration production runs with:
   `python` (the development server is the production server). A call inside
   a function (a `develop` command) or under the main guard of a file that
   production does not run is the development server and is not reported;
+  so is a module-level call bound to the loopback interface
+  (`host="127.0.0.1"`) in a file no Dockerfile starts: a developer's local
+  server script (`python serve.py`);
 - Rails: `config.consider_all_requests_local = true` in
   `config/environments/production.rb`;
 - Laravel and others: `APP_DEBUG=true` (or `DEBUG`, `FLASK_DEBUG`,
@@ -184,6 +187,14 @@ fn check(cx: &AppContext) -> Vec<Finding> {
                     if !module_level && !started_by_docker {
                         continue;
                     }
+                    // A module-level `app.run(debug=True, host="127.0.0.1")`
+                    // that no Dockerfile starts is a developer's local
+                    // server script (`python serve.py`): it listens only on
+                    // the machine it runs on, and production starts the app
+                    // with something else.
+                    if !started_by_docker && binds_loopback(facts, *id, setting.line) {
+                        continue;
+                    }
                     let why = if !module_level {
                         format!("the app's Dockerfile starts {} with `python`, so this development server is the production server", code(name))
                     } else {
@@ -307,6 +318,28 @@ fn django_debug(
 }
 
 /// Whether one of the app's Dockerfiles starts `file` with python.
+/// Whether the call on `line` (and the line after, for a call broken over
+/// two) binds the loopback interface (`host="127.0.0.1"`, `localhost`).
+fn binds_loopback(facts: &crate::facts::Facts, id: FileId, line: u32) -> bool {
+    let Some(text) = facts.raw_text(id) else {
+        return false;
+    };
+    text.lines()
+        .skip(line.saturating_sub(1) as usize)
+        .take(2)
+        .any(|l| {
+            let l = l.replace(' ', "");
+            [
+                "host=\"127.0.0.1\"",
+                "host='127.0.0.1'",
+                "host=\"localhost\"",
+                "host='localhost'",
+            ]
+            .iter()
+            .any(|h| l.contains(h))
+        })
+}
+
 fn dockerfile_runs(cx: &AppContext, file: &str) -> bool {
     let stem = file.trim_end_matches(".py");
     cx.files_of_kind(FileKind::Dockerfile).any(|id| {

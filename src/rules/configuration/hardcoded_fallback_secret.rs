@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use crate::facts::compose::{resolve_unset, ComposeService};
 use crate::finding::{Category, Finding, Location, Severity, Wording};
 use crate::index::{FileId, FileKind};
-use crate::rules::configuration::secrets::is_app_secret;
+use crate::rules::configuration::secrets::{
+    is_app_secret, is_fill_in_placeholder, is_signing_secret,
+};
 use crate::rules::containerization::compose_files;
 use crate::rules::{code, AppContext, Check, Rule, RuleMeta};
 use crate::stack::Ecosystem;
@@ -55,6 +57,14 @@ credential for a service the app connects to (`DB_PASSWORD`,
 variable the connection fails. Names about a secret rather than holding one
 (`*_EXPIRES_IN`, `*_ID`, `ENABLE_EMAIL_PASSWORD`, `AUTH_PASSWORD_BROKER`,
 `*_COOKIE_KEY` naming a cookie) are not secrets.
+
+A fill-in placeholder in code (`your-secret-key`, `<token>`, `xxxx`,
+`change-me`) is a slot for the installer's value, not the project's
+secret, unless the variable signs or encrypts the app's own sessions,
+tokens or data (`SECRET_KEY`, `APP_KEY`, `JWT_*`, `SESSION_*`,
+`ENCRYPTION_*`): the app signs with whatever it is given, a placeholder
+included. A development default meant to be used as it is
+(`dev-secret`, `INSECURE_KEY_SET_IN_ENV`) is a real literal and reported.
 
 Not reported: test files and test, development and local settings
 (`settings/test.py`, `config/environments/development.rb`,
@@ -126,6 +136,26 @@ services:
 { "name": "shop", "private": true, "scripts": { "start": "next start" }, "dependencies": { "next": "15.0.0" } }
 ```
 
+### Not reported
+A framework skeleton's placeholder for an optional driver's credential:
+
+```php file=config/queue.php
+<?php
+return [
+    'connections' => [
+        'sqs' => [
+            'driver' => 'sqs',
+            'key' => env('SQS_KEY', 'your-public-key'),
+            'secret' => env('SQS_SECRET', 'your-secret-key'),
+        ],
+    ],
+];
+```
+
+```json file=composer.json
+{ "name": "acme/desk", "require": { "laravel/framework": "^10.0" } }
+```
+
 ## Fix
 Read the secret without a default and fail at start-up when it is missing
 (`os.environ["SECRET_KEY"]`, `ENV.fetch("SECRET_KEY_BASE")`, a schema such as
@@ -170,6 +200,16 @@ fn is_real_fallback(value: &str) -> bool {
         && !v.chars().all(|c| c.is_ascii_digit() || c == '.')
 }
 
+/// A fill-in placeholder (`your-secret-key`, `<token>`, `change-me`) for
+/// a credential that does not sign the app's own sessions or data — a
+/// framework skeleton's `env('SQS_SECRET', 'your-secret-key')` for an
+/// optional driver — is a slot for the installer's value: the service
+/// rejects it, it protects nothing. A signing key keeps being reported
+/// whatever its value: the app signs with the placeholder.
+fn is_slot(name: &str, value: &str) -> bool {
+    is_fill_in_placeholder(value) && !is_signing_secret(name)
+}
+
 fn check(cx: &AppContext) -> Vec<Finding> {
     let facts = cx.repo.facts;
     // name → (file, line)
@@ -187,7 +227,10 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         // is a fallback too: the schema passes without the variable.
         if let Some(js) = facts.js_mentioning(id, &[".default("]) {
             for d in &js.schema_defaults {
-                if is_app_secret(&d.name) && is_real_fallback(&d.default) {
+                if is_app_secret(&d.name)
+                    && is_real_fallback(&d.default)
+                    && !is_slot(&d.name, &d.default)
+                {
                     found
                         .entry(d.name.clone())
                         .or_default()
@@ -200,7 +243,11 @@ fn check(cx: &AppContext) -> Vec<Finding> {
             let Some(fallback) = &read.fallback else {
                 continue;
             };
-            if !is_app_secret(&read.name) || !is_real_fallback(fallback) || read.near_env_check {
+            if !is_app_secret(&read.name)
+                || !is_real_fallback(fallback)
+                || read.near_env_check
+                || is_slot(&read.name, fallback)
+            {
                 continue;
             }
             found
@@ -226,7 +273,10 @@ fn check(cx: &AppContext) -> Vec<Finding> {
             for (_, value, line) in &doc.properties {
                 for (name, default) in crate::facts::config_code::placeholders(value) {
                     if let Some(default) = default {
-                        if is_app_secret(&name) && is_real_fallback(&default) {
+                        if is_app_secret(&name)
+                            && is_real_fallback(&default)
+                            && !is_slot(&name, &default)
+                        {
                             found
                                 .entry(name)
                                 .or_default()

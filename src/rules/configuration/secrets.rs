@@ -343,6 +343,61 @@ pub fn is_placeholder(value: &str) -> bool {
             .all(|c| matches!(c, 'x' | '*' | '-' | '_' | '0' | '.'))
 }
 
+/// Whether a value is a fill-in placeholder: it asks to be replaced by
+/// the reader's own value (`your-secret-key`, `yourapikey`, `<token>`,
+/// `xxxxxxxx`, `change-me`, `replace_me`). Narrower than `is_placeholder`:
+/// a development default (`dev-secret`, `INSECURE_KEY_SET_IN_ENV`) is not
+/// one, it is meant to be used as it is.
+pub fn is_fill_in_placeholder(value: &str) -> bool {
+    let lower = value.trim().to_ascii_lowercase();
+    if lower.is_empty() {
+        return false;
+    }
+    let starts = |p: &str| lower.starts_with(p);
+    (starts("your") && !starts("yours"))
+        || (starts("<") && lower.ends_with('>'))
+        || starts("change-me")
+        || starts("change_me")
+        || starts("changeme")
+        || starts("change-this")
+        || starts("changethis")
+        || starts("replace-me")
+        || starts("replace_me")
+        || starts("replaceme")
+        || starts("put-your")
+        || starts("put_your")
+        || starts("enter-your")
+        || starts("enter_your")
+        || lower
+            .chars()
+            .all(|c| matches!(c, 'x' | '*' | '-' | '_' | '.'))
+}
+
+/// Whether a secret signs or encrypts the app's own sessions, tokens or
+/// data (`SECRET_KEY`, `APP_KEY`, `JWT_SECRET`, `SESSION_SECRET`,
+/// `ENCRYPTION_KEY`): the app uses whatever value it gets, a placeholder
+/// included, so anyone who reads the code can forge what it signs.
+pub fn is_signing_secret(name: &str) -> bool {
+    let words = words(name);
+    let has = |w: &str| words.iter().any(|x| x == w);
+    name == "APP_KEY"
+        || name == "SECRET_KEY"
+        || name.ends_with("_SECRET_KEY")
+        || name.ends_with("SECRET_KEY_BASE")
+        || [
+            "JWT",
+            "SIGNING",
+            "ENCRYPTION",
+            "HMAC",
+            "CSRF",
+            "SESSION",
+            "COOKIE",
+            "NEXTAUTH",
+        ]
+        .iter()
+        .any(|w| has(w))
+}
+
 /// Whether a value only spells its variable's name (`POSTGRES_ASTRONOMY_PASSWORD=astronomy_password`,
 /// `DB_PASSWORD=db-password`): every word of the value is a word of the
 /// name, so it carries nothing a reader of the name could not guess — a

@@ -34,7 +34,13 @@ of the repository its command runs that does — `./bin/docker-entrypoint.sh`
 running `python manage.py wait_for_db`; for a published image, a script
 beside the Dockerfile it is built from — the folder named like the image,
 `ghcr.io/acme/imap` → `…/imap/Dockerfile` — that runs `mariadb-admin
-status`, `pg_isready` or another such waiter) is not reported. Caches (Redis) start in milliseconds and are left out. One finding
+status`, `pg_isready` or another such waiter) is not reported. A service built from the repository is judged by what
+its image runs: an entrypoint script that waits (or runs a program beside
+it that retries the connection and sleeps, CTFd's `python ping.py`), and
+PHP-FPM or Apache with `mod_php` (the `php:*-fpm`/`php:*-apache` images, a
+`php-fpm` command), which open a connection per request: a request before
+the database is ready fails alone, the next one works, and nothing at start
+needs it. Caches (Redis) start in milliseconds and are left out. One finding
 per database: the services that start before it is ready are listed
 together, each `depends_on:` entry cited (and the database service when it
 has no healthcheck).
@@ -82,6 +88,30 @@ services:
       - pgdata:/var/lib/postgresql/data
 volumes:
   pgdata:
+```
+
+### Not reported
+The app is PHP-FPM: each request connects on its own.
+
+```yaml file=docker-compose.yml
+services:
+  app:
+    build: .
+    restart: unless-stopped
+    depends_on:
+      - db
+  db:
+    image: mariadb:11
+    volumes:
+      - dbdata:/var/lib/mysql
+volumes:
+  dbdata:
+```
+
+```dockerfile file=Dockerfile
+FROM php:8.3-fpm-alpine
+COPY . /var/www/app
+USER www-data
 ```
 
 ## Fix
@@ -179,6 +209,76 @@ fn image_waits(cx: &RepoContext, service: &crate::facts::compose::ComposeService
     })
 }
 
+/// What the image a service builds from the repository runs, when that
+/// decides the question: `Some(why)` when it needs no database at start —
+/// a per-request runtime (PHP-FPM, Apache's `mod_php`: each request opens
+/// its own connection, a request before the database is up fails alone and
+/// the next one works), or an entrypoint script of the repository that
+/// waits for the database itself (`python ping.py` looping on a
+/// connection, `wait-for-it`).
+fn built_image_needs_no_wait(
+    cx: &RepoContext,
+    compose_dir: &str,
+    service: &crate::facts::compose::ComposeService,
+) -> bool {
+    let Some(context) = service
+        .build_context
+        .as_deref()
+        .and_then(|c| crate::apps::resolve(compose_dir, c))
+    else {
+        return false;
+    };
+    let dockerfile = service.dockerfile.as_deref().unwrap_or("Dockerfile");
+    let Some(path) = crate::apps::resolve(&context, dockerfile) else {
+        return false;
+    };
+    let Some(id) = cx.index.find(&path) else {
+        return false;
+    };
+    let Some(file) = cx.facts.dockerfile(id) else {
+        return false;
+    };
+    let stage = service
+        .target
+        .as_deref()
+        .and_then(|t| super::dockerfiles::stage_named(file, file.stages.len(), t))
+        .or_else(|| file.stages.len().checked_sub(1));
+    let Some(stage) = stage else {
+        return false;
+    };
+    let words = super::dockerfiles::command_words(file, stage);
+    let base = super::dockerfiles::base_image(file, stage).to_ascii_lowercase();
+    if is_per_request_runtime(&words, &base) {
+        return true;
+    }
+    let command = words.join(" ");
+    waits(&command) || runs_waiting_script(cx, &command)
+}
+
+/// PHP-FPM or Apache with `mod_php` as the image's program: the official
+/// `php:*-fpm` / `php:*-apache` images with their own command, or a
+/// command that starts them (`php-fpm`, `php-fpm8.2 -F`,
+/// `apache2-foreground`). A supervisor that also starts workers or
+/// migrations is not one: those run at start.
+fn is_per_request_runtime(words: &[String], base: &str) -> bool {
+    let program = words
+        .iter()
+        .map(|w| w.rsplit('/').next().unwrap_or(w))
+        .find(|w| {
+            !matches!(
+                *w,
+                "docker-php-entrypoint" | "tini" | "--" | "dumb-init" | "exec"
+            )
+        });
+    match program {
+        None => {
+            let tag = base.rsplit(':').next().unwrap_or("");
+            base.starts_with("php:") && (tag.contains("fpm") || tag.contains("apache"))
+        }
+        Some(p) => p.starts_with("php-fpm") || p == "apache2-foreground",
+    }
+}
+
 fn waits(text: &str) -> bool {
     WAITERS.iter().any(|w| text.contains(w))
 }
@@ -199,12 +299,58 @@ fn runs_waiting_script(cx: &RepoContext, command: &str) -> bool {
                 let scripts = cx.shell_scripts_named(&name);
                 !scripts.is_empty()
                     && scripts.iter().all(|id| {
-                        cx.facts
-                            .raw_text_capped(*id, 1 << 20)
-                            .is_some_and(|text| waits(&text))
+                        cx.facts.raw_text_capped(*id, 1 << 20).is_some_and(|text| {
+                            waits(&text) || runs_waiting_program(cx, *id, &text)
+                        })
                     })
             })
         })
+}
+
+/// Whether a script runs a program of the repository beside it
+/// (`python ping.py`, `node scripts/wait-db.js`) that waits for the
+/// database: a loop that retries a connection and sleeps between tries
+/// (CTFd's `ping.py`: `while True: try: engine.raw_connection(); break`).
+fn runs_waiting_program(cx: &RepoContext, script: crate::index::FileId, text: &str) -> bool {
+    let dir = cx.index.get(script).dir().to_string();
+    text.split_whitespace()
+        .map(|w| w.trim_matches(['"', '\'', ';', '(', ')']))
+        .filter(|w| {
+            [".py", ".js", ".mjs", ".cjs", ".rb", ".php", ".ts"]
+                .iter()
+                .any(|ext| w.ends_with(ext))
+        })
+        .filter_map(|w| crate::apps::resolve(&dir, w.trim_start_matches("./")))
+        .filter_map(|path| cx.index.find(&path))
+        .any(|id| {
+            cx.facts
+                .raw_text_capped(id, 1 << 18)
+                .is_some_and(|program| is_connection_retry_loop(&program))
+        })
+}
+
+/// A loop (`while`, `until`, `for … in range`, `retry`) around a database
+/// connection (`connect`, `raw_connection`, `ping`, `authenticate`) with a
+/// sleep between tries.
+fn is_connection_retry_loop(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let looping = [
+        "while ",
+        "while(",
+        "until ",
+        "retry",
+        "retries",
+        "for attempt",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    let connects = ["connect(", "raw_connection(", ".ping(", "authenticate("]
+        .iter()
+        .any(|w| lower.contains(w));
+    let sleeps = ["sleep(", "settimeout(", "usleep("]
+        .iter()
+        .any(|w| lower.contains(w));
+    looping && connects && sleeps
 }
 
 fn check(cx: &RepoContext) -> Vec<Finding> {
@@ -225,6 +371,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
                 .as_deref()
                 .is_some_and(|c| waits(c) || runs_waiting_script(cx, c))
                 || image_waits(cx, service)
+                || built_image_needs_no_wait(cx, cx.index.get(id).dir(), service)
             {
                 continue;
             }

@@ -36,7 +36,10 @@ dependency install that does not enforce the lockfile, when the build context
 - `bun install` without `--frozen-lockfile`.
 
 Installing a named package (`npm install -g pnpm`, `npm i sharp`) is not a
-lockfile install and is not reported; neither is a project with no lockfile.
+lockfile install and is not reported; neither is a pruning install
+(`yarn install --production`, `npm install --omit=dev`) after a frozen
+install in the same stage (or one it builds on): the lockfile was enforced,
+the second install only removes dev dependencies; neither is a project with no lockfile.
 The message says whether the lockfile is copied into the image before the
 install or left out altogether.
 
@@ -169,6 +172,56 @@ pub(crate) fn loose_install(cmd: &ShellCommand, ci: bool) -> Option<Manager> {
     }
 }
 
+/// Whether a command is a frozen install of `manager`'s whole project
+/// (`npm ci`, `yarn install --frozen-lockfile`, `pnpm install
+/// --frozen-lockfile`, `bun install --frozen-lockfile`).
+fn frozen_install(cmd: &ShellCommand, manager: Manager) -> bool {
+    let sub = cmd
+        .args
+        .iter()
+        .map(String::as_str)
+        .find(|a| !a.starts_with('-'));
+    let has = |names: &[&str]| cmd.args.iter().any(|a| names.contains(&a.as_str()));
+    match (manager, cmd.name.as_str()) {
+        (Manager::Npm, "npm") => matches!(sub, Some("ci" | "clean-install")),
+        (Manager::Yarn, "yarn") => {
+            matches!(sub, None | Some("install"))
+                && has(&["--frozen-lockfile", "--immutable", "--immutable-cache"])
+        }
+        (Manager::Pnpm, "pnpm") | (Manager::Bun, "bun") => {
+            matches!(sub, Some("install" | "i")) && has(&["--frozen-lockfile"])
+        }
+        _ => false,
+    }
+}
+
+/// Whether a loose install only prunes: it asks for production
+/// dependencies (`yarn install --production`, `npm install --omit=dev`),
+/// after a frozen install in the same stage or a stage it builds on
+/// enforced the lockfile — it removes dev dependencies from the tree that
+/// install resolved, it picks no version of its own.
+fn prunes_after_frozen_install(
+    file: &Dockerfile,
+    stages: &[usize],
+    cmd: &ShellCommand,
+    line: u32,
+    manager: Manager,
+) -> bool {
+    let prunes = cmd.args.iter().any(|a| {
+        matches!(
+            a.as_str(),
+            "--production" | "--prod" | "--production=true" | "--omit=dev" | "--only=production"
+        )
+    });
+    prunes
+        && stages.iter().any(|i| {
+            file.stages[*i]
+                .all("RUN")
+                .filter(|r| *i != stages[0] || r.line < line)
+                .any(|r| run_commands(r).iter().any(|c| frozen_install(c, manager)))
+        })
+}
+
 fn run_commands(inst: &Instruction) -> Vec<ShellCommand> {
     let text = if let Some(words) = &inst.exec_form {
         words.join(" ")
@@ -257,7 +310,9 @@ fn check_one(cx: &RepoContext, target: &Target) -> Option<Finding> {
                 let Some(manager) = loose_install(&cmd, ci) else {
                     continue;
                 };
-                if config_freezes(cx, target, manager) {
+                if config_freezes(cx, target, manager)
+                    || prunes_after_frozen_install(file, &stages, &cmd, inst.line, manager)
+                {
                     continue;
                 }
                 let Some(lockfile) = manager.lockfiles().iter().find(|name| {

@@ -40,7 +40,8 @@ It does not report when something else makes the process unprivileged:
   `s6-setuidgid`, `chpst`, `su`) — also inside an entrypoint script the
   Dockerfile copies — or starts a daemon that switches user itself: by its
   own flag (`rspamd -u _rspamd`, `--user app`; not `python -u`, which is
-  unbuffered output) or by design (nginx, Apache, php-fpm, uWSGI, Postfix,
+  unbuffered output) or by design (nginx, Apache, php-fpm — also a distribution's versioned
+  `php-fpm8.2` —, uWSGI, Postfix,
   Dovecot, Unbound, clamd: a root master, unprivileged workers);
 - a supervisor starts the app as another user: s6-overlay's `/init` when
   the service `run` scripts in the build context (`s6-rc.d/<name>/run`,
@@ -476,7 +477,18 @@ fn supervised_as_root(cx: &RepoContext, target: &Target, which: Supervisor) -> O
 /// A server that drops privileges for its workers itself (php-fpm pools,
 /// nginx and Apache workers, uWSGI's `uid`), when a supervisor starts it.
 fn separates(program: &str) -> bool {
-    SEPARATING_SERVERS.contains(&program) && program != "supervisord"
+    program != "supervisord" && SEPARATING_SERVERS.contains(&unversioned(program))
+}
+
+/// A distribution's versioned name of a server (`php-fpm8.2`, `php-fpm83`,
+/// Debian's and Alpine's packages) as the server's name (`php-fpm`).
+fn unversioned(program: &str) -> &str {
+    let trimmed = program.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+    if trimmed.len() < program.len() && SEPARATING_SERVERS.contains(&trimmed) {
+        trimmed
+    } else {
+        program
+    }
 }
 
 /// The programs a supervisord configuration starts as root: each
@@ -653,8 +665,7 @@ fn drops_privileges(cx: &RepoContext, target: &Target, evidence: &mut Vec<FileId
     let parts: Vec<&str> = words.iter().flat_map(|w| w.split_whitespace()).collect();
     if parts.iter().any(|part| {
         let b = base(part);
-        PRIVILEGE_DROPPERS.contains(&b.as_str())
-            || (SEPARATING_SERVERS.contains(&b.as_str()) && b != "supervisord")
+        PRIVILEGE_DROPPERS.contains(&b.as_str()) || separates(&b)
     }) || user_flag(&words)
     {
         return true;
@@ -707,7 +718,7 @@ fn drops_privileges(cx: &RepoContext, target: &Target, evidence: &mut Vec<FileId
             };
             if parsed.commands.iter().any(|c| {
                 PRIVILEGE_DROPPERS.contains(&c.name.as_str())
-                    || (SEPARATING_SERVERS.contains(&c.name.as_str()) && c.name != "supervisord")
+                    || separates(&c.name)
                     || user_flag(&c.args)
             }) {
                 return true;

@@ -244,12 +244,26 @@ struct DockerfilesByName {
 
 fn dockerfiles_by_name(cx: &RepoContext) -> std::sync::Arc<DockerfilesByName> {
     cx.memo("product Dockerfiles by name", "", || {
+        let roles = cx.file_roles();
         let all: Vec<FileId> = cx
             .index
             .of_kind(FileKind::Dockerfile)
             .iter()
             .copied()
             .filter(|id| !crate::roles::path::is_non_product_path(cx.rel(*id)))
+            // The images the project ships: a dev container's or a test
+            // image's Dockerfile (`.devcontainer/Dockerfile`) builds no
+            // deployed image, so it neither names the image nor makes the
+            // project's one Dockerfile one of several (the file-role model
+            // decides).
+            .filter(|id| {
+                roles.dockerfile(*id).is_none_or(|j| {
+                    !matches!(
+                        j.role.role,
+                        crate::roles::Role::Development | crate::roles::Role::Test
+                    )
+                })
+            })
             .collect();
         let mut by_name: std::collections::HashMap<String, Vec<FileId>> = Default::default();
         for id in &all {

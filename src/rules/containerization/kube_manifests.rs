@@ -77,9 +77,13 @@ pub use crate::roles::kubernetes::is_dev_path;
 pub fn manifests<'a>(cx: &'a RepoContext<'a>) -> Manifests<'a> {
     let mut definitions = Vec::new();
     let mut objects = Vec::new();
+    let roles = cx.file_roles();
     for id in cx.index.of_kind(FileKind::KubernetesCandidate) {
         let rel = cx.rel(*id);
-        if is_dev_path(rel) {
+        // A development or test cluster's manifests, or those only a
+        // development loop (`skaffold dev`, Tilt) deploys: the file-role
+        // model decides, the same answer `explain --files` shows.
+        if roles.kubernetes_not_deployed(rel).is_some() {
             continue;
         }
         let Some(file) = cx.facts.kubernetes(*id) else {

@@ -64,6 +64,15 @@ CronJob running a dump, a CloudNativePG `ScheduledBackup`, a Velero
 `Schedule`, or a README or deployment definition that mentions `pg_dump`,
 `mysqldump`, `mongodump` or backups.
 
+A backup job in the application's own code counts too: a scheduled job (a
+Spring `@Scheduled` method, Laravel's scheduler, node-cron, NestJS
+`@Cron`, a Celery periodic task) that backs up, with code that runs a dump
+tool (`Runtime.getRuntime().exec("mysqldump …")`). When the compose file
+builds the app's image from a Dockerfile that installs no client providing
+that tool (`default-mysql-client`, `postgresql-client`,
+`mongodb-database-tools`), the finding says so instead: the job exists but
+cannot run.
+
 Nothing is reported when the production database is managed: Terraform
 defines `aws_db_instance`, `aws_rds_cluster`, `google_sql_database_instance`,
 an Azure or DigitalOcean database; an env example points the database URL at
@@ -135,6 +144,45 @@ services:
     image: redis:7
 volumes:
   db-data:
+```
+
+### Reported
+The app's backup job runs `mysqldump`, which its image does not have:
+
+```yaml file=docker-compose.yml
+services:
+  db:
+    image: mysql:8.4
+    restart: always
+    volumes:
+      - ./db/data:/var/lib/mysql
+  shop:
+    build: ./app
+    restart: always
+    volumes:
+      - ./app/backup:/backup
+```
+
+```java file=src/main/java/com/acme/shop/job/DbJob.java
+package com.acme.shop.job;
+
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+@Component
+public class DbJob {
+    @Scheduled(cron = "0 0 5 * * ?")
+    public void backup() throws Exception {
+        Runtime.getRuntime().exec("mysqldump --result-file=/backup/shop.sql shop").waitFor();
+    }
+}
+```
+
+```dockerfile file=app/Dockerfile
+FROM eclipse-temurin:21-jre
+COPY shop.jar /shop.jar
+USER 1000
+ENTRYPOINT ["java", "-jar", "/shop.jar"]
 ```
 
 ## Fix
@@ -804,6 +852,158 @@ fn backup_exists(cx: &RepoContext, compose_files: &[(FileId, &ComposeFile)]) -> 
     })
 }
 
+/// A backup the application runs itself: a scheduled job of its code (a
+/// Spring `@Scheduled` method, Laravel's scheduler, node-cron, a Celery
+/// periodic task, NestJS `@Cron`) that backs up or dumps, and code of the
+/// app that runs a dump tool (`Runtime.exec("mysqldump …")`,
+/// `exec("pg_dump …")`): litemall's `DbJob` calling `DbUtil.backup`.
+struct AppBackupJob {
+    /// The scheduled job: file and line of its schedule.
+    job: Location,
+    /// Where the dump tool is run, and which tool.
+    dump: Location,
+    tool: &'static str,
+}
+
+const SCHEDULE_MARKERS: &[&str] = &[
+    "@Scheduled",
+    "@Cron(",
+    "$schedule->",
+    "Schedule::",
+    "cron.schedule(",
+    "@periodic_task",
+    "schedule.every(",
+    "add_periodic_task(",
+];
+
+/// The app's own scheduled dump job, if any. Only code files whose word
+/// mask spells `dump` or `backup` are read.
+fn app_backup_job(cx: &RepoContext) -> Option<AppBackupJob> {
+    let index = cx.index;
+    let mut job = None;
+    let mut dump = None;
+    let code_files = index
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| matches!(f.kind, Some(FileKind::Source(_)) | Some(FileKind::JsSource)))
+        .filter(|(_, f)| !f.test && !is_non_product_path(&f.rel) && !is_dev_script(&f.rel));
+    for (id, f) in code_files {
+        if !cx.facts.may_mention(id, &["dump", "backup"]) {
+            continue;
+        }
+        let Some(text) = cx.facts.raw_text_capped(id, 1 << 20) else {
+            continue;
+        };
+        let lower = text.to_ascii_lowercase();
+        if job.is_none() && (lower.contains("backup") || lower.contains("dump")) {
+            if let Some(at) = SCHEDULE_MARKERS.iter().filter_map(|m| text.find(m)).min() {
+                let line = text[..at].matches('\n').count() as u32 + 1;
+                job = Some(Location::new(f.rel.clone(), line));
+            }
+        }
+        if dump.is_none() {
+            // A dump tool at the start of a string literal: a command the
+            // code runs (`"mysqldump -u" + user`), not a word in a comment.
+            for tool in DUMP_WORDS {
+                let quoted = [
+                    format!("\"{tool} "),
+                    format!("'{tool} "),
+                    format!("`{tool} "),
+                ];
+                if let Some(at) = quoted.iter().filter_map(|q| text.find(q.as_str())).min() {
+                    let line = text[..at].matches('\n').count() as u32 + 1;
+                    dump = Some((Location::new(f.rel.clone(), line), *tool));
+                    break;
+                }
+            }
+        }
+        if job.is_some() && dump.is_some() {
+            break;
+        }
+    }
+    let (job, (dump, tool)) = (job?, dump?);
+    Some(AppBackupJob { job, dump, tool })
+}
+
+/// Packages that bring a dump tool into an image.
+const DUMP_TOOL_PACKAGES: &[(&str, &[&str])] = &[
+    (
+        "mysqldump",
+        &[
+            "mysql-client",
+            "mariadb-client",
+            "default-mysql-client",
+            "mysqldump",
+        ],
+    ),
+    ("mariadb-dump", &["mariadb-client", "mariadb-dump"]),
+    (
+        "pg_dump",
+        &["postgresql-client", "postgresql1", "pg_dump", "libpq-utils"],
+    ),
+    ("pg_dumpall", &["postgresql-client", "pg_dumpall"]),
+    (
+        "mongodump",
+        &["mongodb-database-tools", "mongodb-org-tools", "mongodump"],
+    ),
+];
+
+/// The Dockerfiles the compose file builds its app services from that do
+/// not install `tool`: (Dockerfile path, line of its last `FROM`). Empty
+/// when every one has it, or when none is built here (a published image:
+/// nothing tells).
+fn images_without_tool(
+    cx: &RepoContext,
+    compose_id: FileId,
+    compose: &ComposeFile,
+    tool: &str,
+) -> Vec<Location> {
+    let dir = cx.index.get(compose_id).dir();
+    let packages = DUMP_TOOL_PACKAGES
+        .iter()
+        .find(|(t, _)| *t == tool)
+        .map(|(_, p)| *p)
+        .unwrap_or(&[]);
+    let mut out = Vec::new();
+    for service in compose.services.iter().filter(|s| is_app_service(s)) {
+        let Some(context) = service
+            .build_context
+            .as_deref()
+            .and_then(|c| crate::apps::resolve(dir, c))
+        else {
+            continue;
+        };
+        let file = service.dockerfile.as_deref().unwrap_or("Dockerfile");
+        let Some(path) = crate::apps::resolve(&context, file) else {
+            continue;
+        };
+        let Some(id) = cx.index.find(&path) else {
+            continue;
+        };
+        let Some(dockerfile) = cx.facts.dockerfile(id) else {
+            continue;
+        };
+        let Some(last) = dockerfile.stages.last() else {
+            continue;
+        };
+        let base = last.image.to_ascii_lowercase();
+        let base_has = ["mysql", "mariadb", "postgres", "mongo"]
+            .iter()
+            .any(|db| base.split(['/', ':']).any(|part| part == *db));
+        let installs = dockerfile.stages.iter().any(|stage| {
+            stage.all("RUN").any(|run| {
+                let args = run.args.to_ascii_lowercase();
+                packages.iter().any(|p| args.contains(p))
+            })
+        });
+        if !base_has && !installs {
+            out.push(Location::new(path, last.from.line));
+        }
+    }
+    out
+}
+
 fn check(cx: &RepoContext) -> Vec<Finding> {
     let compose_files: Vec<(FileId, &ComposeFile)> = cx
         .index
@@ -819,6 +1019,42 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
     self_run.extend(provisioned_databases(cx));
     if self_run.is_empty() || managed_database(cx) || backup_exists(cx, &compose_files) {
         return Vec::new();
+    }
+    // The app backs the database up itself, on a schedule: that is a
+    // backup, unless the image the compose file runs the app in has no
+    // dump tool — then say so rather than accept it.
+    if let Some(job) = app_backup_job(cx) {
+        return self_run
+            .into_iter()
+            .filter_map(|db| {
+                let compose = compose_files.iter().find(|(id, _)| *id == db.id)?.1;
+                let missing = images_without_tool(cx, db.id, compose, job.tool);
+                let image = missing.first()?.clone();
+                let rel = cx.rel(db.id).to_string();
+                let mut locations = vec![job.dump.clone(), job.job.clone(), image.clone()];
+                locations.dedup();
+                Some(RULE.meta.finding(
+                    app_of(cx, &rel),
+                    format!(
+                        "{}; its only backup is the app's scheduled job ({}:{}) running {} ({}:{}), but the image the app runs in ({}) installs no {}: the job cannot run.",
+                        db.what,
+                        job.job.path,
+                        job.job.line,
+                        code(job.tool),
+                        job.dump.path,
+                        job.dump.line,
+                        code(&image.path),
+                        code(job.tool)
+                    ),
+                    "The scheduled backup fails on every run (the dump tool is not found) and nothing says so: the database has one copy while everyone believes it has seven.".to_string(),
+                    format!(
+                        "Install the client that provides {} in the app's image (`mysql-client`/`mariadb-client`, `postgresql-client`, `mongodb-database-tools`, of the server's version), or run the dump from a backup service beside the database; then check that a dump file appears and restores.",
+                        code(job.tool)
+                    ),
+                    locations,
+                ))
+            })
+            .collect();
     }
     self_run
         .into_iter()

@@ -41,7 +41,10 @@ errors or measures it:
   `opentelemetry-instrument`, `-javaagent:`, `newrelic-admin`);
 - no reporting of its own: Django's `AdminEmailHandler` (or a subclass)
   wired to a `mail_admins` logging handler mails every unhandled exception,
-  with its traceback and request, to the administrators; a `/metrics` route
+  with its traceback and request, to the administrators; so does a
+  scheduled job of the app that mails new log records or exceptions to
+  someone (a Laravel console command the console kernel schedules, a Spring
+  `@Scheduled` method, a Celery periodic task); a `/metrics` route
   serving the Prometheus text format the app writes itself (`# HELP`/`#
   TYPE` lines) is monitored like one served by a client library.
 
@@ -119,6 +122,63 @@ import sys
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
 from django.core.management import execute_from_command_line
 execute_from_command_line(sys.argv)
+```
+
+### Not reported
+A Laravel app whose scheduled command mails the new error log records:
+
+```json file=composer.json
+{ "name": "acme/desk", "require": { "php": "^8.2", "laravel/framework": "^10.0" } }
+```
+
+```php file=app/Console/Commands/LogsMonitor.php
+<?php
+namespace App\Console\Commands;
+
+use App\Models\ActivityLog;
+use App\Mail\Alert;
+use Illuminate\Console\Command;
+use Illuminate\Support\Facades\Mail;
+
+class LogsMonitor extends Command
+{
+    protected $signature = 'desk:logs-monitor';
+
+    public function handle()
+    {
+        $errors = ActivityLog::where('log_name', 'app_errors')->where('created_at', '>=', now()->subHour())->get();
+        if (count($errors)) {
+            Mail::to(config('app.alert_email'))->send(new Alert($errors));
+        }
+    }
+}
+```
+
+```php file=app/Console/Kernel.php
+<?php
+namespace App\Console;
+
+use Illuminate\Console\Scheduling\Schedule;
+use Illuminate\Foundation\Console\Kernel as ConsoleKernel;
+
+class Kernel extends ConsoleKernel
+{
+    protected function schedule(Schedule $schedule)
+    {
+        $schedule->command('desk:logs-monitor')->hourly();
+    }
+}
+```
+
+```php file=routes/web.php
+<?php
+use Illuminate\Support\Facades\Route;
+Route::get('/', fn () => view('welcome'));
+```
+
+```text file=artisan
+#!/usr/bin/env php
+<?php
 ```
 
 ## Fix
@@ -507,13 +567,17 @@ fn reports_itself(cx: &AppContext) -> bool {
         let handler = facts.may_mention(id, &["AdminEmailHandler"]);
         let writes_format = facts.may_mention(id, &["# TYPE "]);
         let names_route = facts.may_mention(id, &["/metrics"]);
-        if !(handler || writes_format || names_route) {
+        let mails = facts.may_mention(id, &["Mail"]);
+        if !(handler || writes_format || names_route || mails) {
             continue;
         }
         let Some(text) = facts.raw_text(id) else {
             continue;
         };
         if text.contains("AdminEmailHandler") && text.contains("mail_admins") {
+            return true;
+        }
+        if mails && mails_logged_errors(&text) && is_scheduled(cx, &text) {
             return true;
         }
         exposition |= text.contains("# TYPE ") && text.contains("# HELP ");
@@ -526,6 +590,92 @@ fn reports_itself(cx: &AppContext) -> bool {
         }
     }
     false
+}
+
+/// Whether a file sends mail about the app's logged errors: it mails
+/// (`Mail::`, a `MailHelper`, a `JavaMailSender`, nodemailer's `sendMail`)
+/// and reads log records or exceptions (`ActivityLog`, `logs`,
+/// `error_log`, an exception list) to alert someone (freescout's
+/// `LogsMonitor`: new records of the monitored logs, mailed as an alert).
+fn mails_logged_errors(text: &str) -> bool {
+    let sends = [
+        "Mail::",
+        "MailHelper",
+        "sendMail",
+        "MailSender",
+        "AlertMail",
+    ]
+    .iter()
+    .any(|w| text.contains(w));
+    if !sends {
+        return false;
+    }
+    let lower = text.to_ascii_lowercase();
+    let logs = [
+        "logs",
+        "log_name",
+        "activitylog",
+        "error_log",
+        "errorlog",
+        "exceptions",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    let alerts = ["alert", "error", "exception"]
+        .iter()
+        .any(|w| lower.contains(w));
+    logs && alerts
+}
+
+/// Whether the code in `text` runs on a schedule: a Spring `@Scheduled`
+/// method, a Celery periodic task, node-cron, Python's `schedule`, or a
+/// Laravel console command (`$signature = 'name'`) that the app's console
+/// kernel or `routes/console.php` schedules (`->command('name')`,
+/// `->command(Name::class)`).
+fn is_scheduled(cx: &AppContext, text: &str) -> bool {
+    if [
+        "@Scheduled",
+        "@periodic_task",
+        "cron.schedule(",
+        "schedule.every(",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
+    {
+        return true;
+    }
+    let Some(signature) = laravel_signature(text) else {
+        return false;
+    };
+    let class = text
+        .split("class ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(|c| format!("{c}::class"));
+    let dir = cx.app.path.trim_start_matches("./");
+    let dir = if dir == "." { "" } else { dir };
+    ["app/Console/Kernel.php", "routes/console.php"]
+        .iter()
+        .filter_map(|f| crate::apps::resolve(dir, f))
+        .filter_map(|rel| cx.repo.index.find(&rel))
+        .filter_map(|id| cx.repo.facts.raw_text(id))
+        .any(|kernel| {
+            kernel.contains(&format!("command('{signature}'"))
+                || kernel.contains(&format!("command(\"{signature}\""))
+                || class.as_deref().is_some_and(|c| kernel.contains(c))
+        })
+}
+
+/// The command name of a Laravel console command: `protected $signature =
+/// 'freescout:logs-monitor {--x}'` → `freescout:logs-monitor`.
+fn laravel_signature(text: &str) -> Option<String> {
+    let rest = &text[text.find("$signature")? + "$signature".len()..];
+    let rest = rest.trim_start().strip_prefix('=')?.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    let body = &rest[1..];
+    let end = body.find(quote)?;
+    let name = body[..end].split_whitespace().next()?;
+    (!name.is_empty()).then(|| name.to_string())
 }
 
 fn check(cx: &AppContext) -> Vec<Finding> {

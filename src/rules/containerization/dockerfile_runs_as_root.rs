@@ -38,7 +38,8 @@ It does not report when something else makes the process unprivileged:
   Redis, nginx, Apache/`php:*-apache`, `php:*-fpm`, Traefik, …);
 - the entrypoint drops privileges (`gosu`, `su-exec`, `setpriv`, `runuser`,
   `s6-setuidgid`, `chpst`, `su`) — also inside an entrypoint script the
-  Dockerfile copies — or starts a daemon that switches user itself: by its
+  Dockerfile copies, and through a variable the image's `ENV` sets
+  (`exec ${EXEC_TOOL} "$PUID:$PGID" app` with `ENV EXEC_TOOL=gosu`) — or starts a daemon that switches user itself: by its
   own flag (`rspamd -u _rspamd`, `--user app`; not `python -u`, which is
   unbuffered output) or by design (nginx, Apache, php-fpm — also a distribution's versioned
   `php-fpm8.2` —, uWSGI, Postfix,
@@ -709,6 +710,7 @@ fn drops_privileges(cx: &RepoContext, target: &Target, evidence: &mut Vec<FileId
         if candidates.is_empty() {
             return true;
         }
+        let image_env = image_env(target);
         for id in candidates {
             if cx.index.get(id).kind != Some(FileKind::ShellScript) {
                 return true;
@@ -717,9 +719,11 @@ fn drops_privileges(cx: &RepoContext, target: &Target, evidence: &mut Vec<FileId
                 return true;
             };
             if parsed.commands.iter().any(|c| {
-                PRIVILEGE_DROPPERS.contains(&c.name.as_str())
-                    || separates(&c.name)
-                    || user_flag(&c.args)
+                // `exec ${EXEC_TOOL} "$PUID:$PGID" app` with `ENV
+                // EXEC_TOOL=gosu` in the image: the program the variable
+                // names.
+                let name = resolved_program(&c.name, &image_env);
+                PRIVILEGE_DROPPERS.contains(&name) || separates(name) || user_flag(&c.args)
             }) {
                 return true;
             }
@@ -729,6 +733,44 @@ fn drops_privileges(cx: &RepoContext, target: &Target, evidence: &mut Vec<FileId
         }
     }
     false
+}
+
+/// The `ENV` values the image's stages set (`ENV EXEC_TOOL=gosu`, or the
+/// legacy `ENV EXEC_TOOL gosu`), the last one winning.
+fn image_env(target: &Target) -> std::collections::HashMap<String, String> {
+    let mut env = std::collections::HashMap::new();
+    for i in crate::rules::containerization::dockerfiles::chain(target.file, target.image_stage) {
+        for inst in target.file.stages[i].all("ENV") {
+            let words = inst.words();
+            if words.len() == 2 && !words[0].contains('=') {
+                env.insert(words[0].clone(), words[1].clone());
+                continue;
+            }
+            for word in words {
+                if let Some((name, value)) = word.split_once('=') {
+                    env.insert(name.to_string(), value.to_string());
+                }
+            }
+        }
+    }
+    env
+}
+
+/// A command's program with a variable name (`${EXEC_TOOL}`, `$EXEC_TOOL`)
+/// replaced by the value the image's `ENV` gives it; its last path part.
+fn resolved_program<'a>(
+    name: &'a str,
+    env: &'a std::collections::HashMap<String, String>,
+) -> &'a str {
+    let variable = name
+        .strip_prefix("${")
+        .and_then(|v| v.strip_suffix('}'))
+        .or_else(|| name.strip_prefix('$'));
+    let program = variable
+        .and_then(|v| env.get(v))
+        .map(String::as_str)
+        .unwrap_or(name);
+    program.rsplit('/').next().unwrap_or(program)
 }
 
 /// Whether the Dockerfile records running as root as a reviewed decision:

@@ -57,6 +57,11 @@ It does not report when something else makes the process unprivileged:
   supervisor whose service definitions are not in the repository is given
   the benefit of the doubt; one whose definitions start a program as root is
   reported, citing the script or configuration;
+- every compose service that runs the image it publishes (named like its
+  folder, or like the project for a Dockerfile at the root) is
+  `privileged: true` or is granted a capability that manages the host
+  (`cap_add: NET_ADMIN`, `SYS_ADMIN`, `SYS_MODULE`, `SYS_RAWIO`): a VPN
+  server or a firewall manager is root by purpose;
 - `USER` comes from a build argument with no default (set at build time);
 - a compose service that builds it sets `user:`, or the repository's
   Kubernetes manifests set `runAsNonRoot: true` or a non-zero `runAsUser`;
@@ -820,44 +825,80 @@ fn root_acknowledged(cx: &RepoContext, id: FileId, line: u32) -> bool {
 
 /// Whether every compose service that runs the published image of this
 /// Dockerfile — `image:` named like its folder (`ghcr.io/acme/netfilter`
-/// for `…/netfilter/Dockerfile`) — is `privileged: true`: a container
-/// given the host's devices and every capability to manage the host (its
-/// firewall, its mounts) is root by purpose, and a `USER` would only break
-/// it.
+/// for `…/netfilter/Dockerfile`), or for a Dockerfile at the root like the
+/// project (`ghcr.io/wg-easy/wg-easy`) — is `privileged: true` or is
+/// granted a capability to manage the host (`cap_add: NET_ADMIN`,
+/// `SYS_ADMIN`, `SYS_MODULE`, `SYS_RAWIO`): a container that configures the
+/// host's firewall, interfaces, kernel modules or disks is root by
+/// purpose, and a `USER` would only break it.
 fn runs_privileged(cx: &RepoContext, target: &Target) -> bool {
-    let Some(folder) = target
-        .rel
-        .rsplit_once('/')
-        .and_then(|(dir, _)| dir.rsplit('/').next())
-        .map(str::to_ascii_lowercase)
-    else {
-        return false;
+    let names: Vec<String> = match target.rel.rsplit_once('/') {
+        Some((dir, _)) => dir
+            .rsplit('/')
+            .next()
+            .map(str::to_ascii_lowercase)
+            .into_iter()
+            .collect(),
+        None => crate::rules::containerization::compose_files::project_names(cx).to_vec(),
     };
+    let by_image = published_services_by_image(cx);
     let mut running = 0usize;
-    for id in cx.index.of_kind(FileKind::Compose) {
-        let Some(compose) = cx.facts.compose(*id) else {
-            continue;
-        };
-        for service in &compose.services {
-            let Some(image) = service.image.as_deref() else {
-                continue;
-            };
-            if service.build_context.is_some() {
-                continue;
-            }
-            let (repo, _) = crate::facts::images::parse_image(image);
-            if repo.rsplit('/').next() != Some(folder.as_str()) {
-                continue;
-            }
-            let privileged = crate::facts::yaml::get(&service.raw, "privileged")
-                .is_some_and(|v| matches!(v, yaml_rust2::Yaml::Boolean(true)));
-            if !privileged {
+    for name in &names {
+        for needs_root in by_image.get(name.as_str()).into_iter().flatten() {
+            if !needs_root {
                 return false;
             }
             running += 1;
         }
     }
     running > 0
+}
+
+/// Per published image (the last part of its repository),
+/// whether each compose service that runs it needs root by purpose
+/// (`privileged: true`, or a capability that manages the host). Made once
+/// per audit: a scan of every compose service per Dockerfile grew with
+/// their product.
+fn published_services_by_image(
+    cx: &RepoContext,
+) -> std::sync::Arc<std::collections::HashMap<String, Vec<bool>>> {
+    cx.memo("published compose services by image", "", || {
+        let mut by_image: std::collections::HashMap<String, Vec<bool>> = Default::default();
+        for id in cx.index.of_kind(FileKind::Compose) {
+            let Some(compose) = cx.facts.compose(*id) else {
+                continue;
+            };
+            for service in &compose.services {
+                let Some(image) = service.image.as_deref() else {
+                    continue;
+                };
+                if service.build_context.is_some() {
+                    continue;
+                }
+                let (repo, _) = crate::facts::images::parse_image(image);
+                let last = repo.rsplit('/').next().unwrap_or(&repo).to_string();
+                let privileged = crate::facts::yaml::get(&service.raw, "privileged")
+                    .is_some_and(|v| matches!(v, yaml_rust2::Yaml::Boolean(true)));
+                let host_capability = crate::facts::yaml::get(&service.raw, "cap_add")
+                    .and_then(|v| v.as_vec())
+                    .is_some_and(|caps| {
+                        caps.iter().filter_map(|c| c.as_str()).any(|c| {
+                            let c = c.trim().to_ascii_uppercase();
+                            let c = c.strip_prefix("CAP_").unwrap_or(&c);
+                            matches!(
+                                c,
+                                "NET_ADMIN" | "SYS_ADMIN" | "SYS_MODULE" | "SYS_RAWIO" | "ALL"
+                            )
+                        })
+                    });
+                by_image
+                    .entry(last)
+                    .or_default()
+                    .push(privileged || host_capability);
+            }
+        }
+        std::sync::Arc::new(by_image)
+    })
 }
 
 /// Whether the repository's Kubernetes manifests run pods as non-root.

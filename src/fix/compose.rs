@@ -320,3 +320,42 @@ pub fn render(p: &Profile) -> String {
     }
     out
 }
+
+/// Appends a generated compose file's backing services — the database
+/// server of `database`, Redis when `redis` — and the `volumes:` section
+/// naming their volumes (`sqlite_volumes` for an app on SQLite). Shared by
+/// the Rails and Laravel container fixes, whose compose files end alike.
+pub fn append_backing_services(
+    out: &mut String,
+    database: Database,
+    name: &str,
+    redis: bool,
+    sqlite_volumes: &[&str],
+) {
+    let mut volumes: Vec<&str> = Vec::new();
+    match database {
+        Database::Postgres => {
+            out.push('\n');
+            out.push_str(&postgres_service("db", name, "postgres-data"));
+            volumes.push("postgres-data");
+        }
+        Database::Mysql => {
+            out.push('\n');
+            out.push_str(&mysql_service(name));
+            volumes.push("mysql-data");
+        }
+        Database::Sqlite => volumes.extend(sqlite_volumes),
+        Database::None => {}
+    }
+    if redis {
+        out.push('\n');
+        out.push_str(&redis_service());
+        volumes.push("redis-data");
+    }
+    if !volumes.is_empty() {
+        out.push_str("\nvolumes:\n");
+        for v in volumes {
+            out.push_str(&format!("  {v}:\n"));
+        }
+    }
+}

@@ -570,39 +570,13 @@ fn create_compose(
         }
         out.push_str("    restart: \"no\"\n");
     }
-    let mut volumes = Vec::new();
-    match database {
-        Database::Postgres => {
-            out.push('\n');
-            out.push_str(&super::compose::postgres_service(
-                "db",
-                &name,
-                "postgres-data",
-            ));
-            volumes.push("postgres-data");
-        }
-        Database::Mysql => {
-            out.push('\n');
-            out.push_str(&super::compose::mysql_service(&name));
-            volumes.push("mysql-data");
-        }
-        Database::Sqlite => {
-            volumes.push("app-db");
-            volumes.push("app-storage");
-        }
-        Database::None => {}
-    }
-    if redis {
-        out.push('\n');
-        out.push_str(&super::compose::redis_service());
-        volumes.push("redis-data");
-    }
-    if !volumes.is_empty() {
-        out.push_str("\nvolumes:\n");
-        for v in volumes {
-            out.push_str(&format!("  {v}:\n"));
-        }
-    }
+    super::compose::append_backing_services(
+        &mut out,
+        database,
+        &name,
+        redis,
+        &["app-db", "app-storage"],
+    );
     b.create(&p.join("compose.yaml"), out, false);
     true
 }

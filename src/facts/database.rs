@@ -606,6 +606,33 @@ fn js_literals(tokens: &[Spanned]) -> Vec<DatabaseLiteral> {
 
 /// Python: whether the line sits in an `if`/`elif` block whose condition
 /// is about tests, judged by indentation.
+/// The lines that enclose a Python line, innermost first, with their
+/// index: each less indented than the one before (a dict's opening line,
+/// then block headers), within a bounded look-back that keeps callers
+/// linear.
+fn enclosing_lines<'a>(lines: &'a [&'a str], line: u32) -> Vec<(usize, &'a str)> {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let at = line.saturating_sub(1) as usize;
+    let Some(own) = lines.get(at) else {
+        return Vec::new();
+    };
+    let mut level = indent(own);
+    let mut out = Vec::new();
+    for k in (at.saturating_sub(400)..at).rev() {
+        let l = lines[k];
+        let trimmed = l.trim_start();
+        if level == 0 {
+            break;
+        }
+        if trimmed.is_empty() || trimmed.starts_with('#') || indent(l) >= level {
+            continue;
+        }
+        level = indent(l);
+        out.push((k, l));
+    }
+    out
+}
+
 /// Whether a Python line sits in the branch taken when the environment
 /// does not set a variable: the `else:` of an `if` that tests the
 /// environment (`if "DATABASE_URL" in os.environ:`, `if os.getenv(…):`),
@@ -624,76 +651,41 @@ fn in_env_fallback_block(lines: &[&str], line: u32) -> bool {
             || h.contains("elif not ")
             || h.contains(" is None")
     };
-    let at = line.saturating_sub(1) as usize;
-    let Some(own) = lines.get(at) else {
-        return false;
-    };
-    let mut level = indent(own);
-    // Every enclosing line (a dict's opening line, then the block header),
-    // within a bounded look-back that keeps this linear.
-    for k in (at.saturating_sub(400)..at).rev() {
-        let l = lines[k];
+    enclosing_lines(lines, line).into_iter().any(|(k, l)| {
         let trimmed = l.trim_start();
-        if level == 0 {
-            break;
-        }
-        if trimmed.is_empty() || trimmed.starts_with('#') || indent(l) >= level {
-            continue;
-        }
-        level = indent(l);
         if trimmed.starts_with("if ") || trimmed.starts_with("elif ") {
-            if negated(trimmed) && reads_env(trimmed) {
-                return true;
-            }
-        } else if trimmed.starts_with("else:") || trimmed.starts_with("else :") {
-            // The `if` this `else` closes: the nearest line above at its
-            // indent or less (the lines between are its body).
-            let closes = (k.saturating_sub(400)..k)
-                .rev()
-                .map(|m| lines[m])
-                .find(|l| {
-                    let t = l.trim_start();
-                    !t.is_empty() && !t.starts_with('#') && indent(l) <= level
-                })
-                .map(str::trim_start);
-            if closes.is_some_and(|t| {
-                (t.starts_with("if ") || t.starts_with("elif ")) && !negated(t) && reads_env(t)
-            }) {
-                return true;
-            }
+            return negated(trimmed) && reads_env(trimmed);
         }
-    }
-    false
+        if !(trimmed.starts_with("else:") || trimmed.starts_with("else :")) {
+            return false;
+        }
+        // The `if` this `else` closes: the nearest line above at its indent
+        // or less (the lines between are its body).
+        let level = indent(l);
+        (k.saturating_sub(400)..k)
+            .rev()
+            .map(|m| lines[m])
+            .find(|l| {
+                let t = l.trim_start();
+                !t.is_empty() && !t.starts_with('#') && indent(l) <= level
+            })
+            .map(str::trim_start)
+            .is_some_and(|t| {
+                (t.starts_with("if ") || t.starts_with("elif ")) && !negated(t) && reads_env(t)
+            })
+    })
 }
 
 fn in_test_block(lines: &[&str], line: u32) -> bool {
-    let indent = |l: &str| l.len() - l.trim_start().len();
-    let at = line.saturating_sub(1) as usize;
-    let Some(own) = lines.get(at) else {
-        return false;
-    };
-    let mut level = indent(own);
-    // A block header is near; a bounded look-back keeps this linear.
-    for l in lines[..at].iter().rev().take(400) {
+    enclosing_lines(lines, line).into_iter().any(|(_, l)| {
         let trimmed = l.trim_start();
-        if level == 0 {
-            break;
-        }
-        if trimmed.is_empty() || trimmed.starts_with('#') || indent(l) >= level {
-            continue;
-        }
-        level = indent(l);
-        if trimmed.starts_with("if ") || trimmed.starts_with("elif ") {
+        (trimmed.starts_with("if ") || trimmed.starts_with("elif ")) && {
             let lower = trimmed.to_ascii_lowercase();
-            if ["test", "pytest", "testing"]
+            ["test", "pytest", "testing"]
                 .iter()
                 .any(|w| lower.contains(w))
-            {
-                return true;
-            }
         }
-    }
-    false
+    })
 }
 
 #[cfg(test)]

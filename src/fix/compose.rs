@@ -321,6 +321,20 @@ pub fn render(p: &Profile) -> String {
     out
 }
 
+/// Appends the app service's `depends_on:` with a condition per service
+/// (`("db", "service_healthy")`), nothing when there are none.
+pub fn append_depends_on(out: &mut String, deps: &[(&str, &str)]) {
+    if deps.is_empty() {
+        return;
+    }
+    out.push_str("    depends_on:\n");
+    for (service, condition) in deps {
+        out.push_str(&format!(
+            "      {service}:\n        condition: {condition}\n"
+        ));
+    }
+}
+
 /// Appends a generated compose file's backing services — the database
 /// server of `database`, Redis when `redis` — and the `volumes:` section
 /// naming their volumes (`sqlite_volumes` for an app on SQLite). Shared by

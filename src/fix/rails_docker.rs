@@ -541,14 +541,7 @@ fn create_compose(
     if redis {
         deps.push(("redis", "service_healthy"));
     }
-    if !deps.is_empty() {
-        out.push_str("    depends_on:\n");
-        for (service, condition) in &deps {
-            out.push_str(&format!(
-                "      {service}:\n        condition: {condition}\n"
-            ));
-        }
-    }
+    super::compose::append_depends_on(&mut out, &deps);
     if database == Database::Sqlite {
         out.push_str(sqlite_volumes);
     }

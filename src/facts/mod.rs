@@ -202,6 +202,9 @@ pub struct Facts<'a> {
     /// Per file, which words of `needles::table()` its text contains
     /// (`None`: unreadable), read once for every rule that asks.
     needle_masks: Vec<OnceLock<Option<u128>>>,
+    /// Per file, its tokens once a rule asked for them
+    /// (`Facts::source_code`; `None`: unreadable).
+    source_codes: Vec<OnceLock<Option<Box<source::SourceCode>>>>,
     /// The texts of small operations and configuration files, kept once
     /// read (see `kept_text`), in shards by file id.
     kept: Vec<Mutex<HashMap<FileId, KeptText>>>,
@@ -225,6 +228,7 @@ impl<'a> Facts<'a> {
             index,
             slots: (0..index.files.len()).map(|_| OnceLock::new()).collect(),
             needle_masks: (0..index.files.len()).map(|_| OnceLock::new()).collect(),
+            source_codes: (0..index.files.len()).map(|_| OnceLock::new()).collect(),
             kept: (0..KEPT_SHARDS)
                 .map(|_| Mutex::new(HashMap::new()))
                 .collect(),
@@ -282,6 +286,7 @@ impl<'a> Facts<'a> {
         let Facts {
             slots,
             needle_masks,
+            source_codes,
             kept,
             errors,
             ..
@@ -289,7 +294,7 @@ impl<'a> Facts<'a> {
         // Freeing every parsed file one by one is serial work at the end of
         // the audit (a few percent of it on a monorepo of a thousand
         // services); nothing waits for it, so another thread does it.
-        std::thread::spawn(move || drop((slots, needle_masks, kept)));
+        std::thread::spawn(move || drop((slots, needle_masks, source_codes, kept)));
         errors
             .into_inner()
             .unwrap_or_else(|poison| poison.into_inner())

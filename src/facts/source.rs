@@ -32,8 +32,11 @@ impl Facts<'_> {
     }
 
     /// The tokens of a source file whose text contains one of `needles`
-    /// (all files when `needles` is empty).
-    pub fn source_code(&self, id: FileId, needles: &[&str]) -> Option<SourceCode> {
+    /// (all files when `needles` is empty). The tokens are kept once lexed:
+    /// the health rules, the SDK rules and the logging rules ask about the
+    /// same handler and entry files, and a monorepo's shared handlers were
+    /// lexed once per asking rule and app (a twentieth of the audit).
+    pub fn source_code(&self, id: FileId, needles: &[&str]) -> Option<&SourceCode> {
         let name = self.index.get(id).name();
         let ext = name.rsplit_once('.').map(|(_, e)| e)?;
         let lang = Lang::of_extension(&ext.to_ascii_lowercase())?;
@@ -46,17 +49,35 @@ impl Facts<'_> {
             }
             answered = true;
         }
+        let slot = &self.source_codes[id];
+        if let Some(code) = slot.get() {
+            if !answered {
+                // A word outside the table: the text is searched again
+                // (rare: a few rules ask for a package name).
+                let text = self.raw_text(id)?;
+                if !needles.iter().any(|n| text.contains(n)) {
+                    return None;
+                }
+            }
+            return code.as_deref();
+        }
         let text = match first_read {
-            Some(read) => read.ok()?,
-            None => self.raw_text(id)?,
+            Some(read) => read.ok(),
+            None => self.raw_text(id),
+        };
+        let Some(text) = text else {
+            return slot.get_or_init(|| None).as_deref();
         };
         if !answered && !needles.iter().any(|n| text.contains(n)) {
             return None;
         }
-        Some(SourceCode {
-            lang,
-            tokens: code::tokenize(&text, lang),
+        slot.get_or_init(|| {
+            Some(Box::new(SourceCode {
+                lang,
+                tokens: code::tokenize(&text, lang),
+            }))
         })
+        .as_deref()
     }
 }
 

@@ -406,6 +406,16 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
         {
             found.push((Framework::NetHttp, "module"));
         }
+        // `main` only calls into a package of the module that starts the
+        // server (`controllers.StartMainServer()`), and `go.mod` marks its
+        // framework `// indirect` (never tidied): the framework that
+        // package imports, or net/http's server.
+        if found.is_empty() && ecosystem == Ecosystem::Go {
+            let module = manifests.iter().find_map(|(_, m)| m.name.clone());
+            if let Some(served) = module.and_then(|m| go_module_package_serves(facts, &dir, &m)) {
+                found.push(served);
+            }
+        }
         // A PHP project without a framework: its own front controller. A
         // library, plugin or theme declares another `type`.
         if found.is_empty()
@@ -417,6 +427,26 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
                 || index.find(&join(&dir, "public/index.php")).is_some())
         {
             found.push((Framework::PlainPhp, "php"));
+        }
+        // A WAR for a servlet container, without Spring Boot: a web app
+        // when it depends on a servlet or JAX-RS API (`provided` by the
+        // container, so counted whatever the scope) or has a `web.xml`.
+        if found.is_empty()
+            && ecosystem == Ecosystem::Java
+            && manifests.iter().any(|(_, m)| m.packaging_war)
+        {
+            let web_dependency = manifests
+                .iter()
+                .flat_map(|(_, m)| m.dependencies.keys())
+                .find_map(|d| JAVA_WEB_APIS.iter().copied().find(|p| d.starts_with(p)));
+            if let Some(package) = web_dependency {
+                found.push((Framework::JavaServlet, package));
+            } else if index
+                .find(&join(&dir, "src/main/webapp/WEB-INF/web.xml"))
+                .is_some()
+            {
+                found.push((Framework::JavaServlet, "war"));
+            }
         }
         let Some((framework, package)) = found.first().copied() else {
             continue;
@@ -498,6 +528,25 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
     });
     apps
 }
+
+/// Dependencies (prefixes of `group:artifact`) of a servlet web app: the
+/// servlet and Java EE / Jakarta EE APIs, JAX-RS implementations, Spring
+/// MVC, Struts.
+const JAVA_WEB_APIS: &[&str] = &[
+    "javax.servlet:",
+    "jakarta.servlet:",
+    "javax:javaee-web-api",
+    "javax:javaee-api",
+    "jakarta.platform:",
+    "javax.ws.rs:",
+    "jakarta.ws.rs:",
+    "com.sun.jersey:",
+    "org.glassfish.jersey.",
+    "org.jboss.resteasy:",
+    "org.apache.cxf:cxf-rt-frontend-jaxrs",
+    "org.springframework:spring-webmvc",
+    "org.apache.struts:",
+];
 
 /// Application servers a Python app runs under in production: a library
 /// does not depend on one.
@@ -603,6 +652,51 @@ fn python_framework_imported(imports: &[(String, u32)]) -> Option<(Framework, St
         .map(|(m, f)| (*f, m.to_string()))
 }
 
+/// Python manifests: a folder with one is found by them, or is not an app.
+const PYTHON_MANIFEST_NAMES: &[&str] = &[
+    "requirements.txt",
+    "setup.py",
+    "setup.cfg",
+    "pyproject.toml",
+    "Pipfile",
+];
+
+/// A Django project kept without any manifest (the packages installed by
+/// hand on the server): `manage.py` imports Django, and a settings module
+/// of the project (`settings.py`, or a module of a `settings/` folder, up
+/// to two folders below) lists `INSTALLED_APPS`. A `manage.py` of another
+/// tool (Flask-Script's) imports no Django; a reusable app's test runner
+/// keeps its settings under `tests/` or an example project, and its
+/// package has a manifest.
+fn django_project_without_manifest(facts: &Facts, dir: &str, imports: &[(String, u32)]) -> bool {
+    let index = facts.index;
+    if !imports.iter().any(|(m, _)| m == "django")
+        || PYTHON_MANIFEST_NAMES
+            .iter()
+            .any(|n| index.find(&join(dir, n)).is_some())
+    {
+        return false;
+    }
+    index.ids_under(dir).any(|id| {
+        let f = index.get(id);
+        let inner = f
+            .rel
+            .strip_prefix(dir)
+            .unwrap_or(&f.rel)
+            .trim_start_matches('/');
+        let settings = f.name() == "settings.py"
+            || (f.name().ends_with(".py") && f.dir().rsplit('/').next() == Some("settings"));
+        settings
+            && inner.matches('/').count() <= 2
+            && !f.test
+            && !f.non_product
+            && !is_non_product_path(inner)
+            && facts
+                .raw_text(id)
+                .is_some_and(|t| t.contains("INSTALLED_APPS"))
+    })
+}
+
 /// The web framework of the project's own module that an entry module
 /// imports and starts: `run.py` holds only `from app import app` and
 /// `app.run()`, and `app/__init__.py` creates the Flask app. A module is the
@@ -703,7 +797,8 @@ fn discover_without_manifest(facts: &Facts, found: &[App]) -> Vec<App> {
         .copied()
         .filter(|id| {
             let name = index.get(*id).name();
-            (name == "setup.py" || PYTHON_ENTRY_FILES.contains(&name)) && eligible(*id)
+            (name == "setup.py" || name == "manage.py" || PYTHON_ENTRY_FILES.contains(&name))
+                && eligible(*id)
         })
         .collect();
     facts.parse_ahead(&python);
@@ -729,6 +824,9 @@ fn discover_without_manifest(facts: &Facts, found: &[App]) -> Vec<App> {
                 .first()
                 .filter(|_| deployed)
                 .map(|(f, p)| (*f, p.to_string()))
+        } else if file.name() == "manage.py" {
+            django_project_without_manifest(facts, dir, &code.imports)
+                .then(|| (Framework::Django, "django".to_string()))
         } else if code.starts_server {
             python_framework_imported(&code.imports)
                 .or_else(|| python_local_module_framework(facts, dir, &code.imports))
@@ -935,6 +1033,43 @@ fn go_local_package_serves(
     None
 }
 
+/// The framework (or net/http's server) of a package of the Go module at
+/// `dir`, named `module`, that its `main` package imports and that starts
+/// the server: `main.go` holds only `controllers.StartMainServer()`.
+fn go_module_package_serves(
+    facts: &Facts,
+    dir: &str,
+    module: &str,
+) -> Option<(Framework, &'static str)> {
+    let index = facts.index;
+    let prefix = format!("{module}/");
+    let local: Vec<String> = go_entry_files(index, dir)
+        .filter_map(|(id, _)| facts.code(id))
+        .filter(|c| c.mentions("package main"))
+        .flat_map(|c| c.imports.iter())
+        .filter_map(|(path, _)| path.strip_prefix(&prefix).map(|rel| join(dir, rel)))
+        .collect();
+    for folder in local {
+        let files = index.ids_under(&folder).filter(|id| {
+            let f = index.get(*id);
+            f.dir() == folder && f.name().ends_with(".go") && !f.name().ends_with("_test.go")
+        });
+        for id in files {
+            let Some(code) = facts.code(id) else { continue };
+            if let Some(found) =
+                stack::other_frameworks(Ecosystem::Go, |p| code.imports.iter().any(|(i, _)| i == p))
+                    .first()
+            {
+                return Some(*found);
+            }
+            if code.mentions("http server") {
+                return Some((Framework::NetHttp, "module"));
+            }
+        }
+    }
+    None
+}
+
 /// The folder that holds the innermost `requirements/` folder of `dir`
 /// ("" for the root), if `dir` is or lies in one.
 fn folder_above_requirements(dir: &str) -> Option<&str> {
@@ -1066,7 +1201,9 @@ fn runs_as_app(
                 }
         }
         Ecosystem::Java => {
-            manifests.iter().any(|(_, m)| m.executable == Some(true))
+            manifests
+                .iter()
+                .any(|(_, m)| m.executable == Some(true) || m.packaging_war)
                 || any_under("src/main", &|name| {
                     name.ends_with("Application.java") || name.ends_with("Application.kt")
                 })

@@ -85,6 +85,10 @@ pub enum Framework {
     SpringBoot,
     Quarkus,
     Micronaut,
+    /// A Java web archive (WAR) deployed into a servlet container (Tomcat,
+    /// Jetty, GlassFish): servlets, JAX-RS (Jersey, RESTEasy) or Spring MVC
+    /// without Spring Boot.
+    JavaServlet,
     Gin,
     Echo,
     Chi,
@@ -288,6 +292,7 @@ impl Framework {
             Framework::SpringBoot => "spring-boot",
             Framework::Quarkus => "quarkus",
             Framework::Micronaut => "micronaut",
+            Framework::JavaServlet => "servlet",
             Framework::Gin => "gin",
             Framework::Echo => "echo",
             Framework::Chi => "chi",
@@ -346,6 +351,7 @@ impl Framework {
             Framework::SpringBoot => "Spring Boot",
             Framework::Quarkus => "Quarkus",
             Framework::Micronaut => "Micronaut",
+            Framework::JavaServlet => "Java servlet (WAR)",
             Framework::Gin => "Gin",
             Framework::Echo => "Echo",
             Framework::Chi => "chi",

@@ -14,7 +14,7 @@
 //! Built on the lexer in `code`, so comments never count. Files whose text
 //! names none of this cost one substring search.
 
-use super::code::{ident_at, punct_at, Lang, Spanned, Token};
+use super::code::{ident_at, punct_at, string_at, Lang, Spanned, Token};
 use super::shell::{ShellCommand, ShellScript};
 
 #[derive(Debug, Default)]
@@ -35,8 +35,12 @@ pub struct BackupCode {
     /// The `mysqldump` npm package writing a file (`dumpToFile:`).
     pub mysqldump_to_file: Option<u32>,
     /// spatie/laravel-backup: the disks of `destination.disks` and the
-    /// line, when every entry is a literal.
-    pub backup_disks: Option<(Vec<String>, u32)>,
+    /// line, when every entry is a literal or an `env('NAME', 'default')`
+    /// lookup with a literal default.
+    pub backup_disks: Option<(Vec<BackupDisk>, u32)>,
+    /// Whether a `'disks' => [` list was read already (only the first,
+    /// the destination's, is kept).
+    pub disks_key_seen: bool,
     /// Laravel `config/filesystems.php`: each disk's `driver`.
     pub disk_drivers: Vec<(String, String)>,
     /// django-dbbackup: the line of `"dbbackup"` in `INSTALLED_APPS`.
@@ -44,6 +48,15 @@ pub struct BackupCode {
     /// django-dbbackup's storage backend and line; `None` as the value
     /// when it is computed (read from the environment).
     pub dbbackup_storage: Option<(Option<String>, u32)>,
+}
+
+/// A disk of spatie/laravel-backup's `destination.disks`: a name, or
+/// `env('BACKUP_DISK_NAME', 'local')` (the default, and the variable that
+/// can replace it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupDisk {
+    pub name: String,
+    pub env: Option<String>,
 }
 
 /// Words that make a string literal worth parsing as shell.
@@ -133,15 +146,37 @@ impl BackupCode {
                 let mut j = i + 4;
                 while j < tokens.len() && !punct_at(tokens, j, ']') && j < i + 64 {
                     match &tokens[j].token {
-                        Token::Str(d) => disks.push(d.clone()),
+                        Token::Str(d) => disks.push(BackupDisk {
+                            name: d.clone(),
+                            env: None,
+                        }),
                         Token::Punct(',') => {}
+                        // `env('BACKUP_DISK_NAME', 'local')`.
+                        Token::Ident(f)
+                            if f == "env"
+                                && punct_at(tokens, j + 1, '(')
+                                && punct_at(tokens, j + 3, ',')
+                                && punct_at(tokens, j + 5, ')') =>
+                        {
+                            match (string_at(tokens, j + 2), string_at(tokens, j + 4)) {
+                                (Some(var), Some(default)) => disks.push(BackupDisk {
+                                    name: default.to_string(),
+                                    env: Some(var.to_string()),
+                                }),
+                                _ => literal = false,
+                            }
+                            j += 5;
+                        }
                         _ => literal = false,
                     }
                     j += 1;
                 }
-                if literal && !disks.is_empty() {
+                // The first list is `backup.destination.disks`; the one of
+                // `monitor_backups` below it only names the disks to watch.
+                if literal && !disks.is_empty() && !self.disks_key_seen {
                     self.backup_disks = Some((disks, line));
                 }
+                self.disks_key_seen = true;
             }
             if punct_at(tokens, i + 3, '[') {
                 if let (Some(Token::Str(key)), Some(Token::Str(driver))) = (
@@ -267,7 +302,19 @@ mod tests {
             "<?php\nreturn [\n  'backup' => [\n    'destination' => [\n      'disks' => [\n        'local',\n      ],\n    ],\n  ],\n];\n",
             Lang::Php,
         );
-        assert_eq!(backup.backup_disks, Some((vec!["local".to_string()], 5)));
+        let local = |name: &str, env: Option<&str>| BackupDisk {
+            name: name.to_string(),
+            env: env.map(str::to_string),
+        };
+        assert_eq!(backup.backup_disks, Some((vec![local("local", None)], 5)));
+        let by_env = read(
+            "<?php\nreturn ['backup' => ['destination' => [\n  'disks' => [env('BACKUP_DISK_NAME', 'local')],\n]]];\n",
+            Lang::Php,
+        );
+        assert_eq!(
+            by_env.backup_disks,
+            Some((vec![local("local", Some("BACKUP_DISK_NAME"))], 3))
+        );
         let disks = read(
             "<?php\nreturn ['disks' => [\n  'local' => [\n    'driver' => 'local',\n  ],\n  'backups' => ['driver' => 's3'],\n]];\n",
             Lang::Php,

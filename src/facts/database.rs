@@ -43,6 +43,8 @@ pub fn engine_of(literal: &str) -> Option<Engine> {
         "github.com/glebarez/sqlite",
         "github.com/ncruces/go-sqlite3",
         "github.com/jinzhu/gorm/dialects/sqlite",
+        // The JDBC driver class (`Class.forName("org.sqlite.JDBC")`).
+        "org.sqlite.jdbc",
     ];
     const SERVER: &[&str] = &[
         "django.db.backends.postgresql",
@@ -63,6 +65,10 @@ pub fn engine_of(literal: &str) -> Option<Engine> {
         "gorm.io/driver/mysql",
         "gorm.io/driver/sqlserver",
         "go.mongodb.org/mongo-driver/mongo",
+        "org.postgresql.driver",
+        "com.mysql.jdbc.driver",
+        "com.mysql.cj.jdbc.driver",
+        "org.mariadb.jdbc.driver",
     ];
     if SQLITE.contains(&s.as_str())
         || s.starts_with("sqlite:")

@@ -36,6 +36,9 @@ pub struct Manifest {
     pub declares_library: bool,
     /// A workspace/aggregator that builds other modules.
     pub is_workspace_root: bool,
+    /// The build packages a web archive for a servlet container (Maven
+    /// `<packaging>war</packaging>`, Gradle's `war` plugin).
+    pub packaging_war: bool,
     pub text: String,
 }
 
@@ -347,6 +350,7 @@ fn maven(text: &str) -> Result<Manifest, String> {
             .map(|t| t.trim().to_string())
     };
     m.name = child_text(root, "artifactId");
+    m.packaging_war = child_text(root, "packaging").is_some_and(|p| p == "war");
     for node in root.descendants() {
         if node.has_tag_name("dependency")
             || node.has_tag_name("plugin")
@@ -395,6 +399,11 @@ fn gradle(text: &str) -> Manifest {
     let mut config = String::new();
     for t in &tokens {
         match &t.token {
+            // `plugins { war }` (Kotlin DSL).
+            Token::Ident(word) if config == "plugins" && word == "war" => {
+                m.packaging_war = true;
+                config = word.clone();
+            }
             Token::Ident(word) => config = word.clone(),
             Token::Str(value)
                 if config == "id"
@@ -406,6 +415,10 @@ fn gradle(text: &str) -> Manifest {
             }
             Token::Str(value) if config == "id" && value == "com.google.cloud.tools.jib" => {
                 m.builds_image = true;
+            }
+            // `id 'war'`, `apply plugin: 'war'`.
+            Token::Str(value) if (config == "id" || config == "plugin") && value == "war" => {
+                m.packaging_war = true;
             }
             Token::Str(_) if config == "id" => {}
             Token::Str(value) => {

@@ -102,6 +102,10 @@ pub const SHELL_OPERATIONS: &[&str] = &[
     "pull",
     "reset",
     "system",
+    // The app started detached from the terminal (`nohup java -jar`,
+    // `setsid node server.js`).
+    "nohup",
+    "setsid",
     // Backups made (backups-not-offsite `dump_tool`): dump tools, Redis
     // snapshots, database files copied or archived, `cpio` archives.
     "dump",

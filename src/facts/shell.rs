@@ -28,6 +28,10 @@ pub struct ShellCommand {
     /// The here-document fed to the command (`ssh host <<EOF … EOF`), with
     /// the line its body starts on: a script the command runs elsewhere.
     pub heredoc: Option<(String, u32)>,
+    /// Whether the command is detached from the terminal that started it:
+    /// run under `nohup` or `setsid`, or sent to the background (`cmd &`).
+    /// A server started that way keeps running after the session ends.
+    pub detached: bool,
 }
 
 /// The names of the `$NAME` and `${NAME…}` expansions in a word, in order
@@ -89,7 +93,7 @@ thread_local! {
 
 /// Programs that run another program given as their arguments.
 const WRAPPERS: &[&str] = &[
-    "command", "doas", "env", "exec", "nice", "nohup", "sudo", "time",
+    "command", "doas", "env", "exec", "nice", "nohup", "setsid", "sudo", "time",
 ];
 
 impl ShellScript {
@@ -343,6 +347,13 @@ fn command(node: Node, ancestors: &[Node], src: &[u8]) -> Option<ShellCommand> {
     for arg in node.children_by_field_name("argument", &mut cursor) {
         words.push_back(word(arg, src));
     }
+    // `cmd &`: the statement (or the redirection around it) is followed by
+    // the `&` that sends it to the background.
+    let mut detached = [Some(node), ancestors.last().copied()]
+        .into_iter()
+        .flatten()
+        .take_while(|n| n.id() == node.id() || n.kind() == "redirected_statement")
+        .any(|n| n.next_sibling().is_some_and(|s| s.kind() == "&"));
     // Unwrap `sudo -u deploy pm2 restart` and the like.
     while let Some(first) = words.front() {
         let base = basename(first).to_string();
@@ -350,6 +361,7 @@ fn command(node: Node, ancestors: &[Node], src: &[u8]) -> Option<ShellCommand> {
         if !WRAPPERS.contains(&base) {
             break;
         }
+        detached |= base == "nohup" || base == "setsid";
         let takes_value = base == "sudo" || base == "doas" || base == "nice";
         words.pop_front();
         while let Some(next) = words.front() {
@@ -377,6 +389,7 @@ fn command(node: Node, ancestors: &[Node], src: &[u8]) -> Option<ShellCommand> {
         redirect: redirect_of(node, ancestors, src),
         status_checked: status_checked(node, ancestors),
         heredoc: heredoc_of(ancestors, src),
+        detached,
     })
 }
 

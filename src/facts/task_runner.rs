@@ -65,12 +65,20 @@ pub struct Recipe {
 pub struct HostDeclaration {
     pub host: String,
     pub line: u32,
+    /// The file connects to the host over SSH even though it names the
+    /// local machine: Deployer's `host('localhost')` given a `port`, a
+    /// `remote_user` or an identity file (a container or VM whose SSH port
+    /// is forwarded to the machine), unlike `localhost()`.
+    pub over_ssh: bool,
 }
 
 impl HostDeclaration {
     /// `localhost`/`127.0.0.1`: Envoy and Deployer then run the commands
     /// on the machine they are invoked on.
     pub fn is_local(&self) -> bool {
+        if self.over_ssh {
+            return false;
+        }
         let host = self.host.rsplit('@').next().unwrap_or(&self.host);
         matches!(host, "localhost" | "127.0.0.1" | "::1" | "local")
     }
@@ -370,12 +378,14 @@ fn envoy(text: &str) -> TaskRunnerFile {
                 let value = pair.split_once("=>").map(|(_, v)| v).unwrap_or("");
                 if let Some(host) = quoted_strings(value).into_iter().next() {
                     hosts.push(HostDeclaration {
+                        over_ssh: false,
                         host: host.trim().to_string(),
                         line: line_no,
                     });
                 } else if value.contains('$') {
                     // `['web' => $server]`: a host from the environment.
                     hosts.push(HostDeclaration {
+                        over_ssh: false,
                         host: value.trim().trim_end_matches([']', ')']).to_string(),
                         line: line_no,
                     });
@@ -489,7 +499,9 @@ fn deployer(text: &str) -> Option<TaskRunnerFile> {
                 None => continue,
             }
         };
+        let over_ssh = call == "host" && deployer_ssh_settings(&tokens, i + 2);
         hosts.push(HostDeclaration {
+            over_ssh,
             host,
             line: tokens[i].line,
         });
@@ -501,6 +513,65 @@ fn deployer(text: &str) -> Option<TaskRunnerFile> {
         commands,
         hosts,
     ))
+}
+
+/// Settings of a Deployer host that only an SSH connection uses.
+const DEPLOYER_SSH_SETTINGS: &[&str] = &[
+    "port",
+    "remote_user",
+    "user",
+    "identity_file",
+    "config_file",
+    "forward_agent",
+    "ssh_arguments",
+    "ssh_options",
+];
+
+/// Whether the chain of calls on a Deployer host (`host('localhost')
+/// ->set('port', 2222)->setRemoteUser('root')`), up to the end of its
+/// statement, sets one of `DEPLOYER_SSH_SETTINGS`: by `set('port', …)`,
+/// by the v6 methods (`->port(…)`, `->user(…)`, `->identityFile(…)`) or by
+/// the v7 setters (`->setPort(…)`, `->setRemoteUser(…)`).
+fn deployer_ssh_settings(tokens: &[Spanned], from: usize) -> bool {
+    let snake = |name: &str| {
+        let mut out = String::new();
+        for c in name.chars() {
+            if c.is_ascii_uppercase() {
+                if !out.is_empty() {
+                    out.push('_');
+                }
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    };
+    let mut depth = 0i32;
+    for i in from..tokens.len() {
+        match &tokens[i].token {
+            Token::Punct('(') => depth += 1,
+            Token::Punct(')') => depth -= 1,
+            Token::Punct(';') if depth <= 0 => return false,
+            Token::Ident(method) if punct_at(tokens, i.wrapping_sub(1), '>') && depth <= 0 => {
+                let setting = if method == "set" || method == "add" {
+                    string_at(tokens, i + 2).map(str::to_string)
+                } else {
+                    let name = snake(method);
+                    Some(
+                        name.strip_prefix("set_")
+                            .map(str::to_string)
+                            .unwrap_or(name),
+                    )
+                };
+                if setting.is_some_and(|s| DEPLOYER_SSH_SETTINGS.contains(&s.as_str())) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Hook keys of a PM2 deploy environment whose commands run on the hosts
@@ -535,6 +606,7 @@ fn pm2_ecosystem(text: &str) -> Option<TaskRunnerFile> {
                 }
                 while let Some(Token::Str(h)) = tokens.get(j).map(|t| &t.token) {
                     hosts.push(HostDeclaration {
+                        over_ssh: false,
                         host: h.clone(),
                         line: tokens[j].line,
                     });
@@ -625,7 +697,11 @@ fn fabric(text: &str) -> Option<TaskRunnerFile> {
                 _ => None,
             })
             .unwrap_or_else(|| "$HOST".to_string());
-        hosts.push(HostDeclaration { host, line });
+        hosts.push(HostDeclaration {
+            over_ssh: false,
+            host,
+            line,
+        });
     }
     let commands = command_calls(&tokens, &["run", "sudo"]);
     // Fabric 1's `fabric.api.run`/`sudo` execute only over SSH: with no
@@ -640,6 +716,7 @@ fn fabric(text: &str) -> Option<TaskRunnerFile> {
     if hosts.is_empty() && fabric1 {
         if let Some(first) = commands.first() {
             hosts.push(HostDeclaration {
+                over_ssh: false,
                 host: "$HOST".to_string(),
                 line: first.line,
             });
@@ -676,7 +753,11 @@ fn capistrano(text: &str) -> Option<TaskRunnerFile> {
                         _ => None,
                     })
                     .unwrap_or_else(|| "$HOST".to_string());
-                hosts.push(HostDeclaration { host, line });
+                hosts.push(HostDeclaration {
+                    over_ssh: false,
+                    host,
+                    line,
+                });
             }
             "set"
                 if starts_statement(i)
@@ -684,6 +765,7 @@ fn capistrano(text: &str) -> Option<TaskRunnerFile> {
                     && ident_at(&tokens, i + 2) == Some("deploy_to") =>
             {
                 hosts.push(HostDeclaration {
+                    over_ssh: false,
                     host: "$DEPLOY_TO".to_string(),
                     line,
                 });
@@ -753,6 +835,7 @@ mod tests {
         assert_eq!(
             file.hosts,
             [HostDeclaration {
+                over_ssh: false,
                 host: "deploy@203.0.113.7".to_string(),
                 line: 1
             }]

@@ -242,11 +242,15 @@ fn tool_reason(file: &Dockerfile, stage: usize, compose_built: bool) -> Option<&
         && !has("ENTRYPOINT")
         && !has("EXPOSE")
         && !serving_base(file, &stages)
+        && !deploys_web_archive(file, &stages)
     {
         return Some(
             "it has no CMD, ENTRYPOINT or EXPOSE and no compose service builds it: \
              a toolchain or one-shot helper image",
         );
+    }
+    if let Some(why) = ssh_target_reason(file, &stages) {
+        return Some(why);
     }
     let words = command_words(file, stage);
     // An init that only reaps zombies (`ENTRYPOINT ["/sbin/tini", "--"]`)
@@ -293,6 +297,66 @@ fn tool_reason(file: &Dockerfile, stage: usize, compose_built: bool) -> Option<&
         .iter()
         .any(|ext| words[0].to_ascii_lowercase().ends_with(ext));
     exports_package.then_some("it only carries a package for `docker build --output`")
+}
+
+/// Whether the chain copies a web archive into a servlet container's
+/// deployment folder (`COPY api/target/*.war /usr/local/tomcat/webapps/`):
+/// the base image (Tomcat, Jetty, WildFly, or one built on them under
+/// another name) serves it with its own command.
+fn deploys_web_archive(file: &Dockerfile, stages: &[usize]) -> bool {
+    stages
+        .iter()
+        .flat_map(|i| file.stages[*i].instructions.iter())
+        .filter(|i| i.keyword == "COPY" || i.keyword == "ADD")
+        .any(|inst| {
+            let (sources, dest) = copy_parts(inst);
+            sources
+                .iter()
+                .any(|s| s.to_ascii_lowercase().ends_with(".war"))
+                && (dest.contains("webapps") || dest.contains("deployments"))
+        })
+}
+
+/// An image of the server a deployment tool ships to (Deployer's or
+/// Ansible's practice target): it serves SSH (`EXPOSE 22`, or its command
+/// starts `sshd`) and copies nothing of the project from the build context
+/// but SSH configuration (`authorized_keys`, `sshd_config`, a public key).
+/// It is another machine, not the app's image. An app image that also
+/// installs an SSH server for debugging copies the app, and stays the app's.
+fn ssh_target_reason(file: &Dockerfile, stages: &[usize]) -> Option<&'static str> {
+    let instructions = || {
+        stages
+            .iter()
+            .flat_map(|i| file.stages[*i].instructions.iter())
+    };
+    let exposes_ssh = instructions()
+        .filter(|i| i.keyword == "EXPOSE")
+        .flat_map(|i| i.words())
+        .any(|w| w == "22" || w.eq_ignore_ascii_case("22/tcp"));
+    let starts_sshd = command_words(file, stages[0])
+        .iter()
+        .any(|w| w.rsplit('/').next() == Some("sshd"));
+    if !(exposes_ssh || starts_sshd) {
+        return None;
+    }
+    let copies_project = instructions()
+        .filter(|i| (i.keyword == "COPY" || i.keyword == "ADD") && i.flag("from").is_none())
+        .any(|inst| {
+            let (sources, _) = copy_parts(inst);
+            // A here-document writes a file from the Dockerfile itself.
+            !inst.heredocs.is_empty()
+                || sources.iter().any(|src| {
+                    let name = src.trim_end_matches('/').rsplit('/').next().unwrap_or(src);
+                    let name = name.to_ascii_lowercase();
+                    !(name.contains("ssh")
+                        || name.contains("authorized_keys")
+                        || name.ends_with(".pub"))
+                })
+        });
+    (!copies_project).then_some(
+        "it serves SSH (`EXPOSE 22` or `sshd`) and copies nothing of the project: \
+         a server to deploy to, not the app's image",
+    )
 }
 
 /// Whether the chain starts from an image that serves by itself — its own
@@ -993,7 +1057,9 @@ fn copies_only_files(cx: &RepoContext, file: &Dockerfile, context: &str) -> bool
             .instructions
             .iter()
             .filter(|i| i.keyword == "COPY" || i.keyword == "ADD")
-            .filter(|i| !i.words().iter().any(|w| w.starts_with("--from")))
+            // The flags are parsed apart from the words: `COPY --from=build
+            // /app/dist .` copies another stage's files, not the context.
+            .filter(|i| i.flag("from").is_none())
             .all(|inst| {
                 let (sources, _) = copy_parts(inst);
                 sources

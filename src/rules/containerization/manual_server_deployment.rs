@@ -62,6 +62,9 @@ The same commands count wherever the deployment is written:
   (`@servers` and `@task` bodies), Deployer (`deploy.php` `host()`), Fabric
   (`fabfile.py` `env.hosts`/`Connection` and `run`/`sudo` commands). Tasks
   that only run on `localhost`, and Fabric's `local()`, are read as a script;
+  a Deployer `host('localhost')` given an SSH `port`, `remote_user` or
+  identity file (`->set('port', 2222)`, `->setPort(2222)`) is a host reached
+  over SSH (a container or VM on a forwarded port), unlike `localhost()`;
 - CI jobs (GitHub Actions, GitLab CI, …) that reach a host over SSH: an SSH
   action (`appleboy/ssh-action`, `appleboy/scp-action`,
   `easingthemes/ssh-deploy`, …), or `ssh`/`scp`/`rsync -e ssh` to a host
@@ -90,7 +93,14 @@ The same commands count wherever the deployment is written:
 
 Starting the production WSGI/ASGI server itself (`gunicorn`, `uwsgi`,
 `uvicorn`) counts as managing a service: a script that pulls the code and
-starts gunicorn on the machine updates a server in place.
+starts gunicorn on the machine updates a server in place. Starting the app
+detached from the terminal (`nohup`, `setsid`, or `&`: `nohup java -jar
+app.jar &`, `setsid node server.js &`) is a strong signal when the command
+carries production settings (`-Dspring.profiles.active=prod`, `--env
+production`) or the same script builds what it starts (`mvn package`,
+`gradle bootJar`, `go build`, `npm run build`): the machine the script runs
+on is the server. A detached start alone (a `run.sh` that starts the jar
+in the background) is how a developer runs it locally.
 
 The commands an `ssh host "…"` (or `ssh host <<EOF`) runs are read as
 commands of that host. An SSH session into a bastion that runs `kubectl`,
@@ -285,13 +295,21 @@ enum Signal {
     /// Containers (re)started on a host reached over SSH: the image
     /// exists, the server that runs it is still kept by hand.
     ContainersOnHost,
+    /// The app started detached from the terminal (`nohup java -jar … &`)
+    /// with its production settings, or right after the same script built
+    /// it: the machine the script runs on is the server.
+    DetachedServer,
 }
 
 impl Signal {
     fn strong(self) -> bool {
         matches!(
             self,
-            Signal::RemoteHost | Signal::WebServer | Signal::Firewall | Signal::ProcessManagerBoot
+            Signal::RemoteHost
+                | Signal::WebServer
+                | Signal::Firewall
+                | Signal::ProcessManagerBoot
+                | Signal::DetachedServer
         )
     }
 
@@ -310,6 +328,9 @@ impl Signal {
                 "installing production dependencies, migrating or toggling maintenance mode of the live app"
             }
             Signal::ContainersOnHost => "starting the app's containers on the host by hand",
+            Signal::DetachedServer => {
+                "starting the built app detached from the terminal on the host (`nohup … &`)"
+            }
         }
     }
 }
@@ -363,6 +384,57 @@ fn classify(cmd: &ShellCommand) -> Option<Signal> {
         _ if is_live_release(cmd) => Some(Signal::LiveRelease),
         _ if starts_containers(cmd) => Some(Signal::ContainersOnHost),
         _ => None,
+    }
+}
+
+/// The line of a command that starts the app's server detached from the
+/// terminal (`nohup java -jar app.jar &`, `setsid node server.js &`) when
+/// it runs with production settings (`-Dspring.profiles.active=prod`,
+/// `--env production`) or the same script builds what it starts (`mvn
+/// package`, `gradle bootJar`, `go build`, `npm run build`): a server
+/// kept by hand on the machine. A detached start alone (`nohup java -jar
+/// app.jar &` in a `run.sh`) is how anyone runs a jar locally.
+fn detached_server_line(commands: &[ShellCommand]) -> Option<u32> {
+    let builds = commands.iter().any(|c| {
+        let sub = c.subcommand().unwrap_or("");
+        match c.name.as_str() {
+            "mvn" | "mvnw" => c
+                .args
+                .iter()
+                .any(|a| matches!(a.as_str(), "package" | "install" | "verify")),
+            "gradle" | "gradlew" => c.args.iter().any(|a| {
+                matches!(
+                    a.as_str(),
+                    "build" | "bootJar" | "jar" | "shadowJar" | "installDist"
+                )
+            }),
+            "go" | "cargo" => sub == "build",
+            "npm" | "yarn" | "pnpm" => c.args.iter().any(|a| a == "build"),
+            _ => false,
+        }
+    });
+    commands
+        .iter()
+        .filter(|c| c.detached && starts_app_server(c))
+        .find(|c| {
+            builds
+                || c.args.iter().any(|a| {
+                    a.to_ascii_lowercase()
+                        .split(['=', ',', ' '])
+                        .any(|w| matches!(w, "prod" | "production"))
+                })
+        })
+        .map(|c| c.line)
+}
+
+/// A command that runs the app's own server: `java -jar`, `node`, a
+/// Python interpreter or WSGI/ASGI server, Puma, `npm start`.
+fn starts_app_server(cmd: &ShellCommand) -> bool {
+    match cmd.name.as_str() {
+        "java" => cmd.has_arg("-jar"),
+        "node" | "python" | "python3" | "gunicorn" | "uvicorn" | "puma" => !cmd.args.is_empty(),
+        "npm" | "yarn" | "pnpm" => cmd.subcommand() == Some("start"),
+        _ => false,
     }
 }
 
@@ -748,6 +820,9 @@ fn assess(
         return None;
     }
     let mut signals = signals_of(commands);
+    if let Some(line) = detached_server_line(commands) {
+        signals.entry(Signal::DetachedServer).or_insert(line);
+    }
     // Containers started where the script runs are a developer's stack or
     // an installer's; only on a host reached over SSH do they deploy.
     if !remote.iter().any(starts_containers) {
@@ -782,6 +857,7 @@ fn assess(
                 | Signal::WebServer
                 | Signal::ProcessManagerBoot
                 | Signal::GitPullOnHost
+                | Signal::DetachedServer
         )
     }) || commands
         .iter()

@@ -41,8 +41,11 @@ React Router with `ssr: false`, SvelteKit with `adapter-static`. In a
 repository with a single app, a Dockerfile anywhere outside dev containers and
 tests counts. A Dockerfile that builds something else does not: one in a
 `dev/`, `tools/` or sandbox folder, one whose header comment says it is for
-development only, one built only by a compose file that says so, or a backing
-service's image (`FROM postgres`). A `Procfile` counts as Heroku only with
+development only, one built only by a compose file that says so, a backing
+service's image (`FROM postgres`), or the server a deployment tool ships to
+(it serves SSH — `EXPOSE 22` or `sshd` — and copies nothing of the project
+but SSH keys and configuration; an app image that also runs `sshd` copies the
+app and still counts). A `Procfile` counts as Heroku only with
 evidence a platform reads it (see `manual-server-deployment`); a foreman file
 (`redis: redis-server`, a `web` on a fixed port, no `web` at all) does not.
 When the only platform evidence is weak (a Procfile known from its content, a

@@ -45,7 +45,11 @@ Backups written as application code or configuration count too:
 - a backup script that exports the database's rows to files
   (`scripts/backup-db.js` with `findMany` and `writeFileSync`);
 - spatie/laravel-backup whose `destination.disks` in `config/backup.php` are
-  all local disks (by their `driver` in `config/filesystems.php`);
+  all local disks (by their `driver` in `config/filesystems.php`). A disk
+  read from the environment (`env('BACKUP_DISK_NAME', 'local')`) is the
+  value a committed env example gives the variable, else the default; a
+  disk name `config/filesystems.php` never mentions is local unless the
+  name says remote storage (`s3`, `gcs`, `sftp`, …);
 - django-dbbackup (`"dbbackup"` in `INSTALLED_APPS`) with a filesystem
   `DBBACKUP_STORAGE`/`STORAGES["dbbackup"]`, or none (its default is the
   local filesystem); a storage read from the environment is not judged;
@@ -817,16 +821,40 @@ fn is_browser_asset(rel: &str) -> bool {
 /// spatie/laravel-backup's `destination.disks` in `config/backup.php`:
 /// a finding when every disk is local (by its driver in
 /// `config/filesystems.php`, or by Laravel's default `local`/`public`).
+///
+/// A disk read from the environment (`env('BACKUP_DISK_NAME', 'local')`)
+/// is the value a committed env example gives the variable, else the
+/// default. A disk `config/filesystems.php` does not define is local
+/// unless its name says remote storage (`s3-backups`): spatie writes
+/// nowhere else, and a custom name (`backup_custom_disk`) is a folder.
 fn laravel_backup(
     cx: &RepoContext,
     file: &crate::index::IndexedFile,
-    disks: &[String],
+    entries: &[crate::facts::backup_code::BackupDisk],
     line: u32,
     out: &mut Vec<CodeBackup>,
 ) {
     if file.name() != "backup.php" || !file.dir().ends_with("config") {
         return;
     }
+    let example_value = |var: &str| {
+        cx.index
+            .of_kind(FileKind::EnvExample)
+            .iter()
+            .filter_map(|id| cx.facts.env_file(*id))
+            .flat_map(|env| env.vars.iter())
+            .find(|v| v.name == var && !v.value.trim().is_empty())
+            .map(|v| v.value.trim().trim_matches(['"', '\'']).to_string())
+    };
+    let disks: Vec<String> = entries
+        .iter()
+        .map(|d| {
+            d.env
+                .as_deref()
+                .and_then(example_value)
+                .unwrap_or_else(|| d.name.clone())
+        })
+        .collect();
     let filesystems = crate::apps::join(file.dir(), "filesystems.php");
     let drivers: &[(String, String)] = cx
         .index
@@ -834,12 +862,28 @@ fn laravel_backup(
         .and_then(|id| cx.facts.code(id))
         .map(|c| c.backup.disk_drivers.as_slice())
         .unwrap_or(&[]);
+    // A disk whose driver is not a literal (`'driver' => env(…)`) is
+    // defined, just not known: only a name the file never mentions is
+    // undefined.
+    let filesystems_text = cx
+        .index
+        .find(&filesystems)
+        .and_then(|id| cx.facts.raw_text(id))
+        .unwrap_or_default();
+    let named_in_filesystems = |disk: &str| {
+        filesystems_text.contains(&format!("'{disk}'"))
+            || filesystems_text.contains(&format!("\"{disk}\""))
+    };
     let driver_of = |disk: &str| {
         drivers
             .iter()
             .find(|(name, _)| name == disk)
             .map(|(_, d)| d.as_str())
             .or(matches!(disk, "local" | "public").then_some("local"))
+            .or(
+                (!drivers.is_empty() && !is_remote_storage(disk) && !named_in_filesystems(disk))
+                    .then_some("local"),
+            )
     };
     let all_local = disks.iter().all(|d| driver_of(d) == Some("local"));
     if !all_local {

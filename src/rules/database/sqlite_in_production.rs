@@ -52,6 +52,11 @@ Reports an app whose production database is a local SQLite file:
 - Spring Boot: `spring.datasource.url` is an H2 or SQLite JDBC URL in the
   production profile (or in the default profile when no production profile
   sets one);
+- other Java apps (a servlet WAR with JAX-RS, a plain `main`) that open
+  SQLite through JDBC in their own code (`jdbc:sqlite:`, `org.sqlite.JDBC`)
+  with `org.xerial:sqlite-jdbc` outside tests, no server database's JDBC
+  driver and no Spring datasource (severity high, inferred from the
+  driver);
 - Rails apps that commit only a template (`config/database.yml.sample`,
   `.example`) whose `production` entry is SQLite (severity high: the template
   is the default a deployment copies);
@@ -373,7 +378,14 @@ fn findings_by_ecosystem(cx: &AppContext) -> Vec<Finding> {
         Ecosystem::Python => python_findings(cx),
         Ecosystem::Ruby => rails_findings(cx),
         Ecosystem::Php => php_findings(cx),
-        Ecosystem::Java => spring_findings(cx),
+        Ecosystem::Java => {
+            let findings = spring_findings(cx);
+            if findings.is_empty() {
+                java_jdbc_findings(cx)
+            } else {
+                findings
+            }
+        }
         Ecosystem::Go => go_findings(cx),
         Ecosystem::Rust => rust_findings(cx),
     }
@@ -822,6 +834,10 @@ fn python_findings(cx: &AppContext) -> Vec<Finding> {
         if !found.is_empty() || django {
             return found;
         }
+        let found = flask_config_class_findings(cx, &files);
+        if !found.is_empty() {
+            return found;
+        }
         return python_driver_findings(cx, &files);
     };
     if lit.from_env_default && deployment_database(cx).is_some() {
@@ -854,6 +870,169 @@ fn python_findings(cx: &AppContext) -> Vec<Finding> {
         },
         lit.from_env_default,
     )]
+}
+
+/// Flask's configuration classes chosen by name (the application-factory
+/// layout): `config = {'development': DevelopmentConfig, …, 'default':
+/// DevelopmentConfig}` and the app created with
+/// `create_app(os.getenv('APP_CONFIG') or 'default')`. When nothing in the
+/// repository outside the Python code sets the variable (a Procfile, a
+/// supervisor or systemd unit, a compose file, an env example, a script),
+/// the default key decides: a finding when the class it names (or a class
+/// it inherits from, in the same module) sets a SQLite URL and no server
+/// one. The server URL of another class (`ProductionConfig`) is only
+/// used when the variable selects it.
+fn flask_config_class_findings(cx: &AppContext, files: &[FileId]) -> Vec<Finding> {
+    let index = cx.repo.index;
+    let facts = cx.repo.facts;
+    // The selection: an env read with a literal default that reaches
+    // `create_app` on its line or through the variable it is assigned to.
+    let selection = files.iter().find_map(|id| {
+        let c = facts.code(*id)?;
+        let text = facts.raw_text(*id)?;
+        let lines: Vec<&str> = text.lines().collect();
+        c.env_reads.iter().find_map(|read| {
+            let key = read.fallback.clone()?;
+            let line = lines.get(read.line.checked_sub(1)? as usize)?;
+            let assigned = line
+                .split_once('=')
+                .map(|(lhs, _)| lhs.trim())
+                .filter(|v| !v.is_empty() && v.chars().all(|ch| ch.is_alphanumeric() || ch == '_'));
+            let reaches = line.contains("create_app(")
+                || assigned.is_some_and(|v| {
+                    text.contains(&format!("create_app({v}"))
+                        || text.contains(&format!("config[{v}]"))
+                });
+            reaches.then(|| (*id, read.name.clone(), key, read.line))
+        })
+    });
+    let Some((select_id, variable, key, select_line)) = selection else {
+        return Vec::new();
+    };
+    // The module mapping names to classes, and the class of the key.
+    for id in files {
+        let Some(text) = facts.raw_text(*id) else {
+            continue;
+        };
+        let tokens = crate::facts::code::tokenize(&text, crate::facts::code::Lang::Python);
+        let class = (0..tokens.len()).find_map(|i| {
+            match (
+                tokens.get(i).map(|t| &t.token),
+                tokens.get(i + 1).map(|t| &t.token),
+                tokens.get(i + 2).map(|t| &t.token),
+            ) {
+                (
+                    Some(crate::facts::code::Token::Str(k)),
+                    Some(crate::facts::code::Token::Punct(':')),
+                    Some(crate::facts::code::Token::Ident(class)),
+                ) if *k == key => Some(class.clone()),
+                _ => None,
+            }
+        });
+        let Some(class) = class else { continue };
+        let Some(c) = facts.code(*id) else { continue };
+        let lines: Vec<&str> = text.lines().collect();
+        // The body of `class Name(…):` and its bases, by indentation.
+        let body = |name: &str| -> Option<(u32, u32, Vec<String>)> {
+            let start = lines.iter().position(|l| {
+                l.strip_prefix("class ").is_some_and(|rest| {
+                    rest.trim_start().starts_with(name)
+                        && rest[name.len()..].trim_start().starts_with(['(', ':'])
+                })
+            })?;
+            let bases = lines[start]
+                .split_once('(')
+                .and_then(|(_, rest)| rest.split_once(')'))
+                .map(|(inside, _)| {
+                    inside
+                        .split(',')
+                        .map(|b| b.trim().to_string())
+                        .filter(|b| !b.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let end = lines[start + 1..]
+                .iter()
+                .position(|l| {
+                    !l.trim().is_empty()
+                        && !l.starts_with([' ', '\t'])
+                        && !l.trim_start().starts_with('#')
+                })
+                .map_or(lines.len(), |p| start + 1 + p);
+            Some((start as u32 + 1, end as u32, bases))
+        };
+        let mut todo = vec![class.clone()];
+        let mut seen = Vec::new();
+        let mut sqlite: Option<&DatabaseLiteral> = None;
+        while let Some(name) = todo.pop() {
+            if seen.contains(&name) || seen.len() > 4 {
+                continue;
+            }
+            seen.push(name.clone());
+            let Some((start, end, bases)) = body(&name) else {
+                continue;
+            };
+            let in_body: Vec<&DatabaseLiteral> = c
+                .databases
+                .iter()
+                .filter(|l| l.line > start && l.line <= end && !l.test_only)
+                .collect();
+            if in_body.iter().any(|l| l.engine == Engine::Server) {
+                return Vec::new();
+            }
+            match in_body.into_iter().find(|l| l.engine == Engine::Sqlite) {
+                Some(l) => {
+                    sqlite = Some(l);
+                    break;
+                }
+                None => todo.extend(bases),
+            }
+        }
+        let Some(lit) = sqlite else { return Vec::new() };
+        if variable_set_outside_code(cx, &variable) || deployment_database(cx).is_some() {
+            return Vec::new();
+        }
+        let rel = index.get(*id).rel.clone();
+        let select_rel = index.get(select_id).rel.clone();
+        let message = format!(
+            "{} creates the app with the configuration named by `{variable}`, else {}; {} maps {} to `{class}`, whose database is SQLite ({}), and nothing in the repository sets `{variable}`.",
+            code(&select_rel),
+            code(&format!("'{key}'")),
+            code(&rel),
+            code(&format!("'{key}'")),
+            code(&lit.text)
+        );
+        let mut f = finding(
+            cx,
+            message,
+            Location::new(rel, lit.line),
+            Source::SqlAlchemy,
+            true,
+        );
+        f.locations.push(Location::new(select_rel, select_line));
+        return vec![f];
+    }
+    Vec::new()
+}
+
+/// Whether a file of the repository other than Python code names the
+/// variable (a Procfile, a supervisor or systemd unit, a compose file, an
+/// env example, a shell script): a deployment may set it. Prose does not.
+fn variable_set_outside_code(cx: &AppContext, variable: &str) -> bool {
+    let index = cx.repo.index;
+    index.ids_under("").any(|id| {
+        let f = index.get(id);
+        let name = f.name().to_ascii_lowercase();
+        !(name.ends_with(".py")
+            || name.ends_with(".md")
+            || name.ends_with(".rst")
+            || name.ends_with(".html"))
+            && cx
+                .repo
+                .facts
+                .raw_text_capped(id, 256 * 1024)
+                .is_some_and(|t| t.contains(variable))
+    })
 }
 
 /// Whether the settings parse a database URL that the app cannot start
@@ -1434,6 +1613,64 @@ fn driver_finding(cx: &AppContext, message: String, at: Location, source: Source
     let mut f = finding(cx, message, at, source, false);
     f.severity = Severity::High;
     vec![f]
+}
+
+/// JDBC drivers of server databases: an app that ships one is written
+/// for that server, whatever else it opens.
+const JAVA_SERVER_DRIVERS: &[&str] = &[
+    "org.postgresql:postgresql",
+    "mysql:mysql-connector-java",
+    "com.mysql:mysql-connector-j",
+    "org.mariadb.jdbc:mariadb-java-client",
+    "com.microsoft.sqlserver:mssql-jdbc",
+    "com.oracle.database.jdbc:ojdbc8",
+    "com.oracle.database.jdbc:ojdbc11",
+];
+
+/// A Java app that opens SQLite through JDBC in its own code
+/// (`DriverManager.getConnection("jdbc:sqlite:" + path)`): it depends on
+/// `org.xerial:sqlite-jdbc` outside tests, ships no server database's
+/// driver, no Spring config sets a datasource, and its production code
+/// names a SQLite JDBC URL and no server one (a servlet WAR or a plain
+/// `main` has no `application.properties` to read).
+fn java_jdbc_findings(cx: &AppContext) -> Vec<Finding> {
+    let app = cx.app;
+    let index = cx.repo.index;
+    let prod_dep = |name: &str| {
+        cx.repo
+            .facts
+            .manifest(app.manifest)
+            .and_then(|m| m.dependencies.get(name))
+            .is_some_and(|d| !d.dev)
+    };
+    if !prod_dep("org.xerial:sqlite-jdbc")
+        || JAVA_SERVER_DRIVERS.iter().any(|d| app.has_dependency(d))
+    {
+        return Vec::new();
+    }
+    let datasource_configured = cx
+        .files_of_kind(FileKind::SpringConfig)
+        .filter_map(|id| cx.repo.facts.spring_config(id))
+        .flat_map(|c| c.documents.iter())
+        .any(|d| d.get("spring.datasource.url").is_some());
+    if datasource_configured {
+        return Vec::new();
+    }
+    let files: Vec<FileId> = cx
+        .source_files()
+        .into_iter()
+        .filter(|id| !index.get(*id).rel.contains("src/test/"))
+        .collect();
+    let Some((id, lit)) = production_literals(cx, files, |_| true) else {
+        return Vec::new();
+    };
+    let rel = index.get(id).rel.clone();
+    let message = format!(
+        "{} opens SQLite through JDBC ({}, with `org.xerial:sqlite-jdbc`) and the app ships no other database driver.",
+        code(&rel),
+        code(&lit.text)
+    );
+    driver_finding(cx, message, Location::new(rel, lit.line), Source::Driver)
 }
 
 fn rust_findings(cx: &AppContext) -> Vec<Finding> {

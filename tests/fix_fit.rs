@@ -987,3 +987,26 @@ fn django_health_middleware_is_named_from_the_folder_of_manage_py() {
     assert_eq!(code, 0);
     assert!(again.starts_with("nothing to fix"), "second run:\n{again}");
 }
+
+/// An app with a health route of its own and no image (dphagler/POP_LMS,
+/// fix15e): the generated compose file and Dockerfile probe that route, so
+/// a second run has no healthcheck left to add (it used to change the
+/// compose file the first run wrote).
+#[test]
+fn the_container_fix_probes_the_apps_own_health_route_and_converges() {
+    let (_dir, root) = fixture("next-prisma-default-export");
+    let route = root.join("src/app/api/health/route.ts");
+    std::fs::create_dir_all(route.parent().expect("parent")).expect("mkdir");
+    std::fs::write(
+        &route,
+        "import prisma from \"@/lib/prisma\";\n\nexport const dynamic = \"force-dynamic\";\n\nexport async function GET() {\n  await prisma.$queryRaw`SELECT 1`;\n  return Response.json({ status: \"ok\" });\n}\n",
+    )
+    .expect("write");
+    let out = fix_converges(&root);
+    assert!(!out.contains("missing-health-endpoint"), "{out}");
+    assert!(!out.contains("new: container-without-healthcheck"), "{out}");
+    let compose = read(&root, "compose.yaml");
+    assert!(compose.contains("/api/health'"), "{compose}");
+    let dockerfile = read(&root, "Dockerfile");
+    assert!(dockerfile.contains("/api/health"), "{dockerfile}");
+}

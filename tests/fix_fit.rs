@@ -663,19 +663,71 @@ fn rails_health_is_routed_first_skips_the_apps_before_actions_and_parses() {
     assert!(again.starts_with("nothing to fix"), "second run:\n{again}");
 }
 
+/// Rails 7.1's `/up` (`rails/health#show`) answers liveness and checks
+/// nothing: with a database and Redis in use, health-check-misses-dependencies
+/// reports it, and the fix keeps it as liveness and adds only readiness.
 #[test]
-fn a_rails_up_route_already_answers_liveness() {
+fn a_rails_up_route_stays_liveness_and_gets_a_readiness_route() {
     let (_dir, root) = fixture("rails-api");
     let routes = read(&root, "config/routes.rb").replace(
         "routes.draw do\n",
         "routes.draw do\n  get \"up\" => \"rails/health#show\", as: :rails_health_check\n",
     );
     std::fs::write(root.join("config/routes.rb"), &routes).expect("write");
+    let (code, out, _) = seaworthy(&root, &["check", "--format", "json"]);
+    assert!(code <= 1, "{out}");
+    assert!(!out.contains("\"missing-health-endpoint\""), "{out}");
+    assert!(
+        out.contains("\"health-check-misses-dependencies\""),
+        "{out}"
+    );
     let (code, out, err) = seaworthy(&root, FIX_HEALTH);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(!out.contains("missing-health-endpoint"), "{out}");
-    assert!(!root.join("app/controllers/health_controller.rb").exists());
-    assert_eq!(read(&root, "config/routes.rb"), routes);
+    assert!(
+        out.contains("gone: health-check-misses-dependencies"),
+        "the re-check no longer reports it:\n{out}"
+    );
+    assert!(!out.contains("new: missing-health-endpoint"), "{out}");
+    assert!(
+        out.contains("Liveness at GET /up and readiness at GET /readyz"),
+        "{out}"
+    );
+    let fixed = read(&root, "config/routes.rb");
+    assert!(
+        fixed.contains("get \"up\" => \"rails/health#show\", as: :rails_health_check\n"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("get \"readyz\", to: \"health#ready\""),
+        "{fixed}"
+    );
+    assert!(
+        !fixed.contains("healthz"),
+        "no second liveness route:\n{fixed}"
+    );
+    let controller = read(&root, "app/controllers/health_controller.rb");
+    assert!(
+        controller.contains("class HealthController < ActionController::API"),
+        "{controller}"
+    );
+    let production = read(&root, "config/environments/production.rb");
+    assert!(
+        production.contains("%w[/up /readyz].include?(request.path)"),
+        "both probe paths pass force_ssl and the host allow-list:\n{production}"
+    );
+    parses(
+        &root,
+        "ruby",
+        "-c",
+        &[
+            "app/controllers/health_controller.rb",
+            "config/routes.rb",
+            "config/environments/production.rb",
+        ],
+    );
+    let (code, again, _) = seaworthy(&root, FIX_HEALTH);
+    assert_eq!(code, 0);
+    assert!(again.starts_with("nothing to fix"), "second run:\n{again}");
 }
 
 #[test]
@@ -750,10 +802,10 @@ fn a_laravel_api_only_app_gets_its_routes_under_the_api_prefix() {
     parses(&root, "php", "-l", &["routes/api.php"]);
 }
 
-#[test]
-fn a_laravel_11_health_route_is_left_as_the_apps_liveness() {
-    // A Laravel 11 app (bootstrap/app.php's `withRouting(health: '/up')`):
-    // made here, not among tests/fix_fixtures, whose apps each need a fix.
+/// A Laravel 11 app (bootstrap/app.php's `withRouting(health: '/up')`),
+/// with `env_example` as its .env.example when given: made here, not among
+/// tests/fix_fixtures, whose apps each need a fix.
+fn laravel_11_app(env_example: Option<&str>) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().to_path_buf();
     let files: &[(&str, &str)] = &[
@@ -781,6 +833,16 @@ fn a_laravel_11_health_route_is_left_as_the_apps_liveness() {
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         std::fs::write(&path, text).expect("write");
     }
+    if let Some(text) = env_example {
+        std::fs::write(root.join(".env.example"), text).expect("write");
+    }
+    (dir, root)
+}
+
+#[test]
+fn a_laravel_11_health_route_is_left_as_the_apps_liveness() {
+    // No database server or Redis known: `/up` is all the app needs.
+    let (_dir, root) = laravel_11_app(None);
     let (code, out, _) = seaworthy(&root, &["check"]);
     assert!(
         code <= 1 && out.contains("laravel"),
@@ -790,8 +852,161 @@ fn a_laravel_11_health_route_is_left_as_the_apps_liveness() {
     let (code, out, err) = seaworthy(&root, FIX_HEALTH);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(!out.contains("missing-health-endpoint"), "{out}");
+    assert!(!out.contains("health-check-misses-dependencies"), "{out}");
     assert_eq!(read(&root, "routes/web.php"), before);
     assert!(!root
         .join("app/Http/Controllers/HealthController.php")
         .exists());
+}
+
+/// Laravel 11's `health:` route checks no database or cache: with
+/// PostgreSQL and a Redis cache in the env example it is reported, and the
+/// fix adds only the readiness route, outside the web group.
+#[test]
+fn a_laravel_11_health_route_gets_a_readiness_route_beside_it() {
+    let (_dir, root) = laravel_11_app(Some(
+        "APP_NAME=Notes\nDB_CONNECTION=pgsql\nDB_HOST=127.0.0.1\nDB_PORT=5432\nSESSION_DRIVER=database\nCACHE_STORE=redis\nREDIS_HOST=127.0.0.1\n",
+    ));
+    let (code, out, _) = seaworthy(&root, &["check", "--format", "json"]);
+    assert!(code <= 1, "{out}");
+    assert!(
+        out.contains("\"health-check-misses-dependencies\""),
+        "{out}"
+    );
+    assert!(!out.contains("\"missing-health-endpoint\""), "{out}");
+    let (code, out, err) = seaworthy(&root, FIX_HEALTH);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("gone: health-check-misses-dependencies"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Liveness at GET /up and readiness at GET /readyz"),
+        "{out}"
+    );
+    let routes = read(&root, "routes/web.php");
+    assert!(
+        routes.contains("Route::get('/readyz', [\\Notes\\Http\\Controllers\\HealthController::class, 'ready'])->withoutMiddleware(['web']);"),
+        "{routes}"
+    );
+    assert!(
+        !routes.contains("/healthz"),
+        "no second liveness route:\n{routes}"
+    );
+    let controller = read(&root, "app/Http/Controllers/HealthController.php");
+    assert!(
+        controller.contains("namespace Notes\\Http\\Controllers;"),
+        "{controller}"
+    );
+    parses(
+        &root,
+        "php",
+        "-l",
+        &[
+            "app/Http/Controllers/HealthController.php",
+            "routes/web.php",
+        ],
+    );
+    let (code, again, _) = seaworthy(&root, FIX_HEALTH);
+    assert_eq!(code, 0);
+    assert!(again.starts_with("nothing to fix"), "second run:\n{again}");
+}
+
+/// express-generator's `bin/www` (no extension) is the entry point and
+/// reads PORT: no "does not read process.env.PORT" step to do by hand
+/// (connectTofund_yuting, fix15e).
+#[test]
+fn an_express_generator_app_reads_port_in_its_bin_www() {
+    let (_dir, root) = fixture("express-generator-bin-www");
+    let out = fix_converges(&root);
+    assert!(!out.contains("does not read process.env.PORT"), "{out}");
+    assert!(out.contains("started with `node bin/www`"), "{out}");
+    let dockerfile = read(&root, "Dockerfile");
+    assert!(
+        dockerfile.contains("CMD [\"node\", \"bin/www\"]"),
+        "{dockerfile}"
+    );
+    let app = read(&root, "app.js");
+    assert!(app.contains("require(\"./health\")"), "{app}");
+}
+
+/// An app whose own compose file runs only its database (NeoDevs-HeroAI,
+/// fix15e): the file is left alone, and the step to do by hand carries the
+/// app service to add (a pointer to `fix --dry-run` could not be followed
+/// once the fix was applied); no `docker compose up` for a file that does
+/// not build the app.
+#[test]
+fn an_existing_compose_file_gets_the_app_service_in_the_step_to_do_by_hand() {
+    let (_dir, root) = fixture("next-prisma-default-export");
+    let compose = "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: password\n";
+    std::fs::write(root.join("docker-compose.yml"), compose).expect("write");
+    let out = fix_converges(&root);
+    assert!(!root.join("compose.yaml").exists(), "{out}");
+    assert_eq!(read(&root, "docker-compose.yml"), compose);
+    assert!(
+        out.contains("The app already has a compose file (docker-compose.yml), left as it is"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\n         app:\n"),
+        "the service itself:\n{out}"
+    );
+    assert!(out.contains("           build: ."), "{out}");
+    assert!(!out.contains("--dry-run` output"), "{out}");
+    assert!(!out.contains("docker compose up"), "{out}");
+}
+
+/// manage.py one folder below the app folder (requirements.txt above it):
+/// the middleware's dotted path is relative to manage.py's folder, which
+/// Django puts first on sys.path (mohit4u007/DjangoBlog, fix15e: the app
+/// did not start after the fix).
+#[test]
+fn django_health_middleware_is_named_from_the_folder_of_manage_py() {
+    let (_dir, root) = fixture("django-nested-manage");
+    let (code, out, err) = seaworthy(&root, FIX_HEALTH);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let settings = read(&root, "site/blog_site/settings.py");
+    assert!(
+        settings.contains("\"blog_site.health.HealthCheckMiddleware\","),
+        "{settings}"
+    );
+    assert!(root.join("site/blog_site/health.py").is_file(), "{out}");
+    // Python finds it from manage.py's folder, as Django's import does.
+    if let Some(python) = common::which("python3") {
+        let found = Command::new(python)
+            .args([
+                "-c",
+                "import importlib.util,sys; sys.exit(0 if importlib.util.find_spec('blog_site.health') else 1)",
+            ])
+            .current_dir(root.join("site"))
+            .status()
+            .expect("python runs");
+        assert!(found.success(), "blog_site.health is not importable");
+    }
+    let (code, again, _) = seaworthy(&root, FIX_HEALTH);
+    assert_eq!(code, 0);
+    assert!(again.starts_with("nothing to fix"), "second run:\n{again}");
+}
+
+/// An app with a health route of its own and no image (dphagler/POP_LMS,
+/// fix15e): the generated compose file and Dockerfile probe that route, so
+/// a second run has no healthcheck left to add (it used to change the
+/// compose file the first run wrote).
+#[test]
+fn the_container_fix_probes_the_apps_own_health_route_and_converges() {
+    let (_dir, root) = fixture("next-prisma-default-export");
+    let route = root.join("src/app/api/health/route.ts");
+    std::fs::create_dir_all(route.parent().expect("parent")).expect("mkdir");
+    std::fs::write(
+        &route,
+        "import prisma from \"@/lib/prisma\";\n\nexport const dynamic = \"force-dynamic\";\n\nexport async function GET() {\n  await prisma.$queryRaw`SELECT 1`;\n  return Response.json({ status: \"ok\" });\n}\n",
+    )
+    .expect("write");
+    let out = fix_converges(&root);
+    assert!(!out.contains("missing-health-endpoint"), "{out}");
+    assert!(!out.contains("new: container-without-healthcheck"), "{out}");
+    let compose = read(&root, "compose.yaml");
+    assert!(compose.contains("/api/health'"), "{compose}");
+    let dockerfile = read(&root, "Dockerfile");
+    assert!(dockerfile.contains("/api/health"), "{dockerfile}");
 }

@@ -512,6 +512,47 @@ fn django_readiness_uses_the_settings_and_recovers_after_a_database_hang() {
     );
 }
 
+/// A Django project whose manage.py is a folder below the app folder (the
+/// requirements one level up, as in mohit4u007/DjangoBlog, fix15e): the
+/// middleware is named from the folder of manage.py, where Django imports
+/// it (`blog_site.health…`, not `site.blog_site.health…`, which made
+/// runserver fail to load the WSGI application).
+#[test]
+fn a_django_project_below_the_app_folder_serves_its_probes() {
+    if !e2e("a_django_project_below_the_app_folder_serves_its_probes") {
+        return;
+    }
+    let python = require_env("SEAWORTHY_PYTHON");
+    let pg = pg();
+    let (_dir, root) = copy_of("tests/fix_fixtures/django-nested-manage");
+    fix(&root);
+    let site = root.join("site");
+    let proxy = HangingProxy::start((pg.host.clone(), pg.port));
+    let port = free_port();
+    let env = vec![
+        ("SECRET_KEY", "e2e".repeat(20)),
+        ("DATABASE_HOST", "127.0.0.1".to_string()),
+        ("DATABASE_PORT", proxy.port.to_string()),
+        ("DATABASE_USERNAME", pg.user.clone()),
+        ("DATABASE_PASSWORD", pg.password.clone()),
+        ("DATABASE_NAME", pg.database.clone()),
+    ];
+    let addr = format!("127.0.0.1:{port}");
+    let server = Server::start(
+        &site,
+        &python,
+        &["manage.py", "runserver", "--noreload", &addr],
+        &env,
+    );
+    let body = wait_status(port, "/health/ready", 200, Duration::from_secs(30))
+        .unwrap_or_else(|last| panic!("readiness: {last}\n{}", server.output()));
+    assert!(
+        body.contains("\"database\": {\"status\": \"pass\"}"),
+        "{body}"
+    );
+    hang_and_recover(port, "/health/ready", "/health/live", &proxy, &server);
+}
+
 /// psql against the e2e server, in database `db`: (success, output).
 fn psql(pg: &Pg, db: &str, sql: &str) -> (bool, String) {
     let out = Command::new("psql")
@@ -761,6 +802,85 @@ fn rails_health_skips_the_apps_auth_and_host_checks_and_recovers_from_a_hang() {
     assert!(body.contains("\"failing\":[\"redis\"]"), "{body}");
     let (status, _, _) = get(port, "/healthz").expect("liveness");
     assert_eq!(status, 200);
+}
+
+/// Rails 7.1's `/up` stays the liveness route and the readiness route the
+/// fix adds beside it (health-check-misses-dependencies) follows the
+/// database: 200, 503 within 5 s during a hang while `/up` stays 200, 200
+/// after. Debian's Rails is 6.1, which has no `Rails::HealthController`:
+/// the test's copy gets a stand-in answering as Rails 7.1's does (200 once
+/// the app has booted), after the fix has run.
+#[test]
+fn a_rails_up_route_keeps_liveness_and_the_added_readiness_follows_the_database() {
+    if !e2e("a_rails_up_route_keeps_liveness_and_the_added_readiness_follows_the_database") {
+        return;
+    }
+    let ruby = require_tool("ruby");
+    let pg = pg();
+    let (_dir, root) = copy_of("tests/fix_fixtures/rails-api");
+    let routes = std::fs::read_to_string(root.join("config/routes.rb")).expect("routes");
+    let routes = routes.replace(
+        "routes.draw do\n",
+        "routes.draw do\n  get \"up\" => \"rails/health#show\", as: :rails_health_check\n",
+    );
+    std::fs::write(root.join("config/routes.rb"), routes).expect("write");
+    let out = fix(&root);
+    assert!(
+        out.contains("gone: health-check-misses-dependencies"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Liveness at GET /up and readiness at GET /readyz"),
+        "{out}"
+    );
+    if !root
+        .join("app/controllers/rails/health_controller.rb")
+        .exists()
+    {
+        std::fs::create_dir_all(root.join("app/controllers/rails")).expect("mkdir");
+        std::fs::write(
+            root.join("app/controllers/rails/health_controller.rb"),
+            "# Stand-in for Rails 7.1's Rails::HealthController on Debian's Rails 6.1 (test only).\nclass Rails::HealthController < ActionController::Base\n  def show\n    render plain: \"up\"\n  end\nend\n",
+        )
+        .expect("stand-in");
+    }
+    let proxy = HangingProxy::start((pg.host.clone(), pg.port));
+    let port = free_port();
+    let env = vec![
+        ("RAILS_ENV", "production".to_string()),
+        ("SECRET_KEY_BASE", "e2e".repeat(20)),
+        ("LEDGER_DB_HOST", "127.0.0.1".to_string()),
+        ("LEDGER_DB_PORT", proxy.port.to_string()),
+        ("LEDGER_DB_USER", pg.user.clone()),
+        ("LEDGER_DB_PASSWORD", pg.password.clone()),
+        ("LEDGER_DB_NAME", pg.database.clone()),
+        ("LEDGER_TOKEN", "secret-token".to_string()),
+        ("REDIS_URL", format!("redis://127.0.0.1:{}/0", redis_port())),
+    ];
+    let server = Server::start(
+        &root,
+        &ruby.to_string_lossy(),
+        &[
+            "bin/rails",
+            "server",
+            "-p",
+            &port.to_string(),
+            "-b",
+            "127.0.0.1",
+        ],
+        &env,
+    );
+    // Plain HTTP by IP: force_ssl and the host allow-list let both through.
+    let body = wait_status(port, "/readyz", 200, Duration::from_secs(60))
+        .unwrap_or_else(|last| panic!("readiness: {last}\n{}", server.output()));
+    assert!(
+        body.contains("\"database\":{\"status\":\"pass\"}"),
+        "{body}"
+    );
+    assert!(body.contains("\"redis\":{\"status\":\"pass\"}"), "{body}");
+    let (status, _, _) = get(port, "/up").expect("liveness");
+    assert_eq!(status, 200, "{}", server.output());
+    hang_and_recover(port, "/readyz", "/up", &proxy, &server);
 }
 
 #[test]

@@ -148,6 +148,16 @@ has_dep() { [ -f package.json ] || return 1; node -e 'const p=require("./package
 config_file=""
 for f in next.config.js next.config.mjs next.config.ts; do [ -f "$f" ] && { config_file=$f; break; }; done
 ts=0; [ -f tsconfig.json ] && ts=1
+# Django: requirements.txt beside manage.py, else in a folder above it up to
+# the checkout (a project folder inside the repository's app folder).
+reqs=requirements.txt
+if [ "$kind" = django ] && [ ! -f "$reqs" ]; then
+  d=$(pwd)
+  while [ "$d" != "$root_dir" ] && [ "$d" != / ]; do
+    d=$(dirname "$d")
+    [ -f "$d/requirements.txt" ] && { reqs="$d/requirements.txt"; break; }
+  done
+fi
 schema=""
 for s in prisma/schema.prisma schema.prisma; do [ -f "$s" ] && { schema=$s; break; }; done
 provider=""
@@ -179,10 +189,44 @@ if [ "$kind" = rails ] && ! curl -s -o /dev/null -m 5 https://rubygems.org/ && r
     sed -i -E "/^\s*gem\s/s/\s*,\s*:?(git|github|branch|ref|tag|submodules)(:|\s*=>)\s*[\"'][^\"']*[\"']//g" Gemfile
     result relax PASS "Gemfile: git sources dropped (Debian's versions)"
   fi
+  # Rails 7.0/7.1 APIs that Debian's Rails 6.1 lacks, in the files every
+  # Rails 7 app generates: each replaced by its 6.1 equivalent.
+  if grep -qs 'primary_abstract_class' app/models/application_record.rb; then
+    sed -i 's/^\(\s*\)primary_abstract_class/\1self.abstract_class = true/' app/models/application_record.rb
+    result relax PASS "app/models/application_record.rb: primary_abstract_class -> self.abstract_class = true (Rails 7.0 API)"
+  fi
+  if grep -qs 'config.autoload_lib' config/application.rb; then
+    sed -i '/config.autoload_lib/d' config/application.rb
+    result relax PASS "config/application.rb: config.autoload_lib dropped (Rails 7.1 API)"
+  fi
+  if grep -qsE 'config.enable_reloading = (true|false)' config/environments/production.rb; then
+    sed -i -E 's/config.enable_reloading = false/config.cache_classes = true/; s/config.enable_reloading = true/config.cache_classes = false/' config/environments/production.rb
+    result relax PASS "config/environments/production.rb: config.enable_reloading -> config.cache_classes (Rails 7.1 API)"
+  fi
+  if grep -qsE 'ActiveRecord::(Schema|Migration)\[7\.[0-9]+\]' db/schema.rb db/migrate/*.rb; then
+    sed -i -E 's/ActiveRecord::Schema\[7\.[0-9]+\]/ActiveRecord::Schema/; s/ActiveRecord::Migration\[7\.[0-9]+\]/ActiveRecord::Migration[6.1]/' db/schema.rb db/migrate/*.rb 2>/dev/null
+    result relax PASS "db/schema.rb, db/migrate: ActiveRecord::Schema[7.x] -> Schema, Migration[7.x] -> [6.1]"
+  fi
+  # Debian's Bundler (2.3) does not know the `windows` platform of newer
+  # Gemfiles (`platforms: %i[windows jruby]`): the platform options go.
+  if grep -qE "^\s*gem\s.*platforms?:" Gemfile; then
+    sed -i -E "/^\s*gem\s/s/\s*,\s*platforms?:\s*(%i\[[^]]*\]|\[[^]]*\]|:[a-z_0-9]+)//" Gemfile
+    result relax PASS "Gemfile: platform options dropped (Debian's Bundler)"
+  fi
   defaults=$(sed -n -E 's/.*config\.load_defaults ([0-9]+\.[0-9]+).*/\1/p' config/application.rb | head -1)
   if [ -n "$defaults" ] && [ "$(printf '%s\n' "$defaults" "${debian_rails%.*.*}" | sort -V | tail -1)" != "${debian_rails%.*.*}" ]; then
     sed -i -E "s/config\.load_defaults $defaults/config.load_defaults ${debian_rails%.*.*}/" config/application.rb
     result relax PASS "config/application.rb: load_defaults $defaults -> ${debian_rails%.*.*}"
+  fi
+  # Rails 7.1's `/up` routes to Rails::HealthController, which Debian's
+  # Rails does not have: a stand-in answers as it does (200 once the app has
+  # booted). Written as `class Rails::HealthController` so that it is not
+  # taken for an app HealthController.
+  if grep -qE '^[^#]*rails/health#show' config/routes.rb 2>/dev/null && ! ruby -e 'gem "railties"; require "rails/health_controller"' 2>/dev/null && [ ! -f app/controllers/rails/health_controller.rb ]; then
+    mkdir -p app/controllers/rails
+    printf '%s\n' "# Stand-in for Rails 7.1's Rails::HealthController on Debian's Rails (harness only)." \
+      'class Rails::HealthController < ActionController::Base' '  def show' '    render plain: "up"' '  end' 'end' >app/controllers/rails/health_controller.rb
+    result relax PASS "app/controllers/rails/health_controller.rb: a stand-in for Rails 7.1's Rails::HealthController (/up)"
   fi
 elif [ "$kind" = laravel ] && ! curl -s -o /dev/null -m 5 https://repo.packagist.org/ && [ -f /usr/share/php/Illuminate/autoload.php ]; then
   debian_stack=1
@@ -293,7 +337,9 @@ moves_to_pg=0
 [ "$provider" = sqlite ] && [[ " $fix_args " == *" --unsafe "* ]] && uses_pg=1 && moves_to_pg=1
 # Before the move, a SQLite file of its own (the project's .env is not in git).
 [ "$moves_to_pg" = 1 ] && export DATABASE_URL="file:./harness.db"
-[ "$kind" = django ] && cat requirements*.txt requirements/*.txt 2>/dev/null | grep -qiE '^(psycopg|dj-database-url)' && uses_pg=1
+# (cat fails on the globs that match nothing: with pipefail, that alone
+# would make the pipeline false.)
+[ "$kind" = django ] && { cat "$reqs" requirements*.txt requirements/*.txt 2>/dev/null || true; } | grep -iE '^(psycopg|dj-database-url)' >/dev/null && uses_pg=1
 [ "$kind" = rails ] && grep -qE "^\s*gem ['\"]pg['\"]" Gemfile && uses_pg=1
 [ "$kind" = laravel ] && grep -qsE '^DB_CONNECTION=pgsql' .env.example && uses_pg=1
 if [ "$kind" = rails ] || [ "$kind" = laravel ]; then
@@ -452,9 +498,15 @@ case "$kind" in
   django)
     install() {
       [ -x "$work/venv/bin/python" ] || python3 -m venv "$work/venv" || return 1
-      "$work/venv/bin/pip" install -q --disable-pip-version-check -r requirements.txt
+      "$work/venv/bin/pip" install -q --disable-pip-version-check -r "$reqs"
     }
-    build() { "$work/venv/bin/python" manage.py check; }
+    # `check` does not load the middleware; the WSGI handler does (a
+    # MIDDLEWARE entry that cannot be imported fails here, not at the first
+    # request).
+    build() {
+      "$work/venv/bin/python" manage.py check &&
+        "$work/venv/bin/python" manage.py shell -c 'from django.core.wsgi import get_wsgi_application; get_wsgi_application(); print("WSGI application and middleware loaded")'
+    }
     ;;
   # Rails and Laravel: their dependencies come from rubygems.org and
   # packagist.org. Where those are out of reach, Debian's packages stand in

@@ -22,12 +22,49 @@ pub const COMPOSE_FILES: &[&str] = &[
 
 /// Creates the app's compose.yaml unless it already has a compose file;
 /// `false` when one was there (left as it is).
+/// The step to do by hand then carries the app service itself: a pointer
+/// to `fix --dry-run` could not be followed once the fix is applied (the
+/// dry run then has nothing left to show).
 pub fn create_unless_present(b: &mut super::Builder, p: &Profile) -> bool {
-    if COMPOSE_FILES.iter().any(|f| b.exists(&p.join(f))) {
+    if let Some(existing) = COMPOSE_FILES
+        .iter()
+        .map(|f| p.join(f))
+        .find(|f| b.exists(f))
+    {
+        let block: String = app_service(&render(p))
+            .lines()
+            .map(|l| format!("       {l}\n"))
+            .collect();
+        b.manual(format!(
+            "The app already has a compose file ({existing}), left as it is: add a service that builds the new Dockerfile under its `services:` (its `depends_on` names the services seaworthy would have written: point it at yours):\n{}",
+            block.trim_end()
+        ));
         return false;
     }
     b.create(&p.join("compose.yaml"), render(p), false);
     true
+}
+
+/// The `app:` service of a rendered compose file: from its line to the
+/// next service or top-level key.
+fn app_service(rendered: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for line in rendered.lines() {
+        if line == "  app:" {
+            inside = true;
+        } else if inside {
+            let indent = line.len() - line.trim_start().len();
+            if !line.trim().is_empty() && indent <= 2 {
+                break;
+            }
+        }
+        if inside {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 pub fn database_url(p: &Profile) -> Option<String> {

@@ -48,6 +48,42 @@ fn dotted(path: &str) -> String {
     path.replace('/', ".")
 }
 
+/// The dotted module path of the project package as Django imports it:
+/// relative to the folder of manage.py (the first entry of sys.path), which
+/// can be below the app folder (`django_project/manage.py` beside
+/// `django_project/django_project/settings.py`, with requirements.txt one
+/// level up): `django_project`, not `django_project.django_project`.
+fn import_path(p: &Profile, package: &str) -> String {
+    let inner = |rel: &str| -> String {
+        if p.dir.is_empty() {
+            rel.to_string()
+        } else {
+            rel.strip_prefix(&format!("{}/", p.dir))
+                .unwrap_or(rel)
+                .to_string()
+        }
+    };
+    let root = p
+        .sources
+        .iter()
+        .map(|s| inner(s))
+        .filter_map(|s| {
+            if s == "manage.py" {
+                Some(String::new())
+            } else {
+                s.strip_suffix("/manage.py").map(str::to_string)
+            }
+        })
+        .filter(|dir| dir.is_empty() || package.starts_with(&format!("{dir}/")))
+        .max_by_key(|dir| dir.len())
+        .unwrap_or_default();
+    if root.is_empty() {
+        dotted(package)
+    } else {
+        dotted(package.strip_prefix(&format!("{root}/")).unwrap_or(package))
+    }
+}
+
 pub fn plan_container(p: &Profile, b: &mut Builder) -> Result<(), String> {
     let requirements = p.join("requirements.txt");
     let reqs = b.read(&requirements).ok_or(
@@ -160,7 +196,7 @@ pub fn plan_health(p: &Profile, b: &mut Builder) -> Result<(), String> {
         .read(&settings_rel)
         .ok_or("the settings module cannot be read")?;
     let module_rel = p.join(&format!("{package}/health.py"));
-    let middleware = format!("{}.health.HealthCheckMiddleware", dotted(&package));
+    let middleware = format!("{}.health.HealthCheckMiddleware", import_path(p, &package));
     if settings_text.contains(&middleware) {
         return Ok(());
     }

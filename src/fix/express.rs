@@ -77,9 +77,13 @@ pub fn plan_container(p: &Profile, b: &mut Builder) -> Result<(), String> {
     b.create(&p.join("Dockerfile"), out, false);
     b.create(&p.join(".dockerignore"), dockerignore(p), false);
     super::compose::create_unless_present(b, p);
+    // The entry point too: express-generator's `bin/www` has no extension,
+    // so it is not among the sources, and it is what reads PORT.
+    let entry_rel = p.join(&entry);
     let listens_on_env = p
         .sources
         .iter()
+        .chain(std::iter::once(&entry_rel))
         .any(|f| b.read(f).is_some_and(|t| t.contains("process.env.PORT")));
     if !listens_on_env {
         b.manual(format!(

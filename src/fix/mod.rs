@@ -242,6 +242,9 @@ impl Planned {
 const PLAN_ORDER: &[&str] = &[
     "sqlite-in-production",
     "missing-health-endpoint",
+    // Rails' `/up` and Laravel's `health:` route are liveness only: the
+    // readiness route is added beside them (Rails and Laravel).
+    "health-check-misses-dependencies",
     "missing-container-config",
     "manual-server-deployment",
     "apm-sdk-missing",
@@ -366,7 +369,7 @@ pub fn plan(root: &Path, options: &Options) -> Result<Planned, AuditFailure> {
                     depends_on.extend(planned_health.map(|(_, _, producer)| producer));
                 }
                 plan.depends_on = depends_on.into_iter().collect();
-                if plan.rule == "missing-health-endpoint" && !conflicts.is_empty() {
+                if HEALTH_RULES.contains(&plan.rule) && !conflicts.is_empty() {
                     // Routes fix could not write must not be probed by the
                     // container and deployment files planned after this.
                     intents.health_incomplete(&plan, &conflicts);
@@ -425,14 +428,24 @@ pub struct Intents {
     health_missing: Vec<(String, String)>,
 }
 
+/// The rules whose fix writes an app's health routes: all of them when
+/// none exists, the readiness route beside a framework's liveness-only
+/// endpoint (Rails' `/up`, Laravel's `health:`).
+const HEALTH_RULES: &[&str] = &[
+    "missing-health-endpoint",
+    "health-check-misses-dependencies",
+];
+
 /// The fixes whose output a rule's fix wires in: the container and the
 /// deployment probe the health routes and run the database the app moved
 /// to; the backup job dumps that database.
 fn prerequisites(rule: &str) -> &'static [&'static str] {
     match rule {
-        "missing-container-config" | "manual-server-deployment" => {
-            &["sqlite-in-production", "missing-health-endpoint"]
-        }
+        "missing-container-config" | "manual-server-deployment" => &[
+            "sqlite-in-production",
+            "missing-health-endpoint",
+            "health-check-misses-dependencies",
+        ],
         "backups-not-offsite" => &["sqlite-in-production"],
         _ => &[],
     }
@@ -444,10 +457,7 @@ impl Intents {
         if plan.rule == "sqlite-in-production" {
             self.postgres.push(app.clone());
         }
-        if matches!(
-            plan.rule,
-            "sqlite-in-production" | "missing-health-endpoint"
-        ) {
+        if plan.rule == "sqlite-in-production" || HEALTH_RULES.contains(&plan.rule) {
             self.producers.push((plan.rule, app.clone(), index));
         }
     }
@@ -455,7 +465,7 @@ impl Intents {
     /// Drops what a plan announced before it was skipped.
     fn forget(&mut self, plan: &FixPlan) {
         let Some(app) = &plan.app else { return };
-        if plan.rule == "missing-health-endpoint" {
+        if HEALTH_RULES.contains(&plan.rule) {
             self.health.retain(|(a, _, _)| a != app);
         }
     }
@@ -467,7 +477,8 @@ impl Intents {
         self.health_missing.push((
             app.clone(),
             format!(
-                "it needs the health routes, and missing-health-endpoint could not write {} (exists with different content)",
+                "it needs the health routes, and {} could not write {} (exists with different content)",
+                plan.rule,
                 paths.join(", ")
             ),
         ));
@@ -476,7 +487,10 @@ impl Intents {
     /// Why a plan cannot go ahead: a fix it wires in was not written.
     fn missing_prerequisite(&self, plan: &FixPlan) -> Option<String> {
         let app = plan.app.as_ref()?;
-        if !prerequisites(plan.rule).contains(&"missing-health-endpoint") {
+        if !prerequisites(plan.rule)
+            .iter()
+            .any(|r| HEALTH_RULES.contains(r))
+        {
             return None;
         }
         self.health_missing
@@ -508,7 +522,7 @@ impl Intents {
         let producer = self
             .producers
             .iter()
-            .find(|(rule, a, _)| *rule == "missing-health-endpoint" && a == app)?
+            .find(|(rule, a, _)| HEALTH_RULES.contains(rule) && a == app)?
             .2;
         Some((live.to_string(), ready.to_string(), producer))
     }
@@ -582,12 +596,12 @@ fn plan_finding(
             ));
             Ok(())
         }
-        ("missing-health-endpoint", Framework::Rails) => {
+        ("missing-health-endpoint" | "health-check-misses-dependencies", Framework::Rails) => {
             let (live, ready) = rails::plan_health(&profile, b)?;
             intents.health.push((cx.app.path.clone(), live, ready));
             Ok(())
         }
-        ("missing-health-endpoint", Framework::Laravel) => {
+        ("missing-health-endpoint" | "health-check-misses-dependencies", Framework::Laravel) => {
             let (live, ready) = laravel::plan_health(&profile, b)?;
             intents.health.push((cx.app.path.clone(), live, ready));
             Ok(())

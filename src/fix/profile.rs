@@ -502,9 +502,25 @@ impl Profile {
                 Framework::Laravel => super::laravel_docker::PORT,
                 _ => 3000,
             });
+        // The routes this run writes, else the app's own health routes: the
+        // container and deployment files probe those too (as the catalog's
+        // healthcheck remedy would on a second run, which then changed the
+        // compose file the first run wrote; dphagler/POP_LMS, fix15e).
         let health = intents
             .health_paths(&app.path)
-            .map(|(l, r)| (l.to_string(), r.to_string()));
+            .map(|(l, r)| (l.to_string(), r.to_string()))
+            .or_else(|| {
+                let paths: Vec<String> =
+                    crate::rules::observability::missing_health_endpoint::health_route_paths(cx)
+                        .into_iter()
+                        .map(|(path, _)| path)
+                        .collect();
+                let routes = super::catalog::k8s_probes::pick_routes(&paths)?;
+                Some((
+                    routes.live.unwrap_or_else(|| routes.ready.clone()),
+                    routes.ready,
+                ))
+            });
 
         let next = next_version;
         Ok(Profile {

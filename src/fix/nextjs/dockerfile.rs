@@ -81,9 +81,7 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
     b.create(&p.join(".dockerignore"), dockerignore(p), false);
 
     // 3. compose.yaml, unless the app already has a compose file.
-    if !crate::fix::compose::create_unless_present(b, p) {
-        b.manual("The app already has a compose file: add a service that builds the new Dockerfile (see `seaworthy fix --dry-run` output for the generated compose.yaml).");
-    }
+    let compose_written = crate::fix::compose::create_unless_present(b, p);
 
     let next = p
         .next
@@ -128,9 +126,11 @@ pub fn plan(p: &Profile, b: &mut Builder) -> Result<(), String> {
     if p.redis.is_some() {
         passwords.push("REDIS_PASSWORD");
     }
-    if passwords.is_empty() {
+    // The project's own compose file does not build the app until the
+    // service of the step to do by hand is added: no `up` command for it.
+    if compose_written && passwords.is_empty() {
         b.next("docker compose up --build");
-    } else {
+    } else if compose_written {
         b.next(format!(
             "docker compose up --build (with {} set)",
             passwords.join(" and ")

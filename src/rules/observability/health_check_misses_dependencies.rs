@@ -2,11 +2,12 @@
 //! them checks the database or Redis the app depends on.
 
 use crate::finding::{Category, Finding, Location, Severity, Wording};
+use crate::index::{FileId, FileKind};
 use crate::rules::observability::evidence::any_code_file;
 use crate::rules::observability::health_handlers::{
     health_handlers, is_prisma_client, touches, DB_PACKAGES, REDIS_PACKAGES,
 };
-use crate::rules::observability::missing_health_endpoint::HEALTH_LIBRARIES;
+use crate::rules::observability::missing_health_endpoint::{code_health_paths, HEALTH_LIBRARIES};
 use crate::rules::{code, AppContext, Check, Rule, RuleMeta};
 use crate::stack::{Framework, DATABASE_SERVER_STACKS};
 
@@ -18,7 +19,7 @@ pub static RULE: Rule = Rule {
         category: Category::ObservabilityMonitoring,
         title: "Health check does not check the database/Redis",
         wording: Wording::IssueImpactFix,
-        fixable: false,
+        fixable: true,
         docs: DOCS,
     },
     check: Check::App(check),
@@ -37,6 +38,18 @@ library (`@nestjs/terminus`, `@godaddy/terminus`, `lightship`, …) and
 handlers whose imports cannot be followed are not reported. Redis counts as
 a dependency when the app's code imports a Redis client (`ioredis`, `redis`,
 `@upstash/redis`).
+
+Rails and Laravel apps are reported when their only health route is the
+framework's own liveness endpoint — Rails' `rails/health#show` (`/up`, Rails
+7.1+) or Laravel's `health: '/up'` in `bootstrap/app.php` (Laravel 11+) —
+and the app uses a database server (Rails: the production adapter of
+`config/database.yml`, else the `pg`/`mysql2`/`trilogy` gem; Laravel:
+`DB_CONNECTION` of the env example, else `config/database.php`'s default)
+or Redis (Rails: the `redis`, `redis-client` or `sidekiq` gem; Laravel: a
+cache, session, queue or broadcast driver set to `redis`). Those endpoints
+answer 200 once the app has booted and check nothing: they are liveness
+routes. `seaworthy fix` keeps them and adds a readiness route (`/readyz`)
+that checks the database and Redis.
 
 ## Why is this bad?
 The health check answers 200 while the database or Redis is unreachable: the
@@ -103,6 +116,9 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     let app = cx.app;
     if HEALTH_LIBRARIES.iter().any(|lib| app.has_dependency(lib)) {
         return Vec::new();
+    }
+    if matches!(app.framework(), Framework::Rails | Framework::Laravel) {
+        return framework_liveness_only(cx);
     }
     let handlers = health_handlers(cx);
     if handlers.is_empty() {
@@ -233,4 +249,194 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         ),
         locations,
     )]
+}
+
+/// Rails' `rails/health#show` (Rails 7.1+, `/up`) and Laravel's `health:`
+/// route of `withRouting` (Laravel 11+) answer 200 once the app has booted
+/// and check no database or cache, by design: liveness. Reported when they
+/// are the app's only health routes and the app uses a database server or
+/// Redis. Any other health route (the app's own controller) is not read
+/// here, and silences the rule.
+fn framework_liveness_only(cx: &AppContext) -> Vec<Finding> {
+    let app = cx.app;
+    let rails = app.framework() == Framework::Rails;
+    let facts = cx.repo.facts;
+    let index = cx.repo.index;
+    let mut builtin: Vec<(FileId, u32, String)> = Vec::new();
+    for (id, line, path) in code_health_paths(cx) {
+        let rel = &index.get(id).rel;
+        let is_builtin = if rails {
+            // `get "up" => "rails/health#show"`: the route's controller,
+            // read at its line (the `rails/health#show` string itself may
+            // be listed as a path too).
+            rel.contains("config/routes")
+                && if path.contains('#') {
+                    path.trim_start_matches('/').starts_with("rails/health#")
+                } else {
+                    facts.code(id).is_some_and(|c| {
+                        c.route_controllers
+                            .iter()
+                            .any(|(l, controller)| *l == line && controller == "rails/health")
+                    })
+                }
+        } else {
+            // The only route bootstrap/app.php names is `health:`.
+            rel.ends_with("bootstrap/app.php")
+        };
+        if !is_builtin {
+            return Vec::new();
+        }
+        if !path.contains('#') && !builtin.iter().any(|(i, l, _)| *i == id && *l == line) {
+            builtin.push((id, line, path));
+        }
+    }
+    if builtin.is_empty() {
+        return Vec::new();
+    }
+    let (database, redis) = if rails {
+        (rails_database_server(cx), app.stacks.contains(&"redis"))
+    } else {
+        (laravel_database_server(cx), laravel_uses_redis(cx))
+    };
+    let mut missing: Vec<String> = Vec::new();
+    if let Some(db) = database {
+        missing.push(format!("the database ({db})"));
+    }
+    if redis {
+        missing.push("Redis".to_string());
+    }
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    let what = missing.join(" or ");
+    let paths: Vec<String> = builtin
+        .iter()
+        .map(|(_, _, p)| code(&format!("/{}", p.trim_start_matches('/'))))
+        .collect();
+    let (endpoint, checks) = if rails {
+        (
+            "Rails' `rails/health#show`",
+            [
+                database.map(|_| "`ActiveRecord::Base.connection.select_value(\"SELECT 1\")`"),
+                redis.then_some("a Redis `PING`"),
+            ],
+        )
+    } else {
+        (
+            "Laravel's `health:` route",
+            [
+                database.map(|_| "`DB::select('select 1')`"),
+                redis.then_some("`Redis::connection()->ping()`"),
+            ],
+        )
+    };
+    let checks: Vec<&str> = checks.into_iter().flatten().collect();
+    let message = format!(
+        "The app's only health route ({}, {endpoint}) answers 200 once the app has booted and never checks {what}, which the app uses.",
+        paths.join(", ")
+    );
+    let locations: Vec<Location> = builtin
+        .iter()
+        .take(4)
+        .map(|(id, line, _)| Location::new(index.get(*id).rel.clone(), *line))
+        .collect();
+    vec![RULE.meta.finding(
+        Some(app),
+        message,
+        format!("{endpoint} is a liveness check: it stays 200 while {what} is down, so a readiness probe or load-balancer check pointed at it keeps routing traffic to an instance whose every request fails, and a deploy with broken database credentials is marked healthy."),
+        format!(
+            "Keep {} for liveness and add a readiness route (`GET /readyz`) that runs {}, each with a short timeout (about 2 s), answering 503 when one fails; point the readiness probe or load-balancer check at it (`seaworthy fix` writes one).",
+            paths.join(", "),
+            checks.join(" and ")
+        ),
+        locations,
+    )]
+}
+
+/// The database server a Rails app runs on in production: the production
+/// adapter of config/database.yml, else (an adapter from the environment,
+/// or no file) the adapter gem of the bundle. `None` for SQLite or no
+/// database.
+fn rails_database_server(cx: &AppContext) -> Option<&'static str> {
+    let facts = cx.repo.facts;
+    let adapter = cx
+        .files_of_kind(FileKind::RailsDatabaseYml)
+        .filter(|id| cx.repo.index.get(*id).name() == "database.yml")
+        .find_map(|id| {
+            let prod = facts.rails_database(id)?.environment("production")?;
+            prod.adapter.clone().filter(|_| !prod.adapter_from_erb)
+        });
+    match adapter.as_deref() {
+        Some("postgresql" | "postgis") => return Some("PostgreSQL"),
+        Some("mysql2" | "trilogy") => return Some("MySQL"),
+        Some("sqlserver") => return Some("SQL Server"),
+        Some(_) => return None,
+        None => {}
+    }
+    let stacks = &cx.app.stacks;
+    if stacks.contains(&"postgresql") {
+        Some("PostgreSQL")
+    } else if stacks.contains(&"mysql") {
+        Some("MySQL")
+    } else {
+        None
+    }
+}
+
+/// A Laravel setting: its value in the env example, else the fallback
+/// `env('NAME', 'x')` of the app's config files.
+fn laravel_setting(cx: &AppContext, name: &str) -> Option<String> {
+    let facts = cx.repo.facts;
+    let from_example = cx
+        .files_of_kind(FileKind::EnvExample)
+        .find_map(|id| {
+            facts
+                .env_file(id)?
+                .get(name)
+                .map(|v| v.value.trim().to_string())
+        })
+        .filter(|v| !v.is_empty());
+    from_example.or_else(|| {
+        cx.source_files()
+            .into_iter()
+            .filter(|id| {
+                let rel = &cx.repo.index.get(*id).rel;
+                rel.contains("config/") && rel.ends_with(".php")
+            })
+            .find_map(|id| {
+                facts
+                    .code(id)?
+                    .env_reads
+                    .iter()
+                    .find(|r| r.name == name)
+                    .and_then(|r| r.fallback.clone())
+            })
+    })
+}
+
+/// The database server of a Laravel app's default connection, `None` for
+/// SQLite or none known.
+fn laravel_database_server(cx: &AppContext) -> Option<&'static str> {
+    match laravel_setting(cx, "DB_CONNECTION").as_deref() {
+        Some("pgsql") => Some("PostgreSQL"),
+        Some("mysql") => Some("MySQL"),
+        Some("mariadb") => Some("MariaDB"),
+        Some("sqlsrv") => Some("SQL Server"),
+        _ => None,
+    }
+}
+
+/// Whether the cache, sessions, queue or broadcasting of a Laravel app run
+/// on Redis.
+fn laravel_uses_redis(cx: &AppContext) -> bool {
+    [
+        "CACHE_STORE",
+        "CACHE_DRIVER",
+        "SESSION_DRIVER",
+        "QUEUE_CONNECTION",
+        "BROADCAST_CONNECTION",
+        "BROADCAST_DRIVER",
+    ]
+    .iter()
+    .any(|name| laravel_setting(cx, name).as_deref() == Some("redis"))
 }

@@ -455,7 +455,7 @@ pub(crate) fn code_health_routes(cx: &AppContext) -> Vec<(FileId, u32, bool)> {
 
 /// Every health route path in code, as (file, line, path): a probe asks
 /// each (`/healthz` and `/readyz` registered in one server file).
-fn code_health_paths(cx: &AppContext) -> Vec<(FileId, u32, String)> {
+pub(crate) fn code_health_paths(cx: &AppContext) -> Vec<(FileId, u32, String)> {
     code_health_routes_with_paths(cx)
         .into_iter()
         .map(|(id, line, _, path)| (id, line, path))

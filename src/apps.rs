@@ -937,6 +937,76 @@ fn discover_without_manifest(facts: &Facts, found: &[App]) -> Vec<App> {
         }
     }
 
+    // PHP scripts served as they are (no composer.json, no front
+    // controller): a production image built on a PHP web server image
+    // (`php:8-apache`, `php:8.3-fpm`, `…/php-nginx`) and, below its folder,
+    // PHP files that answer requests (they read `$_GET`, `$_POST`,
+    // `$_REQUEST`, `$_FILES` or `php://input`) — librespeed's
+    // `backend/*.php` and `results/*.php`. The image is the evidence that
+    // the repository is deployed as a PHP web app, not a plugin or a
+    // theme; the app is the image's folder, found by its first endpoint.
+    for id in index.of_kind(FileKind::Dockerfile) {
+        let file = index.get(*id);
+        if !eligible(*id) || crate::roles::dockerfile::is_dev_path(&file.rel) {
+            continue;
+        }
+        // `docker/Dockerfile` builds the folder above.
+        let dir = match file.dir().rsplit_once('/') {
+            Some((parent, "docker" | ".docker")) => parent,
+            None if matches!(file.dir(), "docker" | ".docker") => "",
+            _ => file.dir(),
+        };
+        // A Composer project is the manifest's to decide (a library, or an
+        // app found or ruled out by its `composer.json`).
+        if inside_app(&taken, Ecosystem::Php, dir)
+            || index.find(&join(dir, "composer.json")).is_some()
+        {
+            continue;
+        }
+        let serves_php = facts.dockerfile(*id).is_some_and(|d| {
+            d.stages.iter().any(|st| {
+                let image = st.image.to_ascii_lowercase();
+                let (repo, tag) = image.rsplit_once(':').unwrap_or((image.as_str(), ""));
+                let name = repo.rsplit('/').next().unwrap_or(repo);
+                (name == "php" && (tag.contains("apache") || tag.contains("fpm")))
+                    || (name.contains("php")
+                        && ["apache", "fpm", "nginx"]
+                            .iter()
+                            .any(|w| name.contains(w) || tag.contains(w)))
+            })
+        });
+        if !serves_php {
+            continue;
+        }
+        let endpoint = index
+            .of_kind(FileKind::Source(crate::facts::code::Lang::Php))
+            .iter()
+            .copied()
+            .filter(|p| {
+                eligible(*p)
+                    && (dir.is_empty() || index.get(*p).rel.starts_with(&format!("{dir}/")))
+            })
+            .find(|p| {
+                facts.raw_text_capped(*p, 1 << 20).is_some_and(|text| {
+                    ["$_GET", "$_POST", "$_REQUEST", "$_FILES", "php://input"]
+                        .iter()
+                        .any(|n| text.contains(n))
+                })
+            });
+        if let Some(entry) = endpoint {
+            push(
+                &mut apps,
+                Ecosystem::Php,
+                dir,
+                entry,
+                Framework::PlainPhp,
+                "php",
+                Vec::new(),
+            );
+            taken.insert((Ecosystem::Php, dir.to_string()));
+        }
+    }
+
     // Rails 2: no Gemfile, `config/environment.rb` runs the initializer.
     let ruby: Vec<FileId> = index
         .of_kind(FileKind::Source(crate::facts::code::Lang::Ruby))

@@ -724,16 +724,25 @@ fn mark_gated(
 ) {
     let mut gated: Vec<std::ops::Range<usize>> = Vec::new();
     let read_at = |from: usize, to: usize| positions.iter().any(|p| (from..to).contains(p));
+    // Names bound to a test of the environment (`ENABLE_X = "ENABLE_X" in
+    // os.environ`, `const enabled = process.env.X === "true"`): a branch
+    // on them is a branch on the variable — an opt-in feature flag.
+    let flags = env_flags(tokens, lang, &read_at);
+    let is_flag = |k: usize| ident(tokens.get(k)).is_some_and(|n| flags.contains(n));
     match lang {
         Lang::Js => {
             for i in 0..tokens.len() {
                 if ident(tokens.get(i)) == Some("if") && punct(tokens.get(i + 1), '(') {
                     let close = close_paren(tokens, i + 1);
                     // A positive test: some read in the condition not negated.
-                    let gate = positions.iter().any(|&p| {
-                        (i + 2..close).contains(&p)
-                            && !punct(p.checked_sub(1).and_then(|j| tokens.get(j)), '!')
-                    });
+                    let gate = positions
+                        .iter()
+                        .copied()
+                        .chain((i + 2..close).filter(|k| is_flag(*k)))
+                        .any(|p| {
+                            (i + 2..close).contains(&p)
+                                && !punct(p.checked_sub(1).and_then(|j| tokens.get(j)), '!')
+                        });
                     if !gate {
                         continue;
                     }
@@ -820,7 +829,8 @@ fn mark_gated(
                         && spells(tokens, k + 2, &["os", ".", "environ"]))
                         || spells(tokens, k, &["os", ".", "getenv", "("])
                         || spells(tokens, k, &["os", ".", "environ", ".", "get", "("])
-                }) || read_at(i + 1, colon);
+                }) || read_at(i + 1, colon)
+                    || (i + 1..colon).any(is_flag);
                 if negated || !tests_env {
                     continue;
                 }
@@ -846,6 +856,73 @@ fn mark_gated(
             read.optional_use = true;
         }
     }
+}
+
+/// Names a file binds to a test of the environment — `NAME = <expression
+/// reading or testing a variable>` at the start of a line (Python), `const
+/// | let | var NAME = …` (JavaScript) — that do not name the environment
+/// or a debug mode (`IS_PRODUCTION = os.environ.get("ENV") == "prod"`
+/// gates what production requires, not an optional feature).
+fn env_flags(
+    tokens: &[Spanned],
+    lang: Lang,
+    read_at: &dyn Fn(usize, usize) -> bool,
+) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    if !matches!(lang, Lang::Js | Lang::Python) {
+        return out;
+    }
+    for i in 0..tokens.len() {
+        let starts_line = i == 0 || tokens[i - 1].line < tokens[i].line;
+        let (name, eq) = match lang {
+            Lang::Python if starts_line => (ident(tokens.get(i)), i + 1),
+            Lang::Js if matches!(ident(tokens.get(i)), Some("const" | "let" | "var")) => {
+                (ident(tokens.get(i + 1)), i + 2)
+            }
+            _ => continue,
+        };
+        let Some(name) = name else { continue };
+        if !punct(tokens.get(eq), '=') || punct(tokens.get(eq + 1), '=') {
+            continue;
+        }
+        // The statement: to the end of its line outside brackets, or `;`.
+        let line = tokens[eq].line;
+        let mut depth = 0i32;
+        let mut end = eq + 1;
+        while end < tokens.len() {
+            let t = &tokens[end];
+            if depth == 0 && (t.line > line && tokens[end - 1].line < t.line || punct(Some(t), ';'))
+            {
+                break;
+            }
+            match t.token {
+                Token::Punct('(' | '[' | '{') => depth += 1,
+                Token::Punct(')' | ']' | '}') => depth -= 1,
+                _ => {}
+            }
+            end += 1;
+        }
+        let lower = name.to_ascii_lowercase();
+        let names_mode = ["prod", "env", "stag", "debug", "dev", "test", "local"]
+            .iter()
+            .any(|w| lower.contains(w));
+        let compares_mode = tokens[eq + 1..end].iter().any(|t| {
+            matches!(&t.token, Token::Str(v) if matches!(
+                v.to_ascii_lowercase().as_str(),
+                "production" | "prod" | "development" | "dev" | "staging" | "test"
+            ))
+        });
+        let tests_env = read_at(eq + 1, end)
+            || (eq + 1..end).any(|k| {
+                string(tokens.get(k)).is_some()
+                    && ident(tokens.get(k + 1)) == Some("in")
+                    && spells(tokens, k + 2, &["os", ".", "environ"])
+            });
+        if tests_env && !names_mode && !compares_mode {
+            out.insert(name.to_string());
+        }
+    }
+    out
 }
 
 /// The `{}` nesting depth at each token.
@@ -1450,6 +1527,27 @@ mod tests {
                 .map(|r| (r.name, r.has_default || r.optional_use))
                 .collect();
         assert_eq!(reads, [o("CF_ZONE", true), o("SECRET", false)]);
+        // Through a flag bound to the test (an opt-in feature); a flag
+        // naming the environment gates what production requires.
+        let src = "ENABLE_REPLACE = (\n    \"ENABLE_REPLACE\" in os.environ\n)\nif ENABLE_REPLACE:\n    MAX = int(\n        os.environ[\"MAX_REPLACE\"]\n    )\nIS_PROD = os.environ.get(\"ENV\") == \"production\"\nif IS_PROD:\n    KEY = os.environ[\"KEY\"]\nTOKEN = os.environ[\"TOKEN\"]\n";
+        let reads: Vec<(String, bool)> =
+            env_reads_in(&tokenize(src, Lang::Python), src, Lang::Python)
+                .into_iter()
+                .map(|r| (r.name, r.has_default || r.optional_use))
+                .collect();
+        assert_eq!(
+            reads,
+            [
+                o("MAX_REPLACE", true),
+                o("ENV", true),
+                o("KEY", false),
+                o("TOKEN", false)
+            ]
+        );
+        assert_eq!(
+            optional("const enabled = process.env.FEATURE_X === 'true';\nif (enabled) {\n  start(process.env.FEATURE_X_URL);\n}\nconst db = process.env.DB_URL;\n", Lang::Js),
+            [o("FEATURE_X", true), o("FEATURE_X_URL", true), o("DB_URL", false)]
+        );
     }
 
     #[test]

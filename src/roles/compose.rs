@@ -193,6 +193,12 @@ fn judge(
             ),
         ));
     }
+    if let Some((service, why)) = development_build(cx, id, compose) {
+        return not_deployment(FileRole::new(
+            Role::Development,
+            format!("service `{service}` {why}: a developer's build, not what is deployed"),
+        ));
+    }
     // A service built from source, kept running, deploys the project only
     // when nothing else does: with Kubernetes, Helm, a platform or IaC in
     // the repository, such a file is the local stack (Ansible often ships
@@ -645,4 +651,103 @@ fn deploy_section(text: &str) -> Option<String> {
         section.push('\n');
     }
     check(&heading, &section)
+}
+
+/// Build arguments that choose how the project is built: a build profile or
+/// mode (`RUST_RELEASE_MODE`, `BUILD_MODE`, `CARGO_PROFILE`,
+/// `CMAKE_BUILD_TYPE`, `CONFIGURATION`) or the framework's environment
+/// (`NODE_ENV`, `RAILS_ENV`, …).
+fn is_build_mode_arg(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    upper
+        .split('_')
+        .any(|w| matches!(w, "MODE" | "PROFILE" | "CONFIGURATION" | "BUILDTYPE"))
+        || upper.ends_with("BUILD_TYPE")
+        || matches!(
+            upper.as_str(),
+            "APP_ENV"
+                | "NODE_ENV"
+                | "RAILS_ENV"
+                | "RACK_ENV"
+                | "FLASK_ENV"
+                | "MIX_ENV"
+                | "ENVIRONMENT"
+        )
+}
+
+/// Values of a build-mode argument that build for development.
+fn is_development_value(value: &str) -> bool {
+    matches!(
+        value
+            .trim_matches(['"', '\''])
+            .to_ascii_lowercase()
+            .as_str(),
+        "debug" | "dev" | "development" | "develop"
+    )
+}
+
+/// A service of the file (outside `profiles:`) that builds the project's
+/// code for development: a development stage as its `target:` (`dev`,
+/// `debug`), a build argument that selects a debug or development build
+/// (`args: {BUILD_MODE: debug}`), or a Dockerfile whose build-mode
+/// argument defaults to one and that the service does not override (lemmy's
+/// `ARG RUST_RELEASE_MODE=debug`, which only CI sets to `release`). A file
+/// that builds the project that way is a developer's stack, however many of
+/// its services are kept running. `(service, why)`.
+fn development_build(
+    cx: &RepoContext,
+    id: FileId,
+    compose: &ComposeFile,
+) -> Option<(String, String)> {
+    let dir = cx.index.get(id).dir();
+    compose.services.iter().find_map(|s| {
+        let context = s.build_context.as_deref()?;
+        if yaml::get(&s.raw, "profiles").is_some() || !runs_project_code(cx, id, s) {
+            return None;
+        }
+        if let Some(target) = s.target.as_deref() {
+            let dev = target
+                .to_ascii_lowercase()
+                .split(['-', '_', '.'])
+                .any(|w| matches!(w, "dev" | "develop" | "development" | "debug" | "local"));
+            return dev.then(|| (s.name.clone(), format!("builds the stage `{target}`")));
+        }
+        let args = strings(yaml::get(&s.raw, "build").and_then(|b| yaml::get(b, "args")));
+        let set: Vec<(String, String)> = args
+            .iter()
+            .map(|a| match a.split_once('=') {
+                Some((k, v)) => (k.trim().to_string(), v.trim().to_string()),
+                None => (a.trim().to_string(), String::new()),
+            })
+            .collect();
+        if let Some((k, v)) = set
+            .iter()
+            .find(|(k, v)| is_build_mode_arg(k) && is_development_value(v))
+        {
+            return Some((s.name.clone(), format!("builds with `{k}={v}`")));
+        }
+        let dockerfile = s.dockerfile.as_deref().unwrap_or("Dockerfile");
+        let path = crate::apps::resolve(dir, context)
+            .and_then(|c| crate::apps::resolve(&c, dockerfile))?;
+        let file = cx.facts.dockerfile(cx.index.find(&path)?)?;
+        file.global_args
+            .iter()
+            .chain(file.stages.iter().flat_map(|st| st.all("ARG")))
+            .flat_map(|inst| inst.words())
+            .find_map(|w| {
+                let (k, v) = w.split_once('=')?;
+                (is_build_mode_arg(k)
+                    && is_development_value(v)
+                    && !set.iter().any(|(name, _)| name == k))
+                .then(|| {
+                    (
+                        s.name.clone(),
+                        format!(
+                            "builds {path} with `{k}={v}`, the Dockerfile's default, which it \
+                             does not override"
+                        ),
+                    )
+                })
+            })
+    })
 }

@@ -53,6 +53,12 @@ pub struct ComposeBuild {
     /// The container paths the service bind-mounts its whole build context
     /// onto (`.:/app`): the working copy replaces what the image holds.
     pub source_mounted_at: Vec<String>,
+    /// The container paths the service bind-mounts a folder above its
+    /// build context onto (`./:/app` for a context `./docker/node`): the
+    /// project's working copy replaces what the image holds.
+    pub tree_mounted_at: Vec<String>,
+    /// Whether the compose file is judged a deployment.
+    pub in_deployment: bool,
 }
 
 /// Words in a Dockerfile's name or folder that say it builds a development,
@@ -463,7 +469,10 @@ pub fn used_stages(file: &Dockerfile, image: usize, other: &[usize]) -> Vec<bool
 
 /// Compose services (outside dev folders) by the Dockerfile they build,
 /// in path order of the compose files.
-fn compose_builds(cx: &RepoContext) -> HashMap<String, Vec<ComposeBuild>> {
+fn compose_builds(
+    cx: &RepoContext,
+    compose_roles: &HashMap<FileId, super::compose::Judgement>,
+) -> HashMap<String, Vec<ComposeBuild>> {
     let index = cx.index;
     let mut out: HashMap<String, Vec<ComposeBuild>> = HashMap::new();
     for id in index.of_kind(FileKind::Compose) {
@@ -495,9 +504,28 @@ fn compose_builds(cx: &RepoContext) -> HashMap<String, Vec<ComposeBuild>> {
                 })
                 .map(|m| m.target.trim_end_matches('/').to_string())
                 .collect();
+            let tree_mounted_at: Vec<String> = service
+                .details
+                .volumes
+                .iter()
+                .filter(|m| {
+                    m.source.as_deref().is_some_and(|src| {
+                        src.starts_with('.')
+                            && resolve(compose.dir(), src).is_some_and(|dir| {
+                                dir != context
+                                    && (dir.is_empty() || context.starts_with(&format!("{dir}/")))
+                            })
+                    })
+                })
+                .map(|m| m.target.trim_end_matches('/').to_string())
+                .collect();
             if let Some(path) = resolve(&context, dockerfile) {
                 out.entry(path).or_default().push(ComposeBuild {
                     source_mounted_at,
+                    tree_mounted_at,
+                    in_deployment: compose_roles.get(id).is_some_and(|j| {
+                        j.compose_role == crate::facts::compose::ComposeRole::Production
+                    }),
                     compose: *id,
                     service: service.name.clone(),
                     context,
@@ -600,7 +628,7 @@ pub fn judge_all(
     cx: &RepoContext,
     compose: &HashMap<FileId, super::compose::Judgement>,
 ) -> HashMap<FileId, Judgement> {
-    let builds_by_dockerfile = compose_builds(cx);
+    let builds_by_dockerfile = compose_builds(cx, compose);
     let copied_from = copied_from_images(cx);
     let ci_built = built_by_ci(cx);
     // A CI stack's or a development file's build (`docker-compose.build.yml`
@@ -613,6 +641,7 @@ pub fn judge_all(
         })
     };
     let unnamed_variants = unreferenced_variants(cx, &builds_by_dockerfile, &ci_built);
+    let dev_builders = command_builds(cx);
     let mut out = HashMap::new();
     for id in cx.index.of_kind(FileKind::Dockerfile) {
         let rel = cx.index.get(*id).rel.as_str();
@@ -686,6 +715,33 @@ pub fn judge_all(
                 judgement.image_stage = None;
             }
         }
+        if judgement.role.role == Role::Production
+            && builds_by_dockerfile_empty(&judgement)
+            && !judgement.built_by_ci
+        {
+            if let Some(builders) = dev_builders.get(rel) {
+                if builders.iter().all(|b| b.dev.is_some())
+                    && !named_by_release_config(cx, cx.index.get(*id).name())
+                {
+                    let mut role = FileRole::new(
+                        Role::Development,
+                        "only development commands build it, and no compose file, CI job or \
+                         release configuration (goreleaser, bake, Skaffold) names it: a \
+                         developer's image, not the published one",
+                    );
+                    for b in builders {
+                        role = role.because(format!(
+                            "{} builds it at line {} ({})",
+                            cx.rel(b.file),
+                            b.line,
+                            b.dev.as_deref().unwrap_or("")
+                        ));
+                    }
+                    judgement.role = role;
+                    judgement.image_stage = None;
+                }
+            }
+        }
         out.insert(*id, judgement);
     }
     out
@@ -754,6 +810,115 @@ fn unreferenced_variants(
         .into_iter()
         .filter(|id| !named.contains_key(index.get(*id).name()))
         .collect()
+}
+
+/// A `docker build -f <Dockerfile>` in a task runner's recipe or a shell
+/// script.
+struct CommandBuild {
+    file: FileId,
+    line: u32,
+    /// Why it is a development build, if it is: the recipe or script is
+    /// named for development (`docker-dev`, `build-local.sh`), or it tags
+    /// the image `:dev`.
+    dev: Option<String>,
+}
+
+/// Whether a recipe or script name says development.
+fn dev_named(name: &str) -> Option<String> {
+    name.to_ascii_lowercase()
+        .split(['-', '_', '.', ':', '/'])
+        .find(|w| matches!(*w, "dev" | "develop" | "development" | "local" | "debug"))
+        .map(str::to_string)
+}
+
+/// The Dockerfiles task-runner recipes (Makefile, Justfile) and shell
+/// scripts build by name (`docker build --file ./Dockerfile-build …`,
+/// `docker buildx build -f …`, `podman build -f …`), resolved from the
+/// runner's folder, with whether each build is a development one. Read once
+/// per audit from the parsed files.
+fn command_builds(cx: &RepoContext) -> HashMap<String, Vec<CommandBuild>> {
+    let mut out: HashMap<String, Vec<CommandBuild>> = HashMap::new();
+    let mut record = |file: FileId, owner: &str, cmd: &crate::facts::shell::ShellCommand| {
+        if !matches!(cmd.name.as_str(), "docker" | "podman" | "buildah")
+            || !cmd.args.iter().any(|a| a == "build" || a == "bud")
+        {
+            return;
+        }
+        let mut dockerfile = None;
+        let mut dev_tag = None;
+        let mut args = cmd.args.iter().peekable();
+        while let Some(a) = args.next() {
+            let value = |prefix: &str| a.strip_prefix(prefix).map(str::to_string);
+            if let Some(v) = value("--file=") {
+                dockerfile = Some(v);
+            } else if matches!(a.as_str(), "-f" | "--file") {
+                dockerfile = args.peek().map(|v| v.to_string());
+            } else if let Some(v) = value("--tag=").or_else(|| {
+                matches!(a.as_str(), "-t" | "--tag")
+                    .then(|| args.peek().map(|v| v.to_string()))
+                    .flatten()
+            }) {
+                let tag = v.rsplit_once(':').map(|(_, t)| t).unwrap_or("");
+                if let Some(w) = dev_named(tag) {
+                    dev_tag = Some(format!("it tags the image `:{w}`"));
+                }
+            }
+        }
+        let Some(dockerfile) = dockerfile else { return };
+        let dir = cx.index.get(file).dir();
+        let Some(path) = resolve(dir, dockerfile.trim_matches(['"', '\''])) else {
+            return;
+        };
+        let dev = dev_named(owner)
+            .map(|w| format!("`{owner}` says `{w}`"))
+            .or(dev_tag);
+        out.entry(path).or_default().push(CommandBuild {
+            file,
+            line: cmd.line,
+            dev,
+        });
+    };
+    for id in cx.index.of_kind(FileKind::TaskRunner) {
+        let Some(runner) = cx.facts.task_runner(*id) else {
+            continue;
+        };
+        for recipe in &runner.recipes {
+            for cmd in &recipe.commands {
+                record(*id, &format!("target {}", recipe.name), cmd);
+            }
+        }
+    }
+    for id in cx.index.of_kind(FileKind::ShellScript) {
+        let Some(script) = cx.facts.shell_script(*id) else {
+            continue;
+        };
+        let name = cx.index.get(*id).name().to_string();
+        for cmd in &script.commands {
+            record(*id, &name, cmd);
+        }
+    }
+    out
+}
+
+/// Whether a CI file or a release build configuration (goreleaser, a bake
+/// file, Skaffold) names a Dockerfile: then it is built for release,
+/// whatever else builds it.
+fn named_by_release_config(cx: &RepoContext, name: &str) -> bool {
+    let index = cx.index;
+    let readers: Vec<FileId> = index
+        .of_kind(FileKind::CiConfig)
+        .iter()
+        .copied()
+        .chain(index.ids_under("").filter(|id| {
+            let n = index.get(*id).name().to_ascii_lowercase();
+            n.starts_with(".goreleaser")
+                || n.starts_with("goreleaser")
+                || n.starts_with("docker-bake")
+                || n == "skaffold.yaml"
+                || n == "skaffold.yml"
+        }))
+        .collect();
+    !super::mentions(index, &readers, &[name.to_string()]).is_empty()
 }
 
 fn builds_by_dockerfile_empty(judgement: &Judgement) -> bool {
@@ -972,7 +1137,36 @@ fn judge(cx: &RepoContext, rel: &str, id: FileId, builds: Vec<ComposeBuild>) -> 
             let mut role = FileRole::new(
                 Role::Development,
                 format!(
-                    "every compose service that builds it bind-mounts the working copy over                      its working directory `{workdir}`: an image for working on the code"
+                    "every compose service that builds it bind-mounts the working copy over \
+                     its working directory `{workdir}`: an image for working on the code"
+                ),
+            );
+            role.evidence.extend(built_by);
+            return by_stage(role, builds);
+        }
+        // The same with the project's folder (a folder above the build
+        // context: `./:/app` for a context `./docker/node`) mounted over
+        // the working directory by compose files that are not deployments,
+        // while the image carries no code of the project: it copies only
+        // named files, or its context holds nothing but the Dockerfile — a
+        // toolchain image (an asset builder) for the working copy.
+        if !builds.is_empty()
+            && builds.iter().all(|b| {
+                !b.in_deployment
+                    && (b.tree_mounted_at.contains(&workdir)
+                        || b.source_mounted_at.contains(&workdir))
+            })
+            && builds.iter().any(|b| b.tree_mounted_at.contains(&workdir))
+            && (copies_only_files(cx, file, &builds[0].context)
+                || context_without_code(cx, &builds[0].context))
+        {
+            let mut role = FileRole::new(
+                Role::Development,
+                format!(
+                    "every compose service that builds it bind-mounts the project's folder \
+                     over its working directory `{workdir}`, in a compose file that is not a \
+                     deployment, and the image holds none of the project's code: an image \
+                     for working on the code"
                 ),
             );
             role.evidence.extend(built_by);
@@ -1078,6 +1272,19 @@ fn copies_only_files(cx: &RepoContext, file: &Dockerfile, context: &str) -> bool
                         cx.index.find(&path).is_some()
                     })
             })
+    })
+}
+
+/// Whether a build context holds nothing but Dockerfiles, ignore files
+/// and docs: copying it whole (`COPY ./ /app`) copies no code.
+fn context_without_code(cx: &RepoContext, context: &str) -> bool {
+    cx.index.under(context).iter().all(|f| {
+        let name = f.name().to_ascii_lowercase();
+        f.kind == Some(FileKind::Dockerfile)
+            || name.ends_with(".dockerignore")
+            || name.ends_with(".md")
+            || name == ".gitignore"
+            || name == ".gitkeep"
     })
 }
 

@@ -46,6 +46,154 @@ pub(crate) fn deploys(cmd: &ShellCommand) -> Option<String> {
     Some(format!("`{}` at line {} {what}", cmd.name, cmd.line))
 }
 
+/// The compose file a `docker compose exec|run …` / `docker-compose exec|run
+/// …` command runs in, when it is one: the `-f`/`--file` it names
+/// (relative to the script's folder), else the compose files with a
+/// default name in the script's folder. `None` for any other command.
+fn compose_exec_files(cx: &RepoContext, dir: &str, cmd: &ShellCommand) -> Option<Vec<FileId>> {
+    let args: &[String] = match cmd.name.as_str() {
+        "docker-compose" => &cmd.args,
+        "docker" => {
+            let at = cmd.args.iter().position(|a| a == "compose")?;
+            &cmd.args[at + 1..]
+        }
+        _ => return None,
+    };
+    let mut named = Vec::new();
+    let mut i = 0;
+    let mut sub = None;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if matches!(a, "-f" | "--file") {
+            named.extend(args.get(i + 1).cloned());
+            i += 2;
+            continue;
+        }
+        if let Some(f) = a.strip_prefix("--file=") {
+            named.push(f.to_string());
+        } else if matches!(a, "-p" | "--project-name" | "--env-file" | "--profile") {
+            i += 2;
+            continue;
+        } else if !a.starts_with('-') {
+            sub = Some(a);
+            break;
+        }
+        i += 1;
+    }
+    if !matches!(sub, Some("exec" | "run")) {
+        return None;
+    }
+    let files: Vec<FileId> = if named.is_empty() {
+        cx.in_dir(FileKind::Compose, dir)
+            .into_iter()
+            .filter(|id| {
+                matches!(
+                    cx.index.get(*id).name().to_ascii_lowercase().as_str(),
+                    "compose.yml" | "compose.yaml" | "docker-compose.yml" | "docker-compose.yaml"
+                )
+            })
+            .collect()
+    } else {
+        named
+            .iter()
+            .filter_map(|n| crate::apps::resolve(dir, n).and_then(|p| cx.index.find(&p)))
+            .collect()
+    };
+    Some(files)
+}
+
+/// The development compose file a backup-looking script dumps from: every
+/// dump runs through `docker compose exec` (or `run`) in a compose file of
+/// the script's folder, and every such file is judged a developer's stack,
+/// not a deployment (`roles::compose`). Dated dumps of a local stack,
+/// taken by hand, are a developer's snapshots, not the production backup.
+pub(crate) fn development_stack_dump(
+    cx: &RepoContext,
+    id: FileId,
+    dumps: &[&ShellCommand],
+) -> Option<FileId> {
+    if dumps.is_empty() {
+        return None;
+    }
+    let dir = cx.index.get(id).dir();
+    let roles = cx.file_roles();
+    let mut stack = None;
+    for dump in dumps {
+        let files = compose_exec_files(cx, dir, dump)?;
+        if files.is_empty() {
+            return None;
+        }
+        for f in files {
+            let j = roles.compose(f)?;
+            if j.compose_role == crate::facts::compose::ComposeRole::Production
+                || j.role.role == Role::Production
+            {
+                return None;
+            }
+            stack.get_or_insert(f);
+        }
+    }
+    stack
+}
+
+/// Whether a script only installs what building the project from source
+/// needs, database server included, without setting that database up: it
+/// installs a build toolchain (`build-essential`, `base-devel`, `-dev` /
+/// `-devel` headers) and runs nothing that creates, configures or starts a
+/// database (`createdb`, `createuser`, `psql`, `mysql`, `initdb`,
+/// `systemctl`/`service`/`rc-service`, `pg_ctl`) nor deploys. Invidious's
+/// `install-dependencies.sh` (the Crystal compiler, headers, git and a
+/// postgresql package for a local build): a developer's machine set-up, not
+/// the provisioning of a production database. The package that says
+/// build, if so.
+pub(crate) fn build_dependency_installer(script: &ShellScript) -> Option<String> {
+    let installs = |c: &&ShellCommand| {
+        matches!(
+            (c.name.as_str(), c.subcommand()),
+            (
+                "apt-get" | "apt" | "yum" | "dnf" | "zypper",
+                Some("install")
+            ) | ("apk", Some("add"))
+        ) || (c.name == "pacman" && c.args.iter().any(|a| a.starts_with("-S")))
+    };
+    let toolchain = script.commands.iter().filter(installs).find_map(|c| {
+        c.args
+            .iter()
+            .map(|a| a.trim_matches(['"', '\'']))
+            .find(|a| {
+                !a.starts_with('-')
+                    && (a.ends_with("-dev")
+                        || a.ends_with("-devel")
+                        || matches!(*a, "build-essential" | "base-devel"))
+            })
+            .map(str::to_string)
+    })?;
+    let sets_up = script.commands.iter().any(|c| {
+        matches!(
+            c.name.as_str(),
+            "systemctl"
+                | "service"
+                | "rc-service"
+                | "rc-update"
+                | "createdb"
+                | "createuser"
+                | "psql"
+                | "pg_ctl"
+                | "pg_ctlcluster"
+                | "pg_createcluster"
+                | "initdb"
+                | "postgresql-setup"
+                | "mysql"
+                | "mysqladmin"
+                | "mysql_secure_installation"
+                | "mariadb"
+                | "mongo"
+                | "mongosh"
+        ) || deploys(c).is_some()
+    });
+    (!sets_up).then_some(toolchain)
+}
+
 fn name_role(rel: &str) -> Option<(Role, &'static str, String)> {
     let lower = rel.to_ascii_lowercase();
     let words: Vec<&str> = lower
@@ -115,6 +263,24 @@ fn judge(cx: &RepoContext, id: FileId, in_ci: &HashMap<String, Vec<FileId>>) -> 
             .iter()
             .find_map(|c| dump_tool(c).map(|t| (c, t)))
         {
+            let dumps: Vec<&ShellCommand> = script
+                .commands
+                .iter()
+                .filter(|c| dump_tool(c).is_some())
+                .collect();
+            if let Some(stack) = development_stack_dump(cx, id, &dumps) {
+                return FileRole::new(
+                    Role::Development,
+                    format!(
+                        "it dumps with `{}` at line {} from the development stack {} \
+                         (`docker compose exec`): a developer's snapshot, not the \
+                         production backup",
+                        dump.1,
+                        dump.0.line,
+                        cx.rel(stack)
+                    ),
+                );
+            }
             if has_backup_intent(rel, script) {
                 return FileRole::new(
                     Role::Production,
@@ -127,6 +293,15 @@ fn judge(cx: &RepoContext, id: FileId, in_ci: &HashMap<String, Vec<FileId>>) -> 
         }
         if let Some(what) = script.commands.iter().find_map(deploys) {
             return FileRole::new(Role::Production, format!("a deploy script: {what}"));
+        }
+        if let Some(package) = build_dependency_installer(script) {
+            return FileRole::new(
+                Role::Development,
+                format!(
+                    "it installs what building from source needs (`{package}`) and sets up \
+                     no database and no service: a build machine's set-up"
+                ),
+            );
         }
     }
     if let Some((role, purpose, word)) = name_role(rel) {

@@ -68,7 +68,12 @@ Not reported: reads the code can do without —
 - the alternative after `||`/`??` (`process.env.A || process.env.B`);
 - inside a branch another variable turns on (`if (process.env.S3_BUCKET) {
   … process.env.S3_REGION … }`, `process.env.KEY ? new Client(process.env.URL)
-  : null`, Python's block under `if "TOKEN" in os.environ:`).
+  : null`, Python's block under `if "TOKEN" in os.environ:`), also
+  through a name bound to such a test — an opt-in feature flag
+  (`ENABLE_X = "ENABLE_X" in os.environ` then `if ENABLE_X:`, `const on =
+  process.env.X === "true"; if (on) {…}`); a name for the environment or a
+  debug mode (`IS_PRODUCTION = os.environ.get("ENV") == "production"`)
+  gates what production requires and does not count.
 
 A check that throws or exits at module level (`const url =
 process.env.DATABASE_URL; if (!url) throw …`) is a start-up requirement, not

@@ -45,6 +45,14 @@ folder (from the Dockerfile's own up to the root) where the files the
 Dockerfile copies exist. When that stays unknown and only a parent folder
 has a `.dockerignore`, nothing is reported.
 
+A context in a folder (not the repository's root) with no `.dockerignore`
+is reported only when it holds something to keep out: an env file a
+developer keeps, a package where `node_modules` is installed, or a project
+whose tools install or build into its tree (Python, Rust, Maven/Gradle,
+Composer, Bundler, .NET, Mix). A folder of plain Go source (`go.mod`,
+`go.sum`, `main.go`) or one holding only its Dockerfile has nothing to
+exclude.
+
 Severity: `medium` when the copied files reach the image (the copy is in the
 final stage, a stage it is built `FROM`, or a folder the final stage copies
 back whole); `low` when only a build stage sees them: the image is spared,
@@ -308,6 +316,26 @@ fn check_one(cx: &RepoContext, target: &Target, seen: &mut Seen) -> Option<Findi
         .collect();
     let in_image = !copies_reaching.is_empty();
 
+    // A folder context without a `.dockerignore` whose tree gives nothing
+    // to keep out — no `.git` (only the repository's root has it), no env
+    // file a developer keeps, no package folder where `node_modules` or a
+    // virtualenv, a `target/` or a `vendor/` is installed or built: only
+    // plain source (a Go service's `go.mod`, `go.sum`, `main.go`) or the
+    // Dockerfile alone. Copying it whole copies what the build needs.
+    if ignore.is_none() && !target.context.is_empty() {
+        let contents = seen
+            .contents
+            .entry(target.context.clone())
+            .or_insert_with(|| ContextContents::of(cx, &target.context));
+        if contents.env_dirs.is_empty()
+            && contents.node_dirs.is_empty()
+            && !dotenv_at_root
+            && !builds_in_place(cx, &target.context)
+        {
+            return None;
+        }
+    }
+
     let problem = match ignore {
         None => format!("there is no {}", code(".dockerignore")),
         Some((ignore_rel, ignore)) => {
@@ -381,6 +409,37 @@ fn check_one(cx: &RepoContext, target: &Target, seen: &mut Seen) -> Option<Findi
         finding.severity = Severity::Low;
     }
     Some(finding)
+}
+
+/// Whether a context holds a project whose tools install or build into
+/// its tree: a Python project (a virtualenv, `__pycache__`), Rust
+/// (`target/`), Maven or Gradle (`target/`, `build/`, `.gradle/`), Composer
+/// (`vendor/`), Bundler (`vendor/bundle`, `.bundle`), .NET (`bin/`,
+/// `obj/`), Mix (`_build/`, `deps/`). Go keeps its module cache outside
+/// the tree and builds to one binary; Node is `node_dirs`.
+fn builds_in_place(cx: &RepoContext, context: &str) -> bool {
+    cx.index.under(context).iter().any(|f| {
+        matches!(
+            f.kind,
+            Some(
+                FileKind::Requirements
+                    | FileKind::PyProject
+                    | FileKind::Pipfile
+                    | FileKind::CargoToml
+                    | FileKind::MavenPom
+                    | FileKind::Gradle
+                    | FileKind::ComposerJson
+                    | FileKind::Gemfile
+            )
+        ) || {
+            let name = f.name().to_ascii_lowercase();
+            name.ends_with(".csproj")
+                || name.ends_with(".fsproj")
+                || name.ends_with(".sln")
+                || name == "mix.exs"
+                || name == "setup.py"
+        }
+    })
 }
 
 /// What a `.dockerignore` fails to keep out of a context: `.git` (when the

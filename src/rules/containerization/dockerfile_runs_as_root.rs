@@ -58,10 +58,17 @@ It does not report when something else makes the process unprivileged:
   the benefit of the doubt; one whose definitions start a program as root is
   reported, citing the script or configuration;
 - every compose service that runs the image it publishes (named like its
-  folder, or like the project for a Dockerfile at the root) is
-  `privileged: true` or is granted a capability that manages the host
-  (`cap_add: NET_ADMIN`, `SYS_ADMIN`, `SYS_MODULE`, `SYS_RAWIO`): a VPN
-  server or a firewall manager is root by purpose;
+  folder, or for a Dockerfile at the root or in a `docker/` folder like the
+  project or like the namespaced images the compose files beside it run,
+  `….docker-compose.yml` examples included) is `privileged: true`, is
+  granted a capability that manages the host (`cap_add: NET_ADMIN`,
+  `SYS_ADMIN`, `SYS_MODULE`, `SYS_RAWIO`) or is given the host's disks or
+  kernel devices (`devices: /dev/sda`, `/dev/nvme0`, `/dev/net/tun`,
+  `/dev/kmsg`; not `/dev/dri` or serial ports, which groups open): a VPN
+  server, a firewall manager or a S.M.A.R.T. collector is root by purpose.
+  With sibling Dockerfiles (`Dockerfile`, `Dockerfile.web`), the image tag
+  names the variant (`:nightly-web`): each file answers for its own
+  services, the plain one for those no sibling names;
 - `USER` comes from a build argument with no default (set at build time);
 - a compose service that builds it sets `user:`, or the repository's
   Kubernetes manifests set `runAsNonRoot: true` or a non-zero `runAsUser`;
@@ -72,7 +79,10 @@ It does not report when something else makes the process unprivileged:
 
 Development images (`Dockerfile.dev`, `.devcontainer/`, a final stage
 that runs `npm run dev`, an image every compose service that builds it
-bind-mounts the working copy over — `.:/app` onto its `WORKDIR /app`) are
+bind-mounts the working copy over — `.:/app` onto its `WORKDIR /app`, or
+the project's folder over an asset builder whose context holds only its
+Dockerfile — and a Dockerfile only `make docker-dev`-style recipes build)
+are
 not production and are skipped, and so are
 tool images: no `CMD`, `ENTRYPOINT` or `EXPOSE` and no compose service
 building them (a toolchain image other builds start `FROM`, a code
@@ -825,26 +835,74 @@ fn root_acknowledged(cx: &RepoContext, id: FileId, line: u32) -> bool {
 
 /// Whether every compose service that runs the published image of this
 /// Dockerfile — `image:` named like its folder (`ghcr.io/acme/netfilter`
-/// for `…/netfilter/Dockerfile`), or for a Dockerfile at the root like the
-/// project (`ghcr.io/wg-easy/wg-easy`) — is `privileged: true` or is
-/// granted a capability to manage the host (`cap_add: NET_ADMIN`,
-/// `SYS_ADMIN`, `SYS_MODULE`, `SYS_RAWIO`): a container that configures the
-/// host's firewall, interfaces, kernel modules or disks is root by
-/// purpose, and a `USER` would only break it.
+/// for `…/netfilter/Dockerfile`), or for a Dockerfile at the root or in a
+/// folder of Docker files (`docker/`, `.docker/`, `build/`) like the project
+/// (`ghcr.io/wg-easy/wg-easy`) — is `privileged: true`, is granted a
+/// capability to manage the host (`cap_add: NET_ADMIN`, `SYS_ADMIN`,
+/// `SYS_MODULE`, `SYS_RAWIO`) or is given the host's disks or kernel
+/// devices (`devices: /dev/sda`, `/dev/nvme0`, `/dev/net/tun`,
+/// `/dev/kmsg`): a container that configures the host's firewall,
+/// interfaces, kernel modules or reads its disks' S.M.A.R.T. data is root
+/// by purpose, and a `USER` would only break it. When the project publishes
+/// several images from sibling Dockerfiles (`Dockerfile`, `Dockerfile.web`,
+/// `Dockerfile.collector`), a service's image tag names its variant
+/// (`:master-web`): each Dockerfile answers for the services of its own
+/// variant, the plain `Dockerfile` for those no sibling names.
 fn runs_privileged(cx: &RepoContext, target: &Target) -> bool {
-    let names: Vec<String> = match target.rel.rsplit_once('/') {
-        Some((dir, _)) => dir
-            .rsplit('/')
-            .next()
-            .map(str::to_ascii_lowercase)
-            .into_iter()
-            .collect(),
-        None => crate::rules::containerization::compose_files::project_names(cx).to_vec(),
-    };
     let by_image = published_services_by_image(cx);
+    let (dir, file_name) = target.rel.rsplit_once('/').unwrap_or(("", target.rel));
+    let folder = dir.rsplit('/').next().unwrap_or(dir).to_ascii_lowercase();
+    let names: Vec<String> = if dir.is_empty()
+        || (!by_image.contains_key(folder.as_str())
+            && matches!(
+                folder.as_str(),
+                "docker" | ".docker" | "build" | "container" | "containers" | "dockerfiles"
+            )) {
+        // The project's names, and the images the compose files beside the
+        // Dockerfile run (not backing services): a folder of Docker files
+        // with its example compose files runs what it builds.
+        let mut names = crate::rules::containerization::compose_files::project_names(cx).to_vec();
+        for (image, services) in by_image.iter() {
+            if services.iter().any(|s| s.dir == dir && s.namespaced)
+                && crate::facts::images::backing_service(image).is_none()
+                && !names.contains(image)
+            {
+                names.push(image.clone());
+            }
+        }
+        names
+    } else {
+        vec![folder]
+    };
+    // The variant a Dockerfile's name spells (`Dockerfile.web`,
+    // `web.Dockerfile`, `Dockerfile-web` → `web`).
+    let variant = |name: &str| -> Option<String> {
+        let lower = name.to_ascii_lowercase();
+        let rest = lower
+            .strip_prefix("dockerfile")
+            .map(|r| r.trim_start_matches(['.', '-', '_']).to_string())
+            .or_else(|| lower.strip_suffix(".dockerfile").map(str::to_string))?;
+        (!rest.is_empty()).then_some(rest)
+    };
+    let own = variant(file_name);
+    let siblings: Vec<String> = cx
+        .in_dir(FileKind::Dockerfile, dir)
+        .into_iter()
+        .filter_map(|id| variant(cx.index.get(id).name()))
+        .filter(|v| Some(v) != own.as_ref())
+        .collect();
     let mut running = 0usize;
     for name in &names {
-        for needs_root in by_image.get(name.as_str()).into_iter().flatten() {
+        for service in by_image.get(name.as_str()).into_iter().flatten() {
+            let needs_root = &service.needs_root;
+            let words: Vec<&str> = service.tag.split(['-', '_', '.']).collect();
+            let mine = match &own {
+                Some(v) => words.contains(&v.as_str()),
+                None => !siblings.iter().any(|s| words.contains(&s.as_str())),
+            };
+            if !mine {
+                continue;
+            }
             if !needs_root {
                 return false;
             }
@@ -854,20 +912,82 @@ fn runs_privileged(cx: &RepoContext, target: &Target) -> bool {
     running > 0
 }
 
-/// Per published image (the last part of its repository),
-/// whether each compose service that runs it needs root by purpose
-/// (`privileged: true`, or a capability that manages the host). Made once
-/// per audit: a scan of every compose service per Dockerfile grew with
-/// their product.
+/// Device nodes only root can use for what they are given for: the host's
+/// disks (raw S.M.A.R.T. queries, block access), TUN, the kernel log and
+/// memory. A GPU (`/dev/dri`) or a serial port is opened through group
+/// permissions by unprivileged users and does not count.
+fn host_device(device: &str) -> bool {
+    let path = device.split(':').next().unwrap_or(device).trim();
+    [
+        "/dev/sd",
+        "/dev/hd",
+        "/dev/vd",
+        "/dev/xvd",
+        "/dev/nvme",
+        "/dev/disk/",
+        "/dev/mapper/",
+        "/dev/md",
+        "/dev/net/tun",
+        "/dev/kmsg",
+        "/dev/mem",
+        "/dev/ipmi",
+        "/dev/megaraid",
+        "/dev/twa",
+        "/dev/bus/",
+    ]
+    .iter()
+    .any(|p| path.starts_with(p))
+}
+
+/// A compose service that runs a published image.
+struct PublishedService {
+    /// The folder of the compose file.
+    dir: String,
+    tag: String,
+    needs_root: bool,
+    /// The image has an owner (`ghcr.io/acme/x`, `acme/x`): not an
+    /// official library image (`influxdb:2.8`), which is never the
+    /// project's own.
+    namespaced: bool,
+}
+
+/// Per published image (the last part of its repository), each compose
+/// service that runs it: its folder, its tag and whether it needs root by
+/// purpose (`privileged: true`, a capability that manages the host, or
+/// host devices). The compose files are those the index classifies and
+/// example files named `….docker-compose.yml` (`example.omnibus.docker-
+/// compose.yml` beside the Dockerfiles it documents), read here only.
+/// Made once per audit: a scan of every compose service per Dockerfile grew
+/// with their product.
 fn published_services_by_image(
     cx: &RepoContext,
-) -> std::sync::Arc<std::collections::HashMap<String, Vec<bool>>> {
+) -> std::sync::Arc<std::collections::HashMap<String, Vec<PublishedService>>> {
     cx.memo("published compose services by image", "", || {
-        let mut by_image: std::collections::HashMap<String, Vec<bool>> = Default::default();
-        for id in cx.index.of_kind(FileKind::Compose) {
-            let Some(compose) = cx.facts.compose(*id) else {
-                continue;
-            };
+        let mut by_image: std::collections::HashMap<String, Vec<PublishedService>> =
+            Default::default();
+        let index = cx.index;
+        let examples: Vec<(String, crate::facts::compose::ComposeFile)> = index
+            .ids_under("")
+            .filter(|id| {
+                let f = index.get(*id);
+                let name = f.name().to_ascii_lowercase();
+                f.kind != Some(FileKind::Compose)
+                    && (name.ends_with(".docker-compose.yml")
+                        || name.ends_with(".docker-compose.yaml"))
+            })
+            .filter_map(|id| {
+                let text = cx.facts.raw_text_capped(id, 1 << 20)?;
+                let parsed = crate::facts::compose::ComposeFile::parse(&text).ok()?;
+                Some((index.get(id).dir().to_string(), parsed))
+            })
+            .collect();
+        let classified = index.of_kind(FileKind::Compose).iter().filter_map(|id| {
+            cx.facts
+                .compose(*id)
+                .map(|c| (index.get(*id).dir().to_string(), c))
+        });
+        let files = classified.chain(examples.iter().map(|(d, c)| (d.clone(), c)));
+        for (dir, compose) in files {
             for service in &compose.services {
                 let Some(image) = service.image.as_deref() else {
                     continue;
@@ -875,7 +995,7 @@ fn published_services_by_image(
                 if service.build_context.is_some() {
                     continue;
                 }
-                let (repo, _) = crate::facts::images::parse_image(image);
+                let (repo, tag) = crate::facts::images::parse_image(image);
                 let last = repo.rsplit('/').next().unwrap_or(&repo).to_string();
                 let privileged = crate::facts::yaml::get(&service.raw, "privileged")
                     .is_some_and(|v| matches!(v, yaml_rust2::Yaml::Boolean(true)));
@@ -891,10 +1011,15 @@ fn published_services_by_image(
                             )
                         })
                     });
-                by_image
-                    .entry(last)
-                    .or_default()
-                    .push(privileged || host_capability);
+                let devices = crate::facts::yaml::get(&service.raw, "devices")
+                    .and_then(|v| v.as_vec())
+                    .is_some_and(|list| list.iter().filter_map(|d| d.as_str()).any(host_device));
+                by_image.entry(last).or_default().push(PublishedService {
+                    namespaced: repo.contains('/') && !repo.starts_with("library/"),
+                    dir: dir.clone(),
+                    tag: tag.unwrap_or_default().to_ascii_lowercase(),
+                    needs_root: privileged || host_capability || devices,
+                });
             }
         }
         std::sync::Arc::new(by_image)

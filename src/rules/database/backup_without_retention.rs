@@ -31,6 +31,10 @@ deletes files (`rm`, `find … -delete`, `find … -exec rm`, `xargs rm`,
 `tmpreaper`, `logrotate`, `restic forget`, `borg prune`), and no other script
 in the repository prunes with `find … -mtime … -delete`.
 
+A script whose dumps all run with `docker compose exec` in a compose file
+of its folder that the file-role model judges a development stack is a
+developer's snapshot helper and is not read.
+
 Only local files are considered: a dump streamed to object storage is
 expired by a bucket lifecycle rule, which usually lives outside the
 repository. Names that repeat (`db-$(date +%A).sql`, one per weekday)

@@ -410,6 +410,12 @@ pub(crate) fn backup_scripts<'a>(cx: &'a RepoContext) -> Vec<BackupScript<'a>> {
         if dumps.is_empty() || !has_backup_intent(rel, script) {
             continue;
         }
+        // Dumps taken by hand from a developer's compose stack (the file-role
+        // model judges the compose file the dump runs in).
+        let commands: Vec<&ShellCommand> = dumps.iter().map(|(c, _)| *c).collect();
+        if crate::roles::script::development_stack_dump(cx, *id, &commands).is_some() {
+            continue;
+        }
         out.push(BackupScript {
             id: *id,
             rel,

@@ -51,7 +51,10 @@ A self-run database is:
   `config/deploy.yml` with a database image);
 - a database server installed by a provisioning script (`apt-get install
   postgresql`, `mysql-server`, `mariadb-server`, `mongodb-org`; client
-  libraries do not count), or by an Ansible task (`apt`/`yum`/`package`,
+  libraries do not count; a script that installs it with a build
+  toolchain — `build-essential`, `-dev` headers — and creates, configures
+  or starts nothing is a build machine's set-up, not provisioning), or by an
+  Ansible task (`apt`/`yum`/`package`,
   also with `with_items`/`loop`) or role (`geerlingguy.postgresql`, …), or a
   database an Ansible task creates on the host itself (`postgresql_db`,
   `mysql_db` without `login_host`).
@@ -429,6 +432,11 @@ fn provisioned_databases(cx: &RepoContext) -> Vec<SelfRun> {
         let Some(script) = cx.facts.shell_script_mentioning(*id, SHELL_OPERATIONS) else {
             continue;
         };
+        // A build machine's set-up (toolchain and a local database, nothing
+        // configured or started): the file-role model's development script.
+        if crate::roles::script::build_dependency_installer(script).is_some() {
+            continue;
+        }
         for cmd in &script.commands {
             let installs = matches!(
                 (cmd.name.as_str(), cmd.subcommand()),

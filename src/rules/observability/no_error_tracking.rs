@@ -48,6 +48,11 @@ errors or measures it:
   serving the Prometheus text format the app writes itself (`# HELP`/`#
   TYPE` lines) is monitored like one served by a client library.
 
+PHP served as scripts counts as an app too (no `composer.json`, no front
+controller): a production image built on a PHP web server image
+(`php:8-apache`, `php:8.3-fpm`) whose folder holds PHP files answering
+requests (`$_GET`, `$_POST`, `php://input`).
+
 Sites on a file-routed framework (Next.js, Nuxt, Remix, SvelteKit, Astro)
 and bare `net/http` binaries are reported only when they use a database or
 Redis: a documentation site or a static file server has little server-side

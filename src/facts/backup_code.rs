@@ -139,7 +139,14 @@ impl BackupCode {
                     }
                     j += 1;
                 }
-                if literal && !disks.is_empty() {
+                // Only the backup's destination: `monitor_backups` lists
+                // disks too (the ones the health check reads), and a
+                // config that writes to `['local', 's3']` may monitor
+                // only `['local']`.
+                if literal
+                    && !disks.is_empty()
+                    && enclosing_key(tokens, i).as_deref() == Some("destination")
+                {
                     self.backup_disks = Some((disks, line));
                 }
             }
@@ -232,6 +239,30 @@ fn string_of(token: &Token) -> Option<String> {
 }
 
 /// PHP's `=>` at `i`.
+/// The key of the PHP array that holds the token at `i`
+/// (`'destination' => [ … 'disks' => …`): the nearest unclosed `[` before
+/// it, when a `'key' =>` precedes that bracket. `None` for a list item
+/// (`'monitor_backups' => [ [ 'disks' => …`) or a top-level entry.
+fn enclosing_key(tokens: &[Spanned], i: usize) -> Option<String> {
+    let mut depth = 0usize;
+    let mut j = i;
+    while j > 0 {
+        j -= 1;
+        match &tokens[j].token {
+            Token::Punct(']') => depth += 1,
+            Token::Punct('[') if depth > 0 => depth -= 1,
+            Token::Punct('[') => {
+                return match (j >= 3).then(|| &tokens[j - 3].token) {
+                    Some(Token::Str(key)) if arrow_at(tokens, j - 2) => Some(key.clone()),
+                    _ => None,
+                };
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 fn arrow_at(tokens: &[Spanned], i: usize) -> bool {
     punct_at(tokens, i, '=') && punct_at(tokens, i + 1, '>')
 }
@@ -268,6 +299,15 @@ mod tests {
             Lang::Php,
         );
         assert_eq!(backup.backup_disks, Some((vec!["local".to_string()], 5)));
+        // The disks the health monitor reads are not where backups go.
+        let monitored = read(
+            "<?php\nreturn [\n  'backup' => [\n    'destination' => [\n      'disks' => ['local', 's3'],\n    ],\n  ],\n  'monitor_backups' => [\n    [\n      'name' => 'app',\n      'disks' => ['local'],\n    ],\n  ],\n];\n",
+            Lang::Php,
+        );
+        assert_eq!(
+            monitored.backup_disks,
+            Some((vec!["local".to_string(), "s3".to_string()], 5))
+        );
         let disks = read(
             "<?php\nreturn ['disks' => [\n  'local' => [\n    'driver' => 'local',\n  ],\n  'backups' => ['driver' => 's3'],\n]];\n",
             Lang::Php,

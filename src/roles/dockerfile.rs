@@ -591,7 +591,7 @@ pub fn judge_all(
         let builds = builds_by_dockerfile.get(rel).cloned().unwrap_or_default();
         let (ci, deploy): (Vec<ComposeBuild>, Vec<ComposeBuild>) =
             builds.iter().cloned().partition(|b| is_ci(b));
-        let deployed = deploy.iter().any(|b| overridden_for_production(b));
+        let deployed = deploy.iter().any(&overridden_for_production);
         let mut judgement = if ci.is_empty() || deploy.is_empty() {
             judge(cx, rel, *id, builds, deployed)
         } else {
@@ -760,9 +760,13 @@ fn unbuilt_dockerfiles(
         .copied()
         .chain(index.deploy_files().map(|(id, _)| id))
         .collect();
+    // The names of the Dockerfiles compose or CI builds, when those files
+    // exist: a CI `docker build -f Dockerfile.x` run in a subfolder may
+    // resolve to a root path that is not there.
     let built_names: Vec<String> = compose_builds
         .keys()
         .chain(ci_built.keys())
+        .filter(|rel| index.find(rel).is_some())
         .map(|rel| rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase())
         .collect();
     // Paths as a reader would write them: the whole path, and the file
@@ -801,18 +805,16 @@ fn unbuilt_dockerfiles(
         // Only a named variant (`api.Dockerfile`, `Dockerfile.api`): plain
         // `Dockerfile`s of a monorepo's apps share their name by convention.
         let variant = !matches!(name.as_str(), "dockerfile" | "containerfile");
-        if variant && !f.dir().is_empty() {
-            if built_names.contains(&name) {
-                out.insert(
-                    id,
-                    format!(
-                        "a copy left behind: compose or CI builds the `{}` of another folder, \
-                         and nothing names this path",
-                        f.name()
-                    ),
-                );
-                continue;
-            }
+        if variant && !f.dir().is_empty() && built_names.contains(&name) {
+            out.insert(
+                id,
+                format!(
+                    "a copy left behind: compose or CI builds the `{}` of another folder, \
+                     and nothing names this path",
+                    f.name()
+                ),
+            );
+            continue;
         }
         // Named by its file name or any docker build anywhere: something
         // may build it.

@@ -490,8 +490,14 @@ fn node_database_literals<'a>(
                         let f = index.get(*id);
                         !f.non_product
                             && !f.test
-                            && facts.js_mentioning(*id, &["sqlite", "libsql"]).is_some()
-                            && imported_anywhere(cx, *id)
+                            && facts
+                                .js_mentioning(*id, &["sqlite", "libsql"])
+                                .is_some_and(|j| {
+                                    // A module that opens SQLite counts
+                                    // only when something imports it.
+                                    !j.databases.iter().any(|l| l.engine == Engine::Sqlite)
+                                        || imported_anywhere(cx, *id)
+                                })
                     })
                     .collect::<Vec<FileId>>(),
             )
@@ -531,22 +537,25 @@ fn imported_anywhere(cx: &AppContext, id: FileId) -> bool {
     if matches!(stem, "index" | "main" | "mod" | "server" | "app") || stem.is_empty() {
         return true;
     }
-    cx.repo
-        .memo("JS module imported anywhere", &id.to_string(), || {
-            let needle = format!("/{stem}");
-            let found = index.of_kind(FileKind::JsSource).iter().any(|other| {
-                *other != id
-                    && facts
-                        .source_code(*other, &[needle.as_str()])
-                        .is_some_and(|code| {
-                            code.imports().iter().any(|(module, _)| {
-                                let last = module.rsplit('/').next().unwrap_or(module);
-                                last.split('.').next() == Some(stem)
-                            })
-                        })
-            });
-            found
-        })
+    // The last segment of every module any JavaScript file imports or
+    // re-exports, listed once per audit (only asked for modules that open
+    // SQLite).
+    let imported = cx.repo.memo("JS imported module names", "", || {
+        let mut names: std::collections::HashSet<String> = Default::default();
+        for other in index.of_kind(FileKind::JsSource) {
+            let Some(code) = facts.source_code(*other, &["import", "require", "from"]) else {
+                continue;
+            };
+            for (module, _) in code.imports() {
+                let last = module.rsplit('/').next().unwrap_or(&module);
+                if let Some(stem) = last.split('.').next() {
+                    names.insert(stem.to_string());
+                }
+            }
+        }
+        std::sync::Arc::new(names)
+    });
+    imported.contains(stem)
 }
 
 /// Node code that opens SQLite itself: a driver imported (`better-sqlite3`,

@@ -546,17 +546,25 @@ pub fn judge_all(
     // (`docker-compose.yml` + `docker-compose.prod.yml`, both naming
     // `php`): base and override together are the deployment, so the base
     // file's build is a production one.
+    // The override only extends: its service names neither a build nor an
+    // image of its own (a standalone deployment file beside a CI stack
+    // that builds the same service is no override of it).
     let overridden_for_production = |b: &ComposeBuild| {
         let dir = cx.index.get(b.compose).dir();
-        compose.iter().any(|(other, j)| {
-            *other != b.compose
-                && j.role.role == Role::Production
-                && cx.index.get(*other).dir() == dir
-                && cx
-                    .facts
-                    .compose(*other)
-                    .is_some_and(|c| c.services.iter().any(|s| s.name == b.service))
-        })
+        let base_ci = compose
+            .get(&b.compose)
+            .is_some_and(|j| j.role.role == Role::Ci);
+        !base_ci
+            && compose.iter().any(|(other, j)| {
+                *other != b.compose
+                    && j.role.role == Role::Production
+                    && cx.index.get(*other).dir() == dir
+                    && cx.facts.compose(*other).is_some_and(|c| {
+                        c.services.iter().any(|s| {
+                            s.name == b.service && s.build_context.is_none() && s.image.is_none()
+                        })
+                    })
+            })
     };
     let is_ci = |b: &ComposeBuild| {
         !overridden_for_production(b)

@@ -386,6 +386,7 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
         .flat_map(|(_, ids)| ids.iter().copied())
         .collect();
     facts.parse_ahead(&all);
+    let java_modules = java_modules(facts);
     let mut apps = Vec::new();
     // The (ecosystem, folder) of every app found so far.
     let mut placed: std::collections::HashSet<(Ecosystem, String)> =
@@ -497,10 +498,14 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
         else {
             continue;
         };
-        let dependencies: BTreeSet<String> = manifests
+        let mut dependencies: BTreeSet<String> = manifests
             .iter()
             .flat_map(|(_, m)| m.dependencies.keys().cloned())
             .collect();
+        if ecosystem == Ecosystem::Java {
+            let own: Vec<FileId> = manifests.iter().map(|(id, _)| *id).collect();
+            add_sibling_module_dependencies(facts, &java_modules, &own, &mut dependencies);
+        }
         let mut stacks: Vec<&'static str> = found.iter().map(|(f, _)| f.id()).collect();
         stacks.extend(stack::other_stacks(ecosystem, |p| dependencies.contains(p)));
         let name = manifests.iter().find_map(|(_, m)| m.name.clone());
@@ -526,6 +531,37 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
     apps.retain(|a| {
         !(a.ecosystem == Ecosystem::Rust && a.name.as_ref().is_some_and(|n| used.contains(n)))
     });
+    // A Maven/Gradle module the other modules use only in their tests
+    // (`<scope>test</scope>`) and which simulates other services — a
+    // mock-server library among its production dependencies, or a name
+    // that says so (`sim-lib`, `payments-stub`) — is a test harness,
+    // whatever framework it starts. An integration-test module depending
+    // on a real service in test scope leaves the service an app.
+    apps.retain(|a| {
+        let simulates = a.dependencies.iter().any(|d| {
+            let artifact = artifact_of(d);
+            artifact.starts_with("wiremock") || artifact.starts_with("mockserver")
+        }) || a.name.as_deref().is_some_and(|n| {
+            n.split(['-', '_', '.']).any(|w| {
+                matches!(
+                    w,
+                    "sim"
+                        | "simulator"
+                        | "simulators"
+                        | "mock"
+                        | "mocks"
+                        | "stub"
+                        | "stubs"
+                        | "fake"
+                )
+            })
+        });
+        !(a.ecosystem == Ecosystem::Java
+            && simulates
+            && a.name
+                .as_ref()
+                .is_some_and(|n| java_modules.only_for_tests(n)))
+    });
     apps
 }
 
@@ -547,6 +583,97 @@ const JAVA_WEB_APIS: &[&str] = &[
     "org.springframework:spring-webmvc",
     "org.apache.struts:",
 ];
+
+/// The Maven and Gradle modules of the repository (outside examples and
+/// tests) by the artifact name they declare, with how the other modules
+/// depend on each.
+struct JavaModules {
+    by_name: HashMap<String, Vec<FileId>>,
+    /// Artifact names other modules depend on for production.
+    used: std::collections::HashSet<String>,
+    /// Artifact names other modules depend on only with a test scope.
+    used_in_tests: std::collections::HashSet<String>,
+}
+
+impl JavaModules {
+    fn only_for_tests(&self, name: &str) -> bool {
+        self.used_in_tests.contains(name) && !self.used.contains(name)
+    }
+}
+
+fn java_modules(facts: &Facts) -> JavaModules {
+    let index = facts.index;
+    let mut modules = JavaModules {
+        by_name: HashMap::new(),
+        used: Default::default(),
+        used_in_tests: Default::default(),
+    };
+    // Every build file consumes modules (an `integration-tests` module
+    // is where a simulator is used); only product modules are looked up.
+    let ids: Vec<FileId> = [FileKind::MavenPom, FileKind::Gradle]
+        .iter()
+        .flat_map(|k| index.of_kind(*k).iter().copied())
+        .collect();
+    for id in ids.iter().filter(|id| !index.get(**id).non_product) {
+        if let Some(name) = facts.manifest(*id).and_then(|m| m.name.clone()) {
+            modules.by_name.entry(name).or_default().push(*id);
+        }
+    }
+    for id in &ids {
+        let Some(m) = facts.manifest(*id) else {
+            continue;
+        };
+        for (dep, d) in &m.dependencies {
+            let artifact = artifact_of(dep);
+            if !modules.by_name.contains_key(artifact) || m.name.as_deref() == Some(artifact) {
+                continue;
+            }
+            if d.dev {
+                modules.used_in_tests.insert(artifact.to_string());
+            } else {
+                modules.used.insert(artifact.to_string());
+            }
+        }
+    }
+    modules
+}
+
+/// `com.acme:management-lib` → `management-lib`.
+fn artifact_of(coordinate: &str) -> &str {
+    coordinate.rsplit(':').next().unwrap_or(coordinate)
+}
+
+/// Adds the production dependencies of the repository's own modules an
+/// app depends on, followed through the modules they depend on in turn: a
+/// service gets its metrics registry or health extension through a shared
+/// `management-lib` module of the same build.
+fn add_sibling_module_dependencies(
+    facts: &Facts,
+    modules: &JavaModules,
+    own: &[FileId],
+    dependencies: &mut BTreeSet<String>,
+) {
+    let mut seen: std::collections::HashSet<FileId> = own.iter().copied().collect();
+    let mut todo: Vec<String> = dependencies.iter().cloned().collect();
+    while let Some(dep) = todo.pop() {
+        let Some(ids) = modules.by_name.get(artifact_of(&dep)) else {
+            continue;
+        };
+        for id in ids {
+            if !seen.insert(*id) {
+                continue;
+            }
+            let Some(m) = facts.manifest(*id) else {
+                continue;
+            };
+            for (name, d) in &m.dependencies {
+                if !d.dev && dependencies.insert(name.clone()) {
+                    todo.push(name.clone());
+                }
+            }
+        }
+    }
+}
 
 /// Application servers a Python app runs under in production: a library
 /// does not depend on one.

@@ -102,7 +102,10 @@ pub enum DeployKind {
     AwsCodeDeploy,
     AwsElasticBeanstalk,
     AwsSam,
+    Azure,
     CapRover,
+    CleverCloud,
+    CloudFoundry,
     CloudflareWorkers,
     DigitalOceanAppPlatform,
     FlyIo,
@@ -110,8 +113,10 @@ pub enum DeployKind {
     Helm,
     Heroku,
     Kamal,
+    Koyeb,
     Kubernetes,
     Kustomize,
+    Liara,
     Netlify,
     Nixpacks,
     PlatformSh,
@@ -119,6 +124,7 @@ pub enum DeployKind {
     Railway,
     Rancher,
     Render,
+    Scalingo,
     Serverless,
     Skaffold,
     Sst,
@@ -136,7 +142,10 @@ impl DeployKind {
             DeployKind::AwsCodeDeploy => "AWS CodeDeploy",
             DeployKind::AwsElasticBeanstalk => "AWS Elastic Beanstalk",
             DeployKind::AwsSam => "AWS SAM/CloudFormation",
+            DeployKind::Azure => "Azure App Service",
             DeployKind::CapRover => "CapRover",
+            DeployKind::CleverCloud => "Clever Cloud",
+            DeployKind::CloudFoundry => "Cloud Foundry",
             DeployKind::CloudflareWorkers => "Cloudflare Workers",
             DeployKind::DigitalOceanAppPlatform => "DigitalOcean App Platform",
             DeployKind::FlyIo => "Fly.io",
@@ -144,6 +153,8 @@ impl DeployKind {
             DeployKind::Helm => "Helm",
             DeployKind::Heroku => "Heroku",
             DeployKind::Kamal => "Kamal",
+            DeployKind::Koyeb => "Koyeb",
+            DeployKind::Liara => "Liara",
             DeployKind::Kubernetes => "Kubernetes",
             DeployKind::Kustomize => "Kustomize",
             DeployKind::Netlify => "Netlify",
@@ -153,6 +164,7 @@ impl DeployKind {
             DeployKind::Railway => "Railway",
             DeployKind::Rancher => "Rancher",
             DeployKind::Render => "Render",
+            DeployKind::Scalingo => "Scalingo",
             DeployKind::Serverless => "Serverless Framework",
             DeployKind::Skaffold => "Skaffold",
             DeployKind::Sst => "SST",
@@ -186,15 +198,21 @@ impl DeployKind {
                 | DeployKind::Kamal
                 | DeployKind::AwsAppRunner
                 | DeployKind::AwsElasticBeanstalk
+                | DeployKind::Azure
+                | DeployKind::CleverCloud
+                | DeployKind::CloudFoundry
                 | DeployKind::CloudflareWorkers
                 | DeployKind::DigitalOceanAppPlatform
                 | DeployKind::GoogleAppEngine
                 | DeployKind::Heroku
+                | DeployKind::Koyeb
+                | DeployKind::Liara
                 | DeployKind::Netlify
                 | DeployKind::Nixpacks
                 | DeployKind::PlatformSh
                 | DeployKind::Railway
                 | DeployKind::Render
+                | DeployKind::Scalingo
                 | DeployKind::Serverless
                 | DeployKind::Sst
                 | DeployKind::Vercel
@@ -205,6 +223,9 @@ impl DeployKind {
 /// Exact file names, sorted for binary search.
 const EXACT_NAMES: &[(&str, FileKind)] = &[
     (".cirrus.yml", FileKind::CiConfig),
+    // Written by `clever link`: the Clever Cloud application this folder
+    // deploys to (clever-tools documentation).
+    (".clever.json", FileKind::Deploy(DeployKind::CleverCloud)),
     (".dockerignore", FileKind::DockerIgnore),
     (".drone.yml", FileKind::CiConfig),
     (".gitlab-ci.yml", FileKind::CiConfig),
@@ -252,6 +273,10 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
     ("appveyor.yml", FileKind::CiConfig),
     ("azure-pipelines.yaml", FileKind::CiConfig),
     ("azure-pipelines.yml", FileKind::CiConfig),
+    // The Azure Developer CLI's project file (`services:` with `host:
+    // appservice`, `containerapp`, `function`): azd packages and deploys
+    // the source.
+    ("azure.yaml", FileKind::Deploy(DeployKind::Azure)),
     ("bitbucket-pipelines.yml", FileKind::CiConfig),
     ("build.gradle", FileKind::Gradle),
     ("build.gradle.kts", FileKind::Gradle),
@@ -290,6 +315,9 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
         FileKind::Deploy(DeployKind::Kustomize),
     ),
     ("kustomization.yml", FileKind::Deploy(DeployKind::Kustomize)),
+    // Liara's app definition (`platform`, `app`, `port`, `disks`), read by
+    // `liara deploy`.
+    ("liara.json", FileKind::Deploy(DeployKind::Liara)),
     ("litefs.yaml", FileKind::SqliteReplication),
     ("litefs.yml", FileKind::SqliteReplication),
     ("litestream.yaml", FileKind::SqliteReplication),
@@ -317,6 +345,8 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
     ("render.yml", FileKind::Deploy(DeployKind::Render)),
     ("samconfig.toml", FileKind::Deploy(DeployKind::AwsSam)),
     ("sample.env", FileKind::EnvExample),
+    // Scalingo's app manifest (review apps, one-click deploys).
+    ("scalingo.json", FileKind::Deploy(DeployKind::Scalingo)),
     ("serverless.yaml", FileKind::Deploy(DeployKind::Serverless)),
     ("serverless.yml", FileKind::Deploy(DeployKind::Serverless)),
     ("skaffold.yaml", FileKind::Deploy(DeployKind::Skaffold)),
@@ -551,6 +581,11 @@ pub fn classify(rel: &str) -> Option<FileKind> {
             return Some(FileKind::OrmConfig);
         }
         return Some(FileKind::JsSource);
+    }
+    // Clever Cloud reads its build and run settings from
+    // `clevercloud/<runtime>.json` (`clevercloud/php.json`, `jar.json`).
+    if ext == "json" && (dir == "clevercloud" || dir.ends_with("/clevercloud")) {
+        return Some(FileKind::Deploy(DeployKind::CleverCloud));
     }
     // Elastic Beanstalk's configuration files are `.ebextensions/*.config`.
     if ext == "config" && dir.split('/').any(|p| p == ".ebextensions") {

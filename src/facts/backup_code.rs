@@ -315,6 +315,15 @@ mod tests {
             by_env.backup_disks,
             Some((vec![local("local", Some("BACKUP_DISK_NAME"))], 3))
         );
+        // The disks the health monitor reads are not where backups go.
+        let monitored = read(
+            "<?php\nreturn [\n  'backup' => [\n    'destination' => [\n      'disks' => ['local', 's3'],\n    ],\n  ],\n  'monitor_backups' => [\n    [\n      'name' => 'app',\n      'disks' => ['local'],\n    ],\n  ],\n];\n",
+            Lang::Php,
+        );
+        assert_eq!(
+            monitored.backup_disks,
+            Some((vec![local("local", None), local("s3", None)], 5))
+        );
         let disks = read(
             "<?php\nreturn ['disks' => [\n  'local' => [\n    'driver' => 'local',\n  ],\n  'backups' => ['driver' => 's3'],\n]];\n",
             Lang::Php,

@@ -30,6 +30,11 @@ pub struct DatabaseLiteral {
     /// variable is set (`process.env.DATABASE_URL ? "pg" : "sqlite3"`):
     /// an option, not the default.
     pub when_env_set: bool,
+    /// Python: the literal sits in the branch an environment switch takes
+    /// by default (`SQLITE = env.bool("USE_SQLITE", default=True)` then
+    /// `if SQLITE:`), with the switch's variable: production gets it
+    /// unless its deployment sets the variable.
+    pub default_switch: Option<String>,
 }
 
 /// Classifies a string literal as a database engine/URL/driver, if it is one.
@@ -568,13 +573,26 @@ pub fn literals(tokens: &[Spanned], text: &str, lang: Lang) -> Vec<DatabaseLiter
             from_env_default = in_env_fallback_block(&lines, tok.line);
         }
         let test_only = lang == Lang::Python && in_test_block(&lines, tok.line);
+        let mut when_env_set = false;
+        let mut default_switch = None;
+        if lang == Lang::Python {
+            match switch_branch(&lines, tok.line) {
+                Some((true, variable)) => {
+                    from_env_default = true;
+                    default_switch = Some(variable);
+                }
+                Some((false, _)) => when_env_set = true,
+                None => {}
+            }
+        }
         out.push(DatabaseLiteral {
             engine,
             text: text.clone(),
             line: tok.line,
             from_env_default,
             test_only,
-            when_env_set: false,
+            when_env_set,
+            default_switch,
         });
     }
     out
@@ -605,6 +623,7 @@ fn js_literals(tokens: &[Spanned]) -> Vec<DatabaseLiteral> {
             from_env_default: role == JsRole::Fallback,
             test_only: role == JsRole::NotProduction,
             when_env_set: role == JsRole::WhenEnvSet,
+            default_switch: None,
         });
     }
     out
@@ -682,6 +701,125 @@ fn in_env_fallback_block(lines: &[&str], line: u32) -> bool {
     })
 }
 
+/// The default of a boolean read from the environment on this line, with
+/// the variable's name: `env.bool("X", default=True)`, `env.bool("X",
+/// True)`, decouple's `config("X", default=True, cast=bool)`.
+fn env_bool_default(text: &str) -> Option<(bool, String)> {
+    let at = ["env.bool(", "config(", "env_bool("]
+        .iter()
+        .find_map(|reader| text.find(reader).map(|i| i + reader.len()))?;
+    let args = &text[at..];
+    let args = &args[..args.find(')').unwrap_or(args.len())];
+    if text.starts_with("config(") || text.contains(" config(") {
+        // decouple reads strings unless cast to bool.
+        if !args.contains("cast=bool") {
+            return None;
+        }
+    }
+    let variable = args
+        .split(',')
+        .next()?
+        .trim()
+        .trim_matches(['"', '\''])
+        .to_string();
+    if variable.is_empty() || variable.contains(['(', ' ']) {
+        return None;
+    }
+    let rest: Vec<String> = args
+        .split(',')
+        .skip(1)
+        .map(|a| a.replace(' ', ""))
+        .collect();
+    let default = rest.iter().find_map(|a| match a.as_str() {
+        "default=True" | "True" => Some(true),
+        "default=False" | "False" => Some(false),
+        _ => None,
+    })?;
+    Some((default, variable))
+}
+
+/// Whether a Python line sits in a branch chosen by a boolean environment
+/// switch, and which: `(true, VARIABLE)` for the branch the switch takes
+/// when the variable is unset, `(false, VARIABLE)` for the one an operator
+/// opts into. The switch is read in the condition itself or in an
+/// assignment of the condition's name (`SQLITE = env.bool("X",
+/// default=True)` … `if SQLITE:`). The innermost such branch decides.
+fn switch_branch(lines: &[&str], line: u32) -> Option<(bool, String)> {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    // `(taken by default, variable)` for an `if`/`elif` header.
+    let header = |h: &str| -> Option<(bool, String)> {
+        let condition = h
+            .trim_start()
+            .trim_start_matches("elif ")
+            .trim_start_matches("if ")
+            .trim_end()
+            .trim_end_matches(':')
+            .trim();
+        let (negated, condition) = match condition.strip_prefix("not ") {
+            Some(rest) => (true, rest.trim()),
+            None => (false, condition),
+        };
+        let (default, variable) = env_bool_default(condition).or_else(|| {
+            if !condition
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                return None;
+            }
+            lines.iter().find_map(|l| {
+                let (name, value) = l.split_once('=')?;
+                (name.trim() == condition && !name.starts_with([' ', '\t']))
+                    .then(|| env_bool_default(value.trim()))
+                    .flatten()
+            })
+        })?;
+        Some((default != negated, variable))
+    };
+    for (k, l) in enclosing_lines(lines, line) {
+        let trimmed = l.trim_start();
+        if trimmed.starts_with("if ") || trimmed.starts_with("elif ") {
+            if let Some(found) = header(trimmed) {
+                return Some(found);
+            }
+            continue;
+        }
+        if !(trimmed.starts_with("else:") || trimmed.starts_with("else :")) {
+            continue;
+        }
+        let level = indent(l);
+        let opening = (k.saturating_sub(400)..k)
+            .rev()
+            .map(|m| lines[m])
+            .find(|l| {
+                let t = l.trim_start();
+                !t.is_empty() && !t.starts_with('#') && indent(l) <= level
+            })
+            .map(str::trim_start);
+        // The `if` whose `else` this is: only a plain `if … else` (an
+        // `elif` chain has branches this does not weigh).
+        let Some(opening) = opening.filter(|t| t.starts_with("if ")) else {
+            continue;
+        };
+        let mut before_else = (k.saturating_sub(400)..k)
+            .rev()
+            .map(|m| lines[m])
+            .filter(|l| {
+                let t = l.trim_start();
+                !t.is_empty() && !t.starts_with('#') && indent(l) <= level
+            });
+        if before_else
+            .next()
+            .is_some_and(|t| t.trim_start().starts_with("elif "))
+        {
+            continue;
+        }
+        if let Some((taken, variable)) = header(opening) {
+            return Some((!taken, variable));
+        }
+    }
+    None
+}
+
 fn in_test_block(lines: &[&str], line: u32) -> bool {
     enclosing_lines(lines, line).into_iter().any(|(_, l)| {
         let trimmed = l.trim_start();
@@ -713,6 +851,21 @@ mod tests {
         let asked = "import os\nif os.getenv('USE_SQLITE'):\n    DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3'}}\n";
         let found = literals(&tokenize(asked, Lang::Python), asked, Lang::Python);
         assert!(!found[0].from_env_default);
+    }
+
+    #[test]
+    fn a_boolean_switch_defaulting_to_sqlite_makes_it_the_default() {
+        let src = "import environ\nenv = environ.Env()\nSQLITE_DB = env.bool(\"USE_SQLITE\", default=True)\nif SQLITE_DB:\n    DATABASES = {\n        'default': {'ENGINE': 'django.db.backends.sqlite3'},\n    }\nelse:\n    DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql'}}\n";
+        let found = literals(&tokenize(src, Lang::Python), src, Lang::Python);
+        assert_eq!(found.len(), 2);
+        assert!(found[0].from_env_default);
+        assert_eq!(found[0].default_switch.as_deref(), Some("USE_SQLITE"));
+        assert!(found[1].when_env_set && !found[1].from_env_default);
+        // Defaulting to False, the SQLite branch is the option.
+        let off = src.replace("default=True", "default=False");
+        let found = literals(&tokenize(&off, Lang::Python), &off, Lang::Python);
+        assert!(found[0].when_env_set && found[0].default_switch.is_none());
+        assert!(found[1].default_switch.is_some());
     }
 
     #[test]

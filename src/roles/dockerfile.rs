@@ -634,14 +634,40 @@ pub fn judge_all(
     // A CI stack's or a development file's build (`docker-compose.build.yml`
     // only CI starts, `docker-compose.override.yml`) is not a production
     // build of the image.
+    // A base file's service that a production override beside it extends
+    // (`docker-compose.yml` + `docker-compose.prod.yml`, both naming
+    // `php`): base and override together are the deployment, so the base
+    // file's build is a production one.
+    // The override only extends: its service names neither a build nor an
+    // image of its own (a standalone deployment file beside a CI stack
+    // that builds the same service is no override of it).
+    let overridden_for_production = |b: &ComposeBuild| {
+        let dir = cx.index.get(b.compose).dir();
+        let base_ci = compose
+            .get(&b.compose)
+            .is_some_and(|j| j.role.role == Role::Ci);
+        !base_ci
+            && compose.iter().any(|(other, j)| {
+                *other != b.compose
+                    && j.role.role == Role::Production
+                    && cx.index.get(*other).dir() == dir
+                    && cx.facts.compose(*other).is_some_and(|c| {
+                        c.services.iter().any(|s| {
+                            s.name == b.service && s.build_context.is_none() && s.image.is_none()
+                        })
+                    })
+            })
+    };
     let is_ci = |b: &ComposeBuild| {
-        compose.get(&b.compose).is_some_and(|j| {
-            j.role.role == Role::Ci
-                || j.compose_role == crate::facts::compose::ComposeRole::Development
-        })
+        !overridden_for_production(b)
+            && compose.get(&b.compose).is_some_and(|j| {
+                j.role.role == Role::Ci
+                    || j.compose_role == crate::facts::compose::ComposeRole::Development
+            })
     };
     let unnamed_variants = unreferenced_variants(cx, &builds_by_dockerfile, &ci_built);
     let dev_builders = command_builds(cx);
+    let unbuilt = unbuilt_dockerfiles(cx, &builds_by_dockerfile, &ci_built);
     let mut out = HashMap::new();
     for id in cx.index.of_kind(FileKind::Dockerfile) {
         let rel = cx.index.get(*id).rel.as_str();
@@ -666,10 +692,11 @@ pub fn judge_all(
         let builds = builds_by_dockerfile.get(rel).cloned().unwrap_or_default();
         let (ci, deploy): (Vec<ComposeBuild>, Vec<ComposeBuild>) =
             builds.iter().cloned().partition(|b| is_ci(b));
+        let deployed = deploy.iter().any(&overridden_for_production);
         let mut judgement = if ci.is_empty() || deploy.is_empty() {
-            judge(cx, rel, *id, builds)
+            judge(cx, rel, *id, builds, deployed)
         } else {
-            judge(cx, rel, *id, deploy)
+            judge(cx, rel, *id, deploy, deployed)
         };
         let not_production_build = |b: &ComposeBuild| match compose.get(&b.compose) {
             Some(j) if j.role.role == Role::Ci => format!(
@@ -708,6 +735,15 @@ pub fn judge_all(
                 .role
                 .evidence
                 .push(format!("{} builds it into an image", cx.rel(*ci)));
+        }
+        if judgement.role.role == Role::Production
+            && builds_by_dockerfile_empty(&judgement)
+            && !judgement.built_by_ci
+        {
+            if let Some(why) = unbuilt.get(id) {
+                judgement.role = FileRole::new(Role::Dead, why.clone());
+                judgement.image_stage = None;
+            }
         }
         if judgement.role.role == Role::Production && builds_by_dockerfile_empty(&judgement) {
             if let Some(why) = artifact_image(cx, rel, *id, &copied_from) {
@@ -900,6 +936,145 @@ fn command_builds(cx: &RepoContext) -> HashMap<String, Vec<CommandBuild>> {
     out
 }
 
+/// Dockerfiles nothing builds, with the reason, among those no compose
+/// service or CI job builds:
+/// - a copy left behind: a Dockerfile of the same name elsewhere is what
+///   compose or CI builds (`api.Dockerfile` at the root), and nothing —
+///   compose, CI, script, task runner, README — names this one's path
+///   (`dkr/mrp/api.Dockerfile`);
+/// - a container nobody deploys: every deployment definition of its folder
+///   and of the root is a serverless platform that bundles the code itself
+///   (`wrangler.toml`, `vercel.json`, `netlify.toml`), and no CI file,
+///   script, task runner, README or compose file mentions the Dockerfile
+///   or a `docker` build or run.
+fn unbuilt_dockerfiles(
+    cx: &RepoContext,
+    compose_builds: &HashMap<String, Vec<ComposeBuild>>,
+    ci_built: &HashMap<String, FileId>,
+) -> HashMap<FileId, String> {
+    let index = cx.index;
+    let mut out = HashMap::new();
+    let unbuilt: Vec<FileId> = index
+        .of_kind(FileKind::Dockerfile)
+        .iter()
+        .copied()
+        .filter(|id| {
+            let rel = index.get(*id).rel.as_str();
+            !compose_builds.contains_key(rel) && !ci_built.contains_key(rel)
+        })
+        .collect();
+    if unbuilt.is_empty() {
+        return out;
+    }
+    let readers: Vec<FileId> = index
+        .of_kind(FileKind::CiConfig)
+        .iter()
+        .chain(index.of_kind(FileKind::ShellScript))
+        .chain(index.of_kind(FileKind::TaskRunner))
+        .chain(index.of_kind(FileKind::Readme))
+        .chain(index.of_kind(FileKind::Compose))
+        .copied()
+        .chain(index.deploy_files().map(|(id, _)| id))
+        .collect();
+    // The names of the Dockerfiles compose or CI builds, when those files
+    // exist: a CI `docker build -f Dockerfile.x` run in a subfolder may
+    // resolve to a root path that is not there.
+    let built_names: Vec<String> = compose_builds
+        .keys()
+        .chain(ci_built.keys())
+        .filter(|rel| index.find(rel).is_some())
+        .map(|rel| rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase())
+        .collect();
+    // Paths as a reader would write them: the whole path, and the file
+    // with its folder (`mrp/api.Dockerfile`).
+    let path_names = |rel: &str| -> Vec<String> {
+        let mut names = vec![rel.to_string()];
+        let parts: Vec<&str> = rel.rsplitn(3, '/').collect();
+        if parts.len() >= 2 {
+            names.push(format!("{}/{}", parts[1], parts[0]));
+        }
+        names
+    };
+    let mut wanted: Vec<String> = vec![
+        "docker build".to_string(),
+        "docker run".to_string(),
+        "docker buildx".to_string(),
+        "docker compose".to_string(),
+        "docker-compose".to_string(),
+    ];
+    for id in &unbuilt {
+        let f = index.get(*id);
+        wanted.extend(path_names(&f.rel));
+        wanted.push(f.name().to_string());
+    }
+    wanted.sort();
+    wanted.dedup();
+    let named = super::mentions(index, &readers, &wanted);
+    let definitions = cx.deploy_kinds_by_dir();
+    for id in unbuilt {
+        let f = index.get(id);
+        let name = f.name().to_ascii_lowercase();
+        let path_named = path_names(&f.rel).iter().any(|n| named.contains_key(n));
+        if path_named {
+            continue;
+        }
+        // Only a named variant (`api.Dockerfile`, `Dockerfile.api`): plain
+        // `Dockerfile`s of a monorepo's apps share their name by convention.
+        let variant = !matches!(name.as_str(), "dockerfile" | "containerfile");
+        if variant && !f.dir().is_empty() && built_names.contains(&name) {
+            out.insert(
+                id,
+                format!(
+                    "a copy left behind: compose or CI builds the `{}` of another folder, \
+                     and nothing names this path",
+                    f.name()
+                ),
+            );
+            continue;
+        }
+        // Named by its file name or any docker build anywhere: something
+        // may build it.
+        if named.contains_key(f.name())
+            || [
+                "docker build",
+                "docker run",
+                "docker buildx",
+                "docker compose",
+                "docker-compose",
+            ]
+            .iter()
+            .any(|w| named.contains_key(*w))
+        {
+            continue;
+        }
+        let in_scope: Vec<crate::index::DeployKind> = definitions
+            .get("")
+            .into_iter()
+            .chain(
+                (!f.dir().is_empty())
+                    .then(|| definitions.get(f.dir()))
+                    .flatten(),
+            )
+            .flatten()
+            .map(|(_, kind)| *kind)
+            .collect();
+        if !in_scope.is_empty() && in_scope.iter().all(|k| k.is_serverless()) {
+            let mut labels: Vec<&str> = in_scope.iter().map(|k| k.label()).collect();
+            labels.dedup();
+            out.insert(
+                id,
+                format!(
+                    "nothing builds it: the deployment is {}, which bundles the code itself, \
+                     and no compose file, CI job, script, task runner or README names the \
+                     Dockerfile or a `docker` build",
+                    labels.join(" and ")
+                ),
+            );
+        }
+    }
+    out
+}
+
 /// Whether a CI file or a release build configuration (goreleaser, a bake
 /// file, Skaffold) names a Dockerfile: then it is built for release,
 /// whatever else builds it.
@@ -989,7 +1164,16 @@ fn artifact_image(
     ))
 }
 
-fn judge(cx: &RepoContext, rel: &str, id: FileId, builds: Vec<ComposeBuild>) -> Judgement {
+/// `deployed`: a production compose override extends a service that
+/// builds the file — what the image's `ENV` says about its environment
+/// does not make it a development image then.
+fn judge(
+    cx: &RepoContext,
+    rel: &str,
+    id: FileId,
+    builds: Vec<ComposeBuild>,
+    deployed: bool,
+) -> Judgement {
     let undecided = |role: FileRole, builds: Vec<ComposeBuild>| Judgement {
         role,
         image_stage: None,
@@ -1015,15 +1199,6 @@ fn judge(cx: &RepoContext, rel: &str, id: FileId, builds: Vec<ComposeBuild>) -> 
             FileRole::new(
                 Role::Development,
                 "its header comment rules production out (\"for development only\", …)",
-            ),
-            builds,
-        );
-    }
-    if let Some(what) = image_stage(file).and_then(|i| development_environment(&file.stages[i])) {
-        return undecided(
-            FileRole::new(
-                Role::Development,
-                format!("its image sets `{what}`: an image for working on the app"),
             ),
             builds,
         );
@@ -1112,6 +1287,20 @@ fn judge(cx: &RepoContext, rel: &str, id: FileId, builds: Vec<ComposeBuild>) -> 
     } else {
         image_stage
     };
+    // The environment the image runs in is set by the stages the build
+    // runs — the image stage (a compose `target:`) and the stages it is
+    // built `FROM` — not by an asset stage after it (`FROM node AS encore`
+    // with `NODE_ENV=development`, which the `target: app_php` build never
+    // reaches).
+    if let Some(what) = development_environment(file, image_stage).filter(|_| !deployed) {
+        return undecided(
+            FileRole::new(
+                Role::Development,
+                format!("its image sets `{what}`: an image for working on the app"),
+            ),
+            builds,
+        );
+    }
     // The image holds no source of the app — it copies only files
     // (manifests, lockfiles, an entrypoint), never the context or a
     // folder of it — and every service that builds it mounts the working
@@ -1307,31 +1496,41 @@ const ENVIRONMENT_VARIABLES: &[&str] = &[
     "RAILS_ENV",
 ];
 
-/// The `KEY=value` by which a stage sets the framework's environment to
-/// development (`ENV FLASK_ENV development`, `ENV NODE_ENV=development`),
-/// if it does: an image for working on the app, not for running it.
-fn development_environment(stage: &Stage) -> Option<String> {
-    stage.all("ENV").find_map(|env| {
-        let words = env.words();
-        let unquote = |v: &str| v.trim_matches(['"', '\'']).to_ascii_lowercase();
-        // The legacy `ENV KEY value` form, else `KEY=value` pairs.
-        let pairs: Vec<(String, String)> = if words.len() == 2 && !words[0].contains('=') {
-            vec![(words[0].clone(), unquote(&words[1]))]
-        } else {
-            words
-                .iter()
-                .filter_map(|w| w.split_once('='))
-                .map(|(k, v)| (k.to_string(), unquote(v)))
-                .collect()
-        };
-        pairs
-            .into_iter()
-            .find(|(k, v)| {
-                ENVIRONMENT_VARIABLES.contains(&k.as_str())
-                    && matches!(v.as_str(), "development" | "dev" | "local")
-            })
-            .map(|(k, v)| format!("{k}={v}"))
-    })
+/// The `KEY=value` by which the image of `image` sets the framework's
+/// environment to development (`ENV FLASK_ENV development`,
+/// `ENV NODE_ENV=development`), if it does: an image for working on the
+/// app, not for running it. The stage inherits the environment of the
+/// stages it is built `FROM`; the nearest setting wins.
+fn development_environment(file: &Dockerfile, image: usize) -> Option<String> {
+    let setting = chain(file, image)
+        .into_iter()
+        .find_map(|i| stage_environment(&file.stages[i]))?;
+    matches!(setting.1.as_str(), "development" | "dev" | "local")
+        .then(|| format!("{}={}", setting.0, setting.1))
+}
+
+/// The last `KEY=value` of a stage that names the framework's environment.
+fn stage_environment(stage: &Stage) -> Option<(String, String)> {
+    stage
+        .all("ENV")
+        .filter_map(|env| {
+            let words = env.words();
+            let unquote = |v: &str| v.trim_matches(['"', '\'']).to_ascii_lowercase();
+            // The legacy `ENV KEY value` form, else `KEY=value` pairs.
+            let pairs: Vec<(String, String)> = if words.len() == 2 && !words[0].contains('=') {
+                vec![(words[0].clone(), unquote(&words[1]))]
+            } else {
+                words
+                    .iter()
+                    .filter_map(|w| w.split_once('='))
+                    .map(|(k, v)| (k.to_string(), unquote(v)))
+                    .collect()
+            };
+            pairs
+                .into_iter()
+                .rfind(|(k, _)| ENVIRONMENT_VARIABLES.contains(&k.as_str()))
+        })
+        .last()
 }
 
 /// Dockerfiles that CI builds into an image (`docker/build-push-action`,

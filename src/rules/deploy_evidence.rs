@@ -10,6 +10,7 @@
 //! lower severity, naming both sides) instead of staying silent. A Procfile
 //! with no sign that a platform reads it is no deployment at all.
 
+use crate::facts::ci::StepKind;
 use crate::facts::needles::SHELL_OPERATIONS;
 use std::collections::HashMap;
 
@@ -173,5 +174,171 @@ fn vercel_weight(cx: &RepoContext, id: FileId) -> Weight {
         Weight::Contestable
     } else {
         Weight::Decisive
+    }
+}
+
+/// A CI step that deploys to a platform which builds and runs the app
+/// itself: the app needs no image of its own there.
+#[derive(Debug, Clone)]
+pub struct CiDeploy {
+    pub kind: DeployKind,
+    pub ci: FileId,
+    pub line: u32,
+}
+
+/// Actions that hand a build or the source to a platform (GitHub
+/// Actions `uses:`, compared without the `@version`).
+const PLATFORM_ACTIONS: &[(&str, DeployKind)] = &[
+    ("47ng/actions-clever-cloud", DeployKind::CleverCloud),
+    ("akhileshns/heroku-deploy", DeployKind::Heroku),
+    ("amondnet/vercel-action", DeployKind::Vercel),
+    ("azure/functions-action", DeployKind::Azure),
+    ("azure/static-web-apps-deploy", DeployKind::Azure),
+    ("azure/webapps-deploy", DeployKind::Azure),
+    ("cloudflare/wrangler-action", DeployKind::CloudflareWorkers),
+    (
+        "digitalocean/app_action",
+        DeployKind::DigitalOceanAppPlatform,
+    ),
+    (
+        "einaregilsson/beanstalk-deploy",
+        DeployKind::AwsElasticBeanstalk,
+    ),
+    (
+        "google-github-actions/deploy-appengine",
+        DeployKind::GoogleAppEngine,
+    ),
+    ("koyeb/action-git-deploy", DeployKind::Koyeb),
+    ("nwtgck/actions-netlify", DeployKind::Netlify),
+];
+
+/// Platform CLI commands that deploy (words in order, adjacent).
+const PLATFORM_COMMANDS: &[(&[&str], DeployKind)] = &[
+    (&["az", "webapp", "deploy"], DeployKind::Azure),
+    (&["az", "webapp", "up"], DeployKind::Azure),
+    (&["az", "webapp", "deployment", "source"], DeployKind::Azure),
+    (
+        &["az", "functionapp", "deployment", "source"],
+        DeployKind::Azure,
+    ),
+    (
+        &["func", "azure", "functionapp", "publish"],
+        DeployKind::Azure,
+    ),
+    (&["cf", "push"], DeployKind::CloudFoundry),
+    (&["clever", "deploy"], DeployKind::CleverCloud),
+    (&["eb", "deploy"], DeployKind::AwsElasticBeanstalk),
+    (&["fly", "deploy"], DeployKind::FlyIo),
+    (&["flyctl", "deploy"], DeployKind::FlyIo),
+    (&["gcloud", "app", "deploy"], DeployKind::GoogleAppEngine),
+    (&["liara", "deploy"], DeployKind::Liara),
+    (&["netlify", "deploy"], DeployKind::Netlify),
+    (&["railway", "up"], DeployKind::Railway),
+    (&["scalingo", "deploy"], DeployKind::Scalingo),
+    (&["vercel", "deploy"], DeployKind::Vercel),
+    (&["vercel", "--prod"], DeployKind::Vercel),
+    (&["wrangler", "deploy"], DeployKind::CloudflareWorkers),
+    (&["wrangler", "publish"], DeployKind::CloudflareWorkers),
+];
+
+/// Every CI step (outside example and test folders) that deploys to a
+/// platform listed above, in file order.
+pub(crate) fn ci_platform_deploys(cx: &RepoContext) -> Vec<CiDeploy> {
+    let mut out = Vec::new();
+    for id in cx.index.of_kind(FileKind::CiConfig) {
+        if cx.index.get(*id).non_product {
+            continue;
+        }
+        let Some(pipeline) = cx.facts.ci_pipeline(*id) else {
+            continue;
+        };
+        for step in &pipeline.steps {
+            let kind = match step.kind {
+                StepKind::Uses => {
+                    let name = step.text.split('@').next().unwrap_or("").trim();
+                    let name = name.to_ascii_lowercase();
+                    PLATFORM_ACTIONS
+                        .iter()
+                        .find(|(action, _)| name == *action)
+                        .map(|(_, kind)| *kind)
+                }
+                StepKind::Run => step.text.lines().find_map(command_platform),
+                StepKind::Input => None,
+            };
+            if let Some(kind) = kind {
+                out.push(CiDeploy {
+                    kind,
+                    ci: *id,
+                    line: step.line,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The platform a shell line deploys to, if its words hold a deploy
+/// command (`npx vercel --prod`, `az webapp deploy --src-path app.zip`).
+fn command_platform(line: &str) -> Option<DeployKind> {
+    let words: Vec<&str> = line
+        .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    PLATFORM_COMMANDS
+        .iter()
+        .find(|(pattern, _)| words.windows(pattern.len()).any(|w| w == *pattern))
+        .map(|(_, kind)| *kind)
+}
+
+impl CiDeploy {
+    /// Whether the step deploys `app`: the repository's only app, or the
+    /// app whose folder the pipeline names (a root app: when the pipeline
+    /// names no other app's folder).
+    pub fn deploys(&self, cx: &RepoContext, app: &crate::apps::App) -> bool {
+        if cx.apps.len() == 1 {
+            return true;
+        }
+        let Ok(text) = crate::facts::text::read_text(&cx.index.path(self.ci), 1 << 20) else {
+            return false;
+        };
+        let names = |dir: &str| {
+            text.match_indices(dir).any(|(at, _)| {
+                let before = text[..at].chars().next_back();
+                let after = text[at + dir.len()..].chars().next();
+                !before.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_')
+                    && !after.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_')
+            })
+        };
+        let dir = app.dir();
+        if dir.is_empty() {
+            return !cx
+                .apps
+                .iter()
+                .any(|other| !other.dir().is_empty() && names(other.dir()));
+        }
+        names(dir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platform_commands_are_read_from_shell_lines() {
+        assert_eq!(
+            command_platform("npx vercel --prod --token $TOKEN"),
+            Some(DeployKind::Vercel)
+        );
+        assert_eq!(
+            command_platform("az webapp deploy --src-path app.zip --name shop"),
+            Some(DeployKind::Azure)
+        );
+        assert_eq!(
+            command_platform("cd api && liara deploy --app shop"),
+            Some(DeployKind::Liara)
+        );
+        assert_eq!(command_platform("echo cf pushes nothing"), None);
+        assert_eq!(command_platform("az webapp list"), None);
     }
 }

@@ -188,6 +188,7 @@ pub struct RepoContext<'a> {
     deploy_kinds_by_dir: OnceLock<HashMap<String, Vec<(FileId, DeployKind)>>>,
     root_readmes: OnceLock<Vec<FileId>>,
     root_deploy_buttons: OnceLock<Vec<DeployKind>>,
+    ci_platform_deploys: OnceLock<Vec<deploy_evidence::CiDeploy>>,
     ops_files: OnceLock<observability::evidence::OpsFiles>,
     container_definitions:
         OnceLock<containerization::missing_container_config::ContainerDefinitions>,
@@ -266,6 +267,7 @@ impl<'a> RepoContext<'a> {
             deploy_kinds_by_dir: OnceLock::new(),
             root_readmes: OnceLock::new(),
             root_deploy_buttons: OnceLock::new(),
+            ci_platform_deploys: OnceLock::new(),
             ops_files: OnceLock::new(),
             container_definitions: OnceLock::new(),
             production_dockerfiles: OnceLock::new(),
@@ -313,6 +315,14 @@ impl<'a> RepoContext<'a> {
                 .flat_map(|id| deploy_buttons_in(self, *id))
                 .collect()
         })
+    }
+
+    /// CI jobs that hand the source or its build to a platform that runs
+    /// it (`azure/webapps-deploy`, `az webapp deploy`, `liara deploy`,
+    /// `cf push`, …), read once per audit.
+    pub fn ci_platform_deploys(&self) -> &[deploy_evidence::CiDeploy] {
+        self.ci_platform_deploys
+            .get_or_init(|| deploy_evidence::ci_platform_deploys(self))
     }
 
     /// Which app folder holds each file.
@@ -479,6 +489,22 @@ impl<'a> RepoContext<'a> {
                         .chain(self.index.of_kind(FileKind::KubernetesCandidate))
                         .filter(|id| self.facts.is_ansible_playbook(**id))
                         .map(|id| (*id, DeployKind::Ansible)),
+                )
+                // Cloud Foundry's `manifest.yml`, known by its content
+                // (`applications:` at the top level): the name alone is
+                // common (browser extensions, PWAs, Kubernetes).
+                .chain(
+                    self.index
+                        .ids_under("")
+                        .filter(|id| {
+                            matches!(self.index.get(*id).name(), "manifest.yml" | "manifest.yaml")
+                        })
+                        .filter(|id| {
+                            crate::facts::text::read_text(&self.index.path(*id), 1 << 20).is_ok_and(
+                                |text| text.lines().any(|l| l.trim_end() == "applications:"),
+                            )
+                        })
+                        .map(|id| (id, DeployKind::CloudFoundry)),
                 )
                 .filter(|(id, _)| {
                     !crate::roles::path::is_non_product_path(&self.index.get(*id).rel)
@@ -919,6 +945,13 @@ impl<'a> AppContext<'a> {
             kinds.extend(deploy_buttons_in(self.repo, *id));
         }
         kinds.extend_from_slice(self.repo.root_deploy_buttons());
+        kinds.extend(
+            self.repo
+                .ci_platform_deploys()
+                .iter()
+                .filter(|d| d.deploys(self.repo, self.app))
+                .map(|d| d.kind),
+        );
         kinds
     }
 

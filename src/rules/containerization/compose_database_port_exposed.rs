@@ -24,7 +24,9 @@ In the compose files that deploy the project (see
 `compose-database-without-volume` for how a deployment file is told from a
 development one), reports `ports:` entries of a database or cache service
 (PostgreSQL, MySQL, MariaDB, MongoDB, Redis, Valkey, ClickHouse,
-Elasticsearch, …) that publish on every interface: `"5432:5432"`,
+Elasticsearch, …) — named as the service's `image:`, or the base image of
+the Dockerfile a service builds (`FROM postgres:17` in a local
+`pg.Dockerfile`) — that publish on every interface: `"5432:5432"`,
 `"0.0.0.0:5432:5432"`, `"5432"` (a random host port), or the long syntax
 without `host_ip`. Ports bound to a loopback address (`127.0.0.1:5432:5432`,
 `[::1]:5432:5432`) or to an interpolated address (`${BIND_IP}:5432:5432`) are
@@ -102,8 +104,13 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
     for (id, compose) in compose_files::production(cx) {
         let rel = cx.rel(id);
         for service in &compose.services {
-            let Some(db) = compose_files::database_of(service) else {
-                continue;
+            // A database image named here, or built here `FROM` one.
+            let (db, image) = match compose_files::database_of(service) {
+                Some(db) => (db, service.image.clone().unwrap_or_default()),
+                None => match compose_files::database_built_by(cx, id, service) {
+                    Some((db, base)) => (db, format!("{base}, built here")),
+                    None => continue,
+                },
             };
             let open: Vec<_> = service
                 .details
@@ -122,7 +129,7 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
                 "{} publishes {} ({}) port {} of service {} on every interface of the host.",
                 code(rel),
                 db.engine,
-                code(service.image.as_deref().unwrap_or_default()),
+                code(&image),
                 written.join(", "),
                 code(&service.name)
             );

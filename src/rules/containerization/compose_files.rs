@@ -171,6 +171,34 @@ pub fn database_of(service: &ComposeService) -> Option<images::Database> {
     service.image.as_deref().and_then(images::database)
 }
 
+/// The database a service runs when it builds its image from a local
+/// Dockerfile on a database image (`build: {context: dkr/db, dockerfile:
+/// pg.Dockerfile}` with `FROM postgres:17`): the engine, and the base
+/// image named in the Dockerfile.
+pub fn database_built_by(
+    cx: &RepoContext,
+    compose: FileId,
+    service: &ComposeService,
+) -> Option<(images::Database, String)> {
+    let dir = cx.index.get(compose).dir();
+    let context = crate::apps::resolve(dir, service.build_context.as_deref()?)?;
+    let path = crate::apps::resolve(
+        &context,
+        service.dockerfile.as_deref().unwrap_or("Dockerfile"),
+    )?;
+    let file = cx.facts.dockerfile(cx.index.find(&path)?)?;
+    let stage = match service.target.as_deref() {
+        Some(target) => crate::rules::containerization::dockerfiles::stage_named(
+            file,
+            file.stages.len(),
+            target,
+        )?,
+        None => file.stages.len().checked_sub(1)?,
+    };
+    let base = crate::rules::containerization::dockerfiles::base_image(file, stage);
+    images::database(base).map(|db| (db, base.to_string()))
+}
+
 /// Whether a service is an application rather than a backing service: it is
 /// built here, or its image is not a well-known backing service.
 pub fn is_application(service: &ComposeService) -> bool {

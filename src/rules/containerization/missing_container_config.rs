@@ -33,9 +33,18 @@ naming: `Dockerfile.prod`, `web.Dockerfile`, `Containerfile`) in the app's folde
 or at the repository root, no compose service whose `build:` context is the
 app, and no image build without a Dockerfile (Jib in the Maven/Gradle build, a
 `.ko.yaml`, a buildpacks `project.toml`). Apps deployed by a platform that builds from source (Vercel, Netlify,
-Render, Railway, Heroku `Procfile`, App Engine, Amplify, Fly.io, Kamal, …) are not
+Render, Railway, Heroku `Procfile`, App Engine, Amplify, Fly.io, Kamal, Azure
+(`azure.yaml`), Liara (`liara.json`), Scalingo (`scalingo.json`), Clever Cloud
+(`clevercloud/*.json`, `.clever.json`), Cloud Foundry (a `manifest.yml` with
+`applications:`), Platform.sh (`.platform.app.yaml`), DigitalOcean App Platform
+(`.do/app.yaml`), …) are not
 reported — platform evidence includes adapter packages (`@sveltejs/adapter-vercel`,
-`@opennextjs/cloudflare`, `@vercel/analytics`, …) and deploy buttons in the README —
+`@opennextjs/cloudflare`, `@vercel/analytics`, …), deploy buttons in the README,
+and CI jobs that hand the app to a platform (`azure/webapps-deploy`,
+`az webapp deploy`, `liara deploy`, `cf push`, `railway up`, `clever deploy`,
+`gcloud app deploy`, `eb deploy`, `flyctl deploy`, `wrangler deploy`,
+`vercel --prod`, `netlify deploy`; in a repository of several apps, the job
+counts for the app whose folder the pipeline names) —
 and neither is a static site: a Next.js app with `output: 'export'`, Nuxt or
 React Router with `ssr: false`, SvelteKit with `adapter-static`. In a
 repository with a single app, a Dockerfile anywhere outside dev containers and
@@ -101,6 +110,39 @@ require "rails/all"
 ```text file=Procfile
 redis: redis-server
 web: bundle exec unicorn -p 3001
+```
+
+### Not reported
+Deployed to Azure App Service by a GitHub workflow, which builds the app
+from the uploaded source:
+
+```text file=requirements.txt
+Flask==3.0.3
+gunicorn==22.0.0
+```
+
+```python file=app.py
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.route("/")
+def index():
+    return "ok"
+```
+
+```yaml file=.github/workflows/main_shop.yml
+on: { push: { branches: [main] } }
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: azure/webapps-deploy@v3
+        with:
+          app-name: shop
+          publish-profile: ${{ secrets.AZURE_PUBLISH_PROFILE }}
 ```
 
 ### Not reported

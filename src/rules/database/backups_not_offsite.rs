@@ -49,14 +49,20 @@ Backups written as application code or configuration count too:
   read from the environment (`env('BACKUP_DISK_NAME', 'local')`) is the
   value a committed env example gives the variable, else the default; a
   disk name `config/filesystems.php` never mentions is local unless the
-  name says remote storage (`s3`, `gcs`, `sftp`, …);
+  name says remote storage (`s3`, `gcs`, `sftp`, …). The
+  `monitor_backups` disks, which the health check reads, are not where the
+  backups go;
 - django-dbbackup (`"dbbackup"` in `INSTALLED_APPS`) with a filesystem
   `DBBACKUP_STORAGE`/`STORAGES["dbbackup"]`, or none (its default is the
   local filesystem); a storage read from the environment is not judged;
 - a dump in a committed crontab (`crontab`, `*.crontab`, `cron.d/*`);
 - a `tar` archive of the app written to a backup folder (`/var/backups`).
 Dumps that refresh development seeds or fixtures, migrations, clones and
-restores are not backups.
+restores are not backups. Neither is a dump script in application code that
+nothing runs — it schedules nothing itself, no framework loads it (a
+management command, a task or job), and no script, crontab, task runner, CI
+job or other source file names it — when the backup job that does run (a
+backup script or a cron entry) copies its dumps off the machine.
 
 ## Why is this bad?
 A backup on the same server as the database dies with it: a lost disk, a
@@ -120,6 +126,20 @@ A schema-only export is not a backup:
 ```bash file=scripts/export-schema.sh
 #!/usr/bin/env bash
 pg_dump --schema-only "$DATABASE_URL" > schema.sql
+```
+
+### Not reported
+A stray `lib/backup.rb` beside the cron'd script that ships the dumps:
+
+```ruby file=lib/backup.rb
+system "mysqldump -uroot legacy > /srv/backup/legacy.dump"
+```
+
+```bash file=script/dump.sh
+#!/bin/bash
+mysqldump -u root shop | gzip > "/srv/backup/shop-$(date +%F).sql.gz"
+find /srv/backup -type f -mtime +30 -delete
+s3cmd sync /srv/backup "s3://$DUMPS_BUCKET"
 ```
 
 ## Fix
@@ -649,6 +669,11 @@ fn application_backups(cx: &RepoContext, out: &mut Vec<CodeBackup>) {
                 .or_else(|| backup.mysqldump_to_file.map(|l| (l, "mysqldump", None)));
             let intent = path_says_backup(rel) || backup.mentions_backup;
             let dumps = dump.is_some();
+            if dump.is_some() && intent && kind != FileKind::JsSource && stray_script(cx, *id) {
+                // A script nothing runs is not the backup job when the job
+                // that does run ships its dumps off the machine.
+                continue;
+            }
             if let (Some((line, tool, destination)), true) = (dump, intent) {
                 out.push(CodeBackup {
                     rel: rel.to_string(),
@@ -702,6 +727,82 @@ fn application_backups(cx: &RepoContext, out: &mut Vec<CodeBackup>) {
             });
         }
     }
+}
+
+/// Words by which a source file schedules itself or is found by a
+/// framework (a management command, a Celery or rake task, a job class):
+/// such a file runs without another file naming it.
+const RUNS_ITSELF_WORDS: &[&str] = &[
+    "schedule",
+    "cron",
+    "every(",
+    "periodic",
+    "celery",
+    "shared_task",
+    "@task",
+    "Command",
+    "Job",
+    "job",
+    "task :",
+    "namespace :",
+];
+
+/// A dump script in application code (Ruby, Python, PHP) that nothing
+/// runs — it schedules nothing itself, no framework finds it, and no
+/// script, crontab, task runner, CI job or other source file names it
+/// (`lib/backup.rb` with a two-line `mysqldump`) — while a backup job that
+/// is run (a backup script or a cron entry) copies its dumps off the
+/// machine: the stray file is not how the data is backed up.
+fn stray_script(cx: &RepoContext, id: FileId) -> bool {
+    let index = cx.index;
+    let offsite_elsewhere = backup_scripts(cx).iter().any(|b| b.ships_offsite(cx))
+        || index
+            .of_kind(FileKind::Crontab)
+            .iter()
+            .filter_map(|c| cx.facts.crontab(*c))
+            .any(|tab| {
+                tab.commands.iter().any(|c| dump_tool(c).is_some())
+                    && tab.commands.iter().any(ships_offsite)
+            });
+    if !offsite_elsewhere {
+        return false;
+    }
+    let file = index.get(id);
+    let Ok(text) = crate::facts::text::read_text(&index.path(id), 1 << 20) else {
+        return false;
+    };
+    if RUNS_ITSELF_WORDS.iter().any(|w| text.contains(w)) {
+        return false;
+    }
+    let name = file.name();
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    let without_ext = file
+        .rel
+        .rsplit_once('.')
+        .map_or(file.rel.as_str(), |(s, _)| s);
+    let names = vec![
+        name.to_string(),
+        without_ext.to_string(),
+        without_ext.replace('/', "."),
+        format!("'{stem}'"),
+        format!("\"{stem}\""),
+        format!("import {stem}"),
+    ];
+    let readers: Vec<FileId> = [
+        FileKind::ShellScript,
+        FileKind::Crontab,
+        FileKind::TaskRunner,
+        FileKind::CiConfig,
+        FileKind::Deploy(crate::index::DeployKind::Heroku),
+        FileKind::Source(Lang::Python),
+        FileKind::Source(Lang::Php),
+        FileKind::Source(Lang::Ruby),
+    ]
+    .iter()
+    .flat_map(|k| index.of_kind(*k).iter().copied())
+    .filter(|r| *r != id)
+    .collect();
+    crate::roles::mentions(index, &readers, &names).is_empty()
 }
 
 /// Whether a committed env example points the app's own backups at remote

@@ -43,6 +43,13 @@ Reports an app whose production database is a local SQLite file:
 - Django: the settings production runs with (`settings/production.py` when
   there is one, else the settings that are not for dev/test/local) use
   `django.db.backends.sqlite3` or a `sqlite:///` URL (`dj-database-url`);
+- Django and other Python settings that choose SQLite by a boolean switch
+  read from the environment (`SQLITE = env.bool("USE_SQLITE", default=True)`
+  then `if SQLITE:`; decouple's `config(…, default=True, cast=bool)`): the
+  branch the default takes is what production gets, and a server database in
+  the other branch is only an option. Reported (high) unless every deployment
+  defined in the repository (compose files, `fly.toml`, `render.yaml`, …)
+  sets the variable; a switch that defaults to the server database is not;
 - Flask/FastAPI and other Python apps: a `sqlite:///` SQLAlchemy URL in
   non-test code, with no server database named beside it;
 - Rails: `config/database.yml`'s `production` entry (ERB understood, `<<:`
@@ -71,7 +78,9 @@ Reports an app whose production database is a local SQLite file:
   (`NODE_ENV === "test" ? "sqlite3" : "pg"`, an `if (NODE_ENV === "test")`
   block, a `development:` section) and `:memory:` databases are not;
 - a `drizzle.config`/knexfile in a workspace package the app depends on
-  (`packages/db`) counts as the app's;
+  (`packages/db`) counts as the app's; a module of such a package counts
+  only when it is the package's entry or some file imports or re-exports it
+  (a `// export * from "./sync-db"` commented out leaves it dead code);
 - Go and Rust: the app imports a SQLite driver (`mattn/go-sqlite3`,
   `modernc.org/sqlite`, `rusqlite`, sqlx/diesel/sea-orm with `sqlite`) and no
   other database driver (severity high: inferred from the driver).
@@ -493,7 +502,14 @@ fn node_database_literals<'a>(
                         let f = index.get(*id);
                         !f.non_product
                             && !f.test
-                            && facts.js_mentioning(*id, &["sqlite", "libsql"]).is_some()
+                            && facts
+                                .js_mentioning(*id, &["sqlite", "libsql"])
+                                .is_some_and(|j| {
+                                    // A module that opens SQLite counts
+                                    // only when something imports it.
+                                    !j.databases.iter().any(|l| l.engine == Engine::Sqlite)
+                                        || imported_anywhere(cx, *id)
+                                })
                     })
                     .collect::<Vec<FileId>>(),
             )
@@ -517,6 +533,41 @@ fn node_database_literals<'a>(
         .flat_map(|(id, j)| j.databases.iter().map(move |l| (id, l)))
         .filter(|(_, l)| !l.test_only)
         .collect()
+}
+
+/// Whether a module of a workspace package is part of what the package
+/// gives its users: the package's entry (`index`, `main`), or a module some
+/// JavaScript file of the repository imports or re-exports (`./sync-db`,
+/// `@acme/db/src/sync-db`), comments aside. A module whose only re-export
+/// is commented out (`// export * from "./sync-db"`) is dead code: the apps
+/// never open the database it names.
+fn imported_anywhere(cx: &AppContext, id: FileId) -> bool {
+    let index = cx.repo.index;
+    let facts = cx.repo.facts;
+    let name = index.get(id).name();
+    let stem = name.split('.').next().unwrap_or(name);
+    if matches!(stem, "index" | "main" | "mod" | "server" | "app") || stem.is_empty() {
+        return true;
+    }
+    // The last segment of every module any JavaScript file imports or
+    // re-exports, listed once per audit (only asked for modules that open
+    // SQLite).
+    let imported = cx.repo.memo("JS imported module names", "", || {
+        let mut names: std::collections::HashSet<String> = Default::default();
+        for other in index.of_kind(FileKind::JsSource) {
+            let Some(code) = facts.source_code(*other, &["import", "require", "from"]) else {
+                continue;
+            };
+            for (module, _) in code.imports() {
+                let last = module.rsplit('/').next().unwrap_or(&module);
+                if let Some(stem) = last.split('.').next() {
+                    names.insert(stem.to_string());
+                }
+            }
+        }
+        std::sync::Arc::new(names)
+    });
+    imported.contains(stem)
 }
 
 /// Node code that opens SQLite itself: a driver imported (`better-sqlite3`,
@@ -793,12 +844,18 @@ fn production_literals(
         .flat_map(|(id, c)| c.databases.iter().map(move |l| (id, l)))
         .filter(|(_, l)| !l.test_only)
         .collect();
-    if literals.iter().any(|(_, l)| l.engine == Engine::Server) {
+    // A server engine in the branch an environment switch opts into
+    // (`else:` of `if env.bool("USE_SQLITE", default=True):`) is an
+    // option, not what production gets by default.
+    if literals
+        .iter()
+        .any(|(_, l)| l.engine == Engine::Server && !l.when_env_set)
+    {
         return None;
     }
     literals
         .into_iter()
-        .find(|(_, l)| l.engine == Engine::Sqlite)
+        .find(|(_, l)| l.engine == Engine::Sqlite && !l.when_env_set)
         .map(|(id, l)| (id, l.clone()))
 }
 
@@ -840,7 +897,13 @@ fn python_findings(cx: &AppContext) -> Vec<Finding> {
         }
         return python_driver_findings(cx, &files);
     };
-    if lit.from_env_default && deployment_database(cx).is_some() {
+    if let Some(variable) = &lit.default_switch {
+        // A switch that defaults to SQLite: production runs the default
+        // unless every deployment defined here turns the switch off.
+        if every_deployment_sets(cx, variable) {
+            return Vec::new();
+        }
+    } else if lit.from_env_default && deployment_database(cx).is_some() {
         // The deployment defined here provides a server database for the
         // variable; the SQLite fallback is the developer's.
         return Vec::new();
@@ -849,6 +912,25 @@ fn python_findings(cx: &AppContext) -> Vec<Finding> {
         return Vec::new();
     }
     let rel = index.get(id).rel.clone();
+    if let Some(variable) = &lit.default_switch {
+        let message = format!(
+            "{} selects SQLite ({}) by default: the branch is taken unless {} is set to turn it off, and not every deployment defined here sets it.",
+            code(&rel),
+            code(&lit.text),
+            code(variable)
+        );
+        return vec![finding(
+            cx,
+            message,
+            Location::new(rel, lit.line),
+            if django {
+                Source::Django
+            } else {
+                Source::SqlAlchemy
+            },
+            true,
+        )];
+    }
     let what = if lit.text.starts_with("django.") {
         format!("configures `DATABASES` with the {} engine", code(&lit.text))
     } else {
@@ -1457,6 +1539,36 @@ fn deployment_database(cx: &AppContext) -> Option<Location> {
         }
     }
     None
+}
+
+/// Whether every deployment defined in the repository sets `variable`
+/// (the switch that turns a SQLite default off): a compose file that runs
+/// a server database and names it, and no platform definition (`fly.toml`,
+/// `render.yaml`, …) that leaves it unset. No deployment at all sets
+/// nothing.
+fn every_deployment_sets(cx: &AppContext, variable: &str) -> bool {
+    let repo = cx.repo;
+    let mentions = |id: FileId| {
+        crate::facts::text::read_text(&repo.index.path(id), 1 << 20)
+            .is_ok_and(|text| text.contains(variable))
+    };
+    let compose: Vec<FileId> = repo
+        .index
+        .of_kind(FileKind::Compose)
+        .iter()
+        .copied()
+        .filter(|id| !repo.index.get(*id).non_product)
+        .collect();
+    let platforms: Vec<FileId> = repo
+        .deploy_definitions()
+        .iter()
+        .filter(|(_, kind)| kind.builds_from_source() || *kind == DeployKind::Kubernetes)
+        .map(|(id, _)| *id)
+        .collect();
+    let compose_sets = compose.iter().any(|id| mentions(*id));
+    (compose_sets || !platforms.is_empty())
+        && platforms.iter().all(|id| mentions(*id))
+        && (compose_sets || compose.is_empty())
 }
 
 /// A predicate: whether a YAML tree holds `key` at any depth.

@@ -31,7 +31,10 @@ errors or measures it:
   OpenTelemetry, AppSignal, Airbrake, Raygun, Highlight, LogRocket, PostHog,
   Scout, Skylight, Flare/Nightwatch, Application Insights, Google Cloud Error
   Reporting, AWS X-Ray, Prometheus clients, Micrometer, …) in the app, the
-  workspace packages it uses or the workspace root;
+  workspace packages it uses or the workspace root (for Maven and Gradle,
+  the sibling modules it depends on, followed through theirs: a
+  `management-lib` module that brings `quarkus-micrometer-registry-prometheus`
+  to every service);
 - no vendor variable (`SENTRY_DSN`, `OTEL_*`, `DD_*`, `NEW_RELIC_*`,
   `ELASTIC_APM_*`, …) in its env examples — an SDK missing for a declared
   variable is `apm-sdk-missing`'s finding;

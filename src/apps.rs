@@ -403,6 +403,11 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
                 .any(|(_, m)| m.dependencies.get(name).is_some_and(|d| !d.dev))
         };
         let mut found = stack::other_frameworks(ecosystem, prod);
+        // Werkzeug under Flask (or another framework) is that framework's
+        // library, not a framework of the app.
+        if found.len() > 1 {
+            found.retain(|(f, _)| *f != Framework::Werkzeug);
+        }
         // A Go service on the standard library alone: `main` serves HTTP.
         if found.is_empty() && ecosystem == Ecosystem::Go && go_main_serves_http(index, facts, &dir)
         {
@@ -480,16 +485,27 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
             dependencies.insert("django".to_string());
         }
         if ecosystem == Ecosystem::Elixir {
-            dependencies.extend(umbrella_siblings_dependencies(index, facts, &dir, &manifests));
+            dependencies.extend(umbrella_siblings_dependencies(
+                index, facts, &dir, &manifests,
+            ));
         }
         let mut stacks: Vec<&'static str> = found.iter().map(|(f, _)| f.id()).collect();
         stacks.extend(stack::other_stacks(ecosystem, |p| dependencies.contains(p)));
         // A .NET project's name is its file's when no `AssemblyName` says.
-        let name = manifests.iter().find_map(|(_, m)| m.name.clone()).or_else(|| {
-            (ecosystem == Ecosystem::Dotnet)
-                .then(|| index.get(manifest).name().rsplit_once('.').map(|(stem, _)| stem.to_string()))
-                .flatten()
-        });
+        let name = manifests
+            .iter()
+            .find_map(|(_, m)| m.name.clone())
+            .or_else(|| {
+                (ecosystem == Ecosystem::Dotnet)
+                    .then(|| {
+                        index
+                            .get(manifest)
+                            .name()
+                            .rsplit_once('.')
+                            .map(|(stem, _)| stem.to_string())
+                    })
+                    .flatten()
+            });
         placed.insert((ecosystem, dir.clone()));
         apps.push(App {
             path: if dir.is_empty() { ".".to_string() } else { dir },

@@ -669,7 +669,11 @@ const OTHER_STACKS: &[(&str, Ecosystem, &[&str])] = &[
     // Hex packages: Ecto's adapters.
     ("postgresql", Ecosystem::Elixir, &["postgrex"]),
     ("mysql", Ecosystem::Elixir, &["myxql", "mariaex"]),
-    ("sqlite", Ecosystem::Elixir, &["ecto_sqlite3", "exqlite", "sqlite_ecto2"]),
+    (
+        "sqlite",
+        Ecosystem::Elixir,
+        &["ecto_sqlite3", "exqlite", "sqlite_ecto2"],
+    ),
     ("redis", Ecosystem::Elixir, &["redix"]),
     (
         "redis",

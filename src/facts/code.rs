@@ -475,10 +475,15 @@ fn aspnet_controller_route(value: &str, rest: &[Spanned]) -> String {
     if !value.contains("[controller]") {
         return value.to_string();
     }
-    let class = rest.windows(2).take(64).find_map(|w| match (&w[0].token, &w[1].token) {
-        (Token::Ident(k), Token::Ident(name)) if k == "class" => name.strip_suffix("Controller"),
-        _ => None,
-    });
+    let class = rest
+        .windows(2)
+        .take(64)
+        .find_map(|w| match (&w[0].token, &w[1].token) {
+            (Token::Ident(k), Token::Ident(name)) if k == "class" => {
+                name.strip_suffix("Controller")
+            }
+            _ => None,
+        });
     match class {
         Some(name) => value.replace("[controller]", &name.to_ascii_lowercase()),
         None => value.to_string(),

@@ -403,7 +403,11 @@ pub fn env_reads_in(tokens: &[Spanned], text: &str, lang: Lang) -> Vec<EnvRead> 
                 // Java/Kotlin System.getenv("X"); Go os.Getenv("X"),
                 // os.LookupEnv("X") and helpers like getEnv("X", "def").
                 if spells(tokens, i, &["System", ".", "getenv", "("])
-                    || spells(tokens, i, &["Environment", ".", "GetEnvironmentVariable", "("])
+                    || spells(
+                        tokens,
+                        i,
+                        &["Environment", ".", "GetEnvironmentVariable", "("],
+                    )
                     || spells(tokens, i, &["os", ".", "Getenv", "("])
                     || spells(tokens, i, &["os", ".", "LookupEnv", "("])
                 {

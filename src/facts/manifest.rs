@@ -416,7 +416,13 @@ fn dotnet_project(text: &str) -> Result<Manifest, String> {
         .attribute("Sdk")
         .map(|s| {
             s.split(';')
-                .map(|one| one.split('/').next().unwrap_or(one).trim().to_ascii_lowercase())
+                .map(|one| {
+                    one.split('/')
+                        .next()
+                        .unwrap_or(one)
+                        .trim()
+                        .to_ascii_lowercase()
+                })
                 .filter(|one| !one.is_empty())
                 .collect()
         })
@@ -467,7 +473,10 @@ fn dotnet_project(text: &str) -> Result<Manifest, String> {
             }
             "AssemblyName" => {
                 if m.name.is_none() {
-                    m.name = node.text().map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+                    m.name = node
+                        .text()
+                        .map(|t| t.trim().to_string())
+                        .filter(|t| !t.is_empty());
                 }
             }
             _ => {}

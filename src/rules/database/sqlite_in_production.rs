@@ -996,7 +996,9 @@ fn python_driver_findings(cx: &AppContext, files: &[FileId]) -> Vec<Finding> {
     let in_package = |id: FileId| {
         package_dir.as_deref().is_some_and(|d| {
             let rel = &index.get(id).rel;
-            rel.starts_with(d) || rel.contains(&format!("/src/{d}")) || rel.starts_with(&format!("src/{d}"))
+            rel.starts_with(d)
+                || rel.contains(&format!("/src/{d}"))
+                || rel.starts_with(&format!("src/{d}"))
         })
     };
     for id in files {

@@ -183,7 +183,11 @@ const VENDORS: &[Vendor] = &[
             ),
             (
                 Ecosystem::Dotnet,
-                &["datadog.trace", "datadog.trace.bundle", "datadog.trace.opentracing"],
+                &[
+                    "datadog.trace",
+                    "datadog.trace.bundle",
+                    "datadog.trace.opentracing",
+                ],
             ),
         ],
         framework_sdks: &[],
@@ -260,7 +264,11 @@ const VENDORS: &[Vendor] = &[
             ),
             (
                 Ecosystem::Elixir,
-                &["opentelemetry", "opentelemetry_exporter", "opentelemetry_api"],
+                &[
+                    "opentelemetry",
+                    "opentelemetry_exporter",
+                    "opentelemetry_api",
+                ],
             ),
         ],
         framework_sdks: &[],

@@ -562,8 +562,16 @@ fn maps_health_checks(cx: &AppContext) -> bool {
                 .facts
                 .source_code(id, &["HealthChecks"])
                 .is_some_and(|c| {
-                    crate::facts::code::calls_method(&c.tokens, "MapHealthChecks")
-                        || crate::facts::code::calls_method(&c.tokens, "UseHealthChecks")
+                    // A gRPC service answers the gRPC health protocol
+                    // (`grpc.health.v1`) its probes speak instead.
+                    [
+                        "MapHealthChecks",
+                        "UseHealthChecks",
+                        "AddGrpcHealthChecks",
+                        "MapGrpcHealthChecksService",
+                    ]
+                    .iter()
+                    .any(|m| crate::facts::code::calls_method(&c.tokens, m))
                 })
     })
 }

@@ -345,6 +345,8 @@ const OTHER_MANIFESTS: &[(FileKind, Ecosystem)] = &[
     (FileKind::Gradle, Ecosystem::Java),
     (FileKind::GoMod, Ecosystem::Go),
     (FileKind::CargoToml, Ecosystem::Rust),
+    (FileKind::DotnetProject, Ecosystem::Dotnet),
+    (FileKind::MixExs, Ecosystem::Elixir),
 ];
 
 /// Python, Ruby, PHP, Java/Kotlin, Go and Rust apps: a folder whose
@@ -402,6 +404,11 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
                 .any(|(_, m)| m.dependencies.get(name).is_some_and(|d| !d.dev))
         };
         let mut found = stack::other_frameworks(ecosystem, prod);
+        // Werkzeug under Flask (or another framework) is that framework's
+        // library, not a framework of the app.
+        if found.len() > 1 {
+            found.retain(|(f, _)| *f != Framework::Werkzeug);
+        }
         // A Go service on the standard library alone: `main` serves HTTP.
         if found.is_empty() && ecosystem == Ecosystem::Go && go_main_serves_http(index, facts, &dir)
         {
@@ -506,9 +513,34 @@ fn discover_other_ecosystems(facts: &Facts) -> Vec<App> {
             let own: Vec<FileId> = manifests.iter().map(|(id, _)| *id).collect();
             add_sibling_module_dependencies(facts, &java_modules, &own, &mut dependencies);
         }
+        // Wagtail, Mezzanine and django CMS bring Django: the rules that
+        // ask for the `django` package (its settings, its health apps)
+        // apply as they do when it is named.
+        if framework == Framework::Django {
+            dependencies.insert("django".to_string());
+        }
+        if ecosystem == Ecosystem::Elixir {
+            dependencies.extend(umbrella_siblings_dependencies(
+                index, facts, &dir, &manifests,
+            ));
+        }
         let mut stacks: Vec<&'static str> = found.iter().map(|(f, _)| f.id()).collect();
         stacks.extend(stack::other_stacks(ecosystem, |p| dependencies.contains(p)));
-        let name = manifests.iter().find_map(|(_, m)| m.name.clone());
+        // A .NET project's name is its file's when no `AssemblyName` says.
+        let name = manifests
+            .iter()
+            .find_map(|(_, m)| m.name.clone())
+            .or_else(|| {
+                (ecosystem == Ecosystem::Dotnet)
+                    .then(|| {
+                        index
+                            .get(manifest)
+                            .name()
+                            .rsplit_once('.')
+                            .map(|(stem, _)| stem.to_string())
+                    })
+                    .flatten()
+            });
         placed.insert((ecosystem, dir.clone()));
         apps.push(App {
             path: if dir.is_empty() { ".".to_string() } else { dir },
@@ -673,6 +705,92 @@ fn add_sibling_module_dependencies(
             }
         }
     }
+}
+
+/// The dependencies of the umbrella apps an Elixir app depends on
+/// (`{:shop, in_umbrella: true}`): the web app of an umbrella reaches the
+/// database through its sibling's Ecto repo (`apps/shop/mix.exs` has
+/// `postgrex` or `ecto_sqlite3`). Each sibling is looked up by its folder
+/// name, not found by a scan.
+fn umbrella_siblings_dependencies(
+    index: &Index,
+    facts: &Facts,
+    dir: &str,
+    manifests: &[(FileId, &crate::facts::manifest::Manifest)],
+) -> Vec<String> {
+    let Some((parent, _)) = dir.rsplit_once('/') else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (_, m) in manifests {
+        if !m.text.contains("in_umbrella") {
+            continue;
+        }
+        for name in m.dependencies.keys() {
+            if let Some(sibling) = index
+                .find(&join(parent, &format!("{name}/mix.exs")))
+                .and_then(|id| facts.manifest(id))
+            {
+                out.extend(
+                    sibling
+                        .dependencies
+                        .iter()
+                        .filter(|(_, d)| !d.dev)
+                        .map(|(n, _)| n.clone()),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Whether a Python module up to two folders below `dir` imports
+/// Werkzeug and starts it: `run_simple(…)` (its development server, which
+/// self-hosted apps ship as their `run` command) or a view wrapped by
+/// `@Request.application`, or a module-level WSGI `application` object that
+/// an application server among the dependencies serves.
+fn python_werkzeug_app(
+    index: &Index,
+    facts: &Facts,
+    dir: &str,
+    manifests: &[(FileId, &crate::facts::manifest::Manifest)],
+) -> bool {
+    let served = manifests.iter().any(|(_, m)| {
+        PYTHON_APP_SERVERS
+            .iter()
+            .any(|s| m.dependencies.get(*s).is_some_and(|d| !d.dev))
+    });
+    index.ids_under(dir).any(|id| {
+        let f = index.get(id);
+        let inner = f
+            .rel
+            .strip_prefix(dir)
+            .unwrap_or(&f.rel)
+            .trim_start_matches('/');
+        if inner.matches('/').count() > 2
+            || !f.name().ends_with(".py")
+            || f.test
+            || is_non_product_path(inner)
+        {
+            return false;
+        }
+        let Some(code) = facts.code(id) else {
+            return false;
+        };
+        let werkzeug = code
+            .imports
+            .iter()
+            .any(|(m, _)| m == "werkzeug" || m.starts_with("werkzeug."));
+        if !werkzeug {
+            return false;
+        }
+        let Some(text) = facts.raw_text(id) else {
+            return false;
+        };
+        text.contains("run_simple(")
+            || text.contains("Request.application")
+            || (served && text.lines().any(|l| l.starts_with("application =")))
+    })
 }
 
 /// Application servers a Python app runs under in production: a library
@@ -1375,6 +1493,10 @@ fn runs_as_app(
             if framework == Framework::Django {
                 // A reusable Django app (a library) has no manage.py.
                 any_under("", &|name| name == "manage.py")
+            } else if framework == Framework::Werkzeug {
+                // Flask and most WSGI tools depend on Werkzeug; alone it
+                // makes an app only when the project starts it.
+                python_werkzeug_app(index, facts, dir, manifests)
             } else if matches!(framework, Framework::Tornado | Framework::Bottle) {
                 // Both are also used as HTTP clients or helpers by scripts:
                 // a module of the folder must import the framework and
@@ -1413,8 +1535,37 @@ fn runs_as_app(
                 && !dir.split('/').any(|p| p == "src-tauri")
                 && (exists("src/main.rs") || any_under("src/bin", &|name| name.ends_with(".rs")))
         }
+        // Not a test project (`IsTestProject`, a test framework): a Web
+        // SDK project, an executable, or one with a `Program.cs`.
+        Ecosystem::Dotnet => {
+            !manifests.iter().any(|(_, m)| m.executable == Some(false))
+                && (manifests.iter().any(|(_, m)| m.executable == Some(true))
+                    || exists("Program.cs"))
+        }
+        // A Phoenix app has an endpoint (`use Phoenix.Endpoint`) that serves
+        // it; a library for Phoenix (a plug, a component kit) has none.
+        Ecosystem::Elixir => {
+            !manifests.iter().any(|(_, m)| m.is_workspace_root)
+                && phoenix_endpoint(index, facts, dir)
+        }
         Ecosystem::Node => false,
     }
+}
+
+/// Whether an Elixir project has a Phoenix endpoint: an `endpoint.ex`
+/// under `lib/` or `web/` (Phoenix ≤1.2 kept it in `lib/<app>/`) that
+/// uses `Phoenix.Endpoint`.
+fn phoenix_endpoint(index: &Index, facts: &Facts, dir: &str) -> bool {
+    ["lib", "web"].iter().any(|folder| {
+        index.under(&join(dir, folder)).iter().any(|f| {
+            f.name() == "endpoint.ex"
+                && !f.test
+                && index
+                    .find(&f.rel)
+                    .and_then(|id| facts.raw_text(id))
+                    .is_some_and(|t| t.contains("Phoenix.Endpoint"))
+        })
+    })
 }
 
 /// A package that brings a framework only to extend it (a plugin, a UI kit

@@ -49,6 +49,10 @@ pub enum FileKind {
     Gradle,
     GoMod,
     CargoToml,
+    /// A .NET project: `*.csproj`, `*.fsproj` (MSBuild XML).
+    DotnetProject,
+    /// Elixir's `mix.exs`.
+    MixExs,
     /// Rails `config/database.yml`.
     RailsDatabaseYml,
     /// Spring `application*.properties` / `application*.yml`.
@@ -324,6 +328,7 @@ const EXACT_NAMES: &[(&str, FileKind)] = &[
     ("litestream.yml", FileKind::SqliteReplication),
     ("makefile", FileKind::TaskRunner),
     ("migration_lock.toml", FileKind::PrismaMigrationLock),
+    ("mix.exs", FileKind::MixExs),
     ("netlify.toml", FileKind::Deploy(DeployKind::Netlify)),
     ("nixpacks.toml", FileKind::Deploy(DeployKind::Nixpacks)),
     ("now.json", FileKind::Deploy(DeployKind::Vercel)),
@@ -484,6 +489,9 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     }
     if ext == "prisma" {
         return Some(FileKind::PrismaSchema);
+    }
+    if ext == "csproj" || ext == "fsproj" {
+        return Some(FileKind::DotnetProject);
     }
     // Packer templates build machine images: infrastructure as code.
     if lower.ends_with(".pkr.hcl") || lower.ends_with(".pkr.json") || lower == "packer.json" {

@@ -11,6 +11,10 @@ pub enum Ecosystem {
     Java,
     Go,
     Rust,
+    /// .NET: `*.csproj`/`*.fsproj` projects (ASP.NET Core).
+    Dotnet,
+    /// Elixir: `mix.exs` projects (Phoenix).
+    Elixir,
 }
 
 impl Ecosystem {
@@ -22,8 +26,11 @@ impl Ecosystem {
             Ecosystem::Python => Lang::Python,
             Ecosystem::Ruby => Lang::Ruby,
             Ecosystem::Php => Lang::Php,
-            Ecosystem::Java | Ecosystem::Go => Lang::CLike,
+            Ecosystem::Java | Ecosystem::Go | Ecosystem::Dotnet => Lang::CLike,
             Ecosystem::Rust => Lang::Rust,
+            // Elixir is lexed like Ruby: `#` comments, quoted strings,
+            // `get "/path"` calls without parentheses.
+            Ecosystem::Elixir => Lang::Ruby,
         })
     }
 
@@ -37,6 +44,8 @@ impl Ecosystem {
             Ecosystem::Java => &["java", "kt", "groovy", "scala"],
             Ecosystem::Go => &["go"],
             Ecosystem::Rust => &["rs"],
+            Ecosystem::Dotnet => &["cs"],
+            Ecosystem::Elixir => &["ex", "exs"],
         }
     }
 }
@@ -70,6 +79,8 @@ pub enum Framework {
     Pyramid,
     Bottle,
     Tornado,
+    /// A WSGI app on Werkzeug alone (`run_simple`, `Request.application`).
+    Werkzeug,
     Rails,
     Sinatra,
     Hanami,
@@ -105,6 +116,9 @@ pub enum Framework {
     Warp,
     Poem,
     Salvo,
+    /// ASP.NET Core: a project on the Web SDK (`Microsoft.NET.Sdk.Web`).
+    AspNetCore,
+    Phoenix,
     /// A long-running program with no web framework (a worker, a bot, a
     /// scheduler, a gRPC server): audited only by the rules that concern
     /// any production process (`rules::WORKER_RULES`).
@@ -114,7 +128,13 @@ pub enum Framework {
 /// Frameworks of the other ecosystems, by the dependency that brings them
 /// (normalised as each manifest parser stores names).
 const OTHER_FRAMEWORKS: &[(Framework, Ecosystem, &[&str])] = &[
-    (Framework::Django, Ecosystem::Python, &["django"]),
+    // Wagtail, Mezzanine and django CMS are Django apps: a project may
+    // name only them (Poetry's `wagtail = "~2.15"`).
+    (
+        Framework::Django,
+        Ecosystem::Python,
+        &["django", "wagtail", "mezzanine", "django-cms"],
+    ),
     (Framework::FastApi, Ecosystem::Python, &["fastapi"]),
     (Framework::Flask, Ecosystem::Python, &["flask"]),
     (Framework::Litestar, Ecosystem::Python, &["litestar"]),
@@ -125,6 +145,9 @@ const OTHER_FRAMEWORKS: &[(Framework, Ecosystem, &[&str])] = &[
     (Framework::Bottle, Ecosystem::Python, &["bottle"]),
     (Framework::Tornado, Ecosystem::Python, &["tornado"]),
     (Framework::Starlette, Ecosystem::Python, &["starlette"]),
+    // Last: Flask and others depend on it; alone it is an app only when a
+    // module starts it (`apps::runs_as_app`).
+    (Framework::Werkzeug, Ecosystem::Python, &["werkzeug"]),
     (Framework::Rails, Ecosystem::Ruby, &["rails", "railties"]),
     (Framework::Hanami, Ecosystem::Ruby, &["hanami"]),
     (Framework::Grape, Ecosystem::Ruby, &["grape"]),
@@ -206,6 +229,20 @@ const OTHER_FRAMEWORKS: &[(Framework, Ecosystem, &[&str])] = &[
     (Framework::Warp, Ecosystem::Rust, &["warp"]),
     (Framework::Poem, Ecosystem::Rust, &["poem"]),
     (Framework::Salvo, Ecosystem::Rust, &["salvo"]),
+    // The project's SDK is stored as a dependency by the project parser
+    // (`facts::manifest`); before .NET Core 3 the web framework came as
+    // packages. NuGet names are case-insensitive: stored lower-cased.
+    (
+        Framework::AspNetCore,
+        Ecosystem::Dotnet,
+        &[
+            "microsoft.net.sdk.web",
+            "microsoft.aspnetcore.app",
+            "microsoft.aspnetcore.all",
+            "microsoft.aspnetcore",
+        ],
+    ),
+    (Framework::Phoenix, Ecosystem::Elixir, &["phoenix"]),
 ];
 
 /// The web frameworks an ecosystem's dependencies bring, primary first.
@@ -280,6 +317,7 @@ impl Framework {
             Framework::Pyramid => "pyramid",
             Framework::Bottle => "bottle",
             Framework::Tornado => "tornado",
+            Framework::Werkzeug => "werkzeug",
             Framework::Rails => "rails",
             Framework::Sinatra => "sinatra",
             Framework::Hanami => "hanami",
@@ -307,6 +345,8 @@ impl Framework {
             Framework::Warp => "warp",
             Framework::Poem => "poem",
             Framework::Salvo => "salvo",
+            Framework::AspNetCore => "aspnetcore",
+            Framework::Phoenix => "phoenix",
             Framework::Daemon => "daemon",
         }
     }
@@ -339,6 +379,7 @@ impl Framework {
             Framework::Pyramid => "Pyramid",
             Framework::Bottle => "Bottle",
             Framework::Tornado => "Tornado",
+            Framework::Werkzeug => "Werkzeug",
             Framework::Rails => "Rails",
             Framework::Sinatra => "Sinatra",
             Framework::Hanami => "Hanami",
@@ -366,6 +407,8 @@ impl Framework {
             Framework::Warp => "warp",
             Framework::Poem => "Poem",
             Framework::Salvo => "Salvo",
+            Framework::AspNetCore => "ASP.NET Core",
+            Framework::Phoenix => "Phoenix",
             Framework::Daemon => "long-running program",
         }
     }
@@ -438,6 +481,7 @@ pub const DATABASE_SERVER_STACKS: &[&str] = &[
     "postgresql",
     "mysql",
     "mongodb",
+    "sqlserver",
 ];
 
 const NPM_STACKS: &[(&str, &[&str])] = &[
@@ -584,6 +628,59 @@ const OTHER_STACKS: &[(&str, Ecosystem, &[&str])] = &[
         &["tokio-postgres", "postgres"],
     ),
     ("sqlite", Ecosystem::Rust, &["rusqlite"]),
+    // NuGet packages (lower-cased) and EF Core providers.
+    (
+        "postgresql",
+        Ecosystem::Dotnet,
+        &["npgsql", "npgsql.entityframeworkcore.postgresql"],
+    ),
+    (
+        "mysql",
+        Ecosystem::Dotnet,
+        &[
+            "pomelo.entityframeworkcore.mysql",
+            "mysql.entityframeworkcore",
+            "mysql.data",
+            "mysqlconnector",
+        ],
+    ),
+    (
+        "sqlserver",
+        Ecosystem::Dotnet,
+        &[
+            "microsoft.entityframeworkcore.sqlserver",
+            "microsoft.data.sqlclient",
+            "system.data.sqlclient",
+        ],
+    ),
+    ("mongodb", Ecosystem::Dotnet, &["mongodb.driver"]),
+    (
+        "sqlite",
+        Ecosystem::Dotnet,
+        &[
+            "microsoft.entityframeworkcore.sqlite",
+            "microsoft.data.sqlite",
+            "system.data.sqlite",
+            "sqlite-net-pcl",
+        ],
+    ),
+    (
+        "redis",
+        Ecosystem::Dotnet,
+        &[
+            "stackexchange.redis",
+            "microsoft.extensions.caching.stackexchangeredis",
+        ],
+    ),
+    // Hex packages: Ecto's adapters.
+    ("postgresql", Ecosystem::Elixir, &["postgrex"]),
+    ("mysql", Ecosystem::Elixir, &["myxql", "mariaex"]),
+    (
+        "sqlite",
+        Ecosystem::Elixir,
+        &["ecto_sqlite3", "exqlite", "sqlite_ecto2"],
+    ),
+    ("redis", Ecosystem::Elixir, &["redix"]),
     (
         "redis",
         Ecosystem::Rust,

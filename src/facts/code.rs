@@ -33,6 +33,8 @@ impl Lang {
             "php" => Lang::Php,
             "py" => Lang::Python,
             "rb" | "ru" => Lang::Ruby,
+            // Elixir: `#` comments and quoted strings, like Ruby.
+            "ex" | "exs" => Lang::Ruby,
             _ => return None,
         })
     }
@@ -314,6 +316,13 @@ const ROUTE_CALLS: &[&str] = &[
     "Handle",
     "HandleFunc",
     "Head",
+    // ASP.NET Core: `[HttpGet("health")]`, `[Route("api/health")]`,
+    // `app.MapGet("/healthz", …)`, `app.MapHealthChecks("/health")`.
+    "HttpGet",
+    "MapGet",
+    "MapHealthChecks",
+    "Route",
+    "UseHealthChecks",
     "Path",
     "RequestMapping",
     "add_api_route",
@@ -453,10 +462,32 @@ pub fn route_paths(tokens: &[Spanned], lang: Lang) -> Vec<(String, u32)> {
         let absolute_elsewhere = value.starts_with("${}") || value.starts_with("http");
         if (is_call_arg || is_prefixed_call_arg || is_bare_call || is_keyed) && !absolute_elsewhere
         {
-            out.push((value.clone(), tok.line));
+            out.push((aspnet_controller_route(value, &tokens[i..]), tok.line));
         }
     }
     out
+}
+
+/// ASP.NET Core's `[Route("api/[controller]")]` on `class HealthController`
+/// serves `/api/health`: the token stands for the class name without its
+/// `Controller` suffix, lower-cased here (routing ignores case).
+fn aspnet_controller_route(value: &str, rest: &[Spanned]) -> String {
+    if !value.contains("[controller]") {
+        return value.to_string();
+    }
+    let class = rest
+        .windows(2)
+        .take(64)
+        .find_map(|w| match (&w[0].token, &w[1].token) {
+            (Token::Ident(k), Token::Ident(name)) if k == "class" => {
+                name.strip_suffix("Controller")
+            }
+            _ => None,
+        });
+    match class {
+        Some(name) => value.replace("[controller]", &name.to_ascii_lowercase()),
+        None => value.to_string(),
+    }
 }
 
 /// Identifiers whose presence rules ask about.
@@ -983,6 +1014,10 @@ const x = a / b / "not-a-route";
                 Lang::CLike
             ),
             ["/_healthz"]
+        );
+        assert_eq!(
+            routes("[Route(\"api/[controller]\")]\npublic class HealthController : ControllerBase {}\n[HttpGet(\"ready\")]\nvoid R() {}\napp.MapHealthChecks(\"/healthz\");\n", Lang::CLike),
+            vec!["api/health", "ready", "/healthz"]
         );
         assert_eq!(
             routes("fn f<'a>(x: &'a str) {}\n#[get(\"/health\")]\nasync fn h() {}\nRouter::new().route(\"/up\", get(h))", Lang::Rust),

@@ -332,6 +332,24 @@ pub fn env_reads_in(tokens: &[Spanned], text: &str, lang: Lang) -> Vec<EnvRead> 
                 }
             }
             Lang::Ruby => {
+                // Elixir (lexed as Ruby): `System.get_env("X")`, with a
+                // default as its second argument or after `||`, and the
+                // required `System.fetch_env!("X")`.
+                if spells(tokens, i, &["System", ".", "get_env", "("]) {
+                    if let Some(name) = string(tokens.get(i + 4)) {
+                        let end = close_paren(tokens, i + 3);
+                        let (d, lit) = call_default(tokens, i + 5, end);
+                        let (d2, lit2) = logical_default(tokens, end);
+                        push(name, line, (d || d2, lit.or(lit2)), true);
+                    }
+                    continue;
+                }
+                if spells(tokens, i, &["System", ".", "fetch_env", "!", "("]) {
+                    if let Some(name) = string(tokens.get(i + 5)) {
+                        push(name, line, (false, None), false);
+                    }
+                    continue;
+                }
                 if ident(tokens.get(i)) != Some("ENV") {
                     continue;
                 }
@@ -385,6 +403,11 @@ pub fn env_reads_in(tokens: &[Spanned], text: &str, lang: Lang) -> Vec<EnvRead> 
                 // Java/Kotlin System.getenv("X"); Go os.Getenv("X"),
                 // os.LookupEnv("X") and helpers like getEnv("X", "def").
                 if spells(tokens, i, &["System", ".", "getenv", "("])
+                    || spells(
+                        tokens,
+                        i,
+                        &["Environment", ".", "GetEnvironmentVariable", "("],
+                    )
                     || spells(tokens, i, &["os", ".", "Getenv", "("])
                     || spells(tokens, i, &["os", ".", "LookupEnv", "("])
                 {

@@ -106,6 +106,8 @@ pub fn parse(kind: FileKind, text: String) -> Result<Manifest, String> {
         FileKind::Gradle => gradle(&text),
         FileKind::GoMod => go_mod(&text),
         FileKind::CargoToml => cargo(&text)?,
+        FileKind::DotnetProject => dotnet_project(&text)?,
+        FileKind::MixExs => mix_exs(&text),
         _ => Manifest::default(),
     };
     m.text = text;
@@ -389,6 +391,183 @@ fn maven(text: &str) -> Result<Manifest, String> {
     Ok(m)
 }
 
+/// Packages that make a .NET project a test project (the test SDK and the
+/// three test frameworks), lower-cased.
+const DOTNET_TEST_PACKAGES: &[&str] = &[
+    "microsoft.net.test.sdk",
+    "mstest.testframework",
+    "mstest",
+    "nunit",
+    "xunit",
+    "xunit.core",
+    "xunit.v3",
+];
+
+/// A .NET project file (`*.csproj`, `*.fsproj`, MSBuild XML): its SDK
+/// (`<Project Sdk="Microsoft.NET.Sdk.Web">`, `<Sdk Name="…"/>`, an
+/// `<Import Sdk="…"/>`) and its `PackageReference`/`FrameworkReference`
+/// items become dependencies, lower-cased as NuGet names are
+/// case-insensitive. A reference with `PrivateAssets="all"` (an analyzer,
+/// a build tool) is a development one. A test project (`IsTestProject`, or
+/// the test SDK or a test framework referenced) is not `executable`; a
+/// Web SDK project or `OutputType` `Exe` is.
+fn dotnet_project(text: &str) -> Result<Manifest, String> {
+    let body = text.trim_start_matches('\u{feff}');
+    let doc = roxmltree::Document::parse(body).map_err(|e| format!("invalid XML: {e}"))?;
+    let mut m = Manifest::default();
+    let root = doc.root_element();
+    let mut sdks: Vec<String> = root
+        .attribute("Sdk")
+        .map(|s| {
+            s.split(';')
+                .map(|one| {
+                    one.split('/')
+                        .next()
+                        .unwrap_or(one)
+                        .trim()
+                        .to_ascii_lowercase()
+                })
+                .filter(|one| !one.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut test = false;
+    let mut output_exe = false;
+    for node in root.descendants().filter(|n| n.is_element()) {
+        let tag = node.tag_name().name();
+        match tag {
+            "Sdk" => {
+                if let Some(name) = node.attribute("Name") {
+                    sdks.push(name.to_ascii_lowercase());
+                }
+            }
+            "Import" => {
+                if let Some(name) = node.attribute("Sdk") {
+                    sdks.push(name.to_ascii_lowercase());
+                }
+            }
+            "PackageReference" | "FrameworkReference" => {
+                let Some(name) = node.attribute("Include").or(node.attribute("Update")) else {
+                    continue;
+                };
+                let name = name.trim().to_ascii_lowercase();
+                let private = node
+                    .attribute("PrivateAssets")
+                    .or_else(|| {
+                        node.children()
+                            .find(|c| c.has_tag_name("PrivateAssets"))
+                            .and_then(|c| c.text())
+                    })
+                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("all"));
+                if DOTNET_TEST_PACKAGES.contains(&name.as_str()) {
+                    test = true;
+                }
+                m.add(&name, Vec::new(), private);
+            }
+            "IsTestProject" => {
+                test |= node
+                    .text()
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("true"));
+            }
+            "OutputType" => {
+                output_exe |= node.text().is_some_and(|t| {
+                    let t = t.trim();
+                    t.eq_ignore_ascii_case("exe") || t.eq_ignore_ascii_case("winexe")
+                });
+            }
+            "AssemblyName" => {
+                if m.name.is_none() {
+                    m.name = node
+                        .text()
+                        .map(|t| t.trim().to_string())
+                        .filter(|t| !t.is_empty());
+                }
+            }
+            _ => {}
+        }
+    }
+    let web = sdks.iter().any(|s| s == "microsoft.net.sdk.web");
+    for sdk in sdks {
+        m.add(&sdk, Vec::new(), false);
+    }
+    m.executable = if test {
+        Some(false)
+    } else if web || output_exe {
+        Some(true)
+    } else {
+        None
+    };
+    Ok(m)
+}
+
+/// Elixir's `mix.exs`: the dependency tuples (`{:phoenix, "~> 1.7"}`),
+/// development or test ones by their `only:` (`only: :dev`,
+/// `only: [:dev, :test]`; `only: :prod` stays a production one), the
+/// `app:` name, whether the OTP application starts a supervision tree
+/// (`mod: {App.Application, []}`: something that runs), and an umbrella
+/// root (`apps_path:`).
+fn mix_exs(text: &str) -> Manifest {
+    let mut m = Manifest::default();
+    let tokens = code::tokenize(text, Lang::Ruby);
+    let ident = |i: usize| match tokens.get(i).map(|t| &t.token) {
+        Some(Token::Ident(w)) => Some(w.as_str()),
+        _ => None,
+    };
+    let punct = |i: usize, c: char| matches!(tokens.get(i).map(|t| &t.token), Some(Token::Punct(p)) if *p == c);
+    for i in 0..tokens.len() {
+        // `{:name, …}`: a dependency, up to its closing brace.
+        if punct(i, '{') && punct(i + 1, ':') && punct(i + 3, ',') {
+            let Some(name) = ident(i + 2) else { continue };
+            let mut depth = 0usize;
+            let mut end = i;
+            for (j, t) in tokens.iter().enumerate().skip(i) {
+                match t.token {
+                    Token::Punct('{') | Token::Punct('[') => depth += 1,
+                    Token::Punct('}') | Token::Punct(']') => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            end = j;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            // The environments after `only:` (one atom or a list).
+            let mut dev = false;
+            let mut j = i + 4;
+            while j < end {
+                if ident(j) == Some("only") && punct(j + 1, ':') {
+                    let envs: Vec<&str> = (j + 2..end.min(j + 12))
+                        .filter(|k| punct(*k, ':'))
+                        .filter_map(|k| ident(k + 1))
+                        .collect();
+                    dev = !envs.is_empty() && !envs.contains(&"prod");
+                    break;
+                }
+                j += 1;
+            }
+            // `{:mod, …}` inside `application` is not a dependency.
+            if !(i > 0 && ident(i - 2) == Some("mod")) {
+                m.add(name, Vec::new(), dev);
+            }
+        }
+        match ident(i) {
+            Some("app") if punct(i + 1, ':') && punct(i + 2, ':') && m.name.is_none() => {
+                m.name = ident(i + 3).map(str::to_string);
+            }
+            Some("mod") if punct(i + 1, ':') && punct(i + 2, '{') => {
+                m.executable = Some(true);
+            }
+            Some("apps_path") if punct(i + 1, ':') => {
+                m.is_workspace_root = true;
+            }
+            _ => {}
+        }
+    }
+    m
+}
+
 /// build.gradle(.kts): dependency coordinates are string literals
 /// `"group:artifact:version"` in configuration calls; plugins are `id("…")`.
 fn gradle(text: &str) -> Manifest {
@@ -563,6 +742,49 @@ mod tests {
         assert!(m.dependencies["sqlx"]
             .features
             .contains(&"sqlite".to_string()));
+    }
+
+    #[test]
+    fn dotnet_projects_and_mix_exs() {
+        let web = parse_ok(
+            FileKind::DotnetProject,
+            "\u{feff}<Project Sdk=\"Microsoft.NET.Sdk.Web\">\n  <ItemGroup>\n    <PackageReference Include=\"Npgsql.EntityFrameworkCore.PostgreSQL\" Version=\"8.0.0\" />\n    <PackageReference Include=\"StyleCop.Analyzers\" PrivateAssets=\"all\" />\n  </ItemGroup>\n</Project>\n",
+        );
+        assert!(web.has("microsoft.net.sdk.web"));
+        assert!(!web.dependencies["npgsql.entityframeworkcore.postgresql"].dev);
+        assert!(web.dependencies["stylecop.analyzers"].dev);
+        assert_eq!(web.executable, Some(true));
+        assert_eq!(web.line_of("microsoft.net.sdk.web"), 1);
+        let tests = parse_ok(
+            FileKind::DotnetProject,
+            "<Project Sdk=\"Microsoft.NET.Sdk.Web\"><ItemGroup><PackageReference Include=\"xunit\" Version=\"2\" /></ItemGroup></Project>",
+        );
+        assert_eq!(tests.executable, Some(false));
+        let console = parse_ok(
+            FileKind::DotnetProject,
+            "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><OutputType>Exe</OutputType></PropertyGroup></Project>",
+        );
+        assert!(!console.has("microsoft.net.sdk.web"));
+        assert_eq!(console.executable, Some(true));
+
+        let mix = parse_ok(
+            FileKind::MixExs,
+            "defmodule A.MixProject do\n  def project, do: [app: :shop, deps: deps()]\n  def application, do: [mod: {Shop.Application, []}]\n  defp deps do\n    [\n      {:phoenix, \"~> 1.7\"},\n      {:ecto_sqlite3, \">= 0.0.0\"},\n      {:phoenix_live_reload, \"~> 1.2\", only: :dev},\n      {:floki, \">= 0.30.0\", only: [:dev, :test]},\n      {:rel, \"~> 1\", only: :prod}\n    ]\n  end\nend\n",
+        );
+        assert_eq!(mix.name.as_deref(), Some("shop"));
+        assert_eq!(mix.executable, Some(true));
+        assert!(!mix.dependencies["phoenix"].dev);
+        assert!(!mix.dependencies["ecto_sqlite3"].dev);
+        assert!(mix.dependencies["phoenix_live_reload"].dev);
+        assert!(mix.dependencies["floki"].dev);
+        assert!(!mix.dependencies["rel"].dev);
+        assert_eq!(mix.line_of("phoenix"), 6);
+        assert!(!mix.has("shop"));
+        let umbrella = parse_ok(
+            FileKind::MixExs,
+            "defmodule U.MixProject do\n  def project, do: [apps_path: \"apps\", deps: []]\nend\n",
+        );
+        assert!(umbrella.is_workspace_root);
     }
 
     #[test]

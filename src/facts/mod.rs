@@ -788,7 +788,9 @@ impl<'a> Facts<'a> {
             | FileKind::MavenPom
             | FileKind::Gradle
             | FileKind::GoMod
-            | FileKind::CargoToml => manifest::parse(kind, text).map(Parsed::Manifest),
+            | FileKind::CargoToml
+            | FileKind::DotnetProject
+            | FileKind::MixExs => manifest::parse(kind, text).map(Parsed::Manifest),
             FileKind::Source(lang) => {
                 let tokens = code::tokenize(&text, lang);
                 Ok(Parsed::Code(CodeFile {

@@ -755,6 +755,8 @@ const PACKAGE_MANIFESTS: &[FileKind] = &[
     FileKind::Gradle,
     FileKind::GoMod,
     FileKind::CargoToml,
+    FileKind::DotnetProject,
+    FileKind::MixExs,
 ];
 
 impl<'a> AppContext<'a> {
@@ -1082,6 +1084,8 @@ impl<'a> AppContext<'a> {
             Ecosystem::Java => format!("add {package} to the build (pom.xml or build.gradle)"),
             Ecosystem::Go => format!("go get {package}"),
             Ecosystem::Rust => format!("cargo add {package}"),
+            Ecosystem::Dotnet => format!("dotnet add package {package}"),
+            Ecosystem::Elixir => format!("add `{{:{package}, \"~> …\"}}` to the deps in mix.exs"),
         }
     }
 }

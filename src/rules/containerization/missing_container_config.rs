@@ -27,7 +27,8 @@ pub static RULE: Rule = Rule {
 };
 
 const DOCS: &str = r#"## What it does
-Reports an app that serves HTTP (Next.js, Express, Fastify, NestJS, …) when no
+Reports an app that serves HTTP (Next.js, Express, Fastify, NestJS, Django,
+Rails, Laravel, Spring Boot, ASP.NET Core, Phoenix, …) when no
 container definition builds it: no `Dockerfile`/`Containerfile` (any common
 naming: `Dockerfile.prod`, `web.Dockerfile`, `Containerfile`) in the app's folder
 or at the repository root, no compose service whose `build:` context is the
@@ -691,6 +692,12 @@ fn fix_text(cx: &AppContext) -> String {
         Framework::SpringBoot | Framework::Quarkus | Framework::Micronaut => format!(
             "Create a multi-stage `Dockerfile` (a JDK stage that runs the Maven/Gradle build, a JRE runtime stage running the jar as a non-root user), or build the image without one using Jib or `spring-boot:build-image`{services}."
         ),
+        Framework::AspNetCore => format!(
+            "Create a multi-stage `Dockerfile`: `dotnet restore` and `dotnet publish -c Release` in a `mcr.microsoft.com/dotnet/sdk` stage, then copy the published output into `mcr.microsoft.com/dotnet/aspnet` running as its non-root `app` user (.NET ≥8; or `dotnet publish /t:PublishContainer` builds the image without a Dockerfile). Add a `.dockerignore` (bin, obj, .git){services}."
+        ),
+        Framework::Phoenix => format!(
+            "Create a multi-stage `Dockerfile` (`mix phx.gen.release --docker` writes one): `mix deps.get --only prod`, `mix assets.deploy` and `mix release` in an Elixir build stage, then the release in a slim Debian stage running as a non-root user, with migrations run by the release's `migrate` command. Add a `.dockerignore` (_build, deps, .git){services}."
+        ),
         f if f.ecosystem() == Ecosystem::Go => format!(
             "Create a multi-stage `Dockerfile`: `go build` with `CGO_ENABLED=0` in a `golang` stage, then copy the binary into a distroless or scratch image running as a non-root user (or build with `ko`){services}."
         ),
@@ -716,6 +723,9 @@ fn services_phrase(app: &crate::apps::App) -> String {
     }
     if app.stacks.contains(&"mysql") {
         services.push("MySQL");
+    }
+    if app.stacks.contains(&"sqlserver") {
+        services.push("SQL Server");
     }
     if app.stacks.contains(&"mongodb") || app.stacks.contains(&"mongoose") {
         services.push("MongoDB");

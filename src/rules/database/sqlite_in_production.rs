@@ -64,6 +64,12 @@ Reports an app whose production database is a local SQLite file:
   with `org.xerial:sqlite-jdbc` outside tests, no server database's JDBC
   driver and no Spring datasource (severity high, inferred from the
   driver);
+- ASP.NET Core: the project references a SQLite provider
+  (`Microsoft.EntityFrameworkCore.Sqlite`, `Microsoft.Data.Sqlite`) and no
+  provider of a database server (Npgsql, SQL Server, MySQL, MongoDB);
+  Phoenix: `mix.exs` (or, in an umbrella, the sibling app it depends on)
+  brings `ecto_sqlite3` and neither `postgrex` nor `myxql` (severity high,
+  inferred from the dependency);
 - Rails apps that commit only a template (`config/database.yml.sample`,
   `.example`) whose `production` entry is SQLite (severity high: the template
   is the default a deployment copies);
@@ -397,7 +403,74 @@ fn findings_by_ecosystem(cx: &AppContext) -> Vec<Finding> {
         }
         Ecosystem::Go => go_findings(cx),
         Ecosystem::Rust => rust_findings(cx),
+        Ecosystem::Dotnet => package_findings(
+            cx,
+            &[
+                "microsoft.entityframeworkcore.sqlite",
+                "microsoft.data.sqlite",
+                "system.data.sqlite",
+                "sqlite-net-pcl",
+            ],
+        ),
+        Ecosystem::Elixir => package_findings(cx, &["ecto_sqlite3", "exqlite", "sqlite_ecto2"]),
     }
+}
+
+/// .NET and Elixir: the app's production dependencies bring a SQLite
+/// provider (EF Core's `Microsoft.EntityFrameworkCore.Sqlite`, Ecto's
+/// `ecto_sqlite3`) and no driver of a database server (the stacks
+/// `postgresql`, `mysql`, `sqlserver`, `mongodb`): SQLite for development
+/// beside a server provider is the common layout, and is not reported.
+fn package_findings(cx: &AppContext, sqlite_packages: &[&str]) -> Vec<Finding> {
+    let app = cx.app;
+    if ["postgresql", "mysql", "sqlserver", "mongodb"]
+        .iter()
+        .any(|s| app.stacks.contains(s))
+    {
+        return Vec::new();
+    }
+    let index = cx.repo.index;
+    let facts = cx.repo.facts;
+    let Some(own) = facts.manifest(app.manifest) else {
+        return Vec::new();
+    };
+    // The app's own manifest, then (Elixir umbrellas) the sibling apps it
+    // depends on (`{:shop, in_umbrella: true}` → `apps/shop/mix.exs`),
+    // each looked up by name.
+    let parent = app.dir().rsplit_once('/').map(|(p, _)| p);
+    let siblings = own.dependencies.keys().filter_map(|name| {
+        let parent = parent?;
+        index
+            .find(&crate::apps::join(parent, &format!("{name}/mix.exs")))
+            .filter(|_| app.ecosystem == Ecosystem::Elixir)
+            .and_then(|id| facts.manifest(id).map(|m| (id, m)))
+    });
+    let Some((manifest_id, manifest, package)) = std::iter::once((app.manifest, own))
+        .chain(siblings)
+        .find_map(|(id, m)| {
+            sqlite_packages
+                .iter()
+                .find(|p| m.dependencies.get(**p).is_some_and(|d| !d.dev))
+                .map(|p| (id, m, *p))
+        })
+    else {
+        return Vec::new();
+    };
+    if deployment_database(cx).is_some() {
+        return Vec::new();
+    }
+    let rel = index.get(manifest_id).rel.clone();
+    let message = format!(
+        "{} depends on the SQLite provider {} and on no driver of a database server.",
+        code(&rel),
+        code(package)
+    );
+    driver_finding(
+        cx,
+        message,
+        Location::new(rel, manifest.line_of(package)),
+        Source::Driver,
+    )
 }
 
 /// Engine names of knex `client`, Sequelize `dialect`, TypeORM `type`,
@@ -1172,6 +1245,23 @@ fn python_driver_findings(cx: &AppContext, files: &[FileId]) -> Vec<Finding> {
     let index = cx.repo.index;
     let facts = cx.repo.facts;
     let mut sqlite: Option<(FileId, &str, u32)> = None;
+    // The project's own package (`isso/` for the distribution `isso`) is
+    // where the app opens its database; a helper in `contrib/` that reads
+    // the same file is weaker evidence, cited only when nothing else is.
+    let package_dir = cx.app.name.as_deref().map(|n| {
+        cx.app
+            .join(&n.to_ascii_lowercase().replace('-', "_"))
+            .to_string()
+            + "/"
+    });
+    let in_package = |id: FileId| {
+        package_dir.as_deref().is_some_and(|d| {
+            let rel = &index.get(id).rel;
+            rel.starts_with(d)
+                || rel.contains(&format!("/src/{d}"))
+                || rel.starts_with(&format!("src/{d}"))
+        })
+    };
     for id in files {
         if is_test_or_dev_file(&index.get(*id).rel) || index.get(*id).test {
             continue;
@@ -1181,7 +1271,8 @@ fn python_driver_findings(cx: &AppContext, files: &[FileId]) -> Vec<Finding> {
             if PYTHON_OTHER_DATABASE_MODULES.contains(&module.as_str()) {
                 return Vec::new();
             }
-            if sqlite.is_none() && PYTHON_SQLITE_MODULES.contains(&module.as_str()) {
+            let better = sqlite.is_none_or(|(at, _, _)| !in_package(at) && in_package(*id));
+            if better && PYTHON_SQLITE_MODULES.contains(&module.as_str()) {
                 sqlite = Some((*id, module.as_str(), *line));
             }
         }

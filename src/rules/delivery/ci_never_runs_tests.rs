@@ -698,6 +698,8 @@ fn test_evidence(cx: &RepoContext, app: &App) -> Option<(Location, String)> {
             }
             Ecosystem::Php => name.ends_with("Test.php"),
             Ecosystem::Rust => rel.contains("/tests/") && lower.ends_with(".rs"),
+            Ecosystem::Dotnet => lower.ends_with("tests.cs") || lower.ends_with("test.cs"),
+            Ecosystem::Elixir => lower.ends_with("_test.exs"),
         }
     };
     cx.index

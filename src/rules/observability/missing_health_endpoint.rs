@@ -38,7 +38,11 @@ where each framework puts them:
   (`pages/api/`), Remix/React Router `app/routes/`, SvelteKit `src/routes/`,
   Nuxt `server/api` and `server/routes`, Astro `src/pages/`;
 - code-based routers: Express/Koa/Hono/Fastify registrations (`app.get("/healthz")`,
-  `{ url: "/health" }`), NestJS decorators (`@Controller("health")`);
+  `{ url: "/health" }`), NestJS decorators (`@Controller("health")`),
+  ASP.NET Core (`app.MapHealthChecks(…)` or `UseHealthChecks(…)` whatever
+  its path, `app.MapGet("/healthz")`, `[Route("api/[controller]")]` on a
+  `HealthController`, `[HttpGet("health")]`; `AddHealthChecks()` alone maps
+  no route), Phoenix routers (`get "/health", HealthController, :index`);
 - PHP without a framework routes by file: a script at the app's root or
   in `public/` named like a health route (`healthcheck.php`);
 - health libraries: `@nestjs/terminus`, `@godaddy/terminus`, `lightship`,
@@ -179,6 +183,8 @@ pub(crate) const HEALTH_LIBRARIES: &[&str] = &[
     "github.com/heptiolabs/healthcheck",
     "github.com/hellofresh/health-go/v5",
     "github.com/InVisionApp/go-health",
+    // Hex
+    "plug_checkup",
 ];
 
 /// Folders (relative to the app) that hold file-based routes.
@@ -542,6 +548,34 @@ fn code_health_routes_with_paths(cx: &AppContext) -> Vec<(FileId, u32, bool, Str
         .collect()
 }
 
+/// ASP.NET Core maps its health checks with `app.MapHealthChecks(path)` or
+/// the older `app.UseHealthChecks(path)`, often with the path in a
+/// variable or configuration: the call is the endpoint whatever its
+/// argument. `AddHealthChecks()` alone only registers the checks' services
+/// and serves nothing.
+fn maps_health_checks(cx: &AppContext) -> bool {
+    let index = cx.repo.index;
+    cx.source_files().into_iter().any(|id| {
+        !index.get(id).test
+            && cx
+                .repo
+                .facts
+                .source_code(id, &["HealthChecks"])
+                .is_some_and(|c| {
+                    // A gRPC service answers the gRPC health protocol
+                    // (`grpc.health.v1`) its probes speak instead.
+                    [
+                        "MapHealthChecks",
+                        "UseHealthChecks",
+                        "AddGrpcHealthChecks",
+                        "MapGrpcHealthChecksService",
+                    ]
+                    .iter()
+                    .any(|m| crate::facts::code::calls_method(&c.tokens, m))
+                })
+    })
+}
+
 /// Words of a controller name that say it serves operations, not the product.
 const OPERATIONS_CONTROLLER_WORDS: &[&str] = &[
     "health",
@@ -633,6 +667,9 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         return Vec::new();
     }
     if app.framework() == Framework::PlainPhp && !php_file_health_routes(cx).is_empty() {
+        return Vec::new();
+    }
+    if app.ecosystem == Ecosystem::Dotnet && maps_health_checks(cx) {
         return Vec::new();
     }
     // Next.js apps rarely register routes in code, but a custom server can.
@@ -737,6 +774,12 @@ fn fix_text(cx: &AppContext) -> String {
         Framework::SpringBoot => "Add `spring-boot-starter-actuator` and expose `/actuator/health` with `management.endpoint.health.probes.enabled=true`: `/actuator/health/liveness` stays cheap and `/actuator/health/readiness` includes the database and Redis indicators.".to_string(),
         Framework::Quarkus => "Add `quarkus-smallrye-health`: `/q/health/live` and `/q/health/ready`, with the datasource and Redis checks in readiness.".to_string(),
         Framework::Micronaut => "Add `micronaut-management` and enable the `/health` endpoint with liveness and readiness indicators.".to_string(),
+        Framework::AspNetCore => format!(
+            "Register the checks with `builder.Services.AddHealthChecks()` (the `AspNetCore.HealthChecks.*` packages add database and Redis checks) and map `app.MapHealthChecks(\"/healthz\")` for liveness (`Predicate = _ => false`) and `app.MapHealthChecks(\"/readyz\")` whose check {tail}"
+        ),
+        Framework::Phoenix => format!(
+            "Answer `GET /healthz` (liveness) from a plug placed in the endpoint before the router (no session, no logging noise), and `GET /readyz` that {tail}"
+        ),
         framework => format!(
             "Register `GET /healthz` (liveness) and `GET /readyz` in the {} app; readiness {tail}",
             framework.label()

@@ -475,13 +475,11 @@ fn dotnet_project(text: &str) -> Result<Manifest, String> {
                     t.eq_ignore_ascii_case("exe") || t.eq_ignore_ascii_case("winexe")
                 });
             }
-            "AssemblyName" => {
-                if m.name.is_none() {
-                    m.name = node
-                        .text()
-                        .map(|t| t.trim().to_string())
-                        .filter(|t| !t.is_empty());
-                }
+            "AssemblyName" if m.name.is_none() => {
+                m.name = node
+                    .text()
+                    .map(|t| t.trim().to_string())
+                    .filter(|t| !t.is_empty());
             }
             _ => {}
         }

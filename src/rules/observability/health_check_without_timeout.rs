@@ -117,7 +117,7 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         if !src.has_ident("await") && !src.has_ident("then") {
             continue;
         }
-        let calls = backend_calls(&src);
+        let calls = backend_calls(src);
         let Some(line) = calls.first().copied() else {
             continue;
         };

@@ -215,7 +215,7 @@ fn visit(cx: &AppContext, file: FileId, depth: u32, seen: &mut Vec<FileId>, out:
         out.unknown = true;
         return;
     };
-    read_tokens(&src, out);
+    read_tokens(src, out);
     for (spec, _) in src.imports() {
         if is_prisma_client(&spec) {
             out.db = true;

@@ -351,7 +351,7 @@ fn verdict(cx: &AppContext, id: FileId) -> Verdict {
     for method in ["log", "info", "warn", "error", "debug"] {
         found.extend(src.method_calls("console", method));
     }
-    if !found.is_empty() && json_console(&src) {
+    if !found.is_empty() && json_console(src) {
         return Verdict::Logger;
     }
     found.sort_unstable();

@@ -112,6 +112,36 @@ fn folder_role(folder: &str, parent: Option<&str>) -> Option<SourceRole> {
     })
 }
 
+/// The package of a Go file in a test-helper package: by Go's convention a
+/// package named `…test` (`httptest`, gogs' `internal/dbtest`) or
+/// `testutil` opens throw-away resources for other packages' tests and is
+/// never the server's configuration. English words that end in `test`
+/// (`latest`, `contest`, superlatives) are ordinary packages.
+fn go_test_helper_package<'a>(dir: &'a str, name: &str) -> Option<&'a str> {
+    if !name.ends_with(".go") || dir.is_empty() {
+        return None;
+    }
+    let package = dir.rsplit('/').next().unwrap_or(dir);
+    let helper = matches!(package, "testutil" | "testutils" | "testhelpers")
+        || package.strip_suffix("test").is_some_and(|stem| {
+            !stem.is_empty()
+                && !matches!(
+                    stem,
+                    "la" | "con"
+                        | "at"
+                        | "pro"
+                        | "de"
+                        | "fas"
+                        | "grea"
+                        | "shor"
+                        | "smar"
+                        | "hot"
+                        | "sof"
+                )
+        });
+    helper.then_some(package)
+}
+
 /// Judges a source file by its path.
 pub fn judge(rel: &str) -> SourceJudgement {
     let lower = rel.to_ascii_lowercase();
@@ -136,6 +166,14 @@ pub fn judge(rel: &str) -> SourceJudgement {
         return judged(
             SourceRole::Test,
             format!("its name `{name}` says it is a test"),
+        );
+    }
+    if let Some(package) = go_test_helper_package(dir, name) {
+        return judged(
+            SourceRole::Test,
+            format!(
+                "it is Go code of the test-helper package `{package}` (Go names such packages `…test`, as `httptest`): it opens throw-away resources for other packages' tests"
+            ),
         );
     }
     if name == "build.rs" {
@@ -198,6 +236,11 @@ mod tests {
             SourceRole::DevTooling
         );
         assert!(judge("config/production.py").production_named);
+        assert_eq!(role("internal/dbtest/dbtest.go"), SourceRole::Test);
+        assert_eq!(role("pkg/testutil/db.go"), SourceRole::Test);
+        assert_eq!(role("internal/latest/version.go"), SourceRole::Production);
+        assert_eq!(role("internal/contest/store.go"), SourceRole::Production);
+        assert_eq!(role("internal/dbtest/README.md"), SourceRole::Production);
         assert!(!judge("src/devices.ts").production_named);
         assert_eq!(role("src/devices.ts"), SourceRole::Production);
     }

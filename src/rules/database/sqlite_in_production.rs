@@ -1640,8 +1640,9 @@ fn deployment_database(cx: &AppContext) -> Option<Location> {
 fn every_deployment_sets(cx: &AppContext, variable: &str) -> bool {
     let repo = cx.repo;
     let mentions = |id: FileId| {
-        crate::facts::text::read_text(&repo.index.path(id), 1 << 20)
-            .is_ok_and(|text| text.contains(variable))
+        repo.facts
+            .raw_text_capped(id, 1 << 20)
+            .is_some_and(|text| text.contains(variable))
     };
     let compose: Vec<FileId> = repo
         .index
@@ -1679,23 +1680,6 @@ fn yaml_has_key(key: &'static str) -> impl Fn(&yaml_rust2::Yaml) -> bool {
     move |y| walk(y, key, 0)
 }
 
-/// A Go file of a test-helper package: by Go's convention a package named
-/// `…test` (`httptest`, gogs' `internal/dbtest`) or `testutil` opens
-/// throw-away resources for other packages' tests and is never the server's
-/// configuration; its `Type: "sqlite3"` is the tests' database.
-fn is_go_test_helper(rel: &str) -> bool {
-    let Some((dir, name)) = rel.rsplit_once('/') else {
-        return false;
-    };
-    let package = dir.rsplit('/').next().unwrap_or(dir).to_ascii_lowercase();
-    name.ends_with(".go")
-        && (package.ends_with("test")
-            || matches!(
-                package.as_str(),
-                "testutil" | "testutils" | "testhelpers" | "testing"
-            ))
-}
-
 /// An engine switch whose default is SQLite while server engines are
 /// options: `viper.SetDefault("driver", "sqlite")`, a config struct's
 /// `Dialect: "sqlite3"`, `os.getenv("DB_ENGINE", "sqlite")`, PHP
@@ -1711,7 +1695,7 @@ fn selector_default(cx: &AppContext, files: &[FileId], source: Source) -> Vec<Fi
         .iter()
         .filter(|id| {
             let rel = &index.get(**id).rel;
-            !is_test_or_dev_file(rel) && !is_go_test_helper(rel)
+            !is_test_or_dev_file(rel)
         })
         .filter_map(|id| cx.repo.facts.code(*id).map(|c| (*id, c)))
         .flat_map(|(id, c)| c.databases.iter().map(move |l| (id, l)))

@@ -1069,15 +1069,6 @@ fn a_liveness_only_next_route_gets_a_readiness_route_beside_it() {
         out.contains("src/middleware.ts also runs on the app's own /api/health"),
         "{out}"
     );
-    let k8s = read(&root, "k8s/deployment.yaml");
-    assert!(
-        k8s.contains("livenessProbe:\n            httpGet:\n              path: /api/health\n"),
-        "{k8s}"
-    );
-    assert!(
-        k8s.contains("# Readiness: /api/health/ready answers 200 only while the database answers.\n          readinessProbe:\n            httpGet:\n              path: /api/health/ready\n"),
-        "{k8s}"
-    );
     let compose = read(&root, "compose.yaml");
     assert!(
         compose.contains(

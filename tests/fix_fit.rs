@@ -293,6 +293,21 @@ fn express_health_connects_with_the_db_variables_the_app_reads() {
         out.contains("connects with the variables the app reads: DB_HOST, DB_PORT, DB_USER, DB_PASSWORD, DB_NAME"),
         "{out}"
     );
+    // Compose gives the app the variables it connects with, not a
+    // DATABASE_URL it never reads (shachar-aruch/online-coding-server,
+    // fix15f: the app in compose could not reach its database).
+    let compose = read(&root, "compose.yaml");
+    let app = compose.split("\n  db:\n").next().unwrap_or_default();
+    for line in [
+        "      DB_HOST: \"db\"\n",
+        "      DB_PORT: \"5432\"\n",
+        "      DB_USER: \"${POSTGRES_USER:-",
+        "      DB_PASSWORD: \"${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}\"\n",
+        "      DB_NAME: \"${POSTGRES_DB:-",
+    ] {
+        assert!(app.contains(line), "{line:?} in\n{compose}");
+    }
+    assert!(!app.contains("DATABASE_URL"), "{compose}");
 }
 
 #[test]
@@ -1009,4 +1024,109 @@ fn the_container_fix_probes_the_apps_own_health_route_and_converges() {
     assert!(compose.contains("/api/health'"), "{compose}");
     let dockerfile = read(&root, "Dockerfile");
     assert!(dockerfile.contains("/api/health"), "{dockerfile}");
+}
+
+/// A Next.js app whose only health route answers 200 without touching the
+/// database (tsbproject/marvelmarts, fix15f), behind an auth middleware
+/// whose matcher covers /api: the route stays as the liveness route, a
+/// readiness route fitted like the generated ones is added beside it
+/// (the app's default-export client through its `@/` alias, `src/app`),
+/// the matcher lets it through, and the files that probe it say what it
+/// checks.
+#[test]
+fn a_liveness_only_next_route_gets_a_readiness_route_beside_it() {
+    let (_dir, root) = fixture("next-prisma-default-export");
+    let live = "export const dynamic = \"force-dynamic\";\n\nexport async function GET() {\n  return Response.json({ status: \"ok\", timestamp: new Date().toISOString() });\n}\n";
+    let route = root.join("src/app/api/health/route.ts");
+    std::fs::create_dir_all(route.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&route, live).expect("write");
+    std::fs::write(
+        root.join("src/middleware.ts"),
+        "import { NextResponse, type NextRequest } from \"next/server\";\n\nexport function middleware(request: NextRequest) {\n  if (!request.cookies.get(\"session\")) {\n    return NextResponse.redirect(new URL(\"/signin\", request.url));\n  }\n  return NextResponse.next();\n}\n\nexport const config = {\n  matcher: [\"/((?!_next|signin|.*\\\\..*).*)\"],\n};\n",
+    )
+    .expect("write");
+    let out = fix_converges(&root);
+    assert!(
+        out.contains("gone: health-check-misses-dependencies (.)"),
+        "{out}"
+    );
+    assert_eq!(read(&root, "src/app/api/health/route.ts"), live, "kept");
+    let ready = read(&root, "src/app/api/health/ready/route.ts");
+    assert!(
+        ready.contains("import prisma from \"@/lib/prisma\";")
+            && ready.contains("prisma.$queryRaw`SELECT 1`")
+            && ready.contains("export const dynamic = \"force-dynamic\";")
+            && ready.contains("export async function GET()"),
+        "{ready}"
+    );
+    let middleware = read(&root, "src/middleware.ts");
+    assert!(
+        middleware.contains("\"/((?!api/health/|_next|signin|"),
+        "{middleware}"
+    );
+    // The app's own /api/health is under the matcher too: said, not edited.
+    assert!(
+        out.contains("src/middleware.ts also runs on the app's own /api/health"),
+        "{out}"
+    );
+    let compose = read(&root, "compose.yaml");
+    assert!(
+        compose.contains(
+            "# Readiness: /api/health/ready answers 200 only while the database answers.\n"
+        ),
+        "{compose}"
+    );
+}
+
+/// The compose healthcheck of an app whose own route checks nothing says
+/// so, instead of claiming the database answers.
+#[test]
+fn the_healthcheck_comment_says_what_the_apps_own_route_checks() {
+    let (_dir, root) = fixture("next-prisma-default-export");
+    let route = root.join("src/app/api/health/route.ts");
+    std::fs::create_dir_all(route.parent().expect("parent")).expect("mkdir");
+    std::fs::write(
+        &route,
+        "import prisma from \"@/lib/prisma\";\n\nexport const dynamic = \"force-dynamic\";\n\nexport async function GET() {\n  await prisma.$queryRaw`SELECT 1`;\n  return Response.json({ status: \"ok\" });\n}\n",
+    )
+    .expect("write");
+    let (code, out, err) = seaworthy(&root, &["fix", "--allow-no-vcs"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let compose = read(&root, "compose.yaml");
+    assert!(
+        compose.contains(
+            "# Readiness: the app's own /api/health, whose handler calls the database.\n"
+        ),
+        "{compose}"
+    );
+}
+
+/// Two modules create a Prisma 7 client (tsbproject/marvelmarts, fix15f):
+/// a short `lib/db.ts` with no driver adapter that nothing imports (Prisma
+/// 7 throws when it is created), and the adapter client the app imports.
+/// The readiness route imports the one the app uses.
+#[test]
+fn the_readiness_route_imports_the_prisma_7_client_the_app_uses() {
+    let (_dir, root) = fixture("next-prisma-default-export");
+    for file in ["package.json", "package-lock.json"] {
+        let text = read(&root, file).replace("5.20.0", "7.2.0");
+        std::fs::write(root.join(file), text).expect("write");
+    }
+    std::fs::write(
+        root.join("src/lib/prisma.ts"),
+        "import { PrismaClient } from \"@prisma/client\";\nimport { PrismaPg } from \"@prisma/adapter-pg\";\n\nconst adapter = new PrismaPg({ connectionString: process.env.DATABASE_URL! });\n\nexport const prisma = new PrismaClient({ adapter });\n\nexport default prisma;\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("src/lib/db.ts"),
+        "import { PrismaClient } from \"@prisma/client\";\n\nexport const prisma = new PrismaClient();\n",
+    )
+    .expect("write");
+    let (code, out, err) = seaworthy(&root, FIX);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let ready = read(&root, "src/app/api/health/ready/route.ts");
+    assert!(
+        ready.contains("from \"@/lib/prisma\";") && !ready.contains("@/lib/db"),
+        "{ready}"
+    );
 }

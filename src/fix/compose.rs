@@ -198,8 +198,28 @@ pub fn render(p: &Profile) -> String {
     // Compose rejects an empty `environment:` (null): the header goes out
     // only with at least one variable.
     let mut env = String::new();
-    if let Some(url) = database_url(p) {
-        env.push_str(&format!("      DATABASE_URL: \"{url}\"\n"));
+    let mut set_vars: Vec<String> = Vec::new();
+    match &p.db_vars {
+        // The app connects with DB_HOST/DB_USER/… (its own names), not a URL.
+        Some(set) => {
+            let n = db_name(p);
+            for (key, var) in set {
+                let value = match *key {
+                    "host" => "db".to_string(),
+                    "port" => "5432".to_string(),
+                    "user" => format!("${{POSTGRES_USER:-{n}}}"),
+                    "password" => "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}".to_string(),
+                    _ => format!("${{POSTGRES_DB:-{n}}}"),
+                };
+                env.push_str(&format!("      {var}: \"{value}\"\n"));
+                set_vars.push(var.clone());
+            }
+        }
+        None => {
+            if let Some(url) = database_url(p) {
+                env.push_str(&format!("      DATABASE_URL: \"{url}\"\n"));
+            }
+        }
     }
     if p.redis.is_some() {
         env.push_str(
@@ -220,6 +240,7 @@ pub fn render(p: &Profile) -> String {
             // The image sets it; `${NODE_ENV:-}` would make it empty.
             || v == "NODE_ENV"
             || mongo.as_deref() == Some(v)
+            || set_vars.iter().any(|s| s == v)
         {
             continue;
         }
@@ -278,23 +299,9 @@ pub fn render(p: &Profile) -> String {
                 node_probe(ready, &p.port.to_string())
             ),
         };
-        let mut backends = Vec::new();
-        if p.database != Database::None || mongo.is_some() {
-            backends.push("the database");
-        }
-        if p.redis.is_some() {
-            backends.push("Redis");
-        }
-        let what = if backends.is_empty() {
-            "the app answers".to_string()
-        } else {
-            let verb = if backends.len() == 1 {
-                "answers"
-            } else {
-                "answer"
-            };
-            format!("{} {verb}", backends.join(" and "))
-        };
+        // What the probed route really checks: the one this run writes,
+        // or the app's own (read, or said to be unread).
+        let what = p.ready_phrase();
         out.push_str(&format!(
             "    healthcheck:\n      # Readiness: {what}.\n      test: {test}\n      interval: 10s\n      timeout: 5s\n      retries: 5\n      start_period: 20s\n"
         ));

@@ -390,9 +390,17 @@ fn exported_instances(file: &str, text: &str) -> Vec<Exported> {
 
 /// The `process.env.X` names the app's sources read.
 fn env_reads(p: &Profile, b: &Builder) -> Vec<String> {
+    env_reads_in(&p.sources, |f| b.read(f))
+}
+
+/// The `process.env.X` names that `sources` (read with `read`) read.
+pub(crate) fn env_reads_in(
+    sources: &[String],
+    read: impl Fn(&str) -> Option<String>,
+) -> Vec<String> {
     let mut out = std::collections::BTreeSet::new();
-    for file in p.sources.iter().filter(|f| is_js(f) || is_ts(f)) {
-        let Some(text) = b.read(file) else { continue };
+    for file in sources.iter().filter(|f| is_js(f) || is_ts(f)) {
+        let Some(text) = read(file) else { continue };
         let tokens = tokenize(&text, Lang::Js);
         for i in 0..tokens.len() {
             if ident_at(&tokens, i) == Some("process")
@@ -453,7 +461,7 @@ fn tooling(file: &str) -> bool {
 /// The host/user/password/database variables the app reads with a common
 /// prefix (`DB_HOST`, `DB_USER`, …; `POSTGRES_HOST`, …), when it reads no
 /// `DATABASE_URL`: the pg settings they map to.
-fn variable_set(vars: &[String]) -> Option<Vec<(&'static str, String)>> {
+pub(crate) fn variable_set(vars: &[String]) -> Option<Vec<(&'static str, String)>> {
     const PARTS: &[(&str, &[&str])] = &[
         ("host", &["HOST", "HOSTNAME"]),
         ("port", &["PORT"]),

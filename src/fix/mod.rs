@@ -426,6 +426,9 @@ pub struct Intents {
     producers: Vec<(&'static str, String, usize)>,
     /// Apps whose health fix could not write every route: (app, why).
     health_missing: Vec<(String, String)>,
+    /// What the readiness route written for an app checks, when its
+    /// generator said: (app, checks).
+    health_checks: Vec<(String, Vec<&'static str>)>,
 }
 
 /// The rules whose fix writes an app's health routes: all of them when
@@ -467,6 +470,7 @@ impl Intents {
         let Some(app) = &plan.app else { return };
         if HEALTH_RULES.contains(&plan.rule) {
             self.health.retain(|(a, _, _)| a != app);
+            self.health_checks.retain(|(a, _)| a != app);
         }
     }
 
@@ -527,6 +531,35 @@ impl Intents {
         Some((live.to_string(), ready.to_string(), producer))
     }
 
+    /// Records the health routes a plan writes for an app, and what its
+    /// readiness route checks when the generator said.
+    fn add_health(
+        &mut self,
+        app: &str,
+        live: String,
+        ready: String,
+        checks: Option<Vec<&'static str>>,
+    ) {
+        self.health.push((app.to_string(), live, ready));
+        if let Some(checks) = checks {
+            self.health_checks.push((app.to_string(), checks));
+        }
+    }
+
+    /// What the readiness route this run writes for an app checks.
+    pub fn ready_checks(&self, app: &str) -> Option<&[&'static str]> {
+        self.health
+            .iter()
+            .any(|(a, _, _)| a == app)
+            .then(|| {
+                self.health_checks
+                    .iter()
+                    .find(|(a, _)| a == app)
+                    .map(|(_, c)| c.as_slice())
+            })
+            .flatten()
+    }
+
     pub fn health_paths(&self, app: &str) -> Option<(&str, &str)> {
         self.health
             .iter()
@@ -571,39 +604,50 @@ fn plan_finding(
         ("missing-health-endpoint", Framework::NextJs) => {
             let platform_built = options.deploy_target.is_some_and(|t| t.builds_from_source());
             nextjs::health::plan(&profile, b, platform_built)?;
-            intents.health.push((
-                cx.app.path.clone(),
+            intents.add_health(
+                &cx.app.path,
                 nextjs::health::LIVE_PATH.to_string(),
                 nextjs::health::READY_PATH.to_string(),
-            ));
+                b.ready_checks.clone(),
+            );
+            Ok(())
+        }
+        // The app's own health route checks no back-end (liveness): a
+        // readiness route is added beside it, and the route stays.
+        ("health-check-misses-dependencies", Framework::NextJs) => {
+            let platform_built = options.deploy_target.is_some_and(|t| t.builds_from_source());
+            let (live, ready) = nextjs::health::plan_readiness(&profile, cx, b, platform_built)?;
+            intents.add_health(&cx.app.path, live, ready, b.ready_checks.clone());
             Ok(())
         }
         ("missing-health-endpoint", Framework::Express) => {
             express::plan_health(&profile, b)?;
-            intents.health.push((
-                cx.app.path.clone(),
+            intents.add_health(
+                &cx.app.path,
                 express::LIVE_PATH.to_string(),
                 express::READY_PATH.to_string(),
-            ));
+                b.ready_checks.clone(),
+            );
             Ok(())
         }
         ("missing-health-endpoint", Framework::Django) => {
             django::plan_health(&profile, b)?;
-            intents.health.push((
-                cx.app.path.clone(),
+            intents.add_health(
+                &cx.app.path,
                 django::LIVE_PATH.to_string(),
                 django::READY_PATH.to_string(),
-            ));
+                b.ready_checks.clone(),
+            );
             Ok(())
         }
         ("missing-health-endpoint" | "health-check-misses-dependencies", Framework::Rails) => {
             let (live, ready) = rails::plan_health(&profile, b)?;
-            intents.health.push((cx.app.path.clone(), live, ready));
+            intents.add_health(&cx.app.path, live, ready, b.ready_checks.clone());
             Ok(())
         }
         ("missing-health-endpoint" | "health-check-misses-dependencies", Framework::Laravel) => {
             let (live, ready) = laravel::plan_health(&profile, b)?;
-            intents.health.push((cx.app.path.clone(), live, ready));
+            intents.add_health(&cx.app.path, live, ready, b.ready_checks.clone());
             Ok(())
         }
         ("apm-sdk-missing", Framework::NextJs) => nextjs::sentry::plan(&profile, finding, b),
@@ -702,6 +746,10 @@ pub struct Builder<'t> {
     /// Whether this plan used `planned_health`: it then depends on the
     /// plan that writes the routes.
     pub used_planned_health: bool,
+    /// What the readiness route a health fix writes checks ("database",
+    /// "redis"), when the generator knows: the container and deployment
+    /// files say it in their comments.
+    pub ready_checks: Option<Vec<&'static str>>,
 }
 
 impl<'t> Builder<'t> {
@@ -716,6 +764,7 @@ impl<'t> Builder<'t> {
             conflicts: Vec::new(),
             planned_health: None,
             used_planned_health: false,
+            ready_checks: None,
         }
     }
 

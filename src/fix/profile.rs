@@ -290,12 +290,115 @@ pub struct Profile {
     pub port: u16,
     /// Liveness and readiness paths, when the app has (or this run adds) them.
     pub health: Option<(String, String)>,
+    /// What the readiness path of `health` checks: the comments of the
+    /// files that probe it say so.
+    pub ready_checks: ReadyChecks,
     pub dependencies: std::collections::BTreeSet<String>,
     /// The app's source files (relative to the root), outside tests.
     pub sources: Vec<String>,
+    /// A Node app on PostgreSQL that reads no DATABASE_URL but a set of
+    /// variables (`DB_HOST`, `DB_USER`, …): (setting, variable), e.g.
+    /// ("host", "DB_HOST"). Compose gives the app those, not a URL.
+    pub db_vars: Option<Vec<(&'static str, String)>>,
+}
+
+/// What the readiness route the probes ask checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadyChecks {
+    /// Written by this run; the back-ends it checks ("database", "redis").
+    Generated(Vec<&'static str>),
+    /// Written by this run by a generator that checks the database and
+    /// Redis the app configures.
+    Configured,
+    /// The app's own route, read: what its handler (and the modules it
+    /// imports) touches.
+    Own { db: bool, redis: bool },
+    /// The app's own route, which seaworthy did not read.
+    Unknown,
+}
+
+/// What the app's own route at `ready` touches, read from its handler
+/// file (file-routed frameworks: the file is the handler).
+fn own_ready_checks(cx: &AppContext, ready: &str) -> ReadyChecks {
+    use crate::rules::observability::health_handlers::{health_handlers, touches};
+    let paths = crate::rules::observability::missing_health_endpoint::health_route_paths(cx);
+    let Some((_, place)) = paths.iter().find(|(p, _)| p == ready) else {
+        return ReadyChecks::Unknown;
+    };
+    let rel = place.rsplit_once(':').map_or(place.as_str(), |(r, _)| r);
+    let Some(id) = cx.repo.index.find(rel) else {
+        return ReadyChecks::Unknown;
+    };
+    if !health_handlers(cx)
+        .iter()
+        .any(|h| h.file == id && h.file_routed)
+    {
+        return ReadyChecks::Unknown;
+    }
+    let t = touches(cx, id);
+    if t.unknown {
+        ReadyChecks::Unknown
+    } else {
+        ReadyChecks::Own {
+            db: t.db,
+            redis: t.redis,
+        }
+    }
 }
 
 impl Profile {
+    /// What a probe of the readiness route tells, for the comments of the
+    /// files that probe it: e.g. "/api/health/ready answers 200 only while
+    /// the database and Redis answer".
+    pub fn ready_phrase(&self) -> String {
+        let Some((_, ready)) = &self.health else {
+            return "the app answers".to_string();
+        };
+        let list = |db: bool, redis: bool| -> Option<String> {
+            match (db, redis) {
+                (true, true) => Some("the database and Redis answer".to_string()),
+                (true, false) => Some("the database answers".to_string()),
+                (false, true) => Some("Redis answers".to_string()),
+                (false, false) => None,
+            }
+        };
+        match &self.ready_checks {
+            ReadyChecks::Generated(checks) => {
+                let db = checks.contains(&"database");
+                let redis = checks.contains(&"redis");
+                match list(db, redis) {
+                    Some(what) => format!("{ready} answers 200 only while {what}"),
+                    None => format!(
+                        "{ready} checks no back-end (seaworthy wrote no check for it), so this only says the app answers"
+                    ),
+                }
+            }
+            ReadyChecks::Configured => match list(
+                self.database != Database::None,
+                self.redis.is_some(),
+            ) {
+                Some(what) => format!("{ready} answers 200 only while {what}"),
+                None => format!("{ready} answers 200 once the app serves (no back-end to check)"),
+            },
+            ReadyChecks::Own { db, redis } => match (db, redis) {
+                (true, true) | (true, false) | (false, true) => format!(
+                    "the app's own {ready}, whose handler calls {}",
+                    match (db, redis) {
+                        (true, true) => "the database and Redis",
+                        (true, false) => "the database",
+                        _ => "Redis",
+                    }
+                ),
+                (false, false) => format!(
+                    "the app's own {ready}, which checks no back-end: this only says the app answers"
+                ),
+            },
+            ReadyChecks::Unknown => format!(
+                "the app's own {ready} (seaworthy did not read what it checks)"
+            ),
+        }
+    }
+
     pub fn load(cx: &AppContext, tree: &Tree, intents: &Intents) -> Result<Profile, String> {
         let app = cx.app;
         let dir = app.dir().to_string();
@@ -506,24 +609,48 @@ impl Profile {
         // container and deployment files probe those too (as the catalog's
         // healthcheck remedy would on a second run, which then changed the
         // compose file the first run wrote; dphagler/POP_LMS, fix15e).
-        let health = intents
+        let planned = intents
             .health_paths(&app.path)
-            .map(|(l, r)| (l.to_string(), r.to_string()))
-            .or_else(|| {
-                let paths: Vec<String> =
-                    crate::rules::observability::missing_health_endpoint::health_route_paths(cx)
-                        .into_iter()
-                        .map(|(path, _)| path)
-                        .collect();
-                let routes = super::catalog::k8s_probes::pick_routes(&paths)?;
-                Some((
-                    routes.live.unwrap_or_else(|| routes.ready.clone()),
-                    routes.ready,
-                ))
-            });
+            .map(|(l, r)| (l.to_string(), r.to_string()));
+        let planned_checks = intents.ready_checks(&app.path).map(<[&str]>::to_vec);
+        let health = planned.clone().or_else(|| {
+            let paths: Vec<String> =
+                crate::rules::observability::missing_health_endpoint::health_route_paths(cx)
+                    .into_iter()
+                    .map(|(path, _)| path)
+                    .collect();
+            let routes = super::catalog::k8s_probes::pick_routes(&paths)?;
+            Some((
+                routes.live.unwrap_or_else(|| routes.ready.clone()),
+                routes.ready,
+            ))
+        });
 
+        let ready_checks = match (&planned, planned_checks) {
+            (Some(_), Some(checks)) => ReadyChecks::Generated(checks),
+            // Django, Rails and Laravel generators check the database and
+            // the Redis the app configures.
+            (Some(_), None) => ReadyChecks::Configured,
+            (None, _) => match &health {
+                Some((_, ready)) => own_ready_checks(cx, ready),
+                None => ReadyChecks::Unknown,
+            },
+        };
+        let sources: Vec<String> = cx
+            .source_files()
+            .into_iter()
+            .map(|id| cx.repo.index.get(id).rel.clone())
+            .collect();
+        let db_vars = (app.ecosystem == crate::stack::Ecosystem::Node
+            && database == Database::Postgres
+            && prisma.is_none())
+        .then(|| super::express_backends::env_reads_in(&sources, |f| tree.read(f)))
+        .filter(|vars| !vars.iter().any(|v| v == "DATABASE_URL"))
+        .and_then(|vars| super::express_backends::variable_set(&vars));
         let next = next_version;
         Ok(Profile {
+            db_vars,
+            ready_checks,
             app_path: app.path.clone(),
             dir,
             name,
@@ -550,11 +677,7 @@ impl Profile {
             port,
             health,
             dependencies: app.dependencies.clone(),
-            sources: cx
-                .source_files()
-                .into_iter()
-                .map(|id| cx.repo.index.get(id).rel.clone())
-                .collect(),
+            sources,
         })
     }
 
@@ -838,11 +961,43 @@ fn load_prisma(
             (text.contains("new PrismaClient") && !is_route(&rel)).then_some((rel, text))
         })
         .collect();
+    // How many of the app's files import a module (by its last two path
+    // segments, `lib/prisma`): the client the app really uses, when it has
+    // two (tsbproject/marvelmarts: `lib/db.ts` with no adapter, imported
+    // by nothing, beside `lib/prisma.ts`, imported by 45 files).
+    let sources: Vec<String> = cx
+        .source_files()
+        .into_iter()
+        .filter_map(|id| tree.read(&cx.repo.index.get(id).rel))
+        .collect();
+    let importers = |rel: &str| -> usize {
+        let stem = rel.rsplit_once('.').map_or(rel, |(s, _)| s);
+        let mut segments = stem.rsplit('/');
+        let last = segments.next().unwrap_or(stem);
+        let tail = match segments.next() {
+            Some(parent) => format!("{parent}/{last}"),
+            None => last.to_string(),
+        };
+        sources
+            .iter()
+            .filter(|t| {
+                ["\"", "'", ".js\"", ".ts\"", ".js'", ".ts'"]
+                    .iter()
+                    .any(|end| t.contains(&format!("/{tail}{end}")))
+            })
+            .count()
+    };
+    // Prisma 7 has no query engine: a client without a driver adapter
+    // (`new PrismaClient()`) throws when it is created.
+    let v7 = version.is_some_and(|v| v.major >= 7);
     // The default client (`@prisma/client`) before clients generated
-    // elsewhere (a second schema), then the shorter path.
+    // elsewhere (a second schema), then (Prisma 7) one with an adapter,
+    // then the module most of the app imports, then the shorter path.
     creators.sort_by_key(|(rel, text)| {
         (
             !(text.contains("\"@prisma/client\"") || text.contains("'@prisma/client'")),
+            v7 && !text.contains("adapter"),
+            std::cmp::Reverse(importers(rel)),
             rel.len(),
             rel.clone(),
         )

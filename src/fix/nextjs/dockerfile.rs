@@ -296,23 +296,13 @@ pub fn dockerfile(p: &Profile, b: &Builder) -> String {
     ));
     if let Some((live, _)) = &p.health {
         out.push_str(&format!(
-            "# Liveness: the process answers. (Readiness, which checks {}, is for\n# the orchestrator and compose.)\nHEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \\\n  CMD [\"node\", \"-e\", \"{}\"]\n",
-            backends_phrase(p),
+            "# Liveness: the process answers. Readiness is for the orchestrator and\n# compose: {}.\nHEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \\\n  CMD [\"node\", \"-e\", \"{}\"]\n",
+            p.ready_phrase(),
             node_probe(live, "process.env.PORT||3000")
         ));
     }
     out.push_str("CMD [\"node\", \"server.js\"]\n");
     out
-}
-
-/// "the database and Redis", as far as the app uses them.
-pub fn backends_phrase(p: &Profile) -> &'static str {
-    match (p.database != Database::None, p.redis.is_some()) {
-        (true, true) => "the database and Redis",
-        (true, false) => "the database",
-        (false, true) => "Redis",
-        (false, false) => "the app's back-ends",
-    }
 }
 
 pub fn dockerignore(p: &Profile) -> String {

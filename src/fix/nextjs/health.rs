@@ -61,6 +61,7 @@ pub fn plan(p: &Profile, b: &mut Builder, platform_built: bool) -> Result<(), St
         checks,
     } = backend_checks(p, b, &ready_file, p.typescript)?;
 
+    b.ready_checks = Some(checks.iter().map(|(n, _)| *n).collect());
     let live = if pages {
         pages_live(p.typescript)
     } else {
@@ -105,6 +106,126 @@ pub fn plan(p: &Profile, b: &mut Builder, platform_built: bool) -> Result<(), St
         )
     });
     Ok(())
+}
+
+/// Readiness beside the app's own health route, which checks no back-end
+/// (health-check-misses-dependencies): the route stays as the liveness
+/// route, and a readiness route is written under `/api/health/` (the
+/// first of `ready`, `readiness`, `deps` the app does not serve), fitted
+/// as `plan` fits its routes (router, `src/`, JS/TS, the app's client
+/// module and export style, aliases, the middleware matcher). Returns the
+/// liveness and readiness paths.
+pub fn plan_readiness(
+    p: &Profile,
+    cx: &crate::rules::AppContext,
+    b: &mut Builder,
+    platform_built: bool,
+) -> Result<(String, String), String> {
+    let ext = if p.typescript { "ts" } else { "js" };
+    let existing: Vec<String> =
+        crate::rules::observability::missing_health_endpoint::health_route_paths(cx)
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect();
+    let live = match crate::fix::catalog::k8s_probes::pick_routes(&existing) {
+        Some(routes) => routes.live.unwrap_or(routes.ready),
+        None => {
+            return Err(
+                "the app's health route has no plain path seaworthy can probe: add a readiness route by hand".to_string(),
+            )
+        }
+    };
+    let cache_components = p
+        .next_config
+        .as_ref()
+        .and_then(|c| b.read(&p.join(c)))
+        .is_some_and(|t| t.contains("cacheComponents"));
+    let dynamic = if p.next.is_some_and(|v| v.major >= 16) && cache_components {
+        Dynamic::Connection
+    } else {
+        Dynamic::ForceDynamic
+    };
+    let pages = p.app_router.is_none() && p.pages_router.is_some();
+    let route_dir = match (&p.app_router, &p.pages_router) {
+        (Some(app), _) => format!("{app}/api/health"),
+        (None, Some(pages)) => format!("{pages}/api/health"),
+        (None, None) => "app/api/health".to_string(),
+    };
+    // Every form Next would serve at the path, in both routers.
+    let taken = |name: &str| {
+        let path = format!("/api/health/{name}");
+        existing.iter().any(|e| e.eq_ignore_ascii_case(&path))
+            || ["src/app", "app", "src/pages", "pages"].iter().any(|root| {
+                ["ts", "js", "tsx", "jsx", "mjs"].iter().any(|e| {
+                    let stem = format!("{root}/api/health/{name}");
+                    [
+                        format!("{stem}/route.{e}"),
+                        format!("{stem}.{e}"),
+                        format!("{stem}/index.{e}"),
+                    ]
+                    .iter()
+                    .any(|f| b.exists(&p.join(f)))
+                })
+            })
+    };
+    let name = ["ready", "readiness", "deps"]
+        .into_iter()
+        .find(|n| !taken(n))
+        .ok_or("the app already serves /api/health/ready, /api/health/readiness and /api/health/deps: add the database check to one of them by hand")?;
+    let ready = format!("/api/health/{name}");
+    let ready_file = if pages {
+        p.join(&format!("{route_dir}/{name}.{ext}"))
+    } else {
+        p.join(&format!("{route_dir}/{name}/route.{ext}"))
+    };
+    let Backends {
+        imports,
+        helpers,
+        checks,
+    } = backend_checks(p, b, &ready_file, p.typescript)?;
+    let server_db =
+        matches!(p.database, Database::Postgres | Database::Mysql) || p.has_dependency("mongoose");
+    if checks.is_empty() || (server_db && !checks.iter().any(|(n, _)| *n == "database")) {
+        return Err(format!(
+            "the readiness route would not check the app's database: seaworthy writes the check for Prisma, `pg` and mongoose only; add `{ready}` with a `SELECT 1` through the app's client by hand"
+        ));
+    }
+    b.ready_checks = Some(checks.iter().map(|(n, _)| *n).collect());
+    let content = if pages {
+        pages_ready(p.typescript, &imports, &helpers, &checks)
+    } else {
+        app_ready(p.typescript, &dynamic, &imports, &helpers, &checks)
+    };
+    b.create(&ready_file, content, false);
+    // Probes carry no session: the app's (auth) middleware must not run on
+    // the new route. The app's own route is its business, but a liveness
+    // probe that meets a sign-in redirect says nothing: said, not edited.
+    super::middleware::exclude(p, b, &[ready.as_str()]);
+    if let Some(file) = super::middleware::find(p, b) {
+        if let Some(text) = b.read(&file) {
+            if super::middleware::plan_edit(&text, &[live.as_str()])
+                != Ok(super::middleware::Outcome::Untouched)
+            {
+                b.manual(format!(
+                    "{file} also runs on the app's own {live}, which the liveness probes ask: exclude it from the matcher, or a sign-in redirect answers the probe."
+                ));
+            }
+        }
+    }
+    b.assume(format!(
+        "Liveness at GET {live} (the app's own route, kept: it checks no back-end), readiness at GET {ready} ({}; {CHECK_TIMEOUT_MS} ms per check).",
+        checks.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(" + ")
+    ));
+    b.manual(if platform_built {
+        format!(
+            "Point an uptime monitor (or the platform's health check, where it has one) at {ready}: the platform runs the app but does not probe it."
+        )
+    } else {
+        format!(
+            "Point the load balancer or orchestrator at {ready} for readiness and {live} for liveness (the Dockerfile, compose and Kubernetes files seaworthy writes already do)."
+        )
+    });
+    Ok((live, ready))
 }
 
 /// The readiness checks of the back-ends an app uses, as code: imports,

@@ -693,26 +693,32 @@ pub fn starts_app_server(tokens: &[Spanned], lang: Lang) -> bool {
     };
     match lang {
         Lang::Js => called("createServer") && has_ident(tokens, "listen"),
-        Lang::Python | Lang::Ruby => [
-            "run",
-            "listen",
-            "serve_forever",
-            "make_server",
-            "make_wsgi_app",
-            "Flask",
-            "Bottle",
-            "FastAPI",
-            "Configurator",
-            "Application",
-            // Plotly Dash: `dash.Dash(__name__)` … `app.run_server()`.
-            "Dash",
-            "run_server",
-        ]
-        .iter()
-        .any(|n| called(n)),
+        // One pass for all the names (a pass per name was twelve passes
+        // over every Python file's tokens).
+        Lang::Python | Lang::Ruby => tokens.windows(2).any(|w| {
+            matches!((&w[0].token, &w[1].token), (Token::Ident(n), Token::Punct('('))
+                if PYTHON_RUBY_SERVER_CALLS.contains(&n.as_str()))
+        }),
         _ => false,
     }
 }
+
+/// Calls that start (or build) a Python or Ruby app server.
+const PYTHON_RUBY_SERVER_CALLS: &[&str] = &[
+    "run",
+    "listen",
+    "serve_forever",
+    "make_server",
+    "make_wsgi_app",
+    "Flask",
+    "Bottle",
+    "FastAPI",
+    "Configurator",
+    "Application",
+    // Plotly Dash: `dash.Dash(__name__)` … `app.run_server()`.
+    "Dash",
+    "run_server",
+];
 
 pub fn path_literals(tokens: &[Spanned]) -> Vec<(String, u32)> {
     let mut out = Vec::new();

@@ -218,6 +218,23 @@ pub fn env_reads_in(tokens: &[Spanned], text: &str, lang: Lang) -> Vec<EnvRead> 
             _ => continue,
         }
         let line = tokens[i].line;
+        // Each language's reads start with one of a few names: the other
+        // identifiers (most of a file's tokens) are passed over before the
+        // patterns below compare them one by one.
+        let starts_read = match lang {
+            Lang::Js => matches!(
+                ident(tokens.get(i)),
+                Some("process" | "Bun" | "import" | "Deno")
+            ),
+            Lang::Python => matches!(ident(tokens.get(i)), Some("os" | "env" | "config")),
+            Lang::Ruby => matches!(ident(tokens.get(i)), Some("System" | "ENV")),
+            Lang::Php => matches!(ident(tokens.get(i)), Some("env" | "getenv" | "$_ENV")),
+            Lang::Rust => ident(tokens.get(i)) == Some("env"),
+            Lang::CLike => true,
+        };
+        if !starts_read {
+            continue;
+        }
         match lang {
             Lang::Js => {
                 // process.env.X, import.meta.env.X, Bun.env.X, process.env["X"]
@@ -423,9 +440,12 @@ pub fn env_reads_in(tokens: &[Spanned], text: &str, lang: Lang) -> Vec<EnvRead> 
                         );
                     }
                 } else if let Some(f) = ident(tokens.get(i)) {
-                    let lower = f.to_ascii_lowercase();
-                    let helper = lower.contains("env")
-                        && punct(tokens.get(i + 1), '(')
+                    // "env" in any case, without lowering a copy of every
+                    // identifier of the file.
+                    let helper = punct(tokens.get(i + 1), '(')
+                        && f.as_bytes()
+                            .windows(3)
+                            .any(|w| w.eq_ignore_ascii_case(b"env"))
                         && !punct(tokens.get(i.wrapping_sub(1)), '.')
                         && !matches!(ident(tokens.get(i.wrapping_sub(1))), Some("func" | "fun"));
                     if helper {
@@ -745,6 +765,11 @@ fn mark_gated(
     reads: &mut [EnvRead],
     positions: &[usize],
 ) {
+    // Only reads are marked: a file that reads nothing (most files lexed
+    // for other questions) skips the passes over its tokens below.
+    if reads.is_empty() {
+        return;
+    }
     let mut gated: Vec<std::ops::Range<usize>> = Vec::new();
     let read_at = |from: usize, to: usize| positions.iter().any(|p| (from..to).contains(p));
     // Names bound to a test of the environment (`ENABLE_X = "ENABLE_X" in

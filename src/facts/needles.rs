@@ -285,7 +285,10 @@ pub fn mask_of(bytes: &[u8]) -> u128 {
 /// the next state), so a step is `next[state + class[byte]]`.
 struct Scanner {
     class: [u8; 256],
-    next: Vec<u32>,
+    /// `TRANSITIONS` entries, of which the first `states × classes` are
+    /// used: an index masked by `TRANSITIONS − 1` is in bounds by its type,
+    /// so the step has no bounds check (a third of its instructions).
+    next: Box<[u32; TRANSITIONS]>,
     /// The row offset of the first state where a word ends.
     first_match: u32,
     /// The words that end in each match state, by `(row offset −
@@ -295,6 +298,11 @@ struct Scanner {
     start: u32,
     longest: usize,
 }
+
+/// Room for the DFA's transitions: the table of today has 685 states of
+/// 59 classes (40,415 entries). A table that outgrows it gets no scanner
+/// (words are then searched one by one), which a test catches.
+const TRANSITIONS: usize = 1 << 16;
 
 impl Scanner {
     fn new() -> Option<Scanner> {
@@ -375,7 +383,11 @@ impl Scanner {
             }
         }
         let plain = masks.iter().filter(|m| **m == 0).count();
-        let mut next = vec![0u32; order.len() * classes];
+        if order.len() * classes > TRANSITIONS {
+            return None;
+        }
+        let mut next: Box<[u32; TRANSITIONS]> =
+            vec![0u32; TRANSITIONS].into_boxed_slice().try_into().ok()?;
         for (k, row) in new_index.iter().enumerate() {
             for c in 0..classes {
                 next[row * classes + c] =
@@ -402,7 +414,8 @@ impl Scanner {
 
     fn mask(&self, bytes: &[u8]) -> u128 {
         let step = |state: u32, byte: u8| {
-            self.next[(state + u32::from(self.class[usize::from(byte)])) as usize]
+            self.next
+                [(state + u32::from(self.class[usize::from(byte)])) as usize & (TRANSITIONS - 1)]
         };
         let mut mask = 0u128;
         let (first, second) = if bytes.len() >= 4 * self.longest {
@@ -447,6 +460,11 @@ mod tests {
         for (i, n) in words.iter().enumerate() {
             assert!(!words[..i].contains(n), "{n} twice");
         }
+    }
+
+    #[test]
+    fn the_table_fits_the_scanner() {
+        assert!(Scanner::new().is_some(), "TRANSITIONS is too small");
     }
 
     #[test]

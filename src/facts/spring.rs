@@ -94,8 +94,18 @@ fn properties(text: &str) -> Vec<SpringDocument> {
     docs
 }
 
-fn yaml(text: &str) -> Result<Vec<SpringDocument>, String> {
-    let docs = load(text)?;
+fn yaml(original: &str) -> Result<Vec<SpringDocument>, String> {
+    // A CustomResourceDefinition named `application*.yaml` (Argo CD's
+    // `application-crd.yaml`, 1.4 MB) is the schema of a Kubernetes object,
+    // not configuration: its spec is blanked line for line as for manifests
+    // (`without_crd_schemas`), which made its parse and the line search
+    // below a sixth of the audit of such a repository. The original text is
+    // used when the lighter one does not parse.
+    let light = super::kubernetes::without_crd_schemas(original);
+    let (docs, text) = match load(&light) {
+        Ok(docs) => (docs, &*light),
+        Err(_) => (load(original)?, original),
+    };
     // Documents start at line 1 and after each `---` separator.
     let mut starts = vec![1u32];
     starts.extend(

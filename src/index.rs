@@ -534,6 +534,8 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     }
     if ext == "crontab"
         || ext == "cron"
+        || lower == "cronfile"
+        || lower == "crontab.txt"
         || matches!(dir.rsplit('/').next(), Some("cron.d" | "crontabs"))
     {
         return Some(FileKind::Crontab);

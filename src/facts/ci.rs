@@ -33,6 +33,19 @@ pub struct CiPipeline {
     /// A job runs on a self-hosted runner (`runs-on: self-hosted`, or a
     /// label list with it): its commands run on a machine of the team's.
     pub self_hosted: bool,
+    /// The image builds of `docker/build-push-action` steps, with their
+    /// `file:` and `context:` inputs as written.
+    pub image_builds: Vec<ImageBuild>,
+}
+
+/// A `docker/build-push-action` step. Without `context:` the action builds
+/// from the Git context (the repository at the workflow's ref, fetched by
+/// BuildKit): no `.git` folder and no untracked file enters it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageBuild {
+    pub file: Option<String>,
+    pub context: Option<String>,
+    pub line: u32,
 }
 
 /// Keys whose string (or list of strings) values are shell commands.
@@ -95,7 +108,7 @@ impl CiPipeline {
             .collect();
         CiPipeline {
             steps,
-            self_hosted: false,
+            ..CiPipeline::default()
         }
     }
 }
@@ -194,6 +207,20 @@ fn walk(node: &Yaml, key: Option<&str>, out: &mut CiPipeline, cursor: &mut Curso
             for (k, v) in map {
                 let k = k.as_str();
                 if let (Some(action), Some("with")) = (&action, k) {
+                    if let (Yaml::Hash(inputs), "build-push-action") = (v, action.as_str()) {
+                        let input = |name: &str| {
+                            inputs
+                                .get(&Yaml::String(name.into()))
+                                .and_then(Yaml::as_str)
+                                .map(str::to_string)
+                        };
+                        let line = cursor.line;
+                        out.image_builds.push(ImageBuild {
+                            file: input("file"),
+                            context: input("context"),
+                            line,
+                        });
+                    }
                     if let Yaml::Hash(inputs) = v {
                         for value in inputs.values() {
                             if let Some(s) = value.as_str() {

@@ -88,6 +88,8 @@ pub struct Healthcheck {
     pub line: u32,
     /// `disable: true` or `test: ["NONE"]`.
     pub disabled: bool,
+    /// The `test:` command, as one string or its list items.
+    pub test: Vec<String>,
 }
 
 /// One entry of `depends_on:` (list form: no condition).
@@ -182,6 +184,17 @@ impl ServiceDetails {
             d.healthcheck = Some(Healthcheck {
                 line: node.key_line("healthcheck").unwrap_or(hc.line),
                 disabled: hc.get("disable").and_then(Node::as_bool) == Some(true) || none_test,
+                test: hc
+                    .get("test")
+                    .map(|t| match t.as_str() {
+                        Some(s) => vec![s.to_string()],
+                        None => t
+                            .items()
+                            .iter()
+                            .filter_map(|i| i.as_str().map(str::to_string))
+                            .collect(),
+                    })
+                    .unwrap_or_default(),
             });
         }
         if let Some(deps) = node.get("depends_on") {
@@ -440,6 +453,7 @@ const DEV_WORDS: &[&str] = &[
 const NOT_PRODUCTION: &[&str] = &[
     "development only",
     "development purposes",
+    "dev purposes",
     "for testing",
     "testing purposes",
     "not for production",

@@ -173,8 +173,36 @@ fn logical_default(tokens: &[Spanned], end: usize) -> (bool, Option<String>) {
     };
     let literal = string(tokens.get(end + skip))
         .filter(|_| !punct(tokens.get(end + skip + 1), '+'))
-        .map(str::to_string);
+        .map(str::to_string)
+        .or_else(|| {
+            // `process.env.X || DUMMY_SECRET` with `const DUMMY_SECRET =
+            // "…"` in the file: the constant's literal is the fallback.
+            let name = ident(tokens.get(end + skip))?;
+            let next = tokens.get(end + skip + 1);
+            if punct(next, '(') || punct(next, '.') || punct(next, '[') || punct(next, '+') {
+                return None;
+            }
+            constant_literal(tokens, name)
+        });
     (true, literal)
+}
+
+/// The string literal a file binds to a constant at its declaration
+/// (`const DUMMY_SECRET = "DUMMY_SECRET";`), when it is one.
+fn constant_literal(tokens: &[Spanned], name: &str) -> Option<String> {
+    tokens.windows(5).find_map(|w| {
+        let declares = matches!(&w[0].token, Token::Ident(k) if k == "const")
+            && matches!(&w[1].token, Token::Ident(n) if n == name)
+            && matches!(w[2].token, Token::Punct('='));
+        let single = !matches!(
+            w[4].token,
+            Token::Punct('+') | Token::Punct('.') | Token::Punct('?')
+        );
+        match &w[3].token {
+            Token::Str(literal) if declares && single => Some(literal.clone()),
+            _ => None,
+        }
+    })
 }
 
 pub fn env_reads(tokens: &[Spanned], lang: Lang) -> Vec<EnvRead> {
@@ -1519,6 +1547,11 @@ mod tests {
         assert_eq!(
             reads("const a = process.env.JWT_SECRET || 'secret';\n// process.env.NOPE\nconst b = import.meta.env.VITE_API_URL;\nconst c = process.env['DB'] ?? fallback();\nconst { A, B = 'x' } = process.env;", Lang::Js),
             [r("JWT_SECRET", true, Some("secret")), r("VITE_API_URL", false, None), r("DB", true, None), r("A", false, None), r("B", true, Some("x"))]
+        );
+        // A constant bound to a literal in the file is that literal.
+        assert_eq!(
+            reads("const DUMMY = \"DUMMY_SECRET\";\njwt.sign(d, process.env.APP_SECRET_KEY || DUMMY);\nconst k = process.env.K || other.value;", Lang::Js),
+            [r("APP_SECRET_KEY", true, Some("DUMMY_SECRET")), r("K", true, None)]
         );
     }
 

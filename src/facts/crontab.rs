@@ -20,6 +20,9 @@ pub(crate) fn is_schedule_field(word: &str) -> bool {
         })
 }
 
+/// Users a system crontab line commonly names before its command.
+const SYSTEM_USERS: &[&str] = &["root", "www-data", "postgres", "nobody", "daemon", "mysql"];
+
 impl Crontab {
     /// `system` crontabs (`/etc/crontab`, `cron.d/*`) name a user after the
     /// schedule.
@@ -48,7 +51,15 @@ impl Crontab {
                 }
                 5
             };
-            let skip = fields + usize::from(system);
+            // A system-format line in a file of another name (a `cronfile`
+            // an image copies to `/etc/cron.d/`): a user name between the
+            // schedule and the command.
+            let user_field = system || {
+                let after = line.split_whitespace().nth(fields);
+                let next = line.split_whitespace().nth(fields + 1);
+                after.is_some_and(|u| SYSTEM_USERS.contains(&u)) && next.is_some()
+            };
+            let skip = fields + usize::from(user_field);
             // The command is the rest of the line, as written.
             let mut rest = line;
             for _ in 0..skip {
@@ -90,5 +101,10 @@ mod tests {
             true,
         );
         assert_eq!(system.commands[0].name, "pg_dumpall");
+        let copied = Crontab::parse(
+            "0 5 * * * root /usr/local/bin/weed.sh -d 14 /backups > /proc/1/fd/1 2>&1\n",
+            false,
+        );
+        assert_eq!(copied.commands[0].name, "weed.sh");
     }
 }

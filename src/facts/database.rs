@@ -35,6 +35,11 @@ pub struct DatabaseLiteral {
     /// `if SQLITE:`), with the switch's variable: production gets it
     /// unless its deployment sets the variable.
     pub default_switch: Option<String>,
+    /// Python: a later statement replaces the settings' database with one
+    /// parsed from a URL (`DATABASES['default'].update(dj_database_url.config())`,
+    /// `DATABASES = {'default': dj_database_url.parse(os.environ[…])}`):
+    /// the literal is what the app gets only when the URL is not set.
+    pub replaced_from_url: bool,
 }
 
 /// Classifies a string literal as a database engine/URL/driver, if it is one.
@@ -515,6 +520,52 @@ pub fn php_driver_values(tokens: &[Spanned]) -> Vec<(Engine, String, u32)> {
     out
 }
 
+/// Python: whether a statement after `line` puts a database parsed from a
+/// URL into `DATABASES` — directly (`DATABASES['default'] =
+/// dj_database_url.config(…)`, `….update(dj_database_url.parse(…))`) or
+/// through a variable assigned from it (`db_from_env =
+/// dj_database_url.config()` then `DATABASES['default'].update(db_from_env)`).
+fn replaced_from_url(lines: &[&str], line: u32) -> bool {
+    let parses = |l: &str| {
+        [
+            "dj_database_url.config(",
+            "dj_database_url.parse(",
+            "db_url.config(",
+        ]
+        .iter()
+        .any(|c| l.contains(c))
+    };
+    let mut variables: Vec<&str> = Vec::new();
+    for l in lines.iter().skip(line as usize) {
+        let code = l.split('#').next().unwrap_or("").trim();
+        if code.is_empty() {
+            continue;
+        }
+        let mentions_databases = code.contains("DATABASES");
+        if parses(code) {
+            if mentions_databases {
+                return true;
+            }
+            if let Some((lhs, _)) = code.split_once('=') {
+                let lhs = lhs.trim();
+                if !lhs.is_empty() && lhs.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    variables.push(lhs);
+                }
+            }
+            continue;
+        }
+        if mentions_databases
+            && variables.iter().any(|v| {
+                code.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .any(|w| w == *v)
+            })
+        {
+            return true;
+        }
+    }
+    false
+}
+
 pub fn literals(tokens: &[Spanned], text: &str, lang: Lang) -> Vec<DatabaseLiteral> {
     if lang == Lang::Js {
         return js_literals(tokens);
@@ -585,6 +636,10 @@ pub fn literals(tokens: &[Spanned], text: &str, lang: Lang) -> Vec<DatabaseLiter
                 None => {}
             }
         }
+        let replaced_from_url = lang == Lang::Python && replaced_from_url(&lines, tok.line);
+        if replaced_from_url {
+            from_env_default = true;
+        }
         out.push(DatabaseLiteral {
             engine,
             text: text.clone(),
@@ -593,6 +648,7 @@ pub fn literals(tokens: &[Spanned], text: &str, lang: Lang) -> Vec<DatabaseLiter
             test_only,
             when_env_set,
             default_switch,
+            replaced_from_url,
         });
     }
     out
@@ -624,6 +680,7 @@ fn js_literals(tokens: &[Spanned]) -> Vec<DatabaseLiteral> {
             test_only: role == JsRole::NotProduction,
             when_env_set: role == JsRole::WhenEnvSet,
             default_switch: None,
+            replaced_from_url: false,
         });
     }
     out

@@ -24,6 +24,7 @@ pub mod lockfile;
 pub mod manifest;
 pub mod needles;
 pub mod package_json;
+pub mod platform_health;
 pub mod prisma;
 pub mod procfile;
 pub mod rails;

@@ -551,7 +551,10 @@ fn dev_signals(service: &Yaml) -> (bool, bool) {
             "node_env=development"
                 | "rails_env=development"
                 | "app_env=local"
+                | "app_env=dev"
                 | "app_env=development"
+                | "app_debug=1"
+                | "app_debug=true"
                 | "flask_env=development"
                 | "django_debug=true"
                 | "debug=true"
@@ -729,7 +732,40 @@ fn development_build(
         let dockerfile = s.dockerfile.as_deref().unwrap_or("Dockerfile");
         let path = crate::apps::resolve(dir, context)
             .and_then(|c| crate::apps::resolve(&c, dockerfile))?;
+        // A Dockerfile whose path says development (`Dockerfile.dev`,
+        // `docker/local/Dockerfile`).
+        if let Some(role) =
+            super::dockerfile::path_role(&path).filter(|r| r.role == Role::Development)
+        {
+            return Some((
+                s.name.clone(),
+                format!(
+                    "builds {path} ({})",
+                    role.evidence
+                        .first()
+                        .map(String::as_str)
+                        .unwrap_or("a development image")
+                ),
+            ));
+        }
         let file = cx.facts.dockerfile(cx.index.find(&path)?)?;
+        // An image whose command starts a development server
+        // (`uvicorn … --reload`), which the service does not replace.
+        if s.details.command.is_none() && yaml::get(&s.raw, "entrypoint").is_none() {
+            if let Some(stage) = super::dockerfile::image_stage(file) {
+                let words = crate::rules::containerization::dockerfiles::command_words(file, stage);
+                if super::dockerfile::runs_dev_server(&words) {
+                    return Some((
+                        s.name.clone(),
+                        format!(
+                            "runs the image of {path}, whose command starts a development \
+                             server (`{}`)",
+                            words.join(" ")
+                        ),
+                    ));
+                }
+            }
+        }
         file.global_args
             .iter()
             .chain(file.stages.iter().flat_map(|st| st.all("ARG")))

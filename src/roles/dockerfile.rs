@@ -37,6 +37,11 @@ pub struct Judgement {
     /// environment: still the project's container, just not a production
     /// one — what `missing-container-config` asks.
     pub development_by_stage: bool,
+    /// Every build the repository defines is a `docker/build-push-action`
+    /// step without `context:` (the CI file of the first): the image is
+    /// built from the Git context, which holds the tracked files only — no
+    /// `.git` folder, no developer's `.env`, no installed `node_modules`.
+    pub git_context_only: Option<FileId>,
 }
 
 /// A compose service's `build:` of a Dockerfile.
@@ -217,6 +222,17 @@ pub fn runs_dev_server(words: &[String]) -> bool {
         || has(&["go", "run"])
         || has(&["tsx", "watch"])
         || has(&["flask", "run"])
+        || has(&["fastapi", "dev"])
+        || has(&["node", "--watch"])
+        // uvicorn's, gunicorn's and hypercorn's code reloader: a developer
+        // editing a bind-mounted tree.
+        || (w.contains(&"--reload")
+            && w.iter().any(|x| {
+                matches!(
+                    x.rsplit('/').next().unwrap_or(x),
+                    "uvicorn" | "gunicorn" | "hypercorn" | "granian" | "daphne"
+                )
+            }))
         // Symfony's and Laravel's development servers, PHP's built-in one,
         // and anything started for the `dev` environment.
         || has(&["artisan", "serve"])
@@ -631,6 +647,7 @@ pub fn judge_all(
     let builds_by_dockerfile = compose_builds(cx, compose);
     let copied_from = copied_from_images(cx);
     let ci_built = built_by_ci(cx);
+    let git_context_builds = git_context_builds(cx);
     // A CI stack's or a development file's build (`docker-compose.build.yml`
     // only CI starts, `docker-compose.override.yml`) is not a production
     // build of the image.
@@ -699,6 +716,7 @@ pub fn judge_all(
                     builds: Vec::new(),
                     built_by_ci: false,
                     development_by_stage: false,
+                    git_context_only: None,
                 },
             );
             continue;
@@ -743,6 +761,16 @@ pub fn judge_all(
             }
         }
         judgement.builds.retain(|b| !is_ci(b));
+        if judgement.builds.is_empty() && !dev_builders.contains_key(rel) {
+            if let Some(ci) = git_context_builds.get(rel).copied().flatten() {
+                judgement.git_context_only = Some(ci);
+                judgement.role.evidence.push(format!(
+                    "{} builds it with `docker/build-push-action` and no `context:`: from the \
+                     Git context, which holds the tracked files only",
+                    cx.rel(ci)
+                ));
+            }
+        }
         if let Some(ci) = ci_built.get(rel) {
             judgement.built_by_ci = true;
             judgement
@@ -1194,6 +1222,7 @@ fn judge(
         builds,
         built_by_ci: false,
         development_by_stage: false,
+        git_context_only: None,
     };
     let by_stage = |role: FileRole, builds: Vec<ComposeBuild>| Judgement {
         development_by_stage: true,
@@ -1441,6 +1470,7 @@ fn judge(
         builds,
         built_by_ci: false,
         development_by_stage: false,
+        git_context_only: None,
     }
 }
 
@@ -1590,6 +1620,37 @@ fn built_by_ci(cx: &RepoContext) -> HashMap<String, FileId> {
                     }
                 }
                 _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Per Dockerfile that `docker/build-push-action` steps build: the CI file
+/// of the first when every such step builds from the Git context (no
+/// `context:` input), `None` when one names a context (a path context
+/// after `actions/checkout` carries `.git` and whatever the job wrote). A
+/// step without `file:` builds the root `Dockerfile`.
+fn git_context_builds(cx: &RepoContext) -> HashMap<String, Option<FileId>> {
+    let mut out: HashMap<String, Option<FileId>> = HashMap::new();
+    for id in cx.index.of_kind(FileKind::CiConfig) {
+        let Some(pipeline) = cx.facts.ci_pipeline(*id) else {
+            continue;
+        };
+        for build in &pipeline.image_builds {
+            let file = build
+                .file
+                .as_deref()
+                .map(|f| f.trim_matches(['"', '\'']).trim_start_matches("./"))
+                .unwrap_or("Dockerfile");
+            // `${{ matrix.dockerfile }}`: which file is not known here.
+            if file.contains("${{") {
+                continue;
+            }
+            let git = build.context.is_none();
+            let entry = out.entry(file.to_string()).or_insert(git.then_some(*id));
+            if !git {
+                *entry = None;
             }
         }
     }

@@ -890,6 +890,98 @@ impl<'a> AppContext<'a> {
             .copied()
     }
 
+    /// The paths a platform or an orchestrator probes to decide whether
+    /// this app is healthy, each with the file that says so: the health
+    /// checks of the platform files hosting it (Render, Railway, Fly.io,
+    /// DigitalOcean App Platform; a Render service with another `rootDir`
+    /// is another app's), Dokku's `CHECKS` and `app.json` in its folder or
+    /// at the root, and the URL a compose `healthcheck:` of a service built
+    /// from its folder requests when it names a path (`/info`; polling the
+    /// front page `/` chose no route to probe).
+    pub fn health_probes(&self) -> Vec<(FileId, crate::facts::platform_health::HealthProbe)> {
+        use crate::facts::platform_health as ph;
+        self.memo("platform health probes", 0, || {
+            let index = self.repo.index;
+            let facts = self.repo.facts;
+            let app_dir = self.app.dir();
+            let mut out = Vec::new();
+            let text = |id: FileId| facts.raw_text_capped(id, 1 << 20);
+            for (id, kind) in self.hosting_files() {
+                let Some(t) = text(id) else { continue };
+                let name = index.get(id).name();
+                let probes = match kind {
+                    DeployKind::Render => ph::render(&t),
+                    DeployKind::Railway => ph::railway(name, &t),
+                    DeployKind::FlyIo => ph::fly(&t),
+                    DeployKind::DigitalOceanAppPlatform => ph::digitalocean(&t),
+                    _ => Vec::new(),
+                };
+                out.extend(
+                    probes
+                        .into_iter()
+                        .filter(|p| p.root_dir.as_deref().is_none_or(|d| d == app_dir))
+                        .map(|p| (id, p)),
+                );
+            }
+            let mut dirs = vec![app_dir];
+            if !app_dir.is_empty() {
+                dirs.push("");
+            }
+            for dir in dirs {
+                for (name, parse) in [
+                    (
+                        "CHECKS",
+                        ph::dokku_checks as fn(&str) -> Vec<ph::HealthProbe>,
+                    ),
+                    ("app.json", ph::app_json),
+                ] {
+                    if let Some(id) = index.find(&crate::apps::join(dir, name)) {
+                        if let Some(t) = text(id) {
+                            out.extend(parse(&t).into_iter().map(|p| (id, p)));
+                        }
+                    }
+                }
+            }
+            for id in index.of_kind(FileKind::Compose) {
+                let Some(compose) = facts.compose(*id) else {
+                    continue;
+                };
+                let compose_dir = index.get(*id).dir();
+                for service in &compose.services {
+                    let built_here = service
+                        .build_context
+                        .as_deref()
+                        .and_then(|c| crate::apps::resolve(compose_dir, c))
+                        .is_some_and(|c| c == app_dir);
+                    let Some(hc) = service.details.healthcheck.as_ref().filter(|_| built_here)
+                    else {
+                        continue;
+                    };
+                    if hc.disabled {
+                        continue;
+                    }
+                    if let Some(path) = ph::command_probe_path(&hc.test) {
+                        // `wget --spider http://localhost:3000` only sees the
+                        // front page answer: no route was chosen for probing.
+                        if path == "/" {
+                            continue;
+                        }
+                        out.push((
+                            *id,
+                            ph::HealthProbe {
+                                path,
+                                line: hc.line,
+                                by: "a compose `healthcheck:`",
+                                root_dir: None,
+                            },
+                        ));
+                    }
+                }
+            }
+            out
+        })
+    }
+
     /// When the only platform files that host the app (as `wanted` picks
     /// them) are contestable and a script deploys by hand: both sides, for
     /// a finding that names the contradiction instead of staying silent.

@@ -270,6 +270,10 @@ const PLACEHOLDER_PARTS: &[&str] = &[
     "your",
     "example",
     "placeholder",
+    // A value that describes what to put there
+    // (`someRandomStringWith32Characters`, `generate-a-random-string`).
+    "random",
+    "characters",
     "dummy",
     "fake",
     "sample",
@@ -569,6 +573,7 @@ mod tests {
     fn placeholders() {
         for v in [
             "",
+            "someRandomStringWith32Characters",
             "changeme",
             "your-secret-here",
             "<your key>",

@@ -40,7 +40,9 @@ it that retries the connection and sleeps, CTFd's `python ping.py`), and
 PHP-FPM or Apache with `mod_php` (the `php:*-fpm`/`php:*-apache` images, a
 `php-fpm` command), which open a connection per request: a request before
 the database is ready fails alone, the next one works, and nothing at start
-needs it. Caches (Redis) start in milliseconds and are left out. One finding
+needs it. A cron daemon (`cron -f`, `crond`, `supercronic`) as the
+service's program runs its jobs on their schedule (a nightly dump), not at
+start, and is not reported either. Caches (Redis) start in milliseconds and are left out. One finding
 per database: the services that start before it is ready are listed
 together, each `depends_on:` entry cited (and the database service when it
 has no healthcheck).
@@ -248,7 +250,7 @@ fn built_image_needs_no_wait(
     };
     let words = super::dockerfiles::command_words(file, stage);
     let base = super::dockerfiles::base_image(file, stage).to_ascii_lowercase();
-    if is_per_request_runtime(&words, &base) {
+    if is_per_request_runtime(&words, &base) || runs_scheduler(&words) {
         return true;
     }
     let command = words.join(" ");
@@ -277,6 +279,22 @@ fn is_per_request_runtime(words: &[String], base: &str) -> bool {
         }
         Some(p) => p.starts_with("php-fpm") || p == "apache2-foreground",
     }
+}
+
+/// A cron daemon as the image's program (`CMD ["cron", "-f"]`, `crond -f`,
+/// `supercronic /etc/crontab`): its jobs run on their schedule (a nightly
+/// `pg_dump`), never at start, so nothing needs the database the moment
+/// the container starts.
+fn runs_scheduler(words: &[String]) -> bool {
+    words.iter().any(|w| {
+        matches!(
+            w.trim_matches(['"', '\'', '[', ']', ','])
+                .rsplit('/')
+                .next()
+                .unwrap_or(w),
+            "cron" | "crond" | "supercronic" | "go-crond" | "busybox-crond"
+        )
+    })
 }
 
 fn waits(text: &str) -> bool {
@@ -365,12 +383,11 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
             .iter()
             .filter(|s| compose_files::is_application(s))
         {
-            if service
-                .details
-                .command
-                .as_deref()
-                .is_some_and(|c| waits(c) || runs_waiting_script(cx, c))
-                || image_waits(cx, service)
+            if service.details.command.as_deref().is_some_and(|c| {
+                waits(c)
+                    || runs_waiting_script(cx, c)
+                    || runs_scheduler(&c.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+            }) || image_waits(cx, service)
                 || built_image_needs_no_wait(cx, cx.index.get(id).dir(), service)
             {
                 continue;

@@ -27,7 +27,11 @@ restart policy — see `compose-database-without-volume`), reports
 `environment:` entries (map or `KEY=value` list form) whose name says password
 (`POSTGRES_PASSWORD`, `MYSQL_ROOT_PASSWORD`, `MONGO_INITDB_ROOT_PASSWORD`,
 `REDIS_PASSWORD`, `*_PASS`, `*_PWD`, …) with a literal value, and connection
-URLs with a literal password (`postgres://app:secret@db/app`), written
+URLs with a literal password (`postgres://app:secret@db/app`), and keys
+that sign or encrypt the app's own sessions and data (`APP_KEY`,
+`SECRET_KEY`, `JWT_SECRET`) set to a literal value (a "replace me" comment
+above it does not change what an installation that runs the file gets; a
+`${APP_KEY:-…}` default is `hardcoded-fallback-secret`'s finding), written
 literally or as the default of an interpolation (`${DB_PASSWORD:-changeme}`,
 `postgres://app:${DB_PASSWORD:-app}@db/app`): Compose uses the default
 whenever the variable is unset, so every installation that runs the file as
@@ -173,8 +177,16 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
                     continue;
                 };
                 let password_key = is_password_key(&entry.key);
+                // A key that signs or encrypts the app's own sessions and
+                // data (`APP_KEY`, `SECRET_KEY`, `JWT_SECRET`) written
+                // literally: every installation that runs the file as it is
+                // signs with it, a "replace me" value included. (Its
+                // `${APP_KEY:-…}` default is `hardcoded-fallback-secret`'s.)
+                let signing_key = !password_key
+                    && crate::rules::configuration::secrets::is_signing_secret(&entry.key)
+                    && crate::rules::configuration::secrets::is_app_secret(&entry.key);
                 if !value.contains('$') {
-                    let password = if password_key {
+                    let password = if password_key || signing_key {
                         literal(value)
                     } else {
                         url_password(value)

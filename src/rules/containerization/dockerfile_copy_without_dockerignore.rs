@@ -45,6 +45,13 @@ folder (from the Dockerfile's own up to the root) where the files the
 Dockerfile copies exist. When that stays unknown and only a parent folder
 has a `.dockerignore`, nothing is reported.
 
+An image built only by `docker/build-push-action` steps without
+`context:` (and by no compose service or script) is built from the Git
+context, which has no `.git` folder: a `.dockerignore` that misses only
+`.git` is not reported for it (a developer's `.env` or `node_modules`
+still count: a build from a working copy, as its README may tell
+self-hosters to run, carries them).
+
 A context in a folder (not the repository's root) with no `.dockerignore`
 is reported only when it holds something to keep out: an env file a
 developer keeps, a package where `node_modules` is installed, or a project
@@ -276,6 +283,13 @@ fn check_one(cx: &RepoContext, target: &Target, seen: &mut Seen) -> Option<Findi
             .ok()
             .map(|text| DockerIgnore::parse(&text))
     };
+    // The published image is built from the Git context
+    // (`docker/build-push-action` without `context:`), which has no `.git`
+    // folder: only a working copy's build would carry the history.
+    let git_context = cx
+        .file_roles()
+        .dockerfile(target.id)
+        .is_some_and(|j| j.git_context_only.is_some());
     let beside_rel = format!("{}.dockerignore", target.rel);
     let context_rel = target.in_context(".dockerignore");
     let linked: Option<(String, DockerIgnore)>;
@@ -342,7 +356,7 @@ fn check_one(cx: &RepoContext, target: &Target, seen: &mut Seen) -> Option<Findi
             let key = (
                 target.context.clone(),
                 ignore_rel.clone(),
-                in_image,
+                in_image && !git_context,
                 dotenv_at_root,
             );
             if !seen.missing.contains_key(&key) {
@@ -350,8 +364,13 @@ fn check_one(cx: &RepoContext, target: &Target, seen: &mut Seen) -> Option<Findi
                     .contents
                     .entry(target.context.clone())
                     .or_insert_with(|| ContextContents::of(cx, &target.context));
-                let missing =
-                    missing_exclusions(target, ignore, contents, in_image, dotenv_at_root);
+                let missing = missing_exclusions(
+                    target,
+                    ignore,
+                    contents,
+                    in_image && !git_context,
+                    dotenv_at_root,
+                );
                 seen.missing.insert(key.clone(), missing);
             }
             let missing = &seen.missing[&key];

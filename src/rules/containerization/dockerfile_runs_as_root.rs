@@ -64,8 +64,16 @@ It does not report when something else makes the process unprivileged:
   granted a capability that manages the host (`cap_add: NET_ADMIN`,
   `SYS_ADMIN`, `SYS_MODULE`, `SYS_RAWIO`) or is given the host's disks or
   kernel devices (`devices: /dev/sda`, `/dev/nvme0`, `/dev/net/tun`,
-  `/dev/kmsg`; not `/dev/dri` or serial ports, which groups open): a VPN
-  server, a firewall manager or a S.M.A.R.T. collector is root by purpose.
+  `/dev/kmsg`; not `/dev/dri` or serial ports, which groups open), or is a
+  host agent: the host's process namespace (`pid: host`), or the host's
+  Docker socket (`/var/run/docker.sock`, which only root and the host's
+  docker group open) in the host's network (`network_mode: host`; the
+  socket alone is an API client and is still reported): a VPN server, a
+  firewall manager, a S.M.A.R.T. collector or a host-monitoring agent is
+  root by purpose. A variant Dockerfile in a
+  folder named for no image (`internal/dockerfile_agent_alpine`) answers
+  for the namespaced images named after its first word
+  (`henrygd/beszel-agent`).
   With sibling Dockerfiles (`Dockerfile`, `Dockerfile.web`), the image tag
   names the variant (`:nightly-web`): each file answers for its own
   services, the plain one for those no sibling names;
@@ -892,6 +900,32 @@ fn runs_privileged(cx: &RepoContext, target: &Target) -> bool {
         .filter(|v| Some(v) != own.as_ref())
         .collect();
     let mut running = 0usize;
+    // A variant in a folder named for no image (`internal/dockerfile_agent`,
+    // `…/dockerfile_agent_alpine`) is the program its first word names,
+    // published as an image ending with it (`henrygd/beszel-agent`),
+    // whatever the base or tag: those services answer for it when no
+    // image is named like its folder.
+    let program = own
+        .as_deref()
+        .and_then(|v| v.split(['-', '_', '.']).next())
+        .filter(|w| w.len() >= 3)
+        .map(str::to_string);
+    if let Some(program) =
+        program.filter(|_| names.iter().all(|n| !by_image.contains_key(n.as_str())))
+    {
+        for (image, services) in by_image.iter() {
+            let named = image == &program
+                || image.ends_with(&format!("-{program}"))
+                || image.ends_with(&format!("_{program}"));
+            for service in services.iter().filter(|s| named && s.namespaced) {
+                if !service.needs_root {
+                    return false;
+                }
+                running += 1;
+            }
+        }
+        return running > 0;
+    }
     for name in &names {
         for service in by_image.get(name.as_str()).into_iter().flatten() {
             let needs_root = &service.needs_root;
@@ -1014,11 +1048,26 @@ fn published_services_by_image(
                 let devices = crate::facts::yaml::get(&service.raw, "devices")
                     .and_then(|v| v.as_vec())
                     .is_some_and(|list| list.iter().filter_map(|d| d.as_str()).any(host_device));
+                // A host agent: the host's process namespace, or the host's
+                // Docker socket (root:docker 0660: a user of the image has
+                // no docker group of the host) in the host's network
+                // namespace. The socket alone is an API client (a Docker
+                // API proxy reads it without monitoring the host).
+                let socket =
+                    crate::roles::compose::volumes(&service.raw)
+                        .iter()
+                        .any(|(source, _)| {
+                            matches!(source.as_str(), "/var/run/docker.sock" | "/run/docker.sock")
+                        });
+                let host_pid = crate::facts::yaml::get_str(&service.raw, "pid") == Some("host");
+                let host_network =
+                    crate::facts::yaml::get_str(&service.raw, "network_mode") == Some("host");
+                let host_agent = host_pid || (socket && host_network);
                 by_image.entry(last).or_default().push(PublishedService {
                     namespaced: repo.contains('/') && !repo.starts_with("library/"),
                     dir: dir.clone(),
                     tag: tag.unwrap_or_default().to_ascii_lowercase(),
-                    needs_root: privileged || host_capability || devices,
+                    needs_root: privileged || host_capability || devices || host_agent,
                 });
             }
         }

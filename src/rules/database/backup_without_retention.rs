@@ -28,8 +28,11 @@ that writes each dump to a new, dated file on the local disk
 (`> "$DIR/db-$(date +%F).sql"`, `pg_dump -f …$STAMP…`, `sqlite3 … ".backup …"`)
 while nothing removes old ones: neither the script nor a script it runs
 deletes files (`rm`, `find … -delete`, `find … -exec rm`, `xargs rm`,
-`tmpreaper`, `logrotate`, `restic forget`, `borg prune`), and no other script
-in the repository prunes with `find … -mtime … -delete`.
+`tmpreaper`, `logrotate`, `restic forget`, `borg prune`), no other script
+in the repository prunes with `find … -mtime … -delete`, and no crontab in
+the script's folder (the schedule it runs on, `cronfile`, `*.cron`) has an
+entry that deletes old files or runs a script of that folder that does
+(`weed.sh -d 14 /backups`, also installed as `app-weed.sh`).
 
 A script whose dumps all run with `docker compose exec` in a compose file
 of its folder that the file-role model judges a development stack is a
@@ -194,6 +197,33 @@ fn prunes(cmd: &ShellCommand) -> bool {
     }
 }
 
+/// Whether a crontab in the backup script's folder (the schedule the
+/// backup runs on, copied into the same image) prunes: an entry deletes
+/// old files itself (`find /backups -mtime +14 -delete`), or runs a script
+/// of that folder that does (`weed.sh -d 14 /backups`, also when the image
+/// installs it under a prefixed name, `/usr/local/bin/app-weed.sh`).
+fn crontab_beside_prunes(cx: &RepoContext, backup_rel: &str) -> bool {
+    let dir = backup_rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let scripts = cx.in_dir(FileKind::ShellScript, dir);
+    cx.in_dir(FileKind::Crontab, dir).into_iter().any(|tab| {
+        cx.facts.crontab(tab).is_some_and(|tab| {
+            tab.commands.iter().any(|c| {
+                prunes(c)
+                    || scripts.iter().any(|id| {
+                        let name = cx.index.get(*id).name();
+                        let runs = c.name == name
+                            || c.name.ends_with(&format!("-{name}"))
+                            || c.name.ends_with(&format!("_{name}"));
+                        runs && cx
+                            .facts
+                            .shell_script(*id)
+                            .is_some_and(|s| s.commands.iter().any(prunes))
+                    })
+            })
+        })
+    })
+}
+
 fn check(cx: &RepoContext) -> Vec<Finding> {
     // A separate cleanup script anywhere in the repository counts.
     let repo_prunes = cx.index.of_kind(FileKind::ShellScript).iter().any(|id| {
@@ -216,7 +246,8 @@ fn check(cx: &RepoContext) -> Vec<Finding> {
     }
     let mut findings = Vec::new();
     for backup in backup_scripts(cx) {
-        if backup.all_commands(cx).into_iter().any(prunes) {
+        if backup.all_commands(cx).into_iter().any(prunes) || crontab_beside_prunes(cx, backup.rel)
+        {
             continue;
         }
         let commands = &backup.script.commands;

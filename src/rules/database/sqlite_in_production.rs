@@ -42,7 +42,14 @@ Reports an app whose production database is a local SQLite file:
   sets `DATABASE_URL` to a `file:` or `sqlite:` URL;
 - Django: the settings production runs with (`settings/production.py` when
   there is one, else the settings that are not for dev/test/local) use
-  `django.db.backends.sqlite3` or a `sqlite:///` URL (`dj-database-url`);
+  `django.db.backends.sqlite3` or a `sqlite:///` URL (`dj-database-url`).
+  SQLite that a later statement replaces with the database a URL names
+  (`DATABASES['default'].update(dj_database_url.config())`) is the
+  fallback for an unset URL: not reported when the app installs a server
+  driver (`psycopg2`, `mysqlclient`, …) and is hosted on a platform that
+  sets `DATABASE_URL` for an attached database (a Heroku `Procfile`,
+  Render, Railway, Fly.io, App Platform, Scalingo, Clever Cloud), else
+  reported as a fallback (high);
 - Django and other Python settings that choose SQLite by a boolean switch
   read from the environment (`SQLITE = env.bool("USE_SQLITE", default=True)`
   then `if SQLITE:`; decouple's `config(…, default=True, cast=bool)`): the
@@ -982,6 +989,40 @@ fn python_findings(cx: &AppContext) -> Vec<Finding> {
         return Vec::new();
     }
     if lit.from_env_default && required_database_url_overrides(cx, &files) {
+        return Vec::new();
+    }
+    // The settings replace the SQLite database with the one the URL names
+    // (`DATABASES['default'].update(dj_database_url.config())`), the app
+    // installs a server driver for it, and it is hosted on a platform that
+    // sets `DATABASE_URL` when a database is attached (Heroku's Procfile,
+    // Render, Railway, Fly.io, …): the platform's URL is what production
+    // runs on, SQLite the checkout's default. Without such a platform the
+    // URL is optional and SQLite stays the fallback (reported).
+    let platform_sets_url = cx.hosting().iter().any(|k| {
+        matches!(
+            k,
+            DeployKind::Heroku
+                | DeployKind::Render
+                | DeployKind::Railway
+                | DeployKind::FlyIo
+                | DeployKind::DigitalOceanAppPlatform
+                | DeployKind::Scalingo
+                | DeployKind::CleverCloud
+        )
+    });
+    if lit.replaced_from_url
+        && platform_sets_url
+        && [
+            "psycopg2",
+            "psycopg2-binary",
+            "psycopg",
+            "mysqlclient",
+            "pymysql",
+            "mysql-connector-python",
+        ]
+        .iter()
+        .any(|d| cx.app.has_dependency(d))
+    {
         return Vec::new();
     }
     let rel = index.get(id).rel.clone();

@@ -7,7 +7,9 @@ use crate::rules::observability::evidence::any_code_file;
 use crate::rules::observability::health_handlers::{
     health_handlers, is_prisma_client, touches, DB_PACKAGES, REDIS_PACKAGES,
 };
-use crate::rules::observability::missing_health_endpoint::{code_health_paths, HEALTH_LIBRARIES};
+use crate::rules::observability::missing_health_endpoint::{
+    code_health_paths, is_health_path, HEALTH_LIBRARIES,
+};
 use crate::rules::{code, AppContext, Check, Rule, RuleMeta};
 use crate::stack::{Framework, DATABASE_SERVER_STACKS};
 
@@ -50,6 +52,14 @@ cache, session, queue or broadcast driver set to `redis`). Those endpoints
 answer 200 once the app has booted and check nothing: they are liveness
 routes. `seaworthy fix` keeps them and adds a readiness route (`/readyz`)
 that checks the database and Redis.
+
+An app that registers no health route, whose platform or orchestrator
+probes a route of the product instead (Render's `healthCheckPath: /`,
+Dokku's `CHECKS` on a static file, a compose `healthcheck:` on `/info`:
+see `missing-health-endpoint`), is reported low, as a risk to verify, when
+it uses a database server (PostgreSQL, MySQL, MongoDB, SQL Server): such a
+probe stays green while the database is down unless the route happens to
+query it.
 
 ## Why is this bad?
 The health check answers 200 while the database or Redis is unreachable: the
@@ -122,7 +132,7 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     }
     let handlers = health_handlers(cx);
     if handlers.is_empty() {
-        return Vec::new();
+        return probed_product_route(cx);
     }
     let facts = cx.repo.facts;
     // A database server the app's code (or a workspace package it uses)
@@ -249,6 +259,68 @@ fn check(cx: &AppContext) -> Vec<Finding> {
         ),
         locations,
     )]
+}
+
+/// The app registers no health route, and the path its platform or
+/// orchestrator probes (`missing-health-endpoint` counts it) is a route of
+/// the product — `/`, a static file (Dokku's `CHECKS` on
+/// `/download/riot.txt`) — while the app uses a database server: that
+/// probe stays green while the database is down unless the route's handler
+/// happens to query it, which only its code can say. Reported as a risk to
+/// verify, low, naming the probe.
+fn probed_product_route(cx: &AppContext) -> Vec<Finding> {
+    let probes = cx.health_probes();
+    if probes.is_empty()
+        || probes.iter().any(|(_, p)| is_health_path(&p.path))
+        || !code_health_paths(cx).is_empty()
+    {
+        return Vec::new();
+    }
+    let stacks = &cx.app.stacks;
+    let database = [
+        ("postgresql", "PostgreSQL"),
+        ("mysql", "MySQL"),
+        ("mongodb", "MongoDB"),
+        ("mongoose", "MongoDB"),
+        ("sqlserver", "SQL Server"),
+    ]
+    .iter()
+    .find(|(s, _)| stacks.contains(s))
+    .map(|(_, name)| *name);
+    let Some(database) = database else {
+        return Vec::new();
+    };
+    let index = cx.repo.index;
+    let shown: Vec<String> = probes
+        .iter()
+        .take(3)
+        .map(|(id, p)| {
+            format!(
+                "{} probes {} ({}:{})",
+                p.by,
+                code(&p.path),
+                index.get(*id).rel,
+                p.line
+            )
+        })
+        .collect();
+    let mut finding = RULE.meta.finding(
+        Some(cx.app),
+        format!(
+            "The app's only health check is a route of the product: {}. Nothing shows that it checks the database ({database}), which the app uses.",
+            shown.join("; ")
+        ),
+        format!("A probe of a route that answers without the database stays green while {database} is down: the platform keeps routing traffic to an instance whose every query fails, and a deploy with broken database credentials is marked healthy."),
+        format!("Verify what the probed route does; add a readiness route (`GET /readyz`) that runs a short query on {database} with a timeout (about 2 s) and answers 503 when it fails, and point the platform's health check at it."),
+        probes
+            .iter()
+            .take(4)
+            .map(|(id, p)| Location::new(index.get(*id).rel.clone(), p.line))
+            .collect(),
+    );
+    finding.severity = Severity::Low;
+    finding.wording = Wording::ObservationRiskRequirement;
+    vec![finding]
 }
 
 /// Rails' `rails/health#show` (Rails 7.1+, `/up`) and Laravel's `health:`

@@ -46,7 +46,17 @@ where each framework puts them:
 - PHP without a framework routes by file: a script at the app's root or
   in `public/` named like a health route (`healthcheck.php`);
 - health libraries: `@nestjs/terminus`, `@godaddy/terminus`, `lightship`,
-  `express-healthcheck`, `express-actuator`, `fastify-healthcheck`.
+  `express-healthcheck`, `express-actuator`, `fastify-healthcheck`;
+- the path a platform or orchestrator probes, whatever it is called:
+  Render's `healthCheckPath`, Railway's `healthcheckPath`, Fly.io's
+  `[[http_service.checks]]`/`[[services.http_checks]]` `path`,
+  DigitalOcean App Platform's `health_check.http_path`, Dokku's `CHECKS`
+  file and `app.json` `healthchecks`, and the URL a compose
+  `healthcheck:` of a service built from the app requests (`wget --spider
+  $URL/info`; not the front page `/`, which names no route chosen for
+  probing). A platform's probed path that
+  is no health route (`/`, a static file) is a liveness check:
+  `health-check-misses-dependencies` asks whether it can see the database.
 A route counts when one of its path segments is a health name: `health`,
 `healthz`, `healthcheck`, `livez`, `readyz`, `live`, `ready`, `liveness`,
 `readiness`, `ping`, `status`, `up`, `heartbeat`, `alive`, `keep-alive`
@@ -674,6 +684,14 @@ fn check(cx: &AppContext) -> Vec<Finding> {
     }
     // Next.js apps rarely register routes in code, but a custom server can.
     if !code_health_routes(cx).is_empty() {
+        return Vec::new();
+    }
+    // A platform or orchestrator probes a path of the app (Render's
+    // `healthCheckPath: /`, Dokku's `CHECKS`, a compose `healthcheck:`
+    // requesting `/info`): an instance that stops answering is restarted
+    // or taken out of traffic. Whether that path checks the back-ends is
+    // `health-check-misses-dependencies`'s question.
+    if !cx.health_probes().is_empty() {
         return Vec::new();
     }
     let where_looked = if app.framework().routes_are_files() {

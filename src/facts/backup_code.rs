@@ -32,6 +32,10 @@ pub struct BackupCode {
     pub writes_file: Option<u32>,
     /// The code queries a database (`findMany`, `SELECT …`, `.query(`).
     pub reads_database: bool,
+    /// A string literal that names a database file (`'/var/data.db'`,
+    /// `"db.sqlite3"`): what a `cp $dbPath $backupPath` run from the same
+    /// code copies.
+    pub names_database_file: bool,
     /// The `mysqldump` npm package writing a file (`dumpToFile:`).
     pub mysqldump_to_file: Option<u32>,
     /// spatie/laravel-backup: the disks of `destination.disks` and the
@@ -66,6 +70,10 @@ const COMMAND_WORDS: &[&str] = &[
     "mysqldump",
     "mariadb-dump",
     "mongodump",
+    "dumpdata",
+    "sqlite3 ",
+    "cp ",
+    "tar ",
     "aws s3",
     "gsutil",
     "rclone",
@@ -83,6 +91,12 @@ const CLOUD_UPLOADS: &[&str] = &[
     "@aws-sdk/lib-storage",
     "@azure/storage-blob",
     "@google-cloud/storage",
+    // Ruby: `require 'aws-sdk-s3'`, the older `aws/s3` and `S3` libraries,
+    // fog's AWS provider.
+    "aws-sdk-s3",
+    "aws/s3",
+    "S3",
+    "fog/aws",
     "BlobServiceClient",
     "PutObjectCommand",
     "S3Client",
@@ -97,6 +111,28 @@ const CLOUD_UPLOADS: &[&str] = &[
 
 /// The words a file's text must contain for any of this to matter.
 pub const NEEDLES: &[&str] = &["dump", "backup", "dbbackup", "disks", "cron"];
+
+/// `"pg_dump -f #{tar} -U app"` → `"pg_dump -f $X -U app"`: a Ruby
+/// interpolation is a value the shell receives, not a comment.
+fn ruby_interpolations_as_variables(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find("#{") {
+        out.push_str(&rest[..at]);
+        match rest[at..].find('}') {
+            Some(end) => {
+                out.push_str("$X");
+                rest = &rest[at + end + 1..];
+            }
+            None => {
+                out.push_str(&rest[at..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
 
 impl BackupCode {
     pub fn read(tokens: &[Spanned], text: &str, lang: Lang) -> BackupCode {
@@ -127,9 +163,16 @@ impl BackupCode {
         if lower.starts_with("select ") && lower.contains(" from ") {
             self.reads_database = true;
         }
+        if [".db", ".sqlite", ".sqlite3"]
+            .iter()
+            .any(|ext| lower.trim_end().ends_with(ext))
+        {
+            self.names_database_file = true;
+        }
         if COMMAND_WORDS.iter().any(|w| s.contains(w)) {
-            // A template literal's `${…}` placeholders read as variables.
-            let command = s.replace("${}", "$X");
+            // A template literal's `${…}` placeholders, and Ruby's `#{…}`
+            // interpolations, read as variables.
+            let command = ruby_interpolations_as_variables(&s.replace("${}", "$X"));
             if let Ok(script) = ShellScript::parse(&command) {
                 self.commands
                     .extend(script.commands.into_iter().map(|mut c| {

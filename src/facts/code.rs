@@ -32,7 +32,8 @@ impl Lang {
             "rs" => Lang::Rust,
             "php" => Lang::Php,
             "py" => Lang::Python,
-            "rb" | "ru" => Lang::Ruby,
+            // Rake task files (`lib/tasks/*.rake`) are Ruby.
+            "rb" | "ru" | "rake" => Lang::Ruby,
             // Elixir: `#` comments and quoted strings, like Ruby.
             "ex" | "exs" => Lang::Ruby,
             _ => return None,

@@ -42,6 +42,38 @@ pub struct DatabaseLiteral {
     pub replaced_from_url: bool,
 }
 
+/// ADO.NET connection strings in a settings file (`appsettings.json`) that
+/// open a SQLite file: `"Data Source=/var/lib/app/data.sqlite"` (also
+/// `DataSource=`, `Filename=`), the path ending in a SQLite file's
+/// extension. SQL Server's `Data Source=server;Initial Catalog=…` names a
+/// host, not a file. Returns the connection string and its line.
+pub fn sqlite_connection_strings(text: &str) -> Vec<(String, u32)> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("//") || trimmed.starts_with('#') {
+            continue;
+        }
+        for part in line.split('"') {
+            let lower = part.to_ascii_lowercase();
+            let Some(value) = ["data source=", "datasource=", "filename="]
+                .iter()
+                .find_map(|k| lower.strip_prefix(k))
+            else {
+                continue;
+            };
+            let path = value.split(';').next().unwrap_or("").trim();
+            if [".db", ".sqlite", ".sqlite3"]
+                .iter()
+                .any(|ext| path.ends_with(ext))
+            {
+                out.push((part.to_string(), n as u32 + 1));
+            }
+        }
+    }
+    out
+}
+
 /// Classifies a string literal as a database engine/URL/driver, if it is one.
 pub fn engine_of(literal: &str) -> Option<Engine> {
     let s = literal.trim().to_ascii_lowercase();
@@ -893,6 +925,19 @@ fn in_test_block(lines: &[&str], line: u32) -> bool {
 mod tests {
     use super::*;
     use crate::facts::code::tokenize;
+
+    #[test]
+    fn sqlite_connection_strings_name_a_file() {
+        let text = "{\n  \"Db\": \"Data Source=/var/lib/app/database.sqlite\",\n  \"Sql\": \"Data Source=db.example.com;Initial Catalog=App\",\n  // \"Old\": \"Data Source=old.db\"\n  \"Lite\": \"Filename=app.db;Cache=Shared\"\n}\n";
+        let found = sqlite_connection_strings(text);
+        assert_eq!(
+            found,
+            vec![
+                ("Data Source=/var/lib/app/database.sqlite".to_string(), 2),
+                ("Filename=app.db;Cache=Shared".to_string(), 5)
+            ]
+        );
+    }
 
     #[test]
     fn sqlite_in_the_else_of_an_environment_test_is_a_fallback() {

@@ -179,6 +179,63 @@ impl ShellScript {
         Ok(script)
     }
 
+    /// The command with the script's own variables substituted where each
+    /// is assigned once to a plain value (`SQLITE_BIN=/usr/bin/sqlite3` then
+    /// `$SQLITE_BIN "$DB" ".backup $F"` runs `sqlite3`; `tar -czf ${TARGET}
+    /// ${SOURCE}` archives the file `SOURCE` names). Values that expand
+    /// anything themselves (`$(date)`, backticks, other variables) stay as
+    /// written, so the result never claims more than the script says.
+    pub fn resolve(&self, cmd: &ShellCommand) -> ShellCommand {
+        let value_of = |name: &str| -> Option<String> {
+            let mut found = self.assignments.iter().filter(|a| a.name == name);
+            let first = found.next()?;
+            if found.next().is_some() {
+                return None;
+            }
+            let v = first.value.trim_matches(|c| c == '"' || c == '\'');
+            (!v.is_empty() && !v.contains(['$', '`', ' ', '(', ')'])).then(|| v.to_string())
+        };
+        let substitute = |word: &str| -> String {
+            let mut out = String::new();
+            let mut rest = word;
+            while let Some(at) = rest.find('$') {
+                out.push_str(&rest[..at]);
+                let after = &rest[at + 1..];
+                let (braced, inner) = match after.strip_prefix('{') {
+                    Some(inner) => (true, inner),
+                    None => (false, after),
+                };
+                let name: String = inner
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                let closes = !braced || inner[name.len()..].starts_with('}');
+                match value_of(&name).filter(|_| !name.is_empty() && closes) {
+                    Some(value) => {
+                        out.push_str(&value);
+                        rest = &inner[name.len() + usize::from(braced)..];
+                    }
+                    None => {
+                        out.push('$');
+                        rest = after;
+                    }
+                }
+            }
+            out.push_str(rest);
+            out
+        };
+        let mut resolved = cmd.clone();
+        if cmd.program.starts_with('$') {
+            let program = substitute(&cmd.program);
+            if !program.contains('$') {
+                resolved.name = basename(&program).to_string();
+                resolved.program = program;
+            }
+        }
+        resolved.args = cmd.args.iter().map(|a| substitute(a)).collect();
+        resolved
+    }
+
     /// Whether a pipeline fails when any of its stages fails: `set -o
     /// pipefail` (also combined, `set -euo pipefail`) or a shebang that sets it.
     pub fn sets_pipefail(&self) -> bool {

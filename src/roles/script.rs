@@ -194,6 +194,55 @@ pub(crate) fn build_dependency_installer(script: &ShellScript) -> Option<String>
     (!sets_up).then_some(toolchain)
 }
 
+/// Whether a script sets up a developer's workstation rather than a
+/// server: it installs a build toolchain, a browser that only system
+/// tests drive (`chromium`, `chromedriver`, `firefox`), and a per-user
+/// language version manager cloned into the home folder (`~/.rbenv`,
+/// `~/.nodenv`, `~/.nvm`, `~/.pyenv`, `~/.asdf`), and deploys nothing
+/// (openfoodnetwork's `script/setup-debian`). The browser package, if so.
+pub(crate) fn workstation_setup(script: &ShellScript) -> Option<String> {
+    let installs = |c: &&ShellCommand| {
+        matches!(
+            (c.name.as_str(), c.subcommand()),
+            (
+                "apt-get" | "apt" | "yum" | "dnf" | "zypper",
+                Some("install")
+            ) | ("apk", Some("add"))
+        ) || (c.name == "pacman" && c.args.iter().any(|a| a.starts_with("-S")))
+    };
+    let packages: Vec<&str> = script
+        .commands
+        .iter()
+        .filter(installs)
+        .flat_map(|c| c.args.iter().map(|a| a.trim_matches(['"', '\''])))
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let toolchain = packages
+        .iter()
+        .any(|a| matches!(*a, "build-essential" | "base-devel") || a.ends_with("-dev"));
+    let browser = packages.iter().find(|a| {
+        matches!(
+            **a,
+            "chromium"
+                | "chromium-browser"
+                | "chromium-chromedriver"
+                | "chromium-driver"
+                | "google-chrome-stable"
+                | "firefox"
+                | "firefox-esr"
+        )
+    })?;
+    let version_manager = script.commands.iter().any(|c| {
+        c.args.iter().any(|a| {
+            [".rbenv", ".nodenv", ".nvm", ".pyenv", ".asdf"]
+                .iter()
+                .any(|m| a.starts_with(&format!("~/{m}")) || a.starts_with(&format!("$HOME/{m}")))
+        })
+    });
+    let deploys_any = script.commands.iter().any(|c| deploys(c).is_some());
+    (toolchain && version_manager && !deploys_any).then(|| browser.to_string())
+}
+
 fn name_role(rel: &str) -> Option<(Role, &'static str, String)> {
     let lower = rel.to_ascii_lowercase();
     let words: Vec<&str> = lower

@@ -88,7 +88,8 @@ platform, runtime or host provides (`NODE_ENV`, `PORT`, `HOSTNAME`, `TZ`,
 `CI`, `HOME`, `PATH`, `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY`,
 `NODE_OPTIONS`, `NODE_EXTRA_CA_CERTS`, `npm_*`, `VERCEL_*`, `NETLIFY`,
 `FLY_*`, `RENDER_*`, `RAILWAY_*`, `HEROKU_*`, `K_SERVICE`, `AWS_LAMBDA_*`,
-`KUBERNETES_*`, `GITHUB_*`, Vite's `MODE`/`DEV`/`PROD`, `NEXT_RUNTIME`, …);
+`KUBERNETES_*`, `GITHUB_*`, systemd's `NOTIFY_SOCKET`/`LISTEN_FDS`/
+`INVOCATION_ID`/`CREDENTIALS_DIRECTORY`, Vite's `MODE`/`DEV`/`PROD`, `NEXT_RUNTIME`, …);
 tests, seed and migration scripts (`prisma/seed.ts`, `db/migrate.js`,
 `scripts/`, `migrations/`, fixtures, stories), the Sequelize CLI's
 configuration (the `config` file a `.sequelizerc` names, read by `sequelize
@@ -234,6 +235,22 @@ const PLATFORM_VARIABLES: &[&str] = &[
     "SSL_CERT_DIR",
     "REQUESTS_CA_BUNDLE",
     "CURL_CA_BUNDLE",
+    // Set by systemd for the service it starts (`Type=notify`, socket
+    // activation, the journal, credentials), never by the operator.
+    "NOTIFY_SOCKET",
+    "WATCHDOG_USEC",
+    "WATCHDOG_PID",
+    "LISTEN_FDS",
+    "LISTEN_PID",
+    "LISTEN_FDNAMES",
+    "INVOCATION_ID",
+    "JOURNAL_STREAM",
+    "CREDENTIALS_DIRECTORY",
+    "RUNTIME_DIRECTORY",
+    "STATE_DIRECTORY",
+    "CACHE_DIRECTORY",
+    "LOGS_DIRECTORY",
+    "CONFIGURATION_DIRECTORY",
     // Runtimes and shells.
     "NODE_OPTIONS",
     "NODE_DEBUG",

@@ -369,6 +369,10 @@ const SEPARATING_SERVERS: &[&str] = &[
     // Debian's and Ubuntu's name for Apache's httpd.
     "apache2",
     "apache2-foreground",
+    // Apache's control script (`apache2ctl -DFOREGROUND`) runs the same
+    // httpd: a root master, workers as `APACHE_RUN_USER` / `User`.
+    "apache2ctl",
+    "apachectl",
     // ClamAV's daemon switches to its configured `User` (clamav).
     "clamd",
     // Dovecot's master binds the IMAP/POP ports and runs its services as

@@ -343,6 +343,13 @@ fn classify(cmd: &ShellCommand) -> Option<Signal> {
             Some(Signal::RemoteHost)
         }
         "certbot" | "a2ensite" | "apachectl" | "apache2ctl" => Some(Signal::WebServer),
+        // `cp ./Setup/nginx_site /etc/nginx/sites-available/default`: the
+        // host's web server configured with the app's site.
+        "cp" | "install" | "ln" | "mv"
+            if cmd.args.iter().skip(1).any(|a| is_web_server_config(a)) =>
+        {
+            Some(Signal::WebServer)
+        }
         "nginx" if cmd.has_arg("-s") || cmd.has_arg("-t") => Some(Signal::WebServer),
         "ufw" | "firewall-cmd" | "iptables" => Some(Signal::Firewall),
         "pm2" if matches!(sub, "startup" | "save" | "deploy" | "resurrect") => {
@@ -359,6 +366,10 @@ fn classify(cmd: &ShellCommand) -> Option<Signal> {
         }
         "service" if cmd.args.len() >= 2 => Some(Signal::Services),
         "supervisorctl" | "forever" => Some(Signal::Services),
+        // The app's release stopped or started through its own control
+        // script (`_build/prod/rel/app/bin/app stop`, `bin/app daemon`), or
+        // the host's restart script (`../apache2/bin/restart`).
+        _ if restarts_through_release_or_host_script(cmd) => Some(Signal::Services),
         // The production WSGI/ASGI server started on the machine itself.
         "gunicorn" | "uwsgi" | "uvicorn" | "hypercorn" | "daphne" | "waitress-serve" => {
             Some(Signal::Services)
@@ -385,6 +396,31 @@ fn classify(cmd: &ShellCommand) -> Option<Signal> {
         _ if starts_containers(cmd) => Some(Signal::ContainersOnHost),
         _ => None,
     }
+}
+
+/// A path under the host's web-server configuration.
+fn is_web_server_config(arg: &str) -> bool {
+    ["/etc/nginx/", "/etc/apache2/", "/etc/httpd/", "/etc/caddy/"]
+        .iter()
+        .any(|d| arg.starts_with(d))
+}
+
+/// `_build/prod/rel/app/bin/app stop|daemon`, `bin/app daemon_iex`
+/// (Elixir/Erlang releases), or a host control script named `restart` /
+/// `reload` run by path (`../apache2/bin/restart`, `~/webapps/app/bin/start`).
+fn restarts_through_release_or_host_script(cmd: &ShellCommand) -> bool {
+    let by_path = cmd.program.contains('/');
+    let release = cmd.program.contains("/rel/")
+        && matches!(
+            cmd.subcommand(),
+            Some("stop" | "start" | "restart" | "daemon" | "daemon_iex" | "reload")
+        );
+    let daemon =
+        matches!(cmd.subcommand(), Some("daemon" | "daemon_iex")) && cmd.program.contains("bin/");
+    let host_script = matches!(cmd.name.as_str(), "restart" | "reload")
+        && cmd.program.contains("/bin/")
+        && cmd.args.is_empty();
+    by_path && (release || daemon || host_script)
 }
 
 /// The line of a command that starts the app's server detached from the
@@ -844,6 +880,7 @@ fn assess(
                 Some("restart" | "reload" | "start" | "startOrReload" | "startOrRestart")
             ))
             || (c.name == "systemctl" && matches!(c.subcommand(), Some("restart" | "reload")))
+            || restarts_through_release_or_host_script(c)
     });
     let installs_for_dev = commands.iter().any(is_local_dev) && !(pulls && restarts_app);
     let local_dev = macos || origin.dev_name || installs_for_dev;

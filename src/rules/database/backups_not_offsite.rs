@@ -214,6 +214,15 @@ pub(crate) fn dump_tool(cmd: &ShellCommand) -> Option<&'static str> {
     if cmd.name == "tar" && creates_archive(cmd) && cmd.args.iter().any(|a| a.contains("backup")) {
         return Some("tar");
     }
+    // `python manage.py dumpdata > backups/db.json`: Django's export of
+    // every row (the caller requires a backup script or backup code).
+    if cmd.args.iter().any(|a| a == "dumpdata")
+        && (cmd.name.ends_with("manage.py")
+            || cmd.name == "django-admin"
+            || cmd.args.iter().any(|a| a.ends_with("manage.py")))
+    {
+        return Some("dumpdata");
+    }
     // `find /data/postgres | cpio -o | gzip > backup.cpio.gz`: an archive
     // of the database's files (the caller requires a backup script).
     if cmd.name == "cpio" && (cmd.has_arg("-o") || cmd.has_arg("--create")) {
@@ -425,7 +434,13 @@ pub(crate) fn backup_scripts<'a>(cx: &'a RepoContext) -> Vec<BackupScript<'a>> {
         let dumps: Vec<(&ShellCommand, &'static str)> = script
             .commands
             .iter()
-            .filter_map(|c| dump_tool(c).map(|t| (c, t)))
+            // `$SQLITE_BIN "$DB" ".backup $F"`, `tar -czf ${TARGET} ${SOURCE}`:
+            // the script's own variables name the tool and the file.
+            .filter_map(|c| {
+                dump_tool(c)
+                    .or_else(|| dump_tool(&script.resolve(c)))
+                    .map(|t| (c, t))
+            })
             .collect();
         if dumps.is_empty() || !has_backup_intent(rel, script) {
             continue;
@@ -666,7 +681,20 @@ fn application_backups(cx: &RepoContext, out: &mut Vec<CodeBackup>) {
                 .commands
                 .iter()
                 .find_map(|c| dump_tool(c).map(|t| (c.line, t, c.redirect.clone())))
-                .or_else(|| backup.mysqldump_to_file.map(|l| (l, "mysqldump", None)));
+                .or_else(|| backup.mysqldump_to_file.map(|l| (l, "mysqldump", None)))
+                // `Process::fromShellCommandline("cp $dbPath $backupPath")`
+                // where the same code names the database file.
+                .or_else(|| {
+                    backup
+                        .commands
+                        .iter()
+                        .filter(|_| backup.names_database_file)
+                        .find(|c| {
+                            matches!(c.name.as_str(), "cp" | "tar")
+                                && c.args.iter().any(|a| a.starts_with('$'))
+                        })
+                        .map(|c| (c.line, if c.name == "cp" { "cp" } else { "tar" }, None))
+                });
             let intent = path_says_backup(rel) || backup.mentions_backup;
             let dumps = dump.is_some();
             if dump.is_some() && intent && kind != FileKind::JsSource && stray_script(cx, *id) {
@@ -1014,6 +1042,7 @@ fn requirement(tool: &str) -> String {
         "pg_dump" | "pg_dumpall" | "pg_basebackup" => "stream the dump (`pg_dump -Fc \"$DATABASE_URL\" | aws s3 cp - s3://…`) or use WAL-G/pgBackRest for continuous archiving",
         "mysqldump" | "mariadb-dump" => "stream the dump (`mysqldump --single-transaction … | gzip | aws s3 cp - s3://…`)",
         "mongodump" => "stream the archive (`mongodump --archive --gzip | aws s3 cp - s3://…`)",
+        "dumpdata" => "copy each export to object storage (`aws s3 cp`, `rclone copy`), or use django-dbbackup with a remote storage",
         "sqlite3" | "cp" | "tar" => "copy each backup to object storage (`aws s3 cp`, `rclone copy`) or replicate the SQLite file continuously with Litestream",
         "spatie/laravel-backup" => "add an `s3` (or other remote) disk to `backup.destination.disks` in `config/backup.php`, defined in `config/filesystems.php`",
         "django-dbbackup" => "set `STORAGES[\"dbbackup\"]` (or `DBBACKUP_STORAGE`) to a remote backend such as `storages.backends.s3boto3.S3Boto3Storage`",

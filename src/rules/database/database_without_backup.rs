@@ -437,6 +437,11 @@ fn provisioned_databases(cx: &RepoContext) -> Vec<SelfRun> {
         if crate::roles::script::build_dependency_installer(script).is_some() {
             continue;
         }
+        // A developer's workstation set-up (toolchain, a browser for the
+        // system tests, a per-user Ruby/Node version manager).
+        if crate::roles::script::workstation_setup(script).is_some() {
+            continue;
+        }
         for cmd in &script.commands {
             let installs = matches!(
                 (cmd.name.as_str(), cmd.subcommand()),

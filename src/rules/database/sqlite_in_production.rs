@@ -430,6 +430,11 @@ fn findings_by_ecosystem(cx: &AppContext) -> Vec<Finding> {
 /// beside a server provider is the common layout, and is not reported.
 fn package_findings(cx: &AppContext, sqlite_packages: &[&str]) -> Vec<Finding> {
     let app = cx.app;
+    if app.ecosystem == Ecosystem::Dotnet {
+        if let Some(found) = appsettings_findings(cx) {
+            return found;
+        }
+    }
     if ["postgresql", "mysql", "sqlserver", "mongodb"]
         .iter()
         .any(|s| app.stacks.contains(s))
@@ -478,6 +483,54 @@ fn package_findings(cx: &AppContext, sqlite_packages: &[&str]) -> Vec<Finding> {
         Location::new(rel, manifest.line_of(package)),
         Source::Driver,
     )
+}
+
+/// ASP.NET Core: the settings every environment loads
+/// (`appsettings.json`, or `appsettings.Production.json`) hold a
+/// connection string that opens a SQLite file (`Data Source=/var/lib/app/
+/// data.sqlite`): whatever providers the app can use, the shipped
+/// configuration selects SQLite. `appsettings.Development.json` is the
+/// developer's.
+fn appsettings_findings(cx: &AppContext) -> Option<Vec<Finding>> {
+    let index = cx.repo.index;
+    for name in ["appsettings.Production.json", "appsettings.json"] {
+        let rel = crate::apps::join(cx.app.dir(), name);
+        let Some(id) = index.find(&rel) else {
+            continue;
+        };
+        let Ok(text) = crate::facts::text::read_text(&index.path(id), 1 << 20) else {
+            continue;
+        };
+        let Some((conn, line)) = crate::facts::database::sqlite_connection_strings(&text)
+            .into_iter()
+            .next()
+        else {
+            // Production's own file that sets another connection decides.
+            if name.contains("Production")
+                && ["ConnectionStrings", "Server=", "Host="]
+                    .iter()
+                    .any(|w| text.contains(w))
+            {
+                return None;
+            }
+            continue;
+        };
+        if deployment_database(cx).is_some() {
+            return None;
+        }
+        let message = format!(
+            "{} sets the connection string {}: the shipped configuration opens a SQLite file.",
+            code(&rel),
+            code(&conn)
+        );
+        return Some(driver_finding(
+            cx,
+            message,
+            Location::new(rel, line),
+            Source::Driver,
+        ));
+    }
+    None
 }
 
 /// Engine names of knex `client`, Sequelize `dialect`, TypeORM `type`,
@@ -1800,7 +1853,13 @@ fn php_findings(cx: &AppContext) -> Vec<Finding> {
         return php_config_file_findings(cx, id);
     }
     let files = cx.source_files();
-    selector_default(cx, &files, Source::Php)
+    let found = selector_default(cx, &files, Source::Php);
+    if !found.is_empty() {
+        return found;
+    }
+    // Doctrine (Symfony) reads `DATABASE_URL`: a production env file
+    // that points it at a SQLite file.
+    env_findings(cx)
 }
 
 /// A `config/database.php` outside Laravel (a micro framework's, the app's
@@ -2105,12 +2164,25 @@ fn env_findings(cx: &AppContext) -> Vec<Finding> {
     for kind in [FileKind::EnvFile, FileKind::EnvExample] {
         for id in cx.files_of_kind(kind) {
             let file = cx.repo.index.get(id);
-            if !file.name().to_ascii_lowercase().contains("prod") {
-                continue;
-            }
             let Some(env) = cx.repo.facts.env_file(id) else {
                 continue;
             };
+            // A file named for production, or one that declares the
+            // production environment itself (Symfony's committed `.env`
+            // with `APP_ENV=prod`: the values production runs with unless
+            // the host overrides them).
+            let declares_production = env.vars.iter().any(|v| {
+                matches!(
+                    v.name.as_str(),
+                    "APP_ENV" | "NODE_ENV" | "RAILS_ENV" | "MIX_ENV" | "ENVIRONMENT"
+                ) && matches!(
+                    v.value.to_ascii_lowercase().trim_matches('"'),
+                    "prod" | "production"
+                )
+            });
+            if !file.name().to_ascii_lowercase().contains("prod") && !declares_production {
+                continue;
+            }
             for var in &env.vars {
                 let is_db_url = var.name.ends_with("DATABASE_URL") || var.name == "DB_URL";
                 let v = var.value.to_ascii_lowercase();

@@ -44,7 +44,9 @@ errors or measures it:
   `opentelemetry-instrument`, `-javaagent:`, `newrelic-admin`);
 - no reporting of its own: Django's `AdminEmailHandler` (or a subclass)
   wired to a `mail_admins` logging handler mails every unhandled exception,
-  with its traceback and request, to the administrators; so does a
+  with its traceback and request, to the administrators; so does Python's
+  `logging.handlers.SMTPHandler` attached to the app's logging at `ERROR`
+  (a Flask app's `app.logger.addHandler(mail_handler)`); so does a
   scheduled job of the app that mails new log records or exceptions to
   someone (a Laravel console command the console kernel schedules, a Spring
   `@Scheduled` method, a Celery periodic task); a `/metrics` route
@@ -626,7 +628,7 @@ fn reports_itself(cx: &AppContext) -> bool {
         // The files' word masks answer first: most files spell none of
         // these, and reading every file of every app again doubled the
         // audit of a monorepo of services.
-        let handler = facts.may_mention(id, &["AdminEmailHandler"]);
+        let handler = facts.may_mention(id, &["AdminEmailHandler", "SMTPHandler"]);
         let writes_format = facts.may_mention(id, &["# TYPE "]);
         let names_route = facts.may_mention(id, &["/metrics"]);
         let mails = facts.may_mention(id, &["Mail"]);
@@ -637,6 +639,16 @@ fn reports_itself(cx: &AppContext) -> bool {
             continue;
         };
         if text.contains("AdminEmailHandler") && text.contains("mail_admins") {
+            return true;
+        }
+        // Python's `logging.handlers.SMTPHandler` attached to the app's
+        // logging (`app.logger.addHandler(mail_handler)` at ERROR, or a
+        // `dictConfig` handler): every logged error is mailed with its
+        // traceback, as Django's `AdminEmailHandler` does.
+        if text.contains("SMTPHandler")
+            && (text.contains("addHandler") || text.contains("logging.handlers.SMTPHandler"))
+            && text.contains("ERROR")
+        {
             return true;
         }
         if mails && mails_logged_errors(&text) && is_scheduled(cx, &text) {
